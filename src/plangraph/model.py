@@ -1,0 +1,286 @@
+"""Boundary types shared by every pipeline stage.
+
+All are frozen dataclasses holding plain Python values. Offsets (``start``/``end``)
+are character offsets into :attr:`PlanDoc.original`, the decoded file text exactly as
+found, so that ``doc.original[start:end]`` gives back the quoted text. Normalisation
+(:mod:`plangraph.normalize`) is length-preserving, so the same offsets also index
+:attr:`PlanDoc.norm`; that identity *is* the map back to the original.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+
+SectionKind = Literal["part", "chapter", "heading", "inline", "column"]
+PassageKind = Literal["paragraph", "window", "lead", "table_row", "title"]
+TableKind = Literal["indicator", "task", "project", "generic"]
+ExcludedKind = Literal["page_header", "page_footer", "duplicate_copy", "toc", "blank"]
+Severity = Literal["info", "warning"]
+
+
+def _check_span(owner: str, start: int, end: int) -> None:
+    if start < 0 or end < start:
+        raise ValueError(f"{owner}: bad span [{start}, {end})")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Something ingestion noticed that a human may want to check.
+
+    ``code`` is a stable machine-readable tag (``metadata-mismatch``, ``glued-cell``,
+    ``truncated-table``, ``duplicate-copy``…); ``message`` is for people.
+    """
+
+    severity: Severity
+    code: str
+    message: str
+    start: int | None = None
+    end: int | None = None
+
+
+@dataclass(frozen=True)
+class PlanMeta:
+    """Descriptive metadata of one plan.
+
+    Values come from the sidecar file when there is one, else from the text and the
+    file name; ``provenance`` says which (``{"title": "sidecar", ...}``).
+    """
+
+    plan_id: str
+    title: str
+    source_file: str
+    sha256: str
+    encoding: str
+    region: str | None = None
+    level: str | None = None
+    issuer: str | None = None
+    issued: str | None = None
+    period_start: int | None = None
+    period_end: int | None = None
+    source_url: str | None = None
+    header: tuple[tuple[str, str], ...] = ()
+    provenance: tuple[tuple[str, str], ...] = ()
+
+    def __post_init__(self) -> None:
+        if not SLUG_RE.match(self.plan_id):
+            raise ValueError(
+                f"plan id {self.plan_id!r} must be a short ASCII slug (a-z, 0-9, '-')"
+            )
+        if self.period_start and self.period_end and self.period_end < self.period_start:
+            raise ValueError(f"plan {self.plan_id}: period ends before it starts")
+
+
+@dataclass(frozen=True)
+class Section:
+    """A heading and the part of the plan it governs.
+
+    ``level`` 1 is the top (``一、`` or ``第一章``; ``第一部分`` is level 0 when a plan
+    has parts). ``kind`` is ``inline`` for numbered paragraphs that carry their heading
+    inline (``2.强化高素质师资队伍建设。…``) and ``column`` for 专栏 boxes.
+    ``start``/``end`` span the heading text itself.
+    """
+
+    section_id: str
+    plan_id: str
+    level: int
+    kind: SectionKind
+    number: str
+    title: str
+    path: tuple[str, ...]
+    parent_id: str | None
+    start: int
+    end: int
+
+    def __post_init__(self) -> None:
+        _check_span(self.section_id, self.start, self.end)
+        if not self.path or self.path[-1] != self.title:
+            raise ValueError(f"{self.section_id}: path must end with the section title")
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One table cell: ``text`` is the exact original slice, ``value`` the cleaned text.
+
+    ``flags`` marks cells a human should check: ``glued`` (two cells run together,
+    e.g. ``0.305~7所``), ``multi-value`` (``>95>30``), ``continued`` (a cell split over
+    lines and rejoined), ``suspect-ratio`` (``171`` that may mean 17:1).
+    """
+
+    text: str
+    value: str
+    start: int
+    end: int
+    flags: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        _check_span("cell", self.start, self.end)
+
+
+@dataclass(frozen=True)
+class TableRow:
+    """One row of a table, cells aligned to :attr:`Table.columns` (``None`` if absent).
+
+    ``group`` is the category cell that spans several rows (``学前教育`` in an
+    indicator table, a group line in a tab-separated table); ``sublabel`` the
+    sub-row label under a parent indicator (``小学`` under ``校际优质均衡系数``).
+    """
+
+    row_id: str
+    index: int
+    cells: tuple[Cell | None, ...]
+    start: int
+    end: int
+    group: Cell | None = None
+    sublabel: Cell | None = None
+    flags: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        _check_span(self.row_id, self.start, self.end)
+
+    def get(self, columns: tuple[str, ...], name: str) -> Cell | None:
+        """The cell under column ``name`` (None when the row has no such cell)."""
+        try:
+            return self.cells[columns.index(name)]
+        except ValueError:
+            return None
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table reconstructed from the flattened or tab-separated form.
+
+    ``kind``: ``indicator`` (targets with years and binding type), ``task`` (…发展任务表:
+    项目名称/项目内容), ``project`` (…计划建设项目表: 序号/项目名称/建设规模/建设地点/起止年限/
+    总投资(万元)), or ``generic``. ``years`` lists the year columns of an indicator table
+    (``(2025,)``, or ``(2009, 2015, 2020)`` with the first being the baseline).
+    """
+
+    table_id: str
+    plan_id: str
+    kind: TableKind
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[TableRow, ...]
+    section_id: str | None
+    start: int
+    end: int
+    years: tuple[int, ...] = ()
+    unit: str | None = None
+    notes: tuple[str, ...] = ()
+    flags: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        _check_span(self.table_id, self.start, self.end)
+        for row in self.rows:
+            if len(row.cells) != len(self.columns):
+                raise ValueError(
+                    f"{self.table_id}: row {row.index} has {len(row.cells)} cells "
+                    f"for {len(self.columns)} columns"
+                )
+
+
+@dataclass(frozen=True)
+class Passage:
+    """The unit that search and citations use.
+
+    ``text`` is exactly ``original[start:end]`` (the quote); ``content`` is what is
+    indexed and shown: the normalised text of a paragraph, or for a table row its
+    cells labelled by column (``项目名称: 马溪幼儿园; 建设规模: 15班幼儿园; …``).
+    """
+
+    passage_id: str
+    plan_id: str
+    kind: PassageKind
+    ordinal: int
+    start: int
+    end: int
+    text: str
+    content: str
+    section_id: str | None = None
+    section_path: tuple[str, ...] = ()
+    table_id: str | None = None
+    row_index: int | None = None
+
+    def __post_init__(self) -> None:
+        _check_span(self.passage_id, self.start, self.end)
+        if not self.content.strip():
+            raise ValueError(f"{self.passage_id}: empty passage")
+
+
+@dataclass(frozen=True)
+class Excluded:
+    """A stretch of the original that is not plan content (page chrome, a second copy,
+    a table of contents), kept so that nothing is dropped without a trace."""
+
+    kind: ExcludedKind
+    start: int
+    end: int
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class PlanDoc:
+    """One ingested plan: metadata, the original text and its structure."""
+
+    meta: PlanMeta
+    original: str
+    norm: str
+    sections: tuple[Section, ...]
+    tables: tuple[Table, ...]
+    passages: tuple[Passage, ...]
+    excluded: tuple[Excluded, ...] = ()
+    findings: tuple[Finding, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        if len(self.norm) != len(self.original):
+            raise ValueError(f"{self.meta.plan_id}: normalised text changed length")
+
+    @property
+    def plan_id(self) -> str:
+        return self.meta.plan_id
+
+    def section(self, section_id: str | None) -> Section | None:
+        """The section with this id, or None."""
+        for s in self.sections:
+            if s.section_id == section_id:
+                return s
+        return None
+
+    def quote(self, start: int, end: int) -> str:
+        """The exact original text of a span."""
+        return self.original[start:end]
+
+
+@dataclass(frozen=True)
+class EntityRef:
+    """An entity stated in a passage, as search results and the app show it."""
+
+    iri: str
+    kind: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One search result: a passage, its rank and fused score, and what it states."""
+
+    rank: int
+    score: float
+    plan: str
+    passage_id: str
+    passage_iri: str
+    section: str
+    text: str
+    quote: str
+    start: int
+    end: int
+    entities: tuple[EntityRef, ...] = ()
+    sources: tuple[tuple[str, int], ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.rank < 1:
+            raise ValueError("hit ranks start at 1")
