@@ -204,6 +204,8 @@ class Passage:
     section_path: tuple[str, ...] = ()
     table_id: str | None = None
     row_index: int | None = None
+    topic: str | None = None
+    """The paragraph's topic sentence or inline heading (``优化学前教育布局``), if any."""
 
     def __post_init__(self) -> None:
         _check_span(self.passage_id, self.start, self.end)

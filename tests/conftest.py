@@ -1,0 +1,54 @@
+"""Shared fixtures: the real plan texts (district plans in corpus/, national plans in
+../shared/plans) ingested once per session."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from plangraph.ingest import ingest_file
+from plangraph.model import PlanDoc
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "corpus"
+SHARED_PLANS = Path(os.environ.get("PLANGRAPH_SHARED", ROOT.parent / "shared")) / "plans"
+LINAN = CORPUS / "linan-2022-education-14th-fyp.raw.txt"
+LINPING = CORPUS / "linping-education-14th-fyp.excerpt.txt"
+NATIONAL_2010 = SHARED_PLANS / "national-education-reform-outline-2010-2020.txt"
+NATIONAL_2035 = SHARED_PLANS / "national-china-education-modernization-2035.txt"
+
+
+def shared_file(path: Path) -> Path:
+    """A file from ../shared; missing is a failure in CI and a skip elsewhere."""
+    if not path.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{path} is missing: CI runs with ../shared beside the checkout")
+        pytest.skip(f"{path} not available (set PLANGRAPH_SHARED)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def linan() -> PlanDoc:
+    return ingest_file(LINAN)
+
+
+@pytest.fixture(scope="session")
+def linping() -> PlanDoc:
+    return ingest_file(LINPING)
+
+
+@pytest.fixture(scope="session")
+def national_2010() -> PlanDoc:
+    return ingest_file(shared_file(NATIONAL_2010))
+
+
+@pytest.fixture(scope="session")
+def national_2035() -> PlanDoc:
+    return ingest_file(shared_file(NATIONAL_2035))
+
+
+@pytest.fixture(scope="session")
+def all_plans(linan: PlanDoc, linping: PlanDoc, national_2010: PlanDoc, national_2035: PlanDoc) -> list[PlanDoc]:
+    return [linan, linping, national_2010, national_2035]
