@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from .layout import Line, match_column, match_heading
-from .model import Cell, Finding, Table, TableRow
+from .model import Cell, Finding, Table, TableKind, TableRow
 from .normalize import collapse
 
 HEADER_WORDS = frozenset({
@@ -144,7 +144,7 @@ def _try_tsv(lines: list[Line], i: int, ctx: _Ctx) -> tuple[int, int, Table] | N
     while k < len(lines):
         line = lines[k]
         if "\t" in line.text:
-            cells = _split_tabs(line, ctx)
+            cells: list[Cell | None] = list(_split_tabs(line, ctx))
             flags: tuple[str, ...] = ()
             if len(cells) != len(columns):
                 flags = ("short-row",) if len(cells) < len(columns) else ("long-row",)
@@ -152,7 +152,7 @@ def _try_tsv(lines: list[Line], i: int, ctx: _Ctx) -> tuple[int, int, Table] | N
                     "warning", "ragged-row",
                     f"table {title or header.text!r}: row {line.text!r} has {len(cells)} cells "
                     f"for {len(columns)} columns", line.start, line.end))
-                cells = (cells + [None] * len(columns))[: len(columns)]  # type: ignore[list-item]
+                cells = (cells + [None] * len(columns))[: len(columns)]
             rows.append(TableRow(_row_id(table_id, len(rows)), len(rows), tuple(cells),
                                  line.start, line.end, group=group, flags=flags))
             k += 1
@@ -168,7 +168,7 @@ def _try_tsv(lines: list[Line], i: int, ctx: _Ctx) -> tuple[int, int, Table] | N
     if not rows:
         return None
     years = tuple(int(m.group(1)) for c in columns if (m := _YEAR_COL.match(c.replace(" ", ""))))
-    kind = "indicator" if years else "generic"
+    kind: TableKind = "indicator" if years else "generic"
     table = Table(table_id, ctx.plan_id, kind, title or header.text, columns, tuple(rows), None,
                   lines[start].start, lines[k - 1].end, years=years, unit=unit, notes=tuple(notes))
     return start, k, table
@@ -318,13 +318,13 @@ def _parse_indicator(lines: list[Line], k: int, columns: tuple[str, ...], table_
                 continue
             if sub is not None:
                 name = parent  # type: ignore[assignment]
-            cells: list[Cell | None] = [None] * len(columns)
+            row_cells: list[Cell | None] = [None] * len(columns)
             if cat_col is not None:
-                cells[cat_col] = category
-            cells[name_col] = name
-            cells[value_col] = ctx.cell(line)
+                row_cells[cat_col] = category
+            row_cells[name_col] = name
+            row_cells[value_col] = ctx.cell(line)
             first = labels[0][0] if labels else line
-            rows.append(TableRow(_row_id(table_id, len(rows)), len(rows), tuple(cells), first.start, line.end,
+            rows.append(TableRow(_row_id(table_id, len(rows)), len(rows), tuple(row_cells), first.start, line.end,
                                  group=category, sublabel=sub))
             labels = []
             k += 1
