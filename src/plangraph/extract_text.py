@@ -126,24 +126,32 @@ def find_places(doc: PlanDoc, start: int, end: int, known: Iterable[str]) -> lis
 
 
 def _add_issuer(doc: PlanDoc, bodies: dict[str, tuple[list[str], list[Evidence]]]) -> None:
-    """The issuing body, quoted from the page header where the text names it there."""
+    """The issuing body, merged with the name the text gives it (杭州市临安区教育局 is the
+    区教育局 of the page header), quoted from the header where it appears there."""
     issuer = (doc.meta.issuer or "").strip()
     if not issuer:
         return
-    canonical = body_names().get(issuer, issuer)
-    aliases, evs = bodies.setdefault(canonical, ([], []))
-    if issuer not in aliases:
-        aliases.append(issuer)
-    for ex in doc.excluded:
-        if ex.kind == "page_header":
-            for m in re.finditer(re.escape(issuer), doc.norm[ex.start:ex.end]):
-                s = ex.start + m.start()
-                evs.append(_evidence(doc, s, s + len(issuer), None))
+    known = body_names()
+    local = issuer
+    for prefix in sorted({doc.meta.region or "", _region(doc)}, key=len, reverse=True):
+        if prefix and issuer.startswith(prefix) and len(issuer) > len(prefix):
+            local = issuer[len(prefix):]
             break
-    if not evs:
-        at = doc.norm.find(issuer)
-        if at >= 0:
-            evs.append(_evidence(doc, at, at + len(issuer), None))
+    names = [n for n in (issuer, local, "区" + local, "市" + local, "县" + local) if n in known]
+    canonical = known[names[0]] if names else issuer
+    spellings = list(dict.fromkeys([issuer, *names]))
+    aliases, evs = bodies.setdefault(canonical, ([], []))
+    for name in spellings:
+        if name != canonical and name not in aliases:
+            aliases.append(name)
+    header = [ex for ex in doc.excluded if ex.kind == "page_header"][:1]
+    spans = [(h.start, h.end) for h in header] or [(0, len(doc.norm))]
+    for a, b in spans:
+        for name in sorted(spellings, key=len, reverse=True):
+            for m in re.finditer(re.escape(name), doc.norm[a:b]):
+                s = a + m.start()
+                if not any(e.start <= s < e.end for e in evs):
+                    evs.append(_evidence(doc, s, s + len(name), None))
     if not evs:
         del bodies[canonical]
 
