@@ -1,0 +1,223 @@
+"""Hybrid retrieval over an opened index: dense retrievers and BM25, fused by RRF.
+
+Each retriever (one per encoder, plus BM25) ranks the passages on its own; reciprocal
+rank fusion adds ``weight / (k + rank)`` over retrievers. BM25 runs only for queries
+whose language matches the indexed text (Chinese): an English query shares no terms
+with a Chinese plan, and its few Latin tokens (years, numbers) only add noise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from plangraph.encoders import Encoder
+from plangraph.errors import UsageError
+from plangraph.index import PassageIndex
+from plangraph.lexical import Language, detect_language
+from plangraph.model import EntityRef, Hit, Passage
+
+if TYPE_CHECKING:
+    import numpy as np
+
+LEXICAL = "bm25"
+DEFAULT_PASSAGE_IRI = "urn:plangraph:passage:{passage_id}"
+
+
+@dataclass(frozen=True)
+class FusionConfig:
+    """How rankings are combined.
+
+    Attributes:
+        rrf_k: the RRF constant; larger flattens the difference between ranks.
+        weights: per-retriever weight (encoder name or ``bm25``); default 1.
+        lexical_languages: query languages for which BM25 takes part.
+        depth: how many results each retriever contributes to the fusion.
+    """
+
+    rrf_k: float = 60.0
+    weights: Mapping[str, float] = field(default_factory=dict)
+    lexical_languages: tuple[Language, ...] = ("zh",)
+    depth: int = 100
+
+    def __post_init__(self) -> None:
+        if self.rrf_k < 0 or self.depth < 1:
+            raise ValueError("rrf_k must be >= 0 and depth >= 1")
+
+
+class Searcher:
+    """Search one opened index with the encoders that built it.
+
+    Args:
+        index: an index from :func:`plangraph.index.open_index`.
+        encoders: query encoders; each must be one the index was built with.
+        entities_for: passage id → entities stated there (supplied by the graph).
+        passage_iri: format string (``{passage_id}``, ``{plan_id}``) or callable
+            giving a passage's IRI.
+        fusion: fusion settings.
+    """
+
+    def __init__(
+        self,
+        index: PassageIndex,
+        encoders: Sequence[Encoder],
+        *,
+        entities_for: Callable[[str], tuple[EntityRef, ...]] | None = None,
+        passage_iri: str | Callable[[Passage], str] = DEFAULT_PASSAGE_IRI,
+        fusion: FusionConfig | None = None,
+    ) -> None:
+        missing = [e.name for e in encoders if e.name not in index.dense]
+        if missing:
+            raise UsageError(
+                f"index {index.path} has no vectors for {', '.join(missing)}; "
+                f"choose from: {', '.join(index.encoder_names)}"
+            )
+        self.index = index
+        self.encoders = {e.name: e for e in encoders}
+        self.entities_for = entities_for
+        self.passage_iri = passage_iri
+        self.fusion = fusion or FusionConfig()
+
+    @property
+    def retrievers(self) -> tuple[str, ...]:
+        return (*self.encoders, LEXICAL)
+
+    def rankings(
+        self,
+        query: str,
+        *,
+        allowed: np.ndarray | None = None,
+        retrievers: Sequence[str] | None = None,
+    ) -> dict[str, list[int]]:
+        """Each retriever's ranked passage rows (best first, at most ``depth``)."""
+        import numpy as np
+
+        use = tuple(retrievers) if retrievers is not None else self.retrievers
+        unknown = [r for r in use if r not in self.retrievers]
+        if unknown:
+            raise UsageError(f"unknown retriever {unknown[0]!r}; choose from: {', '.join(self.retrievers)}")
+        n = len(self.index)
+        depth = self.fusion.depth
+        out: dict[str, list[int]] = {}
+        for name in use:
+            if name == LEXICAL:
+                if detect_language(query) not in self.fusion.lexical_languages:
+                    continue
+                scores = self.index.lexical.scores(query)
+                if allowed is not None:
+                    scores = np.where(allowed, scores, 0.0)
+                order = np.argsort(-scores, kind="stable")[:depth]
+                out[name] = [int(i) for i in order if scores[i] > 0]
+                continue
+            qvec = self.encoders[name].encode_queries([query])
+            k = n if allowed is not None else min(n, depth)
+            if k == 0:
+                out[name] = []
+                continue
+            _, ids = self.index.dense[name].search(qvec, k)
+            rows = [int(i) for i in ids[0] if i >= 0 and (allowed is None or allowed[i])]
+            out[name] = rows[:depth]
+        return out
+
+    def _allowed(
+        self,
+        plan: str | Sequence[str] | None,
+        section: str | Sequence[str] | None,
+        predicate: Callable[[str], bool] | None,
+    ) -> np.ndarray | None:
+        import numpy as np
+
+        if plan is None and section is None and predicate is None:
+            return None
+        plans = {plan} if isinstance(plan, str) else set(plan) if plan is not None else None
+        if plans is not None:
+            known = {p.plan_id for p in self.index.passages}
+            unknown = sorted(plans - known)
+            if unknown:
+                raise UsageError(f"unknown plan {unknown[0]!r}; choose one of: {', '.join(sorted(known))}")
+        mask = np.ones(len(self.index), dtype=bool)
+        for i, p in enumerate(self.index.passages):
+            if plans is not None and p.plan_id not in plans:
+                mask[i] = False
+            elif section is not None and not _under_section(p.section_path, section):
+                mask[i] = False
+            elif predicate is not None and not predicate(p.passage_id):
+                mask[i] = False
+        return mask
+
+    def search(
+        self,
+        query: str,
+        top_k: int = 10,
+        *,
+        plan: str | Sequence[str] | None = None,
+        section: str | Sequence[str] | None = None,
+        predicate: Callable[[str], bool] | None = None,
+        retrievers: Sequence[str] | None = None,
+    ) -> list[Hit]:
+        """The ``top_k`` best passages for ``query``.
+
+        Args:
+            query: free text, Chinese or English.
+            top_k: how many hits to return.
+            plan: keep only passages of this plan id (or of any of these).
+            section: keep only passages under this section: a path tuple prefix
+                (``("三、主要任务",)``) or a string the joined path starts with.
+            predicate: keep only passages whose id it accepts (entity kind, theme,
+                target group filters from the caller).
+            retrievers: use only these retrievers (encoder names, ``bm25``).
+
+        Raises:
+            UsageError: empty query, ``top_k`` < 1, unknown plan or retriever.
+        """
+        if not query.strip():
+            raise UsageError("empty search query")
+        if top_k < 1:
+            raise UsageError(f"top_k must be at least 1, got {top_k}")
+        allowed = self._allowed(plan, section, predicate)
+        ranked = self.rankings(query, allowed=allowed, retrievers=retrievers)
+        fused = fuse(ranked, k=self.fusion.rrf_k, weights=self.fusion.weights)
+        return [self._hit(rank, row, score, ranked) for rank, (row, score) in enumerate(fused[:top_k], 1)]
+
+    def _hit(self, rank: int, row: int, score: float, ranked: dict[str, list[int]]) -> Hit:
+        p = self.index.passages[row]
+        sources = tuple((name, rows.index(row) + 1) for name, rows in ranked.items() if row in rows)
+        iri = (
+            self.passage_iri(p)
+            if callable(self.passage_iri)
+            else self.passage_iri.format(passage_id=p.passage_id, plan_id=p.plan_id)
+        )
+        return Hit(
+            rank=rank,
+            score=float(score),
+            plan=p.plan_id,
+            passage_id=p.passage_id,
+            passage_iri=iri,
+            section=" > ".join(p.section_path),
+            text=p.content,
+            quote=p.text,
+            start=p.start,
+            end=p.end,
+            entities=self.entities_for(p.passage_id) if self.entities_for else (),
+            sources=sources,
+        )
+
+
+def _under_section(path: tuple[str, ...], section: str | Sequence[str]) -> bool:
+    if isinstance(section, str):
+        return " > ".join(path).startswith(section)
+    prefix = tuple(section)
+    return path[: len(prefix)] == prefix
+
+
+def fuse(
+    rankings: Mapping[str, Sequence[int]], *, k: float = 60.0, weights: Mapping[str, float] | None = None
+) -> list[tuple[int, float]]:
+    """Reciprocal rank fusion: ``(row, score)`` best first, ties broken by row."""
+    scores: dict[int, float] = {}
+    for name, rows in rankings.items():
+        w = (weights or {}).get(name, 1.0)
+        for rank, row in enumerate(rows, 1):
+            scores[row] = scores.get(row, 0.0) + w / (k + rank)
+    return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
