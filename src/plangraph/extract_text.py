@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from plangraph.extract_lexicon import body_names, concepts_in
+from plangraph.extract_lexicon import body_names, concepts_in, tokens
 from plangraph.mentions import (
     CitedDocument,
     Commitment,
@@ -37,6 +37,7 @@ _ACTIONS = (
     "构建", "打造", "开展", "落实", "鼓励", "支持", "加大", "优化", "提升", "扩大", "创建",
     "培养", "引进", "建设", "保障", "探索", "坚持", "促进", "发展", "制定", "出台", "培育",
     "强化", "规范", "严格", "逐步", "力争", "争创", "全面", "积极", "努力", "着力", "建成",
+    "发挥", "保持", "达到", "下降", "增长", "不低于", "不少于", "覆盖",
 )
 _DEADLINE_RE = re.compile(r"(?:到|至|于|在)(20\d{2})年|(20\d{2})年(?:前|底|末|以前|之前)")
 
@@ -117,9 +118,14 @@ def find_places(doc: PlanDoc, start: int, end: int, known: Iterable[str]) -> lis
                 found[s] = (name, s, s + len(name))
     for m in _PLACE_RE.finditer(doc.norm, start, end):
         name = m.group(1)
+        s = m.start(1)
+        # "推进於潜镇": the verb before a place is not part of its name
+        words = tokens(name)
+        while len(words) > 1 and words[0] in _ACTIONS and len("".join(words[1:])) >= 3:
+            s += len(words.pop(0))
+        name = "".join(words)
         if name in _NOT_PLACES or any(name.endswith(n) for n in _NOT_PLACES):
             continue
-        s = m.start(1)
         if not any(a <= s < b for _, a, b in found.values()):
             found[s] = (name, s, m.end(1))
     return sorted(found.values(), key=lambda f: f[1])
