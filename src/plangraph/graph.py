@@ -295,8 +295,9 @@ class _PlanWriter:
 
 
 def new_dataset() -> Dataset:
-    """An empty dataset with plangraph's prefixes bound."""
-    ds = Dataset()
+    """An empty dataset with plangraph's prefixes bound, whose default graph is the
+    union of its graphs (so plain triple patterns see every plan)."""
+    ds = Dataset(default_union=True)
     for prefix, ns in PREFIXES.items():
         ds.bind(prefix, ns)
     return ds
