@@ -163,6 +163,13 @@ def _prefix_for(model: str, table: dict[str, str]) -> str:
     return ""
 
 
+def _st_name(model: str) -> str:
+    path = Path(model.rstrip("/"))
+    # A local folder is often called just "model": keep its parent for a telling name.
+    label = "/".join(path.parts[-2:]) if path.is_dir() else model
+    return f"sentence-transformers/{label}"
+
+
 class SentenceTransformerEncoder:
     """Any sentence-transformers model: a folder on disk, or a hub name when online.
 
@@ -172,6 +179,7 @@ class SentenceTransformerEncoder:
             model name (bge-zh instruction, e5 ``query: ``), else none.
         passage_prefix: likewise for passages.
         device: torch device; CPU unless told otherwise.
+        name: the name an index records (default: from the folder or hub name).
     """
 
     def __init__(
@@ -182,13 +190,14 @@ class SentenceTransformerEncoder:
         passage_prefix: str | None = None,
         device: str = "cpu",
         batch_size: int = 32,
+        name: str | None = None,
     ) -> None:
         self.model = model
         self.query_prefix = _prefix_for(model, _QUERY_PREFIXES) if query_prefix is None else query_prefix
         self.passage_prefix = (
             _prefix_for(model, _PASSAGE_PREFIXES) if passage_prefix is None else passage_prefix
         )
-        self.name = f"sentence-transformers/{Path(model.rstrip('/')).name}"
+        self.name = name or _st_name(model)
         self._device = device
         self._batch_size = batch_size
         self._model: Any = None

@@ -1,0 +1,174 @@
+"""The index folder: round trip, incremental rebuilds, atomic writes, clear errors."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import plangraph.index as index_mod
+from plangraph.encoders import FakeEncoder
+from plangraph.errors import IndexStoreError, UsageError
+from plangraph.index import build_index, embed_text, open_index
+from plangraph.model import Passage, PlanDoc
+
+
+class CountingEncoder(FakeEncoder):
+    """A fake encoder that remembers how many passages it was asked to embed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls = 0
+
+    def encode_passages(self, texts: list[str]) -> np.ndarray:
+        self.calls += len(texts)
+        return super().encode_passages(texts)
+
+
+@pytest.fixture()
+def corpus(linan: PlanDoc, linping: PlanDoc) -> list[Passage]:
+    return [*linan.passages, *linping.passages]
+
+
+def test_round_trip(corpus: list[Passage], tmp_path: Path) -> None:
+    enc = FakeEncoder()
+    report = build_index(corpus, tmp_path / "idx", [enc], progress=False)
+    assert report.passages == len(corpus) and report.embedded[enc.name] + report.reused[enc.name] == len(corpus)
+
+    index = open_index(tmp_path / "idx", [enc])
+    assert index.passages == tuple(corpus)
+    stored = index.dense[enc.name].reconstruct_n(0, len(corpus))
+    np.testing.assert_array_equal(stored, enc.encode_passages([embed_text(p) for p in corpus]))
+    m = index.manifest
+    assert m["encoders"] == [{"name": enc.name, "dim": 64, "file": "dense-fake_bigram-hash.faiss"}]
+    assert m["passages"] == len(corpus)
+    assert set(m["corpus"]) == {p.plan_id for p in corpus} and len(m["corpus"]) == 2
+    assert {"numpy", "faiss-cpu", "jieba"} <= set(m["versions"])
+    assert m["built"] and m["lexical"]["mode"] == "bigram"
+    assert len(index.lexical) == len(corpus)
+
+
+def test_rebuild_after_editing_one_plan_re_embeds_only_changed_passages(
+    corpus: list[Passage], linping: PlanDoc, tmp_path: Path
+) -> None:
+    out = tmp_path / "idx"
+    first = CountingEncoder()
+    build_index(corpus, out, [first], progress=False)
+    unique = len({embed_text(p) for p in corpus})
+    assert first.calls == unique
+
+    # Edit two passages of the Linping plan and add one new passage.
+    edited = list(corpus)
+    for i in (len(corpus) - 1, len(corpus) - 3):
+        edited[i] = dataclasses.replace(edited[i], content=edited[i].content + "(修订)")
+    edited.append(dataclasses.replace(linping.passages[0], passage_id="linping-new", content="新增一段:建设智慧校园。"))
+
+    second = CountingEncoder()
+    report = build_index(edited, out, [second], progress=False)
+    assert second.calls == 3
+    assert report.embedded[second.name] == 3
+    assert report.reused[second.name] == len(edited) - 3
+    index = open_index(out, [second])
+    row = index.row_of["linping-new"]
+    np.testing.assert_array_equal(
+        index.dense[second.name].reconstruct(row), second.encode_passages(["新增一段:建设智慧校园。"])[0]
+    )
+
+
+def test_cache_folder_serves_a_new_index(corpus: list[Passage], tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    build_index(corpus, tmp_path / "a", [CountingEncoder()], cache_dir=cache, progress=False)
+    again = CountingEncoder()
+    report = build_index(corpus, tmp_path / "b", [again], cache_dir=cache, progress=False)
+    assert again.calls == 0 and report.embedded[again.name] == 0
+
+
+def test_interrupted_build_leaves_the_previous_index_usable(
+    corpus: list[Passage], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "idx"
+    enc = FakeEncoder()
+    build_index(corpus[:50], out, [enc], progress=False)
+    before = sorted(p.name for p in out.iterdir())
+
+    def crash(*_: object) -> None:
+        raise RuntimeError("disk unplugged")
+
+    monkeypatch.setattr(index_mod, "_write_manifest", crash)
+    with pytest.raises(RuntimeError, match="disk unplugged"):
+        build_index(corpus, out, [enc], progress=False)
+
+    index = open_index(out, [enc])
+    assert len(index) == 50
+    assert sorted(p.name for p in out.iterdir()) == before
+    assert [p.name for p in tmp_path.iterdir()] == ["idx"]  # no temporary folder left
+
+
+def test_crash_between_the_two_renames_is_recovered(corpus: list[Passage], tmp_path: Path) -> None:
+    out = tmp_path / "idx"
+    build_index(corpus[:20], out, [FakeEncoder()], progress=False)
+    out.rename(tmp_path / ".idx.previous")  # the state right after moving the old index aside
+    assert len(open_index(out)) == 20
+
+
+def test_encoder_mismatch_names_the_folder_and_the_choices(corpus: list[Passage], tmp_path: Path) -> None:
+    out = tmp_path / "idx"
+    build_index(corpus[:10], out, [FakeEncoder()], progress=False)
+    with pytest.raises(IndexStoreError) as err:
+        open_index(out, [FakeEncoder(name="other/model")])
+    assert str(err.value) == f"index {out}: was built with encoder(s) fake/bigram-hash, not other/model"
+    assert err.value.hint == "search with one of: fake/bigram-hash, or rebuild with other/model"
+    with pytest.raises(IndexStoreError, match="dimension 32, the index 64"):
+        open_index(out, [FakeEncoder(dim=32)])
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (lambda d: (d / "manifest.json").unlink(), "missing manifest.json"),
+        (lambda d: (d / "manifest.json").write_text("{not json"), "manifest.json is not a valid manifest"),
+        (lambda d: (d / "dense-fake_bigram-hash.faiss").unlink(), "missing dense-fake_bigram-hash.faiss"),
+        (lambda d: (d / "dense-fake_bigram-hash.faiss").write_bytes(b"garbage"), "is corrupt"),
+        (lambda d: (d / "lexical.json").unlink(), "missing lexical.json"),
+        (lambda d: (d / "passages.jsonl").write_text("{\"passage_id\": 1}\n"), "passages.jsonl line 1 is corrupt"),
+    ],
+    ids=["no-manifest", "bad-manifest", "no-vectors", "bad-vectors", "no-lexical", "bad-passages"],
+)
+def test_corrupt_index_is_a_clear_error(
+    corpus: list[Passage], tmp_path: Path, damage: object, message: str
+) -> None:
+    out = tmp_path / "idx"
+    build_index(corpus[:10], out, [FakeEncoder()], progress=False)
+    damage(out)  # type: ignore[operator]
+    with pytest.raises(IndexStoreError, match=message) as err:
+        open_index(out)
+    assert str(out) in str(err.value)
+
+
+def test_vector_count_must_match_passage_count(corpus: list[Passage], tmp_path: Path) -> None:
+    out = tmp_path / "idx"
+    build_index(corpus[:10], out, [FakeEncoder()], progress=False)
+    lines = (out / "passages.jsonl").read_text("utf-8").splitlines()
+    (out / "passages.jsonl").write_text("\n".join(lines[:9]) + "\n", "utf-8")
+    manifest = json.loads((out / "manifest.json").read_text("utf-8"))
+    manifest["passages"] = 9
+    (out / "manifest.json").write_text(json.dumps(manifest), "utf-8")
+    with pytest.raises(IndexStoreError, match="holds 10 vectors of dimension 64; expected 9"):
+        open_index(out)
+
+
+def test_missing_folder(tmp_path: Path) -> None:
+    with pytest.raises(IndexStoreError, match=f"index {tmp_path / 'nope'}: no such index folder"):
+        open_index(tmp_path / "nope")
+
+
+def test_bad_build_options(corpus: list[Passage], tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="choose one of: bigram, jieba, bigram\\+jieba"):
+        build_index(corpus[:3], tmp_path / "x", [FakeEncoder()], lexical="words")
+    with pytest.raises(UsageError, match="at least one encoder"):
+        build_index(corpus[:3], tmp_path / "x", [])
+    with pytest.raises(UsageError, match="duplicate passage id"):
+        build_index([corpus[0], corpus[0]], tmp_path / "x", [FakeEncoder()])
