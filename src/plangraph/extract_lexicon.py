@@ -91,8 +91,8 @@ def tokens(text: str) -> list[str]:
 def concepts_in(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(stage and theme keys, target-group keys) whose trigger words are tokens of ``text``."""
     words = set(tokens(text))
-    topics = []
-    groups = []
+    topics: list[str] = []
+    groups: list[str] = []
     for entry in concepts():
         if words.intersection(entry.triggers):
             (groups if entry.scheme == "group" else topics).append(entry.key)

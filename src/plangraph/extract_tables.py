@@ -9,7 +9,15 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from plangraph.mentions import BINDINGS, Evidence, Indicator, IndicatorValue, Programme, Project
+from plangraph.mentions import (
+    BINDINGS,
+    Evidence,
+    Indicator,
+    IndicatorValue,
+    Programme,
+    Project,
+    ValueRole,
+)
 from plangraph.model import Cell, PlanDoc, Table, TableRow
 from plangraph.quantities import find_quantities, parse_cell_values, to_decimal
 
@@ -90,7 +98,9 @@ def indicators(doc: PlanDoc, table: Table) -> list[Indicator]:
             cell = row.cells[i]
             if cell is None or not cell.value.strip():
                 continue
-            role = "baseline" if len(year_cols) > 1 and year == year_cols[0][1] else "target"
+            role: ValueRole = (
+                "baseline" if len(year_cols) > 1 and year == year_cols[0][1] else "target"
+            )
             cursor = 0
             for comparator, number, text, note in parse_cell_values(cell.value):
                 at = cell.text.find(text, cursor)

@@ -214,7 +214,7 @@ def run_query(
                 rows: list[tuple[Any, ...]] = [(bool(result.askAnswer),)]
             elif result.type == "SELECT":
                 columns = tuple(str(v) for v in result.vars or ())
-                rows = [tuple(_plain(v) for v in row) for row in result]
+                rows = [tuple(_plain(v) for v in row) for row in result]  # type: ignore[union-attr]
             else:
                 columns = ("subject", "predicate", "object")
                 rows = [tuple(_plain(t) for t in triple) for triple in result.graph or ()]
