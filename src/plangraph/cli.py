@@ -60,6 +60,142 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
+def _index_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--index", metavar="DIR", default=None,
+                   help="index folder (default: $PLANGRAPH_INDEX or indexes/default)")
+
+
+def _open(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from .workspace import Workspace
+
+    return Workspace(args.index)
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from .workspace import build
+
+    summary = build(args.files or [DEFAULT_CORPUS], args.index, encoders=args.encoder or ("e5", "use"),
+                    progress=not args.quiet)
+    print(f"built {summary.index} from {len(summary.plans)} plan(s): {', '.join(summary.plans)}")
+    for plan, counts in summary.counts.items():
+        print(f"  {plan}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+    print("  embedded " + ", ".join(f"{k}: {v} new, {summary.reused[k]} cached" for k, v in summary.embedded.items()))
+    print("  SHACL: " + ("conforms" if summary.shacl_conforms else f"{len(summary.shacl_violations)}+ violations"))
+    for v in summary.shacl_violations:
+        print(f"    {v}")
+    print("  time: " + ", ".join(f"{k} {v:.1f}s" for k, v in summary.seconds.items()))
+    for path, message in summary.failures:
+        print(f"Error: {message} (skipped)", file=sys.stderr)
+    return 1 if summary.failures and args.strict else 0
+
+
+def _table(columns: Sequence[str], rows: Sequence[Sequence[object]], width: int = 60) -> str:
+    def cell(v: object) -> str:
+        text = "" if v is None else str(v).replace("\n", " ")
+        return text if len(text) <= width else text[: width - 1] + "…"
+
+    body = [[cell(v) for v in row] for row in rows]
+    import unicodedata
+
+    def w(t: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in t)
+
+    widths = [max([w(c)] + [w(r[i]) for r in body]) for i, c in enumerate(columns)]
+    pad = lambda t, n: t + " " * (n - w(t))  # noqa: E731
+    lines = ["  ".join(pad(c, widths[i]) for i, c in enumerate(columns)),
+             "  ".join("-" * n for n in widths)]
+    lines += ["  ".join(pad(c, widths[i]) for i, c in enumerate(r)) for r in body]
+    return "\n".join(lines)
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    import dataclasses
+
+    ws = _open(args)
+    hits = ws.search(args.query, args.top, plan=args.plan, section=args.section)
+    if args.format == "json":
+        _print_json([dataclasses.asdict(h) for h in hits])
+        return 0
+    if not hits:
+        print("no passages match")
+    for h in hits:
+        print(f"{h.rank}. [{h.plan}] {h.section or '(no section)'}  score {h.score:.3f}  "
+              f"chars {h.start}-{h.end}")
+        print(f"   {h.quote if len(h.quote) <= 300 else h.quote[:300] + '…'}")
+        if h.entities:
+            print("   entities: " + "; ".join(f"{e.kind} {e.label}" for e in h.entities[:8]))
+    return 0
+
+
+def cmd_sparql(args: argparse.Namespace) -> int:
+    from .sparql import named_queries
+
+    if args.list:
+        for name, q in named_queries().items():
+            params = ", ".join(p for p, _ in q.params)
+            print(f"{name}{f' ({params})' if params else ''}: {q.description}")
+        return 0
+    params = dict(p.split("=", 1) for p in args.param or [] if "=" in p)
+    bad = [p for p in args.param or [] if "=" not in p]
+    if bad:
+        raise UsageError(f"--param {bad[0]!r} must look like NAME=VALUE")
+    query = None
+    if args.query and Path(args.query).is_file():
+        query = Path(args.query).read_text(encoding="utf-8")
+    elif args.query:
+        query = args.query
+    if query is None and args.name is None:
+        raise UsageError("give a query (text or file) or --name NAME", hint="plangraph sparql --list shows the named queries")
+    result = _open(args).sparql(query, name=args.name, params=params or None, timeout_s=args.timeout)
+    _emit_rows(list(result.columns), [list(r) for r in result.rows], args.format)
+    return 0
+
+
+def _emit_rows(columns: list[str], rows: list[list[object]], fmt: str) -> None:
+    if fmt == "json":
+        _print_json([dict(zip(columns, r)) for r in rows])
+    elif fmt == "csv":
+        import csv
+
+        from .export import neutralise
+
+        w = csv.writer(sys.stdout)
+        w.writerow(columns)
+        w.writerows([[neutralise(v) for v in r] for r in rows])
+    else:
+        print(_table(columns, rows))
+        print(f"({len(rows)} rows)")
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    ws = _open(args)
+    if args.output in (None, "-"):
+        if args.format not in ("json", "csv"):
+            raise UsageError(f"format {args.format!r} needs --output FILE")
+        rows = ws.export_rows(args.kind, args.plan)
+        if args.format == "json":
+            _print_json(rows)
+        else:
+            cols = list(dict.fromkeys(k for r in rows for k in r))
+            _emit_rows(cols, [[r.get(c) for c in cols] for r in rows], "csv")
+        return 0
+    path = ws.export(args.kind, args.format, args.output, args.plan)
+    print(f"wrote {path}")
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from .evaluate import evaluate
+
+    ws = _open(args)
+    report = evaluate(args.questions, ws, top_k=10)
+    if args.format == "json":
+        _print_json(report.to_json())
+    else:
+        print(report.render(per_question=args.per_question))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="plangraph",
@@ -75,6 +211,56 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="dump the full document model as JSON")
     p.add_argument("--with-text", action="store_true", help="with --json: include the full texts")
     p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("build", help="ingest, extract, build the graph and the search index",
+                       description="Build an index folder (graph.trig, search index, manifest) from plan "
+                                   "files. Broken plans are reported and skipped; the previous index stays "
+                                   "usable until the new one is complete.")
+    p.add_argument("files", nargs="*", metavar="FILE", help=f"plan files or folders (default: {DEFAULT_CORPUS}/)")
+    _index_arg(p)
+    p.add_argument("--encoder", action="append", metavar="NAME",
+                   help="embedding encoder, repeatable: e5, use, fake, st:<model folder> (default: e5 and use)")
+    p.add_argument("--strict", action="store_true", help="exit 1 if any plan was skipped")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("search", help="ask a question; get cited passages",
+                       description="Hybrid (lexical + embedding) search over the built index.")
+    p.add_argument("query", help="a question or keywords, in Chinese or English")
+    _index_arg(p)
+    p.add_argument("--plan", help="only this plan id")
+    p.add_argument("--section", help="only passages under this section (a prefix of the section path)")
+    p.add_argument("--top", type=int, default=10, help="number of results (default 10)")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("sparql", help="run a read-only SPARQL query (inline, file, or named)",
+                       description="Queries are read-only, time-limited and may not reach the network.")
+    p.add_argument("query", nargs="?", help="query text or a .rq file")
+    _index_arg(p)
+    p.add_argument("--name", help="run a query of the named-query library")
+    p.add_argument("--param", action="append", metavar="NAME=VALUE", help="value for a named query's parameter")
+    p.add_argument("--list", action="store_true", help="list the named queries")
+    p.add_argument("--timeout", type=float, default=10.0, help="seconds before the query is stopped (default 10)")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.set_defaults(func=cmd_sparql)
+
+    p = sub.add_parser("export", help="export entity lists: csv, xlsx, json, jsonld, ttl",
+                       description="Export indicators, programmes, projects, commitments or organizations.")
+    p.add_argument("kind", help="indicators, programmes, projects, commitments or organizations")
+    _index_arg(p)
+    p.add_argument("--format", default="csv", help="csv (Excel-ready), xlsx, json, jsonld or ttl")
+    p.add_argument("--output", "-o", help="file to write (csv/json may go to stdout)")
+    p.add_argument("--plan", help="only this plan id")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("eval", help="recall@5/@10 and MRR@10 of search on a question file",
+                       description="A hit is relevant when its text contains an evidence string.")
+    p.add_argument("questions", help="questions JSON, in the format of dev_questions.json")
+    _index_arg(p)
+    p.add_argument("--per-question", action="store_true", help="show each question's first relevant rank")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.set_defaults(func=cmd_eval)
     return parser
 
 

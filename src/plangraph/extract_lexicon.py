@@ -68,8 +68,13 @@ def body_names() -> dict[str, str]:
 @lru_cache(maxsize=1)
 def tokenizer() -> jieba.Tokenizer:
     """A jieba tokenizer with the domain words added (built once, on first use)."""
+    import logging
+
     import jieba
 
+    # jieba reports its dictionary loading at DEBUG level; keep build output readable
+    logging.getLogger("jieba").setLevel(logging.WARNING)
+    jieba.default_logger.setLevel(logging.WARNING)
     tk = jieba.Tokenizer()
     tk.initialize()
     path = resources.files("plangraph").joinpath("data", "domain_dict.txt")

@@ -20,7 +20,7 @@ from rdflib.namespace import DCTERMS, ORG, PROV, QB, SKOS
 
 from plangraph.errors import PlanGraphError
 from plangraph.mentions import Evidence, Extraction, Quantity
-from plangraph.model import PlanDoc
+from plangraph.model import EntityRef, PlanDoc
 from plangraph.vocab import (
     GRAPH,
     ID,
@@ -50,6 +50,38 @@ def ontology_dir() -> Path:
 
 def plan_iri(plan_id: str) -> URIRef:
     return ID[plan_id]
+
+
+def passage_iri(plan_id: str, passage_id: str) -> URIRef:
+    """The IRI of a passage; search results cite passages by it."""
+    return ID[f"{plan_id}/{passage_id}"]
+
+
+def passage_entities(ds: Dataset) -> dict[str, tuple[EntityRef, ...]]:
+    """Passage id → the entities derived from that passage (kind = class name).
+
+    Quantities are left out: they are parts of the entities that state them.
+    """
+    out: dict[str, list[EntityRef]] = {}
+    seen: set[tuple[str, str]] = set()
+    was_union, ds.default_union = ds.default_union, True
+    try:
+        for entity, _, passage, _ in ds.quads((None, PROV.wasDerivedFrom, None, None)):
+            types = [t for t in ds.objects(entity, RDF.type) if str(t).startswith(str(PG))]
+            pid = str(passage).rsplit("/", 1)[-1]
+            if not types or PG.Quantity in types or (pid, str(entity)) in seen:
+                continue
+            seen.add((pid, str(entity)))
+            label = ds.value(entity, RDFS.label) or ds.value(entity, SKOS.prefLabel)
+            if label is None:  # commitments: their quote is their name
+                ev = ds.value(entity, PG.evidence)
+                quotes = [q for sel in ds.objects(ev, OA.hasSelector) if (q := ds.value(sel, OA.exact)) is not None]
+                label = str(quotes[0])[:60] if quotes else str(entity).rsplit("/", 1)[-1]
+            kind = str(types[0]).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+            out.setdefault(pid, []).append(EntityRef(str(entity), kind, str(label)))
+    finally:
+        ds.default_union = was_union
+    return {k: tuple(sorted(v, key=lambda e: (e.kind, e.label))) for k, v in out.items()}
 
 
 def plan_graph_iri(plan_id: str) -> URIRef:
@@ -86,7 +118,7 @@ class _PlanWriter:
         return ID[f"{self.doc.plan_id}/{kind}/{h}" + (f"-{n}" if n else "")]
 
     def passage(self, passage_id: str | None) -> URIRef | None:
-        return ID[f"{self.doc.plan_id}/{passage_id}"] if passage_id else None
+        return passage_iri(self.doc.plan_id, passage_id) if passage_id else None
 
     def evidence(self, node: URIRef, ev: Evidence) -> None:
         g = self.g

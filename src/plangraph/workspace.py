@@ -1,0 +1,258 @@
+"""The façade: build an index folder from plan files, then open it and ask it things.
+
+The CLI, the Streamlit app and the tests all go through :func:`build` and
+:class:`Workspace`. An index folder holds::
+
+    manifest.json   what was built, from which files, when, by which versions
+    graph.trig      the knowledge graph: one named graph per plan + the ontology
+    plans.json      plan metadata and ingestion findings
+    search/         passages, vectors (faiss) and the lexical index
+
+A build writes a complete new folder beside the old one and swaps it in at the
+end, so an interrupted build leaves the last good index usable. Heavy libraries
+(faiss, the encoders) load only when a search needs them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import IndexStoreError, InputError, UsageError
+from .model import EntityRef, Hit
+
+DEFAULT_INDEX = Path("indexes") / "default"
+MANIFEST = "manifest.json"
+GRAPH_FILE = "graph.trig"
+PLANS_FILE = "plans.json"
+SEARCH_DIR = "search"
+CACHE_DIR = ".embedding-cache"
+FORMAT = 1
+
+
+def default_index() -> Path:
+    """The index folder commands use unless told otherwise (``PLANGRAPH_INDEX``)."""
+    return Path(os.environ.get("PLANGRAPH_INDEX", DEFAULT_INDEX))
+
+
+@dataclass(frozen=True)
+class BuildSummary:
+    """What :func:`build` did, for people and for the benchmark."""
+
+    index: Path
+    plans: tuple[str, ...]
+    failures: tuple[tuple[str, str], ...]
+    counts: dict[str, dict[str, int]]
+    shacl_conforms: bool
+    shacl_violations: tuple[str, ...]
+    embedded: dict[str, int]
+    reused: dict[str, int]
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def _swap_in(tmp: Path, out: Path) -> None:
+    old = out.with_name(out.name + ".old")
+    if old.exists():
+        shutil.rmtree(old)
+    if out.exists():
+        os.rename(out, old)
+    os.rename(tmp, out)
+    if old.exists():
+        shutil.rmtree(old)
+
+
+def build(paths: Iterable[str | Path], out_dir: str | Path | None = None, *,
+          encoders: Sequence[str] = ("e5", "use"), progress: bool = True) -> BuildSummary:
+    """Ingest plan files, extract, build the graph and the search index.
+
+    One broken plan is reported in :attr:`BuildSummary.failures` and skipped.
+
+    Raises:
+        InputError: no plan at all could be ingested.
+    """
+    from .encoders import get_encoder
+    from .extract import extract
+    from .graph import build_graph, validate
+    from .index import build_index
+    from .ingest import ingest_files
+
+    out = Path(out_dir) if out_dir else default_index()
+    seconds: dict[str, float] = {}
+    t0 = time.perf_counter()
+    docs, failures = ingest_files(list(paths))
+    if not docs:
+        detail = "; ".join(f.error.message for f in failures) or "no .txt files given"
+        raise InputError(f"no plan could be ingested ({detail})")
+    seconds["ingest"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    extractions = [extract(d) for d in docs]
+    seconds["extract"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    ds = build_graph(zip(docs, extractions))
+    report = validate(ds)
+    seconds["graph"] = time.perf_counter() - t0
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.building-{os.getpid()}")
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    tmp.mkdir()
+    try:
+        t0 = time.perf_counter()
+        ds.serialize(destination=str(tmp / GRAPH_FILE), format="trig")
+        seconds["write graph"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        passages = [p for d in docs for p in d.passages]
+        hashes = {d.plan_id: d.meta.sha256 for d in docs}
+        rep = build_index(passages, tmp / SEARCH_DIR, [get_encoder(e) for e in encoders],
+                          corpus_hashes=hashes, cache_dir=out.parent / CACHE_DIR, progress=progress)
+        seconds["index"] = time.perf_counter() - t0
+        from .docjson import plan_to_json
+
+        plans = [{k: v for k, v in plan_to_json(d).items() if k in ("plan", "meta", "counts", "findings")}
+                 for d in docs]
+        (tmp / PLANS_FILE).write_text(json.dumps(plans, ensure_ascii=False, indent=1), "utf-8")
+        counts = {x.plan_id: x.counts() for x in extractions}
+        manifest = {
+            "format": FORMAT,
+            "built": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "plans": {d.plan_id: {"file": d.meta.source_file, "sha256": d.meta.sha256} for d in docs},
+            "skipped": {f.path: f.error.message for f in failures},
+            "encoders": list(encoders),
+            "counts": counts,
+            "shacl": {"conforms": report.conforms, "violations": len(report.violations)},
+        }
+        (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), "utf-8")
+        _swap_in(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return BuildSummary(
+        out, tuple(d.plan_id for d in docs), tuple((f.path, f.error.message) for f in failures),
+        counts, report.conforms, tuple(str(v) for v in report.violations[:20]),
+        dict(rep.embedded), dict(rep.reused), seconds)
+
+
+class Workspace:
+    """An opened index folder. Cheap to open; the graph and the search index load on
+    first use and are then kept (read-only, safe to share)."""
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        self.path = Path(path) if path else default_index()
+        mpath = self.path / MANIFEST
+        if not self.path.is_dir():
+            raise IndexStoreError(f"no index at {self.path}",
+                                  hint="build one first: plangraph build corpus")
+        try:
+            self.manifest: dict[str, Any] = json.loads(mpath.read_text("utf-8"))
+        except FileNotFoundError:
+            raise IndexStoreError(f"index {self.path}: missing {MANIFEST}",
+                                  hint="rebuild it: plangraph build corpus") from None
+        except ValueError as exc:
+            raise IndexStoreError(f"index {self.path}: {MANIFEST} is not valid JSON ({exc})",
+                                  hint="rebuild it: plangraph build corpus") from None
+        if self.manifest.get("format") != FORMAT:
+            raise IndexStoreError(f"index {self.path}: format {self.manifest.get('format')!r}, "
+                                  f"this version reads {FORMAT}", hint="rebuild it: plangraph build corpus")
+        self._dataset: Any = None
+        self._searcher: Any = None
+        self._entities: dict[str, tuple[EntityRef, ...]] | None = None
+
+    # -- plans ---------------------------------------------------------------------
+    @property
+    def plan_ids(self) -> tuple[str, ...]:
+        return tuple(self.manifest["plans"])
+
+    def plans(self) -> list[dict[str, Any]]:
+        """Metadata, counts and ingestion findings of every plan in the index."""
+        return list(json.loads((self.path / PLANS_FILE).read_text("utf-8")))
+
+    def check_plan(self, plan: str | None) -> None:
+        if plan is not None and plan not in self.plan_ids:
+            raise UsageError(f"unknown plan {plan!r}; choose one of: {', '.join(self.plan_ids)}")
+
+    # -- graph ---------------------------------------------------------------------
+    @property
+    def dataset(self) -> Any:
+        """The knowledge graph (an rdflib Dataset)."""
+        if self._dataset is None:
+            from rdflib import Dataset
+
+            ds = Dataset()
+            gpath = self.path / GRAPH_FILE
+            try:
+                ds.parse(str(gpath), format="trig")
+            except FileNotFoundError:
+                raise IndexStoreError(f"index {self.path}: missing {GRAPH_FILE}",
+                                      hint="rebuild it: plangraph build corpus") from None
+            except Exception as exc:
+                raise IndexStoreError(f"index {self.path}: {GRAPH_FILE} is corrupt ({exc})",
+                                      hint="rebuild it: plangraph build corpus") from None
+            self._dataset = ds
+        return self._dataset
+
+    def sparql(self, query: str | None = None, *, name: str | None = None,
+               params: dict[str, str] | None = None, timeout_s: float = 10.0) -> Any:
+        """Run a read-only query (text, or a named query of the library)."""
+        from .sparql import run_named, run_query
+
+        if (query is None) == (name is None):
+            raise UsageError("give either a query or the name of a named query")
+        if name is not None:
+            return run_named(self.dataset, name, params, timeout_s=timeout_s)
+        return run_query(self.dataset, query or "", timeout_s, params)
+
+    def entities_for(self, passage_id: str) -> tuple[EntityRef, ...]:
+        """Entities the graph says were stated in this passage."""
+        if self._entities is None:
+            from .graph import passage_entities
+
+            self._entities = passage_entities(self.dataset)
+        return self._entities.get(passage_id, ())
+
+    # -- search --------------------------------------------------------------------
+    @property
+    def searcher(self) -> Any:
+        if self._searcher is None:
+            from .encoders import get_encoder
+            from .graph import passage_iri
+            from .index import open_index
+            from .search import Searcher
+
+            encoders = [get_encoder(e) for e in self.manifest["encoders"]]
+            index = open_index(self.path / SEARCH_DIR, encoders)
+            self._searcher = Searcher(index, encoders, entities_for=self.entities_for,
+                                      passage_iri=lambda p: str(passage_iri(p.plan_id, p.passage_id)))
+        return self._searcher
+
+    def search(self, query: str, top_k: int = 10, *, plan: str | None = None,
+               section: str | None = None, predicate: Callable[[str], bool] | None = None) -> list[Hit]:
+        """The best passages for a question, with their plan, section, quote and entities."""
+        self.check_plan(plan)
+        return list(self.searcher.search(query, top_k, plan=plan, section=section, predicate=predicate))
+
+    # -- export --------------------------------------------------------------------
+    def export_rows(self, kind: str, plan: str | None = None) -> list[dict[str, Any]]:
+        """Entity rows of one kind (``indicators``, ``projects`` …) as plain dicts."""
+        from .export import export_rows
+
+        self.check_plan(plan)
+        return export_rows(self.dataset, kind, plan)
+
+    def export(self, kind: str, fmt: str, dest: str | Path, plan: str | None = None) -> Path:
+        """Write the entities of ``kind`` to ``dest`` in ``fmt``; returns the path.
+
+        Tabular formats (csv, xlsx, json) get the rows; RDF formats (jsonld, ttl)
+        get the entities' triples with their evidence.
+        """
+        from .export import export
+
+        self.check_plan(plan)
+        return Path(export(self.dataset, kind, fmt, dest, plan))

@@ -1,0 +1,134 @@
+"""The façade and the CLI end to end on the real district plans, with the fake
+encoder (the real encoders have their own tests)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from plangraph import workspace
+from plangraph.cli import build_parser, main
+from plangraph.errors import IndexStoreError, UsageError
+from plangraph.workspace import Workspace, build
+
+from .conftest import CORPUS, LINPING, ROOT
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("ix") / "default"
+    summary = build([CORPUS], out, encoders=("fake",), progress=False)
+    assert summary.plans == ("linan", "linping")
+    assert summary.shacl_conforms
+    return out
+
+
+@pytest.fixture(scope="module")
+def ws(built: Path) -> Workspace:
+    return Workspace(built)
+
+
+def test_build_writes_a_self_describing_index(built: Path) -> None:
+    manifest = json.loads((built / "manifest.json").read_text("utf-8"))
+    assert set(manifest["plans"]) == {"linan", "linping"}
+    assert manifest["encoders"] == ["fake"]
+    assert manifest["counts"]["linan"]["projects"] == 39
+    assert (built / "graph.trig").stat().st_size > 100_000
+    plans = json.loads((built / "plans.json").read_text("utf-8"))
+    assert plans[0]["meta"]["issued"] == "2022-07-11"
+
+
+def test_search_cites_passages_with_entities(ws: Workspace) -> None:
+    hits = ws.search("马溪幼儿园 锦北街道", top_k=5)
+    top = hits[0]
+    assert top.plan == "linan" and "马溪幼儿园" in top.text
+    assert top.quote.startswith("1\n\n马溪幼儿园")
+    assert top.section.endswith("学前教育计划建设项目")
+    assert any(e.kind == "Project" and e.label == "马溪幼儿园" for e in top.entities)
+    assert top.passage_iri.endswith(f"/linan/{top.passage_id}")
+    only = ws.search("教师", top_k=5, plan="linping")
+    assert only and all(h.plan == "linping" for h in only)
+    with pytest.raises(UsageError, match="unknown plan 'nope'; choose one of: linan, linping"):
+        ws.search("教师", plan="nope")
+
+
+def test_sparql_and_export_through_the_facade(ws: Workspace, tmp_path: Path) -> None:
+    result = ws.sparql(name="projects-by-place", params={"plan": "linan"})
+    totals = {row[result.columns.index("place")]: row[result.columns.index("investmentWan")] for row in result.rows}
+    assert float(totals["锦北街道"]) == 107664
+    rows = ws.export_rows("indicators", plan="linan")
+    assert len(rows) == 30
+    out = ws.export("projects", "csv", tmp_path / "projects.csv", plan="linan")
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    table = list(csv.DictReader(raw.decode("utf-8-sig").splitlines()))
+    assert len(table) == 39 and table[0]["name"] == "马溪幼儿园"
+
+
+def test_broken_plan_is_skipped_and_reported(tmp_path: Path) -> None:
+    src = tmp_path / "plans"
+    src.mkdir()
+    shutil.copy(LINPING, src / "linping.txt")
+    (src / "broken.txt").write_bytes(b"\x00\x00binary")
+    summary = build([src], tmp_path / "ix", encoders=("fake",), progress=False)
+    assert summary.plans == ("linping",)
+    assert summary.failures and "broken.txt" in summary.failures[0][1]
+
+
+def test_interrupted_build_leaves_the_last_good_index(built: Path, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "ix"
+    shutil.copytree(built, out)
+    before = (out / "manifest.json").read_text("utf-8")
+
+    def crash(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(workspace, "_swap_in", crash)
+    with pytest.raises(KeyboardInterrupt):
+        build([LINPING], out, encoders=("fake",), progress=False)
+    assert (out / "manifest.json").read_text("utf-8") == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".ix.building")]
+    assert Workspace(out).search("教师", top_k=1)
+
+
+def test_missing_and_corrupt_index_errors(tmp_path: Path) -> None:
+    with pytest.raises(IndexStoreError, match="no index at .*nothing") as err:
+        Workspace(tmp_path / "nothing")
+    assert "plangraph build corpus" in (err.value.hint or "")
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "manifest.json").write_text("{not json", "utf-8")
+    with pytest.raises(IndexStoreError, match="manifest.json is not valid JSON"):
+        Workspace(tmp_path / "bad")
+
+
+def test_cli_commands(built: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert main(["search", "普惠性幼儿园覆盖面", "--index", str(built), "--format", "json", "--top", "3"]) == 0
+    hits = json.loads(capsys.readouterr().out)
+    assert {"rank", "score", "plan", "section", "text", "start", "end", "passage_iri", "entities"} <= set(hits[0])
+    assert main(["sparql", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "--index", str(built), "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["n"] > 1000
+    assert main(["sparql", "DELETE WHERE { ?s ?p ?o }", "--index", str(built)]) == 1
+    assert capsys.readouterr().err.startswith("Error: ")
+    assert main(["export", "projects", "--index", str(built), "--format", "ttl2", "-o", str(tmp_path / "x")]) == 1
+    assert "unknown format 'ttl2'; choose one of: csv, xlsx, json, jsonld, ttl" in capsys.readouterr().err
+    assert main(["search", "教师", "--index", str(tmp_path / "none")]) == 1
+    assert "no index at" in capsys.readouterr().err
+
+
+def test_every_command_has_help_and_is_in_the_readme(capsys: pytest.CaptureFixture[str]) -> None:
+    readme = (ROOT / "README.md").read_text("utf-8")
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    names = list(sub.choices)  # type: ignore[union-attr]
+    assert {"ingest", "build", "search", "sparql", "export", "eval"} <= set(names)
+    for name in names:
+        assert f"plangraph {name}" in readme, f"README does not show 'plangraph {name}'"
+        with pytest.raises(SystemExit) as done:
+            main([name, "--help"])
+        assert done.value.code == 0
+        assert "usage: plangraph " + name in capsys.readouterr().out
