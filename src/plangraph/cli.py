@@ -121,7 +121,8 @@ def cmd_search(args: argparse.Namespace) -> int:
     for h in hits:
         print(f"{h.rank}. [{h.plan}] {h.section or '(no section)'}  score {h.score:.3f}  "
               f"chars {h.start}-{h.end}")
-        print(f"   {h.quote if len(h.quote) <= 300 else h.quote[:300] + '…'}")
+        quote = " ".join(h.quote.split())  # table rows span several lines of the original
+        print(f"   {quote if len(quote) <= 300 else quote[:300] + '…'}")
         if h.entities:
             print("   entities: " + "; ".join(f"{e.kind} {e.label}" for e in h.entities[:8]))
     return 0
