@@ -189,11 +189,17 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from .evaluate import evaluate
 
     ws = _open(args)
-    report = evaluate(args.questions, ws, top_k=10)
+    report = evaluate(args.questions, ws)
     if args.format == "json":
-        _print_json(report.to_json())
+        import dataclasses
+
+        _print_json({"overall": dataclasses.asdict(report.overall),
+                     "by_language": {k: dataclasses.asdict(v) for k, v in report.by_language.items()},
+                     "questions": [{"q": r.question.q, "language": r.question.language,
+                                    "first_relevant_rank": r.first} for r in report.rows]})
     else:
-        print(report.render(per_question=args.per_question))
+        text = report.table()
+        print(text if args.per_question else text.split("\n\n")[0])
     return 0
 
 
