@@ -133,8 +133,8 @@ def cmd_sparql(args: argparse.Namespace) -> int:
 
     if args.list:
         for name, q in named_queries().items():
-            params = ", ".join(p for p, _ in q.params)
-            print(f"{name}{f' ({params})' if params else ''}: {q.description}")
+            names = ", ".join(p for p, _ in q.params)
+            print(f"{name}{f' ({names})' if names else ''}: {q.description}")
         return 0
     params = dict(p.split("=", 1) for p in args.param or [] if "=" in p)
     bad = [p for p in args.param or [] if "=" not in p]

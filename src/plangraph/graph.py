@@ -72,8 +72,10 @@ def passage_entities(ds: Dataset) -> dict[str, tuple[EntityRef, ...]]:
             if not types or PG.Quantity in types or (pid, str(entity)) in seen:
                 continue
             seen.add((pid, str(entity)))
-            label = ds.value(entity, RDFS.label) or ds.value(entity, SKOS.prefLabel)
-            if label is None:  # commitments: their quote is their name
+            node = ds.value(entity, RDFS.label) or ds.value(entity, SKOS.prefLabel)
+            if node is not None:
+                label = str(node)
+            else:  # commitments: their quote is their name
                 ev = ds.value(entity, PG.evidence)
                 quotes = [q for sel in ds.objects(ev, OA.hasSelector) if (q := ds.value(sel, OA.exact)) is not None]
                 label = str(quotes[0])[:60] if quotes else str(entity).rsplit("/", 1)[-1]
