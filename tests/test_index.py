@@ -172,3 +172,14 @@ def test_bad_build_options(corpus: list[Passage], tmp_path: Path) -> None:
         build_index(corpus[:3], tmp_path / "x", [])
     with pytest.raises(UsageError, match="duplicate passage id"):
         build_index([corpus[0], corpus[0]], tmp_path / "x", [FakeEncoder()])
+
+
+def test_damaged_cache_folder_only_costs_re_embedding(corpus: list[Passage], tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    build_index(corpus[:10], tmp_path / "a", [FakeEncoder()], cache_dir=cache, progress=False)
+    for npy in cache.glob("*.npy"):
+        npy.write_bytes(b"not numpy")
+    again = CountingEncoder()
+    build_index(corpus[:10], tmp_path / "b", [again], cache_dir=cache, progress=False)
+    assert again.calls == len({embed_text(p) for p in corpus[:10]})
+    assert len(open_index(tmp_path / "b")) == 10

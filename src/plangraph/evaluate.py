@@ -149,7 +149,7 @@ def evaluate(
     for question in load_questions(questions_file):
         options = dict(search_options)
         if plan_ids is not None:
-            if question.plan not in plan_ids:
+            if question.plan is None or question.plan not in plan_ids:
                 raise UsageError(
                     f"question plan {question.plan!r} in {questions_file} has no plan id; "
                     f"known: {', '.join(sorted(plan_ids))}"

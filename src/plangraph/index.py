@@ -23,11 +23,12 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from plangraph.embedding_cache import EmbeddingCache
 from plangraph.encoders import Encoder
 from plangraph.errors import IndexStoreError, UsageError
 from plangraph.lexical import TOKENIZATIONS, BM25Index
@@ -100,76 +101,21 @@ def _corpus_hashes(passages: Sequence[Passage]) -> dict[str, str]:
     return {plan: d.hexdigest() for plan, d in sorted(digests.items())}
 
 
-# ----------------------------------------------------------------------------- cache
-
-
-class EmbeddingCache:
-    """Vectors keyed by ``hash(encoder name, embedded text)``.
-
-    Fed from the previous index at the target path and, when given, a cache folder
-    (``<encoder>.npy`` + ``<encoder>.keys.json``) that outlives indexes.
-    """
-
-    def __init__(self, folder: Path | None = None) -> None:
-        self.folder = folder
-        self._rows: dict[str, dict[str, Any]] = {}
-
-    def get(self, encoder: str, key: str) -> np.ndarray | None:
-        return self._rows.get(encoder, {}).get(key)
-
-    def put(self, encoder: str, key: str, row: np.ndarray) -> None:
-        self._rows.setdefault(encoder, {})[key] = row
-
-    def load_index(self, path: Path) -> None:
-        """Take the vectors of a previous index, if it is readable (else ignore it)."""
-        try:
-            old = open_index(path)
-        except IndexStoreError:
-            return
-        for name, dense in old.dense.items():
-            keys = old.embed_keys.get(name)
-            if keys is None:
-                continue
-            rows = dense.reconstruct_n(0, dense.ntotal)
-            for key, row in zip(keys, rows):
-                self.put(name, key, row)
-
-    def load_folder(self) -> None:
-        import numpy as np
-
-        if self.folder is None or not self.folder.is_dir():
-            return
-        for keys_file in self.folder.glob("*.keys.json"):
-            try:
-                meta = json.loads(keys_file.read_text("utf-8"))
-                rows = np.load(keys_file.with_name(meta["file"]))
-            except (OSError, ValueError, KeyError):
-                continue  # a damaged cache only costs re-embedding
-            if len(rows) != len(meta["keys"]):
-                continue
-            for key, row in zip(meta["keys"], rows):
-                self.put(meta["encoder"], key, row)
-
-    def save_folder(self) -> None:
-        import numpy as np
-
-        if self.folder is None:
-            return
-        self.folder.mkdir(parents=True, exist_ok=True)
-        for name, rows in self._rows.items():
-            stem = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
-            keys = sorted(rows)
-            tmp = self.folder / f".{stem}.npy.tmp"
-            with open(tmp, "wb") as fh:
-                np.save(fh, np.vstack([rows[k] for k in keys]).astype(np.float32))
-            os.replace(tmp, self.folder / f"{stem}.npy")
-            meta = {"encoder": name, "file": f"{stem}.npy", "keys": keys}
-            tmpj = self.folder / f".{stem}.keys.json.tmp"
-            tmpj.write_text(json.dumps(meta), "utf-8")
-            os.replace(tmpj, self.folder / f"{stem}.keys.json")
-
-
 # ----------------------------------------------------------------------------- build
+
+
+def _reuse_previous(cache: EmbeddingCache, path: Path) -> None:
+    """Offer the vectors of the index already at ``path`` (if readable) to the cache."""
+    try:
+        old = open_index(path)
+    except IndexStoreError:
+        return
+    for name, dense in old.dense.items():
+        keys = old.embed_keys.get(name)
+        if keys is None:
+            continue
+        for key, row in zip(keys, dense.reconstruct_n(0, dense.ntotal)):
+            cache.put(name, key, row)
 
 
 def build_index(
@@ -216,7 +162,7 @@ def build_index(
     _recover(out)
     cache = EmbeddingCache(Path(cache_dir) if cache_dir else None)
     cache.load_folder()
-    cache.load_index(out)
+    _reuse_previous(cache, out)
 
     texts = [embed_text(p, context) for p in plist]
     dense: dict[str, np.ndarray] = {}
@@ -266,7 +212,8 @@ def _embed_all(
             bar.update(len(rows_idx))
     if not texts:
         return np.zeros((0, enc.dim), dtype=np.float32), keys, 0
-    matrix = np.vstack([cache.get(enc.name, k) for k in keys]).astype(np.float32)
+    rows = [cache.get(enc.name, k) for k in keys]
+    matrix = np.vstack([r for r in rows if r is not None]).astype(np.float32)
     return matrix, keys, len(missing)
 
 
