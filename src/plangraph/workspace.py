@@ -36,6 +36,10 @@ CACHE_DIR = ".embedding-cache"
 FORMAT = 1
 
 
+def _broken(path: Path, problem: str) -> IndexStoreError:
+    return IndexStoreError(f"index {path}: {problem}", hint="rebuild it: plangraph build corpus")
+
+
 def default_index() -> Path:
     """The index folder commands use unless told otherwise (``PLANGRAPH_INDEX``)."""
     return Path(os.environ.get("PLANGRAPH_INDEX", DEFAULT_INDEX))
@@ -153,14 +157,11 @@ class Workspace:
         try:
             self.manifest: dict[str, Any] = json.loads(mpath.read_text("utf-8"))
         except FileNotFoundError:
-            raise IndexStoreError(f"index {self.path}: missing {MANIFEST}",
-                                  hint="rebuild it: plangraph build corpus") from None
+            raise _broken(self.path, f"missing {MANIFEST}") from None
         except ValueError as exc:
-            raise IndexStoreError(f"index {self.path}: {MANIFEST} is not valid JSON ({exc})",
-                                  hint="rebuild it: plangraph build corpus") from None
+            raise _broken(self.path, f"{MANIFEST} is not valid JSON ({exc})") from None
         if self.manifest.get("format") != FORMAT:
-            raise IndexStoreError(f"index {self.path}: format {self.manifest.get('format')!r}, "
-                                  f"this version reads {FORMAT}", hint="rebuild it: plangraph build corpus")
+            raise _broken(self.path, f"format {self.manifest.get('format')!r}, this version reads {FORMAT}")
         self._dataset: Any = None
         self._searcher: Any = None
         self._entities: dict[str, tuple[EntityRef, ...]] | None = None
@@ -190,11 +191,9 @@ class Workspace:
             try:
                 ds.parse(str(gpath), format="trig")
             except FileNotFoundError:
-                raise IndexStoreError(f"index {self.path}: missing {GRAPH_FILE}",
-                                      hint="rebuild it: plangraph build corpus") from None
+                raise _broken(self.path, f"missing {GRAPH_FILE}") from None
             except Exception as exc:
-                raise IndexStoreError(f"index {self.path}: {GRAPH_FILE} is corrupt ({exc})",
-                                      hint="rebuild it: plangraph build corpus") from None
+                raise _broken(self.path, f"{GRAPH_FILE} is corrupt ({exc})") from None
             self._dataset = ds
         return self._dataset
 
