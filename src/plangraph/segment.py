@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from .layout import NAMED_RANK, HeadingMatch, Line, match_column, match_heading, topic_sentence
@@ -181,7 +182,8 @@ def segment(plan_id: str, original: str, norm: str, lines: list[Line],
     return Segmented(tuple(sections), tuple(out_tables), tuple(passages))
 
 
-def _add_paragraph(add_passage, line: Line, norm: str, topic: str | None, kind: str = "paragraph") -> None:  # type: ignore[no-untyped-def]
+def _add_paragraph(add_passage: Callable[..., None], line: Line, norm: str, topic: str | None,
+                   kind: str = "paragraph") -> None:
     windows = _windows(line)
     if len(windows) == 1:
         add_passage(kind, line.start, line.end, line.text, topic)

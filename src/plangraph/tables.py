@@ -30,6 +30,8 @@ _TASK_NAME = re.compile(r"^(\d{1,2})[.、]\s*\S.{0,38}$")
 _GLUED = re.compile(r"\d\.\d{3,}~\d")
 _RATIO = re.compile(r"(生师比|师生比|班师比)[^,。;]{0,6}?(达到|为|控制在)?\s*(\d{2,4}(?:\.\d+)?)(?![:：\d])")
 _MULTI = re.compile(r"[<>≥≤]\s*\d[\d.]*\s*[<>≥≤]\s*\d")
+_Parsed = tuple[list[TableRow], int]
+"""Rows found, and the index of the first line after the table."""
 CATEGORY_MAX = 4
 SUBLABEL_MAX = 5
 
@@ -211,7 +213,7 @@ def _truncated(ctx: _Ctx, table_id: str, what: str, line: Line) -> None:
                                 f"table {table_id}: {what} ends before its row is complete", line.start, line.end))
 
 
-def _parse_task(lines: list[Line], k: int, columns: tuple[str, ...], table_id: str, ctx: _Ctx):  # type: ignore[no-untyped-def]
+def _parse_task(lines: list[Line], k: int, columns: tuple[str, ...], table_id: str, ctx: _Ctx) -> _Parsed:
     rows: list[TableRow] = []
     expected = 1
     while k < len(lines):
@@ -233,7 +235,7 @@ def _parse_task(lines: list[Line], k: int, columns: tuple[str, ...], table_id: s
     return rows, k
 
 
-def _parse_project(lines: list[Line], k: int, columns: tuple[str, ...], table_id: str, ctx: _Ctx):  # type: ignore[no-untyped-def]
+def _parse_project(lines: list[Line], k: int, columns: tuple[str, ...], table_id: str, ctx: _Ctx) -> _Parsed:
     rows: list[TableRow] = []
     width = len(columns)
     expected = 1
@@ -255,7 +257,7 @@ def _parse_project(lines: list[Line], k: int, columns: tuple[str, ...], table_id
     return rows, k
 
 
-def _parse_generic(lines: list[Line], k: int, columns: tuple[str, ...], table_id: str, ctx: _Ctx):  # type: ignore[no-untyped-def]
+def _parse_generic(lines: list[Line], k: int, columns: tuple[str, ...], table_id: str, ctx: _Ctx) -> _Parsed:
     rows: list[TableRow] = []
     width = len(columns)
     while k + width <= len(lines) and not any(_stops_table(lines[m].text) or "。" in lines[m].text
@@ -266,7 +268,7 @@ def _parse_generic(lines: list[Line], k: int, columns: tuple[str, ...], table_id
     return rows, k
 
 
-def _parse_indicator(lines: list[Line], k: int, columns: tuple[str, ...], table_id: str, ctx: _Ctx):  # type: ignore[no-untyped-def]
+def _parse_indicator(lines: list[Line], k: int, columns: tuple[str, ...], table_id: str, ctx: _Ctx) -> _Parsed:
     """Indicator table: category cells spanning rows, parent indicators with sub-rows.
 
     Cells are classed as values (``90``, ``≥65``, ``通过``), binding types, unit

@@ -6,6 +6,7 @@ The CLI, the Streamlit app and the tests all go through :func:`build` and
     manifest.json   what was built, from which files, when, by which versions
     graph.trig      the knowledge graph: one named graph per plan + the ontology
     plans.json      plan metadata and ingestion findings
+    entities.json   passage id → the entities stated there (so search needs no graph)
     search/         passages, vectors (faiss) and the lexical index
 
 A build writes a complete new folder beside the old one and swaps it in at the
@@ -31,9 +32,10 @@ DEFAULT_INDEX = Path("indexes") / "default"
 MANIFEST = "manifest.json"
 GRAPH_FILE = "graph.trig"
 PLANS_FILE = "plans.json"
+ENTITIES_FILE = "entities.json"
 SEARCH_DIR = "search"
 CACHE_DIR = ".embedding-cache"
-FORMAT = 1
+FORMAT = 2
 
 
 def _broken(path: Path, problem: str) -> IndexStoreError:
@@ -82,11 +84,12 @@ def build(paths: Iterable[str | Path], out_dir: str | Path | None = None, *,
     """
     from .encoders import get_encoder
     from .extract import extract
-    from .graph import build_graph, validate
+    from .graph import build_graph, passage_entities, validate
     from .index import build_index
     from .ingest import ingest_files
 
     out = Path(out_dir) if out_dir else default_index()
+    chosen = [get_encoder(e) for e in encoders]  # an unknown name fails before any work
     seconds: dict[str, float] = {}
     t0 = time.perf_counter()
     docs, failures = ingest_files(list(paths))
@@ -115,7 +118,7 @@ def build(paths: Iterable[str | Path], out_dir: str | Path | None = None, *,
         t0 = time.perf_counter()
         passages = [p for d in docs for p in d.passages]
         hashes = {d.plan_id: d.meta.sha256 for d in docs}
-        rep = build_index(passages, tmp / SEARCH_DIR, [get_encoder(e) for e in encoders],
+        rep = build_index(passages, tmp / SEARCH_DIR, chosen,
                           corpus_hashes=hashes, cache_dir=out.parent / CACHE_DIR, progress=progress)
         seconds["index"] = time.perf_counter() - t0
         from .docjson import plan_to_json
@@ -123,6 +126,8 @@ def build(paths: Iterable[str | Path], out_dir: str | Path | None = None, *,
         plans = [{k: v for k, v in plan_to_json(d).items() if k in ("plan", "meta", "counts", "findings")}
                  for d in docs]
         (tmp / PLANS_FILE).write_text(json.dumps(plans, ensure_ascii=False, indent=1), "utf-8")
+        entities = {pid: [[e.iri, e.kind, e.label] for e in refs] for pid, refs in passage_entities(ds).items()}
+        (tmp / ENTITIES_FILE).write_text(json.dumps(entities, ensure_ascii=False), "utf-8")
         counts = {x.plan_id: x.counts() for x in extractions}
         manifest = {
             "format": FORMAT,
@@ -211,9 +216,13 @@ class Workspace:
     def entities_for(self, passage_id: str) -> tuple[EntityRef, ...]:
         """Entities the graph says were stated in this passage."""
         if self._entities is None:
-            from .graph import passage_entities
-
-            self._entities = passage_entities(self.dataset)
+            try:
+                raw = json.loads((self.path / ENTITIES_FILE).read_text("utf-8"))
+                self._entities = {pid: tuple(EntityRef(*e) for e in refs) for pid, refs in raw.items()}
+            except FileNotFoundError:
+                raise _broken(self.path, f"missing {ENTITIES_FILE}") from None
+            except (ValueError, TypeError) as exc:
+                raise _broken(self.path, f"{ENTITIES_FILE} is corrupt ({exc})") from None
         return self._entities.get(passage_id, ())
 
     # -- search --------------------------------------------------------------------
