@@ -170,6 +170,7 @@ class Workspace:
         self._dataset: Any = None
         self._searcher: Any = None
         self._entities: dict[str, tuple[EntityRef, ...]] | None = None
+        self._concepts: dict[str, frozenset[str]] | None = None
 
     # -- plans ---------------------------------------------------------------------
     @property
@@ -224,6 +225,46 @@ class Workspace:
             except (ValueError, TypeError) as exc:
                 raise _broken(self.path, f"{ENTITIES_FILE} is corrupt ({exc})") from None
         return self._entities.get(passage_id, ())
+
+    # -- browse --------------------------------------------------------------------
+    def entities(self, kind: str, plan: str | None = None) -> list[Any]:
+        """Entities of one kind (``indicators`` … ``places``) as :class:`~plangraph.browse.EntityRow`."""
+        from .browse import entity_table
+
+        self.check_plan(plan)
+        return entity_table(self.dataset, kind, plan)
+
+    def entity(self, iri: str) -> Any:
+        """One entity's :class:`~plangraph.browse.EntityDetail` (UsageError if unknown)."""
+        from .browse import entity_detail
+
+        return entity_detail(self.dataset, iri)
+
+    def sections(self, plan: str) -> list[Any]:
+        """The plan's section tree with counts (:class:`~plangraph.planview.SectionNode`)."""
+        from .planview import section_tree
+
+        self.check_plan(plan)
+        return section_tree(self.dataset, plan)
+
+    def passage_context(self, passage_id: str, chars: int = 80) -> tuple[str, str]:
+        """Text just before and just after a passage, from its plan's neighbouring passages."""
+        from .browse import passage_context
+
+        return passage_context(self.searcher.index.passages, passage_id, chars)
+
+    def passage_filter(self, *, kinds: Sequence[str] = (), themes: Sequence[str] = (),
+                       groups: Sequence[str] = ()) -> Callable[[str], bool] | None:
+        """A ``predicate`` for :meth:`search`: passages stating an entity of one of
+        ``kinds``, with a commitment on one of ``themes`` and one of ``groups``."""
+        from .browse import passage_concepts, passage_filter
+
+        def concepts_of() -> dict[str, frozenset[str]]:
+            if self._concepts is None:
+                self._concepts = passage_concepts(self.dataset)
+            return self._concepts
+
+        return passage_filter(self.entities_for, concepts_of, kinds=kinds, themes=themes, groups=groups)
 
     # -- search --------------------------------------------------------------------
     @property
