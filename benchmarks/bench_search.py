@@ -129,6 +129,7 @@ def main(argv: list[str] | None = None) -> int:
                 ("e5+bm25 bigram", [E, LEXICAL], "bigram", FusionConfig()),
                 ("e5+use+bm25 jieba-search", [E, U, LEXICAL], "jieba", FusionConfig()),
                 ("e5+use+bm25 bigram+jieba", [E, U, LEXICAL], "bigram+jieba", FusionConfig()),
+                ("e5+use+bm25 bigram, no glossary for en", [E, U, LEXICAL], "bigram", FusionConfig(translate=False)),
                 ("e5+use+bm25 bigram, bm25 on en too", [E, U, LEXICAL], "bigram", FusionConfig(lexical_languages=both)),
                 ("e5+use+bm25 bigram, k=20", [E, U, LEXICAL], "bigram", FusionConfig(rrf_k=20)),
                 ("e5+use+bm25 bigram, bm25 x2", [E, U, LEXICAL], "bigram", FusionConfig(weights={LEXICAL: 2.0})),

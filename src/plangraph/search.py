@@ -2,8 +2,10 @@
 
 Each retriever (one per encoder, plus BM25) ranks the passages on its own; reciprocal
 rank fusion adds ``weight / (k + rank)`` over retrievers. BM25 runs only for queries
-whose language matches the indexed text (Chinese): an English query shares no terms
-with a Chinese plan, and its few Latin tokens (years, numbers) only add noise.
+whose language matches the indexed text (Chinese). An English query shares no terms
+with a Chinese plan, so by default it is first turned into Chinese terms through the
+glossary of :mod:`plangraph.crosslingual`; when no word of it is in the glossary, BM25
+sits out (its few Latin tokens, years and numbers, would only add noise).
 """
 
 from __future__ import annotations
@@ -34,12 +36,14 @@ class FusionConfig:
         weights: per-retriever weight (encoder name or ``bm25``); default 1.
         lexical_languages: query languages for which BM25 takes part.
         depth: how many results each retriever contributes to the fusion.
+        translate: give BM25 the glossary translation of queries in other languages.
     """
 
     rrf_k: float = 60.0
     weights: Mapping[str, float] = field(default_factory=dict)
     lexical_languages: tuple[Language, ...] = ("zh",)
     depth: int = 100
+    translate: bool = True
 
     def __post_init__(self) -> None:
         if self.rrf_k < 0 or self.depth < 1:
@@ -83,6 +87,18 @@ class Searcher:
     def retrievers(self) -> tuple[str, ...]:
         return (*self.encoders, LEXICAL)
 
+    def lexical_query(self, query: str) -> str | None:
+        """What BM25 is asked: the query itself, its Chinese glossary terms (English
+        queries), or None when BM25 sits this query out."""
+        if detect_language(query) in self.fusion.lexical_languages:
+            return query
+        if self.fusion.translate:
+            from plangraph.crosslingual import translate
+
+            terms = translate(query)
+            return " ".join(terms) if terms else None
+        return None
+
     def rankings(
         self,
         query: str,
@@ -102,9 +118,10 @@ class Searcher:
         out: dict[str, list[int]] = {}
         for name in use:
             if name == LEXICAL:
-                if detect_language(query) not in self.fusion.lexical_languages:
+                lexical_query = self.lexical_query(query)
+                if lexical_query is None:
                     continue
-                scores = self.index.lexical.scores(query)
+                scores = self.index.lexical.scores(lexical_query)
                 if allowed is not None:
                     scores = np.where(allowed, scores, 0.0)
                 order = np.argsort(-scores, kind="stable")[:depth]
