@@ -1,0 +1,87 @@
+"""Commitment alignment on the real plans: the issue's shared and only-in-one examples,
+and the labelled pairs read back with the measured thresholds."""
+
+from __future__ import annotations
+
+import csv
+
+import numpy as np
+import pytest
+
+from plangraph.compare import (
+    THRESHOLDS,
+    CommitmentComparison,
+    Statement,
+    compare_commitments,
+    score_matrix,
+)
+from plangraph.extract import extract
+from plangraph.model import PlanDoc
+
+from .conftest import ROOT
+
+PAIRS = ROOT / "tests" / "data" / "commitment_pairs.tsv"
+
+
+def _statements(doc: PlanDoc) -> list[Statement]:
+    return [Statement(doc.plan_id, c.text, c.evidence.start, c.evidence.end) for c in extract(doc).commitments]
+
+
+@pytest.fixture(scope="module")
+def embed():  # type: ignore[no-untyped-def]
+    from plangraph.encoders import get_encoder
+
+    return get_encoder("use").encode_passages
+
+
+@pytest.fixture(scope="module", params=["tfidf", "blend"])
+def linan_linping(request: pytest.FixtureRequest, linan: PlanDoc, linping: PlanDoc) -> CommitmentComparison:
+    embed = request.getfixturevalue("embed") if request.param != "tfidf" else None
+    return compare_commitments(_statements(linan), _statements(linping), method=request.param, embed=embed)
+
+
+def test_teacher_pay_is_shared(linan_linping: CommitmentComparison, linan: PlanDoc) -> None:
+    pay = [a for a in linan_linping.alignments if "公务员" in a.statement.text and a.side != "only in B"]
+    assert pay and all(a.side == "shared" for a in pay)
+    for a in pay:
+        assert a.best is not None and "公务员" in a.best.statement.text
+        assert a.best.score >= linan_linping.threshold
+        assert linan.original[a.statement.start:a.statement.end] == a.statement.text
+
+
+def test_eye_care_lighting_is_only_in_linping(linan_linping: CommitmentComparison) -> None:
+    (only,) = [a for a in linan_linping.alignments if "护眼灯光" in a.statement.text]
+    assert only.side == "only in B" and only.statement.plan == "linping"
+    assert only.best is not None and only.best.score < linan_linping.threshold
+
+
+def test_rows_carry_both_quotes(linan_linping: CommitmentComparison) -> None:
+    rows = linan_linping.rows()
+    counts = linan_linping.counts()
+    assert len(rows) == sum(counts.values()) and counts["shared"] > 0
+    shared = next(r for r in rows if r["side"] == "shared")
+    assert shared["plan"] == "linan" and shared["other_plan"] == "linping"
+    assert shared["quote"] and shared["other_quote"] and shared["score"] >= linan_linping.threshold
+
+
+def test_labelled_pairs_with_the_chosen_threshold(linan: PlanDoc, linping: PlanDoc) -> None:
+    with PAIRS.open(encoding="utf-8") as f:
+        pairs = list(csv.DictReader((line for line in f if not line.startswith("#")), delimiter="\t"))
+    assert len(pairs) >= 60
+    assert {p["label"] for p in pairs} == {"0", "1"}
+    texts = {d.plan_id: [c.text for c in extract(d).commitments] for d in (linan, linping)}
+    local = [p for p in pairs if p["plan_a"] == "linping" and p["plan_b"] == "linan"]
+    sim = score_matrix(texts["linping"], texts["linan"], "tfidf")
+    pred = np.array([sim[texts["linping"].index(p["quote_a"]), texts["linan"].index(p["quote_b"])]
+                     >= THRESHOLDS["tfidf"] for p in local])
+    gold = np.array([p["label"] == "1" for p in local])
+    # every quote is a commitment the extractor finds, and the threshold separates better than chance
+    assert (pred & gold).sum() / gold.sum() > 0.6
+    assert (pred & gold).sum() / pred.sum() > gold.mean()
+
+
+def test_unknown_method_names_the_choices(linan: PlanDoc, linping: PlanDoc) -> None:
+    with pytest.raises(ValueError, match="unknown method 'bert'; choose one of: tfidf, use, blend"):
+        compare_commitments(_statements(linping), _statements(linping), method="bert")
+    with pytest.raises(ValueError, match="needs an embed function"):
+        compare_commitments(_statements(linping), _statements(linping), method="blend")
