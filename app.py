@@ -1,4 +1,5 @@
-"""plangraph in the browser: search the plans, read their metadata, ask SPARQL, export.
+"""plangraph in the browser: search the plans, browse their entities, read each plan,
+ask SPARQL, export.
 
 Widgets and layout only; everything goes through :class:`plangraph.workspace.Workspace`.
 Run with ``streamlit run app.py`` (the index comes from ``PLANGRAPH_INDEX``, default
@@ -9,11 +10,16 @@ from __future__ import annotations
 
 import streamlit as st
 
-from plangraph import present
+from pathlib import Path
+
+from plangraph import planview, present
+from plangraph.browse import ENTITY_KINDS, FACETS, concepts, facet_values, filter_rows, neighbourhood_dot
 from plangraph.errors import IndexStoreError, PlanGraphError
 from plangraph.export import FORMATS, KINDS
 from plangraph.sparql import named_queries
-from plangraph.workspace import Workspace, default_index
+from plangraph.workspace import Workspace, build, default_index
+
+CORPUS = Path(__file__).resolve().parent / "corpus"
 
 # (中文, English) for every label on the page.
 LABELS: dict[str, tuple[str, str]] = {
@@ -21,19 +27,26 @@ LABELS: dict[str, tuple[str, str]] = {
     "english": ("English", "English"),
     "page": ("页面", "Page"),
     "search": ("检索", "Search"),
+    "entities": ("实体", "Entities"),
     "plans": ("规划", "Plans"),
     "sparql": ("SPARQL", "SPARQL"),
     "export": ("导出", "Export"),
     "question": ("问题或关键词", "Question or keywords"),
     "plan": ("规划", "Plan"),
     "all_plans": ("全部规划", "All plans"),
+    "section": ("章节", "Section"),
+    "all_sections": ("全部章节", "All sections"),
+    "kinds": ("实体类型", "Entity kinds"),
+    "themes": ("主题", "Themes"),
+    "groups": ("对象群体", "Target groups"),
+    "filters": ("筛选", "Filters"),
     "top_k": ("结果数", "Results"),
-    "no_hits": ("没有匹配的段落", "No passages match"),
+    "no_hits": ("没有匹配的段落，请换个说法或放宽筛选条件。", "No passages match; rephrase or loosen the filters."),
     "score": ("得分", "score"),
     "chars": ("字符", "chars"),
+    "stated": ("段落中的实体（点击打开）", "Entities stated here (click to open)"),
     "download_csv": ("下载 CSV", "Download CSV"),
     "counts": ("统计", "Counts"),
-    "entities": ("实体", "Entities"),
     "findings": ("导入发现", "Ingestion findings"),
     "no_findings": ("无", "None"),
     "named_query": ("预置查询", "Named query"),
@@ -47,8 +60,32 @@ LABELS: dict[str, tuple[str, str]] = {
     "preview": ("预览", "Preview"),
     "no_index": ("还没有索引。请先构建：", "There is no index yet. Build one first:"),
     "or": ("或者（安装、构建并启动）：", "or (install, build and start):"),
+    "build_now": ("现在构建索引", "Build the index now"),
+    "building": ("正在构建索引（约一分钟）……", "Building the index (about a minute)…"),
     "loading": ("正在加载索引……", "Loading the index…"),
     "index": ("索引", "Index"),
+    "open_entity": ("打开实体", "Open an entity"),
+    "close": ("关闭", "Close"),
+    "properties": ("属性", "Properties"),
+    "source": ("原文出处", "Source text"),
+    "neighbourhood": ("图谱邻域", "Neighbourhood in the graph"),
+    "no_entity": ("图谱中没有这个实体", "No such entity in the graph"),
+    "no_plan": ("没有这个规划", "No such plan"),
+    "overview": ("概况", "Overview"),
+    "sections": ("章节结构", "Sections"),
+    "indicators": ("指标", "Indicators"),
+    "programmes": ("任务", "Programmes"),
+    "projects": ("建设项目", "Projects"),
+    "commitments": ("承诺", "Commitments"),
+    "organizations": ("机构", "Bodies"),
+    "places": ("地点", "Places"),
+    "stage": ("学段", "Stage"),
+    "binding": ("指标属性", "Binding type"),
+    "place": ("地点", "Place"),
+    "year": ("年份", "Year"),
+    "none_here": ("本规划没有这类内容。", "This plan has none."),
+    "by_place": ("按地点的投资（万元）", "Investment by place (万元)"),
+    "by_year": ("按开工年份的投资（万元）", "Investment by start year (万元)"),
 }
 
 
@@ -77,51 +114,135 @@ def show_error(exc: PlanGraphError) -> None:
         st.caption(exc.hint)
 
 
+def concept_label(key: str) -> str:
+    c = next((c for c in concepts() if c.key == key), None)
+    return key if c is None else (c.en if st.session_state.get("english") else c.zh)
+
+
 def plan_select(ws: Workspace, key: str) -> str | None:
     options: list[str | None] = [None, *ws.plan_ids]
     return st.selectbox(t("plan"), options, key=key,
                         format_func=lambda p: t("all_plans") if p is None else p)
 
 
+def open_entity(iri: str | None) -> None:
+    """Show the entity page for ``iri`` (a callback: runs before the page is drawn)."""
+    if iri:
+        st.session_state["entity"] = iri
+        st.session_state["page"] = "entities"
+
+
+def chip_clicked(key: str) -> None:
+    open_entity(st.session_state.get(key))
+    st.session_state[key] = None
+
+
 def page_search(ws: Workspace) -> None:
     query = st.text_input(t("question"), key="q", placeholder="学前教育 毛入园率")
-    col_plan, col_k = st.columns([3, 1])
+    col_plan, col_section, col_k = st.columns([2, 3, 1])
     with col_plan:
         plan = plan_select(ws, "search_plan")
+    with col_section:
+        sections = present.section_choices(ws.sections(plan)) if plan else {}
+        section = st.selectbox(t("section"), [None, *sections], key=f"search_section_{plan}",
+                               format_func=lambda s: t("all_sections") if s is None else sections[s],
+                               disabled=not plan)
     with col_k:
         top_k = st.number_input(t("top_k"), min_value=1, max_value=50, value=10, key="top_k")
+    with st.expander(t("filters"), expanded=False):
+        c1, c2, c3 = st.columns(3)
+        kinds = c1.multiselect(t("kinds"), ENTITY_KINDS, key="search_kinds", format_func=t)
+        themes = c2.multiselect(t("themes"), [c.key for c in concepts() if c.scheme != "target-groups"],
+                                key="search_themes", format_func=concept_label)
+        groups = c3.multiselect(t("groups"), [c.key for c in concepts() if c.scheme == "target-groups"],
+                                key="search_groups", format_func=concept_label)
     if not query.strip():
         return
     try:
         with st.spinner(t("loading")):
-            hits = ws.search(query, int(top_k), plan=plan)
+            predicate = ws.passage_filter(kinds=kinds, themes=themes, groups=groups)
+            hits = ws.search(query, int(top_k), plan=plan, section=section, predicate=predicate)
     except PlanGraphError as exc:
         show_error(exc)
         return
     if not hits:
         st.info(t("no_hits"))
         return
+    terms = present.query_terms(query)
     for h in hits:
         with st.container(border=True):
             st.markdown(f"**{h.rank}. {present.escape_markdown(h.plan)}** · "
                         f"{present.escape_markdown(h.section or '—')}")
             st.caption(f"{t('score')} {h.score:.4f} · {t('chars')} {h.start}–{h.end} · {h.passage_iri}")
-            st.markdown(present.blockquote(h.quote))
+            before, after = ws.passage_context(h.passage_id)
+            st.markdown(present.quote_in_context(h.quote, before, after, terms))
             if h.entities:
-                st.markdown(present.entity_chips(h.entities))
+                labels = {e.iri: present.chip_label(e) for e in h.entities}
+                st.pills(t("stated"), list(labels), key=f"chips_{h.rank}", format_func=labels.__getitem__,
+                         on_change=chip_clicked, args=(f"chips_{h.rank}",), label_visibility="collapsed")
     st.download_button(t("download_csv"), present.dict_rows_csv(present.hit_rows(hits)),
                        file_name="search.csv", mime=present.MIME_TYPES["csv"], on_click="ignore")
 
 
+def entity_page(ws: Workspace, iri: str) -> None:
+    try:
+        d = ws.entity(iri)
+    except PlanGraphError:
+        st.warning(f"{t('no_entity')}: {iri}")
+        return
+    with st.container(border=True):
+        st.subheader(f"{d.kind} · {d.label[:80]}")
+        st.caption(" · ".join(x for x in (d.plan, d.section, d.iri) if x))
+        if d.quote:
+            st.markdown(f"**{t('source')}** · {t('chars')} {d.start}–{d.end}")
+            st.markdown(present.quote_in_context(d.quote, d.before, d.after))
+        left, right = st.columns([2, 3])
+        with left:
+            st.markdown(f"**{t('properties')}**")
+            st.dataframe(present.property_rows(d), hide_index=True)
+        with right:
+            st.markdown(f"**{t('neighbourhood')}**")
+            st.graphviz_chart(neighbourhood_dot(d))
+        st.button(t("close"), key="entity_close", on_click=lambda: st.session_state.pop("entity", None))
+
+
+def page_entities(ws: Workspace) -> None:
+    if st.session_state.get("entity"):
+        entity_page(ws, st.session_state["entity"])
+    kind = st.selectbox(t("kind"), ENTITY_KINDS, key="entity_kind", format_func=t)
+    try:
+        rows = ws.entities(kind)
+    except PlanGraphError as exc:
+        show_error(exc)
+        return
+    values = facet_values(rows)
+    chosen: dict[str, list[str]] = {}
+    cols = st.columns(max(len(values), 1))
+    for col, facet in zip(cols, [f for f in FACETS if f in values]):
+        chosen[facet] = col.multiselect(t(facet), values[facet], key=f"facet_{kind}_{facet}")
+    shown = filter_rows(rows, chosen)
+    st.caption(f"{len(shown)} / {len(rows)} {t('rows')}")
+    st.dataframe(present.entity_records(shown), hide_index=True)
+    labels = {r.iri: r.label[:60] for r in shown}
+    st.selectbox(t("open_entity"), [None, *labels], key=f"entity_pick_{kind}",
+                 format_func=lambda i: "—" if i is None else labels[i],
+                 on_change=lambda: open_entity(st.session_state.get(f"entity_pick_{kind}")))
+
+
 def page_plans(ws: Workspace) -> None:
-    entity_counts: dict[str, dict[str, int]] = ws.manifest.get("counts", {})
-    for plan in ws.plans():
-        pid = plan["plan"]
-        facts = present.plan_facts(plan)
-        st.subheader(f"{facts.get('title', pid)} ({pid})")
+    wanted = st.session_state.pop("plan_param", None)
+    if wanted and wanted not in ws.plan_ids:
+        st.warning(f"{t('no_plan')}: {wanted} · {', '.join(ws.plan_ids)}")
+    pid = st.selectbox(t("plan"), ws.plan_ids, key="plan_pick")
+    plan = next(p for p in ws.plans() if p["plan"] == pid)
+    facts = present.plan_facts(plan)
+    st.subheader(f"{facts.get('title', pid)} ({pid})")
+    overview, sections, indicators, projects = st.tabs(
+        [t("overview"), t("sections"), t("indicators"), t("projects")])
+    with overview:
         st.table([{"field": k, "value": v} for k, v in facts.items()])
         st.markdown(f"**{t('counts')}**")
-        counts = {**plan.get("counts", {}), **entity_counts.get(pid, {})}
+        counts = {**plan.get("counts", {}), **ws.manifest.get("counts", {}).get(pid, {})}
         cols = st.columns(min(len(counts), 6) or 1)
         for i, (name, value) in enumerate(counts.items()):
             cols[i % len(cols)].metric(name, value)
@@ -130,7 +251,25 @@ def page_plans(ws: Workspace) -> None:
             st.dataframe(plan["findings"], hide_index=True)
         else:
             st.caption(t("no_findings"))
-        st.divider()
+    with sections:
+        st.dataframe(present.section_rows(ws.sections(pid)), hide_index=True)
+    with indicators:
+        rows = planview.indicator_table(ws.export_rows("indicators", pid))
+        if rows:
+            st.dataframe(rows, hide_index=True)
+        else:
+            st.info(t("none_here"))
+    with projects:
+        rows = ws.export_rows("projects", pid)
+        if not rows:
+            st.info(t("none_here"))
+            return
+        st.dataframe(planview.project_list(rows), hide_index=True)
+        left, right = st.columns(2)
+        left.markdown(f"**{t('by_place')}**")
+        left.bar_chart(planview.investment_by_place(rows), x="place", y="investment_wan", sort="-investment_wan")
+        right.markdown(f"**{t('by_year')}**")
+        right.bar_chart(planview.investment_by_year(rows), x="year", y="investment_wan")
 
 
 def page_sparql(ws: Workspace) -> None:
@@ -142,7 +281,7 @@ def page_sparql(ws: Workspace) -> None:
     if nq is not None:
         st.caption(nq.description)
     # Keyed by the query's name, so choosing another one refills the text area.
-    text = st.text_area(t("query"), value=nq.text if nq else "SELECT * WHERE { ?s ?p ?o } LIMIT 10",
+    text = st.text_area(t("query"), value=nq.text if nq else present.STARTER_QUERY,
                         height=260, key=f"sparql_text_{name or 'custom'}")
     params: dict[str, str] = {}
     for pname, pdesc in nq.params if nq else ():
@@ -188,8 +327,35 @@ def page_export(ws: Workspace) -> None:
     st.dataframe(rows[:200], hide_index=True)
 
 
+def no_index(exc: IndexStoreError, path: Path) -> None:
+    show_error(exc)
+    st.markdown(t("no_index"))
+    st.code("plangraph build corpus", language="bash")
+    st.markdown(t("or"))
+    st.code("bash scripts/start.sh", language="bash")
+    if CORPUS.is_dir() and st.button(t("build_now"), key="build_now", type="primary"):
+        try:
+            with st.status(t("building"), expanded=True):
+                summary = build([CORPUS], path, progress=False)
+                st.write(", ".join(summary.plans))
+        except PlanGraphError as err:
+            show_error(err)
+            return
+        st.rerun()
+
+
+PAGES = {"search": page_search, "entities": page_entities, "plans": page_plans,
+         "sparql": page_sparql, "export": page_export}
+
+
 def main() -> None:
     st.set_page_config(page_title="plangraph", layout="wide")
+    if "page" not in st.session_state:  # links: ?entity=IRI, ?plan=ID, ?page=NAME
+        params = st.query_params
+        st.session_state["page"] = params.get("page") if params.get("page") in PAGES else "search"
+        if params.get("plan"):
+            st.session_state["page"], st.session_state["plan_param"] = "plans", params["plan"]
+        open_entity(params.get("entity"))
     st.sidebar.toggle(t("english"), key="english")
     st.title(t("title"))
     path = default_index()
@@ -197,16 +363,13 @@ def main() -> None:
     try:
         ws = open_workspace(key, str(path))
     except IndexStoreError as exc:
-        show_error(exc)
-        st.markdown(t("no_index"))
-        st.code("plangraph build corpus", language="bash")
-        st.markdown(t("or"))
-        st.code("bash scripts/start.sh", language="bash")
+        no_index(exc, path)
         st.stop()
-    pages = {"search": page_search, "plans": page_plans, "sparql": page_sparql, "export": page_export}
-    page = st.sidebar.radio(t("page"), list(pages), key="page", format_func=t)
+    if st.session_state.get("plan_param") in ws.plan_ids:
+        st.session_state["plan_pick"] = st.session_state.pop("plan_param")
+    page = st.sidebar.radio(t("page"), list(PAGES), key="page", format_func=t)
     st.sidebar.caption(f"{t('index')}: {ws.path} · {', '.join(ws.plan_ids)}")
-    pages[page](ws)
+    PAGES[page](ws)
 
 
 main()

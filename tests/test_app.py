@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from plangraph import present
+from plangraph import browse, planview, present
 from plangraph.cli import main
 from plangraph.model import EntityRef
 from plangraph.workspace import Workspace, build
@@ -47,11 +47,15 @@ def cards(at: AppTest) -> list[tuple[int, str]]:
     return [(int(m.group(1)), m.group(2)) for md in at.markdown if (m := CARD_HEADER.match(md.value))]
 
 
-@pytest.mark.parametrize("page", ["search", "plans", "sparql", "export"])
+@pytest.mark.parametrize("page", ["search", "entities", "plans", "sparql", "export"])
 def test_every_page_renders(app: AppTest, page: str) -> None:
     go(app, page)
     assert not app.error
     assert app.title[0].value == "教育规划知识图谱 Education plan graph"
+
+
+def quotes(at: AppTest) -> list[str]:
+    return [md.value for md in at.markdown if md.value.startswith("> ")]
 
 
 def test_search_shows_the_passage_with_its_quote_and_entities(app: AppTest) -> None:
@@ -59,11 +63,26 @@ def test_search_shows_the_passage_with_its_quote_and_entities(app: AppTest) -> N
     assert not app.exception
     found = cards(app)
     assert [r for r, _ in found] == list(range(1, 11))
-    quotes = [md.value for md in app.markdown if md.value.startswith("> ")]
-    assert len(quotes) == 10
-    assert any("马溪幼儿园" in q for q in quotes)
-    assert any("badge[Project · 马溪幼儿园]" in md.value for md in app.markdown)
+    assert len(quotes(app)) == 10
+    # The query is marked inside the quote, the quote in bold between its neighbours in grey.
+    assert any("**:orange-background[马溪幼儿园]" in q for q in quotes(app))
+    assert all(q.startswith("> :gray[") or q.startswith("> **") for q in quotes(app))
+    chips = [o for p in app.pills for o in p.options]
+    assert "Project · 马溪幼儿园" in chips
     assert app.get("download_button")
+
+
+def test_entity_chip_opens_the_entity_page(app: AppTest) -> None:
+    app.text_input(key="q").set_value("马溪幼儿园").run()
+    pill = next(p for p in app.pills if "Project · 马溪幼儿园" in p.options)
+    pill.set_value("Project · 马溪幼儿园").run()
+    assert not app.exception
+    assert app.session_state["page"] == "entities"
+    assert app.subheader[0].value == "Project · 马溪幼儿园"
+    assert any(md.value.startswith("**原文出处") and "18007–18046" in md.value for md in app.markdown)
+    props = dict(zip(app.dataframe[0].value["property"], app.dataframe[0].value["value"]))
+    assert props["pg:location"] == "锦北街道" and props["pg:investmentWan"] == "2784.0"
+    assert app.get("graphviz_chart")
 
 
 def test_plan_filter_narrows_results_to_that_plan(app: AppTest) -> None:
@@ -75,14 +94,113 @@ def test_plan_filter_narrows_results_to_that_plan(app: AppTest) -> None:
     assert found and {p for _, p in found} == {"linping"}
 
 
+def test_section_filter_keeps_passages_under_that_section(app: AppTest) -> None:
+    app.text_input(key="q").set_value("教师").run()
+    app.selectbox(key="search_plan").set_value("linan").run()
+    section = "实施五大工程:创造全面保障的教育发展新动能 > 教师队伍:建设高素质专业化创新型教育铁军"
+    app.selectbox(key="search_section_linan").set_value(section).run()
+    assert not app.exception
+    headers = [md.value for md in app.markdown if CARD_HEADER.match(md.value)]
+    assert headers and all(present.escape_markdown(section) in h for h in headers)
+
+
+def test_entity_kind_and_target_group_filters_narrow_results(app: AppTest) -> None:
+    app.text_input(key="q").set_value("教师").run()
+    unfiltered = quotes(app)
+    app.multiselect(key="search_kinds").set_value(["indicators"]).run()
+    assert not app.exception
+    chips = [p.options for p in app.pills]
+    assert chips and all(any(o.startswith("Indicator · ") for o in opts) for opts in chips)
+    assert quotes(app) != unfiltered
+    app.multiselect(key="search_kinds").set_value([]).run()
+    app.multiselect(key="search_groups").set_value(["rural-teachers"]).run()
+    narrowed = quotes(app)
+    assert 0 < len(narrowed) < len(unfiltered)
+    plain = [q.replace(":orange-background[", "") for q in narrowed]
+    assert all("乡村教师" in q or "农村教师" in q for q in plain)
+    app.multiselect(key="search_themes").set_value(["higher"]).run()
+    assert app.info and app.info[0].value.startswith("没有匹配的段落")
+
+
+def test_entities_page_filters_by_facet_and_opens_an_entity(app: AppTest) -> None:
+    go(app, "entities")
+    app.selectbox(key="entity_kind").set_value("indicators").run()
+    assert len(app.dataframe[0].value) == 30
+    app.multiselect(key="facet_indicators_binding").set_value(["约束性"]).run()
+    table = app.dataframe[0].value
+    assert 0 < len(table) < 30 and set(table["binding"]) == {"约束性"}
+    assert "普惠性幼儿园覆盖面" in set(table["name"])
+    iri = table[table["name"] == "普惠性幼儿园覆盖面"]["iri"].iloc[0]
+    app.selectbox(key="entity_pick_indicators").set_value(iri).run()
+    assert not app.exception
+    assert app.subheader[0].value == "Indicator · 普惠性幼儿园覆盖面"
+    props = dict(zip(app.dataframe[0].value["property"], app.dataframe[0].value["value"]))
+    assert props["2025 target"] == "90" and props["pg:binding"] == "约束性"
+
+
+def test_unknown_entity_link_is_a_friendly_message(index: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PLANGRAPH_INDEX", str(index))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["entity"] = "https://w3id.org/plangraph/id/nothing"
+    at.run()
+    assert not at.exception and not at.error
+    assert at.warning[0].value == "图谱中没有这个实体 No such entity in the graph: https://w3id.org/plangraph/id/nothing"
+
+
 def test_plans_page_shows_metadata_counts_and_findings(app: AppTest) -> None:
     go(app, "plans")
-    assert [s.value for s in app.subheader] == ["临安区教育事业发展“十四五”规划 (linan)",
-                                               "临平区教育事业发展“十四五”规划（节选） (linping)"]
+    assert [s.value for s in app.subheader] == ["临安区教育事业发展“十四五”规划 (linan)"]
     metrics = {(m.label, m.value) for m in app.metric}
-    assert ("projects", "39") in metrics and ("passages", "16") in metrics
+    assert ("projects", "39") in metrics and ("passages", "190") in metrics
     findings = app.dataframe[0].value
     assert "duplicate-copy" in set(findings["code"])
+    app.selectbox(key="plan_pick").set_value("linping").run()
+    assert [s.value for s in app.subheader] == ["临平区教育事业发展“十四五”规划（节选） (linping)"]
+    assert ("passages", "16") in {(m.label, m.value) for m in app.metric}
+    assert app.info[0].value == "本规划没有这类内容。 This plan has none."  # no indicators in the excerpt
+
+
+def test_plan_page_rebuilds_sections_indicators_and_projects(app: AppTest) -> None:
+    go(app, "plans")
+    frames = [d.value for d in app.dataframe]
+    sections = next(f for f in frames if "section" in f.columns)
+    assert list(sections["section"][:2]) == ["一 现实基础", "\u3000一 十三五期间取得的成效"]
+    assert int(sections["passages"].iloc[0]) == 21
+    indicators = next(f for f in frames if "indicator" in f.columns)
+    row = indicators[indicators["indicator"] == "普惠性幼儿园覆盖面"].iloc[0]
+    assert (row["2025"], row["unit"], row["binding"]) == ("90", "%", "约束性")
+    projects = next(f for f in frames if "investment_wan" in f.columns and "name" in f.columns)
+    assert len(projects) == 39 and projects["name"].iloc[0] == "马溪幼儿园"
+    assert len(app.get("vega_lite_chart")) == 2
+
+
+def test_unknown_plan_link_is_a_friendly_message(index: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PLANGRAPH_INDEX", str(index))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["plan"] = "beijing"
+    at.run()
+    assert not at.exception
+    assert at.warning[0].value == "没有这个规划 No such plan: beijing · linan, linping"
+
+
+def test_investment_sums_by_place_and_year(index: Path) -> None:
+    rows = Workspace(index).export_rows("projects", "linan")
+    by_place = {r["place"]: r for r in planview.investment_by_place(rows)}
+    assert by_place["锦北街道"] == {"place": "锦北街道", "projects": 7, "investment_wan": 107664.0}
+    by_year = planview.investment_by_year(rows)
+    assert by_year[0] == {"year": "2018", "projects": 1, "investment_wan": 73400.0}
+    total = sum(float(r["investment_wan"] or 0) for r in rows)
+    assert sum(r["investment_wan"] for r in planview.investment_by_place(rows)) == total
+
+
+def test_neighbourhood_dot_links_a_project_to_its_place(index: Path) -> None:
+    ws = Workspace(index)
+    project = next(r for r in ws.entities("projects") if r.label == "马溪幼儿园")
+    detail = ws.entity(project.iri)
+    assert ("Place", "锦北街道") in detail.nodes.values()
+    dot = browse.neighbourhood_dot(detail)
+    assert dot.startswith("digraph neighbourhood {") and dot.rstrip().endswith("}")
+    assert '[label="Place\\n锦北街道"' in dot and '[label="pg:location"]' in dot
 
 
 def test_sparql_named_query_gives_a_table(app: AppTest) -> None:
@@ -134,7 +252,7 @@ def test_english_toggle_keeps_the_page(app: AppTest) -> None:
     app.sidebar.toggle(key="english").set_value(True).run()
     assert not app.exception
     assert app.title[0].value == "Education plan graph"
-    assert app.sidebar.radio(key="page").options == ["Search", "Plans", "SPARQL", "Export"]
+    assert app.sidebar.radio(key="page").options == ["Search", "Entities", "Plans", "SPARQL", "Export"]
     assert app.button(key="sparql_run").label == "Run"
 
 
@@ -144,13 +262,16 @@ def test_missing_index_tells_how_to_build_one(tmp_path: Path, monkeypatch: pytes
     assert not at.exception
     assert at.error[0].value == f"no index at {tmp_path / 'nothing'}"
     assert [c.value for c in at.code] == ["plangraph build corpus", "bash scripts/start.sh"]
+    assert at.button(key="build_now").label == "现在构建索引 Build the index now"
     assert not at.sidebar.radio
 
 
 def test_markdown_of_quotes_and_chips_is_escaped() -> None:
     assert present.blockquote("1\n\n*粗体* $x$\n") == "> 1\n>\n> \\*粗体\\* \\$x\\$"
-    chips = present.entity_chips([EntityRef("i", "Indicator", "毛入园率[1]")])
-    assert chips == ":blue-badge[Indicator · 毛入园率\\[1\\]]"
+    assert present.quote_in_context("达到*95%*", "前[1]", "后", ["95%"]) == (
+        "> :gray[前\\[1\\]]\n>\n> **达到\\*:orange-background[95%]\\***\n>\n> :gray[后]")
+    assert present.chip_label(EntityRef("i", "Indicator", "毛入园率" * 10)) == "Indicator · " + ("毛入园率" * 6) + "…"
+    assert present.query_terms("学前教育 毛入园率?") == ["学前教育", "毛入园率"]
     rows = present.hit_rows([])
     assert present.dict_rows_csv(rows) == "\r\n".encode("utf-8-sig")
     assert present.csv_bytes(["a"], [["=1+1"]]) == "a\r\n'=1+1\r\n".encode("utf-8-sig")

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from .browse import EntityDetail, EntityRow
 from .export import neutralise
 from .model import EntityRef, Hit
+from .planview import SectionNode
 from .workspace import MANIFEST, Workspace
 
 MIME_TYPES: dict[str, str] = {
@@ -26,16 +29,8 @@ MIME_TYPES: dict[str, str] = {
     "ttl": "text/turtle",
 }
 
-# Streamlit badge colours by entity class; anything else is grey.
-_CHIP_COLOURS = {
-    "Project": "orange",
-    "Indicator": "blue",
-    "Programme": "violet",
-    "Commitment": "green",
-    "Organization": "red",
-    "Place": "gray",
-    "CitedDocument": "gray",
-}
+# What the SPARQL editor holds when no named query is chosen.
+STARTER_QUERY = "SELECT * WHERE { ?s ?p ?o } LIMIT 10"
 # Characters Streamlit markdown would read as formatting (``$`` starts LaTeX).
 _MARKDOWN_SPECIAL = "\\`*_{}[]<>()#+-.!|~$:"
 _PLAN_FACTS = ("title", "region", "level", "issuer", "issued", "period_start", "period_end",
@@ -61,17 +56,74 @@ def blockquote(text: str) -> str:
     return "\n>\n".join(f"> {line}" for line in lines) or "> …"
 
 
-def entity_chips(entities: Iterable[EntityRef], limit: int = 12) -> str:
-    """Entities as inline Streamlit badges (``:blue-badge[Indicator · 毛入园率]``)."""
-    refs = list(entities)
-    chips = []
-    for e in refs[:limit]:
-        label = e.label if len(e.label) <= 40 else e.label[:40] + "…"
-        text = escape_markdown(f"{e.kind} · {label}")
-        chips.append(f":{_CHIP_COLOURS.get(e.kind, 'gray')}-badge[{text}]")
-    if len(refs) > limit:
-        chips.append(f":gray-badge[+{len(refs) - limit}]")
-    return " ".join(chips)
+def chip_label(e: EntityRef, limit: int = 24) -> str:
+    """The text of an entity chip: its class and a short label (``Project · 马溪幼儿园``)."""
+    label = e.label if len(e.label) <= limit else e.label[:limit] + "…"
+    return f"{e.kind} · {label}"
+
+
+def query_terms(query: str) -> list[str]:
+    """The parts of a query worth marking in a quote: words of two or more characters,
+    longest first (so that a long term is marked before the short one inside it)."""
+    parts = {w for w in re.split(r"[\s,，;；、?？!！。.]+", query) if len(w) >= 2}
+    return sorted(parts, key=lambda w: (-len(w), w))
+
+
+def highlight(text: str, terms: Sequence[str]) -> str:
+    """``text`` as escaped markdown, with every occurrence of ``terms`` on a coloured
+    background."""
+    spans: list[tuple[int, int]] = []
+    for term in terms:
+        for m in re.finditer(re.escape(term), text):
+            if not any(m.start() < e and s < m.end() for s, e in spans):
+                spans.append((m.start(), m.end()))
+    out, pos = [], 0
+    for start, end in sorted(spans):
+        out.append(escape_markdown(text[pos:start]))
+        out.append(f":orange-background[{escape_markdown(text[start:end])}]")
+        pos = end
+    out.append(escape_markdown(text[pos:]))
+    return "".join(out)
+
+
+def quote_in_context(quote: str, before: str = "", after: str = "", terms: Sequence[str] = ()) -> str:
+    """A markdown blockquote of ``quote`` in bold with query terms marked, between the
+    text before and after it in grey."""
+    flat = [line.strip() for line in quote.splitlines() if line.strip()]
+    parts = []
+    if before.strip():
+        parts.append(f":gray[{escape_markdown(' '.join(before.split()))}]")
+    parts.extend(f"**{highlight(line, terms)}**" for line in flat)
+    if after.strip():
+        parts.append(f":gray[{escape_markdown(' '.join(after.split()))}]")
+    return "\n>\n".join(f"> {p}" for p in parts) or "> …"
+
+
+def section_choices(nodes: Sequence[SectionNode]) -> dict[str, str]:
+    """Section path (what :meth:`Workspace.search` takes as ``section``) → an indented
+    label, in document order."""
+    out: dict[str, str] = {}
+    stack: list[str] = []
+    for n in nodes:
+        del stack[n.depth:]
+        stack.append(n.title)
+        out[" > ".join(stack)] = "　" * n.depth + " ".join(x for x in (n.number, n.title) if x)
+    return out
+
+
+def section_rows(nodes: Sequence[SectionNode]) -> list[dict[str, Any]]:
+    """The section tree as table rows, titles indented by depth."""
+    return [{"section": "　" * n.depth + " ".join(x for x in (n.number, n.title) if x),
+             "passages": n.passages, "entities": n.entities} for n in nodes]
+
+
+def entity_records(rows: Sequence[EntityRow]) -> list[dict[str, Any]]:
+    """Entity rows as records for a table, the IRI last."""
+    return [{**r.columns, "iri": r.iri} for r in rows]
+
+
+def property_rows(detail: EntityDetail) -> list[dict[str, str]]:
+    return [{"property": k, "value": v} for k, v in detail.properties]
 
 
 def hit_rows(hits: Sequence[Hit]) -> list[dict[str, Any]]:
