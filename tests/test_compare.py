@@ -18,7 +18,9 @@ from plangraph.compare import (
 from plangraph.extract import extract
 from plangraph.model import PlanDoc
 
-from .conftest import ROOT
+from plangraph.errors import UsageError
+
+from .conftest import NATIONAL_2035, ROOT, shared_file
 
 PAIRS = ROOT / "tests" / "data" / "commitment_pairs.tsv"
 
@@ -85,3 +87,44 @@ def test_unknown_method_names_the_choices(linan: PlanDoc, linping: PlanDoc) -> N
         compare_commitments(_statements(linping), _statements(linping), method="bert")
     with pytest.raises(ValueError, match="needs an embed function"):
         compare_commitments(_statements(linping), _statements(linping), method="blend")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    from plangraph.workspace import build
+
+    from .conftest import CORPUS
+
+    out = tmp_path_factory.mktemp("ix") / "default"
+    build([CORPUS, shared_file(NATIONAL_2035)], out, encoders=("fake",), progress=False)
+    return out
+
+
+def test_workspace_compare_and_audit_through_the_cli(built, tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from plangraph.cli import main
+    from plangraph.workspace import Workspace
+
+    ws = Workspace(built)
+    cmp = ws.compare("linan", "linping", method="tfidf")
+    assert cmp.commitments.counts()["shared"] > 0
+    cited = {c.title: c.corpus_plan for c in cmp.citations}
+    assert cited["中国教育现代化2035"] == "national-china-education-modernization-2035"
+    ind = {r["key"]: r for r in cmp.indicators.rows()}
+    assert ind["inclusive-kindergarten-coverage"]["linan indicator"] == "普惠性幼儿园覆盖面"
+    assert ind["compulsory-teacher-degree"]["national target"].startswith(">95%")
+    report = ws.audit("linan")
+    assert [f.status for f in report.findings if f.check.startswith("total-")] == ["consistent"] * 4
+    with pytest.raises(UsageError, match="unknown plan 'nope'; choose one of: linan, linping"):
+        ws.compare("linan", "nope")
+    assert main(["compare", "linan", "linping", "--index", str(built), "--method", "tfidf",
+                 "--format", "json", "--side", "shared"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert set(data) == {"commitments", "indicators", "citations"}
+    assert {r["side"] for r in data["commitments"]} == {"shared"}
+    out = tmp_path / "audit.xlsx"
+    assert main(["audit", "linan", "--index", str(built), "--format", "xlsx", "--out", str(out)]) == 0
+    assert out.stat().st_size > 0
+    assert main(["audit", "nope", "--index", str(built)]) == 1
+    assert "unknown plan 'nope'" in capsys.readouterr().err

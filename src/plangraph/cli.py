@@ -207,6 +207,56 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def _write_report(tables: dict[str, list[dict[str, object]]], fmt: str, out: str | None) -> None:
+    """Print tables (table, csv, json) or write them to --out (csv, xlsx, json; several
+    tables go to one file each, named after the table)."""
+    if out:
+        from .export import write_export
+
+        for name, rows in tables.items():
+            dest = Path(out) if len(tables) == 1 else Path(out).with_name(f"{Path(out).stem}-{name}{Path(out).suffix}")
+            print(f"wrote {write_export([dict(r) for r in rows], fmt, dest)}")
+        return
+    if fmt == "xlsx":
+        raise UsageError("format 'xlsx' needs --out FILE")
+    if fmt == "json":
+        _print_json(tables)
+        return
+    for name, rows in tables.items():
+        if len(tables) > 1:
+            print(f"\n== {name} ==")
+        cols = list(dict.fromkeys(k for r in rows for k in r))
+        _emit_rows(cols, [[r.get(c) for c in cols] for r in rows], fmt)
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    report = _open(args).audit(args.plan)
+    rows = report.rows()
+    if args.format == "table" and not args.out:
+        rows = [{k: (" ".join(str(v).split())[:60] if k == "quote" else v) for k, v in r.items()
+                 if k not in ("plan", "note")} for r in rows]
+    _write_report({"audit": rows}, args.format, args.out)
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    cmp = _open(args).compare(args.plan_a, args.plan_b, method=args.method, threshold=args.threshold)
+    tables = cmp.tables()
+    if args.side:
+        side = {"shared": "shared", "only-a": "only in A", "only-b": "only in B"}[args.side]
+        tables["commitments"] = [r for r in tables["commitments"] if r["side"] == side]
+    if args.format == "table" and not args.out:
+        short = lambda v: v if not isinstance(v, str) or len(v) <= 40 else v[:40] + "…"  # noqa: E731
+        tables = {k: [{c: short(v) for c, v in r.items() if not c.endswith(("start", "end"))} for r in rows]
+                  for k, rows in tables.items()}
+        counts = cmp.commitments.counts()
+        print(f"{args.plan_a} vs {args.plan_b} ({cmp.commitments.method}, threshold "
+              f"{cmp.commitments.threshold:.2f}): {counts['shared']} shared, {counts['only in A']} only in "
+              f"{args.plan_a}, {counts['only in B']} only in {args.plan_b}")
+    _write_report(tables, args.format, args.out)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="plangraph",
@@ -272,6 +322,32 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--per-question", action="store_true", help="show each question's first relevant rank")
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("compare", help="compare two plans: shared commitments, indicators, citations",
+                       description="Commitments of A aligned with B (shared / only in A / only in B), "
+                                   "indicators side by side by concept with the national target, and "
+                                   "cited documents linked to plans of the index.")
+    p.add_argument("plan_a", help="plan id")
+    p.add_argument("plan_b", help="plan id")
+    _index_arg(p)
+    p.add_argument("--method", choices=("tfidf", "use", "blend"), default=None,
+                   help="commitment similarity (default blend; tfidf needs no model)")
+    p.add_argument("--threshold", type=float, default=None, help="score that counts as shared "
+                   "(default: the method's measured threshold)")
+    p.add_argument("--side", choices=("shared", "only-a", "only-b"), help="list only these commitments")
+    p.add_argument("--format", choices=("table", "csv", "xlsx", "json"), default="table")
+    p.add_argument("--out", metavar="FILE", help="write csv/xlsx/json here (one file per table)")
+    p.set_defaults(func=cmd_compare)
+
+    p = sub.add_parser("audit", help="check a plan against itself: totals, restated targets, flagged cells",
+                       description="Stated totals (合计N个项目, 投资估算约X亿元) against the project tables, "
+                                   "targets stated twice against the indicator table, and table cells "
+                                   "ingestion flagged. 约 allows half a unit of the last written digit.")
+    p.add_argument("plan", help="plan id")
+    _index_arg(p)
+    p.add_argument("--format", choices=("table", "csv", "xlsx", "json"), default="table")
+    p.add_argument("--out", metavar="FILE", help="write csv/xlsx/json here")
+    p.set_defaults(func=cmd_audit)
     return parser
 
 

@@ -195,3 +195,42 @@ def compare_commitments(a: Sequence[Statement], b: Sequence[Statement], *, metho
         if not reached[j]:
             out.append(Alignment(s, "only in B", _top(sim[:, j], a, top_k)))
     return CommitmentComparison(plan_a, plan_b, method, limit, tuple(out))
+
+
+@dataclass(frozen=True)
+class CitedPlan:
+    """A document a plan cites, linked to a plan of the corpus when it is one."""
+
+    plan: str
+    title: str
+    mentions: int
+    corpus_plan: str | None
+
+
+@dataclass(frozen=True)
+class PlanComparison:
+    """Everything ``plangraph compare`` shows: commitments, indicators, citations.
+
+    ``indicators`` is a :class:`plangraph.indicator_concepts.SideBySide`.
+    """
+
+    commitments: CommitmentComparison
+    indicators: Any
+    citations: tuple[CitedPlan, ...]
+
+    def tables(self) -> dict[str, list[dict[str, Any]]]:
+        """The three parts as lists of plain rows, by name."""
+        return {
+            "commitments": self.commitments.rows(),
+            "indicators": self.indicators.rows(),
+            "citations": [dict(c.__dict__) for c in self.citations],
+        }
+
+
+def link_citations(cited: Sequence[tuple[str, str, int]], titles: dict[str, str]) -> tuple[CitedPlan, ...]:
+    """Link cited titles (plan, title, mentions) to corpus plans by title, ignoring 《》."""
+    def key(t: str) -> str:
+        return _NOT_TEXT.sub("", t.strip("《》"))
+
+    by_title = {key(t): pid for pid, t in titles.items()}
+    return tuple(CitedPlan(p, t, n, by_title.get(key(t))) for p, t, n in cited)

@@ -305,3 +305,69 @@ class Workspace:
 
         self.check_plan(plan)
         return Path(export(self.dataset, kind, fmt, dest, plan))
+
+    # -- comparison and audit --------------------------------------------------------
+    def _statements(self, plan: str) -> list[Any]:
+        from .compare import Statement
+
+        return [Statement(plan, r["statement"], r["start"], r["end"], r.get("section") or "", r["iri"])
+                for r in self.export_rows("commitments", plan)]
+
+    def compare(self, plan_a: str, plan_b: str, *, method: str | None = None,
+                threshold: float | None = None) -> Any:
+        """Compare two plans: aligned commitments, indicators side by side by concept
+        (with national targets from the national plans in the index), and the cited
+        documents of both that are plans of the index.
+
+        Returns a :class:`plangraph.compare.PlanComparison`.
+        """
+        from .compare import DEFAULT_METHOD, METHODS, PlanComparison, compare_commitments, link_citations
+        from .indicator_concepts import side_by_side
+
+        for p in (plan_a, plan_b):
+            if p not in self.plan_ids:
+                raise UsageError(f"unknown plan {p!r}; choose one of: {', '.join(self.plan_ids)}")
+        method = method or DEFAULT_METHOD
+        if method not in METHODS:
+            raise UsageError(f"unknown method {method!r}; choose one of: {', '.join(METHODS)}")
+        embed = None
+        if method != "tfidf":
+            from .encoders import get_encoder
+
+            embed = get_encoder("use").encode_passages
+        commitments = compare_commitments(self._statements(plan_a), self._statements(plan_b),
+                                          method=method, embed=embed, threshold=threshold)
+        meta = {p["plan"]: p["meta"] for p in self.plans()}
+        national = [p for p in self.plan_ids if meta.get(p, {}).get("level") == "national"]
+        wanted = dict.fromkeys([plan_a, plan_b, *national])
+        indicators = side_by_side({p: self.export_rows("indicators", p) for p in wanted}, [plan_a, plan_b], national)
+        cited = [(r["plan"], r["title"], int(r["mentions"]))
+                 for p in (plan_a, plan_b)
+                 for r in self.sparql(name="cited-documents", params={"plan": p}).as_dicts()]
+        titles = {p: str(m.get("title") or "") for p, m in meta.items()}
+        return PlanComparison(commitments, indicators, link_citations(cited, titles))
+
+    def audit(self, plan: str) -> Any:
+        """Check a plan against itself: stated totals against its project tables,
+        targets stated twice, and the table cells ingestion flagged.
+
+        Returns a :class:`plangraph.audit.AuditReport`.
+        """
+        from .audit import audit, input_from_rows
+
+        if plan not in self.plan_ids:
+            raise UsageError(f"unknown plan {plan!r}; choose one of: {', '.join(self.plan_ids)}")
+        query = """
+            SELECT ?start ?end ?quote ?kind ?table ?section WHERE {
+              ?p a pg:Passage ; pg:plan ?plan ; pg:passageKind ?kind ; pg:evidence ?ev .
+              ?plan dcterms:identifier ?id .
+              ?ev oa:hasSelector ?pos, ?q .
+              ?pos oa:start ?start ; oa:end ?end . ?q oa:exact ?quote .
+              OPTIONAL { ?p pg:table/rdfs:label ?table }
+              OPTIONAL { ?p pg:section/dcterms:isPartOf* ?top . ?top rdfs:label ?section
+                         FILTER NOT EXISTS { ?top dcterms:isPartOf ?up } }
+            } ORDER BY ?start"""
+        passages = self.sparql(query, params={"id": plan}, timeout_s=30).as_dicts()
+        info = next((p for p in self.plans() if p["plan"] == plan), {})
+        return audit(input_from_rows(plan, passages, self.export_rows("projects", plan),
+                                     self.export_rows("indicators", plan), info.get("findings", [])))
