@@ -1,0 +1,169 @@
+"""The served app in headless Chromium: ask a question, see a cited result, download
+the result list, open an entity, visit every page. Screenshots of each page go to
+``screenshots/`` at the repository root (or ``$PLANGRAPH_SCREENSHOTS``).
+
+Chromium is Debian's (``/usr/bin/chromium``, installed by ``scripts/test.sh``):
+``playwright install`` cannot download browsers on these machines.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from plangraph.workspace import build
+
+from .conftest import CORPUS, ROOT
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SHOTS = Path(os.environ.get("PLANGRAPH_SCREENSHOTS", ROOT / "screenshots"))
+TIMEOUT_MS = 30_000
+
+
+def _need(what: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(f"{what} is missing: scripts/test.sh installs it in CI")
+    pytest.skip(f"{what} is not installed (bash scripts/test.sh installs it)")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app served on a free localhost port over a fake-encoder index."""
+    if not CHROMIUM.exists():
+        _need(str(CHROMIUM))
+    index = tmp_path_factory.mktemp("browser") / "ix"
+    build([CORPUS], index, encoders=("fake",), progress=False)
+    port = _free_port()
+    log = tmp_path_factory.mktemp("browser-log") / "streamlit.log"
+    env = {**os.environ, "PLANGRAPH_INDEX": str(index)}
+    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+           "--server.address", "127.0.0.1", "--server.headless", "true",
+           "--browser.gatherUsageStats", "false"]
+    with log.open("wb") as out:
+        server = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            url = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                        if r.read() == b"ok":
+                            break
+                except OSError:
+                    pass
+                if server.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"streamlit did not start:\n{log.read_text(errors='replace')}")
+                time.sleep(0.3)
+            yield url
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+
+
+@pytest.fixture(scope="module")
+def page(served: str) -> Iterator[Any]:
+    try:
+        from playwright.sync_api import expect, sync_playwright
+    except ImportError:
+        _need("playwright (the dev extra)")
+    expect.set_options(timeout=TIMEOUT_MS)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1400, "height": 1300}, accept_downloads=True,
+                                          locale="zh-CN")
+            context.set_default_timeout(TIMEOUT_MS)
+            pg = context.new_page()
+            pg.goto(served)
+            yield pg
+        finally:
+            browser.close()
+
+
+def _go(page: Any, label: str) -> None:
+    page.get_by_test_id("stSidebar").get_by_text(label, exact=True).click()
+
+
+def test_question_cited_result_download_and_entity(page: Any, tmp_path: Path) -> None:
+    from playwright.sync_api import expect
+
+    pg = page
+    expect(pg.get_by_role("heading", name="教育规划知识图谱 Education plan graph")).to_be_visible()
+    box = pg.get_by_label("问题或关键词 Question or keywords")
+    box.fill("马溪幼儿园")
+    box.press("Enter")
+    # A cited result: the plan and section of the card and the quote with the term marked.
+    header = pg.get_by_test_id("stMarkdownContainer").filter(has_text="1. linan").first
+    expect(header).to_contain_text("统筹六类教育")
+    expect(pg.get_by_test_id("stMarkdownContainer").filter(has_text="马溪幼儿园").first).to_be_visible()
+    chip = pg.get_by_role("radio", name="Project · 马溪幼儿园").first
+    expect(chip).to_be_visible()
+    pg.screenshot(path=str(SHOTS / "search.png"))
+
+    with pg.expect_download() as info:
+        pg.get_by_role("button", name="下载 CSV Download CSV").click()
+    saved = tmp_path / "search.csv"
+    info.value.save_as(saved)
+    data = saved.read_bytes()
+    assert data.startswith("\ufeffrank,score,plan,section,start,end,quote,entities,passage_iri".encode())
+    assert "Project: 马溪幼儿园" in data.decode("utf-8-sig")
+    assert data.decode("utf-8-sig").count("\r\n") == 11  # header and ten hits
+
+    chip.click()
+    expect(pg.get_by_role("heading", name="Project · 马溪幼儿园")).to_be_visible()
+    expect(pg.get_by_text("原文出处 Source text · 字符 chars 18007–18046")).to_be_visible()
+    graph = pg.get_by_test_id("stGraphVizChart").locator("svg")
+    expect(graph).to_be_visible()
+    expect(graph).to_contain_text("锦北街道")
+    pg.screenshot(path=str(SHOTS / "entity.png"))
+
+
+def test_every_page_in_the_browser(page: Any) -> None:
+    from playwright.sync_api import expect
+
+    pg = page
+    _go(pg, "规划 Plans")
+    expect(pg.get_by_role("heading", name="临安区教育事业发展“十四五”规划 (linan)")).to_be_visible()
+    pg.screenshot(path=str(SHOTS / "plans.png"))
+    pg.get_by_role("tab", name="建设项目 Projects").click()
+    expect(pg.get_by_test_id("stVegaLiteChart").first).to_be_visible()
+    expect(pg.locator("canvas, svg.marks").first).to_be_visible()
+    pg.screenshot(path=str(SHOTS / "plan-projects.png"))
+
+    _go(pg, "SPARQL")
+    pg.get_by_role("button", name="运行 Run").click()
+    expect(pg.get_by_text("行 rows").first).to_be_visible()
+    expect(pg.get_by_test_id("stDataFrame").first).to_be_visible()
+    pg.screenshot(path=str(SHOTS / "sparql.png"))
+
+    _go(pg, "导出 Export")
+    expect(pg.get_by_role("button", name="下载 Download indicators-all.csv")).to_be_visible()
+    pg.screenshot(path=str(SHOTS / "export.png"))
+
+    _go(pg, "实体 Entities")
+    expect(pg.get_by_text("/ 30 行 rows")).to_be_visible()
+    pg.screenshot(path=str(SHOTS / "entities.png"))
