@@ -145,3 +145,26 @@ def test_unknown_encoder_fails_before_any_work(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="unknown encoder 'nope'; choose one of: e5, use, fake"):
         build([LINPING], tmp_path / "ix", encoders=("nope",), progress=False)
     assert not (tmp_path / "ix").exists()
+
+
+def test_cli_search_filters_by_target_group_and_kind(built: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["search", "教师待遇", "--index", str(built), "--format", "json",
+                 "--group", "rural-teachers"]) == 0
+    hits = json.loads(capsys.readouterr().out)
+    assert hits, "Lin'an commits to rural teachers' pay"
+    # every hit states a commitment for rural teachers (乡村教师 or its alias 农村教师)
+    assert all("乡村教师" in h["text"] or "农村教师" in h["text"] for h in hits)
+    assert main(["search", "教师待遇", "--index", str(built), "--format", "json", "--kind", "indicators"]) == 0
+    assert all(any(e["kind"] == "Indicator" for e in h["entities"]) for h in json.loads(capsys.readouterr().out))
+    assert main(["search", "教师待遇", "--index", str(built), "--theme", "nope"]) == 1
+    assert "unknown theme 'nope'; choose one of: preschool," in capsys.readouterr().err
+
+
+def test_cli_search_shows_what_an_english_query_was_looked_up_as(built: Path,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["search", "teacher salary compared with civil servants", "--index", str(built),
+                 "--plan", "linan", "--top", "10"]) == 0
+    assert "(lexical search for: 教师 老师 工资 待遇 公务员)" in capsys.readouterr().out
+    searcher = Workspace(built).searcher
+    best = searcher.rankings("teacher salary compared with civil servants", retrievers=["bm25"])["bm25"][0]
+    assert "教师平均工资收入水平高于" in searcher.index.passages[best].content

@@ -349,6 +349,12 @@ def passage_concepts(ds: Dataset) -> dict[str, frozenset[str]]:
     return {k: frozenset(v) for k, v in out.items()}
 
 
+def _check_choices(what: str, given: Collection[str], valid: Collection[str]) -> None:
+    unknown = sorted(set(given) - set(valid))
+    if unknown:
+        raise UsageError(f"unknown {what} {unknown[0]!r}; choose one of: {', '.join(valid)}")
+
+
 def passage_filter(entities_for: Callable[[str], tuple[EntityRef, ...]],
                    concepts_of: Callable[[], Mapping[str, frozenset[str]]], *,
                    kinds: Collection[str] = (), themes: Collection[str] = (),
@@ -359,6 +365,11 @@ def passage_filter(entities_for: Callable[[str], tuple[EntityRef, ...]],
     """
     if not (kinds or themes or groups):
         return None
+    _check_choices("entity kind", kinds, (*KIND_CLASSES, *KIND_CLASSES.values()))
+    from plangraph.extract_lexicon import concepts
+
+    _check_choices("theme", themes, [c.key for c in concepts() if c.scheme != "group"])
+    _check_choices("target group", groups, [c.key for c in concepts() if c.scheme == "group"])
     classes = {KIND_CLASSES.get(k, k) for k in kinds}
     mapping = concepts_of() if themes or groups else {}
     theme_keys, group_keys = set(themes), set(groups)

@@ -116,10 +116,14 @@ def cmd_search(args: argparse.Namespace) -> int:
     import dataclasses
 
     ws = _open(args)
-    hits = ws.search(args.query, args.top, plan=args.plan, section=args.section)
+    predicate = ws.passage_filter(kinds=args.kind or (), themes=args.theme or (), groups=args.group or ())
+    hits = ws.search(args.query, args.top, plan=args.plan, section=args.section, predicate=predicate)
     if args.format == "json":
         _print_json([dataclasses.asdict(h) for h in hits])
         return 0
+    lexical = ws.searcher.lexical_query(args.query)
+    if lexical is not None and lexical != args.query:
+        print(f"(lexical search for: {lexical})")
     if not hits:
         print("no passages match")
     for h in hits:
@@ -291,6 +295,12 @@ def build_parser() -> argparse.ArgumentParser:
     _index_arg(p)
     p.add_argument("--plan", help="only this plan id")
     p.add_argument("--section", help="only passages under this section (a prefix of the section path)")
+    p.add_argument("--kind", action="append", metavar="KIND",
+                   help="only passages stating an entity of this kind (indicators, projects, …); repeatable")
+    p.add_argument("--theme", action="append", metavar="KEY",
+                   help="only passages with a commitment on this theme or stage (teachers, preschool, …); repeatable")
+    p.add_argument("--group", action="append", metavar="KEY",
+                   help="only passages with a commitment for this target group (rural-teachers, …); repeatable")
     p.add_argument("--top", type=int, default=10, help="number of results (default 10)")
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.set_defaults(func=cmd_search)
