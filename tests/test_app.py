@@ -65,7 +65,7 @@ def test_search_shows_the_passage_with_its_quote_and_entities(app: AppTest) -> N
     assert [r for r, _ in found] == list(range(1, 11))
     assert len(quotes(app)) == 10
     # The query is marked inside the quote, the quote in bold between its neighbours in grey.
-    assert any("**:orange-background[马溪幼儿园]" in q for q in quotes(app))
+    assert any("**:orange[马溪幼儿园]" in q for q in quotes(app))
     assert all(q.startswith("> :gray[") or q.startswith("> **") for q in quotes(app))
     chips = [o for p in app.pills for o in p.options]
     assert "Project · 马溪幼儿园" in chips
@@ -116,7 +116,7 @@ def test_entity_kind_and_target_group_filters_narrow_results(app: AppTest) -> No
     app.multiselect(key="search_groups").set_value(["rural-teachers"]).run()
     narrowed = quotes(app)
     assert 0 < len(narrowed) < len(unfiltered)
-    plain = [q.replace(":orange-background[", "") for q in narrowed]
+    plain = [q.replace(":orange[", "") for q in narrowed]
     assert all("乡村教师" in q or "农村教师" in q for q in plain)
     app.multiselect(key="search_themes").set_value(["higher"]).run()
     assert app.info and app.info[0].value.startswith("没有匹配的段落")
@@ -269,7 +269,7 @@ def test_missing_index_tells_how_to_build_one(tmp_path: Path, monkeypatch: pytes
 def test_markdown_of_quotes_and_chips_is_escaped() -> None:
     assert present.blockquote("1\n\n*粗体* $x$\n") == "> 1\n>\n> \\*粗体\\* \\$x\\$"
     assert present.quote_in_context("达到*95%*", "前[1]", "后", ["95%"]) == (
-        "> :gray[前\\[1\\]]\n>\n> **达到\\*:orange-background[95%]\\***\n>\n> :gray[后]")
+        "> :gray[前\\[1\\]]\n>\n> **达到\\*:orange[95%]\\***\n>\n> :gray[后]")
     assert present.chip_label(EntityRef("i", "Indicator", "毛入园率" * 10)) == "Indicator · " + ("毛入园率" * 6) + "…"
     assert present.query_terms("学前教育 毛入园率?") == ["学前教育", "毛入园率"]
     rows = present.hit_rows([])

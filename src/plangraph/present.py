@@ -70,8 +70,7 @@ def query_terms(query: str) -> list[str]:
 
 
 def highlight(text: str, terms: Sequence[str]) -> str:
-    """``text`` as escaped markdown, with every occurrence of ``terms`` on a coloured
-    background."""
+    """``text`` as escaped markdown, with every occurrence of ``terms`` in colour."""
     spans: list[tuple[int, int]] = []
     for term in terms:
         for m in re.finditer(re.escape(term), text):
@@ -80,7 +79,7 @@ def highlight(text: str, terms: Sequence[str]) -> str:
     out, pos = [], 0
     for start, end in sorted(spans):
         out.append(escape_markdown(text[pos:start]))
-        out.append(f":orange-background[{escape_markdown(text[start:end])}]")
+        out.append(f":orange[{escape_markdown(text[start:end])}]")
         pos = end
     out.append(escape_markdown(text[pos:]))
     return "".join(out)
