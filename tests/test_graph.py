@@ -12,9 +12,10 @@ from rdflib.namespace import SKOS
 
 from plangraph.extract import extract
 from plangraph.extract_lexicon import concepts
+from plangraph.indicator_concepts import concepts as indicator_concepts
 from plangraph.graph import build_graph, ontology_dir, plan_graph_iri, validate
 from plangraph.ingest import ingest_file
-from plangraph.vocab import ONTOLOGY_GRAPH, PG, PGC
+from plangraph.vocab import INDICATOR_SCHEME, ONTOLOGY_GRAPH, PG, PGC
 
 REPO = Path(__file__).resolve().parents[1]
 FILES = [
@@ -31,8 +32,13 @@ def docs():
 
 
 @pytest.fixture(scope="module")
-def dataset(docs):
-    return build_graph([(d, extract(d)) for d in docs])
+def extracted(docs):
+    return [(d, extract(d)) for d in docs]
+
+
+@pytest.fixture(scope="module")
+def dataset(extracted):
+    return build_graph(extracted)
 
 
 def test_one_named_graph_per_plan_and_one_for_the_ontology(dataset, docs):
@@ -58,6 +64,7 @@ def test_a_broken_graph_fails_shacl(dataset, docs):
     broken.add((ind, PG.binding, Literal("随便")))
     ev = next(broken.objects(ind, PG.evidence))
     broken.remove((ev, None, None))  # evidence without source or selectors
+    broken.add((ind, PG.measures, PGC["teachers"]))  # a theme, not an indicator concept
     from plangraph.graph import new_dataset
 
     ds = new_dataset()
@@ -69,10 +76,14 @@ def test_a_broken_graph_fails_shacl(dataset, docs):
     paths = {(v.focus, v.path.rsplit("#", 1)[-1]) for v in report.violations}
     assert (str(ind), "binding") in paths
     assert (str(ind), "evidence") in paths
+    assert (str(ind), "measures") in paths
 
 
-def test_rebuild_gives_an_isomorphic_graph(dataset, docs):
-    again = build_graph([(d, extract(ingest_file(d.meta.source_file))) for d in docs[:1]])
+def test_rebuild_gives_an_isomorphic_graph(dataset, docs, extracted):
+    # the same four plans, the first read and extracted afresh: its cited documents
+    # link to the others (pg:citedPlan), so it is rebuilt beside them
+    first = ingest_file(docs[0].meta.source_file)
+    again = build_graph([(first, extract(first)), *extracted[1:]])
     iri = plan_graph_iri(docs[0].plan_id)
     assert isomorphic(dataset.graph(iri), again.graph(iri))
     assert len(again.graph(iri)) > 5000
@@ -104,6 +115,23 @@ def test_concepts_file_matches_the_lexicon(dataset):
     for p in (PG.targetGroup, URIRef("http://purl.org/dc/terms/subject")):
         used |= set(dataset.objects(None, p))
     assert used and all((c, RDF.type, SKOS.Concept) in scheme for c in used)
+
+
+def test_indicator_concept_scheme_matches_the_tsv():
+    scheme = Graph().parse(ontology_dir() / "concepts.ttl")
+    in_scheme = set(scheme.subjects(SKOS.inScheme, INDICATOR_SCHEME))
+    assert (INDICATOR_SCHEME, RDF.type, SKOS.ConceptScheme) in scheme
+    assert in_scheme == {PGC[c.key] for c in indicator_concepts()}
+    for c in indicator_concepts():
+        node = PGC[c.key]
+        assert (node, RDF.type, SKOS.Concept) in scheme
+        assert set(scheme.objects(node, SKOS.prefLabel)) == {Literal(c.label, lang="zh"), Literal(c.label_en, lang="en")}
+        alts = {str(a) for a in scheme.objects(node, SKOS.altLabel)}
+        hidden = {str(a) for a in scheme.objects(node, SKOS.hiddenLabel)}
+        assert alts | hidden | {c.label} == set(c.alt_labels) | {c.label}, c.key
+        assert all(":" in h for h in hidden) and not any(":" in a for a in alts)
+    # one concept, one scheme: no key is also a stage, theme or target group
+    assert all(len(set(scheme.objects(n, SKOS.inScheme))) == 1 for n in in_scheme)
 
 
 def test_bodies_are_scoped_to_their_region(dataset):

@@ -66,7 +66,8 @@ def test_default_prefixes_and_union_graph(ds):
 def test_every_named_query_has_a_description_and_runs(ds):
     queries = named_queries()
     assert {"indicators-by-category", "commitments-for-group", "projects-by-place",
-            "bodies-responsibilities", "indicator-across-plans"} <= set(queries)
+            "bodies-responsibilities", "indicator-across-plans", "indicators-side-by-side",
+            "cited-plans"} <= set(queries)
     for name, nq in queries.items():
         assert nq.description and nq.params, name
         r = run_named(ds, name)

@@ -26,6 +26,8 @@ from typing import Any, Literal
 
 import numpy as np
 
+from plangraph.normalize import title_key
+
 THRESHOLDS: dict[str, float] = {"tfidf": 0.18, "use": 0.66, "blend": 0.42}
 """Per method, the threshold of best F1 on ``tests/data/commitment_pairs.tsv``."""
 METHODS: tuple[str, ...] = tuple(THRESHOLDS)
@@ -228,9 +230,8 @@ class PlanComparison:
 
 
 def link_citations(cited: Sequence[tuple[str, str, int]], titles: dict[str, str]) -> tuple[CitedPlan, ...]:
-    """Link cited titles (plan, title, mentions) to corpus plans by title, ignoring 《》."""
-    def key(t: str) -> str:
-        return _NOT_TEXT.sub("", t.strip("《》"))
-
-    by_title = {key(t): pid for pid, t in titles.items()}
-    return tuple(CitedPlan(p, t, n, by_title.get(key(t))) for p, t, n in cited)
+    """Link cited titles (plan, title, mentions) to corpus plans by title, matched as
+    :func:`plangraph.normalize.title_key` matches them (the graph's ``pg:citedPlan``
+    links are made the same way)."""
+    by_title = {title_key(t): pid for pid, t in titles.items()}
+    return tuple(CitedPlan(p, t, n, by_title.get(title_key(t))) for p, t, n in cited)

@@ -19,6 +19,7 @@ from rdflib import RDF, RDFS, XSD, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, ORG, PROV, QB, SKOS
 
 from plangraph.errors import PlanGraphError
+from plangraph.graph_links import link_cited_plans, link_indicator_concepts
 from plangraph.mentions import Evidence, Extraction, Quantity
 from plangraph.model import EntityRef, PlanDoc
 from plangraph.vocab import (
@@ -354,15 +355,17 @@ def add_plan(ds: Dataset, doc: PlanDoc, extraction: Extraction) -> Graph:
     ds.remove_graph(plan_graph_iri(doc.plan_id))
     g = ds.graph(plan_graph_iri(doc.plan_id))
     _PlanWriter(g, doc, extraction).write()
+    link_indicator_concepts(g)
     return g
 
 
 def build_graph(items: Iterable[tuple[PlanDoc, Extraction]]) -> Dataset:
-    """The dataset for a set of plans: the ontology graph and one graph per plan."""
+    """The dataset for a set of plans: the ontology graph and one graph per plan, with
+    cited documents linked to the plans of the set they name."""
     ds = new_dataset()
     add_ontology(ds)
-    for doc, extraction in items:
-        add_plan(ds, doc, extraction)
+    graphs = {plan_iri(doc.plan_id): add_plan(ds, doc, extraction) for doc, extraction in items}
+    link_cited_plans(graphs)
     return ds
 
 

@@ -1,10 +1,13 @@
 """Indicators of several plans side by side, aligned by concept.
 
 Plans name the same indicator differently (普惠性幼儿园覆盖面 / 覆盖率; 学前三年毛入园率 /
-学前教育毛入园率). ``plangraph/data/indicator_concepts.tsv`` is a small SKOS-style scheme:
-a concept key, a preferred label and alternative labels. An indicator belongs to a
-concept when its label is one of the labels, or when an alternative label
-``category:name`` names it under its category (``高等教育:毛入学率``).
+学前教育毛入园率). ``plangraph/data/indicator_concepts.tsv`` is a small SKOS scheme:
+a concept key, preferred labels in Chinese and English and alternative labels. An
+indicator belongs to a concept when its label is one of the labels, or when an
+alternative label ``category:name`` names it under its category (``高等教育:毛入学率``).
+``ontology/concepts.ttl`` declares the same scheme (``pgc:indicator-concepts``) and the
+graph links each indicator to its concept with ``pg:measures``; a test keeps the TSV and
+the Turtle in step.
 
 Rows come in as the plain dicts of ``Workspace.export_rows("indicators")``.
 """
@@ -23,6 +26,7 @@ class IndicatorConcept:
     key: str
     label: str
     alt_labels: tuple[str, ...]
+    label_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -82,8 +86,8 @@ def concepts() -> tuple[IndicatorConcept, ...]:
     for line in text.splitlines():
         if not line.strip() or line.startswith("#"):
             continue
-        key, label, alts = line.split("\t")
-        out.append(IndicatorConcept(key, label, tuple(a for a in alts.split("|") if a)))
+        key, label, label_en, alts = line.split("\t")
+        out.append(IndicatorConcept(key, label, tuple(a for a in alts.split("|") if a), label_en))
     return tuple(out)
 
 

@@ -10,6 +10,8 @@ become a plain space. Chinese punctuation with no ASCII twin (``。、“”《�
 
 from __future__ import annotations
 
+import re
+
 _SPACES = "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u200b\u200c\u200d\u202f\u205f\u2060\u3000\ufeff"
 
 
@@ -41,3 +43,9 @@ def collapse(text: str) -> str:
         joiner = " " if (out[-1].isascii() and out[-1].isalnum() and part[0].isascii() and part[0].isalnum()) else ""
         out += joiner + part
     return out
+
+
+def title_key(title: str) -> str:
+    """A document title reduced for matching: width folded, 《》, quotes, brackets,
+    punctuation and spaces dropped, digits kept (``2010-2020`` tells two plans apart)."""
+    return re.sub(r"[\W_]+", "", normalize(title))

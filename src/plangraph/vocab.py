@@ -14,6 +14,7 @@ ID = Namespace(BASE + "id/")
 GRAPH = Namespace(BASE + "graph/")
 PGC = Namespace(BASE + "concept/")
 ONTOLOGY_GRAPH = GRAPH["ontology"]
+INDICATOR_SCHEME = PGC["indicator-concepts"]
 
 
 class PG(DefinedNamespace):
@@ -60,6 +61,7 @@ class PG(DefinedNamespace):
     valueText: URIRef
     note: URIRef
     targetYear: URIRef
+    measures: URIRef
     # quantities
     comparator: URIRef
     numericValue: URIRef
@@ -84,6 +86,8 @@ class PG(DefinedNamespace):
     involves: URIRef
     mentionsPlace: URIRef
     placeType: URIRef
+    # cited documents
+    citedPlan: URIRef
 
 
 class OA(DefinedNamespace):
