@@ -322,7 +322,8 @@ def build_parser() -> argparse.ArgumentParser:
     _index_arg(p)
     p.add_argument("--format", default="csv", help="csv (Excel-ready), xlsx, json, jsonld or ttl")
     p.add_argument("--output", "-o", help="file to write (csv/json may go to stdout)")
-    p.add_argument("--plan", help="only this plan id")
+    p.add_argument("--plan", action="append", metavar="PLAN",
+                   help="only this plan id; repeatable (default: every plan)")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("eval", help="recall@5/@10 and MRR@10 of search on a question file",

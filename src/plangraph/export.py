@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -41,6 +41,17 @@ def check_kind(kind: str) -> None:
 def check_format(fmt: str) -> None:
     if fmt not in FORMATS:
         raise UsageError(f"unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}")
+
+
+Plans = str | Sequence[str] | None
+"""A plan selection: one plan id, several, or None for every plan."""
+
+
+def plan_set(plan: Plans) -> frozenset[str] | None:
+    """The plan ids a selection names (None: every plan)."""
+    if plan is None:
+        return None
+    return frozenset([plan] if isinstance(plan, str) else plan)
 
 
 def _py(node: Node | None) -> Any:
@@ -195,17 +206,19 @@ _ROWS: dict[str, Callable[[_Reader, Node], dict[str, Any]]] = {
 }
 
 
-def export_rows(ds: Dataset, kind: str, plan: str | None = None) -> list[dict[str, Any]]:
-    """The entities of one kind as plain rows, in plan and text order."""
+def export_rows(ds: Dataset, kind: str, plan: Plans = None) -> list[dict[str, Any]]:
+    """The entities of one kind as plain rows, in plan and text order; with ``plan``,
+    those of that plan or of any of those plans."""
     check_kind(kind)
     r = _Reader(ds)
     rows = [_ROWS[kind](r, s) for s in set(r.g.subjects(RDF.type, _CLASSES[kind]))]
-    if plan is not None:
-        rows = [row for row in rows if plan in str(row["plan"]).split(", ")]
+    wanted = plan_set(plan)
+    if wanted is not None:
+        rows = [row for row in rows if wanted.intersection(str(row["plan"]).split(", "))]
     return sorted(rows, key=lambda d: (str(d["plan"]), d["start"] or 0, d["iri"]))
 
 
-def export_graph(ds: Dataset, kind: str, plan: str | None = None) -> Graph:
+def export_graph(ds: Dataset, kind: str, plan: Plans = None) -> Graph:
     """The triples about the entities of one kind: each entity, its values and
     quantities, and its evidence with their selectors."""
     check_kind(kind)
@@ -275,7 +288,7 @@ def write_export(rows: list[dict[str, Any]], fmt: str, path: str | Path) -> Path
     return path
 
 
-def export(ds: Dataset, kind: str, fmt: str, path: str | Path, plan: str | None = None) -> Path:
+def export(ds: Dataset, kind: str, fmt: str, path: str | Path, plan: Plans = None) -> Path:
     """Export the entities of one kind in any of :data:`FORMATS`."""
     check_kind(kind)
     check_format(fmt)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -36,6 +37,8 @@ ENTITIES_FILE = "entities.json"
 SEARCH_DIR = "search"
 CACHE_DIR = ".embedding-cache"
 FORMAT = 2
+WARM_QUERY = "教育"
+"""What :meth:`Workspace.warm` asks: short, Chinese, so that every retriever runs."""
 
 
 def _broken(path: Path, problem: str) -> IndexStoreError:
@@ -151,7 +154,12 @@ def build(paths: Iterable[str | Path], out_dir: str | Path | None = None, *,
 
 class Workspace:
     """An opened index folder. Cheap to open; the graph and the search index load on
-    first use and are then kept (read-only, safe to share)."""
+    first use and are then kept (read-only, safe to share between threads).
+
+    Comparison keeps what does not depend on the threshold (commitments, their
+    vectors, indicators, citations), so comparing the same plans again at another
+    threshold costs milliseconds.
+    """
 
     def __init__(self, path: str | Path | None = None) -> None:
         self.path = Path(path) if path else default_index()
@@ -171,6 +179,9 @@ class Workspace:
         self._searcher: Any = None
         self._entities: dict[str, tuple[EntityRef, ...]] | None = None
         self._concepts: dict[str, frozenset[str]] | None = None
+        self._search_lock = threading.Lock()
+        self._comparisons: Any = None
+        self.warm_error: Exception | None = None
 
     # -- plans ---------------------------------------------------------------------
     @property
@@ -181,9 +192,11 @@ class Workspace:
         """Metadata, counts and ingestion findings of every plan in the index."""
         return list(json.loads((self.path / PLANS_FILE).read_text("utf-8")))
 
-    def check_plan(self, plan: str | None) -> None:
-        if plan is not None and plan not in self.plan_ids:
-            raise UsageError(f"unknown plan {plan!r}; choose one of: {', '.join(self.plan_ids)}")
+    def check_plan(self, plan: str | Sequence[str] | None) -> None:
+        """UsageError unless ``plan`` (one id, several, or None for all) names plans of the index."""
+        for p in [] if plan is None else [plan] if isinstance(plan, str) else plan:
+            if p not in self.plan_ids:
+                raise UsageError(f"unknown plan {p!r}; choose one of: {', '.join(self.plan_ids)}")
 
     # -- graph ---------------------------------------------------------------------
     @property
@@ -267,19 +280,57 @@ class Workspace:
         return passage_filter(self.entities_for, concepts_of, kinds=kinds, themes=themes, groups=groups)
 
     # -- search --------------------------------------------------------------------
+    def _open_searcher(self) -> Any:
+        from .encoders import get_encoder
+        from .graph import passage_iri
+        from .index import open_index
+        from .search import Searcher
+
+        encoders = [get_encoder(e) for e in self.manifest["encoders"]]
+        index = open_index(self.path / SEARCH_DIR, encoders)
+        return Searcher(index, encoders, entities_for=self.entities_for,
+                        passage_iri=lambda p: str(passage_iri(p.plan_id, p.passage_id)))
+
     @property
     def searcher(self) -> Any:
+        """The :class:`~plangraph.search.Searcher`, opened once (callers racing for it
+        wait for the one that opens it, a warm-up included)."""
         if self._searcher is None:
-            from .encoders import get_encoder
-            from .graph import passage_iri
-            from .index import open_index
-            from .search import Searcher
-
-            encoders = [get_encoder(e) for e in self.manifest["encoders"]]
-            index = open_index(self.path / SEARCH_DIR, encoders)
-            self._searcher = Searcher(index, encoders, entities_for=self.entities_for,
-                                      passage_iri=lambda p: str(passage_iri(p.plan_id, p.passage_id)))
+            with self._search_lock:
+                if self._searcher is None:
+                    self._searcher = self._open_searcher()
         return self._searcher
+
+    def warm(self) -> None:
+        """Open the search index and answer one short query, so that the encoders'
+        models and the lexical index are loaded before the first real search.
+
+        The searcher is published only once it has answered, so a search that starts
+        meanwhile waits instead of loading the models a second time.
+
+        Raises:
+            PlanGraphError: what the first search would raise (a broken index).
+        """
+        if self._searcher is not None:
+            return
+        with self._search_lock:
+            if self._searcher is None:
+                searcher = self._open_searcher()
+                searcher.search(WARM_QUERY, 1)
+                self._searcher = searcher
+
+    def warm_in_background(self) -> threading.Thread:
+        """:meth:`warm` in a daemon thread. A failure is kept in :attr:`warm_error`, not
+        raised: the first search meets the same problem and reports it as usual."""
+        def run() -> None:
+            try:
+                self.warm()
+            except Exception as exc:  # noqa: BLE001 - the first search raises it again
+                self.warm_error = exc
+
+        thread = threading.Thread(target=run, name=f"plangraph-warm-{self.path.name}", daemon=True)
+        thread.start()
+        return thread
 
     def search(self, query: str, top_k: int = 10, *, plan: str | None = None,
                section: str | None = None, predicate: Callable[[str], bool] | None = None) -> list[Hit]:
@@ -288,14 +339,15 @@ class Workspace:
         return list(self.searcher.search(query, top_k, plan=plan, section=section, predicate=predicate))
 
     # -- export --------------------------------------------------------------------
-    def export_rows(self, kind: str, plan: str | None = None) -> list[dict[str, Any]]:
-        """Entity rows of one kind (``indicators``, ``projects`` …) as plain dicts."""
+    def export_rows(self, kind: str, plan: str | Sequence[str] | None = None) -> list[dict[str, Any]]:
+        """Entity rows of one kind (``indicators``, ``projects`` …) as plain dicts, of
+        every plan or of the one or several plans given."""
         from .export import export_rows
 
         self.check_plan(plan)
         return export_rows(self.dataset, kind, plan)
 
-    def export(self, kind: str, fmt: str, dest: str | Path, plan: str | None = None) -> Path:
+    def export(self, kind: str, fmt: str, dest: str | Path, plan: str | Sequence[str] | None = None) -> Path:
         """Write the entities of ``kind`` to ``dest`` in ``fmt``; returns the path.
 
         Tabular formats (csv, xlsx, json) get the rows; RDF formats (jsonld, ttl)
@@ -307,45 +359,26 @@ class Workspace:
         return Path(export(self.dataset, kind, fmt, dest, plan))
 
     # -- comparison and audit --------------------------------------------------------
-    def _statements(self, plan: str) -> list[Any]:
-        from .compare import Statement
-
-        return [Statement(plan, r["statement"], r["start"], r["end"], r.get("section") or "", r["iri"])
-                for r in self.export_rows("commitments", plan)]
-
     def compare(self, plan_a: str, plan_b: str, *, method: str | None = None,
                 threshold: float | None = None) -> Any:
         """Compare two plans: aligned commitments, indicators side by side by concept
         (with national targets from the national plans in the index), and the cited
         documents of both that are plans of the index.
 
+        What no threshold changes is kept, so asking again at another threshold is fast.
+
         Returns a :class:`plangraph.compare.PlanComparison`.
         """
-        from .compare import DEFAULT_METHOD, METHODS, PlanComparison, compare_commitments, link_citations
-        from .indicator_concepts import side_by_side
+        from .compare import METHODS
+        from .comparison import ComparisonStore
 
         for p in (plan_a, plan_b):
-            if p not in self.plan_ids:
-                raise UsageError(f"unknown plan {p!r}; choose one of: {', '.join(self.plan_ids)}")
-        method = method or DEFAULT_METHOD
-        if method not in METHODS:
+            self.check_plan(p)
+        if method is not None and method not in METHODS:
             raise UsageError(f"unknown method {method!r}; choose one of: {', '.join(METHODS)}")
-        embed = None
-        if method != "tfidf":
-            from .encoders import get_encoder
-
-            embed = get_encoder("use").encode_passages
-        commitments = compare_commitments(self._statements(plan_a), self._statements(plan_b),
-                                          method=method, embed=embed, threshold=threshold)
-        meta = {p["plan"]: p["meta"] for p in self.plans()}
-        national = [p for p in self.plan_ids if meta.get(p, {}).get("level") == "national"]
-        wanted = dict.fromkeys([plan_a, plan_b, *national])
-        indicators = side_by_side({p: self.export_rows("indicators", p) for p in wanted}, [plan_a, plan_b], national)
-        cited = [(r["plan"], r["title"], int(r["mentions"]))
-                 for p in (plan_a, plan_b)
-                 for r in self.sparql(name="cited-documents", params={"plan": p}).as_dicts()]
-        titles = {p: str(m.get("title") or "") for p, m in meta.items()}
-        return PlanComparison(commitments, indicators, link_citations(cited, titles))
+        if self._comparisons is None:
+            self._comparisons = ComparisonStore(self)
+        return self._comparisons.compare(plan_a, plan_b, method=method, threshold=threshold)
 
     def audit(self, plan: str) -> Any:
         """Check a plan against itself: stated totals against its project tables,
@@ -353,21 +386,7 @@ class Workspace:
 
         Returns a :class:`plangraph.audit.AuditReport`.
         """
-        from .audit import audit, input_from_rows
+        from .comparison import audit_plan
 
-        if plan not in self.plan_ids:
-            raise UsageError(f"unknown plan {plan!r}; choose one of: {', '.join(self.plan_ids)}")
-        query = """
-            SELECT ?start ?end ?quote ?kind ?table ?section WHERE {
-              ?p a pg:Passage ; pg:plan ?plan ; pg:passageKind ?kind ; pg:evidence ?ev .
-              ?plan dcterms:identifier ?id .
-              ?ev oa:hasSelector ?pos, ?q .
-              ?pos oa:start ?start ; oa:end ?end . ?q oa:exact ?quote .
-              OPTIONAL { ?p pg:table/rdfs:label ?table }
-              OPTIONAL { ?p pg:section/dcterms:isPartOf* ?top . ?top rdfs:label ?section
-                         FILTER NOT EXISTS { ?top dcterms:isPartOf ?up } }
-            } ORDER BY ?start"""
-        passages = self.sparql(query, params={"id": plan}, timeout_s=30).as_dicts()
-        info = next((p for p in self.plans() if p["plan"] == plan), {})
-        return audit(input_from_rows(plan, passages, self.export_rows("projects", plan),
-                                     self.export_rows("indicators", plan), info.get("findings", [])))
+        self.check_plan(plan)
+        return audit_plan(self, plan)
