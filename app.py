@@ -1,7 +1,8 @@
-"""plangraph in the browser: search the plans, browse their entities, read each plan,
-ask SPARQL, export.
+"""plangraph in the browser: search the plans, browse their entities, read and audit
+each plan, compare two, ask SPARQL, export.
 
 Widgets and layout only; everything goes through :class:`plangraph.workspace.Workspace`.
+The larger pages live in :mod:`plangraph.app_pages`.
 Run with ``streamlit run app.py`` (the index comes from ``PLANGRAPH_INDEX``, default
 ``indexes/default``).
 """
@@ -12,107 +13,17 @@ import streamlit as st
 
 from pathlib import Path
 
-from plangraph import planview, present
+from plangraph import present
+from plangraph.app_pages.common import open_workspace, show_error, t
+from plangraph.app_pages.compare_page import page_compare
+from plangraph.app_pages.export_page import page_export
+from plangraph.app_pages.plans_page import page_plans
 from plangraph.browse import ENTITY_KINDS, FACETS, concepts, facet_values, filter_rows, neighbourhood_dot
 from plangraph.errors import IndexStoreError, PlanGraphError
-from plangraph.export import FORMATS, KINDS
 from plangraph.sparql import named_queries
 from plangraph.workspace import Workspace, build, default_index
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
-
-# (中文, English) for every label on the page.
-LABELS: dict[str, tuple[str, str]] = {
-    "title": ("教育规划知识图谱", "Education plan graph"),
-    "english": ("English", "English"),
-    "page": ("页面", "Page"),
-    "search": ("检索", "Search"),
-    "entities": ("实体", "Entities"),
-    "plans": ("规划", "Plans"),
-    "sparql": ("SPARQL", "SPARQL"),
-    "export": ("导出", "Export"),
-    "question": ("问题或关键词", "Question or keywords"),
-    "plan": ("规划", "Plan"),
-    "all_plans": ("全部规划", "All plans"),
-    "section": ("章节", "Section"),
-    "all_sections": ("全部章节", "All sections"),
-    "kinds": ("实体类型", "Entity kinds"),
-    "themes": ("主题", "Themes"),
-    "groups": ("对象群体", "Target groups"),
-    "filters": ("筛选", "Filters"),
-    "top_k": ("结果数", "Results"),
-    "no_hits": ("没有匹配的段落，请换个说法或放宽筛选条件。", "No passages match; rephrase or loosen the filters."),
-    "score": ("得分", "score"),
-    "chars": ("字符", "chars"),
-    "stated": ("段落中的实体（点击打开）", "Entities stated here (click to open)"),
-    "download_csv": ("下载 CSV", "Download CSV"),
-    "counts": ("统计", "Counts"),
-    "findings": ("导入发现", "Ingestion findings"),
-    "no_findings": ("无", "None"),
-    "named_query": ("预置查询", "Named query"),
-    "custom": ("（自定义）", "(custom)"),
-    "query": ("查询", "Query"),
-    "run": ("运行", "Run"),
-    "rows": ("行", "rows"),
-    "kind": ("类型", "Kind"),
-    "format": ("格式", "Format"),
-    "download": ("下载", "Download"),
-    "preview": ("预览", "Preview"),
-    "no_index": ("还没有索引。请先构建：", "There is no index yet. Build one first:"),
-    "or": ("或者（安装、构建并启动）：", "or (install, build and start):"),
-    "build_now": ("现在构建索引", "Build the index now"),
-    "building": ("正在构建索引（约一分钟）……", "Building the index (about a minute)…"),
-    "loading": ("正在加载索引……", "Loading the index…"),
-    "index": ("索引", "Index"),
-    "open_entity": ("打开实体", "Open an entity"),
-    "close": ("关闭", "Close"),
-    "properties": ("属性", "Properties"),
-    "source": ("原文出处", "Source text"),
-    "neighbourhood": ("图谱邻域", "Neighbourhood in the graph"),
-    "no_entity": ("图谱中没有这个实体", "No such entity in the graph"),
-    "no_plan": ("没有这个规划", "No such plan"),
-    "overview": ("概况", "Overview"),
-    "sections": ("章节结构", "Sections"),
-    "indicators": ("指标", "Indicators"),
-    "programmes": ("任务", "Programmes"),
-    "projects": ("建设项目", "Projects"),
-    "commitments": ("承诺", "Commitments"),
-    "organizations": ("机构", "Bodies"),
-    "places": ("地点", "Places"),
-    "stage": ("学段", "Stage"),
-    "binding": ("指标属性", "Binding type"),
-    "place": ("地点", "Place"),
-    "year": ("年份", "Year"),
-    "none_here": ("本规划没有这类内容。", "This plan has none."),
-    "by_place": ("按地点的投资（万元）", "Investment by place (万元)"),
-    "by_year": ("按开工年份的投资（万元）", "Investment by start year (万元)"),
-}
-
-
-def t(key: str) -> str:
-    """The label for ``key``: Chinese first with the English after it, or English only."""
-    zh, en = LABELS[key]
-    if st.session_state.get("english"):
-        return en
-    return zh if zh == en else f"{zh} {en}"
-
-
-@st.cache_resource(show_spinner=False)
-def open_workspace(key: str, path: str) -> Workspace:
-    """One Workspace per built index (``key`` changes when it is rebuilt)."""
-    return Workspace(path)
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def export_data(key: str, path: str, kind: str, fmt: str, plan: str | None) -> bytes:
-    return present.export_bytes(open_workspace(key, path), kind, fmt, plan)
-
-
-def show_error(exc: PlanGraphError) -> None:
-    st.error(exc.message)
-    if exc.hint:
-        st.caption(exc.hint)
-
 
 def concept_label(key: str) -> str:
     c = next((c for c in concepts() if c.key == key), None)
@@ -229,49 +140,6 @@ def page_entities(ws: Workspace) -> None:
                  on_change=lambda: open_entity(st.session_state.get(f"entity_pick_{kind}")))
 
 
-def page_plans(ws: Workspace) -> None:
-    wanted = st.session_state.pop("plan_param", None)
-    if wanted and wanted not in ws.plan_ids:
-        st.warning(f"{t('no_plan')}: {wanted} · {', '.join(ws.plan_ids)}")
-    pid = st.selectbox(t("plan"), ws.plan_ids, key="plan_pick")
-    plan = next(p for p in ws.plans() if p["plan"] == pid)
-    facts = present.plan_facts(plan)
-    st.subheader(f"{facts.get('title', pid)} ({pid})")
-    overview, sections, indicators, projects = st.tabs(
-        [t("overview"), t("sections"), t("indicators"), t("projects")])
-    with overview:
-        st.table([{"field": k, "value": v} for k, v in facts.items()])
-        st.markdown(f"**{t('counts')}**")
-        counts = {**plan.get("counts", {}), **ws.manifest.get("counts", {}).get(pid, {})}
-        cols = st.columns(min(len(counts), 6) or 1)
-        for i, (name, value) in enumerate(counts.items()):
-            cols[i % len(cols)].metric(name, value)
-        st.markdown(f"**{t('findings')}**")
-        if plan.get("findings"):
-            st.dataframe(plan["findings"], hide_index=True)
-        else:
-            st.caption(t("no_findings"))
-    with sections:
-        st.dataframe(present.section_rows(ws.sections(pid)), hide_index=True)
-    with indicators:
-        rows = planview.indicator_table(ws.export_rows("indicators", pid))
-        if rows:
-            st.dataframe(rows, hide_index=True)
-        else:
-            st.info(t("none_here"))
-    with projects:
-        rows = ws.export_rows("projects", pid)
-        if not rows:
-            st.info(t("none_here"))
-            return
-        st.dataframe(planview.project_list(rows), hide_index=True)
-        left, right = st.columns(2)
-        left.markdown(f"**{t('by_place')}**")
-        left.bar_chart(planview.investment_by_place(rows), x="place", y="investment_wan", sort="-investment_wan")
-        right.markdown(f"**{t('by_year')}**")
-        right.bar_chart(planview.investment_by_year(rows), x="year", y="investment_wan")
-
-
 def page_sparql(ws: Workspace) -> None:
     queries = named_queries()
     # "" stands for a query of one's own.
@@ -306,27 +174,6 @@ def page_sparql(ws: Workspace) -> None:
                            file_name="sparql.csv", mime=present.MIME_TYPES["csv"], on_click="ignore")
 
 
-def page_export(ws: Workspace) -> None:
-    c1, c2, c3 = st.columns(3)
-    with c1:
-        kind = st.selectbox(t("kind"), KINDS, key="export_kind")
-    with c2:
-        plan = plan_select(ws, "export_plan")
-    with c3:
-        fmt = st.selectbox(t("format"), FORMATS, key="export_format")
-    try:
-        data = export_data(present.index_key(ws.path), str(ws.path), kind, fmt, plan)
-        rows = ws.export_rows(kind, plan)
-    except PlanGraphError as exc:
-        show_error(exc)
-        return
-    st.download_button(f"{t('download')} {present.export_file_name(kind, fmt, plan)}", data,
-                       file_name=present.export_file_name(kind, fmt, plan),
-                       mime=present.MIME_TYPES.get(fmt), type="primary", on_click="ignore")
-    st.markdown(f"**{t('preview')}** · {len(rows)} {t('rows')}")
-    st.dataframe(rows[:200], hide_index=True)
-
-
 def no_index(exc: IndexStoreError, path: Path) -> None:
     show_error(exc)
     st.markdown(t("no_index"))
@@ -345,7 +192,7 @@ def no_index(exc: IndexStoreError, path: Path) -> None:
 
 
 PAGES = {"search": page_search, "entities": page_entities, "plans": page_plans,
-         "sparql": page_sparql, "export": page_export}
+         "compare": page_compare, "sparql": page_sparql, "export": page_export}
 
 
 def main() -> None:

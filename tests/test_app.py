@@ -4,6 +4,10 @@ plans built with the fake encoder."""
 from __future__ import annotations
 
 import re
+import shutil
+import threading
+import zipfile
+from io import BytesIO
 from pathlib import Path
 
 import pytest
@@ -11,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from plangraph import browse, planview, present
 from plangraph.cli import main
+from plangraph.errors import IndexStoreError
 from plangraph.model import EntityRef
 from plangraph.workspace import Workspace, build
 
@@ -36,6 +41,24 @@ def app(index: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     return at
 
 
+@pytest.fixture
+def served_files(monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
+    """File name → the bytes the app's download buttons serve (recorded as the app runs)."""
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+    files: dict[str, bytes] = {}
+    original = MemoryMediaFileStorage.load_and_get_id
+
+    def record(self: MemoryMediaFileStorage, data: str | bytes, mimetype: str, kind: object,
+               filename: str | None = None) -> str:
+        if filename and isinstance(data, bytes):
+            files[filename] = data
+        return original(self, data, mimetype, kind, filename)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", record)
+    return files
+
+
 def go(at: AppTest, page: str) -> AppTest:
     at.sidebar.radio(key="page").set_value(page).run()
     assert not at.exception, [e.value for e in at.exception]
@@ -47,7 +70,7 @@ def cards(at: AppTest) -> list[tuple[int, str]]:
     return [(int(m.group(1)), m.group(2)) for md in at.markdown if (m := CARD_HEADER.match(md.value))]
 
 
-@pytest.mark.parametrize("page", ["search", "entities", "plans", "sparql", "export"])
+@pytest.mark.parametrize("page", ["search", "entities", "plans", "compare", "sparql", "export"])
 def test_every_page_renders(app: AppTest, page: str) -> None:
     go(app, page)
     assert not app.error
@@ -231,11 +254,51 @@ def test_sparql_broken_query_is_an_error_message_not_a_traceback(app: AppTest) -
 
 def test_export_page_offers_the_file(app: AppTest) -> None:
     go(app, "export")
-    app.selectbox(key="export_kind").set_value("projects")
-    app.selectbox(key="export_plan").set_value("linan").run()
+    app.multiselect(key="export_kinds").set_value(["projects"])
+    app.multiselect(key="export_plans").set_value(["linan"]).run()
     assert not app.exception and not app.error
-    assert app.get("download_button")
+    assert [b.label for b in app.download_button] == ["下载 Download projects-linan.csv"]
     assert len(app.dataframe[0].value) == 39
+
+
+def test_export_two_kinds_of_two_plans_are_the_cli_files(served_files: dict[str, bytes], app: AppTest,
+                                                          index: Path, tmp_path: Path) -> None:
+    go(app, "export")
+    app.multiselect(key="export_kinds").set_value(["projects", "commitments"])
+    app.selectbox(key="export_format").set_value("csv").run()
+    assert not app.exception and not app.error
+    # Both plans are every plan of the index: the files are those of --plan linan --plan linping.
+    names = ["projects-all.csv", "commitments-all.csv"]
+    assert [b.label for b in app.download_button] == ["全部下载 ZIP Download all as ZIP plangraph-all.zip",
+                                                      *(f"下载 Download {n}" for n in names)]
+    for kind, name in zip(["projects", "commitments"], names):
+        out = tmp_path / name
+        argv = ["export", kind, "--index", str(index), "--plan", "linan", "--plan", "linping", "-o", str(out)]
+        assert main(argv) == 0
+        assert served_files[name] == out.read_bytes()
+        assert main(["export", kind, "--index", str(index), "-o", str(tmp_path / "every.csv")]) == 0
+        assert (tmp_path / "every.csv").read_bytes() == out.read_bytes()
+    with zipfile.ZipFile(BytesIO(served_files["plangraph-all.zip"])) as z:
+        assert z.namelist() == names and z.read(names[1]) == served_files[names[1]]
+    # One plan of the two: only its rows, as the CLI's --plan linping writes them.
+    app.multiselect(key="export_plans").set_value(["linping"])
+    app.selectbox(key="export_format").set_value("ttl").run()
+    assert main(["export", "commitments", "--index", str(index), "--plan", "linping", "--format", "ttl",
+                 "-o", str(tmp_path / "c.ttl")]) == 0
+    ttl = served_files["commitments-linping.ttl"]
+    assert ttl == (tmp_path / "c.ttl").read_bytes() and "linping" in ttl.decode() and "/linan/" not in ttl.decode()
+
+
+def test_export_of_several_plans_keeps_only_theirs(index: Path) -> None:
+    ws = Workspace(index)
+    both = ws.export_rows("projects", ["linan", "linping"])
+    assert both == ws.export_rows("projects")
+    assert {r["plan"] for r in ws.export_rows("commitments", ["linping"])} == {"linping"}
+    assert present.plan_selection(["linping", "linan"], ws.plan_ids) is None
+    assert present.plan_selection(["linping"], ws.plan_ids) == ("linping",)
+    assert present.export_file_name("projects", "xlsx", ("linan", "linping")) == "projects-linan+linping.xlsx"
+    with pytest.raises(Exception, match="unknown plan 'x'; choose one of: linan, linping"):
+        ws.export_rows("projects", ["linan", "x"])
 
 
 def test_export_bytes_are_the_cli_file(index: Path, tmp_path: Path) -> None:
@@ -252,7 +315,7 @@ def test_english_toggle_keeps_the_page(app: AppTest) -> None:
     app.sidebar.toggle(key="english").set_value(True).run()
     assert not app.exception
     assert app.title[0].value == "Education plan graph"
-    assert app.sidebar.radio(key="page").options == ["Search", "Entities", "Plans", "SPARQL", "Export"]
+    assert app.sidebar.radio(key="page").options == ["Search", "Entities", "Plans", "Compare", "SPARQL", "Export"]
     assert app.button(key="sparql_run").label == "Run"
 
 
@@ -275,3 +338,148 @@ def test_markdown_of_quotes_and_chips_is_escaped() -> None:
     rows = present.hit_rows([])
     assert present.dict_rows_csv(rows) == "\r\n".encode("utf-8-sig")
     assert present.csv_bytes(["a"], [["=1+1"]]) == "a\r\n'=1+1\r\n".encode("utf-8-sig")
+
+
+PAY_LINAN = "确保中小学教师平均工资收入水平高于当地公务员平均水平"
+PAY_LINPING = "完善教师工资待遇保障制度"
+
+
+def test_compare_page_aligns_teacher_pay_and_lists_eye_care_lighting_only_in_linping(
+        served_files: dict[str, bytes], app: AppTest, index: Path, tmp_path: Path) -> None:
+    go(app, "compare")
+    app.selectbox(key="compare_method").set_value("tfidf").run()
+    assert not app.exception and not app.error
+    assert app.slider(key="compare_threshold_tfidf").value == 0.18  # the method's measured threshold
+    cmp = Workspace(index).compare("linan", "linping", method="tfidf")
+    counts = cmp.commitments.counts()
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics == {"共有 Shared": str(counts["shared"]), "仅见于 Only in linan": str(counts["only in A"]),
+                       "仅见于 Only in linping": str(counts["only in B"])}
+    assert counts["shared"] > 0 and counts["only in B"] > 0
+
+    app.radio(key="compare_side").set_value("shared").run()
+    table = app.dataframe[0].value
+    assert set(table["side"]) == {"shared"}
+    pay = table[table["quote"].str.contains(PAY_LINAN)]
+    assert len(pay) == 1 and PAY_LINAN in pay["quote"].iloc[0]
+    assert PAY_LINPING in pay["other_quote"].iloc[0] and pay["score"].iloc[0] >= 0.18
+    # The download is the CLI's file for that table and side.
+    out = tmp_path / "cmp.csv"
+    assert main(["compare", "linan", "linping", "--index", str(index), "--method", "tfidf", "--side", "shared",
+                 "--format", "csv", "--out", str(out)]) == 0
+    assert served_files["compare-linan-linping-commitments-shared.csv"] == (tmp_path / "cmp-commitments.csv").read_bytes()
+    assert served_files["compare-linan-linping-indicators.csv"] == (tmp_path / "cmp-indicators.csv").read_bytes()
+    assert served_files["compare-linan-linping-citations.csv"] == (tmp_path / "cmp-citations.csv").read_bytes()
+    assert "compare-linan-linping-citations.xlsx" in served_files
+
+    app.radio(key="compare_side").set_value("only in B").run()
+    table = app.dataframe[0].value
+    assert set(table["plan"]) == {"linping"}
+    assert table["quote"].str.contains("教室护眼灯光改造").any()
+
+    # A higher threshold shares fewer commitments.
+    app.slider(key="compare_threshold_tfidf").set_value(0.6).run()
+    assert int(next(m.value for m in app.metric if m.label == "共有 Shared")) < counts["shared"]
+
+
+def test_compare_page_asks_for_two_different_plans(app: AppTest) -> None:
+    go(app, "compare")
+    app.selectbox(key="compare_b").set_value("linan").run()
+    assert not app.exception and not app.error
+    assert app.info[0].value == "请选择两个不同的规划。 Pick two different plans."
+    assert not app.dataframe
+
+
+def test_compare_at_another_threshold_encodes_nothing_again(index: Path) -> None:
+    ws = Workspace(index)
+    first = ws.compare("linan", "linping", method="blend")
+    store = ws._comparisons
+    assert store is not None
+
+    def refuse(texts: list[str]) -> None:
+        raise AssertionError(f"encoded again: {texts[:1]}")
+
+    store._encoder.encode_passages = refuse
+    lower = ws.compare("linan", "linping", method="blend", threshold=first.commitments.threshold - 0.1)
+    assert lower.commitments.counts()["shared"] > first.commitments.counts()["shared"]
+    assert lower.indicators is first.indicators and lower.citations == first.citations
+
+
+def test_citation_links_open_the_plan_page() -> None:
+    rows = [{"plan": "linan", "title": "中国教育现代化2035", "mentions": 1, "corpus_plan": "national-2035"},
+            {"plan": "linan", "title": "浙江省家庭教育促进条例", "mentions": 1, "corpus_plan": None}]
+    assert [r["open"] for r in present.citation_records(rows)] == ["?plan=national-2035", None]
+
+
+def test_plan_page_audit_tab_lists_findings_mismatches_first(served_files: dict[str, bytes], app: AppTest,
+                                                            index: Path, tmp_path: Path) -> None:
+    go(app, "plans")
+    assert not app.exception and not app.error
+    audit = next(d.value for d in app.dataframe if "check" in d.value.columns)
+    order = [s for (s,) in audit["status"]]
+    assert order == sorted(order, key=["mismatch", "needs review", "consistent"].index)
+    totals = audit[audit["check"].isin(["total-count", "total-investment"])]
+    assert len(totals) == 4 and {s for (s,) in totals["status"]} == {"consistent"}
+    assert "约5亿元" in set(totals["stated"]) and "50145万元 = 5.0145亿元 over 21 rows" in set(totals["computed"])
+    glued = audit[audit["subject"] == "glued-cell"]
+    assert len(glued) == 1 and list(glued["status"].iloc[0]) == ["needs review"] and glued["quote"].iloc[0].strip()
+    report = Workspace(index).audit("linan")
+    (badges,) = [md.value for md in app.markdown if "-badge[" in md.value]
+    for status, n in audit_counts(report).items():
+        assert f"{status} · {n}]" in badges
+    out = tmp_path / "audit.csv"
+    assert main(["audit", "linan", "--index", str(index), "--format", "csv", "--out", str(out)]) == 0
+    assert served_files["audit-linan.csv"] == out.read_bytes()
+
+
+def audit_counts(report: object) -> dict[str, int]:
+    from plangraph.audit import summary
+
+    return summary(report)  # type: ignore[arg-type]
+
+
+def test_warm_up_opens_the_searcher_once_and_the_first_search_loads_nothing(
+        index: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import plangraph.encoders
+    import plangraph.index
+
+    opened: list[Path] = []
+    real_open = plangraph.index.open_index
+
+    def counting_open(path: Path, encoders: object = None) -> object:
+        opened.append(path)
+        return real_open(path, encoders)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(plangraph.index, "open_index", counting_open)
+    ws = Workspace(index)
+    warming = ws.warm_in_background()
+    racing = threading.Thread(target=lambda: ws.searcher)  # a search arriving meanwhile waits
+    racing.start()
+    warming.join()
+    racing.join()
+    assert len(opened) == 1 and ws.warm_error is None
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("loaded after the warm-up")
+
+    monkeypatch.setattr(plangraph.index, "open_index", refuse)
+    monkeypatch.setattr(plangraph.encoders, "get_encoder", refuse)
+    hits = ws.search("马溪幼儿园", 10)
+    assert any("马溪幼儿园" in h.quote for h in hits)
+
+
+def test_a_failed_warm_up_is_the_usual_error_on_first_search(index: Path, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    broken = tmp_path / "ix"
+    shutil.copytree(index, broken)
+    shutil.rmtree(broken / "search")
+    ws = Workspace(broken)
+    ws.warm_in_background().join()
+    assert isinstance(ws.warm_error, IndexStoreError)
+    with pytest.raises(IndexStoreError):
+        ws.search("教师")
+    monkeypatch.setenv("PLANGRAPH_INDEX", str(broken))
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.text_input(key="q").set_value("教师").run()
+    assert not at.exception
+    assert at.error and str(broken / "search") in at.error[0].value

@@ -1,5 +1,6 @@
 """The served app in headless Chromium: ask a question, see a cited result, download
-the result list, open an entity, visit every page. Screenshots of each page go to
+the result list, open an entity, visit every page (a plan's audit and the comparison of
+the two plans included). Screenshots of each page go to
 ``screenshots/`` at the repository root (or ``$PLANGRAPH_SCREENSHOTS``).
 
 Chromium is Debian's (``/usr/bin/chromium``, installed by ``scripts/test.sh``):
@@ -153,6 +154,18 @@ def test_every_page_in_the_browser(page: Any) -> None:
     expect(pg.get_by_test_id("stVegaLiteChart").first).to_be_visible()
     expect(pg.locator("canvas, svg.marks").first).to_be_visible()
     pg.screenshot(path=str(SHOTS / "plan-projects.png"))
+    pg.get_by_role("tab", name="核查 Audit").click()
+    expect(pg.get_by_text("一致 consistent").first).to_be_visible()
+    expect(pg.get_by_test_id("stApp")).to_have_attribute("data-test-script-state", "notRunning")
+    expect(pg.get_by_role("tabpanel", name="核查 Audit").get_by_test_id("stDataFrame")).to_be_visible()
+    pg.screenshot(path=str(SHOTS / "plan-audit.png"))
+
+    _go(pg, "比较 Compare")
+    expect(pg.get_by_test_id("stMetric").filter(has_text="仅见于 Only in linping")).to_be_visible()
+    expect(pg.get_by_role("tab", name="承诺 Commitments")).to_be_visible()
+    expect(pg.get_by_test_id("stDataFrame").first).to_be_visible()
+    expect(pg.get_by_test_id("stApp")).to_have_attribute("data-test-script-state", "notRunning")
+    pg.screenshot(path=str(SHOTS / "compare.png"))
 
     _go(pg, "SPARQL")
     pg.get_by_role("button", name="运行 Run").click()

@@ -11,12 +11,13 @@ import csv
 import io
 import re
 import tempfile
-from collections.abc import Iterable, Sequence
+import zipfile
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from .browse import EntityDetail, EntityRow
-from .export import neutralise
+from .export import neutralise, write_export
 from .model import EntityRef, Hit
 from .planview import SectionNode
 from .workspace import MANIFEST, Workspace
@@ -159,14 +160,76 @@ def dict_rows_csv(rows: Sequence[dict[str, Any]]) -> bytes:
     return csv_bytes(columns, ([r.get(c) for c in columns] for r in rows))
 
 
-def export_bytes(ws: Workspace, kind: str, fmt: str, plan: str | None = None) -> bytes:
-    """The file :meth:`Workspace.export` writes (the CLI's ``export -o``), as bytes."""
+def export_bytes(ws: Workspace, kind: str, fmt: str, plan: str | Sequence[str] | None = None) -> bytes:
+    """The file :meth:`Workspace.export` writes (the CLI's ``export -o``, with one
+    ``--plan`` per plan of ``plan``), as bytes."""
     with tempfile.TemporaryDirectory(prefix="plangraph-export-") as tmp:
         return ws.export(kind, fmt, Path(tmp) / f"{kind}.{fmt}", plan).read_bytes()
 
 
-def export_file_name(kind: str, fmt: str, plan: str | None = None) -> str:
-    return f"{kind}-{plan or 'all'}.{fmt}"
+def plan_selection(chosen: Sequence[str], every: Sequence[str]) -> tuple[str, ...] | None:
+    """The plans chosen, in index order, or None when they are all of them (the
+    CLI's export without ``--plan``)."""
+    picked = tuple(p for p in every if p in chosen)
+    return None if set(picked) == set(every) else picked
+
+
+def export_file_name(kind: str, fmt: str, plan: str | Sequence[str] | None = None) -> str:
+    """``indicators-all.csv``, ``projects-linan.xlsx``, ``commitments-linan+linping.ttl``."""
+    plans = [plan] if isinstance(plan, str) else list(plan or [])
+    return f"{kind}-{'+'.join(plans) or 'all'}.{fmt}"
+
+
+def zip_bytes(files: Mapping[str, bytes]) -> bytes:
+    """A ZIP of ``files`` (name → bytes), the same bytes for the same files (fixed
+    timestamps), so that it can be cached and compared."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in files.items():
+            z.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), data,
+                       compress_type=zipfile.ZIP_DEFLATED)
+    return buf.getvalue()
+
+
+def table_bytes(rows: Sequence[dict[str, Any]], fmt: str) -> bytes:
+    """Rows as the file ``--out FILE`` of ``plangraph compare`` or ``audit`` writes
+    (csv, xlsx or json), as bytes."""
+    with tempfile.TemporaryDirectory(prefix="plangraph-table-") as tmp:
+        return write_export([dict(r) for r in rows], fmt, Path(tmp) / f"table.{fmt}").read_bytes()
+
+
+# --- comparison and audit ------------------------------------------------------------
+
+STATUS_COLOURS: dict[str, str] = {"mismatch": "red", "needs review": "orange", "consistent": "green"}
+"""Audit status → the colour of its badge and chip; also the order findings are listed in."""
+COMMITMENT_COLUMNS = ("side", "score", "quote", "other_quote", "section", "plan", "start", "end",
+                      "other_plan", "other_start", "other_end")
+
+
+def on_side(rows: Sequence[dict[str, Any]], side: str | None) -> list[dict[str, Any]]:
+    """The commitment rows of one side (``shared``, ``only in A``, ``only in B``); all for None."""
+    return [r for r in rows if side is None or r["side"] == side]
+
+
+def citation_records(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Cited documents with a link (``?plan=ID``) to those that are plans of the index."""
+    return [{**r, "open": f"?plan={r['corpus_plan']}" if r.get("corpus_plan") else None} for r in rows]
+
+
+def status_badges(counts: Mapping[str, int], labels: Mapping[str, str]) -> str:
+    """Markdown badges, one per audit status in :data:`STATUS_COLOURS` order, with its count."""
+    return " ".join(f":{colour}-badge[{escape_markdown(labels.get(s, s))} · {counts.get(s, 0)}]"
+                    for s, colour in STATUS_COLOURS.items())
+
+
+def audit_records(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Audit findings for a table: mismatches first, then those needing review, then
+    the consistent ones (each group in text order). The status is a one-item list, so
+    that a multiselect column shows it as a coloured chip."""
+    order = list(STATUS_COLOURS)
+    ranked = sorted(rows, key=lambda r: (order.index(r["status"]), r.get("start") or 0))
+    return [{"status": [r["status"]], **{k: v for k, v in r.items() if k not in ("plan", "status")}}
+            for r in ranked]
 
 
 def plan_facts(plan: dict[str, Any]) -> dict[str, str]:
