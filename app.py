@@ -217,6 +217,10 @@ def main() -> None:
     page = st.sidebar.radio(t("page"), list(PAGES), key="page", format_func=t)
     st.sidebar.caption(f"{t('index')}: {ws.path} · {', '.join(ws.plan_ids)}")
     PAGES[page](ws)
+    # Load the search index and encoders in the background once the first page is laid
+    # out (started earlier, the loading competes with drawing it), so that the first
+    # question does not wait for them; a failure there shows on the first search.
+    ws.warm_in_background(delay_s=1.5)
 
 
 main()

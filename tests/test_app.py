@@ -452,7 +452,8 @@ def test_warm_up_opens_the_searcher_once_and_the_first_search_loads_nothing(
 
     monkeypatch.setattr(plangraph.index, "open_index", counting_open)
     ws = Workspace(index)
-    warming = ws.warm_in_background()
+    warming = ws.warm_in_background(delay_s=0.2)
+    assert ws.warm_in_background() is warming  # every page run asks; one warm-up
     racing = threading.Thread(target=lambda: ws.searcher)  # a search arriving meanwhile waits
     racing.start()
     warming.join()

@@ -182,6 +182,7 @@ class Workspace:
         self._search_lock = threading.Lock()
         self._comparisons: Any = None
         self.warm_error: Exception | None = None
+        self._warm_thread: threading.Thread | None = None
 
     # -- plans ---------------------------------------------------------------------
     @property
@@ -319,18 +320,29 @@ class Workspace:
                 searcher.search(WARM_QUERY, 1)
                 self._searcher = searcher
 
-    def warm_in_background(self) -> threading.Thread:
-        """:meth:`warm` in a daemon thread. A failure is kept in :attr:`warm_error`, not
-        raised: the first search meets the same problem and reports it as usual."""
+    def warm_in_background(self, delay_s: float = 0.0) -> threading.Thread:
+        """:meth:`warm` in a daemon thread, started once per workspace (later calls return
+        the same thread). A failure is kept in :attr:`warm_error`, not raised: the first
+        search meets the same problem and reports it as usual. ``delay_s`` lets a page
+        that has just been sent draw before the loading competes with it for the CPU."""
         def run() -> None:
             try:
+                if delay_s:
+                    time.sleep(delay_s)
+                try:  # yield the CPU to whoever serves the page meanwhile (Linux: per thread)
+                    os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+                except (AttributeError, OSError):
+                    pass
                 self.warm()
             except Exception as exc:  # noqa: BLE001 - the first search raises it again
                 self.warm_error = exc
 
-        thread = threading.Thread(target=run, name=f"plangraph-warm-{self.path.name}", daemon=True)
-        thread.start()
-        return thread
+        with self._search_lock:
+            if self._warm_thread is None:
+                self._warm_thread = threading.Thread(target=run, name=f"plangraph-warm-{self.path.name}",
+                                                     daemon=True)
+                self._warm_thread.start()
+        return self._warm_thread
 
     def search(self, query: str, top_k: int = 10, *, plan: str | None = None,
                section: str | None = None, predicate: Callable[[str], bool] | None = None) -> list[Hit]:

@@ -123,12 +123,8 @@ def show_error(exc: PlanGraphError) -> None:
 
 @st.cache_resource(show_spinner=False)
 def open_workspace(key: str, path: str) -> Workspace:
-    """One Workspace per built index (``key`` changes when it is rebuilt). Its search
-    index and encoders load in the background at once, so that the first question
-    does not wait for them; a failure there shows on the first search, as usual."""
-    ws = Workspace(path)
-    ws.warm_in_background()
-    return ws
+    """One Workspace per built index (``key`` changes when it is rebuilt)."""
+    return Workspace(path)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
