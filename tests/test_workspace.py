@@ -88,12 +88,19 @@ def test_interrupted_build_leaves_the_last_good_index(built: Path, tmp_path: Pat
     def crash(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(workspace, "_swap_in", crash)
+    monkeypatch.setattr(workspace, "swap_into_place", crash)
     with pytest.raises(KeyboardInterrupt):
         build([LINPING], out, encoders=("fake",), progress=False)
     assert (out / "manifest.json").read_text("utf-8") == before
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".ix.building")]
     assert Workspace(out).search("教师", top_k=1)
+
+
+def test_a_build_that_died_between_its_renames_is_recovered_on_open(built: Path, tmp_path: Path) -> None:
+    out = tmp_path / "ix"
+    shutil.copytree(built, tmp_path / ".ix.previous")  # old index moved aside, new one not yet in
+    assert Workspace(out).plan_ids == ("linan", "linping")
+    assert out.is_dir() and not (tmp_path / ".ix.previous").exists()
 
 
 def test_missing_and_corrupt_index_errors(tmp_path: Path) -> None:

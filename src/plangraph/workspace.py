@@ -28,6 +28,7 @@ from typing import Any
 
 from .errors import IndexStoreError, InputError, UsageError
 from .model import EntityRef, Hit
+from .store import fsync_path, fsync_write, recover, swap_into_place
 
 DEFAULT_INDEX = Path("indexes") / "default"
 MANIFEST = "manifest.json"
@@ -63,17 +64,6 @@ class BuildSummary:
     embedded: dict[str, int]
     reused: dict[str, int]
     seconds: dict[str, float] = field(default_factory=dict)
-
-
-def _swap_in(tmp: Path, out: Path) -> None:
-    old = out.with_name(out.name + ".old")
-    if old.exists():
-        shutil.rmtree(old)
-    if out.exists():
-        os.rename(out, old)
-    os.rename(tmp, out)
-    if old.exists():
-        shutil.rmtree(old)
 
 
 def build(paths: Iterable[str | Path], out_dir: str | Path | None = None, *,
@@ -141,8 +131,11 @@ def build(paths: Iterable[str | Path], out_dir: str | Path | None = None, *,
             "counts": counts,
             "shacl": {"conforms": report.conforms, "violations": len(report.violations)},
         }
-        (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), "utf-8")
-        _swap_in(tmp, out)
+        fsync_write(tmp / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1).encode())
+        for name in (GRAPH_FILE, PLANS_FILE, ENTITIES_FILE):
+            fsync_path(tmp / name)
+        fsync_path(tmp)
+        swap_into_place(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -163,6 +156,7 @@ class Workspace:
 
     def __init__(self, path: str | Path | None = None) -> None:
         self.path = Path(path) if path else default_index()
+        recover(self.path)  # a build that died between its two renames
         mpath = self.path / MANIFEST
         if not self.path.is_dir():
             raise IndexStoreError(f"no index at {self.path}",
