@@ -20,52 +20,27 @@ Prints figures; asserts nothing.
 from __future__ import annotations
 
 import argparse
-import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from plangraph.serve import CHROMIUM, CHROMIUM_ARGS, served_app  # noqa: E402
 from plangraph.workspace import Workspace, build, default_index  # noqa: E402
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 QUESTIONS = ["乡村教师", "学前教育 毛入园率", "校园安全", "职业教育 产教融合", "教师培训基地",
              "义务教育 优质均衡", "特殊教育 随班就读", "rural teachers"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_healthy(url: str, server: subprocess.Popen[bytes], limit: float = 120) -> None:
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit("streamlit exited before it was healthy")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.read() == b"ok":
-                    return
-        except OSError:
-            time.sleep(0.05)
-    raise SystemExit("streamlit did not become healthy")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--index", type=Path, default=None)
     ap.add_argument("--build", metavar="ENCODERS", help="build an index from corpus/ first, e.g. e5,use or fake")
-    ap.add_argument("--chromium", default="/usr/bin/chromium")
+    ap.add_argument("--chromium", default=str(CHROMIUM))
     ap.add_argument("--think", type=float, default=0.0, metavar="S",
                     help="seconds between the page becoming interactive and the first question "
                          "(a person reading it and typing; 0 asks at once, the worst case)")
@@ -91,18 +66,11 @@ def main() -> None:
             core.append(time.perf_counter() - t0)
         expected[q] = hits[0].passage_iri
 
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "PLANGRAPH_INDEX": str(index)}
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-           "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
     t_launch = time.perf_counter()
-    server = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_healthy(url, server)
+    with served_app(ROOT / "app.py", index) as url:
         t_healthy = time.perf_counter()
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=args.chromium, args=CHROMIUM_ARGS)
+            browser = pw.chromium.launch(executable_path=args.chromium, args=list(CHROMIUM_ARGS))
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             expect.set_options(timeout=120_000)
             t_goto = time.perf_counter()
@@ -121,13 +89,7 @@ def main() -> None:
                 expect(app).to_have_attribute("data-test-script-state", "notRunning")
                 timings.append(time.perf_counter() - t0)
             browser.close()
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        tmp.cleanup()
+    tmp.cleanup()
 
     warm = timings[1:]
     print(f"start-up: server healthy {t_healthy - t_launch:.2f} s, page interactive "

@@ -10,26 +10,19 @@ Chromium is Debian's (``/usr/bin/chromium``, installed by ``scripts/test.sh``):
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from plangraph.serve import CHROMIUM, CHROMIUM_ARGS, served_app
 from plangraph.workspace import build
 
 from .conftest import CORPUS, ROOT
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SHOTS = Path(os.environ.get("PLANGRAPH_SCREENSHOTS", ROOT / "screenshots"))
 TIMEOUT_MS = 30_000
 
@@ -40,12 +33,6 @@ def _need(what: str) -> None:
     pytest.skip(f"{what} is not installed (bash scripts/test.sh installs it)")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The app served on a free localhost port over a fake-encoder index."""
@@ -53,35 +40,12 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         _need(str(CHROMIUM))
     index = tmp_path_factory.mktemp("browser") / "ix"
     build([CORPUS], index, encoders=("fake",), progress=False)
-    port = _free_port()
     log = tmp_path_factory.mktemp("browser-log") / "streamlit.log"
-    env = {**os.environ, "PLANGRAPH_INDEX": str(index)}
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-           "--server.address", "127.0.0.1", "--server.headless", "true",
-           "--browser.gatherUsageStats", "false"]
-    with log.open("wb") as out:
-        server = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-        try:
-            url = f"http://127.0.0.1:{port}"
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                        if r.read() == b"ok":
-                            break
-                except OSError:
-                    pass
-                if server.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"streamlit did not start:\n{log.read_text(errors='replace')}")
-                time.sleep(0.3)
+    try:
+        with served_app(ROOT / "app.py", index, log=log, timeout_s=60) as url:
             yield url
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
 
 
 @pytest.fixture(scope="module")
@@ -93,7 +57,7 @@ def page(served: str) -> Iterator[Any]:
     expect.set_options(timeout=TIMEOUT_MS)
     SHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=list(CHROMIUM_ARGS))
         try:
             context = browser.new_context(viewport={"width": 1400, "height": 1300}, accept_downloads=True,
                                           locale="zh-CN")

@@ -323,10 +323,6 @@ class Workspace:
             try:
                 if delay_s:
                     time.sleep(delay_s)
-                try:  # yield the CPU to whoever serves the page meanwhile (Linux: per thread)
-                    os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
-                except (AttributeError, OSError):
-                    pass
                 self.warm()
             except Exception as exc:  # noqa: BLE001 - the first search raises it again
                 self.warm_error = exc
