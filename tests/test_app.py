@@ -335,6 +335,8 @@ def test_markdown_of_quotes_and_chips_is_escaped() -> None:
         "> :gray[前\\[1\\]]\n>\n> **达到\\*:orange[95%]\\***\n>\n> :gray[后]")
     assert present.chip_label(EntityRef("i", "Indicator", "毛入园率" * 10)) == "Indicator · " + ("毛入园率" * 6) + "…"
     assert present.query_terms("学前教育 毛入园率?") == ["学前教育", "毛入园率"]
+    # an English question is marked by the Chinese terms it was looked up as
+    assert present.query_terms("teacher salary compared with civil servants") == ["公务员", "工资", "待遇", "教师", "老师"]
     rows = present.hit_rows([])
     assert present.dict_rows_csv(rows) == "\r\n".encode("utf-8-sig")
     assert present.csv_bytes(["a"], [["=1+1"]]) == "a\r\n'=1+1\r\n".encode("utf-8-sig")

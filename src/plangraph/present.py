@@ -65,8 +65,13 @@ def chip_label(e: EntityRef, limit: int = 24) -> str:
 
 def query_terms(query: str) -> list[str]:
     """The parts of a query worth marking in a quote: words of two or more characters,
-    longest first (so that a long term is marked before the short one inside it)."""
-    parts = {w for w in re.split(r"[\s,，;；、?？!！。.]+", query) if len(w) >= 2}
+    longest first (so that a long term is marked before the short one inside it). An
+    English query is marked by the Chinese terms the glossary looked it up as."""
+    from plangraph.crosslingual import translate
+    from plangraph.lexical import detect_language
+
+    words = translate(query) if detect_language(query) == "en" else re.split(r"[\s,，;；、?？!！。.]+", query)
+    parts = {w for w in words if len(w) >= 2}
     return sorted(parts, key=lambda w: (-len(w), w))
 
 
