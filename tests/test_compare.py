@@ -128,3 +128,6 @@ def test_workspace_compare_and_audit_through_the_cli(built, tmp_path, capsys) ->
     assert out.stat().st_size > 0
     assert main(["audit", "nope", "--index", str(built)]) == 1
     assert "unknown plan 'nope'" in capsys.readouterr().err
+    assert main(["compare", "linan", "linan", "--index", str(built)]) == 1
+    err = capsys.readouterr().err
+    assert "compare needs two different plans, got 'linan' twice" in err and "hint: compare it with one of:" in err

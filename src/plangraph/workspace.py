@@ -376,6 +376,10 @@ class Workspace:
 
         for p in (plan_a, plan_b):
             self.check_plan(p)
+        if plan_a == plan_b:
+            others = [p for p in self.plan_ids if p != plan_a]
+            raise UsageError(f"compare needs two different plans, got {plan_a!r} twice",
+                             hint=f"compare it with one of: {', '.join(others)}" if others else None)
         if method is not None and method not in METHODS:
             raise UsageError(f"unknown method {method!r}; choose one of: {', '.join(METHODS)}")
         if self._comparisons is None:
