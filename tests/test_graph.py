@@ -161,3 +161,13 @@ def test_provenance_points_at_the_exact_quote(dataset, docs):
         assert doc.original[start:end] == exact
         checked += 1
     assert checked > 500
+
+
+def test_every_ontology_file_ships_in_the_wheel() -> None:
+    import tomllib
+
+    from .conftest import ROOT
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))
+    shipped = config["tool"]["setuptools"]["data-files"]["share/plangraph/ontology"]
+    assert sorted(shipped) == sorted(f"ontology/{p.name}" for p in (ROOT / "ontology").glob("*.ttl"))

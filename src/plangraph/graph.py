@@ -10,8 +10,9 @@ Annotation specific resource with a text position and a text quote selector.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+import sys
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
@@ -39,14 +40,14 @@ ONTOLOGY_FILES: tuple[str, ...] = ("plangraph.ttl", "concepts.ttl")
 
 
 def ontology_dir() -> Path:
-    """The folder holding ``plangraph.ttl``, ``concepts.ttl`` and ``shapes.ttl``."""
-    here = Path(__file__).resolve().parents[2] / "ontology"
-    if not (here / "plangraph.ttl").is_file():
-        raise PlanGraphError(
-            f"ontology files not found in {here}",
-            hint="run plangraph from a source checkout (pip install -e .)",
-        )
-    return here
+    """The folder holding ``plangraph.ttl``, ``concepts.ttl`` and ``shapes.ttl``: the
+    source checkout's ``ontology/``, else where a wheel installs it."""
+    places = (Path(__file__).resolve().parents[2] / "ontology", Path(sys.prefix) / "share" / "plangraph" / "ontology")
+    for here in places:
+        if (here / "plangraph.ttl").is_file():
+            return here
+    raise PlanGraphError(f"ontology files not found in {' or '.join(map(str, places))}",
+                         hint="reinstall plangraph (pip install .), or run it from a source checkout")
 
 
 def plan_iri(plan_id: str) -> URIRef:
