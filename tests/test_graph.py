@@ -13,7 +13,8 @@ from rdflib.namespace import SKOS
 from plangraph.extract import extract
 from plangraph.extract_lexicon import concepts
 from plangraph.indicator_concepts import concepts as indicator_concepts
-from plangraph.graph import build_graph, ontology_dir, plan_graph_iri, validate
+from plangraph.graph import build_graph, plan_graph_iri
+from plangraph.ontology import ontology_dir, validate
 from plangraph.ingest import ingest_file
 from plangraph.vocab import INDICATOR_SCHEME, ONTOLOGY_GRAPH, PG, PGC
 

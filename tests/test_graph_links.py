@@ -12,7 +12,8 @@ from rdflib import RDF, RDFS, Dataset, Graph, Literal
 from rdflib.namespace import DCTERMS, SKOS
 
 from plangraph.extract import extract
-from plangraph.graph import build_graph, ontology_dir, plan_graph_iri, plan_iri
+from plangraph.graph import build_graph, plan_graph_iri, plan_iri
+from plangraph.ontology import ontology_dir
 from plangraph.mentions import Extraction
 from plangraph.model import PlanDoc
 from plangraph.normalize import title_key

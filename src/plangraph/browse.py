@@ -18,7 +18,7 @@ from rdflib.term import Node
 
 from plangraph.errors import UsageError
 from plangraph.export import export_rows
-from plangraph.graph import ontology_dir
+from plangraph.ontology import ontology_dir
 from plangraph.model import EntityRef, Passage
 from plangraph.vocab import OA, PG, PGC, PREFIXES, SDMX_DIMENSION
 

@@ -77,7 +77,8 @@ def build(paths: Iterable[str | Path], out_dir: str | Path | None = None, *,
     """
     from .encoders import get_encoder
     from .extract import extract
-    from .graph import build_graph, passage_entities, validate
+    from .graph import build_graph, passage_entities
+    from .ontology import validate
     from .index import build_index
     from .ingest import ingest_files
 
