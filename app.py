@@ -61,18 +61,20 @@ def page_search(ws: Workspace) -> None:
     with col_k:
         top_k = st.number_input(t("top_k"), min_value=1, max_value=50, value=10, key="top_k")
     with st.expander(t("filters"), expanded=False):
-        c1, c2, c3 = st.columns(3)
+        c1, c2, c3, c4 = st.columns([3, 3, 3, 2])
         kinds = c1.multiselect(t("kinds"), ENTITY_KINDS, key="search_kinds", format_func=t)
         themes = c2.multiselect(t("themes"), [c.key for c in concepts() if c.scheme != "target-groups"],
                                 key="search_themes", format_func=concept_label)
         groups = c3.multiselect(t("groups"), [c.key for c in concepts() if c.scheme == "target-groups"],
                                 key="search_groups", format_func=concept_label)
+        per_plan = c4.number_input(t("per_plan"), min_value=0, max_value=10, value=0, key="per_plan")
     if not query.strip():
         return
     try:
         with st.spinner(t("loading")):
             predicate = ws.passage_filter(kinds=kinds, themes=themes, groups=groups)
-            hits = ws.search(query, int(top_k), plan=plan, section=section, predicate=predicate)
+            hits = ws.search(query, int(top_k), plan=plan, section=section, predicate=predicate,
+                             per_plan=int(per_plan) or None)
     except PlanGraphError as exc:
         show_error(exc)
         return

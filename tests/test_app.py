@@ -117,6 +117,16 @@ def test_plan_filter_narrows_results_to_that_plan(app: AppTest) -> None:
     assert found and {p for _, p in found} == {"linping"}
 
 
+def test_at_most_per_plan_brings_in_the_other_plan(app: AppTest) -> None:
+    app.text_input(key="q").set_value("教师职称评审").run()
+    before = [p for _, p in cards(app)]
+    assert before.count("linan") > 2  # Lin'an says most about it
+    app.number_input(key="per_plan").set_value(2).run()
+    assert not app.exception
+    after = [p for _, p in cards(app)]
+    assert after.count("linan") == 2 and after.count("linping") == 2 and len(after) == 4
+
+
 def test_section_filter_keeps_passages_under_that_section(app: AppTest) -> None:
     app.text_input(key="q").set_value("教师").run()
     app.selectbox(key="search_plan").set_value("linan").run()

@@ -158,3 +158,16 @@ def test_each_real_retriever_contributes(linan_searcher: Searcher) -> None:
     for name, rows in ranked.items():
         top = [passages[r].content for r in rows[:5]]
         assert any("特殊学校生师比" in t for t in top), (name, top)
+
+
+def test_at_most_per_plan_keeps_each_plans_best_in_fused_order(searcher: Searcher) -> None:
+    full = searcher.search("教师职称评审", top_k=len(searcher.index))
+    capped = searcher.search("教师职称评审", top_k=10, per_plan=1)
+    assert [h.plan for h in capped] == list(dict.fromkeys(h.plan for h in full))  # one per plan
+    best = {}
+    for h in full:
+        best.setdefault(h.plan, h.passage_id)
+    assert [h.passage_id for h in capped] == [best[h.plan] for h in capped]
+    assert [h.rank for h in capped] == list(range(1, len(capped) + 1))
+    with pytest.raises(UsageError, match="per_plan must be at least 1, got 0"):
+        searcher.search("教师", per_plan=0)

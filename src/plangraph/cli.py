@@ -117,7 +117,8 @@ def cmd_search(args: argparse.Namespace) -> int:
 
     ws = _open(args)
     predicate = ws.passage_filter(kinds=args.kind or (), themes=args.theme or (), groups=args.group or ())
-    hits = ws.search(args.query, args.top, plan=args.plan, section=args.section, predicate=predicate)
+    hits = ws.search(args.query, args.top, plan=args.plan, section=args.section, predicate=predicate,
+                     per_plan=args.per_plan)
     if args.format == "json":
         _print_json([dataclasses.asdict(h) for h in hits])
         return 0
@@ -301,6 +302,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="only passages with a commitment on this theme or stage (teachers, preschool, …); repeatable")
     p.add_argument("--group", action="append", metavar="KEY",
                    help="only passages with a commitment for this target group (rural-teachers, …); repeatable")
+    p.add_argument("--per-plan", type=int, metavar="N",
+                   help="at most N results from any one plan, so every plan's best passages show")
     p.add_argument("--top", type=int, default=10, help="number of results (default 10)")
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.set_defaults(func=cmd_search)

@@ -105,8 +105,10 @@ class Searcher:
         *,
         allowed: np.ndarray | None = None,
         retrievers: Sequence[str] | None = None,
+        depth: int | None = None,
     ) -> dict[str, list[int]]:
-        """Each retriever's ranked passage rows (best first, at most ``depth``)."""
+        """Each retriever's ranked passage rows (best first, at most ``depth``, by
+        default the fusion's)."""
         import numpy as np
 
         use = tuple(retrievers) if retrievers is not None else self.retrievers
@@ -114,7 +116,7 @@ class Searcher:
         if unknown:
             raise UsageError(f"unknown retriever {unknown[0]!r}; choose from: {', '.join(self.retrievers)}")
         n = len(self.index)
-        depth = self.fusion.depth
+        depth = depth or self.fusion.depth
         out: dict[str, list[int]] = {}
         for name in use:
             if name == LEXICAL:
@@ -128,7 +130,7 @@ class Searcher:
                 out[name] = [int(i) for i in order if scores[i] > 0]
                 continue
             qvec = self.encoders[name].encode_queries([query])
-            k = n if allowed is not None else min(n, depth)
+            k = n if allowed is not None else min(n, depth)  # a filter may drop any of the best
             if k == 0:
                 out[name] = []
                 continue
@@ -172,6 +174,7 @@ class Searcher:
         section: str | Sequence[str] | None = None,
         predicate: Callable[[str], bool] | None = None,
         retrievers: Sequence[str] | None = None,
+        per_plan: int | None = None,
     ) -> list[Hit]:
         """The ``top_k`` best passages for ``query``.
 
@@ -184,17 +187,26 @@ class Searcher:
             predicate: keep only passages whose id it accepts (entity kind, theme,
                 target group filters from the caller).
             retrievers: use only these retrievers (encoder names, ``bm25``).
+            per_plan: at most this many hits from any one plan, so that the best
+                passages of every plan show, not only those of the plan that says
+                most about the subject.
 
         Raises:
-            UsageError: empty query, ``top_k`` < 1, unknown plan or retriever.
+            UsageError: empty query, ``top_k`` or ``per_plan`` < 1, unknown plan or retriever.
         """
         if not query.strip():
             raise UsageError("empty search query")
         if top_k < 1:
             raise UsageError(f"top_k must be at least 1, got {top_k}")
+        if per_plan is not None and per_plan < 1:
+            raise UsageError(f"per_plan must be at least 1, got {per_plan}")
         allowed = self._allowed(plan, section, predicate)
-        ranked = self.rankings(query, allowed=allowed, retrievers=retrievers)
+        # grouping needs every plan's best passages, not only the corpus-wide best
+        depth = len(self.index) if per_plan else None
+        ranked = self.rankings(query, allowed=allowed, retrievers=retrievers, depth=depth)
         fused = fuse(ranked, k=self.fusion.rrf_k, weights=self.fusion.weights)
+        if per_plan:
+            fused = _at_most_per_plan(fused, per_plan, [p.plan_id for p in self.index.passages])
         return [self._hit(rank, row, score, ranked) for rank, (row, score) in enumerate(fused[:top_k], 1)]
 
     def _hit(self, rank: int, row: int, score: float, ranked: dict[str, list[int]]) -> Hit:
@@ -219,6 +231,17 @@ class Searcher:
             entities=self.entities_for(p.passage_id) if self.entities_for else (),
             sources=sources,
         )
+
+
+def _at_most_per_plan(fused: list[tuple[int, float]], limit: int, plan_of: Sequence[str]) -> list[tuple[int, float]]:
+    taken: dict[str, int] = {}
+    out = []
+    for row, score in fused:
+        plan = plan_of[row]
+        if taken.get(plan, 0) < limit:
+            taken[plan] = taken.get(plan, 0) + 1
+            out.append((row, score))
+    return out
 
 
 def _under_section(path: tuple[str, ...], section: str | Sequence[str]) -> bool:

@@ -336,10 +336,13 @@ class Workspace:
         return self._warm_thread
 
     def search(self, query: str, top_k: int = 10, *, plan: str | None = None,
-               section: str | None = None, predicate: Callable[[str], bool] | None = None) -> list[Hit]:
-        """The best passages for a question, with their plan, section, quote and entities."""
+               section: str | None = None, predicate: Callable[[str], bool] | None = None,
+               per_plan: int | None = None) -> list[Hit]:
+        """The best passages for a question, with their plan, section, quote and entities
+        (at most ``per_plan`` of any one plan when given)."""
         self.check_plan(plan)
-        return list(self.searcher.search(query, top_k, plan=plan, section=section, predicate=predicate))
+        return list(self.searcher.search(query, top_k, plan=plan, section=section, predicate=predicate,
+                                         per_plan=per_plan))
 
     # -- export --------------------------------------------------------------------
     def export_rows(self, kind: str, plan: str | Sequence[str] | None = None) -> list[dict[str, Any]]:

@@ -31,6 +31,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "groups": ("对象群体", "Target groups"),
     "filters": ("筛选", "Filters"),
     "top_k": ("结果数", "Results"),
+    "per_plan": ("每个规划最多 (0 = 不限)", "At most per plan (0 = no limit)"),
     "no_hits": ("没有匹配的段落，请换个说法或放宽筛选条件。", "No passages match; rephrase or loosen the filters."),
     "score": ("得分", "score"),
     "chars": ("字符", "chars"),
