@@ -175,3 +175,36 @@ def test_cli_search_shows_what_an_english_query_was_looked_up_as(built: Path,
     searcher = Workspace(built).searcher
     best = searcher.rankings("teacher salary compared with civil servants", retrievers=["bm25"])["bm25"][0]
     assert "教师平均工资收入水平高于" in searcher.index.passages[best].content
+
+
+def test_bad_counts_are_refused_before_anything_loads(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    # no index at all: the argument is refused first, not "no index"
+    with pytest.raises(SystemExit) as exit_:
+        main(["search", "教师", "--index", str(tmp_path / "none"), "--per-plan", "0"])
+    assert exit_.value.code == 2
+    assert "argument --per-plan: must be at least 1, got 0" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["search", "教师", "--top", "ten"])
+    assert "argument --top: 'ten' is not a whole number" in capsys.readouterr().err
+
+
+def test_sessions_asking_for_the_graph_at_once_share_one_parse(built: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    ws = Workspace(built)
+    parses: list[int] = []
+    real = ws._parse_graph
+
+    def counting() -> object:
+        parses.append(1)
+        return real()
+
+    monkeypatch.setattr(ws, "_parse_graph", counting)
+    seen: list[object] = []
+    threads = [threading.Thread(target=lambda: seen.append(ws.dataset)) for _ in range(3)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert len(parses) == 1 and len(seen) == 3 and all(d is seen[0] for d in seen)

@@ -64,6 +64,17 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
+def _positive_int(text: str) -> int:
+    """An argparse type: refused before any index or model is loaded."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
 def _index_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument("--index", metavar="DIR", default=None,
                    help="index folder (default: $PLANGRAPH_INDEX or indexes/default)")
@@ -302,9 +313,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="only passages with a commitment on this theme or stage (teachers, preschool, …); repeatable")
     p.add_argument("--group", action="append", metavar="KEY",
                    help="only passages with a commitment for this target group (rural-teachers, …); repeatable")
-    p.add_argument("--per-plan", type=int, metavar="N",
+    p.add_argument("--per-plan", type=_positive_int, metavar="N",
                    help="at most N results from any one plan, so every plan's best passages show")
-    p.add_argument("--top", type=int, default=10, help="number of results (default 10)")
+    p.add_argument("--top", type=_positive_int, default=10, help="number of results (default 10)")
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.set_defaults(func=cmd_search)
 

@@ -175,6 +175,7 @@ class Workspace:
         self._entities: dict[str, tuple[EntityRef, ...]] | None = None
         self._concepts: dict[str, frozenset[str]] | None = None
         self._search_lock = threading.Lock()
+        self._graph_lock = threading.Lock()
         self._comparisons: Any = None
         self.warm_error: Exception | None = None
         self._warm_thread: threading.Thread | None = None
@@ -197,20 +198,26 @@ class Workspace:
     # -- graph ---------------------------------------------------------------------
     @property
     def dataset(self) -> Any:
-        """The knowledge graph (an rdflib Dataset)."""
+        """The knowledge graph (an rdflib Dataset), parsed once: the app shares one
+        workspace between sessions, which wait for the parse instead of repeating it."""
         if self._dataset is None:
-            from rdflib import Dataset
-
-            ds = Dataset()
-            gpath = self.path / GRAPH_FILE
-            try:
-                ds.parse(str(gpath), format="trig")
-            except FileNotFoundError:
-                raise _broken(self.path, f"missing {GRAPH_FILE}") from None
-            except Exception as exc:
-                raise _broken(self.path, f"{GRAPH_FILE} is corrupt ({exc})") from None
-            self._dataset = ds
+            with self._graph_lock:
+                if self._dataset is None:
+                    self._dataset = self._parse_graph()
         return self._dataset
+
+    def _parse_graph(self) -> Any:
+        from rdflib import Dataset
+
+        ds = Dataset()
+        gpath = self.path / GRAPH_FILE
+        try:
+            ds.parse(str(gpath), format="trig")
+        except FileNotFoundError:
+            raise _broken(self.path, f"missing {GRAPH_FILE}") from None
+        except Exception as exc:
+            raise _broken(self.path, f"{GRAPH_FILE} is corrupt ({exc})") from None
+        return ds
 
     def sparql(self, query: str | None = None, *, name: str | None = None,
                params: dict[str, str] | None = None, timeout_s: float = 10.0) -> Any:
