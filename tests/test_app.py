@@ -95,6 +95,14 @@ def test_search_shows_the_passage_with_its_quote_and_entities(app: AppTest) -> N
     assert app.get("download_button")
 
 
+def test_a_card_names_the_sentence_that_matched(app: AppTest) -> None:
+    app.text_input(key="q").set_value("全面推进清廉学校建设").run()
+    best = [md.value for md in app.markdown if md.value.startswith("最相关的一句")]
+    assert best and "清廉学校" in best[0]
+    first_quote = quotes(app)[0]
+    assert len(best[0]) < len(first_quote)  # one sentence of the cited passage, not all of it
+
+
 def test_entity_chip_opens_the_entity_page(app: AppTest) -> None:
     app.text_input(key="q").set_value("马溪幼儿园").run()
     pill = next(p for p in app.pills if "Project · 马溪幼儿园" in p.options)

@@ -83,7 +83,7 @@ def test_question_cited_result_download_and_entity(page: Any, tmp_path: Path) ->
     box.press("Enter")
     # A cited result: the plan and section of the card and the quote with the term marked.
     header = pg.get_by_test_id("stMarkdownContainer").filter(has_text="1. linan").first
-    expect(header).to_contain_text("统筹六类教育")
+    expect(header).to_contain_text("学前教育")
     expect(pg.get_by_test_id("stMarkdownContainer").filter(has_text="马溪幼儿园").first).to_be_visible()
     chip = pg.get_by_role("radio", name="Project · 马溪幼儿园").first
     expect(chip).to_be_visible()
@@ -94,7 +94,7 @@ def test_question_cited_result_download_and_entity(page: Any, tmp_path: Path) ->
     saved = tmp_path / "search.csv"
     info.value.save_as(saved)
     data = saved.read_bytes()
-    assert data.startswith("\ufeffrank,score,plan,section,start,end,quote,entities,passage_iri".encode())
+    assert data.startswith("\ufeffrank,score,plan,section,start,end,quote,best_sentence,entities,passage_iri".encode())
     assert "Project: 马溪幼儿园" in data.decode("utf-8-sig")
     assert data.decode("utf-8-sig").count("\r\n") == 11  # header and ten hits
 

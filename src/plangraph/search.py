@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from plangraph.encoders import Encoder
 from plangraph.errors import UsageError
-from plangraph.index import PassageIndex
+from plangraph.passage_index import PassageIndex
 from plangraph.lexical import Language, detect_language
 from plangraph.model import EntityRef, Hit, Passage
 
@@ -54,7 +54,7 @@ class Searcher:
     """Search one opened index with the encoders that built it.
 
     Args:
-        index: an index from :func:`plangraph.index.open_index`.
+        index: an index from :func:`plangraph.passage_index.open_index`.
         encoders: query encoders; each must be one the index was built with.
         entities_for: passage id → entities stated there (supplied by the graph).
         passage_iri: format string (``{passage_id}``, ``{plan_id}``) or callable
@@ -109,6 +109,16 @@ class Searcher:
     ) -> dict[str, list[int]]:
         """Each retriever's ranked passage rows (best first, at most ``depth``, by
         default the fusion's)."""
+        return self._rank(query, allowed, retrievers, depth)[0]
+
+    def _rank(
+        self,
+        query: str,
+        allowed: np.ndarray | None,
+        retrievers: Sequence[str] | None,
+        depth: int | None,
+    ) -> tuple[dict[str, list[int]], dict[str, np.ndarray]]:
+        """The rankings, and the query vector of each encoder that ran."""
         import numpy as np
 
         use = tuple(retrievers) if retrievers is not None else self.retrievers
@@ -118,6 +128,7 @@ class Searcher:
         n = len(self.index)
         depth = depth or self.fusion.depth
         out: dict[str, list[int]] = {}
+        qvecs: dict[str, np.ndarray] = {}
         for name in use:
             if name == LEXICAL:
                 lexical_query = self.lexical_query(query)
@@ -130,6 +141,15 @@ class Searcher:
                 out[name] = [int(i) for i in order if scores[i] > 0]
                 continue
             qvec = self.encoders[name].encode_queries([query])
+            qvecs[name] = qvec[0]
+            if name in self.index.sentence_vectors:
+                # a passage scores as its best sentence (see plangraph.sentences)
+                best = self.index.sentence_scores(name, qvec[0])
+                if allowed is not None:
+                    best = np.where(allowed, best, -np.inf)
+                order = np.argsort(-best, kind="stable")[:depth]
+                out[name] = [int(i) for i in order if allowed is None or allowed[i]]
+                continue
             k = n if allowed is not None else min(n, depth)  # a filter may drop any of the best
             if k == 0:
                 out[name] = []
@@ -137,7 +157,7 @@ class Searcher:
             _, ids = self.index.dense[name].search(qvec, k)
             rows = [int(i) for i in ids[0] if i >= 0 and (allowed is None or allowed[i])]
             out[name] = rows[:depth]
-        return out
+        return out, qvecs
 
     def _allowed(
         self,
@@ -203,14 +223,22 @@ class Searcher:
         allowed = self._allowed(plan, section, predicate)
         # grouping needs every plan's best passages, not only the corpus-wide best
         depth = len(self.index) if per_plan else None
-        ranked = self.rankings(query, allowed=allowed, retrievers=retrievers, depth=depth)
+        ranked, qvecs = self._rank(query, allowed, retrievers, depth)
         fused = fuse(ranked, k=self.fusion.rrf_k, weights=self.fusion.weights)
         if per_plan:
             fused = _at_most_per_plan(fused, per_plan, [p.plan_id for p in self.index.passages])
-        return [self._hit(rank, row, score, ranked) for rank, (row, score) in enumerate(fused[:top_k], 1)]
+        return [self._hit(rank, row, score, ranked, qvecs) for rank, (row, score) in enumerate(fused[:top_k], 1)]
 
-    def _hit(self, rank: int, row: int, score: float, ranked: dict[str, list[int]]) -> Hit:
+    def _hit(
+        self, rank: int, row: int, score: float, ranked: dict[str, list[int]], qvecs: Mapping[str, np.ndarray]
+    ) -> Hit:
         p = self.index.passages[row]
+        matched = ""
+        for name, qvec in qvecs.items():
+            if name in self.index.sentence_vectors:
+                start, end = self.index.best_sentence(name, row, qvec)
+                matched = p.content[start:end]
+                break
         sources = tuple((name, rows.index(row) + 1) for name, rows in ranked.items() if row in rows)
         iri = (
             self.passage_iri(p)
@@ -230,6 +258,7 @@ class Searcher:
             end=p.end,
             entities=self.entities_for(p.passage_id) if self.entities_for else (),
             sources=sources,
+            matched=matched,
         )
 
 

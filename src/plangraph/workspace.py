@@ -64,13 +64,16 @@ class BuildSummary:
     embedded: dict[str, int]
     reused: dict[str, int]
     seconds: dict[str, float] = field(default_factory=dict)
+    sentences_embedded: dict[str, int] = field(default_factory=dict)
 
 
 def build(paths: Iterable[str | Path], out_dir: str | Path | None = None, *,
-          encoders: Sequence[str] = ("e5", "use"), progress: bool = True) -> BuildSummary:
+          encoders: Sequence[str] = ("e5", "use"), sentence_level: str = "auto",
+          progress: bool = True) -> BuildSummary:
     """Ingest plan files, extract, build the graph and the search index.
 
     One broken plan is reported in :attr:`BuildSummary.failures` and skipped.
+    ``sentence_level`` is passed to :func:`plangraph.index.build_index`.
 
     Raises:
         InputError: no plan at all could be ingested.
@@ -112,7 +115,7 @@ def build(paths: Iterable[str | Path], out_dir: str | Path | None = None, *,
         t0 = time.perf_counter()
         passages = [p for d in docs for p in d.passages]
         hashes = {d.plan_id: d.meta.sha256 for d in docs}
-        rep = build_index(passages, tmp / SEARCH_DIR, chosen,
+        rep = build_index(passages, tmp / SEARCH_DIR, chosen, sentence_level=sentence_level,
                           corpus_hashes=hashes, cache_dir=out.parent / CACHE_DIR, progress=progress)
         seconds["index"] = time.perf_counter() - t0
         from .docjson import plan_to_json
@@ -143,7 +146,7 @@ def build(paths: Iterable[str | Path], out_dir: str | Path | None = None, *,
     return BuildSummary(
         out, tuple(d.plan_id for d in docs), tuple((f.path, f.error.message) for f in failures),
         counts, report.conforms, tuple(str(v) for v in report.violations[:20]),
-        dict(rep.embedded), dict(rep.reused), seconds)
+        dict(rep.embedded), dict(rep.reused), seconds, dict(rep.sentences_embedded))
 
 
 class Workspace:

@@ -32,6 +32,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "filters": ("筛选", "Filters"),
     "top_k": ("结果数", "Results"),
     "per_plan": ("每个规划最多 (0 = 不限)", "At most per plan (0 = no limit)"),
+    "best_sentence": ("最相关的一句", "Best-matching sentence"),
     "no_hits": ("没有匹配的段落，请换个说法或放宽筛选条件。", "No passages match; rephrase or loosen the filters."),
     "score": ("得分", "score"),
     "chars": ("字符", "chars"),
