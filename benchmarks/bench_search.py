@@ -4,7 +4,7 @@ peak memory, and the retrieval ablation on the dev question set.
 Usage (from the repository root)::
 
     .venv/bin/python benchmarks/bench_search.py                # timings only
-    .venv/bin/python benchmarks/bench_search.py --ablation     # plus the ablation table
+    .venv/bin/python benchmarks/bench_search.py --ablation     # plus the ablation tables
 
 The corpus is the four shared plans: the district plans from ``corpus/`` and the
 national plans from ``../shared/plans``. Embeddings for the ablation are cached in
@@ -47,6 +47,8 @@ def _row(label: str, report: object) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--questions", type=Path, default=SHARED / "eval" / "dev_questions.json")
+    parser.add_argument("--questions-en", type=Path, default=ROOT / "benchmarks" / "data" / "dev_questions_en.json",
+                        help="English versions of the Chinese questions")
     parser.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "plangraph" / "bench-embeddings")
     parser.add_argument("--sample", type=int, default=128, help="passages timed per encoder (uncached)")
     parser.add_argument("--ablation", action="store_true", help="also print the ablation table")
@@ -157,6 +159,8 @@ def main(argv: list[str] | None = None) -> int:
                 ("default, bm25 on en too", "auto", [E, U, LEXICAL, X], "bigram", FusionConfig(lexical_languages=both)),
                 ("default, k=20", "auto", [E, U, LEXICAL, X], "bigram", FusionConfig(rrf_k=20)),
                 ("default, bm25 x2", "auto", [E, U, LEXICAL, X], "bigram", FusionConfig(weights={LEXICAL: 2.0})),
+                ("default, en not expanded for the encoders", "auto", [E, U, LEXICAL, X], "bigram",
+                 FusionConfig(expand=False)),
                 ("**default: e5 best sentence + use + bm25 bigram + exact, k=60**", "auto", [E, U, LEXICAL, X],
                  "bigram", FusionConfig()),
             ]
@@ -173,6 +177,12 @@ def main(argv: list[str] | None = None) -> int:
                                    retrievers=retrievers)
                     print(_row(label, rep))
                     chosen.lexical = lexicals["bigram"]
+
+            print(f"\n{args.questions_en.name}, whole corpus:\n{header}")
+            for label, level, retrievers, mode, fusion in configs:
+                if label.startswith(("**default", "default, no glossary", "default, en not", "e5+use+bm25, whole")):
+                    s = Searcher(indexes[level], [e5, use], fusion=fusion)
+                    print(_row(label, evaluate(args.questions_en, s, retrievers=retrievers)))
 
             ctx_dir = Path(tmp) / "ctx"
             build_index(passages, ctx_dir, [e5, use], context="section", sentence_level="none",

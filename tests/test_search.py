@@ -72,6 +72,15 @@ def test_an_index_without_sentence_vectors_scores_whole_passages(linan: PlanDoc,
     assert hits[0].passage_id == target.passage_id and hits[0].matched == ""
 
 
+def test_encoders_see_an_english_query_with_its_glossary_terms(searcher: Searcher) -> None:
+    query = "What share of schools should employ full-time foreign teachers?"
+    assert searcher.dense_query(query) == f"{query} 比例 学校 外籍教师"
+    assert searcher.dense_query("外籍教师的比例") == "外籍教师的比例"  # Chinese is left as it is
+    assert searcher.dense_query("zzz qqq") == "zzz qqq"  # nothing in the glossary
+    plain = Searcher(searcher.index, [FakeEncoder()], fusion=FusionConfig(expand=False))
+    assert plain.dense_query(query) == query
+
+
 def test_exact_lists_passages_that_contain_the_whole_query(searcher: Searcher, linan: PlanDoc) -> None:
     rows = searcher.rankings("马溪幼儿园")[EXACT]
     assert rows and all("马溪幼儿园" in searcher.index.passages[r].content for r in rows)
@@ -171,6 +180,7 @@ GOLDEN = [
     ("教育大数据平台建设", ["建立教育大数据中心"], 3),
     ("引进高学历毕业生当老师的计划", ["引进“双一流”高校毕业生或研究生200名", "双一流大学优秀毕业生"], 5),
     ("What share of schools should employ full-time foreign teachers?", ["15%以上的学校拥有全职外籍教师"], 10),
+    ("How many leading teachers and principals will be trained?", ["培养50名中小学各学科(领域)领军名师"], 3),
 ]
 
 

@@ -5,7 +5,8 @@ rank fusion adds ``weight / (k + rank)`` over retrievers. BM25 runs only for que
 whose language matches the indexed text (Chinese). An English query shares no terms
 with a Chinese plan, so by default it is first turned into Chinese terms through the
 glossary of :mod:`plangraph.crosslingual`; when no word of it is in the glossary, BM25
-sits out (its few Latin tokens, years and numbers, would only add noise).
+sits out (its few Latin tokens, years and numbers, would only add noise). The encoders
+see such a query followed by the same terms.
 
 A third kind of retriever, ``exact``, lists the passages that contain the whole query
 verbatim (after Unicode folding, best BM25 first). Looking up a name (马溪幼儿园,
@@ -48,6 +49,7 @@ class FusionConfig:
         lexical_languages: query languages for which BM25 takes part.
         depth: how many results each retriever contributes to the fusion.
         translate: give BM25 the glossary translation of queries in other languages.
+        expand: let the encoders see such a query followed by its glossary terms.
     """
 
     rrf_k: float = 60.0
@@ -55,6 +57,7 @@ class FusionConfig:
     lexical_languages: tuple[Language, ...] = ("zh",)
     depth: int = 100
     translate: bool = True
+    expand: bool = True
 
     def __post_init__(self) -> None:
         if self.rrf_k < 0 or self.depth < 1:
@@ -116,6 +119,18 @@ class Searcher:
             return " ".join(terms) if terms else None
         return None
 
+    def dense_query(self, query: str) -> str:
+        """What the encoders embed: the query, and for a query in another language than
+        the plans' (English) its Chinese glossary terms after it. Multilingual encoders
+        match across languages less well than within one, and the terms give them
+        the plans' own words (measured on 29 English questions: MRR@10 0.42 → 0.55)."""
+        if not self.fusion.expand or detect_language(query) in self.fusion.lexical_languages:
+            return query
+        from plangraph.crosslingual import translate
+
+        terms = translate(query)
+        return f"{query} {' '.join(terms)}" if terms else query
+
     def rankings(
         self,
         query: str,
@@ -146,6 +161,7 @@ class Searcher:
         depth = depth or self.fusion.depth
         out: dict[str, list[int]] = {}
         qvecs: dict[str, np.ndarray] = {}
+        dense_query = self.dense_query(query)
         for name in use:
             if name == EXACT:
                 phrase = _fold(query).strip(_EDGE_PUNCT)
@@ -165,7 +181,7 @@ class Searcher:
                 order = np.argsort(-scores, kind="stable")[:depth]
                 out[name] = [int(i) for i in order if scores[i] > 0]
                 continue
-            qvec = self.encoders[name].encode_queries([query])
+            qvec = self.encoders[name].encode_queries([dense_query])
             qvecs[name] = qvec[0]
             if name in self.index.sentence_vectors:
                 # a passage scores as its best sentence (see plangraph.sentences)
