@@ -149,7 +149,9 @@ def main(argv: list[str] | None = None) -> int:
                 ("e5+use, e5 best sentence", "auto", [E, U], "bigram", FusionConfig()),
                 ("e5+bm25, whole passages", "none", [E, LEXICAL], "bigram", FusionConfig()),
                 ("e5+bm25, e5 best sentence", "auto", [E, LEXICAL], "bigram", FusionConfig()),
-                ("e5+use+bm25, whole passages (before)", "none", [E, U, LEXICAL], "bigram", FusionConfig()),
+                ("before: e5+use+bm25, whole passages, en not expanded", "none", [E, U, LEXICAL], "bigram",
+                 FusionConfig(expand=False)),
+                ("e5+use+bm25, whole passages", "none", [E, U, LEXICAL], "bigram", FusionConfig()),
                 ("e5+use+bm25, e5 best sentence", "auto", [E, U, LEXICAL], "bigram", FusionConfig()),
                 ("e5+use+bm25+exact, whole passages", "none", [E, U, LEXICAL, X], "bigram", FusionConfig()),
                 ("e5+use+bm25+exact, both best sentence", "all", [E, U, LEXICAL, X], "bigram", FusionConfig()),
@@ -180,7 +182,8 @@ def main(argv: list[str] | None = None) -> int:
 
             print(f"\n{args.questions_en.name}, whole corpus:\n{header}")
             for label, level, retrievers, mode, fusion in configs:
-                if label.startswith(("**default", "default, no glossary", "default, en not", "e5+use+bm25, whole")):
+                if label.startswith(("**default", "default, no glossary", "default, en not", "e5+use+bm25, whole",
+                                     "before")):
                     s = Searcher(indexes[level], [e5, use], fusion=fusion)
                     print(_row(label, evaluate(args.questions_en, s, retrievers=retrievers)))
 

@@ -50,7 +50,7 @@ def test_exact_passage_text_comes_first_with_its_quote(searcher: Searcher, linan
 
 
 def test_a_passage_scores_as_its_best_sentence(fake_index: PassageIndex, linan: PlanDoc) -> None:
-    target = next(p for p in linan.passages if len(sentence_spans(p.content)) >= 4)
+    target = next(p for p in linan.passages if p.table_id is None and len(sentence_spans(p.content)) >= 4)
     start, end = sentence_spans(target.content)[2]
     sentence = target.content[start:end]
     enc = FakeEncoder()
@@ -228,9 +228,16 @@ def test_at_most_per_plan_keeps_each_plans_best_in_fused_order(searcher: Searche
 @pytest.mark.slow
 @pytest.mark.parametrize(
     ("query", "sentence"),
-    [("特殊学校的生师比", "特殊学校生师比达到31"), ("学校廉洁建设", "全面推进清廉学校建设")],
+    [("学校廉洁建设", "全面推进清廉学校建设"), ("高中走班选课怎么推行", "选课走班")],
 )
 def test_real_hits_name_the_sentence_that_matched(linan_searcher: Searcher, query: str, sentence: str) -> None:
     top = linan_searcher.search(query, top_k=1)[0]
     assert sentence in top.matched and top.matched in top.text
     assert len(top.matched) < len(top.text)  # a sentence, not the whole passage
+
+
+@pytest.mark.slow
+def test_table_rows_name_no_sentence(linan_searcher: Searcher) -> None:
+    top = linan_searcher.search("特殊学校的生师比", top_k=1)[0]
+    assert "特殊学校生师比达到31" in top.text and top.text.startswith("特殊教育发展任务表 | ")
+    assert top.matched == "" and top.best_sentence is None

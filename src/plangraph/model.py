@@ -283,8 +283,8 @@ class Hit:
     entities: tuple[EntityRef, ...] = ()
     sources: tuple[tuple[str, int], ...] = ()
     matched: str = ""
-    """The sentence of ``text`` closest to the query, for an index with sentence
-    vectors (all of ``text`` when it is one sentence); empty otherwise."""
+    """The sentence of ``text`` closest to the query, for a paragraph of an index with
+    sentence vectors (all of ``text`` when it is one sentence); empty otherwise."""
 
     @property
     def best_sentence(self) -> str | None:

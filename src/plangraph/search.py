@@ -276,7 +276,8 @@ class Searcher:
         p = self.index.passages[row]
         matched = ""
         for name, qvec in qvecs.items():
-            if name in self.index.sentence_vectors:
+            # a table row shows cell by cell already; pointing to one cell adds nothing
+            if name in self.index.sentence_vectors and p.table_id is None:
                 start, end = self.index.best_sentence(name, row, qvec)
                 matched = p.content[start:end]
                 break
