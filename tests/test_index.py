@@ -118,6 +118,21 @@ def test_sentence_level_choices(corpus: list[Passage], tmp_path: Path) -> None:
         build_index(corpus[:3], tmp_path / "x", [FakeEncoder()], sentence_level="words")
 
 
+@pytest.mark.parametrize(("version", "opens"), [(1, True), (2, True), (3, False)])
+def test_format_versions(corpus: list[Passage], tmp_path: Path, version: int, opens: bool) -> None:
+    # format 1 had no sentence vectors: it is what a "none" build writes, under another number
+    out = build_index(corpus[:10], tmp_path / "idx", [FakeEncoder()], sentence_level="none", progress=False).path
+    manifest = json.loads((out / "manifest.json").read_text("utf-8"))
+    assert manifest["format"] == 2
+    manifest["format"] = version
+    (out / "manifest.json").write_text(json.dumps(manifest), "utf-8")
+    if opens:
+        assert len(open_index(out)) == 10
+    else:
+        with pytest.raises(IndexStoreError, match="index format 3; this version reads 1, 2"):
+            open_index(out)
+
+
 def test_cache_folder_serves_a_new_index(corpus: list[Passage], tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     build_index(corpus, tmp_path / "a", [CountingEncoder()], cache_dir=cache, progress=False)

@@ -22,7 +22,9 @@ from plangraph.store import recover
 if TYPE_CHECKING:
     import numpy as np
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+"""Format 2 added sentence vectors; a format-1 folder (none) still opens."""
+READABLE_FORMATS = (1, 2)
 MANIFEST = "manifest.json"
 PASSAGES = "passages.jsonl"
 LEXICAL = "lexical.json"
@@ -132,8 +134,9 @@ def open_index(path: str | Path, encoders: Sequence[Encoder] | None = None) -> P
         raise _fail(folder, f"missing {MANIFEST}") from None
     except (ValueError, KeyError, TypeError) as exc:
         raise _fail(folder, f"{MANIFEST} is not a valid manifest ({exc})") from None
-    if manifest.get("format") != FORMAT_VERSION:
-        raise _fail(folder, f"index format {manifest.get('format')!r}; this version reads {FORMAT_VERSION}")
+    if manifest.get("format") not in READABLE_FORMATS:
+        raise _fail(folder, f"index format {manifest.get('format')!r}; this version reads "
+                            f"{', '.join(map(str, READABLE_FORMATS))}")
 
     by_name = {s["name"]: s for s in specs}
     for enc in encoders or ():
