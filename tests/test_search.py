@@ -88,6 +88,7 @@ def test_exact_lists_passages_that_contain_the_whole_query(searcher: Searcher, l
     assert searcher.rankings(" 马溪幼儿园？")[EXACT] == rows
     assert EXACT not in searcher.rankings("马溪幼儿园", allowed=searcher._allowed("linping", None, None))
     assert EXACT not in searcher.rankings("马溪幼儿园在哪个街道")  # not verbatim anywhere
+    assert EXACT not in searcher.rankings("教师")  # one bigram: BM25 says the same
 
 
 def test_english_queries_reach_bm25_through_the_glossary(searcher: Searcher) -> None:

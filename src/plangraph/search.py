@@ -9,7 +9,7 @@ sits out (its few Latin tokens, years and numbers, would only add noise). The en
 see such a query followed by the same terms.
 
 A third kind of retriever, ``exact``, lists the passages that contain the whole query
-verbatim (after Unicode folding, best BM25 first). Looking up a name (马溪幼儿园,
+(of three characters or more) verbatim, after Unicode folding, best BM25 first. Looking up a name (马溪幼儿园,
 银龄讲学) is a common use, and without it a retriever that reads names poorly can
 rank a near-namesake (苕溪幼儿园) above the passage that names it. A question rarely
 occurs verbatim, so for questions it usually sits out.
@@ -25,9 +25,9 @@ from typing import TYPE_CHECKING
 
 from plangraph.encoders import Encoder
 from plangraph.errors import UsageError
-from plangraph.passage_index import PassageIndex
 from plangraph.lexical import Language, detect_language
 from plangraph.model import EntityRef, Hit, Passage
+from plangraph.passage_index import PassageIndex
 
 if TYPE_CHECKING:
     import numpy as np
@@ -165,7 +165,8 @@ class Searcher:
         for name in use:
             if name == EXACT:
                 phrase = _fold(query).strip(_EDGE_PUNCT)
-                rows = [i for i, t in enumerate(self._folded()) if len(phrase) >= 2 and phrase in t
+                # two characters are one BM25 bigram already: the list would only repeat BM25
+                rows = [i for i, t in enumerate(self._folded()) if len(phrase) >= 3 and phrase in t
                         and (allowed is None or allowed[i])]
                 if rows:
                     bm25 = self.index.lexical.scores(query)
