@@ -127,6 +127,24 @@ def test_cli_commands(built: Path, capsys: pytest.CaptureFixture[str], tmp_path:
     assert "no index at" in capsys.readouterr().err
 
 
+def test_cli_search_table_names_the_best_sentence(built: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["search", "全面推进清廉学校建设", "--index", str(built), "--top", "1"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    best = next(line for line in lines if line.startswith("   best sentence: "))
+    assert "清廉学校" in best and len(best) - len("   best sentence: ") < len(lines[1].strip())
+
+
+def test_cli_build_without_sentence_vectors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "ix"
+    assert main(["build", str(LINPING), "--index", str(out), "--encoder", "fake", "--sentence-level", "none",
+                 "--quiet"]) == 0
+    assert "sentences embedded" not in capsys.readouterr().out
+    spec = json.loads((out / "search" / "manifest.json").read_text("utf-8"))["encoders"][0]
+    assert "sentences" not in spec
+    assert main(["search", "教师", "--index", str(out), "--format", "json", "--top", "1"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["matched"] == ""
+
+
 def test_every_command_has_help_and_is_in_the_readme(capsys: pytest.CaptureFixture[str]) -> None:
     readme = (ROOT / "README.md").read_text("utf-8")
     parser = build_parser()

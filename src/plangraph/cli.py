@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from . import __version__
 from .errors import PlanGraphError, UsageError
+from .sentences import LEVELS as SENTENCE_LEVELS
 
 if TYPE_CHECKING:
     from .workspace import Workspace
@@ -301,7 +302,7 @@ def build_parser() -> argparse.ArgumentParser:
     _index_arg(p)
     p.add_argument("--encoder", action="append", metavar="NAME",
                    help="embedding encoder, repeatable: e5, use, fake, st:<model folder> (default: e5 and use)")
-    p.add_argument("--sentence-level", choices=("auto", "all", "none"), default="auto",
+    p.add_argument("--sentence-level", choices=SENTENCE_LEVELS, default="auto",
                    help="encoders that also embed each sentence, so a passage scores as its best sentence: "
                         "auto (e5, where it was measured to help; default), all, none (faster build)")
     p.add_argument("--strict", action="store_true", help="exit 1 if any plan was skipped")

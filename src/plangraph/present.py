@@ -142,7 +142,7 @@ def hit_rows(hits: Sequence[Hit]) -> list[dict[str, Any]]:
             "start": h.start,
             "end": h.end,
             "quote": h.quote,
-            "best_sentence": h.matched,
+            "best_sentence": h.best_sentence or "",
             "entities": "; ".join(f"{e.kind}: {e.label}" for e in h.entities),
             "passage_iri": h.passage_iri,
         }

@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 
 MIN_CHARS = 4
+LEVELS = ("auto", "all", "none")
+"""Which encoders embed sentences: those that measured better for it, all, none."""
 _END_RE = re.compile(r"[。;；!?！？]+")
 
 
