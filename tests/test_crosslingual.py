@@ -39,3 +39,12 @@ def test_a_malformed_glossary_line_is_named() -> None:
         parse_glossary("teacher\t \n", source="my.tsv")
     merged = parse_glossary("# comment\nteacher\t教师\nteachers\t老师|教师\n")
     assert merged == {("teacher",): ("教师", "老师")}
+
+
+def test_verb_forms_find_their_base_entry() -> None:
+    table = parse_glossary("invest\t投资\nreduce\t减少\ntrain\t培训\nmake\t制定\n")
+    assert translate("How much was invested?", table) == ["投资"]
+    assert translate("burden reduced", table) == ["减少"]
+    assert translate("teacher training", table) == ["培训"]
+    assert translate("making plans", table) == ["制定"]
+    assert translate("need", table) == []  # short words are not cut

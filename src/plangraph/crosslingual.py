@@ -67,10 +67,29 @@ def glossary() -> dict[tuple[str, ...], tuple[str, ...]]:
     return parse_glossary(text)
 
 
+def _base_forms(word: str) -> list[str]:
+    """Dictionary forms a verb form may come from: invested → invest, reduced → reduce,
+    training → train, making → make. Tried only when the word itself has no entry."""
+    forms = []
+    if word.endswith("ed") and len(word) > 4:
+        forms += [word[:-1], word[:-2]]
+    if word.endswith("ing") and len(word) > 5:
+        forms += [word[:-3], word[:-3] + "e"]
+    return forms
+
+
+def _lookup(table: dict[tuple[str, ...], tuple[str, ...]], phrase: tuple[str, ...]) -> tuple[str, ...]:
+    terms = table.get(phrase)
+    if terms or len(phrase) != 1:
+        return terms or ()
+    return next((t for f in _base_forms(phrase[0]) if (t := table.get((f,)))), ())
+
+
 def translate(query: str, table: dict[tuple[str, ...], tuple[str, ...]] | None = None) -> list[str]:
     """Chinese terms for an English query, in query order, without repeats.
 
     Greedy longest match: 'primary and secondary school' is one entry (中小学), not three.
+    A single word with no entry is also looked up by its base form (invested → invest).
     """
     table = glossary() if table is None else table
     ws = words(query)
@@ -78,7 +97,7 @@ def translate(query: str, table: dict[tuple[str, ...], tuple[str, ...]] | None =
     i = 0
     while i < len(ws):
         for size in range(min(MAX_PHRASE, len(ws) - i), 0, -1):
-            terms = table.get(tuple(ws[i : i + size]))
+            terms = _lookup(table, tuple(ws[i : i + size]))
             if terms:
                 out.update(dict.fromkeys(terms))
                 i += size
