@@ -48,7 +48,8 @@ def detect_language(text: str) -> Language:
     return "zh" if han and han * 4 >= latin else "en"
 
 
-def _fold(text: str) -> str:
+def fold(text: str) -> str:
+    """NFKC and lower case: full-width ``，`` and ``Ａ`` compare equal to ``,`` and ``a``."""
     return unicodedata.normalize("NFKC", text).lower()
 
 
@@ -86,7 +87,7 @@ def tokenize(text: str, mode: str = "bigram") -> list[str]:
     """
     if mode not in TOKENIZATIONS:
         raise UsageError(f"unknown tokenization {mode!r}; choose one of: {', '.join(TOKENIZATIONS)}")
-    folded = _fold(text)
+    folded = fold(text)
     terms: list[str] = _WORD_RE.findall(folded)
     if "bigram" in mode:
         for run in _HAN_RUN_RE.findall(folded):

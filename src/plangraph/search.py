@@ -18,14 +18,13 @@ occurs verbatim, so for questions it usually sits out.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from plangraph.encoders import Encoder
 from plangraph.errors import UsageError
-from plangraph.lexical import Language, detect_language
+from plangraph.lexical import Language, detect_language, fold
 from plangraph.model import EntityRef, Hit, Passage
 from plangraph.passage_index import PassageIndex
 
@@ -317,7 +316,8 @@ def _at_most_per_plan(fused: list[tuple[int, float]], limit: int, plan_of: Seque
 
 
 def _fold(text: str) -> str:
-    return _SPACE_RE.sub("", unicodedata.normalize("NFKC", text)).lower()
+    """Folded (:func:`plangraph.lexical.fold`) and without white space, for phrase matching."""
+    return _SPACE_RE.sub("", fold(text))
 
 
 def _under_section(path: tuple[str, ...], section: str | Sequence[str]) -> bool:
