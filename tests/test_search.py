@@ -10,7 +10,8 @@ import pytest
 from plangraph.encoders import E5Encoder, FakeEncoder, USEEncoder
 from plangraph.errors import UsageError
 from plangraph.evaluate import is_relevant
-from plangraph.index import PassageIndex, build_index, open_index
+from plangraph.index import build_index, open_index
+from plangraph.passage_index import PassageIndex
 from plangraph.model import EntityRef, PlanDoc
 from plangraph.search import EXACT, LEXICAL, FusionConfig, Searcher, fuse
 from plangraph.sentences import sentence_spans

@@ -33,7 +33,7 @@ from plangraph.encoders import Encoder
 from plangraph.errors import IndexStoreError, UsageError
 from plangraph.lexical import TOKENIZATIONS, BM25Index
 from plangraph.model import Passage
-from plangraph.passage_index import FORMAT_VERSION, LEXICAL, MANIFEST, PASSAGES, PassageIndex, open_index
+from plangraph.passage_index import FORMAT_VERSION, LEXICAL, MANIFEST, PASSAGES, open_index
 from plangraph.sentences import LEVELS as SENTENCE_LEVELS
 from plangraph.sentences import sentence_spans
 from plangraph.store import fsync_path, fsync_write, recover, swap_into_place

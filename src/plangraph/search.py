@@ -161,21 +161,29 @@ class Searcher:
         out: dict[str, list[int]] = {}
         qvecs: dict[str, np.ndarray] = {}
         dense_query = self.dense_query(query)
+        bm25: dict[str, np.ndarray] = {}  # exact and bm25 may score the same query
+
+        def lexical_scores(text: str) -> np.ndarray:
+            if text not in bm25:
+                bm25[text] = self.index.lexical.scores(text)
+            return bm25[text]
+
         for name in use:
             if name == EXACT:
                 phrase = _fold(query).strip(_EDGE_PUNCT)
                 # two characters are one BM25 bigram already: the list would only repeat BM25
-                rows = [i for i, t in enumerate(self._folded()) if len(phrase) >= 3 and phrase in t
-                        and (allowed is None or allowed[i])]
+                if len(phrase) < 3:
+                    continue
+                rows = [i for i, t in enumerate(self._folded()) if phrase in t and (allowed is None or allowed[i])]
                 if rows:
-                    bm25 = self.index.lexical.scores(query)
-                    out[name] = sorted(rows, key=lambda i: (-bm25[i], i))[:depth]
+                    scores = lexical_scores(query)
+                    out[name] = sorted(rows, key=lambda i: (-scores[i], i))[:depth]
                 continue
             if name == LEXICAL:
                 lexical_query = self.lexical_query(query)
                 if lexical_query is None:
                     continue
-                scores = self.index.lexical.scores(lexical_query)
+                scores = lexical_scores(lexical_query)
                 if allowed is not None:
                     scores = np.where(allowed, scores, 0.0)
                 order = np.argsort(-scores, kind="stable")[:depth]
