@@ -52,3 +52,13 @@ def national_2035() -> PlanDoc:
 @pytest.fixture(scope="session")
 def all_plans(linan: PlanDoc, linping: PlanDoc, national_2010: PlanDoc, national_2035: PlanDoc) -> list[PlanDoc]:
     return [linan, linping, national_2010, national_2035]
+
+
+@pytest.fixture(scope="session")
+def four_plan_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An index folder of the four plans (district and national), fake encoder."""
+    from plangraph.workspace import build
+
+    out = tmp_path_factory.mktemp("four") / "ix"
+    build([CORPUS, shared_file(NATIONAL_2010), shared_file(NATIONAL_2035)], out, encoders=("fake",), progress=False)
+    return out

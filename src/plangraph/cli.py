@@ -132,13 +132,17 @@ def cmd_search(args: argparse.Namespace) -> int:
     ws = _open(args)
     predicate = ws.passage_filter(kinds=args.kind or (), themes=args.theme or (), groups=args.group or ())
     hits = ws.search(args.query, args.top, plan=args.plan, section=args.section, predicate=predicate,
-                     per_plan=args.per_plan)
+                     per_plan=args.per_plan, scoped=not args.no_scope)
     if args.format == "json":
         _print_json([dataclasses.asdict(h) for h in hits])
         return 0
     lexical = ws.searcher.lexical_query(args.query)
     if lexical is not None and lexical != args.query:
         print(f"(lexical search for: {lexical})")
+    scope = None if args.no_scope or args.plan else ws.searcher.scope(args.query)
+    if scope is not None:
+        print(f"(scope: {scope.describe()}; other plans weighted {ws.searcher.fusion.out_of_scope:g}, "
+              "--no-scope ranks all alike)")
     if not hits:
         print("no passages match")
     for h in hits:
@@ -214,7 +218,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from .evaluate import evaluate
 
     ws = _open(args)
-    report = evaluate(args.questions, ws)
+    report = evaluate(args.questions, ws, scoped=not args.no_scope)
     if args.format == "json":
         import dataclasses
 
@@ -323,6 +327,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="only passages with a commitment for this target group (rural-teachers, …); repeatable")
     p.add_argument("--per-plan", type=_positive_int, metavar="N",
                    help="at most N results from any one plan, so every plan's best passages show")
+    p.add_argument("--no-scope", action="store_true",
+                   help="rank all plans alike (by default the plans a question is about rank first: those of "
+                        "a region or year it names, else the most local plans, before national documents)")
     p.add_argument("--top", type=_positive_int, default=10, help="number of results (default 10)")
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.set_defaults(func=cmd_search)
@@ -353,6 +360,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("questions", help="questions JSON, in the format of dev_questions.json")
     _index_arg(p)
     p.add_argument("--per-question", action="store_true", help="show each question's first relevant rank")
+    p.add_argument("--no-scope", action="store_true", help="rank all plans alike (see search --no-scope)")
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.set_defaults(func=cmd_eval)
 

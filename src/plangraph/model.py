@@ -285,6 +285,9 @@ class Hit:
     matched: str = ""
     """The sentence of ``text`` closest to the query, for a paragraph of an index with
     sentence vectors (all of ``text`` when it is one sentence); empty otherwise."""
+    scope_weight: float = 1.0
+    """What the fused score was multiplied by: below 1 for a passage of a plan outside
+    the query's scope (:mod:`plangraph.scope`)."""
 
     @property
     def best_sentence(self) -> str | None:

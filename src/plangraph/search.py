@@ -13,6 +13,11 @@ A third kind of retriever, ``exact``, lists the passages that contain the whole 
 银龄讲学) is a common use, and without it a retriever that reads names poorly can
 rank a near-namesake (苕溪幼儿园) above the passage that names it. A question rarely
 occurs verbatim, so for questions it usually sits out.
+
+Last, the fused scores of passages outside the plans the query is about (a region or
+year it names, else the most local plans: district plans before the national documents
+they implement) are multiplied by ``FusionConfig.out_of_scope``; see
+:mod:`plangraph.scope`.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from plangraph.errors import UsageError
 from plangraph.lexical import Language, detect_language, fold
 from plangraph.model import EntityRef, Hit, Passage
 from plangraph.passage_index import PassageIndex
+from plangraph.scope import PlanProfile, Scope, scope_of
 
 if TYPE_CHECKING:
     import numpy as np
@@ -49,6 +55,8 @@ class FusionConfig:
         depth: how many results each retriever contributes to the fusion.
         translate: give BM25 the glossary translation of queries in other languages.
         expand: let the encoders see such a query followed by its glossary terms.
+        out_of_scope: the weight of the fused score of a passage outside the plans the
+            query is about (:mod:`plangraph.scope`); 1 ranks all plans alike.
     """
 
     rrf_k: float = 60.0
@@ -57,10 +65,13 @@ class FusionConfig:
     depth: int = 100
     translate: bool = True
     expand: bool = True
+    out_of_scope: float = 0.8
 
     def __post_init__(self) -> None:
         if self.rrf_k < 0 or self.depth < 1:
             raise ValueError("rrf_k must be >= 0 and depth >= 1")
+        if not 0 <= self.out_of_scope <= 1:
+            raise ValueError("out_of_scope must be between 0 and 1")
 
 
 class Searcher:
@@ -73,6 +84,9 @@ class Searcher:
         passage_iri: format string (``{passage_id}``, ``{plan_id}``) or callable
             giving a passage's IRI.
         fusion: fusion settings.
+        plans: level, region and period of the indexed plans, for scoping a query to
+            the plans it is about (:mod:`plangraph.scope`); without them all plans
+            rank alike.
     """
 
     def __init__(
@@ -83,6 +97,7 @@ class Searcher:
         entities_for: Callable[[str], tuple[EntityRef, ...]] | None = None,
         passage_iri: str | Callable[[Passage], str] = DEFAULT_PASSAGE_IRI,
         fusion: FusionConfig | None = None,
+        plans: Sequence[PlanProfile] = (),
     ) -> None:
         missing = [e.name for e in encoders if e.name not in index.dense]
         if missing:
@@ -95,6 +110,7 @@ class Searcher:
         self.entities_for = entities_for
         self.passage_iri = passage_iri
         self.fusion = fusion or FusionConfig()
+        self.plans = tuple(plans)
         self._folded_texts: list[str] | None = None
 
     @property
@@ -105,6 +121,13 @@ class Searcher:
         if self._folded_texts is None:
             self._folded_texts = [_fold(p.content) for p in self.index.passages]
         return self._folded_texts
+
+    def scope(self, query: str) -> Scope | None:
+        """The plans ``query`` is taken to be about, when that is not all of them and
+        the fusion weighs the others down."""
+        if self.fusion.out_of_scope >= 1:
+            return None
+        return scope_of(query, self.plans)
 
     def lexical_query(self, query: str) -> str | None:
         """What BM25 is asked: the query itself, its Chinese glossary terms (English
@@ -244,6 +267,7 @@ class Searcher:
         predicate: Callable[[str], bool] | None = None,
         retrievers: Sequence[str] | None = None,
         per_plan: int | None = None,
+        scoped: bool = True,
     ) -> list[Hit]:
         """The ``top_k`` best passages for ``query``.
 
@@ -259,6 +283,8 @@ class Searcher:
             per_plan: at most this many hits from any one plan, so that the best
                 passages of every plan show, not only those of the plan that says
                 most about the subject.
+            scoped: rank the plans the query is about first (:meth:`scope`); False
+                ranks all plans alike.
 
         Raises:
             UsageError: empty query, ``top_k`` or ``per_plan`` < 1, unknown plan or retriever.
@@ -274,12 +300,28 @@ class Searcher:
         depth = len(self.index) if per_plan else None
         ranked, qvecs = self._rank(query, allowed, retrievers, depth)
         fused = fuse(ranked, k=self.fusion.rrf_k, weights=self.fusion.weights)
+        scope = self.scope(query) if scoped else None
+        weight: dict[str, float] = {}
+        if scope is not None:
+            weight = {p.plan_id: self.fusion.out_of_scope for p in self.plans if p.plan_id not in scope.plans}
+            passages = self.index.passages
+            fused = sorted(((row, s * weight.get(passages[row].plan_id, 1.0)) for row, s in fused),
+                           key=lambda item: (-item[1], item[0]))
         if per_plan:
             fused = _at_most_per_plan(fused, per_plan, [p.plan_id for p in self.index.passages])
-        return [self._hit(rank, row, score, ranked, qvecs) for rank, (row, score) in enumerate(fused[:top_k], 1)]
+        return [
+            self._hit(rank, row, score, ranked, qvecs, weight.get(self.index.passages[row].plan_id, 1.0))
+            for rank, (row, score) in enumerate(fused[:top_k], 1)
+        ]
 
     def _hit(
-        self, rank: int, row: int, score: float, ranked: dict[str, list[int]], qvecs: Mapping[str, np.ndarray]
+        self,
+        rank: int,
+        row: int,
+        score: float,
+        ranked: dict[str, list[int]],
+        qvecs: Mapping[str, np.ndarray],
+        scope_weight: float,
     ) -> Hit:
         p = self.index.passages[row]
         matched = ""
@@ -309,6 +351,7 @@ class Searcher:
             entities=self.entities_for(p.passage_id) if self.entities_for else (),
             sources=sources,
             matched=matched,
+            scope_weight=scope_weight,
         )
 
 

@@ -290,12 +290,14 @@ class Workspace:
         from .encoders import get_encoder
         from .graph import passage_iri
         from .index import open_index
+        from .scope import PlanProfile
         from .search import Searcher
 
         encoders = [get_encoder(e) for e in self.manifest["encoders"]]
         index = open_index(self.path / SEARCH_DIR, encoders)
         return Searcher(index, encoders, entities_for=self.entities_for,
-                        passage_iri=lambda p: str(passage_iri(p.plan_id, p.passage_id)))
+                        passage_iri=lambda p: str(passage_iri(p.plan_id, p.passage_id)),
+                        plans=[PlanProfile.from_meta(p["meta"]) for p in self.plans()])
 
     @property
     def searcher(self) -> Any:
@@ -347,12 +349,13 @@ class Workspace:
 
     def search(self, query: str, top_k: int = 10, *, plan: str | None = None,
                section: str | None = None, predicate: Callable[[str], bool] | None = None,
-               per_plan: int | None = None) -> list[Hit]:
+               per_plan: int | None = None, scoped: bool = True) -> list[Hit]:
         """The best passages for a question, with their plan, section, quote and entities
-        (at most ``per_plan`` of any one plan when given)."""
+        (at most ``per_plan`` of any one plan when given; the plans the question is about
+        first unless ``scoped`` is False, see :mod:`plangraph.scope`)."""
         self.check_plan(plan)
         return list(self.searcher.search(query, top_k, plan=plan, section=section, predicate=predicate,
-                                         per_plan=per_plan))
+                                         per_plan=per_plan, scoped=scoped))
 
     # -- export --------------------------------------------------------------------
     def export_rows(self, kind: str, plan: str | Sequence[str] | None = None) -> list[dict[str, Any]]:
