@@ -61,32 +61,39 @@ def page_search(ws: Workspace) -> None:
     with col_k:
         top_k = st.number_input(t("top_k"), min_value=1, max_value=50, value=10, key="top_k")
     with st.expander(t("filters"), expanded=False):
-        c1, c2, c3, c4 = st.columns([3, 3, 3, 2])
+        c1, c2, c3, c4, c5 = st.columns([3, 3, 3, 2, 2])
         kinds = c1.multiselect(t("kinds"), ENTITY_KINDS, key="search_kinds", format_func=t)
         themes = c2.multiselect(t("themes"), [c.key for c in concepts() if c.scheme != "target-groups"],
                                 key="search_themes", format_func=concept_label)
         groups = c3.multiselect(t("groups"), [c.key for c in concepts() if c.scheme == "target-groups"],
                                 key="search_groups", format_func=concept_label)
         per_plan = c4.number_input(t("per_plan"), min_value=0, max_value=10, value=0, key="per_plan")
+        scoped = c5.toggle(t("scoped"), value=True, key="scoped", help=t("scoped_help"))
     if not query.strip():
         return
     try:
         with st.spinner(t("loading")):
             predicate = ws.passage_filter(kinds=kinds, themes=themes, groups=groups)
             hits = ws.search(query, int(top_k), plan=plan, section=section, predicate=predicate,
-                             per_plan=int(per_plan) or None)
+                             per_plan=int(per_plan) or None, scoped=scoped)
     except PlanGraphError as exc:
         show_error(exc)
         return
     if not hits:
         st.info(t("no_hits"))
         return
+    scope = ws.searcher.scope(query) if scoped and not plan else None
+    if scope is not None:
+        english = st.session_state.get("english")
+        st.caption(f"{scope.describe() if english else scope.describe_zh()} · "
+                   f"{t('scope_weight')} ×{ws.searcher.fusion.out_of_scope:g}")
     terms = present.query_terms(query)
     for h in hits:
         with st.container(border=True):
             st.markdown(f"**{h.rank}. {present.escape_markdown(h.plan)}** · "
                         f"{present.escape_markdown(h.section or '—')}")
-            st.caption(f"{t('score')} {h.score:.4f} · {t('chars')} {h.start}–{h.end} · {h.passage_iri}")
+            weighted = f" ({t('out_of_scope')} ×{h.scope_weight:g})" if h.scope_weight < 1 else ""
+            st.caption(f"{t('score')} {h.score:.4f}{weighted} · {t('chars')} {h.start}–{h.end} · {h.passage_iri}")
             if best := h.best_sentence:
                 st.markdown(f"{t('best_sentence')}: {present.highlight(best, terms)}")
             before, after = ws.passage_context(h.passage_id)

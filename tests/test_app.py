@@ -103,6 +103,24 @@ def test_a_card_names_the_sentence_that_matched(app: AppTest) -> None:
     assert len(best[0]) < len(first_quote)  # one sentence of the cited passage, not all of it
 
 
+def test_search_over_national_documents_puts_the_local_plans_first(
+    four_plan_index: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PLANGRAPH_INDEX", str(four_plan_index))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.text_input(key="q").set_value("怎样给中小学生减轻学习压力?").run()
+    assert not at.exception, at.exception
+    scope = [c.value for c in at.caption if c.value.startswith("优先显示区县级规划（linan、linping） · 其他规划得分")]
+    assert scope and scope[0].endswith("×0.8")
+    assert cards(at)[0][1] == "linan"
+    national = [c.value for c in at.caption if c.value.startswith("得分") and "×0.8)" in c.value]
+    assert national  # the national passages that still show say why they rank lower
+    at.toggle(key="scoped").set_value(False).run()
+    assert cards(at)[0][1].replace("\\", "") == "national-education-reform-outline-2010-2020"  # unescaped
+    assert not any("优先显示" in c.value or "非优先规划" in c.value for c in at.caption)
+
+
 def test_entity_chip_opens_the_entity_page(app: AppTest) -> None:
     app.text_input(key="q").set_value("马溪幼儿园").run()
     pill = next(p for p in app.pills if "Project · 马溪幼儿园" in p.options)

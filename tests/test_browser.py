@@ -94,7 +94,7 @@ def test_question_cited_result_download_and_entity(page: Any, tmp_path: Path) ->
     saved = tmp_path / "search.csv"
     info.value.save_as(saved)
     data = saved.read_bytes()
-    assert data.startswith("\ufeffrank,score,plan,section,start,end,quote,best_sentence,entities,passage_iri".encode())
+    assert data.startswith("\ufeffrank,score,scope_weight,plan,section,start,end,quote,best_sentence,entities,passage_iri".encode())
     assert "Project: 马溪幼儿园" in data.decode("utf-8-sig")
     assert data.decode("utf-8-sig").count("\r\n") == 11  # header and ten hits
 

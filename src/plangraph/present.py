@@ -137,6 +137,7 @@ def hit_rows(hits: Sequence[Hit]) -> list[dict[str, Any]]:
         {
             "rank": h.rank,
             "score": round(h.score, 6),
+            "scope_weight": h.scope_weight,
             "plan": h.plan,
             "section": h.section,
             "start": h.start,

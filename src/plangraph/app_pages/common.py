@@ -33,6 +33,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "top_k": ("结果数", "Results"),
     "per_plan": ("每个规划最多 (0 = 不限)", "At most per plan (0 = no limit)"),
     "best_sentence": ("最相关的一句", "Best-matching sentence"),
+    "scoped": ("相关规划优先", "Relevant plans first"),
+    "scoped_help": ("先列出问题所指的规划：问题提到的地区或年份所属的规划，否则最基层的规划（区县级先于国家级文件）。"
+                    "关闭后所有规划同等排序。",
+                    "List the plans the question is about first: those of a region or year it names, else the "
+                    "most local plans (district before national documents). Off ranks all plans alike."),
+    "scope_weight": ("其他规划得分", "other plans' scores"),
+    "out_of_scope": ("非优先规划", "outside the scope"),
     "no_hits": ("没有匹配的段落，请换个说法或放宽筛选条件。", "No passages match; rephrase or loosen the filters."),
     "score": ("得分", "score"),
     "chars": ("字符", "chars"),
