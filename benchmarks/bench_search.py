@@ -70,12 +70,14 @@ def main(argv: list[str] | None = None) -> int:
     from plangraph.index import build_index, embed_text, open_index
     from plangraph.ingest import ingest_file
     from plangraph.lexical import BM25Index
+    from plangraph.scope import PlanProfile
     from plangraph.search import EXACT, LEXICAL, FusionConfig, Searcher
     from plangraph.sentences import sentences
 
     docs = {key: ingest_file(path) for key, path in PLAN_FILES.items()}
     passages = [p for doc in docs.values() for p in doc.passages]
     plan_ids = {key: doc.plan_id for key, doc in docs.items()}
+    profiles = [PlanProfile.from_meta(doc.meta) for doc in docs.values()]
     print(f"corpus: {len(passages)} passages from {len(docs)} plans; {sys.version.split()[0]}")
 
     texts = sorted({embed_text(p) for p in passages}, key=len)
@@ -106,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
         t = time.perf_counter()
         index = open_index(out, [e5, use])
         print(f"open index: {time.perf_counter() - t:.2f} s")
-        searcher = Searcher(index, [e5, use])
+        searcher = Searcher(index, [e5, use], plans=profiles)
 
         from plangraph.evaluate import load_questions
 
@@ -150,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
                 ("e5+bm25, whole passages", "none", [E, LEXICAL], "bigram", FusionConfig()),
                 ("e5+bm25, e5 best sentence", "auto", [E, LEXICAL], "bigram", FusionConfig()),
                 ("before: e5+use+bm25, whole passages, en not expanded", "none", [E, U, LEXICAL], "bigram",
-                 FusionConfig(expand=False)),
+                 FusionConfig(expand=False, out_of_scope=1.0)),
                 ("e5+use+bm25, whole passages", "none", [E, U, LEXICAL], "bigram", FusionConfig()),
                 ("e5+use+bm25, e5 best sentence", "auto", [E, U, LEXICAL], "bigram", FusionConfig()),
                 ("e5+use+bm25+exact, whole passages", "none", [E, U, LEXICAL, X], "bigram", FusionConfig()),
@@ -163,18 +165,20 @@ def main(argv: list[str] | None = None) -> int:
                 ("default, bm25 x2", "auto", [E, U, LEXICAL, X], "bigram", FusionConfig(weights={LEXICAL: 2.0})),
                 ("default, en not expanded for the encoders", "auto", [E, U, LEXICAL, X], "bigram",
                  FusionConfig(expand=False)),
+                ("default, all plans alike (no scope)", "auto", [E, U, LEXICAL, X], "bigram",
+                 FusionConfig(out_of_scope=1.0)),
                 ("**default: e5 best sentence + use + bm25 bigram + exact, k=60**", "auto", [E, U, LEXICAL, X],
                  "bigram", FusionConfig()),
             ]
             header = ("| config | R@5 | R@10 | MRR@10 | zh R@5 | zh R@10 | zh MRR | en R@5 | en R@10 | en MRR |\n"
                       "| --- |" + " --- |" * 9)
             for scoped in (False, True):
-                title = "scoped to the question's plan" if scoped else "whole corpus (four plans)"
+                title = "searched within the question's plan" if scoped else "whole corpus (four plans)"
                 print(f"\nablation, {title}:\n{header}")
                 for label, level, retrievers, mode, fusion in configs:
                     chosen = indexes[level]
                     chosen.lexical = lexicals[mode]
-                    s = Searcher(chosen, [e5, use], fusion=fusion)
+                    s = Searcher(chosen, [e5, use], fusion=fusion, plans=profiles)
                     rep = evaluate(args.questions, s, plan_ids=plan_ids if scoped else None,
                                    retrievers=retrievers)
                     print(_row(label, rep))
@@ -183,14 +187,29 @@ def main(argv: list[str] | None = None) -> int:
             print(f"\n{args.questions_en.name}, whole corpus:\n{header}")
             for label, level, retrievers, mode, fusion in configs:
                 if label.startswith(("**default", "default, no glossary", "default, en not", "e5+use+bm25, whole",
-                                     "before")):
-                    s = Searcher(indexes[level], [e5, use], fusion=fusion)
+                                     "before", "default, all plans")):
+                    s = Searcher(indexes[level], [e5, use], fusion=fusion, plans=profiles)
                     print(_row(label, evaluate(args.questions_en, s, retrievers=retrievers)))
+
+            # the scope prior (plangraph.scope): passages outside the plans a question is
+            # about weigh out_of_scope; 1 ranks all plans alike
+            print(f"\nscope weight, default retrievers, whole corpus / {args.questions_en.name}:\n{header}")
+            for weight in (1.0, 0.95, 0.9, 0.8, 0.6, 0.0):
+                s = Searcher(index, [e5, use], fusion=FusionConfig(out_of_scope=weight), plans=profiles)
+                for qfile in (args.questions, args.questions_en):
+                    print(_row(f"out_of_scope={weight}{' (default)' if weight == 0.8 else ''}, {qfile.stem}",
+                               evaluate(qfile, s)))
+            print(f"\neach retriever alone, all plans alike (out_of_scope=1):\n{header}")
+            for label, retrievers, langs in (("e5 alone, best sentence", [E], ("zh",)), ("use alone", [U], ("zh",)),
+                                             ("bm25 bigram alone", [LEXICAL], both)):
+                fusion = FusionConfig(out_of_scope=1.0, lexical_languages=langs)
+                s = Searcher(index, [e5, use], fusion=fusion, plans=profiles)
+                print(_row(label, evaluate(args.questions, s, retrievers=retrievers)))
 
             ctx_dir = Path(tmp) / "ctx"
             build_index(passages, ctx_dir, [e5, use], context="section", sentence_level="none",
                         cache_dir=args.cache, progress=False)
-            ctx_searcher = Searcher(open_index(ctx_dir, [e5, use]), [e5, use])
+            ctx_searcher = Searcher(open_index(ctx_dir, [e5, use]), [e5, use], plans=profiles)
             print(f"\nsection path prepended before embedding (whole passages):\n{header}")
             for label, retrievers in (("e5 alone", [E]), ("use alone", [U]),
                                       ("e5+use+bm25+exact", [E, U, LEXICAL, EXACT])):
