@@ -53,8 +53,9 @@ def test_years_a_question_names(query: str, years: tuple[int, ...]) -> None:
 
 def test_the_real_plans_metadata_gives_levels_regions_and_periods(profiles: list[PlanProfile]) -> None:
     by_id = {p.plan_id: p for p in profiles}
-    assert by_id["linan"].names() == ("临安区", "临安")
-    assert by_id["linping"].names() == ("临平区", "临平")
+    assert by_id["linan"].names() == ("临安区教育事业发展“十四五”规划", "临安区", "临安")
+    assert by_id["linping"].names() == ("临平区教育事业发展“十四五”规划", "临平区", "临平")  # without （节选）
+    assert by_id[N2010].names()[0] == "国家中长期教育改革和发展规划纲要"
     assert by_id["linan"].tier == by_id["linping"].tier == 0
     assert by_id[N2010].tier == by_id[N2035].tier == 3
     assert by_id[N2010].covers(2015) and not by_id[N2010].covers(2021)
@@ -73,7 +74,11 @@ def test_the_real_plans_metadata_gives_levels_regions_and_periods(profiles: list
         ("Linping future schools", {"linping"}),
         ("到2035年教育现代化的总体目标", {N2035}),
         ("What is the 2020 target for the three-year preschool gross enrolment rate?", {N2010}),
-        ("全国学前教育毛入园率", {N2010, N2035}),
+        ("国家层面的学前教育毛入园率目标", {N2010, N2035}),
+        ("What does the national plan say about preschool education?", {N2010, N2035}),
+        ("中国教育现代化2035提出的目标", {N2035}),  # by its title
+        # 全国 alone names titles districts strive for, not the national documents
+        ("创建全国义务教育优质均衡发展区", DISTRICTS),
         ("2008年的情况", DISTRICTS),  # a year no plan covers does not narrow the scope
     ],
 )

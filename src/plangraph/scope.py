@@ -11,8 +11,8 @@ after it.
 So search weighs passages by scope. The plans in scope for a question are, narrowing
 step by step and skipping a step that would leave none:
 
-1. the plans of a region the question names (临安, 临平区; 全国/国家/national for
-   national documents; or a plan id),
+1. the plans of a region the question names (临安, 临平区; 国家层面, national level
+   and the like for national documents), or a plan by its id or title,
 2. of those, the plans whose period covers a year the question names (2020年, by 2035,
    十四五),
 3. of those, the plans of the most local level (district and county first, then
@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -38,7 +39,11 @@ from plangraph.model import PlanMeta
 TIERS: Mapping[str, int] = {"district": 0, "county": 0, "municipal": 1, "provincial": 2, "national": 3}
 TIER_NAMES = {0: "district and county", 1: "municipal", 2: "provincial", 3: "national"}
 TIER_NAMES_ZH = {0: "区县级", 1: "市级", 2: "省级", 3: "国家级"}
-NATIONAL_CUES = ("全国", "国家", "中央", "national", "nationwide", "china")
+# Only phrases that ask about the national level: 全国 and 国家级 alone name titles
+# that districts strive for (创成全国学前教育普及普惠区, 国家级示范校).
+NATIONAL_CUES = ("国家层面", "全国层面", "国家规划", "国家政策", "国家文件", "中央文件",
+                 "national level", "national plan", "national policy", "national policies", "nationwide")
+_TITLE_NOTE = re.compile(r"[（(][^）)]*[）)]")  # （节选）, （2010－2020年）
 _SUFFIXES = "自治区|自治州|特别行政区|省|市|区|县|盟|旗"
 _REGION_PART = re.compile(rf".{{2,}}?(?:{_SUFFIXES})")
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
@@ -53,6 +58,7 @@ class PlanProfile:
     """What scoping needs to know of one plan (from its metadata)."""
 
     plan_id: str
+    title: str | None = None
     level: str | None = None
     region: str | None = None
     period_start: int | None = None
@@ -66,6 +72,7 @@ class PlanProfile:
             meta = dataclasses.asdict(meta)
         return cls(
             plan_id=str(meta["plan_id"]),
+            title=meta.get("title"),
             level=meta.get("level"),
             region=meta.get("region"),
             period_start=meta.get("period_start"),
@@ -85,15 +92,18 @@ class PlanProfile:
         return start <= year <= self.period_end
 
     def names(self) -> tuple[str, ...]:
-        """Ways a question may name the plan's region: 杭州市临安区 → 临安区, 临安."""
+        """Ways a question may name the plan: its title (without 《》 and notes in
+        brackets), and its region: 杭州市临安区 → 临安区, 临安."""
+        title = _TITLE_NOTE.sub("", self.title or "").strip("《》 ")
+        titles = (title,) if len(title) >= 4 else ()
         if self.tier == TIERS["national"]:
-            return NATIONAL_CUES
+            return titles + NATIONAL_CUES
         if not self.region:
-            return ()
+            return titles
         parts = _REGION_PART.findall(self.region) or [self.region]
         last = parts[-1]
         stem = re.sub(rf"(?:{_SUFFIXES})$", "", last)
-        return tuple(dict.fromkeys(n for n in (last, stem) if len(n) >= 2))
+        return titles + tuple(dict.fromkeys(n for n in (last, stem) if len(n) >= 2))
 
 
 @dataclass(frozen=True)
@@ -159,16 +169,21 @@ def _fyp_years(n: int) -> range:
 
 def regions_named(query: str, plans: Iterable[PlanProfile]) -> dict[str, tuple[str, ...]]:
     """plan id → the names of its region (or its id) that occur in the question."""
-    folded = query.casefold().replace("'", "").replace("’", "")
+    folded = _fold(query)
     words = set(re.findall(r"[a-z0-9-]+", folded))
     out: dict[str, tuple[str, ...]] = {}
     for p in plans:
-        found = [n for n in p.names() if (n in words if n.isascii() else n in folded)]
+        found = [n for n in p.names() if (n in words if re.fullmatch(r"[a-z0-9-]+", n) else _fold(n) in folded)]
         if p.plan_id.casefold() in words:
             found.append(p.plan_id)
         if found:
             out[p.plan_id] = tuple(found)
     return out
+
+
+def _fold(text: str) -> str:
+    """Compared case-blind, with full-width forms and quotes folded: “十四五” = "十四五"."""
+    return re.sub(r"[\"'“”‘’]", "", unicodedata.normalize("NFKC", text).casefold())
 
 
 def scope_of(query: str, plans: Sequence[PlanProfile]) -> Scope | None:
