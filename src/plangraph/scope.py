@@ -113,7 +113,7 @@ class Scope:
     Attributes:
         plans: ids of the plans in scope.
         tier: their level tier (0 district/county … 3 national), when all share one.
-        regions: what the question named of a region, if that narrowed the scope.
+        regions: the plan names or regions the question named, if that narrowed the scope.
         years: the years the question named, if that narrowed the scope.
     """
 
@@ -168,7 +168,7 @@ def _fyp_years(n: int) -> range:
 
 
 def regions_named(query: str, plans: Iterable[PlanProfile]) -> dict[str, tuple[str, ...]]:
-    """plan id → the names of its region (or its id) that occur in the question."""
+    """plan id → what of its names (:meth:`PlanProfile.names`, or its id) occurs in the question."""
     folded = _fold(query)
     words = set(re.findall(r"[a-z0-9-]+", folded))
     out: dict[str, tuple[str, ...]] = {}
