@@ -74,16 +74,16 @@ def page_search(ws: Workspace) -> None:
     try:
         with st.spinner(t("loading")):
             predicate = ws.passage_filter(kinds=kinds, themes=themes, groups=groups)
-            hits = ws.search(query, int(top_k), plan=plan, section=section, predicate=predicate,
-                             per_plan=int(per_plan) or None, scoped=scoped)
+            hits, scope = ws.search_with_scope(query, int(top_k), plan=plan, section=section,
+                                               predicate=predicate, per_plan=int(per_plan) or None,
+                                               scoped=scoped)
     except PlanGraphError as exc:
         show_error(exc)
         return
     if not hits:
         st.info(t("no_hits"))
         return
-    scope = ws.searcher.scope(query) if scoped and not plan else None
-    if scope is not None:
+    if scope is not None and not plan:
         english = st.session_state.get("english")
         st.caption(f"{scope.describe() if english else scope.describe_zh()} · "
                    f"{t('scope_weight')} ×{ws.searcher.fusion.out_of_scope:g}")

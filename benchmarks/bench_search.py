@@ -49,6 +49,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--questions", type=Path, default=SHARED / "eval" / "dev_questions.json")
     parser.add_argument("--questions-en", type=Path, default=ROOT / "benchmarks" / "data" / "dev_questions_en.json",
                         help="English versions of the Chinese questions")
+    parser.add_argument("--questions-national", type=Path,
+                        default=ROOT / "benchmarks" / "data" / "national_questions.json",
+                        help="questions only the national documents answer")
     parser.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "plangraph" / "bench-embeddings")
     parser.add_argument("--sample", type=int, default=128, help="passages timed per encoder (uncached)")
     parser.add_argument("--ablation", action="store_true", help="also print the ablation table")
@@ -193,11 +196,14 @@ def main(argv: list[str] | None = None) -> int:
 
             # the scope prior (plangraph.scope): passages outside the plans a question is
             # about weigh out_of_scope; 1 ranks all plans alike
-            print(f"\nscope weight, default retrievers, whole corpus / {args.questions_en.name}:\n{header}")
-            for weight in (1.0, 0.95, 0.9, 0.8, 0.6, 0.0):
-                s = Searcher(index, [e5, use], fusion=FusionConfig(out_of_scope=weight), plans=profiles)
-                for qfile in (args.questions, args.questions_en):
-                    print(_row(f"out_of_scope={weight}{' (default)' if weight == 0.8 else ''}, {qfile.stem}",
+            # national_questions.json: answers only the national documents give, to measure the cost
+            print(f"\nscope weight and coverage check, default retrievers, whole corpus:\n{header}")
+            for weight, agree in ((1.0, 2), (0.95, 2), (0.9, 2), (0.8, 2), (0.6, 2), (0.0, 2), (0.8, 0)):
+                s = Searcher(index, [e5, use], fusion=FusionConfig(out_of_scope=weight, scope_agree=agree),
+                             plans=profiles)
+                default = " (default)" if (weight, agree) == (0.8, 2) else ""
+                for qfile in (args.questions, args.questions_en, args.questions_national):
+                    print(_row(f"out_of_scope={weight}, scope_agree={agree}{default}, {qfile.stem}",
                                evaluate(qfile, s)))
             print(f"\neach retriever alone, all plans alike (out_of_scope=1):\n{header}")
             for label, retrievers, langs in (("e5 alone, best sentence", [E], ("zh",)), ("use alone", [U], ("zh",)),

@@ -131,16 +131,15 @@ def cmd_search(args: argparse.Namespace) -> int:
 
     ws = _open(args)
     predicate = ws.passage_filter(kinds=args.kind or (), themes=args.theme or (), groups=args.group or ())
-    hits = ws.search(args.query, args.top, plan=args.plan, section=args.section, predicate=predicate,
-                     per_plan=args.per_plan, scoped=not args.no_scope)
+    hits, scope = ws.search_with_scope(args.query, args.top, plan=args.plan, section=args.section,
+                                       predicate=predicate, per_plan=args.per_plan, scoped=not args.no_scope)
     if args.format == "json":
         _print_json([dataclasses.asdict(h) for h in hits])
         return 0
     lexical = ws.searcher.lexical_query(args.query)
     if lexical is not None and lexical != args.query:
         print(f"(lexical search for: {lexical})")
-    scope = None if args.no_scope or args.plan else ws.searcher.scope(args.query)
-    if scope is not None:
+    if scope is not None and not args.plan:
         print(f"(scope: {scope.describe()}; other plans weighted {ws.searcher.fusion.out_of_scope:g}, "
               "--no-scope ranks all alike)")
     if not hits:

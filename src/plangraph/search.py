@@ -16,8 +16,10 @@ occurs verbatim, so for questions it usually sits out.
 
 Last, the fused scores of passages outside the plans the query is about (a region or
 year it names, else the most local plans: district plans before the national documents
-they implement) are multiplied by ``FusionConfig.out_of_scope``; see
-:mod:`plangraph.scope`.
+they implement) are multiplied by ``FusionConfig.out_of_scope``, provided those plans
+address the question: two retrievers (``FusionConfig.scope_agree``) rank one of their
+passages in their top ten. A subject only the national documents cover (来华留学, 学分银行)
+then keeps its national answers first. See :mod:`plangraph.scope`.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from plangraph.encoders import Encoder
 from plangraph.errors import UsageError
@@ -39,6 +41,7 @@ if TYPE_CHECKING:
 
 LEXICAL = "bm25"
 EXACT = "exact"
+SCOPE_DEPTH = 10
 _SPACE_RE = re.compile(r"\s+")
 _EDGE_PUNCT = " \t\r\n?？!！.。,，;；:：\"'“”‘’()（）"
 DEFAULT_PASSAGE_IRI = "urn:plangraph:passage:{passage_id}"
@@ -57,6 +60,9 @@ class FusionConfig:
         expand: let the encoders see such a query followed by its glossary terms.
         out_of_scope: the weight of the fused score of a passage outside the plans the
             query is about (:mod:`plangraph.scope`); 1 ranks all plans alike.
+        scope_agree: the weight applies only when this many retrievers (at most as
+            many as ran) rank a passage of those plans in their top
+            :data:`SCOPE_DEPTH`; 0 applies it always.
     """
 
     rrf_k: float = 60.0
@@ -66,10 +72,11 @@ class FusionConfig:
     translate: bool = True
     expand: bool = True
     out_of_scope: float = 0.8
+    scope_agree: int = 2
 
     def __post_init__(self) -> None:
-        if self.rrf_k < 0 or self.depth < 1:
-            raise ValueError("rrf_k must be >= 0 and depth >= 1")
+        if self.rrf_k < 0 or self.depth < 1 or self.scope_agree < 0:
+            raise ValueError("rrf_k and scope_agree must be >= 0 and depth >= 1")
         if not 0 <= self.out_of_scope <= 1:
             raise ValueError("out_of_scope must be between 0 and 1")
 
@@ -123,8 +130,9 @@ class Searcher:
         return self._folded_texts
 
     def scope(self, query: str) -> Scope | None:
-        """The plans ``query`` is taken to be about, when that is not all of them and
-        the fusion weighs the others down."""
+        """The plans ``query`` points to, when that is not all of them and the fusion
+        weighs the others down. A search applies it only if those plans address the
+        question (:meth:`search_with_scope` says whether it did)."""
         if self.fusion.out_of_scope >= 1:
             return None
         return scope_of(query, self.plans)
@@ -257,7 +265,7 @@ class Searcher:
                 mask[i] = False
         return mask
 
-    def search(
+    def search_with_scope(
         self,
         query: str,
         top_k: int = 10,
@@ -268,8 +276,9 @@ class Searcher:
         retrievers: Sequence[str] | None = None,
         per_plan: int | None = None,
         scoped: bool = True,
-    ) -> list[Hit]:
-        """The ``top_k`` best passages for ``query``.
+    ) -> tuple[list[Hit], Scope | None]:
+        """The ``top_k`` best passages for ``query``, and the scope that ranked them
+        (None when all plans ranked alike).
 
         Args:
             query: free text, Chinese or English.
@@ -301,6 +310,8 @@ class Searcher:
         ranked, qvecs = self._rank(query, allowed, retrievers, depth)
         fused = fuse(ranked, k=self.fusion.rrf_k, weights=self.fusion.weights)
         scope = self.scope(query) if scoped else None
+        if scope is not None and not self._addresses(scope, ranked):
+            scope = None
         weight: dict[str, float] = {}
         if scope is not None:
             weight = {p.plan_id: self.fusion.out_of_scope for p in self.plans if p.plan_id not in scope.plans}
@@ -309,10 +320,32 @@ class Searcher:
                            key=lambda item: (-item[1], item[0]))
         if per_plan:
             fused = _at_most_per_plan(fused, per_plan, [p.plan_id for p in self.index.passages])
-        return [
+        hits = [
             self._hit(rank, row, score, ranked, qvecs, weight.get(self.index.passages[row].plan_id, 1.0))
             for rank, (row, score) in enumerate(fused[:top_k], 1)
         ]
+        return hits, scope
+
+    def search(self, query: str, top_k: int = 10, **options: Any) -> list[Hit]:
+        """The ``top_k`` best passages for ``query`` (:meth:`search_with_scope`'s hits;
+        same options)."""
+        return self.search_with_scope(query, top_k, **options)[0]
+
+    def _addresses(self, scope: Scope, ranked: Mapping[str, Sequence[int]]) -> bool:
+        """Whether the plans in ``scope`` address the question: enough retrievers rank
+        one of their passages in their top :data:`SCOPE_DEPTH` (one retriever that
+        finds a local passage somewhere is not enough to push better answers down)."""
+        need = min(self.fusion.scope_agree, len(ranked))
+        if need == 0:
+            return True
+        votes: dict[int, int] = {}
+        for rows in ranked.values():
+            for row in rows[:SCOPE_DEPTH]:
+                if self.index.passages[row].plan_id in scope.plans:
+                    votes[row] = votes.get(row, 0) + 1
+        return any(n >= need for n in votes.values())
+
+
 
     def _hit(
         self,

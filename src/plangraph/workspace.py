@@ -28,6 +28,7 @@ from typing import Any
 
 from .errors import IndexStoreError, InputError, UsageError
 from .model import EntityRef, Hit
+from .scope import Scope
 from .store import fsync_path, fsync_write, recover, swap_into_place
 
 DEFAULT_INDEX = Path("indexes") / "default"
@@ -353,9 +354,18 @@ class Workspace:
         """The best passages for a question, with their plan, section, quote and entities
         (at most ``per_plan`` of any one plan when given; the plans the question is about
         first unless ``scoped`` is False, see :mod:`plangraph.scope`)."""
+        return self.search_with_scope(query, top_k, plan=plan, section=section, predicate=predicate,
+                                      per_plan=per_plan, scoped=scoped)[0]
+
+    def search_with_scope(self, query: str, top_k: int = 10, *, plan: str | None = None,
+                          section: str | None = None, predicate: Callable[[str], bool] | None = None,
+                          per_plan: int | None = None, scoped: bool = True) -> tuple[list[Hit], Scope | None]:
+        """:meth:`search`, and the scope that ranked the hits (None when all plans
+        ranked alike)."""
         self.check_plan(plan)
-        return list(self.searcher.search(query, top_k, plan=plan, section=section, predicate=predicate,
-                                         per_plan=per_plan, scoped=scoped))
+        hits, scope = self.searcher.search_with_scope(query, top_k, plan=plan, section=section,
+                                                      predicate=predicate, per_plan=per_plan, scoped=scoped)
+        return list(hits), scope
 
     # -- export --------------------------------------------------------------------
     def export_rows(self, kind: str, plan: str | Sequence[str] | None = None) -> list[dict[str, Any]]:
