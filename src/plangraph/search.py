@@ -292,8 +292,8 @@ class Searcher:
             per_plan: at most this many hits from any one plan, so that the best
                 passages of every plan show, not only those of the plan that says
                 most about the subject.
-            scoped: rank the plans the query is about first (:meth:`scope`); False
-                ranks all plans alike.
+            scoped: rank the plans the query is about first (:meth:`scope`), if they
+                address it (``FusionConfig.scope_agree``); False ranks all plans alike.
 
         Raises:
             UsageError: empty query, ``top_k`` or ``per_plan`` < 1, unknown plan or retriever.
@@ -344,8 +344,6 @@ class Searcher:
                 if self.index.passages[row].plan_id in scope.plans:
                     votes[row] = votes.get(row, 0) + 1
         return any(n >= need for n in votes.values())
-
-
 
     def _hit(
         self,
