@@ -255,6 +255,22 @@ def test_investment_sums_by_place_and_year(index: Path) -> None:
     assert sum(r["investment_wan"] for r in planview.investment_by_place(rows)) == total
 
 
+def test_context_of_a_table_row_is_its_neighbouring_rows_without_the_table_title(index: Path) -> None:
+    ws = Workspace(index)
+    passages = ws.searcher.index.passages
+    row = next(p for p in passages if p.table_id and "马溪幼儿园" in p.content)
+    title = row.content.split(" | ")[0]
+    before, after = ws.passage_context(row.passage_id)
+    assert before and after and title not in before and title not in after
+    i = passages.index(row)
+    assert after.rstrip("…") in passages[i + 1].content and before.lstrip("…") in passages[i - 1].content
+    # a paragraph's context is its neighbours' text as it is
+    para = next(p for i, p in enumerate(passages) if p.table_id is None and 0 < i and passages[i - 1].table_id is None
+                and passages[i - 1].plan_id == p.plan_id)
+    before, _ = ws.passage_context(para.passage_id)
+    assert passages[passages.index(para) - 1].content.endswith(before.lstrip("…"))
+
+
 def test_neighbourhood_dot_links_a_project_to_its_place(index: Path) -> None:
     ws = Workspace(index)
     project = next(r for r in ws.entities("projects") if r.label == "马溪幼儿园")

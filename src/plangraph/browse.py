@@ -385,13 +385,23 @@ def passage_filter(entities_for: Callable[[str], tuple[EntityRef, ...]],
 
 def passage_context(passages: Sequence[Passage], passage_id: str, chars: int = 80) -> tuple[str, str]:
     """The end of the passage before and the start of the passage after ``passage_id``
-    in the same plan (``""`` at either end of the plan)."""
+    in the same plan (``""`` at either end of the plan). A neighbouring row of the same
+    table shows without the table title that its indexed text starts with."""
     for i, p in enumerate(passages):
         if p.passage_id == passage_id:
             prev = passages[i - 1] if i > 0 and passages[i - 1].plan_id == p.plan_id else None
             nxt = passages[i + 1] if i + 1 < len(passages) and passages[i + 1].plan_id == p.plan_id else None
-            before = prev.content[-chars:] if prev else ""
-            after = nxt.content[:chars] if nxt else ""
-            return ("…" + before if prev and len(prev.content) > chars else before,
-                    after + "…" if nxt and len(nxt.content) > chars else after)
+            prev_text = _beside(prev, p) if prev else ""
+            next_text = _beside(nxt, p) if nxt else ""
+            before, after = prev_text[-chars:], next_text[:chars]
+            return ("…" + before if len(prev_text) > chars else before,
+                    after + "…" if len(next_text) > chars else after)
     return "", ""
+
+
+def _beside(neighbour: Passage, p: Passage) -> str:
+    """``neighbour``'s text as context for ``p``: a row of the same table without the
+    ``title | `` prefix (segment writes rows as ``title | column: value; …``)."""
+    if neighbour.table_id is not None and neighbour.table_id == p.table_id and " | " in neighbour.content:
+        return neighbour.content.split(" | ", 1)[1]
+    return neighbour.content
