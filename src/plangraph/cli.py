@@ -327,8 +327,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--per-plan", type=_positive_int, metavar="N",
                    help="at most N results from any one plan, so every plan's best passages show")
     p.add_argument("--no-scope", action="store_true",
-                   help="rank all plans alike (by default the plans a question is about rank first: those of "
-                        "a region or year it names, else the most local plans, before national documents)")
+                   help="rank all plans alike (by default the plans a question is about rank first when "
+                        "they address it: those of a region or year it names, else the most local plans, "
+                        "before national documents)")
     p.add_argument("--top", type=_positive_int, default=10, help="number of results (default 10)")
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.set_defaults(func=cmd_search)

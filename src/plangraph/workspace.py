@@ -28,7 +28,7 @@ from typing import Any
 
 from .errors import IndexStoreError, InputError, UsageError
 from .model import EntityRef, Hit
-from .scope import Scope
+from .scope import PlanProfile, Scope
 from .store import fsync_path, fsync_write, recover, swap_into_place
 
 DEFAULT_INDEX = Path("indexes") / "default"
@@ -291,7 +291,6 @@ class Workspace:
         from .encoders import get_encoder
         from .graph import passage_iri
         from .index import open_index
-        from .scope import PlanProfile
         from .search import Searcher
 
         encoders = [get_encoder(e) for e in self.manifest["encoders"]]
