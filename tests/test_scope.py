@@ -75,6 +75,7 @@ def test_the_real_plans_metadata_gives_levels_regions_and_periods(profiles: list
         ("到2035年教育现代化的总体目标", {N2035}),
         ("What is the 2020 target for the three-year preschool gross enrolment rate?", {N2010}),
         ("国家层面的学前教育毛入园率目标", {N2010, N2035}),
+        ("国家对学前教育有什么要求", {N2010, N2035}),
         ("What does the national plan say about preschool education?", {N2010, N2035}),
         ("中国教育现代化2035提出的目标", {N2035}),  # by its title
         # 全国 alone names titles districts strive for, not the national documents

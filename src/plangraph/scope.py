@@ -45,8 +45,10 @@ TIER_NAMES = {0: "district and county", 1: "municipal", 2: "provincial", 3: "nat
 TIER_NAMES_ZH = {0: "区县级", 1: "市级", 2: "省级", 3: "国家级"}
 # Only phrases that ask about the national level: 全国 and 国家级 alone name titles
 # that districts strive for (创成全国学前教育普及普惠区, 国家级示范校).
-NATIONAL_CUES = ("国家层面", "全国层面", "国家规划", "国家政策", "国家文件", "中央文件",
-                 "national level", "national plan", "national policy", "national policies", "nationwide")
+NATIONAL_CUES = ("国家层面", "全国层面", "国家规划", "国家政策", "国家文件", "国家对", "国家要求", "国家提出",
+                 "中央文件", "党中央", "国务院",
+                 "national level", "national plan", "national policy", "national policies", "nationwide",
+                 "national government", "central government", "state council")
 _TITLE_NOTE = re.compile(r"[（(][^）)]*[）)]")  # （节选）, （2010－2020年）
 _SUFFIXES = "自治区|自治州|特别行政区|省|市|区|县|盟|旗"
 _REGION_PART = re.compile(rf".{{2,}}?(?:{_SUFFIXES})")
