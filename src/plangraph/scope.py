@@ -3,10 +3,9 @@
 A corpus usually mixes the plans that staff work with (a district's 十四五 plan) with
 the higher-level documents those plans implement and cite (the national outline,
 《中国教育现代化2035》). Asked 怎样给中小学生减轻学习压力, every retriever ranks the
-national outline's general paragraph on 减负 about as high as the district plan's own
-commitment, and usually a little higher: it says more about the subject. What a
-district's staff want first is what their plans commit to, with the national text
-after it.
+national outline's general chapter on 减负 above the Lin'an plan's own commitment: it
+says more about the subject. What a district's staff want first is what their plans
+commit to, with the national text after it.
 
 So search weighs passages by scope. The plans in scope for a question are, narrowing
 step by step and skipping a step that would leave none:
