@@ -20,6 +20,7 @@ from plangraph.errors import UsageError
 from plangraph.export import export_rows
 from plangraph.ontology import ontology_dir
 from plangraph.model import EntityRef, Passage
+from plangraph.segment import row_cells
 from plangraph.vocab import OA, PG, PGC, PREFIXES, SDMX_DIMENSION
 
 ENTITY_KINDS: tuple[str, ...] = ("indicators", "programmes", "projects", "commitments",
@@ -400,8 +401,8 @@ def passage_context(passages: Sequence[Passage], passage_id: str, chars: int = 8
 
 
 def _beside(neighbour: Passage, p: Passage) -> str:
-    """``neighbour``'s text as context for ``p``: a row of the same table without the
-    ``title | `` prefix (segment writes rows as ``title | column: value; …``)."""
-    if neighbour.table_id is not None and neighbour.table_id == p.table_id and " | " in neighbour.content:
-        return neighbour.content.split(" | ", 1)[1]
+    """``neighbour``'s text as context for ``p``: a row of the same table by its cells,
+    without the table title its indexed text starts with."""
+    if neighbour.table_id is not None and neighbour.table_id == p.table_id:
+        return row_cells(neighbour.content)
     return neighbour.content

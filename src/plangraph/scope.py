@@ -31,11 +31,11 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from plangraph.lexical import fold
 from plangraph.model import PlanMeta
 
 # most local first; district and county plans are one tier (区县级)
@@ -187,8 +187,8 @@ def regions_named(query: str, plans: Iterable[PlanProfile]) -> dict[str, tuple[s
 
 
 def _fold(text: str) -> str:
-    """Compared case-blind, with full-width forms and quotes folded: “十四五” = "十四五"."""
-    return re.sub(r"[\"'“”‘’]", "", unicodedata.normalize("NFKC", text).casefold())
+    """:func:`plangraph.lexical.fold` without quotes: “十四五” = 十四五."""
+    return re.sub(r"[\"'“”‘’]", "", fold(text))
 
 
 def scope_of(query: str, plans: Sequence[PlanProfile]) -> Scope | None:

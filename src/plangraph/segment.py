@@ -81,6 +81,14 @@ def _windows(line: Line) -> list[tuple[int, int]]:
     return out
 
 
+ROW_TITLE_SEP = " | "
+
+
+def row_cells(content: str) -> str:
+    """A table row's indexed text without the table title in front: its cells only."""
+    return content.split(ROW_TITLE_SEP, 1)[-1]
+
+
 def _row_content(table: Table, index: int) -> str:
     """A table row as searchable text: title, then each cell labelled by its column."""
     row = table.rows[index]
@@ -95,7 +103,7 @@ def _row_content(table: Table, index: int) -> str:
         if n == name_col and row.sublabel is not None:
             value = f"{value} {row.sublabel.value}"
         parts.append(f"{col}: {value}")
-    return f"{table.title} | " + "; ".join(parts)
+    return table.title + ROW_TITLE_SEP + "; ".join(parts)
 
 
 def segment(plan_id: str, original: str, norm: str, lines: list[Line],
