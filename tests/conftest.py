@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from plangraph.ingest import ingest_file
+from plangraph.ingest.pipeline import ingest_file
 from plangraph.model import PlanDoc
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -52,6 +52,17 @@ def national_2035() -> PlanDoc:
 @pytest.fixture(scope="session")
 def all_plans(linan: PlanDoc, linping: PlanDoc, national_2010: PlanDoc, national_2035: PlanDoc) -> list[PlanDoc]:
     return [linan, linping, national_2010, national_2035]
+
+
+@pytest.fixture(scope="session")
+def district_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An index folder of the two district plans in corpus/, fake encoder, built once
+    for the whole session. Tests read it; a test that changes an index copies it first."""
+    from plangraph.workspace import build
+
+    out = tmp_path_factory.mktemp("district") / "default"
+    build([CORPUS], out, encoders=("fake",), progress=False)
+    return out
 
 
 @pytest.fixture(scope="session")

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from plangraph import browse, planview, present
-from plangraph.cli import main
+from plangraph.graph import browse, planview
+from plangraph.interfaces import present, writers
+from plangraph.interfaces.cli import main
 from plangraph.errors import IndexStoreError
 from plangraph.model import EntityRef
 from plangraph.workspace import Workspace, build
@@ -26,10 +27,8 @@ CARD_HEADER = re.compile(r"^\*\*(\d+)\. (\S+)\*\*")
 
 
 @pytest.fixture(scope="module")
-def index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("app") / "ix"
-    build([CORPUS], out, encoders=("fake",), progress=False)
-    return out
+def index(district_index: Path) -> Path:
+    return district_index
 
 
 @pytest.fixture
@@ -361,8 +360,8 @@ def test_export_bytes_are_the_cli_file(index: Path, tmp_path: Path) -> None:
     for fmt in ("csv", "json"):
         out = tmp_path / f"cli.{fmt}"
         assert main(["export", "projects", "--index", str(index), "--format", fmt, "-o", str(out)]) == 0
-        assert present.export_bytes(ws, "projects", fmt, None) == out.read_bytes()
-    assert present.export_bytes(ws, "projects", "csv", "linan").startswith("\ufeff".encode())
+        assert writers.export_bytes(ws, "projects", fmt, None) == out.read_bytes()
+    assert writers.export_bytes(ws, "projects", "csv", "linan").startswith("\ufeff".encode())
 
 
 def test_english_toggle_keeps_the_page(app: AppTest) -> None:
@@ -394,7 +393,7 @@ def test_markdown_of_quotes_and_chips_is_escaped() -> None:
     assert present.query_terms("teacher salary compared with civil servants") == ["公务员", "工资", "待遇", "教师", "老师"]
     rows = present.hit_rows([])
     assert present.dict_rows_csv(rows) == "\r\n".encode("utf-8-sig")
-    assert present.csv_bytes(["a"], [["=1+1"]]) == "a\r\n'=1+1\r\n".encode("utf-8-sig")
+    assert writers.csv_bytes(["a"], [["=1+1"]]) == "a\r\n'=1+1\r\n".encode("utf-8-sig")
 
 
 PAY_LINAN = "确保中小学教师平均工资收入水平高于当地公务员平均水平"
@@ -447,7 +446,7 @@ def test_compare_page_asks_for_two_different_plans(app: AppTest) -> None:
     assert not app.dataframe
 
 
-def test_compare_at_another_threshold_encodes_nothing_again(index: Path) -> None:
+def test_compare_at_another_threshold_encodes_nothing_again(index: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     ws = Workspace(index)
     first = ws.compare("linan", "linping", method="blend")
     store = ws._comparisons
@@ -456,7 +455,7 @@ def test_compare_at_another_threshold_encodes_nothing_again(index: Path) -> None
     def refuse(texts: list[str]) -> None:
         raise AssertionError(f"encoded again: {texts[:1]}")
 
-    store._encoder.encode_passages = refuse
+    monkeypatch.setattr(store._encoder, "encode_passages", refuse)  # one encoder per process: undo after
     lower = ws.compare("linan", "linping", method="blend", threshold=first.commitments.threshold - 0.1)
     assert lower.commitments.counts()["shared"] > first.commitments.counts()["shared"]
     assert lower.indicators is first.indicators and lower.citations == first.citations
@@ -490,24 +489,24 @@ def test_plan_page_audit_tab_lists_findings_mismatches_first(served_files: dict[
 
 
 def audit_counts(report: object) -> dict[str, int]:
-    from plangraph.audit import summary
+    from plangraph.analysis.audit import summary
 
     return summary(report)  # type: ignore[arg-type]
 
 
 def test_warm_up_opens_the_searcher_once_and_the_first_search_loads_nothing(
         index: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import plangraph.encoders
-    import plangraph.index
+    import plangraph.search.encoders
+    import plangraph.search.build
 
     opened: list[Path] = []
-    real_open = plangraph.index.open_index
+    real_open = plangraph.search.build.open_index
 
     def counting_open(path: Path, encoders: object = None) -> object:
         opened.append(path)
         return real_open(path, encoders)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(plangraph.index, "open_index", counting_open)
+    monkeypatch.setattr(plangraph.search.build, "open_index", counting_open)
     ws = Workspace(index)
     warming = ws.warm_in_background(delay_s=0.2)
     assert ws.warm_in_background() is warming  # every page run asks; one warm-up
@@ -520,8 +519,8 @@ def test_warm_up_opens_the_searcher_once_and_the_first_search_loads_nothing(
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("loaded after the warm-up")
 
-    monkeypatch.setattr(plangraph.index, "open_index", refuse)
-    monkeypatch.setattr(plangraph.encoders, "get_encoder", refuse)
+    monkeypatch.setattr(plangraph.search.build, "open_index", refuse)
+    monkeypatch.setattr(plangraph.search.encoders, "get_encoder", refuse)
     hits = ws.search("马溪幼儿园", 10)
     assert any("马溪幼儿园" in h.quote for h in hits)
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from plangraph.audit import AuditFinding, AuditReport, audit_doc, summary
-from plangraph.extract import extract
-from plangraph.ingest import ingest_file
+from plangraph.analysis.audit import AuditFinding, AuditReport, audit_doc, summary
+from plangraph.extract.pipeline import extract
+from plangraph.ingest.pipeline import ingest_file
 from plangraph.model import PlanDoc
 
 from .conftest import LINAN

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from plangraph.serve import CHROMIUM, CHROMIUM_ARGS, served_app
+from .serve import CHROMIUM, CHROMIUM_ARGS, served_app
 from plangraph.workspace import build
 
 from .conftest import CORPUS, ROOT
@@ -34,12 +34,11 @@ def _need(what: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def served(tmp_path_factory: pytest.TempPathFactory, district_index: Path) -> Iterator[str]:
     """The app served on a free localhost port over a fake-encoder index."""
     if not CHROMIUM.exists():
         _need(str(CHROMIUM))
-    index = tmp_path_factory.mktemp("browser") / "ix"
-    build([CORPUS], index, encoders=("fake",), progress=False)
+    index = district_index
     log = tmp_path_factory.mktemp("browser-log") / "streamlit.log"
     try:
         with served_app(ROOT / "app.py", index, log=log, timeout_s=60) as url:

@@ -8,14 +8,14 @@ import csv
 import numpy as np
 import pytest
 
-from plangraph.compare import (
+from plangraph.analysis.compare import (
     THRESHOLDS,
     CommitmentComparison,
     Statement,
     compare_commitments,
     score_matrix,
 )
-from plangraph.extract import extract
+from plangraph.extract.pipeline import extract
 from plangraph.model import PlanDoc
 
 from plangraph.errors import UsageError
@@ -31,7 +31,7 @@ def _statements(doc: PlanDoc) -> list[Statement]:
 
 @pytest.fixture(scope="module")
 def embed():  # type: ignore[no-untyped-def]
-    from plangraph.encoders import get_encoder
+    from plangraph.search.encoders import get_encoder
 
     return get_encoder("use").encode_passages
 
@@ -103,7 +103,7 @@ def built(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-
 def test_workspace_compare_and_audit_through_the_cli(built, tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
     import json
 
-    from plangraph.cli import main
+    from plangraph.interfaces.cli import main
     from plangraph.workspace import Workspace
 
     ws = Workspace(built)

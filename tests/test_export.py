@@ -12,10 +12,11 @@ from openpyxl import load_workbook
 from rdflib import Graph
 
 from plangraph.errors import UsageError
-from plangraph.export import FORMATS, export, export_rows, write_dataset, write_export
-from plangraph.extract import extract
-from plangraph.graph import build_graph
-from plangraph.ingest import ingest_file
+from plangraph.graph.export import FORMATS, export_graph, export_rows, write_dataset
+from plangraph.interfaces.writers import write_export, write_table
+from plangraph.extract.pipeline import extract
+from plangraph.graph.build import build_graph
+from plangraph.ingest.pipeline import ingest_file
 
 REPO = Path(__file__).resolve().parents[1]
 LINAN = REPO / "corpus" / "linan-2022-education-14th-fyp.raw.txt"
@@ -37,6 +38,23 @@ def doc():
 @pytest.fixture(scope="module")
 def ds(doc):
     return build_graph([(doc, extract(doc))])
+
+
+class Source:
+    """What the writers read an export from (a Workspace, in the app and the CLI)."""
+
+    def __init__(self, ds):
+        self.ds = ds
+
+    def export_rows(self, kind, plan=None):
+        return export_rows(self.ds, kind, plan)
+
+    def export_graph(self, kind, plan=None):
+        return export_graph(self.ds, kind, plan)
+
+
+def export(ds, kind, fmt, path):
+    return write_export(Source(ds), kind, fmt, path)
 
 
 def test_rows_have_the_required_keys_and_real_values(ds, doc):
@@ -93,7 +111,7 @@ def test_whole_dataset_as_trig_parses_back(ds, tmp_path):
 def test_csv_has_a_bom_and_neutralises_formulas(tmp_path):
     rows = [{"name": "=HYPERLINK(\"http://x\")", "note": "+1", "n": -5, "at": "@SUM(A1)",
              "ok": "普惠性幼儿园覆盖面", "list": ["-x"]}]
-    path = write_export(rows, "csv", tmp_path / "x.csv")
+    path = write_table(rows, "csv", tmp_path / "x.csv")
     raw = path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     with path.open(encoding="utf-8-sig", newline="") as f:
@@ -101,7 +119,7 @@ def test_csv_has_a_bom_and_neutralises_formulas(tmp_path):
     assert back["name"] == "'=HYPERLINK(\"http://x\")"
     assert back["note"] == "'+1" and back["at"] == "'@SUM(A1)"
     assert back["n"] == "-5" and back["ok"] == "普惠性幼儿园覆盖面"
-    xlsx = write_export(rows, "xlsx", tmp_path / "x.xlsx")
+    xlsx = write_table(rows, "xlsx", tmp_path / "x.xlsx")
     cell = load_workbook(xlsx).active["A2"]
     assert cell.data_type == "s" and cell.value.startswith("'=")
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from plangraph.extract import extract
-from plangraph.extract_tables import investment_total
-from plangraph.ingest import ingest_file
-from plangraph.mentions import Extraction
+from plangraph.extract.pipeline import extract
+from plangraph.extract.tables import investment_total
+from plangraph.ingest.pipeline import ingest_file
+from plangraph.extract.mentions import Extraction
 from plangraph.model import PlanDoc
 
 REPO = Path(__file__).resolve().parents[1]

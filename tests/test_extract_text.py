@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from plangraph.extract import extract
+from plangraph.extract.pipeline import extract
 from plangraph.model import Passage, PlanDoc, PlanMeta, Section
 
 

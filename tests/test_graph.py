@@ -10,13 +10,15 @@ from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import SKOS
 
-from plangraph.extract import extract
-from plangraph.extract_lexicon import concepts
-from plangraph.indicator_concepts import concepts as indicator_concepts
-from plangraph.graph import build_graph, plan_graph_iri
-from plangraph.ontology import ontology_dir, validate
-from plangraph.ingest import ingest_file
-from plangraph.vocab import INDICATOR_SCHEME, ONTOLOGY_GRAPH, PG, PGC
+from plangraph.extract.pipeline import extract
+from plangraph.extract.lexicon import concepts
+from plangraph.graph.indicators import concepts as indicator_concepts
+from plangraph.graph.build import build_graph
+from plangraph.graph.iris import plan_graph_iri
+from plangraph.graph.ontology import validate
+from plangraph.resources import ontology_dir
+from plangraph.ingest.pipeline import ingest_file
+from plangraph.graph.vocab import INDICATOR_SCHEME, ONTOLOGY_GRAPH, PG, PGC
 
 REPO = Path(__file__).resolve().parents[1]
 FILES = [
@@ -66,7 +68,7 @@ def test_a_broken_graph_fails_shacl(dataset, docs):
     ev = next(broken.objects(ind, PG.evidence))
     broken.remove((ev, None, None))  # evidence without source or selectors
     broken.add((ind, PG.measures, PGC["teachers"]))  # a theme, not an indicator concept
-    from plangraph.graph import new_dataset
+    from plangraph.graph.build import new_dataset
 
     ds = new_dataset()
     target = ds.graph(URIRef("urn:test:broken"))
@@ -149,7 +151,7 @@ def test_bodies_are_scoped_to_their_region(dataset):
 def test_provenance_points_at_the_exact_quote(dataset, docs):
     doc = docs[0]
     g = dataset.graph(plan_graph_iri(doc.plan_id))
-    from plangraph.vocab import OA
+    from plangraph.graph.vocab import OA
 
     checked = 0
     for ev in g.subjects(RDF.type, OA.SpecificResource):

@@ -9,12 +9,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import plangraph.index as index_mod
-from plangraph.encoders import FakeEncoder
+import plangraph.search.build as index_mod
+from plangraph.search.encoders import FakeEncoder
 from plangraph.errors import IndexStoreError, UsageError
-from plangraph.index import build_index, embed_text, open_index
+from plangraph.search.build import build_index, embed_text, open_index
 from plangraph.model import Passage, PlanDoc
-from plangraph.sentences import sentence_spans
+from plangraph.text import sentence_spans
 
 
 class CountingEncoder(FakeEncoder):

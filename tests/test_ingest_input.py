@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from plangraph.errors import DecodeError, InputError, MetadataError
-from plangraph.ingest import ingest_file, ingest_files
-from plangraph.normalize import collapse, normalize
+from plangraph.ingest.pipeline import ingest_file, ingest_files
+from plangraph.text import collapse, normalize
 
 from .conftest import LINAN, LINPING
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from plangraph.ingest import ingest_file
+from plangraph.ingest.pipeline import ingest_file
 from plangraph.model import PlanDoc
 
 from .conftest import LINAN

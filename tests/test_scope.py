@@ -8,13 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from plangraph.cli import main
-from plangraph.encoders import FakeEncoder
-from plangraph.evaluate import is_relevant
-from plangraph.index import build_index, open_index
+from plangraph.interfaces.cli import main
+from plangraph.search.encoders import FakeEncoder
+from plangraph.analysis.evaluate import is_relevant
+from plangraph.search.build import build_index, open_index
 from plangraph.model import PlanDoc
-from plangraph.scope import PlanProfile, scope_of, years_named
-from plangraph.search import LEXICAL, FusionConfig, Searcher
+from plangraph.search.scope import PlanProfile, scope_of, years_named
+from plangraph.search.fusion import FusionConfig
+from plangraph.search.searcher import LEXICAL, Searcher
 
 DISTRICTS = {"linan", "linping"}
 N2010 = "national-education-reform-outline-2010-2020"

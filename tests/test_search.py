@@ -7,14 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from plangraph.encoders import E5Encoder, FakeEncoder, USEEncoder
+from plangraph.search.encoders import E5Encoder, FakeEncoder, USEEncoder
 from plangraph.errors import UsageError
-from plangraph.evaluate import is_relevant
-from plangraph.index import build_index, open_index
-from plangraph.passage_index import PassageIndex
+from plangraph.analysis.evaluate import is_relevant
+from plangraph.search.build import build_index, open_index
+from plangraph.search.index import PassageIndex
 from plangraph.model import EntityRef, PlanDoc
-from plangraph.search import EXACT, LEXICAL, FusionConfig, Searcher, fuse
-from plangraph.sentences import sentence_spans
+from plangraph.search.fusion import FusionConfig, fuse
+from plangraph.search.searcher import EXACT, LEXICAL, Searcher
+from plangraph.text import sentence_spans
 
 
 @pytest.fixture(scope="module")

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from plangraph.errors import QueryError, UsageError
-from plangraph.extract import extract
-from plangraph.graph import build_graph
-from plangraph.ingest import ingest_file
-from plangraph.sparql import get_named_query, named_queries, run_named, run_query
+from plangraph.extract.pipeline import extract
+from plangraph.graph.build import build_graph
+from plangraph.ingest.pipeline import ingest_file
+from plangraph.graph.sparql import get_named_query, named_queries, run_named, run_query
 
 REPO = Path(__file__).resolve().parents[1]
 LINAN = REPO / "corpus" / "linan-2022-education-14th-fyp.raw.txt"

@@ -10,21 +10,18 @@ from pathlib import Path
 
 import pytest
 
-from plangraph import workspace
-from plangraph.cli import build_parser, main
+from plangraph.workspace import builder as build_module
+from plangraph.interfaces.cli import build_parser, main
 from plangraph.errors import IndexStoreError, UsageError
+from plangraph.interfaces.writers import write_export
 from plangraph.workspace import Workspace, build
 
 from .conftest import CORPUS, LINPING, ROOT
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("ix") / "default"
-    summary = build([CORPUS], out, encoders=("fake",), progress=False)
-    assert summary.plans == ("linan", "linping")
-    assert summary.shacl_conforms
-    return out
+def built(district_index: Path) -> Path:
+    return district_index
 
 
 @pytest.fixture(scope="module")
@@ -36,6 +33,7 @@ def test_build_writes_a_self_describing_index(built: Path) -> None:
     manifest = json.loads((built / "manifest.json").read_text("utf-8"))
     assert set(manifest["plans"]) == {"linan", "linping"}
     assert manifest["encoders"] == ["fake"]
+    assert manifest["shacl"]["conforms"]
     assert manifest["counts"]["linan"]["projects"] == 39
     assert (built / "graph.trig").stat().st_size > 100_000
     plans = json.loads((built / "plans.json").read_text("utf-8"))
@@ -62,7 +60,7 @@ def test_sparql_and_export_through_the_facade(ws: Workspace, tmp_path: Path) -> 
     assert float(totals["锦北街道"]) == 107664
     rows = ws.export_rows("indicators", plan="linan")
     assert len(rows) == 30
-    out = ws.export("projects", "csv", tmp_path / "projects.csv", plan="linan")
+    out = write_export(ws, "projects", "csv", tmp_path / "projects.csv", plan="linan")
     raw = out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     table = list(csv.DictReader(raw.decode("utf-8-sig").splitlines()))
@@ -88,7 +86,7 @@ def test_interrupted_build_leaves_the_last_good_index(built: Path, tmp_path: Pat
     def crash(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(workspace, "swap_into_place", crash)
+    monkeypatch.setattr(build_module, "swap_into_place", crash)
     with pytest.raises(KeyboardInterrupt):
         build([LINPING], out, encoders=("fake",), progress=False)
     assert (out / "manifest.json").read_text("utf-8") == before

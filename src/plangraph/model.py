@@ -3,7 +3,7 @@
 All are frozen dataclasses holding plain Python values. Offsets (``start``/``end``)
 are character offsets into :attr:`PlanDoc.original`, the decoded file text exactly as
 found, so that ``doc.original[start:end]`` gives back the quoted text. Normalisation
-(:mod:`plangraph.normalize`) is length-preserving, so the same offsets also index
+(:mod:`plangraph.text`) is length-preserving, so the same offsets also index
 :attr:`PlanDoc.norm`; that identity *is* the map back to the original.
 """
 
@@ -287,7 +287,7 @@ class Hit:
     sentence vectors (all of ``text`` when it is one sentence); empty otherwise."""
     scope_weight: float = 1.0
     """What the fused score was multiplied by: below 1 for a passage of a plan outside
-    the query's scope (:mod:`plangraph.scope`)."""
+    the query's scope (:mod:`plangraph.search.scope`)."""
 
     @property
     def best_sentence(self) -> str | None:

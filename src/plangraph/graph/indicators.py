@@ -1,0 +1,132 @@
+"""Indicators of several plans side by side, aligned by concept.
+
+Plans name the same indicator differently (普惠性幼儿园覆盖面 / 覆盖率; 学前三年毛入园率 /
+学前教育毛入园率). ``plangraph/data/indicator_concepts.tsv`` is a small SKOS scheme:
+a concept key, preferred labels in Chinese and English and alternative labels. An
+indicator belongs to a concept when its label is one of the labels, or when an
+alternative label ``category:name`` names it under its category (``高等教育:毛入学率``).
+``ontology/concepts.ttl`` declares the same scheme (``pgc:indicator-concepts``) and the
+graph links each indicator to its concept with ``pg:measures``; a test keeps the TSV and
+the Turtle in step.
+
+Rows come in as the plain dicts of ``Workspace.export_rows("indicators")``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from plangraph.resources import data_text
+
+
+@dataclass(frozen=True)
+class IndicatorConcept:
+    key: str
+    label: str
+    alt_labels: tuple[str, ...]
+    label_en: str = ""
+
+
+@dataclass(frozen=True)
+class PlanTarget:
+    """One plan's latest target for a concept, as its indicator table states it."""
+
+    plan: str
+    indicator: str
+    comparator: str | None
+    value: Any
+    text: str | None
+    unit: str | None
+    year: int | None
+    binding: str | None
+    start: int | None
+    end: int | None
+
+
+@dataclass(frozen=True)
+class SideBySide:
+    """Concepts set by at least one of the compared plans, with every plan's target."""
+
+    plans: tuple[str, ...]
+    national: tuple[str, ...]
+    lines: tuple[tuple[IndicatorConcept, tuple[PlanTarget, ...]], ...]
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One row per concept: per plan ``<plan> target``/``unit``/``year``/``binding``,
+        and ``national target`` (which national plan, which year) where one exists."""
+        out = []
+        for concept, targets in self.lines:
+            row: dict[str, Any] = {"concept": concept.label, "key": concept.key}
+            by_plan = {t.plan: t for t in targets}
+            for p in self.plans:
+                t = by_plan.get(p)
+                row[f"{p} indicator"] = t.indicator if t else None
+                row[f"{p} target"] = _show(t) if t else None
+                row[f"{p} year"] = t.year if t else None
+                row[f"{p} binding"] = t.binding if t else None
+            nat = [by_plan[p] for p in self.national if p in by_plan]
+            row["national target"] = "; ".join(f"{_show(t)} ({t.year}, {t.plan})" for t in nat) or None
+            out.append(row)
+        return out
+
+
+def _show(t: PlanTarget) -> str:
+    cmp = "" if t.comparator in (None, "=") else str(t.comparator)
+    value = t.text if t.value is None else t.value
+    return f"{cmp}{value}{t.unit or ''}"
+
+
+@lru_cache(maxsize=1)
+def concepts() -> tuple[IndicatorConcept, ...]:
+    """The indicator concept scheme."""
+    text = data_text("indicator_concepts.tsv")
+    out = []
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        key, label, label_en, alts = line.split("\t")
+        out.append(IndicatorConcept(key, label, tuple(a for a in alts.split("|") if a), label_en))
+    return tuple(out)
+
+
+def concept_of(label: str, category: str | None) -> IndicatorConcept | None:
+    """The concept an indicator (label, category) belongs to, if any."""
+    cat = (category or "").rstrip("*")
+    for c in concepts():
+        for alt in (c.label, *c.alt_labels):
+            scope, _, name = alt.rpartition(":")
+            if name == label and (not scope or cat.startswith(scope)):
+                return c
+    return None
+
+
+def _target(plan: str, row: Mapping[str, Any]) -> PlanTarget | None:
+    values = [v for v in row.get("values") or () if v.get("role") == "target"]
+    if not values:
+        return None
+    last = max(values, key=lambda v: v.get("year") or 0)
+    return PlanTarget(plan, row["name"], last.get("comparator"), last.get("value"), last.get("text"),
+                      row.get("unit"), last.get("year"), row.get("binding"), row.get("start"), row.get("end"))
+
+
+def side_by_side(rows_by_plan: Mapping[str, Iterable[Mapping[str, Any]]], plans: Sequence[str],
+                 national: Sequence[str] = ()) -> SideBySide:
+    """Align the indicators of ``plans`` (and of the ``national`` plans, shown as the
+    national target) by concept; concepts none of ``plans`` sets are left out."""
+    found: dict[str, dict[str, PlanTarget]] = {}
+    for plan, rows in rows_by_plan.items():
+        for row in rows:
+            c = concept_of(row["name"], row.get("category"))
+            t = _target(plan, row) if c else None
+            if c and t and plan not in found.setdefault(c.key, {}):
+                found[c.key][plan] = t
+    lines = []
+    for c in concepts():
+        targets = found.get(c.key, {})
+        if any(p in targets for p in plans):
+            order = [*plans, *[n for n in national if n not in plans]]
+            lines.append((c, tuple(targets[p] for p in order if p in targets)))
+    return SideBySide(tuple(plans), tuple(n for n in national if n not in plans), tuple(lines))

@@ -1,0 +1,394 @@
+"""The ``plangraph`` command line: one subcommand per façade method.
+
+Errors derived from :class:`~plangraph.errors.PlanGraphError` print as
+``Error: <message>`` (and a hint) on stderr with exit status 1; nothing else is
+caught, so a real bug still shows its traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from plangraph import __version__
+from plangraph.errors import PlanGraphError, UsageError
+from plangraph.interfaces.writers import text_table
+from plangraph.search.build import SENTENCE_LEVELS
+
+if TYPE_CHECKING:
+    from plangraph.workspace import Workspace
+
+DEFAULT_CORPUS = "corpus"
+
+
+def _print_json(data: object) -> None:
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+def _report_failures(failures: Sequence[object]) -> None:
+    for failure in failures:
+        error = failure.error  # type: ignore[attr-defined]
+        print(f"Error: {error.message}", file=sys.stderr)
+        if error.hint:
+            print(f"  hint: {error.hint}", file=sys.stderr)
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from plangraph.ingest.docjson import plan_to_json
+    from plangraph.ingest.pipeline import ingest_files
+
+    docs, failures = ingest_files(args.files)
+    if args.json:
+        _print_json([plan_to_json(d, with_text=args.with_text) for d in docs])
+    else:
+        for doc in docs:
+            m = doc.meta
+            period = f"{m.period_start or '?'}–{m.period_end or '?'}"
+            print(f"{m.plan_id}: {m.title} ({m.region or '?'}, {period}) [{m.encoding}]")
+            kinds: dict[str, int] = {}
+            for t in doc.tables:
+                kinds[t.kind] = kinds.get(t.kind, 0) + len(t.rows)
+            tops = sum(1 for s in doc.sections if s.level == 1)
+            print(f"  {len(doc.sections)} sections ({tops} top-level), {len(doc.tables)} tables "
+                  f"({', '.join(f'{k}: {v} rows' for k, v in sorted(kinds.items())) or 'none'}), "
+                  f"{len(doc.passages)} passages")
+            for f in doc.findings:
+                print(f"  {f.severity}: {f.message}")
+    _report_failures(failures)
+    if not docs and not failures:
+        raise UsageError("no plan files found in " + ", ".join(args.files),
+                         hint="plan files end in .txt")
+    return 1 if failures else 0
+
+
+def _positive_int(text: str) -> int:
+    """An argparse type: refused before any index or model is loaded."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _index_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--index", metavar="DIR", default=None,
+                   help="index folder (default: $PLANGRAPH_INDEX or indexes/default)")
+
+
+def _open(args: argparse.Namespace) -> Workspace:
+    from plangraph.workspace import Workspace
+
+    return Workspace(args.index)
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from plangraph.workspace import build
+
+    summary = build(args.files or [DEFAULT_CORPUS], args.index, encoders=args.encoder or ("e5", "use"),
+                    sentence_level=args.sentence_level, progress=not args.quiet)
+    print(f"built {summary.index} from {len(summary.plans)} plan(s): {', '.join(summary.plans)}")
+    for plan, counts in summary.counts.items():
+        print(f"  {plan}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+    print("  embedded " + ", ".join(f"{k}: {v} new, {summary.reused[k]} cached" for k, v in summary.embedded.items()))
+    if summary.sentences_embedded:
+        print("  sentences embedded " + ", ".join(f"{k}: {v} new" for k, v in summary.sentences_embedded.items()))
+    print("  SHACL: " + ("conforms" if summary.shacl_conforms else f"{len(summary.shacl_violations)}+ violations"))
+    for v in summary.shacl_violations:
+        print(f"    {v}")
+    print("  time: " + ", ".join(f"{k} {v:.1f}s" for k, v in summary.seconds.items()))
+    for path, message in summary.failures:
+        print(f"Error: {message} (skipped)", file=sys.stderr)
+    return 1 if summary.failures and args.strict else 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    import dataclasses
+
+    ws = _open(args)
+    predicate = ws.passage_filter(kinds=args.kind or (), themes=args.theme or (), groups=args.group or ())
+    hits, scope = ws.search_with_scope(args.query, args.top, plan=args.plan, section=args.section,
+                                       predicate=predicate, per_plan=args.per_plan, scoped=not args.no_scope)
+    if args.format == "json":
+        _print_json([dataclasses.asdict(h) for h in hits])
+        return 0
+    lexical = ws.searcher.lexical_query(args.query)
+    if lexical is not None and lexical != args.query:
+        print(f"(lexical search for: {lexical})")
+    if scope is not None and not args.plan:
+        print(f"(scope: {scope.describe()}; other plans weighted {ws.searcher.fusion.out_of_scope:g}, "
+              "--no-scope ranks all alike)")
+    if not hits:
+        print("no passages match")
+    for h in hits:
+        print(f"{h.rank}. [{h.plan}] {h.section or '(no section)'}  score {h.score:.3f}  "
+              f"chars {h.start}-{h.end}")
+        quote = " ".join(h.quote.split())  # table rows span several lines of the original
+        print(f"   {quote if len(quote) <= 300 else quote[:300] + '…'}")
+        if h.best_sentence:
+            print(f"   best sentence: {h.best_sentence}")
+        if h.entities:
+            print("   entities: " + "; ".join(f"{e.kind} {e.label}" for e in h.entities[:8]))
+    return 0
+
+
+def cmd_sparql(args: argparse.Namespace) -> int:
+    from plangraph.graph.sparql import named_queries
+
+    if args.list:
+        for name, q in named_queries().items():
+            names = ", ".join(p for p, _ in q.params)
+            print(f"{name}{f' ({names})' if names else ''}: {q.description}")
+        return 0
+    params = dict(p.split("=", 1) for p in args.param or [] if "=" in p)
+    bad = [p for p in args.param or [] if "=" not in p]
+    if bad:
+        raise UsageError(f"--param {bad[0]!r} must look like NAME=VALUE")
+    query = None
+    if args.query and Path(args.query).is_file():
+        query = Path(args.query).read_text(encoding="utf-8")
+    elif args.query:
+        query = args.query
+    if query is None and args.name is None:
+        raise UsageError("give a query (text or file) or --name NAME", hint="plangraph sparql --list shows the named queries")
+    result = _open(args).sparql(query, name=args.name, params=params or None, timeout_s=args.timeout)
+    _emit_rows(list(result.columns), [list(r) for r in result.rows], args.format)
+    return 0
+
+
+def _emit_rows(columns: list[str], rows: list[list[object]], fmt: str) -> None:
+    if fmt == "json":
+        _print_json([dict(zip(columns, r)) for r in rows])
+    elif fmt == "csv":
+        from plangraph.interfaces.writers import csv_text
+
+        sys.stdout.write(csv_text(columns, rows))
+    else:
+        print(text_table(columns, rows))
+        print(f"({len(rows)} rows)")
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    ws = _open(args)
+    if args.output in (None, "-"):
+        if args.format not in ("json", "csv"):
+            raise UsageError(f"format {args.format!r} needs --output FILE")
+        rows = ws.export_rows(args.kind, args.plan)
+        if args.format == "json":
+            _print_json(rows)
+        else:
+            cols = list(dict.fromkeys(k for r in rows for k in r))
+            _emit_rows(cols, [[r.get(c) for c in cols] for r in rows], "csv")
+        return 0
+    from plangraph.interfaces.writers import write_export
+
+    path = write_export(ws, args.kind, args.format, args.output, args.plan)
+    print(f"wrote {path}")
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from plangraph.analysis.evaluate import evaluate
+
+    ws = _open(args)
+    report = evaluate(args.questions, ws, scoped=not args.no_scope)
+    if args.format == "json":
+        import dataclasses
+
+        _print_json({"overall": dataclasses.asdict(report.overall),
+                     "by_language": {k: dataclasses.asdict(v) for k, v in report.by_language.items()},
+                     "questions": [{"q": r.question.q, "language": r.question.language,
+                                    "first_relevant_rank": r.first} for r in report.rows]})
+    else:
+        text = report.table()
+        print(text if args.per_question else text.split("\n\n")[0])
+    return 0
+
+
+def _write_report(tables: dict[str, list[dict[str, object]]], fmt: str, out: str | None) -> None:
+    """Print tables (table, csv, json) or write them to --out (csv, xlsx, json; several
+    tables go to one file each, named after the table)."""
+    if out:
+        from plangraph.interfaces.writers import write_table
+
+        for name, rows in tables.items():
+            dest = Path(out) if len(tables) == 1 else Path(out).with_name(f"{Path(out).stem}-{name}{Path(out).suffix}")
+            print(f"wrote {write_table([dict(r) for r in rows], fmt, dest)}")
+        return
+    if fmt == "xlsx":
+        raise UsageError("format 'xlsx' needs --out FILE")
+    if fmt == "json":
+        _print_json(tables)
+        return
+    for name, rows in tables.items():
+        if len(tables) > 1:
+            print(f"\n== {name} ==")
+        cols = list(dict.fromkeys(k for r in rows for k in r))
+        _emit_rows(cols, [[r.get(c) for c in cols] for r in rows], fmt)
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    report = _open(args).audit(args.plan)
+    rows = report.rows()
+    if args.format == "table" and not args.out:
+        rows = [{k: (" ".join(str(v).split())[:60] if k == "quote" else v) for k, v in r.items()
+                 if k not in ("plan", "note")} for r in rows]
+    _write_report({"audit": rows}, args.format, args.out)
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    cmp = _open(args).compare(args.plan_a, args.plan_b, method=args.method, threshold=args.threshold)
+    tables = cmp.tables()
+    if args.side:
+        side = {"shared": "shared", "only-a": "only in A", "only-b": "only in B"}[args.side]
+        tables["commitments"] = [r for r in tables["commitments"] if r["side"] == side]
+    if args.format == "table" and not args.out:
+        short = lambda v: v if not isinstance(v, str) or len(v) <= 40 else v[:40] + "…"  # noqa: E731
+        tables = {k: [{c: short(v) for c, v in r.items() if not c.endswith(("start", "end"))} for r in rows]
+                  for k, rows in tables.items()}
+        counts = cmp.commitments.counts()
+        print(f"{args.plan_a} vs {args.plan_b} ({cmp.commitments.method}, threshold "
+              f"{cmp.commitments.threshold:.2f}): {counts['shared']} shared, {counts['only in A']} only in "
+              f"{args.plan_a}, {counts['only in B']} only in {args.plan_b}")
+    _write_report(tables, args.format, args.out)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="plangraph",
+        description="Knowledge graph and cited search over Chinese education plans.",
+    )
+    parser.add_argument("--version", action="version", version=f"plangraph {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("ingest", help="read plan files and show what ingestion finds",
+                       description="Read plan files (or folders of .txt files) and report "
+                                   "metadata, sections, tables, passages and findings.")
+    p.add_argument("files", nargs="+", metavar="FILE", help="plan text files or folders")
+    p.add_argument("--json", action="store_true", help="dump the full document model as JSON")
+    p.add_argument("--with-text", action="store_true", help="with --json: include the full texts")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("build", help="ingest, extract, build the graph and the search index",
+                       description="Build an index folder (graph.trig, search index, manifest) from plan "
+                                   "files. Broken plans are reported and skipped; the previous index stays "
+                                   "usable until the new one is complete.")
+    p.add_argument("files", nargs="*", metavar="FILE", help=f"plan files or folders (default: {DEFAULT_CORPUS}/)")
+    _index_arg(p)
+    p.add_argument("--encoder", action="append", metavar="NAME",
+                   help="embedding encoder, repeatable: e5, use, fake, st:<model folder> (default: e5 and use)")
+    p.add_argument("--sentence-level", choices=SENTENCE_LEVELS, default="auto",
+                   help="encoders that also embed each sentence, so a passage scores as its best sentence: "
+                        "auto (e5, where it was measured to help; default), all, none (faster build)")
+    p.add_argument("--strict", action="store_true", help="exit 1 if any plan was skipped")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("search", help="ask a question; get cited passages",
+                       description="Hybrid (lexical + embedding) search over the built index.")
+    p.add_argument("query", help="a question or keywords, in Chinese or English")
+    _index_arg(p)
+    p.add_argument("--plan", help="only this plan id")
+    p.add_argument("--section", help="only passages under this section (a prefix of the section path)")
+    p.add_argument("--kind", action="append", metavar="KIND",
+                   help="only passages stating an entity of this kind (indicators, projects, …); repeatable")
+    p.add_argument("--theme", action="append", metavar="KEY",
+                   help="only passages with a commitment on this theme or stage (teachers, preschool, …); repeatable")
+    p.add_argument("--group", action="append", metavar="KEY",
+                   help="only passages with a commitment for this target group (rural-teachers, …); repeatable")
+    p.add_argument("--per-plan", type=_positive_int, metavar="N",
+                   help="at most N results from any one plan, so every plan's best passages show")
+    p.add_argument("--no-scope", action="store_true",
+                   help="rank all plans alike (by default the plans a question is about rank first when "
+                        "they address it: those of a region or year it names, else the most local plans, "
+                        "before national documents)")
+    p.add_argument("--top", type=_positive_int, default=10, help="number of results (default 10)")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("sparql", help="run a read-only SPARQL query (inline, file, or named)",
+                       description="Queries are read-only, time-limited and may not reach the network.")
+    p.add_argument("query", nargs="?", help="query text or a .rq file")
+    _index_arg(p)
+    p.add_argument("--name", help="run a query of the named-query library")
+    p.add_argument("--param", action="append", metavar="NAME=VALUE", help="value for a named query's parameter")
+    p.add_argument("--list", action="store_true", help="list the named queries")
+    p.add_argument("--timeout", type=float, default=10.0, help="seconds before the query is stopped (default 10)")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.set_defaults(func=cmd_sparql)
+
+    p = sub.add_parser("export", help="export entity lists: csv, xlsx, json, jsonld, ttl",
+                       description="Export indicators, programmes, projects, commitments or organizations.")
+    p.add_argument("kind", help="indicators, programmes, projects, commitments or organizations")
+    _index_arg(p)
+    p.add_argument("--format", default="csv", help="csv (Excel-ready), xlsx, json, jsonld or ttl")
+    p.add_argument("--output", "-o", help="file to write (csv/json may go to stdout)")
+    p.add_argument("--plan", action="append", metavar="PLAN",
+                   help="only this plan id; repeatable (default: every plan)")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("eval", help="recall@5/@10 and MRR@10 of search on a question file",
+                       description="A hit is relevant when its text contains an evidence string.")
+    p.add_argument("questions", help="questions JSON, in the format of dev_questions.json")
+    _index_arg(p)
+    p.add_argument("--per-question", action="store_true", help="show each question's first relevant rank")
+    p.add_argument("--no-scope", action="store_true", help="rank all plans alike (see search --no-scope)")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("compare", help="compare two plans: shared commitments, indicators, citations",
+                       description="Commitments of A aligned with B (shared / only in A / only in B), "
+                                   "indicators side by side by concept with the national target, and "
+                                   "cited documents linked to plans of the index.")
+    p.add_argument("plan_a", help="plan id")
+    p.add_argument("plan_b", help="plan id")
+    _index_arg(p)
+    p.add_argument("--method", choices=("tfidf", "use", "blend"), default=None,
+                   help="commitment similarity (default blend; tfidf needs no model)")
+    p.add_argument("--threshold", type=float, default=None, help="score that counts as shared "
+                   "(default: the method's measured threshold)")
+    p.add_argument("--side", choices=("shared", "only-a", "only-b"), help="list only these commitments")
+    p.add_argument("--format", choices=("table", "csv", "xlsx", "json"), default="table")
+    p.add_argument("--out", metavar="FILE", help="write csv/xlsx/json here (one file per table)")
+    p.set_defaults(func=cmd_compare)
+
+    p = sub.add_parser("audit", help="check a plan against itself: totals, restated targets, flagged cells",
+                       description="Stated totals (合计N个项目, 投资估算约X亿元) against the project tables, "
+                                   "targets stated twice against the indicator table, and table cells "
+                                   "ingestion flagged. 约 allows half a unit of the last written digit.")
+    p.add_argument("plan", help="plan id")
+    _index_arg(p)
+    p.add_argument("--format", choices=("table", "csv", "xlsx", "json"), default="table")
+    p.add_argument("--out", metavar="FILE", help="write csv/xlsx/json here")
+    p.set_defaults(func=cmd_audit)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func: Callable[[argparse.Namespace], int] | None = getattr(args, "func", None)
+    if func is None:
+        parser.print_help()
+        return 2
+    try:
+        return func(args)
+    except PlanGraphError as exc:
+        print(f"Error: {exc.message}", file=sys.stderr)
+        if exc.hint:
+            print(f"  hint: {exc.hint}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,221 @@
+"""What the Streamlit app shows, as plain data: hits as table rows and markdown,
+query results and exports as downloadable bytes.
+
+Kept out of ``app.py`` so that the page holds widgets and layout only, and so that
+these conversions can be tested without a browser.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from plangraph.graph.browse import EntityDetail, EntityRow
+from plangraph.interfaces.writers import columns_of, csv_bytes
+from plangraph.model import EntityRef, Hit
+from plangraph.graph.planview import SectionNode
+from plangraph.workspace.folder import MANIFEST
+
+MIME_TYPES: dict[str, str] = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "json": "application/json",
+    "jsonld": "application/ld+json",
+    "ttl": "text/turtle",
+}
+
+# What the SPARQL editor holds when no named query is chosen.
+STARTER_QUERY = "SELECT * WHERE { ?s ?p ?o } LIMIT 10"
+# Characters Streamlit markdown would read as formatting (``$`` starts LaTeX).
+_MARKDOWN_SPECIAL = "\\`*_{}[]<>()#+-.!|~$:"
+_PLAN_FACTS = ("title", "region", "level", "issuer", "issued", "period_start", "period_end",
+               "source_file", "source_url")
+
+
+def index_key(path: Path) -> str:
+    """A cache key that changes when the index at ``path`` is rebuilt."""
+    try:
+        return f"{path.resolve()}@{(path / MANIFEST).stat().st_mtime_ns}"
+    except OSError:
+        return str(path)
+
+
+def escape_markdown(text: str) -> str:
+    """``text`` with every markdown control character backslash-escaped."""
+    return "".join("\\" + c if c in _MARKDOWN_SPECIAL else c for c in text)
+
+
+def blockquote(text: str) -> str:
+    """A markdown blockquote keeping each non-empty line of ``text`` as a paragraph."""
+    lines = [escape_markdown(line.strip()) for line in text.splitlines() if line.strip()]
+    return "\n>\n".join(f"> {line}" for line in lines) or "> …"
+
+
+def chip_label(e: EntityRef, limit: int = 24) -> str:
+    """The text of an entity chip: its class and a short label (``Project · 马溪幼儿园``)."""
+    label = e.label if len(e.label) <= limit else e.label[:limit] + "…"
+    return f"{e.kind} · {label}"
+
+
+def query_terms(query: str) -> list[str]:
+    """The parts of a query worth marking in a quote: words of two or more characters,
+    longest first (so that a long term is marked before the short one inside it). An
+    English query is marked by the Chinese terms the glossary looked it up as."""
+    from plangraph.search.crosslingual import translate
+    from plangraph.text import detect_language
+
+    words = translate(query) if detect_language(query) == "en" else re.split(r"[\s,，;；、?？!！。.]+", query)
+    parts = {w for w in words if len(w) >= 2}
+    return sorted(parts, key=lambda w: (-len(w), w))
+
+
+def highlight(text: str, terms: Sequence[str]) -> str:
+    """``text`` as escaped markdown, with every occurrence of ``terms`` in colour."""
+    spans: list[tuple[int, int]] = []
+    for term in terms:
+        for m in re.finditer(re.escape(term), text):
+            if not any(m.start() < e and s < m.end() for s, e in spans):
+                spans.append((m.start(), m.end()))
+    out, pos = [], 0
+    for start, end in sorted(spans):
+        out.append(escape_markdown(text[pos:start]))
+        out.append(f":orange[{escape_markdown(text[start:end])}]")
+        pos = end
+    out.append(escape_markdown(text[pos:]))
+    return "".join(out)
+
+
+def quote_in_context(quote: str, before: str = "", after: str = "", terms: Sequence[str] = ()) -> str:
+    """A markdown blockquote of ``quote`` in bold with query terms marked, between the
+    text before and after it in grey."""
+    flat = [line.strip() for line in quote.splitlines() if line.strip()]
+    parts = []
+    if before.strip():
+        parts.append(f":gray[{escape_markdown(' '.join(before.split()))}]")
+    parts.extend(f"**{highlight(line, terms)}**" for line in flat)
+    if after.strip():
+        parts.append(f":gray[{escape_markdown(' '.join(after.split()))}]")
+    return "\n>\n".join(f"> {p}" for p in parts) or "> …"
+
+
+def section_choices(nodes: Sequence[SectionNode]) -> dict[str, str]:
+    """Section path (what :meth:`Workspace.search` takes as ``section``) → an indented
+    label, in document order."""
+    out: dict[str, str] = {}
+    stack: list[str] = []
+    for n in nodes:
+        del stack[n.depth:]
+        stack.append(n.title)
+        out[" > ".join(stack)] = "　" * n.depth + " ".join(x for x in (n.number, n.title) if x)
+    return out
+
+
+def section_rows(nodes: Sequence[SectionNode]) -> list[dict[str, Any]]:
+    """The section tree as table rows, titles indented by depth."""
+    return [{"section": "　" * n.depth + " ".join(x for x in (n.number, n.title) if x),
+             "passages": n.passages, "entities": n.entities} for n in nodes]
+
+
+def entity_records(rows: Sequence[EntityRow]) -> list[dict[str, Any]]:
+    """Entity rows as records for a table, the IRI last."""
+    return [{**r.columns, "iri": r.iri} for r in rows]
+
+
+def property_rows(detail: EntityDetail) -> list[dict[str, str]]:
+    return [{"property": k, "value": v} for k, v in detail.properties]
+
+
+def hit_rows(hits: Sequence[Hit]) -> list[dict[str, Any]]:
+    """Search results as flat rows (one per hit) for a table or a CSV file."""
+    return [
+        {
+            "rank": h.rank,
+            "score": round(h.score, 6),
+            "scope_weight": h.scope_weight,
+            "plan": h.plan,
+            "section": h.section,
+            "start": h.start,
+            "end": h.end,
+            "quote": h.quote,
+            "best_sentence": h.best_sentence or "",
+            "entities": "; ".join(f"{e.kind}: {e.label}" for e in h.entities),
+            "passage_iri": h.passage_iri,
+        }
+        for h in hits
+    ]
+
+
+def dict_rows_csv(rows: Sequence[dict[str, Any]]) -> bytes:
+    """:func:`~plangraph.interfaces.writers.csv_bytes` for rows given as dicts (columns in
+    first-seen order)."""
+    columns = columns_of(rows)
+    return csv_bytes(columns, ([r.get(c) for c in columns] for r in rows))
+
+
+def plan_selection(chosen: Sequence[str], every: Sequence[str]) -> tuple[str, ...] | None:
+    """The plans chosen, in index order, or None when they are all of them (the
+    CLI's export without ``--plan``)."""
+    picked = tuple(p for p in every if p in chosen)
+    return None if set(picked) == set(every) else picked
+
+
+def export_file_name(kind: str, fmt: str, plan: str | Sequence[str] | None = None) -> str:
+    """``indicators-all.csv``, ``projects-linan.xlsx``, ``commitments-linan+linping.ttl``."""
+    plans = [plan] if isinstance(plan, str) else list(plan or [])
+    return f"{kind}-{'+'.join(plans) or 'all'}.{fmt}"
+
+
+def zip_bytes(files: Mapping[str, bytes]) -> bytes:
+    """A ZIP of ``files`` (name → bytes), the same bytes for the same files (fixed
+    timestamps), so that it can be cached and compared."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in files.items():
+            z.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), data,
+                       compress_type=zipfile.ZIP_DEFLATED)
+    return buf.getvalue()
+
+
+# --- comparison and audit ------------------------------------------------------------
+
+STATUS_COLOURS: dict[str, str] = {"mismatch": "red", "needs review": "orange", "consistent": "green"}
+"""Audit status → the colour of its badge and chip; also the order findings are listed in."""
+COMMITMENT_COLUMNS = ("side", "score", "quote", "other_quote", "section", "plan", "start", "end",
+                      "other_plan", "other_start", "other_end")
+
+
+def on_side(rows: Sequence[dict[str, Any]], side: str | None) -> list[dict[str, Any]]:
+    """The commitment rows of one side (``shared``, ``only in A``, ``only in B``); all for None."""
+    return [r for r in rows if side is None or r["side"] == side]
+
+
+def citation_records(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Cited documents with a link (``?plan=ID``) to those that are plans of the index."""
+    return [{**r, "open": f"?plan={r['corpus_plan']}" if r.get("corpus_plan") else None} for r in rows]
+
+
+def status_badges(counts: Mapping[str, int], labels: Mapping[str, str]) -> str:
+    """Markdown badges, one per audit status in :data:`STATUS_COLOURS` order, with its count."""
+    return " ".join(f":{colour}-badge[{escape_markdown(labels.get(s, s))} · {counts.get(s, 0)}]"
+                    for s, colour in STATUS_COLOURS.items())
+
+
+def audit_records(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Audit findings for a table: mismatches first, then those needing review, then
+    the consistent ones (each group in text order). The status is a one-item list, so
+    that a multiselect column shows it as a coloured chip."""
+    order = list(STATUS_COLOURS)
+    ranked = sorted(rows, key=lambda r: (order.index(r["status"]), r.get("start") or 0))
+    return [{"status": [r["status"]], **{k: v for k, v in r.items() if k not in ("plan", "status")}}
+            for r in ranked]
+
+
+def plan_facts(plan: dict[str, Any]) -> dict[str, str]:
+    """The metadata of one entry of :meth:`Workspace.plans` worth showing, as text."""
+    meta = plan.get("meta", {})
+    return {k: str(meta[k]) for k in _PLAN_FACTS if meta.get(k) not in (None, "")}

@@ -1,0 +1,171 @@
+"""What every page of the app shares: its labels, its error display and the cached
+workspace and computations (one per built index, kept across sessions)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from plangraph.interfaces import present, writers
+from plangraph.errors import PlanGraphError
+from plangraph.graph.browse import concepts
+from plangraph.workspace import Workspace
+
+# (中文, English) for every label on the page.
+LABELS: dict[str, tuple[str, str]] = {
+    "title": ("教育规划知识图谱", "Education plan graph"),
+    "english": ("English", "English"),
+    "page": ("页面", "Page"),
+    "search": ("检索", "Search"),
+    "entities": ("实体", "Entities"),
+    "plans": ("规划", "Plans"),
+    "sparql": ("SPARQL", "SPARQL"),
+    "export": ("导出", "Export"),
+    "question": ("问题或关键词", "Question or keywords"),
+    "plan": ("规划", "Plan"),
+    "all_plans": ("全部规划", "All plans"),
+    "section": ("章节", "Section"),
+    "all_sections": ("全部章节", "All sections"),
+    "kinds": ("实体类型", "Entity kinds"),
+    "themes": ("主题", "Themes"),
+    "groups": ("对象群体", "Target groups"),
+    "filters": ("筛选", "Filters"),
+    "top_k": ("结果数", "Results"),
+    "per_plan": ("每个规划最多 (0 = 不限)", "At most per plan (0 = no limit)"),
+    "best_sentence": ("最相关的一句", "Best-matching sentence"),
+    "scoped": ("相关规划优先", "Relevant plans first"),
+    "scoped_help": ("先列出问题所指的规划：问题提到的地区或年份所属的规划，否则最基层的规划（区县级先于国家级文件）。"
+                    "关闭后所有规划同等排序。",
+                    "List the plans the question is about first: those of a region or year it names, else the "
+                    "most local plans (district before national documents). Off ranks all plans alike."),
+    "scope_weight": ("其他规划得分", "other plans' scores"),
+    "out_of_scope": ("非优先规划", "outside the scope"),
+    "no_hits": ("没有匹配的段落，请换个说法或放宽筛选条件。", "No passages match; rephrase or loosen the filters."),
+    "score": ("得分", "score"),
+    "chars": ("字符", "chars"),
+    "stated": ("段落中的实体（点击打开）", "Entities stated here (click to open)"),
+    "download_csv": ("下载 CSV", "Download CSV"),
+    "counts": ("统计", "Counts"),
+    "findings": ("导入发现", "Ingestion findings"),
+    "no_findings": ("无", "None"),
+    "named_query": ("预置查询", "Named query"),
+    "custom": ("（自定义）", "(custom)"),
+    "query": ("查询", "Query"),
+    "run": ("运行", "Run"),
+    "rows": ("行", "rows"),
+    "kind": ("类型", "Kind"),
+    "format": ("格式", "Format"),
+    "download": ("下载", "Download"),
+    "preview": ("预览", "Preview"),
+    "no_index": ("还没有索引。请先构建：", "There is no index yet. Build one first:"),
+    "or": ("或者（安装、构建并启动）：", "or (install, build and start):"),
+    "build_now": ("现在构建索引", "Build the index now"),
+    "building": ("正在构建索引（约一分钟）……", "Building the index (about a minute)…"),
+    "loading": ("正在加载索引……", "Loading the index…"),
+    "index": ("索引", "Index"),
+    "open_entity": ("打开实体", "Open an entity"),
+    "close": ("关闭", "Close"),
+    "properties": ("属性", "Properties"),
+    "source": ("原文出处", "Source text"),
+    "neighbourhood": ("图谱邻域", "Neighbourhood in the graph"),
+    "no_entity": ("图谱中没有这个实体", "No such entity in the graph"),
+    "no_plan": ("没有这个规划", "No such plan"),
+    "overview": ("概况", "Overview"),
+    "sections": ("章节结构", "Sections"),
+    "indicators": ("指标", "Indicators"),
+    "programmes": ("任务", "Programmes"),
+    "projects": ("建设项目", "Projects"),
+    "commitments": ("承诺", "Commitments"),
+    "organizations": ("机构", "Bodies"),
+    "places": ("地点", "Places"),
+    "stage": ("学段", "Stage"),
+    "binding": ("指标属性", "Binding type"),
+    "place": ("地点", "Place"),
+    "year": ("年份", "Year"),
+    "none_here": ("本规划没有这类内容。", "This plan has none."),
+    "by_place": ("按地点的投资（万元）", "Investment by place (万元)"),
+    "by_year": ("按开工年份的投资（万元）", "Investment by start year (万元)"),
+    "compare": ("比较", "Compare"),
+    "plan_a": ("规划 A", "Plan A"),
+    "plan_b": ("规划 B", "Plan B"),
+    "method": ("相似度方法", "Similarity method"),
+    "threshold": ("阈值", "Threshold"),
+    "comparing": ("正在比较……", "Comparing…"),
+    "need_two": ("索引中至少要有两个规划才能比较。", "Comparing needs at least two plans in the index."),
+    "same_plan": ("请选择两个不同的规划。", "Pick two different plans."),
+    "shared": ("共有", "Shared"),
+    "only_in": ("仅见于", "Only in"),
+    "all_sides": ("全部", "All"),
+    "side": ("范围", "Side"),
+    "cited": ("引用文件", "Cited documents"),
+    "open": ("打开", "Open"),
+    "download_xlsx": ("下载 XLSX", "Download XLSX"),
+    "audit": ("核查", "Audit"),
+    "auditing": ("正在核查……", "Auditing…"),
+    "no_audit": ("没有可核查的内容。", "Nothing to check."),
+    "status": ("状态", "Status"),
+    "consistent": ("一致", "consistent"),
+    "mismatch": ("不一致", "mismatch"),
+    "needs review": ("待人工核对", "needs review"),
+    "plans_pick": ("规划（可多选）", "Plans"),
+    "kinds_pick": ("实体类型（可多选）", "Entity kinds"),
+    "pick_some": ("请至少选择一种类型和一个规划。", "Pick at least one kind and one plan."),
+    "download_zip": ("全部下载 ZIP", "Download all as ZIP"),
+}
+
+
+
+
+def t(key: str) -> str:
+    """The label for ``key``: Chinese first with the English after it, or English only."""
+    zh, en = LABELS[key]
+    if st.session_state.get("english"):
+        return en
+    return zh if zh == en else f"{zh} {en}"
+
+
+def show_error(exc: PlanGraphError) -> None:
+    st.error(exc.message)
+    if exc.hint:
+        st.caption(exc.hint)
+
+
+@st.cache_resource(show_spinner=False)
+def open_workspace(key: str, path: str) -> Workspace:
+    """One Workspace per built index (``key`` changes when it is rebuilt)."""
+    return Workspace(path)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def export_data(key: str, path: str, kind: str, fmt: str, plans: tuple[str, ...] | None) -> bytes:
+    return writers.export_bytes(open_workspace(key, path), kind, fmt, plans)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def audit_report(key: str, path: str, plan: str) -> Any:
+    """The plan's :class:`~plangraph.analysis.audit.AuditReport` (a few seconds; once per index and plan)."""
+    return open_workspace(key, path).audit(plan)
+
+
+def concept_label(key: str) -> str:
+    c = next((c for c in concepts() if c.key == key), None)
+    return key if c is None else (c.en if st.session_state.get("english") else c.zh)
+
+
+def plan_select(ws: Workspace, key: str) -> str | None:
+    options: list[str | None] = [None, *ws.plan_ids]
+    return st.selectbox(t("plan"), options, key=key,
+                        format_func=lambda p: t("all_plans") if p is None else p)
+
+
+def open_entity(iri: str | None) -> None:
+    """Show the entity page for ``iri`` (a callback: runs before the page is drawn)."""
+    if iri:
+        st.session_state["entity"] = iri
+        st.session_state["page"] = "entities"
+
+
+def chip_clicked(key: str) -> None:
+    open_entity(st.session_state.get(key))
+    st.session_state[key] = None

@@ -1,0 +1,81 @@
+"""规划 Plans: one plan rebuilt from the graph (overview, sections, indicators,
+projects) and its audit (``plangraph audit PLAN``)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from plangraph.graph import planview
+from plangraph.interfaces import present, writers
+from plangraph.analysis.audit import summary
+from plangraph.errors import PlanGraphError
+from plangraph.workspace import Workspace
+
+from plangraph.interfaces.webapp.common import audit_report, show_error, t
+
+
+def _audit_tab(ws: Workspace, pid: str) -> None:
+    try:
+        with st.spinner(t("auditing")):
+            report = audit_report(present.index_key(ws.path), str(ws.path), pid)
+    except PlanGraphError as exc:
+        show_error(exc)
+        return
+    labels = {s: t(s) for s in present.STATUS_COLOURS}
+    st.markdown(present.status_badges(summary(report), labels))
+    if not report.findings:
+        st.info(t("no_audit"))
+        return
+    status = st.column_config.MultiselectColumn(t("status"), options=list(present.STATUS_COLOURS),
+                                                color=list(present.STATUS_COLOURS.values()), format_func=t)
+    st.dataframe(present.audit_records(report.rows()), hide_index=True,
+                 column_config={"status": status, "quote": st.column_config.TextColumn(width="large"),
+                                "note": st.column_config.TextColumn(width="medium")})
+    st.download_button(t("download_csv"), writers.table_bytes(report.rows(), "csv"), file_name=f"audit-{pid}.csv",
+                       mime=present.MIME_TYPES["csv"], key="audit_csv", on_click="ignore")
+
+
+def page_plans(ws: Workspace) -> None:
+    wanted = st.session_state.pop("plan_param", None)
+    if wanted and wanted not in ws.plan_ids:
+        st.warning(f"{t('no_plan')}: {wanted} · {', '.join(ws.plan_ids)}")
+    pid = st.selectbox(t("plan"), ws.plan_ids, key="plan_pick")
+    plan = next(p for p in ws.plans() if p["plan"] == pid)
+    facts = present.plan_facts(plan)
+    st.subheader(f"{facts.get('title', pid)} ({pid})")
+    overview, sections, indicators, projects, audit = st.tabs(
+        [t("overview"), t("sections"), t("indicators"), t("projects"), t("audit")])
+    with overview:
+        st.table([{"field": k, "value": v} for k, v in facts.items()])
+        st.markdown(f"**{t('counts')}**")
+        counts = {**plan.get("counts", {}), **ws.manifest.get("counts", {}).get(pid, {})}
+        cols = st.columns(min(len(counts), 6) or 1)
+        for i, (name, value) in enumerate(counts.items()):
+            cols[i % len(cols)].metric(name, value)
+        st.markdown(f"**{t('findings')}**")
+        if plan.get("findings"):
+            st.dataframe(plan["findings"], hide_index=True)
+        else:
+            st.caption(t("no_findings"))
+    with sections:
+        st.dataframe(present.section_rows(ws.sections(pid)), hide_index=True)
+    with indicators:
+        rows = planview.indicator_table(ws.export_rows("indicators", pid))
+        if rows:
+            st.dataframe(rows, hide_index=True)
+        else:
+            st.info(t("none_here"))
+    with projects:
+        rows = ws.export_rows("projects", pid)
+        if rows:
+            st.dataframe(planview.project_list(rows), hide_index=True)
+            left, right = st.columns(2)
+            left.markdown(f"**{t('by_place')}**")
+            left.bar_chart(planview.investment_by_place(rows), x="place", y="investment_wan",
+                           sort="-investment_wan")
+            right.markdown(f"**{t('by_year')}**")
+            right.bar_chart(planview.investment_by_year(rows), x="year", y="investment_wan")
+        else:
+            st.info(t("none_here"))
+    with audit:
+        _audit_tab(ws, pid)

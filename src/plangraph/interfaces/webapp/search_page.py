@@ -1,0 +1,69 @@
+"""The search page: a question, filters, cited result cards."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from plangraph.errors import PlanGraphError
+from plangraph.graph.browse import ENTITY_KINDS, concepts
+from plangraph.interfaces import present
+from plangraph.interfaces.webapp.common import chip_clicked, concept_label, plan_select, show_error, t
+from plangraph.workspace import Workspace
+
+
+def page_search(ws: Workspace) -> None:
+    query = st.text_input(t("question"), key="q", placeholder="学前教育 毛入园率")
+    col_plan, col_section, col_k = st.columns([2, 3, 1])
+    with col_plan:
+        plan = plan_select(ws, "search_plan")
+    with col_section:
+        sections = present.section_choices(ws.sections(plan)) if plan else {}
+        section = st.selectbox(t("section"), [None, *sections], key=f"search_section_{plan}",
+                               format_func=lambda s: t("all_sections") if s is None else sections[s],
+                               disabled=not plan)
+    with col_k:
+        top_k = st.number_input(t("top_k"), min_value=1, max_value=50, value=10, key="top_k")
+    with st.expander(t("filters"), expanded=False):
+        c1, c2, c3, c4, c5 = st.columns([3, 3, 3, 2, 2])
+        kinds = c1.multiselect(t("kinds"), ENTITY_KINDS, key="search_kinds", format_func=t)
+        themes = c2.multiselect(t("themes"), [c.key for c in concepts() if c.scheme != "target-groups"],
+                                key="search_themes", format_func=concept_label)
+        groups = c3.multiselect(t("groups"), [c.key for c in concepts() if c.scheme == "target-groups"],
+                                key="search_groups", format_func=concept_label)
+        per_plan = c4.number_input(t("per_plan"), min_value=0, max_value=10, value=0, key="per_plan")
+        scoped = c5.toggle(t("scoped"), value=True, key="scoped", help=t("scoped_help"))
+    if not query.strip():
+        return
+    try:
+        with st.spinner(t("loading")):
+            predicate = ws.passage_filter(kinds=kinds, themes=themes, groups=groups)
+            hits, scope = ws.search_with_scope(query, int(top_k), plan=plan, section=section,
+                                               predicate=predicate, per_plan=int(per_plan) or None,
+                                               scoped=scoped)
+    except PlanGraphError as exc:
+        show_error(exc)
+        return
+    if not hits:
+        st.info(t("no_hits"))
+        return
+    if scope is not None and not plan:
+        english = st.session_state.get("english")
+        st.caption(f"{scope.describe() if english else scope.describe_zh()} · "
+                   f"{t('scope_weight')} ×{ws.searcher.fusion.out_of_scope:g}")
+    terms = present.query_terms(query)
+    for h in hits:
+        with st.container(border=True):
+            st.markdown(f"**{h.rank}. {present.escape_markdown(h.plan)}** · "
+                        f"{present.escape_markdown(h.section or '—')}")
+            weighted = f" ({t('out_of_scope')} ×{h.scope_weight:g})" if h.scope_weight < 1 else ""
+            st.caption(f"{t('score')} {h.score:.4f}{weighted} · {t('chars')} {h.start}–{h.end} · {h.passage_iri}")
+            if best := h.best_sentence:
+                st.markdown(f"{t('best_sentence')}: {present.highlight(best, terms)}")
+            before, after = ws.passage_context(h.passage_id)
+            st.markdown(present.quote_in_context(h.quote, before, after, terms))
+            if h.entities:
+                labels = {e.iri: present.chip_label(e) for e in h.entities}
+                st.pills(t("stated"), list(labels), key=f"chips_{h.rank}", format_func=labels.__getitem__,
+                         on_change=chip_clicked, args=(f"chips_{h.rank}",), label_visibility="collapsed")
+    st.download_button(t("download_csv"), present.dict_rows_csv(present.hit_rows(hits)),
+                       file_name="search.csv", mime=present.MIME_TYPES["csv"], on_click="ignore")

@@ -1,0 +1,45 @@
+"""The SPARQL page: named queries as starting points, results as a table and CSV."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from plangraph.errors import PlanGraphError
+from plangraph.graph.sparql import named_queries
+from plangraph.interfaces import present, writers
+from plangraph.interfaces.webapp.common import show_error, t
+from plangraph.workspace import Workspace
+
+
+def page_sparql(ws: Workspace) -> None:
+    queries = named_queries()
+    # "" stands for a query of one's own.
+    name = st.selectbox(t("named_query"), ["", *queries], index=1 if queries else 0, key="sparql_name",
+                        format_func=lambda n: n or t("custom"))
+    nq = queries.get(name)
+    if nq is not None:
+        st.caption(nq.description)
+    # Keyed by the query's name, so choosing another one refills the text area.
+    text = st.text_area(t("query"), value=nq.text if nq else present.STARTER_QUERY,
+                        height=260, key=f"sparql_text_{name or 'custom'}")
+    params: dict[str, str] = {}
+    for pname, pdesc in nq.params if nq else ():
+        value = st.text_input(pname, help=pdesc, key=f"sparql_param_{name}_{pname}")
+        if value.strip():
+            params[pname] = value.strip()
+    # The last answer is kept (per query name) so that it survives later reruns.
+    if st.button(t("run"), type="primary", key="sparql_run"):
+        try:
+            st.session_state["sparql_answer"] = (name, ws.sparql(text, params=params or None))
+        except PlanGraphError as exc:
+            st.session_state["sparql_answer"] = (name, exc)
+    answered, result = st.session_state.get("sparql_answer", (None, None))
+    if answered != name or result is None:
+        return
+    if isinstance(result, PlanGraphError):
+        show_error(result)
+    else:
+        st.caption(f"{len(result.rows)} {t('rows')} · {result.seconds:.2f} s")
+        st.dataframe(result.as_dicts(), hide_index=True)
+        st.download_button(t("download_csv"), writers.csv_bytes(result.columns, result.rows),
+                           file_name="sparql.csv", mime=present.MIME_TYPES["csv"], on_click="ignore")

@@ -1,0 +1,69 @@
+"""What narrows a search: passages stating entities of some kinds, on some themes or
+for some target groups; and the text around a passage for a result card."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping, Sequence
+
+from plangraph.errors import UsageError
+from plangraph.graph.browse import KIND_CLASSES
+from plangraph.ingest.segment import row_cells
+from plangraph.model import EntityRef, Passage
+
+
+def _check_choices(what: str, given: Collection[str], valid: Collection[str]) -> None:
+    unknown = sorted(set(given) - set(valid))
+    if unknown:
+        raise UsageError(f"unknown {what} {unknown[0]!r}; choose one of: {', '.join(valid)}")
+
+
+def passage_filter(entities_for: Callable[[str], tuple[EntityRef, ...]],
+                   concepts_of: Callable[[], Mapping[str, frozenset[str]]], *,
+                   kinds: Collection[str] = (), themes: Collection[str] = (),
+                   groups: Collection[str] = ()) -> Callable[[str], bool] | None:
+    """A predicate on passage ids for search: the passage states an entity of one of
+    ``kinds`` (table kinds or class names), and a commitment there has one of
+    ``themes`` (stages count as themes) and one of ``groups``. None when nothing is chosen.
+    """
+    if not (kinds or themes or groups):
+        return None
+    _check_choices("entity kind", kinds, (*KIND_CLASSES, *KIND_CLASSES.values()))
+    from plangraph.extract.lexicon import concepts
+
+    _check_choices("theme", themes, [c.key for c in concepts() if c.scheme != "group"])
+    _check_choices("target group", groups, [c.key for c in concepts() if c.scheme == "group"])
+    classes = {KIND_CLASSES.get(k, k) for k in kinds}
+    mapping = concepts_of() if themes or groups else {}
+    theme_keys, group_keys = set(themes), set(groups)
+
+    def accept(passage_id: str) -> bool:
+        if classes and not any(e.kind in classes for e in entities_for(passage_id)):
+            return False
+        keys = mapping.get(passage_id, frozenset())
+        return not (theme_keys and not theme_keys & keys) and not (group_keys and not group_keys & keys)
+
+    return accept
+
+
+def passage_context(passages: Sequence[Passage], passage_id: str, chars: int = 80) -> tuple[str, str]:
+    """The end of the passage before and the start of the passage after ``passage_id``
+    in the same plan (``""`` at either end of the plan). A neighbouring row of the same
+    table shows without the table title that its indexed text starts with."""
+    for i, p in enumerate(passages):
+        if p.passage_id == passage_id:
+            prev = passages[i - 1] if i > 0 and passages[i - 1].plan_id == p.plan_id else None
+            nxt = passages[i + 1] if i + 1 < len(passages) and passages[i + 1].plan_id == p.plan_id else None
+            prev_text = _beside(prev, p) if prev else ""
+            next_text = _beside(nxt, p) if nxt else ""
+            before, after = prev_text[-chars:], next_text[:chars]
+            return ("…" + before if len(prev_text) > chars else before,
+                    after + "…" if len(next_text) > chars else after)
+    return "", ""
+
+
+def _beside(neighbour: Passage, p: Passage) -> str:
+    """``neighbour``'s text as context for ``p``: a row of the same table by its cells,
+    without the table title its indexed text starts with."""
+    if neighbour.table_id is not None and neighbour.table_id == p.table_id:
+        return row_cells(neighbour.content)
+    return neighbour.content

@@ -1,0 +1,66 @@
+"""Reciprocal rank fusion of the retrievers' rankings, and how it is configured."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from plangraph.text import Language
+
+
+@dataclass(frozen=True)
+class FusionConfig:
+    """How rankings are combined.
+
+    Attributes:
+        rrf_k: the RRF constant; larger flattens the difference between ranks.
+        weights: per-retriever weight (encoder name or ``bm25``); default 1.
+        lexical_languages: query languages for which BM25 takes part.
+        depth: how many results each retriever contributes to the fusion.
+        translate: give BM25 the glossary translation of queries in other languages.
+        expand: let the encoders see such a query followed by its glossary terms.
+        out_of_scope: the weight of the fused score of a passage outside the plans the
+            query is about (:mod:`plangraph.search.scope`); 1 ranks all plans alike.
+        scope_agree: the weight applies only when this many retrievers (at most as
+            many as ran) rank a passage of those plans in their top
+            :data:`SCOPE_DEPTH`; 0 applies it always.
+    """
+
+    rrf_k: float = 60.0
+    weights: Mapping[str, float] = field(default_factory=dict)
+    lexical_languages: tuple[Language, ...] = ("zh",)
+    depth: int = 100
+    translate: bool = True
+    expand: bool = True
+    out_of_scope: float = 0.8
+    scope_agree: int = 2
+
+    def __post_init__(self) -> None:
+        if self.rrf_k < 0 or self.depth < 1 or self.scope_agree < 0:
+            raise ValueError("rrf_k and scope_agree must be >= 0 and depth >= 1")
+        if not 0 <= self.out_of_scope <= 1:
+            raise ValueError("out_of_scope must be between 0 and 1")
+
+
+def fuse(
+    rankings: Mapping[str, Sequence[int]], *, k: float = 60.0, weights: Mapping[str, float] | None = None
+) -> list[tuple[int, float]]:
+    """Reciprocal rank fusion: ``(row, score)`` best first, ties broken by row."""
+    scores: dict[int, float] = {}
+    for name, rows in rankings.items():
+        w = (weights or {}).get(name, 1.0)
+        for rank, row in enumerate(rows, 1):
+            scores[row] = scores.get(row, 0.0) + w / (k + rank)
+    return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+
+
+def at_most_per_plan(fused: list[tuple[int, float]], limit: int, plan_of: Sequence[str]) -> list[tuple[int, float]]:
+    """The fused list with at most ``limit`` rows of any one plan, order kept."""
+    taken: dict[str, int] = {}
+    out = []
+    for row, score in fused:
+        plan = plan_of[row]
+        if taken.get(plan, 0) < limit:
+            taken[plan] = taken.get(plan, 0) + 1
+            out.append((row, score))
+    return out

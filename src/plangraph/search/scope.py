@@ -1,0 +1,219 @@
+"""Which plans a question is about, so that their passages rank first.
+
+A corpus usually mixes the plans that staff work with (a district's 十四五 plan) with
+the higher-level documents those plans implement and cite (the national outline,
+《中国教育现代化2035》). Asked 怎样给中小学生减轻学习压力, every retriever ranks the
+national outline's general chapter on 减负 above the Lin'an plan's own commitment: it
+says more about the subject. What a district's staff want first is what their plans
+commit to, with the national text after it.
+
+So search weighs passages by scope. The plans in scope for a question are, narrowing
+step by step and skipping a step that would leave none:
+
+1. the plans of a region the question names (临安, 临平区; 国家层面, national level
+   and the like for national documents), or a plan by its id or title,
+2. of those, the plans whose period covers a year the question names (2020年, by 2035,
+   十四五),
+3. of those, the plans of the most local level (district and county first, then
+   municipal, provincial, national).
+
+When every plan is in scope nothing changes. Otherwise search checks that the plans
+in scope address the question at all: two retrievers must rank one of their passages
+in their top ten (:meth:`plangraph.search.searcher.Searcher.search_with_scope`). A subject that
+only the national documents cover (学分银行, 来华留学) keeps its national answers first.
+If they do, the fused score of each passage outside the scope is multiplied by a
+weight below one (:attr:`plangraph.search.searcher.FusionConfig.out_of_scope`): a soft
+preference, so that a national passage that matches much better than any local one
+still ranks above them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from plangraph.text import fold
+from plangraph.model import PlanMeta
+
+# most local first; district and county plans are one tier (区县级)
+TIERS: Mapping[str, int] = {"district": 0, "county": 0, "municipal": 1, "provincial": 2, "national": 3}
+TIER_NAMES = {0: "district and county", 1: "municipal", 2: "provincial", 3: "national"}
+TIER_NAMES_ZH = {0: "区县级", 1: "市级", 2: "省级", 3: "国家级"}
+# Only phrases that ask about the national level: 全国 and 国家级 alone name titles
+# that districts strive for (创成全国学前教育普及普惠区, 国家级示范校).
+NATIONAL_CUES = ("国家层面", "全国层面", "国家规划", "国家政策", "国家文件", "国家对", "国家要求", "国家提出",
+                 "中央文件", "党中央", "国务院",
+                 "national level", "national plan", "national policy", "national policies", "nationwide",
+                 "national government", "central government", "state council")
+_TITLE_NOTE = re.compile(r"[（(][^）)]*[）)]")  # （节选）, （2010－2020年）
+_SUFFIXES = "自治区|自治州|特别行政区|省|市|区|县|盟|旗"
+_REGION_PART = re.compile(rf".{{2,}}?(?:{_SUFFIXES})")
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+_ZH_YEAR_CONTEXT = re.compile(r"^\s*(?:年|[-–—~至到]\s*(?:19|20)\d{2})")  # 2020年, 2021-2025
+_ZH_FYP = re.compile(r"十([一二三四五六七八九])五")  # 十一五 … 十九五
+_EN_FYP = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)\s+five[- ]year\s+plan", re.I)
+_ZH_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+@dataclass(frozen=True)
+class PlanProfile:
+    """What scoping needs to know of one plan (from its metadata)."""
+
+    plan_id: str
+    title: str | None = None
+    level: str | None = None
+    region: str | None = None
+    period_start: int | None = None
+    period_end: int | None = None
+
+    @classmethod
+    def from_meta(cls, meta: Mapping[str, Any] | PlanMeta) -> PlanProfile:
+        """From a plan's :class:`~plangraph.model.PlanMeta` or its ``meta`` record in
+        ``plans.json``."""
+        if isinstance(meta, PlanMeta):
+            meta = dataclasses.asdict(meta)
+        return cls(
+            plan_id=str(meta["plan_id"]),
+            title=meta.get("title"),
+            level=meta.get("level"),
+            region=meta.get("region"),
+            period_start=meta.get("period_start"),
+            period_end=meta.get("period_end"),
+        )
+
+    @property
+    def tier(self) -> int | None:
+        return TIERS.get(self.level or "")
+
+    def covers(self, year: int) -> bool:
+        """Whether the plan's period includes ``year``. A plan known only by its end
+        year (《中国教育现代化2035》) covers that year alone."""
+        if self.period_end is None:
+            return False
+        start = self.period_end if self.period_start is None else self.period_start
+        return start <= year <= self.period_end
+
+    def names(self) -> tuple[str, ...]:
+        """Ways a question may name the plan: its title (without 《》 and notes in
+        brackets), and its region: 杭州市临安区 → 临安区, 临安."""
+        title = _TITLE_NOTE.sub("", self.title or "").strip("《》 ")
+        titles = (title,) if len(title) >= 4 else ()
+        if self.tier == TIERS["national"]:
+            return titles + NATIONAL_CUES
+        if not self.region:
+            return titles
+        parts = _REGION_PART.findall(self.region) or [self.region]
+        last = parts[-1]
+        stem = re.sub(rf"(?:{_SUFFIXES})$", "", last)
+        return titles + tuple(dict.fromkeys(n for n in (last, stem) if len(n) >= 2))
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The plans a question is taken to be about, and why.
+
+    Attributes:
+        plans: ids of the plans in scope.
+        tier: their level tier (0 district/county … 3 national), when all share one.
+        regions: the plan names or regions the question named, if that narrowed the scope.
+        years: the years the question named, if that narrowed the scope.
+    """
+
+    plans: frozenset[str]
+    tier: int | None = None
+    regions: tuple[str, ...] = ()
+    years: tuple[int, ...] = ()
+
+    def describe(self) -> str:
+        """One line for a terminal: ``scope: district and county plans (linan, linping)``."""
+        why = []
+        if self.regions:
+            why.append("named " + ", ".join(self.regions))
+        if self.years:
+            why.append("period covers " + ", ".join(map(str, self.years)))
+        level = f"{TIER_NAMES[self.tier]} plans" if self.tier is not None else "plans"
+        return f"{level} first ({', '.join(sorted(self.plans))})" + (f"; {'; '.join(why)}" if why else "")
+
+    def describe_zh(self) -> str:
+        """The same in Chinese, for the app."""
+        why = []
+        if self.regions:
+            why.append("问题提到" + "、".join(self.regions))
+        if self.years:
+            why.append("规划期含" + "、".join(f"{y}年" for y in self.years))
+        level = f"{TIER_NAMES_ZH[self.tier]}规划" if self.tier is not None else "规划"
+        return f"优先显示{level}（{'、'.join(sorted(self.plans))}）" + (f"：{'；'.join(why)}" if why else "")
+
+
+def years_named(query: str) -> tuple[int, ...]:
+    """Years a question names: 2020年, 2021-2025, by 2035, 十四五 (2021–2025)."""
+    english = re.search(r"[A-Za-z]{3}", query) is not None
+    years: set[int] = set()
+    for m in _YEAR.finditer(query):
+        # in Chinese a bare number (培养2000名) is not a year; 2020年, 2021-2025, 到2035 are
+        before, after = query[: m.start()].rstrip(), query[m.end():]
+        if english or _ZH_YEAR_CONTEXT.match(after) or before.endswith(("到", "至", "-", "–", "—", "~")):
+            years.add(int(m.group()))
+    for m in _ZH_FYP.finditer(query):
+        years.update(_fyp_years(10 + _ZH_DIGITS[m.group(1)]))
+    for m in _EN_FYP.finditer(query):
+        years.update(_fyp_years(int(m.group(1))))
+    return tuple(sorted(years))
+
+
+def _fyp_years(n: int) -> range:
+    """The years of the n-th five-year plan (from the 3rd, 1966–1970, on)."""
+    if n < 3:
+        return range(0)
+    start = 1966 + 5 * (n - 3)
+    return range(start, start + 5)
+
+
+def regions_named(query: str, plans: Iterable[PlanProfile]) -> dict[str, tuple[str, ...]]:
+    """plan id → what of its names (:meth:`PlanProfile.names`, or its id) occurs in the question."""
+    folded = _fold(query)
+    words = set(re.findall(r"[a-z0-9-]+", folded))
+    out: dict[str, tuple[str, ...]] = {}
+    for p in plans:
+        found = [n for n in p.names() if (n in words if re.fullmatch(r"[a-z0-9-]+", n) else _fold(n) in folded)]
+        if p.plan_id.casefold() in words:
+            found.append(p.plan_id)
+        if found:
+            out[p.plan_id] = tuple(found)
+    return out
+
+
+def _fold(text: str) -> str:
+    """:func:`plangraph.search.lexical.fold` without quotes: “十四五” = 十四五."""
+    return re.sub(r"[\"'“”‘’]", "", fold(text))
+
+
+def scope_of(query: str, plans: Sequence[PlanProfile]) -> Scope | None:
+    """The plans ``query`` is about, or None when that is all of them."""
+    if len(plans) < 2:
+        return None
+    candidates = list(plans)
+    regions: tuple[str, ...] = ()
+    named = regions_named(query, candidates)
+    if named:
+        candidates = [p for p in candidates if p.plan_id in named]
+        found = list(dict.fromkeys(n for names in named.values() for n in names))
+        regions = tuple(n for n in found if not any(n != m and n in m for m in found))  # 临平区, not also 临平
+    years = years_named(query)
+    covering = [p for p in candidates if any(p.covers(y) for y in years)]
+    if covering:
+        candidates = covering
+    else:
+        years = ()
+    tiers = [p.tier for p in candidates if p.tier is not None]
+    tier = min(tiers) if tiers else None
+    if tier is not None:
+        # a plan of unknown level is not held against
+        candidates = [p for p in candidates if p.tier is None or p.tier == tier]
+    scope = frozenset(p.plan_id for p in candidates)
+    if scope == {p.plan_id for p in plans}:
+        return None
+    return Scope(plans=scope, tier=tier, regions=regions, years=years)

@@ -1,0 +1,358 @@
+"""Hybrid retrieval over an opened index: dense retrievers and BM25, fused by RRF.
+
+Each retriever (one per encoder, plus BM25) ranks the passages on its own; reciprocal
+rank fusion adds ``weight / (k + rank)`` over retrievers. BM25 runs only for queries
+whose language matches the indexed text (Chinese). An English query shares no terms
+with a Chinese plan, so by default it is first turned into Chinese terms through the
+glossary of :mod:`plangraph.search.crosslingual`; when no word of it is in the glossary, BM25
+sits out (its few Latin tokens, years and numbers, would only add noise). The encoders
+see such a query followed by the same terms.
+
+A third kind of retriever, ``exact``, lists the passages that contain the whole query
+(of three characters or more) verbatim, after Unicode folding, best BM25 first. Looking up a name (马溪幼儿园,
+银龄讲学) is a common use, and without it a retriever that reads names poorly can
+rank a near-namesake (苕溪幼儿园) above the passage that names it. A question rarely
+occurs verbatim, so for questions it usually sits out.
+
+Last, the fused scores of passages outside the plans the query is about (a region or
+year it names, else the most local plans: district plans before the national documents
+they implement) are multiplied by ``FusionConfig.out_of_scope``, provided those plans
+address the question: two retrievers (``FusionConfig.scope_agree``) rank one of their
+passages in their top ten. A subject only the national documents cover (来华留学, 学分银行)
+then keeps its national answers first. See :mod:`plangraph.search.scope`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from plangraph.search.encoders import Encoder
+from plangraph.search.fusion import FusionConfig, at_most_per_plan, fuse
+from plangraph.errors import UsageError
+from plangraph.text import Language, detect_language, fold_compact
+from plangraph.model import EntityRef, Hit, Passage
+from plangraph.search.index import PassageIndex
+from plangraph.search.scope import PlanProfile, Scope, scope_of
+
+if TYPE_CHECKING:
+    import numpy as np
+
+LEXICAL = "bm25"
+EXACT = "exact"
+SCOPE_DEPTH = 10
+_EDGE_PUNCT = " \t\r\n?？!！.。,，;；:：\"'“”‘’()（）"
+DEFAULT_PASSAGE_IRI = "urn:plangraph:passage:{passage_id}"
+
+
+class Searcher:
+    """Search one opened index with the encoders that built it.
+
+    Args:
+        index: an index from :func:`plangraph.search.index.open_index`.
+        encoders: query encoders; each must be one the index was built with.
+        entities_for: passage id → entities stated there (supplied by the graph).
+        passage_iri: format string (``{passage_id}``, ``{plan_id}``) or callable
+            giving a passage's IRI.
+        fusion: fusion settings.
+        plans: level, region and period of the indexed plans, for scoping a query to
+            the plans it is about (:mod:`plangraph.search.scope`); without them all plans
+            rank alike.
+    """
+
+    def __init__(
+        self,
+        index: PassageIndex,
+        encoders: Sequence[Encoder],
+        *,
+        entities_for: Callable[[str], tuple[EntityRef, ...]] | None = None,
+        passage_iri: str | Callable[[Passage], str] = DEFAULT_PASSAGE_IRI,
+        fusion: FusionConfig | None = None,
+        plans: Sequence[PlanProfile] = (),
+    ) -> None:
+        missing = [e.name for e in encoders if e.name not in index.dense]
+        if missing:
+            raise UsageError(
+                f"index {index.path} has no vectors for {', '.join(missing)}; "
+                f"choose from: {', '.join(index.encoder_names)}"
+            )
+        self.index = index
+        self.encoders = {e.name: e for e in encoders}
+        self.entities_for = entities_for
+        self.passage_iri = passage_iri
+        self.fusion = fusion or FusionConfig()
+        self.plans = tuple(plans)
+        self._folded_texts: list[str] | None = None
+
+    @property
+    def retrievers(self) -> tuple[str, ...]:
+        return (*self.encoders, LEXICAL, EXACT)
+
+    def _folded(self) -> list[str]:
+        if self._folded_texts is None:
+            self._folded_texts = [fold_compact(p.content) for p in self.index.passages]
+        return self._folded_texts
+
+    def scope(self, query: str) -> Scope | None:
+        """The plans ``query`` points to, when that is not all of them and the fusion
+        weighs the others down. A search applies it only if those plans address the
+        question (:meth:`search_with_scope` says whether it did)."""
+        if self.fusion.out_of_scope >= 1:
+            return None
+        return scope_of(query, self.plans)
+
+    def lexical_query(self, query: str) -> str | None:
+        """What BM25 is asked: the query itself, its Chinese glossary terms (English
+        queries), or None when BM25 sits this query out."""
+        if detect_language(query) in self.fusion.lexical_languages:
+            return query
+        if self.fusion.translate:
+            from plangraph.search.crosslingual import translate
+
+            terms = translate(query)
+            return " ".join(terms) if terms else None
+        return None
+
+    def dense_query(self, query: str) -> str:
+        """What the encoders embed: the query, and for a query in another language than
+        the plans' (English) its Chinese glossary terms after it. Multilingual encoders
+        match across languages less well than within one, and the terms give them
+        the plans' own words (measured on 29 English questions: MRR@10 0.42 → 0.55)."""
+        if not self.fusion.expand or detect_language(query) in self.fusion.lexical_languages:
+            return query
+        from plangraph.search.crosslingual import translate
+
+        terms = translate(query)
+        return f"{query} {' '.join(terms)}" if terms else query
+
+    def rankings(
+        self,
+        query: str,
+        *,
+        allowed: np.ndarray | None = None,
+        retrievers: Sequence[str] | None = None,
+        depth: int | None = None,
+    ) -> dict[str, list[int]]:
+        """Each retriever's ranked passage rows (best first, at most ``depth``, by
+        default the fusion's)."""
+        return self._rank(query, allowed, retrievers, depth)[0]
+
+    def _rank(
+        self,
+        query: str,
+        allowed: np.ndarray | None,
+        retrievers: Sequence[str] | None,
+        depth: int | None,
+    ) -> tuple[dict[str, list[int]], dict[str, np.ndarray]]:
+        """The rankings, and the query vector of each encoder that ran."""
+        import numpy as np
+
+        use = tuple(retrievers) if retrievers is not None else self.retrievers
+        unknown = [r for r in use if r not in self.retrievers]
+        if unknown:
+            raise UsageError(f"unknown retriever {unknown[0]!r}; choose from: {', '.join(self.retrievers)}")
+        n = len(self.index)
+        depth = depth or self.fusion.depth
+        out: dict[str, list[int]] = {}
+        qvecs: dict[str, np.ndarray] = {}
+        dense_query = self.dense_query(query)
+        bm25: dict[str, np.ndarray] = {}  # exact and bm25 may score the same query
+
+        def lexical_scores(text: str) -> np.ndarray:
+            if text not in bm25:
+                bm25[text] = self.index.lexical.scores(text)
+            return bm25[text]
+
+        for name in use:
+            if name == EXACT:
+                phrase = fold_compact(query).strip(_EDGE_PUNCT)
+                # two characters are one BM25 bigram already: the list would only repeat BM25
+                if len(phrase) < 3:
+                    continue
+                rows = [i for i, t in enumerate(self._folded()) if phrase in t and (allowed is None or allowed[i])]
+                if rows:
+                    scores = lexical_scores(query)
+                    out[name] = sorted(rows, key=lambda i: (-scores[i], i))[:depth]
+                continue
+            if name == LEXICAL:
+                lexical_query = self.lexical_query(query)
+                if lexical_query is None:
+                    continue
+                scores = lexical_scores(lexical_query)
+                if allowed is not None:
+                    scores = np.where(allowed, scores, 0.0)
+                order = np.argsort(-scores, kind="stable")[:depth]
+                out[name] = [int(i) for i in order if scores[i] > 0]
+                continue
+            qvec = self.encoders[name].encode_queries([dense_query])
+            qvecs[name] = qvec[0]
+            if name in self.index.sentence_vectors:
+                # a passage scores as its best sentence (see plangraph.text)
+                best = self.index.sentence_scores(name, qvec[0])
+                if allowed is not None:
+                    best = np.where(allowed, best, -np.inf)
+                order = np.argsort(-best, kind="stable")[:depth]
+                out[name] = [int(i) for i in order if allowed is None or allowed[i]]
+                continue
+            k = n if allowed is not None else min(n, depth)  # a filter may drop any of the best
+            if k == 0:
+                out[name] = []
+                continue
+            _, ids = self.index.dense[name].search(qvec, k)
+            rows = [int(i) for i in ids[0] if i >= 0 and (allowed is None or allowed[i])]
+            out[name] = rows[:depth]
+        return out, qvecs
+
+    def _allowed(
+        self,
+        plan: str | Sequence[str] | None,
+        section: str | Sequence[str] | None,
+        predicate: Callable[[str], bool] | None,
+    ) -> np.ndarray | None:
+        import numpy as np
+
+        if plan is None and section is None and predicate is None:
+            return None
+        plans = {plan} if isinstance(plan, str) else set(plan) if plan is not None else None
+        if plans is not None:
+            known = {p.plan_id for p in self.index.passages}
+            unknown = sorted(plans - known)
+            if unknown:
+                raise UsageError(f"unknown plan {unknown[0]!r}; choose one of: {', '.join(sorted(known))}")
+        mask = np.ones(len(self.index), dtype=bool)
+        for i, p in enumerate(self.index.passages):
+            if plans is not None and p.plan_id not in plans:
+                mask[i] = False
+            elif section is not None and not _under_section(p.section_path, section):
+                mask[i] = False
+            elif predicate is not None and not predicate(p.passage_id):
+                mask[i] = False
+        return mask
+
+    def search_with_scope(
+        self,
+        query: str,
+        top_k: int = 10,
+        *,
+        plan: str | Sequence[str] | None = None,
+        section: str | Sequence[str] | None = None,
+        predicate: Callable[[str], bool] | None = None,
+        retrievers: Sequence[str] | None = None,
+        per_plan: int | None = None,
+        scoped: bool = True,
+    ) -> tuple[list[Hit], Scope | None]:
+        """The ``top_k`` best passages for ``query``, and the scope that ranked them
+        (None when all plans ranked alike).
+
+        Args:
+            query: free text, Chinese or English.
+            top_k: how many hits to return.
+            plan: keep only passages of this plan id (or of any of these).
+            section: keep only passages under this section: a path tuple prefix
+                (``("三、主要任务",)``) or a string the joined path starts with.
+            predicate: keep only passages whose id it accepts (entity kind, theme,
+                target group filters from the caller).
+            retrievers: use only these retrievers (encoder names, ``bm25``, ``exact``).
+            per_plan: at most this many hits from any one plan, so that the best
+                passages of every plan show, not only those of the plan that says
+                most about the subject.
+            scoped: rank the plans the query is about first (:meth:`scope`), if they
+                address it (``FusionConfig.scope_agree``); False ranks all plans alike.
+
+        Raises:
+            UsageError: empty query, ``top_k`` or ``per_plan`` < 1, unknown plan or retriever.
+        """
+        if not query.strip():
+            raise UsageError("empty search query")
+        if top_k < 1:
+            raise UsageError(f"top_k must be at least 1, got {top_k}")
+        if per_plan is not None and per_plan < 1:
+            raise UsageError(f"per_plan must be at least 1, got {per_plan}")
+        allowed = self._allowed(plan, section, predicate)
+        # grouping needs every plan's best passages, not only the corpus-wide best
+        depth = len(self.index) if per_plan else None
+        ranked, qvecs = self._rank(query, allowed, retrievers, depth)
+        fused = fuse(ranked, k=self.fusion.rrf_k, weights=self.fusion.weights)
+        scope = self.scope(query) if scoped else None
+        if scope is not None and not self._addresses(scope, ranked):
+            scope = None
+        weight: dict[str, float] = {}
+        if scope is not None:
+            weight = {p.plan_id: self.fusion.out_of_scope for p in self.plans if p.plan_id not in scope.plans}
+            passages = self.index.passages
+            fused = sorted(((row, s * weight.get(passages[row].plan_id, 1.0)) for row, s in fused),
+                           key=lambda item: (-item[1], item[0]))
+        if per_plan:
+            fused = at_most_per_plan(fused, per_plan, [p.plan_id for p in self.index.passages])
+        hits = [
+            self._hit(rank, row, score, ranked, qvecs, weight.get(self.index.passages[row].plan_id, 1.0))
+            for rank, (row, score) in enumerate(fused[:top_k], 1)
+        ]
+        return hits, scope
+
+    def search(self, query: str, top_k: int = 10, **options: Any) -> list[Hit]:
+        """The ``top_k`` best passages for ``query`` (:meth:`search_with_scope`'s hits;
+        same options)."""
+        return self.search_with_scope(query, top_k, **options)[0]
+
+    def _addresses(self, scope: Scope, ranked: Mapping[str, Sequence[int]]) -> bool:
+        """Whether the plans in ``scope`` address the question: enough retrievers rank
+        one of their passages in their top :data:`SCOPE_DEPTH` (one retriever that
+        finds a local passage somewhere is not enough to push better answers down)."""
+        need = min(self.fusion.scope_agree, len(ranked))
+        if need == 0:
+            return True
+        votes: dict[int, int] = {}
+        for rows in ranked.values():
+            for row in rows[:SCOPE_DEPTH]:
+                if self.index.passages[row].plan_id in scope.plans:
+                    votes[row] = votes.get(row, 0) + 1
+        return any(n >= need for n in votes.values())
+
+    def _hit(
+        self,
+        rank: int,
+        row: int,
+        score: float,
+        ranked: dict[str, list[int]],
+        qvecs: Mapping[str, np.ndarray],
+        scope_weight: float,
+    ) -> Hit:
+        p = self.index.passages[row]
+        matched = ""
+        for name, qvec in qvecs.items():
+            # a table row shows cell by cell already; pointing to one cell adds nothing
+            if name in self.index.sentence_vectors and p.table_id is None:
+                start, end = self.index.best_sentence(name, row, qvec)
+                matched = p.content[start:end]
+                break
+        sources = tuple((name, rows.index(row) + 1) for name, rows in ranked.items() if row in rows)
+        iri = (
+            self.passage_iri(p)
+            if callable(self.passage_iri)
+            else self.passage_iri.format(passage_id=p.passage_id, plan_id=p.plan_id)
+        )
+        return Hit(
+            rank=rank,
+            score=float(score),
+            plan=p.plan_id,
+            passage_id=p.passage_id,
+            passage_iri=iri,
+            section=" > ".join(p.section_path),
+            text=p.content,
+            quote=p.text,
+            start=p.start,
+            end=p.end,
+            entities=self.entities_for(p.passage_id) if self.entities_for else (),
+            sources=sources,
+            matched=matched,
+            scope_weight=scope_weight,
+        )
+
+
+def _under_section(path: tuple[str, ...], section: str | Sequence[str]) -> bool:
+    if isinstance(section, str):
+        return " > ".join(path).startswith(section)
+    prefix = tuple(section)
+    return path[: len(prefix)] == prefix

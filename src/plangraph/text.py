@@ -1,0 +1,134 @@
+"""Text primitives every stage shares: length-preserving normalisation, the one fold
+for matching, and the one sentence splitter.
+
+Normalisation
+
+Every replacement maps one character to one character, so offsets into the
+normalised text are offsets into the original: the map back is the identity, and
+``original[start:end]`` always gives the quote behind any normalised span. What it
+does: full-width ASCII forms (``，：（）０-９Ａ-Ｚ``) become their half-width letters,
+and odd spaces (ideographic space, no-break space, zero-width characters, BOM)
+become a plain space. Chinese punctuation with no ASCII twin (``。、“”《》``) stays.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Literal
+
+_SPACES = "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u200b\u200c\u200d\u202f\u205f\u2060\u3000\ufeff"
+
+
+def _table() -> dict[int, str]:
+    table = {cp: chr(cp - 0xFEE0) for cp in range(0xFF01, 0xFF5F)}
+    table.update({ord(c): " " for c in _SPACES})
+    return table
+
+
+_TABLE = _table()
+
+
+def normalize(text: str) -> str:
+    """Return ``text`` with width and space variants folded; same length as the input."""
+    return text.translate(_TABLE)
+
+
+def collapse(text: str) -> str:
+    """Normalise and squeeze all whitespace runs (line breaks included) to nothing
+    between CJK characters and to one space elsewhere, for display of multi-line cells.
+
+    Not length-preserving: use only for values shown to people, never for offsets.
+    """
+    parts = normalize(text).split()
+    if not parts:
+        return ""
+    out = parts[0]
+    for part in parts[1:]:
+        joiner = " " if (out[-1].isascii() and out[-1].isalnum() and part[0].isascii() and part[0].isalnum()) else ""
+        out += joiner + part
+    return out
+
+
+def title_key(title: str) -> str:
+    """A document title reduced for matching: width folded, 《》, quotes, brackets,
+    punctuation and spaces dropped, digits kept (``2010-2020`` tells two plans apart)."""
+    return re.sub(r"[\W_]+", "", normalize(title))
+
+
+Language = Literal["zh", "en"]
+CJK_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_LATIN_RE = re.compile(r"[A-Za-z]")
+
+def detect_language(text: str) -> Language:
+    """``zh`` when the text has Chinese characters and at least a quarter as many as
+    Latin letters (a character carries about a word), else ``en``."""
+    han = len(CJK_RE.findall(text))
+    latin = len(_LATIN_RE.findall(text))
+    return "zh" if han and han * 4 >= latin else "en"
+
+
+def fold(text: str) -> str:
+    """NFKC and lower case: full-width ``，`` and ``Ａ`` compare equal to ``,`` and ``a``."""
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+_WHITESPACE_RE = re.compile(r"\s+")
+
+
+def fold_compact(text: str) -> str:
+    """:func:`fold` without white space, for matching a phrase inside a text whose
+    lines were broken anywhere (evidence strings, exact phrases)."""
+    return _WHITESPACE_RE.sub("", fold(text))
+
+
+# -- sentences -------------------------------------------------------------------
+# Sentences of a passage, the units that sentence-level dense retrieval scores.
+#
+# A paragraph of a plan often packs several commitments into one passage
+# (``…深化中考制度改革,完善初中学业水平考试;…``). Its single vector is an average of
+# all of them, so a question about one commitment matches it weakly. Scoring each
+# sentence and giving the passage its best sentence's score (MaxP) keeps the passage
+# as the unit of citation while matching at the level people ask at.
+#
+# A sentence ends after ``。`` ``;`` ``!`` ``?`` (full- or half-width). Table rows,
+# whose cells are joined with ``; ``, split into cells, the first keeping the table
+# title. Pieces shorter than :data:`MIN_CHARS` (list numbers, stray punctuation) are
+# not units of their own.
+
+
+MIN_CHARS = 4
+_END_RE = re.compile(r"[。;；!?！？]+")
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` offsets of the sentences of ``text``, white space trimmed.
+
+    Every span indexes ``text``; a text with no piece of :data:`MIN_CHARS`
+    characters is one span of its own trimmed length.
+    """
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for m in _END_RE.finditer(text):
+        _add(spans, text, start, m.end())
+        start = m.end()
+    _add(spans, text, start, len(text))
+    if not spans:
+        stripped = text.strip()
+        begin = text.find(stripped) if stripped else 0
+        return [(begin, begin + len(stripped))] if stripped else [(0, len(text))]
+    return spans
+
+
+def _add(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:
+    piece = text[start:end]
+    lead = len(piece) - len(piece.lstrip())
+    trail = len(piece) - len(piece.rstrip())
+    s, e = start + lead, end - trail
+    if e - s >= MIN_CHARS:
+        spans.append((s, e))
+
+
+def sentences(text: str) -> list[str]:
+    """The sentence texts of ``text`` (see :func:`sentence_spans`)."""
+    return [text[s:e] for s, e in sentence_spans(text)]

@@ -1,0 +1,108 @@
+"""What :meth:`Workspace.compare` and :meth:`Workspace.audit` read from an opened
+index, and what comparison keeps between calls.
+
+Comparing two plans again at another threshold (a slider in the app) should not
+encode their commitments again: :class:`ComparisonStore` keeps, per workspace, each
+plan's commitments, each commitment's vector, and the parts of a comparison that no
+threshold changes (indicators side by side, linked citations). Re-aligning at a new
+threshold then costs the TF-IDF scores of two plans, a few milliseconds.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING, Any
+
+from plangraph.analysis.audit import AuditReport, audit, input_from_rows
+from plangraph.analysis.compare import DEFAULT_METHOD, PlanComparison, Statement, check_method, compare_commitments, link_citations
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from plangraph.workspace.core import Workspace
+
+COMPARISON_ENCODER = "use"
+"""The encoder whose vectors the ``use`` and ``blend`` methods score with."""
+
+_AUDIT_PASSAGES = """
+    SELECT ?start ?end ?quote ?kind ?table ?section WHERE {
+      ?p a pg:Passage ; pg:plan ?plan ; pg:passageKind ?kind ; pg:evidence ?ev .
+      ?plan dcterms:identifier ?id .
+      ?ev oa:hasSelector ?pos, ?q .
+      ?pos oa:start ?start ; oa:end ?end . ?q oa:exact ?quote .
+      OPTIONAL { ?p pg:table/rdfs:label ?table }
+      OPTIONAL { ?p pg:section/dcterms:isPartOf* ?top . ?top rdfs:label ?section
+                 FILTER NOT EXISTS { ?top dcterms:isPartOf ?up } }
+    } ORDER BY ?start"""
+
+
+class ComparisonStore:
+    """The threshold-free parts of comparisons over one workspace, computed once."""
+
+    def __init__(self, ws: Workspace) -> None:
+        self._ws = ws
+        self._lock = threading.Lock()
+        self._statements: dict[str, tuple[Statement, ...]] = {}
+        self._context: dict[tuple[str, str], tuple[Any, tuple[Any, ...]]] = {}
+        self._vectors: dict[str, np.ndarray] = {}
+        self._encoder: Any = None
+
+    def statements(self, plan: str) -> tuple[Statement, ...]:
+        """The plan's commitments as comparison sees them."""
+        if plan not in self._statements:
+            self._statements[plan] = tuple(
+                Statement(plan, r["statement"], r["start"], r["end"], r.get("section") or "", r["iri"])
+                for r in self._ws.export_rows("commitments", plan))
+        return self._statements[plan]
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """L2-normalised vectors of ``texts``; each text is encoded once."""
+        import numpy as np
+
+        with self._lock:  # one model load, and no text encoded twice by two sessions
+            missing = [t for t in dict.fromkeys(texts) if t not in self._vectors]
+            if missing:
+                if self._encoder is None:
+                    from plangraph.search.encoders import get_encoder
+
+                    self._encoder = get_encoder(COMPARISON_ENCODER)
+                self._vectors.update(zip(missing, self._encoder.encode_passages(missing)))
+        return np.stack([self._vectors[t] for t in texts])
+
+    def context(self, plan_a: str, plan_b: str) -> tuple[Any, tuple[Any, ...]]:
+        """Indicators side by side (with national targets) and the linked citations."""
+        if (plan_a, plan_b) not in self._context:
+            from plangraph.graph.indicators import side_by_side
+
+            ws = self._ws
+            meta = {p["plan"]: p["meta"] for p in ws.plans()}
+            national = [p for p in ws.plan_ids if meta.get(p, {}).get("level") == "national"]
+            wanted = dict.fromkeys([plan_a, plan_b, *national])
+            indicators = side_by_side({p: ws.export_rows("indicators", p) for p in wanted},
+                                      [plan_a, plan_b], national)
+            cited = [(r["plan"], r["title"], int(r["mentions"]))
+                     for p in (plan_a, plan_b)
+                     for r in ws.sparql(name="cited-documents", params={"plan": p}).as_dicts()]
+            titles = {p: str(m.get("title") or "") for p, m in meta.items()}
+            self._context[(plan_a, plan_b)] = (indicators, link_citations(cited, titles))
+        return self._context[(plan_a, plan_b)]
+
+    def compare(self, plan_a: str, plan_b: str, *, method: str | None = None,
+                threshold: float | None = None) -> PlanComparison:
+        """:meth:`Workspace.compare` (plan ids already checked)."""
+        method = method or DEFAULT_METHOD
+        check_method(method)
+        embed = None if method == "tfidf" else self.embed
+        commitments = compare_commitments(self.statements(plan_a), self.statements(plan_b),
+                                          method=method, embed=embed, threshold=threshold)
+        indicators, citations = self.context(plan_a, plan_b)
+        return PlanComparison(commitments, indicators, citations)
+
+
+def audit_plan(ws: Workspace, plan: str) -> AuditReport:
+    """:meth:`Workspace.audit` (plan id already checked): the plan's passages, projects,
+    indicators and ingestion findings, read from the index and audited."""
+    passages = ws.sparql(_AUDIT_PASSAGES, params={"id": plan}, timeout_s=30).as_dicts()
+    info = next((p for p in ws.plans() if p["plan"] == plan), {})
+    return audit(input_from_rows(plan, passages, ws.export_rows("projects", plan),
+                                 ws.export_rows("indicators", plan), info.get("findings", [])))

@@ -1,0 +1,308 @@
+"""The façade: open a built index folder (:mod:`plangraph.workspace.folder`) and ask
+it things. The CLI, the Streamlit app and the tests all go through
+:class:`Workspace`; :func:`plangraph.workspace.builder.build` writes the folder.
+
+Heavy libraries (faiss, the encoders) load only when a search needs them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from plangraph.errors import IndexStoreError, InputError, UsageError
+from plangraph.model import EntityRef, Hit
+from plangraph.search.scope import PlanProfile, Scope
+from plangraph.workspace.folder import (
+    ENTITIES_FILE,
+    FORMAT,
+    GRAPH_FILE,
+    MANIFEST,
+    PLANS_FILE,
+    SEARCH_DIR,
+    broken_index,
+    default_index,
+    recover,
+)
+
+WARM_QUERY = "教育"
+"""What :meth:`Workspace.warm` asks: short, Chinese, so that every retriever runs."""
+
+class Workspace:
+    """An opened index folder. Cheap to open; the graph and the search index load on
+    first use and are then kept (read-only, safe to share between threads).
+
+    Comparison keeps what does not depend on the threshold (commitments, their
+    vectors, indicators, citations), so comparing the same plans again at another
+    threshold costs milliseconds.
+    """
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        self.path = Path(path) if path else default_index()
+        recover(self.path)  # a build that died between its two renames
+        mpath = self.path / MANIFEST
+        if not self.path.is_dir():
+            raise IndexStoreError(f"no index at {self.path}",
+                                  hint="build one first: plangraph build corpus")
+        try:
+            self.manifest: dict[str, Any] = json.loads(mpath.read_text("utf-8"))
+        except FileNotFoundError:
+            raise broken_index(self.path, f"missing {MANIFEST}") from None
+        except ValueError as exc:
+            raise broken_index(self.path, f"{MANIFEST} is not valid JSON ({exc})") from None
+        if self.manifest.get("format") != FORMAT:
+            raise broken_index(self.path, f"format {self.manifest.get('format')!r}, this version reads {FORMAT}")
+        self._dataset: Any = None
+        self._searcher: Any = None
+        self._entities: dict[str, tuple[EntityRef, ...]] | None = None
+        self._concepts: dict[str, frozenset[str]] | None = None
+        self._search_lock = threading.Lock()
+        self._graph_lock = threading.Lock()
+        self._comparisons: Any = None
+        self.warm_error: Exception | None = None
+        self._warm_thread: threading.Thread | None = None
+
+    # -- plans ---------------------------------------------------------------------
+    @property
+    def plan_ids(self) -> tuple[str, ...]:
+        return tuple(self.manifest["plans"])
+
+    def plans(self) -> list[dict[str, Any]]:
+        """Metadata, counts and ingestion findings of every plan in the index."""
+        return list(json.loads((self.path / PLANS_FILE).read_text("utf-8")))
+
+    def check_plan(self, plan: str | Sequence[str] | None) -> None:
+        """UsageError unless ``plan`` (one id, several, or None for all) names plans of the index."""
+        for p in [] if plan is None else [plan] if isinstance(plan, str) else plan:
+            if p not in self.plan_ids:
+                raise UsageError(f"unknown plan {p!r}; choose one of: {', '.join(self.plan_ids)}")
+
+    # -- graph ---------------------------------------------------------------------
+    @property
+    def dataset(self) -> Any:
+        """The knowledge graph (an rdflib Dataset), parsed once: the app shares one
+        workspace between sessions, which wait for the parse instead of repeating it."""
+        if self._dataset is None:
+            with self._graph_lock:
+                if self._dataset is None:
+                    self._dataset = self._parse_graph()
+        return self._dataset
+
+    def _parse_graph(self) -> Any:
+        from rdflib import Dataset
+
+        ds = Dataset(default_union=True)  # set once: readers share it across threads
+        gpath = self.path / GRAPH_FILE
+        try:
+            ds.parse(str(gpath), format="trig")
+        except FileNotFoundError:
+            raise broken_index(self.path, f"missing {GRAPH_FILE}") from None
+        except Exception as exc:
+            raise broken_index(self.path, f"{GRAPH_FILE} is corrupt ({exc})") from None
+        return ds
+
+    def sparql(self, query: str | None = None, *, name: str | None = None,
+               params: dict[str, str] | None = None, timeout_s: float = 10.0) -> Any:
+        """Run a read-only query (text, or a named query of the library)."""
+        from plangraph.graph.sparql import run_named, run_query
+
+        if (query is None) == (name is None):
+            raise UsageError("give either a query or the name of a named query")
+        if name is not None:
+            return run_named(self.dataset, name, params, timeout_s=timeout_s)
+        return run_query(self.dataset, query or "", timeout_s, params)
+
+    def entities_for(self, passage_id: str) -> tuple[EntityRef, ...]:
+        """Entities the graph says were stated in this passage."""
+        if self._entities is None:
+            try:
+                raw = json.loads((self.path / ENTITIES_FILE).read_text("utf-8"))
+                self._entities = {pid: tuple(EntityRef(*e) for e in refs) for pid, refs in raw.items()}
+            except FileNotFoundError:
+                raise broken_index(self.path, f"missing {ENTITIES_FILE}") from None
+            except (ValueError, TypeError) as exc:
+                raise broken_index(self.path, f"{ENTITIES_FILE} is corrupt ({exc})") from None
+        return self._entities.get(passage_id, ())
+
+    # -- browse --------------------------------------------------------------------
+    def entities(self, kind: str, plan: str | None = None) -> list[Any]:
+        """Entities of one kind (``indicators`` … ``places``) as :class:`~plangraph.graph.browse.EntityRow`."""
+        from plangraph.graph.browse import entity_table
+
+        self.check_plan(plan)
+        return entity_table(self.dataset, kind, plan)
+
+    def entity(self, iri: str) -> Any:
+        """One entity's :class:`~plangraph.graph.browse.EntityDetail` (UsageError if unknown)."""
+        from plangraph.graph.browse import entity_detail
+
+        return entity_detail(self.dataset, iri)
+
+    def sections(self, plan: str) -> list[Any]:
+        """The plan's section tree with counts (:class:`~plangraph.graph.planview.SectionNode`)."""
+        from plangraph.graph.planview import section_tree
+
+        self.check_plan(plan)
+        return section_tree(self.dataset, plan)
+
+    def passage_context(self, passage_id: str, chars: int = 80) -> tuple[str, str]:
+        """Text just before and just after a passage, from its plan's neighbouring passages."""
+        from plangraph.search.filters import passage_context
+
+        return passage_context(self.searcher.index.passages, passage_id, chars)
+
+    def passage_filter(self, *, kinds: Sequence[str] = (), themes: Sequence[str] = (),
+                       groups: Sequence[str] = ()) -> Callable[[str], bool] | None:
+        """A ``predicate`` for :meth:`search`: passages stating an entity of one of
+        ``kinds``, with a commitment on one of ``themes`` and one of ``groups``."""
+        from plangraph.graph.browse import passage_concepts
+        from plangraph.search.filters import passage_filter
+
+        def concepts_of() -> dict[str, frozenset[str]]:
+            if self._concepts is None:
+                self._concepts = passage_concepts(self.dataset)
+            return self._concepts
+
+        return passage_filter(self.entities_for, concepts_of, kinds=kinds, themes=themes, groups=groups)
+
+    # -- search --------------------------------------------------------------------
+    def _open_searcher(self) -> Any:
+        from plangraph.search.encoders import get_encoder
+        from plangraph.graph.iris import passage_iri
+        from plangraph.search.build import open_index
+        from plangraph.search.searcher import Searcher
+
+        encoders = [get_encoder(e) for e in self.manifest["encoders"]]
+        index = open_index(self.path / SEARCH_DIR, encoders)
+        return Searcher(index, encoders, entities_for=self.entities_for,
+                        passage_iri=lambda p: str(passage_iri(p.plan_id, p.passage_id)),
+                        plans=[PlanProfile.from_meta(p["meta"]) for p in self.plans()])
+
+    @property
+    def searcher(self) -> Any:
+        """The :class:`~plangraph.search.searcher.Searcher`, opened once (callers racing for it
+        wait for the one that opens it, a warm-up included)."""
+        if self._searcher is None:
+            with self._search_lock:
+                if self._searcher is None:
+                    self._searcher = self._open_searcher()
+        return self._searcher
+
+    def warm(self) -> None:
+        """Open the search index and answer one short query, so that the encoders'
+        models and the lexical index are loaded before the first real search.
+
+        The searcher is published only once it has answered, so a search that starts
+        meanwhile waits instead of loading the models a second time.
+
+        Raises:
+            PlanGraphError: what the first search would raise (a broken index).
+        """
+        if self._searcher is not None:
+            return
+        with self._search_lock:
+            if self._searcher is None:
+                searcher = self._open_searcher()
+                searcher.search(WARM_QUERY, 1)
+                self._searcher = searcher
+
+    def warm_in_background(self, delay_s: float = 0.0) -> threading.Thread:
+        """:meth:`warm` in a daemon thread, started once per workspace (later calls return
+        the same thread). A failure is kept in :attr:`warm_error`, not raised: the first
+        search meets the same problem and reports it as usual. ``delay_s`` lets a page
+        that has just been sent draw before the loading competes with it for the CPU."""
+        def run() -> None:
+            try:
+                if delay_s:
+                    time.sleep(delay_s)
+                self.warm()
+            except Exception as exc:  # noqa: BLE001 - the first search raises it again
+                self.warm_error = exc
+
+        with self._search_lock:
+            if self._warm_thread is None:
+                self._warm_thread = threading.Thread(target=run, name=f"plangraph-warm-{self.path.name}",
+                                                     daemon=True)
+                self._warm_thread.start()
+        return self._warm_thread
+
+    def search(self, query: str, top_k: int = 10, *, plan: str | None = None,
+               section: str | None = None, predicate: Callable[[str], bool] | None = None,
+               per_plan: int | None = None, scoped: bool = True) -> list[Hit]:
+        """The best passages for a question, with their plan, section, quote and entities
+        (at most ``per_plan`` of any one plan when given; the plans the question is about
+        first unless ``scoped`` is False, see :mod:`plangraph.search.scope`)."""
+        return self.search_with_scope(query, top_k, plan=plan, section=section, predicate=predicate,
+                                      per_plan=per_plan, scoped=scoped)[0]
+
+    def search_with_scope(self, query: str, top_k: int = 10, *, plan: str | None = None,
+                          section: str | None = None, predicate: Callable[[str], bool] | None = None,
+                          per_plan: int | None = None, scoped: bool = True) -> tuple[list[Hit], Scope | None]:
+        """:meth:`search`, and the scope that ranked the hits (None when all plans
+        ranked alike)."""
+        self.check_plan(plan)
+        hits, scope = self.searcher.search_with_scope(query, top_k, plan=plan, section=section,
+                                                      predicate=predicate, per_plan=per_plan, scoped=scoped)
+        return list(hits), scope
+
+    # -- export --------------------------------------------------------------------
+    def export_rows(self, kind: str, plan: str | Sequence[str] | None = None) -> list[dict[str, Any]]:
+        """Entity rows of one kind (``indicators``, ``projects`` …) as plain dicts, of
+        every plan or of the one or several plans given."""
+        from plangraph.graph.export import export_rows
+
+        self.check_plan(plan)
+        return export_rows(self.dataset, kind, plan)
+
+    def export_graph(self, kind: str, plan: str | Sequence[str] | None = None) -> Any:
+        """The entities of ``kind`` (of every plan, or of those given) with their
+        evidence, as an rdflib Graph (for JSON-LD and Turtle exports)."""
+        from plangraph.graph.export import check_kind, export_graph
+
+        check_kind(kind)
+        self.check_plan(plan)
+        return export_graph(self.dataset, kind, plan)
+
+    # -- comparison and audit --------------------------------------------------------
+    def compare(self, plan_a: str, plan_b: str, *, method: str | None = None,
+                threshold: float | None = None) -> Any:
+        """Compare two plans: aligned commitments, indicators side by side by concept
+        (with national targets from the national plans in the index), and the cited
+        documents of both that are plans of the index.
+
+        What no threshold changes is kept, so asking again at another threshold is fast.
+
+        Returns a :class:`plangraph.analysis.compare.PlanComparison`.
+        """
+        from plangraph.analysis.compare import METHODS
+        from plangraph.workspace.comparisons import ComparisonStore
+
+        for p in (plan_a, plan_b):
+            self.check_plan(p)
+        if plan_a == plan_b:
+            others = [p for p in self.plan_ids if p != plan_a]
+            raise UsageError(f"compare needs two different plans, got {plan_a!r} twice",
+                             hint=f"compare it with one of: {', '.join(others)}" if others else None)
+        if method is not None and method not in METHODS:
+            raise UsageError(f"unknown method {method!r}; choose one of: {', '.join(METHODS)}")
+        if self._comparisons is None:
+            self._comparisons = ComparisonStore(self)
+        return self._comparisons.compare(plan_a, plan_b, method=method, threshold=threshold)
+
+    def audit(self, plan: str) -> Any:
+        """Check a plan against itself: stated totals against its project tables,
+        targets stated twice, and the table cells ingestion flagged.
+
+        Returns a :class:`plangraph.analysis.audit.AuditReport`.
+        """
+        from plangraph.workspace.comparisons import audit_plan
+
+        self.check_plan(plan)
+        return audit_plan(self, plan)

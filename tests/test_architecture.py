@@ -1,0 +1,148 @@
+"""The shape of the package: stage packages whose imports point down the pipeline,
+small modules, a light import, and one Workspace that threads can share."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from plangraph.workspace import Workspace
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "plangraph"
+
+# Lower layers never import higher ones. The base (errors, model, text, resources) is
+# below every stage; interfaces (cli, app pages) sit on top of the façade.
+LAYERS = ("base", "ingest", "extract", "graph", "search", "analysis", "workspace", "interfaces")
+BASE_MODULES = {"errors", "model", "text", "resources", "durable", "__init__"}
+MAX_LINES = 400
+
+
+def layer_of(module: str) -> str:
+    """``plangraph.graph.build`` → ``graph``; base modules → ``base``."""
+    parts = module.split(".")
+    assert parts[0] == "plangraph", module
+    if len(parts) == 1 or parts[1] in BASE_MODULES:
+        return "base"
+    if parts[1] == "__main__":
+        return "interfaces"
+    assert parts[1] in LAYERS, f"{module} is in no known stage package"
+    return parts[1]
+
+
+def module_name(path: Path) -> str:
+    rel = path.relative_to(SRC.parent).with_suffix("")
+    parts = list(rel.parts)
+    if parts[-1] == "__init__" and len(parts) > 1:
+        parts.pop()
+    return ".".join(parts)
+
+
+def imports_of(path: Path) -> list[tuple[int, str]]:
+    """Every ``plangraph`` module that ``path`` imports, at any depth (lazy imports too)."""
+    out = []
+    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            if node.module.split(".")[0] == "plangraph":
+                out.append((node.lineno, node.module))
+        elif isinstance(node, ast.ImportFrom) and node.level:
+            out.append((node.lineno, "RELATIVE"))
+        elif isinstance(node, ast.Import):
+            out.extend((node.lineno, a.name) for a in node.names if a.name.split(".")[0] == "plangraph")
+    return out
+
+
+def modules() -> list[Path]:
+    return sorted(SRC.rglob("*.py"))
+
+
+def test_every_stage_package_exists_with_a_door() -> None:
+    for stage in LAYERS[1:]:
+        assert (SRC / stage / "__init__.py").is_file(), stage
+
+
+def test_imports_point_down_the_pipeline() -> None:
+    upward = []
+    for path in modules():
+        here = module_name(path)
+        rank = LAYERS.index(layer_of(here))
+        for line, target in imports_of(path):
+            if target == "RELATIVE":
+                upward.append(f"{here}:{line} uses a relative import; write plangraph.…")
+                continue
+            if LAYERS.index(layer_of(target)) > rank:
+                upward.append(f"{here}:{line} imports {target} ({layer_of(target)} is above {layer_of(here)})")
+    assert not upward, "\n".join(upward)
+
+
+def test_the_layer_check_catches_an_upward_import(tmp_path: Path) -> None:
+    """The check above can fail: a graph module importing the workspace is flagged."""
+    bad = tmp_path / "bad.py"
+    bad.write_text("def f():\n    from plangraph.workspace import Workspace\n", "utf-8")
+    ((_, target),) = imports_of(bad)
+    assert LAYERS.index(layer_of(target)) > LAYERS.index(layer_of("plangraph.graph.build"))
+
+
+def test_no_module_is_two_things() -> None:
+    long = {module_name(p): n for p in modules() if (n := len(p.read_text("utf-8").splitlines())) > MAX_LINES}
+    assert not long, f"modules over {MAX_LINES} lines: {long}"
+
+
+def test_no_grab_bag_modules() -> None:
+    assert not [p for p in modules() if p.stem in {"utils", "helpers", "misc", "common_utils"}]
+
+
+def test_importing_the_package_and_the_cli_loads_no_heavy_library() -> None:
+    code = ("import sys, plangraph, plangraph.interfaces.cli, plangraph.workspace, plangraph.graph.sparql;"
+            "print([m for m in ('torch', 'faiss', 'sentence_transformers', 'streamlit', 'openpyxl') "
+            "if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_threads_mixing_sparql_browse_and_export_on_one_workspace(district_index: Path) -> None:
+    """The app shares one Workspace between sessions: readers running at once must
+    each see what they would see alone."""
+    ws = Workspace(district_index)
+    expected = {
+        "sparql": len(ws.sparql(name="projects-by-place", params={"plan": "linan"}).rows),
+        "browse": len(ws.entities("indicators", "linan")),
+        "export": len(ws.export_rows("projects", "linan")),
+        "sections": len(ws.sections("linping")),
+    }
+    assert expected["browse"] == 30 and expected["export"] == 39
+    calls = {
+        "sparql": lambda: len(ws.sparql(name="projects-by-place", params={"plan": "linan"}).rows),
+        "browse": lambda: len(ws.entities("indicators", "linan")),
+        "export": lambda: len(ws.export_rows("projects", "linan")),
+        "sections": lambda: len(ws.sections("linping")),
+    }
+    seen: list[tuple[str, int]] = []
+    errors: list[BaseException] = []
+
+    def worker(kinds: list[str]) -> None:
+        try:
+            for kind in kinds:
+                seen.append((kind, calls[kind]()))
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    order = list(calls)
+    threads = [threading.Thread(target=worker, args=(order[i:] + order[:i],)) for i in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=300)
+    assert not errors, errors
+    assert len(seen) == 6 * len(calls)
+    assert all(n == expected[kind] for kind, n in seen), [s for s in seen if s[1] != expected[s[0]]]
+
+
+@pytest.mark.parametrize("package", LAYERS[1:])
+def test_each_stage_imports_on_its_own(package: str) -> None:
+    out = subprocess.run([sys.executable, "-c", f"import plangraph.{package}"], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
