@@ -9,6 +9,7 @@ found, so that ``doc.original[start:end]`` gives back the quoted text. Normalisa
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from typing import Literal
@@ -206,6 +207,8 @@ class Passage:
     row_index: int | None = None
     topic: str | None = None
     """The paragraph's topic sentence or inline heading (``优化学前教育布局``), if any."""
+    page: int | None = None
+    """The 1-based page the passage starts on, for a plan read from a PDF."""
 
     def __post_init__(self) -> None:
         _check_span(self.passage_id, self.start, self.end)
@@ -226,7 +229,13 @@ class Excluded:
 
 @dataclass(frozen=True)
 class PlanDoc:
-    """One ingested plan: metadata, the original text and its structure."""
+    """One ingested plan: metadata, the original text and its structure.
+
+    For a plan published as HTML, Word or PDF, ``original`` is the canonical text its
+    reader extracted (:mod:`plangraph.ingest.formats`): the text every offset indexes,
+    which a build stores with the index. ``format`` names the reader; ``pages`` holds
+    the offset where each page starts (PDF only; ``pages[0] == 0``).
+    """
 
     meta: PlanMeta
     original: str
@@ -236,10 +245,18 @@ class PlanDoc:
     passages: tuple[Passage, ...]
     excluded: tuple[Excluded, ...] = ()
     findings: tuple[Finding, ...] = field(default=())
+    format: str = "text"
+    pages: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
         if len(self.norm) != len(self.original):
             raise ValueError(f"{self.meta.plan_id}: normalised text changed length")
+        if self.pages and (self.pages[0] != 0 or list(self.pages) != sorted(self.pages)):
+            raise ValueError(f"{self.meta.plan_id}: page offsets must start at 0 and ascend")
+
+    def page_of(self, offset: int) -> int | None:
+        """The 1-based page holding ``offset``, or None for a plan without pages."""
+        return bisect.bisect_right(self.pages, offset) if self.pages else None
 
     @property
     def plan_id(self) -> str:
@@ -288,6 +305,8 @@ class Hit:
     scope_weight: float = 1.0
     """What the fused score was multiplied by: below 1 for a passage of a plan outside
     the query's scope (:mod:`plangraph.search.scope`)."""
+    page: int | None = None
+    """The page the quote starts on, for a plan read from a PDF."""
 
     @property
     def best_sentence(self) -> str | None:

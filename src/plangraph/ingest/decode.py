@@ -92,14 +92,19 @@ def decode_bytes(data: bytes, name: str) -> Decoded:
     return Decoded(text, "utf-8")
 
 
-def read_text(path: Path) -> tuple[bytes, Decoded]:
-    """Read and decode a plan file; returns the raw bytes too (for hashing)."""
+def read_bytes(path: Path) -> bytes:
+    """A plan file's bytes, or an :class:`InputError` naming the file."""
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except IsADirectoryError:
         raise InputError(f"{path}: is a folder, not a plan file") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot be read ({exc.strerror})") from None
+
+
+def read_text(path: Path) -> tuple[bytes, Decoded]:
+    """Read and decode a plan file; returns the raw bytes too (for hashing)."""
+    data = read_bytes(path)
     return data, decode_bytes(data, str(path))

@@ -7,12 +7,14 @@ never stops the others: :func:`ingest_files` reports it and goes on.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from plangraph.ingest.chrome import find_toc, strip_chrome
-from plangraph.ingest.decode import decode_bytes, read_text
+from plangraph.ingest.decode import read_bytes
+from plangraph.ingest.formats import PLAN_SUFFIXES, Canonical, read_canonical
 from plangraph.errors import InputError, PlanGraphError
 from plangraph.ingest.layout import split_lines
 from plangraph.ingest.metadata import looks_like_title, read_sidecar, resolve
@@ -21,7 +23,7 @@ from plangraph.text import normalize
 from plangraph.ingest.segment import segment
 from plangraph.ingest.tables import find_tables
 
-PLAN_SUFFIXES = (".txt", ".text")
+__all__ = ["PLAN_SUFFIXES", "IngestFailure", "ingest_bytes", "ingest_file", "ingest_files", "ingest_text"]
 
 
 @dataclass(frozen=True)
@@ -33,8 +35,12 @@ class IngestFailure:
 
 
 def ingest_text(original: str, path: Path, *, sha256: str = "", encoding: str = "utf-8",
-                sidecar: dict[str, object] | None = None) -> PlanDoc:
-    """Ingest already-decoded text as if read from ``path``."""
+                sidecar: dict[str, object] | None = None, source: Canonical | None = None) -> PlanDoc:
+    """Ingest already-decoded text as if read from ``path``.
+
+    ``source`` is the reader's result when ``original`` is the canonical text of an
+    HTML, Word or PDF file: its page map and findings go on the document.
+    """
     norm = normalize(original)
     lines = split_lines(norm)
     if not lines:
@@ -75,8 +81,15 @@ def ingest_text(original: str, path: Path, *, sha256: str = "", encoding: str = 
                             f"{flag.replace('-', ' ')}; recorded as found", cell.start, cell.end))  # type: ignore[union-attr]
     if not seg.sections:
         findings.append(Finding("info", "no-headings", f"{path.name}: no headings found; passages are paragraphs"))
-    return PlanDoc(meta, original, norm, seg.sections, seg.tables, seg.passages,
-                   tuple(sorted(excluded, key=lambda x: x.start)), tuple(findings))
+    passages = seg.passages
+    fmt, pages = ("text", ()) if source is None else (source.format, source.pages)
+    if source is not None:
+        findings[:0] = [Finding("info", f"{source.format}-reader", f"{path.name}: {note}")
+                        for note in source.findings]
+    if pages:
+        passages = tuple(dataclasses.replace(p, page=source.page_of(p.start)) for p in passages)  # type: ignore[union-attr]
+    return PlanDoc(meta, original, norm, seg.sections, seg.tables, passages,
+                   tuple(sorted(excluded, key=lambda x: x.start)), tuple(findings), fmt, pages)
 
 
 def _short(text: str, n: int = 40) -> str:
@@ -99,17 +112,22 @@ def ingest_file(path: str | Path) -> PlanDoc:
             is malformed; the message names the file.
     """
     path = Path(path)
-    data, decoded = read_text(path)
+    data = read_bytes(path)
     sidecar = read_sidecar(path)
-    return ingest_text(decoded.text, path, sha256=hashlib.sha256(data).hexdigest(),
-                       encoding=decoded.encoding, sidecar=sidecar)
+    return _ingest_canonical(read_canonical(data, str(path)), data, path, sidecar)
 
 
 def ingest_bytes(data: bytes, name: str) -> PlanDoc:
     """Ingest a plan given as bytes (an upload), named ``name`` in messages."""
-    decoded = decode_bytes(data, name)
-    return ingest_text(decoded.text, Path(name), sha256=hashlib.sha256(data).hexdigest(),
-                       encoding=decoded.encoding)
+    return _ingest_canonical(read_canonical(data, name), data, Path(name), None)
+
+
+def _ingest_canonical(canonical: Canonical, data: bytes, path: Path,
+                      sidecar: dict[str, object] | None) -> PlanDoc:
+    # a plain text file goes through as before: its text is the file as found
+    source = None if canonical.format == "text" else canonical
+    return ingest_text(canonical.text, path, sha256=hashlib.sha256(data).hexdigest(),
+                       encoding=canonical.encoding or "unicode", sidecar=sidecar, source=source)
 
 
 def plan_files(paths: list[str | Path]) -> list[Path]:
@@ -117,7 +135,7 @@ def plan_files(paths: list[str | Path]) -> list[Path]:
     out: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            out.extend(sorted(f for f in p.iterdir() if f.is_file() and f.suffix in PLAN_SUFFIXES
+            out.extend(sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() in PLAN_SUFFIXES
                               and not f.name.startswith(".")))
         else:
             out.append(p)

@@ -49,7 +49,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         for doc in docs:
             m = doc.meta
             period = f"{m.period_start or '?'}–{m.period_end or '?'}"
-            print(f"{m.plan_id}: {m.title} ({m.region or '?'}, {period}) [{m.encoding}]")
+            pages = f", {len(doc.pages)} pages" if doc.pages else ""
+            print(f"{m.plan_id}: {m.title} ({m.region or '?'}, {period}) [{doc.format}, {m.encoding}{pages}]")
             kinds: dict[str, int] = {}
             for t in doc.tables:
                 kinds[t.kind] = kinds.get(t.kind, 0) + len(t.rows)
@@ -62,7 +63,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     _report_failures(failures)
     if not docs and not failures:
         raise UsageError("no plan files found in " + ", ".join(args.files),
-                         hint="plan files end in .txt")
+                         hint="plan files end in .txt, .html, .htm, .docx or .pdf")
     return 1 if failures else 0
 
 
@@ -128,7 +129,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         print("no passages match")
     for h in hits:
         print(f"{h.rank}. [{h.plan}] {h.section or '(no section)'}  score {h.score:.3f}  "
-              f"chars {h.start}-{h.end}")
+              f"chars {h.start}-{h.end}" + (f"  page {h.page}" if h.page else ""))
         quote = " ".join(h.quote.split())  # table rows span several lines of the original
         print(f"   {quote if len(quote) <= 300 else quote[:300] + '…'}")
         if h.best_sentence:
@@ -270,9 +271,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("ingest", help="read plan files and show what ingestion finds",
-                       description="Read plan files (or folders of .txt files) and report "
+                       description="Read plan files (.txt, .html/.htm, .docx, .pdf, or folders of them) and report "
                                    "metadata, sections, tables, passages and findings.")
-    p.add_argument("files", nargs="+", metavar="FILE", help="plan text files or folders")
+    p.add_argument("files", nargs="+", metavar="FILE", help="plan files (.txt, .html, .docx, .pdf) or folders")
     p.add_argument("--json", action="store_true", help="dump the full document model as JSON")
     p.add_argument("--with-text", action="store_true", help="with --json: include the full texts")
     p.set_defaults(func=cmd_ingest)

@@ -348,6 +348,7 @@ class Searcher:
             sources=sources,
             matched=matched,
             scope_weight=scope_weight,
+            page=p.page,
         )
 
 

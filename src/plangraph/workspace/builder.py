@@ -24,6 +24,7 @@ from plangraph.workspace.folder import (
     MANIFEST,
     PLANS_FILE,
     SEARCH_DIR,
+    TEXTS_DIR,
     default_index,
     fsync_path,
     fsync_write,
@@ -71,7 +72,7 @@ def build(paths: Iterable[str | Path], out_dir: str | Path | None = None, *,
     t0 = time.perf_counter()
     docs, failures = ingest_files(list(paths))
     if not docs:
-        detail = "; ".join(f.error.message for f in failures) or "no .txt files given"
+        detail = "; ".join(f.error.message for f in failures) or "no plan files given"
         raise InputError(f"no plan could be ingested ({detail})")
     seconds["ingest"] = time.perf_counter() - t0
 
@@ -100,9 +101,13 @@ def build(paths: Iterable[str | Path], out_dir: str | Path | None = None, *,
         seconds["index"] = time.perf_counter() - t0
         from plangraph.ingest.docjson import plan_to_json
 
-        plans = [{k: v for k, v in plan_to_json(d).items() if k in ("plan", "meta", "counts", "findings")}
-                 for d in docs]
+        plans = [{k: v for k, v in plan_to_json(d).items()
+                  if k in ("plan", "meta", "counts", "findings", "format", "pages")} for d in docs]
         (tmp / PLANS_FILE).write_text(json.dumps(plans, ensure_ascii=False, indent=1), "utf-8")
+        # the text every offset indexes: for an HTML, Word or PDF plan it exists only here
+        (tmp / TEXTS_DIR).mkdir()
+        for d in docs:
+            (tmp / TEXTS_DIR / f"{d.plan_id}.txt").write_text(d.original, "utf-8", newline="")
         entities = {pid: [[e.iri, e.kind, e.label] for e in refs] for pid, refs in passage_entities(ds).items()}
         (tmp / ENTITIES_FILE).write_text(json.dumps(entities, ensure_ascii=False), "utf-8")
         counts = {x.plan_id: x.counts() for x in extractions}

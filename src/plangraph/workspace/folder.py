@@ -6,6 +6,7 @@ Layout::
     graph.trig      the knowledge graph: one named graph per plan + the ontology
     plans.json      plan metadata and ingestion findings
     entities.json   passage id → the entities stated there (so search needs no graph)
+    texts/PLAN.txt  the text each plan's offsets index (the canonical text of HTML/DOCX/PDF)
     search/         passages, vectors (faiss) and the lexical index
 
 A build writes a whole new folder and swaps it in (:mod:`plangraph.durable`).
@@ -27,6 +28,7 @@ GRAPH_FILE = "graph.trig"
 PLANS_FILE = "plans.json"
 ENTITIES_FILE = "entities.json"
 SEARCH_DIR = "search"
+TEXTS_DIR = "texts"
 CACHE_DIR = ".embedding-cache"
 FORMAT = 2
 

@@ -1,0 +1,189 @@
+"""Word documents (.docx) → canonical text.
+
+Library: python-docx (MIT; lxml underneath). The body is walked in document order
+(``document.element.body``), so tables sit where Word shows them, between the
+paragraphs around them; content controls (``w:sdt``) are opened.
+
+* Paragraph text is read from its runs, including runs inside hyperlinks, fields,
+  content controls and tracked insertions; deleted text and text boxes are not read.
+  A tab inside a paragraph becomes a space (a tab would make the line look like a
+  table row), a line break (``w:br``) ends the line.
+* A paragraph is a heading when its style (or a style it is based on) is Title,
+  Heading N / 标题 N, or carries an outline level; the level is recorded in
+  :attr:`Canonical.headings`.
+* Word's automatic numbering (``numPr``) is not rendered: a heading whose ``一、`` comes
+  from a numbering definition loses it (reported as a finding).
+* Table cells: python-docx's ``_Row.cells`` repeats a merged cell in every grid
+  position it covers (``gridSpan`` across, ``vMerge`` down), which is exactly the
+  repeat policy of :mod:`.grid`; rows that start or end early are padded with empty
+  cells. A nested table's text stays inside its cell.
+* Page headers and footers are page chrome and are not read.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+
+import docx
+import docx.opc.exceptions
+from docx.document import Document as DocxDocument
+from docx.oxml.ns import qn
+from docx.styles.style import ParagraphStyle
+from docx.table import Table
+from docx.text.paragraph import Paragraph
+from lxml import etree
+
+from plangraph.ingest.formats.canonical import Canonical, TextBuilder, clean_cell
+from plangraph.ingest.formats.errors import CorruptFileError, EmptyDocumentError, EncryptedFileError
+
+_HEADING_NAME = re.compile(r"^(?:heading|标题)\s*(\d)$", re.I)
+_RUN_PARTS = etree.XPath(
+    "./w:r | ./w:hyperlink/w:r | ./w:ins/w:r | ./w:smartTag/w:r | ./w:fldSimple/w:r"
+    " | ./w:sdt/w:sdtContent/w:r | ./w:hyperlink/w:ins/w:r",
+    namespaces={"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"},
+)
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def read_docx(data: bytes, name: str) -> Canonical:
+    """Read a .docx file's bytes into canonical text (``name`` is used in messages).
+
+    Raises:
+        EncryptedFileError: a password-protected document (Word stores those as OLE files).
+        CorruptFileError: not a readable .docx (damaged zip, missing parts).
+        EmptyDocumentError: the body holds no text.
+    """
+    if data[:8] == _OLE_MAGIC:
+        raise EncryptedFileError(
+            f"{name}: is an OLE compound file, not a .docx package: a password-protected "
+            "document or an old .doc saved with a .docx name",
+            hint="open it in Word and save it as .docx without a password")
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (zipfile.BadZipFile, docx.opc.exceptions.PackageNotFoundError, KeyError,
+            etree.XMLSyntaxError, ValueError) as exc:
+        raise CorruptFileError(f"{name}: not a readable .docx file ({type(exc).__name__}: {exc})",
+                               hint="open it in Word and save it again as .docx") from None
+    reader = _Reader(document)
+    reader.block_items(document.element.body)
+    notes = []
+    if reader.numbered_headings:
+        notes.append(f"{reader.numbered_headings} heading(s) use Word automatic numbering; "
+                     "their numbers (一、 (一) 1.) are not in the text")
+    canonical = reader.out.build("docx", notes)
+    if not canonical.text.strip():
+        raise EmptyDocumentError(f"{name}: the document body holds no text")
+    return canonical
+
+
+class _Reader:
+    def __init__(self, document: DocxDocument) -> None:
+        self.document = document
+        self.out = TextBuilder()
+        self.numbered_headings = 0
+        self._levels: dict[str, int | None] = {}
+        self._default_style: str | None = None
+        self._styles: dict[str, ParagraphStyle] = {}
+
+    def block_items(self, parent: etree._Element) -> None:
+        for child in parent.iterchildren():
+            if child.tag == qn("w:p"):
+                self.paragraph(Paragraph(child, self.document))
+            elif child.tag == qn("w:tbl"):
+                self.table(Table(child, self.document))
+            elif child.tag == qn("w:sdt"):
+                content = child.find(qn("w:sdtContent"))
+                if content is not None:
+                    self.block_items(content)
+
+    def paragraph(self, p: Paragraph) -> None:
+        level = self.heading_level(p)
+        if level is not None and p._p.pPr is not None and p._p.pPr.numPr is not None:
+            self.numbered_headings += 1
+        for line in paragraph_text(p._p).split("\n"):
+            self.out.line(line, level)
+
+    def table(self, table: Table) -> None:
+        rows = [[""] * row.grid_cols_before + [cell_text(c._tc) for c in row.cells] + [""] * row.grid_cols_after
+                for row in table.rows]
+        width = max((len(r) for r in rows), default=0)
+        # a merged cell is one w:tc with gridSpan > 1 or the first of a vMerge run
+        merged = sum(1 for tc in table._tbl.iter(qn("w:tc"))
+                     if tc.grid_span > 1 or tc.vMerge == "restart")
+        self.out.table([r + [""] * (width - len(r)) for r in rows], merged)
+
+    def heading_level(self, p: Paragraph) -> int | None:
+        """Heading level from outline level (direct or via style) or the style name."""
+        ppr = p._p.pPr
+        if ppr is not None:
+            lvl = ppr.find(qn("w:outlineLvl"))
+            if lvl is not None:
+                return _outline(lvl)
+        style_id = ppr.style if ppr is not None else None  # w:pStyle/@w:val
+        if not self._styles:
+            # ``Paragraph.style`` looks the style up anew on every call (10x slower)
+            for style in self.document.styles:
+                if isinstance(style, ParagraphStyle):
+                    self._styles[style.style_id] = style
+                    if style.element.default:
+                        self._default_style = style.style_id
+        key = style_id or self._default_style or ""
+        if key not in self._levels:
+            style = self._styles.get(key)
+            self._levels[key] = _style_level(style) if style is not None else None
+        return self._levels[key]
+
+
+def _outline(lvl: etree._Element) -> int | None:
+    value = int(lvl.get(qn("w:val"), "9"))
+    return None if value >= 9 else value + 1  # 9 means body text
+
+
+def _style_level(style: ParagraphStyle) -> int | None:
+    """Level of a paragraph style: Title → 1, Heading N → N (+1 when a Title exists
+    is not attempted: levels are relative, the pipeline only compares them)."""
+    current: ParagraphStyle | None = style
+    for _ in range(10):  # based-on chains are short; guard against loops
+        if current is None:
+            return None
+        name = (current.name or "").strip()
+        if name.lower() == "title" or name == "标题":
+            return 1
+        m = _HEADING_NAME.match(name)
+        if m:
+            return int(m.group(1))
+        ppr = current.element.pPr
+        if ppr is not None:
+            lvl = ppr.find(qn("w:outlineLvl"))
+            if lvl is not None:
+                return _outline(lvl)
+        current = current.base_style
+    return None
+
+
+def paragraph_text(p: etree._Element) -> str:
+    """A paragraph's visible text: runs in order, ``w:tab`` as a space, ``w:br``/``w:cr`` as a
+    line break."""
+    parts: list[str] = []
+    for run in _RUN_PARTS(p):
+        for child in run.iterchildren():
+            tag = child.tag
+            if tag == qn("w:t"):
+                parts.append(child.text or "")
+            elif tag in (qn("w:tab"), qn("w:ptab")):
+                parts.append(" ")
+            elif tag in (qn("w:br"), qn("w:cr")):
+                parts.append("\n")
+            elif tag == qn("w:noBreakHyphen"):
+                parts.append("-")
+            elif tag == qn("w:sym"):
+                parts.append(chr(int(child.get(qn("w:char"), "20"), 16)) if child.get(qn("w:char")) else "")
+    return "".join(parts)
+
+
+def cell_text(tc: etree._Element) -> str:
+    """A cell's text on one line: its paragraphs (and nested tables') joined by spaces."""
+    texts = [paragraph_text(p) for p in tc.iter(qn("w:p"))]
+    return clean_cell(" ".join(t for t in texts if t.strip()))

@@ -1,0 +1,293 @@
+"""PDF plans (with a text layer) → canonical text and a page map.
+
+Library: pdfplumber (MIT, on pdfminer.six, MIT). Per page:
+
+* **Tables** come from pdfplumber's table finder with its default ``lines`` strategy:
+  a ruled grid (the usual government table) is found from its drawn lines, cells by
+  the rectangles they enclose. A position that no cell starts in belongs to a merged
+  cell; it gets that cell's text (the repeat policy of :mod:`.grid`). Unruled
+  tables are not found: their text comes out as lines.
+* **Text** outside tables is read as lines (characters grouped by baseline), in
+  top-to-bottom order with the tables. Lines are joined back into paragraphs: a line
+  continues the previous one when the previous line runs to the right margin, this one
+  starts at the left margin (no first-line indent), both have the same type size and
+  the gap between them is a line gap; the join adds no space next to a CJK character.
+  A paragraph that runs over a page break is joined too (the page map then points into
+  the middle of that line).
+* **Headings**: lines set larger than the body type are headings; sizes rank levels.
+* **Page chrome**: lines in the top or bottom margin band that repeat on most pages
+  once digits are masked (``— 3 —``, running titles) are dropped.
+* A table that continues on the next page and repeats its header row there loses the
+  repeated row, so its rows stay one block of tab-separated lines.
+
+No text layer: a page with images but no characters is a scan. A file where every
+page is like that raises :class:`NoTextLayerError`; a few such pages are findings. Text
+that is mostly ``(cid:N)`` (fonts without a Unicode map) raises the same error.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import statistics
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pdfplumber
+from pdfplumber.page import Page
+from pdfplumber.pdf import PDF
+from pdfplumber.table import Table
+from pdfplumber.utils.exceptions import PdfminerException
+
+from plangraph.ingest.formats.canonical import Canonical, TextBuilder, clean_cell, join_wrapped
+from plangraph.ingest.formats.errors import CorruptFileError, EmptyDocumentError, EncryptedFileError, NoTextLayerError
+
+MARGIN_BAND = 0.08
+"""Fraction of the page height at top and bottom where running headers/footers live."""
+_CID = re.compile(r"\(cid:\d+\)")
+
+
+@dataclass(frozen=True)
+class _Line:
+    page: int
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    size: float
+
+
+@dataclass(frozen=True)
+class _Tab:
+    page: int
+    top: float
+    rows: tuple[tuple[str, ...], ...]
+    merged: int
+
+
+def read_pdf(data: bytes, name: str) -> Canonical:
+    """Read a PDF's text layer into canonical text with a page map (``name`` is used in
+    messages).
+
+    Raises:
+        EncryptedFileError: the PDF needs a password to open.
+        CorruptFileError: not a readable PDF.
+        NoTextLayerError: no page has text (a scan), or the text is unreadable glyph ids.
+        EmptyDocumentError: no pages, or pages with neither text nor images.
+    """
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data))
+    except PdfminerException as exc:
+        inner = exc.args[0] if exc.args else exc
+        if type(inner).__name__ in ("PDFPasswordIncorrect", "PDFEncryptionError", "PDFEncryptionWarning"):
+            raise EncryptedFileError(f"{name}: the PDF is encrypted and needs a password to open",
+                                     hint="save an unprotected copy (print to PDF) and ingest that") from None
+        raise CorruptFileError(f"{name}: not a readable PDF ({type(inner).__name__}: {inner})") from None
+    with pdf:
+        try:
+            return _read(pdf, name)
+        except PdfminerException as exc:
+            raise CorruptFileError(f"{name}: damaged PDF content ({exc})") from None
+
+
+def _read(pdf: PDF, path: str) -> Canonical:
+    findings: list[str] = []
+    if pdf.doc.encryption is not None:
+        findings.append("the PDF is encrypted with an empty user password; its text was read")
+    if not pdf.pages:
+        raise EmptyDocumentError(f"{path}: the PDF has no pages")
+    pages: list[list[_Line | _Tab]] = []
+    no_text: list[int] = []
+    scanned: list[int] = []
+    for n, page in enumerate(pdf.pages, start=1):
+        if not page.chars:
+            (scanned if page.images else no_text).append(n)
+            pages.append([])
+            continue
+        pages.append(_page_blocks(page, n))
+    total = sum(len(b) for b in pages)
+    if total == 0:
+        if scanned:
+            raise NoTextLayerError(
+                f"{path}: no text layer: {len(scanned)} of {len(pdf.pages)} page(s) are images only "
+                "(a scanned document)", hint="run OCR on it first (e.g. ocrmypdf --language chi_sim) and ingest the result")
+        raise EmptyDocumentError(f"{path}: the PDF's pages hold no text")
+    text_chars = "".join(b.text for bs in pages for b in bs if isinstance(b, _Line))
+    cids = sum(len(m) for m in _CID.findall(text_chars))
+    if text_chars and cids / len(text_chars) > 0.3:
+        raise NoTextLayerError(f"{path}: the text layer is unreadable: its fonts map glyphs to no "
+                               "characters ((cid:N) codes)", hint="run OCR on it first")
+    if scanned:
+        findings.append(f"page(s) {_ranges(scanned)} are images without text (scanned?); their content is missing")
+    if no_text:
+        findings.append(f"page(s) {_ranges(no_text)} hold no text")
+    dropped = _drop_running_chrome(pages, [p.height for p in pdf.pages])
+    if dropped:
+        findings.append(f"{dropped} running header/footer line(s) (page numbers) removed")
+    return _assemble(pages, findings)
+
+
+def _page_blocks(page: Page, n: int) -> list[_Line | _Tab]:
+    tables = page.find_tables()
+    boxes = [t.bbox for t in tables]
+
+    def outside(obj: dict[str, object]) -> bool:
+        cx = (float(obj["x0"]) + float(obj["x1"])) / 2  # type: ignore[arg-type]
+        cy = (float(obj["top"]) + float(obj["bottom"])) / 2  # type: ignore[arg-type]
+        return not any(x0 <= cx <= x1 and top <= cy <= bottom for x0, top, x1, bottom in boxes)
+
+    text_page = page.filter(outside) if boxes else page
+    blocks: list[_Line | _Tab] = []
+    for line in text_page.extract_text_lines(return_chars=True, strip=True):
+        text = line["text"].strip()
+        if not text:
+            continue
+        size = statistics.median(c["size"] for c in line["chars"])
+        blocks.append(_Line(n, text, line["x0"], line["x1"], line["top"], line["bottom"], round(size, 1)))
+    for table in tables:
+        rows, merged = _table_rows(table)
+        if rows:
+            blocks.append(_Tab(n, table.bbox[1], rows, merged))
+    blocks.sort(key=lambda b: b.top)
+    return blocks
+
+
+def _table_rows(table: Table) -> tuple[tuple[tuple[str, ...], ...], int]:
+    """Cell texts on the table's grid, merged cells repeated.
+
+    pdfplumber's rows are the distinct cell tops and its columns the distinct cell
+    lefts; a grid position no cell starts at belongs to the cell covering its centre.
+    """
+    extracted = table.extract()
+    cells = table.cells
+    tops = sorted({round(c[1], 1) for c in cells}) + [table.bbox[3]]
+    lefts = sorted({round(c[0], 1) for c in cells}) + [table.bbox[2]]
+    text_of: dict[tuple[float, float, float, float], str] = {}
+    for r, row in enumerate(table.rows):
+        for c, bbox in enumerate(row.cells):
+            if bbox is not None and r < len(extracted) and c < len(extracted[r]):
+                text_of[bbox] = _cell(extracted[r][c])
+    out: list[tuple[str, ...]] = []
+    merged: set[tuple[float, float, float, float]] = set()
+    for r, row in enumerate(table.rows):
+        values = []
+        for c, bbox in enumerate(row.cells):
+            if bbox is None and r + 1 < len(tops) and c + 1 < len(lefts):
+                x = (lefts[c] + lefts[c + 1]) / 2
+                y = (tops[r] + tops[r + 1]) / 2
+                bbox = next((b for b in cells if b[0] <= x <= b[2] and b[1] <= y <= b[3]), None)
+                if bbox is not None:
+                    merged.add(bbox)
+            values.append(text_of.get(bbox, "") if bbox is not None else "")
+        out.append(tuple(values))
+    return tuple(out), len(merged)
+
+
+def _cell(text: str | None) -> str:
+    """A PDF cell's lines are wraps, not breaks: joined like paragraph lines."""
+    return clean_cell(join_wrapped((text or "").split("\n")))
+
+
+def _mask(text: str) -> str:
+    return re.sub(r"\d+", "#", text.replace(" ", ""))
+
+
+def _drop_running_chrome(pages: list[list[_Line | _Tab]], heights: Sequence[float]) -> int:
+    """Remove margin-band lines whose digit-masked text recurs on most pages (≥ 2)."""
+    def in_band(b: _Line | _Tab, h: float) -> bool:
+        return isinstance(b, _Line) and (b.bottom < h * MARGIN_BAND or b.top > h * (1 - MARGIN_BAND))
+
+    counts: Counter[str] = Counter()
+    for blocks, h in zip(pages, heights):
+        counts.update({_mask(b.text) for b in blocks if in_band(b, h) and isinstance(b, _Line)})
+    with_text = sum(1 for b in pages if b)
+    need = max(2, (with_text + 1) // 2)
+    running = {k for k, v in counts.items() if v >= need}
+    dropped = 0
+    for i, (blocks, h) in enumerate(zip(pages, heights)):
+        keep = [b for b in blocks if not (in_band(b, h) and isinstance(b, _Line) and _mask(b.text) in running)]
+        dropped += len(blocks) - len(keep)
+        pages[i] = keep
+    return dropped
+
+
+def _assemble(pages: list[list[_Line | _Tab]], findings: list[str]) -> Canonical:
+    lines = [b for bs in pages for b in bs if isinstance(b, _Line)]
+    sizes: Counter[float] = Counter()
+    for ln in lines:
+        sizes[ln.size] += len(ln.text)
+    body = sizes.most_common(1)[0][0] if sizes else 0.0
+    body_lines = [ln for ln in lines if abs(ln.size - body) < 0.6] or lines
+    right = _percentile([ln.x1 for ln in body_lines], 0.95)
+    left = _percentile([ln.x0 for ln in body_lines], 0.05)
+    heading_sizes = sorted({ln.size for ln in lines if ln.size >= body * 1.1}, reverse=True)
+    level = {s: i + 1 for i, s in enumerate(heading_sizes)}
+
+    out = TextBuilder()
+    prev: _Line | _Tab | None = None
+    repeated_headers = 0
+    for blocks in pages:
+        out.page()
+        for b in blocks:
+            if isinstance(b, _Tab):
+                rows = b.rows
+                if (isinstance(prev, _Tab) and prev.page == b.page - 1 and rows and prev.rows
+                        and len(rows[0]) == len(prev.rows[0]) and rows[0] == _header_of(prev)):
+                    rows = rows[1:]
+                    repeated_headers += 1
+                out.table(rows, b.merged)
+                prev = _Tab(b.page, b.top, _with_header(prev, b), b.merged)
+                continue
+            heading = level.get(b.size)
+            if isinstance(prev, _Line) and heading is None and _continues(prev, b, body, left, right, level):
+                out.append_to_last(b.text)
+            else:
+                out.line(b.text, heading)
+            prev = b
+    if repeated_headers:
+        findings.append(f"{repeated_headers} table header row(s) repeated after a page break removed")
+    return out.build("pdf", findings)
+
+
+def _header_of(tab: _Tab) -> tuple[str, ...]:
+    return tab.rows[0]
+
+
+def _with_header(prev: _Line | _Tab | None, cur: _Tab) -> tuple[tuple[str, ...], ...]:
+    """Remember the first header of a table that runs over pages."""
+    if isinstance(prev, _Tab) and prev.page == cur.page - 1 and prev.rows and cur.rows \
+            and cur.rows[0] == prev.rows[0]:
+        return prev.rows[:1] + cur.rows[1:]
+    return cur.rows
+
+
+def _continues(prev: _Line, cur: _Line, body: float, left: float, right: float, level: dict[float, int]) -> bool:
+    if prev.size in level or abs(prev.size - cur.size) > 0.6:
+        return False
+    if prev.x1 < right - 2 * cur.size:  # previous line stops short: paragraph end
+        return False
+    if cur.x0 > left + 0.5 * cur.size:  # first-line indent or centred: a new block
+        return False
+    if cur.page == prev.page:
+        return 0 <= cur.top - prev.bottom <= 0.9 * cur.size
+    return cur.page == prev.page + 1
+
+
+def _percentile(values: Sequence[float], q: float) -> float:
+    if not values:
+        return 0.0
+    s = sorted(values)
+    return s[min(len(s) - 1, int(q * len(s)))]
+
+
+def _ranges(pages: Sequence[int]) -> str:
+    out, start = [], None
+    for i, p in enumerate(pages):
+        if start is None:
+            start = p
+        if i + 1 == len(pages) or pages[i + 1] != p + 1:
+            out.append(str(start) if start == p else f"{start}-{p}")
+            start = None
+    return ", ".join(out)
