@@ -127,14 +127,30 @@ def _split_glued(
     )
 
 
-_CELL_PART_RE = re.compile(rf"(?P<cmp>≥|>|≤|<|=|约)?\s*(?P<num>{_NUM})(?P<unit>%)?")
+# A value cell's words for how it compares: 达到/力争 state the target itself.
+_CELL_PREFIX = {**_PREFIX, "达到": "=", "力争达到": "=", "力争": "=", "保持": "=", "保持在": "="}
+_CELL_PREFIX_RE = "|".join(re.escape(p) for p in sorted(_CELL_PREFIX, key=len, reverse=True))
+_CELL_PART_RE = re.compile(
+    rf"(?P<cmp>{_CELL_PREFIX_RE})?\s*(?P<num>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|{_NUM})\s*(?P<unit>{_UNIT_RE})?\s*(?P<suffix>{_SUFFIX_RE})?")
 
 
-def parse_cell_values(value: str) -> tuple[tuple[str, Decimal | None, str, str | None], ...]:
-    """Split an indicator cell into (comparator, number, text, note) parts.
+@dataclass(frozen=True)
+class CellValue:
+    """One value read from an indicator cell: ``99%以上`` is ``≥ 99 %``."""
 
-    ``>95>30`` gives two parts; ``通过`` gives one text part; ``81（基本均衡）`` gives
-    81 with the note ``基本均衡``.
+    comparator: str
+    number: Decimal | None
+    text: str
+    note: str | None = None
+    unit: str | None = None
+
+
+def read_cell_values(value: str) -> tuple[CellValue, ...]:
+    """Split an indicator cell into its values.
+
+    ``>95>30`` gives two; ``通过`` one text value; ``81（基本均衡）`` 81 with the note
+    ``基本均衡``; ``99%以上``, ``12.3年以上``, ``不低于95``, ``95左右``, ``达到100%`` a
+    number with its comparator (from the word before or after it) and unit.
     """
     text = value.strip()
     note = None
@@ -145,12 +161,18 @@ def parse_cell_values(value: str) -> tuple[tuple[str, Decimal | None, str, str |
     parts = list(_CELL_PART_RE.finditer(text))
     if parts and "".join(p.group(0) for p in parts).replace(" ", "") == text.replace(" ", ""):
         return tuple(
-            (
-                _PREFIX.get(p.group("cmp") or "", "="),
-                to_decimal(p.group("num")),
+            CellValue(
+                _CELL_PREFIX.get(p.group("cmp") or "", None) or _SUFFIX.get(p.group("suffix") or "", "="),
+                to_decimal(p.group("num").replace(",", "")),
                 p.group(0).strip(),
                 note,
+                p.group("unit"),
             )
             for p in parts
         )
-    return (("=", None, value.strip(), None),)
+    return (CellValue("=", None, value.strip()),)
+
+
+def parse_cell_values(value: str) -> tuple[tuple[str, Decimal | None, str, str | None], ...]:
+    """:func:`read_cell_values` as (comparator, number, text, note) tuples."""
+    return tuple((v.comparator, v.number, v.text, v.note) for v in read_cell_values(value))

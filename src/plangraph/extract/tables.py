@@ -18,21 +18,33 @@ from plangraph.extract.mentions import (
     Project,
     ValueRole,
 )
+from plangraph.ingest.columns import (
+    EMPTY_CELL,
+    ROW_NUMBER,
+    VALUE_ROLES,
+    Role,
+    column_roles,
+    header_year,
+)
 from plangraph.model import Cell, PlanDoc, Table, TableRow
-from plangraph.extract.quantities import find_quantities, parse_cell_values, to_decimal
+from plangraph.extract.quantities import find_quantities, read_cell_values, to_decimal
 
 _UNIT_IN_NAME = re.compile(r"\s*[(（]\s*([^()（）]{1,8}?)\s*[)）]?\s*$")
 _SEQ_NAME = re.compile(r"^\s*(\d+)\s*[.、．]\s*(.+?)\s*$", re.S)
 _SCALE = re.compile(r"^\s*(\d+)\s*班\s*(.*)$")
-_YEARS = re.compile(r"((?:19|20)\d{2})\s*[-－—~至]\s*((?:19|20)\d{2})")
+_YEARS = re.compile(r"((?:19|20)\d{2})\s*年?(?:[.．/]?\s*\d{1,2}\s*月?)?\s*(?:[-－—–~～至到]+\s*((?:19|20)\d{2}))?")
+_SECTION_NUMBER = re.compile(r"^\s*(?:[一二三四五六七八九十]+\s*、|[(（]\s*[一二三四五六七八九十]+\s*[)）])\s*")
+_MONEY_UNIT = {"亿元": Decimal(10000), "万元": Decimal(1), "元": Decimal("0.0001")}
 _PLACE_SUFFIXES = ("科技城", "新城", "街道", "镇")
 
 
-def _column(table: Table, *names: str) -> int | None:
-    """Index of the first column whose header starts with one of ``names``."""
-    for i, col in enumerate(table.columns):
-        if any(col.replace(" ", "").startswith(n) for n in names):
-            return i
+def _column(table: Table, *roles: Role) -> int | None:
+    """Index of the first column whose header means one of ``roles``
+    (:func:`plangraph.ingest.columns.column_roles`)."""
+    found = column_roles(table.columns)
+    for role in roles:
+        if role in found:
+            return found.index(role)
     return None
 
 
@@ -63,54 +75,72 @@ def split_unit(name: str) -> tuple[str, str | None]:
     return name[: m.start()].strip(), m.group(1).strip()
 
 
-def _year_columns(table: Table) -> list[tuple[int, int]]:
-    """(column index, year) for the year columns of an indicator table."""
-    out = []
-    for year in table.years:
-        for i, col in enumerate(table.columns):
-            if str(year) in col:
-                out.append((i, year))
-                break
+def _value_columns(doc: PlanDoc, table: Table) -> list[tuple[int, int, ValueRole]]:
+    """(column index, year, role) for each value column of an indicator table.
+
+    A header names its year (``2025年``) or its role (``基期值``, ``目标值``) or both;
+    a column without a year takes the plan's period (baseline: the year before it
+    starts, target: its last year). Of several bare year columns the first is the
+    baseline, as plans put the current state first.
+    """
+    roles = column_roles(table.columns)
+    cols = [(i, c, r) for i, (c, r) in enumerate(zip(table.columns, roles)) if r in VALUE_ROLES]
+    out: list[tuple[int, int, ValueRole]] = []
+    for n, (i, col, r) in enumerate(cols):
+        role: ValueRole = "baseline" if r == "baseline" or (r == "year" and n == 0 and len(cols) > 1) else "target"
+        year = header_year(col)
+        if year is None:
+            start, end = doc.meta.period_start, doc.meta.period_end
+            year = (start - 1 if start else None) if role == "baseline" else end
+        if year is not None:
+            out.append((i, year, role))
     return out
+
+
+def _clean_name(name: str) -> str:
+    """``1.学前教育毛入园率`` → ``学前教育毛入园率``; ``一、发展水平`` → ``发展水平``."""
+    return _SECTION_NUMBER.sub("", ROW_NUMBER.sub("", name)).strip()
 
 
 def indicators(doc: PlanDoc, table: Table) -> list[Indicator]:
     """One indicator per row of an indicator table, with its values per year column."""
-    name_col = _column(table, "指标名称", "指标")
-    unit_col = _column(table, "单位")
-    binding_col = _column(table, "指标属性", "属性")
-    cat_col = _column(table, "类型", "类别")
-    year_cols = _year_columns(table)
+    name_col = _column(table, "name")
+    name_col = 0 if name_col is None else name_col
+    unit_col = _column(table, "unit")
+    binding_col = _column(table, "binding")
+    cat_col = _column(table, "category")
+    year_cols = _value_columns(doc, table)
     out = []
     for row in table.rows:
         name_cell = _cell(row, name_col)
-        raw_name = _text(name_cell)
+        raw_name = _clean_name(_text(name_cell))
         if not raw_name:
             continue
         name, unit = split_unit(raw_name)
-        unit = _text(_cell(row, unit_col)) or unit or table.unit
-        category = _text(row.group) or _text(_cell(row, cat_col)) or None
+        category = _clean_name(_text(row.group) or _text(_cell(row, cat_col))) or None
         binding = _text(_cell(row, binding_col)) or None
         if binding not in BINDINGS:
             binding = None
         values = []
-        for i, year in year_cols:
+        value_units = set()
+        for i, year, role in year_cols:
             cell = row.cells[i]
-            if cell is None or not cell.value.strip():
+            if cell is None or not cell.value.strip() or "".join(cell.value.split()) in EMPTY_CELL:
                 continue
-            role: ValueRole = (
-                "baseline" if len(year_cols) > 1 and year == year_cols[0][1] else "target"
-            )
             cursor = 0
-            for comparator, number, text, note in parse_cell_values(cell.value):
-                at = cell.text.find(text, cursor)
+            for v in read_cell_values(cell.value):
+                at = cell.text.find(v.text, cursor)
                 if at >= 0:
-                    s, e = cell.start + at, cell.start + at + len(text)
-                    cursor = at + len(text)
+                    s, e = cell.start + at, cell.start + at + len(v.text)
+                    cursor = at + len(v.text)
                 else:
                     s, e = cell.start, cell.end
                 ev = Evidence(None, s, e, doc.original[s:e])
-                values.append(IndicatorValue(year, role, comparator, number, text, ev, note))
+                values.append(IndicatorValue(year, role, v.comparator, v.number, v.text, ev, v.note))
+                value_units.add(v.unit)
+        # the unit column, else a unit in the name (%), else the table's, else one the values share
+        shared = value_units.pop() if len(value_units) == 1 else None
+        unit = _text(_cell(row, unit_col)) or unit or table.unit or shared
         out.append(
             Indicator(
                 plan_id=doc.plan_id,
@@ -136,13 +166,17 @@ def _seq_name(text: str) -> tuple[int | None, str]:
 
 def programmes(doc: PlanDoc, table: Table) -> list[Programme]:
     """One programme per row of a task table, with the quantities in its content."""
-    name_col = _column(table, "项目名称", "名称")
-    content_col = _column(table, "项目内容", "内容")
+    name_col = _column(table, "name")
+    content_col = _column(table, "content")
+    seq_col = _column(table, "seq")
     out = []
     for row in table.rows:
         seq, name = _seq_name(_text(_cell(row, name_col)))
         if not name:
             continue
+        seq_text = _text(_cell(row, seq_col))
+        if seq is None and seq_text.isdigit():
+            seq = int(seq_text)
         content_cell = _cell(row, content_col)
         ev = _row_evidence(doc, table, row)
         quantities = (
@@ -160,17 +194,20 @@ def programmes(doc: PlanDoc, table: Table) -> list[Programme]:
 def projects(doc: PlanDoc, table: Table) -> tuple[list[Project], dict[str, list[Evidence]]]:
     """Projects of a construction table, and the places its 建设地点 cells name."""
     cols = {
-        "seq": _column(table, "序号"),
-        "name": _column(table, "项目名称", "名称"),
-        "scale": _column(table, "建设规模", "规模"),
-        "place": _column(table, "建设地点", "地点"),
-        "years": _column(table, "起止年限", "建设年限", "年限"),
-        "money": _column(table, "总投资", "投资"),
+        "seq": _column(table, "seq"),
+        "name": _column(table, "name"),
+        "scale": _column(table, "scale"),
+        "place": _column(table, "place"),
+        "years": _column(table, "period"),
+        "money": _column(table, "investment"),
     }
+    money_col = cols["money"]
+    header = "".join(table.columns[money_col].split()) if money_col is not None else ""
+    per_unit = next((f for u, f in _MONEY_UNIT.items() if u in header), Decimal(1))
     out = []
     places: dict[str, list[Evidence]] = {}
     for row in table.rows:
-        name = _text(_cell(row, cols["name"]))
+        seq_from_name, name = _seq_name(_text(_cell(row, cols["name"])))
         if not name:
             continue
         seq_text = _text(_cell(row, cols["seq"]))
@@ -189,20 +226,21 @@ def projects(doc: PlanDoc, table: Table) -> tuple[list[Project], dict[str, list[
                          doc.original[place_cell.start:place_cell.end])
             )
         money = _text(_cell(row, cols["money"])).replace(",", "")
+        amount = to_decimal(money) if money else None
         out.append(
             Project(
                 plan_id=doc.plan_id,
                 table_id=table.table_id,
                 table_title=table.title,
-                seq=int(seq_text) if seq_text.isdigit() else None,
+                seq=int(seq_text) if seq_text.isdigit() else seq_from_name,
                 name=name,
                 scale=scale,
                 classes=classes,
                 school_type=school_type,
                 location=location,
                 start_year=int(years.group(1)) if years else None,
-                end_year=int(years.group(2)) if years else None,
-                investment_wan=to_decimal(money) if money else None,
+                end_year=int(years.group(2) or years.group(1)) if years else None,
+                investment_wan=None if amount is None else amount * per_unit,
                 evidence=ev,
             )
         )
