@@ -34,6 +34,8 @@ _UNIT_CONT = re.compile(r"^\([^()]{1,10}\)?$")
 _TASK_NAME = re.compile(r"^(\d{1,2})[.、]\s*\S.{0,38}$")
 Parsed = tuple[list[TableRow], int]
 """Rows found, and the index of the first line after the table."""
+_NAME_END = re.compile(r"(率|数|比|比例|年限|系数|面|经费|水平|时长|人次|\)|\(%)$")
+"""How indicator names end: a rate, a count, a ratio, a unit in brackets."""
 CATEGORY_MAX = 4
 SUBLABEL_MAX = 5
 LOOKAHEAD = 4
@@ -249,6 +251,8 @@ def _parse_indicator(lines: list[Line], k: int, columns: tuple[str, ...], roles:
                 if len(a.value) <= CATEGORY_MAX and "(" not in a.value and len(b.value) > SUBLABEL_MAX:
                     category, parent = a, None
                     name = b
+                elif _wraps(a.value, b.value):
+                    parent, name = None, ctx.cell(labels[-2][0], labels[-1][-1], ("continued",))
                 else:
                     parent, sub = a, b
             elif parent is not None and len(groups[0].value) <= SUBLABEL_MAX:
@@ -280,6 +284,13 @@ def _parse_indicator(lines: list[Line], k: int, columns: tuple[str, ...], roles:
     if labels:
         ctx.truncated(tid, f"label {labels[-1][0].text!r} with no value", labels[-1][-1])
     return rows, k
+
+
+def _wraps(first: str, second: str) -> bool:
+    """Whether ``second`` continues the name ``first`` on the next line
+    (``（2）九年义务教育`` / ``巩固率``) rather than naming a sub-row of it
+    (``校际优质均衡系数`` / ``小学``): the name ends only on the second line."""
+    return len(first) > CATEGORY_MAX and not _NAME_END.search(first) and bool(_NAME_END.search(second))
 
 
 def _put(rows: list[TableRow], tid: str, col: int, cell: Cell, line: Line) -> None:

@@ -27,7 +27,7 @@ from plangraph.ingest.columns import (
     table_years,
 )
 from plangraph.ingest.flat import try_flat
-from plangraph.ingest.layout import Line, match_column
+from plangraph.ingest.layout import Line, match_column, match_heading
 from plangraph.model import Cell, Finding, Table, TableRow
 
 _ANNOUNCES = re.compile(r"(主要指标|发展指标|指标体系|目标指标|指标表|建设项目|项目表|重点项目|重点任务|任务表|重点工程|工程表|项目清单)")
@@ -126,13 +126,14 @@ def _title_above(lines: list[Line], i: int) -> tuple[int, str, str | None]:
     while j >= 0 and i - j <= 2 and len(lines[j].text) <= 40 and "。" not in lines[j].text \
             and "\t" not in lines[j].text:
         m = re.match(r"^单位\s*[:：]\s*(.+)$", lines[j].text)
+        if m is None and match_heading(lines[j].text) is not None and not match_column(lines[j].text):
+            break  # a section heading above the table stays a heading
         if m and unit is None:
             unit = m.group(1)
         else:
             title = lines[j].text
             start = j
-            if match_column(lines[j].text):
-                break
+            break  # a title is one line; only a 单位 line may sit between it and the header
         start = min(start, j)
         j -= 1
     return start, title, unit
