@@ -105,6 +105,32 @@ def test_pdf_passages_carry_their_page(docs: dict[str, PlanDoc], canon: dict[str
     assert all(p.page is None for p in docs["html"].passages)
 
 
+def test_build_stores_the_canonical_text_and_search_shows_pages(tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from plangraph.interfaces.cli import main
+
+    src = tmp_path / "plans"
+    src.mkdir()
+    shutil.copy(FIXTURES / f"{STEM}.pdf", src / "linan.pdf")
+    shutil.copy(FIXTURES / "corrupt.docx", src / "broken.docx")
+    out = tmp_path / "ix"
+    assert main(["build", str(src), "--index", str(out), "--encoder", "fake", "--sentence-level", "none",
+                 "--quiet"]) == 0
+    assert "broken.docx: not a readable .docx file" in capsys.readouterr().err
+    stored = (out / "texts" / "linan.txt").read_text("utf-8")
+    assert stored == read_any(src / "linan.pdf").text
+    plans = json.loads((out / "plans.json").read_text("utf-8"))
+    assert plans[0]["format"] == "pdf" and len(plans[0]["pages"]) == 14
+    assert main(["search", "乡村教师支持计划", "--index", str(out), "--format", "json", "--top", "3"]) == 0
+    hits = json.loads(capsys.readouterr().out)
+    assert hits and all(h["page"] and stored[h["start"]:h["end"]] == h["quote"] for h in hits)
+    assert main(["search", "乡村教师支持计划", "--index", str(out), "--top", "1"]) == 0
+    first = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("1. "))
+    assert first.endswith(f"page {hits[0]['page']}")
+
+
 # --- canonical text -------------------------------------------------------------------
 
 @pytest.mark.parametrize("fmt", FORMATS)
