@@ -77,7 +77,6 @@ def try_flat(lines: list[Line], i: int, ctx: TableContext) -> tuple[int, int, Ta
     if len(columns) < 2 or not {"name", "seq"} & set(roles):
         return None
     kind = table_kind(roles)
-    # the header says 指标 / 2025 without a name role only in the oldest layout
     tid = table_id(ctx.plan_id, title.text)
     if kind == "task":
         rows, end = (_parse_numbered if "seq" in roles else _parse_task)(lines, k, columns, roles, tid, ctx)

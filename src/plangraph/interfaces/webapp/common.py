@@ -44,6 +44,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "no_hits": ("没有匹配的段落，请换个说法或放宽筛选条件。", "No passages match; rephrase or loosen the filters."),
     "score": ("得分", "score"),
     "chars": ("字符", "chars"),
+    "pdf_page": ("页", "page"),
     "stated": ("段落中的实体（点击打开）", "Entities stated here (click to open)"),
     "download_csv": ("下载 CSV", "Download CSV"),
     "counts": ("统计", "Counts"),

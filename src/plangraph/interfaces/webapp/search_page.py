@@ -56,7 +56,8 @@ def page_search(ws: Workspace) -> None:
             st.markdown(f"**{h.rank}. {present.escape_markdown(h.plan)}** · "
                         f"{present.escape_markdown(h.section or '—')}")
             weighted = f" ({t('out_of_scope')} ×{h.scope_weight:g})" if h.scope_weight < 1 else ""
-            st.caption(f"{t('score')} {h.score:.4f}{weighted} · {t('chars')} {h.start}–{h.end} · {h.passage_iri}")
+            page = f" · {t('pdf_page')} {h.page}" if h.page else ""  # quotes from a PDF name their page
+            st.caption(f"{t('score')} {h.score:.4f}{weighted} · {t('chars')} {h.start}–{h.end}{page} · {h.passage_iri}")
             if best := h.best_sentence:
                 st.markdown(f"{t('best_sentence')}: {present.highlight(best, terms)}")
             before, after = ws.passage_context(h.passage_id)
