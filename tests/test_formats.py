@@ -266,6 +266,48 @@ def test_docx_merged_cells_and_padding(tmp_path: Path) -> None:
     assert "2 merged table cell(s) repeated in every position they cover" in c.findings
 
 
+def test_docx_automatic_numbering_is_written_into_the_text(tmp_path: Path) -> None:
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    from plangraph.ingest.formats.numbering import chinese_number
+
+    d = docx.Document()
+    numbering = d.part.numbering_part.element
+    numbering.append(parse_xml(
+        f'<w:abstractNum {nsdecls("w")} w:abstractNumId="90">'
+        '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="%1、"/></w:lvl>'
+        '<w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="（%2）"/></w:lvl>'
+        '<w:lvl w:ilvl="2"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="%3."/></w:lvl>'
+        '</w:abstractNum>'))
+    numbering.append(parse_xml(f'<w:num {nsdecls("w")} w:numId="90"><w:abstractNumId w:val="90"/></w:num>'))
+
+    def numbered(text: str, ilvl: int, style: str | None = None) -> None:
+        p = d.add_paragraph(text, style=style)
+        p._p.get_or_add_pPr().append(parse_xml(
+            f'<w:numPr {nsdecls("w")}><w:ilvl w:val="{ilvl}"/><w:numId w:val="90"/></w:numPr>'))
+
+    d.add_paragraph("某区教育事业发展“十四五”规划", style="Title")
+    numbered("总体要求", 0, "Heading 1")
+    numbered("指导思想", 1, "Heading 2")
+    d.add_paragraph("坚持立德树人。")
+    numbered("发展目标", 1, "Heading 2")
+    numbered("学前教育普及普惠", 2)
+    numbered("义务教育优质均衡", 2)
+    numbered("主要任务", 0, "Heading 1")
+    numbered("优化资源布局", 1, "Heading 2")
+    path = tmp_path / "numbered.docx"
+    d.save(str(path))
+    lines = read_any(path).text.splitlines()
+    assert lines[1:] == ["一、总体要求", "（一）指导思想", "坚持立德树人。", "（二）发展目标", "1.学前教育普及普惠",
+                         "2.义务教育优质均衡", "二、主要任务", "（一）优化资源布局"]
+    doc = ingest_file(path)
+    assert [(s.level, s.title) for s in doc.sections if s.level <= 2] == [
+        (1, "总体要求"), (2, "指导思想"), (2, "发展目标"), (1, "主要任务"), (2, "优化资源布局")]
+    assert any("numbered by Word's automatic numbering" in f.message for f in doc.findings)
+    assert [chinese_number(n) for n in (1, 10, 12, 20, 35, 105)] == ["一", "十", "十二", "二十", "三十五", "一百零五"]
+
+
 # --- PDF ------------------------------------------------------------------------------
 
 def test_pdf_page_chrome_and_repeated_headers(canon: dict[str, Canonical]) -> None:

@@ -11,8 +11,9 @@ paragraphs around them; content controls (``w:sdt``) are opened.
 * A paragraph is a heading when its style (or a style it is based on) is Title,
   Heading N / 标题 N, or carries an outline level; the level is recorded in
   :attr:`Canonical.headings`.
-* Word's automatic numbering (``numPr``) is not rendered: a heading whose ``一、`` comes
-  from a numbering definition loses it (reported as a finding).
+* Word's automatic numbering (``numPr``, on the paragraph or its style) is written into
+  the text (:mod:`plangraph.ingest.formats.numbering`), so a heading numbered by Word
+  reads ``一、总体要求`` as it shows on the page.
 * Table cells: python-docx's ``_Row.cells`` repeats a merged cell in every grid
   position it covers (``gridSpan`` across, ``vMerge`` down), which is exactly the
   repeat policy of :mod:`.grid`; rows that start or end early are padded with empty
@@ -36,6 +37,7 @@ from docx.text.paragraph import Paragraph
 from lxml import etree
 
 from plangraph.ingest.formats.canonical import Canonical, TextBuilder, clean_cell
+from plangraph.ingest.formats.numbering import Numbering
 from plangraph.ingest.formats.errors import CorruptFileError, EmptyDocumentError, EncryptedFileError
 
 _HEADING_NAME = re.compile(r"^(?:heading|标题)\s*(\d)$", re.I)
@@ -69,9 +71,9 @@ def read_docx(data: bytes, name: str) -> Canonical:
     reader = _Reader(document)
     reader.block_items(document.element.body)
     notes = []
-    if reader.numbered_headings:
-        notes.append(f"{reader.numbered_headings} heading(s) use Word automatic numbering; "
-                     "their numbers (一、 (一) 1.) are not in the text")
+    if reader.numbered:
+        notes.append(f"{reader.numbered} paragraph(s) numbered by Word's automatic numbering; "
+                     "their numbers (一、 (一) 1.) are written into the text")
     canonical = reader.out.build("docx", notes)
     if not canonical.text.strip():
         raise EmptyDocumentError(f"{name}: the document body holds no text")
@@ -82,7 +84,12 @@ class _Reader:
     def __init__(self, document: DocxDocument) -> None:
         self.document = document
         self.out = TextBuilder()
-        self.numbered_headings = 0
+        self.numbered = 0
+        try:
+            numbering = document.part.numbering_part.element
+        except (KeyError, NotImplementedError):
+            numbering = None
+        self.numbering = Numbering(numbering)
         self._levels: dict[str, int | None] = {}
         self._default_style: str | None = None
         self._styles: dict[str, ParagraphStyle] = {}
@@ -100,10 +107,36 @@ class _Reader:
 
     def paragraph(self, p: Paragraph) -> None:
         level = self.heading_level(p)
-        if level is not None and p._p.pPr is not None and p._p.pPr.numPr is not None:
-            self.numbered_headings += 1
-        for line in paragraph_text(p._p).split("\n"):
+        text = paragraph_text(p._p)
+        label = self.number_label(p)
+        if label:
+            self.numbered += 1
+            text = label + text
+        for line in text.split("\n"):
             self.out.line(line, level)
+
+    def number_label(self, p: Paragraph) -> str:
+        """The automatic number of a paragraph (``一、``), from its own numbering
+        properties or its style's; empty when it has none."""
+        ppr = p._p.pPr
+        num_pr = ppr.find(qn("w:numPr")) if ppr is not None else None
+        if num_pr is None:
+            self.heading_level(p)  # loads the styles
+            style = self._styles.get((ppr.style if ppr is not None else None) or self._default_style or "")
+            for _ in range(10):  # based-on chains are short; guard against loops
+                if style is None:
+                    break
+                style_ppr = style.element.pPr
+                num_pr = style_ppr.find(qn("w:numPr")) if style_ppr is not None else None
+                if num_pr is not None:
+                    break
+                style = style.base_style
+        num_id = num_pr.find(qn("w:numId")) if num_pr is not None else None
+        if num_pr is None or num_id is None:
+            return ""
+        ilvl = num_pr.find(qn("w:ilvl"))
+        level = int(ilvl.get(qn("w:val"), "0")) if ilvl is not None else 0
+        return self.numbering.label(str(num_id.get(qn("w:val"))), level)
 
     def table(self, table: Table) -> None:
         rows = [[""] * row.grid_cols_before + [cell_text(c._tc) for c in row.cells] + [""] * row.grid_cols_after
