@@ -354,6 +354,12 @@ def test_unsupported_files(tmp_path: Path) -> None:
     odd.write_text("x")
     with pytest.raises(UnsupportedFormatError, match=r"unknown file type '.xls'; choose one of: .txt, .text, .html"):
         ingest_file(odd)
+    damaged = bytearray((FIXTURES / f"{STEM}.docx").read_bytes())
+    at = damaged.index(b"word/document.xml") + 200  # inside the compressed body
+    damaged[at:at + 40] = bytes(40)
+    (tmp_path / "damaged.docx").write_bytes(bytes(damaged))
+    with pytest.raises(CorruptFileError, match="damaged.docx: not a readable .docx file"):
+        ingest_file(tmp_path / "damaged.docx")
     cut = tmp_path / "cut.pdf"
     cut.write_bytes((FIXTURES / f"{STEM}.pdf").read_bytes()[:3000])
     with pytest.raises((CorruptFileError, NoTextLayerError)):

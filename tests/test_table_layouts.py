@@ -141,3 +141,8 @@ def test_a_row_that_cannot_be_read_is_a_finding() -> None:
     (unread,) = [f for f in doc.findings if f.code == "unread-row"]
     assert text[unread.start:unread.end] == "2.高中阶段毛入学率(%)"
     assert [i.name for i in extract(doc).indicators] == ["学前教育毛入园率", "随迁子女就读比例"]
+
+
+def test_a_name_cell_that_is_only_a_unit_gives_no_indicator() -> None:
+    doc = _doc("某县教育规划\n主要指标表\n指标\t2025年\t属性\n(%)\t98\t约束性\n巩固率(%)\t99\t约束性\n")
+    assert [(i.name, i.unit) for i in extract(doc).indicators] == [("巩固率", "%")]

@@ -117,6 +117,8 @@ def indicators(doc: PlanDoc, table: Table) -> list[Indicator]:
         if not raw_name:
             continue
         name, unit = split_unit(raw_name)
+        if not name:
+            continue  # a cell that is only a unit or a number: no indicator to name
         category = _clean_name(_text(row.group) or _text(_cell(row, cat_col))) or None
         binding = _text(_cell(row, binding_col)) or None
         if binding not in BINDINGS:

@@ -26,6 +26,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 
 import docx
 import docx.opc.exceptions
@@ -64,7 +65,7 @@ def read_docx(data: bytes, name: str) -> Canonical:
             hint="open it in Word and save it as .docx without a password")
     try:
         document = docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, docx.opc.exceptions.PackageNotFoundError, KeyError,
+    except (zipfile.BadZipFile, zlib.error, EOFError, docx.opc.exceptions.PackageNotFoundError, KeyError,
             etree.XMLSyntaxError, ValueError) as exc:
         raise CorruptFileError(f"{name}: not a readable .docx file ({type(exc).__name__}: {exc})",
                                hint="open it in Word and save it again as .docx") from None

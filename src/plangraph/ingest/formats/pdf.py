@@ -30,6 +30,7 @@ from __future__ import annotations
 import io
 import re
 import statistics
+import zlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -90,6 +91,10 @@ def read_pdf(data: bytes, name: str) -> Canonical:
             return _read(pdf, name)
         except PdfminerException as exc:
             raise CorruptFileError(f"{name}: damaged PDF content ({exc})") from None
+        except (ValueError, KeyError, IndexError, TypeError, AssertionError, EOFError, zlib.error) as exc:
+            # pdfminer meets a damaged object stream with whatever error the parsing step raises
+            raise CorruptFileError(f"{name}: damaged PDF content ({type(exc).__name__}: {exc})",
+                                   hint="open it in a PDF viewer and save or print it to a new PDF") from None
 
 
 def _read(pdf: PDF, path: str) -> Canonical:
