@@ -211,6 +211,18 @@ def test_html_inline_markup_rules() -> None:
     assert guarded.text == "某某规划\n" and guarded.headings == ((0, 1),)
 
 
+def test_markup_headings_without_numbers_open_sections(tmp_path: Path) -> None:
+    page = tmp_path / "plan.html"
+    page.write_text("<html><body><h1>某区教育事业发展规划</h1><h2>发展基础</h2><p>十三五期间成效显著。</p>"
+                    "<h2>发展目标</h2><h3>总体目标</h3><p>到2025年基本实现教育现代化。</p>"
+                    "<h2>三、主要任务</h2><p>坚持立德树人。</p><p><b>附件</b></p></body></html>", encoding="utf-8")
+    doc = ingest_file(page)
+    assert [(s.level, s.title) for s in doc.sections] == [
+        (1, "发展基础"), (1, "发展目标"), (2, "总体目标"), (1, "主要任务"), (1, "附件")]
+    passage = next(p for p in doc.passages if p.text.startswith("到2025年"))
+    assert passage.section_path == ("发展目标", "总体目标")
+
+
 def test_looks_like_html() -> None:
     assert looks_like_html((FIXTURES / f"{STEM}.html").read_text(encoding="utf-8"))
     assert looks_like_html("<p>一</p>" * 12)

@@ -68,7 +68,8 @@ def ingest_text(original: str, path: Path, *, sha256: str = "", encoding: str = 
         provenance=tuple(sorted(fields.provenance.items())),
     )
     tables, table_findings = find_tables(body, plan_id, original)
-    seg = segment(plan_id, original, norm, body, tables, title_line)
+    seg = segment(plan_id, original, norm, body, tables, title_line,
+                  dict(source.headings) if source is not None else None)
     findings = list(chrome.findings) + meta_findings + table_findings
     for table in seg.tables:
         for row in table.rows:

@@ -14,7 +14,15 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from plangraph.ingest.layout import NAMED_RANK, HeadingMatch, Line, match_column, match_heading, topic_sentence
+from plangraph.ingest.layout import (
+    MAX_HEADING_CHARS,
+    NAMED_RANK,
+    HeadingMatch,
+    Line,
+    match_column,
+    match_heading,
+    topic_sentence,
+)
 from plangraph.model import Passage, Section, Table
 
 MAX_PARAGRAPH_CHARS = 300
@@ -107,8 +115,14 @@ def _row_content(table: Table, index: int) -> str:
 
 
 def segment(plan_id: str, original: str, norm: str, lines: list[Line],
-            tables: list[tuple[int, int, Table]], title_line: int | None) -> Segmented:
-    """Build sections and passages from body ``lines`` and the tables found in them."""
+            tables: list[tuple[int, int, Table]], title_line: int | None,
+            marked: dict[int, int] | None = None) -> Segmented:
+    """Build sections and passages from body ``lines`` and the tables found in them.
+
+    ``marked`` maps the start offset of a line to the heading level its source marks it
+    with (an HTML ``<h2>``, a Word heading style, larger PDF type): such a line is a
+    heading even without a number (``发展目标``).
+    """
     ids = _Ids(plan_id)
     matches: dict[int, HeadingMatch] = {}
     for n, line in enumerate(lines):
@@ -117,6 +131,8 @@ def segment(plan_id: str, original: str, norm: str, lines: list[Line],
         h = match_heading(line.text)
         if h is not None:
             matches[n] = h
+    if marked:
+        matches.update(_marked_headings(lines, matches, marked, title_line))
     ranks = [h.rank for h in matches.values() if h.rank != NAMED_RANK]
     named_rank = min(ranks) if ranks else 1
     table_at = {start: (end, table) for start, end, table in tables}
@@ -188,6 +204,27 @@ def segment(plan_id: str, original: str, norm: str, lines: list[Line],
             _add_paragraph(add_passage, line, norm, topic=topic_sentence(line.text))
         n += 1
     return Segmented(tuple(sections), tuple(out_tables), tuple(passages))
+
+
+def _marked_headings(lines: list[Line], matches: dict[int, HeadingMatch], marked: dict[int, int],
+                     title_line: int | None) -> dict[int, HeadingMatch]:
+    """Headings the markup marks that carry no number: ranked like the numbered headings
+    the markup puts at the same level (else one below the level above them)."""
+    rank_of: dict[int, int] = {}
+    for n, h in matches.items():
+        level = marked.get(lines[n].start)
+        if level is not None and not h.inline and h.rank != NAMED_RANK:
+            rank_of.setdefault(level, h.rank)
+    top = min((lvl for n, line in enumerate(lines) if n != title_line
+               and (lvl := marked.get(line.start)) is not None), default=1)
+    out = {}
+    for n, line in enumerate(lines):
+        level = marked.get(line.start)
+        if level is None or n in matches or n == title_line or len(line.text) > MAX_HEADING_CHARS \
+                or any(ch in line.text for ch in "。；;！？") or "\t" in line.text:
+            continue
+        out[n] = HeadingMatch(rank_of.get(level, level - top + 1), "marked", "", line.text, False, len(line.text))
+    return out
 
 
 def _add_paragraph(add_passage: Callable[..., None], line: Line, norm: str, topic: str | None,
