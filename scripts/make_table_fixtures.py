@@ -7,6 +7,8 @@ The text and HTML layouts there are written by hand; these two need a program:
   units inside the names (（万人）) and two target years (2023年, 2025年).
 * ``15-pdf-projects-page-break.pdf``: a ruled project table that runs over a page
   break, repeats its header row on the next page, with page-number footers.
+* ``17-pdf-unruled-table.pdf``: an indicator table drawn without ruling lines, so a
+  PDF reader finds no grid and gives each row as one line of words.
 
 Run once and commit the output (the tests read the files and need none of this)::
 
@@ -130,6 +132,39 @@ def write_pdf(path: Path, font: Path) -> None:
         story, onFirstPage=footer, onLaterPages=footer)
 
 
+UNRULED_ROWS = [  # name, unit, 2020, 2025, binding
+    ("学前三年毛入园率", "%", "97.5", "98以上", "预期性"),
+    ("普惠性幼儿园在园幼儿占比", "%", "86", "90", "约束性"),
+    ("义务教育巩固率", "%", "99.2", "99.5", "约束性"),
+    ("高中阶段教育毛入学率", "%", "96.1", "98", "预期性"),
+    ("每十万人口高等教育在校生数", "人", "2150", "2600", "预期性"),
+]
+
+
+def write_unruled_pdf(path: Path, font: Path) -> None:
+    from reportlab import rl_config
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+
+    rl_config.invariant = 1
+    pdfmetrics.registerFont(TTFont("CJK", str(font), subfontIndex=0))
+    body = ParagraphStyle("body", fontName="CJK", fontSize=10.5, leading=16, firstLineIndent=21, wordWrap="CJK")
+    title = ParagraphStyle("title", fontName="CJK", fontSize=18, leading=26, alignment=1, spaceAfter=8)
+    h1 = ParagraphStyle("h1", fontName="CJK", fontSize=14, leading=22, spaceBefore=6)
+    data = [["指标", "单位", "2020年", "2025年", "属性"], *UNRULED_ROWS]
+    tbl = Table(data, colWidths=[70 * mm, 20 * mm, 25 * mm, 25 * mm, 25 * mm])
+    tbl.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), "CJK", 10)]))  # no GRID: an unruled table
+    story = [Paragraph("长宁县教育事业发展“十四五”规划", title), Paragraph("二、发展目标", h1),
+             Paragraph("到2025年，全县教育发展主要指标如下表。", body), tbl,
+             Paragraph("三、主要任务", h1), Paragraph("坚持立德树人，全面提高教育质量。", body)]
+    SimpleDocTemplate(str(path), pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=22 * mm,
+                      bottomMargin=22 * mm, title="长宁县教育事业发展“十四五”规划").build(story)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=ROOT / "tests" / "data" / "tables")
@@ -137,6 +172,7 @@ def main() -> None:
     args = ap.parse_args()
     write_docx(args.out / "14-docx-merged-sections.docx")
     write_pdf(args.out / "15-pdf-projects-page-break.pdf", args.font)
+    write_unruled_pdf(args.out / "17-pdf-unruled-table.pdf", args.font)
 
 
 if __name__ == "__main__":

@@ -126,12 +126,23 @@ def test_empty_tab_cells_keep_their_position() -> None:
 
 
 def test_a_table_announced_but_not_rebuilt_is_a_finding() -> None:
-    text = ("黄岩区教育事业发展“十四五”规划\n二、发展目标\n(二)主要指标\n指标 2020年 2025年 属性\n"
-            "学前三年毛入园率(%) 98 99 预期性\n高中阶段毛入学率(%) 97 98 预期性\n三、主要任务\n坚持立德树人。\n")
+    # the table was an image on the page: only its heading and a remark are left
+    text = ("黄岩区教育事业发展“十四五”规划\n二、发展目标\n(二)主要指标\n(详见附图)\n"
+            "三、主要任务\n坚持立德树人。\n")
     doc = _doc(text)
     assert doc.tables == ()
     (missed,) = [f for f in doc.findings if f.code == "missed-table"]
     assert text[missed.start:missed.end] == "(二)主要指标" and "no table could be rebuilt" in missed.message
+
+
+def test_a_table_typed_with_spaces_is_rebuilt() -> None:
+    text = ("黄岩区教育事业发展“十四五”规划\n二、发展目标\n(二)主要指标\n指标 2020年 2025年 属性\n"
+            "学前三年毛入园率(%) 98 99 预期性\n高中阶段毛入学率(%) 97 98\n三、主要任务\n坚持立德树人。\n")
+    doc = _doc(text)
+    assert [(i.name, [v.text for v in i.values]) for i in extract(doc).indicators] == [("学前三年毛入园率", ["98", "99"])]
+    (unread,) = [f for f in doc.findings if f.code == "unread-row"]  # one cell short: not guessed
+    assert text[unread.start:unread.end] == "高中阶段毛入学率(%) 97 98"
+    assert not [f for f in doc.findings if f.code == "missed-table"]
 
 
 def test_a_row_that_cannot_be_read_is_a_finding() -> None:

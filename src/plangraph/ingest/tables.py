@@ -41,7 +41,7 @@ def find_tables(lines: list[Line], plan_id: str, original: str) -> tuple[list[tu
     found: list[tuple[int, int, Table]] = []
     i = 0
     while i < len(lines):
-        parsed = _try_tsv(lines, i, ctx) or try_flat(lines, i, ctx)
+        parsed = _try_tsv(lines, i, ctx) or try_flat(lines, i, ctx) or _try_spaced(lines, i, ctx)
         if parsed is None:
             i += 1
             continue
@@ -69,6 +69,57 @@ def _missed(lines: list[Line], found: list[tuple[int, int, Table]]) -> list[Find
                            f"{text!r} announces a table, but no table could be rebuilt after it; "
                            "its rows are read as paragraphs", line.start, line.end))
     return out
+
+
+# --- cells separated by spaces -----------------------------------------------------
+
+_TOKEN = re.compile(r"\S+")
+
+
+def _try_spaced(lines: list[Line], i: int, ctx: TableContext) -> tuple[int, int, Table] | None:
+    """A table whose cells are separated by runs of spaces (an unruled PDF table, a
+    table typed with spaces): a header line whose every word is a column header."""
+    header = lines[i]
+    if _is_row(header, ctx) or "。" in header.text:
+        return None
+    heads = list(_TOKEN.finditer(header.text))
+    columns = tuple(m.group() for m in heads)
+    roles = column_roles(columns)
+    if len(columns) < 3 or None in roles or table_kind(roles) == "generic":
+        return None
+    name_col = find_role(roles, "name")
+    start, title, unit = _title_above(lines, i)
+    tid = table_id(ctx.plan_id, title or header.text)
+    rows: list[TableRow] = []
+    group: Cell | None = None
+    k = i + 1
+    while k < len(lines):
+        line = lines[k]
+        tokens = [(m.start(), m.end()) for m in _TOKEN.finditer(line.text)]
+        if "。" in line.text or _is_row(line, ctx) or len(tokens) < 2:
+            if len(tokens) == 1 and SECTION_ROW.match(line.text) and k + 1 < len(lines) \
+                    and len(_TOKEN.findall(lines[k + 1].text)) >= len(columns):
+                group = ctx.cell(line)
+                k += 1
+                continue
+            break
+        extra = len(tokens) - len(columns)
+        if extra < 0:
+            ctx.unread(title or header.text, line, f"has {len(tokens)} cells for {len(columns)} columns")
+            k += 1
+            continue
+        if extra and name_col is not None:  # a name with spaces in it: its words are one cell
+            tokens[name_col:name_col + extra + 1] = [(tokens[name_col][0], tokens[name_col + extra][1])]
+        elif extra:
+            break
+        cells = [ctx.sub_cell(line, a, b) for a, b in tokens]
+        rows.append(_tsv_row(cells, columns, roles, line, tid, len(rows), group, title or header.text, ctx))
+        k += 1
+    if not rows:
+        return None
+    table = Table(tid, ctx.plan_id, table_kind(roles), title or header.text, columns, tuple(rows), None,
+                  lines[start].start, lines[k - 1].end, years=table_years(columns), unit=unit)
+    return start, k, table
 
 
 # --- tab-separated ---------------------------------------------------------------

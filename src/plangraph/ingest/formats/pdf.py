@@ -58,6 +58,8 @@ class _Line:
     top: float
     bottom: float
     size: float
+    gapped: bool = False
+    """Words set apart by wide gaps: a row of an unruled table, never part of a paragraph."""
 
 
 @dataclass(frozen=True)
@@ -150,7 +152,9 @@ def _page_blocks(page: Page, n: int) -> list[_Line | _Tab]:
         if not text:
             continue
         size = statistics.median(c["size"] for c in line["chars"])
-        blocks.append(_Line(n, text, line["x0"], line["x1"], line["top"], line["bottom"], round(size, 1)))
+        chars = line["chars"]
+        gapped = any(b["x0"] - a["x1"] > 1.5 * size for a, b in zip(chars, chars[1:]))
+        blocks.append(_Line(n, text, line["x0"], line["x1"], line["top"], line["bottom"], round(size, 1), gapped))
     for table in tables:
         rows, merged = _table_rows(table)
         if rows:
@@ -269,7 +273,7 @@ def _with_header(prev: _Line | _Tab | None, cur: _Tab) -> tuple[tuple[str, ...],
 
 
 def _continues(prev: _Line, cur: _Line, body: float, left: float, right: float, level: dict[float, int]) -> bool:
-    if prev.size in level or abs(prev.size - cur.size) > 0.6:
+    if prev.size in level or abs(prev.size - cur.size) > 0.6 or prev.gapped or cur.gapped:
         return False
     if prev.x1 < right - 2 * cur.size:  # previous line stops short: paragraph end
         return False
