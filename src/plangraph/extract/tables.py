@@ -34,6 +34,7 @@ _SEQ_NAME = re.compile(r"^\s*(\d+)\s*[.、．]\s*(.+?)\s*$", re.S)
 _SCALE = re.compile(r"^\s*(\d+)\s*班\s*(.*)$")
 _YEARS = re.compile(r"((?:19|20)\d{2})\s*年?(?:[.．/]?\s*\d{1,2}\s*月?)?\s*(?:[-－—–~～至到]+\s*((?:19|20)\d{2}))?")
 _SECTION_NUMBER = re.compile(r"^\s*(?:[一二三四五六七八九十]+\s*、|[(（]\s*[一二三四五六七八九十]+\s*[)）])\s*")
+_TOTAL = re.compile(r"^(合\s*计|总\s*计|小\s*计|共\s*计)")
 _MONEY_UNIT = {"亿元": Decimal(10000), "万元": Decimal(1), "元": Decimal("0.0001")}
 _PLACE_SUFFIXES = ("科技城", "新城", "街道", "镇")
 
@@ -198,7 +199,7 @@ def projects(doc: PlanDoc, table: Table) -> tuple[list[Project], dict[str, list[
     cols = {
         "seq": _column(table, "seq"),
         "name": _column(table, "name"),
-        "scale": _column(table, "scale"),
+        "scale": _column(table, "scale", "content"),  # 建设内容 says what is built
         "place": _column(table, "place"),
         "years": _column(table, "period"),
         "money": _column(table, "investment"),
@@ -210,8 +211,8 @@ def projects(doc: PlanDoc, table: Table) -> tuple[list[Project], dict[str, list[
     places: dict[str, list[Evidence]] = {}
     for row in table.rows:
         seq_from_name, name = _seq_name(_text(_cell(row, cols["name"])))
-        if not name:
-            continue
+        if not name or _TOTAL.match(name):
+            continue  # 合计/小计 rows sum the projects above them; they are no project
         seq_text = _text(_cell(row, cols["seq"]))
         scale = _text(_cell(row, cols["scale"])) or None
         classes, school_type = None, None

@@ -193,12 +193,26 @@ def _title_above(lines: list[Line], i: int) -> tuple[int, str, str | None]:
 def _try_tsv(lines: list[Line], i: int, ctx: TableContext) -> tuple[int, int, Table] | None:
     if not _is_row(lines[i], ctx) or (i > 0 and _is_row(lines[i - 1], ctx)):
         return None
+    first = i
+    inside_title, inside_unit = "", None
+    # a title or unit row merged across the table's width: the reader repeated it in every cell
+    while i + 1 < len(lines) and _is_row(lines[i + 1], ctx):
+        spread = {v for v in _values(_split_tabs(lines[i], ctx)) if v}
+        if len(spread) != 1:
+            break
+        text = spread.pop()
+        if m := re.match(r"^单位\s*[:：]\s*(.+)$", text):
+            inside_unit = m.group(1)
+        else:
+            inside_title = text
+        i += 1
     header = lines[i]
     columns, k = _header_rows(lines, i, ctx)
     if sum(1 for c in columns if c) < 2:
         return None
     roles = column_roles(columns)
-    start, title, unit = _title_above(lines, i)
+    start, title, unit = _title_above(lines, first)
+    title, unit = inside_title or title, inside_unit or unit
     tid = table_id(ctx.plan_id, title or header.text)
     label = title or header.text
     rows: list[TableRow] = []
