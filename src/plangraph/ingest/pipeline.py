@@ -82,13 +82,14 @@ def ingest_text(original: str, path: Path, *, sha256: str = "", encoding: str = 
                             f"{flag.replace('-', ' ')}; recorded as found", cell.start, cell.end))  # type: ignore[union-attr]
     if not seg.sections:
         findings.append(Finding("info", "no-headings", f"{path.name}: no headings found; passages are paragraphs"))
-    passages = seg.passages
-    fmt, pages = ("text", ()) if source is None else (source.format, source.pages)
+    fmt, passages = "text", seg.passages
+    pages: tuple[int, ...] = ()
     if source is not None:
+        fmt, pages = source.format, source.pages
         findings[:0] = [Finding("info", f"{source.format}-reader", f"{path.name}: {note}")
                         for note in source.findings]
-    if pages:
-        passages = tuple(dataclasses.replace(p, page=source.page_of(p.start)) for p in passages)  # type: ignore[union-attr]
+        if pages:
+            passages = tuple(dataclasses.replace(p, page=source.page_of(p.start)) for p in passages)
     return PlanDoc(meta, original, norm, seg.sections, seg.tables, passages,
                    tuple(sorted(excluded, key=lambda x: x.start)), tuple(findings), fmt, pages)
 
