@@ -5,6 +5,7 @@ measure (``pg:measures``), cited documents to the plans of the dataset they name
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -35,15 +36,23 @@ def ds(extracted: dict[str, tuple[PlanDoc, Extraction]]) -> Dataset:
     return build_graph(extracted.values())
 
 
-def _side_by_side(ds: Dataset, **params: str) -> dict[tuple[str, str], dict[str, Any]]:
-    rows = run_named(ds, "indicators-side-by-side", params).as_dicts()
+@pytest.fixture(scope="module")
+def trig(ds: Dataset, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The dataset as a TriG file, for the named queries (which run on a graph in a place)."""
+    path = tmp_path_factory.mktemp("links") / "graph.trig"
+    ds.serialize(str(path), format="trig")
+    return path
+
+
+def _side_by_side(trig: Path, **params: str) -> dict[tuple[str, str], dict[str, Any]]:
+    rows = run_named(trig, "indicators-side-by-side", params).as_dicts()
     by = {(r["key"], r["plan"]): r for r in rows}
     assert len(by) == len(rows)  # one row per concept and plan
     return by
 
 
-def test_linan_inclusive_kindergarten_coverage_under_its_concept(ds: Dataset) -> None:
-    by = _side_by_side(ds)
+def test_linan_inclusive_kindergarten_coverage_under_its_concept(trig: Path) -> None:
+    by = _side_by_side(trig)
     row = by[("inclusive-kindergarten-coverage", "linan")]
     assert row["conceptLabel"] == "普惠性幼儿园覆盖率"  # Lin'an calls it 覆盖面
     assert (row["indicator"], row["target"], row["comparator"], row["unit"], row["year"], row["binding"]) == (
@@ -52,8 +61,8 @@ def test_linan_inclusive_kindergarten_coverage_under_its_concept(ds: Dataset) ->
     assert {p for k, p in by if k == "inclusive-kindergarten-coverage"} == {"linan"}
 
 
-def test_preschool_gross_enrolment_of_both_national_plans_under_one_concept(ds: Dataset) -> None:
-    by = _side_by_side(ds)
+def test_preschool_gross_enrolment_of_both_national_plans_under_one_concept(trig: Path) -> None:
+    by = _side_by_side(trig)
     rows = {p: r for (k, p), r in by.items() if k == "preschool-gross-enrolment"}
     # Lin'an's table has no gross pre-school enrolment rate
     assert set(rows) == {N2010, N2035}
@@ -62,8 +71,8 @@ def test_preschool_gross_enrolment_of_both_national_plans_under_one_concept(ds: 
     assert (new["indicator"], new["comparator"], new["target"], new["year"]) == ("学前教育毛入园率", ">", Decimal("95"), "2035")
 
 
-def test_one_concept_across_three_plans_that_name_it_differently(ds: Dataset) -> None:
-    by = _side_by_side(ds)
+def test_one_concept_across_three_plans_that_name_it_differently(trig: Path) -> None:
+    by = _side_by_side(trig)
     rows = {p: (r["indicator"], r["target"], r["year"]) for (k, p), r in by.items()
             if k == "working-age-years-of-schooling"}
     assert rows == {
@@ -75,12 +84,12 @@ def test_one_concept_across_three_plans_that_name_it_differently(ds: Dataset) ->
     assert teachers == {"linan": "教师学历 小学本科", N2035: "义务教育专任教师中本科以上学历比例"}
 
 
-def test_side_by_side_parameters_pick_plans_and_a_concept(ds: Dataset) -> None:
-    by_key = _side_by_side(ds, plans=f"linan, {N2010}", concept="working-age-years-of-schooling")
+def test_side_by_side_parameters_pick_plans_and_a_concept(trig: Path) -> None:
+    by_key = _side_by_side(trig, plans=f"linan, {N2010}", concept="working-age-years-of-schooling")
     assert set(by_key) == {("working-age-years-of-schooling", "linan"), ("working-age-years-of-schooling", N2010)}
-    by_label = _side_by_side(ds, plans=f"linan,{N2010}", concept="劳动年龄人口平均受教育年限")
+    by_label = _side_by_side(trig, plans=f"linan,{N2010}", concept="劳动年龄人口平均受教育年限")
     assert by_label == by_key
-    assert _side_by_side(ds, plans="lin") == {}  # a plan id, not a part of one
+    assert _side_by_side(trig, plans="lin") == {}  # a plan id, not a part of one
 
 
 def test_every_concept_an_indicator_measures_is_declared(ds: Dataset) -> None:
@@ -96,8 +105,8 @@ def test_every_concept_an_indicator_measures_is_declared(ds: Dataset) -> None:
     assert (fees, RDF.type, PG.Indicator) in g
     assert g.value(fees, PG.measures) is None
 
-def test_linan_cites_the_2035_plan_of_the_dataset(ds: Dataset) -> None:
-    rows = run_named(ds, "cited-plans", {"plan": "linan"}).as_dicts()
+def test_linan_cites_the_2035_plan_of_the_dataset(ds: Dataset, trig: Path) -> None:
+    rows = run_named(trig, "cited-plans", {"plan": "linan"}).as_dicts()
     linked = {r["title"]: (r["citedPlan"], r["citedPlanIri"]) for r in rows if r["citedPlan"]}
     assert linked == {"中国教育现代化2035": (N2035, str(plan_iri(N2035)))}
     # 杭州教育现代化2035行动纲要 and the provincial plan are cited but not in the dataset
@@ -109,9 +118,11 @@ def test_linan_cites_the_2035_plan_of_the_dataset(ds: Dataset) -> None:
     assert ds.value(link[0], DCTERMS.title).toPython() == "中国教育现代化2035"
 
 
-def test_no_link_when_the_cited_plan_is_not_in_the_dataset(extracted: dict[str, tuple[PlanDoc, Extraction]]) -> None:
+def test_no_link_when_the_cited_plan_is_not_in_the_dataset(extracted: dict[str, tuple[PlanDoc, Extraction]],
+                                                          tmp_path: Path) -> None:
     ds = build_graph([extracted["linan"], extracted[N2010]])
-    rows = run_named(ds, "cited-plans", {"plan": "linan"}).as_dicts()
+    ds.serialize(str(tmp_path / "graph.trig"), format="trig")
+    rows = run_named(tmp_path / "graph.trig", "cited-plans", {"plan": "linan"}).as_dicts()
     assert "中国教育现代化2035" in {r["title"] for r in rows}
     assert all(r["citedPlan"] is None and r["citedPlanIri"] is None for r in rows)
     assert not list(ds.quads((None, PG.citedPlan, None, None)))

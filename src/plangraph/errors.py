@@ -51,3 +51,7 @@ class IndexStoreError(PlanGraphError):
 
 class QueryError(PlanGraphError):
     """A SPARQL query is malformed, forbidden, or ran out of time."""
+
+
+class QueryTimeoutError(QueryError):
+    """A SPARQL query ran past its wall-clock limit and was stopped."""

@@ -1,9 +1,12 @@
 """SPARQL over the plan graph: read-only, time-limited, never reaching the network.
 
-User queries are parsed first: updates (INSERT, DELETE, LOAD, CLEAR …) are refused,
-as are SERVICE clauses and FROM/FROM NAMED graphs that are not in the dataset (rdflib
-would fetch them over HTTP). Evaluation runs under a deadline. Named queries live in
-``plangraph/data/*.rq`` with a comment header::
+:func:`run_query` takes the graph as a place: an on-disk pyoxigraph store folder, the
+index's ``graph.trig`` (evaluated by rdflib), or the URL of a SPARQL 1.1 endpoint.
+Every query is checked on its parse tree (:mod:`plangraph.graph.guard`: no update,
+no SERVICE, no FROM outside the graph's own graphs) and runs in a worker process that
+is killed at the deadline (:mod:`plangraph.graph.runner`), so the limit bounds parse
+and evaluation alike. The union of the plan graphs is the default graph. Named
+queries live in ``plangraph/data/*.rq`` with a comment header::
 
     # name: projects-by-place
     # description: Construction projects per place, with investment totals.
@@ -12,25 +15,27 @@ would fetch them over HTTP). Evaluation runs under a deadline. Named queries liv
 
 from __future__ import annotations
 
+import atexit
+import os
 import re
-import sys
+import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 from functools import lru_cache
-from types import FrameType
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from rdflib import Dataset, Literal
-from rdflib.term import Node
-
-from plangraph.errors import QueryError, UsageError
+from plangraph.errors import IndexStoreError, QueryError, UsageError
 from plangraph.resources import data_files
-from plangraph.graph.vocab import PREFIXES
+
+if TYPE_CHECKING:
+    from plangraph.graph.runner import QueryRunner
 
 DEFAULT_TIMEOUT_S = 10.0
+KEEP_RUNNERS = 4
+"""Graphs kept open by warm workers at once (an index rebuilt is a new graph)."""
 
 
 @dataclass(frozen=True)
@@ -92,142 +97,86 @@ def get_named_query(name: str) -> NamedQuery:
     return queries[name]
 
 
-_STRINGS = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'')
-_COMMENTS = re.compile(r"#[^\n]*")
-_IRIS = re.compile(r"<[^<>\s]*>")
-_UPDATE = re.compile(
-    r"\b(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.IGNORECASE
-)
-
-
-def _code_only(query: str) -> str:
-    """The query without string literals, IRIs and comments (for keyword checks)."""
-    out = _STRINGS.sub('""', query)
-    out = _IRIS.sub("<>", out)
-    out = _COMMENTS.sub("", out)
-    out = re.sub(r"[?$]\w+", "?v", out)  # variables may be called ?add or ?move
-    return re.sub(r"[\w-]*:[\w-]*", "p:n", out)  # so may prefixed names
-
-
-def check_query(query: str, ds: Dataset) -> None:
-    """Refuse anything but a local read-only query.
+def graph_kind(store: str | os.PathLike[str]) -> tuple[str, str]:
+    """How to open ``store``: (``store``/``rdflib``/``remote``, location).
 
     Raises:
-        QueryError: naming what is not allowed.
+        IndexStoreError: it is neither a store folder, a TriG/N-Quads file nor an http(s) URL.
     """
-    code = _code_only(query)
-    m = _UPDATE.search(code)
-    if m:
-        raise QueryError(
-            f"{m.group(1).upper()} is not allowed: queries are read-only "
-            "(SELECT, ASK, CONSTRUCT or DESCRIBE)"
-        )
-    if re.search(r"\bSERVICE\b", code, re.IGNORECASE):
-        raise QueryError("SERVICE is not allowed: queries may not reach the network")
-    local = {str(g.identifier) for g in ds.graphs()}
-    for m in re.finditer(r"\bFROM\s+(?:NAMED\s+)?<([^>]*)>", _COMMENTS.sub("", query), re.I):
-        if m.group(1) not in local:
-            raise QueryError(
-                f"FROM <{m.group(1)}> is not a graph of this index; "
-                "queries may not load remote graphs"
-            )
+    text = os.fspath(store)
+    if text.startswith(("http://", "https://")):
+        return "remote", text
+    path = Path(text)
+    if path.is_dir():
+        return "store", str(path.resolve())
+    if path.is_file() and path.suffix in (".trig", ".nq"):
+        return "rdflib", str(path.resolve())
+    raise IndexStoreError(f"no graph at {text}: give a graph store folder, a .trig or .nq file, "
+                          "or an http(s) SPARQL endpoint URL")
 
 
-class _Deadline(Exception):
-    pass
+_runners: OrderedDict[tuple[Any, ...], QueryRunner] = OrderedDict()
+_runners_lock = threading.Lock()
 
 
-@contextmanager
-def _deadline(seconds: float) -> Iterator[None]:
-    """Interrupt Python-level evaluation after ``seconds``.
+def runner_for(store: str | os.PathLike[str]) -> QueryRunner:
+    """The warm :class:`~plangraph.graph.runner.QueryRunner` of a graph, shared by every
+    caller in this process; a file or folder replaced on disk gets a new one."""
+    from plangraph.graph.runner import QueryRunner
 
-    A trace function checks the clock on every call; it works in any thread (the
-    Streamlit app runs queries outside the main thread, where signals cannot go).
-    """
-    end = time.monotonic() + seconds
-    counter = 0
-
-    def tracer(frame: FrameType, event: str, arg: object) -> Callable[..., Any] | None:
-        nonlocal counter
-        if event == "call":
-            counter += 1
-            if counter % 64 == 0 and time.monotonic() > end:
-                raise _Deadline()
-        return None
-
-    old = sys.gettrace()
-    sys.settrace(tracer)
-    try:
-        yield
-    finally:
-        sys.settrace(old)
+    kind, location = graph_kind(store)
+    stamp: tuple[int, int] | None = None
+    if kind != "remote":
+        st = os.stat(location)
+        stamp = (st.st_ino, st.st_mtime_ns)
+    key = (kind, location, stamp)
+    with _runners_lock:
+        runner = _runners.get(key)
+        if runner is None:
+            runner = _runners[key] = QueryRunner(kind, location)
+        _runners.move_to_end(key)
+        while len(_runners) > KEEP_RUNNERS:
+            _runners.popitem(last=False)[1].close()
+    return runner
 
 
-def _plain(node: Node | None) -> Any:
-    if node is None:
-        return None
-    if isinstance(node, Literal):
-        value = node.toPython()
-        if isinstance(value, Decimal | int | float | bool | str) and not isinstance(value, Literal):
-            return value
-        return str(node)
-    return str(node)
+@atexit.register
+def close_runners() -> None:
+    """Stop every warm worker of this process."""
+    with _runners_lock:
+        while _runners:
+            _runners.popitem()[1].close()
 
 
 def run_query(
-    ds: Dataset,
+    store: str | os.PathLike[str],
     query: str,
     timeout_s: float = DEFAULT_TIMEOUT_S,
     params: Mapping[str, str] | None = None,
 ) -> QueryResult:
-    """Run a read-only query over all graphs of ``ds`` and return a table.
+    """Run a read-only query over all plan graphs of ``store`` and return a table.
 
     Args:
-        ds: the plan dataset (queries see the union of its graphs).
-        query: SPARQL SELECT, ASK, CONSTRUCT or DESCRIBE text.
-        timeout_s: evaluation time limit in seconds.
-        params: values for variables (``{"plan": "linan-…"}``), bound as literals.
+        store: a pyoxigraph store folder, a ``graph.trig`` (or ``.nq``) file, or the
+            URL of a SPARQL 1.1 endpoint.
+        query: SPARQL SELECT, ASK, CONSTRUCT or DESCRIBE text (``pg:``, ``dcterms:`` …
+            are declared).
+        timeout_s: limit in seconds on the whole of parsing and evaluation.
+        params: values for variables (``{"plan": "linan"}``), bound as string literals
+            (:mod:`plangraph.graph.bindings`); empty values leave a variable unbound.
 
     Raises:
-        QueryError: the query is malformed, not allowed, or ran out of time.
+        QueryError: the query is malformed or not allowed; QueryTimeoutError when it
+            ran out of time.
+        IndexStoreError: there is no graph at ``store``.
     """
-    from rdflib.plugins.sparql import prepareQuery
-
-    check_query(query, ds)
-    if timeout_s <= 0:
-        raise UsageError(f"timeout must be positive, not {timeout_s}")
-    try:
-        prepared = prepareQuery(query, initNs=PREFIXES)
-    except Exception as exc:  # pyparsing raises several types
-        raise QueryError(f"malformed query: {exc}") from exc
-    bindings = {k: Literal(v) for k, v in (params or {}).items() if v not in (None, "")}
     t0 = time.perf_counter()
-    try:
-        with _deadline(timeout_s):
-            result = ds.query(prepared, initBindings=bindings)
-            if result.type == "ASK":
-                columns: tuple[str, ...] = ("ask",)
-                rows: list[tuple[Any, ...]] = [(bool(result.askAnswer),)]
-            elif result.type == "SELECT":
-                columns = tuple(str(v) for v in result.vars or ())
-                rows = [tuple(_plain(v) for v in row) for row in result]  # type: ignore[union-attr]
-            else:
-                columns = ("subject", "predicate", "object")
-                rows = [tuple(_plain(t) for t in triple) for triple in result.graph or ()]
-    except _Deadline:
-        raise QueryError(
-            f"query ran longer than {timeout_s:g} s and was stopped",
-            hint="narrow it with a LIMIT or more specific patterns",
-        ) from None
-    except QueryError:
-        raise
-    except Exception as exc:
-        raise QueryError(f"query failed: {exc}") from exc
-    return QueryResult(columns, tuple(rows), time.perf_counter() - t0)
+    columns, rows = runner_for(store).run(query, timeout_s=timeout_s, params=params)
+    return QueryResult(tuple(columns), tuple(tuple(r) for r in rows), time.perf_counter() - t0)
 
 
 def run_named(
-    ds: Dataset, name: str, params: Mapping[str, str] | None = None,
+    store: str | os.PathLike[str], name: str, params: Mapping[str, str] | None = None,
     timeout_s: float = DEFAULT_TIMEOUT_S,
 ) -> QueryResult:
     """Run a query of the library by name; unknown parameters are a UsageError."""
@@ -239,4 +188,4 @@ def run_named(
                 f"query {name!r} takes no parameter {key!r}; "
                 f"choose one of: {', '.join(sorted(allowed)) or '(none)'}"
             )
-    return run_query(ds, nq.text, timeout_s, params)
+    return run_query(store, nq.text, timeout_s, params)

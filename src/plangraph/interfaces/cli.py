@@ -139,30 +139,6 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_sparql(args: argparse.Namespace) -> int:
-    from plangraph.graph.sparql import named_queries
-
-    if args.list:
-        for name, q in named_queries().items():
-            names = ", ".join(p for p, _ in q.params)
-            print(f"{name}{f' ({names})' if names else ''}: {q.description}")
-        return 0
-    params = dict(p.split("=", 1) for p in args.param or [] if "=" in p)
-    bad = [p for p in args.param or [] if "=" not in p]
-    if bad:
-        raise UsageError(f"--param {bad[0]!r} must look like NAME=VALUE")
-    query = None
-    if args.query and Path(args.query).is_file():
-        query = Path(args.query).read_text(encoding="utf-8")
-    elif args.query:
-        query = args.query
-    if query is None and args.name is None:
-        raise UsageError("give a query (text or file) or --name NAME", hint="plangraph sparql --list shows the named queries")
-    result = _open(args).sparql(query, name=args.name, params=params or None, timeout_s=args.timeout)
-    _emit_rows(list(result.columns), [list(r) for r in result.rows], args.format)
-    return 0
-
-
 def _emit_rows(columns: list[str], rows: list[list[object]], fmt: str) -> None:
     if fmt == "json":
         _print_json([dict(zip(columns, r)) for r in rows])
@@ -315,16 +291,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.set_defaults(func=cmd_search)
 
-    p = sub.add_parser("sparql", help="run a read-only SPARQL query (inline, file, or named)",
-                       description="Queries are read-only, time-limited and may not reach the network.")
-    p.add_argument("query", nargs="?", help="query text or a .rq file")
-    _index_arg(p)
-    p.add_argument("--name", help="run a query of the named-query library")
-    p.add_argument("--param", action="append", metavar="NAME=VALUE", help="value for a named query's parameter")
-    p.add_argument("--list", action="store_true", help="list the named queries")
-    p.add_argument("--timeout", type=float, default=10.0, help="seconds before the query is stopped (default 10)")
-    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
-    p.set_defaults(func=cmd_sparql)
+    from plangraph.interfaces import cli_sparql  # it imports this module's helpers
+
+    cli_sparql.add_parsers(sub)
 
     p = sub.add_parser("export", help="export entity lists: csv, xlsx, json, jsonld, ttl",
                        description="Export indicators, programmes, projects, commitments or organizations.")

@@ -109,15 +109,30 @@ class Workspace:
         return ds
 
     def sparql(self, query: str | None = None, *, name: str | None = None,
-               params: dict[str, str] | None = None, timeout_s: float = 10.0) -> Any:
-        """Run a read-only query (text, or a named query of the library)."""
+               params: dict[str, str] | None = None, timeout_s: float = 10.0,
+               endpoint: str | None = None) -> Any:
+        """Run a read-only query (text, or a named query of the library) in a worker
+        process that is stopped after ``timeout_s`` (see :mod:`plangraph.graph.sparql`),
+        on this index's graph or on the SPARQL ``endpoint`` URL given."""
         from plangraph.graph.sparql import run_named, run_query
 
         if (query is None) == (name is None):
             raise UsageError("give either a query or the name of a named query")
+        if endpoint is not None and not endpoint.startswith(("http://", "https://")):
+            raise UsageError(f"SPARQL endpoint {endpoint!r} is not an http(s) URL")
+        where = endpoint or self.graph_location
         if name is not None:
-            return run_named(self.dataset, name, params, timeout_s=timeout_s)
-        return run_query(self.dataset, query or "", timeout_s, params)
+            return run_named(where, name, params, timeout_s=timeout_s)
+        return run_query(where, query or "", timeout_s, params)
+
+    @property
+    def graph_location(self) -> Path:
+        """Where queries read the graph: the published graph store snapshot the manifest
+        names (``store/snapshots/<name>``), else ``graph.trig``."""
+        snapshot = self.manifest.get("store_snapshot")
+        if isinstance(snapshot, str) and (self.path / "store" / "snapshots" / snapshot).is_dir():
+            return self.path / "store" / "snapshots" / snapshot
+        return self.path / GRAPH_FILE
 
     def entities_for(self, passage_id: str) -> tuple[EntityRef, ...]:
         """Entities the graph says were stated in this passage."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import streamlit as st
 
 from plangraph.errors import PlanGraphError
@@ -9,6 +11,15 @@ from plangraph.graph.sparql import named_queries
 from plangraph.interfaces import present, writers
 from plangraph.interfaces.webapp.common import show_error, t
 from plangraph.workspace import Workspace
+
+
+def timeout_s() -> float:
+    """The page's time limit per query: ``PLANGRAPH_SPARQL_TIMEOUT`` seconds, else 10."""
+    try:
+        value = float(os.environ.get("PLANGRAPH_SPARQL_TIMEOUT", "10"))
+    except ValueError:
+        return 10.0
+    return value if value > 0 else 10.0
 
 
 def page_sparql(ws: Workspace) -> None:
@@ -27,10 +38,13 @@ def page_sparql(ws: Workspace) -> None:
         value = st.text_input(pname, help=pdesc, key=f"sparql_param_{name}_{pname}")
         if value.strip():
             params[pname] = value.strip()
+    endpoint = st.text_input(t("sparql_endpoint"), value=os.environ.get("PLANGRAPH_SPARQL_ENDPOINT", ""),
+                             help=t("sparql_endpoint_help"), key="sparql_endpoint").strip()
     # The last answer is kept (per query name) so that it survives later reruns.
     if st.button(t("run"), type="primary", key="sparql_run"):
         try:
-            st.session_state["sparql_answer"] = (name, ws.sparql(text, params=params or None))
+            answer = ws.sparql(text, params=params or None, endpoint=endpoint or None, timeout_s=timeout_s())
+            st.session_state["sparql_answer"] = (name, answer)
         except PlanGraphError as exc:
             st.session_state["sparql_answer"] = (name, exc)
     answered, result = st.session_state.get("sparql_answer", (None, None))

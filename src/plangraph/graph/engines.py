@@ -1,0 +1,255 @@
+"""The engines a query worker evaluates on, each turning results into plain values.
+
+* :class:`OxigraphEngine`: a pyoxigraph store, on disk (a published snapshot folder,
+  opened read-only) or in memory (loaded from a TriG/N-Quads file).
+* :class:`RdflibEngine`: an rdflib Dataset parsed from the index's ``graph.trig``,
+  with rdflib's network paths closed (:func:`plangraph.graph.guard.harden_rdflib`).
+* :class:`RemoteEngine`: a SPARQL 1.1 Protocol endpoint over HTTP.
+
+Every engine guards the text it is given (:func:`plangraph.graph.guard.check_query`)
+before evaluating it, and binds parameters the same way
+(:func:`plangraph.graph.bindings.bind_params`). The union of the plan graphs is the
+default graph; a registry graph a store keeps for itself is not part of it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from plangraph.errors import IndexStoreError, QueryError
+from plangraph.graph.bindings import bind_params
+from plangraph.graph.guard import CheckedQuery, check_query, harden_rdflib
+
+Rows = tuple[tuple[str, ...], list[tuple[Any, ...]]]
+REGISTRY_GRAPH = "urn:plangraph:registry"
+"""A store's own bookkeeping graph: never part of what queries see."""
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_INTEGERS = {_XSD + n for n in ("integer", "int", "long", "short", "byte", "nonNegativeInteger",
+                                  "positiveInteger", "nonPositiveInteger", "negativeInteger",
+                                  "unsignedInt", "unsignedLong", "unsignedShort", "unsignedByte")}
+_FILE_FORMATS = {".trig": "trig", ".nq": "nquads", ".nt": "nt", ".ttl": "turtle"}
+
+
+def _prefixes() -> dict[str, str]:
+    from plangraph.graph.vocab import PREFIXES
+
+    return {k: str(v) for k, v in PREFIXES.items()}
+
+
+def plain_literal(lexical: str, datatype: str | None) -> Any:
+    """A plain Python value for a literal: numbers and booleans typed, the rest as text."""
+    try:
+        if datatype in _INTEGERS:
+            return int(lexical)
+        if datatype == _XSD + "decimal":
+            return Decimal(lexical)
+        if datatype in (_XSD + "double", _XSD + "float"):
+            return float(lexical)
+        if datatype == _XSD + "boolean":
+            return lexical in ("true", "1")
+    except (ValueError, InvalidOperation):
+        pass  # an ill-typed literal keeps its lexical form
+    return lexical
+
+
+class OxigraphEngine:
+    """Queries over a pyoxigraph store."""
+
+    def __init__(self, location: Path, *, in_memory: bool) -> None:
+        import pyoxigraph as ox
+
+        try:
+            if in_memory:
+                self.store = ox.Store()
+                fmt = {".trig": ox.RdfFormat.TRIG, ".nq": ox.RdfFormat.N_QUADS}.get(location.suffix)
+                if fmt is None:
+                    raise IndexStoreError(f"{location}: cannot load a graph from a {location.suffix or 'suffixless'} "
+                                          "file; choose one of: .trig, .nq")
+                self.store.load(path=str(location), format=fmt)
+            else:
+                self.store = ox.Store.read_only(str(location))
+        except (OSError, SyntaxError) as exc:
+            raise IndexStoreError(f"cannot open the graph at {location}: {exc}",
+                                  hint="rebuild the index: plangraph build corpus") from None
+        named = [g for g in self.store.named_graphs() if isinstance(g, ox.NamedNode)]
+        self.graphs = frozenset(g.value for g in named if g.value != REGISTRY_GRAPH)
+        self._visible = None if len(named) == len(self.graphs) else [g for g in named if g.value in self.graphs]
+        self._prefixes = _prefixes()
+
+    def _run(self, text: str, params: Mapping[str, object] | None) -> Any:
+        import pyoxigraph as ox
+
+        text = bind_params(text, params)
+        checked = check_query(text, allowed_graphs=self.graphs, prefixes=self._prefixes)
+        kwargs: dict[str, Any] = {"prefixes": self._prefixes}
+        if checked.has_dataset:  # the query's own dataset (graphs of this store: the guard checked)
+            kwargs["default_graph"] = [ox.NamedNode(g) for g in checked.from_graphs]
+            kwargs["named_graphs"] = [ox.NamedNode(g) for g in checked.from_named]
+        elif self._visible is not None:
+            kwargs["default_graph"] = kwargs["named_graphs"] = self._visible
+        else:
+            kwargs["use_default_graph_as_union"] = True
+        try:
+            return self.store.query(text, **kwargs)
+        except SyntaxError as exc:
+            raise QueryError(f"malformed SPARQL: {exc}") from None
+        except (OSError, RuntimeError, ValueError) as exc:
+            raise QueryError(f"query failed: {exc}") from None
+
+    def rows(self, text: str, params: Mapping[str, object] | None) -> Rows:
+        import pyoxigraph as ox
+
+        result = self._run(text, params)
+        try:
+            if isinstance(result, ox.QueryBoolean):
+                return ("ask",), [(bool(result),)]
+            if isinstance(result, ox.QuerySolutions):
+                columns = tuple(v.value for v in result.variables)
+                return columns, [tuple(_plain_ox(s[c]) for c in columns) for s in result]
+            return ("subject", "predicate", "object"), [
+                (_plain_ox(t.subject), _plain_ox(t.predicate), _plain_ox(t.object)) for t in result]
+        except (OSError, RuntimeError, ValueError) as exc:
+            raise QueryError(f"query failed: {exc}") from None
+
+    def serialize(self, text: str, media_type: str) -> tuple[bytes, str]:
+        """The result as the SPARQL protocol sends it: (body, content type)."""
+        import pyoxigraph as ox
+
+        result = self._run(text, None)
+        try:
+            if isinstance(result, ox.QueryTriples):
+                rdf = ox.RdfFormat.from_media_type(media_type) or ox.RdfFormat.N_TRIPLES
+                return result.serialize(format=rdf) or b"", rdf.media_type
+            fmt = ox.QueryResultsFormat.from_media_type(media_type) or ox.QueryResultsFormat.JSON
+            return result.serialize(format=fmt) or b"", fmt.media_type
+        except (OSError, RuntimeError, ValueError) as exc:
+            raise QueryError(f"query failed: {exc}") from None
+
+
+def _plain_ox(term: Any) -> Any:
+    import pyoxigraph as ox
+
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return term.value
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, ox.Literal):
+        return plain_literal(term.value, term.datatype.value)
+    return str(term)  # a quoted triple
+
+
+class RdflibEngine:
+    """Queries over an rdflib Dataset parsed from a graph file (network paths closed)."""
+
+    def __init__(self, location: Path) -> None:
+        from rdflib import Dataset
+
+        harden_rdflib()
+        self.ds = Dataset(default_union=True)
+        try:
+            self.ds.parse(str(location), format=_FILE_FORMATS.get(location.suffix, "trig"))
+        except FileNotFoundError:
+            raise IndexStoreError(f"missing graph file {location}", hint="rebuild the index: plangraph build corpus") from None
+        except Exception as exc:
+            raise IndexStoreError(f"{location} is corrupt ({exc})", hint="rebuild the index: plangraph build corpus") from None
+        self.graphs = frozenset(str(g.identifier) for g in self.ds.graphs())
+        self._prefixes = _prefixes()
+
+    def rows(self, text: str, params: Mapping[str, object] | None) -> Rows:
+        text = bind_params(text, params)
+        check_query(text, allowed_graphs=self.graphs, prefixes=self._prefixes)
+        try:
+            result = self.ds.query(text, initNs=self._prefixes)
+            if result.type == "ASK":
+                return ("ask",), [(bool(result.askAnswer),)]
+            if result.type == "SELECT":
+                columns = tuple(str(v) for v in result.vars or ())
+                return columns, [tuple(_plain_rdflib(v) for v in row) for row in result]  # type: ignore[union-attr]
+            return ("subject", "predicate", "object"), [tuple(_plain_rdflib(t) for t in triple)
+                                                        for triple in result.graph or ()]
+        except QueryError:
+            raise
+        except Exception as exc:  # rdflib raises many types for evaluation errors
+            raise QueryError(f"query failed: {exc}") from None
+
+
+def _plain_rdflib(node: Any) -> Any:
+    from rdflib import BNode, Literal
+
+    if node is None:
+        return None
+    if isinstance(node, Literal):
+        return plain_literal(str(node), str(node.datatype) if node.datatype else None)
+    if isinstance(node, BNode):
+        return f"_:{node}"
+    return str(node)
+
+
+class RemoteEngine:
+    """Queries sent to a SPARQL 1.1 Protocol endpoint (POST, ``application/sparql-query``).
+
+    FROM / FROM NAMED may only name plangraph's own graphs (those ``plangraph push``
+    writes); the guard refuses the rest before anything is sent.
+    """
+
+    def __init__(self, url: str) -> None:
+        from plangraph.graph.vocab import GRAPH
+
+        self.url = url
+        self._graph_prefix = (str(GRAPH),)
+        self._prefixes = _prefixes()
+
+    def _checked(self, text: str, params: Mapping[str, object] | None) -> tuple[str, CheckedQuery]:
+        text = bind_params(text, params)
+        checked = check_query(text, allowed_prefixes=self._graph_prefix, prefixes=self._prefixes)
+        declared = "".join(f"PREFIX {k}: <{v}>\n" for k, v in self._prefixes.items())
+        return declared + text, checked  # a remote server does not know plangraph's prefixes
+
+    def rows(self, text: str, params: Mapping[str, object] | None) -> Rows:
+        text, checked = self._checked(text, params)
+        if checked.form in ("CONSTRUCT", "DESCRIBE"):
+            import pyoxigraph as ox
+
+            body = self._post(text, "application/n-triples")
+            triples = ox.parse(body, format=ox.RdfFormat.N_TRIPLES)
+            return ("subject", "predicate", "object"), [
+                (_plain_ox(t.subject), _plain_ox(t.predicate), _plain_ox(t.object)) for t in triples]
+        try:
+            data = json.loads(self._post(text, "application/sparql-results+json"))
+            if "boolean" in data:
+                return ("ask",), [(bool(data["boolean"]),)]
+            columns = tuple(data["head"]["vars"])
+            return columns, [tuple(_plain_json(b.get(c)) for c in columns) for b in data["results"]["bindings"]]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise QueryError(f"{self.url} answered with results that are not SPARQL JSON ({exc})") from None
+
+    def _post(self, text: str, accept: str) -> bytes:
+        import urllib.error
+        import urllib.request
+
+        request = urllib.request.Request(self.url, data=text.encode("utf-8"), method="POST", headers={
+            "Content-Type": "application/sparql-query; charset=utf-8", "Accept": accept})
+        try:
+            with urllib.request.urlopen(request) as response:  # noqa: S310 - the user's endpoint
+                return bytes(response.read())
+        except urllib.error.HTTPError as exc:
+            detail = exc.read(500).decode("utf-8", "replace").strip()
+            raise QueryError(f"{self.url} answered {exc.code} {exc.reason}: {detail}") from None
+        except (urllib.error.URLError, OSError) as exc:
+            raise QueryError(f"cannot reach the SPARQL endpoint {self.url}: {getattr(exc, 'reason', exc)}") from None
+
+
+def _plain_json(binding: dict[str, str] | None) -> Any:
+    if binding is None:
+        return None
+    if binding.get("type") == "bnode":
+        return f"_:{binding['value']}"
+    if binding.get("type") == "uri":
+        return binding["value"]
+    return plain_literal(binding["value"], binding.get("datatype"))

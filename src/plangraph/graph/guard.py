@@ -1,0 +1,168 @@
+"""Decide on a *parsed* SPARQL query whether it may run: read-only, local, no SERVICE.
+
+The text is parsed with rdflib's SPARQL 1.1 grammar (``parseQuery``, then
+``translateQuery``, which resolves PREFIX and BASE), and the decision is made on the
+parse tree, never on the text: a comment that contains ``SERVICE``, a variable called
+``?load`` or an IRI ``<http://x/insert>`` are fine; ``FROM<x>`` without a space, a
+prefixed or BASE-relative FROM, ``SERVICE`` in any case and nested in EXISTS,
+OPTIONAL, MINUS or a subquery are all seen. Text rdflib cannot parse is refused, so a
+query that an engine would read differently from rdflib fails closed, not open.
+
+Both engines plangraph runs queries on have their own network paths: pyoxigraph
+sends SERVICE requests and fetches LOAD with no switch to turn that off, and rdflib
+fetches FROM and LOAD unless ``SPARQL_LOAD_GRAPHS`` is False and calls ``urlopen``
+for SERVICE. :func:`harden_rdflib` closes rdflib's; the guard closes both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from plangraph.errors import QueryError
+
+MAX_QUERY_CHARS = 1_000_000
+"""Longer text is refused before parsing (the endpoint's body limit is the same)."""
+
+_UPDATE_NAMES = {
+    "Load": "LOAD", "Clear": "CLEAR", "Drop": "DROP", "Create": "CREATE", "Add": "ADD",
+    "Move": "MOVE", "Copy": "COPY", "InsertData": "INSERT DATA",
+    "DeleteData": "DELETE DATA", "DeleteWhere": "DELETE WHERE", "Modify": "DELETE/INSERT",
+}
+_READ_ONLY = "queries are read-only (SELECT, ASK, CONSTRUCT or DESCRIBE)"
+_NO_SERVICE = "SERVICE is not allowed: queries may not reach the network"
+_FORMS = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT",
+          "DescribeQuery": "DESCRIBE"}
+
+
+@dataclass(frozen=True)
+class CheckedQuery:
+    """What the guard learned from a query it let through.
+
+    Attributes:
+        form: SELECT, ASK, CONSTRUCT or DESCRIBE.
+        from_graphs: the graphs of its FROM clauses (its default graph), in order.
+        from_named: the graphs of its FROM NAMED clauses.
+    """
+
+    form: str
+    from_graphs: tuple[str, ...] = ()
+    from_named: tuple[str, ...] = ()
+
+    @property
+    def has_dataset(self) -> bool:
+        """Whether the query names its own dataset (then it replaces the union of all graphs)."""
+        return bool(self.from_graphs or self.from_named)
+
+
+def check_query(text: str, *, allowed_graphs: Collection[str] = (), allowed_prefixes: tuple[str, ...] = (),
+                prefixes: Mapping[str, str] | None = None) -> CheckedQuery:
+    """Refuse anything but a local, read-only SPARQL query.
+
+    Args:
+        text: the query as it will run.
+        allowed_graphs: graph IRIs that FROM / FROM NAMED may name (the store's own graphs).
+        allowed_prefixes: graph IRIs starting with one of these are allowed too (for a
+            remote store, whose graphs are not known here).
+        prefixes: prefixes the engine declares for every query (``pg:`` …).
+
+    Raises:
+        QueryError: the query is malformed, an update, uses SERVICE, or names a graph
+            outside what is allowed; the message says which.
+    """
+    from pyparsing import ParseBaseException
+    from rdflib.plugins.sparql.algebra import translateQuery
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(f"query is {len(text):,} characters long; the limit is {MAX_QUERY_CHARS:,}")
+    try:
+        parsed = parseQuery(text)
+    except ParseBaseException as exc:
+        _refuse_update(text)
+        raise QueryError(f"malformed SPARQL at line {exc.lineno}, column {exc.col}: {exc.msg}") from None
+    except RecursionError:
+        raise QueryError("malformed SPARQL: the query is nested too deeply") from None
+    except Exception as exc:  # rdflib raises bare exceptions for some bad input
+        raise QueryError(f"malformed SPARQL: {exc}") from None
+    if _contains(parsed, "ServiceGraphPattern"):
+        raise QueryError(_NO_SERVICE)
+    try:
+        query = translateQuery(parsed, initNs=dict(prefixes or {}))
+    except RecursionError:
+        raise QueryError("malformed SPARQL: the query is nested too deeply") from None
+    except Exception as exc:
+        raise QueryError(f"malformed SPARQL: {exc}") from None
+    if _contains(query.algebra, "ServiceGraphPattern"):  # the algebra too, in case a rewrite moved it
+        raise QueryError(_NO_SERVICE)
+    default: list[str] = []
+    named: list[str] = []
+    for clause in query.algebra.get("datasetClause", None) or ():
+        is_named = "named" in clause
+        iri = str(clause["named"] if is_named else clause["default"])
+        if iri not in allowed_graphs and not iri.startswith(allowed_prefixes):
+            keyword = "FROM NAMED" if is_named else "FROM"
+            raise QueryError(
+                f"{keyword} <{iri}> is not a graph of this store; queries may not load remote graphs",
+                hint="leave out FROM to query all plan graphs, or use GRAPH <plan-graph> { … }",
+            )
+        (named if is_named else default).append(iri)
+    return CheckedQuery(_FORMS.get(query.algebra.name, query.algebra.name), tuple(default), tuple(named))
+
+
+def _refuse_update(text: str) -> None:
+    """Raise a clear 'read-only' error if ``text`` parses as a SPARQL update."""
+    from rdflib.plugins.sparql.parser import parseUpdate
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    try:
+        update = parseUpdate(text)
+    except Exception:  # noqa: BLE001 - not an update either: the caller reports the query's error
+        return
+    ops = [op for op in update.get("request", []) if isinstance(op, CompValue)]
+    if ops:
+        name = _UPDATE_NAMES.get(ops[0].name, ops[0].name.upper())
+        raise QueryError(f"{name} is not allowed: {_READ_ONLY}")
+
+
+def _contains(tree: Any, name: str) -> bool:
+    """Whether a CompValue called ``name`` is anywhere in a parse or algebra tree."""
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    return any(isinstance(node, CompValue) and node.name == name for node in _walk(tree))
+
+
+def _walk(tree: Any) -> Iterator[Any]:
+    from pyparsing import ParseResults
+
+    stack, seen = [tree], set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        yield node
+        if isinstance(node, dict):  # CompValue is an OrderedDict
+            stack.extend(node.values())
+        elif isinstance(node, ParseResults | list | tuple | set | frozenset):
+            stack.extend(node)
+
+
+def harden_rdflib() -> None:
+    """Close rdflib's own network paths, for code that evaluates SPARQL with rdflib.
+
+    rdflib 7.6 has a switch for FROM and LOAD (``SPARQL_LOAD_GRAPHS``) but none for
+    SERVICE, which it fetches with ``urlopen``; a custom evaluation hook refuses
+    SERVICE patterns before that code is reached. Idempotent; process-wide.
+    """
+    import rdflib.plugins.sparql as rdflib_sparql
+
+    rdflib_sparql.SPARQL_LOAD_GRAPHS = False
+    rdflib_sparql.CUSTOM_EVALS["plangraph-no-service"] = _refuse_service_eval
+
+
+def _refuse_service_eval(ctx: Any, part: Any) -> Any:
+    if part.name == "ServiceGraphPattern":
+        raise QueryError(_NO_SERVICE)
+    raise NotImplementedError  # rdflib's signal for "evaluate as usual"

@@ -1,0 +1,214 @@
+"""Run SPARQL under a hard wall-clock limit, in warm worker processes killed at the deadline.
+
+pyoxigraph cannot cancel a query, and rdflib's parser can spend seconds on a big
+query, both inside code no Python signal or trace function reaches. So the guard's
+parse and the evaluation run in a child process (:mod:`plangraph.graph.worker`); the
+caller waits on its pipe with ``select`` (fine in any thread, e.g. Streamlit's script
+threads) and SIGKILLs it at the deadline. A worker stays alive between queries with
+its graph open, so an ordinary query costs one pipe round trip; opening the graph is
+not counted against a query's limit.
+
+Where unprivileged user namespaces work (``unshare -rn``), a worker on a local graph
+runs without any network: even a query the guard misread could not reach another host.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import queue
+import select
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Mapping
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from plangraph.errors import IndexStoreError, QueryError, QueryTimeoutError, UsageError
+from plangraph.graph.worker import HEADER, KINDS
+
+DEFAULT_TIMEOUT_S = 10.0
+OPEN_TIMEOUT_S = 600.0
+"""How long a worker may take to open its graph (parsing a big graph.trig with rdflib)."""
+_PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
+
+
+@lru_cache(maxsize=1)
+def network_sandbox_available() -> bool:
+    """Whether ``unshare -rn`` can start a child without network access here."""
+    exe = shutil.which("unshare")
+    if exe is None:
+        return False
+    try:
+        return subprocess.run([exe, "-rn", "true"], capture_output=True, timeout=10).returncode == 0
+    except (OSError, subprocess.SubprocessError):
+        return False
+
+
+class _Worker:
+    """One worker process and its pipes."""
+
+    def __init__(self, kind: str, location: str, sandbox: bool) -> None:
+        cmd = [sys.executable, "-m", "plangraph.graph.worker", kind, location]
+        if sandbox:
+            cmd = ["unshare", "-rn", *cmd]
+        # The child imports the same plangraph as this process, installed or not.
+        path = os.pathsep.join(filter(None, [_PACKAGE_ROOT, os.environ.get("PYTHONPATH")]))
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     env={**os.environ, "PYTHONPATH": path})
+        try:
+            status, payload = self.receive(time.monotonic() + OPEN_TIMEOUT_S)
+        except (TimeoutError, EOFError, OSError, pickle.UnpicklingError) as exc:
+            self.kill()
+            raise IndexStoreError(f"the query worker could not open {location}: {exc or 'it exited'}") from None
+        if status != "ready":
+            self.kill()
+            raise IndexStoreError(str(payload))
+
+    def send(self, request: tuple[Any, ...]) -> None:
+        assert self.proc.stdin is not None
+        data = pickle.dumps(request)
+        self.proc.stdin.write(HEADER.pack(len(data)) + data)
+        self.proc.stdin.flush()
+
+    def receive(self, end: float) -> tuple[str, Any]:
+        assert self.proc.stdout is not None
+        fd = self.proc.stdout.fileno()
+        size = HEADER.unpack(_read_exactly(fd, HEADER.size, end))[0]
+        status, payload = pickle.loads(_read_exactly(fd, size, end))
+        return status, payload
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+        for pipe in (self.proc.stdin, self.proc.stdout):
+            if pipe is not None:
+                pipe.close()
+
+
+class QueryRunner:
+    """Warm query workers over one graph.
+
+    Args:
+        kind: ``store`` (pyoxigraph store folder), ``memory`` (a TriG/N-Quads file
+            loaded into pyoxigraph), ``rdflib`` (the same file parsed by rdflib) or
+            ``remote`` (a SPARQL endpoint URL).
+        location: the folder, file or URL.
+        timeout_s: default wall-clock limit per query (parse and evaluation).
+        workers: how many queries may run at once (each worker holds the graph).
+        sandbox: run local workers without network (``unshare -rn``); None means
+            "if the system allows it". Remote workers need the network.
+    """
+
+    def __init__(self, kind: str, location: str | os.PathLike[str], *, timeout_s: float = DEFAULT_TIMEOUT_S,
+                 workers: int = 1, sandbox: bool | None = None) -> None:
+        if kind not in KINDS:
+            raise UsageError(f"unknown graph kind {kind!r}; choose one of: {', '.join(KINDS)}")
+        _check_timeout(timeout_s)
+        self.kind, self.location, self.timeout_s = kind, str(location), timeout_s
+        self.sandboxed = kind != "remote" and (network_sandbox_available() if sandbox is None else sandbox)
+        self._slots: queue.Queue[_Worker | None] = queue.Queue()
+        for _ in range(max(1, workers)):
+            self._slots.put(None)  # started on first use
+        self._closed = False
+
+    def run(self, sparql: str, *, timeout_s: float | None = None,
+            params: Mapping[str, object] | None = None) -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
+        """Check and run a query: its columns and rows of plain values.
+
+        Raises:
+            QueryError: malformed or forbidden query, or an engine error.
+            QueryTimeoutError: parse and evaluation took longer than the limit.
+        """
+        columns, rows = self._call(("rows", sparql, dict(params or {})), timeout_s)
+        return columns, rows
+
+    def run_serialized(self, sparql: str, *, media_type: str, timeout_s: float | None = None) -> tuple[bytes, str]:
+        """Check and run a query; the result as pyoxigraph serializes it: (body, content type)."""
+        body, content_type = self._call(("serialize", sparql, media_type), timeout_s)
+        return body, content_type
+
+    def start(self) -> None:
+        """Start one worker now rather than at the first query (the graph opens meanwhile)."""
+        worker = self._slots.get()
+        try:
+            worker = worker if worker is not None and worker.alive() else self._spawn()
+        finally:
+            self._slots.put(worker)
+
+    def close(self) -> None:
+        """Stop the workers (idle ones now; busy ones as they finish)."""
+        self._closed = True
+        while True:
+            try:
+                worker = self._slots.get_nowait()
+            except queue.Empty:
+                return
+            if worker is not None:
+                worker.kill()
+
+    def __enter__(self) -> QueryRunner:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _spawn(self) -> _Worker:
+        return _Worker(self.kind, self.location, self.sandboxed)
+
+    def _call(self, request: tuple[Any, ...], timeout_s: float | None) -> Any:
+        limit = self.timeout_s if timeout_s is None else timeout_s
+        _check_timeout(limit)
+        if self._closed:
+            raise QueryError("this query runner was closed")
+        worker = self._slots.get()
+        try:
+            if worker is None or not worker.alive():
+                worker = self._spawn()
+            end = time.monotonic() + limit
+            try:
+                worker.send(request)
+                status, payload = worker.receive(end)
+            except TimeoutError:
+                worker.kill()
+                worker = None
+                raise QueryTimeoutError(f"query ran longer than {limit:g} s and was stopped",
+                                        hint="add LIMIT, narrow the patterns, or raise the time limit") from None
+            except (OSError, EOFError, pickle.UnpicklingError) as exc:
+                worker.kill()
+                worker = None
+                raise QueryError(f"the query worker failed: {exc or 'it exited'}") from None
+        finally:
+            if self._closed and worker is not None:
+                worker.kill()
+            else:
+                self._slots.put(worker)
+        if status == "ok":
+            return payload
+        raise QueryError(str(payload))
+
+
+def _check_timeout(limit: float) -> None:
+    if not limit > 0:
+        raise UsageError(f"the time limit must be a positive number of seconds, not {limit}")
+
+
+def _read_exactly(fd: int, n: int, end: float) -> bytes:
+    chunks, got = [], 0
+    while got < n:
+        left = end - time.monotonic()
+        if left <= 0 or not select.select([fd], [], [], left)[0]:
+            raise TimeoutError
+        chunk = os.read(fd, min(n - got, 1 << 20))
+        if not chunk:
+            raise EOFError
+        chunks.append(chunk)
+        got += len(chunk)
+    return b"".join(chunks)

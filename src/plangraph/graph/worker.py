@@ -1,0 +1,83 @@
+"""The query worker process of :mod:`plangraph.graph.runner`.
+
+``python -m plangraph.graph.worker KIND LOCATION`` opens one graph (KIND is
+``store``, ``memory``, ``rdflib`` or ``remote``; see :func:`open_engine`), answers
+``("ready", None)``, then reads length-prefixed pickled requests on stdin and answers
+each on stdout. Only the parent that started it writes to its stdin, so unpickling is
+as safe as the parent. A request is ``("rows", query, params)`` or
+``("serialize", query, media_type)``; the answer ``("ok", payload)`` or
+``("error", message)``.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import struct
+import sys
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from plangraph.errors import PlanGraphError, UsageError
+
+HEADER = struct.Struct("!Q")
+KINDS = ("store", "memory", "rdflib", "remote")
+
+
+def open_engine(kind: str, location: str) -> Any:
+    """The engine for a graph: ``store`` an on-disk pyoxigraph store folder (read-only),
+    ``memory`` a TriG/N-Quads file loaded into pyoxigraph, ``rdflib`` the same file
+    parsed by rdflib, ``remote`` a SPARQL endpoint URL."""
+    from plangraph.graph import engines
+
+    if kind == "store":
+        return engines.OxigraphEngine(Path(location), in_memory=False)
+    if kind == "memory":
+        return engines.OxigraphEngine(Path(location), in_memory=True)
+    if kind == "rdflib":
+        return engines.RdflibEngine(Path(location))
+    if kind == "remote":
+        return engines.RemoteEngine(location)
+    raise UsageError(f"unknown graph kind {kind!r}; choose one of: {', '.join(KINDS)}")
+
+
+def handle(engine: Any, request: tuple[Any, ...]) -> Any:
+    what, query, extra = request
+    if what == "rows":
+        return engine.rows(query, extra)
+    if not hasattr(engine, "serialize"):
+        raise UsageError("this graph cannot serialize results; open it as a store")
+    return engine.serialize(query, extra)
+
+
+def write_frame(out: BinaryIO, message: object) -> None:
+    data = pickle.dumps(message)
+    out.write(HEADER.pack(len(data)) + data)
+    out.flush()
+
+
+def main(kind: str, location: str, stdin: BinaryIO, stdout: BinaryIO) -> None:
+    try:
+        engine = open_engine(kind, location)
+    except PlanGraphError as exc:
+        write_frame(stdout, ("error", exc.message))
+        return
+    write_frame(stdout, ("ready", None))
+    while header := stdin.read(HEADER.size):
+        request = pickle.loads(stdin.read(HEADER.unpack(header)[0]))
+        try:
+            reply: tuple[str, Any] = ("ok", handle(engine, request))
+        except PlanGraphError as exc:
+            reply = ("error", exc.message)
+        except RecursionError:
+            reply = ("error", "malformed SPARQL: the query is nested too deeply")
+        except Exception as exc:  # noqa: BLE001 - an engine failure: report it and keep serving
+            reply = ("error", f"query failed: {type(exc).__name__}: {exc}")
+        write_frame(stdout, reply)
+
+
+if __name__ == "__main__":
+    # The answers go to a private copy of stdout; anything a library prints goes to stderr.
+    frames = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
+    main(sys.argv[1], sys.argv[2], sys.stdin.buffer, frames)

@@ -1,0 +1,141 @@
+"""The SPARQL commands of the ``plangraph`` CLI: ``sparql``, ``endpoint`` and ``push``.
+
+Split from :mod:`plangraph.interfaces.cli` to keep both modules small; the parsers are
+added by :func:`add_parsers`, in the order ``plangraph --help`` lists them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from plangraph.errors import UsageError
+from plangraph.interfaces.cli import _emit_rows, _index_arg, _open
+
+
+def _graph(args: argparse.Namespace) -> tuple[str, Path]:
+    """The index's graph for the endpoint and push: (runner kind, location)."""
+    location = _open(args).graph_location
+    return ("store" if location.is_dir() else "memory"), location
+
+
+def cmd_sparql(args: argparse.Namespace) -> int:
+    from plangraph.graph.sparql import named_queries, run_named, run_query
+
+    if args.list:
+        for name, q in named_queries().items():
+            names = ", ".join(p for p, _ in q.params)
+            print(f"{name}{f' ({names})' if names else ''}: {q.description}")
+        return 0
+    params = dict(p.split("=", 1) for p in args.param or [] if "=" in p)
+    bad = [p for p in args.param or [] if "=" not in p]
+    if bad:
+        raise UsageError(f"--param {bad[0]!r} must look like NAME=VALUE")
+    query = None
+    if args.query and Path(args.query).is_file():
+        query = Path(args.query).read_text(encoding="utf-8")
+    elif args.query:
+        query = args.query
+    if query is None and args.name is None:
+        raise UsageError("give a query (text or file) or --name NAME", hint="plangraph sparql --list shows the named queries")
+    if args.endpoint:  # no index needed
+        if not args.endpoint.startswith(("http://", "https://")):
+            raise UsageError(f"--endpoint {args.endpoint!r} is not an http(s) URL")
+        if args.name is not None:
+            result = run_named(args.endpoint, args.name, params or None, timeout_s=args.timeout)
+        else:
+            result = run_query(args.endpoint, query or "", args.timeout, params or None)
+    else:
+        result = _open(args).sparql(query, name=args.name, params=params or None, timeout_s=args.timeout)
+    _emit_rows(list(result.columns), [list(r) for r in result.rows], args.format)
+    return 0
+
+
+def cmd_endpoint(args: argparse.Namespace) -> int:
+    from plangraph.interfaces.endpoint import start_endpoint
+
+    kind, location = _graph(args)
+    server = start_endpoint(kind, location, host=args.host, port=args.port, timeout_s=args.timeout,
+                            workers=args.workers)
+    host, port = server.server_address[:2]
+    print(f"SPARQL endpoint for {args.index or location.parent} at http://{host}:{port}/query "
+          f"(read-only, {args.timeout:g} s limit); Ctrl-C stops it", flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+    return 0
+
+
+def cmd_push(args: argparse.Namespace) -> int:
+    from plangraph.graph.push import push_graphs
+
+    for option, url in (("--sparql-endpoint", args.sparql_endpoint), ("--graph-store", args.graph_store)):
+        if not url.startswith(("http://", "https://")):
+            raise UsageError(f"{option} {url!r} is not an http(s) URL")
+    _, location = _graph(args)
+    report = push_graphs(location, sparql_endpoint=args.sparql_endpoint, graph_store=args.graph_store)
+    print(f"pushed {len(report.sent)} graph(s) ({report.bytes_sent / 1e6:.1f} MB), "
+          f"{len(report.unchanged)} unchanged, {len(report.removed)} removed")
+    for iri in report.sent:
+        print(f"  sent {iri}")
+    for iri in report.removed:
+        print(f"  removed {iri}")
+    sys.stdout.flush()
+    return 0
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0, got {text}")
+    return value
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add ``sparql``, ``endpoint`` and ``push`` to the CLI's subcommands."""
+    p = sub.add_parser("sparql", help="run a read-only SPARQL query (inline, file, or named)",
+                       description="Queries are read-only, time-limited (parse and evaluation) and may not "
+                                   "reach the network: updates, SERVICE, LOAD and FROM graphs outside the "
+                                   "index are refused.")
+    p.add_argument("query", nargs="?", help="query text or a .rq file")
+    _index_arg(p)
+    p.add_argument("--endpoint", metavar="URL", help="query this SPARQL 1.1 endpoint instead of the index "
+                                                     "(the same checks apply before anything is sent)")
+    p.add_argument("--name", help="run a query of the named-query library")
+    p.add_argument("--param", action="append", metavar="NAME=VALUE", help="value for a named query's parameter")
+    p.add_argument("--list", action="store_true", help="list the named queries")
+    p.add_argument("--timeout", type=_positive_float, default=10.0,
+                   help="seconds before the query is stopped (default 10)")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.set_defaults(func=cmd_sparql)
+
+    p = sub.add_parser("endpoint", help="serve the index read-only as a SPARQL 1.1 endpoint",
+                       description="GET/POST /query with JSON, XML, CSV or TSV results, CORS open, a query "
+                                   "form at /. The same checks as plangraph sparql; a query past the limit "
+                                   "gets 503. YASGUI or Protégé connect to http://HOST:PORT/query.")
+    _index_arg(p)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=7878, help="port (default 7878)")
+    p.add_argument("--timeout", type=_positive_float, default=10.0,
+                   help="seconds before a query is stopped (default 10)")
+    p.add_argument("--workers", type=int, default=2, help="queries answered at once (default 2)")
+    p.set_defaults(func=cmd_endpoint)
+
+    p = sub.add_parser("push", help="push the index's graphs to a SPARQL 1.1 store (Graph Store Protocol)",
+                       description="One named graph per plan, replaced with PUT; only graphs whose content "
+                                   "changed since the last push are sent, plans no longer in the index are "
+                                   "deleted. The server keeps the record of what it holds.")
+    _index_arg(p)
+    p.add_argument("--sparql-endpoint", required=True, metavar="URL", help="the server's SPARQL query URL")
+    p.add_argument("--graph-store", required=True, metavar="URL",
+                   help="the server's Graph Store Protocol URL (…/store on Oxigraph)")
+    p.set_defaults(func=cmd_push)

@@ -1,0 +1,176 @@
+"""A read-only SPARQL 1.1 Protocol endpoint over an index's graph (``plangraph endpoint``).
+
+The engine is Oxigraph (pyoxigraph); only the HTTP layer is here, in the standard
+library, because ``oxigraph serve-read-only`` 0.5.13 cannot give the guarantees
+plangraph makes: it follows SERVICE to any host (no flag turns that off), and its
+``--timeout-s`` answers ``200`` with a cut-off body ending in "The SPARQL operation
+has been cancelled" (invalid JSON), and stopped a COUNT over a cross product only
+after 22.8 s for a 2 s limit. So queries go through
+:class:`plangraph.graph.runner.QueryRunner`: the same guard as the CLI and the app, a
+worker killed at the deadline, results serialized by pyoxigraph.
+
+``GET``/``POST /query`` (``query=`` or an ``application/sparql-query`` body), results
+as JSON, XML, CSV or TSV by ``Accept`` (or ``format=``); CONSTRUCT/DESCRIBE as
+Turtle, N-Triples or RDF/XML. All plan graphs form the default graph. CORS is open;
+``/`` is a small query form. Updates and Graph Store writes get 403, a refused or
+malformed query 400 with the reason, a query past the limit 503.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import threading
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+from plangraph.errors import QueryError, QueryTimeoutError
+from plangraph.graph.guard import MAX_QUERY_CHARS
+from plangraph.graph.runner import DEFAULT_TIMEOUT_S, QueryRunner
+
+MAX_BODY = MAX_QUERY_CHARS * 4  # bytes of UTF-8 for the longest query the guard reads
+JSON = "application/sparql-results+json"
+_MEDIA = {  # what a client may ask for -> what pyoxigraph serializes (results, then graphs)
+    JSON: JSON, "application/json": JSON, "json": JSON,
+    "application/sparql-results+xml": "application/sparql-results+xml",
+    "application/xml": "application/sparql-results+xml", "xml": "application/sparql-results+xml",
+    "text/csv": "text/csv", "csv": "text/csv",
+    "text/tab-separated-values": "text/tab-separated-values", "tsv": "text/tab-separated-values",
+    "text/turtle": "text/turtle", "application/n-triples": "application/n-triples",
+    "application/rdf+xml": "application/rdf+xml",
+}
+_READ_ONLY = "this endpoint is read-only: no updates, no graph store writes"
+_UI = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>plangraph SPARQL</title></head>
+<body><h1>plangraph SPARQL endpoint</h1>
+<p>Read-only. All plan graphs form the default graph; <code>GRAPH ?g</code> names them.
+<code>pg:</code>, <code>dcterms:</code>, <code>skos:</code> … are declared. Queries stop after {limit:g} s.</p>
+<form method="get" action="/query"><textarea name="query" rows="14" cols="100">SELECT ?indicator ?plan WHERE {{
+  ?i a pg:Indicator ; rdfs:label ?indicator ; pg:plan/dcterms:identifier ?plan .
+}} LIMIT 20</textarea><br>
+<select name="format">{options}</select> <button>Run</button></form></body></html>"""
+
+
+def negotiate(accept: str | None, explicit: str | None = None) -> str:
+    """The media type to answer with: ``format=`` first, then ``Accept``, else JSON."""
+    for item in ([explicit] if explicit else []) + (accept or "").split(","):
+        media = item.split(";")[0].strip().lower()
+        if media in _MEDIA:
+            return _MEDIA[media]
+    return JSON
+
+
+class SparqlHandler(BaseHTTPRequestHandler):
+    """``GET``/``POST /query`` per the SPARQL 1.1 Protocol; everything else is refused."""
+
+    server: SparqlServer
+    protocol_version = "HTTP/1.1"
+
+    def do_OPTIONS(self) -> None:  # CORS preflight
+        self._reply(HTTPStatus.NO_CONTENT, b"", "text/plain")
+
+    def do_GET(self) -> None:
+        url = urlsplit(self.path)
+        if url.path == "/":
+            options = "".join(f"<option>{html.escape(m)}</option>" for m in dict.fromkeys(_MEDIA.values()))
+            page = _UI.format(limit=self.server.runner.timeout_s, options=options)
+            return self._reply(HTTPStatus.OK, page.encode(), "text/html; charset=utf-8")
+        if url.path != "/query":
+            return self._error(HTTPStatus.NOT_FOUND, f"no resource {url.path}; queries go to /query")
+        self._answer(parse_qs(url.query))
+
+    def do_POST(self) -> None:
+        url = urlsplit(self.path)
+        if url.path != "/query":
+            return self._error(HTTPStatus.FORBIDDEN, _READ_ONLY)
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            return self._error(HTTPStatus.BAD_REQUEST, "Content-Length is not a number")
+        if length > MAX_BODY:
+            self.close_connection = True
+            return self._error(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"request body over {MAX_BODY:,} bytes")
+        body = self.rfile.read(length).decode("utf-8", "replace")
+        ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        if ctype == "application/sparql-query":
+            self._answer({**parse_qs(url.query), "query": [body]})
+        elif ctype == "application/x-www-form-urlencoded":
+            self._answer(parse_qs(body))
+        elif ctype == "application/sparql-update":
+            self._error(HTTPStatus.FORBIDDEN, _READ_ONLY)
+        else:
+            self._error(HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+                        "POST a query as application/sparql-query or application/x-www-form-urlencoded")
+
+    do_PUT = do_DELETE = do_PATCH = do_POST
+
+    def _answer(self, params: dict[str, list[str]]) -> None:
+        if "update" in params:
+            return self._error(HTTPStatus.FORBIDDEN, _READ_ONLY)
+        if "default-graph-uri" in params or "named-graph-uri" in params:
+            return self._error(HTTPStatus.BAD_REQUEST,
+                               "default-graph-uri and named-graph-uri are not supported; use GRAPH <…> { … }")
+        queries = params.get("query", [])
+        if len(queries) != 1:
+            return self._error(HTTPStatus.BAD_REQUEST, "give exactly one 'query' parameter")
+        media = negotiate(self.headers.get("Accept"), (params.get("format") or [None])[0])
+        try:
+            body, ctype = self.server.runner.run_serialized(queries[0], media_type=media)
+        except QueryTimeoutError as exc:
+            return self._error(HTTPStatus.SERVICE_UNAVAILABLE, exc.message)
+        except QueryError as exc:
+            status = HTTPStatus.FORBIDDEN if "read-only" in exc.message else HTTPStatus.BAD_REQUEST
+            return self._error(status, exc.message)
+        self._reply(HTTPStatus.OK, body, ctype if "charset" in ctype or ctype.endswith("+xml")
+                    else f"{ctype}; charset=utf-8")
+
+    def _error(self, status: HTTPStatus, message: str) -> None:
+        self._reply(status, (message + "\n").encode(), "text/plain; charset=utf-8")
+
+    def _reply(self, status: HTTPStatus, body: bytes, ctype: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Access-Control-Allow-Origin", "*")
+        self.send_header("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
+        self.send_header("Access-Control-Allow-Headers", "Content-Type, Accept")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
+        if os.environ.get("PLANGRAPH_ENDPOINT_LOG"):
+            super().log_message(format, *args)
+
+
+class SparqlServer(ThreadingHTTPServer):
+    """The HTTP server; ``runner`` answers the queries."""
+
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], runner: QueryRunner) -> None:
+        super().__init__(address, SparqlHandler)
+        self.runner = runner
+
+    def close(self) -> None:
+        """Stop serving and stop the query workers."""
+        self.shutdown()
+        self.server_close()
+        self.runner.close()
+
+
+def start_endpoint(kind: str, location: str | os.PathLike[str], *, host: str = "127.0.0.1", port: int = 7878,
+                   timeout_s: float = DEFAULT_TIMEOUT_S, workers: int = 2) -> SparqlServer:
+    """Open the graph and serve it from a background thread; ``close()`` stops it.
+
+    Args:
+        kind: ``store`` (a pyoxigraph store folder) or ``memory`` (a TriG/N-Quads file
+            loaded into pyoxigraph); see :class:`~plangraph.graph.runner.QueryRunner`.
+        location: the folder or file.
+        port: 0 picks a free port (``server.server_address`` says which).
+        workers: queries answered at once.
+    """
+    runner = QueryRunner(kind, location, timeout_s=timeout_s, workers=workers)
+    runner.start()  # the graph opens before the first request, not during it
+    server = SparqlServer((host, port), runner)
+    threading.Thread(target=server.serve_forever, name="plangraph-endpoint", daemon=True).start()
+    return server

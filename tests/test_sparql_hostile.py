@@ -1,0 +1,164 @@
+"""Hostile queries through every place a query enters (CLI, Workspace, app, endpoint,
+remote-endpoint client, a store), with a listener on loopback that must see nothing;
+and runaway queries that must stop at their limit with a clear message."""
+
+from __future__ import annotations
+
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from plangraph.errors import QueryError, QueryTimeoutError
+from plangraph.graph.sparql import run_query
+from plangraph.interfaces.cli import main
+from plangraph.interfaces.endpoint import SparqlServer, start_endpoint
+from plangraph.workspace import Workspace
+
+from .conftest import ROOT
+from .hostile import REFUSAL, Listener, hostile_queries
+
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+LIMIT_S = 2.0
+STOPPED = f"query ran longer than {LIMIT_S:g} s and was stopped"
+MARGIN_S = 8.0  # the runaway would take hours: stopping at all, near the limit, is the point
+
+
+@pytest.fixture()
+def listener() -> Iterator[Listener]:
+    with Listener() as lis:
+        yield lis
+
+
+@pytest.fixture(scope="module")
+def endpoint(district_index: Path) -> Iterator[str]:
+    server: SparqlServer = start_endpoint("memory", district_index / "graph.trig", port=0, timeout_s=LIMIT_S)
+    yield f"http://127.0.0.1:{server.server_address[1]}/query"
+    server.close()
+
+
+def http(url: str, query: str) -> tuple[int, str]:
+    request = urllib.request.Request(url, data=query.encode(), headers={"Content-Type": "application/sparql-query"})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode()
+
+
+def test_cli_workspace_and_remote_client_refuse_every_hostile_query(
+        district_index: Path, listener: Listener, capsys: pytest.CaptureFixture[str]) -> None:
+    ws = Workspace(district_index)
+    queries = hostile_queries(listener.port)
+    for q in queries:
+        assert main(["sparql", q, "--index", str(district_index)]) == 1
+        err = capsys.readouterr().err
+        assert err.startswith("Error: ") and REFUSAL.search(err[7:]), (q, err)
+        with pytest.raises(QueryError) as exc:
+            ws.sparql(q)
+        assert REFUSAL.search(exc.value.message), (q, exc.value.message)
+        # the remote client is pointed at the listener itself: anything sent would show
+        assert main(["sparql", q, "--endpoint", listener.url]) == 1
+        err = capsys.readouterr().err
+        assert REFUSAL.search(err[7:]), (q, err)
+    assert listener.connections == []
+
+
+def test_the_endpoint_refuses_every_hostile_query(endpoint: str, listener: Listener) -> None:
+    for q in hostile_queries(listener.port):
+        status, body = http(endpoint, q)
+        assert status in (400, 403) and REFUSAL.search(body), (q, status, body)
+        if "is not allowed: queries are read-only" in body:
+            assert status == 403
+    assert listener.connections == []
+
+
+def test_a_store_refuses_every_hostile_query(district_index: Path, tmp_path: Path, listener: Listener) -> None:
+    import pyoxigraph as ox
+
+    store = ox.Store(str(tmp_path / "store"))
+    store.load(path=str(district_index / "graph.trig"), format=ox.RdfFormat.TRIG)
+    store.flush()
+    del store
+    for q in hostile_queries(listener.port):
+        with pytest.raises(QueryError) as exc:
+            run_query(tmp_path / "store", q)
+        assert REFUSAL.search(exc.value.message), (q, exc.value.message)
+    assert listener.connections == []
+
+
+def test_the_corpus_has_teeth_without_the_guard(listener: Listener) -> None:
+    """pyoxigraph on its own follows SERVICE and LOAD: the corpus would reach the listener."""
+    import pyoxigraph as ox
+
+    mem = ox.Store()
+    for q in hostile_queries(listener.port):
+        for run in (mem.query, mem.update):
+            try:
+                result = run(q)
+                if isinstance(result, ox.QuerySolutions | ox.QueryTriples):
+                    list(result)
+            except (SyntaxError, OSError, RuntimeError, ValueError):
+                pass
+    assert len(listener.connections) > 20
+    assert all(c.startswith((b"POST", b"GET")) for c in listener.connections)
+
+
+@pytest.fixture()
+def app(district_index: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setenv("PLANGRAPH_INDEX", str(district_index))
+    monkeypatch.setenv("PLANGRAPH_SPARQL_TIMEOUT", str(LIMIT_S))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at.sidebar.radio(key="page").set_value("sparql").run()
+    at.selectbox(key="sparql_name").set_value("").run()
+    assert not at.exception
+    return at
+
+
+def app_error(at: AppTest, query: str, endpoint: str = "") -> str:
+    at.text_input(key="sparql_endpoint").set_value(endpoint)
+    at.text_area(key="sparql_text_custom").set_value(query)
+    at.button(key="sparql_run").click().run()
+    assert not at.exception and not at.dataframe
+    return str(at.error[0].value)
+
+
+def test_the_app_refuses_every_hostile_query(app: AppTest, listener: Listener) -> None:
+    for i, q in enumerate(hostile_queries(listener.port)):
+        # every other query goes to the "remote endpoint", which is the listener itself
+        message = app_error(app, q, listener.url if i % 2 else "")
+        assert REFUSAL.search(message), (q, message)
+    assert listener.connections == []
+
+
+def test_a_runaway_query_stops_at_its_limit_everywhere(district_index: Path, endpoint: str, app: AppTest,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    Workspace(district_index).sparql("ASK { ?s ?p ?o }")  # the graph is open: time only the query
+    t0 = time.monotonic()
+    assert main(["sparql", RUNAWAY, "--index", str(district_index), "--timeout", str(LIMIT_S)]) == 1
+    assert time.monotonic() - t0 < LIMIT_S + MARGIN_S
+    assert capsys.readouterr().err.startswith(f"Error: {STOPPED}\n  hint: add LIMIT")
+
+    t0 = time.monotonic()
+    assert http(endpoint, RUNAWAY) == (503, STOPPED + "\n")
+    assert time.monotonic() - t0 < LIMIT_S + MARGIN_S
+    assert http(endpoint, "ASK { ?s ?p ?o }")[0] == 200  # a fresh worker answers the next one
+
+    t0 = time.monotonic()
+    assert app_error(app, RUNAWAY) == STOPPED
+    assert time.monotonic() - t0 < LIMIT_S + MARGIN_S + 5  # plus the app's own reruns
+
+
+def test_a_100_kb_query_is_bounded_by_the_limit_too(district_index: Path) -> None:
+    big = "SELECT * WHERE { " + " UNION ".join(f'{{ ?s ?p "{i}" }}' for i in range(6000)) + " }"
+    assert len(big) > 100_000
+    Workspace(district_index).sparql("ASK { ?s ?p ?o }")
+    t0 = time.monotonic()
+    with pytest.raises(QueryTimeoutError, match=f"^{STOPPED}$"):
+        Workspace(district_index).sparql(big, timeout_s=LIMIT_S)
+    assert time.monotonic() - t0 < LIMIT_S + MARGIN_S
