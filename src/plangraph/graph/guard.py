@@ -98,7 +98,7 @@ def check_query(text: str, *, allowed_graphs: Collection[str] = (), allowed_pref
         raise QueryError(_NO_SERVICE)
     default: list[str] = []
     named: list[str] = []
-    for clause in query.algebra.get("datasetClause", None) or ():
+    for clause in query.algebra.get("datasetClause") or ():
         is_named = "named" in clause
         iri = str(clause["named"] if is_named else clause["default"])
         if iri not in allowed_graphs and not iri.startswith(allowed_prefixes):
@@ -120,7 +120,7 @@ def _refuse_update(text: str) -> None:
         update = parseUpdate(text)
     except Exception:  # noqa: BLE001 - not an update either: the caller reports the query's error
         return
-    ops = [op for op in update.get("request", []) if isinstance(op, CompValue)]
+    ops = [op for op in update.get("request") or [] if isinstance(op, CompValue)]
     if ops:
         name = _UPDATE_NAMES.get(ops[0].name, ops[0].name.upper())
         raise QueryError(f"{name} is not allowed: {_READ_ONLY}")

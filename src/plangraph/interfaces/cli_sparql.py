@@ -59,7 +59,7 @@ def cmd_endpoint(args: argparse.Namespace) -> int:
     kind, location = _graph(args)
     server = start_endpoint(kind, location, host=args.host, port=args.port, timeout_s=args.timeout,
                             workers=args.workers)
-    host, port = server.server_address[:2]
+    host, port = str(server.server_address[0]), server.server_address[1]
     print(f"SPARQL endpoint for {args.index or location.parent} at http://{host}:{port}/query "
           f"(read-only, {args.timeout:g} s limit); Ctrl-C stops it", flush=True)
     try:

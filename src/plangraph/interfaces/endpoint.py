@@ -113,7 +113,7 @@ class SparqlHandler(BaseHTTPRequestHandler):
         queries = params.get("query", [])
         if len(queries) != 1:
             return self._error(HTTPStatus.BAD_REQUEST, "give exactly one 'query' parameter")
-        media = negotiate(self.headers.get("Accept"), (params.get("format") or [None])[0])
+        media = negotiate(self.headers.get("Accept"), (params.get("format") or [""])[0])
         try:
             body, ctype = self.server.runner.run_serialized(queries[0], media_type=media)
         except QueryTimeoutError as exc:
