@@ -299,7 +299,7 @@ def test_sparql_broken_query_is_an_error_message_not_a_traceback(app: AppTest) -
     app.text_area(key="sparql_text_custom").set_value("SELECT WHERE {").run()
     app.button(key="sparql_run").click().run()
     assert not app.exception
-    assert app.error and app.error[0].value.startswith("malformed query")
+    assert app.error and app.error[0].value.startswith("malformed SPARQL")
     assert not app.dataframe
     app.text_area(key="sparql_text_custom").set_value("DELETE WHERE { ?s ?p ?o }").run()
     app.button(key="sparql_run").click().run()
