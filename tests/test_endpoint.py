@@ -92,6 +92,10 @@ def test_construct_as_turtle_and_the_chinese_survives(server: str) -> None:
                                                        "Content-Type": "application/sparql-query"}, q.encode())
     assert status == 200 and headers["content-type"].startswith("text/turtle")
     assert "幼儿园" in body.decode() or "学校" in body.decode()
+    # what Protégé's Open from URL asks for: a GET with the format in the URL
+    url = server + "/query?" + urllib.parse.urlencode({"format": "text/turtle", "query": q})
+    status, headers, again = _http(url, {"Accept": "application/rdf+xml, text/turtle;q=0.9, */*;q=0.1"})
+    assert status == 200 and headers["content-type"].startswith("text/turtle") and again == body
 
 
 def test_cors_and_the_query_form(server: str) -> None:
@@ -199,3 +203,25 @@ def test_sparql_reads_a_remote_endpoint(server: str, projects: int, capsys: pyte
     assert rows[0].startswith("plan,place,placeType,projects") and all(r.startswith("linan,") for r in rows[1:])
     assert main(["sparql", COUNT, "--endpoint", "ftp://x"]) == 1
     assert capsys.readouterr().err.startswith("Error: --endpoint 'ftp://x' is not an http(s) URL")
+
+
+def test_the_endpoint_command_serves_until_interrupted(district_index: Path, projects: int) -> None:
+    import signal
+
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "plangraph", "endpoint", "--index", str(district_index),
+                             "--port", str(port), "--timeout", "3"], stdout=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")})
+    try:
+        assert proc.stdout is not None
+        banner = proc.stdout.readline()
+        assert banner.startswith(f"SPARQL endpoint for {district_index} at http://127.0.0.1:{port}/query "
+                                 "(read-only, 3 s limit)")
+        url = f"http://127.0.0.1:{port}/query?" + urllib.parse.urlencode({"query": COUNT, "format": "csv"})
+        assert _http(url)[2] == f"n\r\n{projects}\r\n".encode()
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=20) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()

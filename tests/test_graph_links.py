@@ -38,9 +38,9 @@ def ds(extracted: dict[str, tuple[PlanDoc, Extraction]]) -> Dataset:
 
 @pytest.fixture(scope="module")
 def trig(ds: Dataset, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The dataset as a TriG file, for the named queries (which run on a graph in a place)."""
-    path = tmp_path_factory.mktemp("links") / "graph.trig"
-    ds.serialize(str(path), format="trig")
+    """The dataset as an N-Quads file, for the named queries (which run on a graph in a place)."""
+    path = tmp_path_factory.mktemp("links") / "graph.nq"
+    ds.serialize(str(path), format="nquads")
     return path
 
 
@@ -121,8 +121,8 @@ def test_linan_cites_the_2035_plan_of_the_dataset(ds: Dataset, trig: Path) -> No
 def test_no_link_when_the_cited_plan_is_not_in_the_dataset(extracted: dict[str, tuple[PlanDoc, Extraction]],
                                                           tmp_path: Path) -> None:
     ds = build_graph([extracted["linan"], extracted[N2010]])
-    ds.serialize(str(tmp_path / "graph.trig"), format="trig")
-    rows = run_named(tmp_path / "graph.trig", "cited-plans", {"plan": "linan"}).as_dicts()
+    ds.serialize(str(tmp_path / "graph.nq"), format="nquads")
+    rows = run_named(tmp_path / "graph.nq", "cited-plans", {"plan": "linan"}).as_dicts()
     assert "中国教育现代化2035" in {r["title"] for r in rows}
     assert all(r["citedPlan"] is None and r["citedPlanIri"] is None for r in rows)
     assert not list(ds.quads((None, PG.citedPlan, None, None)))

@@ -19,10 +19,10 @@ OUTLINE = REPO.parent / "shared" / "plans" / "national-education-reform-outline-
 
 @pytest.fixture(scope="module")
 def ds(tmp_path_factory):
-    """The graph of two plans as a TriG file (queries run on a graph in a place)."""
+    """The graph of two plans as an N-Quads file (queries run on a graph in a place)."""
     docs = [ingest_file(LINAN), ingest_file(OUTLINE)]
-    path = tmp_path_factory.mktemp("sparql") / "graph.trig"
-    build_graph([(d, extract(d)) for d in docs]).serialize(str(path), format="trig")
+    path = tmp_path_factory.mktemp("sparql") / "graph.nq"
+    build_graph([(d, extract(d)) for d in docs]).serialize(str(path), format="nquads")
     return path
 
 

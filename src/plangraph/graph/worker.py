@@ -56,6 +56,22 @@ def write_frame(out: BinaryIO, message: object) -> None:
     out.flush()
 
 
+def die_with_parent() -> None:
+    """Ask Linux to SIGKILL this worker when its parent dies, so a query cannot outlive
+    the program that asked it (pyoxigraph holds the GIL while it evaluates: no thread
+    of this process could watch for that)."""
+    import ctypes
+    import signal
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return  # not Linux: a worker then ends when its next request meets a closed pipe
+    expected = os.environ.get("PLANGRAPH_WORKER_PARENT")
+    if expected and str(os.getppid()) != expected:  # the parent died before prctl
+        os._exit(1)
+
+
 def main(kind: str, location: str, stdin: BinaryIO, stdout: BinaryIO) -> None:
     try:
         engine = open_engine(kind, location)
@@ -78,6 +94,7 @@ def main(kind: str, location: str, stdin: BinaryIO, stdout: BinaryIO) -> None:
 
 if __name__ == "__main__":
     # The answers go to a private copy of stdout; anything a library prints goes to stderr.
+    die_with_parent()
     frames = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
     main(sys.argv[1], sys.argv[2], sys.stdin.buffer, frames)
