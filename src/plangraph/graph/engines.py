@@ -46,7 +46,8 @@ def plain_literal(lexical: str, datatype: str | None) -> Any:
         if datatype in _INTEGERS:
             return int(lexical)
         if datatype == _XSD + "decimal":
-            return Decimal(lexical)
+            # Oxigraph writes 2784.0 as 2784; rdflib, the pages and the exports the XSD 1.0 form
+            return Decimal(lexical if "." in lexical else lexical + ".0")
         if datatype in (_XSD + "double", _XSD + "float"):
             return float(lexical)
         if datatype == _XSD + "boolean":

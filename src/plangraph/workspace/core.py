@@ -128,10 +128,10 @@ class Workspace:
     @property
     def graph_location(self) -> Path:
         """Where queries read the graph: the published graph store snapshot the manifest
-        names (``store/snapshots/<name>``), else ``graph.trig``."""
-        snapshot = self.manifest.get("store_snapshot")
-        if isinstance(snapshot, str) and (self.path / "store" / "snapshots" / snapshot).is_dir():
-            return self.path / "store" / "snapshots" / snapshot
+        names (``"snapshot": "store/snapshots/<name>"``), else ``graph.trig``."""
+        snapshot = self.manifest.get("snapshot")
+        if isinstance(snapshot, str) and (self.path / snapshot).is_dir():
+            return self.path / snapshot
         return self.path / GRAPH_FILE
 
     def entities_for(self, passage_id: str) -> tuple[EntityRef, ...]:
