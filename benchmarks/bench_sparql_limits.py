@@ -24,7 +24,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from plangraph.errors import QueryError  # noqa: E402
-from plangraph.graph.sparql import run_query  # noqa: E402
+from plangraph.graph.bindings import bind_params  # noqa: E402
+from plangraph.graph.sparql import get_named_query, run_query  # noqa: E402
 from plangraph.interfaces.endpoint import start_endpoint  # noqa: E402
 from plangraph.workspace import Workspace, build  # noqa: E402
 from tests.hostile import REFUSAL, Listener, hostile_queries  # noqa: E402
@@ -115,7 +116,25 @@ def main() -> None:
             wall = time.monotonic() - t0
             longest = max(longest, wall)
             print(f"| {name} | {where} | {args.limit:g} | {wall:.2f} | {answer} |")
-    print(f"\nlongest wall time {longest:.2f} s against a {args.limit:g} s limit")
+    print(f"\nlongest wall time {longest:.2f} s against a {args.limit:g} s limit\n")
+
+    # What the worker process costs an ordinary query: a warm round trip, in process and over HTTP.
+    named = ("projects-by-place", {"plan": ws.plan_ids[0]})
+    text = get_named_query(named[0]).text
+    print("| query | where | p50 ms | p95 ms |")
+    print("|---|---|---|---|")
+    for label, q, params in (("ASK { ?s ?p ?o }", "ASK { ?s ?p ?o }", None),
+                             (f"{named[0]} plan={ws.plan_ids[0]}", text, named[1])):
+        for where, run in (("Workspace (rdflib)", lambda: ws.sparql(q, params=params)),
+                           ("store (pyoxigraph)", lambda: run_query(tmp / "store", q, params=params)),
+                           ("endpoint", lambda: via_http(bind_params(q, params)))):
+            times = []
+            for _ in range(30):
+                t0 = time.perf_counter()
+                run()
+                times.append((time.perf_counter() - t0) * 1000)
+            times.sort()
+            print(f"| {label} | {where} | {times[14]:.1f} | {times[28]:.1f} |")
     server.close()
 
 

@@ -176,3 +176,17 @@ def test_a_worker_has_no_network_and_does_not_outlive_its_parent(district_index:
     else:
         os.kill(worker, signal.SIGKILL)
         pytest.fail("the worker outlived its parent")
+
+
+def test_a_parameter_value_stays_a_literal(district_index: Path, listener: Listener,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """Parameters are written into the text after the guard: a value shaped like SPARQL
+    must stay a string that matches nothing."""
+    for value in (f'linan" }} SERVICE <{listener.url}> {{ ?s ?p ?o }} #',
+                  f'linan\\" . SERVICE <{listener.url}> {{}}',
+                  f"linan'''\n}} LOAD <{listener.url}> #"):
+        assert main(["sparql", "--name", "indicators-by-category", "--param", f"plan={value}", "--index",
+                     str(district_index), "--format", "csv"]) == 0
+        assert capsys.readouterr().out.splitlines() == [
+            "plan,cat,indicator,unit,binding,year,role,comparator,value,text"]
+    assert listener.connections == []

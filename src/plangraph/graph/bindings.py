@@ -15,8 +15,9 @@ SPARQL-dev SEP-0007): every ``?name`` token becomes the string literal, except
 * right after ``AS`` and in a ``VALUES`` header, where it is left as it is.
 
 A small tokenizer keeps strings, IRIs and comments intact, so a ``?name`` inside
-``"…"``, ``<…>`` or after ``#`` is never touched. The result is checked by the guard
-like any query text.
+``"…"``, ``<…>`` or after ``#`` is never touched. The guard checks the text before
+binding: what binding writes (escaped string literals, ``STR``, ``AS``, ``true``)
+cannot add a SERVICE, a FROM or an update.
 """
 
 from __future__ import annotations

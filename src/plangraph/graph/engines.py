@@ -7,14 +7,18 @@
 * :class:`RemoteEngine`: a SPARQL 1.1 Protocol endpoint over HTTP.
 
 Every engine guards the text it is given (:func:`plangraph.graph.guard.check_query`)
-before evaluating it, and binds parameters the same way
-(:func:`plangraph.graph.bindings.bind_params`). The union of the plan graphs is the
+before evaluating it, then binds parameters the same way
+(:func:`plangraph.graph.bindings.bind_params`). rdflib's parser needs 25–130 ms for a
+named query, more than Oxigraph needs to answer it, so each engine keeps the verdicts
+on the texts it has let through; binding only writes escaped string literals where
+variables were, which cannot add a SERVICE, a FROM or an update. The union of the plan graphs is the
 default graph; a registry graph a store keeps for itself is not part of it.
 """
 
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -32,6 +36,22 @@ _INTEGERS = {_XSD + n for n in ("integer", "int", "long", "short", "byte", "nonN
                                   "positiveInteger", "nonPositiveInteger", "negativeInteger",
                                   "unsignedInt", "unsignedLong", "unsignedShort", "unsignedByte")}
 _FILE_FORMATS = {".trig": "trig", ".nq": "nquads", ".nt": "nt", ".ttl": "turtle"}
+
+
+class _Guard:
+    """:func:`~plangraph.graph.guard.check_query` with the verdicts on passed texts kept."""
+
+    def __init__(self, **options: Any) -> None:
+        self._options = options
+        self._passed: OrderedDict[str, CheckedQuery] = OrderedDict()
+
+    def __call__(self, text: str) -> CheckedQuery:
+        checked = self._passed.get(text)
+        if checked is None:
+            checked = self._passed[text] = check_query(text, **self._options)
+            if len(self._passed) > 256:
+                self._passed.popitem(last=False)
+        return checked
 
 
 def _prefixes() -> dict[str, str]:
@@ -80,12 +100,13 @@ class OxigraphEngine:
         self.graphs = frozenset(g.value for g in named if g.value != REGISTRY_GRAPH)
         self._visible = None if len(named) == len(self.graphs) else [g for g in named if g.value in self.graphs]
         self._prefixes = _prefixes()
+        self._guard = _Guard(allowed_graphs=self.graphs, prefixes=self._prefixes)
 
     def _run(self, text: str, params: Mapping[str, object] | None) -> Any:
         import pyoxigraph as ox
 
+        checked = self._guard(text)
         text = bind_params(text, params)
-        checked = check_query(text, allowed_graphs=self.graphs, prefixes=self._prefixes)
         kwargs: dict[str, Any] = {"prefixes": self._prefixes}
         if checked.has_dataset:  # the query's own dataset (graphs of this store: the guard checked)
             kwargs["default_graph"] = [ox.NamedNode(g) for g in checked.from_graphs]
@@ -161,10 +182,11 @@ class RdflibEngine:
             raise IndexStoreError(f"{location} is corrupt ({exc})", hint="rebuild the index: plangraph build corpus") from None
         self.graphs = frozenset(str(g.identifier) for g in self.ds.graphs())
         self._prefixes = _prefixes()
+        self._guard = _Guard(allowed_graphs=self.graphs, prefixes=self._prefixes)
 
     def rows(self, text: str, params: Mapping[str, object] | None) -> Rows:
+        self._guard(text)
         text = bind_params(text, params)
-        check_query(text, allowed_graphs=self.graphs, prefixes=self._prefixes)
         try:
             result = self.ds.query(text, initNs=self._prefixes)
             if result.type == "ASK":
@@ -203,12 +225,12 @@ class RemoteEngine:
         from plangraph.graph.vocab import GRAPH
 
         self.url = url
-        self._graph_prefix = (str(GRAPH),)
         self._prefixes = _prefixes()
+        self._guard = _Guard(allowed_prefixes=(str(GRAPH),), prefixes=self._prefixes)
 
     def _checked(self, text: str, params: Mapping[str, object] | None) -> tuple[str, CheckedQuery]:
+        checked = self._guard(text)
         text = bind_params(text, params)
-        checked = check_query(text, allowed_prefixes=self._graph_prefix, prefixes=self._prefixes)
         declared = "".join(f"PREFIX {k}: <{v}>\n" for k, v in self._prefixes.items())
         return declared + text, checked  # a remote server does not know plangraph's prefixes
 

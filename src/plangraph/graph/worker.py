@@ -73,6 +73,10 @@ def die_with_parent() -> None:
 
 
 def main(kind: str, location: str, stdin: BinaryIO, stdout: BinaryIO) -> None:
+    import logging
+
+    # rdflib logs a warning for each odd IRI it parses; a refused query's IRIs are the user's answer
+    logging.getLogger("rdflib").setLevel(logging.ERROR)
     try:
         engine = open_engine(kind, location)
     except PlanGraphError as exc:
