@@ -91,9 +91,11 @@ def test_the_corpus_has_teeth_without_the_guard(listener: Listener) -> None:
 
 
 @pytest.fixture()
-def app(district_index: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+def app(district_index: Path, listener: Listener, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    """The SPARQL page on a custom query; the operator's remote endpoint is the listener."""
     monkeypatch.setenv("PLANGRAPH_INDEX", str(district_index))
     monkeypatch.setenv("PLANGRAPH_SPARQL_TIMEOUT", str(LIMIT_S))
+    monkeypatch.setenv("PLANGRAPH_SPARQL_ENDPOINT", listener.url)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
     at.sidebar.radio(key="page").set_value("sparql").run()
     at.selectbox(key="sparql_name").set_value("").run()
@@ -101,8 +103,8 @@ def app(district_index: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     return at
 
 
-def app_error(at: AppTest, query: str, endpoint: str = "") -> str:
-    at.text_input(key="sparql_endpoint").set_value(endpoint)
+def app_error(at: AppTest, query: str, remote: bool = False) -> str:
+    at.toggle(key="sparql_remote").set_value(remote)
     at.text_area(key="sparql_text_custom").set_value(query)
     at.button(key="sparql_run").click().run()
     assert not at.exception and not at.dataframe
@@ -111,8 +113,8 @@ def app_error(at: AppTest, query: str, endpoint: str = "") -> str:
 
 def test_the_app_refuses_every_hostile_query(app: AppTest, listener: Listener) -> None:
     for i, q in enumerate(hostile_queries(listener.port)):
-        # every other query goes to the "remote endpoint", which is the listener itself
-        message = app_error(app, q, listener.url if i % 2 else "")
+        # every other query goes to the remote endpoint, which is the listener itself
+        message = app_error(app, q, remote=bool(i % 2))
         assert REFUSAL.search(message), (q, message)
     assert listener.connections == []
 

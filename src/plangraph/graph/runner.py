@@ -191,6 +191,10 @@ class QueryRunner:
                 worker.kill()
                 worker = None
                 raise QueryError(f"the query worker failed: {exc or 'it exited'}") from None
+            except BaseException:  # interrupted while waiting: its answer must not go to the next query
+                worker.kill()
+                worker = None
+                raise
         finally:
             if self._closed and worker is not None:
                 worker.kill()

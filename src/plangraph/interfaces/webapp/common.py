@@ -54,10 +54,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "custom": ("（自定义）", "(custom)"),
     "query": ("查询", "Query"),
     "run": ("运行", "Run"),
-    "sparql_endpoint": ("远程 SPARQL 端点（可选）", "Remote SPARQL endpoint (optional)"),
-    "sparql_endpoint_help": ("留空则查询本索引；填写 http(s)://…/query 则查询该端点，同样只读、限时",
-                             "Empty queries this index; an http(s)://…/query URL queries that endpoint, "
-                             "read-only and time-limited all the same"),
+    "sparql_remote": ("查询远程端点 {url}", "Query the remote endpoint {url}"),
     "rows": ("行", "rows"),
     "kind": ("类型", "Kind"),
     "format": ("格式", "Format"),

@@ -38,12 +38,14 @@ def page_sparql(ws: Workspace) -> None:
         value = st.text_input(pname, help=pdesc, key=f"sparql_param_{name}_{pname}")
         if value.strip():
             params[pname] = value.strip()
-    endpoint = st.text_input(t("sparql_endpoint"), value=os.environ.get("PLANGRAPH_SPARQL_ENDPOINT", ""),
-                             help=t("sparql_endpoint_help"), key="sparql_endpoint").strip()
+    # The operator names the remote endpoint, not the page's users: a URL typed into the
+    # page would let anyone make the server send requests wherever they like.
+    remote = os.environ.get("PLANGRAPH_SPARQL_ENDPOINT", "").strip()
+    endpoint = remote if remote and st.toggle(t("sparql_remote").format(url=remote), key="sparql_remote") else None
     # The last answer is kept (per query name) so that it survives later reruns.
     if st.button(t("run"), type="primary", key="sparql_run"):
         try:
-            answer = ws.sparql(text, params=params or None, endpoint=endpoint or None, timeout_s=timeout_s())
+            answer = ws.sparql(text, params=params or None, endpoint=endpoint, timeout_s=timeout_s())
             st.session_state["sparql_answer"] = (name, answer)
         except PlanGraphError as exc:
             st.session_state["sparql_answer"] = (name, exc)
