@@ -35,10 +35,14 @@ DEFAULT_TIMEOUT_S = 10.0
 OPEN_TIMEOUT_S = 600.0
 """How long a worker may take to open its graph (parsing a big graph.trig with rdflib)."""
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
-_SPAWNER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="plangraph-query-spawner")
-"""Every worker is started from this one long-lived thread: a worker asks the kernel to
-kill it when the thread that started it ends (``PR_SET_PDEATHSIG``), and a Streamlit
-script thread ends after each rerun, while this one ends with the process."""
+
+
+@lru_cache(maxsize=1)
+def _spawner() -> ThreadPoolExecutor:
+    """The one long-lived thread every worker is started from: a worker asks the kernel
+    to kill it when the thread that started it ends (``PR_SET_PDEATHSIG``), and a
+    Streamlit script thread ends after each rerun, while this one ends with the process."""
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="plangraph-query-spawner")
 
 
 @lru_cache(maxsize=1)
@@ -63,7 +67,7 @@ class _Worker:
         # The child imports the same plangraph as this process, installed or not.
         path = os.pathsep.join(filter(None, [_PACKAGE_ROOT, os.environ.get("PYTHONPATH")]))
         env = {**os.environ, "PYTHONPATH": path, "PLANGRAPH_WORKER_PARENT": str(os.getpid())}
-        self.proc = _SPAWNER.submit(subprocess.Popen, cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        self.proc = _spawner().submit(subprocess.Popen, cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                     env=env).result()
         try:
             status, payload = self.receive(time.monotonic() + OPEN_TIMEOUT_S)

@@ -25,15 +25,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from plangraph.errors import IndexStoreError, QueryError, UsageError
+from plangraph.graph.runner import DEFAULT_TIMEOUT_S, QueryRunner
 from plangraph.resources import data_files
 
-if TYPE_CHECKING:
-    from plangraph.graph.runner import QueryRunner
-
-DEFAULT_TIMEOUT_S = 10.0
 KEEP_RUNNERS = 4
 """Graphs kept open by warm workers at once (an index rebuilt is a new graph)."""
 
@@ -122,8 +119,6 @@ _runners_lock = threading.Lock()
 def runner_for(store: str | os.PathLike[str]) -> QueryRunner:
     """The warm :class:`~plangraph.graph.runner.QueryRunner` of a graph, shared by every
     caller in this process; a file or folder replaced on disk gets a new one."""
-    from plangraph.graph.runner import QueryRunner
-
     kind, location = graph_kind(store)
     stamp: tuple[int, int] | None = None
     if kind != "remote":
