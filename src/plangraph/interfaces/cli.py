@@ -16,13 +16,12 @@ from typing import TYPE_CHECKING
 
 from plangraph import __version__
 from plangraph.errors import PlanGraphError, UsageError
+from plangraph.interfaces.indexcmds import add_index_commands
 from plangraph.interfaces.writers import text_table
-from plangraph.search.build import SENTENCE_LEVELS
 
 if TYPE_CHECKING:
     from plangraph.workspace import Workspace
 
-DEFAULT_CORPUS = "corpus"
 
 
 def _print_json(data: object) -> None:
@@ -89,26 +88,6 @@ def _open(args: argparse.Namespace) -> Workspace:
     return Workspace(args.index)
 
 
-def cmd_build(args: argparse.Namespace) -> int:
-    from plangraph.workspace import build
-
-    summary = build(args.files or [DEFAULT_CORPUS], args.index, encoders=args.encoder or ("e5", "use"),
-                    sentence_level=args.sentence_level, progress=not args.quiet)
-    print(f"built {summary.index} from {len(summary.plans)} plan(s): {', '.join(summary.plans)}")
-    for plan, counts in summary.counts.items():
-        print(f"  {plan}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
-    print("  embedded " + ", ".join(f"{k}: {v} new, {summary.reused[k]} cached" for k, v in summary.embedded.items()))
-    if summary.sentences_embedded:
-        print("  sentences embedded " + ", ".join(f"{k}: {v} new" for k, v in summary.sentences_embedded.items()))
-    print("  SHACL: " + ("conforms" if summary.shacl_conforms else f"{len(summary.shacl_violations)}+ violations"))
-    for v in summary.shacl_violations:
-        print(f"    {v}")
-    print("  time: " + ", ".join(f"{k} {v:.1f}s" for k, v in summary.seconds.items()))
-    for path, message in summary.failures:
-        print(f"Error: {message} (skipped)", file=sys.stderr)
-    return 1 if summary.failures and args.strict else 0
-
-
 def cmd_search(args: argparse.Namespace) -> int:
     import dataclasses
 
@@ -153,6 +132,11 @@ def _emit_rows(columns: list[str], rows: list[list[object]], fmt: str) -> None:
 
 def cmd_export(args: argparse.Namespace) -> int:
     ws = _open(args)
+    if args.kind == "graph":
+        if args.format not in ("trig", "nq") or args.output in (None, "-"):
+            raise UsageError(f"export graph needs --format trig or nq (not {args.format!r}) and --output FILE")
+        print(f"wrote {ws.write_graph(args.output, args.format)}")
+        return 0
     if args.output in (None, "-"):
         if args.format not in ("json", "csv"):
             raise UsageError(f"format {args.format!r} needs --output FILE")
@@ -254,20 +238,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--with-text", action="store_true", help="with --json: include the full texts")
     p.set_defaults(func=cmd_ingest)
 
-    p = sub.add_parser("build", help="ingest, extract, build the graph and the search index",
-                       description="Build an index folder (graph.trig, search index, manifest) from plan "
-                                   "files. Broken plans are reported and skipped; the previous index stays "
-                                   "usable until the new one is complete.")
-    p.add_argument("files", nargs="*", metavar="FILE", help=f"plan files or folders (default: {DEFAULT_CORPUS}/)")
-    _index_arg(p)
-    p.add_argument("--encoder", action="append", metavar="NAME",
-                   help="embedding encoder, repeatable: e5, use, fake, st:<model folder> (default: e5 and use)")
-    p.add_argument("--sentence-level", choices=SENTENCE_LEVELS, default="auto",
-                   help="encoders that also embed each sentence, so a passage scores as its best sentence: "
-                        "auto (e5, where it was measured to help; default), all, none (faster build)")
-    p.add_argument("--strict", action="store_true", help="exit 1 if any plan was skipped")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
-    p.set_defaults(func=cmd_build)
+    add_index_commands(sub, _index_arg)
 
     p = sub.add_parser("search", help="ask a question; get cited passages",
                        description="Hybrid (lexical + embedding) search over the built index.")
@@ -295,11 +266,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_sparql.add_parsers(sub)
 
-    p = sub.add_parser("export", help="export entity lists: csv, xlsx, json, jsonld, ttl",
-                       description="Export indicators, programmes, projects, commitments or organizations.")
-    p.add_argument("kind", help="indicators, programmes, projects, commitments or organizations")
+    p = sub.add_parser("export", help="export entity lists: csv, xlsx, json, jsonld, ttl; or the whole graph",
+                       description="Export indicators, programmes, projects, commitments or organizations; "
+                                   "'export graph --format trig|nq -o FILE' writes every graph of the store.")
+    p.add_argument("kind", help="indicators, programmes, projects, commitments, organizations, or graph")
     _index_arg(p)
-    p.add_argument("--format", default="csv", help="csv (Excel-ready), xlsx, json, jsonld or ttl")
+    p.add_argument("--format", default="csv", help="csv (Excel-ready), xlsx, json, jsonld or ttl; "
+                                                   "trig or nq for graph")
     p.add_argument("--output", "-o", help="file to write (csv/json may go to stdout)")
     p.add_argument("--plan", action="append", metavar="PLAN",
                    help="only this plan id; repeatable (default: every plan)")

@@ -1,40 +1,52 @@
-"""Build an index folder from plan files: ingest, extract, graph, search index.
+"""Build, grow and shrink an index folder: ingest, extract, graph, search index.
 
-A build writes a complete new folder beside the old one and swaps it in at the
-end (:mod:`plangraph.workspace.folder`), so an interrupted build leaves the last good
-index usable.
+Work is per plan and by content: a plan file (with its sidecar) whose hash and build
+options match the shard already in the index costs nothing; a new or changed plan is
+extracted, turned into its graph, validated with SHACL (its graph with the ontology)
+and written to its own shard; then :class:`plangraph.workspace.writer.IndexWriter`
+swaps the changes in so that a kill leaves the index as before or as after.
+
+One broken plan (unreadable, too large, failing in a later stage) is reported in
+:attr:`BuildSummary.failures` and skipped; the others land.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
-import os
-import shutil
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
-from plangraph.errors import InputError
+from plangraph.errors import InputError, PlanGraphError
+from plangraph.model import Passage, PlanDoc
 from plangraph.workspace.folder import (
     CACHE_DIR,
     ENTITIES_FILE,
-    FORMAT,
-    GRAPH_FILE,
-    MANIFEST,
-    PLANS_FILE,
-    SEARCH_DIR,
-    TEXTS_DIR,
+    GRAPH_NT,
+    PASSAGES_FILE,
+    PLAN_FILE,
+    PLANS_DIR,
+    SEARCH_PREFIX,
     default_index,
-    fsync_path,
-    fsync_write,
-    swap_into_place,
 )
+from plangraph.workspace.writer import IndexWriter, check_removable, fault_point, write_shard
+
+PIPELINE_VERSION = "3"
+"""Part of every shard's name: bump it when ingest, extract or the graph change output."""
 
 
 @dataclass(frozen=True)
 class BuildSummary:
-    """What :func:`build` did, for people and for the benchmark."""
+    """What :func:`build`, :func:`add` or :func:`remove` did, for people and the benchmark.
+
+    ``plans`` are the plans of the index afterwards; ``added``, ``replaced``,
+    ``removed`` and ``unchanged`` say what happened to each.
+    """
 
     index: Path
     plans: tuple[str, ...]
@@ -46,89 +58,228 @@ class BuildSummary:
     reused: dict[str, int]
     seconds: dict[str, float] = field(default_factory=dict)
     sentences_embedded: dict[str, int] = field(default_factory=dict)
+    added: tuple[str, ...] = ()
+    replaced: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    unchanged: tuple[str, ...] = ()
+
+
+def input_hash(path: Path) -> str:
+    """sha256 of a plan file and its sidecar (what ingestion reads)."""
+    from plangraph.ingest.metadata import sidecar_path
+
+    digest = hashlib.sha256(path.read_bytes())
+    side = sidecar_path(path)
+    if side.is_file():
+        digest.update(b"\x00sidecar\x00" + side.read_bytes())
+    return digest.hexdigest()
+
+
+def _shard_name(plan_id: str, source_hash: str, options: dict[str, Any]) -> str:
+    key = json.dumps([source_hash, PIPELINE_VERSION, options], sort_keys=True)
+    return f"{plan_id}-{hashlib.sha256(key.encode()).hexdigest()[:12]}"
+
+
+@lru_cache(maxsize=1)
+def _ontology_graph() -> Any:
+    from rdflib import Graph
+
+    from plangraph.resources import ontology_dir
+    from plangraph.workspace.writer import ONTOLOGY_FILES
+
+    g = Graph()
+    for name in ONTOLOGY_FILES:
+        g.parse(ontology_dir() / name, format="turtle")
+    return g
+
+
+def _index_plan(shard_dir: Path, doc: PlanDoc, encoders: Sequence[str], sentence_level: str) -> None:
+    """The search part of a plan's shard. Today the search index is one for all plans
+    (:func:`_search_index` builds it from these passages); a per-plan search shard
+    belongs here."""
+    rows = [dataclasses.asdict(p) for p in doc.passages]
+    (shard_dir / PASSAGES_FILE).write_text(json.dumps(rows, ensure_ascii=False), "utf-8")
+
+
+def _plan_shard(index: Path, doc: PlanDoc, source_hash: str, options: dict[str, Any], order: int) -> dict[str, Any]:
+    """Extract, graph, validate and write one plan's shard; returns its registry record."""
+    import pyoxigraph as ox
+    from rdflib.namespace import DCTERMS
+
+    from plangraph.extract.pipeline import extract
+    from plangraph.graph.build import add_plan, new_dataset, passage_entities
+    from plangraph.graph.iris import plan_iri
+    from plangraph.graph.ontology import validate
+    from plangraph.graph.store import ntriples_body
+    from plangraph.graph.vocab import ONTOLOGY_GRAPH
+    from plangraph.ingest.docjson import plan_to_json
+    from plangraph.text import title_key
+
+    ex = extract(doc)
+    ds = new_dataset()
+    g = add_plan(ds, doc, ex)
+    ds.graph(ONTOLOGY_GRAPH).__iadd__(_ontology_graph())  # SHACL sees the plan with the ontology
+    report = validate(ds)
+    body, triples = ntriples_body(ox.parse(g.serialize(format="nt", encoding="utf-8"), ox.RdfFormat.N_TRIPLES))
+    entities = {pid: [[e.iri, e.kind, e.label] for e in refs] for pid, refs in passage_entities(ds).items()}
+    info = {k: v for k, v in plan_to_json(doc).items() if k in ("plan", "meta", "counts", "findings")}
+    plan = plan_iri(doc.plan_id)
+    cites = {str(d): sorted({k for t in g.objects(d, DCTERMS.title) if (k := title_key(str(t)))})
+             for d in g.objects(plan, DCTERMS.references)}
+    name = _shard_name(doc.plan_id, source_hash, options)
+    files = {PLAN_FILE: json.dumps(info, ensure_ascii=False, indent=1).encode(),
+             ENTITIES_FILE: json.dumps(entities, ensure_ascii=False).encode(),
+             GRAPH_NT: body.encode()}
+    write_shard(index, name, files, lambda d: _index_plan(d, doc, options["encoders"], options["sentence_level"]))
+    fault_point("shard-written")
+    return {
+        "plan_id": doc.plan_id, "shard": name, "file": doc.meta.source_file, "path": str(Path(doc.meta.source_file).resolve()),
+        "sha256": doc.meta.sha256, "input": source_hash, "order": order, "triples": triples, "counts": ex.counts(),
+        "title_keys": sorted({k for t in g.objects(plan, DCTERMS.title) if (k := title_key(str(t)))}),
+        "cites": cites,
+        "shacl": {"conforms": report.conforms, "violations": len(report.violations),
+                  "first": [str(v) for v in report.violations[:5]]},
+    }
+
+
+def _search_index(index: Path, generation: int, shards: Iterable[str], encoders: Sequence[Any],
+                  sentence_level: str, hashes: dict[str, str], progress: bool) -> tuple[str, Any]:
+    """One search index over the passages of every shard (rebuilt when the plans
+    change; the embedding cache keeps unchanged passages from being embedded again)."""
+    from plangraph.search.build import build_index
+
+    passages = []
+    for shard in shards:
+        for row in json.loads((index / PLANS_DIR / shard / PASSAGES_FILE).read_text("utf-8")):
+            row["section_path"] = tuple(row["section_path"])
+            passages.append(Passage(**row))
+    name = f"{SEARCH_PREFIX}{generation:08d}"
+    rep = build_index(passages, index / name, encoders, sentence_level=sentence_level, corpus_hashes=hashes,
+                      cache_dir=index.parent / CACHE_DIR, progress=progress)
+    fault_point("search-written")
+    return name, rep
+
+
+def _run(out: Path, files: list[Path], *, remove_missing: bool, remove_ids: Sequence[str] = (),
+         encoders: Sequence[str], sentence_level: str, progress: bool) -> BuildSummary:
+    from plangraph.ingest.pipeline import ingest_file
+    from plangraph.search.encoders import get_encoder
+
+    chosen = [get_encoder(e) for e in encoders]  # an unknown name fails before any work
+    options = {"encoders": list(encoders), "sentence_level": sentence_level}
+    seconds: dict[str, float] = {}
+    failures: list[tuple[str, str]] = []
+    with IndexWriter(out) as writer:
+        writer.recover()
+        registry = writer.store.registry()
+        index_record = writer.store.index_record()
+        by_path = {rec.get("path"): pid for pid, rec in registry.items()}
+        next_order = max((int(r.get("order", 0)) for r in registry.values()), default=-1) + 1
+        replace: dict[str, dict[str, Any]] = {}
+        seen: dict[str, str] = {}
+        kept: set[str] = set()
+        t0 = time.perf_counter()
+        for order, path in enumerate(files):
+            old = None
+            try:
+                source_hash = input_hash(path)
+                old = by_path.get(str(path.resolve()))
+                if old is not None and registry[old]["input"] == source_hash and \
+                        registry[old]["shard"] == _shard_name(old, source_hash, options):
+                    kept.add(old)
+                    seen[old] = str(path)
+                    continue
+                doc = ingest_file(path)
+                if doc.plan_id in seen:
+                    raise InputError(f"{path}: plan id {doc.plan_id!r} is already used by {seen[doc.plan_id]}",
+                                     hint="give one of them a sidecar with a different id")
+                seen[doc.plan_id] = str(path)
+                rank = registry[doc.plan_id]["order"] if doc.plan_id in registry else \
+                    (order if remove_missing else next_order + order)
+                replace[doc.plan_id] = _plan_shard(out, doc, source_hash, options, rank)
+            except PlanGraphError as exc:
+                failures.append((str(path), exc.message if path.name in exc.message else f"{path}: {exc.message}"))
+            except (OSError, ValueError, RecursionError) as exc:  # one bad plan never stops the others
+                failures.append((str(path), f"{path}: {type(exc).__name__}: {exc}"))
+        seconds["plans"] = time.perf_counter() - t0
+        failed_paths = {str(Path(f).resolve()) for f, _ in failures}
+        remove = [pid for pid in registry if pid in remove_ids or (
+            remove_missing and pid not in seen and pid not in replace and registry[pid].get("path") not in failed_paths)]
+        final = {pid: (replace.get(pid) or registry[pid]) for pid in registry if pid not in remove} | replace
+        if not final:
+            detail = "; ".join(m for _, m in failures) or "no .txt files given"
+            raise InputError(f"no plan could be ingested ({detail})")
+        same_options = {k: index_record.get(k) for k in options} == options
+        embedded: dict[str, int] = {}
+        reused: dict[str, int] = {}
+        sentences: dict[str, int] = {}
+        if replace or remove or not same_options or not index_record.get("search"):
+            generation = int(index_record.get("generation", 0)) + 1
+            t0 = time.perf_counter()
+            ordered = sorted(final, key=lambda p: (final[p]["order"], p))
+            search, rep = _search_index(out, generation, [final[p]["shard"] for p in ordered], chosen,
+                                        sentence_level, {p: final[p]["sha256"] for p in ordered}, progress)
+            embedded, reused, sentences = dict(rep.embedded), dict(rep.reused), dict(rep.sentences_embedded)
+            seconds["index"] = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            skipped = {f: m for f, m in failures}
+            writer.apply(replace, remove, {**options, "search": search, "skipped": skipped})
+            seconds["store"] = time.perf_counter() - t0
+        registry = writer.store.registry()
+    plans = sorted(registry, key=lambda p: (registry[p].get("order", 0), p))
+    violations = tuple(v for p in replace for v in replace[p]["shacl"]["first"])[:20]
+    return BuildSummary(
+        out, tuple(plans), tuple(failures), {p: registry[p]["counts"] for p in plans},
+        all(registry[p]["shacl"]["conforms"] for p in plans), violations, embedded, reused, seconds, sentences,
+        added=tuple(p for p in replace if p not in kept and p not in by_path.values()),
+        replaced=tuple(p for p in replace if p in by_path.values()),
+        removed=tuple(remove), unchanged=tuple(sorted(kept)))
 
 
 def build(paths: Iterable[str | Path], out_dir: str | Path | None = None, *,
           encoders: Sequence[str] = ("e5", "use"), sentence_level: str = "auto",
           progress: bool = True) -> BuildSummary:
-    """Ingest plan files, extract, build the graph and the search index.
-
-    One broken plan is reported in :attr:`BuildSummary.failures` and skipped.
-    ``sentence_level`` is passed to :func:`plangraph.search.build.build_index`.
+    """Make the index hold exactly the plans of ``paths`` (files or folders), doing
+    only what changed: new and changed plans are built, plans whose file is no longer
+    among the inputs are removed (a plan whose file fails to read now is kept).
 
     Raises:
         InputError: no plan at all could be ingested.
     """
-    from plangraph.search.encoders import get_encoder
-    from plangraph.extract.pipeline import extract
-    from plangraph.graph.build import build_graph, passage_entities
-    from plangraph.graph.ontology import validate
-    from plangraph.search.build import build_index
-    from plangraph.ingest.pipeline import ingest_files
+    from plangraph.ingest.pipeline import plan_files
 
     out = Path(out_dir) if out_dir else default_index()
-    chosen = [get_encoder(e) for e in encoders]  # an unknown name fails before any work
-    seconds: dict[str, float] = {}
-    t0 = time.perf_counter()
-    docs, failures = ingest_files(list(paths))
-    if not docs:
-        detail = "; ".join(f.error.message for f in failures) or "no plan files given"
-        raise InputError(f"no plan could be ingested ({detail})")
-    seconds["ingest"] = time.perf_counter() - t0
+    return _run(out, plan_files(list(paths)), remove_missing=True, encoders=encoders,
+                sentence_level=sentence_level, progress=progress)
 
-    t0 = time.perf_counter()
-    extractions = [extract(d) for d in docs]
-    seconds["extract"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    ds = build_graph(zip(docs, extractions))
-    report = validate(ds)
-    seconds["graph"] = time.perf_counter() - t0
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.building-{os.getpid()}")
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    tmp.mkdir()
-    try:
-        t0 = time.perf_counter()
-        ds.serialize(destination=str(tmp / GRAPH_FILE), format="trig")
-        seconds["write graph"] = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        passages = [p for d in docs for p in d.passages]
-        hashes = {d.plan_id: d.meta.sha256 for d in docs}
-        rep = build_index(passages, tmp / SEARCH_DIR, chosen, sentence_level=sentence_level,
-                          corpus_hashes=hashes, cache_dir=out.parent / CACHE_DIR, progress=progress)
-        seconds["index"] = time.perf_counter() - t0
-        from plangraph.ingest.docjson import plan_to_json
+def add(paths: Iterable[str | Path], out_dir: str | Path | None = None, *,
+        encoders: Sequence[str] | None = None, sentence_level: str | None = None,
+        progress: bool = True) -> BuildSummary:
+    """Add plans to an index, or replace those whose file changed (the others stay).
+    Encoders and sentence level default to the index's own."""
+    from plangraph.ingest.pipeline import plan_files
+    from plangraph.workspace.folder import read_manifest
 
-        plans = [{k: v for k, v in plan_to_json(d).items()
-                  if k in ("plan", "meta", "counts", "findings", "format", "pages")} for d in docs]
-        (tmp / PLANS_FILE).write_text(json.dumps(plans, ensure_ascii=False, indent=1), "utf-8")
-        # the text every offset indexes: for an HTML, Word or PDF plan it exists only here
-        (tmp / TEXTS_DIR).mkdir()
-        for d in docs:
-            (tmp / TEXTS_DIR / f"{d.plan_id}.txt").write_text(d.original, "utf-8", newline="")
-        entities = {pid: [[e.iri, e.kind, e.label] for e in refs] for pid, refs in passage_entities(ds).items()}
-        (tmp / ENTITIES_FILE).write_text(json.dumps(entities, ensure_ascii=False), "utf-8")
-        counts = {x.plan_id: x.counts() for x in extractions}
-        manifest = {
-            "format": FORMAT,
-            "built": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            "plans": {d.plan_id: {"file": d.meta.source_file, "sha256": d.meta.sha256} for d in docs},
-            "skipped": {f.path: f.error.message for f in failures},
-            "encoders": list(encoders),
-            "counts": counts,
-            "shacl": {"conforms": report.conforms, "violations": len(report.violations)},
-        }
-        fsync_write(tmp / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1).encode())
-        for name in (GRAPH_FILE, PLANS_FILE, ENTITIES_FILE):
-            fsync_path(tmp / name)
-        fsync_path(tmp)
-        swap_into_place(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return BuildSummary(
-        out, tuple(d.plan_id for d in docs), tuple((f.path, f.error.message) for f in failures),
-        counts, report.conforms, tuple(str(v) for v in report.violations[:20]),
-        dict(rep.embedded), dict(rep.reused), seconds, dict(rep.sentences_embedded))
+    out = Path(out_dir) if out_dir else default_index()
+    manifest = read_manifest(out) if (out / "manifest.json").exists() else {}
+    return _run(out, plan_files(list(paths)), remove_missing=False,
+                encoders=encoders or manifest.get("encoders") or ("e5", "use"),
+                sentence_level=sentence_level or manifest.get("sentence_level", "auto"), progress=progress)
+
+
+def remove(plans: Sequence[str], out_dir: str | Path | None = None, *, progress: bool = True) -> BuildSummary:
+    """Remove plans (by id) from an index.
+
+    Raises:
+        UsageError: a plan id the index does not hold, or every plan of it.
+    """
+    from plangraph.workspace.folder import read_manifest
+
+    out = Path(out_dir) if out_dir else default_index()
+    manifest = read_manifest(out)
+    with IndexWriter(out) as writer:
+        writer.recover()
+        check_removable(writer.store.registry(), list(plans))
+    return _run(out, [], remove_missing=False, remove_ids=plans, encoders=manifest["encoders"],
+                sentence_level=manifest.get("sentence_level", "auto"), progress=progress)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -21,14 +20,15 @@ from plangraph.errors import IndexStoreError, InputError, UsageError
 from plangraph.model import EntityRef, Hit
 from plangraph.search.scope import PlanProfile, Scope
 from plangraph.workspace.folder import (
+    BUILDING,
     ENTITIES_FILE,
-    FORMAT,
-    GRAPH_FILE,
-    MANIFEST,
-    PLANS_FILE,
-    SEARCH_DIR,
+    PLAN_FILE,
+    PLANS_DIR,
+    STORE_DIR,
+    WRITING,
     broken_index,
     default_index,
+    read_manifest,
     recover,
 )
 
@@ -46,19 +46,10 @@ class Workspace:
 
     def __init__(self, path: str | Path | None = None) -> None:
         self.path = Path(path) if path else default_index()
-        recover(self.path)  # a build that died between its two renames
-        mpath = self.path / MANIFEST
-        if not self.path.is_dir():
-            raise IndexStoreError(f"no index at {self.path}",
-                                  hint="build one first: plangraph build corpus")
-        try:
-            self.manifest: dict[str, Any] = json.loads(mpath.read_text("utf-8"))
-        except FileNotFoundError:
-            raise broken_index(self.path, f"missing {MANIFEST}") from None
-        except ValueError as exc:
-            raise broken_index(self.path, f"{MANIFEST} is not valid JSON ({exc})") from None
-        if self.manifest.get("format") != FORMAT:
-            raise broken_index(self.path, f"format {self.manifest.get('format')!r}, this version reads {FORMAT}")
+        recover(self.path)  # a format-2 build that died between its two renames
+        if self.path.is_dir() and _needs_recovery(self.path):
+            _recover(self.path)
+        self.manifest: dict[str, Any] = read_manifest(self.path)
         self._dataset: Any = None
         self._searcher: Any = None
         self._entities: dict[str, tuple[EntityRef, ...]] | None = None
@@ -76,7 +67,14 @@ class Workspace:
 
     def plans(self) -> list[dict[str, Any]]:
         """Metadata, counts and ingestion findings of every plan in the index."""
-        return list(json.loads((self.path / PLANS_FILE).read_text("utf-8")))
+        out = []
+        for plan in self.manifest["plans"].values():
+            path = self.path / PLANS_DIR / plan["shard"] / PLAN_FILE
+            try:
+                out.append(json.loads(path.read_text("utf-8")))
+            except (OSError, ValueError) as exc:
+                raise broken_index(self.path, f"{path} is unreadable ({exc})") from None
+        return out
 
     def check_plan(self, plan: str | Sequence[str] | None) -> None:
         """UsageError unless ``plan`` (one id, several, or None for all) names plans of the index."""
@@ -87,8 +85,9 @@ class Workspace:
     # -- graph ---------------------------------------------------------------------
     @property
     def dataset(self) -> Any:
-        """The knowledge graph (an rdflib Dataset), parsed once: the app shares one
-        workspace between sessions, which wait for the parse instead of repeating it."""
+        """The knowledge graph as an rdflib-like read-only view of the store snapshot
+        this workspace opened (:class:`plangraph.graph.storeview.StoreView`), opened
+        once and shared between threads."""
         if self._dataset is None:
             with self._graph_lock:
                 if self._dataset is None:
@@ -96,25 +95,34 @@ class Workspace:
         return self._dataset
 
     def _parse_graph(self) -> Any:
-        from rdflib import Dataset
+        """Open the snapshot the manifest names (nothing is parsed: the store is on disk)."""
+        from plangraph.graph.store import GraphStore
+        from plangraph.graph.storeview import StoreView
 
-        ds = Dataset(default_union=True)  # set once: readers share it across threads
-        gpath = self.path / GRAPH_FILE
+        return StoreView(GraphStore.open_snapshot(self.path / self.manifest["snapshot"]))
+
+    @property
+    def graph_store(self) -> Any:
+        """The :class:`~plangraph.graph.store.GraphStore` snapshot this workspace reads."""
+        return self.dataset.graph_store
+
+    def is_stale(self) -> bool:
+        """Whether a writer has published a newer index since this workspace opened."""
         try:
-            ds.parse(str(gpath), format="trig")
-        except FileNotFoundError:
-            raise broken_index(self.path, f"missing {GRAPH_FILE}") from None
-        except Exception as exc:
-            raise broken_index(self.path, f"{GRAPH_FILE} is corrupt ({exc})") from None
-        return ds
+            return read_manifest(self.path).get("generation") != self.manifest.get("generation")
+        except IndexStoreError:
+            return False
+
+    def reopened(self) -> Workspace:
+        """This workspace, or a new one on the newest published index."""
+        return Workspace(self.path) if self.is_stale() else self
 
     def sparql(self, query: str | None = None, *, name: str | None = None,
-               params: dict[str, str] | None = None, timeout_s: float = 10.0,
-               endpoint: str | None = None) -> Any:
-        """Run a read-only query (text, or a named query of the library) in a worker
-        process that is stopped after ``timeout_s`` (see :mod:`plangraph.graph.sparql`),
-        on this index's graph or on the SPARQL ``endpoint`` URL given."""
-        from plangraph.graph.sparql import run_named, run_query
+               params: dict[str, str] | None = None, timeout_s: float = 10.0) -> Any:
+        """Run a read-only query (text, or a named query of the library) over the union
+        of the plan graphs and the ontology."""
+        from plangraph.graph.sparql import get_named_query
+        from plangraph.graph.storequery import run_store_query
 
         if (query is None) == (name is None):
             raise UsageError("give either a query or the name of a named query")
@@ -122,28 +130,29 @@ class Workspace:
             raise UsageError(f"SPARQL endpoint {endpoint!r} is not an http(s) URL")
         where = endpoint or self.graph_location
         if name is not None:
-            return run_named(where, name, params, timeout_s=timeout_s)
-        return run_query(where, query or "", timeout_s, params)
-
-    @property
-    def graph_location(self) -> Path:
-        """Where queries read the graph: the published graph store snapshot the manifest
-        names (``"snapshot": "store/snapshots/<name>"``), else ``graph.trig``."""
-        snapshot = self.manifest.get("snapshot")
-        if isinstance(snapshot, str) and (self.path / snapshot).is_dir():
-            return self.path / snapshot
-        return self.path / GRAPH_FILE
+            nq = get_named_query(name)
+            allowed = {p for p, _ in nq.params}
+            for key in params or {}:
+                if key not in allowed:
+                    raise UsageError(f"query {name!r} takes no parameter {key!r}; "
+                                     f"choose one of: {', '.join(sorted(allowed)) or '(none)'}")
+            query = nq.text
+        return run_store_query(self.graph_store, query or "", timeout_s, params)
 
     def entities_for(self, passage_id: str) -> tuple[EntityRef, ...]:
         """Entities the graph says were stated in this passage."""
         if self._entities is None:
-            try:
-                raw = json.loads((self.path / ENTITIES_FILE).read_text("utf-8"))
-                self._entities = {pid: tuple(EntityRef(*e) for e in refs) for pid, refs in raw.items()}
-            except FileNotFoundError:
-                raise broken_index(self.path, f"missing {ENTITIES_FILE}") from None
-            except (ValueError, TypeError) as exc:
-                raise broken_index(self.path, f"{ENTITIES_FILE} is corrupt ({exc})") from None
+            entities: dict[str, tuple[EntityRef, ...]] = {}
+            for plan in self.manifest["plans"].values():
+                path = self.path / PLANS_DIR / plan["shard"] / ENTITIES_FILE
+                try:
+                    raw = json.loads(path.read_text("utf-8"))
+                    entities.update({pid: tuple(EntityRef(*e) for e in refs) for pid, refs in raw.items()})
+                except FileNotFoundError:
+                    raise broken_index(self.path, f"missing {path}") from None
+                except (ValueError, TypeError) as exc:
+                    raise broken_index(self.path, f"{path} is corrupt ({exc})") from None
+            self._entities = entities
         return self._entities.get(passage_id, ())
 
     # -- browse --------------------------------------------------------------------
@@ -195,7 +204,7 @@ class Workspace:
         from plangraph.search.searcher import Searcher
 
         encoders = [get_encoder(e) for e in self.manifest["encoders"]]
-        index = open_index(self.path / SEARCH_DIR, encoders)
+        index = open_index(self.path / self.manifest["search"], encoders)
         return Searcher(index, encoders, entities_for=self.entities_for,
                         passage_iri=lambda p: str(passage_iri(p.plan_id, p.passage_id)),
                         plans=[PlanProfile.from_meta(p["meta"]) for p in self.plans()])
@@ -285,6 +294,13 @@ class Workspace:
         self.check_plan(plan)
         return export_graph(self.dataset, kind, plan)
 
+    def write_graph(self, path: str | Path, fmt: str = "trig") -> Path:
+        """Write every graph (plans and ontology) as ``trig`` or ``nq`` to ``path``."""
+        path = Path(path)
+        with open(path, "wb") as fh:
+            self.graph_store.dump(fh, fmt)
+        return path
+
     # -- comparison and audit --------------------------------------------------------
     def compare(self, plan_a: str, plan_b: str, *, method: str | None = None,
                 threshold: float | None = None) -> Any:
@@ -321,3 +337,23 @@ class Workspace:
 
         self.check_plan(plan)
         return audit_plan(self, plan)
+
+
+def _needs_recovery(path: Path) -> bool:
+    """Whether a writer died here: its marker is left, or unfinished folders are."""
+    if (path / STORE_DIR / WRITING).exists() or any(p.name.startswith(BUILDING) for p in path.iterdir()):
+        return True
+    plans = path / PLANS_DIR
+    return plans.is_dir() and any(p.name.startswith(BUILDING) for p in plans.iterdir())
+
+
+def _recover(path: Path) -> None:
+    """Finish or clean up after a killed writer, unless a writer is running now."""
+    from plangraph.workspace.writer import IndexWriter
+
+    try:
+        writer = IndexWriter(path, wait_s=0)
+    except IndexStoreError:
+        return  # a writer is at work; it publishes when done
+    with writer:
+        writer.recover()

@@ -1,21 +1,32 @@
-"""The index folder: its layout, and atomic replacement (write a sibling, then swap it in).
+"""The index folder: its layout, and reading its manifest.
 
-Layout::
+Layout (format 3)::
 
-    manifest.json   what was built, from which files, when, by which versions
-    graph.trig      the knowledge graph: one named graph per plan + the ontology
-    plans.json      plan metadata and ingestion findings
-    entities.json   passage id → the entities stated there (so search needs no graph)
-    texts/PLAN.txt  the text each plan's offsets index (the canonical text of HTML/DOCX/PDF)
-    search/         passages, vectors (faiss) and the lexical index
+    manifest.json             what readers open: the plans with their shards, the store
+                              snapshot, the search index, encoders, counts, SHACL outcome
+    store/primary/            the Oxigraph store (RocksDB): one named graph per plan
+                              (graph:plan/ID), the ontology graph, and a registry graph with
+                              one record per plan and one for the index; only a writer opens it
+    store/snapshots/<name>/   published checkpoints of the store; readers open the one
+                              the manifest names (the newest three are kept)
+    store/WRITING             present while a writer is changing the store
+    plans/<ID>-<sha12>/       one shard per plan version: plan.json (meta, counts,
+                              findings), entities.json (passage → entities), graph.nt (the
+                              plan's graph), passages.json (for the search index)
+    search-<generation>/      the search index of every plan of that generation
 
-A build writes a whole new folder and swaps it in (:mod:`plangraph.durable`).
+``sha12`` is a hash of the plan file, its sidecar and the pipeline version, so an
+unchanged plan keeps its shard. Writers change the folder in the order of
+:mod:`plangraph.workspace.writer`; the manifest is rewritten atomically and is the one
+thing readers go by, so a reader sees the index as it was before a change or after it.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
+from typing import Any
 
 from plangraph.durable import fsync_path, fsync_write, recover, swap_into_place
 from plangraph.errors import IndexStoreError
@@ -24,13 +35,17 @@ __all__ = ["fsync_path", "fsync_write", "recover", "swap_into_place"]
 
 DEFAULT_INDEX = Path("indexes") / "default"
 MANIFEST = "manifest.json"
-GRAPH_FILE = "graph.trig"
-PLANS_FILE = "plans.json"
+STORE_DIR = "store"
+PLANS_DIR = "plans"
+WRITING = "WRITING"
+PLAN_FILE = "plan.json"
 ENTITIES_FILE = "entities.json"
-SEARCH_DIR = "search"
-TEXTS_DIR = "texts"
+GRAPH_NT = "graph.nt"
+PASSAGES_FILE = "passages.json"
+SEARCH_PREFIX = "search-"
+BUILDING = ".building-"
 CACHE_DIR = ".embedding-cache"
-FORMAT = 2
+FORMAT = 3
 
 
 def default_index() -> Path:
@@ -40,3 +55,31 @@ def default_index() -> Path:
 
 def broken_index(path: Path, problem: str) -> IndexStoreError:
     return IndexStoreError(f"index {path}: {problem}", hint="rebuild it: plangraph build corpus")
+
+
+def read_manifest(path: Path) -> dict[str, Any]:
+    """The manifest of index folder ``path``.
+
+    Raises:
+        IndexStoreError: no index there, or its manifest is missing, corrupt or of
+            another format.
+    """
+    if not path.is_dir():
+        raise IndexStoreError(f"no index at {path}", hint="build one first: plangraph build corpus")
+    try:
+        manifest: dict[str, Any] = json.loads((path / MANIFEST).read_text("utf-8"))
+    except FileNotFoundError:
+        raise broken_index(path, f"missing {MANIFEST}") from None
+    except ValueError as exc:
+        raise broken_index(path, f"{MANIFEST} is not valid JSON ({exc})") from None
+    if manifest.get("format") != FORMAT:
+        raise broken_index(path, f"format {manifest.get('format')!r}, this version reads {FORMAT}")
+    return manifest
+
+
+def write_manifest(path: Path, manifest: dict[str, Any]) -> None:
+    """Replace the manifest atomically (write a sibling, fsync, rename)."""
+    tmp = path / (MANIFEST + ".tmp")
+    fsync_write(tmp, json.dumps(manifest, ensure_ascii=False, indent=1).encode())
+    os.replace(tmp, path / MANIFEST)
+    fsync_path(path)

@@ -1,0 +1,239 @@
+"""The on-disk graph store: one Oxigraph (RocksDB) store, one named graph per plan.
+
+Layout of a store folder::
+
+    primary/            the store, opened read-write by the one writer process
+    snapshots/<name>/   checkpoints (hard links) taken by :meth:`GraphStore.publish`
+
+Besides the plan graphs and the ontology graph, the store holds a registry graph
+(``urn:plangraph:registry``): one JSON record per plan (its shard, input hash, counts,
+title keys, SHACL outcome) and one record for the index as a whole. The registry
+changes in the same transaction as the graphs it describes, so it is always true.
+
+Why this shape (measured with pyoxigraph 0.5.13):
+
+* pyoxigraph has no transaction context, but one :meth:`pyoxigraph.Store.update`
+  request with several operations is one transaction. :meth:`GraphStore.commit` is
+  therefore one request (drop the plan graphs, delete their records, insert the new
+  data and records): a kill at any moment leaves the old or the new state.
+  ``bulk_load`` is faster but not transactional, so it is not used.
+* ``Store.read_only`` on a folder another process writes to is undefined behaviour,
+  and a read-only store never sees later commits. Readers therefore open a published
+  checkpoint that nobody writes, and reopen when a newer one is published.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from plangraph.errors import IndexStoreError, UsageError
+
+REGISTRY_GRAPH = "urn:plangraph:registry"
+RECORD = "urn:plangraph:record"
+INDEX_KEY = "urn:plangraph:index"
+_PLAN_KEY = "urn:plangraph:plan:"
+PRIMARY = "primary"
+SNAPSHOTS = "snapshots"
+KEEP_SNAPSHOTS = 3
+"""Snapshots kept: the newest and two before it, for readers that have not reopened yet."""
+
+
+def _plan_key(plan_id: str) -> str:
+    return _PLAN_KEY + plan_id
+
+
+def _iri(term: str) -> str:
+    return str(ox.NamedNode(term))
+
+
+def _record_triple(key: str, record: Mapping[str, Any]) -> str:
+    text = ox.Literal(json.dumps(record, ensure_ascii=False, sort_keys=True))
+    return f"<{key}> <{RECORD}> {text} ."
+
+
+def ntriples_body(quads: Iterable[ox.Quad | ox.Triple]) -> tuple[str, int]:
+    """The distinct triples of ``quads`` as N-Triples lines for INSERT DATA, and how many."""
+    lines = {f"{q.subject} {q.predicate} {q.object} ." for q in quads}
+    return "\n".join(sorted(lines)), len(lines)
+
+
+@dataclass
+class Change:
+    """What one :meth:`GraphStore.commit` does: replace or drop named graphs, rewrite
+    registry records, add and delete single triples (the cross-plan links)."""
+
+    graphs: dict[str, str] = field(default_factory=dict)
+    """graph IRI → N-Triples body that replaces it ("" drops it)."""
+    records: dict[str, dict[str, Any] | None] = field(default_factory=dict)
+    """plan id (or ``INDEX_KEY``) → its new record (None deletes it)."""
+    delete: list[tuple[str, str]] = field(default_factory=list)
+    """(graph IRI, N-Triples line) to delete."""
+    insert: list[tuple[str, str]] = field(default_factory=list)
+    """(graph IRI, N-Triples line) to insert."""
+
+    def update_text(self) -> str:
+        ops: list[str] = []
+        for g in self.graphs:
+            ops.append(f"DROP SILENT GRAPH {_iri(g)}")
+        for key in self.records:
+            subject = INDEX_KEY if key == INDEX_KEY else _plan_key(key)
+            ops.append(f"DELETE WHERE {{ GRAPH <{REGISTRY_GRAPH}> {{ {_iri(subject)} ?p ?o }} }}")
+        if self.delete:
+            body = "\n".join(f"GRAPH {_iri(g)} {{ {t} }}" for g, t in self.delete)
+            ops.append(f"DELETE DATA {{ {body} }}")
+        parts = [f"GRAPH {_iri(g)} {{\n{body}\n}}" for g, body in self.graphs.items() if body]
+        parts += [f"GRAPH {_iri(g)} {{ {t} }}" for g, t in self.insert]
+        records = [_record_triple(INDEX_KEY if k == INDEX_KEY else _plan_key(k), r)
+                   for k, r in self.records.items() if r is not None]
+        if records:
+            parts.append(f"GRAPH <{REGISTRY_GRAPH}> {{\n" + "\n".join(records) + "\n}")
+        if parts:
+            ops.append("INSERT DATA {\n" + "\n".join(parts) + "\n}")
+        return " ;\n".join(ops)
+
+
+class GraphStore:
+    """The graphs of an index in an Oxigraph store; open with :meth:`open_writer` or
+    :meth:`open_snapshot`."""
+
+    def __init__(self, root: Path, store: ox.Store, *, writable: bool, opened: Path) -> None:
+        self.root = root
+        self.writable = writable
+        self.opened = opened
+        self.store = store
+        self._graphs: tuple[ox.NamedNode, ...] | None = None
+
+    @classmethod
+    def open_writer(cls, root: str | os.PathLike[str]) -> GraphStore:
+        """Open ``root/primary`` read-write (created if missing).
+
+        Raises:
+            IndexStoreError: another process holds the store (it is building).
+        """
+        root = Path(root)
+        primary = root / PRIMARY
+        primary.mkdir(parents=True, exist_ok=True)
+        try:
+            store = ox.Store(str(primary))
+        except OSError as exc:
+            raise IndexStoreError(f"cannot open {primary} for writing: {exc}",
+                                  hint="another plangraph process is writing this index; "
+                                       "wait for it to finish") from None
+        return cls(root, store, writable=True, opened=primary)
+
+    @classmethod
+    def open_snapshot(cls, snapshot: str | os.PathLike[str]) -> GraphStore:
+        """Open a published snapshot read-only (nobody writes it, so this is safe
+        beside a running writer).
+
+        Raises:
+            IndexStoreError: the snapshot is missing or unreadable.
+        """
+        path = Path(snapshot)
+        if not path.is_dir():
+            raise IndexStoreError(f"graph store snapshot {path} is missing",
+                                  hint="rebuild the index: plangraph build corpus")
+        try:
+            store = ox.Store.read_only(str(path))
+        except OSError as exc:
+            raise IndexStoreError(f"cannot open graph store snapshot {path}: {exc}",
+                                  hint="rebuild the index: plangraph build corpus") from None
+        return cls(path.parent.parent, store, writable=False, opened=path)
+
+    # -- reading -------------------------------------------------------------
+
+    def registry(self) -> dict[str, dict[str, Any]]:
+        """The record of every plan by plan id (the index record is :meth:`index_record`)."""
+        out: dict[str, dict[str, Any]] = {}
+        for quad in self.store.quads_for_pattern(None, ox.NamedNode(RECORD), None, ox.NamedNode(REGISTRY_GRAPH)):
+            subject, value = quad.subject, quad.object
+            if isinstance(subject, ox.NamedNode) and isinstance(value, ox.Literal) and \
+                    subject.value.startswith(_PLAN_KEY):
+                out[subject.value[len(_PLAN_KEY):]] = json.loads(value.value)
+        return out
+
+    def index_record(self) -> dict[str, Any]:
+        """The record of the index as a whole ({} for a new store)."""
+        for quad in self.store.quads_for_pattern(ox.NamedNode(INDEX_KEY), ox.NamedNode(RECORD), None,
+                                                 ox.NamedNode(REGISTRY_GRAPH)):
+            if isinstance(quad.object, ox.Literal):
+                return dict(json.loads(quad.object.value))
+        return {}
+
+    def graphs(self) -> tuple[ox.NamedNode, ...]:
+        """The named graphs queries see: every graph but the registry."""
+        if self._graphs is None:
+            self._graphs = tuple(sorted((g for g in self.store.named_graphs()
+                                         if isinstance(g, ox.NamedNode) and g.value != REGISTRY_GRAPH),
+                                        key=lambda g: g.value))
+        return self._graphs
+
+    def count(self, graph: str) -> int:
+        """Number of triples in one named graph."""
+        return sum(1 for _ in self.store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+
+    def triples_of(self, predicate: str) -> list[tuple[str, str]]:
+        """(graph IRI, N-Triples line) of every triple with ``predicate``, registry excluded."""
+        return [(q.graph_name.value, f"{q.subject} {q.predicate} {q.object} .")
+                for q in self.store.quads_for_pattern(None, ox.NamedNode(predicate), None)
+                if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value != REGISTRY_GRAPH]
+
+    def dump(self, out: Any, fmt: str) -> None:
+        """Write every graph but the registry as ``trig`` or ``nq`` to a binary file."""
+        formats = {"trig": ox.RdfFormat.TRIG, "nq": ox.RdfFormat.N_QUADS}
+        if fmt not in formats:
+            raise UsageError(f"unknown graph format {fmt!r}; choose one of: {', '.join(formats)}")
+        quads = (q for g in self.graphs() for q in self.store.quads_for_pattern(None, None, None, g))
+        prefixes = None
+        if fmt == "trig":
+            from plangraph.graph.vocab import PREFIXES
+
+            prefixes = {k: str(v) for k, v in PREFIXES.items()}
+        ox.serialize(quads, out, formats[fmt], prefixes=prefixes)
+
+    # -- writing -------------------------------------------------------------
+
+    def commit(self, change: Change) -> None:
+        """Apply ``change`` in one transaction."""
+        self._need_writer()
+        text = change.update_text()
+        if text:
+            self.store.update(text)
+        self._graphs = None
+
+    def publish(self, name: str) -> Path:
+        """Checkpoint the primary store to ``snapshots/<name>`` (hard links) for readers,
+        and delete all but the newest :data:`KEEP_SNAPSHOTS` snapshots."""
+        self._need_writer()
+        self.store.flush()
+        folder = self.root / SNAPSHOTS
+        folder.mkdir(exist_ok=True)
+        target = folder / name
+        if target.exists():  # a publish that died before its manifest named it
+            shutil.rmtree(target)
+        self.store.backup(str(target))
+        return target
+
+    def prune_snapshots(self, keep: Sequence[str]) -> None:
+        """Delete snapshots not named in ``keep``."""
+        folder = self.root / SNAPSHOTS
+        if folder.is_dir():
+            for old in folder.iterdir():
+                if old.name not in keep:
+                    shutil.rmtree(old, ignore_errors=True)
+
+    def close(self) -> None:
+        """Release the store (and the writer's lock)."""
+        del self.store
+
+    def _need_writer(self) -> None:
+        if not self.writable:
+            raise UsageError("this graph store was opened read-only")

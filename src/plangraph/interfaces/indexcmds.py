@@ -1,0 +1,99 @@
+"""The commands that write an index: ``build``, ``add`` and ``remove`` (each calls the
+function of the same name in :mod:`plangraph.workspace`)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from plangraph.search.build import SENTENCE_LEVELS
+
+if TYPE_CHECKING:
+    from plangraph.workspace import BuildSummary
+
+DEFAULT_CORPUS = "corpus"
+
+
+def _print_summary(s: BuildSummary, verb: str) -> None:
+    print(f"{verb} {s.index}: {len(s.plans)} plan(s): {', '.join(s.plans)}")
+    changes = [f"{len(v)} {k}" for k in ("added", "replaced", "removed", "unchanged")
+               if (v := getattr(s, k))]
+    if changes:
+        print("  " + ", ".join(changes))
+    for plan in (*s.added, *s.replaced):
+        print(f"  {plan}: " + ", ".join(f"{v} {k}" for k, v in s.counts[plan].items()))
+    if s.embedded:
+        print("  embedded " + ", ".join(f"{k}: {v} new, {s.reused[k]} cached"
+                                        for k, v in s.embedded.items()))
+    if s.sentences_embedded:
+        print("  sentences embedded " + ", ".join(f"{k}: {v} new" for k, v in s.sentences_embedded.items()))
+    print("  SHACL: " + ("conforms" if s.shacl_conforms else f"{len(s.shacl_violations)}+ violations"))
+    for v in s.shacl_violations:
+        print(f"    {v}")
+    if s.seconds:
+        print("  time: " + ", ".join(f"{k} {v:.1f}s" for k, v in s.seconds.items()))
+    for path, message in s.failures:
+        print(f"Error: {message} (skipped)", file=sys.stderr)
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from plangraph.workspace import build
+
+    summary = build(args.files or [DEFAULT_CORPUS], args.index, encoders=args.encoder or ("e5", "use"),
+                    sentence_level=args.sentence_level, progress=not args.quiet)
+    _print_summary(summary, "built")
+    return 1 if summary.failures and args.strict else 0
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    from plangraph.workspace import add
+
+    summary = add(args.files, args.index, encoders=args.encoder, progress=not args.quiet)
+    _print_summary(summary, "updated")
+    return 1 if summary.failures and args.strict else 0
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    from plangraph.workspace import remove
+
+    _print_summary(remove(args.plans, args.index, progress=not args.quiet), "updated")
+    return 0
+
+
+def add_index_commands(sub: Any, index_arg: Callable[[argparse.ArgumentParser], None]) -> None:
+    """Register ``build``, ``add`` and ``remove`` on the CLI's subparsers."""
+    p = sub.add_parser("build", help="ingest, extract, build the graph and the search index",
+                       description="Make an index folder hold exactly these plan files (graph store, "
+                                   "search index, manifest), doing only what changed: new and changed plans "
+                                   "are built, plans no longer among the inputs are removed. Broken plans are "
+                                   "reported and skipped; readers see the index as before until the change "
+                                   "is complete.")
+    p.add_argument("files", nargs="*", metavar="FILE", help=f"plan files or folders (default: {DEFAULT_CORPUS}/)")
+    index_arg(p)
+    p.add_argument("--encoder", action="append", metavar="NAME",
+                   help="embedding encoder, repeatable: e5, use, fake, st:<model folder> (default: e5 and use)")
+    p.add_argument("--sentence-level", choices=SENTENCE_LEVELS, default="auto",
+                   help="encoders that also embed each sentence, so a passage scores as its best sentence: "
+                        "auto (e5, where it was measured to help; default), all, none (faster build)")
+    p.add_argument("--strict", action="store_true", help="exit 1 if any plan was skipped")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("add", help="add plans to an index, or replace those whose file changed",
+                       description="Add or replace plans in an index; the other plans stay. Costs the "
+                                   "work of the plans given. Encoders default to the index's own.")
+    p.add_argument("files", nargs="+", metavar="FILE", help="plan files or folders")
+    index_arg(p)
+    p.add_argument("--encoder", action="append", metavar="NAME", help="embedding encoder, repeatable")
+    p.add_argument("--strict", action="store_true", help="exit 1 if any plan was skipped")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_add)
+
+    p = sub.add_parser("remove", help="remove plans from an index",
+                       description="Remove plans (by plan id) from an index.")
+    p.add_argument("plans", nargs="+", metavar="PLAN", help="plan ids")
+    index_arg(p)
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_remove)

@@ -1,0 +1,275 @@
+"""Change an index folder so that a kill at any moment leaves it as before or as after.
+
+The order of a change (adding, replacing, removing plans):
+
+1. Each new plan version is written to ``plans/.building-…`` and renamed to its shard
+   ``plans/<ID>-<sha12>/`` (it holds the plan's graph as N-Triples); the search index of
+   the new set of plans goes to ``search-<generation>/``. Nothing names them yet: a kill
+   here leaves leftovers that the next opening removes.
+2. One store transaction records the intent (the plans to replace and remove, the new
+   generation) in the registry. From here on the change rolls forward: each plan's
+   graph and registry record are replaced in one transaction per plan, read back from
+   its shard; a last transaction recomputes the cross-plan links that changed, the
+   ontology graph if its files changed, and clears the intent.
+3. The store is checkpointed to ``store/snapshots/<generation>-…`` and the manifest is
+   rewritten atomically to name it. Readers go by the manifest only, so they see the
+   old index until this rename and the new one after it.
+4. Shards, search indexes and snapshots that the manifest no longer names are removed
+   (the previous generation's are kept for readers that have not reopened yet).
+
+Opening the writer (and opening a :class:`~plangraph.workspace.Workspace` when no writer
+runs) calls :meth:`IndexWriter.recover`: an intent left by a killed writer is rolled
+forward from the shards, a store newer than the manifest is published, leftovers are
+removed. ``PLANGRAPH_FAULT_AT=<step>`` kills the process at a named step (tests).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import signal
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from plangraph.errors import IndexStoreError, UsageError
+from plangraph.graph.iris import plan_graph_iri, plan_iri
+from plangraph.graph.store import INDEX_KEY, Change, GraphStore, ntriples_body
+from plangraph.graph.vocab import ONTOLOGY_GRAPH, PG
+from plangraph.resources import ontology_dir
+from plangraph.workspace.folder import (
+    BUILDING,
+    GRAPH_NT,
+    MANIFEST,
+    PLANS_DIR,
+    SEARCH_PREFIX,
+    STORE_DIR,
+    WRITING,
+    FORMAT,
+    fsync_path,
+    fsync_write,
+    read_manifest,
+    write_manifest,
+)
+
+ONTOLOGY_FILES: tuple[str, ...] = ("plangraph.ttl", "concepts.ttl")
+FAULT_ENV = "PLANGRAPH_FAULT_AT"
+KEEP_SNAPSHOTS = 3
+
+
+def fault_point(step: str) -> None:
+    """Die here, as kill -9 would, if ``PLANGRAPH_FAULT_AT`` names this step."""
+    if os.environ.get(FAULT_ENV) == step:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _ontology() -> tuple[str, str]:
+    """The ontology graph as N-Triples lines, and a hash of its files."""
+    import pyoxigraph as ox
+
+    digest = hashlib.sha256()
+    quads: list[Any] = []
+    for name in ONTOLOGY_FILES:
+        data = (ontology_dir() / name).read_bytes()
+        digest.update(data)
+        quads.extend(ox.parse(data, ox.RdfFormat.TURTLE))
+    return ntriples_body(quads)[0], digest.hexdigest()[:16]
+
+
+def _cited_links(registry: dict[str, dict[str, Any]]) -> set[tuple[str, str]]:
+    """(graph IRI, triple) of every ``pg:citedPlan`` link the registry's plans call for:
+    a cited title that names exactly one plan of the index (see graph/links.py)."""
+    by_key: dict[str, set[str]] = {}
+    for pid, rec in registry.items():
+        for key in rec.get("title_keys", []):
+            by_key.setdefault(key, set()).add(pid)
+    out = set()
+    for pid, rec in registry.items():
+        for doc, keys in rec.get("cites", {}).items():
+            cited = {p for k in keys for p in by_key.get(k, ())}
+            if len(cited) == 1:
+                out.add((str(plan_graph_iri(pid)), f"<{doc}> <{PG.citedPlan}> <{plan_iri(cited.pop())}> ."))
+    return out
+
+
+class IndexWriter:
+    """The one writer of an index folder (it holds the store's lock while open)."""
+
+    def __init__(self, path: str | Path, *, wait_s: float = 10.0) -> None:
+        self.path = Path(path)
+        self.path.mkdir(parents=True, exist_ok=True)
+        deadline = time.monotonic() + wait_s
+        while True:  # a reader's recovery may hold the lock for a moment
+            try:
+                self.store = GraphStore.open_writer(self.path / STORE_DIR)
+                break
+            except IndexStoreError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> IndexWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- the change ------------------------------------------------------------
+
+    def apply(self, replace: dict[str, dict[str, Any]], remove: list[str], index: dict[str, Any]) -> dict[str, Any]:
+        """Replace the plans of ``replace`` (plan id → registry record naming its shard),
+        remove those of ``remove``, and record ``index`` (search folder, encoders …);
+        returns the new manifest."""
+        generation = int(self.store.index_record().get("generation", 0)) + 1
+        (self.path / STORE_DIR / WRITING).touch()
+        pending = {"replace": replace, "remove": remove, "index": index, "generation": generation}
+        self.store.commit(Change(records={INDEX_KEY: {**self.store.index_record(), "pending": pending}}))
+        fault_point("intent-committed")
+        self._roll_forward()
+        return self._publish()
+
+    def _roll_forward(self) -> None:
+        pending = self.store.index_record().get("pending")
+        if not pending:
+            return
+        registry = self.store.registry()
+        for pid, rec in pending["replace"].items():
+            if registry.get(pid, {}).get("shard") == rec["shard"]:
+                continue  # landed before a kill
+            body = (self.path / PLANS_DIR / rec["shard"] / GRAPH_NT).read_text("utf-8")
+            self.store.commit(Change(graphs={str(plan_graph_iri(pid)): body}, records={pid: rec}))
+            fault_point("plan-committed")
+        for pid in pending["remove"]:
+            if pid in registry:
+                self.store.commit(Change(graphs={str(plan_graph_iri(pid)): ""}, records={pid: None}))
+                fault_point("plan-removed")
+        registry = self.store.registry()
+        wanted = _cited_links(registry)
+        current = {(g, t) for g, t in self.store.triples_of(str(PG.citedPlan))}
+        change = Change(delete=sorted(current - wanted), insert=sorted(wanted - current))
+        record = {**pending["index"], "generation": pending["generation"]}
+        body, digest = _ontology()
+        if self.store.index_record().get("ontology") != digest:
+            change.graphs[str(ONTOLOGY_GRAPH)] = body
+        record["ontology"] = digest
+        change.records[INDEX_KEY] = record
+        self.store.commit(change)
+        fault_point("links-committed")
+
+    def _publish(self) -> dict[str, Any]:
+        record = self.store.index_record()
+        generation = int(record.get("generation", 0))
+        name = f"{generation:08d}-{time.strftime('%Y%m%dT%H%M%S')}"
+        self.store.publish(name)
+        fault_point("published")
+        try:
+            old = read_manifest(self.path)
+        except IndexStoreError:
+            old = {}
+        manifest = manifest_from(self.store.registry(), record, f"{STORE_DIR}/snapshots/{name}")
+        if old.get("generation") != generation:
+            kept = {p["shard"] for p in manifest["plans"].values()}
+            manifest["retired"] = sorted({p["shard"] for p in old.get("plans", {}).values()} - kept)
+            manifest["previous_search"] = old.get("search") if old.get("search") != manifest["search"] else None
+        write_manifest(self.path, manifest)
+        fault_point("manifest-written")
+        (self.path / STORE_DIR / WRITING).unlink(missing_ok=True)
+        self.collect_garbage(manifest)
+        return manifest
+
+    # -- opening -----------------------------------------------------------------
+
+    def recover(self) -> bool:
+        """Finish what a killed writer left and remove leftovers; True if the
+        manifest was rewritten."""
+        self._roll_forward()
+        record = self.store.index_record()
+        try:
+            manifest = read_manifest(self.path)
+        except IndexStoreError:
+            manifest = None
+        published = False
+        if record.get("generation") and (manifest is None or manifest.get("generation") != record["generation"]
+                                         or not (self.path / manifest["snapshot"]).is_dir()):
+            manifest = self._publish()
+            published = True
+        (self.path / STORE_DIR / WRITING).unlink(missing_ok=True)
+        if manifest is not None:
+            self.collect_garbage(manifest)
+        return published
+
+    def collect_garbage(self, manifest: dict[str, Any]) -> None:
+        """Remove shards, search indexes, snapshots and unfinished folders the manifest
+        does not name (the previous generation's shards and search index stay)."""
+        keep = {p["shard"] for p in manifest["plans"].values()} | set(manifest.get("retired", []))
+        plans = self.path / PLANS_DIR
+        if plans.is_dir():
+            for shard in plans.iterdir():
+                if shard.name not in keep:
+                    shutil.rmtree(shard, ignore_errors=True)
+        searches = {manifest.get("search"), manifest.get("previous_search")}
+        for entry in self.path.iterdir():
+            if (entry.name.startswith(SEARCH_PREFIX) and entry.name not in searches) or entry.name.startswith(BUILDING):
+                shutil.rmtree(entry, ignore_errors=True)
+        (self.path / (MANIFEST + ".tmp")).unlink(missing_ok=True)
+        snapshots = self.path / STORE_DIR / "snapshots"
+        if snapshots.is_dir():
+            names = sorted(p.name for p in snapshots.iterdir())
+            current = Path(manifest["snapshot"]).name
+            self.store.prune_snapshots([*names[-KEEP_SNAPSHOTS:], current])
+
+
+def manifest_from(registry: dict[str, dict[str, Any]], record: dict[str, Any], snapshot: str) -> dict[str, Any]:
+    """The manifest of the index the registry describes (plans in their build order)."""
+    order = sorted(registry, key=lambda p: (registry[p].get("order", 0), p))
+    violations = sum(int(registry[p].get("shacl", {}).get("violations", 0)) for p in order)
+    return {
+        "format": FORMAT,
+        "generation": record.get("generation", 0),
+        "built": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "snapshot": snapshot,
+        "search": record.get("search"),
+        "plans": {p: {k: registry[p][k] for k in ("file", "sha256", "shard", "input")} for p in order},
+        "skipped": record.get("skipped", {}),
+        "encoders": record.get("encoders", []),
+        "sentence_level": record.get("sentence_level", "auto"),
+        "counts": {p: registry[p].get("counts", {}) for p in order},
+        "shacl": {"conforms": violations == 0, "violations": violations},
+    }
+
+
+def write_shard(index: Path, name: str, files: dict[str, bytes],
+                also: Callable[[Path], None] | None = None) -> Path:
+    """Write a shard folder beside its final place (``also`` adds to it), fsync it,
+    and rename it in."""
+    plans = index / PLANS_DIR
+    plans.mkdir(exist_ok=True)
+    final = plans / name
+    if final.is_dir():  # the same plan version: shards are named by their content
+        return final
+    tmp = plans / f"{BUILDING}{name}-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    for fname, data in files.items():
+        fsync_write(tmp / fname, data)
+    if also is not None:
+        also(tmp)
+    fsync_path(tmp)
+    os.rename(tmp, final)
+    fsync_path(plans)
+    return final
+
+
+def check_removable(registry: dict[str, Any], plans: list[str]) -> None:
+    """UsageError for a plan id the index does not hold, or for removing every plan."""
+    for p in plans:
+        if p not in registry:
+            raise UsageError(f"unknown plan {p!r}; choose one of: {', '.join(sorted(registry))}")
+    if registry and set(plans) >= set(registry):
+        raise UsageError("removing every plan would leave an empty index",
+                         hint="delete the index folder instead")
