@@ -31,7 +31,7 @@ from plangraph.workspace.folder import (
     PASSAGES_FILE,
     PLAN_FILE,
     PLANS_DIR,
-    SEARCH_PREFIX,
+    SEARCH_DIR,
     default_index,
 )
 from plangraph.workspace.writer import IndexWriter, check_removable, fault_point, write_shard
@@ -153,7 +153,8 @@ def _search_index(index: Path, generation: int, shards: Iterable[str], encoders:
         for row in json.loads((index / PLANS_DIR / shard / PASSAGES_FILE).read_text("utf-8")):
             row["section_path"] = tuple(row["section_path"])
             passages.append(Passage(**row))
-    name = f"{SEARCH_PREFIX}{generation:08d}"
+    name = f"{SEARCH_DIR}/{generation:08d}"
+    (index / SEARCH_DIR).mkdir(exist_ok=True)
     rep = build_index(passages, index / name, encoders, sentence_level=sentence_level, corpus_hashes=hashes,
                       cache_dir=index.parent / CACHE_DIR, progress=progress)
     fault_point("search-written")
@@ -233,7 +234,7 @@ def _run(out: Path, files: list[Path], *, remove_missing: bool, remove_ids: Sequ
         all(registry[p]["shacl"]["conforms"] for p in plans), violations, embedded, reused, seconds, sentences,
         added=tuple(p for p in replace if p not in kept and p not in by_path.values()),
         replaced=tuple(p for p in replace if p in by_path.values()),
-        removed=tuple(remove), unchanged=tuple(sorted(kept)))
+        removed=tuple(remove), unchanged=tuple(p for p in plans if p not in replace))
 
 
 def build(paths: Iterable[str | Path], out_dir: str | Path | None = None, *,

@@ -24,6 +24,7 @@ from plangraph.workspace.folder import (
     ENTITIES_FILE,
     PLAN_FILE,
     PLANS_DIR,
+    SEARCH_DIR,
     STORE_DIR,
     WRITING,
     broken_index,
@@ -340,11 +341,21 @@ class Workspace:
 
 
 def _needs_recovery(path: Path) -> bool:
-    """Whether a writer died here: its marker is left, or unfinished folders are."""
-    if (path / STORE_DIR / WRITING).exists() or any(p.name.startswith(BUILDING) for p in path.iterdir()):
+    """Whether a writer died here: its marker, or folders the manifest does not name, are
+    left (a few directory listings)."""
+    if (path / STORE_DIR / WRITING).exists():
         return True
+    try:
+        manifest = read_manifest(path)
+    except IndexStoreError:
+        return (path / STORE_DIR).is_dir()
+    searches = {manifest.get("search"), manifest.get("previous_search")}
+    if any(p.name.startswith(BUILDING) for p in path.iterdir()) or (path / SEARCH_DIR).is_dir() and any(
+            f"{SEARCH_DIR}/{p.name}" not in searches for p in (path / SEARCH_DIR).iterdir()):
+        return True
+    shards = {p["shard"] for p in manifest["plans"].values()} | set(manifest.get("retired", []))
     plans = path / PLANS_DIR
-    return plans.is_dir() and any(p.name.startswith(BUILDING) for p in plans.iterdir())
+    return plans.is_dir() and any(p.name not in shards for p in plans.iterdir())
 
 
 def _recover(path: Path) -> None:

@@ -13,7 +13,7 @@ Layout (format 3)::
     plans/<ID>-<sha12>/       one shard per plan version: plan.json (meta, counts,
                               findings), entities.json (passage → entities), graph.nt (the
                               plan's graph), passages.json (for the search index)
-    search-<generation>/      the search index of every plan of that generation
+    search/<generation>/      the search index of every plan of that generation
 
 ``sha12`` is a hash of the plan file, its sidecar and the pipeline version, so an
 unchanged plan keeps its shard. Writers change the folder in the order of
@@ -42,7 +42,7 @@ PLAN_FILE = "plan.json"
 ENTITIES_FILE = "entities.json"
 GRAPH_NT = "graph.nt"
 PASSAGES_FILE = "passages.json"
-SEARCH_PREFIX = "search-"
+SEARCH_DIR = "search"
 BUILDING = ".building-"
 CACHE_DIR = ".embedding-cache"
 FORMAT = 3

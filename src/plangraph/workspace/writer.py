@@ -44,7 +44,7 @@ from plangraph.workspace.folder import (
     GRAPH_NT,
     MANIFEST,
     PLANS_DIR,
-    SEARCH_PREFIX,
+    SEARCH_DIR,
     STORE_DIR,
     WRITING,
     FORMAT,
@@ -214,8 +214,12 @@ class IndexWriter:
                     shutil.rmtree(shard, ignore_errors=True)
         searches = {manifest.get("search"), manifest.get("previous_search")}
         for entry in self.path.iterdir():
-            if (entry.name.startswith(SEARCH_PREFIX) and entry.name not in searches) or entry.name.startswith(BUILDING):
+            if entry.name.startswith(BUILDING):
                 shutil.rmtree(entry, ignore_errors=True)
+        if (self.path / SEARCH_DIR).is_dir():
+            for entry in (self.path / SEARCH_DIR).iterdir():
+                if f"{SEARCH_DIR}/{entry.name}" not in searches:
+                    shutil.rmtree(entry, ignore_errors=True)
         (self.path / (MANIFEST + ".tmp")).unlink(missing_ok=True)
         snapshots = self.path / STORE_DIR / "snapshots"
         if snapshots.is_dir():

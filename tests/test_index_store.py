@@ -1,0 +1,176 @@
+"""The index as an on-disk graph store that changes plan by plan: kill -9 of a writer
+at every step of its write order leaves the index as before or as after, readers
+answer while a writer works, add then remove gives back the index, and a build with
+nothing changed does nothing. Real plans (the Linping excerpt and a renamed copy)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from plangraph.graph.iris import plan_graph_iri
+from plangraph.graph.store import GraphStore
+from plangraph.graph.vocab import PG
+from plangraph.workspace import Workspace, add, build, remove
+
+from .conftest import LINPING, ROOT
+
+FAKE = ("fake",)
+
+
+def _other_plan(folder: Path) -> Path:
+    """The Linping excerpt under another plan id and title (a second real plan)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "linping-copy.txt"
+    shutil.copy(LINPING, path)
+    side = LINPING.with_suffix(".meta.toml").read_text("utf-8")
+    side = side.replace('id = "linping"', 'id = "linping-copy"').replace("（节选）", "（副本）")
+    path.with_suffix(".meta.toml").write_text(side, "utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("store") / "ix"
+    build([LINPING], out, encoders=FAKE, progress=False)
+    return out
+
+
+def _state(path: Path) -> tuple[tuple[str, ...], int]:
+    ws = Workspace(path)
+    return ws.plan_ids, len(ws.export_rows("commitments"))
+
+
+def _check_consistent(path: Path) -> None:
+    """Every plan of the manifest is in the store with its record's triple count, the
+    store holds no other plan, and nothing unfinished or unreferenced is left."""
+    ws = Workspace(path)
+    manifest = ws.manifest
+    store = GraphStore.open_snapshot(path / manifest["snapshot"])
+    registry = store.registry()
+    assert set(registry) == set(manifest["plans"])
+    for pid, rec in registry.items():
+        links = sum(1 for g, _ in store.triples_of(str(PG.citedPlan)) if g == str(plan_graph_iri(pid)))
+        assert store.count(str(plan_graph_iri(pid))) - links == rec["triples"] > 1000
+    shards = {p["shard"] for p in manifest["plans"].values()} | set(manifest.get("retired", []))
+    assert {p.name for p in (path / "plans").iterdir()} <= shards
+    assert not [p for p in path.rglob("*") if p.name.startswith(".building-")]
+    assert not (path / "store" / "WRITING").exists()
+    hits = ws.search("教师", top_k=50)
+    assert hits and {h.plan for h in hits} <= set(manifest["plans"])
+
+
+def _child(args: list[str], fault: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    if fault:
+        env["PLANGRAPH_FAULT_AT"] = fault
+    return subprocess.run([sys.executable, "-m", "plangraph", *args, "--quiet"], env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+# Steps of the write order (workspace/writer.py) and whether a kill there leaves the
+# change undone (before) or lets the next opening finish it (after).
+ADD_STEPS = [("search-written", "before"), ("plan-committed", "after"), ("published", "after")]
+
+
+@pytest.mark.parametrize(("step", "outcome"), ADD_STEPS)
+def test_kill_during_add_leaves_before_or_after(base: Path, tmp_path: Path, step: str, outcome: str) -> None:
+    ix = tmp_path / "ix"
+    shutil.copytree(base, ix)
+    before = _state(ix)
+    other = _other_plan(tmp_path / "in")
+    done = _child(["add", str(other), "--index", str(ix)], fault=step)
+    assert done.returncode == -9, done.stderr
+    after = _state(ix)  # opening recovers
+    expected = before if outcome == "before" else (("linping", "linping-copy"), 2 * before[1])
+    assert after == expected
+    _check_consistent(ix)
+    again = add([other], ix, progress=False)  # the next writer carries on
+    assert again.plans == ("linping", "linping-copy")
+
+
+def test_kill_during_remove_and_build(base: Path, tmp_path: Path) -> None:
+    ix = tmp_path / "ix"
+    shutil.copytree(base, ix)
+    other = _other_plan(tmp_path / "in")
+    add([other], ix, progress=False)
+    done = _child(["remove", "linping-copy", "--index", str(ix)], fault="plan-removed")
+    assert done.returncode == -9, done.stderr
+    assert Workspace(ix).plan_ids == ("linping",)
+    _check_consistent(ix)
+    # a folder build that drops one plan and adds another, killed half-way
+    shutil.copy(LINPING, tmp_path / "in" / LINPING.name)
+    shutil.copy(LINPING.with_suffix(".meta.toml"), tmp_path / "in")
+    (tmp_path / "in" / "linping-copy.txt").unlink()
+    done = _child(["build", str(tmp_path / "in"), "--index", str(ix), "--encoder", "fake"], fault="shard-written")
+    assert done.returncode == -9
+    assert Workspace(ix).plan_ids == ("linping",)
+    _check_consistent(ix)
+
+
+def test_reader_answers_while_a_writer_works(base: Path, tmp_path: Path) -> None:
+    ix = tmp_path / "ix"
+    shutil.copytree(base, ix)
+    ws = Workspace(ix)
+    rows = len(ws.sparql(name="cited-documents").rows)
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    writer = subprocess.Popen([sys.executable, "-m", "plangraph", "add", str(_other_plan(tmp_path / "in")),
+                               "--index", str(ix), "--quiet"], env=env, stderr=subprocess.PIPE, text=True)
+    answered = 0
+    while writer.poll() is None:
+        assert len(ws.sparql(name="cited-documents").rows) == rows
+        assert ws.plan_ids == ("linping",)
+        answered += 1
+    assert writer.returncode == 0, writer.stderr.read() if writer.stderr else ""
+    assert answered > 0 and ws.is_stale()
+    fresh = ws.reopened()
+    assert fresh.plan_ids == ("linping", "linping-copy") and not fresh.is_stale()
+    assert len(ws.sparql(name="cited-documents").rows) == rows  # the old snapshot still answers
+
+
+def test_add_then_remove_gives_back_the_index(base: Path, tmp_path: Path) -> None:
+    ix = tmp_path / "ix"
+    shutil.copytree(base, ix)
+    ws = Workspace(ix)
+    before = (ws.export_rows("commitments"), ws.sparql(name="cited-plans").rows, ws.sections("linping"))
+    summary = add([_other_plan(tmp_path / "in")], ix, progress=False)
+    assert summary.added == ("linping-copy",) and summary.unchanged == ("linping",)
+    assert len(Workspace(ix).export_rows("commitments")) == 2 * len(before[0])
+    summary = remove(["linping-copy"], ix, progress=False)
+    assert summary.removed == ("linping-copy",)
+    ws = Workspace(ix)
+    assert (ws.export_rows("commitments"), ws.sparql(name="cited-plans").rows, ws.sections("linping")) == before
+    _check_consistent(ix)
+    from plangraph.errors import UsageError
+
+    with pytest.raises(UsageError, match="unknown plan 'nope'; choose one of: linping"):
+        remove(["nope"], ix)
+    with pytest.raises(UsageError, match="empty index"):
+        remove(["linping"], ix)
+
+
+def test_unchanged_build_does_no_work_and_a_broken_plan_is_skipped(base: Path, tmp_path: Path) -> None:
+    ix = tmp_path / "ix"
+    shutil.copytree(base, ix)
+    generation = json.loads((ix / "manifest.json").read_text("utf-8"))["generation"]
+    summary = build([LINPING], ix, encoders=FAKE, progress=False)
+    assert summary.unchanged == ("linping",) and not (summary.added or summary.replaced or summary.removed)
+    assert "plans" in summary.seconds and "index" not in summary.seconds
+    assert json.loads((ix / "manifest.json").read_text("utf-8"))["generation"] == generation
+    folder = tmp_path / "in"
+    other = _other_plan(folder)
+    (folder / "broken.txt").write_bytes(b"\x00\x00binary")
+    summary = add([folder], ix, progress=False)
+    assert summary.added == ("linping-copy",)
+    assert [Path(f).name for f, _ in summary.failures] == ["broken.txt"]
+    assert "broken.txt" in summary.failures[0][1]
+    # a folder build keeps only the plans of its inputs
+    other.unlink()
+    summary = build([folder, LINPING], ix, encoders=FAKE, progress=False)
+    assert summary.removed == ("linping-copy",) and summary.plans == ("linping",)
