@@ -8,9 +8,6 @@ those calls from an Oxigraph store (``quads_for_pattern`` over every graph but t
 registry) and returns rdflib terms, so the readers are the same code over a parsed
 dataset and over the store. Like rdflib's union graph it yields each triple once even
 when several plan graphs state it.
-
-Measured against SPARQL for the same rows (``benchmarks/bench_scale.py``), pattern
-calls were the faster and kept the readers unchanged.
 """
 
 from __future__ import annotations
@@ -26,6 +23,7 @@ from rdflib.term import Node
 from plangraph.graph.store import REGISTRY_GRAPH, GraphStore
 
 _XSD_STRING = str(XSD.string)
+_XSD_DECIMAL = str(XSD.decimal)
 _LANG_STRING = str(RDF.langString)
 Pattern = tuple[Node | None, Node | None, Node | None]
 
@@ -38,6 +36,9 @@ def to_rdflib(term: Any) -> Any:
         if term.language:
             return Literal(term.value, lang=term.language)
         dt = term.datatype.value
+        if dt == _XSD_DECIMAL and "." not in term.value:
+            # Oxigraph stores 2784.0 as 2784; rdflib (and the pages) write the XSD 1.0 form
+            return Literal(term.value + ".0", datatype=XSD.decimal)
         return Literal(term.value) if dt == _XSD_STRING else Literal(term.value, datatype=URIRef(dt))
     if isinstance(term, ox.BlankNode):
         return BNode(term.value)

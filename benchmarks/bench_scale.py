@@ -1,0 +1,138 @@
+"""How the index grows: build, add one plan, open, and named queries at N plans.
+
+For each N, synthetic plans (``benchmarks/synth.py``) are built with the fake encoder
+in a child process (so its peak RSS is the build's own), one more plan is added to the
+N-plan index in another child, and then, in this process, the index is opened and
+every named query runs several times on the store. At N=4 the same queries also run on
+rdflib over the graph exported as TriG (what the index read before the store), for the
+side-by-side ratio.
+
+Usage::
+
+    python benchmarks/bench_scale.py 4 50 [500] [--work DIR] [--runs 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from synth import write_corpus  # noqa: E402
+
+CHILD = """
+import json, resource, sys, time
+from plangraph.workspace import add, build
+t0 = time.perf_counter()
+if sys.argv[1] == "build":
+    s = build([sys.argv[3]], sys.argv[2], encoders=("fake",), progress=False)
+else:
+    s = add([sys.argv[3]], sys.argv[2], progress=False)
+print(json.dumps({"seconds": time.perf_counter() - t0, "plans": len(s.plans), "failures": len(s.failures),
+                  "parts": s.seconds, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def _child(*args: str) -> dict[str, float]:
+    out = subprocess.run([sys.executable, "-c", CHILD, *args], capture_output=True, text=True, check=True)
+    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def _queries(first_plan: str) -> list[tuple[str, dict[str, str]]]:
+    from plangraph.graph.sparql import named_queries
+
+    out: list[tuple[str, dict[str, str]]] = []
+    for name, nq in sorted(named_queries().items()):
+        params = {"plan": first_plan} if any(p == "plan" for p, _ in nq.params) else {}
+        out.append((name, params))
+    return out
+
+
+def _time(fn: object, runs: int) -> list[float]:
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()  # type: ignore[operator]
+        times.append(time.perf_counter() - t0)
+    return times
+
+
+def _pct(times: list[float], q: float) -> float:
+    ordered = sorted(times)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+
+def measure(n: int, work: Path, runs: int) -> dict[str, object]:
+    from plangraph.workspace import Workspace
+
+    inputs, extra, ix = work / f"n{n}" / "in", work / f"n{n}" / "extra", work / f"n{n}" / "ix"
+    shutil.rmtree(work / f"n{n}", ignore_errors=True)
+    files = write_corpus(inputs, n + 1)
+    extra.mkdir(parents=True)
+    for f in (files[-1], files[-1].with_suffix(".meta.toml")):
+        f.rename(extra / f.name)
+    built = _child("build", str(ix), str(inputs))
+    added = _child("add", str(ix), str(extra))
+    t0 = time.perf_counter()
+    ws = Workspace(ix)
+    ws.plan_ids  # noqa: B018
+    ws.dataset  # noqa: B018 - opens the store snapshot
+    open_s = time.perf_counter() - t0
+    queries = _queries(ws.plan_ids[0])
+    per_query = {name: _time(lambda: ws.sparql(name=name, params=params), runs) for name, params in queries}
+    flat = [t for ts in per_query.values() for t in ts]
+    row: dict[str, object] = {
+        "N": n, "build_s": built["seconds"], "s_per_plan": built["seconds"] / n, "rss_mb": built["rss_mb"],
+        "add_one_s": added["seconds"], "add_parts": added["parts"], "open_s": open_s,
+        "query_p50_ms": _pct(flat, 0.5), "query_p95_ms": _pct(flat, 0.95),
+        "worst_query": max(per_query, key=lambda k: statistics.median(per_query[k])),
+        "worst_p50_ms": max(statistics.median(v) for v in per_query.values()) * 1000,
+    }
+    if n == 4:
+        from rdflib import Dataset
+
+        from plangraph.graph.sparql import run_named
+
+        trig = work / "n4" / "graph.trig"
+        ws.write_graph(trig, "trig")
+        t0 = time.perf_counter()
+        ds = Dataset(default_union=True)
+        ds.parse(str(trig), format="trig")
+        row["rdflib_parse_s"] = time.perf_counter() - t0
+        rd = [t for name, params in queries
+              for t in _time(lambda: run_named(ds, name, params, timeout_s=60), max(3, runs // 2))]
+        row["rdflib_p50_ms"] = _pct(rd, 0.5)
+        row["ratio_p50"] = row["rdflib_p50_ms"] / row["query_p50_ms"]  # type: ignore[operator]
+    return row
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("sizes", type=int, nargs="+", help="numbers of plans, e.g. 4 50 500")
+    parser.add_argument("--work", type=Path, default=Path("/tmp/plangraph-bench-scale"))
+    parser.add_argument("--runs", type=int, default=7, help="runs of each named query")
+    args = parser.parse_args(argv)
+    print("| N | build s | s/plan | peak RSS MB | add 1 plan s | open s | query p50 ms | p95 ms | slowest query (p50 ms) | rdflib p50 ms (ratio) |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for n in args.sizes:
+        r = measure(n, args.work, args.runs)
+        rd = f"{r['rdflib_p50_ms']:.1f} ({r['ratio_p50']:.0f}×), parse {r['rdflib_parse_s']:.1f} s" if "ratio_p50" in r else "–"
+        print(f"| {n} | {r['build_s']:.1f} | {r['s_per_plan']:.2f} | {r['rss_mb']:.0f} | {r['add_one_s']:.1f} | "
+              f"{r['open_s']:.3f} | {r['query_p50_ms']:.1f} | {r['query_p95_ms']:.1f} | "
+              f"{r['worst_query']} ({r['worst_p50_ms']:.1f}) | {rd} |", flush=True)
+        print(f"    add parts: {json.dumps(r['add_parts'])}", file=sys.stderr, flush=True)
+    print(f"(peak RSS of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB)",
+          file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
