@@ -74,11 +74,13 @@ def measure(n: int, work: Path, runs: int) -> dict[str, object]:
     from plangraph.workspace import Workspace
 
     inputs, extra, ix = work / f"n{n}" / "in", work / f"n{n}" / "extra", work / f"n{n}" / "ix"
-    shutil.rmtree(work / f"n{n}", ignore_errors=True)
-    files = write_corpus(inputs, n + 1)
-    extra.mkdir(parents=True)
-    for f in (files[-1], files[-1].with_suffix(".meta.toml")):
-        f.rename(extra / f.name)
+    shutil.rmtree(ix, ignore_errors=True)
+    if len(list(inputs.glob("*.txt"))) != n or len(list(extra.glob("*.txt"))) != 1:  # else reuse the corpus
+        shutil.rmtree(work / f"n{n}", ignore_errors=True)
+        files = write_corpus(inputs, n + 1)
+        extra.mkdir(parents=True)
+        for f in (files[-1], files[-1].with_suffix(".meta.toml")):
+            f.rename(extra / f.name)
     built = _child("build", str(ix), str(inputs))
     added = _child("add", str(ix), str(extra))
     t0 = time.perf_counter()

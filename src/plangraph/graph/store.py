@@ -35,8 +35,12 @@ from typing import Any
 import pyoxigraph as ox
 
 from plangraph.errors import IndexStoreError, UsageError
+from plangraph.graph.vocab import GRAPH, ID, PG
 
 REGISTRY_GRAPH = "urn:plangraph:registry"
+SHARED_GRAPH = str(GRAPH["shared"])
+"""Triples about nodes several plans may state (cited documents, bodies, places) and
+the ``pg:citedPlan`` links, each once."""
 RECORD = "urn:plangraph:record"
 INDEX_KEY = "urn:plangraph:index"
 _PLAN_KEY = "urn:plangraph:plan:"
@@ -57,6 +61,31 @@ def _iri(term: str) -> str:
 def _record_triple(key: str, record: Mapping[str, Any]) -> str:
     text = ox.Literal(json.dumps(record, ensure_ascii=False, sort_keys=True))
     return f"<{key}> <{RECORD}> {text} ."
+
+
+def split_shared(quads: Iterable[ox.Quad | ox.Triple], plan_id: str) -> tuple[list[str], list[str]]:
+    """A plan's triples as N-Triples lines: those of its own nodes, and those that state
+    what a node shared between plans is (a cited document, a body, a place: IRIs not
+    under ``id:PLAN``), apart from its ``pg:plan`` and ``pg:evidence``, which stay with
+    the plan.
+
+    Two plans citing one document state the same title triple; in one union graph
+    Oxigraph would count it twice (rdflib's union counts it once), so shared triples
+    go to :data:`SHARED_GRAPH` once, whichever plans state them.
+    """
+    own = (f"{ID}{plan_id}/", f"{ID}{plan_id}")
+    stay = {str(PG.plan), str(PG.evidence)}
+    local: set[str] = set()
+    shared: set[str] = set()
+    for q in quads:
+        line = f"{q.subject} {q.predicate} {q.object} ."
+        subject = getattr(q.subject, "value", "")
+        if subject.startswith(str(ID)) and not (subject.startswith(own[0]) or subject == own[1]) \
+                and q.predicate.value not in stay:
+            shared.add(line)
+        else:
+            local.add(line)
+    return sorted(local), sorted(shared)
 
 
 def ntriples_body(quads: Iterable[ox.Quad | ox.Triple]) -> tuple[str, int]:
@@ -180,11 +209,10 @@ class GraphStore:
         """Number of triples in one named graph."""
         return sum(1 for _ in self.store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
 
-    def triples_of(self, predicate: str) -> list[tuple[str, str]]:
-        """(graph IRI, N-Triples line) of every triple with ``predicate``, registry excluded."""
-        return [(q.graph_name.value, f"{q.subject} {q.predicate} {q.object} .")
-                for q in self.store.quads_for_pattern(None, ox.NamedNode(predicate), None)
-                if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value != REGISTRY_GRAPH]
+    def lines_of(self, graph: str) -> set[str]:
+        """The triples of one named graph as N-Triples lines."""
+        return {f"{q.subject} {q.predicate} {q.object} ."
+                for q in self.store.quads_for_pattern(None, None, None, ox.NamedNode(graph))}
 
     def dump(self, out: Any, fmt: str) -> None:
         """Write every graph but the registry as ``trig`` or ``nq`` to a binary file."""

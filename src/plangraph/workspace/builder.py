@@ -32,6 +32,7 @@ from plangraph.workspace.folder import (
     PLAN_FILE,
     PLANS_DIR,
     SEARCH_DIR,
+    SHARED_NT,
     default_index,
 )
 from plangraph.workspace.writer import IndexWriter, check_removable, fault_point, write_shard
@@ -110,7 +111,7 @@ def _plan_shard(index: Path, doc: PlanDoc, source_hash: str, options: dict[str, 
     from plangraph.graph.build import add_plan, new_dataset, passage_entities
     from plangraph.graph.iris import plan_iri
     from plangraph.graph.ontology import validate
-    from plangraph.graph.store import ntriples_body
+    from plangraph.graph.store import split_shared
     from plangraph.graph.vocab import ONTOLOGY_GRAPH
     from plangraph.ingest.docjson import plan_to_json
     from plangraph.text import title_key
@@ -120,7 +121,8 @@ def _plan_shard(index: Path, doc: PlanDoc, source_hash: str, options: dict[str, 
     g = add_plan(ds, doc, ex)
     ds.graph(ONTOLOGY_GRAPH).__iadd__(_ontology_graph())  # SHACL sees the plan with the ontology
     report = validate(ds)
-    body, triples = ntriples_body(ox.parse(g.serialize(format="nt", encoding="utf-8"), ox.RdfFormat.N_TRIPLES))
+    local, shared = split_shared(ox.parse(g.serialize(format="nt", encoding="utf-8"), ox.RdfFormat.N_TRIPLES),
+                                 doc.plan_id)
     entities = {pid: [[e.iri, e.kind, e.label] for e in refs] for pid, refs in passage_entities(ds).items()}
     info = {k: v for k, v in plan_to_json(doc).items() if k in ("plan", "meta", "counts", "findings")}
     plan = plan_iri(doc.plan_id)
@@ -129,12 +131,12 @@ def _plan_shard(index: Path, doc: PlanDoc, source_hash: str, options: dict[str, 
     name = _shard_name(doc.plan_id, source_hash, options)
     files = {PLAN_FILE: json.dumps(info, ensure_ascii=False, indent=1).encode(),
              ENTITIES_FILE: json.dumps(entities, ensure_ascii=False).encode(),
-             GRAPH_NT: body.encode()}
+             GRAPH_NT: "\n".join(local).encode(), SHARED_NT: "\n".join(shared).encode()}
     write_shard(index, name, files, lambda d: _index_plan(d, doc, options["encoders"], options["sentence_level"]))
     fault_point("shard-written")
     return {
         "plan_id": doc.plan_id, "shard": name, "file": doc.meta.source_file, "path": str(Path(doc.meta.source_file).resolve()),
-        "sha256": doc.meta.sha256, "input": source_hash, "order": order, "triples": triples, "counts": ex.counts(),
+        "sha256": doc.meta.sha256, "input": source_hash, "order": order, "triples": len(local), "counts": ex.counts(),
         "title_keys": sorted({k for t in g.objects(plan, DCTERMS.title) if (k := title_key(str(t)))}),
         "cites": cites,
         "shacl": {"conforms": report.conforms, "violations": len(report.violations),

@@ -5,14 +5,18 @@ Layout (format 3)::
     manifest.json             what readers open: the plans with their shards, the store
                               snapshot, the search index, encoders, counts, SHACL outcome
     store/primary/            the Oxigraph store (RocksDB): one named graph per plan
-                              (graph:plan/ID), the ontology graph, and a registry graph with
-                              one record per plan and one for the index; only a writer opens it
+                              (graph:plan/ID), the ontology graph, graph:shared (shared.nt
+                              of every plan, once, and the pg:citedPlan links), and a
+                              registry graph with one record per plan and one for the
+                              index; only a writer opens it
     store/snapshots/<name>/   published checkpoints of the store; readers open the one
                               the manifest names (the newest three are kept)
     store/WRITING             present while a writer is changing the store
     plans/<ID>-<sha12>/       one shard per plan version: plan.json (meta, counts,
                               findings), entities.json (passage → entities), graph.nt (the
-                              plan's graph), passages.json (for the search index)
+                              plan's graph), shared.nt (its triples about nodes other plans
+                              may state too: cited documents, bodies, places), passages.json
+                              (for the search index)
     search/<generation>/      the search index of every plan of that generation
 
 ``sha12`` is a hash of the plan file, its sidecar and the pipeline version, so an
@@ -41,6 +45,7 @@ WRITING = "WRITING"
 PLAN_FILE = "plan.json"
 ENTITIES_FILE = "entities.json"
 GRAPH_NT = "graph.nt"
+SHARED_NT = "shared.nt"
 PASSAGES_FILE = "passages.json"
 SEARCH_DIR = "search"
 BUILDING = ".building-"

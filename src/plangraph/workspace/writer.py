@@ -9,8 +9,9 @@ The order of a change (adding, replacing, removing plans):
 2. One store transaction records the intent (the plans to replace and remove, the new
    generation) in the registry. From here on the change rolls forward: each plan's
    graph and registry record are replaced in one transaction per plan, read back from
-   its shard; a last transaction recomputes the cross-plan links that changed, the
-   ontology graph if its files changed, and clears the intent.
+   its shard; a last transaction brings the shared graph (what several plans may state,
+   and the cross-plan links) to what the plans now call for, rewriting only the triples
+   that changed, replaces the ontology graph if its files changed, and clears the intent.
 3. The store is checkpointed to ``store/snapshots/<generation>-…`` and the manifest is
    rewritten atomically to name it. Readers go by the manifest only, so they see the
    old index until this rename and the new one after it.
@@ -36,7 +37,7 @@ from typing import Any
 
 from plangraph.errors import IndexStoreError, UsageError
 from plangraph.graph.iris import plan_graph_iri, plan_iri
-from plangraph.graph.store import INDEX_KEY, Change, GraphStore, ntriples_body
+from plangraph.graph.store import INDEX_KEY, SHARED_GRAPH, Change, GraphStore, ntriples_body
 from plangraph.graph.vocab import ONTOLOGY_GRAPH, PG
 from plangraph.resources import ontology_dir
 from plangraph.workspace.folder import (
@@ -45,6 +46,7 @@ from plangraph.workspace.folder import (
     MANIFEST,
     PLANS_DIR,
     SEARCH_DIR,
+    SHARED_NT,
     STORE_DIR,
     WRITING,
     FORMAT,
@@ -78,9 +80,9 @@ def _ontology() -> tuple[str, str]:
     return ntriples_body(quads)[0], digest.hexdigest()[:16]
 
 
-def _cited_links(registry: dict[str, dict[str, Any]]) -> set[tuple[str, str]]:
-    """(graph IRI, triple) of every ``pg:citedPlan`` link the registry's plans call for:
-    a cited title that names exactly one plan of the index (see graph/links.py)."""
+def _cited_links(registry: dict[str, dict[str, Any]]) -> set[str]:
+    """Every ``pg:citedPlan`` link the registry's plans call for: a cited title that
+    names exactly one plan of the index (see graph/links.py)."""
     by_key: dict[str, set[str]] = {}
     for pid, rec in registry.items():
         for key in rec.get("title_keys", []):
@@ -90,7 +92,7 @@ def _cited_links(registry: dict[str, dict[str, Any]]) -> set[tuple[str, str]]:
         for doc, keys in rec.get("cites", {}).items():
             cited = {p for k in keys for p in by_key.get(k, ())}
             if len(cited) == 1:
-                out.add((str(plan_graph_iri(pid)), f"<{doc}> <{PG.citedPlan}> <{plan_iri(cited.pop())}> ."))
+                out.add(f"<{doc}> <{PG.citedPlan}> <{plan_iri(cited.pop())}> .")
     return out
 
 
@@ -150,8 +152,12 @@ class IndexWriter:
                 fault_point("plan-removed")
         registry = self.store.registry()
         wanted = _cited_links(registry)
-        current = {(g, t) for g, t in self.store.triples_of(str(PG.citedPlan))}
-        change = Change(delete=sorted(current - wanted), insert=sorted(wanted - current))
+        for rec in registry.values():
+            shared = self.path / PLANS_DIR / rec["shard"] / SHARED_NT
+            wanted.update(line for line in shared.read_text("utf-8").splitlines() if line)
+        current = self.store.lines_of(SHARED_GRAPH)
+        change = Change(delete=[(SHARED_GRAPH, t) for t in sorted(current - wanted)],
+                        insert=[(SHARED_GRAPH, t) for t in sorted(wanted - current)])
         record = {**pending["index"], "generation": pending["generation"]}
         body, digest = _ontology()
         if self.store.index_record().get("ontology") != digest:
