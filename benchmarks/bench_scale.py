@@ -71,6 +71,8 @@ def _pct(times: list[float], q: float) -> float:
 
 
 def measure(n: int, work: Path, runs: int) -> dict[str, object]:
+    from plangraph.graph.export import export_rows
+    from plangraph.graph.planview import section_tree
     from plangraph.workspace import Workspace
 
     inputs, extra, ix = work / f"n{n}" / "in", work / f"n{n}" / "extra", work / f"n{n}" / "ix"
@@ -98,6 +100,16 @@ def measure(n: int, work: Path, runs: int) -> dict[str, object]:
         "worst_query": max(per_query, key=lambda k: statistics.median(per_query[k])),
         "worst_p50_ms": max(statistics.median(v) for v in per_query.values()) * 1000,
     }
+    plan = ws.plan_ids[0]
+    readers = {  # rdflib-style pattern calls through graph/storeview.py
+        "export_rows(indicators, plan)": lambda g: export_rows(g, "indicators", plan),
+        "export_rows(commitments, plan)": lambda g: export_rows(g, "commitments", plan),
+        "section_tree(plan)": lambda g: section_tree(g, plan),
+    }
+    row["readers_ms"] = {k: statistics.median(_time(lambda: f(ws.dataset), 3)) * 1000 for k, f in readers.items()}
+    # the same indicator rows as one SPARQL query, for the pattern-calls-or-SPARQL choice
+    row["sparql_indicators_ms"] = statistics.median(
+        _time(lambda: ws.sparql(name="indicators-by-category", params={"plan": plan}), 3)) * 1000
     if n == 4:
         from rdflib import Dataset
 
@@ -113,6 +125,7 @@ def measure(n: int, work: Path, runs: int) -> dict[str, object]:
               for t in _time(lambda: run_named(ds, name, params, timeout_s=60), max(3, runs // 2))]
         row["rdflib_p50_ms"] = _pct(rd, 0.5)
         row["ratio_p50"] = row["rdflib_p50_ms"] / row["query_p50_ms"]  # type: ignore[operator]
+        row["rdflib_readers_ms"] = {k: statistics.median(_time(lambda: f(ds), 3)) * 1000 for k, f in readers.items()}
     return row
 
 
@@ -130,7 +143,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"| {n} | {r['build_s']:.1f} | {r['s_per_plan']:.2f} | {r['rss_mb']:.0f} | {r['add_one_s']:.1f} | "
               f"{r['open_s']:.3f} | {r['query_p50_ms']:.1f} | {r['query_p95_ms']:.1f} | "
               f"{r['worst_query']} ({r['worst_p50_ms']:.1f}) | {rd} |", flush=True)
-        print(f"    add parts: {json.dumps(r['add_parts'])}", file=sys.stderr, flush=True)
+        print(f"    N={n} add parts: {json.dumps(r['add_parts'])}", file=sys.stderr, flush=True)
+        readers = ", ".join(f"{k} {v:.0f} ms" for k, v in r["readers_ms"].items())  # type: ignore[attr-defined]
+        print(f"    N={n} readers on the store: {readers}; indicators-by-category SPARQL "
+              f"{r['sparql_indicators_ms']:.0f} ms", file=sys.stderr, flush=True)
+        if "rdflib_readers_ms" in r:
+            rd = ", ".join(f"{k} {v:.0f} ms" for k, v in r["rdflib_readers_ms"].items())  # type: ignore[attr-defined]
+            print(f"    N={n} readers on rdflib: {rd}", file=sys.stderr, flush=True)
     print(f"(peak RSS of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB)",
           file=sys.stderr)
     return 0

@@ -181,7 +181,7 @@ def entity_table(ds: Dataset, kind: str, plan: str | None = None) -> list[Entity
     """The entities of one kind as rows with display columns and facet values."""
     if kind not in ENTITY_KINDS:
         raise UsageError(f"unknown entity kind {kind!r}; choose one of: {', '.join(ENTITY_KINDS)}")
-    raw = _place_rows(ds) if kind == "places" else export_rows(ds, kind)
+    raw = _place_rows(ds) if kind == "places" else export_rows(ds, kind, plan)
     if plan is not None:
         raw = [r for r in raw if plan in str(r["plan"]).split(", ")]
     stage_names = {c.zh for c in concepts() if c.scheme == "stages"}

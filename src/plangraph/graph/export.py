@@ -15,6 +15,7 @@ from rdflib.namespace import DCTERMS, PROV, SKOS
 from rdflib.term import Node
 
 from plangraph.errors import UsageError
+from plangraph.graph.iris import plan_iri
 from plangraph.graph.vocab import OA, PG, PREFIXES, SDMX_DIMENSION, SDMX_MEASURE
 
 KINDS: tuple[str, ...] = ("indicators", "programmes", "projects", "commitments", "organizations")
@@ -205,8 +206,12 @@ def export_rows(ds: Dataset, kind: str, plan: Plans = None) -> list[dict[str, An
     those of that plan or of any of those plans."""
     check_kind(kind)
     r = _Reader(ds)
-    rows = [_ROWS[kind](r, s) for s in set(r.g.subjects(RDF.type, _CLASSES[kind]))]
     wanted = plan_set(plan)
+    subjects = set(r.g.subjects(RDF.type, _CLASSES[kind]))
+    if wanted is not None:  # only the entities of those plans are read (a store may hold hundreds)
+        mine = {s for p in wanted for s in r.g.subjects(PG.plan, plan_iri(p))}
+        subjects &= mine
+    rows = [_ROWS[kind](r, s) for s in subjects]
     if wanted is not None:
         rows = [row for row in rows if wanted.intersection(str(row["plan"]).split(", "))]
     return sorted(rows, key=lambda d: (str(d["plan"]), d["start"] or 0, d["iri"]))

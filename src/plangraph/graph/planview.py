@@ -41,17 +41,18 @@ def section_tree(ds: Dataset, plan: str) -> list[SectionNode]:
         children[parent[s]].append(s)
     own_passages: dict[Any, int] = defaultdict(int)
     passage_section: dict[Any, Any] = {}
-    for p in ds.subjects(PG.section, None):
-        if (p, RDF.type, PG.Passage) in ds and (p, PG.plan, pnode) in ds:
-            sec = ds.value(p, PG.section)
+    for p in ds.subjects(PG.plan, pnode):  # the plan's own nodes only, not every plan's
+        sec = ds.value(p, PG.section)
+        if sec is not None and (p, RDF.type, PG.Passage) in ds:
             own_passages[sec] += 1
             passage_section[p] = sec
     own_entities: dict[Any, int] = defaultdict(int)
     seen: set[Any] = set()
-    for e, _, p in ds.triples((None, PROV.wasDerivedFrom, None)):
-        if p in passage_section and e not in seen and (e, RDF.type, PG.Quantity) not in ds:
-            seen.add(e)
-            own_entities[passage_section[p]] += 1
+    for p, sec in passage_section.items():
+        for e in ds.subjects(PROV.wasDerivedFrom, p):
+            if e not in seen and (e, RDF.type, PG.Quantity) not in ds:
+                seen.add(e)
+                own_entities[sec] += 1
 
     # Document order: a section sits where its first passage (or first subsection's) starts.
     first: dict[Any, float] = defaultdict(lambda: float("inf"))
