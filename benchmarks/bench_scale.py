@@ -9,7 +9,7 @@ side-by-side ratio.
 
 Usage::
 
-    python benchmarks/bench_scale.py 4 50 [500] [--work DIR] [--runs 7]
+    python benchmarks/bench_scale.py 4 50 [500] [--work DIR] [--runs 7] [--reuse]
 """
 
 from __future__ import annotations
@@ -70,21 +70,26 @@ def _pct(times: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
 
 
-def measure(n: int, work: Path, runs: int) -> dict[str, object]:
+def measure(n: int, work: Path, runs: int, reuse: bool = False) -> dict[str, object]:
     from plangraph.graph.export import export_rows
     from plangraph.graph.planview import section_tree
     from plangraph.workspace import Workspace
 
     inputs, extra, ix = work / f"n{n}" / "in", work / f"n{n}" / "extra", work / f"n{n}" / "ix"
-    shutil.rmtree(ix, ignore_errors=True)
-    if len(list(inputs.glob("*.txt"))) != n or len(list(extra.glob("*.txt"))) != 1:  # else reuse the corpus
-        shutil.rmtree(work / f"n{n}", ignore_errors=True)
-        files = write_corpus(inputs, n + 1)
-        extra.mkdir(parents=True)
-        for f in (files[-1], files[-1].with_suffix(".meta.toml")):
-            f.rename(extra / f.name)
-    built = _child("build", str(ix), str(inputs))
-    added = _child("add", str(ix), str(extra))
+    saved = work / f"n{n}" / "build.json"
+    if reuse and saved.exists():  # time the reads again on the index built last time
+        built, added = json.loads(saved.read_text("utf-8"))
+    else:
+        shutil.rmtree(ix, ignore_errors=True)
+        if len(list(inputs.glob("*.txt"))) != n or len(list(extra.glob("*.txt"))) != 1:  # else reuse the corpus
+            shutil.rmtree(work / f"n{n}", ignore_errors=True)
+            files = write_corpus(inputs, n + 1)
+            extra.mkdir(parents=True)
+            for f in (files[-1], files[-1].with_suffix(".meta.toml")):
+                f.rename(extra / f.name)
+        built = _child("build", str(ix), str(inputs))
+        added = _child("add", str(ix), str(extra))
+        saved.write_text(json.dumps([built, added]), "utf-8")
     t0 = time.perf_counter()
     ws = Workspace(ix)
     ws.plan_ids  # noqa: B018
@@ -134,11 +139,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("sizes", type=int, nargs="+", help="numbers of plans, e.g. 4 50 500")
     parser.add_argument("--work", type=Path, default=Path("/tmp/plangraph-bench-scale"))
     parser.add_argument("--runs", type=int, default=7, help="runs of each named query")
+    parser.add_argument("--reuse", action="store_true",
+                        help="keep the index and build figures of the last run; time the reads again")
     args = parser.parse_args(argv)
     print("| N | build s | s/plan | peak RSS MB | add 1 plan s | open s | query p50 ms | p95 ms | slowest query (p50 ms) | rdflib p50 ms (ratio) |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     for n in args.sizes:
-        r = measure(n, args.work, args.runs)
+        r = measure(n, args.work, args.runs, args.reuse)
         rd = f"{r['rdflib_p50_ms']:.1f} ({r['ratio_p50']:.0f}×), parse {r['rdflib_parse_s']:.1f} s" if "ratio_p50" in r else "–"
         print(f"| {n} | {r['build_s']:.1f} | {r['s_per_plan']:.2f} | {r['rss_mb']:.0f} | {r['add_one_s']:.1f} | "
               f"{r['open_s']:.3f} | {r['query_p50_ms']:.1f} | {r['query_p95_ms']:.1f} | "

@@ -197,3 +197,23 @@ def test_named_queries_on_the_store_match_rdflib_on_the_exported_graph(four_plan
     for name, nq in named_queries().items():
         params = {"plan": "linan"} if any(p == "plan" for p, _ in nq.params) else {}
         assert rows(ws.sparql(name=name, params=params)) == rows(run_named(ds, name, params, timeout_s=60)), name
+
+
+def test_a_plan_failing_after_ingest_is_reported_and_the_others_land(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import plangraph.extract.pipeline as pipeline
+    from plangraph.errors import InputError
+
+    real = pipeline.extract
+
+    def extract(doc):  # type: ignore[no-untyped-def]
+        if doc.plan_id == "linping-copy":
+            raise InputError(f"{doc.meta.source_file}: plan is over the size limit")
+        return real(doc)
+
+    monkeypatch.setattr(pipeline, "extract", extract)
+    other = _other_plan(tmp_path / "in")
+    summary = build([LINPING, other], tmp_path / "ix", encoders=FAKE, progress=False)
+    assert summary.plans == ("linping",)
+    assert summary.failures == ((str(other), f"{other}: plan is over the size limit"),)
+    assert Workspace(tmp_path / "ix").manifest["skipped"] == {str(other): f"{other}: plan is over the size limit"}

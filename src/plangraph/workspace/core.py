@@ -52,6 +52,7 @@ class Workspace:
             _recover(self.path)
         self.manifest: dict[str, Any] = read_manifest(self.path)
         self._dataset: Any = None
+        self._plans: list[dict[str, Any]] | None = None
         self._searcher: Any = None
         self._entities: dict[str, tuple[EntityRef, ...]] | None = None
         self._concepts: dict[str, frozenset[str]] | None = None
@@ -67,15 +68,18 @@ class Workspace:
         return tuple(self.manifest["plans"])
 
     def plans(self) -> list[dict[str, Any]]:
-        """Metadata, counts and ingestion findings of every plan in the index."""
-        out = []
-        for plan in self.manifest["plans"].values():
-            path = self.path / PLANS_DIR / plan["shard"] / PLAN_FILE
-            try:
-                out.append(json.loads(path.read_text("utf-8")))
-            except (OSError, ValueError) as exc:
-                raise broken_index(self.path, f"{path} is unreadable ({exc})") from None
-        return out
+        """Metadata, counts and ingestion findings of every plan in the index (read from
+        the shards once; callers get their own copy of the list)."""
+        if self._plans is None:
+            out = []
+            for plan in self.manifest["plans"].values():
+                path = self.path / PLANS_DIR / plan["shard"] / PLAN_FILE
+                try:
+                    out.append(json.loads(path.read_text("utf-8")))
+                except (OSError, ValueError) as exc:
+                    raise broken_index(self.path, f"{path} is unreadable ({exc})") from None
+            self._plans = out
+        return list(self._plans)
 
     def check_plan(self, plan: str | Sequence[str] | None) -> None:
         """UsageError unless ``plan`` (one id, several, or None for all) names plans of the index."""
