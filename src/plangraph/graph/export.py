@@ -207,10 +207,11 @@ def export_rows(ds: Dataset, kind: str, plan: Plans = None) -> list[dict[str, An
     check_kind(kind)
     r = _Reader(ds)
     wanted = plan_set(plan)
-    subjects = set(r.g.subjects(RDF.type, _CLASSES[kind]))
-    if wanted is not None:  # only the entities of those plans are read (a store may hold hundreds)
-        mine = {s for p in wanted for s in r.g.subjects(PG.plan, plan_iri(p))}
-        subjects &= mine
+    cls = _CLASSES[kind]
+    if wanted is None:
+        subjects = set(r.g.subjects(RDF.type, cls))
+    else:  # only the nodes of those plans are read (a store may hold hundreds of plans)
+        subjects = {s for p in wanted for s in r.g.subjects(PG.plan, plan_iri(p)) if (s, RDF.type, cls) in r.g}
     rows = [_ROWS[kind](r, s) for s in subjects]
     if wanted is not None:
         rows = [row for row in rows if wanted.intersection(str(row["plan"]).split(", "))]
