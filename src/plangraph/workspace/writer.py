@@ -59,6 +59,14 @@ from plangraph.workspace.folder import (
 ONTOLOGY_FILES: tuple[str, ...] = ("plangraph.ttl", "concepts.ttl")
 FAULT_ENV = "PLANGRAPH_FAULT_AT"
 KEEP_SNAPSHOTS = 3
+FORMAT_2_FILES = ("graph.trig", "plans.json", "entities.json")
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
 
 
 def fault_point(step: str) -> None:
@@ -225,7 +233,9 @@ class IndexWriter:
         if (self.path / SEARCH_DIR).is_dir():
             for entry in (self.path / SEARCH_DIR).iterdir():
                 if f"{SEARCH_DIR}/{entry.name}" not in searches:
-                    shutil.rmtree(entry, ignore_errors=True)
+                    _remove(entry)
+        for name in FORMAT_2_FILES:  # an index built by an earlier version, now rebuilt
+            (self.path / name).unlink(missing_ok=True)
         (self.path / (MANIFEST + ".tmp")).unlink(missing_ok=True)
         snapshots = self.path / STORE_DIR / "snapshots"
         if snapshots.is_dir():
