@@ -237,6 +237,10 @@ class GraphStore:
             self.store.update(text)
         self._graphs = None
 
+    def flush(self) -> None:
+        """Write the store's in-memory tables to disk (and free them)."""
+        self.store.flush()
+
     def publish(self, name: str) -> Path:
         """Checkpoint the primary store to ``snapshots/<name>`` (hard links) for readers,
         and delete all but the newest :data:`KEEP_SNAPSHOTS` snapshots."""

