@@ -66,6 +66,15 @@ def district_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def district_trig(district_index: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The district index's graph exported as TriG (``plangraph export graph``), for
+    tests that load it into another engine."""
+    from plangraph.workspace import Workspace
+
+    return Workspace(district_index).write_graph(tmp_path_factory.mktemp("trig") / "graph.trig", "trig")
+
+
+@pytest.fixture(scope="session")
 def four_plan_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An index folder of the four plans (district and national), fake encoder."""
     from plangraph.workspace import build

@@ -29,20 +29,20 @@ LINPING = "https://w3id.org/plangraph/graph/plan/linping"
 
 
 @pytest.fixture(scope="module")
-def projects(district_index: Path) -> int:
+def projects(district_index: Path, district_trig: Path) -> int:
     """How many projects the district plans have (what COUNT must say)."""
     import pyoxigraph as ox
 
     store = ox.Store()
-    store.load(path=str(district_index / "graph.trig"), format=ox.RdfFormat.TRIG)
+    store.load(path=str(district_trig), format=ox.RdfFormat.TRIG)
     project = ox.NamedNode("https://w3id.org/plangraph/ontology#Project")
     rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
     return len({q.subject for q in store.quads_for_pattern(None, rdf_type, project)})
 
 
 @pytest.fixture(scope="module")
-def server(district_index: Path) -> Iterator[str]:
-    srv: SparqlServer = start_endpoint("memory", district_index / "graph.trig", port=0, timeout_s=5)
+def server(district_index: Path, district_trig: Path) -> Iterator[str]:
+    srv: SparqlServer = start_endpoint("memory", district_trig, port=0, timeout_s=5)
     yield f"http://127.0.0.1:{srv.server_address[1]}"
     srv.close()
 
@@ -168,23 +168,24 @@ def _remote_counts(url: str) -> dict[str, int]:
     return {str(g): int(n) for g, n in rows}
 
 
-def test_push_sends_only_the_plans_that_changed(district_index: Path, oxigraph_server: str, tmp_path: Path,
-                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_push_sends_only_the_plans_that_changed(district_index: Path, district_trig: Path, oxigraph_server: str,
+                                                tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     urls = {"sparql_endpoint": oxigraph_server + "/query", "graph_store": oxigraph_server + "/store"}
     argv = ["push", "--index", str(district_index), "--sparql-endpoint", urls["sparql_endpoint"],
             "--graph-store", urls["graph_store"]]
     assert main(argv) == 0
     first = capsys.readouterr().out
-    assert first.startswith("pushed 3 graph(s)") and f"  sent {LINAN}\n" in first
+    # the ontology, the two plans, and graph:shared (what several plans state, once)
+    assert first.startswith("pushed 4 graph(s)") and f"  sent {LINAN}\n" in first
     counts = _remote_counts(oxigraph_server)
-    assert counts[LINAN] > 1000 and counts[LINPING] > 1000 and counts[PUSH_STATE_GRAPH] == 3
+    assert counts[LINAN] > 1000 and counts[LINPING] > 1000 and counts[PUSH_STATE_GRAPH] == 4
 
     assert main(argv) == 0
-    assert capsys.readouterr().out == "pushed 0 graph(s) (0.0 MB), 3 unchanged, 0 removed\n"
+    assert capsys.readouterr().out == "pushed 0 graph(s) (0.0 MB), 4 unchanged, 0 removed\n"
 
-    changed = _variant(district_index / "graph.trig", tmp_path / "changed.trig", add_to=LINPING)
+    changed = _variant(district_trig, tmp_path / "changed.trig", add_to=LINPING)
     report = push_graphs(changed, **urls)
-    assert report.sent == [LINPING] and len(report.unchanged) == 2 and not report.removed
+    assert report.sent == [LINPING] and len(report.unchanged) == 3 and not report.removed
     after = _remote_counts(oxigraph_server)
     assert after[LINPING] == counts[LINPING] + 1 and after[LINAN] == counts[LINAN]
 

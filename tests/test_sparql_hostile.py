@@ -35,8 +35,8 @@ def listener() -> Iterator[Listener]:
 
 
 @pytest.fixture(scope="module")
-def endpoint(district_index: Path) -> Iterator[str]:
-    server: SparqlServer = start_endpoint("memory", district_index / "graph.trig", port=0, timeout_s=LIMIT_S)
+def endpoint(district_index: Path, district_trig: Path) -> Iterator[str]:
+    server: SparqlServer = start_endpoint("memory", district_trig, port=0, timeout_s=LIMIT_S)
     yield f"http://127.0.0.1:{server.server_address[1]}/query"
     server.close()
 
@@ -147,7 +147,8 @@ def test_a_100_kb_query_is_bounded_by_the_limit_too(district_index: Path) -> Non
     assert time.monotonic() - t0 < LIMIT_S + MARGIN_S
 
 
-def test_a_worker_has_no_network_and_does_not_outlive_its_parent(district_index: Path) -> None:
+def test_a_worker_has_no_network_and_does_not_outlive_its_parent(district_index: Path,
+                                                                  district_trig: Path) -> None:
     """A runaway query must not keep running after the program that asked it is killed."""
     import os
     import signal
@@ -157,7 +158,7 @@ def test_a_worker_has_no_network_and_does_not_outlive_its_parent(district_index:
     from plangraph.graph.runner import network_sandbox_available
 
     code = ("import sys\nfrom plangraph.graph.runner import QueryRunner\n"
-            f"r = QueryRunner('memory', {str(district_index / 'graph.trig')!r})\n"
+            f"r = QueryRunner('memory', {str(district_trig)!r})\n"
             "r.start()\nprint(r._slots.queue[0].proc.pid, flush=True)\n"
             f"r.run({RUNAWAY!r}, timeout_s=600)\n")
     parent = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)

@@ -35,9 +35,9 @@ from typing import Any
 import pyoxigraph as ox
 
 from plangraph.errors import IndexStoreError, UsageError
+from plangraph.graph.engines import REGISTRY_GRAPH
 from plangraph.graph.vocab import GRAPH, ID, PG
 
-REGISTRY_GRAPH = "urn:plangraph:registry"
 SHARED_GRAPH = str(GRAPH["shared"])
 """Triples about nodes several plans may state (cited documents, bodies, places) and
 the ``pg:citedPlan`` links, each once."""

@@ -62,13 +62,6 @@ def to_ox(term: Node | None) -> Any:
     raise TypeError(f"not an RDF term: {term!r}")
 
 
-class _Named:
-    """What :func:`plangraph.graph.sparql.check_query` reads of a graph: its name."""
-
-    def __init__(self, identifier: URIRef) -> None:
-        self.identifier = identifier
-
-
 class StoreView:
     """An rdflib-like, read-only union view of a :class:`GraphStore`."""
 
@@ -128,8 +121,3 @@ class StoreView:
 
     def __contains__(self, triple: Pattern) -> bool:
         return next(self._quads(*triple), None) is not None
-
-    def graphs(self) -> Iterator[_Named]:
-        """The named graphs (plans and ontology), for the query checks."""
-        for g in self.graph_store.graphs():
-            yield _Named(URIRef(g.value))

@@ -33,6 +33,7 @@ from plangraph.workspace.folder import (
     PLANS_DIR,
     SEARCH_DIR,
     SHARED_NT,
+    TEXT_FILE,
     default_index,
 )
 from plangraph.workspace.writer import IndexWriter, check_removable, fault_point, write_shard
@@ -124,14 +125,17 @@ def _plan_shard(index: Path, doc: PlanDoc, source_hash: str, options: dict[str, 
     local, shared = split_shared(ox.parse(g.serialize(format="nt", encoding="utf-8"), ox.RdfFormat.N_TRIPLES),
                                  doc.plan_id)
     entities = {pid: [[e.iri, e.kind, e.label] for e in refs] for pid, refs in passage_entities(ds).items()}
-    info = {k: v for k, v in plan_to_json(doc).items() if k in ("plan", "meta", "counts", "findings")}
+    info = {k: v for k, v in plan_to_json(doc).items()
+            if k in ("plan", "meta", "counts", "findings", "format", "pages")}
     plan = plan_iri(doc.plan_id)
     cites = {str(d): sorted({k for t in g.objects(d, DCTERMS.title) if (k := title_key(str(t)))})
              for d in g.objects(plan, DCTERMS.references)}
     name = _shard_name(doc.plan_id, source_hash, options)
     files = {PLAN_FILE: json.dumps(info, ensure_ascii=False, indent=1).encode(),
              ENTITIES_FILE: json.dumps(entities, ensure_ascii=False).encode(),
-             GRAPH_NT: "\n".join(local).encode(), SHARED_NT: "\n".join(shared).encode()}
+             GRAPH_NT: "\n".join(local).encode(), SHARED_NT: "\n".join(shared).encode(),
+             # the text every offset indexes: for an HTML, Word or PDF plan it exists only here
+             TEXT_FILE: doc.original.encode("utf-8")}
     write_shard(index, name, files, lambda d: _index_plan(d, doc, options["encoders"], options["sentence_level"]))
     fault_point("shard-written")
     return {
@@ -210,7 +214,7 @@ def _run(out: Path, files: list[Path], *, remove_missing: bool, remove_ids: Sequ
             remove_missing and pid not in seen and pid not in replace and registry[pid].get("path") not in failed_paths)]
         final = {pid: (replace.get(pid) or registry[pid]) for pid in registry if pid not in remove} | replace
         if not final:
-            detail = "; ".join(m for _, m in failures) or "no .txt files given"
+            detail = "; ".join(m for _, m in failures) or "no plan files given"
             raise InputError(f"no plan could be ingested ({detail})")
         same_options = {k: index_record.get(k) for k in options} == options
         embedded: dict[str, int] = {}

@@ -123,11 +123,12 @@ class Workspace:
         return Workspace(self.path) if self.is_stale() else self
 
     def sparql(self, query: str | None = None, *, name: str | None = None,
-               params: dict[str, str] | None = None, timeout_s: float = 10.0) -> Any:
-        """Run a read-only query (text, or a named query of the library) over the union
-        of the plan graphs and the ontology."""
-        from plangraph.graph.sparql import get_named_query
-        from plangraph.graph.storequery import run_store_query
+               params: dict[str, str] | None = None, timeout_s: float = 10.0,
+               endpoint: str | None = None) -> Any:
+        """Run a read-only query (text, or a named query of the library) in a worker
+        process that is stopped after ``timeout_s`` (see :mod:`plangraph.graph.sparql`),
+        on this index's graph store snapshot or on the SPARQL ``endpoint`` URL given."""
+        from plangraph.graph.sparql import run_named, run_query
 
         if (query is None) == (name is None):
             raise UsageError("give either a query or the name of a named query")
@@ -135,14 +136,17 @@ class Workspace:
             raise UsageError(f"SPARQL endpoint {endpoint!r} is not an http(s) URL")
         where = endpoint or self.graph_location
         if name is not None:
-            nq = get_named_query(name)
-            allowed = {p for p, _ in nq.params}
-            for key in params or {}:
-                if key not in allowed:
-                    raise UsageError(f"query {name!r} takes no parameter {key!r}; "
-                                     f"choose one of: {', '.join(sorted(allowed)) or '(none)'}")
-            query = nq.text
-        return run_store_query(self.graph_store, query or "", timeout_s, params)
+            return run_named(where, name, params, timeout_s=timeout_s)
+        return run_query(where, query or "", timeout_s, params)
+
+    @property
+    def graph_location(self) -> Path:
+        """Where queries read the graph: the published graph store snapshot the manifest
+        names (``"snapshot": "store/snapshots/<name>"``)."""
+        snapshot = self.path / self.manifest["snapshot"]
+        if not snapshot.is_dir():
+            raise broken_index(self.path, f"missing graph store snapshot {snapshot}")
+        return snapshot
 
     def entities_for(self, passage_id: str) -> tuple[EntityRef, ...]:
         """Entities the graph says were stated in this passage."""

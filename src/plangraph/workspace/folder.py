@@ -16,7 +16,8 @@ Layout (format 3)::
                               findings), entities.json (passage → entities), graph.nt (the
                               plan's graph), shared.nt (its triples about nodes other plans
                               may state too: cited documents, bodies, places), passages.json
-                              (for the search index)
+                              (for the search index), text.txt (the text every offset
+                              indexes: for an HTML, Word or PDF plan it exists only here)
     search/<generation>/      the search index of every plan of that generation
 
 ``sha12`` is a hash of the plan file, its sidecar and the pipeline version, so an
@@ -46,6 +47,7 @@ PLAN_FILE = "plan.json"
 ENTITIES_FILE = "entities.json"
 GRAPH_NT = "graph.nt"
 SHARED_NT = "shared.nt"
+TEXT_FILE = "text.txt"
 PASSAGES_FILE = "passages.json"
 SEARCH_DIR = "search"
 BUILDING = ".building-"
