@@ -119,9 +119,11 @@ def test_build_stores_the_canonical_text_and_search_shows_pages(tmp_path: Path,
     assert main(["build", str(src), "--index", str(out), "--encoder", "fake", "--sentence-level", "none",
                  "--quiet"]) == 0
     assert "broken.docx: not a readable .docx file" in capsys.readouterr().err
-    stored = (out / "texts" / "linan.txt").read_text("utf-8")
+    from plangraph.workspace import Workspace
+
+    stored = Workspace(out).plan_text("linan")
     assert stored == read_any(src / "linan.pdf").text
-    plans = json.loads((out / "plans.json").read_text("utf-8"))
+    plans = Workspace(out).plans()
     assert plans[0]["format"] == "pdf" and len(plans[0]["pages"]) == 14
     assert main(["search", "乡村教师支持计划", "--index", str(out), "--format", "json", "--top", "3"]) == 0
     hits = json.loads(capsys.readouterr().out)

@@ -26,6 +26,7 @@ from plangraph.workspace.folder import (
     PLANS_DIR,
     SEARCH_DIR,
     STORE_DIR,
+    TEXT_FILE,
     WRITING,
     broken_index,
     default_index,
@@ -80,6 +81,16 @@ class Workspace:
                     raise broken_index(self.path, f"{path} is unreadable ({exc})") from None
             self._plans = out
         return list(self._plans)
+
+    def plan_text(self, plan: str) -> str:
+        """The text the plan's character offsets index (for an HTML, Word or PDF plan,
+        the canonical text read from it)."""
+        self.check_plan(plan)
+        path = self.path / PLANS_DIR / self.manifest["plans"][plan]["shard"] / TEXT_FILE
+        try:
+            return path.read_bytes().decode("utf-8")
+        except OSError as exc:
+            raise broken_index(self.path, f"{path} is unreadable ({exc})") from None
 
     def check_plan(self, plan: str | Sequence[str] | None) -> None:
         """UsageError unless ``plan`` (one id, several, or None for all) names plans of the index."""
