@@ -3,7 +3,8 @@
 Layout of a store folder::
 
     primary/            the store, opened read-write by the one writer process
-    snapshots/<name>/   checkpoints (hard links) taken by :meth:`GraphStore.publish`
+    snapshots/<name>/   checkpoints (hard links) taken by :meth:`GraphStore.publish`,
+                        without the registry graph
 
 Besides the plan graphs and the ontology graph, the store holds a registry graph
 (``urn:plangraph:registry``): one JSON record per plan (its shard, input hash, counts,
@@ -252,6 +253,13 @@ class GraphStore:
         if target.exists():  # a publish that died before its manifest named it
             shutil.rmtree(target)
         self.store.backup(str(target))
+        # Readers never need the registry, and with it present a query engine must name
+        # every other graph as the default graph instead of using Oxigraph's union, which
+        # was 30x slower at 50 plans (indicator-across-plans: 14 s against 0.4 s).
+        snapshot = ox.Store(str(target))
+        snapshot.update(f"DROP SILENT GRAPH <{REGISTRY_GRAPH}>")
+        snapshot.flush()
+        del snapshot
         return target
 
     def prune_snapshots(self, keep: Sequence[str]) -> None:
