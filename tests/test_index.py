@@ -1,9 +1,10 @@
-"""The index folder: round trip, incremental rebuilds, atomic writes, clear errors."""
+"""The index folder: round trip, per-plan shards, incremental rebuilds, atomic writes, clear errors."""
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +15,14 @@ from plangraph.search.encoders import FakeEncoder
 from plangraph.errors import IndexStoreError, UsageError
 from plangraph.search.build import build_index, embed_text, open_index
 from plangraph.model import Passage, PlanDoc
+from plangraph.search.searcher import Searcher
 from plangraph.text import sentence_spans
+
+
+def _shard(index_dir: Path) -> Path:
+    """The first plan's shard folder of an index."""
+    manifest = json.loads((index_dir / "manifest.json").read_text("utf-8"))
+    return index_dir / next(iter(manifest["shards"].values()))
 
 
 class CountingEncoder(FakeEncoder):
@@ -41,24 +49,30 @@ def test_round_trip(corpus: list[Passage], tmp_path: Path) -> None:
 
     index = open_index(tmp_path / "idx", [enc])
     assert index.passages == tuple(corpus)
-    stored = index.dense[enc.name].reconstruct_n(0, len(corpus))
-    np.testing.assert_array_equal(stored, enc.encode_passages([embed_text(p) for p in corpus]))
+    stored = index.dense[enc.name].matrix()
+    # float16 on disk: cosines move by less than 1e-3
+    np.testing.assert_allclose(stored, enc.encode_passages([embed_text(p) for p in corpus]), atol=1e-3)
     spans = [sentence_spans(p.content) for p in corpus]
     n_sentences = sum(len(s) for s in spans)
     assert n_sentences > len(corpus)  # plan paragraphs hold several sentences
     m = index.manifest
     assert m["encoders"] == [{
-        "name": enc.name, "dim": 64, "file": "dense-fake_bigram-hash.faiss",
-        "sentences": {"file": "sentences-fake_bigram-hash.faiss", "count": n_sentences},
+        "name": enc.name, "dim": 64, "file": "fake_bigram-hash.passages.f16.npy",
+        "sentences": {"file": "fake_bigram-hash.sentences.f16.npy"},
     }]
     assert index.sentence_spans == tuple(tuple(s) for s in spans)
-    np.testing.assert_array_equal(
-        index.sentence_vectors[enc.name],
-        enc.encode_passages([p.content[a:b] for p, s in zip(corpus, spans) for a, b in s]),
+    np.testing.assert_allclose(
+        index.sentence_vectors[enc.name].matrix(),
+        enc.encode_passages([p.content[a:b] for p, s in zip(corpus, spans) for a, b in s]), atol=1e-3,
     )
+    assert len(index.sentence_vectors[enc.name]) == n_sentences
+    # one shard folder per plan, named by plan and content hash
+    assert sorted(m["shards"]) == ["linan", "linping"]
+    assert all((tmp_path / "idx" / d / "shard.json").is_file() and d.startswith(f"shards/{plan}-")
+               for plan, d in m["shards"].items())
     assert m["passages"] == len(corpus)
     assert set(m["corpus"]) == {p.plan_id for p in corpus} and len(m["corpus"]) == 2
-    assert {"numpy", "faiss-cpu", "jieba"} <= set(m["versions"])
+    assert {"numpy", "tantivy", "jieba"} <= set(m["versions"])
     assert m["built"] and m["lexical"]["mode"] == "bigram"
     assert len(index.lexical) == len(corpus)
 
@@ -83,11 +97,13 @@ def test_rebuild_after_editing_one_plan_re_embeds_only_changed_passages(
     assert second.calls == 3
     assert report.embedded[second.name] == 3
     assert report.reused[second.name] == len(edited) - 3
+    assert report.shards_linked == 1  # Lin'an's shard is unchanged: linked, not rewritten
     index = open_index(out, [second])
     row = index.row_of["linping-new"]
-    np.testing.assert_array_equal(
-        index.dense[second.name].reconstruct(row), second.encode_passages(["新增一段:建设智慧校园。"])[0]
+    np.testing.assert_allclose(
+        index.dense[second.name].row(row), second.encode_passages(["新增一段:建设智慧校园。"])[0], atol=1e-3
     )
+    assert [h.passage_id for h in Searcher(index, [second]).search("新增一段建设智慧校园", 1)] == ["linping-new"]
 
 
 def test_rebuild_re_embeds_only_the_sentences_that_changed(corpus: list[Passage], tmp_path: Path) -> None:
@@ -118,18 +134,17 @@ def test_sentence_level_choices(corpus: list[Passage], tmp_path: Path) -> None:
         build_index(corpus[:3], tmp_path / "x", [FakeEncoder()], sentence_level="words")
 
 
-@pytest.mark.parametrize(("version", "opens"), [(1, True), (2, True), (3, False)])
+@pytest.mark.parametrize(("version", "opens"), [(2, False), (3, True), (4, False)])
 def test_format_versions(corpus: list[Passage], tmp_path: Path, version: int, opens: bool) -> None:
-    # format 1 had no sentence vectors: it is what a "none" build writes, under another number
     out = build_index(corpus[:10], tmp_path / "idx", [FakeEncoder()], sentence_level="none", progress=False).path
     manifest = json.loads((out / "manifest.json").read_text("utf-8"))
-    assert manifest["format"] == 2
+    assert manifest["format"] == 3
     manifest["format"] = version
     (out / "manifest.json").write_text(json.dumps(manifest), "utf-8")
     if opens:
         assert len(open_index(out)) == 10
     else:
-        with pytest.raises(IndexStoreError, match="index format 3; this version reads 1, 2"):
+        with pytest.raises(IndexStoreError, match=f"index format {version}; this version reads 3"):
             open_index(out)
 
 
@@ -152,7 +167,7 @@ def test_interrupted_build_leaves_the_previous_index_usable(
     def crash(*_: object) -> None:
         raise RuntimeError("disk unplugged")
 
-    monkeypatch.setattr(index_mod, "_write_manifest", crash)
+    monkeypatch.setattr(index_mod, "_add_ann", crash)
     with pytest.raises(RuntimeError, match="disk unplugged"):
         build_index(corpus, out, [enc], progress=False)
 
@@ -185,14 +200,19 @@ def test_encoder_mismatch_names_the_folder_and_the_choices(corpus: list[Passage]
     [
         (lambda d: (d / "manifest.json").unlink(), "missing manifest.json"),
         (lambda d: (d / "manifest.json").write_text("{not json"), "manifest.json is not a valid manifest"),
-        (lambda d: (d / "dense-fake_bigram-hash.faiss").unlink(), "missing dense-fake_bigram-hash.faiss"),
-        (lambda d: (d / "dense-fake_bigram-hash.faiss").write_bytes(b"garbage"), "is corrupt"),
-        (lambda d: (d / "sentences-fake_bigram-hash.faiss").unlink(), "missing sentences-fake_bigram-hash.faiss"),
-        (lambda d: (d / "lexical.json").unlink(), "missing lexical.json"),
-        (lambda d: (d / "passages.jsonl").write_text("{\"passage_id\": 1}\n"), "passages.jsonl line 1 is corrupt"),
+        (lambda d: (_shard(d) / "fake_bigram-hash.passages.f16.npy").unlink(),
+         "missing fake_bigram-hash.passages.f16.npy"),
+        (lambda d: (_shard(d) / "fake_bigram-hash.passages.f16.npy").write_bytes(b"garbage"), "is corrupt"),
+        (lambda d: (_shard(d) / "fake_bigram-hash.sentences.f16.npy").unlink(),
+         "missing fake_bigram-hash.sentences.f16.npy"),
+        (lambda d: shutil.rmtree(d / "lexical"), "lexical index .* no such folder"),
+        (lambda d: (_shard(d) / "passages.jsonl").write_text("{\"passage_id\": 1}\n"),
+         "passages.jsonl line 1 is corrupt"),
+        (lambda d: shutil.rmtree(_shard(d)), "missing shard linan-"),
+        (lambda d: (_shard(d) / "shard.json").write_text("[]"), "shard.json is corrupt"),
     ],
     ids=["no-manifest", "bad-manifest", "no-vectors", "bad-vectors", "no-sentence-vectors", "no-lexical",
-         "bad-passages"],
+         "bad-passages", "no-shard", "bad-shard"],
 )
 def test_corrupt_index_is_a_clear_error(
     corpus: list[Passage], tmp_path: Path, damage: object, message: str
@@ -208,12 +228,13 @@ def test_corrupt_index_is_a_clear_error(
 def test_vector_count_must_match_passage_count(corpus: list[Passage], tmp_path: Path) -> None:
     out = tmp_path / "idx"
     build_index(corpus[:10], out, [FakeEncoder()], progress=False)
-    lines = (out / "passages.jsonl").read_text("utf-8").splitlines()
-    (out / "passages.jsonl").write_text("\n".join(lines[:9]) + "\n", "utf-8")
-    manifest = json.loads((out / "manifest.json").read_text("utf-8"))
-    manifest["passages"] = 9
-    (out / "manifest.json").write_text(json.dumps(manifest), "utf-8")
-    with pytest.raises(IndexStoreError, match="holds 10 vectors of dimension 64; expected 9"):
+    shard = _shard(out)
+    lines = (shard / "passages.jsonl").read_text("utf-8").splitlines()
+    (shard / "passages.jsonl").write_text("\n".join(lines[:9]) + "\n", "utf-8")
+    meta = json.loads((shard / "shard.json").read_text("utf-8"))
+    meta["passages"] = 9
+    (shard / "shard.json").write_text(json.dumps(meta), "utf-8")
+    with pytest.raises(IndexStoreError, match=r"holds \(10, 64\) vectors, expected \(9, 64\)"):
         open_index(out)
 
 

@@ -77,6 +77,15 @@ class _BundledEncoder:
         self._model: Any = None
         self._lock = threading.Lock()
 
+    def __getstate__(self) -> dict[str, Any]:
+        # a copy for another process carries the settings, not the loaded engine
+        return {k: v for k, v in self.__dict__.items() if k not in ("_model", "_lock")}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._model = None
+        self._lock = threading.Lock()
+
     def _make(self) -> Any:
         raise NotImplementedError
 
@@ -212,6 +221,13 @@ class SentenceTransformerEncoder:
         self._batch_size = batch_size
         self._model: Any = None
 
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "_model"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._model = None
+
     def _load(self) -> Any:
         if self._model is None:
             try:
@@ -284,27 +300,46 @@ class FakeEncoder:
         return _normalised(out) if len(texts) else out
 
 
+def single_threaded(enc: Encoder) -> Encoder:
+    """A copy of ``enc`` (engine not loaded) whose engine runs one thread, for a worker
+    process among several. The thread count is passed to the engine; the process
+    environment is left alone."""
+    import copy
+
+    clone = copy.copy(enc) if not isinstance(enc, _BundledEncoder) else _clone_bundled(enc)
+    return clone
+
+
+def _clone_bundled(enc: _BundledEncoder) -> _BundledEncoder:
+    clone = type(enc).__new__(type(enc))
+    clone.__setstate__({**enc.__getstate__(), "_threads": 1})
+    return clone
+
+
 _REGISTRY: dict[str, Encoder] = {}
 _REGISTRY_LOCK = threading.Lock()
 
 
-def get_encoder(spec: str) -> Encoder:
+def get_encoder(spec: str, *, device: str | None = None) -> Encoder:
     """The encoder a short name selects: one instance per model per process, so search,
     comparison and a build share one loaded model.
 
     Args:
         spec: ``e5``, ``use``, ``fake``, or ``st:<model folder or hub name>``.
+        device: torch device for a sentence-transformers model (``cuda``, ``cpu``);
+            the bundled engines run on the CPU and ignore it.
 
     Raises:
         UsageError: for an unknown name, listing the valid choices.
     """
+    key = f"{spec}@{device}" if device and spec.startswith("st:") else spec
     with _REGISTRY_LOCK:
-        if spec not in _REGISTRY:
-            _REGISTRY[spec] = _new_encoder(spec)
-        return _REGISTRY[spec]
+        if key not in _REGISTRY:
+            _REGISTRY[key] = _new_encoder(spec, device)
+        return _REGISTRY[key]
 
 
-def _new_encoder(spec: str) -> Encoder:
+def _new_encoder(spec: str, device: str | None = None) -> Encoder:
     if spec == "e5":
         return E5Encoder()
     if spec == "use":
@@ -312,5 +347,5 @@ def _new_encoder(spec: str) -> Encoder:
     if spec == "fake":
         return FakeEncoder()
     if spec.startswith("st:") and len(spec) > 3:
-        return SentenceTransformerEncoder(spec[3:])
+        return SentenceTransformerEncoder(spec[3:], device=device or "cpu")
     raise UsageError(f"unknown encoder {spec!r}; choose one of: {', '.join(ENCODER_CHOICES)}")

@@ -1,72 +1,81 @@
-"""Opening a search index folder written by :func:`plangraph.search.build.build_index`.
+"""Opening a search index: plan shards (passages, vectors) and one lexical index.
 
-:class:`PassageIndex` holds the passages, one faiss index of passage vectors per
-encoder, the sentence vectors of sentence-level encoders (as a numpy matrix: search
-scores every sentence anyway) and the BM25 index. :func:`open_index` checks that
-the folder is whole and was built by the encoders that will embed the queries.
+An index folder written by :func:`plangraph.search.build.build_index` is::
+
+    manifest.json    format, encoders and dimensions, lexical mode, the shard of each plan
+    shards/<plan>-<sha12>/   one folder per plan (:mod:`plangraph.search.shard`)
+    lexical/         the tantivy index of all shards (:mod:`plangraph.search.lexical_index`)
+    ann/             approximate indexes of large vector sets (:mod:`plangraph.search.ann`)
+
+:func:`open_index` opens such a folder; :func:`open_shards` opens any mapping of plan
+→ shard folder with a lexical index, for a caller that keeps its own manifest.
+Opening reads the passages and maps the vector files; vectors are read when a
+search first needs them.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from plangraph.search.encoders import Encoder
-from plangraph.errors import IndexStoreError
-from plangraph.search.lexical import BM25Index
-from plangraph.model import Passage
 from plangraph.durable import recover
+from plangraph.errors import IndexStoreError
+from plangraph.model import Passage
+from plangraph.search.encoders import Encoder
+from plangraph.search.lexical_index import LexicalIndex, shard_key
+from plangraph.search.shard import ShardData, read_shard
+from plangraph.search.vectors import VectorSet
 
 if TYPE_CHECKING:
     import numpy as np
 
-FORMAT_VERSION = 2
-"""Format 2 added sentence vectors; a format-1 folder (none) still opens."""
-READABLE_FORMATS = (1, 2)
+FORMAT_VERSION = 3
+"""Format 3: per-plan shards with float16 vectors and a tantivy lexical index."""
+READABLE_FORMATS = (3,)
 MANIFEST = "manifest.json"
-PASSAGES = "passages.jsonl"
-LEXICAL = "lexical.json"
+SHARDS = "shards"
+LEXICAL_DIR = "lexical"
+ANN_DIR = "ann"
 
 
 class PassageIndex:
-    """An opened index folder: passages, one faiss index per encoder, BM25, and
-    sentence vectors for the encoders that score sentences.
+    """Opened shards: passages in shard order, vectors per encoder, the lexical index.
 
     Attributes:
+        passages: every passage, shard after shard.
+        dense: encoder name → its passage rows.
+        sentence_vectors: encoder name → its sentence rows, for sentence-level encoders.
         sentence_spans: per passage, the ``(start, end)`` of each sentence in its
             ``content`` (empty when no encoder scores sentences).
-        sentence_vectors: encoder name → one row per sentence, passages in order.
-        sentence_keys: encoder name → the cache key of each sentence row.
+        shard_rows: shard key (:func:`~plangraph.search.lexical_index.shard_key`) → the
+            row of its first passage, for mapping lexical hits to rows.
     """
 
-    def __init__(
-        self,
-        path: Path,
-        manifest: dict[str, Any],
-        passages: tuple[Passage, ...],
-        embed_keys: dict[str, list[str]],
-        dense: dict[str, Any],
-        lexical: BM25Index,
-        *,
-        sentence_spans: tuple[tuple[tuple[int, int], ...], ...] = (),
-        sentence_vectors: dict[str, np.ndarray] | None = None,
-        sentence_keys: dict[str, list[str]] | None = None,
-    ) -> None:
+    def __init__(self, path: Path, manifest: dict[str, Any], shards: Sequence[tuple[str, ShardData]],
+                 lexical: LexicalIndex) -> None:
         import numpy as np
 
         self.path = path
         self.manifest = manifest
-        self.passages = passages
-        self.embed_keys = embed_keys
-        self.dense = dense
+        self.shards = tuple(shards)
         self.lexical = lexical
-        self.row_of = {p.passage_id: i for i, p in enumerate(passages)}
-        self.sentence_spans = sentence_spans
-        self.sentence_vectors = sentence_vectors or {}
-        self.sentence_keys = sentence_keys or {}
-        counts = [len(s) for s in sentence_spans]
+        self.passages: tuple[Passage, ...] = tuple(p for _, s in shards for p in s.passages)
+        self.row_of = {p.passage_id: i for i, p in enumerate(self.passages)}
+        self.sentence_spans = tuple(sp for _, s in shards for sp in s.spans)
+        specs = manifest["encoders"]
+        self.dense = {e["name"]: VectorSet([s.vectors[e["name"]] for _, s in shards], int(e["dim"]))
+                      for e in specs}
+        self.sentence_vectors = {
+            e["name"]: VectorSet([s.sentence_vectors[e["name"]] for _, s in shards], int(e["dim"]))
+            for e in specs if "sentences" in e}
+        self.shard_rows: dict[int, int] = {}
+        first = 0
+        for name, s in shards:
+            self.shard_rows[shard_key(name)] = first
+            first += len(s.passages)
+        counts = [len(s) for s in self.sentence_spans]
         # first sentence row of each passage, and one past the last
         self._bounds = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
 
@@ -82,17 +91,46 @@ class PassageIndex:
         sentence (MaxP). Only for encoders in :attr:`sentence_vectors`."""
         import numpy as np
 
-        sims = self.sentence_vectors[encoder] @ query
         if not len(self.passages):
             return np.zeros(0, dtype=np.float32)
+        sims = self.sentence_vectors[encoder].scores(query)
         return np.maximum.reduceat(sims, self._bounds[:-1])
+
+    def dense_ranking(self, encoder: str, query: np.ndarray, depth: int,
+                      allowed: np.ndarray | None = None) -> list[int]:
+        """The ``depth`` best passage rows for one query vector, best first: by best
+        sentence for sentence-level encoders, else by the passage's own vector.
+        ``allowed`` (one bool per passage) keeps only some passages."""
+        import numpy as np
+
+        sentences = self.sentence_vectors.get(encoder)
+        if sentences is not None:
+            if sentences.ann is not None and allowed is None:
+                # the best sentences, approximately; a passage ranks by its best one
+                rows, _ = sentences.top(query, depth * 4)
+                owners = np.searchsorted(self._bounds, rows, side="right") - 1
+                return [int(r) for r in dict.fromkeys(owners.tolist())][:depth]
+            scores = self.sentence_scores(encoder, query)
+        else:
+            vectors = self.dense[encoder]
+            if allowed is None:
+                return [int(r) for r in vectors.top(query, depth)[0]]
+            scores = vectors.scores(query)
+        if allowed is not None:
+            scores = np.where(allowed, scores, -np.inf)
+        k = min(depth, len(scores))
+        if k <= 0:
+            return []
+        cand = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
+        order = cand[np.lexsort((cand, -scores[cand]))]
+        return [int(i) for i in order if allowed is None or allowed[i]]
 
     def best_sentence(self, encoder: str, row: int, query: np.ndarray) -> tuple[int, int]:
         """The span (in ``content``) of passage ``row``'s sentence closest to ``query``."""
         import numpy as np
 
         lo, hi = int(self._bounds[row]), int(self._bounds[row + 1])
-        best = int(np.argmax(self.sentence_vectors[encoder][lo:hi] @ query))
+        best = int(np.argmax(self.sentence_vectors[encoder].rows(lo, hi) @ query))
         return self.sentence_spans[row][best]
 
 
@@ -100,6 +138,69 @@ def _fail(path: Path, problem: str, hint: str | None = None) -> IndexStoreError:
     return IndexStoreError(
         f"index {path}: {problem}", hint=hint or "rebuild it with `plangraph build` (or build_index)"
     )
+
+
+def check_encoders(path: Path, specs: Sequence[Mapping[str, Any]], encoders: Sequence[Encoder]) -> None:
+    """Each query encoder must be one the index was built with (same name and dimension).
+
+    Raises:
+        IndexStoreError: naming the encoders the index has.
+    """
+    by_name = {s["name"]: s for s in specs}
+    for enc in encoders:
+        spec = by_name.get(enc.name)
+        if spec is None:
+            raise _fail(
+                path,
+                f"was built with encoder(s) {', '.join(by_name) or 'none'}, not {enc.name}",
+                hint=f"search with one of: {', '.join(by_name)}, or rebuild with {enc.name}",
+            )
+        if int(spec["dim"]) != enc.dim:
+            raise _fail(path, f"encoder {enc.name} has dimension {enc.dim}, the index {spec['dim']}")
+
+
+def open_shards(shards: Mapping[str, str | Path], lexical: str | Path, encoders: Sequence[Encoder] = (), *,
+                manifest: dict[str, Any] | None = None, mode: str = "bigram", path: Path | None = None,
+                ann: str | Path | None = None) -> PassageIndex:
+    """Open the given plan shards with a lexical index that covers them.
+
+    Lexical documents of shards not listed (a stale writer's) are ignored.
+
+    Args:
+        shards: plan id → shard folder, in the order rows should have.
+        lexical: the tantivy folder.
+        encoders: query encoders to check against the shards.
+        manifest: what :attr:`PassageIndex.manifest` holds (default: made from the
+            first shard's encoders).
+        mode: the lexical tokenisation.
+        path: the index's folder, for messages.
+        ann: a folder of approximate indexes to attach where they match.
+
+    Raises:
+        IndexStoreError: a shard is missing or corrupt, shards disagree on encoders,
+            or an encoder does not match.
+    """
+    opened: list[tuple[str, ShardData]] = []
+    for shard_dir in shards.values():
+        folder = Path(shard_dir)
+        if not folder.is_dir():
+            raise _fail(path or folder.parent, f"missing shard {folder.name}")
+        opened.append((folder.name, read_shard(folder)))
+    specs = manifest["encoders"] if manifest else (list(opened[0][1].meta["encoders"]) if opened else [])
+    want = [(s["name"], int(s["dim"]), "sentences" in s) for s in specs]
+    for name, data in opened:
+        have = [(s["name"], int(s["dim"]), "sentences" in s) for s in data.meta["encoders"]]
+        if have != want:
+            raise _fail(path or data.path.parent, f"shard {name} was embedded with {have}, the index with {want}")
+    check_encoders(path or Path(lexical).parent, specs, encoders)
+    meta = manifest or {"format": FORMAT_VERSION, "encoders": specs, "lexical": {"mode": mode},
+                        "passages": sum(len(d.passages) for _, d in opened)}
+    index = PassageIndex(path or Path(lexical).parent, meta, opened, LexicalIndex.open(lexical, mode))
+    if ann is not None:
+        from plangraph.search.ann import attach
+
+        attach(index, Path(ann))
+    return index
 
 
 def open_index(path: str | Path, encoders: Sequence[Encoder] | None = None) -> PassageIndex:
@@ -114,12 +215,6 @@ def open_index(path: str | Path, encoders: Sequence[Encoder] | None = None) -> P
         IndexStoreError: the folder or a file is missing or corrupt, counts disagree,
             or an encoder does not match the one that built the index.
     """
-    import faiss
-
-    # Exact search over a few thousand rows needs no threads, and faiss's OpenMP
-    # workers spinning after each search starve the e5 engine's own OpenMP pool
-    # (measured: e5 query p95 194 ms → 37 ms with this, max 1.7 s → 53 ms).
-    faiss.omp_set_num_threads(1)
     folder = Path(path)
     recover(folder)
     if not folder.is_dir():
@@ -128,8 +223,10 @@ def open_index(path: str | Path, encoders: Sequence[Encoder] | None = None) -> P
     try:
         manifest = json.loads(mpath.read_text("utf-8"))
         n = int(manifest["passages"])
-        specs = list(manifest["encoders"])
-        lex_file = manifest["lexical"]["file"]
+        list(manifest["encoders"])
+        shards = {str(k): folder / str(v) for k, v in dict(manifest["shards"]).items()}
+        mode = str(manifest["lexical"]["mode"])
+        lex_dir = folder / str(manifest["lexical"]["dir"])
     except FileNotFoundError:
         raise _fail(folder, f"missing {MANIFEST}") from None
     except (ValueError, KeyError, TypeError) as exc:
@@ -137,85 +234,9 @@ def open_index(path: str | Path, encoders: Sequence[Encoder] | None = None) -> P
     if manifest.get("format") not in READABLE_FORMATS:
         raise _fail(folder, f"index format {manifest.get('format')!r}; this version reads "
                             f"{', '.join(map(str, READABLE_FORMATS))}")
-
-    by_name = {s["name"]: s for s in specs}
-    for enc in encoders or ():
-        spec = by_name.get(enc.name)
-        if spec is None:
-            raise _fail(
-                folder,
-                f"was built with encoder(s) {', '.join(by_name) or 'none'}, not {enc.name}",
-                hint=f"search with one of: {', '.join(by_name)}, or rebuild with {enc.name}",
-            )
-        if int(spec["dim"]) != enc.dim:
-            raise _fail(folder, f"encoder {enc.name} has dimension {enc.dim}, the index {spec['dim']}")
-
-    passages: list[Passage] = []
-    keys: dict[str, list[str]] = {s["name"]: [] for s in specs}
-    spans: list[tuple[tuple[int, int], ...]] = []
-    sent_keys: dict[str, list[str]] = {s["name"]: [] for s in specs if "sentences" in s}
-    line_no = 0
-    try:
-        with open(folder / PASSAGES, encoding="utf-8") as fh:
-            for line_no, line in enumerate(fh, 1):
-                if not line.strip():
-                    continue
-                row = json.loads(line)
-                for name, key in row.pop("embed_keys", {}).items():
-                    keys.setdefault(name, []).append(key)
-                passage_spans = tuple((int(s), int(e)) for s, e in row.pop("sentences", ()))
-                for name, ks in row.pop("sentence_keys", {}).items():
-                    sent_keys.setdefault(name, []).extend(ks)
-                row["section_path"] = tuple(row.get("section_path") or ())
-                passages.append(Passage(**row))
-                if sent_keys:
-                    if not passage_spans:
-                        raise ValueError(f"passage {passages[-1].passage_id} has no sentence spans")
-                    spans.append(passage_spans)
-    except FileNotFoundError:
-        raise _fail(folder, f"missing {PASSAGES}") from None
-    except (ValueError, TypeError) as exc:
-        raise _fail(folder, f"{PASSAGES} line {line_no} is corrupt ({exc})") from None
-    if len(passages) != n:
-        raise _fail(folder, f"{PASSAGES} has {len(passages)} passages, the manifest says {n}")
-
-    dense: dict[str, Any] = {}
-    sentence_vectors: dict[str, np.ndarray] = {}
-    n_sentences = sum(len(s) for s in spans)
-    for spec in specs:
-        dense[spec["name"]] = _read_vectors(folder, spec["file"], spec["name"], n, int(spec["dim"]))
-        if "sentences" in spec:
-            file = spec["sentences"]["file"]
-            if len(sent_keys[spec["name"]]) != n_sentences:
-                raise _fail(folder, f"{PASSAGES} lists {len(sent_keys[spec['name']])} sentence keys of "
-                                    f"{spec['name']} for {n_sentences} sentences")
-            index = _read_vectors(folder, file, spec["name"], n_sentences, int(spec["dim"]))
-            sentence_vectors[spec["name"]] = index.reconstruct_n(0, index.ntotal)
-    try:
-        lexical = BM25Index.from_json(json.loads((folder / lex_file).read_text("utf-8")))
-    except FileNotFoundError:
-        raise _fail(folder, f"missing {lex_file}") from None
-    except (ValueError, KeyError, TypeError) as exc:
-        raise _fail(folder, f"{lex_file} is corrupt ({exc})") from None
-    if len(lexical) != n:
-        raise _fail(folder, f"{lex_file} covers {len(lexical)} passages, the manifest says {n}")
-    return PassageIndex(
-        folder, manifest, tuple(passages), keys, dense, lexical,
-        sentence_spans=tuple(spans), sentence_vectors=sentence_vectors, sentence_keys=sent_keys,
-    )
-
-
-def _read_vectors(folder: Path, file: str, encoder: str, rows: int, dim: int) -> Any:
-    import faiss
-
-    fpath = folder / file
-    if not fpath.is_file():
-        raise _fail(folder, f"missing {file} (vectors of {encoder})")
-    try:
-        index = faiss.read_index(str(fpath))
-    except RuntimeError as exc:
-        raise _fail(folder, f"{file} is corrupt ({str(exc).splitlines()[0]})") from None
-    if index.ntotal != rows or index.d != dim:
-        raise _fail(folder, f"{file} holds {index.ntotal} vectors of dimension {index.d}; "
-                            f"expected {rows} of dimension {dim}")
+    check_encoders(folder, manifest["encoders"], encoders or ())
+    index = open_shards(shards, lex_dir, encoders or (), manifest=manifest, mode=mode, path=folder,
+                        ann=folder / ANN_DIR)
+    if len(index) != n:
+        raise _fail(folder, f"the shards hold {len(index)} passages, the manifest says {n}")
     return index

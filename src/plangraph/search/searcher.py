@@ -83,16 +83,18 @@ class Searcher:
         self.passage_iri = passage_iri
         self.fusion = fusion or FusionConfig()
         self.plans = tuple(plans)
-        self._folded_texts: list[str] | None = None
+        self._folded_texts: dict[int, str] = {}
 
     @property
     def retrievers(self) -> tuple[str, ...]:
         return (*self.encoders, LEXICAL, EXACT)
 
-    def _folded(self) -> list[str]:
-        if self._folded_texts is None:
-            self._folded_texts = [fold_compact(p.content) for p in self.index.passages]
-        return self._folded_texts
+    def _folded(self, row: int) -> str:
+        """Passage ``row``'s text folded for phrase matching, kept once computed."""
+        text = self._folded_texts.get(row)
+        if text is None:
+            text = self._folded_texts[row] = fold_compact(self.index.passages[row].content)
+        return text
 
     def scope(self, query: str) -> Scope | None:
         """The plans ``query`` points to, when that is not all of them and the fusion
@@ -146,8 +148,6 @@ class Searcher:
         depth: int | None,
     ) -> tuple[dict[str, list[int]], dict[str, np.ndarray]]:
         """The rankings, and the query vector of each encoder that ran."""
-        import numpy as np
-
         use = tuple(retrievers) if retrievers is not None else self.retrievers
         unknown = [r for r in use if r not in self.retrievers]
         if unknown:
@@ -157,12 +157,8 @@ class Searcher:
         out: dict[str, list[int]] = {}
         qvecs: dict[str, np.ndarray] = {}
         dense_query = self.dense_query(query)
-        bm25: dict[str, np.ndarray] = {}  # exact and bm25 may score the same query
-
-        def lexical_scores(text: str) -> np.ndarray:
-            if text not in bm25:
-                bm25[text] = self.index.lexical.scores(text)
-            return bm25[text]
+        lexical = self.index.lexical
+        shard_rows = self.index.shard_rows
 
         for name in use:
             if name == EXACT:
@@ -170,38 +166,25 @@ class Searcher:
                 # two characters are one BM25 bigram already: the list would only repeat BM25
                 if len(phrase) < 3:
                     continue
-                rows = [i for i, t in enumerate(self._folded()) if phrase in t and (allowed is None or allowed[i])]
+                # the engine finds passages holding every character pair of the phrase,
+                # best BM25 first; the text then says which hold the phrase itself
+                candidates = lexical.phrase_candidates(phrase, query, n, shard_rows)
+                rows = [r for r, _ in candidates
+                        if (allowed is None or allowed[r]) and phrase in self._folded(r)][:depth]
                 if rows:
-                    scores = lexical_scores(query)
-                    out[name] = sorted(rows, key=lambda i: (-scores[i], i))[:depth]
+                    out[name] = rows
                 continue
             if name == LEXICAL:
                 lexical_query = self.lexical_query(query)
                 if lexical_query is None:
                     continue
-                scores = lexical_scores(lexical_query)
-                if allowed is not None:
-                    scores = np.where(allowed, scores, 0.0)
-                order = np.argsort(-scores, kind="stable")[:depth]
-                out[name] = [int(i) for i in order if scores[i] > 0]
+                # a filter may drop any of the best: then rank every passage
+                hits = lexical.scores(lexical_query, depth if allowed is None else n, shard_rows)
+                out[name] = [r for r, score in hits if score > 0 and (allowed is None or allowed[r])][:depth]
                 continue
             qvec = self.encoders[name].encode_queries([dense_query])
             qvecs[name] = qvec[0]
-            if name in self.index.sentence_vectors:
-                # a passage scores as its best sentence (see plangraph.text)
-                best = self.index.sentence_scores(name, qvec[0])
-                if allowed is not None:
-                    best = np.where(allowed, best, -np.inf)
-                order = np.argsort(-best, kind="stable")[:depth]
-                out[name] = [int(i) for i in order if allowed is None or allowed[i]]
-                continue
-            k = n if allowed is not None else min(n, depth)  # a filter may drop any of the best
-            if k == 0:
-                out[name] = []
-                continue
-            _, ids = self.index.dense[name].search(qvec, k)
-            rows = [int(i) for i in ids[0] if i >= 0 and (allowed is None or allowed[i])]
-            out[name] = rows[:depth]
+            out[name] = self.index.dense_ranking(name, qvec[0], depth, allowed)
         return out, qvecs
 
     def _allowed(
