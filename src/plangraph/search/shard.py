@@ -141,7 +141,10 @@ def write_plan_shard(shard_dir: str | Path, passages: Sequence[Passage], encoder
         embedded[enc.name] = embedder.fill(enc, texts, cache)
         keys[enc.name] = [text_key(enc.name, t) for t in texts]
         rows = [cache.get(enc.name, k) for k in keys[enc.name]]
-        matrix = np.vstack(rows).astype(np.float32) if rows else np.zeros((0, enc.dim), np.float32)
+        if any(r is None for r in rows):  # the embedder fills every key it was given
+            raise RuntimeError(f"{enc.name}: embeddings missing after embedding {folder.name}")
+        matrix = (np.vstack([r for r in rows if r is not None]).astype(np.float32) if rows
+                  else np.zeros((0, enc.dim), np.float32))
         n = len(shard.passages)
         save_rows(folder / vector_file(enc.name, "passages"), matrix[:n])
         spec: dict[str, Any] = {"name": enc.name, "dim": int(enc.dim)}
