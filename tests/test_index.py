@@ -48,7 +48,7 @@ def test_round_trip(corpus: list[Passage], tmp_path: Path) -> None:
     assert report.passages == len(corpus) and report.embedded[enc.name] + report.reused[enc.name] == len(corpus)
 
     index = open_index(tmp_path / "idx", [enc])
-    assert index.passages == tuple(corpus)
+    assert tuple(index.passages) == tuple(corpus)
     stored = index.dense[enc.name].matrix()
     # float16 on disk: cosines move by less than 1e-3
     np.testing.assert_allclose(stored, enc.encode_passages([embed_text(p) for p in corpus]), atol=1e-3)
@@ -221,7 +221,8 @@ def test_corrupt_index_is_a_clear_error(
     build_index(corpus[:10], out, [FakeEncoder()], progress=False)
     damage(out)  # type: ignore[operator]
     with pytest.raises(IndexStoreError, match=message) as err:
-        open_index(out)
+        # passages are read on first use, not when the index opens
+        list(open_index(out).passages)
     assert str(out) in str(err.value)
 
 
@@ -233,9 +234,22 @@ def test_vector_count_must_match_passage_count(corpus: list[Passage], tmp_path: 
     (shard / "passages.jsonl").write_text("\n".join(lines[:9]) + "\n", "utf-8")
     meta = json.loads((shard / "shard.json").read_text("utf-8"))
     meta["passages"] = 9
+    meta["sentence_counts"] = meta["sentence_counts"][:9]
     (shard / "shard.json").write_text(json.dumps(meta), "utf-8")
     with pytest.raises(IndexStoreError, match=r"holds \(10, 64\) vectors, expected \(9, 64\)"):
         open_index(out)
+
+
+def test_opening_reads_no_passages_until_a_search_needs_them(corpus: list[Passage], tmp_path: Path) -> None:
+    out = tmp_path / "idx"
+    build_index(corpus, out, [FakeEncoder()], progress=False)
+    index = open_index(out, [FakeEncoder()])
+    assert len(index) == len(corpus) and index.plan_of(0) == corpus[0].plan_id
+    assert all(s._rows is None for _, s in index.shards)  # nothing read yet
+    hit = Searcher(index, [FakeEncoder()]).search("马溪幼儿园", 1, plan="linan")[0]
+    assert "马溪幼儿园" in hit.text
+    read = [s.plan for _, s in index.shards if s._rows is not None]
+    assert read == ["linan"]  # only the shard holding the hit
 
 
 def test_missing_folder(tmp_path: Path) -> None:

@@ -153,3 +153,8 @@ def test_adding_a_plan_embeds_only_that_plan(linan: PlanDoc, linping: PlanDoc, t
     assert report.embedded["fake/bigram-hash"] == len({p.content for p in linping.passages})
     after = set((out / "shards").iterdir())
     assert {p.name for p in before} < {p.name for p in after} and len(after) == 2
+    assert len(open_index(out).lexical) == len(linan.passages) + len(linping.passages)
+    # and removing it again deletes its lexical documents from the updated index
+    build_index(linan.passages, out, [FakeEncoder()], progress=False)
+    index = open_index(out)
+    assert len(index.lexical) == len(linan.passages) == len(index)

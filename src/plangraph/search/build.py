@@ -109,13 +109,15 @@ def _check_options(encoders: Sequence[Encoder], lexical: str, context: str, sent
         )
 
 
-def _previous_shards(out: Path) -> dict[str, Path]:
-    """Shard folders of the index at ``out`` (if readable): plan id → folder."""
+def _previous_shards(out: Path) -> tuple[dict[str, Path], Path | None, str]:
+    """Of the index at ``out`` (if readable): plan id → shard folder, its lexical
+    folder and that folder's tokenisation."""
     try:
         manifest = json.loads((out / MANIFEST).read_text("utf-8"))
-        return {str(k): out / str(v) for k, v in dict(manifest["shards"]).items()}
+        shards = {str(k): out / str(v) for k, v in dict(manifest["shards"]).items()}
+        return shards, out / str(manifest["lexical"]["dir"]), str(manifest["lexical"]["mode"])
     except (OSError, ValueError, KeyError, TypeError):
-        return {}
+        return {}, None, ""
 
 
 def _offer_to_cache(cache: EmbeddingCache, shard_dir: Path) -> None:
@@ -197,7 +199,7 @@ def build_index(
     cache = EmbeddingCache(Path(cache_dir) if cache_dir else None)
     old = Path(previous) if previous is not None else out
     recover(old)
-    previous_shards = _previous_shards(old)
+    previous_shards, old_lexical, old_mode = _previous_shards(old)
     shards: dict[str, tuple[str, ShardPlan]] = {}
     for plan_id, ps in by_plan.items():
         shard = plan_shard(ps, encoders, context=context, sentence_level=sentence_level)
@@ -236,8 +238,8 @@ def build_index(
                 write_plan_shard(target, shard.passages, encoders, cache, plan=shard)
             else:
                 _link_shard(previous_shards[plan_id], target)
-        lex = LexicalIndex.create(tmp / LEXICAL_DIR, lexical)
-        lex.add_shards((pid, name, [p.content for p in shard.passages]) for pid, (name, shard) in shards.items())
+        _write_lexical(tmp / LEXICAL_DIR, lexical, shards, to_write, set(previous_shards) - set(shards),
+                       old_lexical if old_mode == lexical else None)
         manifest = {
             "format": FORMAT_VERSION,
             "encoders": [_encoder_spec(e, any(e.name in s.sentence_encoders for _, s in shards.values()))
@@ -263,6 +265,26 @@ def build_index(
     reused = {e.name: len(plist) - embedded.get(e.name, 0) for e in encoders}
     return BuildReport(out, len(plist), embedded, reused, time.perf_counter() - started, sent_embedded,
                        len(shards) - len(to_write))
+
+
+def _write_lexical(folder: Path, mode: str, shards: Mapping[str, tuple[str, ShardPlan]],
+                   changed: Mapping[str, Any], gone: set[str], previous: Path | None) -> None:
+    """The lexical index of ``shards``: the previous one updated for the plans that
+    changed or went when there is one, else a new one."""
+    if previous is not None and previous.is_dir():
+        try:
+            shutil.copytree(previous, folder)
+            lex = LexicalIndex.open(folder, mode)
+            if gone:
+                lex.remove_plans(sorted(gone))
+            if changed:
+                lex.add_shards((pid, shards[pid][0], [p.content for p in shards[pid][1].passages])
+                               for pid in changed)
+            return
+        except (OSError, IndexStoreError, ValueError):
+            shutil.rmtree(folder, ignore_errors=True)  # unreadable: build it afresh
+    lex = LexicalIndex.create(folder, mode)
+    lex.add_shards((pid, name, [p.content for p in shard.passages]) for pid, (name, shard) in shards.items())
 
 
 def _add_ann(tmp: Path, out: Path, manifest: dict[str, Any]) -> None:

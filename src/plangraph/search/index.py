@@ -16,9 +16,11 @@ search first needs them.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from bisect import bisect_right
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from plangraph.durable import recover
 from plangraph.errors import IndexStoreError
@@ -38,6 +40,48 @@ MANIFEST = "manifest.json"
 SHARDS = "shards"
 LEXICAL_DIR = "lexical"
 ANN_DIR = "ann"
+
+
+T = TypeVar("T")
+
+
+class ShardSequence(Sequence[T]):
+    """Rows of all shards as one sequence; a shard's rows are read when one is first used."""
+
+    def __init__(self, shards: Sequence[ShardData], get: Callable[[ShardData], Sequence[T]]) -> None:
+        self._shards = shards
+        self._get = get
+        self._first = [0]
+        for shard in shards:
+            self._first.append(self._first[-1] + shard.size)
+
+    def __len__(self) -> int:
+        return self._first[-1]
+
+    @overload
+    def __getitem__(self, i: int) -> T: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[T]: ...
+
+    def __getitem__(self, i: int | slice) -> T | Sequence[T]:
+        if isinstance(i, slice):
+            return tuple(self)[i]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        k = bisect_right(self._first, i) - 1
+        return self._get(self._shards[k])[i - self._first[k]]
+
+    def __iter__(self) -> Iterator[T]:
+        for shard in self._shards:
+            yield from self._get(shard)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and tuple(self) == tuple(other)
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 class PassageIndex:
@@ -61,10 +105,14 @@ class PassageIndex:
         self.manifest = manifest
         self.shards = tuple(shards)
         self.lexical = lexical
-        self.passages: tuple[Passage, ...] = tuple(p for _, s in shards for p in s.passages)
-        self.row_of = {p.passage_id: i for i, p in enumerate(self.passages)}
-        self.sentence_spans = tuple(sp for _, s in shards for sp in s.spans)
+        data = [s for _, s in shards]
+        self.passages: Sequence[Passage] = ShardSequence(data, lambda s: s.passages)
         specs = manifest["encoders"]
+        sentence_level = any("sentences" in e for e in specs)
+        self.sentence_spans: Sequence[tuple[tuple[int, int], ...]] = (
+            ShardSequence(data, lambda s: s.spans) if sentence_level else ())
+        self._plans = [s.plan for s in data]
+        self._shard_of_row = np.repeat(np.arange(len(data), dtype=np.int32), [s.size for s in data])
         self.dense = {e["name"]: VectorSet([s.vectors[e["name"]] for _, s in shards], int(e["dim"]))
                       for e in specs}
         self.sentence_vectors = {
@@ -74,10 +122,24 @@ class PassageIndex:
         first = 0
         for name, s in shards:
             self.shard_rows[shard_key(name)] = first
-            first += len(s.passages)
-        counts = [len(s) for s in self.sentence_spans]
+            first += s.size
+        counts = [c for s in data for c in s.sentence_counts] if sentence_level else []
         # first sentence row of each passage, and one past the last
         self._bounds = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+
+    @cached_property
+    def row_of(self) -> dict[str, int]:
+        """Passage id → row (reads every shard's passages)."""
+        return {p.passage_id: i for i, p in enumerate(self.passages)}
+
+    def plan_of(self, row: int) -> str:
+        """The plan of passage ``row``, without reading its shard's passages."""
+        return self._plans[int(self._shard_of_row[row])]
+
+    @property
+    def plan_ids(self) -> list[str]:
+        """The plan of every row."""
+        return [self._plans[i] for i in self._shard_of_row.tolist()]
 
     @property
     def encoder_names(self) -> tuple[str, ...]:
@@ -194,7 +256,7 @@ def open_shards(shards: Mapping[str, str | Path], lexical: str | Path, encoders:
             raise _fail(path or data.path.parent, f"shard {name} was embedded with {have}, the index with {want}")
     check_encoders(path or Path(lexical).parent, specs, encoders)
     meta = manifest or {"format": FORMAT_VERSION, "encoders": specs, "lexical": {"mode": mode},
-                        "passages": sum(len(d.passages) for _, d in opened)}
+                        "passages": sum(d.size for _, d in opened)}
     index = PassageIndex(path or Path(lexical).parent, meta, opened, LexicalIndex.open(lexical, mode))
     if ann is not None:
         from plangraph.search.ann import attach

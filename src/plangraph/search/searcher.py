@@ -199,10 +199,13 @@ class Searcher:
             return None
         plans = {plan} if isinstance(plan, str) else set(plan) if plan is not None else None
         if plans is not None:
-            known = {p.plan_id for p in self.index.passages}
+            known = set(self.index.plan_ids)
             unknown = sorted(plans - known)
             if unknown:
                 raise UsageError(f"unknown plan {unknown[0]!r}; choose one of: {', '.join(sorted(known))}")
+        if section is None and predicate is None and plans is not None:
+            # a plan filter alone needs no passage text
+            return np.fromiter((p in plans for p in self.index.plan_ids), dtype=bool, count=len(self.index))
         mask = np.ones(len(self.index), dtype=bool)
         for i, p in enumerate(self.index.passages):
             if plans is not None and p.plan_id not in plans:
@@ -263,13 +266,13 @@ class Searcher:
         weight: dict[str, float] = {}
         if scope is not None:
             weight = {p.plan_id: self.fusion.out_of_scope for p in self.plans if p.plan_id not in scope.plans}
-            passages = self.index.passages
-            fused = sorted(((row, s * weight.get(passages[row].plan_id, 1.0)) for row, s in fused),
+            plan_of = self.index.plan_of
+            fused = sorted(((row, s * weight.get(plan_of(row), 1.0)) for row, s in fused),
                            key=lambda item: (-item[1], item[0]))
         if per_plan:
-            fused = at_most_per_plan(fused, per_plan, [p.plan_id for p in self.index.passages])
+            fused = at_most_per_plan(fused, per_plan, self.index.plan_ids)
         hits = [
-            self._hit(rank, row, score, ranked, qvecs, weight.get(self.index.passages[row].plan_id, 1.0))
+            self._hit(rank, row, score, ranked, qvecs, weight.get(self.index.plan_of(row), 1.0))
             for rank, (row, score) in enumerate(fused[:top_k], 1)
         ]
         return hits, scope
@@ -289,7 +292,7 @@ class Searcher:
         votes: dict[int, int] = {}
         for rows in ranked.values():
             for row in rows[:SCOPE_DEPTH]:
-                if self.index.passages[row].plan_id in scope.plans:
+                if self.index.plan_of(row) in scope.plans:
                     votes[row] = votes.get(row, 0) + 1
         return any(n >= need for n in votes.values())
 

@@ -167,24 +167,67 @@ def write_plan_shard(shard_dir: str | Path, passages: Sequence[Passage], encoder
     fsync_write(folder / PASSAGES, ("\n".join(lines) + "\n" if lines else "").encode())
     meta = {"format": SHARD_FORMAT, "plans": sorted({p.plan_id for p in shard.passages}),
             "passages": len(shard.passages), "sentences": len(shard.sentences), "context": shard.context,
-            "encoders": specs}
+            "encoders": specs, "sentence_counts": [len(sp) for sp in shard.spans]}
     fsync_write(folder / SHARD_FILE, json.dumps(meta, ensure_ascii=False, indent=1).encode())
     fsync_path(folder)
     return embedded
 
 
 @dataclass(frozen=True)
-class ShardData:
-    """An opened shard: passages in memory, vectors memory-mapped."""
+class ShardRows:
+    """A shard's passages as read from ``passages.jsonl``."""
 
-    path: Path
-    meta: Mapping[str, Any]
     passages: tuple[Passage, ...]
     spans: tuple[tuple[tuple[int, int], ...], ...]
     embed_keys: Mapping[str, tuple[str, ...]]
     sentence_keys: Mapping[str, tuple[str, ...]]
-    vectors: Mapping[str, np.ndarray]
-    sentence_vectors: Mapping[str, np.ndarray]
+
+
+class ShardData:
+    """An opened shard: metadata read, vectors memory-mapped, passages read on first use.
+
+    Attributes:
+        plan: the plan id of its passages.
+        sentence_counts: sentences per passage (empty without sentence-level encoders).
+    """
+
+    def __init__(self, path: Path, meta: Mapping[str, Any], vectors: Mapping[str, np.ndarray],
+                 sentence_vectors: Mapping[str, np.ndarray]) -> None:
+        self.path = path
+        self.meta = meta
+        self.vectors = vectors
+        self.sentence_vectors = sentence_vectors
+        self.size = int(meta["passages"])
+        plans = list(meta.get("plans") or [])
+        self.plan = str(plans[0]) if plans else ""
+        self.sentence_counts: list[int] = [int(c) for c in meta.get("sentence_counts", ())]
+        self._rows: ShardRows | None = None
+
+    def rows(self) -> ShardRows:
+        """The passages, sentence spans and cache keys (read once).
+
+        Raises:
+            IndexStoreError: ``passages.jsonl`` is missing, corrupt or disagrees with ``shard.json``.
+        """
+        if self._rows is None:
+            self._rows = _read_rows(self.path, self.meta)
+        return self._rows
+
+    @property
+    def passages(self) -> tuple[Passage, ...]:
+        return self.rows().passages
+
+    @property
+    def spans(self) -> tuple[tuple[tuple[int, int], ...], ...]:
+        return self.rows().spans
+
+    @property
+    def embed_keys(self) -> Mapping[str, tuple[str, ...]]:
+        return self.rows().embed_keys
+
+    @property
+    def sentence_keys(self) -> Mapping[str, tuple[str, ...]]:
+        return self.rows().sentence_keys
 
 
 def _shard_error(folder: Path, problem: str) -> IndexStoreError:
@@ -192,7 +235,8 @@ def _shard_error(folder: Path, problem: str) -> IndexStoreError:
 
 
 def read_shard(shard_dir: str | Path) -> ShardData:
-    """Open one shard folder written by :func:`write_plan_shard`.
+    """Open one shard folder written by :func:`write_plan_shard`: read ``shard.json``,
+    map the vector files; the passages are read when first used.
 
     Raises:
         IndexStoreError: a file is missing or corrupt, or counts disagree.
@@ -202,10 +246,25 @@ def read_shard(shard_dir: str | Path) -> ShardData:
         meta = json.loads((folder / SHARD_FILE).read_text("utf-8"))
         n = int(meta["passages"])
         specs = list(meta["encoders"])
+        counts = [int(c) for c in meta.get("sentence_counts", ())]
+        if any("sentences" in s for s in specs) and len(counts) != n:
+            raise ValueError(f"{len(counts)} sentence counts for {n} passages")
     except FileNotFoundError:
         raise _shard_error(folder, f"missing {SHARD_FILE}") from None
     except (ValueError, KeyError, TypeError) as exc:
         raise _shard_error(folder, f"{SHARD_FILE} is corrupt ({exc})") from None
+    vectors, sentence_vectors = {}, {}
+    for spec in specs:
+        name, dim = spec["name"], int(spec["dim"])
+        vectors[name] = map_rows(folder / vector_file(name, "passages"), n, dim)
+        if "sentences" in spec:
+            sentence_vectors[name] = map_rows(folder / vector_file(name, "sentences"), sum(counts), dim)
+    return ShardData(folder, meta, vectors, sentence_vectors)
+
+
+def _read_rows(folder: Path, meta: Mapping[str, Any]) -> ShardRows:
+    n = int(meta["passages"])
+    specs = list(meta["encoders"])
     passages: list[Passage] = []
     spans: list[tuple[tuple[int, int], ...]] = []
     keys: dict[str, list[str]] = {s["name"]: [] for s in specs}
@@ -234,15 +293,11 @@ def read_shard(shard_dir: str | Path) -> ShardData:
         raise _shard_error(folder, f"{PASSAGES} line {line_no} is corrupt ({exc})") from None
     if len(passages) != n:
         raise _shard_error(folder, f"{PASSAGES} has {len(passages)} passages, {SHARD_FILE} says {n}")
+    if [len(s) for s in spans] != [int(c) for c in meta.get("sentence_counts", ())]:
+        raise _shard_error(folder, f"{PASSAGES} disagrees with the sentence counts of {SHARD_FILE}")
     n_sent = sum(len(s) for s in spans)
-    vectors, sentence_vectors = {}, {}
-    for spec in specs:
-        name, dim = spec["name"], int(spec["dim"])
-        vectors[name] = map_rows(folder / vector_file(name, "passages"), n, dim)
-        if "sentences" in spec:
-            if len(sent_keys[name]) != n_sent:
-                raise _shard_error(folder, f"{PASSAGES} lists {len(sent_keys[name])} sentence keys of "
-                                           f"{name} for {n_sent} sentences")
-            sentence_vectors[name] = map_rows(folder / vector_file(name, "sentences"), n_sent, dim)
-    return ShardData(folder, meta, tuple(passages), tuple(spans), {k: tuple(v) for k, v in keys.items()},
-                     {k: tuple(v) for k, v in sent_keys.items()}, vectors, sentence_vectors)
+    for name, ks in sent_keys.items():
+        if len(ks) != n_sent:
+            raise _shard_error(folder, f"{PASSAGES} lists {len(ks)} sentence keys of {name} for {n_sent} sentences")
+    return ShardRows(tuple(passages), tuple(spans), {k: tuple(v) for k, v in keys.items()},
+                     {k: tuple(v) for k, v in sent_keys.items()})
