@@ -157,7 +157,7 @@ def _trained(vs: VectorSet) -> Any:
     n = len(vs)
     nlist = max(16, int(4 * math.sqrt(n)))
     rng = np.random.default_rng(0)
-    sample_rows = np.sort(rng.choice(n, size=min(n, 64 * nlist), replace=False))
+    sample_rows = np.sort(rng.choice(n, size=min(n, 32 * nlist), replace=False))
     sample = np.ascontiguousarray(vs.matrix()[sample_rows], dtype=np.float32)
     ivf = faiss.index_factory(vs.dim, f"IVF{nlist},SQfp16", faiss.METRIC_INNER_PRODUCT)
     ivf.train(sample)
