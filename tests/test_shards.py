@@ -3,6 +3,8 @@ embedding on workers fills the same cache, approximate search follows the shards
 
 from __future__ import annotations
 
+import sys
+import types
 from pathlib import Path
 
 import numpy as np
@@ -81,8 +83,16 @@ def test_exact_phrases_are_the_passages_containing_them(linan: PlanDoc, linping:
         assert set(got) == expected, phrase
 
 
-def test_worker_processes_and_a_local_dask_cluster_fill_the_same_cache(linan: PlanDoc) -> None:
+def test_worker_processes_and_a_local_dask_cluster_fill_the_same_cache(
+    linan: PlanDoc, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     pytest.importorskip("dask.distributed")
+    # the caller's main script (a Streamlit page, say) must not run again in each worker
+    script = tmp_path / "page.py"
+    script.write_text("raise SystemExit('the main script ran in a worker')\n", "utf-8")
+    page = types.ModuleType("__main__")
+    page.__file__ = str(script)
+    monkeypatch.setitem(sys.modules, "__main__", page)
     texts = [p.content for p in linan.passages[:120]]
     enc = FakeEncoder(in_process=False)  # as if it were expensive: goes to the workers
     here = EmbeddingCache()

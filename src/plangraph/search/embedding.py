@@ -20,7 +20,10 @@ Each way fills the same cache. A progress bar with an ETA shows while it runs.
 from __future__ import annotations
 
 import hashlib
+import sys
+import types
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from plangraph.errors import UsageError
@@ -45,6 +48,23 @@ def default_workers() -> int:
 def text_key(encoder_name: str, text: str) -> str:
     """The cache key of ``text`` embedded by ``encoder_name``."""
     return hashlib.sha256(f"{encoder_name}\0{text}".encode()).hexdigest()[:32]
+
+
+@contextmanager
+def _bare_main() -> Iterator[None]:
+    """While worker processes start: a ``__main__`` without a file.
+
+    A spawned worker runs the parent's main script again before it takes work (to
+    find functions defined there). The worker needs nothing from it, and the script
+    may be a Streamlit page or a test runner that must not run twice.
+    """
+    main = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        if main is not None:
+            sys.modules["__main__"] = main
 
 
 # -- worker side: one copy of each encoder per worker process, loaded on first use
@@ -143,7 +163,8 @@ class Embedder:
         if self._pool is None:
             # spawn: a fork would copy this process's engine threads and locks
             self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
-        futures = [self._pool.submit(_worker_task, (i, enc, b)) for i, b in enumerate(batches)]
+        with _bare_main():  # the pool starts its processes as work is submitted
+            futures = [self._pool.submit(_worker_task, (i, enc, b)) for i, b in enumerate(batches)]
         for fut in as_completed(futures):
             yield fut.result()
 
@@ -155,8 +176,9 @@ class Embedder:
                              hint="pip install 'plangraph[distributed]'") from exc
         if self._client is None:
             if self.scheduler == "local":
-                self._cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
-                                             dashboard_address=None)
+                with _bare_main():
+                    self._cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
+                                                 dashboard_address=None)
                 self._client = Client(self._cluster)
             else:
                 try:
