@@ -59,13 +59,16 @@ class AnnIndex:
         return (first[ok] + (ids[ok] & ((1 << _SHIFT) - 1))).astype(np.int64), sims[ok]
 
 
-def _load(folder: Path, label: str) -> tuple[Any, dict[str, Any]] | None:
+def _load(folder: Path, label: str, *, mapped: bool = False) -> tuple[Any, dict[str, Any]] | None:
+    """The ANN index of ``label`` and its metadata; ``mapped`` maps its lists from the
+    file (read-only) instead of reading them, for searching."""
     import faiss
 
     meta_path = folder / f"{_stem(label)}.json"
     try:
         meta = json.loads(meta_path.read_text("utf-8"))
-        faiss_index = faiss.read_index(str(folder / meta["file"]))
+        flags = faiss.IO_FLAG_MMAP | faiss.IO_FLAG_READ_ONLY if mapped else 0
+        faiss_index = faiss.read_index(str(folder / meta["file"]), flags)
     except (OSError, ValueError, KeyError, RuntimeError):
         return None
     return faiss_index, meta
@@ -83,7 +86,7 @@ def attach(index: PassageIndex, folder: Path) -> None:
     faiss.omp_set_num_threads(1)
     names = [name for name, _ in index.shards]
     for label, vs in _sets(index).items():
-        loaded = _load(folder, label)
+        loaded = _load(folder, label, mapped=True)
         if loaded is None:
             continue
         faiss_index, meta = loaded
