@@ -149,10 +149,13 @@ def _plan_shard(index: Path, doc: PlanDoc, source_hash: str, options: dict[str, 
 
 
 def _search_index(index: Path, generation: int, shards: Iterable[str], encoders: Sequence[Any],
-                  sentence_level: str, hashes: dict[str, str], progress: bool) -> tuple[str, Any]:
-    """One search index over the passages of every shard (rebuilt when the plans
-    change; the embedding cache keeps unchanged passages from being embedded again)."""
+                  sentence_level: str, hashes: dict[str, str], progress: bool,
+                  previous: str | None = None) -> tuple[str, Any]:
+    """One search index over the passages of every shard (a new generation when the
+    plans change: unchanged plans' search shards and lexical documents are taken from
+    the ``previous`` generation, and only new text is embedded, on worker processes)."""
     from plangraph.search.build import build_index
+    from plangraph.search.embedding import Embedder, default_workers
 
     passages = []
     for shard in shards:
@@ -161,8 +164,10 @@ def _search_index(index: Path, generation: int, shards: Iterable[str], encoders:
             passages.append(Passage(**row))
     name = f"{SEARCH_DIR}/{generation:08d}"
     (index / SEARCH_DIR).mkdir(exist_ok=True)
-    rep = build_index(passages, index / name, encoders, sentence_level=sentence_level, corpus_hashes=hashes,
-                      cache_dir=index.parent / CACHE_DIR, progress=progress)
+    with Embedder(default_workers(), progress=progress) as embedder:
+        rep = build_index(passages, index / name, encoders, sentence_level=sentence_level, corpus_hashes=hashes,
+                          cache_dir=index.parent / CACHE_DIR, progress=progress, embedder=embedder,
+                          previous=index / previous if previous else None)
     fault_point("search-written")
     return name, rep
 
@@ -225,7 +230,8 @@ def _run(out: Path, files: list[Path], *, remove_missing: bool, remove_ids: Sequ
             t0 = time.perf_counter()
             ordered = sorted(final, key=lambda p: (final[p]["order"], p))
             search, rep = _search_index(out, generation, [final[p]["shard"] for p in ordered], chosen,
-                                        sentence_level, {p: final[p]["sha256"] for p in ordered}, progress)
+                                        sentence_level, {p: final[p]["sha256"] for p in ordered}, progress,
+                                        index_record.get("search"))
             embedded, reused, sentences = dict(rep.embedded), dict(rep.reused), dict(rep.sentences_embedded)
             seconds["index"] = time.perf_counter() - t0
             t0 = time.perf_counter()
