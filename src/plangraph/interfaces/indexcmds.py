@@ -42,7 +42,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     from plangraph.workspace import build
 
     summary = build(args.files or [DEFAULT_CORPUS], args.index, encoders=args.encoder or ("e5", "use"),
-                    sentence_level=args.sentence_level, progress=not args.quiet)
+                    sentence_level=args.sentence_level, progress=not args.quiet, workers=args.workers,
+                    scheduler=args.scheduler, device=args.device)
     _print_summary(summary, "built")
     return 1 if summary.failures and args.strict else 0
 
@@ -62,6 +63,13 @@ def cmd_remove(args: argparse.Namespace) -> int:
     return 0
 
 
+def _workers(text: str) -> int:
+    """An argparse type: a whole number of worker processes, at least 1."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+    return int(text)
+
+
 def add_index_commands(sub: Any, index_arg: Callable[[argparse.ArgumentParser], None]) -> None:
     """Register ``build``, ``add`` and ``remove`` on the CLI's subparsers."""
     p = sub.add_parser("build", help="ingest, extract, build the graph and the search index",
@@ -77,6 +85,10 @@ def add_index_commands(sub: Any, index_arg: Callable[[argparse.ArgumentParser], 
     p.add_argument("--sentence-level", choices=SENTENCE_LEVELS, default="auto",
                    help="encoders that also embed each sentence, so a passage scores as its best sentence: "
                         "auto (e5, where it was measured to help; default), all, none (faster build)")
+    p.add_argument("--workers", type=_workers, metavar="N", help="embedding processes (default: cores, at most 4)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="embed on Dask: tcp://HOST:PORT, or 'local' for a local cluster (plangraph[distributed])")
+    p.add_argument("--device", help="torch device for st:<model> encoders, e.g. cuda (default: cpu)")
     p.add_argument("--strict", action="store_true", help="exit 1 if any plan was skipped")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_build)

@@ -150,7 +150,8 @@ def _plan_shard(index: Path, doc: PlanDoc, source_hash: str, options: dict[str, 
 
 def _search_index(index: Path, generation: int, shards: Iterable[str], encoders: Sequence[Any],
                   sentence_level: str, hashes: dict[str, str], progress: bool,
-                  previous: str | None = None) -> tuple[str, Any]:
+                  previous: str | None = None, workers: int | None = None,
+                  scheduler: str | None = None) -> tuple[str, Any]:
     """One search index over the passages of every shard (a new generation when the
     plans change: unchanged plans' search shards and lexical documents are taken from
     the ``previous`` generation, and only new text is embedded, on worker processes)."""
@@ -164,7 +165,7 @@ def _search_index(index: Path, generation: int, shards: Iterable[str], encoders:
             passages.append(Passage(**row))
     name = f"{SEARCH_DIR}/{generation:08d}"
     (index / SEARCH_DIR).mkdir(exist_ok=True)
-    with Embedder(default_workers(), progress=progress) as embedder:
+    with Embedder(workers or default_workers(), scheduler, progress=progress) as embedder:
         rep = build_index(passages, index / name, encoders, sentence_level=sentence_level, corpus_hashes=hashes,
                           cache_dir=index.parent / CACHE_DIR, progress=progress, embedder=embedder,
                           previous=index / previous if previous else None)
@@ -173,11 +174,13 @@ def _search_index(index: Path, generation: int, shards: Iterable[str], encoders:
 
 
 def _run(out: Path, files: list[Path], *, remove_missing: bool, remove_ids: Sequence[str] = (),
-         encoders: Sequence[str], sentence_level: str, progress: bool) -> BuildSummary:
+         encoders: Sequence[str], sentence_level: str, progress: bool,
+         embedding: dict[str, Any] | None = None) -> BuildSummary:
     from plangraph.ingest.pipeline import ingest_file
     from plangraph.search.encoders import get_encoder
 
-    chosen = [get_encoder(e) for e in encoders]  # an unknown name fails before any work
+    embedding = embedding or {}  # workers, scheduler, device
+    chosen = [get_encoder(e, device=embedding.get("device")) for e in encoders]  # unknown names fail first
     options = {"encoders": list(encoders), "sentence_level": sentence_level}
     seconds: dict[str, float] = {}
     failures: list[tuple[str, str]] = []
@@ -231,7 +234,8 @@ def _run(out: Path, files: list[Path], *, remove_missing: bool, remove_ids: Sequ
             ordered = sorted(final, key=lambda p: (final[p]["order"], p))
             search, rep = _search_index(out, generation, [final[p]["shard"] for p in ordered], chosen,
                                         sentence_level, {p: final[p]["sha256"] for p in ordered}, progress,
-                                        index_record.get("search"))
+                                        index_record.get("search"), embedding.get("workers"),
+                                        embedding.get("scheduler"))
             embedded, reused, sentences = dict(rep.embedded), dict(rep.reused), dict(rep.sentences_embedded)
             seconds["index"] = time.perf_counter() - t0
             t0 = time.perf_counter()
@@ -251,10 +255,13 @@ def _run(out: Path, files: list[Path], *, remove_missing: bool, remove_ids: Sequ
 
 def build(paths: Iterable[str | Path], out_dir: str | Path | None = None, *,
           encoders: Sequence[str] = ("e5", "use"), sentence_level: str = "auto",
-          progress: bool = True) -> BuildSummary:
+          progress: bool = True, workers: int | None = None, scheduler: str | None = None,
+          device: str | None = None) -> BuildSummary:
     """Make the index hold exactly the plans of ``paths`` (files or folders), doing
     only what changed: new and changed plans are built, plans whose file is no longer
     among the inputs are removed (a plan whose file fails to read now is kept).
+    ``workers`` (default: one per core, at most 4) and ``scheduler`` (a Dask address or
+    ``local``) say where texts are embedded; ``device`` (``cuda``) is for ``st:`` encoders.
 
     Raises:
         InputError: no plan at all could be ingested.
@@ -263,7 +270,8 @@ def build(paths: Iterable[str | Path], out_dir: str | Path | None = None, *,
 
     out = Path(out_dir) if out_dir else default_index()
     return _run(out, plan_files(list(paths)), remove_missing=True, encoders=encoders,
-                sentence_level=sentence_level, progress=progress)
+                sentence_level=sentence_level, progress=progress,
+                embedding={"workers": workers, "scheduler": scheduler, "device": device})
 
 
 def add(paths: Iterable[str | Path], out_dir: str | Path | None = None, *,
