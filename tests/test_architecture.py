@@ -146,3 +146,14 @@ def test_threads_mixing_sparql_browse_and_export_on_one_workspace(district_index
 def test_each_stage_imports_on_its_own(package: str) -> None:
     out = subprocess.run([sys.executable, "-c", f"import plangraph.{package}"], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
+
+
+def test_the_console_script_points_at_the_cli() -> None:
+    """``.venv/bin/plangraph`` is generated from pyproject's entry point: it must name
+    a function that exists after any move of the CLI module."""
+    import importlib
+    import tomllib
+
+    scripts = tomllib.loads((SRC.parents[1] / "pyproject.toml").read_text("utf-8"))["project"]["scripts"]
+    module, _, func = scripts["plangraph"].partition(":")
+    assert callable(getattr(importlib.import_module(module), func))
