@@ -18,8 +18,10 @@ finding. Without a sidecar, metadata is inferred from the text and the file name
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,12 +85,37 @@ def read_sidecar(path: Path) -> dict[str, object] | None:
     return out
 
 
+_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_HASH_CHARS = 4
+
+
 def slug_from_filename(path: Path) -> str:
     """A plan id from a file name: ``national-china-education-modernization-2035.txt`` →
-    ``national-china-education-modernization-2035``; ``.raw``/``.excerpt`` are dropped."""
-    stem = path.name.split(".")[0].lower()
-    slug = re.sub(r"[^a-z0-9]+", "-", stem).strip("-")[:63].strip("-")
-    return slug or "plan"
+    ``national-china-education-modernization-2035``; ``.raw``/``.excerpt`` are dropped.
+
+    Chinese is spelled in pinyin, one word per run of characters between spaces or
+    punctuation, and a name with anything beyond ASCII gets a short hash of the name
+    as written: ``2022 临安 教育 规划.txt`` → ``2022-linan-jiaoyu-guihua-xxxx``. Readable,
+    and two names that differ only in Chinese (homophones, punctuation, full-width
+    forms included) still get two ids.
+    """
+    stem = path.name.split(".")[0]
+    # full-width letters, digits and spaces are their ASCII selves
+    folded = unicodedata.normalize("NFKC", stem)
+    spelled = _HAN_RUN.sub(lambda m: " " + _pinyin(m.group(0)) + " ", folded) if _HAN_RUN.search(folded) else folded
+    slug = re.sub(r"[^a-z0-9]+", "-", spelled.lower()).strip("-")
+    if stem.isascii():
+        return slug[:63].strip("-") or "plan"
+    digest = hashlib.sha1(unicodedata.normalize("NFC", stem).encode("utf-8")).hexdigest()[:_HASH_CHARS]
+    head = slug[: 62 - _HASH_CHARS].strip("-")
+    return f"{head}-{digest}" if head else f"plan-{digest}"
+
+
+def _pinyin(han: str) -> str:
+    """``临安`` → ``linan`` (tone-less pinyin, one word; the ü of 绿 written ``v``)."""
+    from pypinyin import lazy_pinyin  # loads its dictionary: only for Chinese names
+
+    return "".join(lazy_pinyin(han))
 
 
 def infer_from_title(title: str) -> dict[str, object]:
