@@ -8,14 +8,16 @@ never stops the others: :func:`ingest_files` reports it and goes on.
 from __future__ import annotations
 
 import dataclasses
+import errno
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from plangraph.ingest.chrome import find_toc, strip_chrome
 from plangraph.ingest.decode import read_bytes
-from plangraph.ingest.formats import PLAN_SUFFIXES, Canonical, read_canonical
-from plangraph.errors import InputError, PlanGraphError
+from plangraph.ingest.formats import PLAN_SUFFIXES, TEXT_SUFFIXES, Canonical, read_canonical
+from plangraph.errors import InputError, PlanGraphError, UsageError
 from plangraph.ingest.layout import split_lines
 from plangraph.ingest.metadata import looks_like_title, read_sidecar, resolve
 from plangraph.model import Excluded, Finding, PlanDoc, PlanMeta
@@ -23,7 +25,17 @@ from plangraph.text import normalize
 from plangraph.ingest.segment import segment
 from plangraph.ingest.tables import find_tables
 
-__all__ = ["PLAN_SUFFIXES", "IngestFailure", "ingest_bytes", "ingest_file", "ingest_files", "ingest_text"]
+__all__ = ["MAX_PLAN_BYTES", "MAX_PLAN_BYTES_ENV", "PLAN_SUFFIXES", "IngestFailure", "check_plan_size",
+           "find_plan_files", "ingest_bytes", "ingest_file", "ingest_files", "ingest_text", "max_plan_bytes",
+           "plan_files"]
+
+MAX_PLAN_BYTES = 5 * 1024 * 1024
+"""The largest plan file ingest accepts (5 MiB), unless ``PLANGRAPH_MAX_PLAN_BYTES`` says
+otherwise. Real plans are 50–500 KB; every stage is linear in a plan's size, and a 5 MB
+plan builds in minutes on 2 cores with a few GB of memory (``benchmarks/bench_size.py``);
+the SHACL validation of the plan's graph is the costliest part. A larger file is almost
+always not one plan (a whole site dump, a log), so it is refused before it is read."""
+MAX_PLAN_BYTES_ENV = "PLANGRAPH_MAX_PLAN_BYTES"
 
 
 @dataclass(frozen=True)
@@ -106,14 +118,51 @@ def _int(value: object) -> int | None:
     return None if value is None else int(value)  # type: ignore[call-overload]
 
 
+def max_plan_bytes() -> int:
+    """The plan size limit in bytes: ``$PLANGRAPH_MAX_PLAN_BYTES`` or :data:`MAX_PLAN_BYTES`.
+
+    Raises:
+        UsageError: the variable is set but not a positive whole number.
+    """
+    raw = os.environ.get(MAX_PLAN_BYTES_ENV, "").strip()
+    if not raw:
+        return MAX_PLAN_BYTES
+    if not raw.isdigit() or int(raw) <= 0:
+        raise UsageError(f"{MAX_PLAN_BYTES_ENV}={raw!r} must be a positive number of bytes, "
+                         f"e.g. {MAX_PLAN_BYTES_ENV}={4 * MAX_PLAN_BYTES}")
+    return int(raw)
+
+
+def check_plan_size(name: str, size: int, *, text: bool = False) -> None:
+    """Refuse a plan of ``size`` bytes (of its text in UTF-8, with ``text``) over
+    :func:`max_plan_bytes`.
+
+    Raises:
+        InputError: naming the file, its size and the limit, with how to lift it.
+    """
+    limit = max_plan_bytes()
+    if size > limit:
+        what = "its text is " if text else ""
+        raise InputError(
+            f"{name}: {what}{size:,} bytes ({size / 2**20:.1f} MiB) is over the plan size limit of "
+            f"{limit:,} bytes ({limit / 2**20:.1f} MiB)",
+            hint=f"a plan is usually 50-500 KB: is this one plan? To build it anyway set "
+                 f"{MAX_PLAN_BYTES_ENV} to a larger number of bytes",
+        )
+
+
 def ingest_file(path: str | Path) -> PlanDoc:
     """Read, decode and ingest one plan file (with its sidecar, if it has one).
 
     Raises:
-        InputError: the file is missing, empty, binary or undecodable, or its sidecar
-            is malformed; the message names the file.
+        InputError: the file is missing, a folder, too large (:func:`check_plan_size`),
+            empty, binary or undecodable, or its sidecar is malformed; the message names
+            the file.
     """
     path = Path(path)
+    if path.suffix.lower() in TEXT_SUFFIXES and path.is_file():
+        # before reading: a huge text file is never loaded (other formats: their text)
+        check_plan_size(str(path), path.stat().st_size)
     data = read_bytes(path)
     sidecar = read_sidecar(path)
     return _ingest_canonical(read_canonical(data, str(path)), data, path, sidecar)
@@ -126,6 +175,7 @@ def ingest_bytes(data: bytes, name: str) -> PlanDoc:
 
 def _ingest_canonical(canonical: Canonical, data: bytes, path: Path,
                       sidecar: dict[str, object] | None) -> PlanDoc:
+    check_plan_size(str(path), len(canonical.text.encode("utf-8")), text=True)
     # a plain text file goes through as before: its text is the file as found
     source = None if canonical.format == "text" else canonical
     return ingest_text(canonical.text, path, sha256=hashlib.sha256(data).hexdigest(),
@@ -134,14 +184,54 @@ def _ingest_canonical(canonical: Canonical, data: bytes, path: Path,
 
 def plan_files(paths: list[str | Path]) -> list[Path]:
     """Expand folders into the plan files they hold (sorted); files pass through."""
+    return find_plan_files(paths)[0]
+
+
+def find_plan_files(paths: list[str | Path]) -> tuple[list[Path], list[IngestFailure]]:
+    """Expand folders into the plan files they hold (sorted), and say what cannot be read.
+
+    A path that does not exist, a folder inside an input folder whose name says it is a
+    plan (``x.txt/``) and a symbolic link that is broken or loops are failures naming
+    the path, never skipped in silence. Other entries of a folder (``notes.md``,
+    sub-folders, hidden files, sidecars) are not plans and are left alone.
+    """
     out: list[Path] = []
+    failures: list[IngestFailure] = []
+
+    def fail(path: Path, message: str, hint: str | None = None) -> None:
+        failures.append(IngestFailure(str(path), InputError(f"{path}: {message}", hint=hint)))
+
     for p in map(Path, paths):
         if p.is_dir():
-            out.extend(sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() in PLAN_SUFFIXES
-                              and not f.name.startswith(".")))
+            for f in sorted(p.iterdir()):
+                if f.name.startswith("."):
+                    continue
+                plan_like = f.suffix.lower() in PLAN_SUFFIXES
+                if f.is_symlink() and not f.exists():
+                    fail(f, _broken_link(f), "remove the link or point it at a plan file")
+                elif plan_like and f.is_dir():
+                    fail(f, "is a folder, not a plan file; plan files inside sub-folders are not read",
+                         "give the folder itself as an input to read the plans in it")
+                elif plan_like and f.is_file():
+                    out.append(f)
+        elif p.is_symlink() and not p.exists():
+            fail(p, _broken_link(p))
+        elif not p.exists():
+            fail(p, "no such file or folder")
         else:
             out.append(p)
-    return out
+    return out, failures
+
+
+def _broken_link(path: Path) -> str:
+    try:
+        path.resolve(strict=True)
+    except RuntimeError:  # Python < 3.13 reports a loop this way
+        return "is a symbolic link that loops back on itself"
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "is a symbolic link that loops back on itself"
+    return f"is a symbolic link to {os.readlink(path)!r}, which does not exist"
 
 
 def ingest_files(paths: list[str | Path]) -> tuple[list[PlanDoc], list[IngestFailure]]:
@@ -150,9 +240,9 @@ def ingest_files(paths: list[str | Path]) -> tuple[list[PlanDoc], list[IngestFai
     Two files that resolve to the same plan id are an error for the second one.
     """
     docs: list[PlanDoc] = []
-    failures: list[IngestFailure] = []
+    files, failures = find_plan_files(paths)
     seen: dict[str, str] = {}
-    for path in plan_files(paths):
+    for path in files:
         try:
             doc = ingest_file(path)
         except PlanGraphError as exc:
