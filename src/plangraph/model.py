@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
@@ -272,6 +273,13 @@ class PlanDoc:
     def quote(self, start: int, end: int) -> str:
         """The exact original text of a span."""
         return self.original[start:end]
+
+    @cached_property
+    def row_passage_ids(self) -> dict[tuple[str, int], str]:
+        """(table id, row index) → the id of that row's passage, built once: looking each
+        row up by scanning the passages made extraction quadratic in a plan's size."""
+        return {(p.table_id, p.row_index): p.passage_id for p in self.passages
+                if p.kind == "table_row" and p.table_id is not None and p.row_index is not None}
 
 
 @dataclass(frozen=True)

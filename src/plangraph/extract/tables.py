@@ -58,10 +58,7 @@ def _text(cell: Cell | None) -> str:
 
 
 def _row_passage(doc: PlanDoc, table: Table, row: TableRow) -> str | None:
-    for p in doc.passages:
-        if p.kind == "table_row" and p.table_id == table.table_id and p.row_index == row.index:
-            return p.passage_id
-    return None
+    return doc.row_passage_ids.get((table.table_id, row.index))
 
 
 def _row_evidence(doc: PlanDoc, table: Table, row: TableRow) -> Evidence:
