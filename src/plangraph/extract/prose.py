@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from plangraph.extract.lexicon import body_names, concepts_in, tokens
 from plangraph.extract.mentions import (
@@ -79,6 +80,12 @@ def sentences(doc: PlanDoc, passage: Passage) -> Iterator[_Span]:
             yield _Span(s, e, passage)
 
 
+@lru_cache(maxsize=1)
+def _bodies_re() -> re.Pattern[str]:
+    """Every known body name, longest first (compiled once, not once per sentence)."""
+    return re.compile("|".join(re.escape(n) for n in sorted(body_names(), key=len, reverse=True)))
+
+
 def find_bodies(doc: PlanDoc, start: int, end: int) -> list[tuple[str, str, int, int]]:
     """(canonical, name as written, start, end) for each body named in a span.
 
@@ -86,18 +93,17 @@ def find_bodies(doc: PlanDoc, start: int, end: int) -> list[tuple[str, str, int,
     give one body per item (``人社部门``).
     """
     known = body_names()
-    pattern = re.compile("|".join(re.escape(n) for n in sorted(known, key=len, reverse=True)))
     found: list[tuple[str, str, int, int]] = []
-    taken: list[tuple[int, int]] = []
+    taken: set[int] = set()
     for m in _LIST_BODIES_RE.finditer(doc.norm, start, end):
         pos = m.start(1)
         for item in m.group(1).split("、"):
             name = f"{item}部门"
             found.append((known.get(name, name), name, pos, pos + len(item)))
             pos += len(item) + 1
-        taken.append((m.start(), m.end()))
-    for m in pattern.finditer(doc.norm, start, end):
-        if any(s <= m.start() < e for s, e in taken):
+        taken.update(range(m.start(), m.end()))
+    for m in _bodies_re().finditer(doc.norm, start, end):
+        if m.start() in taken:
             continue
         found.append((known[m.group(0)], m.group(0), m.start(), m.end()))
     return sorted(found, key=lambda f: f[2])
@@ -107,15 +113,35 @@ def _place_type(name: str) -> str:
     return next(t for t in PLACE_TYPES if name.endswith(t))
 
 
-def find_places(doc: PlanDoc, start: int, end: int, known: Iterable[str]) -> list[tuple[str, int, int]]:
-    """(name, start, end) of places in a span: names already known from tables, and
+class KnownNames:
+    """Names by length, for :func:`find_places`: looking names up by length at each
+    position costs a span's length times the few name lengths, not the number of names
+    known so far (which grows with the plan)."""
+
+    def __init__(self, names: Iterable[str] = ()) -> None:
+        self.by_len: dict[int, set[str]] = {}
+        for name in names:
+            self.add(name)
+
+    def add(self, name: str) -> None:
+        if name:
+            self.by_len.setdefault(len(name), set()).add(name)
+
+
+def find_places(doc: PlanDoc, start: int, end: int, known: KnownNames | Iterable[str]) -> list[tuple[str, int, int]]:
+    """(name, start, end) of places in a span: names already known (longest first), and
     names after a delimiter that end in 街道/镇/新城/科技城."""
     found: dict[int, tuple[str, int, int]] = {}
-    for name in sorted(set(known), key=len, reverse=True):
-        for m in re.finditer(re.escape(name), doc.norm[start:end]):
-            s = start + m.start()
-            if not any(a <= s < b for _, a, b in found.values()):
-                found[s] = (name, s, s + len(name))
+    covered: set[int] = set()
+    text = doc.norm[start:end]
+    by_len = (known if isinstance(known, KnownNames) else KnownNames(known)).by_len
+    for size in sorted(by_len, reverse=True):
+        names = by_len[size]
+        for i in range(len(text) - size + 1):
+            if text[i:i + size] in names and start + i not in covered:
+                s = start + i
+                found[s] = (text[i:i + size], s, s + size)
+                covered.update(range(s, s + size))
     for m in _PLACE_RE.finditer(doc.norm, start, end):
         name = m.group(1)
         s = m.start(1)
@@ -126,8 +152,9 @@ def find_places(doc: PlanDoc, start: int, end: int, known: Iterable[str]) -> lis
         name = "".join(words)
         if name in _NOT_PLACES or any(name.endswith(n) for n in _NOT_PLACES):
             continue
-        if not any(a <= s < b for _, a, b in found.values()):
+        if s not in covered:
             found[s] = (name, s, m.end(1))
+            covered.update(range(s, m.end(1)))
     return sorted(found.values(), key=lambda f: f[1])
 
 
@@ -152,12 +179,15 @@ def _add_issuer(doc: PlanDoc, bodies: dict[str, tuple[list[str], list[Evidence]]
             aliases.append(name)
     header = [ex for ex in doc.excluded if ex.kind == "page_header"][:1]
     spans = [(h.start, h.end) for h in header] or [(0, len(doc.norm))]
+    # positions already quoted: a set, as ``evs`` holds every mention of the body
+    covered = {i for e in evs for i in range(e.start, e.end)}
     for a, b in spans:
         for name in sorted(spellings, key=len, reverse=True):
             for m in re.finditer(re.escape(name), doc.norm[a:b]):
                 s = a + m.start()
-                if not any(e.start <= s < e.end for e in evs):
+                if s not in covered:
                     evs.append(_evidence(doc, s, s + len(name), None))
+                    covered.update(range(s, s + len(name)))
     if not evs:
         del bodies[canonical]
 
@@ -181,6 +211,7 @@ def extract_prose(
     region = _region(doc)
     bodies: dict[str, tuple[list[str], list[Evidence]]] = {}
     places: dict[str, list[Evidence]] = {k: list(v) for k, v in table_places.items()}
+    known_places = KnownNames(places)
     documents: dict[str, list[Evidence]] = {}
     commitments: list[Commitment] = []
     period_start = doc.meta.period_start or 0
@@ -198,9 +229,10 @@ def extract_prose(
                 if written not in aliases:
                     aliases.append(written)
                 evs.append(_evidence(doc, s, e, passage.passage_id))
-            located = find_places(doc, sent.start, sent.end, places)
+            located = find_places(doc, sent.start, sent.end, known_places)
             for name, s, e in located:
                 places.setdefault(name, []).append(_evidence(doc, s, e, passage.passage_id))
+                known_places.add(name)
             text = doc.norm[sent.start:sent.end]
             if not is_measure or not any(a in text for a in _ACTIONS) or len(text) < 6:
                 continue

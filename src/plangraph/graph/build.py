@@ -82,6 +82,7 @@ class _PlanWriter:
         self.ex = ex
         self.plan = plan_iri(doc.plan_id)
         self.minted: dict[str, int] = {}
+        self.place_names = {p.name for p in ex.places}  # a set: one lookup per project row
 
     def mint(self, kind: str, *key: object) -> URIRef:
         """A content-derived IRI; repeats of the same content get an ordinal."""
@@ -232,7 +233,7 @@ class _PlanWriter:
                 g.add((node, PG.classCount, Literal(pj.classes)))
             if pj.school_type:
                 g.add((node, PG.schoolType, Literal(pj.school_type)))
-            if pj.location and any(p.name == pj.location for p in self.ex.places):
+            if pj.location and pj.location in self.place_names:
                 g.add((node, PG.location, self.place_iri(pj.location)))
             if pj.start_year:
                 g.add((node, PG.startYear, _year(pj.start_year)))
