@@ -24,6 +24,9 @@ _KEY_RE = re.compile("(" + "|".join(sorted(HEADER_KEYS, key=len, reverse=True)) 
 _FOOTER_RE = re.compile(r"^(分享|字体|打印|关闭|收藏|返回顶部|扫一扫|\[|\]|【|】|大|中|小)[\s:：\[\]【】大中小]*$")
 _TOC_RE = re.compile(r"^目\s*录$")
 MIN_COPY_LINES = 20
+MAX_HEADER_LINE_CHARS = 200
+"""A header line is a few fields (~40 characters); a longer line that starts with 日期 or
+来源 is text (a plan whose line breaks were lost would otherwise be all header)."""
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,8 @@ class Chrome:
 
 def _header_pairs(text: str) -> list[tuple[str, str]] | None:
     """Key/value pairs when the whole line is header fields, else None."""
+    if len(text) > MAX_HEADER_LINE_CHARS:
+        return None
     matches = list(_KEY_RE.finditer(text))
     if not matches or matches[0].start() != 0:
         return None

@@ -28,6 +28,11 @@ from plangraph.model import Passage, Section, Table
 MAX_PARAGRAPH_CHARS = 300
 """Paragraphs longer than this are cut into sentence windows."""
 WINDOW_CHARS = 200
+MAX_SENTENCE_CHARS = 600
+"""A "sentence" longer than this (a line with no sentence ends: a pasted table, a file
+with its line breaks lost) is wrapped into pieces of :data:`WINDOW_CHARS`, cut after a
+comma or space where there is one, so that no passage grows with the file."""
+_SOFT_BREAKS = ",，、;:： "
 _SENTENCE = re.compile(r"[^。！？；]*[。！？；]+[”’」』)]?|[^。！？；]+$")
 _LEAD = re.compile(r"^——\s*([^。]{2,40})。")
 COLUMN_RANK = 9
@@ -70,10 +75,36 @@ def sentence_spans(text: str, offset: int) -> list[tuple[int, int]]:
     return spans
 
 
-def _windows(line: Line) -> list[tuple[int, int]]:
+def _wrap(norm: str, start: int, end: int) -> list[tuple[int, int]]:
+    """``[start, end)`` cut into pieces of at most :data:`WINDOW_CHARS`, white space trimmed."""
+    out: list[tuple[int, int]] = []
+    s = start
+    while s < end:
+        while s < end and norm[s].isspace():
+            s += 1
+        if s >= end:
+            break
+        e = min(s + WINDOW_CHARS, end)
+        if e < end:
+            # cut after the last soft break of the second half, if there is one
+            cut = max(norm.rfind(ch, s + WINDOW_CHARS // 2, e) for ch in _SOFT_BREAKS)
+            if cut > s:
+                e = cut + 1
+        piece_end = e
+        while piece_end > s and norm[piece_end - 1].isspace():
+            piece_end -= 1
+        if piece_end > s:
+            out.append((s, piece_end))
+        s = e
+    return out
+
+
+def _windows(line: Line, norm: str) -> list[tuple[int, int]]:
     if len(line.text) <= MAX_PARAGRAPH_CHARS:
         return [(line.start, line.end)]
-    spans = sentence_spans(line.text, line.start)
+    spans: list[tuple[int, int]] = []
+    for s, e in sentence_spans(line.text, line.start):
+        spans.extend(_wrap(norm, s, e) if e - s > MAX_SENTENCE_CHARS else [(s, e)])
     out: list[tuple[int, int]] = []
     cur: tuple[int, int] | None = None
     for s, e in spans:
@@ -229,7 +260,7 @@ def _marked_headings(lines: list[Line], matches: dict[int, HeadingMatch], marked
 
 def _add_paragraph(add_passage: Callable[..., None], line: Line, norm: str, topic: str | None,
                    kind: str = "paragraph") -> None:
-    windows = _windows(line)
+    windows = _windows(line, norm)
     if len(windows) == 1:
         add_passage(kind, line.start, line.end, line.text, topic)
         return
