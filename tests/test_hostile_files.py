@@ -10,7 +10,7 @@ from rdflib import Graph, URIRef
 
 from plangraph.errors import InputError, UsageError
 from plangraph.extract.pipeline import extract
-from plangraph.graph.ontology import _BoundNamespaces
+from plangraph.graph.vocab import BoundNamespaces
 from plangraph.ingest.metadata import slug_from_filename
 from plangraph.ingest.pipeline import (
     MAX_PLAN_BYTES,
@@ -161,7 +161,7 @@ def test_a_long_line_that_starts_like_a_page_header_is_text() -> None:
 
 def test_validation_writes_iris_as_rdflib_does_without_filing_each_namespace() -> None:
     plain, bound = Graph(), Graph()
-    bound.namespace_manager = _BoundNamespaces(bound)
+    bound.namespace_manager = BoundNamespaces(bound)
     iris = [URIRef("http://www.w3.org/ns/oa#TextQuoteSelector"),
             URIRef("https://w3id.org/plangraph/id/linan/ev/0a1b/pos"), URIRef("urn:x")]
     assert [i.n3(bound.namespace_manager) for i in iris] == [i.n3(plain.namespace_manager) for i in iris]

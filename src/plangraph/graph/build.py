@@ -23,6 +23,7 @@ from plangraph.extract.mentions import Evidence, Extraction, Quantity
 from plangraph.model import EntityRef, PlanDoc
 from plangraph.graph.iris import content_hash, local_name, passage_iri, plan_graph_iri, plan_iri
 from plangraph.graph.vocab import (
+    BoundNamespaces,
     GRAPH,
     ID,
     OA,
@@ -304,6 +305,7 @@ def new_dataset() -> Dataset:
     """An empty dataset with plangraph's prefixes bound, whose default graph is the
     union of its graphs (so plain triple patterns see every plan)."""
     ds = Dataset(default_union=True)
+    ds.namespace_manager = BoundNamespaces(ds)
     for prefix, ns in PREFIXES.items():
         ds.bind(prefix, ns)
     return ds

@@ -16,7 +16,7 @@ from rdflib.term import Node
 
 from plangraph.errors import UsageError
 from plangraph.graph.iris import plan_iri
-from plangraph.graph.vocab import OA, PG, PREFIXES, SDMX_DIMENSION, SDMX_MEASURE
+from plangraph.graph.vocab import OA, PG, PREFIXES, SDMX_DIMENSION, SDMX_MEASURE, BoundNamespaces
 
 KINDS: tuple[str, ...] = ("indicators", "programmes", "projects", "commitments", "organizations")
 FORMATS: tuple[str, ...] = ("csv", "xlsx", "json", "jsonld", "ttl")
@@ -223,6 +223,7 @@ def export_graph(ds: Dataset, kind: str, plan: Plans = None) -> Graph:
     quantities, and its evidence with their selectors."""
     check_kind(kind)
     out = Graph()
+    out.namespace_manager = BoundNamespaces(out)  # linear TriG/Turtle for a big plan
     for prefix, ns in PREFIXES.items():
         out.bind(prefix, ns)
     todo = [row["iri"] for row in export_rows(ds, kind, plan)]

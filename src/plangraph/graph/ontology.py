@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rdflib import RDF, Dataset, Graph, URIRef, Variable
-from rdflib.namespace import NamespaceManager, split_uri
+from rdflib import RDF, Dataset, Graph
 
 from plangraph.errors import PlanGraphError
 from plangraph.resources import ontology_dir
+from plangraph.graph.vocab import BoundNamespaces
 
 
 @dataclass(frozen=True)
@@ -36,27 +36,6 @@ class ValidationReport:
     seconds: float
 
 
-class _BoundNamespaces(NamespaceManager):
-    """Writes an IRI with a prefix only when its namespace is bound, without filing the
-    namespace first.
-
-    rdflib's manager files every namespace it is asked about in a trie whose insert
-    scans all siblings; every evidence node and value of the graph has a namespace of
-    its own (``…/ev/<hash>/pos``), and pyshacl writes each node it checks, so
-    validation grew with the square of a plan's size. The text is the same.
-    """
-
-    def normalizeUri(self, rdfTerm: str) -> str:  # noqa: N802, N803 (rdflib's names)
-        if not isinstance(rdfTerm, Variable):
-            try:
-                namespace, _ = split_uri(rdfTerm)
-            except ValueError:
-                return f"<{rdfTerm}>"
-            if self.store.prefix(URIRef(namespace)) is None:
-                return f"<{rdfTerm}>"
-        return super().normalizeUri(rdfTerm)
-
-
 def validate(ds: Dataset) -> ValidationReport:
     """Validate the union of all graphs of ``ds`` against the SHACL shapes."""
     import time
@@ -66,10 +45,10 @@ def validate(ds: Dataset) -> ValidationReport:
 
     t0 = time.perf_counter()
     data = Graph()
-    data.namespace_manager = _BoundNamespaces(data)
+    data.namespace_manager = BoundNamespaces(data)
     data.addN((s, p, o, data) for s, p, o, _ in ds.quads((None, None, None, None)))
     shapes = Graph()
-    shapes.namespace_manager = _BoundNamespaces(shapes)
+    shapes.namespace_manager = BoundNamespaces(shapes)
     shapes.parse(ontology_dir() / "shapes.ttl", format="turtle")
     conforms, report, _text = pyshacl.validate(data, shacl_graph=shapes, inference="none")
     violations = []

@@ -6,8 +6,8 @@ instead of a new, undeclared IRI. The ontology itself is ``ontology/plangraph.tt
 
 from __future__ import annotations
 
-from rdflib import Namespace, URIRef
-from rdflib.namespace import DefinedNamespace
+from rdflib import Namespace, URIRef, Variable
+from rdflib.namespace import DefinedNamespace, NamespaceManager, split_uri
 
 BASE = "https://w3id.org/plangraph/"
 ID = Namespace(BASE + "id/")
@@ -148,3 +148,32 @@ PREFIXES: dict[str, str] = {
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
     "xsd": "http://www.w3.org/2001/XMLSchema#",
 }
+
+
+class BoundNamespaces(NamespaceManager):
+    """rdflib's namespace manager, minus its cost per namespace: an IRI gets a prefix
+    when its namespace is bound, and no other namespace is filed.
+
+    rdflib files every namespace it meets in a trie whose insert and lookup scan the
+    siblings. Every evidence node and value here has a namespace of its own
+    (``…/id/linan/ev/<hash>/pos``), so writing a plan's graph as TriG and validating it
+    (pyshacl writes each node it checks) grew with the square of the plan's size. The
+    text written is the same: such IRIs had no prefix anyway.
+    """
+
+    def _unbound(self, iri: str) -> bool:
+        try:
+            namespace, _ = split_uri(iri)
+        except ValueError:
+            return False  # rdflib's own handling
+        return self.store.prefix(URIRef(namespace)) is None
+
+    def normalizeUri(self, rdfTerm: str) -> str:  # noqa: N802, N803 (rdflib's names)
+        if not isinstance(rdfTerm, Variable) and self._unbound(rdfTerm):
+            return f"<{rdfTerm}>"
+        return super().normalizeUri(rdfTerm)
+
+    def compute_qname(self, uri: str, generate: bool = True) -> tuple[str, URIRef, str]:
+        if not generate and self._unbound(uri):
+            raise KeyError(f"no known prefix for {uri} and generate=False")
+        return super().compute_qname(uri, generate)
