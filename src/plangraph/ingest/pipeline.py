@@ -29,12 +29,13 @@ __all__ = ["MAX_PLAN_BYTES", "MAX_PLAN_BYTES_ENV", "PLAN_SUFFIXES", "IngestFailu
            "find_plan_files", "ingest_bytes", "ingest_file", "ingest_files", "ingest_text", "max_plan_bytes",
            "plan_files"]
 
-MAX_PLAN_BYTES = 5 * 1024 * 1024
-"""The largest plan file ingest accepts (5 MiB), unless ``PLANGRAPH_MAX_PLAN_BYTES`` says
-otherwise. Real plans are 50–500 KB; every stage is linear in a plan's size, and a 5 MB
-plan builds in minutes on 2 cores with a few GB of memory (``benchmarks/bench_size.py``);
-the SHACL validation of the plan's graph is the costliest part. A larger file is almost
-always not one plan (a whole site dump, a log), so it is refused before it is read."""
+MAX_PLAN_BYTES = 2 * 1024 * 1024
+"""The largest plan file ingest accepts (2 MiB), unless ``PLANGRAPH_MAX_PLAN_BYTES`` says
+otherwise. Real plans are 50–500 KB. Every stage is linear in a plan's size, but a
+big plan is costly: per MB of plan text about 7,000 passages to embed, 260,000 triples,
+half a minute of CPU for extraction, graph and SHACL validation and 0.7 GB of memory
+(``benchmarks/bench_size.py``); 10 MB needs 6 GB. A larger file is seldom one plan (a
+site dump, a log), so it is refused before it is read."""
 MAX_PLAN_BYTES_ENV = "PLANGRAPH_MAX_PLAN_BYTES"
 
 
