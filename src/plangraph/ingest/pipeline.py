@@ -30,8 +30,9 @@ __all__ = ["MAX_PLAN_BYTES", "MAX_PLAN_BYTES_ENV", "PLAN_SUFFIXES", "IngestFailu
            "plan_files"]
 
 MAX_PLAN_BYTES = 2 * 1024 * 1024
-"""The largest plan file ingest accepts (2 MiB), unless ``PLANGRAPH_MAX_PLAN_BYTES`` says
-otherwise. Real plans are 50–500 KB. Every stage is linear in a plan's size, but a
+"""The largest plan ingest accepts (2 MiB: of the file for a text file, checked before it
+is read; of its text in UTF-8 for HTML, Word and PDF), unless
+``PLANGRAPH_MAX_PLAN_BYTES`` says otherwise. Real plans are 50–500 KB. Every stage is linear in a plan's size, but a
 big plan is costly: per MB of plan text about 7,000 passages to embed, 260,000 triples,
 half a minute of CPU for extraction, graph and SHACL validation and 0.7 GB of memory
 (``benchmarks/bench_size.py``); 10 MB needs 6 GB. A larger file is seldom one plan (a
