@@ -170,3 +170,23 @@ def test_validation_writes_iris_as_rdflib_does_without_filing_each_namespace() -
     filed = "https://w3id.org/plangraph/id/linan/ev/0a1b/"
     assert filed in plain.namespace_manager._NamespaceManager__strie  # type: ignore[attr-defined]
     assert filed not in bound.namespace_manager._NamespaceManager__strie  # type: ignore[attr-defined]
+
+
+def test_a_build_reports_unreadable_inputs_and_oversized_plans_and_lands_the_good_one(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from plangraph.workspace.builder import build
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "good.txt").write_bytes(LINPING.read_bytes())
+    (folder / "huge.txt").write_bytes(LINPING.read_bytes() * 3)
+    (folder / "x.txt").mkdir()
+    (folder / "loop.txt").symlink_to("loop.txt")
+    monkeypatch.setenv(MAX_PLAN_BYTES_ENV, str(LINPING.stat().st_size * 2))
+    summary = build([folder, tmp_path / "missing.txt"], tmp_path / "ix", encoders=("fake",), progress=False)
+    assert summary.plans == ("good",)
+    reported = {Path(p).name: m for p, m in summary.failures}
+    assert sorted(reported) == ["huge.txt", "loop.txt", "missing.txt", "x.txt"]
+    assert "over the plan size limit" in reported["huge.txt"]
+    assert reported["loop.txt"].endswith("is a symbolic link that loops back on itself")
+    assert reported["missing.txt"].endswith("no such file or folder")

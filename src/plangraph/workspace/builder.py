@@ -175,7 +175,8 @@ def _search_index(index: Path, generation: int, shards: Iterable[str], encoders:
 
 def _run(out: Path, files: list[Path], *, remove_missing: bool, remove_ids: Sequence[str] = (),
          encoders: Sequence[str], sentence_level: str, progress: bool,
-         embedding: dict[str, Any] | None = None) -> BuildSummary:
+         embedding: dict[str, Any] | None = None,
+         unreadable: Sequence[tuple[str, str]] = ()) -> BuildSummary:
     from plangraph.ingest.pipeline import ingest_file
     from plangraph.search.encoders import get_encoder
 
@@ -183,7 +184,7 @@ def _run(out: Path, files: list[Path], *, remove_missing: bool, remove_ids: Sequ
     chosen = [get_encoder(e, device=embedding.get("device")) for e in encoders]  # unknown names fail first
     options = {"encoders": list(encoders), "sentence_level": sentence_level}
     seconds: dict[str, float] = {}
-    failures: list[tuple[str, str]] = []
+    failures: list[tuple[str, str]] = list(unreadable)  # inputs that are no plan file (missing, loops)
     with IndexWriter(out) as writer:
         writer.recover()
         registry = writer.store.registry()
@@ -217,7 +218,7 @@ def _run(out: Path, files: list[Path], *, remove_missing: bool, remove_ids: Sequ
             except (OSError, ValueError, RecursionError) as exc:  # one bad plan never stops the others
                 failures.append((str(path), f"{path}: {type(exc).__name__}: {exc}"))
         seconds["plans"] = time.perf_counter() - t0
-        failed_paths = {str(Path(f).resolve()) for f, _ in failures}
+        failed_paths = {_resolved(f) for f, _ in failures}
         remove = [pid for pid in registry if pid in remove_ids or (
             remove_missing and pid not in seen and pid not in replace and registry[pid].get("path") not in failed_paths)]
         final = {pid: (replace.get(pid) or registry[pid]) for pid in registry if pid not in remove} | replace
@@ -253,6 +254,13 @@ def _run(out: Path, files: list[Path], *, remove_missing: bool, remove_ids: Sequ
         removed=tuple(remove), unchanged=tuple(p for p in plans if p not in replace))
 
 
+def _resolved(path: str) -> str:
+    try:
+        return str(Path(path).resolve())
+    except (RuntimeError, OSError):  # a symbolic link loop: it was never a plan of the index
+        return str(Path(path).absolute())
+
+
 def build(paths: Iterable[str | Path], out_dir: str | Path | None = None, *,
           encoders: Sequence[str] = ("e5", "use"), sentence_level: str = "auto",
           progress: bool = True, workers: int | None = None, scheduler: str | None = None,
@@ -266,12 +274,13 @@ def build(paths: Iterable[str | Path], out_dir: str | Path | None = None, *,
     Raises:
         InputError: no plan at all could be ingested.
     """
-    from plangraph.ingest.pipeline import plan_files
+    from plangraph.ingest.pipeline import find_plan_files
 
     out = Path(out_dir) if out_dir else default_index()
-    return _run(out, plan_files(list(paths)), remove_missing=True, encoders=encoders,
-                sentence_level=sentence_level, progress=progress,
-                embedding={"workers": workers, "scheduler": scheduler, "device": device})
+    files, unreadable = find_plan_files(list(paths))
+    return _run(out, files, remove_missing=True, encoders=encoders, sentence_level=sentence_level,
+                progress=progress, embedding={"workers": workers, "scheduler": scheduler, "device": device},
+                unreadable=[(f.path, f.error.message) for f in unreadable])
 
 
 def add(paths: Iterable[str | Path], out_dir: str | Path | None = None, *,
@@ -279,14 +288,16 @@ def add(paths: Iterable[str | Path], out_dir: str | Path | None = None, *,
         progress: bool = True) -> BuildSummary:
     """Add plans to an index, or replace those whose file changed (the others stay).
     Encoders and sentence level default to the index's own."""
-    from plangraph.ingest.pipeline import plan_files
+    from plangraph.ingest.pipeline import find_plan_files
     from plangraph.workspace.folder import read_manifest
 
     out = Path(out_dir) if out_dir else default_index()
     manifest = read_manifest(out) if (out / "manifest.json").exists() else {}
-    return _run(out, plan_files(list(paths)), remove_missing=False,
+    files, unreadable = find_plan_files(list(paths))
+    return _run(out, files, remove_missing=False,
                 encoders=encoders or manifest.get("encoders") or ("e5", "use"),
-                sentence_level=sentence_level or manifest.get("sentence_level", "auto"), progress=progress)
+                sentence_level=sentence_level or manifest.get("sentence_level", "auto"), progress=progress,
+                unreadable=[(f.path, f.error.message) for f in unreadable])
 
 
 def remove(plans: Sequence[str], out_dir: str | Path | None = None, *, progress: bool = True) -> BuildSummary:
