@@ -14,7 +14,7 @@ and peak resident memory:
     ingest    ingest_file (decode, chrome, tables, sections, passages)
     extract   extract (indicators, programmes, projects, commitments, bodies, places)
     graph     build_graph for that one plan
-    search    sentence splitting of every passage and the BM25 index (no embedding)
+    search    sentence splitting of every passage and the lexical index (no embedding)
     shacl     SHACL validation of the plan's graph
 
 Peak memory is the process's high-water mark over that stage alone (the mark is reset
@@ -93,7 +93,7 @@ def child(path: Path, max_gb: float) -> None:
     from plangraph.graph.build import build_graph
     from plangraph.graph.ontology import validate
     from plangraph.ingest.pipeline import ingest_file
-    from plangraph.search.lexical import BM25Index
+    from plangraph.search.lexical_index import LexicalIndex
     from plangraph.text import sentence_spans
 
     state: dict[str, object] = {}
@@ -112,7 +112,8 @@ def child(path: Path, max_gb: float) -> None:
             contents = [p.content for p in state["doc"].passages]  # type: ignore[attr-defined]
             n = sum(len(sentence_spans(c)) for c in contents)
             longest = max((len(c) for c in contents), default=0)
-            BM25Index.build(contents)
+            with tempfile.TemporaryDirectory() as tmp:
+                LexicalIndex.create(Path(tmp) / "lexical").add_shards([("big", "big", contents)])
             return f"{n} sentences, longest passage {longest} chars"
         report = validate(state["ds"])  # type: ignore[arg-type]
         return f"conforms={report.conforms}"
