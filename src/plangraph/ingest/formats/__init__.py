@@ -18,7 +18,7 @@ import io
 import zipfile
 from pathlib import Path
 
-from plangraph.ingest.decode import decode_bytes
+from plangraph.ingest.decode import decode_bytes, read_bytes
 from plangraph.ingest.formats.canonical import FORMATS, Canonical
 from plangraph.ingest.formats.errors import (
     CorruptFileError,
@@ -104,15 +104,7 @@ def read_canonical(data: bytes, name: str) -> Canonical:
 def read_any(path: str | Path) -> Canonical:
     """Read the plan file at ``path`` into canonical text (see :func:`read_canonical`)."""
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise CorruptFileError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise CorruptFileError(f"{path}: is a folder, not a plan file") from None
-    except OSError as exc:
-        raise CorruptFileError(f"{path}: cannot be read ({exc.strerror})") from None
-    return read_canonical(data, str(path))
+    return read_canonical(read_bytes(path), str(path))
 
 
 def _read_text(data: bytes, name: str) -> Canonical:
