@@ -122,15 +122,20 @@ def _emit_rows(columns: list[str], rows: list[list[object]], fmt: str) -> None:
     if fmt == "json":
         _print_json([dict(zip(columns, r)) for r in rows])
     elif fmt == "csv":
-        from plangraph.interfaces.writers import csv_text
+        from plangraph.interfaces.writers import csv_bytes
 
-        sys.stdout.write(csv_text(columns, rows))
+        # The bytes a file would hold, BOM included, so that `> x.csv` opens in Excel too.
+        sys.stdout.flush()
+        sys.stdout.buffer.write(csv_bytes(columns, rows))
+        sys.stdout.buffer.flush()
     else:
         print(text_table(columns, rows))
         print(f"({len(rows)} rows)")
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from plangraph.interfaces.writers import export_bytes
+
     ws = _open(args)
     if args.kind == "graph":
         if args.format not in ("trig", "nq") or args.output in (None, "-"):
@@ -138,14 +143,13 @@ def cmd_export(args: argparse.Namespace) -> int:
         print(f"wrote {ws.write_graph(args.output, args.format)}")
         return 0
     if args.output in (None, "-"):
-        if args.format not in ("json", "csv"):
-            raise UsageError(f"format {args.format!r} needs --output FILE")
-        rows = ws.export_rows(args.kind, args.plan)
-        if args.format == "json":
-            _print_json(rows)
-        else:
-            cols = list(dict.fromkeys(k for r in rows for k in r))
-            _emit_rows(cols, [[r.get(c) for c in cols] for r in rows], "csv")
+        # Every format goes to stdout as the same bytes the file would hold (CSV with its BOM).
+        if args.format == "xlsx" and sys.stdout.isatty():
+            raise UsageError("format 'xlsx' is binary: give --output FILE or redirect stdout to a file")
+        data = export_bytes(ws, args.kind, args.format, args.plan)
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
         return 0
     from plangraph.interfaces.writers import write_export
 
@@ -180,7 +184,7 @@ def _write_report(tables: dict[str, list[dict[str, object]]], fmt: str, out: str
 
         for name, rows in tables.items():
             dest = Path(out) if len(tables) == 1 else Path(out).with_name(f"{Path(out).stem}-{name}{Path(out).suffix}")
-            print(f"wrote {write_table([dict(r) for r in rows], fmt, dest)}")
+            print(f"wrote {write_table([dict(r) for r in rows], fmt, dest, sheet=name)}")
         return
     if fmt == "xlsx":
         raise UsageError("format 'xlsx' needs --out FILE")

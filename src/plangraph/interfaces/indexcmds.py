@@ -6,8 +6,10 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from plangraph.errors import InputError
 from plangraph.search.build import SENTENCE_LEVELS
 
 if TYPE_CHECKING:
@@ -41,6 +43,12 @@ def _print_summary(s: BuildSummary, verb: str) -> None:
 def cmd_build(args: argparse.Namespace) -> int:
     from plangraph.workspace import build
 
+    # A path that is not there (a shell pattern that matched nothing, say) is a mistake
+    # in the command, not a broken plan to skip: stop before any work.
+    missing = [f for f in args.files if not Path(f).exists()]
+    if missing:
+        raise InputError(f"no such file or folder: {', '.join(missing)}",
+                         hint="give plan files (.txt) or folders holding them; default: corpus/")
     summary = build(args.files or [DEFAULT_CORPUS], args.index, encoders=args.encoder or ("e5", "use"),
                     sentence_level=args.sentence_level, progress=not args.quiet, workers=args.workers,
                     scheduler=args.scheduler, device=args.device)
