@@ -66,6 +66,21 @@ def test_rows_carry_both_quotes(linan_linping: CommitmentComparison) -> None:
     assert shared["quote"] and shared["other_quote"] and shared["score"] >= linan_linping.threshold
 
 
+def test_shared_pairs_come_closest_first_and_only_rows_say_they_are_below(
+        linan_linping: CommitmentComparison) -> None:
+    rows = linan_linping.rows()
+    sides = [r["side"] for r in rows]
+    assert sides == sorted(sides, key=["shared", "only in A", "only in B"].index)
+    scores = [r["score"] for r in rows if r["side"] == "shared"]
+    assert len(scores) > 2 and scores == sorted(scores, reverse=True)
+    only_a = [r for r in rows if r["side"] == "only in A"]
+    assert [r["start"] for r in only_a] == sorted(r["start"] for r in only_a)
+    assert all(r["note"] is None for r in rows if r["side"] == "shared")
+    below = [r for r in rows if r["side"] != "shared" and r["other_quote"]]
+    assert below and all(r["score"] < linan_linping.threshold for r in below)
+    assert {r["note"] for r in below} == {f"nearest only: below the threshold {linan_linping.threshold:.2f}"}
+
+
 def test_labelled_pairs_with_the_chosen_threshold(linan: PlanDoc, linping: PlanDoc) -> None:
     with PAIRS.open(encoding="utf-8") as f:
         pairs = list(csv.DictReader((line for line in f if not line.startswith("#")), delimiter="\t"))

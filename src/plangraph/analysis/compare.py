@@ -93,9 +93,17 @@ class CommitmentComparison:
         return {s: len(self.side(s)) for s in ("shared", "only in A", "only in B")}
 
     def rows(self) -> list[dict[str, Any]]:
-        """One row per alignment: the commitment, its best counterpart, the score."""
+        """One row per alignment: the commitment, its best counterpart, the score.
+
+        Shared pairs come first, closest first (the pairs worth reading); then the
+        commitments only in A and only in B, in document order, each with the nearest
+        commitment of the other plan and a note that it is below the threshold (a
+        nearest quote without it reads like a match)."""
+        order = {"shared": 0, "only in A": 1, "only in B": 2}
+        ranked = sorted(self.alignments, key=lambda a: (
+            order[a.side], -(a.best.score if a.best and a.side == "shared" else 0.0), a.statement.start))
         out = []
-        for a in self.alignments:
+        for a in ranked:
             best = a.best
             mine, other = (self.plan_b, self.plan_a) if a.side == "only in B" else (self.plan_a, self.plan_b)
             out.append({
@@ -106,12 +114,18 @@ class CommitmentComparison:
                 "end": a.statement.end,
                 "section": a.statement.section,
                 "score": round(best.score, 3) if best else None,
+                "note": None if a.side == "shared" or best is None else below_note(self.threshold),
                 "other_plan": other,
                 "other_quote": best.statement.text if best else None,
                 "other_start": best.statement.start if best else None,
                 "other_end": best.statement.end if best else None,
             })
         return out
+
+
+def below_note(threshold: float) -> str:
+    """What an only-in row says about the nearest quote it shows."""
+    return f"nearest only: below the threshold {threshold:.2f}"
 
 
 def _bigrams(text: str) -> list[str]:

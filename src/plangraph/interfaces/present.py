@@ -185,7 +185,7 @@ def zip_bytes(files: Mapping[str, bytes]) -> bytes:
 
 STATUS_COLOURS: dict[str, str] = {"mismatch": "red", "needs review": "orange", "consistent": "green"}
 """Audit status → the colour of its badge and chip; also the order findings are listed in."""
-COMMITMENT_COLUMNS = ("side", "score", "quote", "other_quote", "section", "plan", "start", "end",
+COMMITMENT_COLUMNS = ("side", "score", "note", "quote", "other_quote", "section", "plan", "start", "end",
                       "other_plan", "other_start", "other_end")
 
 
