@@ -90,7 +90,7 @@ def test_search_shows_the_passage_with_its_quote_and_entities(app: AppTest) -> N
     assert any("**:orange[马溪幼儿园]" in q for q in quotes(app))
     assert all(q.startswith("> :gray[") or q.startswith("> **") for q in quotes(app))
     chips = [o for p in app.pills for o in p.options]
-    assert "Project · 马溪幼儿园" in chips
+    assert "建设项目 · 马溪幼儿园" in chips
     assert app.get("download_button")
 
 
@@ -113,7 +113,7 @@ def test_search_over_national_documents_puts_the_local_plans_first(
     scope = [c.value for c in at.caption if c.value.startswith("优先显示区县级规划（linan、linping） · 其他规划得分")]
     assert scope and scope[0].endswith("×0.8")
     ranked = [plan.replace("\\", "") for _, plan in cards(at)]  # plan ids come markdown-escaped
-    national = [c.value for c in at.caption if c.value.startswith("得分") and "×0.8)" in c.value]
+    national = [m.value for m in at.markdown if "相关程度" in m.value and "×0.8)" in m.value]
     # every national passage that still shows says why it ranks lower
     assert len(national) == sum(p.startswith("national-") for p in ranked) > 0
     at.toggle(key="scoped").set_value(False).run()
@@ -125,11 +125,11 @@ def test_search_over_national_documents_puts_the_local_plans_first(
 
 def test_entity_chip_opens_the_entity_page(app: AppTest) -> None:
     app.text_input(key="q").set_value("马溪幼儿园").run()
-    pill = next(p for p in app.pills if "Project · 马溪幼儿园" in p.options)
-    pill.set_value("Project · 马溪幼儿园").run()
+    pill = next(p for p in app.pills if "建设项目 · 马溪幼儿园" in p.options)
+    pill.set_value("建设项目 · 马溪幼儿园").run()
     assert not app.exception
     assert app.session_state["page"] == "entities"
-    assert app.subheader[0].value == "Project · 马溪幼儿园"
+    assert app.subheader[0].value == "建设项目 · 马溪幼儿园"
     assert any(md.value.startswith("**原文出处") and "18007–18046" in md.value for md in app.markdown)
     props = dict(zip(app.dataframe[0].value["property"], app.dataframe[0].value["value"]))
     assert props["pg:location"] == "锦北街道" and props["pg:investmentWan"] == "2784.0"
@@ -171,7 +171,7 @@ def test_entity_kind_and_target_group_filters_narrow_results(app: AppTest) -> No
     app.multiselect(key="search_kinds").set_value(["indicators"]).run()
     assert not app.exception
     chips = [p.options for p in app.pills]
-    assert chips and all(any(o.startswith("Indicator · ") for o in opts) for opts in chips)
+    assert chips and all(any(o.startswith("指标 · ") for o in opts) for opts in chips)
     assert quotes(app) != unfiltered
     app.multiselect(key="search_kinds").set_value([]).run()
     app.multiselect(key="search_groups").set_value(["rural-teachers"]).run()
@@ -194,7 +194,7 @@ def test_entities_page_filters_by_facet_and_opens_an_entity(app: AppTest) -> Non
     iri = table[table["name"] == "普惠性幼儿园覆盖面"]["iri"].iloc[0]
     app.selectbox(key="entity_pick_indicators").set_value(iri).run()
     assert not app.exception
-    assert app.subheader[0].value == "Indicator · 普惠性幼儿园覆盖面"
+    assert app.subheader[0].value == "指标 · 普惠性幼儿园覆盖面"
     props = dict(zip(app.dataframe[0].value["property"], app.dataframe[0].value["value"]))
     assert props["2025 target"] == "90" and props["pg:binding"] == "约束性"
 
@@ -212,12 +212,12 @@ def test_plans_page_shows_metadata_counts_and_findings(app: AppTest) -> None:
     go(app, "plans")
     assert [s.value for s in app.subheader] == ["临安区教育事业发展“十四五”规划 (linan)"]
     metrics = {(m.label, m.value) for m in app.metric}
-    assert ("projects", "39") in metrics and ("passages", "190") in metrics
+    assert ("建设项目", "39") in metrics and ("段落", "190") in metrics
     findings = app.dataframe[0].value
-    assert "duplicate-copy" in set(findings["code"])
+    assert "重复全文" in set(findings["code"])  # duplicate-copy, in words
     app.selectbox(key="plan_pick").set_value("linping").run()
     assert [s.value for s in app.subheader] == ["临平区教育事业发展“十四五”规划（节选） (linping)"]
-    assert ("passages", "16") in {(m.label, m.value) for m in app.metric}
+    assert ("段落", "16") in {(m.label, m.value) for m in app.metric}
     assert app.info[0].value == "本规划没有这类内容。 This plan has none."  # no indicators in the excerpt
 
 
@@ -283,7 +283,7 @@ def test_neighbourhood_dot_links_a_project_to_its_place(index: Path) -> None:
 def test_sparql_named_query_gives_a_table(app: AppTest) -> None:
     go(app, "sparql")
     app.selectbox(key="sparql_name").set_value("projects-by-place").run()
-    assert "Construction projects" in str(app.caption[0].value)
+    assert str(app.caption[0].value) == "按地点统计建设项目的数量和投资合计（万元）。"
     assert "# name: projects-by-place" in str(app.text_area[0].value)
     app.text_input(key="sparql_param_projects-by-place_plan").set_value("linan")
     app.button(key="sparql_run").click().run()
@@ -387,8 +387,9 @@ def test_markdown_of_quotes_and_chips_is_escaped() -> None:
     assert present.blockquote("1\n\n*粗体* $x$\n") == "> 1\n>\n> \\*粗体\\* \\$x\\$"
     assert present.quote_in_context("达到*95%*", "前[1]", "后", ["95%"]) == (
         "> :gray[前\\[1\\]]\n>\n> **达到\\*:orange[95%]\\***\n>\n> :gray[后]")
-    assert present.chip_label(EntityRef("i", "Indicator", "毛入园率" * 10)) == "Indicator · " + ("毛入园率" * 6) + "…"
-    assert present.query_terms("学前教育 毛入园率?") == ["学前教育", "毛入园率"]
+    assert present.chip_label(EntityRef("i", "Indicator", "毛入园率" * 10)) == "指标 · " + ("毛入园率" * 6) + "…"
+    assert present.chip_label(EntityRef("i", "Indicator", "毛入园率"), english=True) == "Indicator · 毛入园率"
+    assert present.query_terms("学前教育 毛入园率?") == ["学前教育", "毛入园率", "入园率", "学前", "教育"]
     # an English question is marked by the Chinese terms it was looked up as
     assert present.query_terms("teacher salary compared with civil servants") == ["公务员", "工资", "待遇", "教师", "老师"]
     rows = present.hit_rows([])
@@ -415,7 +416,7 @@ def test_compare_page_aligns_teacher_pay_and_lists_eye_care_lighting_only_in_lin
 
     app.radio(key="compare_side").set_value("shared").run()
     table = app.dataframe[0].value
-    assert set(table["side"]) == {"shared"}
+    assert set(table["side"]) == {"共有"}
     pay = table[table["quote"].str.contains(PAY_LINAN)]
     assert len(pay) == 1 and PAY_LINAN in pay["quote"].iloc[0]
     assert PAY_LINPING in pay["other_quote"].iloc[0] and pay["score"].iloc[0] >= 0.18
@@ -474,10 +475,11 @@ def test_plan_page_audit_tab_lists_findings_mismatches_first(served_files: dict[
     audit = next(d.value for d in app.dataframe if "check" in d.value.columns)
     order = [s for (s,) in audit["status"]]
     assert order == sorted(order, key=["mismatch", "needs review", "consistent"].index)
-    totals = audit[audit["check"].isin(["total-count", "total-investment"])]
+    totals = audit[audit["check"].isin(["项目总数", "投资总额"])]
     assert len(totals) == 4 and {s for (s,) in totals["status"]} == {"consistent"}
-    assert "约5亿元" in set(totals["stated"]) and "50145万元 = 5.0145亿元 over 21 rows" in set(totals["computed"])
-    glued = audit[audit["subject"] == "glued-cell"]
+    assert "约5亿元" in set(totals["stated"]) and "50145万元 = 5.0145亿元（21行合计）" in set(totals["computed"])
+    assert "2行写明新建" in set(audit["computed"])
+    glued = audit[audit["subject"] == "单元格粘连"]
     assert len(glued) == 1 and list(glued["status"].iloc[0]) == ["needs review"] and glued["quote"].iloc[0].strip()
     report = Workspace(index).audit("linan")
     (badges,) = [md.value for md in app.markdown if "-badge[" in md.value]

@@ -43,6 +43,10 @@ class NamedQuery:
     description: str
     params: tuple[tuple[str, str], ...]
     text: str
+    description_zh: str = ""
+    """The description in Chinese (``# description_zh:``), for the app."""
+    params_zh: tuple[tuple[str, str], ...] = ()
+    """Chinese descriptions of the parameters (``# param_zh: NAME — …``)."""
 
 
 @dataclass(frozen=True)
@@ -60,20 +64,22 @@ class QueryResult:
 def _parse_header(name: str, text: str) -> NamedQuery:
     fields: dict[str, str] = {}
     params: list[tuple[str, str]] = []
+    params_zh: list[tuple[str, str]] = []
     for line in text.splitlines():
-        m = re.match(r"#\s*(name|description|param):\s*(.*)$", line.strip())
+        m = re.match(r"#\s*(name|description_zh|description|param_zh|param):\s*(.*)$", line.strip())
         if not m:
             if line.strip() and not line.lstrip().startswith("#"):
                 break
             continue
-        if m.group(1) == "param":
+        if m.group(1) in ("param", "param_zh"):
             pname, _, pdesc = m.group(2).partition("—")
-            params.append((pname.strip(), pdesc.strip()))
+            (params if m.group(1) == "param" else params_zh).append((pname.strip(), pdesc.strip()))
         else:
             fields[m.group(1)] = m.group(2).strip()
     if fields.get("name") != name or not fields.get("description"):
         raise QueryError(f"named query file {name}.rq needs '# name: {name}' and a description")
-    return NamedQuery(name, fields["description"], tuple(params), text)
+    return NamedQuery(name, fields["description"], tuple(params), text, fields.get("description_zh", ""),
+                      tuple(params_zh))
 
 
 @lru_cache(maxsize=1)

@@ -91,12 +91,17 @@ def _open(args: argparse.Namespace) -> Workspace:
 def cmd_search(args: argparse.Namespace) -> int:
     import dataclasses
 
+    from plangraph.interfaces import present
+
     ws = _open(args)
     predicate = ws.passage_filter(kinds=args.kind or (), themes=args.theme or (), groups=args.group or ())
     hits, scope = ws.search_with_scope(args.query, args.top, plan=args.plan, section=args.section,
                                        predicate=predicate, per_plan=args.per_plan, scoped=not args.no_scope)
+    strengths = ws.strengths(args.query, hits)
     if args.format == "json":
-        _print_json([dataclasses.asdict(h) for h in hits])
+        _print_json([{**dataclasses.asdict(h), "strength": s.level, "strength_value": s.value,
+                      "cosines": dict(s.cosines), "looks_back": present.looks_back(h.section)}
+                     for h, s in zip(hits, strengths)])
         return 0
     lexical = ws.searcher.lexical_query(args.query)
     if lexical is not None and lexical != args.query:
@@ -106,9 +111,15 @@ def cmd_search(args: argparse.Namespace) -> int:
               "--no-scope ranks all alike)")
     if not hits:
         print("no passages match")
-    for h in hits:
-        print(f"{h.rank}. [{h.plan}] {h.section or '(no section)'}  score {h.score:.3f}  "
-              f"chars {h.start}-{h.end}" + (f"  page {h.page}" if h.page else ""))
+    elif strengths[0].level == "weak":
+        where = args.plan or "the plans searched"
+        print(f"(the best answer is weak: {where} may say nothing on this question; the passages below "
+              "are only the closest)")
+    for h, s in zip(hits, strengths):
+        review = "  [review of the past period]" if present.looks_back(h.section) else ""
+        print(f"{h.rank}. [{h.plan}] {present.section_label(h.section, english=True)}  "
+              f"{s.level} (score {h.score:.3f})  chars {h.start}-{h.end}"
+              + (f"  page {h.page}" if h.page else "") + review)
         quote = " ".join(h.quote.split())  # table rows span several lines of the original
         print(f"   {quote if len(quote) <= 300 else quote[:300] + '…'}")
         if h.best_sentence:

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from plangraph.analysis.strength import Strength
 from plangraph.graph.browse import EntityDetail, EntityRow
 from plangraph.interfaces.writers import columns_of, csv_bytes
 from plangraph.model import EntityRef, Hit
@@ -56,22 +57,75 @@ def blockquote(text: str) -> str:
     return "\n>\n".join(f"> {line}" for line in lines) or "> …"
 
 
-def chip_label(e: EntityRef, limit: int = 24) -> str:
-    """The text of an entity chip: its class and a short label (``Project · 马溪幼儿园``)."""
+KIND_LABELS: dict[str, tuple[str, str]] = {
+    "Indicator": ("指标", "Indicator"), "Programme": ("任务", "Programme"), "Project": ("建设项目", "Project"),
+    "Commitment": ("承诺", "Commitment"), "Organization": ("机构", "Body"), "Place": ("地点", "Place"),
+    "CitedDocument": ("引用文件", "Cited document"),
+}
+"""Entity classes (``EntityRef.kind``) as a chip names them."""
+
+
+def chip_label(e: EntityRef, limit: int = 24, english: bool = False) -> str:
+    """The text of an entity chip: its kind and a short label (``建设项目 · 马溪幼儿园``)."""
     label = e.label if len(e.label) <= limit else e.label[:limit] + "…"
-    return f"{e.kind} · {label}"
+    kind = KIND_LABELS.get(e.kind, (e.kind, e.kind))[1 if english else 0]
+    return f"{kind} · {label}"
+
+
+# Words of a Chinese question that ask rather than name a subject: never marked.
+_QUESTION_WORDS = frozenset(
+    "哪些 什么 怎样 怎么 如何 多少 是否 有没有 有无 哪里 为什么 要求 有关 关于 涉及 一共 大概 目前 现在 "
+    "要求是 具体 主要 相关 情况 方面 问题 规定 提出 规划 计划 做 有 是 要 会".split())
+# Section titles of a plan's review of the past period (what was achieved, the base it
+# starts from): their passages report, they do not commit.
+_REVIEW_RE = re.compile(r"十[二三]五|发展基础|现实基础|已有基础|工作基础|发展现状|回顾|取得的?(成效|成就|成绩)|主要成就")
 
 
 def query_terms(query: str) -> list[str]:
     """The parts of a query worth marking in a quote: words of two or more characters,
-    longest first (so that a long term is marked before the short one inside it). An
-    English query is marked by the Chinese terms the glossary looked it up as."""
+    longest first (so that a long term is marked before the short one inside it). A
+    Chinese query is cut into words by the search's own jieba tokenizer (domain
+    dictionary included), question words left out; an English query is marked by the
+    Chinese terms the glossary looked it up as."""
     from plangraph.search.crosslingual import translate
+    from plangraph.search.lexical import tokenize
     from plangraph.text import detect_language
 
-    words = translate(query) if detect_language(query) == "en" else re.split(r"[\s,，;；、?？!！。.]+", query)
+    if detect_language(query) == "en":
+        words = translate(query)
+    else:
+        # jieba's terms carry a "j:" prefix in the lexical index; Latin words are taken as typed
+        words = [w[2:] for w in tokenize(query, "jieba") if w.startswith("j:") and w[2:] not in _QUESTION_WORDS]
+        # the words as typed too: a keyword list (学前教育 毛入园率) is marked whole
+        words += [w for w in re.split(r"[\s,，;；、?？!！。.]+", query) if w not in _QUESTION_WORDS]
     parts = {w for w in words if len(w) >= 2}
     return sorted(parts, key=lambda w: (-len(w), w))
+
+
+def matched_terms(terms: Sequence[str], text: str) -> list[str]:
+    """The ``terms`` that occur in ``text`` (what a result card marks)."""
+    return [t for t in terms if t in text]
+
+
+def looks_back(section: str) -> bool:
+    """Whether a passage under ``section`` (a path joined by ``>``) reviews the past
+    period (十三五期间取得的成效, 现实基础, 发展基础…) rather than commits to the next."""
+    return bool(_REVIEW_RE.search(section))
+
+
+def section_label(section: str | None, english: bool = False) -> str:
+    """A hit's section path, or where it stands when it has none (text before a plan's
+    first heading: its preamble, or an excerpt starting mid-chapter)."""
+    if section:
+        return section
+    return "before the first heading" if english else "首个标题之前"
+
+
+def strength_label(level: str, english: bool = False) -> str:
+    """``strong`` → 强, ``medium`` → 中, ``weak`` → 弱 (English words with ``english``)."""
+    from plangraph.analysis.strength import LEVEL_ZH
+
+    return level if english else LEVEL_ZH[level]
 
 
 def highlight(text: str, terms: Sequence[str]) -> str:
@@ -81,8 +135,14 @@ def highlight(text: str, terms: Sequence[str]) -> str:
         for m in re.finditer(re.escape(term), text):
             if not any(m.start() < e and s < m.end() for s, e in spans):
                 spans.append((m.start(), m.end()))
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):  # words side by side are marked as one run
+        if merged and merged[-1][1] == start:
+            merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
     out, pos = [], 0
-    for start, end in sorted(spans):
+    for start, end in merged:
         out.append(escape_markdown(text[pos:start]))
         out.append(f":orange[{escape_markdown(text[start:end])}]")
         pos = end
@@ -130,11 +190,15 @@ def property_rows(detail: EntityDetail) -> list[dict[str, str]]:
     return [{"property": k, "value": v} for k, v in detail.properties]
 
 
-def hit_rows(hits: Sequence[Hit]) -> list[dict[str, Any]]:
-    """Search results as flat rows (one per hit) for a table or a CSV file."""
+def hit_rows(hits: Sequence[Hit], strengths: Sequence[Strength] = ()) -> list[dict[str, Any]]:
+    """Search results as flat rows (one per hit) for a table or a CSV file, with each
+    hit's strength when given."""
+    levels = [s.level for s in strengths] or [None] * len(hits)
     return [
         {
             "rank": h.rank,
+            "strength": level,
+            "looks_back": looks_back(h.section),
             "score": round(h.score, 6),
             "scope_weight": h.scope_weight,
             "plan": h.plan,
@@ -146,7 +210,7 @@ def hit_rows(hits: Sequence[Hit]) -> list[dict[str, Any]]:
             "entities": "; ".join(f"{e.kind}: {e.label}" for e in h.entities),
             "passage_iri": h.passage_iri,
         }
-        for h in hits
+        for h, level in zip(hits, levels)
     ]
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import streamlit as st
 
-from plangraph.interfaces import present, writers
+from plangraph.interfaces import labels, present, writers
 from plangraph.errors import PlanGraphError
 from plangraph.graph.browse import concepts
 from plangraph.workspace import Workspace
@@ -114,6 +114,24 @@ LABELS: dict[str, tuple[str, str]] = {
     "kinds_pick": ("实体类型（可多选）", "Entity kinds"),
     "pick_some": ("请至少选择一种类型和一个规划。", "Pick at least one kind and one plan."),
     "download_zip": ("全部下载 ZIP", "Download all as ZIP"),
+    "choose": ("请选择", "Choose an option"),
+    "choose_many": ("请选择（可多选）", "Choose options"),
+    "strength": ("相关程度", "strength"),
+    "strength_help": ("由问题与段落的语义相似度判断：强＝很可能回答了问题，弱＝可能没有回答。",
+                      "From the meaning-similarity of question and passage: strong = likely answers it, "
+                      "weak = may not."),
+    "weak_all": ("最佳结果的相关程度弱：所检索的规划可能没有涉及这个问题，以下只是最接近的段落。",
+                 "The best answer is weak: the plans searched may say nothing on this question; below are "
+                 "only the closest passages."),
+    "weak_plan": ("最佳结果的相关程度弱：{plan} 可能没有涉及这个问题，以下只是最接近的段落。",
+                  "The best answer is weak: {plan} may say nothing on this question; below are only the "
+                  "closest passages."),
+    "looks_back": ("回顾过去（非承诺）", "review of the past (not a commitment)"),
+    "details": ("详情", "details"),
+    "fused_score": ("融合得分", "fused score"),
+    "cosines": ("语义相似度", "cosine similarity"),
+    "field": ("项目", "Field"),
+    "value": ("值", "Value"),
 }
 
 
@@ -125,6 +143,21 @@ def t(key: str) -> str:
     if st.session_state.get("english"):
         return en
     return zh if zh == en else f"{zh} {en}"
+
+
+def english() -> bool:
+    """Whether the page is in English (the sidebar toggle)."""
+    return bool(st.session_state.get("english"))
+
+
+def table(rows: list[dict[str, Any]], *, keep: tuple[str, ...] = (), config: dict[str, Any] | None = None,
+          **options: Any) -> None:
+    """A data table with labelled columns (:mod:`plangraph.interfaces.labels`) and codes
+    in words; ``config`` adds column configurations by key (their labels set here)."""
+    en = english()
+    columns: dict[str, Any] = dict(labels.column_labels(rows, en))
+    columns.update(config or {})
+    st.dataframe(labels.display_rows(rows, en, keep), hide_index=True, column_config=columns, **options)
 
 
 def show_error(exc: PlanGraphError) -> None:
@@ -157,7 +190,7 @@ def concept_label(key: str) -> str:
 
 def plan_select(ws: Workspace, key: str) -> str | None:
     options: list[str | None] = [None, *ws.plan_ids]
-    return st.selectbox(t("plan"), options, key=key,
+    return st.selectbox(t("plan"), options, key=key, placeholder=t("choose"),
                         format_func=lambda p: t("all_plans") if p is None else p)
 
 

@@ -11,7 +11,8 @@ from plangraph.analysis.audit import summary
 from plangraph.errors import PlanGraphError
 from plangraph.workspace import Workspace
 
-from plangraph.interfaces.webapp.common import audit_report, show_error, t
+from plangraph.interfaces import labels
+from plangraph.interfaces.webapp.common import audit_report, english, show_error, t, table
 
 
 def _audit_tab(ws: Workspace, pid: str) -> None:
@@ -21,16 +22,16 @@ def _audit_tab(ws: Workspace, pid: str) -> None:
     except PlanGraphError as exc:
         show_error(exc)
         return
-    labels = {s: t(s) for s in present.STATUS_COLOURS}
-    st.markdown(present.status_badges(summary(report), labels))
+    st.markdown(present.status_badges(summary(report), {s: t(s) for s in present.STATUS_COLOURS}))
     if not report.findings:
         st.info(t("no_audit"))
         return
     status = st.column_config.MultiselectColumn(t("status"), options=list(present.STATUS_COLOURS),
                                                 color=list(present.STATUS_COLOURS.values()), format_func=t)
-    st.dataframe(present.audit_records(report.rows()), hide_index=True,
-                 column_config={"status": status, "quote": st.column_config.TextColumn(width="large"),
-                                "note": st.column_config.TextColumn(width="medium")})
+    en = english()
+    table(present.audit_records(report.rows()), keep=("status",),
+          config={"status": status, "quote": st.column_config.TextColumn(labels.field("quote", en), width="large"),
+                  "note": st.column_config.TextColumn(labels.field("note", en), width="medium")})
     st.download_button(t("download_csv"), writers.table_bytes(report.rows(), "csv"), file_name=f"audit-{pid}.csv",
                        mime=present.MIME_TYPES["csv"], key="audit_csv", on_click="ignore")
 
@@ -39,36 +40,37 @@ def page_plans(ws: Workspace) -> None:
     wanted = st.session_state.pop("plan_param", None)
     if wanted and wanted not in ws.plan_ids:
         st.warning(f"{t('no_plan')}: {wanted} · {', '.join(ws.plan_ids)}")
-    pid = st.selectbox(t("plan"), ws.plan_ids, key="plan_pick")
+    pid = st.selectbox(t("plan"), ws.plan_ids, key="plan_pick", placeholder=t("choose"))
     plan = next(p for p in ws.plans() if p["plan"] == pid)
     facts = present.plan_facts(plan)
     st.subheader(f"{facts.get('title', pid)} ({pid})")
     overview, sections, indicators, projects, audit = st.tabs(
         [t("overview"), t("sections"), t("indicators"), t("projects"), t("audit")])
     with overview:
-        st.table([{"field": k, "value": v} for k, v in facts.items()])
+        en = english()
+        st.table([{t("field"): labels.field(k, en), t("value"): labels.value(v, en)} for k, v in facts.items()])
         st.markdown(f"**{t('counts')}**")
         counts = {**plan.get("counts", {}), **ws.manifest.get("counts", {}).get(pid, {})}
         cols = st.columns(min(len(counts), 6) or 1)
         for i, (name, value) in enumerate(counts.items()):
-            cols[i % len(cols)].metric(name, value)
+            cols[i % len(cols)].metric(labels.field(name, en), value)
         st.markdown(f"**{t('findings')}**")
         if plan.get("findings"):
-            st.dataframe(plan["findings"], hide_index=True)
+            table(plan["findings"])
         else:
             st.caption(t("no_findings"))
     with sections:
-        st.dataframe(present.section_rows(ws.sections(pid)), hide_index=True)
+        table(present.section_rows(ws.sections(pid)))
     with indicators:
         rows = planview.indicator_table(ws.export_rows("indicators", pid))
         if rows:
-            st.dataframe(rows, hide_index=True)
+            table(rows)
         else:
             st.info(t("none_here"))
     with projects:
         rows = ws.export_rows("projects", pid)
         if rows:
-            st.dataframe(planview.project_list(rows), hide_index=True)
+            table(planview.project_list(rows), keep=("iri",))
             left, right = st.columns(2)
             left.markdown(f"**{t('by_place')}**")
             left.bar_chart(planview.investment_by_place(rows), x="place", y="investment_wan",

@@ -7,7 +7,7 @@ import streamlit as st
 from plangraph.errors import PlanGraphError
 from plangraph.graph.browse import ENTITY_KINDS, concepts
 from plangraph.interfaces import present
-from plangraph.interfaces.webapp.common import chip_clicked, concept_label, plan_select, show_error, t
+from plangraph.interfaces.webapp.common import chip_clicked, concept_label, english, plan_select, show_error, t
 from plangraph.workspace import Workspace
 
 
@@ -18,18 +18,19 @@ def page_search(ws: Workspace) -> None:
         plan = plan_select(ws, "search_plan")
     with col_section:
         sections = present.section_choices(ws.sections(plan)) if plan else {}
-        section = st.selectbox(t("section"), [None, *sections], key=f"search_section_{plan}",
+        section = st.selectbox(t("section"), [None, *sections], key=f"search_section_{plan}", placeholder=t("choose"),
                                format_func=lambda s: t("all_sections") if s is None else sections[s],
                                disabled=not plan)
     with col_k:
         top_k = st.number_input(t("top_k"), min_value=1, max_value=50, value=10, key="top_k")
     with st.expander(t("filters"), expanded=False):
         c1, c2, c3, c4, c5 = st.columns([3, 3, 3, 2, 2])
-        kinds = c1.multiselect(t("kinds"), ENTITY_KINDS, key="search_kinds", format_func=t)
+        kinds = c1.multiselect(t("kinds"), ENTITY_KINDS, key="search_kinds", format_func=t,
+                               placeholder=t("choose_many"))
         themes = c2.multiselect(t("themes"), [c.key for c in concepts() if c.scheme != "target-groups"],
-                                key="search_themes", format_func=concept_label)
+                                key="search_themes", format_func=concept_label, placeholder=t("choose_many"))
         groups = c3.multiselect(t("groups"), [c.key for c in concepts() if c.scheme == "target-groups"],
-                                key="search_groups", format_func=concept_label)
+                                key="search_groups", format_func=concept_label, placeholder=t("choose_many"))
         per_plan = c4.number_input(t("per_plan"), min_value=0, max_value=10, value=0, key="per_plan")
         scoped = c5.toggle(t("scoped"), value=True, key="scoped", help=t("scoped_help"))
     if not query.strip():
@@ -46,25 +47,34 @@ def page_search(ws: Workspace) -> None:
     if not hits:
         st.info(t("no_hits"))
         return
+    en = english()
     if scope is not None and not plan:
-        english = st.session_state.get("english")
-        st.caption(f"{scope.describe() if english else scope.describe_zh()} · "
+        st.caption(f"{scope.describe() if en else scope.describe_zh()} · "
                    f"{t('scope_weight')} ×{ws.searcher.fusion.out_of_scope:g}")
+    strengths = ws.strengths(query, hits)
+    if strengths[0].level == "weak":
+        st.warning(t("weak_plan").format(plan=plan) if plan else t("weak_all"))
     terms = present.query_terms(query)
-    for h in hits:
+    for h, strength in zip(hits, strengths):
         with st.container(border=True):
+            review = f" · :violet-badge[{t('looks_back')}]" if present.looks_back(h.section) else ""
             st.markdown(f"**{h.rank}. {present.escape_markdown(h.plan)}** · "
-                        f"{present.escape_markdown(h.section or '—')}")
+                        f"{present.escape_markdown(present.section_label(h.section, en))}{review}")
             weighted = f" ({t('out_of_scope')} ×{h.scope_weight:g})" if h.scope_weight < 1 else ""
-            page = f" · {t('pdf_page')} {h.page}" if h.page else ""  # quotes from a PDF name their page
-            st.caption(f"{t('score')} {h.score:.4f}{weighted} · {t('chars')} {h.start}–{h.end}{page} · {h.passage_iri}")
+            colour = {"strong": "green", "medium": "orange", "weak": "gray"}[strength.level]
+            st.markdown(f":{colour}-badge[{t('strength')} · {present.strength_label(strength.level, en)}]"
+                        f"{weighted}", help=t("strength_help"))
             if best := h.best_sentence:
                 st.markdown(f"{t('best_sentence')}: {present.highlight(best, terms)}")
             before, after = ws.passage_context(h.passage_id)
-            st.markdown(present.quote_in_context(h.quote, before, after, terms))
+            st.markdown(present.quote_in_context(h.quote, before, after, present.matched_terms(terms, h.text)))
             if h.entities:
-                labels = {e.iri: present.chip_label(e) for e in h.entities}
-                st.pills(t("stated"), list(labels), key=f"chips_{h.rank}", format_func=labels.__getitem__,
+                chips = {e.iri: present.chip_label(e, english=en) for e in h.entities}
+                st.pills(t("stated"), list(chips), key=f"chips_{h.rank}", format_func=chips.__getitem__,
                          on_change=chip_clicked, args=(f"chips_{h.rank}",), label_visibility="collapsed")
-    st.download_button(t("download_csv"), present.dict_rows_csv(present.hit_rows(hits)),
+            page = f" · {t('pdf_page')} {h.page}" if h.page else ""  # quotes from a PDF name their page
+            cosines = " · ".join(f"{name.split('/')[0]} {c:.3f}" for name, c in strength.cosines.items())
+            st.caption(f"{t('details')}: {t('fused_score')} {h.score:.4f} · {t('cosines')} {cosines} · "
+                       f"{t('chars')} {h.start}–{h.end}{page} · {h.passage_iri}")
+    st.download_button(t("download_csv"), present.dict_rows_csv(present.hit_rows(hits, strengths)),
                        file_name="search.csv", mime=present.MIME_TYPES["csv"], on_click="ignore")

@@ -9,7 +9,7 @@ import streamlit as st
 from plangraph.errors import PlanGraphError
 from plangraph.graph.sparql import named_queries
 from plangraph.interfaces import present, writers
-from plangraph.interfaces.webapp.common import show_error, t
+from plangraph.interfaces.webapp.common import english, show_error, t
 from plangraph.workspace import Workspace
 
 
@@ -26,16 +26,21 @@ def page_sparql(ws: Workspace) -> None:
     queries = named_queries()
     # "" stands for a query of one's own.
     name = st.selectbox(t("named_query"), ["", *queries], index=1 if queries else 0, key="sparql_name",
+                        placeholder=t("choose"),
                         format_func=lambda n: n or t("custom"))
     nq = queries.get(name)
+    en = english()
     if nq is not None:
-        st.caption(nq.description)
+        st.caption(nq.description if en or not nq.description_zh else nq.description_zh)
     # Keyed by the query's name, so choosing another one refills the text area.
     text = st.text_area(t("query"), value=nq.text if nq else present.STARTER_QUERY,
                         height=260, key=f"sparql_text_{name or 'custom'}")
     params: dict[str, str] = {}
+    zh = dict(nq.params_zh) if nq else {}
     for pname, pdesc in nq.params if nq else ():
-        value = st.text_input(pname, help=pdesc, key=f"sparql_param_{name}_{pname}")
+        help_text = pdesc if en or pname not in zh else zh[pname]
+        value = st.text_input(pname, help=help_text, key=f"sparql_param_{name}_{pname}",
+                              placeholder=help_text if len(help_text) < 60 else help_text[:59] + "…")
         if value.strip():
             params[pname] = value.strip()
     # The operator names the remote endpoint, not the page's users: a URL typed into the
