@@ -10,6 +10,7 @@ Chromium is Debian's (``/usr/bin/chromium``, installed by ``scripts/test.sh``):
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -72,6 +73,23 @@ def _go(page: Any, label: str) -> None:
     page.get_by_test_id("stSidebar").get_by_text(label, exact=True).click()
 
 
+# What a reader of the Chinese page must not meet: Streamlit's English placeholders,
+# the data's raw keys and codes, English chips and empty-cell words.
+RAW = re.compile(r"Choose an? option|period_start|period_end|top_level_sections|table_rows|flagged-cell|"
+                 r"glued-cell|only in [AB]\b|rows say|\(no section\)|^None$|^Commitment · |^Project · |"
+                 r"^Indicator · ", re.MULTILINE)
+
+
+def _no_raw_words(page: Any, where: str) -> None:
+    """The visible text of the page in Chinese mode has no raw key or English placeholder."""
+    from playwright.sync_api import expect
+
+    expect(page.get_by_test_id("stApp")).to_have_attribute("data-test-script-state", "notRunning")
+    text = page.get_by_test_id("stApp").inner_text()
+    found = sorted({m.group(0) for m in RAW.finditer(text)})
+    assert not found, f"{where}: {found}"
+
+
 def test_question_cited_result_download_and_entity(page: Any, tmp_path: Path) -> None:
     from playwright.sync_api import expect
 
@@ -84,8 +102,10 @@ def test_question_cited_result_download_and_entity(page: Any, tmp_path: Path) ->
     header = pg.get_by_test_id("stMarkdownContainer").filter(has_text="1. linan").first
     expect(header).to_contain_text("学前教育")
     expect(pg.get_by_test_id("stMarkdownContainer").filter(has_text="马溪幼儿园").first).to_be_visible()
-    chip = pg.get_by_role("radio", name="Project · 马溪幼儿园").first
+    chip = pg.get_by_role("radio", name="建设项目 · 马溪幼儿园").first
     expect(chip).to_be_visible()
+    expect(pg.get_by_text("相关程度 strength · 中").first).to_be_visible()  # fake encoder: unknown strength
+    _no_raw_words(pg, "search")
     pg.screenshot(path=str(SHOTS / "search.png"))
 
     with pg.expect_download() as info:
@@ -93,16 +113,18 @@ def test_question_cited_result_download_and_entity(page: Any, tmp_path: Path) ->
     saved = tmp_path / "search.csv"
     info.value.save_as(saved)
     data = saved.read_bytes()
-    assert data.startswith("\ufeffrank,score,scope_weight,plan,section,start,end,quote,best_sentence,entities,passage_iri".encode())
+    assert data.startswith("\ufeffrank,strength,looks_back,score,scope_weight,plan,section,start,end,quote,"
+                           "best_sentence,entities,passage_iri".encode())
     assert "Project: 马溪幼儿园" in data.decode("utf-8-sig")
     assert data.decode("utf-8-sig").count("\r\n") == 11  # header and ten hits
 
     chip.click()
-    expect(pg.get_by_role("heading", name="Project · 马溪幼儿园")).to_be_visible()
+    expect(pg.get_by_role("heading", name="建设项目 · 马溪幼儿园")).to_be_visible()
     expect(pg.get_by_text("原文出处 Source text · 字符 chars 18007–18046")).to_be_visible()
     graph = pg.get_by_test_id("stGraphVizChart").locator("svg")
     expect(graph).to_be_visible()
     expect(graph).to_contain_text("锦北街道")
+    _no_raw_words(pg, "entity")
     pg.screenshot(path=str(SHOTS / "entity.png"))
 
 
@@ -112,6 +134,7 @@ def test_every_page_in_the_browser(page: Any) -> None:
     pg = page
     _go(pg, "规划 Plans")
     expect(pg.get_by_role("heading", name="临安区教育事业发展“十四五”规划 (linan)")).to_be_visible()
+    _no_raw_words(pg, "plans")
     pg.screenshot(path=str(SHOTS / "plans.png"))
     pg.get_by_role("tab", name="建设项目 Projects").click()
     expect(pg.get_by_test_id("stVegaLiteChart").first).to_be_visible()
@@ -121,6 +144,7 @@ def test_every_page_in_the_browser(page: Any) -> None:
     expect(pg.get_by_text("一致 consistent").first).to_be_visible()
     expect(pg.get_by_test_id("stApp")).to_have_attribute("data-test-script-state", "notRunning")
     expect(pg.get_by_role("tabpanel", name="核查 Audit").get_by_test_id("stDataFrame")).to_be_visible()
+    _no_raw_words(pg, "audit")
     pg.screenshot(path=str(SHOTS / "plan-audit.png"))
 
     _go(pg, "比较 Compare")
@@ -128,19 +152,26 @@ def test_every_page_in_the_browser(page: Any) -> None:
     expect(pg.get_by_role("tab", name="承诺 Commitments")).to_be_visible()
     expect(pg.get_by_test_id("stDataFrame").first).to_be_visible()
     expect(pg.get_by_test_id("stApp")).to_have_attribute("data-test-script-state", "notRunning")
+    _no_raw_words(pg, "compare")
     pg.screenshot(path=str(SHOTS / "compare.png"))
 
     _go(pg, "SPARQL")
     pg.get_by_role("button", name="运行 Run").click()
     expect(pg.get_by_text("行 rows").first).to_be_visible()
     expect(pg.get_by_test_id("stDataFrame").first).to_be_visible()
+    expect(pg.get_by_text("一个规划的指标按类别列出").first).to_be_visible()  # the Chinese description
+    _no_raw_words(pg, "sparql")
     pg.screenshot(path=str(SHOTS / "sparql.png"))
 
     _go(pg, "导出 Export")
     expect(pg.get_by_role("button", name="下载 Download indicators-all.csv")).to_be_visible()
+    button = pg.get_by_role("button", name="下载 Download indicators-all.csv")
+    assert button.evaluate("b => b.scrollWidth <= b.clientWidth + 1"), "the download label is cut off"
+    _no_raw_words(pg, "export")
     pg.screenshot(path=str(SHOTS / "export.png"))
 
     _go(pg, "实体 Entities")
     pg.get_by_role("button", name="关闭 Close").click()  # the entity opened earlier
     expect(pg.get_by_text("/ 30 行 rows")).to_be_visible()
+    _no_raw_words(pg, "entities")
     pg.screenshot(path=str(SHOTS / "entities.png"))

@@ -36,11 +36,11 @@ def test_a_passage_without_a_section_says_where_it_stands() -> None:
 
 def test_strength_from_cosines_on_the_cut_off_scale() -> None:
     table = {"a": Cutoffs(weak=0.5, strong=0.7), "b": Cutoffs(weak=0.2, strong=0.4)}
-    assert strength({"a": 0.8, "b": 0.5}, table).level == "strong"
-    assert strength({"a": 0.6, "b": 0.3}, table).level == "medium"
-    assert strength({"a": 0.4, "b": 0.1}, table).level == "weak"
-    # one encoder just strong, the other well below: the mean decides
-    assert strength({"a": 0.7, "b": -0.1}, table).level == "weak"
+    assert strength({"a": 0.8, "b": 0.1}, table).level == "strong"
+    assert strength({"a": 0.6, "b": 0.1}, table).level == "medium"
+    assert strength({"a": 0.4, "b": 0.5}, table).level == "weak"
+    # the first encoder of the table decides; the next one only without it
+    assert strength({"b": 0.5}, table).level == "strong" and strength({"b": 0.1}, table).level == "weak"
     unknown = strength({"fake": 0.9}, table)
     assert (unknown.level, unknown.value) == ("medium", None)
     assert 0 <= strength({"a": 2.0}, table).bar <= 1 and strength({"a": 0.6}, table).zh == "中"
