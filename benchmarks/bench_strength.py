@@ -16,6 +16,7 @@ were flagged (recall), then the same for the combined strength with the cut-offs
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 from pathlib import Path
@@ -83,6 +84,23 @@ def main() -> None:
             prec = tp / flagged.sum() if flagged.sum() else float("nan")
             print(f"{cut:7.3f}  {int(flagged.sum()):7d}  {prec:9.2f}  {tp / truth_weak.sum():6.2f}  "
                   f"{int((flagged & ~truth_weak).sum()):15d}")
+    if len(encoders) > 1:
+        # the alternative rule: average the encoders' cosines on their cut-off scales
+        values = {name: np.array([cos[name] for _, _, cos, _ in rows]) for name in encoders}
+        best = (-1.0, 0.0, 0.0, 0, ())
+        grids = [[(float(w), float(w + d)) for w in np.quantile(values[n], np.linspace(0.1, 0.6, 11))
+                  for d in np.ptp(values[n]) * np.array([0.05, 0.1, 0.2])] for n in encoders]
+        for combo in itertools.product(*grids):
+            scaled = np.mean([(values[n] - w) / (s - w) for n, (w, s) in zip(encoders, combo)], axis=0)
+            flagged = scaled < 0
+            tp = int((flagged & truth_weak).sum())
+            if flagged.sum() and tp:
+                p, r = tp / flagged.sum(), tp / truth_weak.sum()
+                if 2 * p * r / (p + r) > best[0]:
+                    best = (2 * p * r / (p + r), p, r, int(flagged.sum()), combo)
+        print(f"\nthe encoders averaged on their cut-off scales, best cut-offs of a grid: "
+              f"{best[3]} flagged, precision {best[1]:.2f}, recall {best[2]:.2f} "
+              f"({', '.join(f'{n}: {w:.3f}/{s:.3f}' for n, (w, s) in zip(encoders, best[4]))})")
     levels = np.array([s.level for _, _, _, s in rows])
     weak = levels == "weak"
     tp = int((weak & truth_weak).sum())

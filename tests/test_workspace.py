@@ -65,7 +65,7 @@ def test_sparql_and_export_through_the_facade(ws: Workspace, tmp_path: Path) -> 
     raw = out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     table = list(csv.DictReader(raw.decode("utf-8-sig").splitlines()))
-    assert len(table) == 39 and table[0]["name"] == "马溪幼儿园"
+    assert len(table) == 39 and table[0]["名称"] == "马溪幼儿园"
 
 
 def test_broken_plan_is_skipped_and_reported(tmp_path: Path) -> None:

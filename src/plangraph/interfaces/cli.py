@@ -89,8 +89,6 @@ def _open(args: argparse.Namespace) -> Workspace:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    import dataclasses
-
     from plangraph.interfaces import present
 
     ws = _open(args)
@@ -99,9 +97,7 @@ def cmd_search(args: argparse.Namespace) -> int:
                                        predicate=predicate, per_plan=args.per_plan, scoped=not args.no_scope)
     strengths = ws.strengths(args.query, hits)
     if args.format == "json":
-        _print_json([{**dataclasses.asdict(h), "strength": s.level, "strength_value": s.value,
-                      "cosines": dict(s.cosines), "looks_back": present.looks_back(h.section)}
-                     for h, s in zip(hits, strengths)])
+        _print_json([present.hit_record(h, s) for h, s in zip(hits, strengths)])
         return 0
     lexical = ws.searcher.lexical_query(args.query)
     if lexical is not None and lexical != args.query:
@@ -111,22 +107,15 @@ def cmd_search(args: argparse.Namespace) -> int:
               "--no-scope ranks all alike)")
     if not hits:
         print("no passages match")
-    elif strengths[0].level == "weak":
-        where = args.plan or "the plans searched"
-        print(f"(the best answer is weak: {where} may say nothing on this question; the passages below "
-              "are only the closest)")
-    for h, s in zip(hits, strengths):
-        review = "  [review of the past period]" if present.looks_back(h.section) else ""
-        print(f"{h.rank}. [{h.plan}] {present.section_label(h.section, english=True)}  "
-              f"{s.level} (score {h.score:.3f})  chars {h.start}-{h.end}"
-              + (f"  page {h.page}" if h.page else "") + review)
-        quote = " ".join(h.quote.split())  # table rows span several lines of the original
-        print(f"   {quote if len(quote) <= 300 else quote[:300] + '…'}")
-        if h.best_sentence:
-            print(f"   best sentence: {h.best_sentence}")
-        if h.entities:
-            print("   entities: " + "; ".join(f"{e.kind} {e.label}" for e in h.entities[:8]))
+    for line in present.hit_lines(hits, strengths, plan=args.plan):
+        print(line)
     return 0
+
+
+def _write_bytes(data: bytes) -> None:
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
 
 
 def _emit_rows(columns: list[str], rows: list[list[object]], fmt: str) -> None:
@@ -135,17 +124,14 @@ def _emit_rows(columns: list[str], rows: list[list[object]], fmt: str) -> None:
     elif fmt == "csv":
         from plangraph.interfaces.writers import csv_bytes
 
-        # The bytes a file would hold, BOM included, so that `> x.csv` opens in Excel too.
-        sys.stdout.flush()
-        sys.stdout.buffer.write(csv_bytes(columns, rows))
-        sys.stdout.buffer.flush()
+        _write_bytes(csv_bytes(columns, rows))  # BOM included: `> x.csv` opens in Excel too
     else:
         print(text_table(columns, rows))
         print(f"({len(rows)} rows)")
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from plangraph.interfaces.writers import export_bytes
+    from plangraph.interfaces.writers import export_bytes, write_export
 
     ws = _open(args)
     if args.kind == "graph":
@@ -153,19 +139,13 @@ def cmd_export(args: argparse.Namespace) -> int:
             raise UsageError(f"export graph needs --format trig or nq (not {args.format!r}) and --output FILE")
         print(f"wrote {ws.write_graph(args.output, args.format)}")
         return 0
-    if args.output in (None, "-"):
-        # Every format goes to stdout as the same bytes the file would hold (CSV with its BOM).
-        if args.format == "xlsx" and sys.stdout.isatty():
-            raise UsageError("format 'xlsx' is binary: give --output FILE or redirect stdout to a file")
-        data = export_bytes(ws, args.kind, args.format, args.plan)
-        sys.stdout.flush()
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
+    if args.output not in (None, "-"):
+        print(f"wrote {write_export(ws, args.kind, args.format, args.output, args.plan)}")
         return 0
-    from plangraph.interfaces.writers import write_export
-
-    path = write_export(ws, args.kind, args.format, args.output, args.plan)
-    print(f"wrote {path}")
+    # Every format goes to stdout as the same bytes the file would hold (CSV with its BOM).
+    if args.format == "xlsx" and sys.stdout.isatty():
+        raise UsageError("format 'xlsx' is binary: give --output FILE or redirect stdout to a file")
+    _write_bytes(export_bytes(ws, args.kind, args.format, args.plan))
     return 0
 
 

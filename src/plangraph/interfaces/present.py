@@ -17,6 +17,7 @@ from typing import Any
 
 from plangraph.analysis.strength import Strength
 from plangraph.graph.browse import EntityDetail, EntityRow
+from plangraph.interfaces.staff import NO_SECTION
 from plangraph.interfaces.writers import columns_of, csv_bytes
 from plangraph.model import EntityRef, Hit
 from plangraph.graph.planview import SectionNode
@@ -118,7 +119,7 @@ def section_label(section: str | None, english: bool = False) -> str:
     first heading: its preamble, or an excerpt starting mid-chapter)."""
     if section:
         return section
-    return "before the first heading" if english else "首个标题之前"
+    return "before the first heading" if english else NO_SECTION
 
 
 def strength_label(level: str, english: bool = False) -> str:
@@ -193,7 +194,7 @@ def property_rows(detail: EntityDetail) -> list[dict[str, str]]:
 def hit_rows(hits: Sequence[Hit], strengths: Sequence[Strength] = ()) -> list[dict[str, Any]]:
     """Search results as flat rows (one per hit) for a table or a CSV file, with each
     hit's strength when given."""
-    levels = [s.level for s in strengths] or [None] * len(hits)
+    levels: list[str | None] = [s.level for s in strengths] or [None] * len(hits)
     return [
         {
             "rank": h.rank,
@@ -212,6 +213,36 @@ def hit_rows(hits: Sequence[Hit], strengths: Sequence[Strength] = ()) -> list[di
         }
         for h, level in zip(hits, levels)
     ]
+
+
+def hit_record(hit: Hit, strength: Strength) -> dict[str, Any]:
+    """A hit as ``plangraph search --format json`` prints it: its fields, its strength
+    (level, value on the cut-off scale, cosines) and whether it reviews the past."""
+    import dataclasses
+
+    return {**dataclasses.asdict(hit), "strength": strength.level, "strength_value": strength.value,
+            "cosines": dict(strength.cosines), "looks_back": looks_back(hit.section)}
+
+
+def hit_lines(hits: Sequence[Hit], strengths: Sequence[Strength], plan: str | None = None) -> list[str]:
+    """Search results as the lines ``plangraph search`` prints, led by a warning when
+    the best one is weak (``plan``: the plan searched, if only one was)."""
+    lines = []
+    if strengths and strengths[0].level == "weak":
+        lines.append(f"(the best answer is weak: {plan or 'the plans searched'} may say nothing on this "
+                     "question; the passages below are only the closest)")
+    for h, s in zip(hits, strengths):
+        review = "  [review of the past period]" if looks_back(h.section) else ""
+        lines.append(f"{h.rank}. [{h.plan}] {section_label(h.section, english=True)}  "
+                     f"{s.level} (score {h.score:.3f})  chars {h.start}-{h.end}"
+                     + (f"  page {h.page}" if h.page else "") + review)
+        quote = " ".join(h.quote.split())  # table rows span several lines of the original
+        lines.append(f"   {quote if len(quote) <= 300 else quote[:300] + '…'}")
+        if h.best_sentence:
+            lines.append(f"   best sentence: {h.best_sentence}")
+        if h.entities:
+            lines.append("   entities: " + "; ".join(f"{e.kind} {e.label}" for e in h.entities[:8]))
+    return lines
 
 
 def dict_rows_csv(rows: Sequence[dict[str, Any]]) -> bytes:

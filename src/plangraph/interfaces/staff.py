@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from typing import Any
 
 ROLE_ZH: dict[str, str] = {"baseline": "基期", "target": "目标"}
+NO_SECTION = "首个标题之前"
+"""The section of text before a plan's first heading."""
 # How a comparator is written beside a number in the plans' own tables.
 _PREFIX: dict[str, str] = {"=": "", "≥": "≥", ">": ">", "≤": "≤", "<": "<", "≈": "约"}
 
@@ -183,6 +185,8 @@ def staff_table(kind: str, rows: Sequence[Mapping[str, Any]]) -> tuple[list[Colu
     out = []
     for row in rows:
         flat = {**row, **(_indicator_values(row) if kind == "indicators" else {})}
+        if kind == "commitments" and not flat.get("section"):
+            flat["section"] = NO_SECTION  # a preamble, or an excerpt that starts mid-chapter
         out.append([_cell(flat.get(c.key)) for c in columns])
     return columns, out
 
