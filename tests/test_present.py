@@ -55,3 +55,10 @@ def test_codes_and_keys_read_as_words() -> None:
     assert labels.value("2 rows say 新建") == "2行写明新建"
     assert labels.value("nearest only: below the threshold 0.42") == "仅为最接近的一条：低于阈值 0.42"
     assert labels.value("2 rows say 新建", english=True) == "2 rows say 新建"
+
+
+def test_ingestion_findings_read_in_chinese(linan) -> None:
+    shown = {labels.value(f.message) for f in linan.findings}
+    assert "全文出现两次（重复544行），第二份未收录" in shown
+    glued = next(m for m in shown if "义务教育发展任务表" in m)
+    assert glued.startswith("义务教育发展任务表，第2行：单元格 '") and glued.endswith("疑似粘连，按原样记录")

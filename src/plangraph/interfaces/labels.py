@@ -82,6 +82,13 @@ _PHRASES_ZH: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^in (.+)$"), r"见\1"),
     (re.compile(r"the other rows do not say which kind they are"), "其余各行未写明类别"),
     (re.compile(r"nearest only: below the threshold (\S+)"), r"仅为最接近的一条：低于阈值 \1"),
+    # ingestion findings (what the audit shows for a flagged cell, too)
+    (re.compile(r"the text appears twice \((\d+) lines repeated\); the second copy is kept out"),
+     r"全文出现两次（重复\1行），第二份未收录"),
+    (re.compile(r", row (\d+): cell "), r"，第\1行：单元格 "),
+    (re.compile(r" looks glued; recorded as found$"), "疑似粘连，按原样记录"),
+    (re.compile(r" looks suspect ratio; recorded as found$"), "疑似比例（如17:1写成171），按原样记录"),
+    (re.compile(r" looks multi value; recorded as found$"), "一格多值，按原样记录"),
 )
 
 
