@@ -32,10 +32,9 @@ def _cells(data: bytes) -> dict[str, list[tuple[object, ...]]]:
     return {name: list(book[name].values) for name in book.sheetnames}
 
 
-def test_csv_to_stdout_has_the_bom(district_index: Path, capfdbinary) -> None:
-    assert main(["sparql", "--index", str(district_index), "--name", "indicators-by-category",
-                 "--param", "plan=linan", "--param", "category=义务教育", "--format", "csv"]) == 0
-    assert capfdbinary.readouterr().out.startswith(b"\xef\xbb\xbf")
+def test_csv_export_to_stdout_has_the_bom(district_index: Path, capfdbinary) -> None:
+    assert main(["export", "indicators", "--index", str(district_index), "--format", "csv"]) == 0
+    assert capfdbinary.readouterr().out.startswith("\ufeff规划,类别,指标,2025 目标".encode())
 
 
 def test_a_missing_input_fails_the_build(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -122,9 +122,9 @@ def _emit_rows(columns: list[str], rows: list[list[object]], fmt: str) -> None:
     if fmt == "json":
         _print_json([dict(zip(columns, r)) for r in rows])
     elif fmt == "csv":
-        from plangraph.interfaces.writers import csv_bytes
+        from plangraph.interfaces.writers import csv_text
 
-        _write_bytes(csv_bytes(columns, rows))  # BOM included: `> x.csv` opens in Excel too
+        sys.stdout.write(csv_text(columns, rows))
     else:
         print(text_table(columns, rows))
         print(f"({len(rows)} rows)")
