@@ -1,8 +1,8 @@
 """Check that the command examples in README.md are what the commands print.
 
-Every ``$ plangraph …`` line in a fenced block of the README is run against an index
-(the four plans, default encoders) and its output compared with the lines shown under
-it. The README may abridge: ``…`` inside a line stands for any text, and a line that
+Every ``$ plangraph …`` line in a fenced block of the README (but a server's,
+:data:`NOT_RUN`) is run against an index (the four plans, default encoders) and its
+output compared with the lines shown under it. The README may abridge: ``…`` inside a line stands for any text, and a line that
 is only ``…`` (or ``…  (9 rows)``) for any number of lines.
 
     .venv/bin/python scripts/readme_examples.py --check [--index DIR]   # exit 1 on drift
@@ -40,8 +40,13 @@ class Example:
     shown: tuple[str, ...]
 
 
+# Commands that serve until stopped or need another server: shown, not run.
+NOT_RUN = frozenset({"endpoint", "push"})
+
+
 def examples(text: str) -> list[Example]:
-    """The examples of a README, in order."""
+    """The examples of a README that can be run here, in order (not those of
+    :data:`NOT_RUN`)."""
     out: list[Example] = []
     in_block = False
     current: tuple[int, str] | None = None
@@ -58,6 +63,8 @@ def examples(text: str) -> list[Example]:
             if current:
                 out.append(Example(current[0], current[1], tuple(_trim(shown))))
             current, shown = (no, line[2:]), []
+            if line.split()[2] in NOT_RUN:
+                current = None
         elif current:
             shown.append(line)
     return out
