@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from plangraph.analysis.strength import Strength
+from plangraph.analysis.strength import Strength, strength
 from plangraph.errors import IndexStoreError, InputError, UsageError
 from plangraph.model import EntityRef, Hit
 from plangraph.search.scope import PlanProfile, Scope
+from plangraph.workspace.answers import cosines as hit_cosines
 from plangraph.workspace.folder import (
     BUILDING,
     ENTITIES_FILE,
@@ -298,25 +299,11 @@ class Workspace:
         return list(hits), scope
 
     def cosines(self, query: str, hits: Sequence[Hit]) -> list[dict[str, float]]:
-        """Each hit's cosine similarity with ``query`` under each encoder of the index
-        (its best sentence for encoders that score sentences): how well it answers,
-        whatever else the index holds (:mod:`plangraph.analysis.strength`)."""
-        searcher = self.searcher
-        index = searcher.index
-        rows = {p.passage_id: i for i, p in enumerate(index.passages)}
-        out: list[dict[str, float]] = [{} for _ in hits]
-        for name, encoder in searcher.encoders.items():
-            qvec = encoder.encode_queries([searcher.dense_query(query)])[0]
-            best = index.sentence_scores(name, qvec) if name in index.sentence_vectors else None
-            for cos, h in zip(out, hits):
-                row = rows[h.passage_id]
-                cos[name] = float(best[row] if best is not None else index.dense[name].reconstruct(row) @ qvec)
-        return out
+        """Each hit's cosine with ``query`` under each encoder (:func:`~plangraph.workspace.answers.cosines`)."""
+        return hit_cosines(self.searcher, query, hits)
 
     def strengths(self, query: str, hits: Sequence[Hit]) -> list[Strength]:
         """How strongly each hit answers ``query`` (strong, medium, weak)."""
-        from plangraph.analysis.strength import strength
-
         return [strength(c) for c in self.cosines(query, hits)] if hits else []
 
     # -- export --------------------------------------------------------------------
