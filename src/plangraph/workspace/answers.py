@@ -23,5 +23,5 @@ def cosines(searcher: Any, query: str, hits: Sequence[Hit]) -> list[dict[str, fl
         best = index.sentence_scores(name, qvec) if name in index.sentence_vectors else None
         for cos, h in zip(out, hits):
             row = rows[h.passage_id]
-            cos[name] = float(best[row] if best is not None else index.dense[name].reconstruct(row) @ qvec)
+            cos[name] = float(best[row] if best is not None else index.dense[name].row(row) @ qvec)
     return out
