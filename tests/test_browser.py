@@ -175,6 +175,6 @@ def test_every_page_in_the_browser(page: Any) -> None:
 
     _go(pg, "实体 Entities")
     pg.get_by_role("button", name="关闭 Close").click()  # the entity opened earlier
-    expect(pg.get_by_text("/ 30 行 rows")).to_be_visible()
+    expect(pg.get_by_text("/ 30 行 rows").first).to_be_visible()
     _no_raw_words(pg, "entities")
     pg.screenshot(path=str(SHOTS / "entities.png"))
