@@ -48,7 +48,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     missing = [f for f in args.files if not Path(f).exists()]
     if missing:
         raise InputError(f"no such file or folder: {', '.join(missing)}",
-                         hint="give plan files (.txt) or folders holding them; default: corpus/")
+                         hint="give plan files (.txt, .html, .docx, .pdf) or folders holding them; default: corpus/")
     summary = build(args.files or [DEFAULT_CORPUS], args.index, encoders=args.encoder or ("e5", "use"),
                     sentence_level=args.sentence_level, progress=not args.quiet, workers=args.workers,
                     scheduler=args.scheduler, device=args.device)
