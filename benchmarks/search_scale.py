@@ -59,6 +59,19 @@ def _pct(xs: list[float]) -> tuple[float, float]:
     return statistics.median(xs), xs[min(len(xs) - 1, int(round(0.95 * (len(xs) - 1))))]
 
 
+def warm_latencies(search: object, queries: list[str], rounds: int = 3) -> list[float]:
+    """Milliseconds of each search, after one warm-up pass over ``queries``."""
+    for q in queries:
+        search(q)  # type: ignore[operator]
+    out = []
+    for _ in range(rounds):
+        for q in queries:
+            t = time.perf_counter()
+            search(q)  # type: ignore[operator]
+            out.append((time.perf_counter() - t) * 1000)
+    return out
+
+
 def _questions() -> list[str]:
     from plangraph.analysis.evaluate import load_questions
 
@@ -83,14 +96,7 @@ def query_child(index_dir: str) -> None:
     t = time.perf_counter()
     searcher.search(queries[0])
     first_s = time.perf_counter() - t
-    for q in queries:
-        searcher.search(q)
-    lat = []
-    for _ in range(3):
-        for q in queries:
-            t = time.perf_counter()
-            searcher.search(q)
-            lat.append((time.perf_counter() - t) * 1000)
+    lat = warm_latencies(searcher.search, queries)
     # the index's own share: the same searches with each query's vectors computed once
     # (on a shared machine the engines' time varies with the load; this part does not)
     memo: dict[tuple[str, str], object] = {}
@@ -101,14 +107,7 @@ def query_child(index_dir: str) -> None:
                 memo[key] = real(texts)  # type: ignore[operator]
             return memo[key]
         enc.encode_queries = cached  # type: ignore[method-assign]
-    for q in queries:
-        searcher.search(q)
-    lat_index = []
-    for _ in range(3):
-        for q in queries:
-            t = time.perf_counter()
-            searcher.search(q)
-            lat_index.append((time.perf_counter() - t) * 1000)
+    lat_index = warm_latencies(searcher.search, queries)
     out = {"open_s": open_s, "first_query_s": first_s, "p50": _pct(lat)[0], "p95": _pct(lat)[1],
            "index_p50": _pct(lat_index)[0], "index_p95": _pct(lat_index)[1],
            "rss_mib": _rss_mib() - base,

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 import socket
 import threading
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 CORPUS = Path(__file__).resolve().parent / "data" / "hostile_queries.txt"
@@ -18,6 +20,16 @@ def hostile_queries(port: int) -> list[str]:
     text = CORPUS.read_text(encoding="utf-8")
     text = text.replace("{URL}", f"http://127.0.0.1:{port}/x").replace("{HOST}", f"127.0.0.1:{port}")
     return [b.strip() + "\n" for b in text.split("\n====\n") if b.strip()]
+
+
+def post_query(url: str, query: str, timeout_s: float = 60) -> tuple[int, str]:
+    """POST ``query`` to a SPARQL endpoint; the status and body, error statuses included."""
+    request = urllib.request.Request(url, data=query.encode(), headers={"Content-Type": "application/sparql-query"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout_s) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode()
 
 
 class Listener:

@@ -5,9 +5,7 @@ and runaway queries that must stop at their limit with a clear message."""
 from __future__ import annotations
 
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,7 +18,7 @@ from plangraph.interfaces.endpoint import SparqlServer, start_endpoint
 from plangraph.workspace import Workspace
 
 from .conftest import ROOT
-from .hostile import REFUSAL, Listener, hostile_queries
+from .hostile import REFUSAL, Listener, hostile_queries, post_query
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 LIMIT_S = 2.0
@@ -41,14 +39,6 @@ def endpoint(district_index: Path, district_trig: Path) -> Iterator[str]:
     server.close()
 
 
-def http(url: str, query: str) -> tuple[int, str]:
-    request = urllib.request.Request(url, data=query.encode(), headers={"Content-Type": "application/sparql-query"})
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return response.status, response.read().decode()
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read().decode()
-
 
 def test_cli_and_remote_client_refuse_every_hostile_query(
         district_index: Path, listener: Listener, capsys: pytest.CaptureFixture[str]) -> None:
@@ -66,7 +56,7 @@ def test_cli_and_remote_client_refuse_every_hostile_query(
 
 def test_the_endpoint_refuses_every_hostile_query(endpoint: str, listener: Listener) -> None:
     for q in hostile_queries(listener.port):
-        status, body = http(endpoint, q)
+        status, body = post_query(endpoint, q)
         assert status in (400, 403) and REFUSAL.search(body), (q, status, body)
         if "is not allowed: queries are read-only" in body:
             assert status == 403
@@ -128,9 +118,9 @@ def test_a_runaway_query_stops_at_its_limit_everywhere(district_index: Path, end
     assert capsys.readouterr().err.startswith(f"Error: {STOPPED}\n  hint: add LIMIT")
 
     t0 = time.monotonic()
-    assert http(endpoint, RUNAWAY) == (503, STOPPED + "\n")
+    assert post_query(endpoint, RUNAWAY) == (503, STOPPED + "\n")
     assert time.monotonic() - t0 < LIMIT_S + MARGIN_S
-    assert http(endpoint, "ASK { ?s ?p ?o }")[0] == 200  # a fresh worker answers the next one
+    assert post_query(endpoint, "ASK { ?s ?p ?o }")[0] == 200  # a fresh worker answers the next one
 
     t0 = time.monotonic()
     assert app_error(app, RUNAWAY) == STOPPED
