@@ -158,6 +158,13 @@ class PassageIndex:
         sims = self.sentence_vectors[encoder].scores(query)
         return np.maximum.reduceat(sims, self._bounds[:-1])
 
+    def best_sentence_score(self, encoder: str, row: int, query: np.ndarray) -> float:
+        """The cosine of passage ``row``'s best sentence with one query vector (MaxP for
+        one passage: reads only that passage's sentence rows)."""
+        lo, hi = int(self._bounds[row]), int(self._bounds[row + 1])
+        sims = self.sentence_vectors[encoder].rows(lo, hi) @ query
+        return float(sims.max()) if len(sims) else 0.0
+
     def dense_ranking(self, encoder: str, query: np.ndarray, depth: int,
                       allowed: np.ndarray | None = None) -> list[int]:
         """The ``depth`` best passage rows for one query vector, best first: by best

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 LEXICAL = "bm25"
 EXACT = "exact"
 SCOPE_DEPTH = 10
+QUERY_VECTORS_KEPT = 32
 _EDGE_PUNCT = " \t\r\n?？!！.。,，;；:：\"'“”‘’()（）"
 DEFAULT_PASSAGE_IRI = "urn:plangraph:passage:{passage_id}"
 
@@ -83,6 +84,7 @@ class Searcher:
         self.passage_iri = passage_iri
         self.fusion = fusion or FusionConfig()
         self.plans = tuple(plans)
+        self._query_vectors: dict[tuple[str, str], np.ndarray] = {}
         self._folded_texts: dict[int, str] = {}
 
     @property
@@ -115,6 +117,18 @@ class Searcher:
             terms = translate(query)
             return " ".join(terms) if terms else None
         return None
+
+    def query_vector(self, encoder: str, text: str) -> np.ndarray:
+        """``text`` embedded as a query by ``encoder``, kept for the last few queries so
+        that what reads a search's hits again (their strength) does not encode it twice."""
+        key = (encoder, text)
+        vec = self._query_vectors.get(key)
+        if vec is None:
+            vec = self.encoders[encoder].encode_queries([text])[0]
+            if len(self._query_vectors) >= QUERY_VECTORS_KEPT:
+                self._query_vectors.pop(next(iter(self._query_vectors)), None)
+            self._query_vectors[key] = vec
+        return vec
 
     def dense_query(self, query: str) -> str:
         """What the encoders embed: the query, and for a query in another language than
@@ -182,9 +196,8 @@ class Searcher:
                 hits = lexical.scores(lexical_query, depth if allowed is None else n, shard_rows)
                 out[name] = [r for r, score in hits if score > 0 and (allowed is None or allowed[r])][:depth]
                 continue
-            qvec = self.encoders[name].encode_queries([dense_query])
-            qvecs[name] = qvec[0]
-            out[name] = self.index.dense_ranking(name, qvec[0], depth, allowed)
+            qvecs[name] = self.query_vector(name, dense_query)
+            out[name] = self.index.dense_ranking(name, qvecs[name], depth, allowed)
         return out, qvecs
 
     def _allowed(

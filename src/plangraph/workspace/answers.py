@@ -12,16 +12,16 @@ from plangraph.model import Hit
 def cosines(searcher: Any, query: str, hits: Sequence[Hit]) -> list[dict[str, float]]:
     """Each hit's cosine similarity with ``query`` under each encoder of ``searcher``'s
     index: with its best sentence for encoders that score sentences, else with the
-    passage. The query is encoded once per encoder."""
+    passage. The query vectors are those the search computed (the searcher keeps them),
+    and only the hits' own rows are read."""
     index = searcher.index
-    rows = {p.passage_id: i for i, p in enumerate(index.passages)}
     out: list[dict[str, float]] = [{} for _ in hits]
     if not hits:
         return out
-    for name, encoder in searcher.encoders.items():
-        qvec = encoder.encode_queries([searcher.dense_query(query)])[0]
-        best = index.sentence_scores(name, qvec) if name in index.sentence_vectors else None
-        for cos, h in zip(out, hits):
-            row = rows[h.passage_id]
-            cos[name] = float(best[row] if best is not None else index.dense[name].row(row) @ qvec)
+    rows = [index.row_of[h.passage_id] for h in hits]
+    for name in searcher.encoders:
+        qvec = searcher.query_vector(name, searcher.dense_query(query))
+        for cos, row in zip(out, rows):
+            cos[name] = (index.best_sentence_score(name, row, qvec) if name in index.sentence_vectors
+                         else float(index.dense[name].row(row) @ qvec))
     return out
