@@ -49,13 +49,15 @@ def test_one_named_graph_per_plan_and_one_for_the_ontology(dataset, docs):
     assert names == {ONTOLOGY_GRAPH} | {plan_graph_iri(d.plan_id) for d in docs}
 
 
-def test_shacl_passes_on_all_four_plans(dataset):
-    report = validate(dataset)
+@pytest.mark.parametrize("engine", ["turbo", "pyshacl"])
+def test_shacl_passes_on_all_four_plans(dataset, engine):
+    report = validate(dataset, engine=engine)
     assert report.conforms, report.violations[:5]
     assert report.violations == ()
 
 
-def test_a_broken_graph_fails_shacl(dataset, docs):
+@pytest.mark.parametrize("engine", ["turbo", "pyshacl"])
+def test_a_broken_graph_fails_shacl(dataset, docs, engine):
     g = dataset.graph(plan_graph_iri(docs[0].plan_id))
     ind = next(g.subjects(RDF.type, PG.Indicator))
     broken = Graph()
@@ -74,12 +76,47 @@ def test_a_broken_graph_fails_shacl(dataset, docs):
     target = ds.graph(URIRef("urn:test:broken"))
     for t in broken:
         target.add(t)
-    report = validate(ds)
+    report = validate(ds, engine=engine)
     assert not report.conforms
     paths = {(v.focus, v.path.rsplit("#", 1)[-1]) for v in report.violations}
     assert (str(ind), "binding") in paths
     assert (str(ind), "evidence") in paths
     assert (str(ind), "measures") in paths
+
+
+def test_the_fast_shacl_engine_reports_what_pyshacl_reports(dataset, docs):
+    """pyshacl-turbo is the default engine; pySHACL, the reference, must agree with it
+    on a plan graph with faults of every kind the shapes check: required triples
+    dropped, literals where resources belong and resources where literals belong."""
+    import random
+
+    from plangraph.graph.build import new_dataset
+
+    plan = dataset.graph(plan_graph_iri(docs[1].plan_id))  # Linping: small, every kind of node
+    triples = sorted(plan, key=lambda t: tuple(str(x) for x in t))
+    rng = random.Random(7)
+    ds = new_dataset()
+    target = ds.graph(URIRef("urn:test:faults"))
+    for t in dataset.graph(ONTOLOGY_GRAPH):
+        target.add(t)
+    dropped = set(rng.sample(triples, 30))
+    for s, p, o in triples:
+        if (s, p, o) not in dropped:
+            target.add((s, p, o))
+    for s, p, o in rng.sample(triples, 30):
+        target.remove((s, p, o))
+        target.add((s, p, URIRef("urn:test:not-a-literal") if isinstance(o, Literal) else Literal("not a node")))
+    fast, reference = validate(ds, engine="turbo"), validate(ds, engine="pyshacl")
+    assert not reference.conforms and len(reference.violations) >= 10
+    assert fast.conforms == reference.conforms
+    assert {(v.focus, v.path) for v in fast.violations} == {(v.focus, v.path) for v in reference.violations}
+
+
+def test_an_unknown_shacl_engine_is_named(dataset):
+    from plangraph.errors import PlanGraphError
+
+    with pytest.raises(PlanGraphError, match="unknown SHACL engine 'jena'; choose one of: turbo, pyshacl"):
+        validate(dataset, engine="jena")
 
 
 def test_rebuild_gives_an_isomorphic_graph(dataset, docs, extracted):
