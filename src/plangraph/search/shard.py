@@ -140,7 +140,8 @@ def write_plan_shard(shard_dir: str | Path, passages: Sequence[Passage], encoder
         texts = shard.texts_for(enc)
         embedded[enc.name] = embedder.fill(enc, texts, cache)
         keys[enc.name] = [text_key(enc.name, t) for t in texts]
-        rows = [cache.get(enc.name, k) for k in keys[enc.name]]
+        have = cache.get_many(enc.name, keys[enc.name])
+        rows = [have.get(k) for k in keys[enc.name]]
         if any(r is None for r in rows):  # the embedder fills every key it was given
             raise RuntimeError(f"{enc.name}: embeddings missing after embedding {folder.name}")
         matrix = (np.vstack([r for r in rows if r is not None]).astype(np.float32) if rows
