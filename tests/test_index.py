@@ -269,8 +269,8 @@ def test_bad_build_options(corpus: list[Passage], tmp_path: Path) -> None:
 def test_damaged_cache_folder_only_costs_re_embedding(corpus: list[Passage], tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     build_index(corpus[:10], tmp_path / "a", [FakeEncoder()], cache_dir=cache, progress=False)
-    for npy in cache.glob("*.npy"):
-        npy.write_bytes(b"not numpy")
+    assert (cache / "embeddings.sqlite").stat().st_size > 0
+    (cache / "embeddings.sqlite").write_bytes(b"not a database" * 100)
     again = CountingEncoder()
     report = build_index(corpus[:10], tmp_path / "b", [again], cache_dir=cache, progress=False)
     assert report.embedded[again.name] == len({embed_text(p) for p in corpus[:10]})
@@ -279,3 +279,52 @@ def test_damaged_cache_folder_only_costs_re_embedding(corpus: list[Passage], tmp
     assert report.sentences_embedded[again.name] == len(sentences - {embed_text(p) for p in corpus[:10]})
     assert again.calls == report.embedded[again.name] + report.sentences_embedded[again.name]
     assert len(open_index(tmp_path / "b")) == 10
+
+
+def test_a_cache_is_read_for_the_texts_of_a_build_only(corpus: list[Passage], tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    build_index(corpus[:10], tmp_path / "a", [FakeEncoder()], cache_dir=cache, progress=False)
+    again = CountingEncoder()
+    report = build_index(corpus[:12], tmp_path / "b", [again], cache_dir=cache, progress=False)
+    assert 0 < report.embedded[again.name] <= 2  # the two new passages (unless one repeats a text)
+
+
+def test_a_cache_of_arrays_moves_into_the_database(corpus: list[Passage], tmp_path: Path) -> None:
+    import json
+
+    import numpy as np
+
+    from plangraph.search.embedding import text_key
+
+    enc, cache = FakeEncoder(), tmp_path / "cache"
+    cache.mkdir()
+    texts = [embed_text(p) for p in corpus[:5]]
+    np.save(cache / "fake.npy", enc.encode_passages(texts))
+    keys = [text_key(enc.name, t) for t in texts]
+    (cache / "fake.keys.json").write_text(json.dumps({"encoder": enc.name, "file": "fake.npy", "keys": keys}))
+    again = CountingEncoder()
+    report = build_index(corpus[:5], tmp_path / "b", [again], cache_dir=cache, sentence_level="none",
+                         progress=False)
+    assert report.embedded[again.name] == 0 and again.calls == 0
+    assert not list(cache.glob("*.npy")) and (cache / "embeddings.sqlite").is_file()
+
+
+def test_an_unchanged_plan_is_linked_unread(corpus: list[Passage], tmp_path: Path) -> None:
+    from plangraph.search.build import update_index
+
+    out = tmp_path / "idx"
+    build_index(corpus, out, [FakeEncoder()], progress=False)
+    plans = sorted({p.plan_id for p in corpus})
+    first = [p for p in corpus if p.plan_id == plans[0]]
+
+    def unread() -> list[Passage]:
+        raise AssertionError("an unchanged plan's passages were read")
+
+    report = update_index([(plans[0], lambda: first[:-1], False)] + [(p, unread, True) for p in plans[1:]],
+                          out, [FakeEncoder()], progress=False)
+    assert report.shards_linked == len(plans) - 1
+    index = open_index(out, [FakeEncoder()])
+    assert len(index) == len(corpus) - 1
+    assert [s.size for _, s in index.shards if s.plan == plans[0]] == [len(first) - 1]
+    hits = Searcher(index, [FakeEncoder()]).search(first[-1].content[:20], 10, plan=plans[0])
+    assert hits and first[-1].passage_id not in {h.passage_id for h in hits}  # gone from the lexical side too

@@ -59,7 +59,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_add(args: argparse.Namespace) -> int:
     from plangraph.workspace import add
 
-    summary = add(args.files, args.index, encoders=args.encoder, progress=not args.quiet)
+    summary = add(args.files, args.index, encoders=args.encoder, progress=not args.quiet, workers=args.workers)
     _print_summary(summary, "updated")
     return 1 if summary.failures and args.strict else 0
 
@@ -93,7 +93,8 @@ def add_index_commands(sub: Any, index_arg: Callable[[argparse.ArgumentParser], 
     p.add_argument("--sentence-level", choices=SENTENCE_LEVELS, default="auto",
                    help="encoders that also embed each sentence, so a passage scores as its best sentence: "
                         "auto (e5, where it was measured to help; default), all, none (faster build)")
-    p.add_argument("--workers", type=_workers, metavar="N", help="embedding processes (default: cores, at most 4)")
+    p.add_argument("--workers", type=_workers, metavar="N",
+                   help="processes that build plans and embed texts side by side (default: cores, at most 4)")
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="embed on Dask: tcp://HOST:PORT, or 'local' for a local cluster (plangraph[distributed])")
     p.add_argument("--device", help="torch device for st:<model> encoders, e.g. cuda (default: cpu)")
@@ -107,6 +108,8 @@ def add_index_commands(sub: Any, index_arg: Callable[[argparse.ArgumentParser], 
     p.add_argument("files", nargs="+", metavar="FILE", help="plan files or folders")
     index_arg(p)
     p.add_argument("--encoder", action="append", metavar="NAME", help="embedding encoder, repeatable")
+    p.add_argument("--workers", type=_workers, metavar="N",
+                   help="processes that build plans and embed texts side by side (default: cores, at most 4)")
     p.add_argument("--strict", action="store_true", help="exit 1 if any plan was skipped")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_add)

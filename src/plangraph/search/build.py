@@ -28,7 +28,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -52,7 +52,7 @@ from plangraph.search.shard import (
     write_plan_shard,
 )
 
-__all__ = ["BuildReport", "build_index", "embed_text", "open_index", "CONTEXTS", "SENTENCE_LEVELS"]
+__all__ = ["BuildReport", "build_index", "update_index", "PlanInput", "embed_text", "open_index", "CONTEXTS", "SENTENCE_LEVELS"]
 
 CONTEXTS = ("none", "section")
 SENTENCE_LEVELS = ("auto", "all", "none")
@@ -136,12 +136,35 @@ def _offer_to_cache(cache: EmbeddingCache, shard_dir: Path) -> None:
 
 def _link_shard(src: Path, dst: Path) -> None:
     """A copy of an unchanged shard that costs no disk (hard links; copies across devices)."""
+    _link_tree(src, dst)
+
+
+def _link_tree(src: Path, dst: Path) -> None:
+    """Copy a folder whose files are written once and then replaced, never changed in
+    place (shards, tantivy segments, faiss files), as hard links; JSON and dot files,
+    which their owners rewrite in place, are copied."""
     dst.mkdir(parents=True)
     for f in src.iterdir():
-        try:
-            os.link(f, dst / f.name)
-        except OSError:
-            shutil.copy2(f, dst / f.name)
+        if f.is_dir():
+            _link_tree(f, dst / f.name)
+            continue
+        if f.suffix != ".json" and not f.name.startswith("."):
+            try:
+                os.link(f, dst / f.name)
+                continue
+            except OSError:
+                pass
+        shutil.copy2(f, dst / f.name)
+
+
+PlanInput = tuple[str, Callable[[], Sequence[Passage]], bool]
+"""A plan of an index to build: its id, a function that reads its passages, and
+whether the caller knows them unchanged since the previous index (then its shard is
+linked from there without reading them)."""
+
+CHUNK_PASSAGES = 20_000
+"""Plans are embedded and written this many passages at a time, so a build's memory
+stays the same whatever the size of the corpus (full batches for the encoders)."""
 
 
 def build_index(
@@ -182,74 +205,115 @@ def build_index(
     Raises:
         UsageError: no encoders, duplicate passage ids, or an unknown option.
     """
-    started = time.perf_counter()
     plist = list(passages)
-    out = Path(out_dir)
-    _check_options(encoders, lexical, context, sentence_level)
     seen: set[str] = set()
     for p in plist:
         if p.passage_id in seen:
-            raise UsageError(f"duplicate passage id {p.passage_id!r} in the corpus for {out}")
+            raise UsageError(f"duplicate passage id {p.passage_id!r} in the corpus for {Path(out_dir)}")
         seen.add(p.passage_id)
     by_plan: dict[str, list[Passage]] = {}
     for p in plist:
         by_plan.setdefault(p.plan_id, []).append(p)
+    plans: list[PlanInput] = [(pid, lambda ps=ps: ps, False) for pid, ps in by_plan.items()]  # type: ignore[misc]
+    return update_index(plans, out_dir, encoders, lexical=lexical, context=context,
+                        sentence_level=sentence_level,
+                        corpus_hashes=corpus_hashes if corpus_hashes is not None else _corpus_hashes(plist),
+                        cache_dir=cache_dir, progress=progress, embedder=embedder, previous=previous)
 
+
+def update_index(
+    plans: Sequence[PlanInput],
+    out_dir: str | Path,
+    encoders: Sequence[Encoder],
+    *,
+    lexical: str = "bigram",
+    context: str = "none",
+    sentence_level: str = "auto",
+    corpus_hashes: Mapping[str, str] | None = None,
+    cache_dir: str | Path | None = None,
+    progress: bool = True,
+    embedder: Embedder | None = None,
+    previous: str | Path | None = None,
+) -> BuildReport:
+    """Write the index of ``plans`` (in this order) to ``out_dir`` atomically, doing
+    the work of the plans that changed only: a plan marked unchanged whose shard the
+    previous index has is linked from it unread, as is any plan whose passages give
+    the same shard name; the lexical and ANN indexes are updated from the previous
+    ones for the plans that changed or went. Other arguments as for :func:`build_index`.
+
+    Raises:
+        UsageError: no encoders, or an unknown option.
+    """
+    started = time.perf_counter()
+    out = Path(out_dir)
+    _check_options(encoders, lexical, context, sentence_level)
     recover(out)
     cache = EmbeddingCache(Path(cache_dir) if cache_dir else None)
     old = Path(previous) if previous is not None else out
     recover(old)
     previous_shards, old_lexical, old_mode = _previous_shards(old)
-    shards: dict[str, tuple[str, ShardPlan]] = {}
-    for plan_id, ps in by_plan.items():
-        shard = plan_shard(ps, encoders, context=context, sentence_level=sentence_level)
-        shards[plan_id] = (shard_name(plan_id, shard, encoders), shard)
-    to_write = {pid: v for pid, v in shards.items()
-                if not (pid in previous_shards and previous_shards[pid].name == v[0]
-                        and previous_shards[pid].is_dir())}
-    if to_write:
-        cache.load_folder()
-        for pid in to_write:
-            if pid in previous_shards:
-                _offer_to_cache(cache, previous_shards[pid])
-
-    own = embedder is None
-    embedder = embedder or Embedder(progress=progress)
-    embedded: dict[str, int] = {}
-    sent_embedded: dict[str, int] = {}
-    try:
-        for enc in encoders:  # one pass per encoder over all plans: full batches, one worker start
-            embedded[enc.name] = embedder.fill(enc, [t for _, s in to_write.values() for t in s.texts], cache,
-                                               unit="passage")
-            if any(enc.name in s.sentence_encoders for _, s in to_write.values()):
-                sent_embedded[enc.name] = embedder.fill(
-                    enc, [t for _, s in to_write.values() if enc.name in s.sentence_encoders for t in s.sentences],
-                    cache, unit="sentence")
-    finally:
-        if own:
-            embedder.close()
-
+    old_corpus = _previous_corpus(old)
+    names: dict[str, str] = {}
+    linked: set[str] = set()
+    total = 0
+    counts = {"embedded": {e.name: 0 for e in encoders}, "sentences": {}}  # type: dict[str, dict[str, int]]
+    sentence_sets: set[str] = set()
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    own = embedder is None
+    embedder = embedder or Embedder(progress=progress)
     try:
-        for plan_id, (name, shard) in shards.items():
-            target = tmp / SHARDS / name
-            if plan_id in to_write:
-                write_plan_shard(target, shard.passages, encoders, cache, plan=shard)
+        todo: list[PlanInput] = []
+        for plan in plans:
+            pid, _, unchanged = plan
+            if unchanged and pid in previous_shards and previous_shards[pid].is_dir():
+                names[pid] = previous_shards[pid].name
+                _link_shard(previous_shards[pid], tmp / SHARDS / names[pid])
+                linked.add(pid)
+                meta = json.loads((tmp / SHARDS / names[pid] / "shard.json").read_text("utf-8"))
+                total += int(meta["passages"])
+                sentence_sets.update(str(s["name"]) for s in meta["encoders"] if "sentences" in s)
             else:
-                _link_shard(previous_shards[plan_id], target)
-        _write_lexical(tmp / LEXICAL_DIR, lexical, shards, to_write, set(previous_shards) - set(shards),
-                       old_lexical if old_mode == lexical else None)
+                todo.append(plan)
+        if todo:
+            cache.load_folder()
+        lex = _open_lexical(tmp / LEXICAL_DIR, lexical, old_lexical if old_mode == lexical else None,
+                            gone=[pid for pid in previous_shards if pid not in linked])
+        chunk: list[tuple[str, ShardPlan, str]] = []
+        relinked: list[tuple[str, str, list[str]]] = []  # same shard as before: its documents only
+        size = 0
+        for i, (pid, load, _) in enumerate(todo):
+            ps = list(load())
+            shard = plan_shard(ps, encoders, context=context, sentence_level=sentence_level)
+            names[pid] = shard_name(pid, shard, encoders)
+            total += len(ps)
+            sentence_sets.update(shard.sentence_encoders)
+            if pid in previous_shards and previous_shards[pid].name == names[pid] and previous_shards[pid].is_dir():
+                _link_shard(previous_shards[pid], tmp / SHARDS / names[pid])
+                relinked.append((pid, names[pid], [p.content for p in ps]))
+                linked.add(pid)
+                continue
+            if pid in previous_shards:
+                _offer_to_cache(cache, previous_shards[pid])  # a changed plan keeps most of its text
+            chunk.append((pid, shard, names[pid]))
+            size += len(shard.texts) + len(shard.sentences)
+            if size >= CHUNK_PASSAGES or i == len(todo) - 1:
+                _write_chunk(chunk, tmp, encoders, cache, embedder, lex, counts)
+                chunk, size = [], 0
+        if chunk:
+            _write_chunk(chunk, tmp, encoders, cache, embedder, lex, counts)
+        if relinked:
+            lex.add_shards(relinked)
+        order = [pid for pid, _, _ in plans]
         manifest = {
             "format": FORMAT_VERSION,
-            "encoders": [_encoder_spec(e, any(e.name in s.sentence_encoders for _, s in shards.values()))
-                         for e in encoders],
+            "encoders": [_encoder_spec(e, e.name in sentence_sets) for e in encoders],
             "lexical": {"mode": lexical, "dir": LEXICAL_DIR, "engine": "tantivy"},
             "context": context,
-            "passages": len(plist),
-            "plans": sorted(by_plan),
-            "shards": {pid: f"{SHARDS}/{name}" for pid, (name, _) in shards.items()},
-            "corpus": dict(corpus_hashes) if corpus_hashes is not None else _corpus_hashes(plist),
+            "passages": total,
+            "plans": sorted(order),
+            "shards": {pid: f"{SHARDS}/{names[pid]}" for pid in order},
+            "corpus": {pid: (corpus_hashes or {}).get(pid) or old_corpus.get(pid, "") for pid in sorted(order)},
             "versions": _versions(),
             "built": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         }
@@ -260,31 +324,54 @@ def build_index(
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    if to_write:
-        cache.save_folder()
-    reused = {e.name: len(plist) - embedded.get(e.name, 0) for e in encoders}
-    return BuildReport(out, len(plist), embedded, reused, time.perf_counter() - started, sent_embedded,
-                       len(shards) - len(to_write))
+    finally:
+        if own:
+            embedder.close()
+        cache.close()
+    reused = {e.name: total - counts["embedded"].get(e.name, 0) for e in encoders}
+    return BuildReport(out, total, counts["embedded"], reused, time.perf_counter() - started,
+                       counts["sentences"], len(linked))
 
 
-def _write_lexical(folder: Path, mode: str, shards: Mapping[str, tuple[str, ShardPlan]],
-                   changed: Mapping[str, Any], gone: set[str], previous: Path | None) -> None:
-    """The lexical index of ``shards``: the previous one updated for the plans that
-    changed or went when there is one, else a new one."""
+def _previous_corpus(out: Path) -> dict[str, str]:
+    try:
+        return {str(k): str(v) for k, v in json.loads((out / MANIFEST).read_text("utf-8"))["corpus"].items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+
+
+def _write_chunk(chunk: list[tuple[str, ShardPlan, str]], tmp: Path, encoders: Sequence[Encoder],
+                 cache: EmbeddingCache, embedder: Embedder, lex: LexicalIndex,
+                 counts: dict[str, dict[str, int]]) -> None:
+    """Embed a chunk of plans (one pass per encoder: full batches, one worker start),
+    write their shards and lexical documents, and move their vectors to the cache
+    folder so that memory does not grow with the corpus."""
+    for enc in encoders:
+        counts["embedded"][enc.name] += embedder.fill(enc, [t for _, s, _ in chunk for t in s.texts], cache,
+                                                      unit="passage")
+        if any(enc.name in s.sentence_encoders for _, s, _ in chunk):
+            counts["sentences"][enc.name] = counts["sentences"].get(enc.name, 0) + embedder.fill(
+                enc, [t for _, s, _ in chunk if enc.name in s.sentence_encoders for t in s.sentences],
+                cache, unit="sentence")
+    for pid, shard, name in chunk:
+        write_plan_shard(tmp / SHARDS / name, shard.passages, encoders, cache, plan=shard)
+    lex.add_shards((pid, name, [p.content for p in shard.passages]) for pid, shard, name in chunk)
+    cache.save_folder()
+
+
+def _open_lexical(folder: Path, mode: str, previous: Path | None, gone: Sequence[str]) -> LexicalIndex:
+    """The lexical index to update: the previous one (linked, not copied) without the
+    documents of ``gone`` plans when there is one, else a new one."""
     if previous is not None and previous.is_dir():
         try:
-            shutil.copytree(previous, folder)
+            _link_tree(previous, folder)
             lex = LexicalIndex.open(folder, mode)
             if gone:
                 lex.remove_plans(sorted(gone))
-            if changed:
-                lex.add_shards((pid, shards[pid][0], [p.content for p in shards[pid][1].passages])
-                               for pid in changed)
-            return
+            return lex
         except (OSError, IndexStoreError, ValueError):
             shutil.rmtree(folder, ignore_errors=True)  # unreadable: build it afresh
-    lex = LexicalIndex.create(folder, mode)
-    lex.add_shards((pid, name, [p.content for p in shard.passages]) for pid, (name, shard) in shards.items())
+    return LexicalIndex.create(folder, mode)
 
 
 def _add_ann(tmp: Path, out: Path, manifest: dict[str, Any]) -> None:

@@ -51,7 +51,7 @@ def text_key(encoder_name: str, text: str) -> str:
 
 
 @contextmanager
-def _bare_main() -> Iterator[None]:
+def bare_main() -> Iterator[None]:
     """While worker processes start: a ``__main__`` without a file.
 
     A spawned worker runs the parent's main script again before it takes work (to
@@ -127,11 +127,8 @@ class Embedder:
 
     def fill(self, enc: Encoder, texts: Sequence[str], cache: EmbeddingCache, *, unit: str = "text") -> int:
         """Embed the texts ``cache`` lacks for ``enc``; returns how many were embedded."""
-        missing: dict[str, str] = {}
-        for text in texts:
-            key = text_key(enc.name, text)
-            if key not in missing and cache.get(enc.name, key) is None:
-                missing[key] = text
+        by_key = {text_key(enc.name, text): text for text in texts}
+        missing = {key: by_key[key] for key in cache.missing(enc.name, list(by_key))}
         if not missing:
             return 0
         # similar lengths batch together: engines pad each batch to its longest text
@@ -163,7 +160,7 @@ class Embedder:
         if self._pool is None:
             # spawn: a fork would copy this process's engine threads and locks
             self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
-        with _bare_main():  # the pool starts its processes as work is submitted
+        with bare_main():  # the pool starts its processes as work is submitted
             futures = [self._pool.submit(_worker_task, (i, enc, b)) for i, b in enumerate(batches)]
         for fut in as_completed(futures):
             yield fut.result()
@@ -176,7 +173,7 @@ class Embedder:
                              hint="pip install 'plangraph[distributed]'") from exc
         if self._client is None:
             if self.scheduler == "local":
-                with _bare_main():
+                with bare_main():
                     self._cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
                                                  dashboard_address=None)
                 self._client = Client(self._cluster)

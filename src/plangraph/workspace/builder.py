@@ -16,7 +16,7 @@ import dataclasses
 import hashlib
 import json
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -96,15 +96,16 @@ def _ontology_graph() -> Any:
 
 
 def _index_plan(shard_dir: Path, doc: PlanDoc, encoders: Sequence[str], sentence_level: str) -> None:
-    """The search part of a plan's shard. Today the search index is one for all plans
-    (:func:`_search_index` builds it from these passages); a per-plan search shard
-    belongs here."""
+    """The passages of a plan's shard, from which :func:`_search_index` makes the
+    plan's search shard (embedding happens there, a chunk of plans at a time, so that
+    encoders get full batches and the embedding can go to workers or a Dask cluster)."""
     rows = [dataclasses.asdict(p) for p in doc.passages]
     (shard_dir / PASSAGES_FILE).write_text(json.dumps(rows, ensure_ascii=False), "utf-8")
 
 
-def _plan_shard(index: Path, doc: PlanDoc, source_hash: str, options: dict[str, Any], order: int) -> dict[str, Any]:
-    """Extract, graph, validate and write one plan's shard; returns its registry record."""
+def _plan_shard(index: Path, doc: PlanDoc, source_hash: str, options: dict[str, Any]) -> dict[str, Any]:
+    """Extract, graph, validate and write one plan's shard; returns its registry record
+    (without its ``order``, which the caller knows)."""
     import pyoxigraph as ox
     from rdflib.namespace import DCTERMS
 
@@ -137,10 +138,9 @@ def _plan_shard(index: Path, doc: PlanDoc, source_hash: str, options: dict[str, 
              # the text every offset indexes: for an HTML, Word or PDF plan it exists only here
              TEXT_FILE: doc.original.encode("utf-8")}
     write_shard(index, name, files, lambda d: _index_plan(d, doc, options["encoders"], options["sentence_level"]))
-    fault_point("shard-written")
     return {
         "plan_id": doc.plan_id, "shard": name, "file": doc.meta.source_file, "path": str(Path(doc.meta.source_file).resolve()),
-        "sha256": doc.meta.sha256, "input": source_hash, "order": order, "triples": len(local), "counts": ex.counts(),
+        "sha256": doc.meta.sha256, "input": source_hash, "triples": len(local), "counts": ex.counts(),
         "title_keys": sorted({k for t in g.objects(plan, DCTERMS.title) if (k := title_key(str(t)))}),
         "cites": cites,
         "shacl": {"conforms": report.conforms, "violations": len(report.violations),
@@ -148,27 +148,72 @@ def _plan_shard(index: Path, doc: PlanDoc, source_hash: str, options: dict[str, 
     }
 
 
-def _search_index(index: Path, generation: int, shards: Iterable[str], encoders: Sequence[Any],
+def _plan_task(args: tuple[Path, Path, str, dict[str, Any]]) -> tuple[str, Any]:
+    """Ingest one plan file and write its shard (in a worker process or this one):
+    ``("ok", record)``, or ``("error", message)`` for a plan that cannot be built."""
+    from plangraph.ingest.pipeline import ingest_file
+
+    index, path, source_hash, options = args
+    try:
+        return "ok", _plan_shard(index, ingest_file(path), source_hash, options)
+    except PlanGraphError as exc:
+        return "error", exc.message if path.name in exc.message else f"{path}: {exc.message}"
+    except (OSError, ValueError, RecursionError) as exc:  # one bad plan never stops the others
+        return "error", f"{path}: {type(exc).__name__}: {exc}"
+
+
+def _plan_results(tasks: list[tuple[Path, Path, str, dict[str, Any]]], workers: int,
+                  progress: bool) -> Iterator[tuple[str, Any]]:
+    """The outcome of each task, in order. Plans are independent, so with more than
+    one worker and more than two plans they are built in worker processes side by side
+    (spawned: a fork would copy this process's engine threads and locks)."""
+    from tqdm import tqdm
+
+    bar = tqdm(total=len(tasks), desc="plans", unit="plan", disable=not progress or len(tasks) < 2)
+    if workers < 2 or len(tasks) < 3:
+        for task in tasks:
+            yield _plan_task(task)
+            bar.update()
+        bar.close()
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from plangraph.search.embedding import bare_main
+
+    with ProcessPoolExecutor(min(workers, len(tasks)), mp_context=multiprocessing.get_context("spawn")) as pool:
+        with bare_main():
+            futures = [pool.submit(_plan_task, task) for task in tasks]
+        for fut in futures:
+            yield fut.result()
+            bar.update()
+    bar.close()
+
+
+def _passages_of(index: Path, shard: str) -> list[Passage]:
+    rows = json.loads((index / PLANS_DIR / shard / PASSAGES_FILE).read_text("utf-8"))
+    return [Passage(**{**row, "section_path": tuple(row["section_path"])}) for row in rows]
+
+
+def _search_index(index: Path, generation: int, shards: dict[str, str], changed: set[str], encoders: Sequence[Any],
                   sentence_level: str, hashes: dict[str, str], progress: bool,
                   previous: str | None = None, workers: int | None = None,
                   scheduler: str | None = None) -> tuple[str, Any]:
-    """One search index over the passages of every shard (a new generation when the
-    plans change: unchanged plans' search shards and lexical documents are taken from
-    the ``previous`` generation, and only new text is embedded, on worker processes)."""
-    from plangraph.search.build import build_index
+    """The search index of the plans of ``shards`` (plan id → graph shard, in order),
+    as a new generation: the search shards and lexical documents of plans not in
+    ``changed`` are taken from the ``previous`` generation unread, and only new text
+    is embedded, on worker processes."""
+    from plangraph.search.build import update_index
     from plangraph.search.embedding import Embedder, default_workers
 
-    passages = []
-    for shard in shards:
-        for row in json.loads((index / PLANS_DIR / shard / PASSAGES_FILE).read_text("utf-8")):
-            row["section_path"] = tuple(row["section_path"])
-            passages.append(Passage(**row))
     name = f"{SEARCH_DIR}/{generation:08d}"
     (index / SEARCH_DIR).mkdir(exist_ok=True)
+    plans = [(pid, lambda shard=shard: _passages_of(index, shard), pid not in changed)
+             for pid, shard in shards.items()]
     with Embedder(workers or default_workers(), scheduler, progress=progress) as embedder:
-        rep = build_index(passages, index / name, encoders, sentence_level=sentence_level, corpus_hashes=hashes,
-                          cache_dir=index.parent / CACHE_DIR, progress=progress, embedder=embedder,
-                          previous=index / previous if previous else None)
+        rep = update_index(plans, index / name, encoders, sentence_level=sentence_level, corpus_hashes=hashes,
+                           cache_dir=index.parent / CACHE_DIR, progress=progress, embedder=embedder,
+                           previous=index / previous if previous else None)
     fault_point("search-written")
     return name, rep
 
@@ -177,7 +222,7 @@ def _run(out: Path, files: list[Path], *, remove_missing: bool, remove_ids: Sequ
          encoders: Sequence[str], sentence_level: str, progress: bool,
          embedding: dict[str, Any] | None = None,
          unreadable: Sequence[tuple[str, str]] = ()) -> BuildSummary:
-    from plangraph.ingest.pipeline import ingest_file
+    from plangraph.search.embedding import default_workers
     from plangraph.search.encoders import get_encoder
 
     embedding = embedding or {}  # workers, scheduler, device
@@ -195,28 +240,37 @@ def _run(out: Path, files: list[Path], *, remove_missing: bool, remove_ids: Sequ
         seen: dict[str, str] = {}
         kept: set[str] = set()
         t0 = time.perf_counter()
+        tasks: list[tuple[Path, Path, str, dict[str, Any]]] = []
+        orders: list[int] = []  # the place of each task's file among the inputs
         for order, path in enumerate(files):
-            old = None
             try:
                 source_hash = input_hash(path)
-                old = by_path.get(str(path.resolve()))
-                if old is not None and registry[old]["input"] == source_hash and \
-                        registry[old]["shard"] == _shard_name(old, source_hash, options):
-                    kept.add(old)
-                    seen[old] = str(path)
-                    continue
-                doc = ingest_file(path)
-                if doc.plan_id in seen:
-                    raise InputError(f"{path}: plan id {doc.plan_id!r} is already used by {seen[doc.plan_id]}",
-                                     hint="give one of them a sidecar with a different id")
-                seen[doc.plan_id] = str(path)
-                rank = registry[doc.plan_id]["order"] if doc.plan_id in registry else \
-                    (order if remove_missing else next_order + order)
-                replace[doc.plan_id] = _plan_shard(out, doc, source_hash, options, rank)
-            except PlanGraphError as exc:
-                failures.append((str(path), exc.message if path.name in exc.message else f"{path}: {exc.message}"))
-            except (OSError, ValueError, RecursionError) as exc:  # one bad plan never stops the others
+            except OSError as exc:
                 failures.append((str(path), f"{path}: {type(exc).__name__}: {exc}"))
+                continue
+            old = by_path.get(str(path.resolve()))
+            if old is not None and registry[old]["input"] == source_hash and \
+                    registry[old]["shard"] == _shard_name(old, source_hash, options):
+                kept.add(old)
+                seen[old] = str(path)
+                continue
+            tasks.append((out, path, source_hash, options))
+            orders.append(order)
+        results = _plan_results(tasks, embedding.get("workers") or default_workers(), progress)
+        for order, (_, path, _, _), (status, value) in zip(orders, tasks, results):
+            if status == "error":
+                failures.append((str(path), value))
+                continue
+            pid = value["plan_id"]
+            if pid in seen:
+                failures.append((str(path), f"{path}: plan id {pid!r} is already used by {seen[pid]}; "
+                                 "give one of them a sidecar with a different id"))
+                continue
+            seen[pid] = str(path)
+            value["order"] = registry[pid]["order"] if pid in registry else \
+                (order if remove_missing else next_order + order)
+            replace[pid] = value
+            fault_point("shard-written")
         seconds["plans"] = time.perf_counter() - t0
         failed_paths = {_resolved(f) for f, _ in failures}
         remove = [pid for pid in registry if pid in remove_ids or (
@@ -233,7 +287,8 @@ def _run(out: Path, files: list[Path], *, remove_missing: bool, remove_ids: Sequ
             generation = int(index_record.get("generation", 0)) + 1
             t0 = time.perf_counter()
             ordered = sorted(final, key=lambda p: (final[p]["order"], p))
-            search, rep = _search_index(out, generation, [final[p]["shard"] for p in ordered], chosen,
+            changed = set(replace) if same_options else set(final)
+            search, rep = _search_index(out, generation, {p: final[p]["shard"] for p in ordered}, changed, chosen,
                                         sentence_level, {p: final[p]["sha256"] for p in ordered}, progress,
                                         index_record.get("search"), embedding.get("workers"),
                                         embedding.get("scheduler"))
@@ -268,8 +323,9 @@ def build(paths: Iterable[str | Path], out_dir: str | Path | None = None, *,
     """Make the index hold exactly the plans of ``paths`` (files or folders), doing
     only what changed: new and changed plans are built, plans whose file is no longer
     among the inputs are removed (a plan whose file fails to read now is kept).
-    ``workers`` (default: one per core, at most 4) and ``scheduler`` (a Dask address or
-    ``local``) say where texts are embedded; ``device`` (``cuda``) is for ``st:`` encoders.
+    ``workers`` (default: one per core, at most 4) is how many processes build plans
+    side by side and embed texts; ``scheduler`` (a Dask address or ``local``) sends
+    the embedding to a Dask cluster instead; ``device`` (``cuda``) is for ``st:`` encoders.
 
     Raises:
         InputError: no plan at all could be ingested.
@@ -285,9 +341,9 @@ def build(paths: Iterable[str | Path], out_dir: str | Path | None = None, *,
 
 def add(paths: Iterable[str | Path], out_dir: str | Path | None = None, *,
         encoders: Sequence[str] | None = None, sentence_level: str | None = None,
-        progress: bool = True) -> BuildSummary:
+        progress: bool = True, workers: int | None = None) -> BuildSummary:
     """Add plans to an index, or replace those whose file changed (the others stay).
-    Encoders and sentence level default to the index's own."""
+    Encoders and sentence level default to the index's own; ``workers`` as for :func:`build`."""
     from plangraph.ingest.pipeline import find_plan_files
     from plangraph.workspace.folder import read_manifest
 
@@ -297,7 +353,7 @@ def add(paths: Iterable[str | Path], out_dir: str | Path | None = None, *,
     return _run(out, files, remove_missing=False,
                 encoders=encoders or manifest.get("encoders") or ("e5", "use"),
                 sentence_level=sentence_level or manifest.get("sentence_level", "auto"), progress=progress,
-                unreadable=[(f.path, f.error.message) for f in unreadable])
+                embedding={"workers": workers}, unreadable=[(f.path, f.error.message) for f in unreadable])
 
 
 def remove(plans: Sequence[str], out_dir: str | Path | None = None, *, progress: bool = True) -> BuildSummary:
