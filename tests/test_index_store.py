@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from plangraph.graph.iris import plan_graph_iri, plan_of_graph
-from plangraph.graph.store import GraphStore
+from plangraph.graph.store import SHARED_GRAPH, GraphStore
 from plangraph.workspace import Workspace, add, build, remove
 
 from .conftest import LINPING, ROOT
@@ -57,6 +57,14 @@ def _check_consistent(path: Path) -> None:
     for pid, plan in manifest["plans"].items():
         lines = (path / "plans" / plan["shard"] / "graph.nt").read_text("utf-8").count("\n") + 1
         assert store.count(str(plan_graph_iri(pid))) == lines > 1000
+    # the shared graph, changed plan by plan, holds what the plans' files state there
+    # and nothing else but cross-plan links
+    stated = set()
+    for plan in manifest["plans"].values():
+        stated |= {ln for ln in (path / "plans" / plan["shard"] / "shared.nt").read_text("utf-8").splitlines() if ln}
+    shared = store.lines_of(SHARED_GRAPH)
+    assert stated <= shared and all(" <https://w3id.org/plangraph/ontology#citedPlan> " in ln
+                                    for ln in shared - stated)
     shards = {p["shard"] for p in manifest["plans"].values()} | set(manifest.get("retired", []))
     assert {p.name for p in (path / "plans").iterdir()} <= shards
     assert not [p for p in path.rglob("*") if p.name.startswith(".building-")]

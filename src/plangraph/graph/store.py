@@ -215,6 +215,22 @@ class GraphStore:
         return {f"{q.subject} {q.predicate} {q.object} ."
                 for q in self.store.quads_for_pattern(None, None, None, ox.NamedNode(graph))}
 
+    def held(self, graph: str, lines: Iterable[str]) -> set[str]:
+        """Those of the N-Triples ``lines`` that ``graph`` holds (index lookups: the
+        cost follows the lines asked about, not the graph's size)."""
+        g = ox.NamedNode(graph)
+        out = set()
+        for line in lines:
+            for q in ox.parse(line.encode(), ox.RdfFormat.N_TRIPLES):
+                if ox.Quad(q.subject, q.predicate, q.object, g) in self.store:
+                    out.add(line)
+        return out
+
+    def lines_with(self, graph: str, predicate: str) -> set[str]:
+        """The triples of one named graph with this predicate, as N-Triples lines."""
+        return {f"{q.subject} {q.predicate} {q.object} ."
+                for q in self.store.quads_for_pattern(None, ox.NamedNode(predicate), None, ox.NamedNode(graph))}
+
     def dump(self, out: Any, fmt: str) -> None:
         """Write every graph but the registry as ``trig`` or ``nq`` to a binary file."""
         formats = {"trig": ox.RdfFormat.TRIG, "nq": ox.RdfFormat.N_QUADS}

@@ -137,7 +137,11 @@ class IndexWriter:
         returns the new manifest."""
         generation = int(self.store.index_record().get("generation", 0)) + 1
         (self.path / STORE_DIR / WRITING).touch()
-        pending = {"replace": replace, "remove": remove, "index": index, "generation": generation}
+        registry = self.store.registry()
+        # the versions being replaced or removed: what they put in the shared graph may go
+        before = {pid: registry[pid]["shard"] for pid in [*replace, *remove] if pid in registry}
+        pending = {"replace": replace, "remove": remove, "index": index, "generation": generation,
+                   "before": before}
         self.store.commit(Change(records={INDEX_KEY: {**self.store.index_record(), "pending": pending}}))
         fault_point("intent-committed")
         self._roll_forward()
@@ -162,13 +166,9 @@ class IndexWriter:
                 self.store.commit(Change(graphs={str(plan_graph_iri(pid)): ""}, records={pid: None}))
                 fault_point("plan-removed")
         registry = self.store.registry()
-        wanted = _cited_links(registry)
-        for rec in registry.values():
-            shared = self.path / PLANS_DIR / rec["shard"] / SHARED_NT
-            wanted.update(line for line in shared.read_text("utf-8").splitlines() if line)
-        current = self.store.lines_of(SHARED_GRAPH)
-        change = Change(delete=[(SHARED_GRAPH, t) for t in sorted(current - wanted)],
-                        insert=[(SHARED_GRAPH, t) for t in sorted(wanted - current)])
+        delete, insert = self._shared_change(registry, pending)
+        change = Change(delete=[(SHARED_GRAPH, t) for t in sorted(delete)],
+                        insert=[(SHARED_GRAPH, t) for t in sorted(insert)])
         record = {**pending["index"], "generation": pending["generation"]}
         body, digest = _ontology()
         if self.store.index_record().get("ontology") != digest:
@@ -177,6 +177,45 @@ class IndexWriter:
         change.records[INDEX_KEY] = record
         self.store.commit(change)
         fault_point("links-committed")
+
+    def _shared(self, shard: str) -> set[str]:
+        return {line for line in (self.path / PLANS_DIR / shard / SHARED_NT).read_text("utf-8").splitlines() if line}
+
+    def _shared_change(self, registry: dict[str, dict[str, Any]], pending: dict[str, Any]) -> tuple[set[str], set[str]]:
+        """The lines to delete from and insert into the shared graph so that it holds
+        what the plans now state there, and the cross-plan links they call for.
+
+        Worked out from the plans that changed: their new lines that the graph lacks
+        go in; a line of a replaced or removed version goes only if no other plan
+        states it (only then are the other plans' files read). Without the record of
+        the versions replaced (an intent from an older version) or with one of their
+        shards gone, the whole graph is recomputed from every plan's file.
+        """
+        before: dict[str, str] | None = pending.get("before")
+        links = _cited_links(registry)
+        current_links = self.store.lines_with(SHARED_GRAPH, str(PG.citedPlan))
+        if before is None or not all((self.path / PLANS_DIR / shard).is_dir() for shard in before.values()):
+            wanted = set(links)
+            for rec in registry.values():
+                wanted |= self._shared(rec["shard"])
+            current = self.store.lines_of(SHARED_GRAPH)
+            return current - wanted, wanted - current
+        new: set[str] = set()
+        for pid in pending["replace"]:
+            if pid in registry:
+                new |= self._shared(registry[pid]["shard"])
+        old: set[str] = set()
+        for shard in before.values():
+            old |= self._shared(shard)
+        gone = old - new
+        if gone:
+            for pid, rec in registry.items():
+                if pid not in pending["replace"]:
+                    gone -= self._shared(rec["shard"])
+                    if not gone:
+                        break
+        insert = (new - self.store.held(SHARED_GRAPH, new)) | (links - current_links)
+        return (gone - links) | (current_links - links), insert
 
     def _publish(self) -> dict[str, Any]:
         record = self.store.index_record()
