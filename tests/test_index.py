@@ -167,7 +167,7 @@ def test_interrupted_build_leaves_the_previous_index_usable(
     def crash(*_: object) -> None:
         raise RuntimeError("disk unplugged")
 
-    monkeypatch.setattr(index_mod, "_add_ann", crash)
+    monkeypatch.setattr(index_mod, "add_ann", crash)
     with pytest.raises(RuntimeError, match="disk unplugged"):
         build_index(corpus, out, [enc], progress=False)
 

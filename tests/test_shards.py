@@ -168,3 +168,32 @@ def test_adding_a_plan_embeds_only_that_plan(linan: PlanDoc, linping: PlanDoc, t
     build_index(linan.passages, out, [FakeEncoder()], progress=False)
     index = open_index(out)
     assert len(index.lexical) == len(linan.passages) == len(index)
+
+
+def test_a_new_generation_updates_the_approximate_index_reading_new_shards_only(
+        linan: PlanDoc, linping: PlanDoc, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import plangraph.search.shard as shard_mod
+    import plangraph.search.vectors as vectors_mod
+
+    monkeypatch.setattr(vectors_mod, "ANN_MIN_ROWS", 100)
+    enc, out = FakeEncoder(), tmp_path / "idx"
+    build_index(linan.passages, out, [enc], sentence_level="none", progress=False)
+    assert len(list((out / "ann").glob("*.passages.json"))) == 1  # trained past the (lowered) size
+    opened: list[str] = []
+    real_read = shard_mod.read_shard
+
+    def spy(folder: Path) -> object:
+        opened.append(Path(folder).name.split("-")[0])
+        return real_read(folder)
+
+    import plangraph.search.ann_update as ann_update
+
+    monkeypatch.setattr(ann_update, "read_shard", spy)
+    build_index([*linan.passages, *linping.passages], out, [enc], sentence_level="none", progress=False)
+    assert opened == ["linping"]  # Lin'an's rows are in the ANN file already
+    index = open_index(out, [enc])
+    vectors = index.dense[enc.name]
+    assert vectors.ann is not None and vectors.ann.index.ntotal == len(index)
+    rows = vectors.matrix()
+    for i in (0, len(linan.passages) - 1, len(linan.passages), len(index) - 1):
+        assert int(vectors.top(rows[i], 1)[0][0]) == i

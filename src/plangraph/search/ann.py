@@ -36,7 +36,7 @@ def _sets(index: PassageIndex) -> dict[str, VectorSet]:
     return out
 
 
-def _stem(label: str) -> str:
+def file_stem(label: str) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in label)
 
 
@@ -64,7 +64,7 @@ def _load(folder: Path, label: str, *, mapped: bool = False) -> tuple[Any, dict[
     file (read-only) instead of reading them, for searching."""
     import faiss
 
-    meta_path = folder / f"{_stem(label)}.json"
+    meta_path = folder / f"{file_stem(label)}.json"
     try:
         meta = json.loads(meta_path.read_text("utf-8"))
         flags = faiss.IO_FLAG_MMAP | faiss.IO_FLAG_READ_ONLY if mapped else 0
@@ -121,7 +121,7 @@ def update_ann(index: PassageIndex, folder: Path, *, min_rows: int = ANN_MIN_ROW
         if loaded is None and len(vs) < min_rows:
             continue
         if loaded is not None and len(vs) < min_rows // 2:
-            for path in (folder / f"{_stem(label)}.json", folder / f"{_stem(label)}.faiss"):
+            for path in (folder / f"{file_stem(label)}.json", folder / f"{file_stem(label)}.faiss"):
                 path.unlink(missing_ok=True)
             continue
         if loaded is None:
@@ -141,12 +141,12 @@ def update_ann(index: PassageIndex, folder: Path, *, min_rows: int = ANN_MIN_ROW
             ids = (np.int64(next_number) << _SHIFT) + np.arange(len(part), dtype=np.int64)
             faiss_index.add_with_ids(np.asarray(part, dtype=np.float32), ids)
             next_number += 1
-        tmp = folder / f".{_stem(label)}.faiss.tmp"
+        tmp = folder / f".{file_stem(label)}.faiss.tmp"
         faiss.write_index(faiss_index, str(tmp))
         fsync_path(tmp)
-        tmp.replace(folder / f"{_stem(label)}.faiss")
-        fsync_write(folder / f"{_stem(label)}.json",
-                    json.dumps({"file": f"{_stem(label)}.faiss", "shards": numbers}).encode())
+        tmp.replace(folder / f"{file_stem(label)}.faiss")
+        fsync_write(folder / f"{file_stem(label)}.json",
+                    json.dumps({"file": f"{file_stem(label)}.faiss", "shards": numbers}).encode())
         kept.append(label)
     fsync_path(folder)
     return kept

@@ -39,6 +39,15 @@ from plangraph.model import Passage
 from plangraph.search.cache import EmbeddingCache
 from plangraph.search.embedding import Embedder
 from plangraph.search.encoders import Encoder
+from plangraph.search.ann_update import add_ann
+from plangraph.search.folders import (
+    into_pool,
+    link_shard,
+    offer_to_cache,
+    open_lexical,
+    previous_corpus,
+    previous_shards,
+)
 from plangraph.search.index import ANN_DIR, FORMAT_VERSION, LEXICAL_DIR, MANIFEST, SHARDS, open_index, open_shards
 from plangraph.search.lexical import TOKENIZATIONS
 from plangraph.search.lexical_index import LexicalIndex
@@ -46,7 +55,6 @@ from plangraph.search.shard import (
     ShardPlan,
     embed_text,
     plan_shard,
-    read_shard,
     shard_name,
     vector_file,
     write_plan_shard,
@@ -107,54 +115,6 @@ def _check_options(encoders: Sequence[Encoder], lexical: str, context: str, sent
         raise UsageError(
             f"unknown sentence level {sentence_level!r}; choose one of: {', '.join(SENTENCE_LEVELS)}"
         )
-
-
-def _previous_shards(out: Path) -> tuple[dict[str, Path], Path | None, str]:
-    """Of the index at ``out`` (if readable): plan id → shard folder, its lexical
-    folder and that folder's tokenisation."""
-    try:
-        manifest = json.loads((out / MANIFEST).read_text("utf-8"))
-        shards = {str(k): out / str(v) for k, v in dict(manifest["shards"]).items()}
-        return shards, out / str(manifest["lexical"]["dir"]), str(manifest["lexical"]["mode"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return {}, None, ""
-
-
-def _offer_to_cache(cache: EmbeddingCache, shard_dir: Path) -> None:
-    """Put the vectors of an old shard into the cache (its text changed, most did not)."""
-    try:
-        old = read_shard(shard_dir)
-    except IndexStoreError:
-        return
-    for name, keys in old.embed_keys.items():
-        for key, row in zip(keys, old.vectors[name]):
-            cache.put(name, key, row)
-    for name, keys in old.sentence_keys.items():
-        for key, row in zip(keys, old.sentence_vectors[name]):
-            cache.put(name, key, row)
-
-
-def _link_shard(src: Path, dst: Path) -> None:
-    """A copy of an unchanged shard that costs no disk (hard links; copies across devices)."""
-    _link_tree(src, dst)
-
-
-def _link_tree(src: Path, dst: Path) -> None:
-    """Copy a folder whose files are written once and then replaced, never changed in
-    place (shards, tantivy segments, faiss files), as hard links; JSON and dot files,
-    which their owners rewrite in place, are copied."""
-    dst.mkdir(parents=True)
-    for f in src.iterdir():
-        if f.is_dir():
-            _link_tree(f, dst / f.name)
-            continue
-        if f.suffix != ".json" and not f.name.startswith("."):
-            try:
-                os.link(f, dst / f.name)
-                continue
-            except OSError:
-                pass
-        shutil.copy2(f, dst / f.name)
 
 
 PlanInput = tuple[str, Callable[[], Sequence[Passage]], bool]
@@ -234,12 +194,19 @@ def update_index(
     progress: bool = True,
     embedder: Embedder | None = None,
     previous: str | Path | None = None,
+    shard_pool: str | Path | None = None,
 ) -> BuildReport:
     """Write the index of ``plans`` (in this order) to ``out_dir`` atomically, doing
     the work of the plans that changed only: a plan marked unchanged whose shard the
     previous index has is linked from it unread, as is any plan whose passages give
     the same shard name; the lexical and ANN indexes are updated from the previous
     ones for the plans that changed or went. Other arguments as for :func:`build_index`.
+
+    With ``shard_pool`` (a folder beside ``out_dir``, e.g. the one that holds
+    generations of an index) shards are written there once, named by their content,
+    and the index refers to them instead of holding its own links: a new generation
+    of a thousand-plan index then writes the changed plans' shards and a manifest.
+    Whoever owns the pool removes the shards no index refers to.
 
     Raises:
         UsageError: no encoders, or an unknown option.
@@ -251,8 +218,8 @@ def update_index(
     cache = EmbeddingCache(Path(cache_dir) if cache_dir else None)
     old = Path(previous) if previous is not None else out
     recover(old)
-    previous_shards, old_lexical, old_mode = _previous_shards(old)
-    old_corpus = _previous_corpus(old)
+    before, old_lexical, old_mode = previous_shards(old)
+    old_corpus = previous_corpus(old)
     names: dict[str, str] = {}
     linked: set[str] = set()
     total = 0
@@ -262,23 +229,37 @@ def update_index(
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     own = embedder is None
     embedder = embedder or Embedder(progress=progress)
+    pool = Path(shard_pool) if shard_pool is not None else None
+    paths: dict[str, Path] = {}  # plan id -> its shard folder, as this index will refer to it
+
+    def keep(pid: str) -> None:
+        """Take the previous index's shard of ``pid`` as it is."""
+        src = before[pid]
+        if pool is None:
+            paths[pid] = tmp / SHARDS / src.name
+            link_shard(src, paths[pid])
+        elif src.parent.resolve() == pool.resolve():
+            paths[pid] = src
+        else:  # an index written before the pool: its shard moves in once
+            paths[pid] = into_pool(pool, src.name, lambda d: link_shard(src, d))
+
     try:
         todo: list[PlanInput] = []
         for plan in plans:
             pid, _, unchanged = plan
-            if unchanged and pid in previous_shards and previous_shards[pid].is_dir():
-                names[pid] = previous_shards[pid].name
-                _link_shard(previous_shards[pid], tmp / SHARDS / names[pid])
+            if unchanged and pid in before and before[pid].is_dir():
+                names[pid] = before[pid].name
+                keep(pid)
                 linked.add(pid)
-                meta = json.loads((tmp / SHARDS / names[pid] / "shard.json").read_text("utf-8"))
+                meta = json.loads((paths[pid] / "shard.json").read_text("utf-8"))
                 total += int(meta["passages"])
                 sentence_sets.update(str(s["name"]) for s in meta["encoders"] if "sentences" in s)
             else:
                 todo.append(plan)
         if todo:
             cache.load_folder()
-        lex = _open_lexical(tmp / LEXICAL_DIR, lexical, old_lexical if old_mode == lexical else None,
-                            gone=[pid for pid in previous_shards if pid not in linked])
+        lex = open_lexical(tmp / LEXICAL_DIR, lexical, old_lexical if old_mode == lexical else None,
+                            gone=[pid for pid in before if pid not in linked])
         chunk: list[tuple[str, ShardPlan, str]] = []
         relinked: list[tuple[str, str, list[str]]] = []  # same shard as before: its documents only
         size = 0
@@ -288,20 +269,20 @@ def update_index(
             names[pid] = shard_name(pid, shard, encoders)
             total += len(ps)
             sentence_sets.update(shard.sentence_encoders)
-            if pid in previous_shards and previous_shards[pid].name == names[pid] and previous_shards[pid].is_dir():
-                _link_shard(previous_shards[pid], tmp / SHARDS / names[pid])
+            if pid in before and before[pid].name == names[pid] and before[pid].is_dir():
+                keep(pid)
                 relinked.append((pid, names[pid], [p.content for p in ps]))
                 linked.add(pid)
                 continue
-            if pid in previous_shards:
-                _offer_to_cache(cache, previous_shards[pid])  # a changed plan keeps most of its text
+            if pid in before:
+                offer_to_cache(cache, before[pid])  # a changed plan keeps most of its text
             chunk.append((pid, shard, names[pid]))
             size += len(shard.texts) + len(shard.sentences)
             if size >= CHUNK_PASSAGES or i == len(todo) - 1:
-                _write_chunk(chunk, tmp, encoders, cache, embedder, lex, counts)
+                _write_chunk(chunk, tmp, pool, encoders, cache, embedder, lex, counts, paths)
                 chunk, size = [], 0
         if chunk:
-            _write_chunk(chunk, tmp, encoders, cache, embedder, lex, counts)
+            _write_chunk(chunk, tmp, pool, encoders, cache, embedder, lex, counts, paths)
         if relinked:
             lex.add_shards(relinked)
         order = [pid for pid, _, _ in plans]
@@ -312,12 +293,12 @@ def update_index(
             "context": context,
             "passages": total,
             "plans": sorted(order),
-            "shards": {pid: f"{SHARDS}/{names[pid]}" for pid in order},
+            "shards": {pid: Path(os.path.relpath(paths[pid], tmp)).as_posix() for pid in order},
             "corpus": {pid: (corpus_hashes or {}).get(pid) or old_corpus.get(pid, "") for pid in sorted(order)},
             "versions": _versions(),
             "built": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         }
-        _add_ann(tmp, old, manifest)
+        add_ann(tmp, old, manifest)
         fsync_write(tmp / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2).encode())
         fsync_path(tmp)
         swap_into_place(tmp, out)
@@ -333,16 +314,9 @@ def update_index(
                        counts["sentences"], len(linked))
 
 
-def _previous_corpus(out: Path) -> dict[str, str]:
-    try:
-        return {str(k): str(v) for k, v in json.loads((out / MANIFEST).read_text("utf-8"))["corpus"].items()}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return {}
-
-
-def _write_chunk(chunk: list[tuple[str, ShardPlan, str]], tmp: Path, encoders: Sequence[Encoder],
-                 cache: EmbeddingCache, embedder: Embedder, lex: LexicalIndex,
-                 counts: dict[str, dict[str, int]]) -> None:
+def _write_chunk(chunk: list[tuple[str, ShardPlan, str]], tmp: Path, pool: Path | None,
+                 encoders: Sequence[Encoder], cache: EmbeddingCache, embedder: Embedder, lex: LexicalIndex,
+                 counts: dict[str, dict[str, int]], paths: dict[str, Path]) -> None:
     """Embed a chunk of plans (one pass per encoder: full batches, one worker start),
     write their shards and lexical documents, and move their vectors to the cache
     folder so that memory does not grow with the corpus."""
@@ -354,44 +328,16 @@ def _write_chunk(chunk: list[tuple[str, ShardPlan, str]], tmp: Path, encoders: S
                 enc, [t for _, s, _ in chunk if enc.name in s.sentence_encoders for t in s.sentences],
                 cache, unit="sentence")
     for pid, shard, name in chunk:
-        write_plan_shard(tmp / SHARDS / name, shard.passages, encoders, cache, plan=shard)
+        def write(folder: Path, shard: ShardPlan = shard) -> None:
+            write_plan_shard(folder, shard.passages, encoders, cache, plan=shard)
+
+        if pool is None:
+            paths[pid] = tmp / SHARDS / name
+            write(paths[pid])
+        else:
+            paths[pid] = into_pool(pool, name, write)
     lex.add_shards((pid, name, [p.content for p in shard.passages]) for pid, shard, name in chunk)
     cache.save_folder()
-
-
-def _open_lexical(folder: Path, mode: str, previous: Path | None, gone: Sequence[str]) -> LexicalIndex:
-    """The lexical index to update: the previous one (linked, not copied) without the
-    documents of ``gone`` plans when there is one, else a new one."""
-    if previous is not None and previous.is_dir():
-        try:
-            _link_tree(previous, folder)
-            lex = LexicalIndex.open(folder, mode)
-            if gone:
-                lex.remove_plans(sorted(gone))
-            return lex
-        except (OSError, IndexStoreError, ValueError):
-            shutil.rmtree(folder, ignore_errors=True)  # unreadable: build it afresh
-    return LexicalIndex.create(folder, mode)
-
-
-def _add_ann(tmp: Path, out: Path, manifest: dict[str, Any]) -> None:
-    """ANN indexes for vector sets past the measured size, updated from the previous
-    index's when it had them (adding and removing shards, not retraining)."""
-    from plangraph.search.ann import update_ann
-    from plangraph.search.vectors import ANN_MIN_ROWS
-
-    total = int(manifest["passages"])
-    sentences = 0
-    if any("sentences" in e for e in manifest["encoders"]):
-        sentences = sum(int(json.loads((tmp / d / "shard.json").read_text("utf-8"))["sentences"])
-                        for d in manifest["shards"].values())
-    if max(total, sentences) < ANN_MIN_ROWS // 2 and not (out / ANN_DIR).is_dir():
-        return
-    if (out / ANN_DIR).is_dir():
-        shutil.copytree(out / ANN_DIR, tmp / ANN_DIR)
-    index = open_shards({pid: tmp / d for pid, d in manifest["shards"].items()}, tmp / LEXICAL_DIR,
-                        manifest=manifest, mode=manifest["lexical"]["mode"], path=tmp)
-    update_ann(index, tmp / ANN_DIR)
 
 
 def _encoder_spec(enc: Encoder, sentences: bool) -> dict[str, Any]:

@@ -32,6 +32,7 @@ from plangraph.workspace.folder import (
     PLAN_FILE,
     PLANS_DIR,
     SEARCH_DIR,
+    SEARCH_SHARDS,
     SHARED_NT,
     TEXT_FILE,
     default_index,
@@ -213,7 +214,7 @@ def _search_index(index: Path, generation: int, shards: dict[str, str], changed:
     with Embedder(workers or default_workers(), scheduler, progress=progress) as embedder:
         rep = update_index(plans, index / name, encoders, sentence_level=sentence_level, corpus_hashes=hashes,
                            cache_dir=index.parent / CACHE_DIR, progress=progress, embedder=embedder,
-                           previous=index / previous if previous else None)
+                           previous=index / previous if previous else None, shard_pool=index / SEARCH_SHARDS)
     fault_point("search-written")
     return name, rep
 

@@ -50,6 +50,8 @@ SHARED_NT = "shared.nt"
 TEXT_FILE = "text.txt"
 PASSAGES_FILE = "passages.json"
 SEARCH_DIR = "search"
+SEARCH_SHARDS = f"{SEARCH_DIR}/shards"
+"""The search shards of every generation, one folder per plan version, named by content."""
 BUILDING = ".building-"
 CACHE_DIR = ".embedding-cache"
 FORMAT = 3

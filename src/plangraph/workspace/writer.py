@@ -27,6 +27,7 @@ removed. ``PLANGRAPH_FAULT_AT=<step>`` kills the process at a named step (tests)
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import signal
@@ -46,6 +47,7 @@ from plangraph.workspace.folder import (
     MANIFEST,
     PLANS_DIR,
     SEARCH_DIR,
+    SEARCH_SHARDS,
     SHARED_NT,
     STORE_DIR,
     WRITING,
@@ -274,8 +276,9 @@ class IndexWriter:
                 shutil.rmtree(entry, ignore_errors=True)
         if (self.path / SEARCH_DIR).is_dir():
             for entry in (self.path / SEARCH_DIR).iterdir():
-                if f"{SEARCH_DIR}/{entry.name}" not in searches:
+                if f"{SEARCH_DIR}/{entry.name}" not in searches and f"{SEARCH_DIR}/{entry.name}" != SEARCH_SHARDS:
                     _remove(entry)
+        self._collect_search_shards(searches)
         for name in FORMAT_2_FILES:  # an index built by an earlier version, now rebuilt
             (self.path / name).unlink(missing_ok=True)
         (self.path / (MANIFEST + ".tmp")).unlink(missing_ok=True)
@@ -284,6 +287,26 @@ class IndexWriter:
             names = sorted(p.name for p in snapshots.iterdir())
             current = Path(manifest["snapshot"]).name
             self.store.prune_snapshots([*names[-KEEP_SNAPSHOTS:], current])
+
+
+    def _collect_search_shards(self, searches: set[str | None]) -> None:
+        """Remove the search shards that neither the current nor the previous search
+        generation refers to (and shards left unfinished)."""
+        pool = self.path / SEARCH_SHARDS
+        if not pool.is_dir():
+            return
+        used: set[str] = set()
+        for search in searches:
+            if not search:
+                continue
+            try:
+                shards = json.loads((self.path / search / "manifest.json").read_text("utf-8"))["shards"]
+            except (OSError, ValueError, KeyError, TypeError):
+                return  # a generation we cannot read: keep everything rather than guess
+            used.update(Path(str(rel)).name for rel in shards.values())
+        for entry in pool.iterdir():
+            if entry.name not in used:
+                _remove(entry)
 
 
 def manifest_from(registry: dict[str, dict[str, Any]], record: dict[str, Any], snapshot: str) -> dict[str, Any]:
