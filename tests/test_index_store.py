@@ -83,7 +83,7 @@ def _child(args: list[str], fault: str | None = None) -> subprocess.CompletedPro
 
 # Steps of the write order (workspace/writer.py) and whether a kill there leaves the
 # change undone (before) or lets the next opening finish it (after).
-ADD_STEPS = [("search-written", "before"), ("plan-committed", "after"), ("published", "after")]
+ADD_STEPS = [("search-written", "before"), ("graph-loaded", "after"), ("plan-committed", "after"), ("published", "after")]
 
 
 @pytest.mark.parametrize(("step", "outcome"), ADD_STEPS)

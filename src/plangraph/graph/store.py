@@ -254,6 +254,22 @@ class GraphStore:
             self.store.update(text)
         self._graphs = None
 
+    def load_graph(self, graph: str, ntriples: Path) -> None:
+        """Make a named graph hold exactly the triples of an N-Triples file, with
+        Oxigraph's bulk loader (3-4x faster than a SPARQL INSERT DATA of the same
+        triples, and it does not pass them through memory).
+
+        Not atomic: a kill in between leaves the graph partly loaded in the primary
+        store. Readers never see that (they read published snapshots), and the
+        writer's roll-forward loads a plan's graph again until its registry record,
+        committed after this, names the new version.
+        """
+        self._need_writer()
+        name = ox.NamedNode(graph)
+        self.store.update(f"DROP SILENT GRAPH {name}")
+        self.store.bulk_load(path=str(ntriples), format=ox.RdfFormat.N_TRIPLES, to_graph=name)
+        self._graphs = None
+
     def flush(self) -> None:
         """Write the store's in-memory tables to disk (and free them)."""
         self.store.flush()
