@@ -29,6 +29,10 @@ from plangraph.graph.bindings import bind_params
 from plangraph.graph.guard import CheckedQuery, check_query, harden_rdflib
 
 Rows = tuple[tuple[str, ...], list[tuple[Any, ...]]]
+Page = tuple[int, int | None]
+"""Which rows to return: (offset, limit); a limit of None returns every row from the offset."""
+PagedRows = tuple[tuple[str, ...], list[tuple[Any, ...]], int]
+"""Columns, the rows of the page, and how many rows the whole result has."""
 REGISTRY_GRAPH = "urn:plangraph:registry"
 """A store's own bookkeeping graph: never part of what queries see."""
 _XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -122,18 +126,24 @@ class OxigraphEngine:
         except (OSError, RuntimeError, ValueError) as exc:
             raise QueryError(f"query failed: {exc}") from None
 
-    def rows(self, text: str, params: Mapping[str, object] | None) -> Rows:
+    def rows(self, text: str, params: Mapping[str, object] | None, page: Page = (0, None)) -> PagedRows:
+        """The result's columns, the rows of ``page`` and the number of rows in all.
+
+        Rows outside the page are counted but never turned into Python values, so a
+        first page of a big result costs its evaluation, not its conversion and transfer.
+        """
         import pyoxigraph as ox
 
         result = self._run(text, params)
         try:
             if isinstance(result, ox.QueryBoolean):
-                return ("ask",), [(bool(result),)]
+                return ("ask",), [(bool(result),)], 1
             if isinstance(result, ox.QuerySolutions):
                 columns = tuple(v.value for v in result.variables)
-                return columns, [tuple(_plain_ox(s[c]) for c in columns) for s in result]
-            return ("subject", "predicate", "object"), [
-                (_plain_ox(t.subject), _plain_ox(t.predicate), _plain_ox(t.object)) for t in result]
+                return (columns, *_window(result, page, lambda s: tuple(_plain_ox(s[c]) for c in columns)))
+            return (("subject", "predicate", "object"),
+                    *_window(result, page, lambda t: (_plain_ox(t.subject), _plain_ox(t.predicate),
+                                                      _plain_ox(t.object))))
         except (OSError, RuntimeError, ValueError) as exc:
             raise QueryError(f"query failed: {exc}") from None
 
@@ -150,6 +160,25 @@ class OxigraphEngine:
             return result.serialize(format=fmt) or b"", fmt.media_type
         except (OSError, RuntimeError, ValueError) as exc:
             raise QueryError(f"query failed: {exc}") from None
+
+
+def _window(items: Any, page: Page, convert: Any) -> tuple[list[Any], int]:
+    """The converted items of ``page`` and the number of items in all."""
+    offset, limit = page
+    end = None if limit is None else offset + limit
+    out, total = [], 0
+    for item in items:
+        if total >= offset and (end is None or total < end):
+            out.append(convert(item))
+        total += 1
+    return out, total
+
+
+def paged(rows: Rows, page: Page) -> PagedRows:
+    """A page of rows already converted, with the number of rows in all."""
+    columns, items = rows
+    offset, limit = page
+    return columns, items[offset:None if limit is None else offset + limit], len(items)
 
 
 def _plain_ox(term: Any) -> Any:
@@ -184,7 +213,10 @@ class RdflibEngine:
         self._prefixes = _prefixes()
         self._guard = _Guard(allowed_graphs=self.graphs, prefixes=self._prefixes)
 
-    def rows(self, text: str, params: Mapping[str, object] | None) -> Rows:
+    def rows(self, text: str, params: Mapping[str, object] | None, page: Page = (0, None)) -> PagedRows:
+        return paged(self._rows(text, params), page)
+
+    def _rows(self, text: str, params: Mapping[str, object] | None) -> Rows:
         self._guard(text)
         text = bind_params(text, params)
         try:
@@ -234,7 +266,10 @@ class RemoteEngine:
         declared = "".join(f"PREFIX {k}: <{v}>\n" for k, v in self._prefixes.items())
         return declared + text, checked  # a remote server does not know plangraph's prefixes
 
-    def rows(self, text: str, params: Mapping[str, object] | None) -> Rows:
+    def rows(self, text: str, params: Mapping[str, object] | None, page: Page = (0, None)) -> PagedRows:
+        return paged(self._rows(text, params), page)
+
+    def _rows(self, text: str, params: Mapping[str, object] | None) -> Rows:
         text, checked = self._checked(text, params)
         if checked.form in ("CONSTRUCT", "DESCRIBE"):
             import pyoxigraph as ox

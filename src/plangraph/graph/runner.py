@@ -137,8 +137,26 @@ class QueryRunner:
             QueryError: malformed or forbidden query, or an engine error.
             QueryTimeoutError: parse and evaluation took longer than the limit.
         """
-        columns, rows = self._call(("rows", sparql, dict(params or {})), timeout_s)
+        columns, rows, _ = self.run_page(sparql, timeout_s=timeout_s, params=params)
         return columns, rows
+
+    def run_page(self, sparql: str, *, offset: int = 0, limit: int | None = None, timeout_s: float | None = None,
+                 params: Mapping[str, object] | None = None) -> tuple[tuple[str, ...], list[tuple[Any, ...]], int]:
+        """Check and run a query: its columns, the rows ``offset`` to ``offset + limit``
+        (all from ``offset`` when ``limit`` is None) and how many rows the result has.
+
+        The worker evaluates the whole query and counts every row, but converts and
+        sends only the page.
+
+        Raises:
+            UsageError: a negative offset or limit.
+            QueryError: malformed or forbidden query, or an engine error.
+            QueryTimeoutError: parse and evaluation took longer than the limit.
+        """
+        if offset < 0 or (limit is not None and limit < 0):
+            raise UsageError(f"offset and limit must be 0 or more, not offset={offset}, limit={limit}")
+        columns, rows, total = self._call(("rows", sparql, dict(params or {}), (offset, limit)), timeout_s)
+        return columns, rows, total
 
     def run_serialized(self, sparql: str, *, media_type: str, timeout_s: float | None = None) -> tuple[bytes, str]:
         """Check and run a query; the result as pyoxigraph serializes it: (body, content type)."""

@@ -49,13 +49,41 @@ class NamedQuery:
     """Chinese descriptions of the parameters (``# param_zh: NAME — …``)."""
 
 
+DEFAULT_PAGE = 1000
+"""Rows a named query returns unless asked for another page or for all (``limit=0``)."""
+
+
 @dataclass(frozen=True)
 class QueryResult:
-    """A result table: column names and rows of plain Python values."""
+    """A result table: column names and rows of plain Python values.
+
+    ``rows`` may be one page of the result: ``total`` says how many rows the whole
+    result has and ``offset`` where the page starts (see :attr:`is_partial`).
+    """
 
     columns: tuple[str, ...]
     rows: tuple[tuple[Any, ...], ...]
     seconds: float
+    total: int | None = None
+    """Rows in the whole result; None means ``len(rows)``."""
+    offset: int = 0
+
+    @property
+    def total_rows(self) -> int:
+        return len(self.rows) if self.total is None else self.total
+
+    @property
+    def is_partial(self) -> bool:
+        """Whether rows of the result are missing from this page."""
+        return len(self.rows) < self.total_rows
+
+    def page_note(self) -> str:
+        """What the page shows, e.g. ``showing rows 1–1,000 of 14,322``; empty when it is the whole result."""
+        if not self.is_partial:
+            return ""
+        if not self.rows:
+            return f"no rows from row {self.offset + 1:,}: the result has {self.total_rows:,}"
+        return f"showing rows {self.offset + 1:,}–{self.offset + len(self.rows):,} of {self.total_rows:,}"
 
     def as_dicts(self) -> list[dict[str, Any]]:
         return [dict(zip(self.columns, row)) for row in self.rows]
@@ -154,6 +182,9 @@ def run_query(
     query: str,
     timeout_s: float = DEFAULT_TIMEOUT_S,
     params: Mapping[str, str] | None = None,
+    *,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> QueryResult:
     """Run a read-only query over all plan graphs of ``store`` and return a table.
 
@@ -165,6 +196,8 @@ def run_query(
         timeout_s: limit in seconds on the whole of parsing and evaluation.
         params: values for variables (``{"plan": "linan"}``), bound as string literals
             (:mod:`plangraph.graph.bindings`); empty values leave a variable unbound.
+        limit: return at most this many rows (None or 0: every row), starting at row
+            ``offset``; the result's ``total`` still counts every row.
 
     Raises:
         QueryError: the query is malformed or not allowed; QueryTimeoutError when it
@@ -172,15 +205,22 @@ def run_query(
         IndexStoreError: there is no graph at ``store``.
     """
     t0 = time.perf_counter()
-    columns, rows = runner_for(store).run(query, timeout_s=timeout_s, params=params)
-    return QueryResult(tuple(columns), tuple(tuple(r) for r in rows), time.perf_counter() - t0)
+    columns, rows, total = runner_for(store).run_page(query, offset=offset, limit=limit or None,
+                                                      timeout_s=timeout_s, params=params)
+    return QueryResult(tuple(columns), tuple(tuple(r) for r in rows), time.perf_counter() - t0, total, offset)
 
 
 def run_named(
     store: str | os.PathLike[str], name: str, params: Mapping[str, str] | None = None,
-    timeout_s: float = DEFAULT_TIMEOUT_S,
+    timeout_s: float = DEFAULT_TIMEOUT_S, *, limit: int | None = None, offset: int = 0,
 ) -> QueryResult:
-    """Run a query of the library by name; unknown parameters are a UsageError."""
+    """Run a query of the library by name; unknown parameters are a UsageError.
+
+    Without a parameter some named queries return a row for every indicator value of
+    every plan, so they answer with :data:`DEFAULT_PAGE` rows (``limit`` None) unless
+    given another ``limit`` (0: every row) or ``offset``; the result says how many
+    rows there are in all (:meth:`QueryResult.page_note`).
+    """
     nq = get_named_query(name)
     allowed = {p for p, _ in nq.params}
     for key in params or {}:
@@ -189,4 +229,5 @@ def run_named(
                 f"query {name!r} takes no parameter {key!r}; "
                 f"choose one of: {', '.join(sorted(allowed)) or '(none)'}"
             )
-    return run_query(store, nq.text, timeout_s, params)
+    return run_query(store, nq.text, timeout_s, params, limit=DEFAULT_PAGE if limit is None else limit,
+                     offset=offset)

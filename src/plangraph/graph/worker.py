@@ -4,7 +4,8 @@
 ``store``, ``memory``, ``rdflib`` or ``remote``; see :func:`open_engine`), answers
 ``("ready", None)``, then reads length-prefixed pickled requests on stdin and answers
 each on stdout. Only the parent that started it writes to its stdin, so unpickling is
-as safe as the parent. A request is ``("rows", query, params)`` or
+as safe as the parent. A request is ``("rows", query, params[, (offset, limit)])`` (answered with
+columns, the rows of that page and the number of rows in all) or
 ``("serialize", query, media_type)``; the answer ``("ok", payload)`` or
 ``("error", message)``.
 """
@@ -42,9 +43,9 @@ def open_engine(kind: str, location: str) -> Any:
 
 
 def handle(engine: Any, request: tuple[Any, ...]) -> Any:
-    what, query, extra = request
+    what, query, extra, *page = request
     if what == "rows":
-        return engine.rows(query, extra)
+        return engine.rows(query, extra, *page)
     if not hasattr(engine, "serialize"):
         raise UsageError("this graph cannot serialize results; open it as a store")
     return engine.serialize(query, extra)

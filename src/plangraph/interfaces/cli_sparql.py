@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 from plangraph.errors import UsageError
+from plangraph.graph.sparql import DEFAULT_PAGE
 from plangraph.interfaces.cli import _emit_rows, _index_arg, _open
 
 
@@ -44,12 +45,19 @@ def cmd_sparql(args: argparse.Namespace) -> int:
         if not args.endpoint.startswith(("http://", "https://")):
             raise UsageError(f"--endpoint {args.endpoint!r} is not an http(s) URL")
         if args.name is not None:
-            result = run_named(args.endpoint, args.name, params or None, timeout_s=args.timeout)
+            result = run_named(args.endpoint, args.name, params or None, timeout_s=args.timeout,
+                               limit=args.limit, offset=args.offset)
         else:
-            result = run_query(args.endpoint, query or "", args.timeout, params or None)
+            result = run_query(args.endpoint, query or "", args.timeout, params or None,
+                               limit=args.limit, offset=args.offset)
     else:
-        result = _open(args).sparql(query, name=args.name, params=params or None, timeout_s=args.timeout)
+        result = _open(args).sparql(query, name=args.name, params=params or None, timeout_s=args.timeout,
+                                    limit=args.limit, offset=args.offset)
     _emit_rows(list(result.columns), [list(r) for r in result.rows], args.format)
+    if result.is_partial:  # never cut silently; on stderr so that CSV and JSON stay clean
+        following = result.offset + len(result.rows)
+        more = f"--offset {following} for the next rows, " if following < result.total_rows else ""
+        print(f"({result.page_note()}; {more}--limit 0 for all)", file=sys.stderr)
     return 0
 
 
@@ -100,6 +108,16 @@ def _positive_float(text: str) -> float:
     return value
 
 
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {text}")
+    return value
+
+
 def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add ``sparql``, ``endpoint`` and ``push`` to the CLI's subcommands."""
     p = sub.add_parser("sparql", help="run a read-only SPARQL query (inline, file, or named)",
@@ -116,6 +134,10 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     p.add_argument("--timeout", type=_positive_float, default=10.0,
                    help="seconds before the query is stopped (default 10)")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.add_argument("--limit", type=_count, default=None, metavar="N",
+                   help=f"rows to show (default: {DEFAULT_PAGE} for --name, all for a query text; 0: all); "
+                        "a shorter page says how many rows there are in all")
+    p.add_argument("--offset", type=_count, default=0, metavar="N", help="rows to skip first (default 0)")
     p.set_defaults(func=cmd_sparql)
 
     p = sub.add_parser("endpoint", help="serve the index read-only as a SPARQL 1.1 endpoint",

@@ -137,10 +137,11 @@ class Workspace:
 
     def sparql(self, query: str | None = None, *, name: str | None = None,
                params: dict[str, str] | None = None, timeout_s: float = 10.0,
-               endpoint: str | None = None) -> Any:
-        """Run a read-only query (text, or a named query of the library) in a worker
-        process that is stopped after ``timeout_s`` (see :mod:`plangraph.graph.sparql`),
-        on this index's graph store snapshot or on the SPARQL ``endpoint`` URL given."""
+               endpoint: str | None = None, limit: int | None = None, offset: int = 0) -> Any:
+        """Run a read-only query (text, or a named query of the library) in a worker process stopped
+        after ``timeout_s`` (:mod:`plangraph.graph.sparql`), on this index's store snapshot or on the
+        SPARQL ``endpoint`` URL. ``limit`` rows from row ``offset`` come back (0: all; None: a named
+        query's first page, a text's every row); ``result.total`` counts the whole result's rows."""
         from plangraph.graph.sparql import run_named, run_query
 
         if (query is None) == (name is None):
@@ -149,8 +150,8 @@ class Workspace:
             raise UsageError(f"SPARQL endpoint {endpoint!r} is not an http(s) URL")
         where = endpoint or self.graph_location
         if name is not None:
-            return run_named(where, name, params, timeout_s=timeout_s)
-        return run_query(where, query or "", timeout_s, params)
+            return run_named(where, name, params, timeout_s, limit=limit, offset=offset)
+        return run_query(where, query or "", timeout_s, params, limit=limit, offset=offset)
 
     @property
     def graph_location(self) -> Path:

@@ -56,6 +56,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "run": ("运行", "Run"),
     "sparql_remote": ("查询远程端点 {url}", "Query the remote endpoint {url}"),
     "rows": ("行", "rows"),
+    "from_row": ("起始行", "From row"),
+    "page_note": ("显示第 {first:,}–{last:,} 行，共 {total:,} 行：改“起始行”后再运行可看其他行，或下载全部结果",
+                  "showing rows {first:,}–{last:,} of {total:,}: change “From row” and run again for other rows, "
+                  "or download every row"),
+    "download_all_csv": ("下载全部 {total:,} 行（CSV）", "Download all {total:,} rows (CSV)"),
     "kind": ("类型", "Kind"),
     "format": ("格式", "Format"),
     "download": ("下载", "Download"),

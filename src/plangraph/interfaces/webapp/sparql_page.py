@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import streamlit as st
 
 from plangraph.errors import PlanGraphError
-from plangraph.graph.sparql import named_queries
+from plangraph.graph.sparql import DEFAULT_PAGE, named_queries
 from plangraph.interfaces import present, writers
 from plangraph.interfaces.webapp.common import english, show_error, t
 from plangraph.workspace import Workspace
@@ -47,20 +48,35 @@ def page_sparql(ws: Workspace) -> None:
     # page would let anyone make the server send requests wherever they like.
     remote = os.environ.get("PLANGRAPH_SPARQL_ENDPOINT", "").strip()
     endpoint = remote if remote and st.toggle(t("sparql_remote").format(url=remote), key="sparql_remote") else None
+    # A result of every indicator value of every plan has tens of thousands of rows: the
+    # page shows one page of them and says so; the download holds them all.
+    first = int(st.number_input(t("from_row"), min_value=1, value=1, step=DEFAULT_PAGE, key="sparql_from_row"))
     # The last answer is kept (per query name) so that it survives later reruns.
     if st.button(t("run"), type="primary", key="sparql_run"):
+        asked: dict[str, Any] = {"params": params or None, "endpoint": endpoint, "timeout_s": timeout_s()}
         try:
-            answer = ws.sparql(text, params=params or None, endpoint=endpoint, timeout_s=timeout_s())
-            st.session_state["sparql_answer"] = (name, answer)
+            answer = ws.sparql(text, limit=DEFAULT_PAGE, offset=first - 1, **asked)
+            st.session_state["sparql_answer"] = (name, answer, text, asked)
         except PlanGraphError as exc:
-            st.session_state["sparql_answer"] = (name, exc)
-    answered, result = st.session_state.get("sparql_answer", (None, None))
+            st.session_state["sparql_answer"] = (name, exc, text, asked)
+    answered, result, asked_text, asked = st.session_state.get("sparql_answer", (None, None, "", {}))
     if answered != name or result is None:
         return
     if isinstance(result, PlanGraphError):
         show_error(result)
+        return
+    st.caption(f"{result.total_rows:,} {t('rows')} · {result.seconds:.2f} s")
+    if result.is_partial:
+        st.info(t("page_note").format(first=result.offset + 1, last=result.offset + len(result.rows),
+                                      total=result.total_rows))
+    st.dataframe(result.as_dicts(), hide_index=True)
+    if result.is_partial:
+        def every_row() -> bytes:  # run again for every row, only when the button is clicked
+            whole = ws.sparql(asked_text, limit=0, **asked)
+            return writers.csv_bytes(whole.columns, whole.rows)
+
+        st.download_button(t("download_all_csv").format(total=result.total_rows), every_row,
+                           file_name="sparql.csv", mime=present.MIME_TYPES["csv"], on_click="ignore")
     else:
-        st.caption(f"{len(result.rows)} {t('rows')} · {result.seconds:.2f} s")
-        st.dataframe(result.as_dicts(), hide_index=True)
         st.download_button(t("download_csv"), writers.csv_bytes(result.columns, result.rows),
                            file_name="sparql.csv", mime=present.MIME_TYPES["csv"], on_click="ignore")
