@@ -4,7 +4,9 @@ For each N, synthetic plans (``benchmarks/synth.py``) are built with the fake en
 in a child process (so its peak RSS is the build's own; the plans are built on worker
 processes, one per core, and the largest worker's peak RSS is shown beside it), one more plan is added to the
 N-plan index in another child, and then, in this process, the index is opened and
-every named query runs several times on the store. At N=4 the same queries also run on
+every named query runs several times on the store, with the parameters staff
+typically give it (``bench_named_queries.typical_params``), and apart from that with
+none (every plan, the first page). At N=4 the same queries also run on
 rdflib over the graph exported as TriG (what the index read before the store), for the
 side-by-side ratio. Both go through :func:`plangraph.graph.sparql.run_named` (a worker
 process per graph), as ``Workspace.sparql`` does.
@@ -50,13 +52,13 @@ def _child(*args: str) -> dict[str, float]:
 
 
 def _queries(first_plan: str) -> list[tuple[str, dict[str, str]]]:
+    """Each named query with the parameters staff typically give it (bench_named_queries.py)."""
+    from bench_named_queries import typical_params
+
     from plangraph.graph.sparql import named_queries
 
-    out: list[tuple[str, dict[str, str]]] = []
-    for name, nq in sorted(named_queries().items()):
-        params = {"plan": first_plan} if any(p == "plan" for p, _ in nq.params) else {}
-        out.append((name, params))
-    return out
+    typical = typical_params(first_plan)
+    return [(name, typical.get(name, {})) for name in sorted(named_queries())]
 
 
 def _time(fn: object, runs: int) -> list[float]:
@@ -100,6 +102,8 @@ def measure(n: int, work: Path, runs: int, reuse: bool = False) -> dict[str, obj
     open_s = time.perf_counter() - t0
     queries = _queries(ws.plan_ids[0])
     per_query = {name: _time(lambda: ws.sparql(name=name, params=params), runs) for name, params in queries}
+    # the same queries with no parameter: over every plan, the first page (reported apart)
+    whole = {name: _time(lambda: ws.sparql(name=name), max(1, runs // 3)) for name, _ in queries}
     flat = [t for ts in per_query.values() for t in ts]
     row: dict[str, object] = {
         "N": n, "build_s": built["seconds"], "s_per_plan": built["seconds"] / n, "rss_mb": built["rss_mb"],
@@ -108,6 +112,7 @@ def measure(n: int, work: Path, runs: int, reuse: bool = False) -> dict[str, obj
         "query_p50_ms": _pct(flat, 0.5), "query_p95_ms": _pct(flat, 0.95),
         "worst_query": max(per_query, key=lambda k: statistics.median(per_query[k])),
         "worst_p50_ms": max(statistics.median(v) for v in per_query.values()) * 1000,
+        "whole_p50_ms": {k: statistics.median(v) * 1000 for k, v in whole.items()},
     }
     plan = ws.plan_ids[0]
     readers = {  # rdflib-style pattern calls through graph/storeview.py
@@ -157,6 +162,9 @@ def main(argv: list[str] | None = None) -> int:
               f"{r['open_s']:.3f} | {r['query_p50_ms']:.1f} | {r['query_p95_ms']:.1f} | "
               f"{r['worst_query']} ({r['worst_p50_ms']:.1f}) | {rd} |", flush=True)
         print(f"    N={n} add parts: {json.dumps(r['add_parts'])}", file=sys.stderr, flush=True)
+        wholes = ", ".join(f"{k} {v:.0f}" for k, v in r["whole_p50_ms"].items())  # type: ignore[attr-defined]
+        print(f"    N={n} named queries with no parameter (every plan, first page), p50 ms: {wholes}",
+              file=sys.stderr, flush=True)
         readers = ", ".join(f"{k} {v:.0f} ms" for k, v in r["readers_ms"].items())  # type: ignore[attr-defined]
         print(f"    N={n} readers on the store: {readers}; indicators-by-category SPARQL "
               f"{r['sparql_indicators_ms']:.0f} ms", file=sys.stderr, flush=True)
