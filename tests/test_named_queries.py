@@ -109,3 +109,19 @@ def test_cli_says_when_it_shows_a_page(four_plan_index: Path) -> None:
     assert out.stderr.strip() == f"(showing rows 6–10 of {total:,}; --offset 10 for the next rows, --limit 0 for all)"
     every = subprocess.run([*cmd[:-4], "--limit", "0"], capture_output=True, text=True, check=True)
     assert len(every.stdout.strip().splitlines()) == total + 1 and every.stderr == ""
+
+
+def test_app_shows_a_page_says_so_and_offers_every_row(four_plan_index: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    total = Workspace(four_plan_index).sparql(name="indicators-by-category", limit=1).total_rows
+    monkeypatch.setenv("PLANGRAPH_INDEX", str(four_plan_index))
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60).run()
+    at.sidebar.radio(key="page").set_value("sparql").run()
+    at.selectbox(key="sparql_name").set_value("indicators-by-category").run()
+    at.number_input(key="sparql_from_row").set_value(101).run()
+    at.button(key="sparql_run").click().run()
+    assert not at.exception and not at.error
+    assert len(at.dataframe[0].value) == total - 100
+    assert at.info[0].value.startswith(f"显示第 101–{total:,} 行，共 {total:,} 行")
+    assert any(b.label.startswith(f"下载全部 {total:,} 行（CSV）") for b in at.get("download_button"))
