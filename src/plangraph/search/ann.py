@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from plangraph.durable import fsync_path, fsync_write
-from plangraph.search.vectors import ANN_MIN_ROWS, VectorSet
+from plangraph.search.vectors import ANN_MIN_ROWS, VectorSet, one_thread
 
 if TYPE_CHECKING:
     import numpy as np
@@ -50,6 +50,7 @@ class AnnIndex:
     def search(self, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         import numpy as np
 
+        one_thread()
         sims, ids = self.index.search(np.asarray(query, dtype=np.float32).reshape(1, -1), k)
         ids, sims = ids[0], sims[0]
         keep = ids >= 0
@@ -80,10 +81,6 @@ def attach(index: PassageIndex, folder: Path) -> None:
 
     if not folder.is_dir():
         return
-    import faiss
-
-    # OpenMP workers of faiss spinning after a search starve the e5 engine's threads
-    faiss.omp_set_num_threads(1)
     names = [name for name, _ in index.shards]
     for label, vs in _sets(index).items():
         loaded = _load(folder, label, mapped=True)

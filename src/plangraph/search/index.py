@@ -173,26 +173,27 @@ class PassageIndex:
         import numpy as np
 
         sentences = self.sentence_vectors.get(encoder)
-        if sentences is not None:
-            if sentences.ann is not None and allowed is None:
-                # the best sentences, approximately; a passage ranks by its best one
-                rows, _ = sentences.top(query, depth * 4)
-                owners = np.searchsorted(self._bounds, rows, side="right") - 1
-                return [int(r) for r in dict.fromkeys(owners.tolist())][:depth]
-            scores = self.sentence_scores(encoder, query)
-        else:
-            vectors = self.dense[encoder]
-            if allowed is None:
-                return [int(r) for r in vectors.top(query, depth)[0]]
-            scores = vectors.scores(query)
-        if allowed is not None:
-            scores = np.where(allowed, scores, -np.inf)
-        k = min(depth, len(scores))
-        if k <= 0:
-            return []
-        cand = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
-        order = cand[np.lexsort((cand, -scores[cand]))]
-        return [int(i) for i in order if allowed is None or allowed[i]]
+        if sentences is None:
+            return [int(r) for r in self.dense[encoder].top(query, depth, allowed)[0]]
+        if sentences.ann is not None and allowed is None:
+            # the best sentences, approximately; a passage ranks by its best one
+            rows, _ = sentences.top(query, depth * 4)
+            owners = np.searchsorted(self._bounds, rows, side="right") - 1
+            return [int(r) for r in dict.fromkeys(owners.tolist())][:depth]
+        # Exact MaxP without scoring every passage: ranked by their best sentence,
+        # passages come in the order their first sentence appears among the best
+        # sentences, so ask for the best few hundred sentences and for more only when
+        # they name fewer than ``depth`` passages.
+        mask = None if allowed is None else np.repeat(np.asarray(allowed, dtype=bool), np.diff(self._bounds))
+        available = len(sentences) if mask is None else int(mask.sum())
+        want = depth * 4
+        while True:
+            rows, _ = sentences.top(query, min(want, available), mask)
+            owners = np.searchsorted(self._bounds, rows, side="right") - 1
+            ranked = [int(r) for r in dict.fromkeys(owners.tolist())]
+            if len(ranked) >= depth or want >= available:
+                return ranked[:depth]
+            want *= 4
 
     def best_sentence(self, encoder: str, row: int, query: np.ndarray) -> tuple[int, int]:
         """The span (in ``content``) of passage ``row``'s sentence closest to ``query``."""
