@@ -25,7 +25,9 @@ then keeps its national answers first. See :mod:`plangraph.search.scope`.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from plangraph.search.encoders import Encoder
@@ -60,6 +62,8 @@ class Searcher:
         plans: level, region and period of the indexed plans, for scoping a query to
             the plans it is about (:mod:`plangraph.search.scope`); without them all plans
             rank alike.
+        concurrent: embed a query with each encoder on a thread of its own (False: one
+            after the other, on the calling thread).
     """
 
     def __init__(
@@ -71,6 +75,7 @@ class Searcher:
         passage_iri: str | Callable[[Passage], str] = DEFAULT_PASSAGE_IRI,
         fusion: FusionConfig | None = None,
         plans: Sequence[PlanProfile] = (),
+        concurrent: bool = True,
     ) -> None:
         missing = [e.name for e in encoders if e.name not in index.dense]
         if missing:
@@ -84,8 +89,11 @@ class Searcher:
         self.passage_iri = passage_iri
         self.fusion = fusion or FusionConfig()
         self.plans = tuple(plans)
+        self.concurrent = concurrent
         self._query_vectors: dict[tuple[str, str], np.ndarray] = {}
         self._folded_texts: dict[int, str] = {}
+        self._lock = threading.Lock()
+        self._pool: ThreadPoolExecutor | None = None
 
     @property
     def retrievers(self) -> tuple[str, ...]:
@@ -125,9 +133,10 @@ class Searcher:
         vec = self._query_vectors.get(key)
         if vec is None:
             vec = self.encoders[encoder].encode_queries([text])[0]
-            if len(self._query_vectors) >= QUERY_VECTORS_KEPT:
-                self._query_vectors.pop(next(iter(self._query_vectors)), None)
-            self._query_vectors[key] = vec
+            with self._lock:  # encoders may run on threads of their own (see _rank)
+                while self._query_vectors and len(self._query_vectors) >= QUERY_VECTORS_KEPT:
+                    self._query_vectors.pop(next(iter(self._query_vectors)))
+                self._query_vectors[key] = vec
         return vec
 
     def dense_query(self, query: str) -> str:
@@ -168,13 +177,20 @@ class Searcher:
             raise UsageError(f"unknown retriever {unknown[0]!r}; choose from: {', '.join(self.retrievers)}")
         n = len(self.index)
         depth = depth or self.fusion.depth
-        out: dict[str, list[int]] = {}
         qvecs: dict[str, np.ndarray] = {}
         dense_query = self.dense_query(query)
         lexical = self.index.lexical
         shard_rows = self.index.shard_rows
 
-        for name in use:
+        # The encoders' engines release the GIL, so each encoder but the last embeds the
+        # query on a thread of its own while this thread embeds with the last and runs
+        # BM25 and the phrase lookup: a query costs about its slowest encoder's time
+        # plus the index's, not every encoder's time in a row.
+        encode = [name for name in use if name in self.encoders]
+        pending = ({name: self._workers().submit(self.query_vector, name, dense_query) for name in encode[:-1]}
+                   if self.concurrent and len(encode) > 1 else {})
+        ranked: dict[str, list[int]] = {}
+        for name in sorted(use, key=lambda r: r in pending):  # pending encoders last
             if name == EXACT:
                 phrase = fold_compact(query).strip(_EDGE_PUNCT)
                 # two characters are one BM25 bigram already: the list would only repeat BM25
@@ -186,7 +202,7 @@ class Searcher:
                 rows = [r for r, _ in candidates
                         if (allowed is None or allowed[r]) and phrase in self._folded(r)][:depth]
                 if rows:
-                    out[name] = rows
+                    ranked[name] = rows
                 continue
             if name == LEXICAL:
                 lexical_query = self.lexical_query(query)
@@ -194,11 +210,21 @@ class Searcher:
                     continue
                 # a filter may drop any of the best: then rank every passage
                 hits = lexical.scores(lexical_query, depth if allowed is None else n, shard_rows)
-                out[name] = [r for r, score in hits if score > 0 and (allowed is None or allowed[r])][:depth]
+                ranked[name] = [r for r, score in hits if score > 0 and (allowed is None or allowed[r])][:depth]
                 continue
-            qvecs[name] = self.query_vector(name, dense_query)
-            out[name] = self.index.dense_ranking(name, qvecs[name], depth, allowed)
-        return out, qvecs
+            qvecs[name] = pending[name].result() if name in pending else self.query_vector(name, dense_query)
+            ranked[name] = self.index.dense_ranking(name, qvecs[name], depth, allowed)
+        # in the order asked for: fusion and a hit's sources read them in this order
+        out = {name: ranked[name] for name in use if name in ranked}
+        return out, {name: qvecs[name] for name in use if name in qvecs}
+
+    def _workers(self) -> ThreadPoolExecutor:
+        """Threads for the encoders that embed a query beside this thread (made once)."""
+        with self._lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(max(len(self.encoders) - 1, 1),
+                                                thread_name_prefix="plangraph-encode")
+        return self._pool
 
     def _allowed(
         self,
