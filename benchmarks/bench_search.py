@@ -6,6 +6,7 @@ Usage (from the repository root)::
     .venv/bin/python benchmarks/bench_search.py                # timings only
     .venv/bin/python benchmarks/bench_search.py --ablation     # plus the ablation tables
     .venv/bin/python benchmarks/bench_search.py --scale 4 --scale 50 --scale 500   # index at scale
+    .venv/bin/python benchmarks/bench_search.py --scale 500 --baseline main --keep /tmp/scale  # vs main's code
 
 The corpus is the four shared plans: the district plans from ``corpus/`` and the
 national plans from ``../shared/plans``. Embeddings for the ablation are cached in
@@ -58,17 +59,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ablation", action="store_true", help="also print the ablation table")
     parser.add_argument("--scale", type=int, action="append", metavar="N",
                         help="instead: the index at N synthetic plans (repeatable; see benchmarks/search_scale.py)")
-    parser.add_argument("--embed-sample", type=int, default=256, help="with --scale: texts timed per encoder")
+    parser.add_argument("--embed-sample", type=int, default=256,
+                        help="with --scale: texts timed per encoder (0: skip the throughput table)")
+    parser.add_argument("--baseline", metavar="REF",
+                        help="with --scale: also time the queries with the code of this git commit, side by side")
+    parser.add_argument("--rounds", type=int, default=2,
+                        help="with --baseline: alternating query runs per version (default 2)")
+    parser.add_argument("--keep", type=Path, metavar="DIR",
+                        help="with --scale: keep the synthetic indexes in DIR/<N>-plans and reuse them next time")
     parser.add_argument("--query-child", metavar="DIR", help=argparse.SUPPRESS)
+    parser.add_argument("--no-ann", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.query_child or args.scale:
         sys.path.insert(0, str(ROOT / "benchmarks"))
         import search_scale
 
         if args.query_child:
-            search_scale.query_child(args.query_child)
+            search_scale.query_child(args.query_child, ann=not args.no_ann)
         else:
-            search_scale.run(args.scale, args.embed_sample)
+            search_scale.run(args.scale, args.embed_sample, baseline=args.baseline, keep=args.keep,
+                             rounds=args.rounds)
         return 0
 
     from plangraph.search.encoders import E5Encoder, USEEncoder

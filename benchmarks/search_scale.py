@@ -78,8 +78,13 @@ def _questions() -> list[str]:
     return [q.q for q in load_questions(SHARED / "eval" / "dev_questions.json")]
 
 
-def query_child(index_dir: str) -> None:
-    """In a fresh process: open, warm up, time the dev questions, ANN recall; print JSON."""
+def query_child(index_dir: str, ann: bool = True) -> None:
+    """In a fresh process: open, warm up, time the dev questions (with the time the
+    encoders took in each search), the index's own share, ANN recall; print JSON.
+
+    It uses only what every version of the package has (``open_index``, ``Searcher``,
+    the two encoders), so that the same child times an older checkout (``--baseline``).
+    """
     from plangraph.search.encoders import E5Encoder, USEEncoder
 
     e5, use = E5Encoder(), USEEncoder()  # load the engines before faiss (OpenMP threads)
@@ -93,10 +98,35 @@ def query_child(index_dir: str) -> None:
     open_s = time.perf_counter() - t
     searcher = Searcher(index, [e5, use])
     queries = _questions()
+    spans: list[tuple[float, float]] = []  # when each encoder call of this search ran
+    for enc in (e5, use):
+        def timed(texts: list[str], real: object = enc.encode_queries) -> object:
+            t0 = time.perf_counter()
+            try:
+                return real(texts)  # type: ignore[operator]
+            finally:
+                spans.append((t0, time.perf_counter()))
+        enc.encode_queries = timed  # type: ignore[method-assign]
+    enc_ms: list[float] = []
+
+    def search(q: str) -> None:
+        # the searcher keeps the last queries' vectors (for the hits' strength); a timed
+        # search must run the encoders as a new question does
+        getattr(searcher, "_query_vectors", {}).clear()
+        spans.clear()
+        searcher.search(q)
+        # wall time with an encoder running: calls on two threads at once count once
+        busy, end = 0.0, float("-inf")
+        for a, b in sorted(spans):
+            busy += max(0.0, b - max(a, end))
+            end = max(end, b)
+        enc_ms.append(busy * 1000)
+
     t = time.perf_counter()
-    searcher.search(queries[0])
+    search(queries[0])
     first_s = time.perf_counter() - t
-    lat = warm_latencies(searcher.search, queries)
+    lat = warm_latencies(search, queries)
+    enc_ms = enc_ms[-len(lat):]
     # the index's own share: the same searches with each query's vectors computed once
     # (on a shared machine the engines' time varies with the load; this part does not)
     memo: dict[tuple[str, str], object] = {}
@@ -108,16 +138,14 @@ def query_child(index_dir: str) -> None:
             return memo[key]
         enc.encode_queries = cached  # type: ignore[method-assign]
     lat_index = warm_latencies(searcher.search, queries)
-    out = {"open_s": open_s, "first_query_s": first_s, "p50": _pct(lat)[0], "p95": _pct(lat)[1],
-           "index_p50": _pct(lat_index)[0], "index_p95": _pct(lat_index)[1],
-           "rss_mib": _rss_mib() - base,
-           "passages": len(index), "ann": {}}
+    out = {"open_s": open_s, "first_query_s": first_s, "lat": lat, "enc": enc_ms, "lat_index": lat_index,
+           "rss_mib": _rss_mib() - base, "passages": len(index), "ann": {}}
     for name, vs in [*index.dense.items(), *index.sentence_vectors.items()]:
-        if vs.ann is None:
+        if vs.ann is None or not ann:
             continue
         enc = e5 if name == e5.name else use
         qv = enc.encode_queries(queries)
-        ann, hits, lat_ann, lat_flat = vs.ann, [], [], []
+        approx_index, hits, lat_ann, lat_flat = vs.ann, [], [], []
         for v in qv:
             t = time.perf_counter()
             approx = set(vs.top(v, 10)[0].tolist())
@@ -126,11 +154,46 @@ def query_child(index_dir: str) -> None:
             t = time.perf_counter()
             exact = set(vs.top(v, 10)[0].tolist())
             lat_flat.append((time.perf_counter() - t) * 1000)
-            vs.ann = ann
+            vs.ann = approx_index
             hits.append(len(approx & exact) / 10)
         out["ann"][f"{name} ({len(vs)} rows)"] = {"recall@10": statistics.mean(hits),
-                                                  "ann_ms": _pct(lat_ann)[0], "flat_ms": _pct(lat_flat)[0]}
+                                                  "ann_ms": _pct(lat_ann)[0], "flat_ms": _pct(lat_flat[1:])[0]}
     print(json.dumps(out))
+
+
+def _checkout(ref: str, into: Path) -> Path:
+    """The ``src`` folder of commit ``ref`` of this repository, exported under ``into``."""
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", ref, "src"], capture_output=True, check=True)
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive.stdout, check=True)
+    return into / "src"
+
+
+def _queries(index_dir: Path, src: Path, ann: bool) -> dict:  # type: ignore[type-arg]
+    """Run :func:`query_child` on ``index_dir`` with the package from ``src``."""
+    import os
+
+    cmd = [sys.executable, str(ROOT / "benchmarks" / "bench_search.py"), "--query-child", str(index_dir)]
+    if not ann:
+        cmd.append("--no-ann")
+    child = subprocess.run(cmd, capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONPATH": str(src)})
+    return json.loads(child.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def _timed_queries(index_dir: Path, versions: dict[str, Path], rounds: int) -> dict[str, dict]:  # type: ignore[type-arg]
+    """Each version's query figures, the versions' children taking turns ``rounds``
+    times (so that a change in the machine's load falls on both alike); the
+    latencies of a version's rounds are pooled."""
+    out: dict[str, dict] = {}  # type: ignore[type-arg]
+    for r in range(rounds):
+        for label, src in versions.items():
+            q = _queries(index_dir, src, ann=label == "after" and r == 0)
+            if label not in out:
+                out[label] = q
+            else:
+                for key in ("lat", "enc", "lat_index"):
+                    out[label][key] += q[key]
+    return out
 
 
 def _embedding_rates(texts: list[str]) -> list[str]:
@@ -153,58 +216,102 @@ def _embedding_rates(texts: list[str]) -> list[str]:
     return rows
 
 
-def run(scales: list[int], embed_sample: int) -> None:
+def _index_at(n: int, root: Path, stand_ins: list[StandIn]) -> tuple[Path, list[str]]:
+    """The index of ``n`` synthetic plans under ``root`` (built unless it is there from
+    an earlier ``--keep`` run), and its row of the build figures."""
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from synth import write_corpus
 
     from plangraph.ingest.pipeline import ingest_file
     from plangraph.search.build import build_index
     from plangraph.search.embedding import Embedder
+
+    out = root / "idx"
+    if (out / "manifest.json").is_file():
+        return out, [str(json.loads((out / "manifest.json").read_text("utf-8"))["passages"]), "-", "-", "-"]
+    files = write_corpus(root / "plans", n + 1)
+    t = time.perf_counter()
+    docs = [ingest_file(f) for f in files]
+    ingest_s = (time.perf_counter() - t) * n / (n + 1)
+    passages = [p for d in docs[:n] for p in d.passages]
+    t = time.perf_counter()
+    build_index(passages, out, stand_ins, progress=False, embedder=Embedder(1))
+    build_s = time.perf_counter() - t
+    t = time.perf_counter()
+    added = build_index([*passages, *docs[n].passages], out, stand_ins, progress=False, embedder=Embedder(1))
+    add_s = time.perf_counter() - t
+    assert added.shards_linked == n, "adding a plan rewrote other shards"
+    build_index(passages, out, stand_ins, progress=False, embedder=Embedder(1))  # back to n plans
+    return out, [str(len(passages)), f"{ingest_s:.1f}", f"{build_s:.1f}", f"{add_s:.1f}"]
+
+
+def run(scales: list[int], embed_sample: int, *, baseline: str | None = None, keep: Path | None = None,
+        rounds: int = 2) -> None:
+    """Build (or reuse, with ``keep``) the index at each scale and time queries on it;
+    with ``baseline`` (a git commit), the same queries on that commit's code, side by side."""
     from plangraph.search.encoders import E5Encoder, USEEncoder
 
     e5, use = E5Encoder(), USEEncoder()
     stand_ins = [StandIn(e5.name, 384, True), StandIn(use.name, 512, False)]
     table = ["| plans | passages | sentences | ingest s | index build s | add 1 plan s | open s | first query s "
-             "| query p50 ms | query p95 ms | index part p50 ms | index part p95 ms | search RSS MiB | index MiB |",
-             "| --- |" + " --- |" * 13]
+             "| query p50 ms | query p95 ms | encoders p50 ms | index part p50 ms | index part p95 ms "
+             "| search RSS MiB | index MiB |",
+             "| --- |" + " --- |" * 14]
+    versus = ["| plans | query p50 ms before → after | p95 ms before → after | encoders p50 ms before → after "
+              "| index part p50 ms before → after | index part p95 ms before → after | p50 after/before |",
+              "| --- |" + " --- |" * 6]
     ann_rows = []
-    sample: list[str] = []
-    for n in scales:
-        with tempfile.TemporaryDirectory() as tmp:
-            files = write_corpus(Path(tmp) / "plans", n + 1)
-            t = time.perf_counter()
-            docs = [ingest_file(f) for f in files]
-            ingest_s = (time.perf_counter() - t) * n / (n + 1)
-            passages = [p for d in docs[:n] for p in d.passages]
-            out = Path(tmp) / "idx"
-            t = time.perf_counter()
-            build_index(passages, out, stand_ins, progress=False, embedder=Embedder(1))
-            build_s = time.perf_counter() - t
+    with tempfile.TemporaryDirectory() as tmp:
+        versions = {"after": ROOT / "src"}
+        if baseline:
+            versions = {"before": _checkout(baseline, Path(tmp)), **versions}
+        for n in scales:
+            root = (keep or Path(tmp)) / f"{n}-plans"
+            out, built = _index_at(n, root, stand_ins)
             sentences = sum(json.loads(f.read_text("utf-8"))["sentences"] for f in out.glob("shards/*/shard.json"))
             size = sum(f.stat().st_size for f in out.rglob("*") if f.is_file()) / 2**20
-            child = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_search.py"),
-                                    "--query-child", str(out)], capture_output=True, text=True, check=True)
-            q = json.loads(child.stdout.strip().splitlines()[-1])
-            t = time.perf_counter()
-            added = build_index([*passages, *docs[n].passages], out, stand_ins, progress=False, embedder=Embedder(1))
-            add_s = time.perf_counter() - t
-            assert added.shards_linked == n, "adding a plan rewrote other shards"
-            table.append(f"| {n} | {len(passages)} | {sentences} | {ingest_s:.1f} | {build_s:.1f} | {add_s:.1f} "
-                         f"| {q['open_s']:.2f} | {q['first_query_s']:.2f} | {q['p50']:.1f} | {q['p95']:.1f} "
-                         f"| {q['index_p50']:.1f} | {q['index_p95']:.1f} "
+            figures = _timed_queries(out, versions, rounds if baseline else 1)
+            q = figures["after"]
+            p50, p95 = _pct(q["lat"])
+            table.append(f"| {n} | {built[0]} | {sentences} | {built[1]} | {built[2]} | {built[3]} "
+                         f"| {q['open_s']:.2f} | {q['first_query_s']:.2f} | {p50:.1f} | {p95:.1f} "
+                         f"| {_pct(q['enc'])[0]:.1f} | {_pct(q['lat_index'])[0]:.1f} | {_pct(q['lat_index'])[1]:.1f} "
                          f"| {q['rss_mib']:.0f} | {size:.0f} |")
+            if baseline:
+                b = figures["before"]
+                cells = [f"{_pct(b[k])[i]:.1f} → {_pct(q[k])[i]:.1f}"
+                         for k, i in (("lat", 0), ("lat", 1), ("enc", 0), ("lat_index", 0), ("lat_index", 1))]
+                versus.append(f"| {n} | {' | '.join(cells)} | {p50 / _pct(b['lat'])[0]:.2f} |")
             for label, a in q["ann"].items():
                 ann_rows.append(f"| {n} | {label} | {a['recall@10']:.3f} | {a['ann_ms']:.1f} | {a['flat_ms']:.1f} |")
-            if not sample:
-                texts = sorted({p.content for p in passages}, key=len)
-                sample = texts[:: max(1, len(texts) // embed_sample)][:embed_sample]
             print(table[-1], flush=True)
-    print("\nsearch index at scale (stand-in vectors in the index, real e5 + use on every query):")
+    print("\nsearch index at scale (stand-in vectors in the index, real e5 + use on every query; "
+          "'-': index reused from --keep):")
     print("\n".join(table))
+    if baseline:
+        print(f"\nwarm hybrid query, {baseline} (before) vs this checkout (after), same index, "
+              f"{rounds} alternating runs each:")
+        print("\n".join(versus))
     if ann_rows:
         print("\napproximate (IVF) vs exact vector search, dev questions:\n"
               "| plans | vector set | recall@10 | ANN p50 ms | exact p50 ms |\n| --- | --- | --- | --- | --- |")
         print("\n".join(ann_rows))
-    print(f"\nembedding throughput, texts/s (passages of the synthetic plans; workers single-threaded):\n"
-          "| encoder | texts | 1 process (engine on all cores) | 2 worker processes (1 thread each) |\n| --- | --- | --- | --- |")
-    print("\n".join(_embedding_rates(sample)))
+    if embed_sample > 0:
+        sample = _sample_texts(scales[0], keep, embed_sample)
+        print(f"\nembedding throughput, texts/s (passages of the synthetic plans; workers single-threaded):\n"
+              "| encoder | texts | 1 process (engine on all cores) | 2 worker processes (1 thread each) |\n"
+              "| --- | --- | --- | --- |")
+        print("\n".join(_embedding_rates(sample)))
+
+
+def _sample_texts(n: int, keep: Path | None, size: int) -> list[str]:
+    """``size`` passages spread over the lengths of ``n`` synthetic plans."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from synth import write_corpus
+
+    from plangraph.ingest.pipeline import ingest_file
+
+    with tempfile.TemporaryDirectory() as tmp:
+        files = write_corpus(Path(tmp), n)
+        texts = sorted({p.content for f in files for p in ingest_file(f).passages}, key=len)
+    return texts[:: max(1, len(texts) // size)][:size]

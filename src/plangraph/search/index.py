@@ -150,7 +150,9 @@ class PassageIndex:
 
     def sentence_scores(self, encoder: str, query: np.ndarray) -> np.ndarray:
         """Each passage's score for one query vector: the cosine of its best
-        sentence (MaxP). Only for encoders in :attr:`sentence_vectors`."""
+        sentence (MaxP). Only for encoders in :attr:`sentence_vectors`. It reads the
+        encoder's sentence rows as one float32 matrix: for checks; search ranks with
+        :meth:`dense_ranking`, which does not."""
         import numpy as np
 
         if not len(self.passages):

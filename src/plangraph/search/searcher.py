@@ -186,7 +186,7 @@ class Searcher:
         # query on a thread of its own while this thread embeds with the last and runs
         # BM25 and the phrase lookup: a query costs about its slowest encoder's time
         # plus the index's, not every encoder's time in a row.
-        encode = [name for name in use if name in self.encoders]
+        encode = [name for name in use if name in self.encoders and (name, dense_query) not in self._query_vectors]
         pending = ({name: self._workers().submit(self.query_vector, name, dense_query) for name in encode[:-1]}
                    if self.concurrent and len(encode) > 1 else {})
         ranked: dict[str, list[int]] = {}
