@@ -144,7 +144,7 @@ def query_child(index_dir: str, ann: bool = True) -> None:
         if vs.ann is None or not ann:
             continue
         enc = e5 if name == e5.name else use
-        qv = enc.encode_queries(queries)
+        qv = type(enc).encode_queries(enc, queries)  # all of them, not the memo above
         approx_index, hits, lat_ann, lat_flat = vs.ann, [], [], []
         for v in qv:
             t = time.perf_counter()
@@ -175,8 +175,9 @@ def _queries(index_dir: Path, src: Path, ann: bool) -> dict:  # type: ignore[typ
     cmd = [sys.executable, str(ROOT / "benchmarks" / "bench_search.py"), "--query-child", str(index_dir)]
     if not ann:
         cmd.append("--no-ann")
-    child = subprocess.run(cmd, capture_output=True, text=True, check=True,
-                           env={**os.environ, "PYTHONPATH": str(src)})
+    child = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(src)})
+    if child.returncode:
+        raise SystemExit(f"query run on {index_dir} with {src} failed:\n{child.stderr}")
     return json.loads(child.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
