@@ -328,3 +328,16 @@ def test_an_unchanged_plan_is_linked_unread(corpus: list[Passage], tmp_path: Pat
     assert [s.size for _, s in index.shards if s.plan == plans[0]] == [len(first) - 1]
     hits = Searcher(index, [FakeEncoder()]).search(first[-1].content[:20], 10, plan=plans[0])
     assert hits and first[-1].passage_id not in {h.passage_id for h in hits}  # gone from the lexical side too
+
+
+def test_a_passage_row_is_found_in_its_plan_shard_alone(corpus: list[Passage], tmp_path: Path) -> None:
+    out = tmp_path / "idx"
+    build_index(corpus, out, [FakeEncoder()], progress=False)
+    index = open_index(out, [FakeEncoder()])
+    last = [p for p in corpus if p.plan_id == "linping"][-1]
+    row = index.row_in_plan("linping", last.passage_id)
+    assert index.passages[row].passage_id == last.passage_id
+    assert [s.plan for _, s in index.shards if s._rows is not None] == ["linping"]
+    assert row == index.row_of[last.passage_id]  # reads every shard: the slow way agrees
+    with pytest.raises(KeyError):
+        index.row_in_plan("linan", last.passage_id)

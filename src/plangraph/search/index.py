@@ -132,6 +132,21 @@ class PassageIndex:
         """Passage id → row (reads every shard's passages)."""
         return {p.passage_id: i for i, p in enumerate(self.passages)}
 
+    def row_in_plan(self, plan: str, passage_id: str) -> int:
+        """The row of a passage of ``plan``, reading only that plan's shard.
+
+        Raises:
+            KeyError: the index holds no such passage of that plan.
+        """
+        first = 0
+        for _, shard in self.shards:
+            if shard.plan == plan:
+                for i, p in enumerate(shard.passages):
+                    if p.passage_id == passage_id:
+                        return first + i
+            first += shard.size
+        raise KeyError(passage_id)
+
     def plan_of(self, row: int) -> str:
         """The plan of passage ``row``, without reading its shard's passages."""
         return self._plans[int(self._shard_of_row[row])]

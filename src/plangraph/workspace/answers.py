@@ -13,12 +13,12 @@ def cosines(searcher: Any, query: str, hits: Sequence[Hit]) -> list[dict[str, fl
     """Each hit's cosine similarity with ``query`` under each encoder of ``searcher``'s
     index: with its best sentence for encoders that score sentences, else with the
     passage. The query vectors are those the search computed (the searcher keeps them),
-    and only the hits' own rows are read."""
+    and only the hits' own rows (and shards) are read."""
     index = searcher.index
     out: list[dict[str, float]] = [{} for _ in hits]
     if not hits:
         return out
-    rows = [index.row_of[h.passage_id] for h in hits]
+    rows = [index.row_in_plan(h.plan, h.passage_id) for h in hits]  # the hits' shards only
     for name in searcher.encoders:
         qvec = searcher.query_vector(name, searcher.dense_query(query))
         for cos, row in zip(out, rows):
