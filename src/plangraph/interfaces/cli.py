@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from plangraph import __version__
 from plangraph.errors import PlanGraphError, UsageError
-from plangraph.interfaces.indexcmds import add_index_commands
+from plangraph.interfaces.indexcmds import add_index_commands, backend_arg
 from plangraph.interfaces.writers import text_table
 
 if TYPE_CHECKING:
@@ -85,7 +85,7 @@ def _index_arg(p: argparse.ArgumentParser) -> None:
 def _open(args: argparse.Namespace) -> Workspace:
     from plangraph.workspace import Workspace
 
-    return Workspace(args.index)
+    return Workspace(args.index, search_backend=getattr(args, "search_backend", None))
 
 
 def cmd_search(args: argparse.Namespace) -> int:
@@ -255,6 +255,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "before national documents)")
     p.add_argument("--top", type=_positive_int, default=10, help="number of results (default 10)")
     p.add_argument("--format", choices=("table", "json"), default="table")
+    backend_arg(p)
     p.set_defaults(func=cmd_search)
 
     from plangraph.interfaces import cli_sparql  # it imports this module's helpers
@@ -280,6 +281,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--per-question", action="store_true", help="show each question's first relevant rank")
     p.add_argument("--no-scope", action="store_true", help="rank all plans alike (see search --no-scope)")
     p.add_argument("--format", choices=("table", "json"), default="table")
+    backend_arg(p)
     p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser("compare", help="compare two plans: shared commitments, indicators, citations",

@@ -1,5 +1,6 @@
 """The commands that write an index: ``build``, ``add`` and ``remove`` (each calls the
-function of the same name in :mod:`plangraph.workspace`)."""
+function of the same name in :mod:`plangraph.workspace`), and ``push-search``, which
+copies the search index to Milvus (:mod:`plangraph.workspace.searchbackend`)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from plangraph.errors import InputError
 from plangraph.search.build import SENTENCE_LEVELS
+from plangraph.search.lexical import TOKENIZATIONS
 
 if TYPE_CHECKING:
     from plangraph.workspace import BuildSummary
@@ -40,6 +42,28 @@ def _print_summary(s: BuildSummary, verb: str) -> None:
         print(f"Error: {message} (skipped)", file=sys.stderr)
 
 
+def backend_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--search-backend", metavar="BACKEND",
+                   help="local (the index's own search files), or milvus:URI: a milvus-lite file (x.db) or a "
+                        "Milvus server (http://HOST:19530) that push-search filled "
+                        "(default: $PLANGRAPH_SEARCH_BACKEND, else local)")
+
+
+def _push(args: argparse.Namespace, *, required: bool = False) -> None:
+    """After a change: copy what changed to the Milvus backend, when one is chosen."""
+    from plangraph.workspace.searchbackend import backend_uri, push_search
+
+    if required or backend_uri(args.search_backend) is not None:
+        report = push_search(args.index, args.search_backend, lexical=getattr(args, "lexical", None),
+                             recreate=getattr(args, "recreate", False))
+        print(f"  milvus {report.uri}: {report.describe()}")
+
+
+def cmd_push_search(args: argparse.Namespace) -> int:
+    _push(args, required=True)
+    return 0
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     from plangraph.workspace import build
 
@@ -53,6 +77,7 @@ def cmd_build(args: argparse.Namespace) -> int:
                     sentence_level=args.sentence_level, progress=not args.quiet, workers=args.workers,
                     scheduler=args.scheduler, device=args.device)
     _print_summary(summary, "built")
+    _push(args)
     return 1 if summary.failures and args.strict else 0
 
 
@@ -61,6 +86,7 @@ def cmd_add(args: argparse.Namespace) -> int:
 
     summary = add(args.files, args.index, encoders=args.encoder, progress=not args.quiet, workers=args.workers)
     _print_summary(summary, "updated")
+    _push(args)
     return 1 if summary.failures and args.strict else 0
 
 
@@ -68,6 +94,7 @@ def cmd_remove(args: argparse.Namespace) -> int:
     from plangraph.workspace import remove
 
     _print_summary(remove(args.plans, args.index, progress=not args.quiet), "updated")
+    _push(args)
     return 0
 
 
@@ -100,6 +127,7 @@ def add_index_commands(sub: Any, index_arg: Callable[[argparse.ArgumentParser], 
     p.add_argument("--device", help="torch device for st:<model> encoders, e.g. cuda (default: cpu)")
     p.add_argument("--strict", action="store_true", help="exit 1 if any plan was skipped")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    backend_arg(p)
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("add", help="add plans to an index, or replace those whose file changed",
@@ -112,6 +140,7 @@ def add_index_commands(sub: Any, index_arg: Callable[[argparse.ArgumentParser], 
                    help="processes that build plans and embed texts side by side (default: cores, at most 4)")
     p.add_argument("--strict", action="store_true", help="exit 1 if any plan was skipped")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    backend_arg(p)
     p.set_defaults(func=cmd_add)
 
     p = sub.add_parser("remove", help="remove plans from an index",
@@ -119,4 +148,18 @@ def add_index_commands(sub: Any, index_arg: Callable[[argparse.ArgumentParser], 
     p.add_argument("plans", nargs="+", metavar="PLAN", help="plan ids")
     index_arg(p)
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    backend_arg(p)
     p.set_defaults(func=cmd_remove)
+
+    p = sub.add_parser("push-search", help="copy the search index to Milvus, only the plans that changed",
+                       description="Copy the index's passages, vectors and lexical terms to Milvus, plan by "
+                                   "plan: plans added, replaced or removed since the last push are written or "
+                                   "deleted, the rest cost nothing. build, add and remove do the same when a "
+                                   "Milvus backend is chosen.")
+    index_arg(p)
+    backend_arg(p)
+    p.add_argument("--lexical", choices=TOKENIZATIONS,
+                   help="lexical terms (default: the collection's; bigram for a new one, the measured best)")
+    p.add_argument("--recreate", action="store_true",
+                   help="drop the Milvus collections first (after rebuilding with other encoders)")
+    p.set_defaults(func=cmd_push_search)

@@ -14,6 +14,8 @@ def cosines(searcher: Any, query: str, hits: Sequence[Hit]) -> list[dict[str, fl
     index: with its best sentence for encoders that score sentences, else with the
     passage. The query vectors are those the search computed (the searcher keeps them),
     and only the hits' own rows (and shards) are read."""
+    if hasattr(searcher, "cosines"):  # a Milvus searcher reads the hits' vectors itself
+        return list(searcher.cosines(query, hits))
     index = searcher.index
     out: list[dict[str, float]] = [{} for _ in hits]
     if not hits:

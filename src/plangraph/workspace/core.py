@@ -19,7 +19,7 @@ from typing import Any
 from plangraph.analysis.strength import Strength, strength
 from plangraph.errors import IndexStoreError, InputError, UsageError
 from plangraph.model import EntityRef, Hit
-from plangraph.search.scope import PlanProfile, Scope
+from plangraph.search.scope import Scope
 from plangraph.workspace.answers import cosines as hit_cosines
 from plangraph.workspace.folder import (
     BUILDING,
@@ -48,8 +48,9 @@ class Workspace:
     threshold costs milliseconds.
     """
 
-    def __init__(self, path: str | Path | None = None) -> None:
+    def __init__(self, path: str | Path | None = None, *, search_backend: str | None = None) -> None:
         self.path = Path(path) if path else default_index()
+        self.search_backend = search_backend  # None: $PLANGRAPH_SEARCH_BACKEND (workspace.searchbackend)
         recover(self.path)  # a format-2 build that died between its two renames
         if self.path.is_dir() and _needs_recovery(self.path):
             _recover(self.path)
@@ -133,7 +134,7 @@ class Workspace:
 
     def reopened(self) -> Workspace:
         """This workspace, or a new one on the newest published index."""
-        return Workspace(self.path) if self.is_stale() else self
+        return Workspace(self.path, search_backend=self.search_backend) if self.is_stale() else self
 
     def sparql(self, query: str | None = None, *, name: str | None = None,
                params: dict[str, str] | None = None, timeout_s: float = 10.0,
@@ -203,7 +204,8 @@ class Workspace:
         """Text just before and just after a passage, from its plan's neighbouring passages."""
         from plangraph.search.filters import passage_context
 
-        return passage_context(self.searcher.index.passages, passage_id, chars)
+        own = getattr(self.searcher, "passage_context", None)  # a Milvus searcher reads only the neighbours
+        return own(passage_id, chars) if own else passage_context(self.searcher.index.passages, passage_id, chars)
 
     def passage_filter(self, *, kinds: Sequence[str] = (), themes: Sequence[str] = (),
                        groups: Sequence[str] = ()) -> Callable[[str], bool] | None:
@@ -221,16 +223,9 @@ class Workspace:
 
     # -- search --------------------------------------------------------------------
     def _open_searcher(self) -> Any:
-        from plangraph.search.encoders import get_encoder
-        from plangraph.graph.iris import passage_iri
-        from plangraph.search.build import open_index
-        from plangraph.search.searcher import Searcher
+        from plangraph.workspace.searchbackend import open_searcher
 
-        encoders = [get_encoder(e) for e in self.manifest["encoders"]]
-        index = open_index(self.path / self.manifest["search"], encoders)
-        return Searcher(index, encoders, entities_for=self.entities_for,
-                        passage_iri=lambda p: str(passage_iri(p.plan_id, p.passage_id)),
-                        plans=[PlanProfile.from_meta(p["meta"]) for p in self.plans()])
+        return open_searcher(self)
 
     @property
     def searcher(self) -> Any:
