@@ -12,7 +12,7 @@ Collections (``<prefix>_passages`` and, when an encoder scores sentences,
     pk        INT64, a hash of the passage id (of passage id and sentence number)
     plan_id   the plan; a plan is replaced or removed by ``plan_id == "x"``
     shard     the shard folder it came from (``<plan>-<sha12>``, changes with its content)
-    pos       the passage's position in its shard (passages only)
+    pos       the passage's position in its shard
     passage   the Passage as JSON, for citations (passages only); its pk (sentences)
     section   the section path joined by " > ", for the section filter
     folded    the folded text without white space, for exact phrases (passages only)
@@ -279,8 +279,7 @@ class MilvusStore:
         for name, dim, _ in layout.encoders:
             schema.add_field(layout.field(name), DataType.FLOAT_VECTOR, dim=dim)
             index.add_index(layout.field(name), **HNSW)
-        self.call("creating collections", c.create_collection, self.passages, schema=schema,
-                   index_params=index, properties={META: layout.to_json()})
+        self._create(self.passages, schema, index, properties={META: layout.to_json()})
         if layout.sentence_encoders:
             schema = MilvusClient.create_schema(auto_id=False)
             schema.add_field("pk", DataType.INT64, is_primary=True)
@@ -288,6 +287,7 @@ class MilvusStore:
             for name in ("plan_id", "shard", "passage_id"):
                 schema.add_field(name, DataType.VARCHAR, max_length=512)
             schema.add_field("section", DataType.VARCHAR, max_length=MAX_VARCHAR)
+            schema.add_field("pos", DataType.INT64)
             schema.add_field("start", DataType.INT64)
             schema.add_field("end", DataType.INT64)
             index = c.prepare_index_params()
@@ -295,8 +295,13 @@ class MilvusStore:
                 dim = layout.encoders[layout.names.index(name)][1]
                 schema.add_field(layout.sentence_field(name), DataType.FLOAT_VECTOR, dim=dim)
                 index.add_index(layout.sentence_field(name), **HNSW)
-            self.call("creating collections", c.create_collection, self.sentences, schema=schema,
-                       index_params=index)
+            self._create(self.sentences, schema, index)
+
+    def _create(self, name: str, schema: Any, index: Any, **kwargs: Any) -> None:
+        # indexes without waiting: pymilvus polls each one every 0.5 s (1 s a collection here)
+        self.call("creating collections", self.client.create_collection, name, schema=schema, **kwargs)
+        self.call("creating indexes", self.client.create_index, name, index, sync=False)
+        self.call("loading", self.client.load_collection, name)
 
     def drop(self) -> None:
         for name in (self.passages, self.sentences):

@@ -34,7 +34,7 @@ from plangraph.text import fold_compact
 if TYPE_CHECKING:
     import numpy as np
 
-_FIELDS = ["plan_id", "shard"]
+_FIELDS = ["plan_id", "shard", "pos"]
 _LIKE_UNSAFE = set('%_\\"')
 _KEPT = 2_048
 """Hits whose vectors are kept for :meth:`MilvusSearcher.cosines` after their search."""
@@ -50,6 +50,8 @@ class MilvusView:
         self.dense = {name: dim for name, dim, _ in self.layout.encoders}
         self.shards = shards
         self._plans: dict[int, str] = {}
+        self._order: dict[int, tuple[int, int]] = {}
+        self._shard_number = {plan: i for i, plan in enumerate(shards)}
 
     @property
     def encoder_names(self) -> tuple[str, ...]:
@@ -57,6 +59,16 @@ class MilvusView:
 
     def plan_of(self, row: int) -> str:
         return self._plans[row]
+
+    def seen(self, row: int, entity: dict[str, Any]) -> None:
+        """Note a row's plan, and its place in the local index (shard, position), which
+        breaks ties of the fusion as the local search's row numbers do."""
+        self._plans[row] = entity["plan_id"]
+        self._order[row] = (self._shard_number.get(entity["plan_id"], -1), int(entity["pos"]))
+
+    def order(self, item: tuple[int, float]) -> tuple[float, tuple[int, int]]:
+        """Sort key of a fused ``(row, score)``: best first, ties in the local row order."""
+        return -item[1], self._order[item[0]]
 
 
 class _Filter:
@@ -115,7 +127,6 @@ class MilvusSearcher(Searcher):
                 expr: str = "", group: bool = False) -> list[int]:
         """Up to ``limit`` passage rows, best first, that pass ``flt``; asks again for
         more while rows of unlisted shards or a predicate leave too few."""
-        plans = self.view._plans
         filter_expr = flt.both(expr) if expr else flt.expr
         want = limit
         while True:
@@ -132,7 +143,7 @@ class MilvusSearcher(Searcher):
                 if self.view.shards.get(entity["plan_id"]) != entity["shard"] or not flt.accepts(entity):
                     continue
                 row = int(entity["passage"]) if group else int(hit["pk"])
-                plans[row] = entity["plan_id"]
+                self.view.seen(row, entity)
                 rows.append(row)
             if len(rows) >= limit or len(found) < want or want >= MAX_TOPK:
                 return rows[:limit]
@@ -180,10 +191,10 @@ class MilvusSearcher(Searcher):
         """Passages holding a phrase when the query has no lexical terms to rank them by."""
         found = self.store.call("querying", self.store.client.query, self.store.passages, filter=flt.both(like),
                                 output_fields=["pk", *_FIELDS, *flt.fields], limit=MAX_TOPK)
-        rows = sorted(int(r["pk"]) for r in found
-                      if self.view.shards.get(r["plan_id"]) == r["shard"] and flt.accepts(r))[:depth]
-        self.view._plans.update({int(r["pk"]): r["plan_id"] for r in found})
-        return rows
+        found = [r for r in found if self.view.shards.get(r["plan_id"]) == r["shard"] and flt.accepts(r)]
+        for r in found:
+            self.view.seen(int(r["pk"]), r)
+        return [row for row, _ in sorted(((int(r["pk"]), 0.0) for r in found), key=self.view.order)][:depth]
 
     def rankings(self, query: str, *, allowed: np.ndarray | None = None, retrievers: Sequence[str] | None = None,
                  depth: int | None = None) -> dict[str, list[int]]:
@@ -210,7 +221,7 @@ class MilvusSearcher(Searcher):
         # grouping needs every plan's best passages, not only the corpus-wide best
         depth = MAX_TOPK if per_plan else self.fusion.depth
         ranked, qvecs = self._rankings(query, _Filter(plans, section, predicate), retrievers, depth)
-        fused = fuse(ranked, k=self.fusion.rrf_k, weights=self.fusion.weights)
+        fused = sorted(fuse(ranked, k=self.fusion.rrf_k, weights=self.fusion.weights), key=self.view.order)
         scope = self.scope(query) if scoped else None
         if scope is not None and not self._addresses(scope, ranked):
             scope = None
@@ -218,8 +229,7 @@ class MilvusSearcher(Searcher):
         plan_of = self.view.plan_of
         if scope is not None:
             weight = {p.plan_id: self.fusion.out_of_scope for p in self.plans if p.plan_id not in scope.plans}
-            fused = sorted(((row, s * weight.get(plan_of(row), 1.0)) for row, s in fused),
-                           key=lambda item: (-item[1], item[0]))
+            fused = sorted(((row, s * weight.get(plan_of(row), 1.0)) for row, s in fused), key=self.view.order)
         if per_plan:
             counts: dict[str, int] = {}
             kept = []

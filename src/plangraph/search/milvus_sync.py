@@ -58,10 +58,10 @@ def _sentence_rows(shard_name: str, shard: Any, layout: Layout) -> list[dict[str
 
     rows: list[dict[str, Any]] = []
     first = 0
-    for p, spans in zip(shard.passages, shard.spans):
+    for pos, (p, spans) in enumerate(zip(shard.passages, shard.spans)):
         for j, (start, end) in enumerate(spans):
             row = {"pk": key_of(f"{p.passage_id}#{j}"), "passage": key_of(p.passage_id), "plan_id": p.plan_id,
-                   "shard": shard_name, "passage_id": p.passage_id, "section": section_of(p),
+                   "shard": shard_name, "passage_id": p.passage_id, "section": section_of(p), "pos": pos,
                    "start": start, "end": end}
             for name in layout.sentence_encoders:
                 row[layout.sentence_field(name)] = np.asarray(shard.sentence_vectors[name][first + j], np.float32)
