@@ -172,10 +172,11 @@ def connect(uri: str) -> Any:
         UsageError: pymilvus (or milvus-lite, for a ``.db`` file) is not installed.
         IndexStoreError: nothing answers at ``uri``.
     """
+    remote = uri.startswith(("http://", "https://"))
     try:
         from pymilvus import MilvusClient
         from pymilvus.exceptions import MilvusException
-        if not uri.startswith(("http://", "https://")):
+        if not remote:
             import milvus_lite  # noqa: F401 - pymilvus starts it for a .db file
     except ImportError as exc:
         raise UsageError(f"the Milvus search backend needs {exc.name}, which is not installed",
@@ -186,10 +187,13 @@ def connect(uri: str) -> Any:
     key = (uri, db, token)
     with _CLIENTS_LOCK:
         if key not in _CLIENTS:
-            if not uri.startswith(("http://", "https://")):
+            if not remote:
                 Path(uri).parent.mkdir(parents=True, exist_ok=True)
             try:
-                _CLIENTS[key] = MilvusClient(uri=uri, token=token, db_name=db, timeout=10)
+                # milvus-lite's in-process server refuses pymilvus's keepalive pings (every
+                # 10 s; gRPC servers allow one per 5 min) with GOAWAY, which gRPC logs
+                local = {} if remote else {"grpc_options": {"grpc.keepalive_time_ms": 300_000}}
+                _CLIENTS[key] = MilvusClient(uri=uri, token=token, db_name=db, timeout=10, **local)
             except MilvusException as exc:
                 raise IndexStoreError(f"Milvus at {uri} is unreachable ({exc.message})",
                                       hint="start the server or check the URI; a local file ends in .db") from None
