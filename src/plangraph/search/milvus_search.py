@@ -36,6 +36,8 @@ if TYPE_CHECKING:
 
 _FIELDS = ["plan_id", "shard", "pos"]
 _LIKE_UNSAFE = set('%_\\"')
+_Row = tuple[Passage, dict[str, Any], list[tuple[int, int]], dict[str, Any]]
+"""A hit's passage, its vectors by encoder, its sentence spans and their vectors."""
 _KEPT = 2_048
 """Hits whose vectors are kept for :meth:`MilvusSearcher.cosines` after their search."""
 
@@ -119,7 +121,7 @@ class MilvusSearcher(Searcher):
         self.view = view
         self.store = store
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="plangraph-milvus")
-        self._kept: dict[int, tuple[Passage, dict[str, Any], list[tuple[int, int]], dict[str, Any]]] = {}
+        self._kept: dict[int, _Row] = {}
         self._lock = threading.Lock()
 
     # -- ranking -----------------------------------------------------------------------
@@ -239,17 +241,17 @@ class MilvusSearcher(Searcher):
                     kept.append((row, s))
             fused = kept
         top = fused[:top_k]
-        self._fetch([row for row, _ in top])
+        rows = self._fetch([row for row, _ in top])
         hits = []
         for rank, (row, score) in enumerate(top, 1):
-            p, vectors, spans, sentence_vectors = self._kept[row]
+            p, _, spans, sentence_vectors = rows[row]
             matched = ""
             for name, qvec in qvecs.items():
                 if name in sentence_vectors and p.table_id is None and spans:
                     start, end = spans[int((sentence_vectors[name] @ qvec).argmax())]
                     matched = p.content[start:end]
                     break
-            sources = tuple((name, rows.index(row) + 1) for name, rows in ranked.items() if row in rows)
+            sources = tuple((name, found.index(row) + 1) for name, found in ranked.items() if row in found)
             iri = (self.passage_iri(p) if callable(self.passage_iri)
                    else self.passage_iri.format(passage_id=p.passage_id, plan_id=p.plan_id))
             hits.append(Hit(rank=rank, score=float(score), plan=p.plan_id, passage_id=p.passage_id, passage_iri=iri,
@@ -259,13 +261,16 @@ class MilvusSearcher(Searcher):
         return hits, scope
 
     # -- the hits' rows ----------------------------------------------------------------
-    def _fetch(self, rows: Sequence[int]) -> None:
-        """Read the passages and vectors of ``rows`` not kept yet (one query per collection)."""
+    def _fetch(self, rows: Sequence[int]) -> dict[int, _Row]:
+        """The passages and vectors of ``rows``; those not kept from an earlier search are
+        read with one query per collection."""
         import numpy as np
 
-        missing = [r for r in rows if r not in self._kept]
+        with self._lock:
+            out = {r: self._kept[r] for r in rows if r in self._kept}
+        missing = [r for r in rows if r not in out]
         if not missing:
-            return
+            return out
         layout, store = self.view.layout, self.store
         fields = {layout.field(n): n for n in layout.names}
         sfields = {layout.sentence_field(n): n for n in layout.sentence_encoders}
@@ -284,21 +289,22 @@ class MilvusSearcher(Searcher):
                 data = json.loads(r["passage"])
                 data["section_path"] = tuple(data.get("section_path") or ())
                 sents = sorted(spans[int(r["pk"])], key=lambda s: s[0])
-                self._kept[int(r["pk"])] = (
+                out[int(r["pk"])] = self._kept[int(r["pk"])] = (
                     Passage(**data), {n: np.asarray(r[f], np.float32) for f, n in fields.items()},
                     [(s, e) for s, e, _ in sents],
                     {n: np.asarray([v[n] for _, _, v in sents], np.float32).reshape(len(sents), -1)
                      for n in layout.sentence_encoders})
+        return out
 
     def cosines(self, query: str, hits: Sequence[Hit]) -> list[dict[str, float]]:
         """Each hit's cosine with ``query`` under each encoder: with its best sentence for
         encoders that score sentences, else with the passage (as
         :func:`plangraph.workspace.answers.cosines` computes it for a local index)."""
         keys = [key_of(h.passage_id) for h in hits]
-        self._fetch(keys)
+        rows = self._fetch(keys)
         out: list[dict[str, float]] = []
         for key in keys:
-            _, vectors, _, sentence_vectors = self._kept[key]
+            _, vectors, _, sentence_vectors = rows[key]
             cos = {}
             for name in self.encoders:
                 qvec = self.query_vector(name, self.dense_query(query))
