@@ -182,7 +182,8 @@ def connect(uri: str) -> Any:
         raise UsageError(f"the Milvus search backend needs {exc.name}, which is not installed",
                          hint="pip install 'plangraph[milvus]' (pymilvus and milvus-lite)") from None
     # its failures are raised as IndexStoreError here; its own log would print them twice
-    logging.getLogger("pymilvus").setLevel(logging.CRITICAL)
+    for name in ("pymilvus", "milvus_lite"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
     token, db = os.environ.get(TOKEN_ENV, ""), os.environ.get(DB_ENV, "")
     key = (uri, db, token)
     with _CLIENTS_LOCK:
@@ -195,8 +196,12 @@ def connect(uri: str) -> Any:
                 local = {} if remote else {"grpc_options": {"grpc.keepalive_time_ms": 300_000}}
                 _CLIENTS[key] = MilvusClient(uri=uri, token=token, db_name=db, timeout=10, **local)
             except MilvusException as exc:
-                raise IndexStoreError(f"Milvus at {uri} is unreachable ({exc.message})",
-                                      hint="start the server or check the URI; a local file ends in .db") from None
+                raise IndexStoreError(
+                    f"Milvus at {uri} is unreachable ({exc.message})",
+                    hint="start the server or check the URI" if remote else
+                    "a milvus-lite file serves one process and another may hold it; for several, serve it with "
+                    f"`milvus-lite server --data-dir {uri} --port 19530` and use milvus:http://127.0.0.1:19530"
+                ) from None
         return _CLIENTS[key]
 
 
