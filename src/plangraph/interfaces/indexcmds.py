@@ -159,7 +159,7 @@ def add_index_commands(sub: Any, index_arg: Callable[[argparse.ArgumentParser], 
     index_arg(p)
     backend_arg(p)
     p.add_argument("--lexical", choices=TOKENIZATIONS,
-                   help="lexical terms (default: the collection's; bigram for a new one, the measured best)")
+                   help="lexical terms (default: the collection's; for a new one bigram, the index's own)")
     p.add_argument("--recreate", action="store_true",
                    help="drop the Milvus collections first (after rebuilding with other encoders)")
     p.set_defaults(func=cmd_push_search)
