@@ -12,12 +12,14 @@ Collections (``<prefix>_passages`` and, when an encoder scores sentences,
     pk        INT64, a hash of the passage id (of passage id and sentence number)
     plan_id   the plan; a plan is replaced or removed by ``plan_id == "x"``
     shard     the shard folder it came from (``<plan>-<sha12>``, changes with its content)
-    pos       the passage's position in its shard
+    pos       the passage's position in its shard (ties of the fusion break by it)
+    passage_id  the passage's id, for the caller's filters
     passage   the Passage as JSON, for citations (passages only); its pk (sentences)
     section   the section path joined by " > ", for the section filter
     folded    the folded text without white space, for exact phrases (passages only)
     terms     plangraph's own lexical terms (character bigrams by default), one ASCII
               word each, read by Milvus's BM25 function into the sparse field ``bm25``
+              (passages only)
     v0, v1 …  one FLOAT_VECTOR per encoder (passages), s0 … per sentence-level encoder
     start, end  a sentence's span in its passage's content (sentences only)
 
