@@ -91,7 +91,8 @@ def test_filters_go_to_milvus(both: tuple[Workspace, Workspace]) -> None:
         milvus.searcher.search("教师", plan="nope")
 
 
-def test_add_replace_remove_touch_only_that_plans_rows(district_index: Path, tmp_path: Path) -> None:
+def test_add_replace_remove_touch_only_that_plans_rows(district_index: Path, tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
     index = tmp_path / "ix"
     shutil.copytree(district_index, index)
     db = str(tmp_path / "m.db")
@@ -106,9 +107,10 @@ def test_add_replace_remove_touch_only_that_plans_rows(district_index: Path, tmp
     assert store.count("linping") == 0 and store.count("linping", sentences=True) == 0
     assert store.count("linan") == 190 and set(store.synced()) == {"linan"}
 
-    add([LINPING], index, progress=False)
-    report = push_search(index, spec)
-    assert (report.written, report.unchanged, report.passages) == (("linping",), ("linan",), 16)
+    capsys.readouterr()
+    assert main(["add", str(LINPING), "--index", str(index), "--search-backend", spec, "--quiet"]) == 0
+    assert f"milvus {db}: 1 written, 1 unchanged; 16 passages written" in capsys.readouterr().out
+    assert store.count("linping") == 16 and store.count() == 206
 
     changed = tmp_path / LINPING.name
     changed.write_text(LINPING.read_text("utf-8") + "\n全面加强学校体育工作,建设一批体育特色学校,确保学生每天校园"
@@ -186,3 +188,35 @@ def test_the_environment_chooses_the_backend(district_index: Path, pushed: str,
     ws = Workspace(district_index)
     assert type(ws.searcher).__name__ == "MilvusSearcher"
     assert type(Workspace(district_index, search_backend="local").searcher).__name__ == "Searcher"
+
+
+def test_the_app_searches_on_milvus_when_the_operator_says_so(district_index: Path, pushed: str,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from plangraph.search.milvus_search import MilvusSearcher
+
+    from .conftest import ROOT
+
+    asked: list[str] = []
+    original = MilvusSearcher.search_with_scope
+
+    def counted(self: MilvusSearcher, query: str, *args: object, **kwargs: object) -> object:
+        asked.append(query)
+        return original(self, query, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(MilvusSearcher, "search_with_scope", counted)
+    monkeypatch.setenv("PLANGRAPH_INDEX", str(district_index))
+    monkeypatch.setenv("PLANGRAPH_SEARCH_BACKEND", f"milvus:{pushed}")
+    st.cache_resource.clear()  # a workspace another test opened on the index's own search
+    try:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+        at.run()
+        at.text_input(key="q").set_value("马溪幼儿园").run()
+        assert not at.exception, at.exception
+        quotes = [md.value for md in at.markdown if md.value.startswith("> ")]
+        assert len(quotes) == 10 and any("马溪幼儿园" in q for q in quotes)
+        assert "马溪幼儿园" in asked
+    finally:
+        st.cache_resource.clear()
