@@ -190,6 +190,7 @@ def connect(uri: str) -> Any:
     key = (uri, db, token)
     with _CLIENTS_LOCK:
         if key not in _CLIENTS:
+            _check_scipy_once()
             if not remote:
                 Path(uri).parent.mkdir(parents=True, exist_ok=True)
             try:
@@ -205,6 +206,18 @@ def connect(uri: str) -> Any:
                     f"`milvus-lite server --data-dir {uri} --port 19530` and use milvus:http://127.0.0.1:19530"
                 ) from None
         return _CLIENTS[key]
+
+
+def _check_scipy_once() -> None:
+    """Let pymilvus look for scipy.sparse now, in one thread: it loads the module by hand
+    on its first sparse search, and two searches at once (BM25 and exact phrases) then
+    race on it (KeyError 'scipy.sparse')."""
+    try:
+        from pymilvus.client.utils import SciPyHelper
+
+        SciPyHelper.is_scipy_sparse(None)
+    except (ImportError, AttributeError):  # another pymilvus: nothing to prepare
+        pass
 
 
 class MilvusStore:
