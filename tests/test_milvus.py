@@ -168,7 +168,7 @@ def test_other_encoders_or_plans_are_refused(district_index: Path, pushed: str, 
     fewer = tmp_path / "fewer"
     shutil.copytree(district_index, fewer)
     remove(["linping"], fewer, progress=False)
-    with pytest.raises(IndexStoreError, match="does not hold the index .* as it is now \\(plans that differ: linping\\)"):
+    with pytest.raises(IndexStoreError, match=r"does not hold the index .* as it is now \(plans that differ: linping\)"):
         Workspace(fewer, search_backend=f"milvus:{db}").search("教师")
     assert push_search(other, f"milvus:{db}", recreate=True).written == ("linping",)
     assert Workspace(other, search_backend=f"milvus:{db}").search("教师", top_k=1)[0].plan == "linping"

@@ -126,7 +126,8 @@ class Layout:
 
     def __post_init__(self) -> None:
         if self.lexical not in TOKENIZATIONS:
-            raise UsageError(f"unknown lexical tokenization {self.lexical!r}; choose one of: {', '.join(TOKENIZATIONS)}")
+            raise UsageError(f"unknown lexical tokenization {self.lexical!r}; "
+                             f"choose one of: {', '.join(TOKENIZATIONS)}")
 
     @classmethod
     def of_specs(cls, specs: Sequence[Any], lexical: str = "bigram") -> Layout:

@@ -120,7 +120,7 @@ class MilvusSearcher(Searcher):
                          passage_iri=passage_iri, fusion=fusion, plans=plans)
         self.view = view
         self.store = store
-        self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="plangraph-milvus")
+        self._requests = ThreadPoolExecutor(max_workers=4, thread_name_prefix="plangraph-milvus")
         self._kept: dict[int, _Row] = {}
         self._lock = threading.Lock()
 
@@ -167,22 +167,23 @@ class MilvusSearcher(Searcher):
             if len(phrase) >= 3 and not _LIKE_UNSAFE & set(phrase):
                 words = lexical_words(query, layout.lexical, query=True)
                 like = f"folded like {json.dumps('%' + phrase + '%', ensure_ascii=False)}"
-                jobs[EXACT] = (self._pool.submit(self._search, store.passages, words, "bm25", depth, flt, expr=like)
-                               if words else self._pool.submit(self._phrase_rows, like, depth, flt))
+                jobs[EXACT] = (self._requests.submit(self._search, store.passages, words, "bm25", depth, flt,
+                                                     expr=like)
+                               if words else self._requests.submit(self._phrase_rows, like, depth, flt))
         lexical_query = self.lexical_query(query) if LEXICAL in use else None
         if lexical_query is not None:
             words = lexical_words(lexical_query, layout.lexical, query=True)
-            jobs[LEXICAL] = self._pool.submit(self._search, store.passages, words, "bm25", depth, flt) if words \
-                else self._pool.submit(list)
+            jobs[LEXICAL] = self._requests.submit(self._search, store.passages, words, "bm25", depth, flt) if words \
+                else self._requests.submit(list)
         qvecs: dict[str, np.ndarray] = {}
         dense_query = self.dense_query(query)
         for name in use:
             if name in self.encoders:
                 qvecs[name] = self.query_vector(name, dense_query)
-                jobs[name] = (self._pool.submit(self._search, store.sentences, qvecs[name],
+                jobs[name] = (self._requests.submit(self._search, store.sentences, qvecs[name],
                                                 layout.sentence_field(name), depth, flt, group=True)
                               if name in layout.sentence_encoders else
-                              self._pool.submit(self._search, store.passages, qvecs[name], layout.field(name),
+                              self._requests.submit(self._search, store.passages, qvecs[name], layout.field(name),
                                                 depth, flt))
         out = {name: jobs[name].result() for name in use if name in jobs}
         if EXACT in out and not out[EXACT]:
@@ -274,9 +275,9 @@ class MilvusSearcher(Searcher):
         layout, store = self.view.layout, self.store
         fields = {layout.field(n): n for n in layout.names}
         sfields = {layout.sentence_field(n): n for n in layout.sentence_encoders}
-        sentences = self._pool.submit(store.call, "reading sentences", store.client.query, store.sentences,
-                                      filter=f"passage in {missing}", output_fields=["passage", "start", "end", *sfields],
-                                      limit=MAX_TOPK) if sfields else None
+        sentences = self._requests.submit(
+            store.call, "reading sentences", store.client.query, store.sentences, filter=f"passage in {missing}",
+            output_fields=["passage", "start", "end", *sfields], limit=MAX_TOPK) if sfields else None
         found = store.call("reading passages", store.client.query, store.passages, filter=f"pk in {missing}",
                            output_fields=["pk", "passage", *fields], limit=len(missing))
         spans: dict[int, list[tuple[int, int, dict[str, Any]]]] = {r: [] for r in missing}
