@@ -185,6 +185,30 @@ def test_cli_search_filters_by_target_group_and_kind(built: Path, capsys: pytest
     assert "unknown theme 'nope'; choose one of: preschool," in capsys.readouterr().err
 
 
+def test_a_group_filter_reads_the_plans_concept_files_not_the_graph(built: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from plangraph.graph.browse import passage_concepts
+
+    fresh = Workspace(built)
+    hits = fresh.search("教师待遇", top_k=5, predicate=fresh.passage_filter(groups=["rural-teachers"]))
+    assert hits and fresh._dataset is None  # no graph walk over every commitment
+    # the files written at build time say what the graph says, passage by passage
+    every = passage_concepts(fresh.dataset)
+    assert len(every) > 20
+    assert all(fresh.concepts_for(pid) == keys for pid, keys in every.items())
+    # an index whose shards predate concepts.json asks the graph instead
+    old = tmp_path / "old"
+    shutil.copytree(built, old)
+    for f in (old / "plans").glob("*/concepts.json"):
+        f.unlink()
+    older = Workspace(old)
+    assert all(older.concepts_for(pid) == keys for pid, keys in every.items())
+    assert [h.passage_id for h in older.search("教师待遇", top_k=5,
+                                               predicate=older.passage_filter(groups=["rural-teachers"]))] \
+        == [h.passage_id for h in hits]
+
+
 def test_cli_search_shows_what_an_english_query_was_looked_up_as(built: Path,
                                                                  capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["search", "teacher salary compared with civil servants", "--index", str(built),

@@ -63,6 +63,12 @@ class _Ids:
         return f"{self.plan_id}-{tag}-{_digest(self.plan_id, content, str(n))}"
 
 
+def plan_of_id(item_id: str) -> str:
+    """The plan id within a passage or section id (``<plan>-<tag>-<digest>``, see :class:`_Ids`)."""
+    head, _, _ = item_id.rpartition("-")
+    return head.rpartition("-")[0] if head else ""
+
+
 def sentence_spans(text: str, offset: int) -> list[tuple[int, int]]:
     """Sentence spans of ``text`` (absolute offsets), whitespace trimmed."""
     spans = []

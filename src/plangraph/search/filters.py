@@ -3,7 +3,7 @@ for some target groups; and the text around a passage for a result card."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Sequence
 
 from plangraph.errors import UsageError
 from plangraph.graph.browse import KIND_CLASSES
@@ -18,7 +18,7 @@ def _check_choices(what: str, given: Collection[str], valid: Collection[str]) ->
 
 
 def passage_filter(entities_for: Callable[[str], tuple[EntityRef, ...]],
-                   concepts_of: Callable[[], Mapping[str, frozenset[str]]], *,
+                   concepts_for: Callable[[str], frozenset[str]], *,
                    kinds: Collection[str] = (), themes: Collection[str] = (),
                    groups: Collection[str] = ()) -> Callable[[str], bool] | None:
     """A predicate on passage ids for search: the passage states an entity of one of
@@ -33,13 +33,14 @@ def passage_filter(entities_for: Callable[[str], tuple[EntityRef, ...]],
     _check_choices("theme", themes, [c.key for c in concepts() if c.scheme != "group"])
     _check_choices("target group", groups, [c.key for c in concepts() if c.scheme == "group"])
     classes = {KIND_CLASSES.get(k, k) for k in kinds}
-    mapping = concepts_of() if themes or groups else {}
     theme_keys, group_keys = set(themes), set(groups)
 
     def accept(passage_id: str) -> bool:
         if classes and not any(e.kind in classes for e in entities_for(passage_id)):
             return False
-        keys = mapping.get(passage_id, frozenset())
+        if not (theme_keys or group_keys):
+            return True
+        keys = concepts_for(passage_id)
         return not (theme_keys and not theme_keys & keys) and not (group_keys and not group_keys & keys)
 
     return accept

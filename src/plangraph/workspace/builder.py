@@ -26,6 +26,7 @@ from plangraph.errors import InputError, PlanGraphError
 from plangraph.model import Passage, PlanDoc
 from plangraph.workspace.folder import (
     CACHE_DIR,
+    CONCEPTS_FILE,
     ENTITIES_FILE,
     GRAPH_NT,
     PASSAGES_FILE,
@@ -39,7 +40,7 @@ from plangraph.workspace.folder import (
 )
 from plangraph.workspace.writer import IndexWriter, check_removable, fault_point, write_shard
 
-PIPELINE_VERSION = "3"
+PIPELINE_VERSION = "4"
 """Part of every shard's name: bump it when ingest, extract or the graph change output."""
 
 
@@ -111,6 +112,7 @@ def _plan_shard(index: Path, doc: PlanDoc, source_hash: str, options: dict[str, 
     from rdflib.namespace import DCTERMS
 
     from plangraph.extract.pipeline import extract
+    from plangraph.graph.browse import passage_concepts
     from plangraph.graph.build import add_plan, new_dataset, passage_entities
     from plangraph.graph.iris import plan_iri
     from plangraph.graph.ontology import validate
@@ -127,6 +129,7 @@ def _plan_shard(index: Path, doc: PlanDoc, source_hash: str, options: dict[str, 
     local, shared = split_shared(ox.parse(g.serialize(format="nt", encoding="utf-8"), ox.RdfFormat.N_TRIPLES),
                                  doc.plan_id)
     entities = {pid: [[e.iri, e.kind, e.label] for e in refs] for pid, refs in passage_entities(ds).items()}
+    concepts = {pid: sorted(keys) for pid, keys in passage_concepts(ds).items()}
     info = {k: v for k, v in plan_to_json(doc).items()
             if k in ("plan", "meta", "counts", "findings", "format", "pages")}
     plan = plan_iri(doc.plan_id)
@@ -135,6 +138,7 @@ def _plan_shard(index: Path, doc: PlanDoc, source_hash: str, options: dict[str, 
     name = _shard_name(doc.plan_id, source_hash, options)
     files = {PLAN_FILE: json.dumps(info, ensure_ascii=False, indent=1).encode(),
              ENTITIES_FILE: json.dumps(entities, ensure_ascii=False).encode(),
+             CONCEPTS_FILE: json.dumps(concepts, ensure_ascii=False).encode(),
              GRAPH_NT: "\n".join(local).encode(), SHARED_NT: "\n".join(shared).encode(),
              # the text every offset indexes: for an HTML, Word or PDF plan it exists only here
              TEXT_FILE: doc.original.encode("utf-8")}

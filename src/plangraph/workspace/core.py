@@ -21,6 +21,7 @@ from plangraph.errors import IndexStoreError, InputError, UsageError
 from plangraph.model import EntityRef, Hit
 from plangraph.search.scope import Scope
 from plangraph.workspace.answers import cosines as hit_cosines
+from plangraph.workspace.planfiles import PlanFiles
 from plangraph.workspace.folder import (
     BUILDING,
     ENTITIES_FILE,
@@ -58,8 +59,7 @@ class Workspace:
         self._dataset: Any = None
         self._plans: list[dict[str, Any]] | None = None
         self._searcher: Any = None
-        self._entities: dict[str, tuple[EntityRef, ...]] | None = None
-        self._concepts: dict[str, frozenset[str]] | None = None
+        self._plan_files = PlanFiles(self.path, self.manifest, self._every_concept)
         self._search_lock = threading.Lock()
         self._graph_lock = threading.Lock()
         self._comparisons: Any = None
@@ -165,19 +165,11 @@ class Workspace:
 
     def entities_for(self, passage_id: str) -> tuple[EntityRef, ...]:
         """Entities the graph says were stated in this passage."""
-        if self._entities is None:
-            entities: dict[str, tuple[EntityRef, ...]] = {}
-            for plan in self.manifest["plans"].values():
-                path = self.path / PLANS_DIR / plan["shard"] / ENTITIES_FILE
-                try:
-                    raw = json.loads(path.read_text("utf-8"))
-                    entities.update({pid: tuple(EntityRef(*e) for e in refs) for pid, refs in raw.items()})
-                except FileNotFoundError:
-                    raise broken_index(self.path, f"missing {path}") from None
-                except (ValueError, TypeError) as exc:
-                    raise broken_index(self.path, f"{path} is corrupt ({exc})") from None
-            self._entities = entities
-        return self._entities.get(passage_id, ())
+        return self._plan_files.entities_for(passage_id)
+
+    def concepts_for(self, passage_id: str) -> frozenset[str]:
+        """Keys of the themes, stages and target groups of the commitments stated here."""
+        return self._plan_files.concepts_for(passage_id)
 
     # -- browse --------------------------------------------------------------------
     def entities(self, kind: str, plan: str | None = None) -> list[Any]:
@@ -207,19 +199,18 @@ class Workspace:
         own = getattr(self.searcher, "passage_context", None)  # a Milvus searcher reads only the neighbours
         return own(passage_id, chars) if own else passage_context(self.searcher.index.passages, passage_id, chars)
 
+    def _every_concept(self) -> dict[str, frozenset[str]]:
+        from plangraph.graph.browse import passage_concepts
+
+        return passage_concepts(self.dataset)
+
     def passage_filter(self, *, kinds: Sequence[str] = (), themes: Sequence[str] = (),
                        groups: Sequence[str] = ()) -> Callable[[str], bool] | None:
         """A ``predicate`` for :meth:`search`: passages stating an entity of one of
         ``kinds``, with a commitment on one of ``themes`` and one of ``groups``."""
-        from plangraph.graph.browse import passage_concepts
         from plangraph.search.filters import passage_filter
 
-        def concepts_of() -> dict[str, frozenset[str]]:
-            if self._concepts is None:
-                self._concepts = passage_concepts(self.dataset)
-            return self._concepts
-
-        return passage_filter(self.entities_for, concepts_of, kinds=kinds, themes=themes, groups=groups)
+        return passage_filter(self.entities_for, self.concepts_for, kinds=kinds, themes=themes, groups=groups)
 
     # -- search --------------------------------------------------------------------
     def _open_searcher(self) -> Any:
