@@ -197,3 +197,15 @@ def test_a_new_generation_updates_the_approximate_index_reading_new_shards_only(
     rows = vectors.matrix()
     for i in (0, len(linan.passages) - 1, len(linan.passages), len(index) - 1):
         assert int(vectors.top(rows[i], 1)[0][0]) == i
+
+
+def test_ann_training_rows_are_gathered_from_the_parts() -> None:
+    from plangraph.search.ann import gather
+    from plangraph.search.vectors import VectorSet
+
+    rng = np.random.default_rng(3)
+    parts = [rng.standard_normal((n, 8)).astype(np.float16) for n in (5, 0, 17, 1, 9)]
+    vs = VectorSet(parts, 8)
+    rows = np.sort(rng.choice(len(vs), size=12, replace=False))
+    np.testing.assert_array_equal(gather(vs, rows), vs.matrix()[rows])
+    assert gather(vs, rows[:0]).shape == (0, 8)

@@ -149,6 +149,18 @@ def update_ann(index: PassageIndex, folder: Path, *, min_rows: int = ANN_MIN_ROW
     return kept
 
 
+def gather(vs: VectorSet, rows: np.ndarray) -> np.ndarray:
+    """Rows ``rows`` (sorted) of ``vs`` as one float32 matrix, read part by part from the
+    memory-mapped shards: the whole matrix of a large set (360,000 sentence rows at 500
+    plans) would be the largest allocation of a build."""
+    import numpy as np
+
+    starts = np.cumsum([0] + [len(p) for p in vs.parts])
+    which = np.searchsorted(starts, rows, side="right") - 1
+    parts = [np.asarray(vs.parts[k][rows[which == k] - starts[k]], dtype=np.float32) for k in np.unique(which)]
+    return np.ascontiguousarray(np.vstack(parts) if parts else np.zeros((0, vs.dim), np.float32))
+
+
 def _trained(vs: VectorSet) -> Any:
     """An empty IVF index (float16 codes, inner product) trained on a sample of ``vs``."""
     import faiss
@@ -158,7 +170,7 @@ def _trained(vs: VectorSet) -> Any:
     nlist = max(16, int(4 * math.sqrt(n)))
     rng = np.random.default_rng(0)
     sample_rows = np.sort(rng.choice(n, size=min(n, 32 * nlist), replace=False))
-    sample = np.ascontiguousarray(vs.matrix()[sample_rows], dtype=np.float32)
+    sample = gather(vs, sample_rows)
     ivf = faiss.index_factory(vs.dim, f"IVF{nlist},SQfp16", faiss.METRIC_INNER_PRODUCT)
     ivf.train(sample)
     return ivf
