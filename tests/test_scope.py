@@ -128,8 +128,9 @@ def test_the_scope_weight_is_a_soft_preference(four_plan_searcher: Searcher) -> 
     assert [h.passage_id for h in off.search(query, retrievers=[LEXICAL])] == [
         h.passage_id for h in four_plan_searcher.search(query, retrievers=[LEXICAL], scoped=False)]
     # weight 0: every in-scope passage the retriever found comes before any other
+    # (rows of one table past the third would give way to them: not what this checks)
     strict = Searcher(four_plan_searcher.index, [FakeEncoder()], plans=four_plan_searcher.plans,
-                      fusion=FusionConfig(out_of_scope=0.0))
+                      fusion=FusionConfig(out_of_scope=0.0, rows_per_table=0))
     plans = [h.plan for h in strict.search(query, top_k=200, retrievers=[LEXICAL])]
     first_national = min(plans.index(p) for p in (N2010, N2035) if p in plans)
     assert set(plans[:first_national]) <= DISTRICTS and set(plans[first_national:]) <= {N2010, N2035}

@@ -244,3 +244,31 @@ def test_table_rows_name_no_sentence(linan_searcher: Searcher) -> None:
     top = linan_searcher.search("特殊学校的生师比", top_k=1)[0]
     assert "特殊学校生师比达到31" in top.text and top.text.startswith("特殊教育发展任务表 | ")
     assert top.matched == "" and top.best_sentence is None
+
+
+def test_rows_of_one_table_give_way_after_three(fake_index: PassageIndex) -> None:
+    def tables(hits: list) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for h in hits:
+            table = fake_index.passages[fake_index.row_in_plan(h.plan, h.passage_id)].table_id
+            if table:
+                counts[table] = counts.get(table, 0) + 1
+        return counts
+
+    query = "中小学计划建设项目 迁建项目"
+    uncapped = Searcher(fake_index, [FakeEncoder()], fusion=FusionConfig(rows_per_table=0)).search(query, 10)
+    capped = Searcher(fake_index, [FakeEncoder()]).search(query, 10)
+    assert max(tables(uncapped).values()) > 3  # the project table fills the list
+    assert max(tables(capped).values()) <= 3 and len(capped) == 10
+    # the rows kept are the best of their table, in the same order
+    first_rows = [h.passage_id for h in uncapped if tables([h])][:3]
+    assert [h.passage_id for h in capped if tables([h])][:3] == first_rows
+
+
+def test_rows_per_table_keeps_order_and_every_row() -> None:
+    from plangraph.search.fusion import rows_per_table
+
+    fused = [(i, 1.0 - i / 10) for i in range(8)]
+    table = {0: "t", 1: "t", 2: None, 3: "t", 4: "u", 5: "t", 6: None, 7: "t"}
+    out = rows_per_table(fused, 2, 5, table.get)
+    assert [r for r, _ in out] == [0, 1, 2, 4, 6, 3, 5, 7]

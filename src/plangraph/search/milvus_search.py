@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from plangraph.errors import UsageError
 from plangraph.model import EntityRef, Hit, Passage
 from plangraph.search.encoders import Encoder
-from plangraph.search.fusion import FusionConfig, fuse
+from plangraph.search.fusion import FusionConfig, fuse, rows_per_table
 from plangraph.search.milvus import MAX_TOPK, MilvusStore, key_of, lexical_words, plan_filter
 from plangraph.search.scope import PlanProfile, Scope
 from plangraph.search.searcher import _EDGE_PUNCT, DEFAULT_PASSAGE_IRI, EXACT, LEXICAL, Searcher
@@ -241,8 +241,15 @@ class MilvusSearcher(Searcher):
                 if counts[plan_of(row)] <= per_plan:
                     kept.append((row, s))
             fused = kept
+        rows = None
+        if self.fusion.rows_per_table:  # as the local searcher does, over a window of candidates
+            window = fused[:max(4 * top_k, top_k + 30)]
+            rows = self._fetch([row for row, _ in window])
+            fused = rows_per_table(window, self.fusion.rows_per_table, top_k,
+                                   lambda row: rows[row][0].table_id) + fused[len(window):]  # type: ignore[index]
         top = fused[:top_k]
-        rows = self._fetch([row for row, _ in top])
+        if rows is None:
+            rows = self._fetch([row for row, _ in top])
         hits = []
         for rank, (row, score) in enumerate(top, 1):
             p, _, spans, sentence_vectors = rows[row]

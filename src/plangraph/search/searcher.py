@@ -31,7 +31,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from plangraph.search.encoders import Encoder
-from plangraph.search.fusion import FusionConfig, at_most_per_plan, fuse
+from plangraph.search.fusion import FusionConfig, at_most_per_plan, fuse, rows_per_table
 from plangraph.errors import UsageError
 from plangraph.text import Language, detect_language, fold_compact
 from plangraph.model import EntityRef, Hit, Passage
@@ -310,6 +310,9 @@ class Searcher:
                            key=lambda item: (-item[1], item[0]))
         if per_plan:
             fused = at_most_per_plan(fused, per_plan, self.index.plan_ids)
+        if self.fusion.rows_per_table:
+            fused = rows_per_table(fused, self.fusion.rows_per_table, top_k,
+                                   lambda row: self.index.passages[row].table_id)
         hits = [
             self._hit(rank, row, score, ranked, qvecs, weight.get(self.index.plan_of(row), 1.0))
             for rank, (row, score) in enumerate(fused[:top_k], 1)
