@@ -46,12 +46,22 @@ def test_round_trip(corpus: list[Passage], tmp_path: Path) -> None:
     enc = FakeEncoder()
     report = build_index(corpus, tmp_path / "idx", [enc], progress=False)
     assert report.passages == len(corpus) and report.embedded[enc.name] + report.reused[enc.name] == len(corpus)
+    # a sentence-level encoder embeds sentences only: each passage's row is their mean
+    assert report.embedded[enc.name] == 0 and report.sentences_embedded[enc.name] > len(corpus)
 
     index = open_index(tmp_path / "idx", [enc])
     assert tuple(index.passages) == tuple(corpus)
     stored = index.dense[enc.name].matrix()
+    means = []
+    for p in corpus:
+        rows = enc.encode_passages([p.content[a:b] for a, b in sentence_spans(p.content)]).sum(axis=0)
+        means.append(rows / np.linalg.norm(rows))
     # float16 on disk: cosines move by less than 1e-3
-    np.testing.assert_allclose(stored, enc.encode_passages([embed_text(p) for p in corpus]), atol=1e-3)
+    np.testing.assert_allclose(stored, np.vstack(means), atol=1e-3)
+    whole = enc.encode_passages([embed_text(p) for p in corpus])
+    plain = build_index(corpus, tmp_path / "plain", [enc], sentence_level="none", progress=False)
+    assert plain.embedded[enc.name] == len({embed_text(p) for p in corpus})
+    np.testing.assert_allclose(open_index(tmp_path / "plain").dense[enc.name].matrix(), whole, atol=1e-3)
     spans = [sentence_spans(p.content) for p in corpus]
     n_sentences = sum(len(s) for s in spans)
     assert n_sentences > len(corpus)  # plan paragraphs hold several sentences
@@ -118,9 +128,9 @@ def test_rebuild_re_embeds_only_the_sentences_that_changed(corpus: list[Passage]
 
     again = CountingEncoder()
     report = build_index(edited, out, [again], progress=False)
-    assert report.embedded[again.name] == 1  # the paragraph, as a passage
-    assert report.sentences_embedded[again.name] == 1  # and its one new sentence
-    assert again.calls == 2
+    assert report.embedded[again.name] == 0  # the paragraph's row is the mean of its sentences'
+    assert report.sentences_embedded[again.name] == 1  # of which one is new
+    assert again.calls == 1
     index = open_index(out, [again])
     assert index.sentence_spans[row][-1] == (start, start + len("全面建成智慧校园。"))
 
@@ -273,11 +283,9 @@ def test_damaged_cache_folder_only_costs_re_embedding(corpus: list[Passage], tmp
     (cache / "embeddings.sqlite").write_bytes(b"not a database" * 100)
     again = CountingEncoder()
     report = build_index(corpus[:10], tmp_path / "b", [again], cache_dir=cache, progress=False)
-    assert report.embedded[again.name] == len({embed_text(p) for p in corpus[:10]})
     sentences = {p.content[a:b] for p in corpus[:10] for a, b in sentence_spans(p.content)}
-    # a one-sentence passage's sentence is its text, embedded once for both
-    assert report.sentences_embedded[again.name] == len(sentences - {embed_text(p) for p in corpus[:10]})
-    assert again.calls == report.embedded[again.name] + report.sentences_embedded[again.name]
+    assert report.sentences_embedded[again.name] == len(sentences)  # every one again
+    assert again.calls == report.sentences_embedded[again.name]
     assert len(open_index(tmp_path / "b")) == 10
 
 
@@ -286,7 +294,9 @@ def test_a_cache_is_read_for_the_texts_of_a_build_only(corpus: list[Passage], tm
     build_index(corpus[:10], tmp_path / "a", [FakeEncoder()], cache_dir=cache, progress=False)
     again = CountingEncoder()
     report = build_index(corpus[:12], tmp_path / "b", [again], cache_dir=cache, progress=False)
-    assert 0 < report.embedded[again.name] <= 2  # the two new passages (unless one repeats a text)
+    new = {p.content[a:b] for p in corpus[10:12] for a, b in sentence_spans(p.content)} - \
+        {p.content[a:b] for p in corpus[:10] for a, b in sentence_spans(p.content)}
+    assert 0 < report.sentences_embedded[again.name] == len(new) == again.calls  # the two new passages' sentences
 
 
 def test_a_cache_of_arrays_moves_into_the_database(corpus: list[Passage], tmp_path: Path) -> None:

@@ -10,6 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from plangraph.text import sentence_spans
+
 from plangraph.model import PlanDoc
 from plangraph.search.ann import attach, update_ann
 from plangraph.search.build import build_index
@@ -160,7 +162,8 @@ def test_adding_a_plan_embeds_only_that_plan(linan: PlanDoc, linping: PlanDoc, t
     before = set((out / "shards").iterdir())
     report = build_index([*linan.passages, *linping.passages], out, [FakeEncoder()], progress=False)
     assert report.shards_linked == 1  # Lin'an's shard is taken as it was
-    assert report.embedded["fake/bigram-hash"] == len({p.content for p in linping.passages})
+    assert report.sentences_embedded["fake/bigram-hash"] == len(
+        {p.content[a:b] for p in linping.passages for a, b in sentence_spans(p.content)})
     after = set((out / "shards").iterdir())
     assert {p.name for p in before} < {p.name for p in after} and len(after) == 2
     assert len(open_index(out).lexical) == len(linan.passages) + len(linping.passages)

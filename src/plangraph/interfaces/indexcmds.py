@@ -28,10 +28,10 @@ def _print_summary(s: BuildSummary, verb: str) -> None:
         print("  " + ", ".join(changes))
     for plan in (*s.added, *s.replaced):
         print(f"  {plan}: " + ", ".join(f"{v} {k}" for k, v in s.counts[plan].items()))
-    if s.embedded:
-        print("  embedded " + ", ".join(f"{k}: {v} new, {s.reused[k]} cached"
-                                        for k, v in s.embedded.items()))
-    if s.sentences_embedded:
+    passages = {k: v for k, v in s.embedded.items() if k not in s.sentences_embedded}
+    if passages:
+        print("  embedded " + ", ".join(f"{k}: {v} new, {s.reused[k]} cached" for k, v in passages.items()))
+    if s.sentences_embedded:  # these encoders' passage rows are the means of their sentences'
         print("  sentences embedded " + ", ".join(f"{k}: {v} new" for k, v in s.sentences_embedded.items()))
     print("  SHACL: " + ("conforms" if s.shacl_conforms else f"{len(s.shacl_violations)}+ violations"))
     for v in s.shacl_violations:

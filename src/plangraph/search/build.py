@@ -321,8 +321,9 @@ def _write_chunk(chunk: list[tuple[str, ShardPlan, str]], tmp: Path, pool: Path 
     write their shards and lexical documents, and move their vectors to the cache
     folder so that memory does not grow with the corpus."""
     for enc in encoders:
-        counts["embedded"][enc.name] += embedder.fill(enc, [t for _, s, _ in chunk for t in s.texts], cache,
-                                                      unit="passage")
+        if not any(enc.name in s.sentence_encoders for _, s, _ in chunk):  # else passages come from sentences
+            counts["embedded"][enc.name] += embedder.fill(enc, [t for _, s, _ in chunk for t in s.texts], cache,
+                                                          unit="passage")
         if any(enc.name in s.sentence_encoders for _, s, _ in chunk):
             counts["sentences"][enc.name] = counts["sentences"].get(enc.name, 0) + embedder.fill(
                 enc, [t for _, s, _ in chunk if enc.name in s.sentence_encoders for t in s.sentences],

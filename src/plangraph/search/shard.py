@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
 SHARD_FILE = "shard.json"
 PASSAGES = "passages.jsonl"
-SHARD_FORMAT = 1
+SHARD_FORMAT = 2
 
 
 def embed_text(passage: Passage, context: str = "none") -> str:
@@ -82,8 +82,10 @@ class ShardPlan:
     context: str
 
     def texts_for(self, enc: Encoder) -> list[str]:
-        """Every text ``enc`` embeds for this shard (passages, then sentences)."""
-        return list(self.texts) + (list(self.sentences) if enc.name in self.sentence_encoders else [])
+        """Every text ``enc`` embeds for this shard: its sentences for a sentence-level
+        encoder (a passage's vector is then the mean of its sentences'), else the
+        passages."""
+        return list(self.sentences) if enc.name in self.sentence_encoders else list(self.texts)
 
 
 def plan_shard(passages: Sequence[Passage], encoders: Sequence[Encoder], *, context: str = "none",
@@ -104,6 +106,29 @@ def shard_name(plan_id: str, shard: ShardPlan, encoders: Sequence[Encoder]) -> s
     for p in shard.passages:
         h.update(json.dumps(dataclasses.asdict(p), ensure_ascii=False, sort_keys=True).encode())
     return f"{_safe(plan_id)}-{h.hexdigest()[:12]}"
+
+
+PASSAGE_MEAN = "mean-of-sentences"
+"""How a sentence-level encoder's passage vectors are made: the normalised mean of the
+passage's sentence vectors, not an embedding of the whole passage. Search ranks such
+an encoder's passages by their best sentence and never reads these rows for ranking,
+so embedding every paragraph a second time (its longest texts: half of e5's work on
+the four plans) bought nothing; they stay for readers that want one row a passage."""
+
+
+def sentence_means(sentences: np.ndarray, spans: Sequence[Sequence[tuple[int, int]]]) -> np.ndarray:
+    """One L2-normalised row per passage: the mean of its sentence rows (in order)."""
+    import numpy as np
+
+    counts = np.array([len(s) for s in spans], dtype=np.int64)
+    if not len(counts):
+        return np.zeros((0, sentences.shape[1]), np.float32)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    sums = np.add.reduceat(sentences.astype(np.float32), starts, axis=0)
+    sums[counts == 0] = 0.0
+    norms = np.linalg.norm(sums, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return np.ascontiguousarray(sums / norms, dtype=np.float32)
 
 
 def write_plan_shard(shard_dir: str | Path, passages: Sequence[Passage], encoders: Sequence[Encoder],
@@ -136,22 +161,28 @@ def write_plan_shard(shard_dir: str | Path, passages: Sequence[Passage], encoder
     embedded: dict[str, int] = {}
     keys: dict[str, list[str]] = {}
     specs = []
+    sent_keys: dict[str, list[str]] = {}
     for enc in encoders:
         texts = shard.texts_for(enc)
         embedded[enc.name] = embedder.fill(enc, texts, cache)
-        keys[enc.name] = [text_key(enc.name, t) for t in texts]
-        have = cache.get_many(enc.name, keys[enc.name])
-        rows = [have.get(k) for k in keys[enc.name]]
+        text_keys = [text_key(enc.name, t) for t in texts]
+        have = cache.get_many(enc.name, text_keys)
+        rows = [have.get(k) for k in text_keys]
         if any(r is None for r in rows):  # the embedder fills every key it was given
             raise RuntimeError(f"{enc.name}: embeddings missing after embedding {folder.name}")
         matrix = (np.vstack([r for r in rows if r is not None]).astype(np.float32) if rows
                   else np.zeros((0, enc.dim), np.float32))
-        n = len(shard.passages)
-        save_rows(folder / vector_file(enc.name, "passages"), matrix[:n])
         spec: dict[str, Any] = {"name": enc.name, "dim": int(enc.dim)}
         if enc.name in shard.sentence_encoders:
-            save_rows(folder / vector_file(enc.name, "sentences"), matrix[n:])
+            save_rows(folder / vector_file(enc.name, "sentences"), matrix)
+            save_rows(folder / vector_file(enc.name, "passages"), sentence_means(matrix, shard.spans))
             spec["sentences"] = len(shard.sentences)
+            spec["passages"] = PASSAGE_MEAN
+            sent_keys[enc.name] = text_keys
+            keys[enc.name] = [text_key(enc.name, PASSAGE_MEAN + "\0" + t) for t in shard.texts]
+        else:
+            save_rows(folder / vector_file(enc.name, "passages"), matrix)
+            keys[enc.name] = text_keys
         specs.append(spec)
     lines = []
     first = 0
@@ -161,8 +192,7 @@ def write_plan_shard(shard_dir: str | Path, passages: Sequence[Passage], encoder
         if shard.spans:
             n_sent = len(shard.spans[i])
             row["sentences"] = shard.spans[i]
-            row["sentence_keys"] = {e: keys[e][len(shard.passages) + first:len(shard.passages) + first + n_sent]
-                                    for e in shard.sentence_encoders}
+            row["sentence_keys"] = {e: sent_keys[e][first:first + n_sent] for e in shard.sentence_encoders}
             first += n_sent
         lines.append(json.dumps(row, ensure_ascii=False))
     fsync_write(folder / PASSAGES, ("\n".join(lines) + "\n" if lines else "").encode())
