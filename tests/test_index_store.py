@@ -223,24 +223,3 @@ def test_a_plan_failing_after_ingest_is_reported_and_the_others_land(tmp_path: P
     assert summary.plans == ("linping",)
     assert summary.failures == ((str(other), f"{other}: plan is over the size limit"),)
     assert Workspace(tmp_path / "ix").manifest["skipped"] == {str(other): f"{other}: plan is over the size limit"}
-
-
-def test_a_change_of_many_plans_compacts_the_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import plangraph.workspace.writer as writer
-
-    compacted: list[int] = []
-    real = GraphStore.compact
-
-    def spy(self: GraphStore) -> None:
-        compacted.append(len(self.registry()))
-        real(self)
-
-    monkeypatch.setattr(GraphStore, "compact", spy)
-    monkeypatch.setattr(writer, "COMPACT_MIN_PLANS", 2)
-    ix = tmp_path / "ix"
-    build([LINPING, _other_plan(tmp_path / "in")], ix, encoders=FAKE, progress=False)
-    assert compacted == [2]  # once, after both plans landed, before the snapshot
-    _check_consistent(ix)
-    assert len(Workspace(ix).export_rows("commitments")) > 0
-    add([LINPING], ix, progress=False)  # nothing to load: no compaction
-    assert compacted == [2]

@@ -270,13 +270,6 @@ class GraphStore:
         self.store.bulk_load(path=str(ntriples), format=ox.RdfFormat.N_TRIPLES, to_graph=name)
         self._graphs = None
 
-    def compact(self) -> None:
-        """Merge the store's files (RocksDB full compaction). Each bulk-loaded plan adds
-        a few files; a store of 150 plans held 634, 245 after this (5.7 s), and the
-        cross-plan named queries ran about 1.5x faster on it."""
-        self._need_writer()
-        self.store.optimize()
-
     def flush(self) -> None:
         """Write the store's in-memory tables to disk (and free them)."""
         self.store.flush()

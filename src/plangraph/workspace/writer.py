@@ -9,8 +9,7 @@ The order of a change (adding, replacing, removing plans):
 2. One store transaction records the intent (the plans to replace and remove, the new
    generation) in the registry. From here on the change rolls forward: each plan's
    graph is bulk-loaded from its shard, then its registry record is replaced (a plan
-   whose record does not name the new shard yet is loaded again); a change that loaded
-   many plans compacts the store (:data:`COMPACT_MIN_PLANS`); a last transaction brings the shared graph (what several plans may state,
+   whose record does not name the new shard yet is loaded again); a last transaction brings the shared graph (what several plans may state,
    and the cross-plan links) to what the plans now call for, rewriting only the triples
    that changed, replaces the ontology graph if its files changed, and clears the intent.
 3. The store is checkpointed to ``store/snapshots/<generation>-…`` and the manifest is
@@ -62,9 +61,6 @@ from plangraph.workspace.folder import (
 ONTOLOGY_FILES: tuple[str, ...] = ("plangraph.ttl", "concepts.ttl")
 FAULT_ENV = "PLANGRAPH_FAULT_AT"
 KEEP_SNAPSHOTS = 3
-COMPACT_MIN_PLANS = 20
-"""A change that loads at least this many plans (and a tenth of the index) compacts the
-store before publishing it; smaller ones leave it to RocksDB's own background merging."""
 FORMAT_2_FILES = ("graph.trig", "plans.json", "entities.json")
 
 
@@ -158,18 +154,13 @@ class IndexWriter:
         if not pending:
             return
         registry = self.store.registry()
-        loaded = 0
         for pid, rec in pending["replace"].items():
             if registry.get(pid, {}).get("shard") == rec["shard"]:
                 continue  # landed before a kill
             self.store.load_graph(str(plan_graph_iri(pid)), self.path / PLANS_DIR / rec["shard"] / GRAPH_NT)
-            loaded += 1
             fault_point("graph-loaded")
             self.store.commit(Change(records={pid: rec}))  # the plan has landed
             fault_point("plan-committed")
-        if loaded >= max(COMPACT_MIN_PLANS, len(registry) // 10):
-            self.store.compact()  # a build of many plans: merge their files before publishing
-            fault_point("compacted")
         for pid in pending["remove"]:
             if pid in registry:
                 self.store.commit(Change(graphs={str(plan_graph_iri(pid)): ""}, records={pid: None}))
