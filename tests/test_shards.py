@@ -212,3 +212,12 @@ def test_ann_training_rows_are_gathered_from_the_parts() -> None:
     rows = np.sort(rng.choice(len(vs), size=12, replace=False))
     np.testing.assert_array_equal(gather(vs, rows), vs.matrix()[rows])
     assert gather(vs, rows[:0]).shape == (0, 8)
+
+
+def test_sentence_means_follow_the_spans() -> None:
+    from plangraph.search.shard import sentence_means
+
+    rows = np.array([[3, 0], [0, 4], [1, 1], [0, 2]], dtype=np.float32)
+    spans = [((0, 1), (1, 2)), (), ((2, 3),), ((3, 4),)]
+    means = sentence_means(rows, spans)
+    np.testing.assert_allclose(means, [[0.6, 0.8], [0, 0], [2 ** -0.5, 2 ** -0.5], [0, 1]], atol=1e-6)

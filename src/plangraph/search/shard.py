@@ -117,18 +117,20 @@ the four plans) bought nothing; they stay for readers that want one row a passag
 
 
 def sentence_means(sentences: np.ndarray, spans: Sequence[Sequence[tuple[int, int]]]) -> np.ndarray:
-    """One L2-normalised row per passage: the mean of its sentence rows (in order)."""
+    """One L2-normalised row per passage: the mean of its sentence rows (in order); a
+    passage without sentences gets a zero row."""
     import numpy as np
 
-    counts = np.array([len(s) for s in spans], dtype=np.int64)
-    if not len(counts):
-        return np.zeros((0, sentences.shape[1]), np.float32)
-    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    sums = np.add.reduceat(sentences.astype(np.float32), starts, axis=0)
-    sums[counts == 0] = 0.0
-    norms = np.linalg.norm(sums, axis=1, keepdims=True)
+    out = np.zeros((len(spans), sentences.shape[1]), np.float32)
+    first = 0
+    for i, passage_spans in enumerate(spans):
+        n = len(passage_spans)
+        if n:
+            out[i] = sentences[first:first + n].astype(np.float32).sum(axis=0)
+            first += n
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
-    return np.ascontiguousarray(sums / norms, dtype=np.float32)
+    return np.ascontiguousarray(out / norms, dtype=np.float32)
 
 
 def write_plan_shard(shard_dir: str | Path, passages: Sequence[Passage], encoders: Sequence[Encoder],
