@@ -223,3 +223,21 @@ def test_a_plan_failing_after_ingest_is_reported_and_the_others_land(tmp_path: P
     assert summary.plans == ("linping",)
     assert summary.failures == ((str(other), f"{other}: plan is over the size limit"),)
     assert Workspace(tmp_path / "ix").manifest["skipped"] == {str(other): f"{other}: plan is over the size limit"}
+
+
+def test_a_plan_that_kills_its_worker_is_reported_and_the_others_land(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "in"
+    copy = _other_plan(folder)
+    third = folder / "linping-third.txt"
+    shutil.copy(LINPING, third)
+    third.with_suffix(".meta.toml").write_text(
+        copy.with_suffix(".meta.toml").read_text("utf-8").replace("linping-copy", "linping-third"), "utf-8")
+    # the worker building the copy dies as a segfault or the OOM killer would kill it
+    monkeypatch.setenv("PLANGRAPH_FAULT_AT", f"building:{copy.name}")
+    summary = build([LINPING, copy, third], tmp_path / "ix", encoders=FAKE, progress=False, workers=2)
+    assert summary.plans == ("linping", "linping-third")
+    assert [f for f, _ in summary.failures] == [str(copy)]
+    assert "the process building this plan stopped" in summary.failures[0][1]
+    monkeypatch.delenv("PLANGRAPH_FAULT_AT")
+    _check_consistent(tmp_path / "ix")

@@ -185,3 +185,12 @@ def resolve(path: Path, text_title: str | None, header: dict[str, str],
         put(key, value, "title")
     put("plan_id", slug_from_filename(path), "file name")
     return MetaFields(values, prov), findings
+
+
+def input_hash(path: Path) -> str:
+    """sha256 of a plan file and its sidecar (what ingestion reads)."""
+    digest = hashlib.sha256(path.read_bytes())
+    side = sidecar_path(path)
+    if side.is_file():
+        digest.update(b"\x00sidecar\x00" + side.read_bytes())
+    return digest.hexdigest()

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from plangraph.errors import InputError, PlanGraphError
+from plangraph.ingest.metadata import input_hash
 from plangraph.model import Passage, PlanDoc
 from plangraph.workspace.folder import (
     CACHE_DIR,
@@ -66,17 +67,6 @@ class BuildSummary:
     replaced: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()
     unchanged: tuple[str, ...] = ()
-
-
-def input_hash(path: Path) -> str:
-    """sha256 of a plan file and its sidecar (what ingestion reads)."""
-    from plangraph.ingest.metadata import sidecar_path
-
-    digest = hashlib.sha256(path.read_bytes())
-    side = sidecar_path(path)
-    if side.is_file():
-        digest.update(b"\x00sidecar\x00" + side.read_bytes())
-    return digest.hexdigest()
 
 
 def _shard_name(plan_id: str, source_hash: str, options: dict[str, Any]) -> str:
@@ -159,6 +149,7 @@ def _plan_task(args: tuple[Path, Path, str, dict[str, Any]]) -> tuple[str, Any]:
     from plangraph.ingest.pipeline import ingest_file
 
     index, path, source_hash, options = args
+    fault_point(f"building:{path.name}")
     try:
         return "ok", _plan_shard(index, ingest_file(path), source_hash, options)
     except PlanGraphError as exc:
@@ -171,7 +162,10 @@ def _plan_results(tasks: list[tuple[Path, Path, str, dict[str, Any]]], workers: 
                   progress: bool) -> Iterator[tuple[str, Any]]:
     """The outcome of each task, in order. Plans are independent, so with more than
     one worker and more than two plans they are built in worker processes side by side
-    (spawned: a fork would copy this process's engine threads and locks)."""
+    (spawned: a fork would copy this process's engine threads and locks). A worker that
+    dies (a plan crashed it, or the system killed it for memory) fails only its plan:
+    the tasks from there on are built again one at a time, each in a process of its
+    own, so that the plan at fault is named and the others land."""
     from tqdm import tqdm
 
     bar = tqdm(total=len(tasks), desc="plans", unit="plan", disable=not progress or len(tasks) < 2)
@@ -181,18 +175,39 @@ def _plan_results(tasks: list[tuple[Path, Path, str, dict[str, Any]]], workers: 
             bar.update()
         bar.close()
         return
+    from concurrent.futures.process import BrokenProcessPool
+
+    done = 0
+    pool, futures = _started(min(workers, len(tasks)), tasks)
+    with pool:
+        try:
+            for fut in futures:
+                result = fut.result()
+                done += 1
+                yield result
+                bar.update()
+        except BrokenProcessPool:
+            pass
+    for task in tasks[done:]:
+        alone, (fut,) = _started(1, [task])
+        with alone:
+            try:
+                yield fut.result()
+            except BrokenProcessPool:
+                yield "error", f"{task[1]}: the process building this plan stopped (it crashed or ran out of memory)"
+        bar.update()
+    bar.close()
+
+
+def _started(workers: int, tasks: list[tuple[Path, Path, str, dict[str, Any]]]) -> tuple[Any, list[Any]]:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     from plangraph.search.embedding import bare_main
 
-    with ProcessPoolExecutor(min(workers, len(tasks)), mp_context=multiprocessing.get_context("spawn")) as pool:
-        with bare_main():
-            futures = [pool.submit(_plan_task, task) for task in tasks]
-        for fut in futures:
-            yield fut.result()
-            bar.update()
-    bar.close()
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    with bare_main():
+        return pool, [pool.submit(_plan_task, task) for task in tasks]
 
 
 def _passages_of(index: Path, shard: str) -> list[Passage]:
