@@ -28,7 +28,7 @@ from plangraph.search.encoders import Encoder
 from plangraph.search.fusion import FusionConfig, fuse, rows_per_table
 from plangraph.search.milvus import MAX_TOPK, MilvusStore, key_of, lexical_words, plan_filter
 from plangraph.search.scope import PlanProfile, Scope
-from plangraph.search.searcher import _EDGE_PUNCT, DEFAULT_PASSAGE_IRI, EXACT, LEXICAL, Searcher
+from plangraph.search.searcher import _EDGE_PUNCT, DEFAULT_PASSAGE_IRI, EXACT, LEXICAL, Searcher, check_search
 from plangraph.text import fold_compact
 
 if TYPE_CHECKING:
@@ -211,12 +211,7 @@ class MilvusSearcher(Searcher):
                           retrievers: Sequence[str] | None = None, per_plan: int | None = None,
                           scoped: bool = True) -> tuple[list[Hit], Scope | None]:
         """As :meth:`Searcher.search_with_scope <plangraph.search.searcher.Searcher.search_with_scope>`."""
-        if not query.strip():
-            raise UsageError("empty search query")
-        if top_k < 1:
-            raise UsageError(f"top_k must be at least 1, got {top_k}")
-        if per_plan is not None and per_plan < 1:
-            raise UsageError(f"per_plan must be at least 1, got {per_plan}")
+        check_search(query, top_k, per_plan)
         plans = {plan} if isinstance(plan, str) else set(plan) if plan is not None else None
         unknown = sorted((plans or set()) - set(self.view.shards))
         if unknown:

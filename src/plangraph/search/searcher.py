@@ -49,6 +49,16 @@ _EDGE_PUNCT = " \t\r\n?？!！.。,，;；:：\"'“”‘’()（）"
 DEFAULT_PASSAGE_IRI = "urn:plangraph:passage:{passage_id}"
 
 
+def check_search(query: str, top_k: int, per_plan: int | None) -> None:
+    """UsageError for an empty query, or ``top_k`` or ``per_plan`` below 1 (every searcher)."""
+    if not query.strip():
+        raise UsageError("empty search query")
+    if top_k < 1:
+        raise UsageError(f"top_k must be at least 1, got {top_k}")
+    if per_plan is not None and per_plan < 1:
+        raise UsageError(f"per_plan must be at least 1, got {per_plan}")
+
+
 class Searcher:
     """Search one opened index with the encoders that built it.
 
@@ -288,12 +298,7 @@ class Searcher:
         Raises:
             UsageError: empty query, ``top_k`` or ``per_plan`` < 1, unknown plan or retriever.
         """
-        if not query.strip():
-            raise UsageError("empty search query")
-        if top_k < 1:
-            raise UsageError(f"top_k must be at least 1, got {top_k}")
-        if per_plan is not None and per_plan < 1:
-            raise UsageError(f"per_plan must be at least 1, got {per_plan}")
+        check_search(query, top_k, per_plan)
         allowed = self._allowed(plan, section, predicate)
         # grouping needs every plan's best passages, not only the corpus-wide best
         depth = len(self.index) if per_plan else None
