@@ -206,7 +206,8 @@ def test_sparql_reads_a_remote_endpoint(server: str, projects: int, capsys: pyte
     assert capsys.readouterr().err.startswith("Error: --endpoint 'ftp://x' is not an http(s) URL")
 
 
-def test_the_endpoint_command_serves_until_interrupted(district_index: Path, projects: int) -> None:
+@pytest.mark.parametrize("stop", ["SIGINT", "SIGTERM"])
+def test_the_endpoint_command_serves_until_interrupted(district_index: Path, projects: int, stop: str) -> None:
     import signal
 
     port = _free_port()
@@ -220,7 +221,7 @@ def test_the_endpoint_command_serves_until_interrupted(district_index: Path, pro
                                  "(read-only, 3 s limit)")
         url = f"http://127.0.0.1:{port}/query?" + urllib.parse.urlencode({"query": COUNT, "format": "csv"})
         assert _http(url)[2] == f"n\r\n{projects}\r\n".encode()
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(getattr(signal, stop))
         assert proc.wait(timeout=20) == 0
     finally:
         if proc.poll() is None:

@@ -7,6 +7,7 @@ added by :func:`add_parsers`, in the order ``plangraph --help`` lists them.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import time
 from pathlib import Path
@@ -68,14 +69,17 @@ def cmd_endpoint(args: argparse.Namespace) -> int:
     server = start_endpoint(kind, location, host=args.host, port=args.port, timeout_s=args.timeout,
                             workers=args.workers)
     host, port = str(server.server_address[0]), server.server_address[1]
-    print(f"SPARQL endpoint for {args.index or location.parent} at http://{host}:{port}/query "
-          f"(read-only, {args.timeout:g} s limit); Ctrl-C stops it", flush=True)
-    try:
+    # SIGTERM (a service manager's stop) ends it as Ctrl-C does
+    previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:  # from here on, an interrupt at any moment stops the server and its workers
+        print(f"SPARQL endpoint for {args.index or location.parent} at http://{host}:{port}/query "
+              f"(read-only, {args.timeout:g} s limit); Ctrl-C stops it", flush=True)
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:
         pass
     finally:
+        signal.signal(signal.SIGTERM, previous)
         server.close()
     return 0
 
