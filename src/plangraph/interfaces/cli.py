@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from plangraph import __version__
 from plangraph.errors import PlanGraphError, UsageError
+from plangraph.interfaces.argtypes import whole_number
 from plangraph.interfaces.indexcmds import add_index_commands, backend_arg
 from plangraph.interfaces.writers import text_table
 
@@ -64,17 +65,6 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         raise UsageError("no plan files found in " + ", ".join(args.files),
                          hint="plan files end in .txt, .html, .htm, .docx or .pdf")
     return 1 if failures else 0
-
-
-def _positive_int(text: str) -> int:
-    """An argparse type: refused before any index or model is loaded."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
 
 
 def _index_arg(p: argparse.ArgumentParser) -> None:
@@ -247,13 +237,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="only passages with a commitment on this theme or stage (teachers, preschool, …); repeatable")
     p.add_argument("--group", action="append", metavar="KEY",
                    help="only passages with a commitment for this target group (rural-teachers, …); repeatable")
-    p.add_argument("--per-plan", type=_positive_int, metavar="N",
+    p.add_argument("--per-plan", type=whole_number(1), metavar="N",
                    help="at most N results from any one plan, so every plan's best passages show")
     p.add_argument("--no-scope", action="store_true",
                    help="rank all plans alike (by default the plans a question is about rank first when "
                         "they address it: those of a region or year it names, else the most local plans, "
                         "before national documents)")
-    p.add_argument("--top", type=_positive_int, default=10, help="number of results (default 10)")
+    p.add_argument("--top", type=whole_number(1), default=10, help="number of results (default 10)")
     p.add_argument("--format", choices=("table", "json"), default="table")
     backend_arg(p)
     p.set_defaults(func=cmd_search)

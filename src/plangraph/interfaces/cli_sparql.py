@@ -14,6 +14,7 @@ from pathlib import Path
 
 from plangraph.errors import UsageError
 from plangraph.graph.sparql import DEFAULT_PAGE
+from plangraph.interfaces.argtypes import positive_number, whole_number
 from plangraph.interfaces.cli import _emit_rows, _index_arg, _open
 
 
@@ -102,26 +103,6 @@ def cmd_push(args: argparse.Namespace) -> int:
     return 0
 
 
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be more than 0, got {text}")
-    return value
-
-
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, got {text}")
-    return value
-
-
 def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add ``sparql``, ``endpoint`` and ``push`` to the CLI's subcommands."""
     p = sub.add_parser("sparql", help="run a read-only SPARQL query (inline, file, or named)",
@@ -135,13 +116,13 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     p.add_argument("--name", help="run a query of the named-query library")
     p.add_argument("--param", action="append", metavar="NAME=VALUE", help="value for a named query's parameter")
     p.add_argument("--list", action="store_true", help="list the named queries")
-    p.add_argument("--timeout", type=_positive_float, default=10.0,
+    p.add_argument("--timeout", type=positive_number, default=10.0,
                    help="seconds before the query is stopped (default 10)")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
-    p.add_argument("--limit", type=_count, default=None, metavar="N",
+    p.add_argument("--limit", type=whole_number(0), default=None, metavar="N",
                    help=f"rows to show (default: {DEFAULT_PAGE} for --name, all for a query text; 0: all); "
                         "a shorter page says how many rows there are in all")
-    p.add_argument("--offset", type=_count, default=0, metavar="N", help="rows to skip first (default 0)")
+    p.add_argument("--offset", type=whole_number(0), default=0, metavar="N", help="rows to skip first (default 0)")
     p.set_defaults(func=cmd_sparql)
 
     p = sub.add_parser("endpoint", help="serve the index read-only as a SPARQL 1.1 endpoint",
@@ -151,7 +132,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     _index_arg(p)
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=7878, help="port (default 7878)")
-    p.add_argument("--timeout", type=_positive_float, default=10.0,
+    p.add_argument("--timeout", type=positive_number, default=10.0,
                    help="seconds before a query is stopped (default 10)")
     p.add_argument("--workers", type=int, default=2, help="queries answered at once (default 2)")
     p.set_defaults(func=cmd_endpoint)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from plangraph.errors import InputError
+from plangraph.interfaces.argtypes import whole_number
 from plangraph.search.build import SENTENCE_LEVELS
 from plangraph.search.lexical import TOKENIZATIONS
 
@@ -98,13 +99,6 @@ def cmd_remove(args: argparse.Namespace) -> int:
     return 0
 
 
-def _workers(text: str) -> int:
-    """An argparse type: a whole number of worker processes, at least 1."""
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
-    return int(text)
-
-
 def add_index_commands(sub: Any, index_arg: Callable[[argparse.ArgumentParser], None]) -> None:
     """Register ``build``, ``add`` and ``remove`` on the CLI's subparsers."""
     p = sub.add_parser("build", help="ingest, extract, build the graph and the search index",
@@ -120,7 +114,7 @@ def add_index_commands(sub: Any, index_arg: Callable[[argparse.ArgumentParser], 
     p.add_argument("--sentence-level", choices=SENTENCE_LEVELS, default="auto",
                    help="encoders that also embed each sentence, so a passage scores as its best sentence: "
                         "auto (e5, where it was measured to help; default), all, none (faster build)")
-    p.add_argument("--workers", type=_workers, metavar="N",
+    p.add_argument("--workers", type=whole_number(1), metavar="N",
                    help="processes that build plans and embed texts side by side (default: cores, at most 4)")
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="embed on Dask: tcp://HOST:PORT, or 'local' for a local cluster (plangraph[distributed])")
@@ -136,7 +130,7 @@ def add_index_commands(sub: Any, index_arg: Callable[[argparse.ArgumentParser], 
     p.add_argument("files", nargs="+", metavar="FILE", help="plan files or folders")
     index_arg(p)
     p.add_argument("--encoder", action="append", metavar="NAME", help="embedding encoder, repeatable")
-    p.add_argument("--workers", type=_workers, metavar="N",
+    p.add_argument("--workers", type=whole_number(1), metavar="N",
                    help="processes that build plans and embed texts side by side (default: cores, at most 4)")
     p.add_argument("--strict", action="store_true", help="exit 1 if any plan was skipped")
     p.add_argument("--quiet", action="store_true", help="no progress bar")

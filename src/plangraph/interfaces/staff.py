@@ -51,6 +51,8 @@ _PLAN = Column("plan", "规划", "plan", "规划代号", "plan id")
 _NAME = Column("name", "名称", "name", "名称", "name")
 _TABLE = Column("table", "所在表格", "table", "条目所在的表格", "the table the entry comes from")
 _SEQ = Column("seq", "序号", "no.", "表格中的序号", "number in the table")
+_QUANTITIES = Column("quantities", "数量", "quantities", "文中的数量（比较符写在数前）",
+                     "quantities stated (comparator before the number)")
 
 COLUMNS: dict[str, tuple[Column, ...]] = {
     "indicators": (
@@ -64,8 +66,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
     "programmes": (
         _PLAN, _TABLE, _SEQ, _NAME,
         Column("content", "内容", "content", "任务内容", "what the programme does"),
-        Column("quantities", "数量", "quantities", "文中的数量（比较符写在数前）",
-               "quantities stated (comparator before the number)"),
+        _QUANTITIES,
     ),
     "projects": (
         _PLAN, _TABLE, _SEQ, _NAME,
@@ -84,8 +85,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("statement", "承诺", "commitment", "承诺内容", "what is committed to"),
         Column("themes", "主题", "themes", "主题与学段", "themes and stages"),
         Column("target_groups", "对象群体", "target groups", "面向的群体", "who it is for"),
-        Column("quantities", "数量", "quantities", "文中的数量（比较符写在数前）",
-               "quantities stated (comparator before the number)"),
+        _QUANTITIES,
         Column("deadlines", "期限", "deadlines", "文中的完成年份", "years it is due by"),
         Column("bodies", "责任机构", "bodies", "文中提到的机构", "bodies named"),
         Column("places", "地点", "places", "文中提到的地点", "places named"),

@@ -124,15 +124,22 @@ class EmbeddingCache:
         self._rows.clear()
 
     def missing(self, encoder: str, keys: Sequence[str]) -> list[str]:
-        """Those of ``keys`` the cache lacks, each once, in order."""
-        have = self.get_many(encoder, keys)
-        seen: set[str] = set()
-        out = []
-        for k in keys:
-            if k not in have and k not in seen:
-                seen.add(k)
-                out.append(k)
-        return out
+        """Those of ``keys`` the cache lacks, each once, in order (the database is
+        asked for keys only: the vectors are read when a shard is written)."""
+        here = self._rows.get(encoder, {})
+        rest = list(dict.fromkeys(k for k in keys if k not in here))
+        stored: set[str] = set()
+        if self._db is not None and rest:
+            try:
+                for i in range(0, len(rest), _BATCH):
+                    part = rest[i:i + _BATCH]
+                    marks = ",".join("?" * len(part))
+                    stored.update(key for (key,) in self._db.execute(
+                        f"SELECT key FROM rows WHERE encoder = ? AND key IN ({marks})", [encoder, *part]))
+            except sqlite3.DatabaseError:
+                self._db = None  # a damaged cache only costs re-embedding
+                stored.clear()
+        return [k for k in rest if k not in stored]
 
     def close(self) -> None:
         if self._db is not None:
