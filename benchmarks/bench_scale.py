@@ -8,8 +8,10 @@ every named query runs several times on the store, with the parameters staff
 typically give it (``bench_named_queries.typical_params``), and apart from that with
 none (every plan, the first page). At N=4 the same queries also run on
 rdflib over the graph exported as TriG (what the index read before the store), for the
-side-by-side ratio. Both go through :func:`plangraph.graph.sparql.run_named` (a worker
-process per graph), as ``Workspace.sparql`` does.
+side-by-side ratio. In process the queries go through ``Workspace.sparql`` as the CLI
+and the app call it (those across plans are answered from per-plan rows,
+:mod:`plangraph.graph.views`; their SPARQL text's time is printed apart); the
+*endpoint* column sends every query's SPARQL text to ``plangraph endpoint`` over HTTP.
 
 Usage::
 
@@ -75,6 +77,33 @@ def _pct(times: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
 
 
+def _endpoint_times(snapshot: Path, queries: list[tuple[str, dict[str, str]]], runs: int) -> list[float]:
+    """Each typical named query sent as its SPARQL text to ``plangraph endpoint`` over HTTP
+    (POST, JSON results), as a SPARQL client would: seconds per request."""
+    import urllib.parse
+    import urllib.request
+
+    from plangraph.graph.bindings import bind_params
+    from plangraph.graph.sparql import named_queries
+    from plangraph.interfaces.endpoint import start_endpoint
+
+    server = start_endpoint("store", snapshot, port=0, timeout_s=120)
+    url = f"http://127.0.0.1:{server.server_address[1]}/query"
+    try:
+        def ask(text: str) -> None:
+            body = urllib.parse.urlencode({"query": text}).encode()
+            req = urllib.request.Request(url, data=body, headers={"Accept": "application/sparql-results+json"})
+            with urllib.request.urlopen(req, timeout=180) as resp:
+                resp.read()
+
+        texts = [bind_params(named_queries()[name].text, params) for name, params in queries]
+        for text in texts:  # warm: the worker's guard keeps each text's verdict
+            ask(text)
+        return [t for text in texts for t in _time(lambda: ask(text), runs)]
+    finally:
+        server.close()
+
+
 def measure(n: int, work: Path, runs: int, reuse: bool = False) -> dict[str, object]:
     from plangraph.graph.export import export_rows
     from plangraph.graph.planview import section_tree
@@ -105,6 +134,12 @@ def measure(n: int, work: Path, runs: int, reuse: bool = False) -> dict[str, obj
     # the same queries with no parameter: over every plan, the first page (reported apart)
     whole = {name: _time(lambda: ws.sparql(name=name), max(1, runs // 3)) for name, _ in queries}
     flat = [t for ts in per_query.values() for t in ts]
+    # the queries answered from per-plan rows, run as their SPARQL text on the store instead
+    from plangraph.graph.views import view_specs
+
+    as_text = {name: _time(lambda: ws.sparql(name=name, params=params, from_views=False), runs)
+               for name, params in queries if name in view_specs()}
+    endpoint = _endpoint_times(ws.graph_location, queries, runs)
     row: dict[str, object] = {
         "N": n, "build_s": built["seconds"], "s_per_plan": built["seconds"] / n, "rss_mb": built["rss_mb"],
         "worker_rss_mb": built.get("worker_rss_mb", 0.0),
@@ -113,6 +148,8 @@ def measure(n: int, work: Path, runs: int, reuse: bool = False) -> dict[str, obj
         "worst_query": max(per_query, key=lambda k: statistics.median(per_query[k])),
         "worst_p50_ms": max(statistics.median(v) for v in per_query.values()) * 1000,
         "whole_p50_ms": {k: statistics.median(v) * 1000 for k, v in whole.items()},
+        "as_text_p50_ms": {k: statistics.median(v) * 1000 for k, v in as_text.items()},
+        "endpoint_p50_ms": _pct(endpoint, 0.5), "endpoint_p95_ms": _pct(endpoint, 0.95),
     }
     plan = ws.plan_ids[0]
     readers = {  # rdflib-style pattern calls through graph/storeview.py
@@ -152,15 +189,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reuse", action="store_true",
                         help="keep the index and build figures of the last run; time the reads again")
     args = parser.parse_args(argv)
-    print("| N | build s | s/plan | peak RSS MB (main / largest worker) | add 1 plan s | open s | query p50 ms | p95 ms | slowest query (p50 ms) | rdflib p50 ms (ratio) |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("| N | build s | s/plan | peak RSS MB (main / largest worker) | add 1 plan s | open s | query p50 ms | p95 ms | "
+          "slowest query (p50 ms) | endpoint p50 / p95 ms | rdflib p50 ms (ratio) |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for n in args.sizes:
         r = measure(n, args.work, args.runs, args.reuse)
         rd = f"{r['rdflib_p50_ms']:.1f} ({r['ratio_p50']:.0f}×), parse {r['rdflib_parse_s']:.1f} s" if "ratio_p50" in r else "–"
         print(f"| {n} | {r['build_s']:.1f} | {r['s_per_plan']:.2f} | {r['rss_mb']:.0f} / {r['worker_rss_mb']:.0f} | "
               f"{r['add_one_s']:.1f} | "
               f"{r['open_s']:.3f} | {r['query_p50_ms']:.1f} | {r['query_p95_ms']:.1f} | "
-              f"{r['worst_query']} ({r['worst_p50_ms']:.1f}) | {rd} |", flush=True)
+              f"{r['worst_query']} ({r['worst_p50_ms']:.1f}) | "
+              f"{r['endpoint_p50_ms']:.1f} / {r['endpoint_p95_ms']:.1f} | {rd} |", flush=True)
+        texts = ", ".join(f"{k} {v:.0f}" for k, v in r["as_text_p50_ms"].items())  # type: ignore[attr-defined]
+        print(f"    N={n} queries answered from per-plan rows, run as SPARQL text instead, p50 ms: {texts}",
+              file=sys.stderr, flush=True)
         print(f"    N={n} add parts: {json.dumps(r['add_parts'])}", file=sys.stderr, flush=True)
         wholes = ", ".join(f"{k} {v:.0f}" for k, v in r["whole_p50_ms"].items())  # type: ignore[attr-defined]
         print(f"    N={n} named queries with no parameter (every plan, first page), p50 ms: {wholes}",

@@ -210,6 +210,19 @@ def run_query(
     return QueryResult(tuple(columns), tuple(tuple(r) for r in rows), time.perf_counter() - t0, total, offset)
 
 
+def checked_named(name: str, params: Mapping[str, str] | None) -> NamedQuery:
+    """The named query ``name``; a UsageError for a name or a parameter it does not have."""
+    nq = get_named_query(name)
+    allowed = {p for p, _ in nq.params}
+    for key in params or {}:
+        if key not in allowed:
+            raise UsageError(
+                f"query {name!r} takes no parameter {key!r}; "
+                f"choose one of: {', '.join(sorted(allowed)) or '(none)'}"
+            )
+    return nq
+
+
 def run_named(
     store: str | os.PathLike[str], name: str, params: Mapping[str, str] | None = None,
     timeout_s: float = DEFAULT_TIMEOUT_S, *, limit: int | None = None, offset: int = 0,
@@ -221,13 +234,6 @@ def run_named(
     given another ``limit`` (0: every row) or ``offset``; the result says how many
     rows there are in all (:meth:`QueryResult.page_note`).
     """
-    nq = get_named_query(name)
-    allowed = {p for p, _ in nq.params}
-    for key in params or {}:
-        if key not in allowed:
-            raise UsageError(
-                f"query {name!r} takes no parameter {key!r}; "
-                f"choose one of: {', '.join(sorted(allowed)) or '(none)'}"
-            )
+    nq = checked_named(name, params)
     return run_query(store, nq.text, timeout_s, params, limit=DEFAULT_PAGE if limit is None else limit,
                      offset=offset)

@@ -25,23 +25,12 @@ from typing import Any
 from plangraph.errors import InputError, PlanGraphError
 from plangraph.ingest.metadata import input_hash
 from plangraph.model import Passage, PlanDoc
-from plangraph.workspace.folder import (
-    CACHE_DIR,
-    CONCEPTS_FILE,
-    ENTITIES_FILE,
-    GRAPH_NT,
-    PASSAGES_FILE,
-    PLAN_FILE,
-    PLANS_DIR,
-    SEARCH_DIR,
-    SEARCH_SHARDS,
-    SHARED_NT,
-    TEXT_FILE,
-    default_index,
-)
+from plangraph.workspace.folder import (CACHE_DIR, CONCEPTS_FILE, ENTITIES_FILE, GRAPH_NT, PASSAGES_FILE, PLAN_FILE,
+                                       PLANS_DIR, SEARCH_DIR, SEARCH_SHARDS, SHARED_NT, TEXT_FILE, VIEWS_FILE,
+                                       default_index)
 from plangraph.workspace.writer import IndexWriter, check_removable, fault_point, write_shard
 
-PIPELINE_VERSION = "4"
+PIPELINE_VERSION = "5"
 """Part of every shard's name: bump it when ingest, extract or the graph change output."""
 
 
@@ -87,6 +76,11 @@ def _ontology_graph() -> Any:
     return g
 
 
+@lru_cache(maxsize=1)
+def _ontology_ntriples() -> bytes:
+    return bytes(_ontology_graph().serialize(format="nt", encoding="utf-8"))
+
+
 def _index_plan(shard_dir: Path, doc: PlanDoc, encoders: Sequence[str], sentence_level: str) -> None:
     """The passages of a plan's shard, from which :func:`_search_index` makes the
     plan's search shard (embedding happens there, a chunk of plans at a time, so that
@@ -107,6 +101,7 @@ def _plan_shard(index: Path, doc: PlanDoc, source_hash: str, options: dict[str, 
     from plangraph.graph.iris import plan_iri
     from plangraph.graph.ontology import validate
     from plangraph.graph.store import split_shared
+    from plangraph.graph.views import plan_views, stamped
     from plangraph.graph.vocab import ONTOLOGY_GRAPH
     from plangraph.ingest.docjson import plan_to_json
     from plangraph.text import title_key
@@ -120,6 +115,7 @@ def _plan_shard(index: Path, doc: PlanDoc, source_hash: str, options: dict[str, 
                                  doc.plan_id)
     entities = {pid: [[e.iri, e.kind, e.label] for e in refs] for pid, refs in passage_entities(ds).items()}
     concepts = {pid: sorted(keys) for pid, keys in passage_concepts(ds).items()}
+    views = stamped(plan_views("\n".join(local + shared).encode(), _ontology_ntriples()))
     info = {k: v for k, v in plan_to_json(doc).items()
             if k in ("plan", "meta", "counts", "findings", "format", "pages")}
     plan = plan_iri(doc.plan_id)
@@ -129,6 +125,7 @@ def _plan_shard(index: Path, doc: PlanDoc, source_hash: str, options: dict[str, 
     files = {PLAN_FILE: json.dumps(info, ensure_ascii=False, indent=1).encode(),
              ENTITIES_FILE: json.dumps(entities, ensure_ascii=False).encode(),
              CONCEPTS_FILE: json.dumps(concepts, ensure_ascii=False).encode(),
+             VIEWS_FILE: json.dumps(views, ensure_ascii=False).encode(),
              GRAPH_NT: "\n".join(local).encode(), SHARED_NT: "\n".join(shared).encode(),
              # the text every offset indexes: for an HTML, Word or PDF plan it exists only here
              TEXT_FILE: doc.original.encode("utf-8")}

@@ -138,12 +138,18 @@ class Workspace:
 
     def sparql(self, query: str | None = None, *, name: str | None = None,
                params: dict[str, str] | None = None, timeout_s: float = 10.0,
-               endpoint: str | None = None, limit: int | None = None, offset: int = 0) -> Any:
+               endpoint: str | None = None, limit: int | None = None, offset: int = 0,
+               from_views: bool = True) -> Any:
         """Run a read-only query (text, or a named query of the library) in a worker process stopped
         after ``timeout_s`` (:mod:`plangraph.graph.sparql`), on this index's store snapshot or on the
         SPARQL ``endpoint`` URL. ``limit`` rows from row ``offset`` come back (0: all; None: a named
-        query's first page, a text's every row); ``result.total`` counts the whole result's rows."""
-        from plangraph.graph.sparql import run_named, run_query
+        query's first page, a text's every row); ``result.total`` counts the whole result's rows.
+
+        A named query across plans that every plan of the index has stored rows of is answered
+        from them (:mod:`plangraph.graph.views`), unless ``from_views`` is False or an
+        ``endpoint`` is given: the same rows, without the store's joins."""
+        from plangraph.graph.sparql import DEFAULT_PAGE, QueryResult, checked_named, run_named, run_query
+        from plangraph.graph.views import answer, view_specs
 
         if (query is None) == (name is None):
             raise UsageError("give either a query or the name of a named query")
@@ -151,6 +157,14 @@ class Workspace:
             raise UsageError(f"SPARQL endpoint {endpoint!r} is not an http(s) URL")
         where = endpoint or self.graph_location
         if name is not None:
+            checked_named(name, params)
+            spec = view_specs().get(name)
+            rows = None if spec is None or endpoint or not from_views else self._plan_files.view_rows(spec)
+            if spec is not None and rows is not None:
+                t0 = time.perf_counter()
+                page = (offset, (DEFAULT_PAGE if limit is None else limit) or None)
+                columns, chosen, total = answer(spec, rows, params, page)
+                return QueryResult(columns, tuple(chosen), time.perf_counter() - t0, total, offset)
             return run_named(where, name, params, timeout_s, limit=limit, offset=offset)
         return run_query(where, query or "", timeout_s, params, limit=limit, offset=offset)
 

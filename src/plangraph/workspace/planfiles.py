@@ -1,5 +1,6 @@
-"""What search reads of each plan's shard besides the graph: the entities and the
-concepts (themes, stages, target groups) stated in each passage.
+"""What readers take from each plan's shard besides the graph: the entities and the
+concepts (themes, stages, target groups) stated in each passage, and the plan's rows of
+the named queries answered from per-plan rows (:mod:`plangraph.graph.views`).
 
 Read per plan, the first time one of its passages is asked about, so that a search
 over thousands of plans reads the files of the plans its candidates come from (a
@@ -14,9 +15,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from plangraph.graph.views import ViewSpec, ordered, stored_rows, view_specs
 from plangraph.ingest.segment import plan_of_id
 from plangraph.model import EntityRef
-from plangraph.workspace.folder import CONCEPTS_FILE, ENTITIES_FILE, PLANS_DIR, broken_index
+from plangraph.workspace.folder import CONCEPTS_FILE, ENTITIES_FILE, PLANS_DIR, VIEWS_FILE, broken_index
 
 
 class PlanFiles:
@@ -35,10 +37,12 @@ class PlanFiles:
         self._entities: dict[str, dict[str, tuple[EntityRef, ...]]] = {}
         self._concepts: dict[str, dict[str, frozenset[str]]] = {}
         self._lock = threading.Lock()
+        self._views: dict[str, list[tuple[Any, ...]] | None] | None = None
+        self._views_lock = threading.Lock()
 
     def _read(self, plan: str, name: str) -> Any:
         """A JSON file of a plan's shard; None for a plan the index does not hold, or
-        for a ``concepts.json`` the shard predates.
+        for a ``concepts.json`` or ``views.json`` the shard predates.
 
         Raises:
             IndexStoreError: the file is corrupt (or missing, for ``entities.json``).
@@ -50,7 +54,7 @@ class PlanFiles:
         try:
             return json.loads(path.read_text("utf-8"))
         except FileNotFoundError:
-            if name == CONCEPTS_FILE:
+            if name in (CONCEPTS_FILE, VIEWS_FILE):
                 return None
             raise broken_index(self.path, f"missing {path}") from None
         except (ValueError, TypeError) as exc:
@@ -79,3 +83,22 @@ class PlanFiles:
             else:
                 self._concepts[plan] = {pid: frozenset(keys) for pid, keys in (raw or {}).items()}
         return self._concepts.get(plan, {}).get(passage_id, frozenset())
+
+    def view_rows(self, spec: ViewSpec) -> list[tuple[Any, ...]] | None:
+        """Every plan's stored rows of a view query in the query's order, read once for all view queries;
+        None when a plan has none made by the current query text (an index built
+        before views were, or by another version), so that the query runs as SPARQL."""
+        with self._views_lock:
+            if self._views is None:
+                specs = view_specs()
+                views: dict[str, list[tuple[Any, ...]] | None] = {name: [] for name in specs}
+                for plan in self.manifest["plans"]:
+                    content = self._read(plan, VIEWS_FILE)
+                    for name, one in specs.items():
+                        rows, so_far = stored_rows(one, content), views[name]
+                        if rows is None or so_far is None:
+                            views[name] = None
+                        else:
+                            so_far.extend(rows)
+                self._views = {name: None if rows is None else ordered(specs[name], rows) for name, rows in views.items()}
+            return self._views.get(spec.name)
