@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from plangraph.errors import InputError
-from plangraph.interfaces.argtypes import whole_number
+from plangraph.interfaces.argtypes import positive_number, whole_number
 from plangraph.search.build import SENTENCE_LEVELS
 from plangraph.search.lexical import TOKENIZATIONS
+from plangraph.workspace.planpool import PLAN_TIME_LIMIT_S
 
 if TYPE_CHECKING:
     from plangraph.workspace import BuildSummary
@@ -76,7 +77,7 @@ def cmd_build(args: argparse.Namespace) -> int:
                          hint="give plan files (.txt, .html, .docx, .pdf) or folders holding them; default: corpus/")
     summary = build(args.files or [DEFAULT_CORPUS], args.index, encoders=args.encoder or ("e5", "use"),
                     sentence_level=args.sentence_level, progress=not args.quiet, workers=args.workers,
-                    scheduler=args.scheduler, device=args.device)
+                    scheduler=args.scheduler, device=args.device, plan_time_limit=args.plan_time_limit)
     _print_summary(summary, "built")
     _push(args)
     return 1 if summary.failures and args.strict else 0
@@ -85,7 +86,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_add(args: argparse.Namespace) -> int:
     from plangraph.workspace import add
 
-    summary = add(args.files, args.index, encoders=args.encoder, progress=not args.quiet, workers=args.workers)
+    summary = add(args.files, args.index, encoders=args.encoder, progress=not args.quiet, workers=args.workers,
+                  plan_time_limit=args.plan_time_limit)
     _print_summary(summary, "updated")
     _push(args)
     return 1 if summary.failures and args.strict else 0
@@ -116,6 +118,9 @@ def add_index_commands(sub: Any, index_arg: Callable[[argparse.ArgumentParser], 
                         "auto (e5, where it was measured to help; default), all, none (faster build)")
     p.add_argument("--workers", type=whole_number(1), metavar="N",
                    help="processes that build plans and embed texts side by side (default: cores, at most 4)")
+    p.add_argument("--plan-time-limit", type=positive_number, metavar="SECONDS",
+                   help="stop and report a plan that takes longer on a worker (default: "
+                        f"{PLAN_TIME_LIMIT_S:g}; plans are built on workers when more than two change)")
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="embed on Dask: tcp://HOST:PORT, or 'local' for a local cluster (plangraph[distributed])")
     p.add_argument("--device", help="torch device for st:<model> encoders, e.g. cuda (default: cpu)")
@@ -132,6 +137,9 @@ def add_index_commands(sub: Any, index_arg: Callable[[argparse.ArgumentParser], 
     p.add_argument("--encoder", action="append", metavar="NAME", help="embedding encoder, repeatable")
     p.add_argument("--workers", type=whole_number(1), metavar="N",
                    help="processes that build plans and embed texts side by side (default: cores, at most 4)")
+    p.add_argument("--plan-time-limit", type=positive_number, metavar="SECONDS",
+                   help="stop and report a plan that takes longer on a worker (default: "
+                        f"{PLAN_TIME_LIMIT_S:g}; plans are built on workers when more than two change)")
     p.add_argument("--strict", action="store_true", help="exit 1 if any plan was skipped")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     backend_arg(p)

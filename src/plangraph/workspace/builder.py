@@ -16,7 +16,7 @@ import dataclasses
 import hashlib
 import json
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -28,6 +28,7 @@ from plangraph.model import Passage, PlanDoc
 from plangraph.workspace.folder import (CACHE_DIR, CONCEPTS_FILE, ENTITIES_FILE, GRAPH_NT, PASSAGES_FILE, PLAN_FILE,
                                        PLANS_DIR, SEARCH_DIR, SEARCH_SHARDS, SHARED_NT, TEXT_FILE, VIEWS_FILE,
                                        default_index)
+from plangraph.workspace.planpool import PLAN_TIME_LIMIT_S, hang_point, plan_results
 from plangraph.workspace.writer import IndexWriter, check_removable, fault_point, write_shard
 
 PIPELINE_VERSION = "5"
@@ -147,64 +148,13 @@ def _plan_task(args: tuple[Path, Path, str, dict[str, Any]]) -> tuple[str, Any]:
 
     index, path, source_hash, options = args
     fault_point(f"building:{path.name}")
+    hang_point(f"building:{path.name}")
     try:
         return "ok", _plan_shard(index, ingest_file(path), source_hash, options)
     except PlanGraphError as exc:
         return "error", exc.message if path.name in exc.message else f"{path}: {exc.message}"
     except (OSError, ValueError, RecursionError) as exc:  # one bad plan never stops the others
         return "error", f"{path}: {type(exc).__name__}: {exc}"
-
-
-def _plan_results(tasks: list[tuple[Path, Path, str, dict[str, Any]]], workers: int,
-                  progress: bool) -> Iterator[tuple[str, Any]]:
-    """The outcome of each task, in order. Plans are independent, so with more than
-    one worker and more than two plans they are built in worker processes side by side
-    (spawned: a fork would copy this process's engine threads and locks). A worker that
-    dies (a plan crashed it, or the system killed it for memory) fails only its plan:
-    the tasks from there on are built again one at a time, each in a process of its
-    own, so that the plan at fault is named and the others land."""
-    from tqdm import tqdm
-
-    bar = tqdm(total=len(tasks), desc="plans", unit="plan", disable=not progress or len(tasks) < 2)
-    if workers < 2 or len(tasks) < 3:
-        for task in tasks:
-            yield _plan_task(task)
-            bar.update()
-        bar.close()
-        return
-    from concurrent.futures.process import BrokenProcessPool
-
-    done = 0
-    pool, futures = _started(min(workers, len(tasks)), tasks)
-    with pool:
-        try:
-            for fut in futures:
-                result = fut.result()
-                done += 1
-                yield result
-                bar.update()
-        except BrokenProcessPool:
-            pass
-    for task in tasks[done:]:
-        alone, (fut,) = _started(1, [task])
-        with alone:
-            try:
-                yield fut.result()
-            except BrokenProcessPool:
-                yield "error", f"{task[1]}: the process building this plan stopped (it crashed or ran out of memory)"
-        bar.update()
-    bar.close()
-
-
-def _started(workers: int, tasks: list[tuple[Path, Path, str, dict[str, Any]]]) -> tuple[Any, list[Any]]:
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    from plangraph.search.embedding import bare_main
-
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
-    with bare_main():
-        return pool, [pool.submit(_plan_task, task) for task in tasks]
 
 
 def _passages_of(index: Path, shard: str) -> list[Passage]:
@@ -273,7 +223,9 @@ def _run(out: Path, files: list[Path], *, remove_missing: bool, remove_ids: Sequ
                 continue
             tasks.append((out, path, source_hash, options))
             orders.append(order)
-        results = _plan_results(tasks, embedding.get("workers") or default_workers(), progress)
+        results = plan_results(_plan_task, tasks, workers=embedding.get("workers") or default_workers(),
+                               progress=progress, name=lambda task: str(task[1]),
+                               time_limit_s=embedding.get("plan_time_limit") or PLAN_TIME_LIMIT_S)
         for order, (_, path, _, _), (status, value) in zip(orders, tasks, results):
             if status == "error":
                 failures.append((str(path), value))
@@ -336,13 +288,15 @@ def _resolved(path: str) -> str:
 def build(paths: Iterable[str | Path], out_dir: str | Path | None = None, *,
           encoders: Sequence[str] = ("e5", "use"), sentence_level: str = "auto",
           progress: bool = True, workers: int | None = None, scheduler: str | None = None,
-          device: str | None = None) -> BuildSummary:
+          device: str | None = None, plan_time_limit: float | None = None) -> BuildSummary:
     """Make the index hold exactly the plans of ``paths`` (files or folders), doing
     only what changed: new and changed plans are built, plans whose file is no longer
     among the inputs are removed (a plan whose file fails to read now is kept).
     ``workers`` (default: one per core, at most 4) is how many processes build plans
     side by side and embed texts; ``scheduler`` (a Dask address or ``local``) sends
-    the embedding to a Dask cluster instead; ``device`` (``cuda``) is for ``st:`` encoders.
+    the embedding to a Dask cluster instead; ``device`` (``cuda``) is for ``st:`` encoders;
+    ``plan_time_limit`` is the seconds one plan may take on a worker before it is stopped
+    and reported (default :data:`~plangraph.workspace.planpool.PLAN_TIME_LIMIT_S`).
 
     Raises:
         InputError: no plan at all could be ingested.
@@ -352,15 +306,17 @@ def build(paths: Iterable[str | Path], out_dir: str | Path | None = None, *,
     out = Path(out_dir) if out_dir else default_index()
     files, unreadable = find_plan_files(list(paths))
     return _run(out, files, remove_missing=True, encoders=encoders, sentence_level=sentence_level,
-                progress=progress, embedding={"workers": workers, "scheduler": scheduler, "device": device},
+                progress=progress, embedding={"workers": workers, "scheduler": scheduler, "device": device,
+                                              "plan_time_limit": plan_time_limit},
                 unreadable=[(f.path, f.error.message) for f in unreadable])
 
 
 def add(paths: Iterable[str | Path], out_dir: str | Path | None = None, *,
         encoders: Sequence[str] | None = None, sentence_level: str | None = None,
-        progress: bool = True, workers: int | None = None) -> BuildSummary:
+        progress: bool = True, workers: int | None = None, plan_time_limit: float | None = None) -> BuildSummary:
     """Add plans to an index, or replace those whose file changed (the others stay).
-    Encoders and sentence level default to the index's own; ``workers`` as for :func:`build`."""
+    Encoders and sentence level default to the index's own; ``workers`` and
+    ``plan_time_limit`` as for :func:`build`."""
     from plangraph.ingest.pipeline import find_plan_files
     from plangraph.workspace.folder import read_manifest
 
@@ -370,7 +326,7 @@ def add(paths: Iterable[str | Path], out_dir: str | Path | None = None, *,
     return _run(out, files, remove_missing=False,
                 encoders=encoders or manifest.get("encoders") or ("e5", "use"),
                 sentence_level=sentence_level or manifest.get("sentence_level", "auto"), progress=progress,
-                embedding={"workers": workers}, unreadable=[(f.path, f.error.message) for f in unreadable])
+                embedding={"workers": workers, "plan_time_limit": plan_time_limit}, unreadable=[(f.path, f.error.message) for f in unreadable])
 
 
 def remove(plans: Sequence[str], out_dir: str | Path | None = None, *, progress: bool = True) -> BuildSummary:
