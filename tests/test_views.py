@@ -45,6 +45,10 @@ def _param_sets(ws: Workspace, name: str) -> list[dict[str, str]]:
         labels = sorted({r["indicator"] for r in whole})
         return [{}, {"name": ""}, {"name": nothing}, {"name": '"'}, {"name": "率"}] + \
             [{"name": label} for label in labels] + [{"name": label[1:3]} for label in labels]
+    if name == "indicators-by-category":
+        categories = sorted({r["cat"] for r in whole if r["cat"]})
+        return [{}, {"plan": nothing}] + [{"plan": p} for p in ws.plan_ids] + \
+            [{"category": c} for c in categories] + [{"plan": "linan", "category": c} for c in categories]
     values = _concepts(ws, SCHEMES[name]) + [nothing]
     if name == "commitments-for-group":
         return [{}] + [{"group": v} for v in values] + \
@@ -78,8 +82,8 @@ def test_view_queries_are_answered_without_the_store(ws: Workspace, monkeypatch:
     monkeypatch.setattr(sparql_module, "run_named", no_engine)
     got = ws.sparql(name="indicator-across-plans", params={"name": "毛入园率"}, limit=0)
     assert got.rows == expected.rows and len(got.rows) > 4
-    with pytest.raises(AssertionError, match="store was asked"):  # a per-plan query is not a view
-        ws.sparql(name="indicators-by-category", params={"plan": "linan"})
+    with pytest.raises(AssertionError, match="store was asked"):  # places are shared between plans: no view
+        ws.sparql(name="projects-by-place", params={"plan": "linan"})
     with pytest.raises(AssertionError, match="store was asked"):  # nor is an endpoint's answer
         ws.sparql(name="indicator-across-plans", endpoint="http://127.0.0.1:9/query")
 
@@ -147,4 +151,4 @@ def test_a_view_query_must_say_how_each_parameter_narrows_rows() -> None:
     bad_op = nq.text.replace("# view: plan equals ?plan", "# view: plan matches ?plan")
     with pytest.raises(QueryError, match="OP one of: contains, equals, listed"):
         _spec(NamedQuery(nq.name, nq.description, nq.params, bad_op))
-    assert _spec(named_queries()["indicators-by-category"]) is None  # a per-plan query runs as SPARQL
+    assert _spec(named_queries()["projects-by-place"]) is None  # a query without view lines runs as SPARQL
