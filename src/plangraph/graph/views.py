@@ -1,4 +1,4 @@
-"""Named queries across plans, answered from each plan's rows ("views").
+"""Named queries answered from each plan's stored rows ("views").
 
 A query of the library whose every row comes from one plan's graph and the ontology
 (an indicator and its values, a commitment and its quantity) has as its answer the
@@ -11,13 +11,16 @@ parameter, naming how the parameter narrows the rows and which variables it read
 
 When a plan is built, :func:`plan_views` runs each such query with no parameter on
 that plan's graph alone (plus the ontology), projecting the variables its ``view``
-lines read as well, and the rows are written with the plan's shard. A reader then
-answers the query by narrowing every plan's rows and sorting them by the query's
-``ORDER BY`` (:func:`answer`), without the joins: at 500 plans Oxigraph spends
-100–150 µs a row on these joins (≈ 250 ms for 924 rows), a filter and sort over the
-stored rows a few milliseconds (``benchmarks/bench_named_queries.py``). The SPARQL
-text stays the definition: ``tests/test_views.py`` checks that both give the same
-rows in the same order, and the endpoint and remote stores run the text.
+lines read as well, and the rows are written with the plan's shard. A reader sorts
+every plan's rows by the query's ``ORDER BY`` once (:func:`ordered`) and answers by
+narrowing them (:func:`answer`), without the joins: at 500 plans Oxigraph spends
+100–150 µs a row on these joins (≈ 250 ms for the 924 rows of one indicator name
+across plans), the filter over the stored rows a few milliseconds
+(``benchmarks/bench_named_queries.py``). The SPARQL text stays the definition:
+``tests/test_views.py`` checks that both give the same rows in the same order, and
+the endpoint and remote stores run the text. Queries over nodes that plans share
+(places, bodies, cited documents) have no view: one plan's rows could miss what
+another plan states about them.
 """
 
 from __future__ import annotations
