@@ -241,3 +241,63 @@ def test_a_plan_that_kills_its_worker_is_reported_and_the_others_land(tmp_path: 
     assert "the process building this plan stopped" in summary.failures[0][1]
     monkeypatch.delenv("PLANGRAPH_FAULT_AT")
     _check_consistent(tmp_path / "ix")
+
+
+def test_kill_while_deleting_a_removed_plans_shared_lines(base: Path, tmp_path: Path) -> None:
+    ix = tmp_path / "ix"
+    shutil.copytree(base, ix)
+    add([_other_plan(tmp_path / "in")], ix, progress=False)
+    copy_shard = Workspace(ix).manifest["plans"]["linping-copy"]["shard"]
+    own = (ix / "plans" / copy_shard / "shared.nt").read_text("utf-8").splitlines()
+    assert any("/id/linping-copy/" in line for line in own)  # lines only the copy states
+    done = _child(["remove", "linping-copy", "--index", str(ix)], fault="shared-deleted")
+    assert done.returncode == -9, done.stderr
+    assert Workspace(ix).plan_ids == ("linping",)  # the next opening finished the change
+    _check_consistent(ix)  # which checks that none of the copy's own lines is left
+
+
+def _compactions(ix: Path) -> dict[str, object]:
+    store = GraphStore.open_writer(ix / "store")
+    try:
+        return dict(store.index_record().get("compaction", {}))
+    finally:
+        store.close()
+
+
+def test_a_change_that_leaves_many_new_table_files_compacts_the_store(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    import plangraph.workspace.writer as writer
+
+    seen: list[tuple[int, int]] = []  # table files before and after each compaction
+    real = GraphStore.compact
+
+    def spy(self: GraphStore) -> None:
+        before = self.files().count
+        real(self)
+        seen.append((before, self.files().count))
+
+    monkeypatch.setattr(GraphStore, "compact", spy)
+    monkeypatch.setattr(writer, "COMPACT_MIN_FILES", 8)
+    ix = tmp_path / "ix"
+    build([LINPING, _other_plan(tmp_path / "in")], ix, encoders=FAKE, progress=False)
+    assert len(seen) == 1 and seen[0][1] < seen[0][0]
+    record = _compactions(ix)
+    assert record["files"] == seen[0][1] and int(record["last"]) > 0  # type: ignore[call-overload]
+    _check_consistent(ix)  # readers' snapshot is the compacted store
+    monkeypatch.setattr(writer, "COMPACT_MIN_FILES", 10**6)
+    remove(["linping-copy"], ix, progress=False)  # not due: no compaction, the record stays
+    assert len(seen) == 1 and _compactions(ix) == record
+
+
+def test_kill_after_compacting_leaves_the_change_done(base: Path, tmp_path: Path) -> None:
+    ix = tmp_path / "ix"
+    shutil.copytree(base, ix)
+    code = ("import sys, plangraph.workspace.writer as w; w.COMPACT_MIN_FILES = 1; "
+            "from plangraph.workspace import add; add([sys.argv[1]], sys.argv[2], progress=False)")
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "PLANGRAPH_FAULT_AT": "compacted"}
+    done = subprocess.run([sys.executable, "-c", code, str(_other_plan(tmp_path / "in")), str(ix)], env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == -9, done.stderr
+    assert Workspace(ix).plan_ids == ("linping", "linping-copy")
+    _check_consistent(ix)
+    assert _compactions(ix) == {}  # killed before it was recorded: the next change that is due compacts

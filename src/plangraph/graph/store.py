@@ -95,6 +95,17 @@ def ntriples_body(quads: Iterable[ox.Quad | ox.Triple]) -> tuple[str, int]:
     return "\n".join(sorted(lines)), len(lines)
 
 
+@dataclass(frozen=True)
+class StoreFiles:
+    """The table files of a store folder: how many, their bytes, and the highest file
+    number (RocksDB numbers new files upwards, so files above a number recorded earlier
+    were written since)."""
+
+    count: int
+    bytes: int
+    last: int
+
+
 @dataclass
 class Change:
     """What one :meth:`GraphStore.commit` does: replace or drop named graphs, rewrite
@@ -190,6 +201,15 @@ class GraphStore:
                 out[subject.value[len(_PLAN_KEY):]] = json.loads(value.value)
         return out
 
+    def record(self, plan_id: str) -> dict[str, Any]:
+        """The record of one plan ({} if the store does not hold it): one index lookup,
+        where :meth:`registry` reads every plan's."""
+        for quad in self.store.quads_for_pattern(ox.NamedNode(_plan_key(plan_id)), ox.NamedNode(RECORD), None,
+                                                 ox.NamedNode(REGISTRY_GRAPH)):
+            if isinstance(quad.object, ox.Literal):
+                return dict(json.loads(quad.object.value))
+        return {}
+
     def index_record(self) -> dict[str, Any]:
         """The record of the index as a whole ({} for a new store)."""
         for quad in self.store.quads_for_pattern(ox.NamedNode(INDEX_KEY), ox.NamedNode(RECORD), None,
@@ -273,6 +293,31 @@ class GraphStore:
     def flush(self) -> None:
         """Write the store's in-memory tables to disk (and free them)."""
         self.store.flush()
+
+    def files(self, newer_than: int = 0) -> StoreFiles:
+        """The table files (RocksDB SSTs) of the store folder numbered above
+        ``newer_than`` (all of them by default), and the highest number of all."""
+        count, size, last = 0, 0, 0
+        for entry in os.scandir(self.opened):
+            if entry.name.endswith(".sst") and entry.name[:-4].isdigit():
+                number = int(entry.name[:-4])
+                last = max(last, number)
+                if number > newer_than:
+                    count += 1
+                    size += entry.stat().st_size
+        return StoreFiles(count, size, last)
+
+    def compact(self) -> None:
+        """Merge the store's table files (a RocksDB full compaction of every index).
+
+        Each bulk-loaded plan adds a table file per index that overlaps the others, so a
+        point lookup consults more files as plans are added; merging them makes lookups
+        and the queries built on them faster (see ``benchmarks/bench_compaction.py``).
+        Crash-safe as RocksDB is: the merged files replace the old ones in one manifest
+        write. The old files stay on disk while a published snapshot links them.
+        """
+        self._need_writer()
+        self.store.optimize()
 
     def publish(self, name: str) -> Path:
         """Checkpoint the primary store to ``snapshots/<name>`` (hard links) for readers,

@@ -9,9 +9,13 @@ The order of a change (adding, replacing, removing plans):
 2. One store transaction records the intent (the plans to replace and remove, the new
    generation) in the registry. From here on the change rolls forward: each plan's
    graph is bulk-loaded from its shard, then its registry record is replaced (a plan
-   whose record does not name the new shard yet is loaded again); a last transaction brings the shared graph (what several plans may state,
-   and the cross-plan links) to what the plans now call for, rewriting only the triples
-   that changed, replaces the ontology graph if its files changed, and clears the intent.
+   whose record does not name the new shard yet is loaded again), in the same
+   transaction as what the plan states in the shared graph (what several plans may
+   state) that the graph lacks; the lines only replaced or removed versions stated are
+   deleted, batch by batch; a last transaction brings the cross-plan links to what the
+   plans now call for, replaces the ontology graph if its files changed, and clears the
+   intent. A change after which the store holds many table files not merged yet
+   compacts it (:data:`COMPACT_MIN_FILES`), so readers get the merged files.
 3. The store is checkpointed to ``store/snapshots/<generation>-…`` and the manifest is
    rewritten atomically to name it. Readers go by the manifest only, so they see the
    old index until this rename and the new one after it.
@@ -61,6 +65,12 @@ from plangraph.workspace.folder import (
 ONTOLOGY_FILES: tuple[str, ...] = ("plangraph.ttl", "concepts.ttl")
 FAULT_ENV = "PLANGRAPH_FAULT_AT"
 KEEP_SNAPSHOTS = 3
+SHARED_BATCH = 20_000
+"""Lines of replaced or removed plan versions checked (and deleted) at a time."""
+COMPACT_MIN_FILES = 400
+"""A change compacts the store when this many table files (and half as many as the last
+compaction left) were written since that compaction: about 100 plans' bulk loads
+(``benchmarks/bench_compaction.py``: no gain at 50 plans, a gain at 150 and 500)."""
 FORMAT_2_FILES = ("graph.trig", "plans.json", "entities.json")
 
 
@@ -147,31 +157,35 @@ class IndexWriter:
         self.store.commit(Change(records={INDEX_KEY: {**self.store.index_record(), "pending": pending}}))
         fault_point("intent-committed")
         self._roll_forward()
+        self._compact_if_due()
         return self._publish()
 
     def _roll_forward(self) -> None:
         pending = self.store.index_record().get("pending")
         if not pending:
             return
-        registry = self.store.registry()
         for pid, rec in pending["replace"].items():
-            if registry.get(pid, {}).get("shard") == rec["shard"]:
-                continue  # landed before a kill
+            # what the plan states about shared nodes goes in with it, so that the
+            # change never holds the shared lines of every plan at once
+            lines = self._shared(rec["shard"])
+            insert = [(SHARED_GRAPH, t) for t in sorted(lines - self.store.held(SHARED_GRAPH, lines))]
+            if self.store.record(pid).get("shard") == rec["shard"]:  # landed before a kill
+                if insert:  # by a writer that added the shared lines last
+                    self.store.commit(Change(insert=insert))
+                continue
             self.store.load_graph(str(plan_graph_iri(pid)), self.path / PLANS_DIR / rec["shard"] / GRAPH_NT)
             fault_point("graph-loaded")
-            self.store.commit(Change(records={pid: rec}))  # the plan has landed
+            self.store.commit(Change(records={pid: rec}, insert=insert))  # the plan has landed
             fault_point("plan-committed")
         for pid in pending["remove"]:
-            if pid in registry:
+            if self.store.record(pid):
                 self.store.commit(Change(graphs={str(plan_graph_iri(pid)): ""}, records={pid: None}))
                 fault_point("plan-removed")
-        registry = self.store.registry()
-        delete, insert = self._shared_change(registry, pending)
-        change = Change(delete=[(SHARED_GRAPH, t) for t in sorted(delete)],
-                        insert=[(SHARED_GRAPH, t) for t in sorted(insert)])
-        record = {**pending["index"], "generation": pending["generation"]}
+        change = self._shared_change(self.store.registry(), pending)
+        last = self.store.index_record()
+        record = {**pending["index"], "generation": pending["generation"], "compaction": last.get("compaction", {})}
         body, digest = _ontology()
-        if self.store.index_record().get("ontology") != digest:
+        if last.get("ontology") != digest:
             change.graphs[str(ONTOLOGY_GRAPH)] = body
         record["ontology"] = digest
         change.records[INDEX_KEY] = record
@@ -181,41 +195,69 @@ class IndexWriter:
     def _shared(self, shard: str) -> set[str]:
         return {line for line in (self.path / PLANS_DIR / shard / SHARED_NT).read_text("utf-8").splitlines() if line}
 
-    def _shared_change(self, registry: dict[str, dict[str, Any]], pending: dict[str, Any]) -> tuple[set[str], set[str]]:
-        """The lines to delete from and insert into the shared graph so that it holds
-        what the plans now state there, and the cross-plan links they call for.
+    def _shared_change(self, registry: dict[str, dict[str, Any]], pending: dict[str, Any]) -> Change:
+        """Delete from the shared graph what only the replaced or removed versions
+        stated, and return the change of the cross-plan links (for the last
+        transaction of the change).
 
-        Worked out from the plans that changed: their new lines that the graph lacks
-        go in; a line of a replaced or removed version goes only if no other plan
-        states it (only then are the other plans' files read). Without the record of
-        the versions replaced (an intent from an older version) or with one of their
-        shards gone, the whole graph is recomputed from every plan's file.
+        The plans' new lines went in as each plan landed. A line of a replaced or
+        removed version goes only if no plan states it now: the lines of those
+        versions are taken :data:`SHARED_BATCH` at a time, and only for a line that the
+        new versions of those plans do not state are the other plans' files read. Each
+        batch is deleted in a transaction of its own: a kill between them leaves the
+        intent, and the next roll-forward works out the rest again. Without the record of
+        the versions replaced (an older intent) or with one of their shards gone, the
+        whole graph is recomputed from every plan's file.
         """
         before: dict[str, str] | None = pending.get("before")
         links = _cited_links(registry)
         current_links = self.store.lines_with(SHARED_GRAPH, str(PG.citedPlan))
+        change = Change(delete=[(SHARED_GRAPH, t) for t in sorted(current_links - links)],
+                        insert=[(SHARED_GRAPH, t) for t in sorted(links - current_links)])
         if before is None or not all((self.path / PLANS_DIR / shard).is_dir() for shard in before.values()):
             wanted = set(links)
             for rec in registry.values():
                 wanted |= self._shared(rec["shard"])
             current = self.store.lines_of(SHARED_GRAPH)
-            return current - wanted, wanted - current
-        new: set[str] = set()
-        for pid in pending["replace"]:
-            if pid in registry:
-                new |= self._shared(registry[pid]["shard"])
-        old: set[str] = set()
-        for shard in before.values():
-            old |= self._shared(shard)
-        gone = old - new
-        if gone:
-            for pid, rec in registry.items():
-                if pid not in pending["replace"]:
-                    gone -= self._shared(rec["shard"])
-                    if not gone:
+            change.delete = [(SHARED_GRAPH, t) for t in sorted(current - wanted)]
+            change.insert = [(SHARED_GRAPH, t) for t in sorted(wanted - current)]
+            return change
+        batch: set[str] = set()
+        plans = list(before.items())
+        for n, (pid, shard) in enumerate(plans):
+            old = self._shared(shard)
+            if pid in registry:  # replaced: most of its lines its new version states again
+                old -= self._shared(registry[pid]["shard"])
+            batch |= old
+            if batch and (len(batch) >= SHARED_BATCH or n == len(plans) - 1):
+                for other, rec in registry.items():
+                    batch -= self._shared(rec["shard"])
+                    if not batch:
                         break
-        insert = (new - self.store.held(SHARED_GRAPH, new)) | (links - current_links)
-        return (gone - links) | (current_links - links), insert
+                gone = batch - links
+                if gone:
+                    self.store.commit(Change(delete=[(SHARED_GRAPH, t) for t in sorted(gone)]))
+                    fault_point("shared-deleted")
+                batch = set()
+        return change
+
+    def _compact_if_due(self) -> None:
+        """Merge the store's table files once enough were written since the last merge
+        (:data:`COMPACT_MIN_FILES`, or half the files the last merge left, whichever is
+        more), so that its cost is shared by the changes that made it due; the merge is
+        recorded in the index record."""
+        record = self.store.index_record()
+        last = record.get("compaction", {})
+        new = self.store.files(newer_than=int(last.get("last", 0)))
+        if new.count < max(COMPACT_MIN_FILES, int(last.get("files", 0)) // 2):
+            return
+        t0 = time.perf_counter()
+        self.store.compact()
+        fault_point("compacted")
+        after = self.store.files()
+        record["compaction"] = {"files": after.count, "bytes": after.bytes, "last": after.last,
+                                "seconds": round(time.perf_counter() - t0, 2)}
+        self.store.commit(Change(records={INDEX_KEY: record}))
 
     def _publish(self) -> dict[str, Any]:
         record = self.store.index_record()
@@ -285,7 +327,6 @@ class IndexWriter:
             names = sorted(p.name for p in snapshots.iterdir())
             current = Path(manifest["snapshot"]).name
             self.store.prune_snapshots([*names[-KEEP_SNAPSHOTS:], current])
-
 
     def _collect_search_shards(self, searches: set[str | None]) -> None:
         """Remove the search shards that neither the current nor the previous search
