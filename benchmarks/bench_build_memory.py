@@ -17,17 +17,22 @@ ingest, extraction or search: RSS above that process's RSS after its imports is 
 the store's writes cost, and the Python heap beside it shows how much of that is
 Python's.
 
+``--native INDEX`` goes one step further: pyoxigraph alone bulk-loads the plans' graphs
+of a built index into an empty store, and the RSS is printed as the store grows.
+
 Worker processes (plans are built on them) are not included: ``bench_scale.py`` shows
 their peak.
 
 Usage::
 
     python benchmarks/bench_build_memory.py 150 [--work DIR] [--store-only]
+    python benchmarks/bench_build_memory.py 500 --native INDEX   # pyoxigraph alone
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import subprocess
@@ -153,17 +158,58 @@ def store_only(index: Path, out: Path) -> None:
     print(stages.table(base))
 
 
+def native(index: Path, out: Path) -> None:
+    """pyoxigraph alone, no plangraph code: bulk-load the graphs of the built ``index``
+    into an empty store at ``out``, one named graph per plan as the writer does, and
+    print the RSS as the store grows, after a compaction and after reopening it."""
+    import pyoxigraph as ox
+
+    shutil.rmtree(out, ignore_errors=True)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    manifest = json.loads((index / "manifest.json").read_text("utf-8"))
+    shards = [(pid, plan["shard"]) for pid, plan in manifest["plans"].items()]
+    start = _rss_mb()
+    store = ox.Store(str(out))
+    rows = [("opened", 0, start)]
+    every = max(1, len(shards) // 5)
+    for n, (pid, shard) in enumerate(shards, 1):
+        store.bulk_load(path=str(index / "plans" / shard / "graph.nt"), format=ox.RdfFormat.N_TRIPLES,
+                        to_graph=ox.NamedNode(f"urn:plan:{pid}"))
+        if n % every == 0 or n == len(shards):
+            rows.append((f"{n} plans bulk-loaded", len(list(out.glob("*.sst"))), _rss_mb()))
+    store.flush()
+    t0 = time.perf_counter()
+    store.optimize()
+    rows.append((f"compacted ({time.perf_counter() - t0:.1f} s)", len(list(out.glob("*.sst"))), _rss_mb()))
+    del store
+    reopened = ox.Store.read_only(str(out))
+    rows.append(("closed, reopened read-only", len(list(out.glob("*.sst"))), _rss_mb()))
+    sum(1 for _ in reopened.quads_for_pattern(None, None, None, ox.NamedNode(f"urn:plan:{shards[-1][0]}")))
+    rows.append(("one plan's graph read", len(list(out.glob("*.sst"))), _rss_mb()))
+    size = sum(p.stat().st_size for p in out.glob("*.sst")) / 2**20
+    print(f"pyoxigraph alone, {len(shards)} plans ({size:.0f} MB of table files at the end); "
+          f"RSS before opening the store {start} MB")
+    print("| step | table files | RSS MB | above start |\n| --- | --- | --- | --- |")
+    for label, files, rss in rows:
+        print(f"| {label} | {files} | {rss} | {rss - start} |")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("plans", type=int, help="number of synthetic plans")
     parser.add_argument("--work", type=Path, default=Path("/tmp/plangraph-bench-memory"))
     parser.add_argument("--store-only", action="store_true",
                         help="then write the built plans into an empty store in a fresh process")
+    parser.add_argument("--native", type=Path, metavar="INDEX",
+                        help="only bulk-load the graphs of this built index with pyoxigraph alone, and print RSS")
     parser.add_argument("--replay", type=Path, help=argparse.SUPPRESS)  # the fresh process of --store-only
     args = parser.parse_args(argv)
     inputs, index = args.work / f"n{args.plans}" / "in", args.work / f"n{args.plans}" / "ix"
     if args.replay:
         store_only(args.replay, index.parent / "store-only")
+        return 0
+    if args.native:
+        native(args.native, index.parent / "native-store")
         return 0
     from plangraph.workspace import build
 

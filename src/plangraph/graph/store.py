@@ -300,11 +300,14 @@ class GraphStore:
         count, size, last = 0, 0, 0
         for entry in os.scandir(self.opened):
             if entry.name.endswith(".sst") and entry.name[:-4].isdigit():
+                try:
+                    nbytes = entry.stat().st_size
+                except FileNotFoundError:  # merged away by RocksDB's background compaction
+                    continue
                 number = int(entry.name[:-4])
                 last = max(last, number)
                 if number > newer_than:
-                    count += 1
-                    size += entry.stat().st_size
+                    count, size = count + 1, size + nbytes
         return StoreFiles(count, size, last)
 
     def compact(self) -> None:

@@ -230,7 +230,7 @@ class IndexWriter:
                 old -= self._shared(registry[pid]["shard"])
             batch |= old
             if batch and (len(batch) >= SHARED_BATCH or n == len(plans) - 1):
-                for other, rec in registry.items():
+                for rec in registry.values():
                     batch -= self._shared(rec["shard"])
                     if not batch:
                         break
