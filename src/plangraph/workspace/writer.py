@@ -67,10 +67,10 @@ FAULT_ENV = "PLANGRAPH_FAULT_AT"
 KEEP_SNAPSHOTS = 3
 SHARED_BATCH = 20_000
 """Lines of replaced or removed plan versions checked (and deleted) at a time."""
-COMPACT_MIN_FILES = 400
+COMPACT_MIN_FILES = 1000
 """A change compacts the store when this many table files (and half as many as the last
-compaction left) were written since that compaction: about 100 plans' bulk loads
-(``benchmarks/bench_compaction.py``: no gain at 50 plans, a gain at 150 and 500)."""
+compaction left) were written since that compaction: about 250 plans' bulk loads
+(``benchmarks/bench_compaction.py``: no gain at 150 plans, 5-25% at 500)."""
 FORMAT_2_FILES = ("graph.trig", "plans.json", "entities.json")
 
 
