@@ -7,8 +7,9 @@ them: ``as built`` (compaction off, as the writer did before compacting) and
 the store's table files and bytes, what the store folder holds on disk (old snapshots
 keep the files a compaction replaced), how long the compaction took, point lookups
 (``quads_for_pattern`` on subjects taken from the plans' graphs) on the published
-snapshot, named queries through ``Workspace.sparql`` with the parameters staff give
-them (the figures of ``bench_named_queries.py --index DIR --only NAME``), the RSS of a
+snapshot, named queries evaluated on the store through ``Workspace.sparql(...,
+from_views=False)`` with the parameters staff give them (the plans' stored rows answer
+some of them without the store, and compaction does not change those), the RSS of a
 process that only opens the snapshot and does the lookups (the store's own native
 memory), and the seconds to add one more plan to each copy (child processes, fake
 encoder; the compacted copy compacts again only when it is due).
@@ -243,8 +244,9 @@ def main(argv: list[str] | None = None) -> int:
     for name in QUERIES:
         params = typical.get(name, {})
         for ws in spaces:
-            ws.sparql(name=name, params=params)  # the query worker starts once
-        times = _alternate([lambda ws=ws: ws.sparql(name=name, params=params) for ws in spaces], args.runs)
+            ws.sparql(name=name, params=params, from_views=False)  # the query worker starts once
+        times = _alternate([lambda ws=ws: ws.sparql(name=name, params=params, from_views=False)
+                            for ws in spaces], args.runs)
         shown = ", ".join(f"{k}={v}" for k, v in params.items())
         rows[f"{name} ({shown}) ms (p50)"] = tuple(  # type: ignore[assignment]
             f"{statistics.median(t) * 1000:.1f}" for t in times)
