@@ -70,7 +70,7 @@ SHARED_BATCH = 20_000
 COMPACT_MIN_FILES = 1000
 """A change compacts the store when this many table files (and half as many as the last
 compaction left) were written since that compaction: about 250 plans' bulk loads
-(``benchmarks/bench_compaction.py``: no gain at 150 plans, 5-25% at 500)."""
+(``benchmarks/bench_compaction.py``: no gain at 150 plans, 1.2-1.5x at 500)."""
 FORMAT_2_FILES = ("graph.trig", "plans.json", "entities.json")
 
 
