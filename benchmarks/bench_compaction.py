@@ -151,8 +151,9 @@ def _alternate(fns: list[Any], runs: int) -> list[list[float]]:
     times: list[list[float]] = [[] for _ in fns]
     for fn in fns:  # warm: the first run reads the files into the page cache
         fn()
-    for _ in range(runs):
-        for i, fn in enumerate(fns):
+    for run in range(runs):
+        order = list(enumerate(fns))
+        for i, fn in order[::-1] if run % 2 else order:  # ABBA: neither side always goes first
             t0 = time.perf_counter()
             fn()
             times[i].append(time.perf_counter() - t0)

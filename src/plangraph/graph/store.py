@@ -315,8 +315,8 @@ class GraphStore:
 
         Each bulk-loaded plan adds a table file per index that overlaps the others, so a
         point lookup consults more files as plans are added; merging them made lookups
-        1.5x and named queries on the store 1.2-1.4x faster at 500 plans, and bought
-        nothing at 150 (``benchmarks/bench_compaction.py``).
+        1.3-1.5x and named queries on the store 1.3-2.4x faster at 50, 150 and 500 plans
+        (``benchmarks/bench_compaction.py``).
         Crash-safe as RocksDB is: the merged files replace the old ones in one manifest
         write. The old files stay on disk while a published snapshot links them.
         """

@@ -67,10 +67,10 @@ FAULT_ENV = "PLANGRAPH_FAULT_AT"
 KEEP_SNAPSHOTS = 3
 SHARED_BATCH = 20_000
 """Lines of replaced or removed plan versions checked (and deleted) at a time."""
-COMPACT_MIN_FILES = 1000
+COMPACT_MIN_FILES = 200
 """A change compacts the store when this many table files (and half as many as the last
-compaction left) were written since that compaction: about 250 plans' bulk loads
-(``benchmarks/bench_compaction.py``: no gain at 150 plans, 1.2-1.5x at 500)."""
+compaction left) were written since that compaction: about 50 plans' bulk loads
+(``benchmarks/bench_compaction.py``: lookups 1.3-1.5x faster at 50, 150 and 500 plans)."""
 FORMAT_2_FILES = ("graph.trig", "plans.json", "entities.json")
 
 
