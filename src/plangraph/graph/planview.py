@@ -34,14 +34,16 @@ def section_tree(ds: Dataset, plan: str) -> list[SectionNode]:
     """The plan's sections in document order (depth-first), with counts of the
     passages and extracted entities under each."""
     pnode = plan_iri(plan)
-    sections = set(ds.subjects(PG.plan, pnode)) & set(ds.subjects(RDF.type, PG.Section))
+    own = list(ds.subjects(PG.plan, pnode))  # the plan's own nodes only, not every plan's
+    # typed one by one: every plan's sections are (all of them read took 426 ms at 500 plans)
+    sections = {s for s in own if (s, RDF.type, PG.Section) in ds}
     parent = {s: ds.value(s, DCTERMS.isPartOf) for s in sections}
     children: dict[Any, list[Any]] = defaultdict(list)
     for s in sections:
         children[parent[s]].append(s)
     own_passages: dict[Any, int] = defaultdict(int)
     passage_section: dict[Any, Any] = {}
-    for p in ds.subjects(PG.plan, pnode):  # the plan's own nodes only, not every plan's
+    for p in own:
         sec = ds.value(p, PG.section)
         if sec is not None and (p, RDF.type, PG.Passage) in ds:
             own_passages[sec] += 1
