@@ -157,8 +157,13 @@ def gather(vs: VectorSet, rows: np.ndarray) -> np.ndarray:
 
     starts = np.cumsum([0] + [len(p) for p in vs.parts])
     which = np.searchsorted(starts, rows, side="right") - 1
-    parts = [np.asarray(vs.parts[k][rows[which == k] - starts[k]], dtype=np.float32) for k in np.unique(which)]
-    return np.ascontiguousarray(np.vstack(parts) if parts else np.zeros((0, vs.dim), np.float32))
+    out = np.empty((len(rows), vs.dim), np.float32)  # filled in place: stacking copies held the sample twice
+    at = 0
+    for k in np.unique(which):
+        chunk = vs.parts[k][rows[which == k] - starts[k]]
+        out[at:at + len(chunk)] = chunk
+        at += len(chunk)
+    return out
 
 
 def _trained(vs: VectorSet) -> Any:
