@@ -161,8 +161,7 @@ class Workspace:
             spec = view_specs().get(name)
             rows = None if spec is None or endpoint or not from_views else self._plan_files.view_rows(spec)
             if spec is not None and rows is not None:
-                t0 = time.perf_counter()
-                page = (offset, (DEFAULT_PAGE if limit is None else limit) or None)
+                t0, page = time.perf_counter(), (offset, (DEFAULT_PAGE if limit is None else limit) or None)
                 columns, chosen, total = answer(spec, rows, params, page)
                 return QueryResult(columns, tuple(chosen), time.perf_counter() - t0, total, offset)
             return run_named(where, name, params, timeout_s, limit=limit, offset=offset)
@@ -261,15 +260,16 @@ class Workspace:
                 self._searcher = searcher
 
     def warm_in_background(self, delay_s: float = 0.0) -> threading.Thread:
-        """:meth:`warm` in a daemon thread, started once per workspace (later calls return
-        the same thread). A failure is kept in :attr:`warm_error`, not raised: the first
-        search meets the same problem and reports it as usual. ``delay_s`` lets a page
-        that has just been sent draw before the loading competes with it for the CPU."""
+        """:meth:`warm`, then the plans' stored rows of the named queries read, in a daemon
+        thread started once per workspace (later calls return the same thread). A failure is
+        kept in :attr:`warm_error`, not raised: the first search meets it again. ``delay_s``
+        lets a page that has just been sent draw before the loading competes for the CPU."""
         def run() -> None:
             try:
                 if delay_s:
                     time.sleep(delay_s)
                 self.warm()
+                self._plan_files.all_views()  # the named queries' rows, before the first one is asked
             except Exception as exc:  # noqa: BLE001 - the first search raises it again
                 self.warm_error = exc
 

@@ -85,9 +85,14 @@ class PlanFiles:
         return self._concepts.get(plan, {}).get(passage_id, frozenset())
 
     def view_rows(self, spec: ViewSpec) -> list[tuple[Any, ...]] | None:
-        """Every plan's stored rows of a view query in the query's order, read once for all view queries;
-        None when a plan has none made by the current query text (an index built
-        before views were, or by another version), so that the query runs as SPARQL."""
+        """Every plan's stored rows of a view query in the query's order; None when a
+        plan has none made by the current query text (an index built before views were,
+        or by another version), so that the query runs as SPARQL."""
+        return self.all_views().get(spec.name)
+
+    def all_views(self) -> dict[str, list[tuple[Any, ...]] | None]:
+        """Every view query's rows, read from every plan's ``views.json`` once (0.4 s at
+        500 plans) and sorted."""
         with self._views_lock:
             if self._views is None:
                 specs = view_specs()
@@ -101,4 +106,4 @@ class PlanFiles:
                         else:
                             so_far.extend(rows)
                 self._views = {name: None if rows is None else ordered(specs[name], rows) for name, rows in views.items()}
-            return self._views.get(spec.name)
+            return self._views
