@@ -128,9 +128,21 @@ def test_a_plan_without_current_rows_sends_the_query_to_the_store(district_index
 def test_a_corrupt_views_file_is_named(district_index: Path, tmp_path: Path) -> None:
     ix = _copy(district_index, tmp_path)
     path = _views_file(ix, "linan")
+    good = json.loads(path.read_text("utf-8"))
     path.write_text("{not json", "utf-8")
     with pytest.raises(IndexStoreError, match="views.json is corrupt"):
         Workspace(ix).sparql(name="commitments-for-group")
+    # valid JSON, current stamp, but a row cut short: reported, never answered from
+    damaged = json.loads(json.dumps(good))
+    damaged["indicator-across-plans"]["rows"][0].pop()
+    path.write_text(json.dumps(damaged, ensure_ascii=False), "utf-8")
+    with pytest.raises(IndexStoreError, match=r"linan-\w+/views.json is corrupt \(the rows of indicator-across-plans"):
+        Workspace(ix).sparql(name="indicator-across-plans")
+    damaged = json.loads(json.dumps(good))
+    damaged["indicator-across-plans"]["rows"][0][-1] = {"decimal": "not a number"}
+    path.write_text(json.dumps(damaged, ensure_ascii=False), "utf-8")
+    with pytest.raises(IndexStoreError, match="a cell of indicator-across-plans is not a value"):
+        Workspace(ix).sparql(name="indicator-across-plans")
 
 
 def test_a_removed_plan_leaves_the_answer(four_plan_index: Path, tmp_path: Path) -> None:

@@ -141,11 +141,21 @@ def stamped(views: Mapping[str, list[list[Any]]]) -> dict[str, dict[str, Any]]:
 
 def stored_rows(spec: ViewSpec, views: Mapping[str, Any] | None) -> list[tuple[Any, ...]] | None:
     """A plan's rows of ``spec`` from its ``views.json`` content, cells decoded; None
-    when the file has none made by this query text (then the query runs as SPARQL)."""
+    when the file has none made by this query text (then the query runs as SPARQL).
+
+    Raises:
+        ValueError: rows stamped with this query that are not rows of it (a damaged file).
+    """
     entry = (views or {}).get(spec.name)
     if not isinstance(entry, dict) or entry.get("query") != _stamp(spec) or entry.get("columns") != list(spec.stored):
         return None
-    return [tuple(decode_cell(c) for c in row) for row in entry["rows"]]
+    rows = entry.get("rows")
+    if not isinstance(rows, list) or not all(isinstance(r, list) and len(r) == len(spec.stored) for r in rows):
+        raise ValueError(f"the rows of {spec.name} are not lists of {len(spec.stored)} cells")
+    try:
+        return [tuple(decode_cell(c) for c in row) for row in rows]
+    except (KeyError, TypeError, ArithmeticError) as exc:  # decimal.InvalidOperation is an ArithmeticError
+        raise ValueError(f"a cell of {spec.name} is not a value ({exc!r})") from None
 
 
 # -- read time -----------------------------------------------------------------------

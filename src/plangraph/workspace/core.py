@@ -145,8 +145,8 @@ class Workspace:
         SPARQL ``endpoint`` URL. ``limit`` rows from row ``offset`` come back (0: all; None: a named
         query's first page, a text's every row); ``result.total`` counts the whole result's rows.
 
-        A named query across plans that every plan of the index has stored rows of is answered
-        from them (:mod:`plangraph.graph.views`), unless ``from_views`` is False or an
+        A named query that every plan of the index has stored its rows of is answered from
+        them (:mod:`plangraph.graph.views`), unless ``from_views`` is False or an
         ``endpoint`` is given: the same rows, without the store's joins."""
         from plangraph.graph.sparql import DEFAULT_PAGE, QueryResult, checked_named, run_named, run_query
         from plangraph.graph.views import answer, view_specs

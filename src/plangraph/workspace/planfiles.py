@@ -100,7 +100,11 @@ class PlanFiles:
                 for plan in self.manifest["plans"]:
                     content = self._read(plan, VIEWS_FILE)
                     for name, one in specs.items():
-                        rows, so_far = stored_rows(one, content), views[name]
+                        try:
+                            rows, so_far = stored_rows(one, content), views[name]
+                        except ValueError as exc:
+                            shard = self.path / PLANS_DIR / self.manifest["plans"][plan]["shard"] / VIEWS_FILE
+                            raise broken_index(self.path, f"{shard} is corrupt ({exc})") from None
                         if rows is None or so_far is None:
                             views[name] = None
                         else:
