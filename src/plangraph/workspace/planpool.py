@@ -84,6 +84,7 @@ def plan_results(run: Callable[[Task], Outcome], tasks: list[Task], *, workers: 
                         bar.update()
             except BrokenProcessPool:
                 stuck = True
+                _stop(pool, kill=True)  # before the rest run: a surviving worker would compete with them
                 yield from _one_by_one(run, tasks[start:], name, time_limit_s, bar)
                 return
             finally:
