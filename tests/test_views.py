@@ -16,7 +16,7 @@ import pytest
 
 from plangraph.errors import IndexStoreError, QueryError
 from plangraph.graph import sparql as sparql_module
-from plangraph.graph.sparql import NamedQuery, named_queries
+from plangraph.graph.sparql import _parse_header, named_queries
 from plangraph.graph.views import _spec, view_specs
 from plangraph.workspace import Workspace, remove
 
@@ -159,8 +159,8 @@ def test_a_view_query_must_say_how_each_parameter_narrows_rows() -> None:
     nq = named_queries()["commitments-for-group"]
     without_plan = nq.text.replace("# view: plan equals ?plan\n", "")
     with pytest.raises(QueryError, match="commitments-for-group.rq: parameter.s. plan have no '# view:' line"):
-        _spec(NamedQuery(nq.name, nq.description, nq.params, without_plan))
+        _spec(_parse_header(nq.name, without_plan))
     bad_op = nq.text.replace("# view: plan equals ?plan", "# view: plan matches ?plan")
     with pytest.raises(QueryError, match="OP one of: contains, equals, listed"):
-        _spec(NamedQuery(nq.name, nq.description, nq.params, bad_op))
+        _spec(_parse_header(nq.name, bad_op))
     assert _spec(named_queries()["projects-by-place"]) is None  # a query without view lines runs as SPARQL

@@ -47,6 +47,9 @@ class NamedQuery:
     """The description in Chinese (``# description_zh:``), for the app."""
     params_zh: tuple[tuple[str, str], ...] = ()
     """Chinese descriptions of the parameters (``# param_zh: NAME — …``)."""
+    views: tuple[str, ...] = ()
+    """How each parameter narrows the rows stored per plan (``# view: PARAM OP ?var…``,
+    read by :mod:`plangraph.graph.views`)."""
 
 
 DEFAULT_PAGE = 1000
@@ -93,13 +96,16 @@ def _parse_header(name: str, text: str) -> NamedQuery:
     fields: dict[str, str] = {}
     params: list[tuple[str, str]] = []
     params_zh: list[tuple[str, str]] = []
+    views: list[str] = []
     for line in text.splitlines():
-        m = re.match(r"#\s*(name|description_zh|description|param_zh|param):\s*(.*)$", line.strip())
+        m = re.match(r"#\s*(name|description_zh|description|param_zh|param|view):\s*(.*)$", line.strip())
         if not m:
             if line.strip() and not line.lstrip().startswith("#"):
                 break
             continue
-        if m.group(1) in ("param", "param_zh"):
+        if m.group(1) == "view":
+            views.append(m.group(2).strip())
+        elif m.group(1) in ("param", "param_zh"):
             pname, _, pdesc = m.group(2).partition("—")
             (params if m.group(1) == "param" else params_zh).append((pname.strip(), pdesc.strip()))
         else:
@@ -107,7 +113,7 @@ def _parse_header(name: str, text: str) -> NamedQuery:
     if fields.get("name") != name or not fields.get("description"):
         raise QueryError(f"named query file {name}.rq needs '# name: {name}' and a description")
     return NamedQuery(name, fields["description"], tuple(params), text, fields.get("description_zh", ""),
-                      tuple(params_zh))
+                      tuple(params_zh), tuple(views))
 
 
 @lru_cache(maxsize=1)

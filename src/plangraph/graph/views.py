@@ -40,7 +40,7 @@ OPS = ("contains", "equals", "listed")
 """How a parameter narrows rows: the value is in a cell (``CONTAINS``), equals a cell,
 or lists a cell among its comma-separated items (spaces removed)."""
 
-_VIEW_LINE = re.compile(r"^#\s*view:\s*(\w+)\s+(\w+)\s+((?:\?\w+\s*)+)$")
+_VIEW_LINE = re.compile(r"^(\w+)\s+(\w+)\s+((?:\?\w+\s*)+)$")
 _SELECT = re.compile(r"^SELECT\s+((?:\?\w+\s*)+)$", re.MULTILINE)
 _ORDER = re.compile(r"^ORDER BY\s+((?:\?\w+\s*)+)$", re.MULTILINE)
 
@@ -69,14 +69,13 @@ class ViewSpec:
 
 
 def _spec(nq: NamedQuery) -> ViewSpec | None:
-    lines = [line.strip() for line in nq.text.splitlines() if re.match(r"#\s*view:", line.strip())]
-    if not lines:
+    if not nq.views:
         return None
     filters = []
-    for line in lines:
+    for line in nq.views:
         m = _VIEW_LINE.match(line)
         if m is None or m.group(2) not in OPS:
-            raise QueryError(f"{nq.name}.rq: cannot read {line!r}; write '# view: PARAM OP ?var…' "
+            raise QueryError(f"{nq.name}.rq: cannot read '# view: {line}'; write '# view: PARAM OP ?var…' "
                              f"with OP one of: {', '.join(OPS)}")
         filters.append(ViewFilter(m.group(1), m.group(2), tuple(v[1:] for v in m.group(3).split())))
     select, order = _SELECT.search(nq.text), _ORDER.search(nq.text)

@@ -30,6 +30,7 @@ from plangraph.workspace.folder import (CACHE_DIR, CONCEPTS_FILE, ENTITIES_FILE,
                                        default_index)
 from plangraph.workspace.planpool import PLAN_TIME_LIMIT_S, hang_point, plan_results
 from plangraph.workspace.writer import IndexWriter, check_removable, fault_point, write_shard
+from plangraph.workspace.writer import ontology_ntriples
 
 PIPELINE_VERSION = "5"
 """Part of every shard's name: bump it when ingest, extract or the graph change output."""
@@ -79,7 +80,8 @@ def _ontology_graph() -> Any:
 
 @lru_cache(maxsize=1)
 def _ontology_ntriples() -> bytes:
-    return bytes(_ontology_graph().serialize(format="nt", encoding="utf-8"))
+    """The ontology graph as the store holds it (the writer's N-Triples), for the plan's views."""
+    return ontology_ntriples()[0].encode()
 
 
 def _index_plan(shard_dir: Path, doc: PlanDoc, encoders: Sequence[str], sentence_level: str) -> None:

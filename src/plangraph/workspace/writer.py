@@ -87,7 +87,7 @@ def fault_point(step: str) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
-def _ontology() -> tuple[str, str]:
+def ontology_ntriples() -> tuple[str, str]:
     """The ontology graph as N-Triples lines, and a hash of its files."""
     import pyoxigraph as ox
 
@@ -184,7 +184,7 @@ class IndexWriter:
         change = self._shared_change(self.store.registry(), pending)
         last = self.store.index_record()
         record = {**pending["index"], "generation": pending["generation"], "compaction": last.get("compaction", {})}
-        body, digest = _ontology()
+        body, digest = ontology_ntriples()
         if last.get("ontology") != digest:
             change.graphs[str(ONTOLOGY_GRAPH)] = body
         record["ontology"] = digest
