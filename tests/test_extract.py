@@ -14,11 +14,13 @@ from plangraph.ingest.pipeline import ingest_file
 from plangraph.extract.mentions import Extraction
 from plangraph.model import PlanDoc
 
+from .conftest import NATIONAL_2010, NATIONAL_2035, shared_file
+
 REPO = Path(__file__).resolve().parents[1]
 LINAN = REPO / "corpus" / "linan-2022-education-14th-fyp.raw.txt"
 LINPING = REPO / "corpus" / "linping-education-14th-fyp.excerpt.txt"
-OUTLINE = REPO.parent / "shared" / "plans" / "national-education-reform-outline-2010-2020.txt"
-MODERN = REPO.parent / "shared" / "plans" / "national-china-education-modernization-2035.txt"
+OUTLINE = NATIONAL_2010
+MODERN = NATIONAL_2035
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +31,7 @@ def linan() -> tuple[PlanDoc, Extraction]:
 
 @pytest.fixture(scope="module")
 def outline() -> tuple[PlanDoc, Extraction]:
-    doc = ingest_file(OUTLINE)
+    doc = ingest_file(shared_file(OUTLINE))
     return doc, extract(doc)
 
 
@@ -187,7 +189,7 @@ def test_outline_indicator_tables_with_baseline_and_targets(outline):
 
 
 def test_modernization_2035_values_with_notes():
-    ex = extract(ingest_file(MODERN))
+    ex = extract(ingest_file(shared_file(MODERN)))
     assert len(ex.indicators) == 9
     pre = _ind(ex, "学前教育毛入园率")
     assert [(v.year, v.comparator, v.number) for v in pre.values] == [

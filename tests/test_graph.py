@@ -20,18 +20,20 @@ from plangraph.resources import ontology_dir
 from plangraph.ingest.pipeline import ingest_file
 from plangraph.graph.vocab import INDICATOR_SCHEME, ONTOLOGY_GRAPH, PG, PGC
 
+from .conftest import NATIONAL_2010, NATIONAL_2035, shared_file
+
 REPO = Path(__file__).resolve().parents[1]
 FILES = [
     REPO / "corpus" / "linan-2022-education-14th-fyp.raw.txt",
     REPO / "corpus" / "linping-education-14th-fyp.excerpt.txt",
-    REPO.parent / "shared" / "plans" / "national-china-education-modernization-2035.txt",
-    REPO.parent / "shared" / "plans" / "national-education-reform-outline-2010-2020.txt",
+    NATIONAL_2035,
+    NATIONAL_2010,
 ]
 
 
 @pytest.fixture(scope="module")
 def docs():
-    return [ingest_file(f) for f in FILES]
+    return [ingest_file(shared_file(f)) for f in FILES]
 
 
 @pytest.fixture(scope="module")

@@ -12,15 +12,16 @@ from plangraph.graph.build import build_graph
 from plangraph.ingest.pipeline import ingest_file
 from plangraph.graph.sparql import get_named_query, named_queries, run_named, run_query
 
+from .conftest import NATIONAL_2010, shared_file
+
 REPO = Path(__file__).resolve().parents[1]
 LINAN = REPO / "corpus" / "linan-2022-education-14th-fyp.raw.txt"
-OUTLINE = REPO.parent / "shared" / "plans" / "national-education-reform-outline-2010-2020.txt"
 
 
 @pytest.fixture(scope="module")
 def ds(tmp_path_factory):
     """The graph of two plans as an N-Quads file (queries run on a graph in a place)."""
-    docs = [ingest_file(LINAN), ingest_file(OUTLINE)]
+    docs = [ingest_file(LINAN), ingest_file(shared_file(NATIONAL_2010))]
     path = tmp_path_factory.mktemp("sparql") / "graph.nq"
     build_graph([(d, extract(d)) for d in docs]).serialize(str(path), format="nquads")
     return path
