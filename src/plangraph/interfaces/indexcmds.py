@@ -22,14 +22,32 @@ if TYPE_CHECKING:
 DEFAULT_CORPUS = "corpus"
 
 
+SHOWN_IDS = 5
+"""How many plan ids a summary names before it counts the rest."""
+
+
+def _ids(plans: tuple[str, ...]) -> str:
+    """The first few ids (in order) and how many more: an index of 3,000 plans is not one
+    line of ids."""
+    head = ", ".join(sorted(plans)[:SHOWN_IDS])
+    return head + (f" … and {len(plans) - SHOWN_IDS:,} more" if len(plans) > SHOWN_IDS else "")
+
+
 def _print_summary(s: BuildSummary, verb: str) -> None:
-    print(f"{verb} {s.index}: {len(s.plans)} plan(s): {', '.join(s.plans)}")
-    changes = [f"{len(v)} {k}" for k in ("added", "replaced", "removed", "unchanged")
-               if (v := getattr(s, k))]
-    if changes:
-        print("  " + ", ".join(changes))
-    for plan in (*s.added, *s.replaced):
-        print(f"  {plan}: " + ", ".join(f"{v} {k}" for k, v in s.counts[plan].items()))
+    print(f"{verb} {s.index}: {len(s.plans):,} plan(s)")
+    for k in ("added", "replaced", "removed", "unchanged"):
+        if v := getattr(s, k):
+            print(f"  {k} {len(v):,}: {_ids(v)}")
+    changed = (*s.added, *s.replaced)
+    if len(changed) <= SHOWN_IDS:
+        for plan in changed:
+            print(f"  {plan}: " + ", ".join(f"{v} {k}" for k, v in s.counts[plan].items()))
+    else:
+        totals: dict[str, int] = {}
+        for plan in changed:
+            for k, v in s.counts[plan].items():
+                totals[k] = totals.get(k, 0) + v
+        print(f"  {len(changed):,} plans: " + ", ".join(f"{v:,} {k}" for k, v in totals.items()))
     passages = {k: v for k, v in s.embedded.items() if k not in s.sentences_embedded}
     if passages:
         print("  embedded " + ", ".join(f"{k}: {v} new, {s.reused[k]} cached" for k, v in passages.items()))
