@@ -54,12 +54,18 @@ def page_sparql(ws: Workspace) -> None:
     # The last answer is kept (per query name) so that it survives later reruns.
     if st.button(t("run"), type="primary", key="sparql_run"):
         asked: dict[str, Any] = {"params": params or None, "endpoint": endpoint, "timeout_s": timeout_s()}
+        # A named query left as it is asks by name, so that it is answered from the rows
+        # each plan stored for it; an edited text runs as written.
+        if nq is not None and text == nq.text:
+            asked["name"] = name
+        else:
+            asked["query"] = text
         try:
-            answer = ws.sparql(text, limit=DEFAULT_PAGE, offset=first - 1, **asked)
+            answer = ws.sparql(limit=DEFAULT_PAGE, offset=first - 1, **asked)
             st.session_state["sparql_answer"] = (name, answer, text, asked)
         except PlanGraphError as exc:
             st.session_state["sparql_answer"] = (name, exc, text, asked)
-    answered, result, asked_text, asked = st.session_state.get("sparql_answer", (None, None, "", {}))
+    answered, result, _, asked = st.session_state.get("sparql_answer", (None, None, "", {}))
     if answered != name or result is None:
         return
     if isinstance(result, PlanGraphError):
@@ -72,7 +78,7 @@ def page_sparql(ws: Workspace) -> None:
     st.dataframe(result.as_dicts(), hide_index=True)
     if result.is_partial:
         def every_row() -> bytes:  # run again for every row, only when the button is clicked
-            whole = ws.sparql(asked_text, limit=0, **asked)
+            whole = ws.sparql(limit=0, **asked)
             return writers.csv_bytes(whole.columns, whole.rows)
 
         st.download_button(t("download_all_csv").format(total=result.total_rows), every_row,
