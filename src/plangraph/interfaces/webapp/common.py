@@ -71,6 +71,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "building": ("正在构建索引（约一分钟）……", "Building the index (about a minute)…"),
     "loading": ("正在加载索引……", "Loading the index…"),
     "index": ("索引", "Index"),
+    "plan_count": ("{n:,} 个规划", "{n:,} plans"),
     "open_entity": ("打开实体", "Open an entity"),
     "close": ("关闭", "Close"),
     "properties": ("属性", "Properties"),

@@ -60,7 +60,8 @@ def main(corpus: Path | None = None) -> None:
     if st.session_state.get("plan_param") in ws.plan_ids:
         st.session_state["plan_pick"] = st.session_state.pop("plan_param")
     page = st.sidebar.radio(t("page"), list(PAGES), key="page", format_func=t)
-    st.sidebar.caption(f"{t('index')}: {ws.path} · {', '.join(ws.plan_ids)}")
+    # A count, not the ids: an index of 500 plans printed them as one block of text.
+    st.sidebar.caption(f"{t('index')}: {ws.path} · {t('plan_count').format(n=len(ws.plan_ids))}")
     PAGES[page](ws)
     # Load the search index and encoders in the background once the first page is laid
     # out (started earlier, the loading competes with drawing it), so that the first
