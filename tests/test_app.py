@@ -132,7 +132,7 @@ def test_entity_chip_opens_the_entity_page(app: AppTest) -> None:
     assert app.subheader[0].value == "建设项目 · 马溪幼儿园"
     assert any(md.value.startswith("**原文出处") and "18007–18046" in md.value for md in app.markdown)
     props = dict(zip(app.dataframe[0].value["property"], app.dataframe[0].value["value"]))
-    assert props["pg:location"] == "锦北街道" and props["pg:investmentWan"] == "2784.0"
+    assert props["建设地点"] == "锦北街道" and props["总投资(万元)"] == "2784.0"
     assert app.get("graphviz_chart")
 
 
@@ -196,7 +196,33 @@ def test_entities_page_filters_by_facet_and_opens_an_entity(app: AppTest) -> Non
     assert not app.exception
     assert app.subheader[0].value == "指标 · 普惠性幼儿园覆盖面"
     props = dict(zip(app.dataframe[0].value["property"], app.dataframe[0].value["value"]))
-    assert props["2025 target"] == "90" and props["pg:binding"] == "约束性"
+    # the ontology's labels, in the page's language: no vocabulary names on screen
+    assert props["2025 目标"] == "90" and props["指标属性"] == "约束性" and props["名称"] == "普惠性幼儿园覆盖面"
+    assert not any(":" in p or "target" in p for p in props)
+    app.sidebar.toggle(key="english").set_value(True).run()
+    props = dict(zip(app.dataframe[0].value["property"], app.dataframe[0].value["value"]))
+    assert props["2025 target"] == "90" and props["binding type"] == "约束性"
+
+
+def test_the_indicator_table_shows_baseline_and_target(app: AppTest) -> None:
+    """Every indicator's target with its comparator as the plan writes it (≥65, 通过)."""
+    go(app, "entities")
+    app.selectbox(key="entity_kind").set_value("indicators").run()
+    table = app.dataframe[0].value
+    rows = {r["name"]: r for r in table.to_dict("records")}
+    assert (rows["本科及以上学历教师比例"]["target"], rows["本科及以上学历教师比例"]["target_year"]) == ("≥65", 2025)
+    assert rows["普惠性幼儿园覆盖面"]["target"] == "90"
+    assert all(r["target"] for r in rows.values())
+
+
+def test_the_investment_charts_speak_the_page_language(app: AppTest) -> None:
+    import json
+
+    go(app, "plans")
+    app.selectbox(key="plan_pick").set_value("linan").run()
+    titles = [(enc["x"]["title"], enc["y"]["title"], [t["field"] for t in enc["tooltip"]])
+              for c in app.get("vega_lite_chart") for enc in [json.loads(c.proto.spec)["encoding"]]]
+    assert titles == [("地点", "投资（万元）", ["地点", "投资（万元）"]), ("年份", "投资（万元）", ["年份", "投资（万元）"])]
 
 
 def test_unknown_entity_link_is_a_friendly_message(index: Path, monkeypatch: pytest.MonkeyPatch) -> None:

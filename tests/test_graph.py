@@ -213,3 +213,13 @@ def test_every_ontology_file_ships_in_the_wheel() -> None:
     config = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))
     shipped = config["tool"]["setuptools"]["data-files"]["share/plangraph/ontology"]
     assert sorted(shipped) == sorted(f"ontology/{p.name}" for p in (ROOT / "ontology").glob("*.ttl"))
+
+
+def test_entity_tables_show_baseline_and_target_with_their_years(dataset) -> None:
+    """The outline's table: 2009 baselines, 2020 targets (专栏1)."""
+    from plangraph.graph.browse import entity_table
+
+    rows = {r.columns["name"]: r.columns
+            for r in entity_table(dataset, "indicators", "national-education-reform-outline-2010-2020")}
+    assert {k: rows["学前三年毛入园率"][k] for k in ("baseline_year", "baseline", "target_year", "target", "unit")} \
+        == {"baseline_year": 2009, "baseline": "50.9", "target_year": 2020, "target": "70.0", "unit": "%"}

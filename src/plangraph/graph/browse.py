@@ -34,7 +34,8 @@ KIND_CLASSES: dict[str, str] = {
     "documents": "CitedDocument",
 }
 _COLUMNS: dict[str, tuple[str, ...]] = {
-    "indicators": ("plan", "category", "name", "unit", "comparator", "target_year", "binding"),
+    "indicators": ("plan", "category", "name", "unit", "baseline_year", "baseline", "target_year", "target",
+                   "binding"),
     "programmes": ("plan", "table", "seq", "name", "content"),
     "projects": ("plan", "table", "seq", "name", "scale", "location", "start_year", "end_year",
                  "investment_wan"),
@@ -108,6 +109,43 @@ def concepts() -> tuple[Concept, ...]:
             key = str(g.value(c, SKOS.notation) or str(c).rsplit("/", 1)[-1])
             out.append(Concept(key, scheme, labels.get("zh", key), labels.get("en", key)))
     return tuple(sorted(out, key=lambda c: (SCHEMES.index(c.scheme), c.key)))
+
+
+@lru_cache(maxsize=1)
+def property_labels() -> dict[str, tuple[str, str]]:
+    """Each property the ontology declares, as an entity page names it (``pg:binding``),
+    → its ``rdfs:label`` in Chinese and English: the page speaks the reader's language,
+    not the vocabulary's."""
+    g = Graph()
+    for name in ("plangraph.ttl", "concepts.ttl"):
+        g.parse(ontology_dir() / name, format="turtle")
+    out: dict[str, tuple[str, str]] = {}
+    for prop in set(g.subjects(RDFS.label, None)):
+        labels = {getattr(o, "language", None): str(o) for o in g.objects(prop, RDFS.label)}
+        if "zh" in labels and "en" in labels and isinstance(prop, URIRef):
+            out[_compact(prop)] = (labels["zh"], labels["en"])
+    return out
+
+
+def _latest(values: Sequence[Mapping[str, Any]], role: str) -> Mapping[str, Any] | None:
+    """An indicator's value of ``role`` for its latest year, if it states one."""
+    of_role = [v for v in values if v.get("role") == role]
+    return max(of_role, key=lambda v: v.get("year") or 0) if of_role else None
+
+
+def _value_cells(row: Mapping[str, Any]) -> dict[str, Any]:
+    """Baseline and target of an indicator row as its table writes them (``≥65``,
+    ``通过``, ``99``), each with its year."""
+    values = row.get("values") or []
+    out: dict[str, Any] = {}
+    for role in ("baseline", "target"):
+        v = _latest(values, role)
+        text = None if v is None else (v.get("text") if v.get("text") is not None else v.get("value"))
+        out[role] = text
+        out[f"{role}_year"] = None if v is None else v.get("year")
+    if out["target_year"] is None:
+        out["target_year"] = row.get("target_year")
+    return out
 
 
 def _label(ds: Dataset, node: Node) -> str:
@@ -187,7 +225,8 @@ def entity_table(ds: Dataset, kind: str, plan: str | None = None) -> list[Entity
     stage_names = {c.zh for c in concepts() if c.scheme == "stages"}
     out = []
     for r in raw:
-        cols = {c: ("、".join(map(str, r[c])) if isinstance(r.get(c), list) else r.get(c))
+        cells = {**r, **_value_cells(r)} if kind == "indicators" else r
+        cols = {c: ("、".join(map(str, cells[c])) if isinstance(cells.get(c), list) else cells.get(c))
                 for c in _COLUMNS[kind]}
         label = str(r.get("name") or r.get("statement") or r["iri"])
         out.append(EntityRow(r["iri"], label, cols, _facets(kind, r, stage_names)))

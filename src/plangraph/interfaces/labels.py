@@ -48,6 +48,12 @@ FIELDS: dict[str, tuple[str, str]] = {
     "concept": ("统一指标", "concept"), "key": ("指标代码", "key"), "national target": ("国家目标", "national target"),
     "mentions_count": ("提及次数", "mentions"), "corpus_plan": ("索引中的规划", "plan in the index"),
     "open": ("打开", "open"),
+    "place": ("地点", "place"), "year": ("年份", "year"),
+    "baseline": ("基期值", "baseline"), "baseline_year": ("基期年份", "baseline year"), "target": ("目标值", "target"),
+    # standard vocabularies' properties on an entity page (the ontology labels its own)
+    "rdfs:label": ("名称", "label"), "skos:prefLabel": ("名称", "preferred label"),
+    "skos:altLabel": ("别称", "other label"), "dcterms:subject": ("主题", "subject"),
+    "dcterms:title": ("标题", "title"), "dcterms:identifier": ("代号", "identifier"),
 }
 # Per-plan columns of the indicators side by side: "linan target" and the like.
 _PLAN_FIELDS: dict[str, tuple[str, str]] = {"indicator": ("指标", "indicator"), "target": ("目标", "target"),
@@ -67,6 +73,7 @@ VALUES: dict[str, tuple[str, str]] = {
     "needs review": ("待人工核对", "needs review"), "district": ("区县级", "district"),
     "county": ("县级", "county"), "municipal": ("市级", "municipal"), "provincial": ("省级", "provincial"),
     "national": ("国家级", "national"),
+    "baseline": ("基期", "baseline"), "target": ("目标", "target"), "actual": ("实际", "actual"),
 }
 # English phrases inside computed values and notes (audit) → Chinese.
 _PHRASES_ZH: tuple[tuple[re.Pattern[str], str], ...] = (
@@ -131,4 +138,10 @@ def column_labels(rows: Sequence[Mapping[str, Any]], english: bool = False) -> d
     return {k: field(k, english) for k in keys}
 
 
-__all__ = ["FIELDS", "VALUES", "column_labels", "display_rows", "field", "value"]
+def labelled_rows(rows: Sequence[Mapping[str, Any]], english: bool = False) -> list[dict[str, Any]]:
+    """``rows`` keyed by their labels instead of their keys, for a chart, whose axes and
+    tooltips name the data's columns."""
+    return [{field(k, english): v for k, v in r.items()} for r in rows]
+
+
+__all__ = ["FIELDS", "VALUES", "column_labels", "display_rows", "field", "labelled_rows", "value"]

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from plangraph.analysis.strength import Strength
-from plangraph.graph.browse import EntityDetail, EntityRow
+from plangraph.graph.browse import EntityDetail, EntityRow, property_labels
+from plangraph.interfaces import labels
 from plangraph.interfaces.staff import NO_SECTION
 from plangraph.interfaces.writers import columns_of, csv_bytes
 from plangraph.model import EntityRef, Hit
@@ -187,8 +188,21 @@ def entity_records(rows: Sequence[EntityRow]) -> list[dict[str, Any]]:
     return [{**r.columns, "iri": r.iri} for r in rows]
 
 
-def property_rows(detail: EntityDetail) -> list[dict[str, str]]:
-    return [{"property": k, "value": v} for k, v in detail.properties]
+_YEAR_ROLE = re.compile(r"^(\d{4}) (\w+)$")
+
+
+def property_label(name: str, english: bool = False) -> str:
+    """A property of an entity page in the reader's language: the ontology's label
+    (``pg:binding`` → 指标属性), a value's year and role (``2025 target`` → 2025 目标)."""
+    if name in property_labels():
+        return property_labels()[name][1 if english else 0]
+    if m := _YEAR_ROLE.match(name):
+        return f"{m.group(1)} {labels.value(m.group(2), english)}"
+    return labels.field(name, english)
+
+
+def property_rows(detail: EntityDetail, english: bool = False) -> list[dict[str, str]]:
+    return [{"property": property_label(k, english), "value": v} for k, v in detail.properties]
 
 
 def hit_rows(hits: Sequence[Hit], strengths: Sequence[Strength] = ()) -> list[dict[str, Any]]:

@@ -27,7 +27,7 @@ def entity_page(ws: Workspace, iri: str) -> None:
         left, right = st.columns([2, 3])
         with left:
             st.markdown(f"**{t('properties')}**")
-            table(present.property_rows(d))
+            table(present.property_rows(d, english()))
         with right:
             st.markdown(f"**{t('neighbourhood')}**")
             st.graphviz_chart(neighbourhood_dot(d))

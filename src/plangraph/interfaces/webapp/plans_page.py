@@ -73,10 +73,14 @@ def page_plans(ws: Workspace) -> None:
             table(planview.project_list(rows), keep=("iri",))
             left, right = st.columns(2)
             left.markdown(f"**{t('by_place')}**")
-            left.bar_chart(planview.investment_by_place(rows), x="place", y="investment_wan",
-                           sort="-investment_wan")
+            # The chart's data keyed by the labels, so that axes and tooltips speak the
+            # page's language (not place / investment_wan).
+            en = english()
+            place, year, money = (labels.field(k, en) for k in ("place", "year", "investment_wan"))
+            left.bar_chart(labels.labelled_rows(planview.investment_by_place(rows), en), x=place, y=money,
+                           sort=f"-{money}")
             right.markdown(f"**{t('by_year')}**")
-            right.bar_chart(planview.investment_by_year(rows), x="year", y="investment_wan")
+            right.bar_chart(labels.labelled_rows(planview.investment_by_year(rows), en), x=year, y=money)
         else:
             st.info(t("none_here"))
     with audit:
