@@ -1,6 +1,6 @@
-"""Check that the command examples in README.md are what the commands print.
+"""Check that the command examples in README.md and docs/*.md are what the commands print.
 
-Every ``$ plangraph …`` line in a fenced block of the README (but a server's,
+Every ``$ plangraph …`` line in a fenced block of those pages (but a server's,
 :data:`NOT_RUN`) is run against an index (the four plans, default encoders) and its
 output compared with the lines shown under it. The README may abridge: ``…`` inside a line stands for any text, and a line that
 is only ``…`` (or ``…  (9 rows)``) for any number of lines.
@@ -27,6 +27,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
+
+
+def pages() -> list[Path]:
+    """The pages whose examples are checked: the README, then docs/ by name."""
+    return [README, *sorted((ROOT / "docs").glob("*.md"))]
 SHARED = Path(os.environ.get("PLANGRAPH_SHARED", ROOT.parent / "shared")) / "plans"
 NATIONAL = ("national-china-education-modernization-2035.txt", "national-education-reform-outline-2010-2020.txt")
 
@@ -130,16 +135,19 @@ def main() -> int:
     parser.add_argument("--index", type=Path, help="a built index of the four plans (default: build indexes/readme)")
     args = parser.parse_args()
     index = args.index or readme_index(ROOT / "indexes" / "readme")
-    drifted = 0
-    for ex in examples(README.read_text(encoding="utf-8")):
-        output = run(ex.command, index)
-        if args.show:
-            print(f"README.md:{ex.line}: $ {ex.command}\n{output}")
-        elif not matches(ex.shown, output):
-            drifted += 1
-            print(f"README.md:{ex.line}: $ {ex.command} prints something else:\n{output}", file=sys.stderr)
+    drifted = total = 0
+    for page in pages():
+        where = page.relative_to(ROOT)
+        for ex in examples(page.read_text(encoding="utf-8")):
+            total += 1
+            output = run(ex.command, index)
+            if args.show:
+                print(f"{where}:{ex.line}: $ {ex.command}\n{output}")
+            elif not matches(ex.shown, output):
+                drifted += 1
+                print(f"{where}:{ex.line}: $ {ex.command} prints something else:\n{output}", file=sys.stderr)
     if args.check:
-        print(f"{drifted} of {len(examples(README.read_text(encoding='utf-8')))} README examples drifted")
+        print(f"{drifted} of {total} examples drifted")
     return 1 if drifted else 0
 
 

@@ -31,8 +31,11 @@ def test_abridged_examples_match_and_drift_is_caught() -> None:
     assert not m.matches(("1. [linan] 总体目标  strong (score 0.048)",), "1. [linan] 总体目标  score 0.048\n")
 
 
-def test_every_example_is_found_in_the_readme() -> None:
-    found = _script().examples((ROOT / "README.md").read_text(encoding="utf-8"))
+def test_every_example_is_found_in_the_readme_and_docs() -> None:
+    m = _script()
+    assert m.pages()[0].name == "README.md" and len(m.pages()) > 5
+    assert m.examples(m.README.read_text(encoding="utf-8"))  # the first screen shows a real one
+    found = [e for page in m.pages() for e in m.examples(page.read_text(encoding="utf-8"))]
     commands = [e.command.split()[1] for e in found]
     assert len(found) >= 8 and {"search", "sparql", "audit", "compare"} <= set(commands)
     assert not set(commands) & {"endpoint", "push"}  # servers are shown, not run
@@ -46,6 +49,7 @@ def test_readme_examples_have_not_drifted(capsys: pytest.CaptureFixture[str]) ->
     shared_file(NATIONAL_2010), shared_file(NATIONAL_2035)
     m = _script()
     index = m.readme_index(ROOT / "indexes" / "readme")
-    drifted = [e for e in m.examples((ROOT / "README.md").read_text(encoding="utf-8"))
+    drifted = [f"{page.name}:{e.line}: {e.command}" for page in m.pages()
+               for e in m.examples(page.read_text(encoding="utf-8"))
                if not m.matches(e.shown, m.run(e.command, index))]
-    assert not drifted, [f"README.md:{e.line}: {e.command}" for e in drifted]
+    assert not drifted, drifted
