@@ -3,8 +3,9 @@
 pyoxigraph cannot cancel a query, and rdflib's parser can spend seconds on a big
 query, both inside code no Python signal or trace function reaches. So the guard's
 parse and the evaluation run in a child process (:mod:`plangraph.graph.worker`); the
-caller waits on its pipe with ``select`` (fine in any thread, e.g. Streamlit's script
-threads) and SIGKILLs it at the deadline. A worker stays alive between queries with
+caller waits on its pipe with a :mod:`selectors` poll (fine in any thread, e.g. Streamlit's
+script threads, and with any number of files open, where ``select()`` refuses descriptors
+past 1,023) and SIGKILLs it at the deadline. A worker stays alive between queries with
 its graph open, so an ordinary query costs one pipe round trip; opening the graph is
 not counted against a query's limit.
 
@@ -17,7 +18,7 @@ from __future__ import annotations
 import os
 import pickle
 import queue
-import select
+import selectors
 import shutil
 import subprocess
 import sys
@@ -233,14 +234,18 @@ def _check_timeout(limit: float) -> None:
 
 
 def _read_exactly(fd: int, n: int, end: float) -> bytes:
+    # A selector (poll/epoll), not select.select: the search index keeps a file open per
+    # plan, and select() raises "filedescriptor out of range" for a pipe numbered 1,024 or more.
     chunks, got = [], 0
-    while got < n:
-        left = end - time.monotonic()
-        if left <= 0 or not select.select([fd], [], [], left)[0]:
-            raise TimeoutError
-        chunk = os.read(fd, min(n - got, 1 << 20))
-        if not chunk:
-            raise EOFError
-        chunks.append(chunk)
-        got += len(chunk)
+    with selectors.DefaultSelector() as waiting:
+        waiting.register(fd, selectors.EVENT_READ)
+        while got < n:
+            left = end - time.monotonic()
+            if left <= 0 or not waiting.select(left):
+                raise TimeoutError
+            chunk = os.read(fd, min(n - got, 1 << 20))
+            if not chunk:
+                raise EOFError
+            chunks.append(chunk)
+            got += len(chunk)
     return b"".join(chunks)
