@@ -33,6 +33,8 @@ from plangraph.errors import IndexStoreError, QueryError, QueryTimeoutError, Usa
 from plangraph.graph.worker import HEADER, KINDS
 
 DEFAULT_TIMEOUT_S = 10.0
+MAX_TIMEOUT_S = 7 * 24 * 3600.0
+"""The longest limit accepted (a week): the poll timer overflows at 24.8 days."""
 OPEN_TIMEOUT_S = 600.0
 """How long a worker may take to open its graph (parsing a big graph.trig with rdflib)."""
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
@@ -229,8 +231,8 @@ class QueryRunner:
 
 
 def _check_timeout(limit: float) -> None:
-    if not limit > 0:
-        raise UsageError(f"the time limit must be a positive number of seconds, not {limit}")
+    if not 0 < limit <= MAX_TIMEOUT_S:  # also refuses nan
+        raise UsageError(f"the time limit must be more than 0 and at most {MAX_TIMEOUT_S:g} seconds, not {limit}")
 
 
 def _read_exactly(fd: int, n: int, end: float) -> bytes:

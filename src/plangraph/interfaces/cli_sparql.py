@@ -12,9 +12,9 @@ import sys
 import time
 from pathlib import Path
 
-from plangraph.errors import UsageError
+from plangraph.errors import InputError, UsageError
 from plangraph.graph.sparql import DEFAULT_PAGE
-from plangraph.interfaces.argtypes import positive_number, whole_number
+from plangraph.interfaces.argtypes import MAX_SECONDS, host, port, seconds, text, whole_number
 from plangraph.interfaces.cli import _emit_rows, _index_arg, _open
 
 
@@ -22,6 +22,27 @@ def _graph(args: argparse.Namespace) -> tuple[str, Path]:
     """The index's graph for the endpoint and push: (runner kind, location)."""
     location = _open(args).graph_location
     return ("store" if location.is_dir() else "memory"), location
+
+
+def _is_file(value: str) -> bool:
+    try:
+        return Path(value).is_file()
+    except (OSError, ValueError):  # a query text too long to be a file name
+        return False
+
+
+def _query_arg(value: str) -> str:
+    """The query argument: a file name as it is, else query text (valid UTF-8)."""
+    return value if _is_file(value) else text(value)
+
+
+def _query_text(value: str) -> str:
+    if not _is_file(value):
+        return value
+    try:
+        return Path(value).read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{value}: not UTF-8 text (byte {exc.start})", hint="save the query as UTF-8") from None
 
 
 def cmd_sparql(args: argparse.Namespace) -> int:
@@ -36,11 +57,7 @@ def cmd_sparql(args: argparse.Namespace) -> int:
     bad = [p for p in args.param or [] if "=" not in p]
     if bad:
         raise UsageError(f"--param {bad[0]!r} must look like NAME=VALUE")
-    query = None
-    if args.query and Path(args.query).is_file():
-        query = Path(args.query).read_text(encoding="utf-8")
-    elif args.query:
-        query = args.query
+    query = _query_text(args.query) if args.query else None
     if query is None and args.name is None:
         raise UsageError("give a query (text or file) or --name NAME", hint="plangraph sparql --list shows the named queries")
     if args.endpoint:  # no index needed
@@ -109,15 +126,16 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
                        description="Queries are read-only, time-limited (parse and evaluation) and may not "
                                    "reach the network: updates, SERVICE, LOAD and FROM graphs outside the "
                                    "index are refused.")
-    p.add_argument("query", nargs="?", help="query text or a .rq file")
+    p.add_argument("query", nargs="?", type=_query_arg, help="query text or a .rq file")
     _index_arg(p)
-    p.add_argument("--endpoint", metavar="URL", help="query this SPARQL 1.1 endpoint instead of the index "
+    p.add_argument("--endpoint", metavar="URL", type=text, help="query this SPARQL 1.1 endpoint instead of the index "
                                                      "(the same checks apply before anything is sent)")
-    p.add_argument("--name", help="run a query of the named-query library")
-    p.add_argument("--param", action="append", metavar="NAME=VALUE", help="value for a named query's parameter")
+    p.add_argument("--name", type=text, help="run a query of the named-query library")
+    p.add_argument("--param", action="append", metavar="NAME=VALUE", type=text,
+                   help="value for a named query's parameter")
     p.add_argument("--list", action="store_true", help="list the named queries")
-    p.add_argument("--timeout", type=positive_number, default=10.0,
-                   help="seconds before the query is stopped (default 10)")
+    p.add_argument("--timeout", type=seconds, default=10.0,
+                   help=f"seconds before the query is stopped (default 10, at most {MAX_SECONDS:g})")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
     p.add_argument("--limit", type=whole_number(0), default=None, metavar="N",
                    help=f"rows to show (default: {DEFAULT_PAGE} for --name, all for a query text; 0: all); "
@@ -130,11 +148,13 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
                                    "form at /. The same checks as plangraph sparql; a query past the limit "
                                    "gets 503. YASGUI or Protégé connect to http://HOST:PORT/query.")
     _index_arg(p)
-    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=7878, help="port (default 7878)")
-    p.add_argument("--timeout", type=positive_number, default=10.0,
-                   help="seconds before a query is stopped (default 10)")
-    p.add_argument("--workers", type=int, default=2, help="queries answered at once (default 2)")
+    p.add_argument("--host", type=host, default="127.0.0.1",
+                   help="address to listen on: an IP address or host name (default 127.0.0.1)")
+    p.add_argument("--port", type=port, default=7878, help="port, 0 for any free one (default 7878)")
+    p.add_argument("--timeout", type=seconds, default=10.0,
+                   help=f"seconds before a query is stopped (default 10, at most {MAX_SECONDS:g})")
+    p.add_argument("--workers", type=whole_number(1, 64), default=2,
+                   help="queries answered at once, each by a process holding the graph (default 2, at most 64)")
     p.set_defaults(func=cmd_endpoint)
 
     p = sub.add_parser("push", help="push the index's graphs to a SPARQL 1.1 store (Graph Store Protocol)",
@@ -142,7 +162,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
                                    "changed since the last push are sent, plans no longer in the index are "
                                    "deleted. The server keeps the record of what it holds.")
     _index_arg(p)
-    p.add_argument("--sparql-endpoint", required=True, metavar="URL", help="the server's SPARQL query URL")
-    p.add_argument("--graph-store", required=True, metavar="URL",
+    p.add_argument("--sparql-endpoint", required=True, metavar="URL", type=text, help="the server's SPARQL query URL")
+    p.add_argument("--graph-store", required=True, metavar="URL", type=text,
                    help="the server's Graph Store Protocol URL (…/store on Oxigraph)")
     p.set_defaults(func=cmd_push)

@@ -25,7 +25,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from plangraph.errors import QueryError, QueryTimeoutError
+from plangraph.errors import QueryError, QueryTimeoutError, UsageError
 from plangraph.graph.guard import MAX_QUERY_CHARS
 from plangraph.graph.runner import DEFAULT_TIMEOUT_S, QueryRunner
 
@@ -170,7 +170,17 @@ def start_endpoint(kind: str, location: str | os.PathLike[str], *, host: str = "
         workers: queries answered at once.
     """
     runner = QueryRunner(kind, location, timeout_s=timeout_s, workers=workers)
-    runner.start()  # the graph opens before the first request, not during it
-    server = SparqlServer((host, port), runner)
+    try:
+        server = SparqlServer((host, port), runner)
+    except (OSError, OverflowError) as exc:  # in use, not an address of this machine, unknown name
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise UsageError(f"cannot listen on {host}:{port}: {reason}",
+                         hint="another program may be listening there: choose another --port (0 picks a "
+                              "free one), or a --host address of this machine") from None
+    try:
+        runner.start()  # the graph opens before the first request, not during it
+    except BaseException:
+        server.server_close()
+        raise
     threading.Thread(target=server.serve_forever, name="plangraph-endpoint", daemon=True).start()
     return server
