@@ -16,12 +16,14 @@ from plangraph.errors import InputError, UsageError
 from plangraph.graph.sparql import DEFAULT_PAGE
 from plangraph.interfaces.argtypes import MAX_SECONDS, host, port, seconds, text, whole_number
 from plangraph.interfaces.cli import _emit_rows, _index_arg, _open
+from plangraph.interfaces.servicelimits import ServiceLimits
 
 
-def _graph(args: argparse.Namespace) -> tuple[str, Path]:
-    """The index's graph for the endpoint and push: (runner kind, location)."""
-    location = _open(args).graph_location
-    return ("store" if location.is_dir() else "memory"), location
+def _graph(args: argparse.Namespace) -> tuple[str, Path, Path]:
+    """The index's graph for the endpoint and push: (runner kind, location, index folder)."""
+    ws = _open(args)
+    location = ws.graph_location
+    return ("store" if location.is_dir() else "memory"), location, ws.path
 
 
 def _is_file(value: str) -> bool:
@@ -83,14 +85,16 @@ def cmd_sparql(args: argparse.Namespace) -> int:
 def cmd_endpoint(args: argparse.Namespace) -> int:
     from plangraph.interfaces.endpoint import start_endpoint
 
-    kind, location = _graph(args)
+    kind, location, index = _graph(args)
+    limits = ServiceLimits(idle_timeout_s=args.idle_timeout, request_timeout_s=args.request_timeout,
+                           max_connections=args.max_connections, max_queue=args.queue, per_client=args.per_client)
     server = start_endpoint(kind, location, host=args.host, port=args.port, timeout_s=args.timeout,
-                            workers=args.workers)
+                            workers=args.workers, limits=limits)
     host, port = str(server.server_address[0]), server.server_address[1]
     # SIGTERM (a service manager's stop) ends it as Ctrl-C does
     previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:  # from here on, an interrupt at any moment stops the server and its workers
-        print(f"SPARQL endpoint for {args.index or location.parent} at http://{host}:{port}/query "
+        print(f"SPARQL endpoint for {index} at http://{host}:{port}/query "
               f"(read-only, {args.timeout:g} s limit); Ctrl-C stops it", flush=True)
         while True:
             time.sleep(3600)
@@ -108,7 +112,7 @@ def cmd_push(args: argparse.Namespace) -> int:
     for option, url in (("--sparql-endpoint", args.sparql_endpoint), ("--graph-store", args.graph_store)):
         if not url.startswith(("http://", "https://")):
             raise UsageError(f"{option} {url!r} is not an http(s) URL")
-    _, location = _graph(args)
+    _, location, _ = _graph(args)
     report = push_graphs(location, sparql_endpoint=args.sparql_endpoint, graph_store=args.graph_store)
     print(f"pushed {len(report.sent)} graph(s) ({report.bytes_sent / 1e6:.1f} MB), "
           f"{len(report.unchanged)} unchanged, {len(report.removed)} removed")
@@ -155,6 +159,22 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
                    help=f"seconds before a query is stopped (default 10, at most {MAX_SECONDS:g})")
     p.add_argument("--workers", type=whole_number(1, 64), default=2,
                    help="queries answered at once, each by a process holding the graph (default 2, at most 64)")
+    limits = ServiceLimits()
+    p.add_argument("--queue", type=whole_number(0, 10_000), default=limits.max_queue, metavar="N",
+                   help=f"queries that may wait for a worker; more get 503 with Retry-After (default "
+                        f"{limits.max_queue})")
+    p.add_argument("--per-client", type=whole_number(1, 10_000), default=None, metavar="N",
+                   help="queries one client address may have running or waiting; more get 429 "
+                        "(default: one fewer than --workers, at least 1)")
+    p.add_argument("--max-connections", type=whole_number(1, 100_000), default=None, metavar="N",
+                   help="connections open at once; at the cap a new client replaces the longest-waiting idle "
+                        "one (default: 512, and 128 below the limit on open files)")
+    p.add_argument("--idle-timeout", type=seconds, default=limits.idle_timeout_s, metavar="SECONDS",
+                   help=f"close a connection with no request in progress after this (default "
+                        f"{limits.idle_timeout_s:g})")
+    p.add_argument("--request-timeout", type=seconds, default=limits.request_timeout_s, metavar="SECONDS",
+                   help=f"a request's line, headers and body must arrive within this (default "
+                        f"{limits.request_timeout_s:g})")
     p.set_defaults(func=cmd_endpoint)
 
     p = sub.add_parser("push", help="push the index's graphs to a SPARQL 1.1 store (Graph Store Protocol)",
