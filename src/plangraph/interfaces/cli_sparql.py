@@ -91,6 +91,7 @@ def cmd_endpoint(args: argparse.Namespace) -> int:
     server = start_endpoint(kind, location, host=args.host, port=args.port, timeout_s=args.timeout,
                             workers=args.workers, limits=limits)
     host, port = str(server.server_address[0]), server.server_address[1]
+    host = f"[{host}]" if ":" in host else host
     # SIGTERM (a service manager's stop) ends it as Ctrl-C does
     previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:  # from here on, an interrupt at any moment stops the server and its workers

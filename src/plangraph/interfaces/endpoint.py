@@ -248,6 +248,8 @@ class SparqlServer(ThreadingHTTPServer):
         self.admission = Admission(workers, max_queue=limits.max_queue,
                                    per_client=limits.per_client or max(1, workers - 1),
                                    wait_s=limits.queue_wait_s or runner.timeout_s)
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
         super().__init__(address, SparqlHandler)
 
     def process_request(self, request: socket.socket | tuple[bytes, socket.socket], client_address: Any) -> None:
