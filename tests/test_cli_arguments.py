@@ -101,6 +101,15 @@ def test_a_port_in_use_is_an_error_not_a_traceback(district_index: Path, capsys:
                                                 "-1 to 1, got 2"),
     (["build", "--plan-time-limit", "inf"], "plangraph build: error: argument --plan-time-limit: must be a "
                                             "finite number, got inf"),
+    (["sparql", "ASK {}", "--endpoint", "ftp://example.org/sparql"],
+     "plangraph sparql: error: argument --endpoint: 'ftp://example.org/sparql' is not an http(s) URL"),
+    (["sparql", "ASK {}", "--endpoint", "http://127.0.0.1:99999/q"],
+     "plangraph sparql: error: argument --endpoint: 'http://127.0.0.1:99999/q' is not a valid URL (Port out of "
+     "range 0-65535)"),
+    (["push", "--sparql-endpoint", "http:///query", "--graph-store", "http://h/store"],
+     "plangraph push: error: argument --sparql-endpoint: 'http:///query' is not an http(s) URL"),
+    (["sparql", "--name", "projects-by-place", "--param", "plan"],
+     "plangraph sparql: error: argument --param: 'plan' must look like NAME=VALUE"),
     (["remove", "linan\udcff"], "plangraph remove: error: argument PLAN: b'linan\\xff' is not UTF-8 text; "
                                 "plangraph reads its arguments as UTF-8 (check the terminal's or the script's "
                                 "encoding)"),
@@ -108,6 +117,24 @@ def test_a_port_in_use_is_an_error_not_a_traceback(district_index: Path, capsys:
 def test_bad_arguments_exit_2_with_the_reason(argv: list[str], message: str,
                                               capsys: pytest.CaptureFixture[str]) -> None:
     assert _exit_code(argv, capsys) == (2, message)
+
+
+def test_a_connection_cap_beyond_the_open_files_is_refused(district_index: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < 1024:
+        pytest.skip(f"the hard limit on open files is {hard}")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (1024, hard))
+    try:
+        code = main(["endpoint", "--index", str(district_index), "--port", "0", "--max-connections", "1000"])
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    assert code == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "Error: 1000 connections need more open files than this process may have (ulimit -n is 1024, and 128 "
+        "are kept for the rest)", "  hint: raise ulimit -n, or allow at most 896 connections"]
 
 
 def test_a_full_disk_names_the_output_file(district_index: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -14,6 +14,7 @@ import os
 import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from plangraph.graph.runner import MAX_TIMEOUT_S as MAX_SECONDS
 
@@ -112,6 +113,26 @@ def host(value: str) -> str:
     if len(name) > 253 or not all(_HOST_LABEL.fullmatch(label) for label in labels):
         raise argparse.ArgumentTypeError(f"{value!r} is not an IP address or a host name")
     return name
+
+
+def name_value(value: str) -> str:
+    """An argparse type: ``NAME=VALUE`` text (the value may be empty, the name not)."""
+    if not text(value).partition("=")[0].strip() or "=" not in value:
+        raise argparse.ArgumentTypeError(f"{value!r} must look like NAME=VALUE")
+    return value
+
+
+def http_url(value: str) -> str:
+    """An argparse type: an ``http://`` or ``https://`` URL with a host."""
+    url = text(value).strip()
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises on a port that is not a number or out of range
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a valid URL ({exc})") from None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise argparse.ArgumentTypeError(f"{value!r} is not an http(s) URL")
+    return url
 
 
 def output_file(value: str) -> str:

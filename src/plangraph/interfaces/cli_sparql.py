@@ -14,7 +14,7 @@ from pathlib import Path
 
 from plangraph.errors import InputError, UsageError
 from plangraph.graph.sparql import DEFAULT_PAGE
-from plangraph.interfaces.argtypes import MAX_SECONDS, host, port, seconds, text, whole_number
+from plangraph.interfaces.argtypes import MAX_SECONDS, host, http_url, name_value, port, seconds, text, whole_number
 from plangraph.interfaces.cli import _emit_rows, _index_arg, _open
 from plangraph.interfaces.servicelimits import ServiceLimits
 
@@ -55,16 +55,11 @@ def cmd_sparql(args: argparse.Namespace) -> int:
             names = ", ".join(p for p, _ in q.params)
             print(f"{name}{f' ({names})' if names else ''}: {q.description}")
         return 0
-    params = dict(p.split("=", 1) for p in args.param or [] if "=" in p)
-    bad = [p for p in args.param or [] if "=" not in p]
-    if bad:
-        raise UsageError(f"--param {bad[0]!r} must look like NAME=VALUE")
+    params = dict(p.split("=", 1) for p in args.param or [])
     query = _query_text(args.query) if args.query else None
     if query is None and args.name is None:
         raise UsageError("give a query (text or file) or --name NAME", hint="plangraph sparql --list shows the named queries")
     if args.endpoint:  # no index needed
-        if not args.endpoint.startswith(("http://", "https://")):
-            raise UsageError(f"--endpoint {args.endpoint!r} is not an http(s) URL")
         if args.name is not None:
             result = run_named(args.endpoint, args.name, params or None, timeout_s=args.timeout,
                                limit=args.limit, offset=args.offset)
@@ -110,9 +105,6 @@ def cmd_endpoint(args: argparse.Namespace) -> int:
 def cmd_push(args: argparse.Namespace) -> int:
     from plangraph.graph.push import push_graphs
 
-    for option, url in (("--sparql-endpoint", args.sparql_endpoint), ("--graph-store", args.graph_store)):
-        if not url.startswith(("http://", "https://")):
-            raise UsageError(f"{option} {url!r} is not an http(s) URL")
     _, location, _ = _graph(args)
     report = push_graphs(location, sparql_endpoint=args.sparql_endpoint, graph_store=args.graph_store)
     print(f"pushed {len(report.sent)} graph(s) ({report.bytes_sent / 1e6:.1f} MB), "
@@ -133,10 +125,10 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
                                    "index are refused.")
     p.add_argument("query", nargs="?", type=_query_arg, help="query text or a .rq file")
     _index_arg(p)
-    p.add_argument("--endpoint", metavar="URL", type=text, help="query this SPARQL 1.1 endpoint instead of the index "
+    p.add_argument("--endpoint", metavar="URL", type=http_url, help="query this SPARQL 1.1 endpoint instead of the index "
                                                      "(the same checks apply before anything is sent)")
     p.add_argument("--name", type=text, help="run a query of the named-query library")
-    p.add_argument("--param", action="append", metavar="NAME=VALUE", type=text,
+    p.add_argument("--param", action="append", metavar="NAME=VALUE", type=name_value,
                    help="value for a named query's parameter")
     p.add_argument("--list", action="store_true", help="list the named queries")
     p.add_argument("--timeout", type=seconds, default=10.0,
@@ -183,7 +175,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
                                    "changed since the last push are sent, plans no longer in the index are "
                                    "deleted. The server keeps the record of what it holds.")
     _index_arg(p)
-    p.add_argument("--sparql-endpoint", required=True, metavar="URL", type=text, help="the server's SPARQL query URL")
-    p.add_argument("--graph-store", required=True, metavar="URL", type=text,
+    p.add_argument("--sparql-endpoint", required=True, metavar="URL", type=http_url, help="the server's SPARQL query URL")
+    p.add_argument("--graph-store", required=True, metavar="URL", type=http_url,
                    help="the server's Graph Store Protocol URL (…/store on Oxigraph)")
     p.set_defaults(func=cmd_push)

@@ -44,7 +44,7 @@ from plangraph.interfaces.servicelimits import (
     DeadlineReader,
     Overloaded,
     ServiceLimits,
-    default_max_connections,
+    connection_cap,
 )
 
 MAX_BODY = MAX_QUERY_CHARS * 4  # bytes of UTF-8 for the longest query the guard reads
@@ -244,7 +244,7 @@ class SparqlServer(ThreadingHTTPServer):
                  limits: ServiceLimits | None = None) -> None:
         self.limits = limits = limits or ServiceLimits()
         self.runner = runner
-        self.connections = ConnectionTable(limits.max_connections or default_max_connections())
+        self.connections = ConnectionTable(connection_cap(limits.max_connections))
         self.admission = Admission(workers, max_queue=limits.max_queue,
                                    per_client=limits.per_client or max(1, workers - 1),
                                    wait_s=limits.queue_wait_s or runner.timeout_s)

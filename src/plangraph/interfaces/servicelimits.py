@@ -34,6 +34,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from http import HTTPStatus
 
+from plangraph.errors import UsageError
+
 _FILES_KEPT = 128
 """Descriptors left for everything but client connections (worker pipes, the listening
 socket, polls, logs) when the cap is derived from the limit on open files."""
@@ -46,6 +48,22 @@ def default_max_connections() -> int:
     if soft == resource.RLIM_INFINITY:
         return 512
     return max(8, min(512, soft - _FILES_KEPT))
+
+
+def connection_cap(requested: int | None) -> int:
+    """The cap on connections: ``requested``, or the default.
+
+    Raises:
+        UsageError: ``requested`` leaves fewer than ``_FILES_KEPT`` descriptors free.
+    """
+    if requested is None:
+        return default_max_connections()
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and requested > soft - _FILES_KEPT:
+        raise UsageError(f"{requested} connections need more open files than this process may have "
+                         f"(ulimit -n is {soft}, and {_FILES_KEPT} are kept for the rest)",
+                         hint=f"raise ulimit -n, or allow at most {max(1, soft - _FILES_KEPT)} connections")
+    return requested
 
 
 @dataclass(frozen=True)
