@@ -164,6 +164,18 @@ def test_a_body_is_refused_before_it_is_read(serve: Any, headers: str, status: i
     assert body.decode() == message + "\n"
 
 
+def test_a_body_too_big_is_refused_before_the_client_is_asked_to_send_it(serve: Any) -> None:
+    served = serve()
+    expect = f"Content-Length: {MAX_BODY + 1}\r\nExpect: 100-continue\r\n"
+    with _raw(served.port, _post(expect)) as sock:
+        reply = _reply_then_eof(sock)
+    assert reply.startswith(b"HTTP/1.1 413 ") and b"100 Continue" not in reply
+    with _raw(served.port, _post("Content-Length: 6\r\nExpect: 100-continue\r\n")) as sock:
+        assert sock.recv(100).startswith(b"HTTP/1.1 100 Continue\r\n")
+        sock.sendall(CHEAP.encode())
+        assert _one_reply(sock).endswith(ANSWER)
+
+
 def test_a_body_sent_without_end_is_cut_off(serve: Any) -> None:
     """Content-Length -1 and then bytes without end: the server answers and hangs up
     rather than reading them (it read until the client stopped: 500 MiB cost 1.68 GB)."""

@@ -149,6 +149,16 @@ class SparqlHandler(BaseHTTPRequestHandler):
 
     do_PUT = do_DELETE = do_PATCH = do_POST
 
+    def handle_expect_100(self) -> bool:
+        """``Expect: 100-continue``: a body that would be refused is refused before the
+        client is invited to send it."""
+        refusal = self._body_refusal() if self.command == "POST" else None
+        if refusal is not None:
+            self.close_connection = True
+            self._error(*refusal)
+            return False
+        return super().handle_expect_100()
+
     def _ignore_body(self) -> None:
         """A body where none is read: the connection ends after the reply, so that its
         bytes are never taken for the next request."""
