@@ -200,3 +200,26 @@ def test_every_option_that_takes_a_value_is_checked() -> None:
             if label not in free:
                 unchecked.append(f"{name} {label}")
     assert unchecked == []
+
+
+def test_a_query_file_too_long_or_not_utf8_is_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    big, latin = tmp_path / "big.rq", tmp_path / "latin.rq"
+    with big.open("wb") as f:
+        f.truncate(5_000_000)
+    latin.write_bytes("ASK {} # café".encode("latin-1"))
+    assert main(["sparql", str(big), "--index", str(tmp_path)]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        f"Error: {big}: over 4,000,000 bytes, too long for a query",
+        "  hint: the guard reads queries of up to 1,000,000 characters"]
+    assert main(["sparql", str(latin), "--index", str(tmp_path)]) == 1
+    assert capsys.readouterr().err.splitlines() == [f"Error: {latin}: not UTF-8 text (byte 12)",
+                                                    "  hint: save the query as UTF-8"]
+
+
+def test_output_the_terminal_cannot_show_is_an_error_not_a_traceback(district_index: Path) -> None:
+    done = _plangraph("search", "学校", "--top", "1", "--index", str(district_index),
+                      env={"PYTHONIOENCODING": "ascii"})
+    err = done.stderr.decode("ascii", "replace")
+    assert done.returncode == 1 and "Traceback" not in err
+    assert err.startswith("Error: cannot write this text as ascii: ordinal not in range(128)")
+    assert err.endswith("  hint: use a UTF-8 terminal, or set PYTHONIOENCODING=utf-8 (or LANG=C.UTF-8)\n")

@@ -332,8 +332,11 @@ def describe_failure(exc: BaseException, output: str | None = None) -> tuple[str
         return message, None
     if isinstance(exc, MemoryError):
         return "out of memory", "close other programs, or work on fewer plans at a time"
+    if isinstance(exc, UnicodeEncodeError):
+        return (f"cannot write this text as {exc.encoding}: {exc.reason} ({exc.object[exc.start:exc.end]!r})",
+                "use a UTF-8 terminal, or set PYTHONIOENCODING=utf-8 (or LANG=C.UTF-8)")
     if isinstance(exc, UnicodeError):
-        return f"text that is not valid UTF-8: {exc}", "plangraph reads and writes UTF-8"
+        return f"text that is not valid {getattr(exc, 'encoding', 'UTF-8')}: {exc}", "plangraph reads UTF-8 text"
     return (f"unexpected {type(exc).__name__}: {exc}",
             f"this is a bug in plangraph or a damaged file; {DEBUG_ENV}=1 shows where it happened")
 

@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 from plangraph.errors import InputError, UsageError
+from plangraph.graph.guard import MAX_QUERY_CHARS
 from plangraph.graph.sparql import DEFAULT_PAGE
 from plangraph.interfaces.argtypes import MAX_SECONDS, host, http_url, name_value, port, seconds, text, whole_number
 from plangraph.interfaces.cli import _emit_rows, _index_arg, _open
@@ -41,8 +42,14 @@ def _query_arg(value: str) -> str:
 def _query_text(value: str) -> str:
     if not _is_file(value):
         return value
+    most = MAX_QUERY_CHARS * 4  # bytes of UTF-8 for the longest query the guard reads
+    with open(value, "rb") as f:
+        data = f.read(most + 1)
+    if len(data) > most:
+        raise InputError(f"{value}: over {most:,} bytes, too long for a query",
+                         hint=f"the guard reads queries of up to {MAX_QUERY_CHARS:,} characters")
     try:
-        return Path(value).read_text(encoding="utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputError(f"{value}: not UTF-8 text (byte {exc.start})", hint="save the query as UTF-8") from None
 
