@@ -176,6 +176,33 @@ def test_a_body_too_big_is_refused_before_the_client_is_asked_to_send_it(serve: 
         assert _one_reply(sock).endswith(ANSWER)
 
 
+def test_headers_past_their_budget_get_431(serve: Any) -> None:
+    """100 header lines of 64 KiB each pass the standard library's own checks: 6.5 MB a
+    connection. The request line and headers together stop at 128 KiB."""
+    served = serve()
+    line = "X-Pad: " + "a" * 8000 + "\r\n"
+    with _raw(served.port, b"GET / HTTP/1.1\r\nHost: x\r\n") as sock:
+        try:
+            for _ in range(40):  # 320 KB in all
+                sock.sendall(line.encode())
+        except OSError:  # the server stopped reading and hung up
+            pass
+        reply = _reply_then_eof(sock)
+    assert reply.startswith(b"HTTP/1.1 431 Request Header Fields Too Large\r\n")
+
+
+def test_bodies_held_at_once_are_bounded(serve: Any) -> None:
+    served = serve(body_bytes=10)
+    body = b"ASK { ?s ?p ?o }"
+    with _raw(served.port, _post(f"Content-Length: {len(body)}\r\n") + body) as sock:
+        reply = _reply_then_eof(sock)
+    assert reply.startswith(b"HTTP/1.1 503 ") and b"\r\nRetry-After: 1\r\n" in reply
+    assert reply.endswith(b"the endpoint is busy reading other requests; try again later\n")
+    small = b"ASK {}"
+    with _raw(served.port, _post(f"Content-Length: {len(small)}\r\n") + small) as sock:
+        assert _one_reply(sock).endswith(ANSWER)
+
+
 def test_a_body_sent_without_end_is_cut_off(serve: Any) -> None:
     """Content-Length -1 and then bytes without end: the server answers and hangs up
     rather than reading them (it read until the client stopped: 500 MiB cost 1.68 GB)."""

@@ -40,6 +40,7 @@ from plangraph.graph.runner import DEFAULT_TIMEOUT_S, QueryRunner
 from plangraph.interfaces.servicelimits import (
     BUSY,
     Admission,
+    ByteBudget,
     ConnectionTable,
     DeadlineReader,
     Overloaded,
@@ -97,11 +98,13 @@ class SparqlHandler(BaseHTTPRequestHandler):
     def handle_one_request(self) -> None:
         self.reader.next_request()
         super().handle_one_request()
-        if self.reader.expired:  # cut off mid-request: say why, without waiting on the client
+        status = (b"431 Request Header Fields Too Large" if self.reader.too_large
+                  else b"408 Request Timeout" if self.reader.expired else None)
+        if status is not None:  # cut off mid-request: say why, without waiting on the client
             self.close_connection = True
             try:
                 self.connection.settimeout(0.5)
-                self.connection.sendall(b"HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n"
+                self.connection.sendall(b"HTTP/1.1 " + status + b"\r\nConnection: close\r\n"
                                         b"Content-Length: 0\r\n\r\n")
             except OSError:
                 pass
@@ -132,13 +135,27 @@ class SparqlHandler(BaseHTTPRequestHandler):
         if url.path != "/query":
             self.close_connection = True  # its body is never read
             return self._error(HTTPStatus.FORBIDDEN, _READ_ONLY)
-        raw = self.read_body()
-        if raw is None:
-            return
-        body = raw.decode("utf-8", "replace")
+        refusal = self._body_refusal()
+        if refusal is not None:
+            self.close_connection = True
+            return self._error(*refusal)
+        length = int(self.headers["Content-Length"])
+        with self.server.bodies.hold(length) as room:
+            if not room:
+                self.close_connection = True
+                return self._error(HTTPStatus.SERVICE_UNAVAILABLE, "the endpoint is busy reading other "
+                                   "requests; try again later", {"Retry-After": "1"})
+            self.reader.allow(length)
+            raw = self.rfile.read(length)
+            if len(raw) != length:  # the client stopped sending
+                self.close_connection = True
+                return None
+            self._post(url.query, raw.decode("utf-8", "replace"))
+
+    def _post(self, url_query: str, body: str) -> None:
         ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
         if ctype == "application/sparql-query":
-            self._answer({**parse_qs(url.query), "query": [body]})
+            self._answer({**parse_qs(url_query), "query": [body]})
         elif ctype == "application/x-www-form-urlencoded":
             self._answer(parse_qs(body))
         elif ctype == "application/sparql-update":
@@ -165,23 +182,10 @@ class SparqlHandler(BaseHTTPRequestHandler):
         if self.headers.get_all("Transfer-Encoding") or (self.headers.get("Content-Length") or "0").strip() != "0":
             self.close_connection = True
 
-    def read_body(self) -> bytes | None:
-        """The request body, at most :data:`MAX_BODY` bytes read whatever the headers
-        claim; None after answering 400, 411 or 413 (and closing the connection, whose
-        remaining bytes are not a request)."""
-        refusal = self._body_refusal()
-        if refusal is not None:
-            self.close_connection = True
-            self._error(*refusal)
-            return None
-        length = int(self.headers["Content-Length"])
-        body = self.rfile.read(length)
-        if len(body) != length:  # the client stopped sending
-            self.close_connection = True
-            return None
-        return body
-
     def _body_refusal(self) -> tuple[HTTPStatus, str] | None:
+        """Why a POST's body is not read (400, 411 or 413), if it is not: any length
+        header but one plain number up to :data:`MAX_BODY`. The connection then closes,
+        for the body's bytes are no request."""
         if self.headers.get_all("Transfer-Encoding"):
             return (HTTPStatus.LENGTH_REQUIRED,
                     "send the body with a Content-Length header (Transfer-Encoding is not accepted)")
@@ -255,6 +259,7 @@ class SparqlServer(ThreadingHTTPServer):
         self.limits = limits = limits or ServiceLimits()
         self.runner = runner
         self.connections = ConnectionTable(connection_cap(limits.max_connections))
+        self.bodies = ByteBudget(limits.body_bytes)
         self.admission = Admission(workers, max_queue=limits.max_queue,
                                    per_client=limits.per_client or max(1, workers - 1),
                                    wait_s=limits.queue_wait_s or runner.timeout_s)

@@ -16,8 +16,10 @@ Every resource a client can hold is bounded before it is spent:
   (an IP address) may have ``per_client`` queries running or waiting; more get
   ``429``, so that one client cannot take every worker.
 
-Body size is bounded by the bytes read, whatever the length header says: see
-:meth:`plangraph.interfaces.endpoint.SparqlHandler.read_body`.
+- **bytes**: a request's line and headers together at most :data:`MAX_HEAD_BYTES`
+  (``431``); its body at most ``MAX_BODY``, counted as read whatever the length header
+  says (:meth:`plangraph.interfaces.endpoint.SparqlHandler.do_POST`), and at most
+  ``body_bytes`` of bodies held by all connections together (``503``).
 """
 
 from __future__ import annotations
@@ -36,6 +38,9 @@ from http import HTTPStatus
 
 from plangraph.errors import UsageError
 
+MAX_HEAD_BYTES = 128 * 1024
+"""The request line and headers together (the standard library alone allows 100 lines of
+64 KiB each: 6.5 MB a connection)."""
 _FILES_KEPT = 128
 """Descriptors left for everything but client connections (worker pipes, the listening
 socket, polls, logs) when the cap is derived from the limit on open files."""
@@ -80,6 +85,7 @@ class ServiceLimits:
         queue_wait_s: the longest wait for a worker (default: the query time limit).
         per_client: queries running or waiting per client address (default: one fewer
             than the workers, at least 1).
+        body_bytes: request bodies held at once, all connections together.
     """
 
     idle_timeout_s: float = 30.0
@@ -89,13 +95,14 @@ class ServiceLimits:
     max_queue: int = 16
     queue_wait_s: float | None = None
     per_client: int | None = None
+    body_bytes: int = 64 << 20
 
     def __post_init__(self) -> None:
         for name in ("idle_timeout_s", "request_timeout_s", "send_timeout_s", "queue_wait_s"):
             value = getattr(self, name)
             if value is not None and not (math.isfinite(value) and value > 0):
                 raise ValueError(f"{name} must be a finite number of seconds above 0, not {value}")
-        for name, least in (("max_connections", 1), ("max_queue", 0), ("per_client", 1)):
+        for name, least in (("max_connections", 1), ("max_queue", 0), ("per_client", 1), ("body_bytes", 1)):
             value = getattr(self, name)
             if value is not None and value < least:
                 raise ValueError(f"{name} must be at least {least}, not {value}")
@@ -171,6 +178,29 @@ class Admission:
                              "try again later", self.retry_after_s)
 
 
+class ByteBudget:
+    """Bytes that all connections together may hold at once (request bodies)."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self._used = 0
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def hold(self, size: int) -> Iterator[bool]:
+        """Whether ``size`` bytes fit now; if so they are held for the block."""
+        with self._lock:
+            fits = self._used + size <= self.total
+            if fits:
+                self._used += size
+        try:
+            yield fits
+        finally:
+            if fits:
+                with self._lock:
+                    self._used -= size
+
+
 IDLE, READING, BUSY = "idle", "reading", "busy"
 """A connection waits for a request, receives one, or answers one."""
 
@@ -222,15 +252,22 @@ class ConnectionTable:
             self._open.pop(sock, None)
 
 
+class RequestTooLarge(TimeoutError):
+    """The request line and headers passed :data:`MAX_HEAD_BYTES`. A TimeoutError, so
+    that the standard library's handler drops the connection as it drops a late request."""
+
+
 class DeadlineReader(io.RawIOBase):
-    """A client socket read with two clocks: ``idle_s`` between requests, and a deadline
-    ``request_s`` after a request's first byte, however the bytes trickle in."""
+    """A client socket read with two clocks, ``idle_s`` between requests and a deadline
+    ``request_s`` after a request's first byte, however the bytes trickle in; and with a
+    budget of bytes per request: :data:`MAX_HEAD_BYTES`, plus the body :meth:`allow` s."""
 
     def __init__(self, sock: socket.socket, table: ConnectionTable, *, idle_s: float, request_s: float) -> None:
         super().__init__()
         self.sock, self.table, self.idle_s, self.request_s = sock, table, idle_s, request_s
         self.deadline: float | None = None
-        self.expired = False
+        self.expired = self.too_large = False
+        self.budget = MAX_HEAD_BYTES
 
     def readable(self) -> bool:
         return True
@@ -238,20 +275,29 @@ class DeadlineReader(io.RawIOBase):
     def next_request(self) -> None:
         """Between requests: wait up to ``idle_s`` for the next one to start."""
         self.deadline = None
+        self.budget = MAX_HEAD_BYTES
         self.table.mark(self.sock, IDLE)
+
+    def allow(self, size: int) -> None:
+        """Let ``size`` more bytes be read for this request (its body)."""
+        self.budget += size
 
     def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
         wait = self.idle_s if self.deadline is None else self.deadline - time.monotonic()
         if wait <= 0:
             self.expired = True
             raise TimeoutError("the request took too long to arrive")
+        if self.budget <= 0:
+            self.too_large = True
+            raise RequestTooLarge(f"the request line and headers passed {MAX_HEAD_BYTES:,} bytes")
         self.sock.settimeout(wait)
         try:
-            got = self.sock.recv_into(buffer)
+            got = self.sock.recv_into(memoryview(buffer)[: self.budget])
         except TimeoutError:
             self.expired = self.deadline is not None
             raise
         if got and self.deadline is None:
             self.deadline = time.monotonic() + self.request_s
             self.table.mark(self.sock, READING)
+        self.budget -= got
         return got
