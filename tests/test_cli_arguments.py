@@ -64,6 +64,11 @@ def test_sparql_timeout_must_be_a_finite_positive_number(value: str, message: st
                             "as in 127.0.0.1)"),
     ("--host", "bad host!", "argument --host: 'bad host!' is not an IP address or a host name"),
     ("--workers", "0", "argument --workers: must be at least 1, got 0"),
+    ("--queue", "-1", "argument --queue: must be at least 0, got -1"),
+    ("--per-client", "0", "argument --per-client: must be at least 1, got 0"),
+    ("--max-connections", "many", "argument --max-connections: 'many' is not a whole number"),
+    ("--idle-timeout", "inf", "argument --idle-timeout: must be a finite number, got inf"),
+    ("--request-timeout", "0", "argument --request-timeout: must be more than 0, got 0"),
 ])
 def test_endpoint_address_and_workers(option: str, value: str, message: str,
                                       capsys: pytest.CaptureFixture[str]) -> None:

@@ -25,6 +25,7 @@ from typing import Any, cast
 
 import pytest
 
+from plangraph.errors import UsageError
 from plangraph.graph.runner import QueryRunner
 from plangraph.interfaces.endpoint import MAX_BODY, SparqlServer
 from plangraph.interfaces.servicelimits import ServiceLimits, default_max_connections
@@ -251,7 +252,7 @@ def test_a_full_queue_answers_503_with_retry_after(serve: Any) -> None:
     _until(lambda: served.server.admission._waiting == 1, "the second query to wait")
     status, headers, body = _get(served.port, CHEAP, "127.0.0.4")
     assert (status, headers["retry-after"]) == (503, "5")
-    assert body == b"the endpoint is busy: 1 queries running and 1 waiting; try again later\n"
+    assert body == b"the endpoint is busy: 1 running, 1 waiting (the queue holds 1); try again later\n"
     assert not first_out and not second_out  # refused while the others were still held
     served.runner.finish()
     for thread in (first, second):
@@ -331,6 +332,13 @@ def test_at_the_cap_with_every_connection_busy_a_new_one_gets_503(serve: Any) ->
     for thread, out in busy:
         thread.join(WAIT_S)
         assert out[0][0] == 200
+
+
+@pytest.mark.parametrize(("field", "value"), [("idle_timeout_s", float("inf")), ("request_timeout_s", 0.0),
+                                              ("queue_wait_s", float("nan")), ("max_queue", -1), ("per_client", 0)])
+def test_limits_that_cannot_work_are_refused(field: str, value: float) -> None:
+    with pytest.raises(UsageError, match=f"^{field} must be "):
+        ServiceLimits(**{field: value})
 
 
 def test_the_connection_cap_stays_below_the_limit_on_open_files() -> None:

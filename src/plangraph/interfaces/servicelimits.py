@@ -101,11 +101,11 @@ class ServiceLimits:
         for name in ("idle_timeout_s", "request_timeout_s", "send_timeout_s", "queue_wait_s"):
             value = getattr(self, name)
             if value is not None and not (math.isfinite(value) and value > 0):
-                raise ValueError(f"{name} must be a finite number of seconds above 0, not {value}")
+                raise UsageError(f"{name} must be a finite number of seconds above 0, not {value}")
         for name, least in (("max_connections", 1), ("max_queue", 0), ("per_client", 1), ("body_bytes", 1)):
             value = getattr(self, name)
             if value is not None and value < least:
-                raise ValueError(f"{name} must be at least {least}, not {value}")
+                raise UsageError(f"{name} must be at least {least}, not {value}")
 
 
 class Overloaded(Exception):
@@ -164,8 +164,8 @@ class Admission:
         with self._lock:
             if self._waiting >= self.max_queue:
                 raise Overloaded(HTTPStatus.SERVICE_UNAVAILABLE,
-                                 f"the endpoint is busy: {self.workers} queries running and {self._waiting} "
-                                 "waiting; try again later", self.retry_after_s)
+                                 f"the endpoint is busy: {self.workers} running, {self._waiting} waiting (the queue "
+                                 f"holds {self.max_queue}); try again later", self.retry_after_s)
             self._waiting += 1
         try:
             got = self._free.acquire(timeout=self.wait_s)
