@@ -38,6 +38,7 @@ MAX_TIMEOUT_S = 7 * 24 * 3600.0
 OPEN_TIMEOUT_S = 600.0
 """How long a worker may take to open its graph (parsing a big graph.trig with rdflib)."""
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
+_POLL: type[selectors.BaseSelector] = getattr(selectors, "PollSelector", selectors.DefaultSelector)
 
 
 @lru_cache(maxsize=1)
@@ -236,10 +237,11 @@ def _check_timeout(limit: float) -> None:
 
 
 def _read_exactly(fd: int, n: int, end: float) -> bytes:
-    # A selector (poll/epoll), not select.select: the search index keeps a file open per
-    # plan, and select() raises "filedescriptor out of range" for a pipe numbered 1,024 or more.
+    # poll, not select.select: the search index keeps a file open per plan, and select()
+    # raises "filedescriptor out of range" for a pipe numbered 1,024 or more. poll rather
+    # than epoll: it needs no descriptor of its own, which a process at its limit lacks.
     chunks, got = [], 0
-    with selectors.DefaultSelector() as waiting:
+    with _POLL() as waiting:
         waiting.register(fd, selectors.EVENT_READ)
         while got < n:
             left = end - time.monotonic()
