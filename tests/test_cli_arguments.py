@@ -185,6 +185,9 @@ def test_any_failure_is_one_line_unless_debugging(monkeypatch: pytest.MonkeyPatc
     assert capsys.readouterr().err.splitlines() == [
         "Error: unexpected RuntimeError: Corruption: block checksum mismatch",
         "  hint: this is a bug in plangraph or a damaged file; PLANGRAPH_DEBUG=1 shows where it happened"]
+    monkeypatch.setenv(cli.DEBUG_ENV, "0")
+    assert main(["audit", "linan"]) == 1
+    capsys.readouterr()
     monkeypatch.setenv(cli.DEBUG_ENV, "1")
     with pytest.raises(RuntimeError, match="block checksum"):
         main(["audit", "linan"])

@@ -314,6 +314,10 @@ DEBUG_ENV = "PLANGRAPH_DEBUG"
 """Set to 1 to see the traceback of an error instead of its one-line message."""
 
 
+def _debugging() -> bool:
+    return os.environ.get(DEBUG_ENV, "").strip() not in ("", "0")
+
+
 def describe_failure(exc: BaseException, output: str | None = None) -> tuple[str, str | None]:
     """The message and hint the CLI prints for an exception; ``output`` is the file the
     command writes, named when a write fails without saying where."""
@@ -353,12 +357,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except KeyboardInterrupt:
-        if os.environ.get(DEBUG_ENV):
+        if _debugging():
             raise
         print("interrupted", file=sys.stderr)
         return 130
     except Exception as exc:  # noqa: BLE001 - the one place every failure becomes a message
-        if os.environ.get(DEBUG_ENV):
+        if _debugging():
             raise
         output = getattr(args, "output", None) or getattr(args, "out", None)
         message, hint = describe_failure(exc, output if output != "-" else None)
