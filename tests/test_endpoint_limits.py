@@ -204,6 +204,18 @@ def test_bodies_held_at_once_are_bounded(serve: Any) -> None:
         assert _one_reply(sock).endswith(ANSWER)
 
 
+def test_a_form_of_a_million_fields_is_refused(serve: Any) -> None:
+    served = serve()
+    form = b"a=&" * 1_000_000  # 3 MB, under the body limit
+    request = _post(f"Content-Length: {len(form)}\r\n").replace(b"application/sparql-query",
+                                                                 b"application/x-www-form-urlencoded")
+    url = "/query?query=ASK%7B%7D&" + "&".join(f"x{i}=" for i in range(64))
+    for raw in (request + form, f"GET {url} HTTP/1.1\r\nHost: x\r\n\r\n".encode()):
+        with _raw(served.port, raw) as sock:
+            reply = _one_reply(sock)
+        assert reply.startswith(b"HTTP/1.1 400 ") and reply.endswith(b"more than 64 parameters\n")
+
+
 def test_a_body_sent_without_end_is_cut_off(serve: Any) -> None:
     """Content-Length -1 and then bytes without end: the server answers and hangs up
     rather than reading them (it read until the client stopped: 500 MiB cost 1.68 GB)."""
