@@ -231,3 +231,15 @@ def test_output_the_terminal_cannot_show_is_an_error_not_a_traceback(district_in
     assert done.returncode == 1 and "Traceback" not in err
     assert err.startswith("Error: cannot write this text as ascii: ordinal not in range(128)")
     assert err.endswith("  hint: use a UTF-8 terminal, or set PYTHONIOENCODING=utf-8 (or LANG=C.UTF-8)\n")
+
+
+def test_a_file_name_that_is_not_utf8_is_named_not_a_traceback(tmp_path: Path) -> None:
+    plan = Path(__file__).resolve().parents[1] / "corpus" / "linping-education-14th-fyp.excerpt.txt"
+    odd = os.fsencode(tmp_path) + b"/plan\xff.txt"
+    with open(odd, "wb") as f:
+        f.write(plan.read_bytes())
+    done = _plangraph("ingest", odd)
+    err = done.stderr.decode()
+    assert "Traceback" not in err and done.returncode == 1
+    assert err.splitlines()[-2:] == ["Error: a file name or text holds bytes that are not UTF-8 (b'\\xff')",
+                                     "  hint: rename the file (or re-save the text) in UTF-8"]

@@ -336,6 +336,14 @@ def describe_failure(exc: BaseException, output: str | None = None) -> tuple[str
         return message, None
     if isinstance(exc, MemoryError):
         return "out of memory", "close other programs, or work on fewer plans at a time"
+    if isinstance(exc, UnicodeEncodeError) and "surrogate" in exc.reason:  # bytes of a name that is not UTF-8
+        bad = exc.object[exc.start:exc.end]
+        try:
+            shown = repr(os.fsencode(bad))
+        except UnicodeError:
+            shown = repr(bad)
+        return (f"a file name or text holds bytes that are not UTF-8 ({shown})",
+                "rename the file (or re-save the text) in UTF-8")
     if isinstance(exc, UnicodeEncodeError):
         return (f"cannot write this text as {exc.encoding}: {exc.reason} ({exc.object[exc.start:exc.end]!r})",
                 "use a UTF-8 terminal, or set PYTHONIOENCODING=utf-8 (or LANG=C.UTF-8)")
