@@ -202,8 +202,10 @@ def test_sparql_reads_a_remote_endpoint(server: str, projects: int, capsys: pyte
                  "--endpoint", server + "/query", "--format", "csv"]) == 0
     rows = capsys.readouterr().out.splitlines()
     assert rows[0].startswith("plan,place,placeType,projects") and all(r.startswith("linan,") for r in rows[1:])
-    assert main(["sparql", COUNT, "--endpoint", "ftp://x"]) == 1
-    assert capsys.readouterr().err.startswith("Error: --endpoint 'ftp://x' is not an http(s) URL")
+    with pytest.raises(SystemExit) as bad:  # a bad argument: exit 2
+        main(["sparql", COUNT, "--endpoint", "ftp://x"])
+    assert bad.value.code == 2
+    assert capsys.readouterr().err.endswith("error: argument --endpoint: 'ftp://x' is not an http(s) URL\n")
 
 
 @pytest.mark.parametrize("stop", ["SIGINT", "SIGTERM"])

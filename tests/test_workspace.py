@@ -120,7 +120,9 @@ def test_cli_commands(built: Path, capsys: pytest.CaptureFixture[str], tmp_path:
     assert json.loads(capsys.readouterr().out)[0]["n"] > 1000
     assert main(["sparql", "DELETE WHERE { ?s ?p ?o }", "--index", str(built)]) == 1
     assert capsys.readouterr().err.startswith("Error: ")
-    assert main(["export", "projects", "--index", str(built), "--format", "ttl2", "-o", str(tmp_path / "x")]) == 1
+    with pytest.raises(SystemExit) as bad:  # a bad argument: exit 2 before the index opens
+        main(["export", "projects", "--index", str(built), "--format", "ttl2", "-o", str(tmp_path / "x")])
+    assert bad.value.code == 2
     assert "unknown format 'ttl2'; choose one of: csv, xlsx, json, jsonld, ttl" in capsys.readouterr().err
     assert main(["search", "教师", "--index", str(tmp_path / "none")]) == 1
     assert "no index at" in capsys.readouterr().err

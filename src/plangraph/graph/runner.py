@@ -3,8 +3,9 @@
 pyoxigraph cannot cancel a query, and rdflib's parser can spend seconds on a big
 query, both inside code no Python signal or trace function reaches. So the guard's
 parse and the evaluation run in a child process (:mod:`plangraph.graph.worker`); the
-caller waits on its pipe with ``select`` (fine in any thread, e.g. Streamlit's script
-threads) and SIGKILLs it at the deadline. A worker stays alive between queries with
+caller waits on its pipe with a :mod:`selectors` poll (fine in any thread, e.g. Streamlit's
+script threads, and with any number of files open, where ``select()`` refuses descriptors
+past 1,023) and SIGKILLs it at the deadline. A worker stays alive between queries with
 its graph open, so an ordinary query costs one pipe round trip; opening the graph is
 not counted against a query's limit.
 
@@ -17,7 +18,7 @@ from __future__ import annotations
 import os
 import pickle
 import queue
-import select
+import selectors
 import shutil
 import subprocess
 import sys
@@ -32,9 +33,12 @@ from plangraph.errors import IndexStoreError, QueryError, QueryTimeoutError, Usa
 from plangraph.graph.worker import HEADER, KINDS
 
 DEFAULT_TIMEOUT_S = 10.0
+MAX_TIMEOUT_S = 7 * 24 * 3600.0
+"""The longest limit accepted (a week): the poll timer overflows at 24.8 days."""
 OPEN_TIMEOUT_S = 600.0
 """How long a worker may take to open its graph (parsing a big graph.trig with rdflib)."""
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
+_POLL: type[selectors.BaseSelector] = getattr(selectors, "PollSelector", selectors.DefaultSelector)
 
 
 @lru_cache(maxsize=1)
@@ -228,19 +232,24 @@ class QueryRunner:
 
 
 def _check_timeout(limit: float) -> None:
-    if not limit > 0:
-        raise UsageError(f"the time limit must be a positive number of seconds, not {limit}")
+    if not 0 < limit <= MAX_TIMEOUT_S:  # also refuses nan
+        raise UsageError(f"the time limit must be more than 0 and at most {MAX_TIMEOUT_S:g} seconds, not {limit}")
 
 
 def _read_exactly(fd: int, n: int, end: float) -> bytes:
+    # poll, not select.select: the search index keeps a file open per plan, and select()
+    # raises "filedescriptor out of range" for a pipe numbered 1,024 or more. poll rather
+    # than epoll: it needs no descriptor of its own, which a process at its limit lacks.
     chunks, got = [], 0
-    while got < n:
-        left = end - time.monotonic()
-        if left <= 0 or not select.select([fd], [], [], left)[0]:
-            raise TimeoutError
-        chunk = os.read(fd, min(n - got, 1 << 20))
-        if not chunk:
-            raise EOFError
-        chunks.append(chunk)
-        got += len(chunk)
+    with _POLL() as waiting:
+        waiting.register(fd, selectors.EVENT_READ)
+        while got < n:
+            left = end - time.monotonic()
+            if left <= 0 or not waiting.select(left):
+                raise TimeoutError
+            chunk = os.read(fd, min(n - got, 1 << 20))
+            if not chunk:
+                raise EOFError
+            chunks.append(chunk)
+            got += len(chunk)
     return b"".join(chunks)

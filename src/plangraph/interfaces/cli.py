@@ -1,14 +1,19 @@
 """The ``plangraph`` command line: one subcommand per façade method.
 
-Errors derived from :class:`~plangraph.errors.PlanGraphError` print as
-``Error: <message>`` (and a hint) on stderr with exit status 1; nothing else is
-caught, so a real bug still shows its traceback.
+Arguments are checked by argparse types (:mod:`plangraph.interfaces.argtypes`): a bad
+one ends the command with a message and exit status 2. Errors derived from
+:class:`~plangraph.errors.PlanGraphError` print as ``Error: <message>`` (and a hint) on
+stderr with exit status 1, and so does any other exception (a full disk, an unwritable
+file, memory running out, a damaged file a library refused): no traceback reaches a
+user unless ``PLANGRAPH_DEBUG=1`` asks for it.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -16,7 +21,9 @@ from typing import TYPE_CHECKING
 
 from plangraph import __version__
 from plangraph.errors import PlanGraphError, UsageError
-from plangraph.interfaces.argtypes import whole_number
+from plangraph.graph.export import FORMATS as EXPORT_FORMATS
+from plangraph.graph.export import KINDS as EXPORT_KINDS
+from plangraph.interfaces.argtypes import number_between, one_of, output_file, text, whole_number
 from plangraph.interfaces.indexcmds import add_index_commands, backend_arg
 from plangraph.interfaces.writers import text_table
 
@@ -227,15 +234,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("search", help="ask a question; get cited passages",
                        description="Hybrid (lexical + embedding) search over the built index.")
-    p.add_argument("query", help="a question or keywords, in Chinese or English")
+    p.add_argument("query", type=text, help="a question or keywords, in Chinese or English")
     _index_arg(p)
-    p.add_argument("--plan", help="only this plan id")
-    p.add_argument("--section", help="only passages under this section (a prefix of the section path)")
-    p.add_argument("--kind", action="append", metavar="KIND",
+    p.add_argument("--plan", type=text, help="only this plan id")
+    p.add_argument("--section", type=text, help="only passages under this section (a prefix of the section path)")
+    p.add_argument("--kind", action="append", metavar="KIND", type=text,
                    help="only passages stating an entity of this kind (indicators, projects, …); repeatable")
-    p.add_argument("--theme", action="append", metavar="KEY",
+    p.add_argument("--theme", action="append", metavar="KEY", type=text,
                    help="only passages with a commitment on this theme or stage (teachers, preschool, …); repeatable")
-    p.add_argument("--group", action="append", metavar="KEY",
+    p.add_argument("--group", action="append", metavar="KEY", type=text,
                    help="only passages with a commitment for this target group (rural-teachers, …); repeatable")
     p.add_argument("--per-plan", type=whole_number(1), metavar="N",
                    help="at most N results from any one plan, so every plan's best passages show")
@@ -255,12 +262,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="export entity lists: csv, xlsx, json, jsonld, ttl; or the whole graph",
                        description="Export indicators, programmes, projects, commitments or organizations; "
                                    "'export graph --format trig|nq -o FILE' writes every graph of the store.")
-    p.add_argument("kind", help="indicators, programmes, projects, commitments, organizations, or graph")
+    p.add_argument("kind", type=one_of("export kind", (*EXPORT_KINDS, "graph")),
+                   help="indicators, programmes, projects, commitments, organizations, or graph")
     _index_arg(p)
-    p.add_argument("--format", default="csv", help="csv (Excel-ready), xlsx, json, jsonld or ttl; "
-                                                   "trig or nq for graph")
-    p.add_argument("--output", "-o", help="file to write (csv/json may go to stdout)")
-    p.add_argument("--plan", action="append", metavar="PLAN",
+    p.add_argument("--format", default="csv", type=one_of("format", (*EXPORT_FORMATS, "trig", "nq")),
+                   help="csv (Excel-ready), xlsx, json, jsonld or ttl; trig or nq for graph")
+    p.add_argument("--output", "-o", type=output_file, help="file to write (csv/json may go to stdout)")
+    p.add_argument("--plan", action="append", metavar="PLAN", type=text,
                    help="only this plan id; repeatable (default: every plan)")
     p.set_defaults(func=cmd_export)
 
@@ -278,28 +286,71 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Commitments of A aligned with B (shared / only in A / only in B), "
                                    "indicators side by side by concept with the national target, and "
                                    "cited documents linked to plans of the index.")
-    p.add_argument("plan_a", help="plan id")
-    p.add_argument("plan_b", help="plan id")
+    p.add_argument("plan_a", type=text, help="plan id")
+    p.add_argument("plan_b", type=text, help="plan id")
     _index_arg(p)
     p.add_argument("--method", choices=("tfidf", "use", "blend"), default=None,
                    help="commitment similarity (default blend; tfidf needs no model)")
-    p.add_argument("--threshold", type=float, default=None, help="score that counts as shared "
-                   "(default: the method's measured threshold)")
+    p.add_argument("--threshold", type=number_between(-1, 1), default=None, help="score that counts as shared, "
+                   "-1 to 1 (default: the method's measured threshold)")
     p.add_argument("--side", choices=("shared", "only-a", "only-b"), help="list only these commitments")
     p.add_argument("--format", choices=("table", "csv", "xlsx", "json"), default="table")
-    p.add_argument("--out", metavar="FILE", help="write csv/xlsx/json here (one file per table)")
+    p.add_argument("--out", metavar="FILE", type=output_file, help="write csv/xlsx/json here (one file per table)")
     p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("audit", help="check a plan against itself: totals, restated targets, flagged cells",
                        description="Stated totals (合计N个项目, 投资估算约X亿元) against the project tables, "
                                    "targets stated twice against the indicator table, and table cells "
                                    "ingestion flagged. 约 allows half a unit of the last written digit.")
-    p.add_argument("plan", help="plan id")
+    p.add_argument("plan", type=text, help="plan id")
     _index_arg(p)
     p.add_argument("--format", choices=("table", "csv", "xlsx", "json"), default="table")
-    p.add_argument("--out", metavar="FILE", help="write csv/xlsx/json here")
+    p.add_argument("--out", metavar="FILE", type=output_file, help="write csv/xlsx/json here")
     p.set_defaults(func=cmd_audit)
     return parser
+
+
+DEBUG_ENV = "PLANGRAPH_DEBUG"
+"""Set to 1 to see the traceback of an error instead of its one-line message."""
+
+
+def _debugging() -> bool:
+    return os.environ.get(DEBUG_ENV, "").strip() not in ("", "0")
+
+
+def describe_failure(exc: BaseException, output: str | None = None) -> tuple[str, str | None]:
+    """The message and hint the CLI prints for an exception; ``output`` is the file the
+    command writes, named when a write fails without saying where."""
+    if isinstance(exc, PlanGraphError):
+        return exc.message, exc.hint
+    if isinstance(exc, OSError):
+        where = " -> ".join(str(f) for f in (exc.filename, exc.filename2) if f is not None)
+        if not where and output and exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO):
+            where = output
+        what = exc.strerror or str(exc) or type(exc).__name__
+        message = f"{where}: {what}" if where else what
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return message, "free some space on that disk, then run the command again"
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            return message, "check the permissions of that file or folder"
+        return message, None
+    if isinstance(exc, MemoryError):
+        return "out of memory", "close other programs, or work on fewer plans at a time"
+    if isinstance(exc, UnicodeEncodeError) and "surrogate" in exc.reason:  # bytes of a name that is not UTF-8
+        bad = exc.object[exc.start:exc.end]
+        try:
+            shown = repr(os.fsencode(bad))
+        except UnicodeError:
+            shown = repr(bad)
+        return (f"a file name or text holds bytes that are not UTF-8 ({shown})",
+                "rename the file (or re-save the text) in UTF-8")
+    if isinstance(exc, UnicodeEncodeError):
+        return (f"cannot write this text as {exc.encoding}: {exc.reason} ({exc.object[exc.start:exc.end]!r})",
+                "use a UTF-8 terminal, or set PYTHONIOENCODING=utf-8 (or LANG=C.UTF-8)")
+    if isinstance(exc, UnicodeError):
+        return f"text that is not valid {getattr(exc, 'encoding', 'UTF-8')}: {exc}", "plangraph reads UTF-8 text"
+    return (f"unexpected {type(exc).__name__}: {exc}",
+            f"this is a bug in plangraph or a damaged file; {DEBUG_ENV}=1 shows where it happened")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -311,13 +362,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return func(args)
-    except PlanGraphError as exc:
-        print(f"Error: {exc.message}", file=sys.stderr)
-        if exc.hint:
-            print(f"  hint: {exc.hint}", file=sys.stderr)
-        return 1
     except BrokenPipeError:
         return 0
+    except KeyboardInterrupt:
+        if _debugging():
+            raise
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the one place every failure becomes a message
+        if _debugging():
+            raise
+        output = getattr(args, "output", None) or getattr(args, "out", None)
+        message, hint = describe_failure(exc, output if output != "-" else None)
+        print(f"Error: {message}", file=sys.stderr)
+        if hint:
+            print(f"  hint: {hint}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -14,22 +14,43 @@ as JSON, XML, CSV or TSV by ``Accept`` (or ``format=``); CONSTRUCT/DESCRIBE as
 Turtle, N-Triples or RDF/XML. All plan graphs form the default graph. CORS is open;
 ``/`` is a small query form. Updates and Graph Store writes get 403, a refused or
 malformed query 400 with the reason, a query past the limit 503.
+
+Limits on connections, time, queued queries and request bodies keep it answering under
+load or abuse (:mod:`plangraph.interfaces.servicelimits`, ``docs/security-endpoint.md``):
+an overloaded endpoint answers ``503`` with ``Retry-After`` at once rather than late.
 """
 
 from __future__ import annotations
 
 import html
+import io
 import os
+import re
+import socket
+import sys
 import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from plangraph.errors import QueryError, QueryTimeoutError
+from plangraph.errors import QueryError, QueryTimeoutError, UsageError
 from plangraph.graph.guard import MAX_QUERY_CHARS
 from plangraph.graph.runner import DEFAULT_TIMEOUT_S, QueryRunner
+from plangraph.interfaces.servicelimits import (
+    BUSY,
+    Admission,
+    ByteBudget,
+    ConnectionTable,
+    DeadlineReader,
+    Overloaded,
+    ServiceLimits,
+    connection_cap,
+)
 
 MAX_BODY = MAX_QUERY_CHARS * 4  # bytes of UTF-8 for the longest query the guard reads
+_DIGITS = re.compile(r"[0-9]{1,19}")
+MAX_FIELDS = 64
 JSON = "application/sparql-results+json"
 _MEDIA = {  # what a client may ask for -> what pyoxigraph serializes (results, then graphs)
     JSON: JSON, "application/json": JSON, "json": JSON,
@@ -65,11 +86,42 @@ class SparqlHandler(BaseHTTPRequestHandler):
 
     server: SparqlServer
     protocol_version = "HTTP/1.1"
+    reader: DeadlineReader
+
+    def setup(self) -> None:
+        super().setup()
+        limits = self.server.limits
+        self.rfile.close()  # replaced by a reader that keeps the idle and request deadlines
+        self.reader = DeadlineReader(self.connection, self.server.connections, idle_s=limits.idle_timeout_s,
+                                     request_s=limits.request_timeout_s)
+        self.rfile = io.BufferedReader(self.reader)
+
+    def handle_one_request(self) -> None:
+        self.reader.next_request()
+        super().handle_one_request()
+        status = (b"431 Request Header Fields Too Large" if self.reader.too_large
+                  else b"408 Request Timeout" if self.reader.expired else None)
+        if status is not None:  # cut off mid-request: say why, without waiting on the client
+            self.close_connection = True
+            try:
+                self.connection.settimeout(0.5)
+                self.connection.sendall(b"HTTP/1.1 " + status + b"\r\nConnection: close\r\n"
+                                        b"Content-Length: 0\r\n\r\n")
+            except OSError:
+                pass
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        finally:
+            self.server.connections.remove(self.connection)
 
     def do_OPTIONS(self) -> None:  # CORS preflight
+        self._ignore_body()
         self._reply(HTTPStatus.NO_CONTENT, b"", "text/plain")
 
     def do_GET(self) -> None:
+        self._ignore_body()
         url = urlsplit(self.path)
         if url.path == "/":
             options = "".join(f"<option>{html.escape(m)}</option>" for m in dict.fromkeys(_MEDIA.values()))
@@ -77,25 +129,37 @@ class SparqlHandler(BaseHTTPRequestHandler):
             return self._reply(HTTPStatus.OK, page.encode(), "text/html; charset=utf-8")
         if url.path != "/query":
             return self._error(HTTPStatus.NOT_FOUND, f"no resource {url.path}; queries go to /query")
-        self._answer(parse_qs(url.query))
+        self._answer(self._params(url.query))
 
     def do_POST(self) -> None:
         url = urlsplit(self.path)
         if url.path != "/query":
+            self.close_connection = True  # its body is never read
             return self._error(HTTPStatus.FORBIDDEN, _READ_ONLY)
-        try:
-            length = int(self.headers.get("Content-Length") or 0)
-        except ValueError:
-            return self._error(HTTPStatus.BAD_REQUEST, "Content-Length is not a number")
-        if length > MAX_BODY:
+        refusal = self._body_refusal()
+        if refusal is not None:
             self.close_connection = True
-            return self._error(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"request body over {MAX_BODY:,} bytes")
-        body = self.rfile.read(length).decode("utf-8", "replace")
+            return self._error(*refusal)
+        length = int(self.headers["Content-Length"])
+        with self.server.bodies.hold(length) as room:
+            if not room:
+                self.close_connection = True
+                return self._error(HTTPStatus.SERVICE_UNAVAILABLE, "the endpoint is busy reading other "
+                                   "requests; try again later", {"Retry-After": "1"})
+            self.reader.allow(length)
+            raw = self.rfile.read(length)
+            if len(raw) != length:  # the client stopped sending
+                self.close_connection = True
+                return None
+            self._post(url.query, raw.decode("utf-8", "replace"))
+
+    def _post(self, url_query: str, body: str) -> None:
         ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
         if ctype == "application/sparql-query":
-            self._answer({**parse_qs(url.query), "query": [body]})
+            params = self._params(url_query)
+            self._answer(params if params is None else {**params, "query": [body]})
         elif ctype == "application/x-www-form-urlencoded":
-            self._answer(parse_qs(body))
+            self._answer(self._params(body))
         elif ctype == "application/sparql-update":
             self._error(HTTPStatus.FORBIDDEN, _READ_ONLY)
         else:
@@ -104,7 +168,53 @@ class SparqlHandler(BaseHTTPRequestHandler):
 
     do_PUT = do_DELETE = do_PATCH = do_POST
 
-    def _answer(self, params: dict[str, list[str]]) -> None:
+    def handle_expect_100(self) -> bool:
+        """``Expect: 100-continue``: a body that would be refused is refused before the
+        client is invited to send it."""
+        refusal = self._body_refusal() if self.command == "POST" else None
+        if refusal is not None:
+            self.close_connection = True
+            self._error(*refusal)
+            return False
+        return super().handle_expect_100()
+
+    def _ignore_body(self) -> None:
+        """A body where none is read: the connection ends after the reply, so that its
+        bytes are never taken for the next request."""
+        if self.headers.get_all("Transfer-Encoding") or (self.headers.get("Content-Length") or "0").strip() != "0":
+            self.close_connection = True
+
+    def _body_refusal(self) -> tuple[HTTPStatus, str] | None:
+        """Why a POST's body is not read (400, 411 or 413), if it is not: any length
+        header but one plain number up to :data:`MAX_BODY`. The connection then closes,
+        for the body's bytes are no request."""
+        if self.headers.get_all("Transfer-Encoding"):
+            return (HTTPStatus.LENGTH_REQUIRED,
+                    "send the body with a Content-Length header (Transfer-Encoding is not accepted)")
+        lengths = self.headers.get_all("Content-Length") or []
+        if not lengths:
+            return HTTPStatus.LENGTH_REQUIRED, "a POST needs a Content-Length header"
+        if len(lengths) > 1:
+            return HTTPStatus.BAD_REQUEST, "more than one Content-Length header"
+        text = lengths[0].strip()
+        if not _DIGITS.fullmatch(text):
+            return HTTPStatus.BAD_REQUEST, f"Content-Length {text[:40]!r} is not a number of bytes"
+        if int(text) > MAX_BODY:
+            return HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"request body over {MAX_BODY:,} bytes"
+        return None
+
+    def _params(self, text: str) -> dict[str, list[str]] | None:
+        """The form or URL parameters; None after answering 400 for more than
+        :data:`MAX_FIELDS` (a 4 MB body of ``a=&`` parses to 1,000,000 values: 138 MB)."""
+        try:
+            return parse_qs(text, max_num_fields=MAX_FIELDS)
+        except ValueError:
+            self._error(HTTPStatus.BAD_REQUEST, f"more than {MAX_FIELDS} parameters")
+            return None
+
+    def _answer(self, params: dict[str, list[str]] | None) -> None:
+        if params is None:  # refused already
+            return
         if "update" in params:
             return self._error(HTTPStatus.FORBIDDEN, _READ_ONLY)
         if "default-graph-uri" in params or "named-graph-uri" in params:
@@ -114,8 +224,12 @@ class SparqlHandler(BaseHTTPRequestHandler):
         if len(queries) != 1:
             return self._error(HTTPStatus.BAD_REQUEST, "give exactly one 'query' parameter")
         media = negotiate(self.headers.get("Accept"), (params.get("format") or [""])[0])
+        self.server.connections.mark(self.connection, BUSY)
         try:
-            body, ctype = self.server.runner.run_serialized(queries[0], media_type=media)
+            with self.server.admission.slot(self.client_address[0]):
+                body, ctype = self.server.runner.run_serialized(queries[0], media_type=media)
+        except Overloaded as exc:
+            return self._error(exc.status, exc.message, {"Retry-After": str(exc.retry_after_s)})
         except QueryTimeoutError as exc:
             return self._error(HTTPStatus.SERVICE_UNAVAILABLE, exc.message)
         except QueryError as exc:
@@ -124,11 +238,16 @@ class SparqlHandler(BaseHTTPRequestHandler):
         self._reply(HTTPStatus.OK, body, ctype if "charset" in ctype or ctype.endswith("+xml")
                     else f"{ctype}; charset=utf-8")
 
-    def _error(self, status: HTTPStatus, message: str) -> None:
-        self._reply(status, (message + "\n").encode(), "text/plain; charset=utf-8")
+    def _error(self, status: HTTPStatus, message: str, headers: dict[str, str] | None = None) -> None:
+        self._reply(status, (message + "\n").encode(), "text/plain; charset=utf-8", headers)
 
-    def _reply(self, status: HTTPStatus, body: bytes, ctype: str) -> None:
+    def _reply(self, status: HTTPStatus, body: bytes, ctype: str, headers: dict[str, str] | None = None) -> None:
+        self.connection.settimeout(self.server.limits.send_timeout_s)  # the whole reply, however slow the reader
         self.send_response(status)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        if self.close_connection:
+            self.send_header("Connection", "close")
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Access-Control-Allow-Origin", "*")
@@ -143,13 +262,44 @@ class SparqlHandler(BaseHTTPRequestHandler):
 
 
 class SparqlServer(ThreadingHTTPServer):
-    """The HTTP server; ``runner`` answers the queries."""
+    """The HTTP server; ``runner`` answers the queries, within ``limits``."""
 
     daemon_threads = True
+    request_queue_size = 128  # the listen backlog: a burst of clients waits for accept(), not for a SYN retry
 
-    def __init__(self, address: tuple[str, int], runner: QueryRunner) -> None:
-        super().__init__(address, SparqlHandler)
+    def __init__(self, address: tuple[str, int], runner: QueryRunner, workers: int,
+                 limits: ServiceLimits | None = None) -> None:
+        self.limits = limits = limits or ServiceLimits()
         self.runner = runner
+        self.connections = ConnectionTable(connection_cap(limits.max_connections))
+        self.bodies = ByteBudget(limits.body_bytes)
+        self.admission = Admission(workers, max_queue=limits.max_queue,
+                                   per_client=limits.per_client or max(1, workers - 1),
+                                   wait_s=limits.queue_wait_s or runner.timeout_s)
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
+        super().__init__(address, SparqlHandler)
+
+    def process_request(self, request: socket.socket | tuple[bytes, socket.socket], client_address: Any) -> None:
+        assert isinstance(request, socket.socket)  # a stream server
+        if self.connections.admit(request):
+            return super().process_request(request, client_address)
+        try:  # every connection is answering a query: refuse at once, without a thread
+            request.settimeout(0)
+            request.send(b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: %d\r\nConnection: close\r\n"
+                         b"Content-Type: text/plain\r\nContent-Length: 22\r\n\r\ntoo many connections\r\n"
+                         % self.admission.retry_after_s)
+        except OSError:
+            pass
+        self.shutdown_request(request)
+
+    def handle_error(self, request: socket.socket | tuple[bytes, socket.socket], client_address: Any) -> None:
+        """A client that went away is no error worth a traceback; anything else is."""
+        if isinstance(sys.exc_info()[1], OSError):
+            if os.environ.get("PLANGRAPH_ENDPOINT_LOG"):
+                print(f"{client_address}: {sys.exc_info()[1]}", file=sys.stderr)
+            return
+        super().handle_error(request, client_address)
 
     def close(self) -> None:
         """Stop serving and stop the query workers."""
@@ -159,7 +309,8 @@ class SparqlServer(ThreadingHTTPServer):
 
 
 def start_endpoint(kind: str, location: str | os.PathLike[str], *, host: str = "127.0.0.1", port: int = 7878,
-                   timeout_s: float = DEFAULT_TIMEOUT_S, workers: int = 2) -> SparqlServer:
+                   timeout_s: float = DEFAULT_TIMEOUT_S, workers: int = 2,
+                   limits: ServiceLimits | None = None) -> SparqlServer:
     """Open the graph and serve it from a background thread; ``close()`` stops it.
 
     Args:
@@ -168,9 +319,20 @@ def start_endpoint(kind: str, location: str | os.PathLike[str], *, host: str = "
         location: the folder or file.
         port: 0 picks a free port (``server.server_address`` says which).
         workers: queries answered at once.
+        limits: connections, timeouts and the query queue (defaults: :class:`ServiceLimits`).
     """
     runner = QueryRunner(kind, location, timeout_s=timeout_s, workers=workers)
-    runner.start()  # the graph opens before the first request, not during it
-    server = SparqlServer((host, port), runner)
+    try:
+        server = SparqlServer((host, port), runner, workers, limits)
+    except (OSError, OverflowError) as exc:  # in use, not an address of this machine, unknown name
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise UsageError(f"cannot listen on {host}:{port}: {reason}",
+                         hint="another program may be listening there: choose another --port (0 picks a "
+                              "free one), or a --host address of this machine") from None
+    try:
+        runner.start()  # the graph opens before the first request, not during it
+    except BaseException:
+        server.server_close()
+        raise
     threading.Thread(target=server.serve_forever, name="plangraph-endpoint", daemon=True).start()
     return server

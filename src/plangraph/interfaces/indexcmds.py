@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from plangraph.errors import InputError
-from plangraph.interfaces.argtypes import positive_number, whole_number
+from plangraph.interfaces.argtypes import seconds, text, whole_number
 from plangraph.search.build import SENTENCE_LEVELS
 from plangraph.search.lexical import TOKENIZATIONS
 from plangraph.workspace.planpool import PLAN_TIME_LIMIT_S
@@ -63,7 +63,7 @@ def _print_summary(s: BuildSummary, verb: str) -> None:
 
 
 def backend_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--search-backend", metavar="BACKEND",
+    p.add_argument("--search-backend", metavar="BACKEND", type=text,
                    help="local (the index's own search files), or milvus:URI: a milvus-lite file (x.db) or a "
                         "Milvus server (http://HOST:19530) that push-search filled "
                         "(default: $PLANGRAPH_SEARCH_BACKEND, else local)")
@@ -129,19 +129,19 @@ def add_index_commands(sub: Any, index_arg: Callable[[argparse.ArgumentParser], 
                                    "is complete.")
     p.add_argument("files", nargs="*", metavar="FILE", help=f"plan files or folders (default: {DEFAULT_CORPUS}/)")
     index_arg(p)
-    p.add_argument("--encoder", action="append", metavar="NAME",
+    p.add_argument("--encoder", action="append", metavar="NAME", type=text,
                    help="embedding encoder, repeatable: e5, use, fake, st:<model folder> (default: e5 and use)")
     p.add_argument("--sentence-level", choices=SENTENCE_LEVELS, default="auto",
                    help="encoders that also embed each sentence, so a passage scores as its best sentence: "
                         "auto (e5, where it was measured to help; default), all, none (faster build)")
-    p.add_argument("--workers", type=whole_number(1), metavar="N",
+    p.add_argument("--workers", type=whole_number(1, 64), metavar="N",
                    help="processes that build plans and embed texts side by side (default: cores, at most 4)")
-    p.add_argument("--plan-time-limit", type=positive_number, metavar="SECONDS",
+    p.add_argument("--plan-time-limit", type=seconds, metavar="SECONDS",
                    help="stop and report a plan that takes longer on a worker (default: "
                         f"{PLAN_TIME_LIMIT_S:g}; plans are built on workers when more than two change)")
-    p.add_argument("--scheduler", metavar="ADDRESS",
+    p.add_argument("--scheduler", metavar="ADDRESS", type=text,
                    help="embed on Dask: tcp://HOST:PORT, or 'local' for a local cluster (plangraph[distributed])")
-    p.add_argument("--device", help="torch device for st:<model> encoders, e.g. cuda (default: cpu)")
+    p.add_argument("--device", type=text, help="torch device for st:<model> encoders, e.g. cuda (default: cpu)")
     p.add_argument("--strict", action="store_true", help="exit 1 if any plan was skipped")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     backend_arg(p)
@@ -152,10 +152,10 @@ def add_index_commands(sub: Any, index_arg: Callable[[argparse.ArgumentParser], 
                                    "work of the plans given. Encoders default to the index's own.")
     p.add_argument("files", nargs="+", metavar="FILE", help="plan files or folders")
     index_arg(p)
-    p.add_argument("--encoder", action="append", metavar="NAME", help="embedding encoder, repeatable")
-    p.add_argument("--workers", type=whole_number(1), metavar="N",
+    p.add_argument("--encoder", action="append", metavar="NAME", type=text, help="embedding encoder, repeatable")
+    p.add_argument("--workers", type=whole_number(1, 64), metavar="N",
                    help="processes that build plans and embed texts side by side (default: cores, at most 4)")
-    p.add_argument("--plan-time-limit", type=positive_number, metavar="SECONDS",
+    p.add_argument("--plan-time-limit", type=seconds, metavar="SECONDS",
                    help="stop and report a plan that takes longer on a worker (default: "
                         f"{PLAN_TIME_LIMIT_S:g}; plans are built on workers when more than two change)")
     p.add_argument("--strict", action="store_true", help="exit 1 if any plan was skipped")
@@ -165,7 +165,7 @@ def add_index_commands(sub: Any, index_arg: Callable[[argparse.ArgumentParser], 
 
     p = sub.add_parser("remove", help="remove plans from an index",
                        description="Remove plans (by plan id) from an index.")
-    p.add_argument("plans", nargs="+", metavar="PLAN", help="plan ids")
+    p.add_argument("plans", nargs="+", metavar="PLAN", type=text, help="plan ids")
     index_arg(p)
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     backend_arg(p)
