@@ -155,7 +155,8 @@ def _plan_task(args: tuple[Path, Path, str, dict[str, Any]]) -> tuple[str, Any]:
         return "ok", _plan_shard(index, ingest_file(path), source_hash, options)
     except PlanGraphError as exc:
         return "error", exc.message if path.name in exc.message else f"{path}: {exc.message}"
-    except (OSError, ValueError, RecursionError) as exc:  # one bad plan never stops the others
+    except Exception as exc:  # noqa: BLE001  one bad plan never stops the others, whatever it raises
+        # (RecursionError, MemoryError, a parser library's own exception on close, a bug in a stage)
         return "error", f"{path}: {type(exc).__name__}: {exc}"
 
 

@@ -39,7 +39,9 @@ from lxml import etree
 
 from plangraph.ingest.formats.canonical import Canonical, TextBuilder, clean_cell
 from plangraph.ingest.formats.numbering import Numbering
-from plangraph.ingest.formats.errors import CorruptFileError, EmptyDocumentError, EncryptedFileError
+from plangraph.ingest import limits
+from plangraph.ingest.limits import MAX_TABLE_COLUMNS, MAX_TABLE_ROWS
+from plangraph.ingest.formats.errors import CorruptFileError, EmptyDocumentError, EncryptedFileError, LimitError
 
 _HEADING_NAME = re.compile(r"^(?:heading|标题)\s*(\d)$", re.I)
 _RUN_PARTS = etree.XPath(
@@ -57,6 +59,8 @@ def read_docx(data: bytes, name: str) -> Canonical:
         EncryptedFileError: a password-protected document (Word stores those as OLE files).
         CorruptFileError: not a readable .docx (damaged zip, missing parts).
         EmptyDocumentError: the body holds no text.
+        LimitError: the package has too many parts, or a part inflates past its
+            limit or ratio (:func:`check_package`).
     """
     if data[:8] == _OLE_MAGIC:
         raise EncryptedFileError(
@@ -64,9 +68,10 @@ def read_docx(data: bytes, name: str) -> Canonical:
             "document or an old .doc saved with a .docx name",
             hint="open it in Word and save it as .docx without a password")
     try:
+        check_package(data, name)
         document = docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, zlib.error, EOFError, docx.opc.exceptions.PackageNotFoundError, KeyError,
-            etree.XMLSyntaxError, ValueError) as exc:
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, KeyError, ValueError,
+            docx.opc.exceptions.PackageNotFoundError, etree.XMLSyntaxError) as exc:
         raise CorruptFileError(f"{name}: not a readable .docx file ({type(exc).__name__}: {exc})",
                                hint="open it in Word and save it again as .docx") from None
     reader = _Reader(document)
@@ -79,6 +84,50 @@ def read_docx(data: bytes, name: str) -> Canonical:
     if not canonical.text.strip():
         raise EmptyDocumentError(f"{name}: the document body holds no text")
     return canonical
+
+
+def check_package(data: bytes, name: str) -> None:
+    """Refuse a zip bomb before python-docx inflates the package: the sizes the zip
+    states first, then every part inflated a piece at a time with a running count (a
+    zip can state any size; Python's zip reader trusts it and inflates a part whole).
+
+    Raises:
+        LimitError: over :data:`~plangraph.ingest.limits.MAX_ZIP_MEMBERS`, or a part over
+            :data:`~plangraph.ingest.limits.MAX_ZIP_MEMBER_BYTES` or the ratio
+            :data:`~plangraph.ingest.limits.MAX_ZIP_RATIO`, or all parts over
+            :data:`~plangraph.ingest.limits.MAX_ZIP_TOTAL_BYTES`.
+        zipfile.BadZipFile: a damaged zip (a part whose size or checksum is not what
+            the zip states).
+    """
+    def fail(what: str, value: int, limit: str, unit: str) -> LimitError:
+        return LimitError(f"{name}: {what} is over the limit of {value:,}{unit} ({limit})", limit=limit,
+                          hint="a plan's .docx inflates to a few MB: this one is damaged or not a plan")
+
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        parts = zf.infolist()
+        if len(parts) > limits.MAX_ZIP_MEMBERS:
+            raise fail("its number of parts", limits.MAX_ZIP_MEMBERS, "MAX_ZIP_MEMBERS", " parts")
+        total = 0
+        for info in parts:
+            stated = info.file_size
+            if stated > limits.MAX_ZIP_MEMBER_BYTES:
+                raise fail(f"part {info.filename!r} ({stated:,} bytes inflated)", limits.MAX_ZIP_MEMBER_BYTES,
+                           "MAX_ZIP_MEMBER_BYTES", " bytes")
+            size = 0
+            with zf.open(info) as member:
+                while piece := member.read(1 << 20):
+                    size += len(piece)
+                    total += len(piece)
+                    if size > limits.MAX_ZIP_MEMBER_BYTES:
+                        raise fail(f"part {info.filename!r} (it inflates to more than its zip entry states)",
+                                   limits.MAX_ZIP_MEMBER_BYTES, "MAX_ZIP_MEMBER_BYTES", " bytes")
+                    if size > limits.ZIP_RATIO_FLOOR and size > limits.MAX_ZIP_RATIO * max(info.compress_size, 1):
+                        raise fail(f"the compression ratio of part {info.filename!r} "
+                                   f"({info.compress_size:,} bytes inflate to more than {size:,})",
+                                   limits.MAX_ZIP_RATIO, "MAX_ZIP_RATIO", " to 1")
+                    if total > limits.MAX_ZIP_TOTAL_BYTES:
+                        raise fail("the inflated size of its parts together", limits.MAX_ZIP_TOTAL_BYTES,
+                                   "MAX_ZIP_TOTAL_BYTES", " bytes")
 
 
 class _Reader:
@@ -140,13 +189,15 @@ class _Reader:
         return self.numbering.label(str(num_id.get(qn("w:val"))), level)
 
     def table(self, table: Table) -> None:
-        rows = [[""] * row.grid_cols_before + [cell_text(c._tc) for c in row.cells] + [""] * row.grid_cols_after
-                for row in table.rows]
+        all_rows = table.rows
+        rows = [[""] * row.grid_cols_before + [cell_text(c._tc) for c in row.cells[:MAX_TABLE_COLUMNS + 1]]
+                + [""] * row.grid_cols_after for row in all_rows[:MAX_TABLE_ROWS]]
         width = max((len(r) for r in rows), default=0)
         # a merged cell is one w:tc with gridSpan > 1 or the first of a vMerge run
         merged = sum(1 for tc in table._tbl.iter(qn("w:tc"))
                      if tc.grid_span > 1 or tc.vMerge == "restart")
-        self.out.table([r + [""] * (width - len(r)) for r in rows], merged)
+        self.out.table([r + [""] * (width - len(r)) for r in rows], merged,
+                       unread_rows=max(0, len(all_rows) - MAX_TABLE_ROWS))
 
     def heading_level(self, p: Paragraph) -> int | None:
         """Heading level from outline level (direct or via style) or the style name."""
