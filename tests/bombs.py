@@ -27,10 +27,11 @@ class Deflated:
         return b"\x78\xda" + self.raw + self.adler32.to_bytes(4, "big")
 
 
-def deflated(head: bytes, fill: bytes, n_bytes: int, tail: bytes = b"", *, checksums: bool = True) -> Deflated:
+def deflated(head: bytes, fill: bytes, n_bytes: int, tail: bytes = b"", *, checksum: str = "crc32") -> Deflated:
     """``head``, then ``fill`` (one byte) repeated ``n_bytes`` times, then ``tail``, deflated
-    in well under a second a gigabyte: the deflate of a megabyte of ``fill`` after a full
-    flush is the same bytes every time, so it is made once and repeated (about 1 KB a MB)."""
+    fast: the deflate of a megabyte of ``fill`` after a full flush is the same bytes every
+    time, so it is made once and repeated (about 1 KB a MB). Only ``checksum`` (``crc32``
+    for a zip, ``adler32`` for zlib) is computed, the costly part (0.3 s a GB)."""
     z = zlib.compressobj(9, zlib.DEFLATED, -15)
     chunk = fill * _CHUNK
     parts = [z.compress(head) + z.flush(zlib.Z_FULL_FLUSH)]
@@ -38,12 +39,14 @@ def deflated(head: bytes, fill: bytes, n_bytes: int, tail: bytes = b"", *, check
     block = z.compress(chunk) + z.flush(zlib.Z_FULL_FLUSH)
     parts.append(block * whole)
     parts.append(z.compress(fill * rest + tail) + z.flush())
-    crc, adler = zlib.crc32(head), zlib.adler32(head)
-    if checksums:
-        for _ in range(whole):
-            crc, adler = zlib.crc32(chunk, crc), zlib.adler32(chunk, adler)
-        crc, adler = zlib.crc32(fill * rest + tail, crc), zlib.adler32(fill * rest + tail, adler)
-    return Deflated(b"".join(parts), len(head) + n_bytes + len(tail), crc, adler)
+    fn = zlib.crc32 if checksum == "crc32" else zlib.adler32
+    value = fn(head)
+    for _ in range(whole):
+        value = fn(chunk, value)
+    value = fn(fill * rest + tail, value)
+    size = len(head) + n_bytes + len(tail)
+    return Deflated(b"".join(parts), size, value if checksum == "crc32" else 0,
+                    value if checksum == "adler32" else 1)
 
 
 # -- PDF ---------------------------------------------------------------------------
@@ -99,7 +102,7 @@ def pdf_stream_bomb(inflated: int = 2 << 30) -> bytes:
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents [4 0 R 5 0 R] "
         b"/Resources << /Font << /F1 6 0 R >> >> >>",
         _stream(_PAGE_TEXT),
-        _stream(deflated(b"", b"\0", inflated).zlib(), b"/Filter /FlateDecode "),
+        _stream(deflated(b"", b"\0", inflated, checksum="adler32").zlib(), b"/Filter /FlateDecode "),
         _FONT,
     ])
 
