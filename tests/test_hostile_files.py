@@ -396,3 +396,33 @@ def test_any_exception_that_escapes_a_plan_task_fails_that_plan_only(workers: in
     assert results[1] == ("error", "recursion.pdf: RecursionError: maximum recursion depth exceeded")
     assert results[2] == ("error", "library.pdf: PdfminerLike: maximum recursion depth exceeded while closing")
     assert results[3][0] == "error" and results[3][1].startswith("unpicklable.pdf: ")
+
+
+@pytest.mark.parametrize(("stage", "target"), [
+    ("extract", "plangraph.extract.pipeline.extract"),
+    ("graph", "plangraph.graph.build.add_plan"),
+    ("search", "plangraph.search.lexical.tokenize"),
+])
+def test_a_plan_failing_in_a_later_stage_is_skipped_and_the_others_build(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stage: str, target: str) -> None:
+    import importlib
+
+    from plangraph.workspace.builder import build
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "good.txt").write_bytes(LINPING.read_bytes())
+    (folder / "bad.txt").write_text(LINPING.read_text(encoding="utf-8") + "\n异常段落BOOM。\n", encoding="utf-8")
+    module, attr = target.rsplit(".", 1)
+    real = getattr(importlib.import_module(module), attr)
+
+    def failing(*args: object, **kwargs: object) -> object:
+        if any("BOOM" in getattr(a, "original", a if isinstance(a, str) else "") for a in args):
+            raise RecursionError(f"maximum recursion depth exceeded in {stage}")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(target, failing)
+    summary = build([folder], tmp_path / "ix", encoders=("fake",), progress=False, workers=1)
+    assert summary.plans == ("good",)
+    ((path, message),) = summary.failures
+    assert message == f"{folder / 'bad.txt'}: RecursionError: maximum recursion depth exceeded in {stage}"
