@@ -426,3 +426,33 @@ def test_a_plan_failing_in_a_later_stage_is_skipped_and_the_others_build(
     assert summary.plans == ("good",)
     ((path, message),) = summary.failures
     assert message == f"{folder / 'bad.txt'}: RecursionError: maximum recursion depth exceeded in {stage}"
+
+
+FORMATS = Path(__file__).resolve().parent / "data" / "formats"
+
+
+@pytest.mark.parametrize(("file", "limit", "value"), [
+    ("linan-2022-education-14th-fyp.pdf", "MAX_PDF_DECODED_BYTES", 50_000),
+    ("linan-2022-education-14th-fyp.pdf", "MAX_PDF_STREAM_BYTES", 2_000),
+    ("linan-2022-education-14th-fyp.pdf", "MAX_PDF_PAGES", 3),
+    ("linan-2022-education-14th-fyp.docx", "MAX_ZIP_TOTAL_BYTES", 50_000),
+    ("linan-2022-education-14th-fyp.docx", "MAX_ZIP_MEMBERS", 3),
+    ("linan-2022-education-14th-fyp.docx", "MAX_ZIP_MEMBER_BYTES", 20_000),
+])
+def test_each_limit_is_checked_where_the_resource_is_spent(
+        monkeypatch: pytest.MonkeyPatch, file: str, limit: str, value: int) -> None:
+    """Real plans pass every limit; with the limit lowered below what they need, each
+    one is refused by that limit, naming it and its value."""
+    from plangraph.ingest import limits
+    from plangraph.ingest.formats import read_canonical
+    from plangraph.ingest.formats.errors import LimitError
+
+    data = (FORMATS / file).read_bytes()
+    assert read_canonical(data, file).text  # within every limit as they are
+    monkeypatch.setattr(limits, limit, value)
+    if limit == "MAX_PDF_PAGES":
+        monkeypatch.setattr("plangraph.ingest.formats.pdf.MAX_PDF_PAGES", value)
+    with pytest.raises(LimitError) as exc:
+        read_canonical(data, file)
+    assert exc.value.limit == limit
+    assert str(exc.value).startswith(f"{file}: ") and f"{value:,}" in str(exc.value) and f"({limit})" in str(exc.value)
