@@ -358,17 +358,39 @@ def test_a_build_of_bombs_and_good_plans_lands_the_good_ones_and_names_each_bomb
     (folder / "inflate.docx").write_bytes(bombs.docx_file(1 << 30))
     (folder / "deep.html").write_bytes(bombs.html_deep_nesting(100_000))
     (folder / "big-table.html").write_bytes(bombs.html_big_table(50_000))
+    with (folder / "huge.pdf").open("wb") as f:  # sparse: 128 MiB + 1 of nothing
+        f.truncate((128 << 20) + 1)
     summary = build([folder], tmp_path / "ix", encoders=("fake",), progress=False, workers=1)
     assert summary.plans == ("big-table", "linping")
     reported = {Path(p).name: m for p, m in summary.failures}
-    assert sorted(reported) == ["deep-tree.pdf", "deep.html", "inflate.docx", "stream.pdf"]
+    assert sorted(reported) == ["deep-tree.pdf", "deep.html", "huge.pdf", "inflate.docx", "stream.pdf"]
     for name, limit in [("deep-tree.pdf", "MAX_PDF_TREE_DEPTH"), ("stream.pdf", "MAX_PDF_STREAM_BYTES"),
-                        ("inflate.docx", "MAX_ZIP_MEMBER_BYTES"), ("deep.html", "MAX_HTML_DEPTH")]:
+                        ("inflate.docx", "MAX_ZIP_MEMBER_BYTES"), ("deep.html", "MAX_HTML_DEPTH"),
+                        ("huge.pdf", "MAX_FILE_BYTES")]:
         assert reported[name].startswith(f"{folder / name}: ") and f"({limit})" in reported[name]
 
 
 class PdfminerLike(Exception):
     """A parser library's own exception (not one the pipeline knows)."""
+
+
+def test_a_build_hashes_its_inputs_without_loading_them(tmp_path: Path) -> None:
+    import hashlib
+    import tracemalloc
+
+    from plangraph.ingest.metadata import input_hash
+
+    big = tmp_path / "big.pdf"
+    with big.open("wb") as f:
+        f.truncate(200 << 20)
+    tracemalloc.start()
+    try:
+        digest = input_hash(big)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert digest == hashlib.sha256(bytes(200 << 20)).hexdigest()
+    assert peak < 8 << 20  # the file is 200 MiB
 
 
 def _explode(task: tuple[object, ...]) -> tuple[str, object]:
