@@ -41,6 +41,7 @@ KINDS: dict[str, tuple[str, Callable[[], bytes], str]] = {
     "docx-ratio": ("ratio.docx", lambda: bombs.docx_file(60 * MiB), "MAX_ZIP_RATIO"),
     "docx-lying": ("lying.docx", lambda: bombs.docx_file(2 * GiB, claimed=1024), "(zip reader: stated size)"),
     "pdf-stream": ("stream.pdf", lambda: bombs.pdf_stream_bomb(3 * GiB), "MAX_PDF_STREAM_BYTES"),
+    "pdf-lzw": ("lzw.pdf", lambda: bombs.pdf_lzw_bomb(300), "MAX_PDF_STREAM_BYTES"),
     "pdf-page-content": ("content.pdf", lambda: bombs.pdf_stream_bomb(60 * MiB), "MAX_PDF_PAGE_CONTENT_BYTES"),
     "pdf-deep-tree": ("deep-tree.pdf", lambda: bombs.pdf_deep_page_tree(1000), "MAX_PDF_TREE_DEPTH"),
     "pdf-nesting": ("nested.pdf", lambda: bombs.pdf_nested_arrays(100_000), "MAX_PDF_NESTING"),

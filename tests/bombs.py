@@ -107,6 +107,49 @@ def pdf_stream_bomb(inflated: int = 2 << 30) -> bytes:
     ])
 
 
+def lzw_zeros(cycles: int) -> bytes:
+    """LZWDecode data of about 7.4 MB of zero bytes per cycle in 5.4 KB: after a clear
+    code, every code is the next table entry, which repeats the previous output one byte
+    longer (the decoder's KwKwK case), until the table is full."""
+    out = bytearray()
+    acc = n = 0
+
+    def put(code: int, width: int) -> None:
+        nonlocal acc, n
+        acc, n = (acc << width) | code, n + width
+        while n >= 8:
+            n -= 8
+            out.append((acc >> n) & 0xFF)
+        acc &= (1 << n) - 1
+
+    width = 9
+    for _ in range(cycles):
+        put(256, width)
+        width, table = 9, 258
+        put(0, width)
+        while table < 4096:
+            put(table, width)
+            table += 1
+            width = {511: 10, 1023: 11, 2047: 12}.get(table, width)
+    put(257, width)
+    if n:
+        out.append((acc << (8 - n)) & 0xFF)
+    return bytes(out)
+
+
+def pdf_lzw_bomb(cycles: int = 10) -> bytes:
+    """A one-page PDF whose content stream is LZWDecode of ``cycles`` × 7.4 MB of zeros."""
+    return pdf_file([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents [4 0 R 5 0 R] "
+        b"/Resources << /Font << /F1 6 0 R >> >> >>",
+        _stream(_PAGE_TEXT),
+        _stream(lzw_zeros(cycles), b"/Filter /LZWDecode "),
+        _FONT,
+    ])
+
+
 def pdf_nested_arrays(depth: int = 100_000) -> bytes:
     """A one-page PDF whose page dictionary holds an array nested ``depth`` deep."""
     return pdf_file([

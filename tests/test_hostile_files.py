@@ -235,6 +235,7 @@ _BOMBS = {
     "inflate.docx": (lambda: bombs.docx_file(1 << 30), "MAX_ZIP_MEMBER_BYTES"),
     "ratio.docx": (lambda: bombs.docx_file(40 << 20), "MAX_ZIP_RATIO"),
     "stream.pdf": (lambda: bombs.pdf_stream_bomb(1 << 30), "MAX_PDF_STREAM_BYTES"),
+    "lzw.pdf": (lambda: bombs.pdf_lzw_bomb(10), "MAX_PDF_STREAM_BYTES"),
     "page-content.pdf": (lambda: bombs.pdf_stream_bomb(20 << 20), "MAX_PDF_PAGE_CONTENT_BYTES"),
     "deep-tree.pdf": (lambda: bombs.pdf_deep_page_tree(1000), "MAX_PDF_TREE_DEPTH"),
     "nested.pdf": (lambda: bombs.pdf_nested_arrays(100_000), "MAX_PDF_NESTING"),
@@ -478,3 +479,23 @@ def test_each_limit_is_checked_where_the_resource_is_spent(
         read_canonical(data, file)
     assert exc.value.limit == limit
     assert str(exc.value).startswith(f"{file}: ") and f"{value:,}" in str(exc.value) and f"({limit})" in str(exc.value)
+
+
+def test_ingest_files_reports_any_exception_of_one_file_and_reads_the_others(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import plangraph.ingest.pipeline as pipeline
+
+    (tmp_path / "a-bad.txt").write_bytes(LINPING.read_bytes())
+    (tmp_path / "b-good.txt").write_bytes(LINPING.read_bytes())
+    real = pipeline.read_canonical
+
+    def failing(data: bytes, name: str) -> object:
+        if name.endswith("a-bad.txt"):
+            raise RecursionError("maximum recursion depth exceeded")
+        return real(data, name)
+
+    monkeypatch.setattr(pipeline, "read_canonical", failing)
+    docs, failures = ingest_files([tmp_path])
+    assert [d.plan_id for d in docs] == ["b-good"]
+    assert [f.error.message for f in failures] == [
+        f"{tmp_path / 'a-bad.txt'}: RecursionError: maximum recursion depth exceeded"]

@@ -255,7 +255,7 @@ def _broken_link(path: Path) -> str:
 
 
 def ingest_files(paths: list[str | Path]) -> tuple[list[PlanDoc], list[IngestFailure]]:
-    """Ingest every plan file; a broken file is reported and skipped.
+    """Ingest every plan file; a broken file is reported and skipped, whatever it raises.
 
     Two files that resolve to the same plan id are an error for the second one.
     """
@@ -267,6 +267,9 @@ def ingest_files(paths: list[str | Path]) -> tuple[list[PlanDoc], list[IngestFai
             doc = ingest_file(path)
         except PlanGraphError as exc:
             failures.append(IngestFailure(str(path), exc))
+            continue
+        except Exception as exc:  # noqa: BLE001  whatever one file raises, the others are read
+            failures.append(IngestFailure(str(path), InputError(f"{path}: {type(exc).__name__}: {exc}")))
             continue
         if doc.plan_id in seen:
             failures.append(IngestFailure(str(path), InputError(
