@@ -40,6 +40,7 @@ KINDS: dict[str, tuple[str, Callable[[], bytes], str]] = {
     "docx-inflate": ("inflate.docx", lambda: bombs.docx_file(4 * GiB - 64 * MiB), "MAX_ZIP_MEMBER_BYTES"),
     "docx-ratio": ("ratio.docx", lambda: bombs.docx_file(60 * MiB), "MAX_ZIP_RATIO"),
     "docx-lying": ("lying.docx", lambda: bombs.docx_file(2 * GiB, claimed=1024), "(zip reader: stated size)"),
+    "docx-table": ("spans.docx", lambda: bombs.docx_table_bomb(), "MAX_TABLE_CELLS"),
     "pdf-stream": ("stream.pdf", lambda: bombs.pdf_stream_bomb(3 * GiB), "MAX_PDF_STREAM_BYTES"),
     "pdf-lzw": ("lzw.pdf", lambda: bombs.pdf_lzw_bomb(300), "MAX_PDF_STREAM_BYTES"),
     "pdf-page-content": ("content.pdf", lambda: bombs.pdf_stream_bomb(60 * MiB), "MAX_PDF_PAGE_CONTENT_BYTES"),

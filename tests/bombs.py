@@ -228,6 +228,23 @@ def docx_file(document_xml_size: int = 0, *, claimed: int | None = None) -> byte
                     claimed=None if claimed is None else {"word/document.xml": claimed})
 
 
+def docx_table_bomb(rows: int = 1_999, span: int = 999_999_999) -> bytes:
+    """A .docx with a table whose first row says it spans ``span`` grid columns (and
+    starts ``span`` columns late), then ``rows`` rows merged down into the first one:
+    2 KB for python-docx's ``_Row.cells`` to make gigabytes and a recursion ``rows`` deep."""
+    def tc(text: str, extra: str = "") -> str:
+        return f"<w:tc><w:tcPr>{extra}</w:tcPr><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:tc>"
+
+    first = (f'<w:tr><w:trPr><w:gridBefore w:val="{span}"/></w:trPr>'
+             + tc("学校名称", '<w:vMerge w:val="restart"/>') + tc("班额", f'<w:gridSpan w:val="{span}"/>') + "</w:tr>")
+    merged = "<w:tr>" + tc("", "<w:vMerge/>") + tc("45") + "</w:tr>"
+    xml = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="{_W}"><w:body>'
+           f'<w:p><w:r><w:t>{_TEXT}</w:t></w:r></w:p><w:tbl>{first}{merged * rows}</w:tbl></w:body></w:document>')
+    parts = [(name, deflated(text.encode(), b" ", 0)) for name, text in
+             (("[Content_Types].xml", _CONTENT_TYPES), ("_rels/.rels", _RELS), ("word/document.xml", xml))]
+    return zip_file(parts)
+
+
 # -- HTML --------------------------------------------------------------------------
 
 

@@ -284,6 +284,16 @@ def test_a_50000_row_html_table_is_cut_at_the_row_limit_with_a_finding(tmp_path:
     assert "学校1998\t" in doc.original and "学校1999\t" not in doc.original
 
 
+def test_a_word_table_spanning_a_billion_columns_is_read_on_a_bounded_grid(tmp_path: Path) -> None:
+    path = tmp_path / "spans.docx"
+    path.write_bytes(bombs.docx_table_bomb(rows=1_999, span=999_999_999))  # 2 KB
+    out = _read_capped(path)
+    assert out["ok"] is True, out
+    assert any(f.startswith("table 1 is over the limit of 40,000 cells per table (MAX_TABLE_CELLS): its first 200 "
+                            "of 2,000 rows are read, each up to column 200 of 201") for f in out["findings"])  # type: ignore[union-attr]
+    assert int(out["peak_mb"]) < 400  # type: ignore[call-overload]
+
+
 def test_cells_past_the_limits_are_cut_in_a_word_table(tmp_path: Path) -> None:
     from plangraph.ingest.formats.canonical import TextBuilder
     from plangraph.ingest.limits import MAX_TABLE_CELLS, MAX_TABLE_COLUMNS

@@ -14,9 +14,10 @@ paragraphs around them; content controls (``w:sdt``) are opened.
 * Word's automatic numbering (``numPr``, on the paragraph or its style) is written into
   the text (:mod:`plangraph.ingest.formats.numbering`), so a heading numbered by Word
   reads ``一、总体要求`` as it shows on the page.
-* Table cells: python-docx's ``_Row.cells`` repeats a merged cell in every grid
-  position it covers (``gridSpan`` across, ``vMerge`` down), which is exactly the
-  repeat policy of :mod:`.grid`; rows that start or end early are padded with empty
+* Table cells: a merged cell is repeated in every grid position it covers
+  (``gridSpan`` across, ``vMerge`` down), as python-docx's ``_Row.cells`` does, which is
+  exactly the repeat policy of :mod:`.grid` (read without ``_Row.cells``, which a
+  hostile span makes unbounded); rows that start or end early are padded with empty
   cells. A nested table's text stays inside its cell.
 * Page headers and footers are page chrome and are not read.
 """
@@ -189,15 +190,34 @@ class _Reader:
         return self.numbering.label(str(num_id.get(qn("w:val"))), level)
 
     def table(self, table: Table) -> None:
-        all_rows = table.rows
-        rows = [[""] * row.grid_cols_before + [cell_text(c._tc) for c in row.cells[:MAX_TABLE_COLUMNS + 1]]
-                + [""] * row.grid_cols_after for row in all_rows[:MAX_TABLE_ROWS]]
+        """The table's rows on its grid, merged cells repeated as python-docx's ``_Row.cells``
+        does, read here without it: it makes a list as long as a ``gridSpan`` or
+        ``gridBefore`` says (a one-line ``w:gridSpan w:val="999999999"`` is gigabytes) and
+        follows a vertical merge up by recursion. Rows, columns and spans are bounded by the
+        table limits (:mod:`plangraph.ingest.limits`)."""
+        trs = table._tbl.tr_lst
+        room = MAX_TABLE_COLUMNS + 1  # one more than the limit, so that the builder reports a cut
+        rows: list[list[str]] = []
+        above: list[str] = []
+        for tr in trs[:MAX_TABLE_ROWS]:
+            row = [""] * min(tr.grid_before, room)
+            for tc in tr.tc_lst:
+                if len(row) >= room:
+                    break
+                span = max(1, min(tc.grid_span, room - len(row)))
+                # a vertically merged cell's text is the one above it at the same grid position
+                text = (above[len(row)] if len(row) < len(above) else "") if tc.vMerge == "continue" \
+                    else cell_text(tc)
+                row.extend([text] * span)
+            row.extend([""] * max(0, min(tr.grid_after, room - len(row))))
+            rows.append(row)
+            above = row
         width = max((len(r) for r in rows), default=0)
         # a merged cell is one w:tc with gridSpan > 1 or the first of a vMerge run
         merged = sum(1 for tc in table._tbl.iter(qn("w:tc"))
                      if tc.grid_span > 1 or tc.vMerge == "restart")
         self.out.table([r + [""] * (width - len(r)) for r in rows], merged,
-                       unread_rows=max(0, len(all_rows) - MAX_TABLE_ROWS))
+                       unread_rows=max(0, len(trs) - MAX_TABLE_ROWS))
 
     def heading_level(self, p: Paragraph) -> int | None:
         """Heading level from outline level (direct or via style) or the style name."""
