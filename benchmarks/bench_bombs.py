@@ -43,6 +43,8 @@ KINDS: dict[str, tuple[str, Callable[[], bytes], str]] = {
     "docx-table": ("spans.docx", lambda: bombs.docx_table_bomb(), "MAX_TABLE_CELLS"),
     "pdf-stream": ("stream.pdf", lambda: bombs.pdf_stream_bomb(3 * GiB), "MAX_PDF_STREAM_BYTES"),
     "pdf-lzw": ("lzw.pdf", lambda: bombs.pdf_lzw_bomb(300), "MAX_PDF_STREAM_BYTES"),
+    "pdf-busy-page": ("busy.pdf", lambda: bombs.pdf_busy_page(1_000_000), "MAX_PDF_PAGE_OBJECTS"),
+    "pdf-forms": ("forms.pdf", lambda: bombs.pdf_form_bomb(9, 10), "MAX_PDF_PAGE_OBJECTS"),
     "pdf-page-content": ("content.pdf", lambda: bombs.pdf_stream_bomb(60 * MiB), "MAX_PDF_PAGE_CONTENT_BYTES"),
     "pdf-deep-tree": ("deep-tree.pdf", lambda: bombs.pdf_deep_page_tree(1000), "MAX_PDF_TREE_DEPTH"),
     "pdf-nesting": ("nested.pdf", lambda: bombs.pdf_nested_arrays(100_000), "MAX_PDF_NESTING"),
@@ -62,7 +64,7 @@ try:
     doc = ingest_file(sys.argv[1])
     rows = sum(len(t.rows) for t in doc.tables)
     out = {"outcome": f"read: {len(doc.original):,} chars, {len(doc.passages):,} passages, {rows:,} table rows",
-           "findings": [f.message for f in doc.findings if "limit" in f.message]}
+           "findings": [f.message for f in doc.findings if "MAX_" in f.message]}
     if sys.argv[2] == "extract":
         from plangraph.extract.pipeline import extract
         from plangraph.graph.build import add_plan, new_dataset

@@ -150,6 +150,43 @@ def pdf_lzw_bomb(cycles: int = 10) -> bytes:
     ])
 
 
+def pdf_busy_page(rects: int = 160_000) -> bytes:
+    """A PDF whose first page draws ``rects`` rectangles (13 bytes each) and whose second
+    page is text."""
+    return pdf_file([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R 6 0 R] /Count 2 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
+        _stream(b"0 0 1 1 re f\n" * rects),
+        _FONT,
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 7 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        _stream(_PAGE_TEXT),
+    ])
+
+
+def pdf_form_bomb(levels: int = 9, fanout: int = 10) -> bytes:
+    """A PDF of two pages: the first draws a form ``fanout`` times, which draws the next
+    form ``fanout`` times, ``levels`` deep (10^9 rectangles in 2 KB: no form is drawn
+    inside itself, so pdfminer's loop guard lets it through); the second page is text."""
+    first_form = 7
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
+               b"<< /Type /Pages /Kids [3 0 R 6 0 R] /Count 2 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+               b"/Resources << /XObject << /X %d 0 R >> >> >>" % first_form,
+               _stream(b"/X Do\n" * fanout), _FONT,
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 6 0 R "
+               b"/Resources << /Font << /F1 5 0 R >> >> >>".replace(b"/Contents 6 0 R", b"/Contents %d 0 R"
+                                                                        % (first_form + levels))]
+    for level in range(levels):
+        last = level + 1 == levels
+        body = b"0 0 1 1 re f\n" if last else b"/X Do\n" * fanout
+        res = b"" if last else b"/Resources << /XObject << /X %d 0 R >> >> " % (first_form + level + 1)
+        objects.append(_stream(body, b"/Type /XObject /Subtype /Form /BBox [0 0 10 10] " + res))
+    objects.append(_stream(_PAGE_TEXT))
+    return pdf_file(objects)
+
+
 def pdf_nested_arrays(depth: int = 100_000) -> bytes:
     """A one-page PDF whose page dictionary holds an array nested ``depth`` deep."""
     return pdf_file([

@@ -3,6 +3,7 @@ giant lines."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -258,6 +259,23 @@ def test_a_bomb_is_refused_naming_file_and_limit_within_bounded_memory(tmp_path:
     assert message.startswith(f"{path}: ") and f"({limit})" in message
     assert f"{getattr(limits, limit):,}" in message  # the limit's value
     assert int(out["peak_mb"]) < 400  # type: ignore[call-overload]
+
+
+@pytest.mark.parametrize("make", [lambda: bombs.pdf_busy_page(160_000), lambda: bombs.pdf_form_bomb(9, 10)],
+                         ids=["160000-rectangles", "forms-drawing-forms-10^9"])
+def test_a_pdf_page_that_draws_too_much_is_skipped_and_the_other_pages_read(
+        tmp_path: Path, make: Callable[[], bytes]) -> None:
+    from plangraph.ingest.limits import MAX_PDF_PAGE_OBJECTS
+
+    path = tmp_path / "busy.pdf"
+    path.write_bytes(make())
+    out = _read_capped(path)
+    assert out["ok"] is True, out
+    assert out["findings"] == [
+        f"page(s) 1 skipped: each draws more than {MAX_PDF_PAGE_OBJECTS:,} operands and operators "
+        "(MAX_PDF_PAGE_OBJECTS, a map or a drawing bomb); their text is missing"]
+    assert int(out["peak_mb"]) < 400  # type: ignore[call-overload]
+    assert ingest_file(path).original == "Education plan of Linan district\n"
 
 
 def test_a_docx_that_states_a_small_size_is_not_inflated_past_it(tmp_path: Path) -> None:

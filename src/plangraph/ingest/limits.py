@@ -50,6 +50,12 @@ MAX_PDF_DECODED_BYTES = 512 * MiB
 MAX_PDF_PAGE_CONTENT_BYTES = 16 * MiB
 """Decoded content (drawing and text operators) of one page, checked before its
 layout is read: the layout costs about a kilobyte of memory per operator."""
+MAX_PDF_PAGE_OBJECTS = 150_000
+"""Operands and operators one page draws, counted as its content (and every form it
+draws, however often) is parsed. Drawing costs about 12 KB of memory and 0.2 ms a
+rectangle in pdfminer and pdfplumber; a dense text page draws 5,000–20,000. A page
+over it is skipped with a warning finding (its drawings are a map or a bomb), the
+rest of the PDF is read."""
 MAX_PDF_PAGES = 3_000
 """Pages of a PDF (the longest plan read so far has about 300)."""
 MAX_PDF_TREE_DEPTH = 64

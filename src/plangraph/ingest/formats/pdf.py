@@ -44,8 +44,8 @@ from pdfplumber.utils.exceptions import PdfminerException
 from plangraph.ingest.formats.canonical import Canonical, TextBuilder, clean_cell, join_wrapped
 from plangraph.ingest.formats.errors import (CorruptFileError, EmptyDocumentError, EncryptedFileError, LimitError,
                                              NoTextLayerError)
-from plangraph.ingest.limits import MAX_PDF_PAGES
-from plangraph.ingest.formats.pdfguard import Budget, bounded, check_page_content, check_page_tree
+from plangraph.ingest.limits import MAX_PDF_PAGE_OBJECTS, MAX_PDF_PAGES
+from plangraph.ingest.formats.pdfguard import Budget, BusyPageError, bounded, check_page_content, check_page_tree
 
 MARGIN_BAND = 0.08
 """Fraction of the page height at top and bottom where running headers/footers live."""
@@ -136,15 +136,27 @@ def _read(pdf: PDF, path: str, budget: Budget) -> Canonical:
     pages: list[list[_Line | _Tab]] = []
     no_text: list[int] = []
     scanned: list[int] = []
+    busy: list[int] = []
     for n, page in enumerate(pdf.pages, start=1):
         check_page_content(page.page_obj, n, budget)
-        if not page.chars:
-            (scanned if page.images else no_text).append(n)
+        budget.start_page()
+        try:
+            if not page.chars:
+                (scanned if page.images else no_text).append(n)
+                pages.append([])
+                continue
+            pages.append(_page_blocks(page, n))
+        except (BusyPageError, PdfminerException) as exc:
+            if not isinstance(exc, BusyPageError) and not (exc.args and isinstance(exc.args[0], BusyPageError)):
+                raise  # pdfplumber wraps what its layout raises
+            busy.append(n)
             pages.append([])
-            continue
-        pages.append(_page_blocks(page, n))
+            page.close()
     total = sum(len(b) for b in pages)
     if total == 0:
+        if busy:
+            raise budget.fail(f"what page(s) {_ranges(busy)} draw", MAX_PDF_PAGE_OBJECTS, "MAX_PDF_PAGE_OBJECTS",
+                              " operands and operators a page")
         if scanned:
             raise NoTextLayerError(
                 f"{path}: no text layer: {len(scanned)} of {len(pdf.pages)} page(s) are images only "
@@ -155,6 +167,9 @@ def _read(pdf: PDF, path: str, budget: Budget) -> Canonical:
     if text_chars and cids / len(text_chars) > 0.3:
         raise NoTextLayerError(f"{path}: the text layer is unreadable: its fonts map glyphs to no "
                                "characters ((cid:N) codes)", hint="run OCR on it first")
+    if busy:
+        findings.append(f"page(s) {_ranges(busy)} skipped: each draws more than {MAX_PDF_PAGE_OBJECTS:,} operands "
+                        "and operators (MAX_PDF_PAGE_OBJECTS, a map or a drawing bomb); their text is missing")
     if scanned:
         findings.append(f"page(s) {_ranges(scanned)} are images without text (scanned?); their content is missing")
     if no_text:

@@ -2,16 +2,19 @@
 
 pdfminer inflates a stream whole (``zlib.decompress``) the first time anything asks
 for its data, and walks the page tree by recursion. Neither can be bounded from
-outside, so while :func:`bounded` is active two of its methods count what they do:
+outside, so while :func:`bounded` is active three of its methods count what they do:
 
 * ``PDFStream.decode`` decodes with the same filters, inflating FlateDecode and LZW in
   pieces and counting: a stream over :data:`~plangraph.ingest.limits.MAX_PDF_STREAM_BYTES`,
   or streams that add up to more than :data:`~plangraph.ingest.limits.MAX_PDF_DECODED_BYTES`,
   stop with a :class:`LimitError` before the bytes exist;
 * ``PSStackParser.start_type`` (every ``[`` and ``<<`` of an object or a content
-  stream) refuses nesting deeper than :data:`~plangraph.ingest.limits.MAX_PDF_NESTING`.
+  stream) refuses nesting deeper than :data:`~plangraph.ingest.limits.MAX_PDF_NESTING`;
+* ``PDFContentParser.nextobject`` counts what a page draws, forms included however
+  often they are drawn, and stops a page past
+  :data:`~plangraph.ingest.limits.MAX_PDF_PAGE_OBJECTS` (:class:`BusyPageError`).
 
-Outside :func:`bounded` (another library using pdfminer in the same process) both
+Outside :func:`bounded` (another library using pdfminer in the same process) they
 behave as pdfminer's own. The page tree is walked here without recursion by
 :func:`check_page_tree` before pdfplumber enumerates the pages.
 
@@ -42,6 +45,11 @@ class Budget:
     name: str
     decoded: int = 0
     hit: list[LimitError] = field(default_factory=list)
+    page_objects: int = 0
+    """Content objects parsed since :meth:`start_page`."""
+
+    def start_page(self) -> None:
+        self.page_objects = 0
 
     def fail(self, what: str, value: int, limit: str, unit: str = "") -> LimitError:
         err = LimitError(f"{self.name}: {what} is over the limit of {value:,}{unit} ({limit})",
@@ -50,6 +58,11 @@ class Budget:
         if not self.hit:
             self.hit.append(err)
         return err
+
+
+class BusyPageError(Exception):
+    """A page draws more than :data:`~plangraph.ingest.limits.MAX_PDF_PAGE_OBJECTS`; the
+    reader skips that page (not a :class:`LimitError`: the PDF is not refused)."""
 
 
 _BUDGET: ContextVar[Budget | None] = ContextVar("plangraph_pdf_budget", default=None)
@@ -140,11 +153,21 @@ def _install() -> None:
     global _installed
     if _installed:
         return
+    from pdfminer.pdfinterp import PDFContentParser
     from pdfminer.psparser import PSStackParser
     from pdfminer.pdftypes import PDFStream
 
     original_decode = PDFStream.decode
     original_start = PSStackParser.start_type
+    original_next = PSStackParser.nextobject
+
+    def nextobject(self: Any) -> Any:
+        budget = _BUDGET.get()
+        if budget is not None:
+            budget.page_objects += 1
+            if budget.page_objects > limits.MAX_PDF_PAGE_OBJECTS:
+                raise BusyPageError(budget.page_objects)
+        return original_next(self)
 
     def decode(self: Any) -> None:
         budget = _BUDGET.get()
@@ -161,6 +184,7 @@ def _install() -> None:
 
     PDFStream.decode = decode  # type: ignore[method-assign]
     PSStackParser.start_type = start_type  # type: ignore[method-assign]
+    PDFContentParser.nextobject = nextobject  # type: ignore[method-assign]
     _installed = True
 
 
