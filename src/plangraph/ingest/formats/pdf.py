@@ -151,7 +151,8 @@ def _read(pdf: PDF, path: str, budget: Budget) -> Canonical:
                 raise  # pdfplumber wraps what its layout raises
             busy.append(n)
             pages.append([])
-            page.close()
+        finally:
+            page.close()  # its layout objects (about 1 KB a character) are not needed again
     total = sum(len(b) for b in pages)
     if total == 0:
         if busy:
