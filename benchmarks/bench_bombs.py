@@ -37,8 +37,9 @@ from tests import bombs  # noqa: E402
 GiB, MiB = 1 << 30, 1 << 20
 KINDS: dict[str, tuple[str, Callable[[], bytes], str]] = {
     # name: (file name, builder, the limit it is meant to meet)
-    "docx-inflate": ("inflate.docx", lambda: bombs.docx_file(4 * GiB - 64 * MiB), "MAX_ZIP_MEMBER_BYTES"),
-    "docx-ratio": ("ratio.docx", lambda: bombs.docx_file(60 * MiB), "MAX_ZIP_RATIO"),
+    "docx-inflate": ("inflate.docx", lambda: bombs.docx_file(4 * GiB - 64 * MiB), "MAX_ZIP_XML_BYTES"),
+    "docx-media": ("media.docx", lambda: bombs.docx_file(0, media=2 * GiB), "MAX_ZIP_MEMBER_BYTES"),
+    "docx-ratio": ("ratio.docx", lambda: bombs.docx_file(24 * MiB), "MAX_ZIP_RATIO"),
     "docx-lying": ("lying.docx", lambda: bombs.docx_file(2 * GiB, claimed=1024), "(zip reader: stated size)"),
     "docx-table": ("spans.docx", lambda: bombs.docx_table_bomb(), "MAX_TABLE_CELLS"),
     "pdf-stream": ("stream.pdf", lambda: bombs.pdf_stream_bomb(3 * GiB), "MAX_PDF_STREAM_BYTES"),

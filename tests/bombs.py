@@ -251,17 +251,19 @@ def zip_file(members: list[tuple[str, Deflated]], *, claimed: dict[str, int] | N
     return out.getvalue()
 
 
-def docx_file(document_xml_size: int = 0, *, claimed: int | None = None) -> bytes:
+def docx_file(document_xml_size: int = 0, *, claimed: int | None = None, media: int = 0) -> bytes:
     """A valid .docx whose ``word/document.xml`` is padded with spaces to about
     ``document_xml_size`` bytes (1 GiB deflates to about 1 MB; at most 4 GiB, the zip
-    headers have no room for more); ``claimed``: the size its zip headers state instead."""
+    headers have no room for more); ``claimed``: the size its zip headers state instead;
+    ``media``: the size of an image part (zeros) beside it."""
     head = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="{_W}"><w:body>'
             f'<w:p><w:r><w:t>{_TEXT}</w:t></w:r></w:p><w:p><w:r><w:t>').encode()
     tail = b"</w:t></w:r></w:p></w:body></w:document>"
     small = {name: deflated(text.encode(), b" ", 0) for name, text in
              (("[Content_Types].xml", _CONTENT_TYPES), ("_rels/.rels", _RELS))}
     document = deflated(head, b" ", document_xml_size, tail)  # spaces: well-formed however far it is read
-    return zip_file([*small.items(), ("word/document.xml", document)],
+    extra = [("word/media/image1.png", deflated(b"\x89PNG\r\n\x1a\n", b"\0", media))] if media else []
+    return zip_file([*small.items(), ("word/document.xml", document), *extra],
                     claimed=None if claimed is None else {"word/document.xml": claimed})
 
 

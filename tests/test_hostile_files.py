@@ -233,8 +233,9 @@ def _read_capped(path: Path) -> dict[str, object]:
 
 
 _BOMBS = {
-    "inflate.docx": (lambda: bombs.docx_file(1 << 30), "MAX_ZIP_MEMBER_BYTES"),
-    "ratio.docx": (lambda: bombs.docx_file(40 << 20), "MAX_ZIP_RATIO"),
+    "inflate.docx": (lambda: bombs.docx_file(1 << 30), "MAX_ZIP_XML_BYTES"),
+    "media.docx": (lambda: bombs.docx_file(0, media=1 << 30), "MAX_ZIP_MEMBER_BYTES"),
+    "ratio.docx": (lambda: bombs.docx_file(24 << 20), "MAX_ZIP_RATIO"),
     "stream.pdf": (lambda: bombs.pdf_stream_bomb(1 << 30), "MAX_PDF_STREAM_BYTES"),
     "lzw.pdf": (lambda: bombs.pdf_lzw_bomb(10), "MAX_PDF_STREAM_BYTES"),
     "page-content.pdf": (lambda: bombs.pdf_stream_bomb(20 << 20), "MAX_PDF_PAGE_CONTENT_BYTES"),
@@ -394,7 +395,7 @@ def test_a_build_of_bombs_and_good_plans_lands_the_good_ones_and_names_each_bomb
     reported = {Path(p).name: m for p, m in summary.failures}
     assert sorted(reported) == ["deep-tree.pdf", "deep.html", "huge.pdf", "inflate.docx", "stream.pdf"]
     for name, limit in [("deep-tree.pdf", "MAX_PDF_TREE_DEPTH"), ("stream.pdf", "MAX_PDF_STREAM_BYTES"),
-                        ("inflate.docx", "MAX_ZIP_MEMBER_BYTES"), ("deep.html", "MAX_HTML_DEPTH"),
+                        ("inflate.docx", "MAX_ZIP_XML_BYTES"), ("deep.html", "MAX_HTML_DEPTH"),
                         ("huge.pdf", "MAX_FILE_BYTES")]:
         assert reported[name].startswith(f"{folder / name}: ") and f"({limit})" in reported[name]
 
@@ -488,7 +489,7 @@ FORMATS = Path(__file__).resolve().parent / "data" / "formats"
     ("linan-2022-education-14th-fyp.pdf", "MAX_PDF_PAGES", 3),
     ("linan-2022-education-14th-fyp.docx", "MAX_ZIP_TOTAL_BYTES", 50_000),
     ("linan-2022-education-14th-fyp.docx", "MAX_ZIP_MEMBERS", 3),
-    ("linan-2022-education-14th-fyp.docx", "MAX_ZIP_MEMBER_BYTES", 20_000),
+    ("linan-2022-education-14th-fyp.docx", "MAX_ZIP_XML_BYTES", 20_000),
 ])
 def test_each_limit_is_checked_where_the_resource_is_spent(
         monkeypatch: pytest.MonkeyPatch, file: str, limit: str, value: int) -> None:

@@ -94,7 +94,8 @@ def check_package(data: bytes, name: str) -> None:
 
     Raises:
         LimitError: over :data:`~plangraph.ingest.limits.MAX_ZIP_MEMBERS`, or a part over
-            :data:`~plangraph.ingest.limits.MAX_ZIP_MEMBER_BYTES` or the ratio
+            :data:`~plangraph.ingest.limits.MAX_ZIP_MEMBER_BYTES` (an XML part over
+            :data:`~plangraph.ingest.limits.MAX_ZIP_XML_BYTES`) or the ratio
             :data:`~plangraph.ingest.limits.MAX_ZIP_RATIO`, or all parts over
             :data:`~plangraph.ingest.limits.MAX_ZIP_TOTAL_BYTES`.
         zipfile.BadZipFile: a damaged zip (a part whose size or checksum is not what
@@ -111,17 +112,19 @@ def check_package(data: bytes, name: str) -> None:
         total = 0
         for info in parts:
             stated = info.file_size
-            if stated > limits.MAX_ZIP_MEMBER_BYTES:
-                raise fail(f"part {info.filename!r} ({stated:,} bytes inflated)", limits.MAX_ZIP_MEMBER_BYTES,
-                           "MAX_ZIP_MEMBER_BYTES", " bytes")
+            xml = info.filename.lower().endswith((".xml", ".rels"))
+            most, which = (limits.MAX_ZIP_XML_BYTES, "MAX_ZIP_XML_BYTES") if xml else \
+                (limits.MAX_ZIP_MEMBER_BYTES, "MAX_ZIP_MEMBER_BYTES")
+            if stated > most:
+                raise fail(f"part {info.filename!r} ({stated:,} bytes inflated)", most, which, " bytes")
             size = 0
             with zf.open(info) as member:
                 while piece := member.read(1 << 20):
                     size += len(piece)
                     total += len(piece)
-                    if size > limits.MAX_ZIP_MEMBER_BYTES:
+                    if size > most:
                         raise fail(f"part {info.filename!r} (it inflates to more than its zip entry states)",
-                                   limits.MAX_ZIP_MEMBER_BYTES, "MAX_ZIP_MEMBER_BYTES", " bytes")
+                                   most, which, " bytes")
                     if size > limits.ZIP_RATIO_FLOOR and size > limits.MAX_ZIP_RATIO * max(info.compress_size, 1):
                         raise fail(f"the compression ratio of part {info.filename!r} "
                                    f"({info.compress_size:,} bytes inflate to more than {size:,})",
