@@ -5,7 +5,9 @@ Each bomb is built in memory (``tests/bombs.py``), written to a temporary folder
 read by a child process of its own that runs ``ingest_file`` on it (the format reader,
 then the text pipeline: tables, sections, passages); ``--through extract`` also runs
 extraction and the plan's graph, as a build does. Peak memory is the child's maximum
-resident set (``os.wait4``), seconds are its CPU time and the wall time. The child's
+resident set (``VmHWM`` as the child reports it; ``os.wait4``'s ``ru_maxrss``, which
+also counts the parent's size at the fork, when it dies first), seconds are its CPU
+time (``os.wait4``) and the wall time. The child's
 address space is capped (``--cap-gb``, 3 GB by default) so that a reader without
 limits fails there with ``MemoryError`` instead of taking the machine.
 
@@ -74,6 +76,8 @@ try:
         out["outcome"] += f", {len(g):,} triples"
 except Exception as exc:
     out = {"outcome": f"{type(exc).__name__}: {str(exc)[:160]}"}
+with open("/proc/self/status") as f:  # this process's own high-water mark
+    out["hwm_mb"] = int(f.read().split("VmHWM:")[1].split()[0]) // 1024
 print(json.dumps(out, ensure_ascii=False))
 """
 
@@ -110,7 +114,10 @@ def run(path: Path, src: Path, through: str, cap: int, timeout: float) -> dict[s
     except (ValueError, IndexError):
         last = (errors.strip().splitlines() or [f"killed after {timeout:g} s" if wall >= timeout else "no output"])
         result = {"outcome": f"exit {child.returncode}: {last[-1][:160]}"}
-    result.update(peak_mb=usage.ru_maxrss // 1024, cpu_s=usage.ru_utime + usage.ru_stime, wall_s=wall)
+    # VmHWM from the child itself where it got to print it; ru_maxrss carries the parent's
+    # resident size at the fork over the exec, so it is only a fallback (an upper bound)
+    result.update(peak_mb=result.pop("hwm_mb", None) or usage.ru_maxrss // 1024,
+                  cpu_s=usage.ru_utime + usage.ru_stime, wall_s=wall)
     return result
 
 

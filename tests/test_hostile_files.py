@@ -212,7 +212,9 @@ try:
     out = {{"ok": True, "rows": c.text.count("\\t\\t") + c.text.count("\\n"), "findings": list(c.findings)}}
 except Exception as exc:
     out = {{"ok": False, "error": type(exc).__name__, "limit": getattr(exc, "limit", None), "message": str(exc)}}
-out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+# this process's own high-water mark (ru_maxrss would include the parent's at the fork)
+status = open("/proc/self/status").read()
+out["peak_mb"] = int(status.split("VmHWM:")[1].split()[0]) // 1024
 print(json.dumps(out))
 """
 
