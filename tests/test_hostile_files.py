@@ -530,3 +530,20 @@ def test_ingest_files_reports_any_exception_of_one_file_and_reads_the_others(
     assert [d.plan_id for d in docs] == ["b-good"]
     assert [f.error.message for f in failures] == [
         f"{tmp_path / 'a-bad.txt'}: RecursionError: maximum recursion depth exceeded"]
+
+
+def test_the_84_kb_pdf_with_a_page_tree_1000_deep_no_longer_stops_a_build_of_four_plans(tmp_path: Path) -> None:
+    """#22 item 3 as reported: four good plans and the deep PDF, built on worker processes."""
+    from plangraph.workspace.builder import build
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("a", "b", "c", "d"):
+        (folder / f"plan-{name}.txt").write_bytes(LINPING.read_bytes())
+    (folder / "deep-tree.pdf").write_bytes(bombs.pdf_deep_page_tree(1000))
+    assert (folder / "deep-tree.pdf").stat().st_size < 100_000
+    summary = build([folder], tmp_path / "ix", encoders=("fake",), progress=False, workers=2)
+    assert summary.plans == ("plan-a", "plan-b", "plan-c", "plan-d")
+    ((path, message),) = summary.failures
+    assert message == (f"{folder / 'deep-tree.pdf'}: the depth of its page tree is over the limit of 64 levels "
+                       "(MAX_PDF_TREE_DEPTH)")
