@@ -25,6 +25,7 @@ from plangraph.ingest.columns import (
     table_years,
 )
 from plangraph.ingest.layout import Line, match_heading
+from plangraph.ingest.stacked import SUBLABEL_MAX, bind_stack, stack_rows, stacked_rows
 from plangraph.model import Cell, Finding, Table, TableRow
 
 _TITLE_END = re.compile(r"(表|指标|目标|一览|清单|指标体系)$")
@@ -37,7 +38,6 @@ Parsed = tuple[list[TableRow], int]
 _NAME_END = re.compile(r"(率|数|比|比例|年限|系数|面|经费|水平|时长|人次|\)|\(%)$")
 """How indicator names end: a rate, a count, a ratio, a unit in brackets."""
 CATEGORY_MAX = 4
-SUBLABEL_MAX = 5
 LOOKAHEAD = 4
 
 
@@ -203,6 +203,7 @@ def _parse_indicator(lines: list[Line], k: int, columns: tuple[str, ...], roles:
     unit: Line | None = None
     seq: Line | None = None
     filled = len(value_cols)
+    stacked: list[int] = []  # rows of the last stack of sub-rows, for the binding after it
     while k < len(lines):
         line = lines[k]
         text = line.text
@@ -217,7 +218,10 @@ def _parse_indicator(lines: list[Line], k: int, columns: tuple[str, ...], roles:
             break
         if _BINDING.match(text):
             last = rows[-1] if rows else None
-            if last is not None and bind_col is not None and last.cells[bind_col] is None and not labels:
+            if stacked and bind_col is not None and not labels:
+                bind_stack(rows, stacked, bind_col, ctx.cell(line), line, tid,
+                            alone=not (k + 1 < len(lines) and _BINDING.match(lines[k + 1].text)))
+            elif last is not None and bind_col is not None and last.cells[bind_col] is None and not labels:
                 cells = list(last.cells)
                 cells[bind_col] = ctx.cell(line)
                 rows[-1] = make_row(tid, last.index, tuple(cells), last.start, line.end,
@@ -232,7 +236,15 @@ def _parse_indicator(lines: list[Line], k: int, columns: tuple[str, ...], roles:
             seq = line
             k += 1
             continue
+        if is_value(text) and labels and (stack := stacked_rows(lines, k, labels, len(value_cols), ctx)):
+            category, end, made = stack_rows(labels, stack, lines, k, columns, value_cols, (cat_col, name_col, unit_col),
+                                              category, unit, rows, tid, ctx)
+            stacked = made
+            labels, unit, seq, filled = [], None, None, len(value_cols)
+            k = end
+            continue
         if is_value(text):
+            stacked = []
             if not labels:
                 if rows and filled < len(value_cols):
                     _put(rows, tid, value_cols[filled], ctx.cell(line), line)

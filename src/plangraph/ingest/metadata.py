@@ -188,8 +188,11 @@ def resolve(path: Path, text_title: str | None, header: dict[str, str],
 
 
 def input_hash(path: Path) -> str:
-    """sha256 of a plan file and its sidecar (what ingestion reads)."""
-    digest = hashlib.sha256(path.read_bytes())
+    """sha256 of a plan file and its sidecar (what ingestion reads), read in pieces: a
+    build hashes every input before it reads any, so a file of gigabytes costs no memory
+    here and is refused by its size when it is read (``MAX_FILE_BYTES``)."""
+    with path.open("rb") as f:
+        digest = hashlib.file_digest(f, "sha256")
     side = sidecar_path(path)
     if side.is_file():
         digest.update(b"\x00sidecar\x00" + side.read_bytes())

@@ -17,6 +17,8 @@ from pathlib import Path
 from plangraph.ingest.chrome import find_toc, strip_chrome
 from plangraph.ingest.decode import read_bytes
 from plangraph.ingest.formats import PLAN_SUFFIXES, TEXT_SUFFIXES, Canonical, read_canonical
+from plangraph.ingest.formats.errors import LimitError
+from plangraph.ingest.limits import MAX_FILE_BYTES
 from plangraph.errors import InputError, PlanGraphError, UsageError
 from plangraph.ingest.layout import split_lines
 from plangraph.ingest.metadata import looks_like_title, read_sidecar, resolve
@@ -153,6 +155,19 @@ def check_plan_size(name: str, size: int, *, text: bool = False) -> None:
         )
 
 
+def check_file_size(name: str, size: int) -> None:
+    """Refuse a file of ``size`` bytes over :data:`~plangraph.ingest.limits.MAX_FILE_BYTES`
+    before it is read (its text is then held to :func:`check_plan_size`).
+
+    Raises:
+        LimitError: naming the file, its size and the limit.
+    """
+    if size > MAX_FILE_BYTES:
+        raise LimitError(f"{name}: {size:,} bytes is over the limit of {MAX_FILE_BYTES:,} bytes for a plan file "
+                         "(MAX_FILE_BYTES)", limit="MAX_FILE_BYTES",
+                         hint="a plan's PDF or Word file is 0.1-30 MB: is this one plan?")
+
+
 def ingest_file(path: str | Path) -> PlanDoc:
     """Read, decode and ingest one plan file (with its sidecar, if it has one).
 
@@ -165,6 +180,8 @@ def ingest_file(path: str | Path) -> PlanDoc:
     if path.suffix.lower() in TEXT_SUFFIXES and path.is_file():
         # before reading: a huge text file is never loaded (other formats: their text)
         check_plan_size(str(path), path.stat().st_size)
+    elif path.is_file():
+        check_file_size(str(path), path.stat().st_size)
     data = read_bytes(path)
     sidecar = read_sidecar(path)
     return _ingest_canonical(read_canonical(data, str(path)), data, path, sidecar)
@@ -172,6 +189,7 @@ def ingest_file(path: str | Path) -> PlanDoc:
 
 def ingest_bytes(data: bytes, name: str) -> PlanDoc:
     """Ingest a plan given as bytes (an upload), named ``name`` in messages."""
+    check_file_size(name, len(data))
     return _ingest_canonical(read_canonical(data, name), data, Path(name), None)
 
 
@@ -237,7 +255,7 @@ def _broken_link(path: Path) -> str:
 
 
 def ingest_files(paths: list[str | Path]) -> tuple[list[PlanDoc], list[IngestFailure]]:
-    """Ingest every plan file; a broken file is reported and skipped.
+    """Ingest every plan file; a broken file is reported and skipped, whatever it raises.
 
     Two files that resolve to the same plan id are an error for the second one.
     """
@@ -249,6 +267,9 @@ def ingest_files(paths: list[str | Path]) -> tuple[list[PlanDoc], list[IngestFai
             doc = ingest_file(path)
         except PlanGraphError as exc:
             failures.append(IngestFailure(str(path), exc))
+            continue
+        except Exception as exc:  # noqa: BLE001  whatever one file raises, the others are read
+            failures.append(IngestFailure(str(path), InputError(f"{path}: {type(exc).__name__}: {exc}")))
             continue
         if doc.plan_id in seen:
             failures.append(IngestFailure(str(path), InputError(

@@ -14,6 +14,7 @@ after it, a ``missed-table`` finding says where.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from plangraph.ingest.cells import TableContext, make_row, table_id
@@ -27,6 +28,7 @@ from plangraph.ingest.columns import (
     table_years,
 )
 from plangraph.ingest.flat import try_flat
+from plangraph.ingest.limits import MAX_TABLE_CELLS, MAX_TABLE_ROWS
 from plangraph.ingest.layout import Line, match_column, match_heading
 from plangraph.model import Cell, Finding, Table, TableRow
 
@@ -46,9 +48,27 @@ def find_tables(lines: list[Line], plan_id: str, original: str) -> tuple[list[tu
             i += 1
             continue
         start, end, table = parsed
-        found.append((start, end, table))
+        found.append((start, end, _bounded(table, ctx)))
         i = end
     return found, ctx.findings + _missed(lines, found)
+
+
+def _bounded(table: Table, ctx: TableContext) -> Table:
+    """The table cut at :data:`~plangraph.ingest.limits.MAX_TABLE_ROWS` rows (fewer where
+    rows × columns pass :data:`~plangraph.ingest.limits.MAX_TABLE_CELLS`), with a finding;
+    the lines of the rows cut stay inside the table, so they become no passages either."""
+    keep = min(MAX_TABLE_ROWS, MAX_TABLE_CELLS // max(len(table.columns), 1))
+    if len(table.rows) <= keep:
+        return table
+    limit = ("MAX_TABLE_ROWS", MAX_TABLE_ROWS, "rows") if keep == MAX_TABLE_ROWS else \
+        ("MAX_TABLE_CELLS", MAX_TABLE_CELLS, "cells")
+    first_cut = table.rows[keep]
+    ctx.findings.append(Finding(
+        "warning", "table-limit",
+        f"table {table.title!r} is over the limit of {limit[1]:,} {limit[2]} per table ({limit[0]}): "
+        f"its first {keep:,} of {len(table.rows):,} rows are read; the rest is left out",
+        first_cut.start, table.end))
+    return dataclasses.replace(table, rows=table.rows[:keep], flags=tuple(dict.fromkeys(table.flags + ("cut",))))
 
 
 def _missed(lines: list[Line], found: list[tuple[int, int, Table]]) -> list[Finding]:

@@ -5,6 +5,7 @@ built in worker processes (spawned: a fork would copy the caller's engine thread
 locks), and results come back in input order. Two things can stop a plan without an
 error the pipeline could catch, and each fails only that plan:
 
+* an exception escapes the task, whatever its type: that plan fails with its message;
 * its worker dies (a crash, the OOM killer): the tasks from there on are built again
   one at a time, each in a process of its own, so that the plan at fault is named;
 * it takes longer than the time limit (a layout that sends a parser into a loop):
@@ -56,7 +57,7 @@ def plan_results(run: Callable[[Task], Outcome], tasks: list[Task], *, workers: 
     try:
         if workers < 2 or len(tasks) < 3:
             for task in tasks:
-                yield run(task)
+                yield _guarded(run, task, name)
                 bar.update()
             return
         start = 0
@@ -70,6 +71,10 @@ def plan_results(run: Callable[[Task], Outcome], tasks: list[Task], *, workers: 
                         outcome = fut.result(timeout=time_limit_s)
                     except TimeoutError:
                         outcome, stuck = ("error", _too_long(name(tasks[start]), time_limit_s)), True
+                    except BrokenProcessPool:
+                        raise
+                    except Exception as exc:  # noqa: BLE001  (what escaped ``run``, or its result not sent back)
+                        outcome = _failed(name(tasks[start]), exc)
                     yield outcome
                     start += 1
                     bar.update()
@@ -93,6 +98,19 @@ def plan_results(run: Callable[[Task], Outcome], tasks: list[Task], *, workers: 
         bar.close()
 
 
+def _guarded(run: Callable[[Task], Outcome], task: Task, name: Callable[[Task], str]) -> Outcome:
+    """``run(task)`` in this process; any exception that escapes it fails this task only."""
+    try:
+        return run(task)
+    except Exception as exc:  # noqa: BLE001  (one plan's failure, whatever it is, is that plan's)
+        return _failed(name(task), exc)
+
+
+def _failed(name: str, exc: BaseException) -> Outcome:
+    message = str(exc)
+    return "error", message if name in message else f"{name}: {type(exc).__name__}: {message}"
+
+
 def _too_long(name: str, time_limit_s: float) -> str:
     return (f"{name}: building this plan took longer than {time_limit_s:g} s and was stopped "
             "(the limit is --plan-time-limit)")
@@ -108,6 +126,8 @@ def _one_by_one(run: Callable[[Task], Outcome], tasks: list[Task], name: Callabl
             yield "error", f"{name(task)}: the process building this plan stopped (it crashed or ran out of memory)"
         except TimeoutError:
             yield "error", _too_long(name(task), time_limit_s)
+        except Exception as exc:  # noqa: BLE001
+            yield _failed(name(task), exc)
         finally:
             _stop(alone, kill=True)
         bar.update()

@@ -18,6 +18,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from plangraph.ingest.limits import MAX_TABLE_CELLS, MAX_TABLE_COLUMNS, MAX_TABLE_ROWS
+
 FORMATS = ("text", "html", "docx", "pdf")
 
 _SPACES = re.compile(r"[ \t\r\n\f\v\xa0\u2000-\u200b\u202f\u205f]+")
@@ -111,6 +113,8 @@ class TextBuilder:
         self._page_pending = False
         self.tables = 0
         self.merged = 0
+        self.cut: list[str] = []
+        """A finding for each table cut at a table limit."""
 
     @property
     def length(self) -> int:
@@ -149,17 +153,40 @@ class TextBuilder:
         self._settle_page(self._length + len(joined) - len(clean_line(text)))
         self._emit(joined)
 
-    def table(self, rows: Sequence[Sequence[str]], merged: int = 0) -> None:
-        """Add table rows as tab-separated lines; all-empty rows are dropped."""
+    def table(self, rows: Sequence[Sequence[str]], merged: int = 0, *, unread_rows: int = 0) -> None:
+        """Add table rows as tab-separated lines; all-empty rows are dropped.
+
+        A table over :data:`~plangraph.ingest.limits.MAX_TABLE_ROWS`,
+        :data:`~plangraph.ingest.limits.MAX_TABLE_COLUMNS` or
+        :data:`~plangraph.ingest.limits.MAX_TABLE_CELLS` is cut at the limit, with a finding;
+        ``unread_rows`` are rows the reader already left unread for that reason.
+        """
+        width = min(max((len(r) for r in rows), default=0), MAX_TABLE_COLUMNS)
+        keep = min(len(rows), MAX_TABLE_ROWS, MAX_TABLE_CELLS // max(width, 1))
+        total = len(rows) + unread_rows
+        if keep < total or any(len(r) > MAX_TABLE_COLUMNS for r in rows[:keep]):
+            self._cut(total, keep, max((len(r) for r in rows), default=0))
         wrote = False
-        for row in rows:
-            cells = [clean_cell(c) for c in row]
+        for row in rows[:keep]:
+            cells = [clean_cell(c) for c in row[:MAX_TABLE_COLUMNS]]
             if any(cells):
                 self._emit("\t".join(cells))
                 wrote = True
         if wrote:
             self.tables += 1
             self.merged += merged
+
+    def _cut(self, total: int, keep: int, width: int) -> None:
+        if keep < total:
+            limit = ("MAX_TABLE_ROWS", MAX_TABLE_ROWS, "rows") if keep == MAX_TABLE_ROWS or width <= 1 else \
+                ("MAX_TABLE_CELLS", MAX_TABLE_CELLS, "cells")
+            what = f"its first {keep:,} of {total:,} rows are read"
+        else:
+            limit, what = ("MAX_TABLE_COLUMNS", MAX_TABLE_COLUMNS, "columns"), "its rows are read"
+        if width > MAX_TABLE_COLUMNS:
+            what += f", each up to column {MAX_TABLE_COLUMNS} of {width:,}"
+        self.cut.append(f"table {self.tables + 1} is over the limit of {limit[1]:,} {limit[2]} per table "
+                        f"({limit[0]}): {what}; the rest is left out")
 
     def page(self) -> None:
         """Mark that the next text starts a new page (a page without text starts where
@@ -176,7 +203,7 @@ class TextBuilder:
         self._settle_page(self._length)
         text = "".join(self._chunks)
         pages = tuple(min(p, len(text)) for p in self._pages)
-        notes = list(findings)
+        notes = list(findings) + self.cut
         if self.tables:
             notes.append(f"{self.tables} table(s) written as tab-separated rows")
         if self.merged:

@@ -14,9 +14,10 @@ paragraphs around them; content controls (``w:sdt``) are opened.
 * Word's automatic numbering (``numPr``, on the paragraph or its style) is written into
   the text (:mod:`plangraph.ingest.formats.numbering`), so a heading numbered by Word
   reads ``一、总体要求`` as it shows on the page.
-* Table cells: python-docx's ``_Row.cells`` repeats a merged cell in every grid
-  position it covers (``gridSpan`` across, ``vMerge`` down), which is exactly the
-  repeat policy of :mod:`.grid`; rows that start or end early are padded with empty
+* Table cells: a merged cell is repeated in every grid position it covers
+  (``gridSpan`` across, ``vMerge`` down), as python-docx's ``_Row.cells`` does, which is
+  exactly the repeat policy of :mod:`.grid` (read without ``_Row.cells``, which a
+  hostile span makes unbounded); rows that start or end early are padded with empty
   cells. A nested table's text stays inside its cell.
 * Page headers and footers are page chrome and are not read.
 """
@@ -39,7 +40,9 @@ from lxml import etree
 
 from plangraph.ingest.formats.canonical import Canonical, TextBuilder, clean_cell
 from plangraph.ingest.formats.numbering import Numbering
-from plangraph.ingest.formats.errors import CorruptFileError, EmptyDocumentError, EncryptedFileError
+from plangraph.ingest import limits
+from plangraph.ingest.limits import MAX_TABLE_COLUMNS, MAX_TABLE_ROWS
+from plangraph.ingest.formats.errors import CorruptFileError, EmptyDocumentError, EncryptedFileError, LimitError
 
 _HEADING_NAME = re.compile(r"^(?:heading|标题)\s*(\d)$", re.I)
 _RUN_PARTS = etree.XPath(
@@ -57,6 +60,8 @@ def read_docx(data: bytes, name: str) -> Canonical:
         EncryptedFileError: a password-protected document (Word stores those as OLE files).
         CorruptFileError: not a readable .docx (damaged zip, missing parts).
         EmptyDocumentError: the body holds no text.
+        LimitError: the package has too many parts, or a part inflates past its
+            limit or ratio (:func:`check_package`).
     """
     if data[:8] == _OLE_MAGIC:
         raise EncryptedFileError(
@@ -64,9 +69,10 @@ def read_docx(data: bytes, name: str) -> Canonical:
             "document or an old .doc saved with a .docx name",
             hint="open it in Word and save it as .docx without a password")
     try:
+        check_package(data, name)
         document = docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, zlib.error, EOFError, docx.opc.exceptions.PackageNotFoundError, KeyError,
-            etree.XMLSyntaxError, ValueError) as exc:
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, KeyError, ValueError,
+            docx.opc.exceptions.PackageNotFoundError, etree.XMLSyntaxError) as exc:
         raise CorruptFileError(f"{name}: not a readable .docx file ({type(exc).__name__}: {exc})",
                                hint="open it in Word and save it again as .docx") from None
     reader = _Reader(document)
@@ -79,6 +85,53 @@ def read_docx(data: bytes, name: str) -> Canonical:
     if not canonical.text.strip():
         raise EmptyDocumentError(f"{name}: the document body holds no text")
     return canonical
+
+
+def check_package(data: bytes, name: str) -> None:
+    """Refuse a zip bomb before python-docx inflates the package: the sizes the zip
+    states first, then every part inflated a piece at a time with a running count (a
+    zip can state any size; Python's zip reader trusts it and inflates a part whole).
+
+    Raises:
+        LimitError: over :data:`~plangraph.ingest.limits.MAX_ZIP_MEMBERS`, or a part over
+            :data:`~plangraph.ingest.limits.MAX_ZIP_MEMBER_BYTES` (an XML part over
+            :data:`~plangraph.ingest.limits.MAX_ZIP_XML_BYTES`) or the ratio
+            :data:`~plangraph.ingest.limits.MAX_ZIP_RATIO`, or all parts over
+            :data:`~plangraph.ingest.limits.MAX_ZIP_TOTAL_BYTES`.
+        zipfile.BadZipFile: a damaged zip (a part whose size or checksum is not what
+            the zip states).
+    """
+    def fail(what: str, value: int, limit: str, unit: str) -> LimitError:
+        return LimitError(f"{name}: {what} is over the limit of {value:,}{unit} ({limit})", limit=limit,
+                          hint="a plan's .docx inflates to a few MB: this one is damaged or not a plan")
+
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        parts = zf.infolist()
+        if len(parts) > limits.MAX_ZIP_MEMBERS:
+            raise fail("its number of parts", limits.MAX_ZIP_MEMBERS, "MAX_ZIP_MEMBERS", " parts")
+        total = 0
+        for info in parts:
+            stated = info.file_size
+            xml = info.filename.lower().endswith((".xml", ".rels"))
+            most, which = (limits.MAX_ZIP_XML_BYTES, "MAX_ZIP_XML_BYTES") if xml else \
+                (limits.MAX_ZIP_MEMBER_BYTES, "MAX_ZIP_MEMBER_BYTES")
+            if stated > most:
+                raise fail(f"part {info.filename!r} ({stated:,} bytes inflated)", most, which, " bytes")
+            size = 0
+            with zf.open(info) as member:
+                while piece := member.read(1 << 20):
+                    size += len(piece)
+                    total += len(piece)
+                    if size > most:
+                        raise fail(f"part {info.filename!r} (it inflates to more than its zip entry states)",
+                                   most, which, " bytes")
+                    if size > limits.ZIP_RATIO_FLOOR and size > limits.MAX_ZIP_RATIO * max(info.compress_size, 1):
+                        raise fail(f"the compression ratio of part {info.filename!r} "
+                                   f"({info.compress_size:,} bytes inflate to more than {size:,})",
+                                   limits.MAX_ZIP_RATIO, "MAX_ZIP_RATIO", " to 1")
+                    if total > limits.MAX_ZIP_TOTAL_BYTES:
+                        raise fail("the inflated size of its parts together", limits.MAX_ZIP_TOTAL_BYTES,
+                                   "MAX_ZIP_TOTAL_BYTES", " bytes")
 
 
 class _Reader:
@@ -140,13 +193,34 @@ class _Reader:
         return self.numbering.label(str(num_id.get(qn("w:val"))), level)
 
     def table(self, table: Table) -> None:
-        rows = [[""] * row.grid_cols_before + [cell_text(c._tc) for c in row.cells] + [""] * row.grid_cols_after
-                for row in table.rows]
+        """The table's rows on its grid, merged cells repeated as python-docx's ``_Row.cells``
+        does, read here without it: it makes a list as long as a ``gridSpan`` or
+        ``gridBefore`` says (a one-line ``w:gridSpan w:val="999999999"`` is gigabytes) and
+        follows a vertical merge up by recursion. Rows, columns and spans are bounded by the
+        table limits (:mod:`plangraph.ingest.limits`)."""
+        trs = table._tbl.tr_lst
+        room = MAX_TABLE_COLUMNS + 1  # one more than the limit, so that the builder reports a cut
+        rows: list[list[str]] = []
+        above: list[str] = []
+        for tr in trs[:MAX_TABLE_ROWS]:
+            row = [""] * min(tr.grid_before, room)
+            for tc in tr.tc_lst:
+                if len(row) >= room:
+                    break
+                span = max(1, min(tc.grid_span, room - len(row)))
+                # a vertically merged cell's text is the one above it at the same grid position
+                text = (above[len(row)] if len(row) < len(above) else "") if tc.vMerge == "continue" \
+                    else cell_text(tc)
+                row.extend([text] * span)
+            row.extend([""] * max(0, min(tr.grid_after, room - len(row))))
+            rows.append(row)
+            above = row
         width = max((len(r) for r in rows), default=0)
         # a merged cell is one w:tc with gridSpan > 1 or the first of a vMerge run
         merged = sum(1 for tc in table._tbl.iter(qn("w:tc"))
                      if tc.grid_span > 1 or tc.vMerge == "restart")
-        self.out.table([r + [""] * (width - len(r)) for r in rows], merged)
+        self.out.table([r + [""] * (width - len(r)) for r in rows], merged,
+                       unread_rows=max(0, len(trs) - MAX_TABLE_ROWS))
 
     def heading_level(self, p: Paragraph) -> int | None:
         """Heading level from outline level (direct or via style) or the style name."""

@@ -32,3 +32,15 @@ class EmptyDocumentError(FormatError):
 
 class UnsupportedFormatError(FormatError):
     """The file is in a format no reader handles (e.g. legacy .doc)."""
+
+
+class LimitError(FormatError):
+    """Reading the file would cost more than an input limit allows (a decompression
+    bomb, a page tree nested a thousand deep, a table of fifty thousand rows).
+
+    ``limit`` is the name of the constant in :mod:`plangraph.ingest.limits` that was hit.
+    """
+
+    def __init__(self, message: str, *, limit: str, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.limit = limit

@@ -19,6 +19,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from plangraph.ingest.limits import MAX_TABLE_COLUMNS
+
 MAX_SPAN = 1000
 """Spans larger than this are clamped (a page that says colspan=65535 is broken)."""
 
@@ -45,7 +47,11 @@ class Grid:
 
 
 def expand(rows: Sequence[Sequence[SpanCell]]) -> Grid:
-    """Lay source rows out on a grid, repeating merged cells' text (see module doc)."""
+    """Lay source rows out on a grid, repeating merged cells' text (see module doc).
+
+    The grid is at most :data:`~plangraph.ingest.limits.MAX_TABLE_COLUMNS` wide (one
+    column more, so that the text builder sees and reports a wider table) and as long
+    as ``rows``: a reader cuts the rows first, a merged cell never adds rows."""
     placed: dict[tuple[int, int], str] = {}
     merged = 0
     n_rows = len(rows)
@@ -60,10 +66,13 @@ def expand(rows: Sequence[Sequence[SpanCell]]) -> Grid:
             colspan = max(1, min(cell.colspan, MAX_SPAN))
             if rowspan > 1 or colspan > 1:
                 merged += 1
+            colspan = max(1, min(colspan, MAX_TABLE_COLUMNS + 1 - c))
             for dr in range(rowspan):
                 for dc in range(colspan):
                     placed.setdefault((r + dr, c + dc), cell.text)
             c += colspan
             width = max(width, c)
+            if c > MAX_TABLE_COLUMNS:
+                break
     grid = tuple(tuple(placed.get((r, c), "") for c in range(width)) for r in range(n_rows))
     return Grid(grid, merged)

@@ -26,6 +26,7 @@ from __future__ import annotations
 import codecs
 import re
 from collections.abc import Iterator
+from itertools import islice
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,7 +34,8 @@ from typing import TYPE_CHECKING
 
 from plangraph.ingest.formats.canonical import Canonical, TextBuilder, clean_cell, is_wide
 from plangraph.errors import DecodeError
-from plangraph.ingest.formats.errors import CorruptFileError, EmptyDocumentError
+from plangraph.ingest.formats.errors import CorruptFileError, EmptyDocumentError, LimitError
+from plangraph.ingest.limits import MAX_HTML_BYTES, MAX_HTML_DEPTH, MAX_TABLE_COLUMNS, MAX_TABLE_ROWS
 from plangraph.ingest.formats.grid import SpanCell, expand
 from plangraph.ingest.decode import decode_bytes
 
@@ -110,7 +112,14 @@ def read_html(data: bytes, name: str, findings: list[str] | None = None) -> Cano
     Raises:
         CorruptFileError: undecodable or unparsable.
         EmptyDocumentError: no text left once page chrome is removed.
+        LimitError: over :data:`~plangraph.ingest.limits.MAX_HTML_BYTES` (checked
+            before it is parsed) or nested deeper than
+            :data:`~plangraph.ingest.limits.MAX_HTML_DEPTH`.
     """
+    if len(data) > MAX_HTML_BYTES:
+        raise LimitError(f"{name}: {len(data):,} bytes of HTML is over the limit of {MAX_HTML_BYTES:,} bytes "
+                         "(MAX_HTML_BYTES)", limit="MAX_HTML_BYTES",
+                         hint="a saved plan page is 50 KB-2 MB: save the page that shows the plan alone")
     try:
         text, encoding = decode_html(data, name)
     except DecodeError as exc:
@@ -132,6 +141,7 @@ def html_to_canonical(text: str, name: str, findings: list[str] | None = None, *
         root = lxml.html.document_fromstring(_XML_DECL.sub("", text))
     except (lxml.etree.ParserError, ValueError) as exc:
         raise CorruptFileError(f"{name}: not a readable HTML page ({exc})") from None
+    _check_depth(root, name)
     walker = _Walker()
     body = root.find("body")
     walker.walk(body if body is not None else root)
@@ -148,6 +158,21 @@ def html_to_canonical(text: str, name: str, findings: list[str] | None = None, *
             f"{name}: no text left after removing page chrome (menus, scripts, header, footer)",
             hint="save the page that shows the plan itself, not a list or search page")
     return canonical
+
+
+def _check_depth(root: lxml.html.HtmlElement, name: str) -> None:
+    """Refuse a page nested deeper than :data:`~plangraph.ingest.limits.MAX_HTML_DEPTH`
+    (counted without recursion, before the walker recurses through the tree)."""
+    import lxml.etree
+
+    depth = 0
+    for event, _ in lxml.etree.iterwalk(root, events=("start", "end")):
+        depth += 1 if event == "start" else -1
+        if depth > MAX_HTML_DEPTH:
+            raise LimitError(f"{name}: the nesting of its elements is over the limit of {MAX_HTML_DEPTH} levels "
+                             "(MAX_HTML_DEPTH)", limit="MAX_HTML_DEPTH",
+                             hint="the HTML parser drops what lies deeper than 255 levels, so the page "
+                                  "would be read in part; save the page that shows the plan alone")
 
 
 def _attr_names(el: lxml.html.HtmlElement) -> Iterator[str]:
@@ -223,7 +248,9 @@ class _Walker:
 
     # -- tables ------------------------------------------------------------------
     def table(self, table: lxml.html.HtmlElement) -> None:
-        rows = list(_rows(table))
+        found = _rows(table)
+        rows = [cells[:MAX_TABLE_COLUMNS + 1] for cells in islice(found, MAX_TABLE_ROWS)]  # bounded: see limits
+        unread = sum(1 for _ in found)
         width = max((sum(_span(c, "colspan") for c in cells) for cells in rows), default=0)
         nested = table.find(".//table") is not None
         if nested or len(rows) < 2 or width < 2:
@@ -237,7 +264,7 @@ class _Walker:
             self.out.line(_collapse(_cell_text(caption)))
         grid = expand([[SpanCell(_cell_text(c), _span(c, "rowspan", 0), _span(c, "colspan"))
                         for c in cells] for cells in rows])
-        self.out.table(grid.rows, grid.merged)
+        self.out.table(grid.rows, grid.merged, unread_rows=unread)
 
 
 def _rows(table: lxml.html.HtmlElement) -> Iterator[list[lxml.html.HtmlElement]]:

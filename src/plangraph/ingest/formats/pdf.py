@@ -42,7 +42,10 @@ from pdfplumber.table import Table
 from pdfplumber.utils.exceptions import PdfminerException
 
 from plangraph.ingest.formats.canonical import Canonical, TextBuilder, clean_cell, join_wrapped
-from plangraph.ingest.formats.errors import CorruptFileError, EmptyDocumentError, EncryptedFileError, NoTextLayerError
+from plangraph.ingest.formats.errors import (CorruptFileError, EmptyDocumentError, EncryptedFileError, LimitError,
+                                             NoTextLayerError)
+from plangraph.ingest.limits import MAX_PDF_PAGE_OBJECTS, MAX_PDF_PAGES
+from plangraph.ingest.formats.pdfguard import Budget, BusyPageError, bounded, check_page_content, check_page_tree
 
 MARGIN_BAND = 0.08
 """Fraction of the page height at top and bottom where running headers/footers live."""
@@ -79,43 +82,82 @@ def read_pdf(data: bytes, name: str) -> Canonical:
         CorruptFileError: not a readable PDF.
         NoTextLayerError: no page has text (a scan), or the text is unreadable glyph ids.
         EmptyDocumentError: no pages, or pages with neither text nor images.
+        LimitError: a stream inflates past its limit, the page tree or the nesting of
+            objects is too deep, too many pages (:mod:`plangraph.ingest.limits`).
     """
-    try:
-        pdf = pdfplumber.open(io.BytesIO(data))
-    except PdfminerException as exc:
-        inner = exc.args[0] if exc.args else exc
-        if type(inner).__name__ in ("PDFPasswordIncorrect", "PDFEncryptionError", "PDFEncryptionWarning"):
-            raise EncryptedFileError(f"{name}: the PDF is encrypted and needs a password to open",
-                                     hint="save an unprotected copy (print to PDF) and ingest that") from None
-        raise CorruptFileError(f"{name}: not a readable PDF ({type(inner).__name__}: {inner})") from None
-    with pdf:
+    with bounded(name) as budget:
         try:
-            return _read(pdf, name)
+            pdf = pdfplumber.open(io.BytesIO(data))
         except PdfminerException as exc:
+            inner = exc.args[0] if exc.args else exc
+            if isinstance(inner, LimitError):
+                raise inner from None
+            if type(inner).__name__ in ("PDFPasswordIncorrect", "PDFEncryptionError", "PDFEncryptionWarning"):
+                raise EncryptedFileError(f"{name}: the PDF is encrypted and needs a password to open",
+                                         hint="save an unprotected copy (print to PDF) and ingest that") from None
+            raise CorruptFileError(f"{name}: not a readable PDF ({type(inner).__name__}: {inner})") from None
+        try:
+            check_page_tree(pdf.doc, budget)
+            return _read(pdf, name, budget)
+        except PdfminerException as exc:
+            inner = exc.args[0] if exc.args else exc
+            if isinstance(inner, LimitError):
+                raise inner from None
             raise CorruptFileError(f"{name}: damaged PDF content ({exc})") from None
-        except (ValueError, KeyError, IndexError, TypeError, AssertionError, EOFError, zlib.error) as exc:
+        except (ValueError, KeyError, IndexError, TypeError, AssertionError, EOFError, zlib.error,
+                RecursionError) as exc:
             # pdfminer meets a damaged object stream with whatever error the parsing step raises
             raise CorruptFileError(f"{name}: damaged PDF content ({type(exc).__name__}: {exc})",
                                    hint="open it in a PDF viewer and save or print it to a new PDF") from None
+        finally:
+            _close(pdf)
 
 
-def _read(pdf: PDF, path: str) -> Canonical:
+def _close(pdf: PDF) -> None:
+    """Let go of the pages read. Not ``pdf.close()``: that enumerates the pages of a PDF
+    never read (a page tree too deep to walk raised again on the way out); the file is
+    in memory, so nothing else needs closing."""
+    try:
+        pdf.flush_cache()
+        for page in getattr(pdf, "_pages", ()):
+            page.close()
+    except Exception:  # noqa: BLE001  (cleanup of a PDF already reported or read)
+        pass
+
+
+def _read(pdf: PDF, path: str, budget: Budget) -> Canonical:
     findings: list[str] = []
     if pdf.doc.encryption is not None:
         findings.append("the PDF is encrypted with an empty user password; its text was read")
     if not pdf.pages:
         raise EmptyDocumentError(f"{path}: the PDF has no pages")
+    if len(pdf.pages) > MAX_PDF_PAGES:  # a PDF without a page tree: its pages were found by a scan
+        raise budget.fail("its number of pages", MAX_PDF_PAGES, "MAX_PDF_PAGES", " pages")
     pages: list[list[_Line | _Tab]] = []
     no_text: list[int] = []
     scanned: list[int] = []
+    busy: list[int] = []
     for n, page in enumerate(pdf.pages, start=1):
-        if not page.chars:
-            (scanned if page.images else no_text).append(n)
+        check_page_content(page.page_obj, n, budget)
+        budget.start_page()
+        try:
+            if not page.chars:
+                (scanned if page.images else no_text).append(n)
+                pages.append([])
+                continue
+            pages.append(_page_blocks(page, n))
+        except (BusyPageError, PdfminerException) as exc:
+            if not isinstance(exc, BusyPageError) and not (exc.args and isinstance(exc.args[0], BusyPageError)):
+                raise  # pdfplumber wraps what its layout raises
+            busy.append(n)
             pages.append([])
-            continue
-        pages.append(_page_blocks(page, n))
+        finally:
+            page.close()  # its layout objects (about 1 KB a character) are not needed again
     total = sum(len(b) for b in pages)
     if total == 0:
+        if busy:
+            raise budget.fail(f"what page(s) {_ranges(busy)} draw", MAX_PDF_PAGE_OBJECTS, "MAX_PDF_PAGE_OBJECTS",
+                              " operands and operators a page")
         if scanned:
             raise NoTextLayerError(
                 f"{path}: no text layer: {len(scanned)} of {len(pdf.pages)} page(s) are images only "
@@ -126,6 +168,9 @@ def _read(pdf: PDF, path: str) -> Canonical:
     if text_chars and cids / len(text_chars) > 0.3:
         raise NoTextLayerError(f"{path}: the text layer is unreadable: its fonts map glyphs to no "
                                "characters ((cid:N) codes)", hint="run OCR on it first")
+    if busy:
+        findings.append(f"page(s) {_ranges(busy)} skipped: each draws more than {MAX_PDF_PAGE_OBJECTS:,} operands "
+                        "and operators (MAX_PDF_PAGE_OBJECTS, a map or a drawing bomb); their text is missing")
     if scanned:
         findings.append(f"page(s) {_ranges(scanned)} are images without text (scanned?); their content is missing")
     if no_text:
