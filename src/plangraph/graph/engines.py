@@ -7,8 +7,9 @@
 * :class:`RemoteEngine`: a SPARQL 1.1 Protocol endpoint over HTTP.
 
 Every engine guards the text it is given (:func:`plangraph.graph.guard.check_query`)
-before evaluating it, then binds parameters the same way
-(:func:`plangraph.graph.bindings.bind_params`). rdflib's parser needs 25–130 ms for a
+and evaluates only the text the guard returns, the one it judged (line ends and
+codepoint escapes made canonical: :mod:`plangraph.graph.querytext`), after binding
+parameters the same way (:func:`plangraph.graph.bindings.bind_params`). rdflib's parser needs 25–130 ms for a
 named query, more than Oxigraph needs to answer it, so each engine keeps the verdicts
 on the texts it has let through; binding only writes escaped string literals where
 variables were, which cannot add a SERVICE, a FROM or an update. The union of the plan graphs is the
@@ -26,7 +27,7 @@ from typing import Any
 
 from plangraph.errors import IndexStoreError, QueryError
 from plangraph.graph.bindings import bind_params
-from plangraph.graph.guard import CheckedQuery, check_query, harden_rdflib
+from plangraph.graph.guard import CheckedQuery, check_query, harden_rdflib, run_deep
 
 Rows = tuple[tuple[str, ...], list[tuple[Any, ...]]]
 Page = tuple[int, int | None]
@@ -110,7 +111,7 @@ class OxigraphEngine:
         import pyoxigraph as ox
 
         checked = self._guard(text)
-        text = bind_params(text, params)
+        text = bind_params(checked.text, params)
         kwargs: dict[str, Any] = {"prefixes": self._prefixes}
         if checked.has_dataset:  # the query's own dataset (graphs of this store: the guard checked)
             kwargs["default_graph"] = [ox.NamedNode(g) for g in checked.from_graphs]
@@ -217,21 +218,27 @@ class RdflibEngine:
         return paged(self._rows(text, params), page)
 
     def _rows(self, text: str, params: Mapping[str, object] | None) -> Rows:
-        self._guard(text)
-        text = bind_params(text, params)
+        text = bind_params(self._guard(text).text, params)
         try:
-            result = self.ds.query(text, initNs=self._prefixes)
-            if result.type == "ASK":
-                return ("ask",), [(bool(result.askAnswer),)]
-            if result.type == "SELECT":
-                columns = tuple(str(v) for v in result.vars or ())
-                return columns, [tuple(_plain_rdflib(v) for v in row) for row in result]  # type: ignore[union-attr]
-            return ("subject", "predicate", "object"), [tuple(_plain_rdflib(t) for t in triple)
-                                                        for triple in result.graph or ()]
+            # rdflib parses, translates and evaluates by recursion: give it the guard's stack
+            return run_deep(self._evaluate, text)
         except QueryError:
             raise
+        except RecursionError:
+            raise QueryError("the query nests too deeply for rdflib to evaluate",
+                             hint="nest fewer groups or parentheses, or query the index's store") from None
         except Exception as exc:  # rdflib raises many types for evaluation errors
             raise QueryError(f"query failed: {exc}") from None
+
+    def _evaluate(self, text: str) -> Rows:
+        result = self.ds.query(text, initNs=self._prefixes)
+        if result.type == "ASK":
+            return ("ask",), [(bool(result.askAnswer),)]
+        if result.type == "SELECT":
+            columns = tuple(str(v) for v in result.vars or ())
+            return columns, [tuple(_plain_rdflib(v) for v in row) for row in result]  # type: ignore[union-attr]
+        return ("subject", "predicate", "object"), [tuple(_plain_rdflib(t) for t in triple)
+                                                    for triple in result.graph or ()]
 
 
 def _plain_rdflib(node: Any) -> Any:
@@ -262,7 +269,7 @@ class RemoteEngine:
 
     def _checked(self, text: str, params: Mapping[str, object] | None) -> tuple[str, CheckedQuery]:
         checked = self._guard(text)
-        text = bind_params(text, params)
+        text = bind_params(checked.text, params)
         declared = "".join(f"PREFIX {k}: <{v}>\n" for k, v in self._prefixes.items())
         return declared + text, checked  # a remote server does not know plangraph's prefixes
 
