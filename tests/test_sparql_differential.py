@@ -258,3 +258,30 @@ def test_parameter_values_keep_the_bound_text_canonical(graph_file: Path) -> Non
     for value in ("a\\u0022b", "a\u2028b", "a\x0bb"):
         with pytest.raises(QueryError, match="^parameter 'plan': the value holds"):
             engine.rows(query, {"plan": value})
+
+
+def test_bound_parameters_keep_every_named_query_one_text(listener: Listener) -> None:
+    """Binding writes values into the judged text: the bound text must be canonical and
+    pass the guard as the same form, whatever the value (else the value is refused)."""
+    from plangraph.graph.bindings import bind_params
+    from plangraph.graph.sparql import named_queries
+    from plangraph.graph.vocab import PREFIXES
+
+    prefixes = {k: str(v) for k, v in PREFIXES.items()}
+    rng = random.Random(SEED)
+    writer = QueryWriter(rng, listener.url)
+    bound = refused = 0
+    for nq in named_queries().values():
+        form = check_query(nq.text, prefixes=prefixes).form
+        for _ in range(10):
+            value = "".join(rng.choice((*STRING_ATOMS, *QUOTES, *writer.payloads, "\n", "\r", "\t"))
+                            for _ in range(rng.randint(1, 4)))
+            try:
+                text = bind_params(nq.text, {p: value for p, _ in nq.params})
+            except QueryError:
+                refused += 1
+                continue
+            checked = check_query(text, prefixes=prefixes)
+            assert (checked.text, checked.form) == (text, form), value
+            bound += 1
+    assert bound >= 20 and refused >= 5, (bound, refused)

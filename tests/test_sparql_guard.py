@@ -168,5 +168,5 @@ def test_a_query_too_deep_for_the_guard_says_which_limit_and_what_to_do() -> Non
     with pytest.raises(QueryError) as exc:
         check_query(deep)
     assert exc.value.message.startswith("the query nests too deeply for the guard's parser: it reached Python's "
-                                        "limit of 20,000 nested calls (about 700 levels of { } groups")
+                                        "limit of 20,000 nested calls (a level of { } costs about 27")
     assert exc.value.hint == "nest fewer groups or parentheses, or split the query"

@@ -17,6 +17,7 @@ for SERVICE. :func:`harden_rdflib` closes rdflib's; the guard closes both.
 from __future__ import annotations
 
 import gc
+import re
 import sys
 import threading
 from collections.abc import Callable, Collection, Iterator, Mapping
@@ -27,8 +28,11 @@ from plangraph.errors import QueryError
 from plangraph.graph.querytext import canonical_query
 
 T = TypeVar("T")
+FIRST_RECURSION = 1_500
+"""Python calls the guard's parser may nest at first (enough for 1,000 UNIONs, and cheap to reach)."""
 DEEP_RECURSION = 20_000
-"""Python calls the guard's parser may nest (rdflib recurses per nested group and per UNION)."""
+"""Python calls the guard's parser may nest on a second try (rdflib recurses per nested group and per UNION)."""
+_SERVICE_WORD = re.compile(r"service", re.IGNORECASE)
 DEEP_STACK_BYTES = 512 * 2**20
 """The stack of the thread that parses (reserved, not used, until a query nests that deep)."""
 _DEEP_LOCK = threading.Lock()
@@ -88,7 +92,17 @@ def check_query(text: str, *, allowed_graphs: Collection[str] = (), allowed_pref
     if len(text) > MAX_QUERY_CHARS:
         raise QueryError(f"query is {len(text):,} characters long; the limit is {MAX_QUERY_CHARS:,}")
     text = canonical_query(text)
-    query = run_deep(_parse, text, dict(prefixes or {}))
+    try:
+        query = run_deep(_parse, text, dict(prefixes or {}), recursion_limit=FIRST_RECURSION)
+    except RecursionError:
+        # rdflib recurses without end on a SERVICE inside a SERVICE (each one searches the
+        # whole text again): such a text is refused at the first, cheaper limit
+        if _SERVICE_WORD.search(text):
+            raise _too_deep(FIRST_RECURSION) from None
+        try:
+            query = run_deep(_parse, text, dict(prefixes or {}))
+        except RecursionError:
+            raise _too_deep(DEEP_RECURSION) from None
     default: list[str] = []
     named: list[str] = []
     for clause in query.algebra.get("datasetClause") or ():
@@ -116,7 +130,7 @@ def _parse(text: str, prefixes: dict[str, str]) -> Any:
         _refuse_update(text)
         raise QueryError(f"malformed SPARQL at line {exc.lineno}, column {exc.col}: {exc.msg}") from None
     except RecursionError:
-        raise _too_deep() from None
+        raise
     except Exception as exc:  # rdflib raises bare exceptions for some bad input
         raise QueryError(f"malformed SPARQL: {exc}") from None
     if _contains(parsed, "ServiceGraphPattern"):
@@ -124,7 +138,7 @@ def _parse(text: str, prefixes: dict[str, str]) -> Any:
     try:
         query = translateQuery(parsed, initNs=prefixes)
     except RecursionError:
-        raise _too_deep() from None
+        raise
     except Exception as exc:
         raise QueryError(f"malformed SPARQL: {exc}") from None
     if _contains(query.algebra, "ServiceGraphPattern"):  # the algebra too, in case a rewrite moved it
@@ -132,15 +146,14 @@ def _parse(text: str, prefixes: dict[str, str]) -> Any:
     return query
 
 
-def _too_deep() -> QueryError:
+def _too_deep(limit: int) -> QueryError:
     return QueryError(
-        f"the query nests too deeply for the guard's parser: it reached Python's limit of {DEEP_RECURSION:,} "
-        "nested calls (about 700 levels of { } groups or 500 of parentheses; a flat chain of UNIONs "
-        "does not count)",
+        f"the query nests too deeply for the guard's parser: it reached Python's limit of {limit:,} nested "
+        "calls (a level of { } costs about 27, of parentheses about 37, each UNION of a flat chain 1)",
         hint="nest fewer groups or parentheses, or split the query")
 
 
-def run_deep(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+def run_deep(function: Callable[..., T], *args: Any, recursion_limit: int = DEEP_RECURSION, **kwargs: Any) -> T:
     """``function(*args, **kwargs)`` in a thread with a big stack and a high recursion limit.
 
     rdflib's parser and algebra recurse once per nested group and per UNION of a
@@ -153,7 +166,7 @@ def run_deep(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 
     def call() -> None:
         old = sys.getrecursionlimit()
-        sys.setrecursionlimit(max(old, DEEP_RECURSION))
+        sys.setrecursionlimit(max(old, recursion_limit))
         try:
             result.append(function(*args, **kwargs))
         except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
