@@ -204,6 +204,23 @@ def test_redirects_stay_on_the_same_origin_and_on_http() -> None:
         assert other.connections == []
 
 
+def test_a_reply_that_is_not_http_or_is_cut_short_says_so() -> None:
+    def garbage(_path: str, _body: bytes) -> Iterator[Piece]:
+        yield b"HELLO THERE\r\n\r\n", 0
+
+    def cut(_path: str, _body: bytes) -> Iterator[Piece]:
+        yield b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\nonly this", 0
+
+    with ScriptedServer(garbage) as server:
+        with pytest.raises(QueryError, match=f"^{server.url}/ answered with a reply that is not valid HTTP: "):
+            exchange("GET", server.url + "/")
+    with ScriptedServer(cut) as server:
+        with pytest.raises(QueryError, match=f"^{server.url}/ broke off its reply: "):
+            exchange("GET", server.url + "/")
+    with pytest.raises(QueryError, match=f"^cannot reach {server.url}/: "):
+        exchange("GET", server.url + "/")  # closed now
+
+
 def test_only_http_urls_are_asked() -> None:
     for url in ("ftp://127.0.0.1/x", "file:///etc/passwd", "http:///nohost", "http://127.0.0.1:99999/x"):
         with pytest.raises(QueryError, match="is not an http or https URL"):

@@ -145,6 +145,7 @@ def _one(method: str, url: str, body: bytes | None, headers: dict[str, str], end
     connection = kind(parts.hostname or "", parts.port, timeout=left)
     watchdog = _Watchdog(connection, left)
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    response: http.client.HTTPResponse | None = None
     try:
         connection.request(method, target, body=body, headers=headers)
         response = connection.getresponse()
@@ -158,6 +159,8 @@ def _one(method: str, url: str, body: bytes | None, headers: dict[str, str], end
                 connection.sock.settimeout(left)
             chunk = response.read(min(CHUNK_BYTES, max_bytes + 1 - got))
             if not chunk:
+                if response.length:  # http.client ends a short read quietly: a cut reply is no reply
+                    raise http.client.IncompleteRead(b"", response.length)
                 break
             got += len(chunk)
             if got > max_bytes:
@@ -173,7 +176,11 @@ def _one(method: str, url: str, body: bytes | None, headers: dict[str, str], end
         if watchdog.fired or time.monotonic() >= end:
             raise _late(url, deadline_s) from None
         reason = getattr(exc, "reason", None) or exc or type(exc).__name__
-        raise QueryError(f"cannot reach {url}: {reason}") from None
+        if isinstance(exc, OSError) and response is None:
+            raise QueryError(f"cannot reach {url}: {reason}") from None
+        if isinstance(exc, OSError | http.client.IncompleteRead):
+            raise QueryError(f"{url} broke off its reply: {reason}") from None
+        raise QueryError(f"{url} answered with a reply that is not valid HTTP: {reason}") from None
     finally:
         watchdog.cancel()
         connection.close()
