@@ -267,3 +267,14 @@ def test_push_stops_at_its_deadline_against_a_slow_store(tmp_path: Path) -> None
             push_graphs(graph, sparql_endpoint=server.url + "/query", graph_store=server.url + "/store",
                         timeout_s=2)
         assert [r.split()[0] for r in server.requests] == ["POST", "PUT"]
+
+
+def test_every_http_request_goes_through_the_one_client() -> None:
+    """No other module of plangraph opens HTTP connections of its own."""
+    src = Path(__file__).resolve().parents[1] / "src" / "plangraph"
+    own = src / "graph" / "httpclient.py"
+    clients = ("urlopen(", "http.client", "urllib.request", "import requests", "httpx", "aiohttp", "socket.create_connection")
+    found = {str(p.relative_to(src)): word for p in src.rglob("*.py") if p != own
+             for word in clients if word in "\n".join(line for line in p.read_text("utf-8").splitlines()
+                                                     if not line.lstrip().startswith("#") and "``" not in line)}
+    assert found == {}

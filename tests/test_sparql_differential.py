@@ -306,3 +306,15 @@ def test_bound_parameters_keep_every_named_query_one_text(listener: Listener) ->
             assert (checked.text, checked.form) == (text, form), value
             bound += 1
     assert bound >= 20 and refused >= 5, (bound, refused)
+
+
+def test_only_the_engines_hand_query_text_to_an_engine() -> None:
+    """A new path to ``Store.query`` / ``Graph.query`` would bypass the one text: only the
+    engines (after the guard), the stored views (the library's own .rq files) and the
+    store's writer (updates it writes from the plans' triples) call them."""
+    import re
+
+    src = Path(__file__).resolve().parents[1] / "src" / "plangraph"
+    calls = re.compile(r"\b(store|ds|graph|self\.store|self\.ds)\.(query|update)\(")
+    found = sorted(str(p.relative_to(src)) for p in src.rglob("*.py") if calls.search(p.read_text("utf-8")))
+    assert found == ["graph/engines.py", "graph/store.py", "graph/views.py"]

@@ -26,8 +26,12 @@ from urllib.parse import urljoin, urlsplit
 
 from plangraph.errors import QueryError
 
-MAX_REPLY_BYTES = 256 * 2**20
-"""Bytes of one reply body a client reads at most (a SPARQL result, a push record)."""
+MAX_REPLY_BYTES = 128 * 2**20
+"""Bytes of one reply body a client reads at most (a SPARQL result, a push record).
+
+The whole body is held, then joined (up to twice this at the peak), and a SPARQL
+result becomes Python rows several times its size: a bigger answer should be paged
+(LIMIT / OFFSET)."""
 DEADLINE_S = 300.0
 """Seconds one exchange (redirects included) may take unless the caller says otherwise."""
 MAX_REDIRECTS = 5
