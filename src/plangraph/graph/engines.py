@@ -222,7 +222,7 @@ class RdflibEngine:
         text = bind_params(self._guard(text).text, params)
         try:
             # rdflib parses, translates and evaluates by recursion: give it the guard's stack
-            return run_deep(self._evaluate, text)
+            return run_deep(self._evaluate, text, pause_gc=False)
         except QueryError:
             raise
         except RecursionError:

@@ -153,13 +153,16 @@ def _too_deep(limit: int) -> QueryError:
         hint="nest fewer groups or parentheses, or split the query")
 
 
-def run_deep(function: Callable[..., T], *args: Any, recursion_limit: int = DEEP_RECURSION, **kwargs: Any) -> T:
+def run_deep(function: Callable[..., T], *args: Any, recursion_limit: int = DEEP_RECURSION, pause_gc: bool = True,
+             **kwargs: Any) -> T:
     """``function(*args, **kwargs)`` in a thread with a big stack and a high recursion limit.
 
     rdflib's parser and algebra recurse once per nested group and per UNION of a
     chain, so Python's default limit of 1,000 calls refuses a query of 1,000
     UNIONs. The limit is raised only while this thread runs (it is process-wide):
     plangraph checks queries in a worker process that does nothing else meanwhile.
+    With ``pause_gc`` no cyclic garbage collection runs meanwhile (see below); an
+    rdflib evaluation, which makes no pyoxigraph objects and may run long, turns it off.
     """
     result: list[T] = []
     error: list[BaseException] = []
@@ -177,8 +180,9 @@ def run_deep(function: Callable[..., T], *args: Any, recursion_limit: int = DEEP
     with _DEEP_LOCK:
         # no cyclic collection meanwhile: it would free the caller's pyoxigraph results on
         # this thread, which pyoxigraph refuses (its objects are bound to their thread)
-        collecting = gc.isenabled()
-        gc.disable()
+        collecting = pause_gc and gc.isenabled()
+        if collecting:
+            gc.disable()
         old_size = threading.stack_size(DEEP_STACK_BYTES)
         try:
             thread = threading.Thread(target=call, name="plangraph-guard")
