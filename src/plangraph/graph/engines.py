@@ -9,10 +9,11 @@
 Every engine guards the text it is given (:func:`plangraph.graph.guard.check_query`)
 and evaluates only the text the guard returns, the one it judged (line ends and
 codepoint escapes made canonical: :mod:`plangraph.graph.querytext`), after binding
-parameters the same way (:func:`plangraph.graph.bindings.bind_params`). rdflib's parser needs 25–130 ms for a
-named query, more than Oxigraph needs to answer it, so each engine keeps the verdicts
-on the texts it has let through; binding only writes escaped string literals where
-variables were, which cannot add a SERVICE, a FROM or an update. The union of the plan graphs is the
+parameters the same way (:func:`plangraph.graph.bindings.bind_params`). rdflib's
+parser needs 25–130 ms for a named query, more than Oxigraph needs to answer it, so
+each engine keeps the verdicts on the texts it has let through; binding only writes
+escaped string literals where variables were, which cannot add a SERVICE, a FROM or
+an update. The union of the plan graphs is the
 default graph; a registry graph a store keeps for itself is not part of it.
 """
 
