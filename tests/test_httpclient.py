@@ -278,3 +278,21 @@ def test_every_http_request_goes_through_the_one_client() -> None:
              for word in clients if word in "\n".join(line for line in p.read_text("utf-8").splitlines()
                                                      if not line.lstrip().startswith("#") and "``" not in line)}
     assert found == {}
+
+
+def test_a_remote_endpoint_receives_the_text_the_guard_judged() -> None:
+    """Its parser is neither rdflib's nor Oxigraph's: it gets no CR, tab or escape to read its own way."""
+    answer = json.dumps({"head": {"vars": ["x"]}, "results": {"bindings": [
+        {"x": {"type": "literal", "value": "中"}}]}}).encode()
+
+    def sparql(_path: str, _body: bytes) -> Iterator[Piece]:
+        return reply(answer, headers="Content-Type: application/sparql-results+json\r\n")
+
+    with ScriptedServer(sparql) as server:
+        engine = RemoteEngine(server.url + "/query")
+        rows = engine.rows('SELECT ?x # a comment\r\nWHERE {\tBIND("\\u4E2D" AS ?x) FILTER(?x != ?plan) }',
+                           {"plan": 'a"b'})
+        assert rows[1] == [("中",)]
+        sent = server.bodies[0].decode("utf-8")
+        assert sent.endswith('SELECT ?x # a comment\nWHERE { BIND("中" AS ?x) FILTER(?x != "a\\"b") }')
+        assert sent.startswith("PREFIX ")  # plangraph's prefixes, declared for the server
