@@ -5,8 +5,13 @@ The text is parsed with rdflib's SPARQL 1.1 grammar (``parseQuery``, then
 parse tree, never on the text: a comment that contains ``SERVICE``, a variable called
 ``?load`` or an IRI ``<http://x/insert>`` are fine; ``FROM<x>`` without a space, a
 prefixed or BASE-relative FROM, ``SERVICE`` in any case and nested in EXISTS,
-OPTIONAL, MINUS or a subquery are all seen. Text rdflib cannot parse is refused, so a
-query that an engine would read differently from rdflib fails closed, not open.
+OPTIONAL, MINUS or a subquery are all seen. Text rdflib cannot parse is refused.
+
+A decision on rdflib's reading protects only if the engine reads the text the same
+way, and rdflib and Oxigraph split some texts differently (where a comment ends,
+where codepoint escapes are expanded, what a tab is). So the guard first makes the
+text canonical (:mod:`plangraph.graph.querytext`), decides on that, and returns it in
+:class:`CheckedQuery`; the engines run only that text (#22).
 
 Both engines plangraph runs queries on have their own network paths: pyoxigraph
 sends SERVICE requests and fetches LOAD with no switch to turn that off, and rdflib
