@@ -2,8 +2,8 @@
 Oxigraph as to rdflib, the parser the guard decides on.
 
 A seeded generator writes queries that mix comments, the four kinds of string, IRIs,
-codepoint escapes and every line terminator around SERVICE, FROM and LOAD aimed at a
-listener on 127.0.0.1. Every query the guard admits runs on both engines in this
+"<" as IRI or operator, codepoint escapes, keywords spelt with non-ASCII letters and
+every line terminator around SERVICE, FROM and LOAD aimed at a listener on 127.0.0.1. Every query the guard admits runs on both engines in this
 process (no worker, no network sandbox): the listener must see no connection, no FROM
 may pick the listener's graph, Oxigraph's update parser must refuse the text, and the
 two engines must answer the same rows.
@@ -26,7 +26,7 @@ from plangraph.graph.runner import QueryRunner
 from .hostile import Listener
 
 SEED = 22
-COUNT = 600
+COUNT = 800
 MARKER = "leak"
 TERMINATORS = ("\n", "\r", "\r", "\r", "\r\n", "\n\r", "\u2028", "\u2029", "\x0b", "\x0c", "\x85", "\x1c", "\x00",
                "\\u000A", "\\u000D", "\\U0000000A", "\\u2028", "\\u0085", "\\U000A", "\\u005Cu000A")
@@ -34,26 +34,27 @@ QUOTES = ('"', "'", '"""', "'''")
 STRING_ATOMS = ("text", "中文", " ", "#", "}", "{", "<", ">", "\\\\", '\\"', "\\'", "\\n", "\\t", '"', "'", '""',
                 "''", "\\u0022", "\\u0027", "\\u005C", "\\u005C\\u0022", "\\U00000022", "\\u0023", "\\u007D",
                 "\\u000A", "\\u0009", "\\u4E2D", "\\\\u0022", "\\\\\\u0022")
-IRI_ATOMS = ("a", "b/c", "#f", "?q=1", "%20", "\\u0041", "\\u003E", "\\u0020", "\\u0022", "中", "\\u005C")
+IRI_ATOMS = ("?o", "?o=1", "a", "b/c", "#f", "?q=1", "%20", "\\u0041", "\\u003E", "\\u0020", "\\u0022", "中", "\\u005C")
 
 
 def payloads(url: str) -> tuple[str, ...]:
     return (f"SERVICE <{url}> {{ ?a ?b ?c }}", f"SERVICE SILENT <{url}> {{ ?a ?b ?c }}",
+            f"SERV\u0131CE <{url}> {{ ?a ?b ?c }}", f"\u017fERVICE <{url}> {{ ?a ?b ?c }}",
             "SERVICE ex:x { ?a ?b ?c }", f"}} ; LOAD <{url}> #", f"BIND(1 AS ?z) }} SERVICE <{url}> {{ ?a ?b ?c")
 
 
 class QueryWriter:
     """Writes one query at a time from a seeded generator."""
 
-    def __init__(self, rng: random.Random, url: str) -> None:
-        self.rng, self.url, self.payloads = rng, url, payloads(url)
+    def __init__(self, rng: random.Random, url: str, exotic: float = 0.4, comments: float = 0.3) -> None:
+        self.rng, self.url, self.payloads, self.exotic, self.comments = rng, url, payloads(url), exotic, comments
         self.var = 0
 
     def pick(self, options: tuple[str, ...]) -> str:
         return self.rng.choice(options)
 
     def terminator(self) -> str:
-        return self.pick(TERMINATORS) if self.rng.random() < 0.4 else "\n"
+        return self.pick(TERMINATORS) if self.rng.random() < self.exotic else "\n"
 
     def comment(self) -> str:
         tail = self.pick(self.payloads) if self.rng.random() < 0.6 else ""
@@ -78,13 +79,18 @@ class QueryWriter:
         path = "".join(self.pick(IRI_ATOMS) for _ in range(self.rng.randint(0, 3)))
         return f"BIND(<http://example.org/{path}> AS ?v{self.var})"
 
+    def filter(self) -> str:
+        """A "<" that may open an IRI or compare, with a "#" after it: a comment, or part of an IRI?"""
+        return f"FILTER(?o <{self.pick(IRI_ATOMS)}#{self.pick(self.payloads)}{self.terminator()}) "
+
     def query(self) -> str:
         self.var = 0
         parts = ["OPTIONAL { ?s <urn:p> ?o }"]
         for _ in range(self.rng.randint(1, 3)):
             roll = self.rng.random()
-            parts.append(self.comment() if roll < 0.35 else self.string() if roll < 0.8 else self.iri()
-                         if roll < 0.92 else self.pick(self.payloads))
+            rest = (roll - self.comments) / (1 - self.comments) if roll >= self.comments else 0.0
+            parts.append(self.comment() if roll < self.comments else self.string() if rest < 0.57 else self.iri()
+                         if rest < 0.71 else self.filter() if rest < 0.89 else self.pick(self.payloads))
         head = f"PREFIX ex: <{self.url.rsplit('/', 1)[0]}/>" + self.pick(("\n", " ", "\r"))
         if self.rng.random() < 0.1:
             head = "\ufeff" + head
@@ -158,7 +164,7 @@ def test_what_the_guard_admits_means_the_same_to_oxigraph(listener: Listener, gr
     assert listener.connections == []
     # the generator must reach both sides of the guard, and hide its payloads often
     assert seen["admitted"] >= COUNT // 10 and seen["refused"] >= COUNT // 2, seen
-    assert seen["admitted with SERVICE, FROM or LOAD in its text"] >= 50, seen
+    assert seen["admitted with SERVICE, FROM or LOAD in its text"] >= 40, seen
     assert seen["same rows"] >= seen["admitted"] * 3 // 4, seen
 
 
@@ -193,7 +199,8 @@ def test_the_fuzzer_has_teeth_without_one_text(listener: Listener, graph_file: P
     import pyoxigraph as ox
 
     store = ox.Store()
-    writer = QueryWriter(random.Random(SEED), listener.url)
+    # mostly comments, and line ends other than LF: where the two parsers split first
+    writer = QueryWriter(random.Random(SEED), listener.url, exotic=0.6, comments=0.8)
     for _ in range(COUNT):
         query = writer.query()
         try:
