@@ -169,7 +169,8 @@ def test_a_slow_drip_is_stopped_at_the_deadline_of_the_whole_exchange(script: Sc
             exchange("GET", server.url + "/slow", deadline_s=1.5)
         assert exc.value.message == f"{server.url}/slow did not answer within 1.5 s, the limit on the whole exchange"
         server.finished()
-        assert server.client_left == [True] and server.sent[0] < 100  # the drip had 200 bytes to go (60 s): the client left long before
+        # the drip had 200 bytes to send over 60 s: the client left long before
+        assert server.client_left == [True] and server.sent[0] < 100
 
 
 def test_redirects_stay_on_the_same_origin_and_on_http() -> None:
@@ -273,7 +274,8 @@ def test_every_http_request_goes_through_the_one_client() -> None:
     """No other module of plangraph opens HTTP connections of its own."""
     src = Path(__file__).resolve().parents[1] / "src" / "plangraph"
     own = src / "graph" / "httpclient.py"
-    clients = ("urlopen(", "http.client", "urllib.request", "import requests", "httpx", "aiohttp", "socket.create_connection")
+    clients = ("urlopen(", "http.client", "urllib.request", "import requests", "httpx", "aiohttp",
+               "socket.create_connection")
     found = {str(p.relative_to(src)): word for p in src.rglob("*.py") if p != own
              for word in clients if word in "\n".join(line for line in p.read_text("utf-8").splitlines()
                                                      if not line.lstrip().startswith("#") and "``" not in line)}

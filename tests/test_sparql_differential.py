@@ -3,10 +3,11 @@ Oxigraph as to rdflib, the parser the guard decides on.
 
 A seeded generator writes queries that mix comments, the four kinds of string, IRIs,
 "<" as IRI or operator, codepoint escapes, keywords spelt with non-ASCII letters and
-every line terminator around SERVICE, FROM and LOAD aimed at a listener on 127.0.0.1. Every query the guard admits runs on both engines in this
-process (no worker, no network sandbox): the listener must see no connection, no FROM
-may pick the listener's graph, Oxigraph's update parser must refuse the text, and the
-two engines must answer the same rows.
+every line terminator around SERVICE, FROM and LOAD aimed at a listener on 127.0.0.1.
+Every query the guard admits runs on both engines in this process (no worker, no
+network sandbox): the listener must see no connection, no FROM may pick the listener's
+graph, Oxigraph's update parser must refuse the text, and the two engines must answer
+the same rows.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ QUOTES = ('"', "'", '"""', "'''")
 STRING_ATOMS = ("text", "中文", " ", "#", "}", "{", "<", ">", "\\\\", '\\"', "\\'", "\\n", "\\t", '"', "'", '""',
                 "''", "\\u0022", "\\u0027", "\\u005C", "\\u005C\\u0022", "\\U00000022", "\\u0023", "\\u007D",
                 "\\u000A", "\\u0009", "\\u4E2D", "\\\\u0022", "\\\\\\u0022")
-IRI_ATOMS = ("?o", "?o=1", "a", "b/c", "#f", "?q=1", "%20", "\\u0041", "\\u003E", "\\u0020", "\\u0022", "中", "\\u005C")
+IRI_ATOMS = ("?o", "?o=1", "a", "b/c", "#f", "?q=1", "%20", "\\u0041", "\\u003E", "\\u0020", "\\u0022", "中",
+             "\\u005C")
 
 
 def payloads(url: str) -> tuple[str, ...]:

@@ -292,13 +292,15 @@ class RemoteEngine:
                     (_plain_ox(t.subject), _plain_ox(t.predicate), _plain_ox(t.object))
                     for t in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
             except (SyntaxError, ValueError) as exc:
-                raise QueryError(f"the reply from {self.url} could not be read: it is not N-Triples ({exc})") from None
+                raise QueryError(f"the reply from {self.url} could not be read: "
+                                 f"it is not N-Triples ({exc})") from None
         body = self._post(text, "application/sparql-results+json")
         try:
             data = json.loads(body)
         except RecursionError:
             raise QueryError(f"the reply from {self.url} could not be read: its JSON is nested too deeply "
-                             "(deeper than Python's limit of nested calls); a SPARQL JSON result is four levels deep",
+                             "(deeper than Python's limit of nested calls); a SPARQL JSON result "
+                             "is four levels deep",
                              hint="check that the URL is a SPARQL endpoint") from None
         except ValueError as exc:
             raise QueryError(f"the reply from {self.url} could not be read: it is not JSON ({exc})",
