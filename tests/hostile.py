@@ -11,14 +11,21 @@ import urllib.request
 from pathlib import Path
 
 CORPUS = Path(__file__).resolve().parent / "data" / "hostile_queries.txt"
-REFUSAL = re.compile(r"is not allowed|is not a graph of this store|^malformed SPARQL")
+REFUSAL = re.compile(r"is not allowed|is not a graph of this store|^malformed SPARQL|nests too deeply for the guard")
 """What every refusal of a hostile query says (the guard's words)."""
 
 
+CHARACTERS = {"{CR}": "\r", "{VT}": "\x0b", "{FF}": "\x0c", "{NEL}": "\x85", "{LS}": "\u2028", "{PS}": "\u2029",
+              "{NUL}": "\x00", "{BOM}": "\ufeff"}
+"""Placeholders for the characters a text file cannot keep as they are (a CR is read as a line end)."""
+
+
 def hostile_queries(port: int) -> list[str]:
-    """The corpus with ``{URL}``/``{HOST}`` pointing at ``127.0.0.1:port``."""
+    """The corpus with ``{URL}``/``{HOST}`` pointing at ``127.0.0.1:port`` and ``{CR}``… written out."""
     text = CORPUS.read_text(encoding="utf-8")
     text = text.replace("{URL}", f"http://127.0.0.1:{port}/x").replace("{HOST}", f"127.0.0.1:{port}")
+    for name, char in CHARACTERS.items():
+        text = text.replace(name, char)
     return [b.strip() + "\n" for b in text.split("\n====\n") if b.strip()]
 
 

@@ -150,3 +150,23 @@ def test_workspace_queries_the_store_snapshot_its_manifest_names(district_index:
         return sorted((r[:5] for r in rows), key=str)  # without the names (GROUP_CONCAT's order varies)
 
     assert counts(got) == counts(expected) and len(got) == 12
+
+
+def test_a_flat_chain_of_1000_unions_is_not_too_deep(tmp_path: Path) -> None:
+    """A chain of UNIONs is long, not deep: rdflib's recursion once refused it as 'nested too deeply' (#22)."""
+    from plangraph.graph.engines import OxigraphEngine
+
+    graph = tmp_path / "graph.trig"
+    graph.write_text('<urn:g> { <urn:s> <urn:p> "7", "999" . }\n', encoding="utf-8")
+    query = "SELECT ?s WHERE { " + " UNION ".join(f'{{ ?s ?p "{i}" }}' for i in range(1000)) + " }"
+    assert check_query(query).form == "SELECT"
+    assert OxigraphEngine(graph, in_memory=True).rows(query, None)[1:] == ([("urn:s",), ("urn:s",)], 2)
+
+
+def test_a_query_too_deep_for_the_guard_says_which_limit_and_what_to_do() -> None:
+    deep = "SELECT * WHERE " + "{ " * 2000 + "?s ?p ?o" + " }" * 2000
+    with pytest.raises(QueryError) as exc:
+        check_query(deep)
+    assert exc.value.message.startswith("the query nests too deeply for the guard's parser: it reached Python's "
+                                        "limit of 20,000 nested calls (a level of { } costs about 27")
+    assert exc.value.hint == "nest fewer groups or parentheses, or split the query"

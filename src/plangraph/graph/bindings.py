@@ -17,7 +17,9 @@ SPARQL-dev SEP-0007): every ``?name`` token becomes the string literal, except
 A small tokenizer keeps strings, IRIs and comments intact, so a ``?name`` inside
 ``"…"``, ``<…>`` or after ``#`` is never touched. The guard checks the text before
 binding: what binding writes (escaped string literals, ``STR``, ``AS``, ``true``)
-cannot add a SERVICE, a FROM or an update.
+cannot add a SERVICE, a FROM or an update. Values keep the bound text canonical
+(:mod:`plangraph.graph.querytext`): one with a control character or a codepoint
+escape, which the engines would read differently, is refused.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import re
 from collections.abc import Mapping
 
 from plangraph.errors import UsageError
+from plangraph.graph.querytext import check_bindable
 
 _VARNAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _TOKENS = re.compile(
@@ -59,11 +62,14 @@ def bind_params(query: str, params: Mapping[str, object] | None) -> str:
 
     Raises:
         UsageError: a parameter name is not a SPARQL variable name.
+        QueryError: a value holds a character or escape the text may not carry
+            (:func:`plangraph.graph.querytext.check_bindable`): the bound text stays canonical.
     """
     values = {k: literal(v) for k, v in (params or {}).items() if v not in (None, "")}
     for name in values:
         if not _VARNAME.match(name):
             raise UsageError(f"parameter name {name!r} is not a SPARQL variable name (letters, digits, _)")
+        check_bindable(values[name], name)  # as written into the text: \n, \r and \t are escaped
     if not values:
         return query
     out: list[str] = []

@@ -7,11 +7,13 @@
 * :class:`RemoteEngine`: a SPARQL 1.1 Protocol endpoint over HTTP.
 
 Every engine guards the text it is given (:func:`plangraph.graph.guard.check_query`)
-before evaluating it, then binds parameters the same way
-(:func:`plangraph.graph.bindings.bind_params`). rdflib's parser needs 25–130 ms for a
-named query, more than Oxigraph needs to answer it, so each engine keeps the verdicts
-on the texts it has let through; binding only writes escaped string literals where
-variables were, which cannot add a SERVICE, a FROM or an update. The union of the plan graphs is the
+and evaluates only the text the guard returns, the one it judged (line ends and
+codepoint escapes made canonical: :mod:`plangraph.graph.querytext`), after binding
+parameters the same way (:func:`plangraph.graph.bindings.bind_params`). rdflib's
+parser needs 25–130 ms for a named query, more than Oxigraph needs to answer it, so
+each engine keeps the verdicts on the texts it has let through; binding only writes
+escaped string literals where variables were, which cannot add a SERVICE, a FROM or
+an update. The union of the plan graphs is the
 default graph; a registry graph a store keeps for itself is not part of it.
 """
 
@@ -26,7 +28,8 @@ from typing import Any
 
 from plangraph.errors import IndexStoreError, QueryError
 from plangraph.graph.bindings import bind_params
-from plangraph.graph.guard import CheckedQuery, check_query, harden_rdflib
+from plangraph.graph.guard import CheckedQuery, check_query, harden_rdflib, run_deep
+from plangraph.graph.httpclient import DEADLINE_S, MAX_REPLY_BYTES, exchange
 
 Rows = tuple[tuple[str, ...], list[tuple[Any, ...]]]
 Page = tuple[int, int | None]
@@ -110,7 +113,7 @@ class OxigraphEngine:
         import pyoxigraph as ox
 
         checked = self._guard(text)
-        text = bind_params(text, params)
+        text = bind_params(checked.text, params)
         kwargs: dict[str, Any] = {"prefixes": self._prefixes}
         if checked.has_dataset:  # the query's own dataset (graphs of this store: the guard checked)
             kwargs["default_graph"] = [ox.NamedNode(g) for g in checked.from_graphs]
@@ -217,21 +220,27 @@ class RdflibEngine:
         return paged(self._rows(text, params), page)
 
     def _rows(self, text: str, params: Mapping[str, object] | None) -> Rows:
-        self._guard(text)
-        text = bind_params(text, params)
+        text = bind_params(self._guard(text).text, params)
         try:
-            result = self.ds.query(text, initNs=self._prefixes)
-            if result.type == "ASK":
-                return ("ask",), [(bool(result.askAnswer),)]
-            if result.type == "SELECT":
-                columns = tuple(str(v) for v in result.vars or ())
-                return columns, [tuple(_plain_rdflib(v) for v in row) for row in result]  # type: ignore[union-attr]
-            return ("subject", "predicate", "object"), [tuple(_plain_rdflib(t) for t in triple)
-                                                        for triple in result.graph or ()]
+            # rdflib parses, translates and evaluates by recursion: give it the guard's stack
+            return run_deep(self._evaluate, text, pause_gc=False)
         except QueryError:
             raise
+        except RecursionError:
+            raise QueryError("the query nests too deeply for rdflib to evaluate",
+                             hint="nest fewer groups or parentheses, or query the index's store") from None
         except Exception as exc:  # rdflib raises many types for evaluation errors
             raise QueryError(f"query failed: {exc}") from None
+
+    def _evaluate(self, text: str) -> Rows:
+        result = self.ds.query(text, initNs=self._prefixes)
+        if result.type == "ASK":
+            return ("ask",), [(bool(result.askAnswer),)]
+        if result.type == "SELECT":
+            columns = tuple(str(v) for v in result.vars or ())
+            return columns, [tuple(_plain_rdflib(v) for v in row) for row in result]  # type: ignore[union-attr]
+        return ("subject", "predicate", "object"), [tuple(_plain_rdflib(t) for t in triple)
+                                                    for triple in result.graph or ()]
 
 
 def _plain_rdflib(node: Any) -> Any:
@@ -250,19 +259,22 @@ class RemoteEngine:
     """Queries sent to a SPARQL 1.1 Protocol endpoint (POST, ``application/sparql-query``).
 
     FROM / FROM NAMED may only name plangraph's own graphs (those ``plangraph push``
-    writes); the guard refuses the rest before anything is sent.
+    writes); the guard refuses the rest before anything is sent. Requests go through
+    :func:`plangraph.graph.httpclient.exchange`: a reply is read up to
+    ``max_reply_bytes``, the exchange may take ``deadline_s`` (the query runner's own
+    limit, which kills the worker, usually comes first), redirects stay on the origin.
     """
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, deadline_s: float = DEADLINE_S, max_reply_bytes: int = MAX_REPLY_BYTES) -> None:
         from plangraph.graph.vocab import GRAPH
 
-        self.url = url
+        self.url, self.deadline_s, self.max_reply_bytes = url, deadline_s, max_reply_bytes
         self._prefixes = _prefixes()
         self._guard = _Guard(allowed_prefixes=(str(GRAPH),), prefixes=self._prefixes)
 
     def _checked(self, text: str, params: Mapping[str, object] | None) -> tuple[str, CheckedQuery]:
         checked = self._guard(text)
-        text = bind_params(text, params)
+        text = bind_params(checked.text, params)
         declared = "".join(f"PREFIX {k}: <{v}>\n" for k, v in self._prefixes.items())
         return declared + text, checked  # a remote server does not know plangraph's prefixes
 
@@ -275,32 +287,41 @@ class RemoteEngine:
             import pyoxigraph as ox
 
             body = self._post(text, "application/n-triples")
-            triples = ox.parse(body, format=ox.RdfFormat.N_TRIPLES)
-            return ("subject", "predicate", "object"), [
-                (_plain_ox(t.subject), _plain_ox(t.predicate), _plain_ox(t.object)) for t in triples]
+            try:
+                return ("subject", "predicate", "object"), [
+                    (_plain_ox(t.subject), _plain_ox(t.predicate), _plain_ox(t.object))
+                    for t in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
+            except (SyntaxError, ValueError) as exc:
+                raise QueryError(f"the reply from {self.url} could not be read: "
+                                 f"it is not N-Triples ({exc})") from None
+        body = self._post(text, "application/sparql-results+json")
         try:
-            data = json.loads(self._post(text, "application/sparql-results+json"))
+            data = json.loads(body)
+        except RecursionError:
+            raise QueryError(f"the reply from {self.url} could not be read: its JSON is nested too deeply "
+                             "(deeper than Python's limit of nested calls); a SPARQL JSON result "
+                             "is four levels deep",
+                             hint="check that the URL is a SPARQL endpoint") from None
+        except ValueError as exc:
+            raise QueryError(f"the reply from {self.url} could not be read: it is not JSON ({exc})",
+                             hint="check that the URL is a SPARQL endpoint") from None
+        try:
             if "boolean" in data:
                 return ("ask",), [(bool(data["boolean"]),)]
             columns = tuple(data["head"]["vars"])
             return columns, [tuple(_plain_json(b.get(c)) for c in columns) for b in data["results"]["bindings"]]
-        except (ValueError, KeyError, TypeError) as exc:
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise QueryError(f"{self.url} answered with results that are not SPARQL JSON ({exc})") from None
 
     def _post(self, text: str, accept: str) -> bytes:
-        import urllib.error
-        import urllib.request
-
-        request = urllib.request.Request(self.url, data=text.encode("utf-8"), method="POST", headers={
-            "Content-Type": "application/sparql-query; charset=utf-8", "Accept": accept})
-        try:
-            with urllib.request.urlopen(request) as response:  # noqa: S310 - the user's endpoint
-                return bytes(response.read())
-        except urllib.error.HTTPError as exc:
-            detail = exc.read(500).decode("utf-8", "replace").strip()
-            raise QueryError(f"{self.url} answered {exc.code} {exc.reason}: {detail}") from None
-        except (urllib.error.URLError, OSError) as exc:
-            raise QueryError(f"cannot reach the SPARQL endpoint {self.url}: {getattr(exc, 'reason', exc)}") from None
+        reply = exchange("POST", self.url, body=text.encode("utf-8"), deadline_s=self.deadline_s,
+                         max_bytes=self.max_reply_bytes,
+                         headers={"Content-Type": "application/sparql-query; charset=utf-8", "Accept": accept})
+        if reply.status >= 400:
+            raise QueryError(f"{self.url} answered {reply.status} {reply.reason}: {reply.detail()}")
+        if reply.status >= 300:
+            raise QueryError(f"{self.url} answered {reply.status} {reply.reason} without a usable Location")
+        return reply.body
 
 
 def _plain_json(binding: dict[str, str] | None) -> Any:

@@ -5,8 +5,13 @@ The text is parsed with rdflib's SPARQL 1.1 grammar (``parseQuery``, then
 parse tree, never on the text: a comment that contains ``SERVICE``, a variable called
 ``?load`` or an IRI ``<http://x/insert>`` are fine; ``FROM<x>`` without a space, a
 prefixed or BASE-relative FROM, ``SERVICE`` in any case and nested in EXISTS,
-OPTIONAL, MINUS or a subquery are all seen. Text rdflib cannot parse is refused, so a
-query that an engine would read differently from rdflib fails closed, not open.
+OPTIONAL, MINUS or a subquery are all seen. Text rdflib cannot parse is refused.
+
+A decision on rdflib's reading protects only if the engine reads the text the same
+way, and rdflib and Oxigraph split some texts differently (where a comment ends,
+where codepoint escapes are expanded, what a tab is). So the guard first makes the
+text canonical (:mod:`plangraph.graph.querytext`), decides on that, and returns it in
+:class:`CheckedQuery`; the engines run only that text (#22).
 
 Both engines plangraph runs queries on have their own network paths: pyoxigraph
 sends SERVICE requests and fetches LOAD with no switch to turn that off, and rdflib
@@ -16,11 +21,26 @@ for SERVICE. :func:`harden_rdflib` closes rdflib's; the guard closes both.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping
+import gc
+import re
+import sys
+import threading
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from plangraph.errors import QueryError
+from plangraph.graph.querytext import canonical_query
+
+T = TypeVar("T")
+FIRST_RECURSION = 1_500
+"""Python calls the guard's parser may nest at first (enough for 1,000 UNIONs, and cheap to reach)."""
+DEEP_RECURSION = 20_000
+"""Python calls the guard's parser may nest on a second try (rdflib recurses per nested group and per UNION)."""
+_SERVICE_WORD = re.compile(r"service", re.IGNORECASE)
+DEEP_STACK_BYTES = 512 * 2**20
+"""The stack of the thread that parses (reserved, not used, until a query nests that deep)."""
+_DEEP_LOCK = threading.Lock()
 
 MAX_QUERY_CHARS = 1_000_000
 """Longer text is refused before parsing (the endpoint's body limit is the same)."""
@@ -41,11 +61,14 @@ class CheckedQuery:
     """What the guard learned from a query it let through.
 
     Attributes:
+        text: the text the guard judged (:func:`~plangraph.graph.querytext.canonical_query`),
+            the only text an engine may run.
         form: SELECT, ASK, CONSTRUCT or DESCRIBE.
         from_graphs: the graphs of its FROM clauses (its default graph), in order.
         from_named: the graphs of its FROM NAMED clauses.
     """
 
+    text: str
     form: str
     from_graphs: tuple[str, ...] = ()
     from_named: tuple[str, ...] = ()
@@ -61,7 +84,7 @@ def check_query(text: str, *, allowed_graphs: Collection[str] = (), allowed_pref
     """Refuse anything but a local, read-only SPARQL query.
 
     Args:
-        text: the query as it will run.
+        text: the query as the user wrote it; the engine must run the returned ``text``.
         allowed_graphs: graph IRIs that FROM / FROM NAMED may name (the store's own graphs).
         allowed_prefixes: graph IRIs starting with one of these are allowed too (for a
             remote store, whose graphs are not known here).
@@ -71,31 +94,20 @@ def check_query(text: str, *, allowed_graphs: Collection[str] = (), allowed_pref
         QueryError: the query is malformed, an update, uses SERVICE, or names a graph
             outside what is allowed; the message says which.
     """
-    from pyparsing import ParseBaseException
-    from rdflib.plugins.sparql.algebra import translateQuery
-    from rdflib.plugins.sparql.parser import parseQuery
-
     if len(text) > MAX_QUERY_CHARS:
         raise QueryError(f"query is {len(text):,} characters long; the limit is {MAX_QUERY_CHARS:,}")
+    text = canonical_query(text)
     try:
-        parsed = parseQuery(text)
-    except ParseBaseException as exc:
-        _refuse_update(text)
-        raise QueryError(f"malformed SPARQL at line {exc.lineno}, column {exc.col}: {exc.msg}") from None
+        query = run_deep(_parse, text, dict(prefixes or {}), recursion_limit=FIRST_RECURSION)
     except RecursionError:
-        raise QueryError("malformed SPARQL: the query is nested too deeply") from None
-    except Exception as exc:  # rdflib raises bare exceptions for some bad input
-        raise QueryError(f"malformed SPARQL: {exc}") from None
-    if _contains(parsed, "ServiceGraphPattern"):
-        raise QueryError(_NO_SERVICE)
-    try:
-        query = translateQuery(parsed, initNs=dict(prefixes or {}))
-    except RecursionError:
-        raise QueryError("malformed SPARQL: the query is nested too deeply") from None
-    except Exception as exc:
-        raise QueryError(f"malformed SPARQL: {exc}") from None
-    if _contains(query.algebra, "ServiceGraphPattern"):  # the algebra too, in case a rewrite moved it
-        raise QueryError(_NO_SERVICE)
+        # rdflib recurses without end on a SERVICE inside a SERVICE (each one searches the
+        # whole text again): such a text is refused at the first, cheaper limit
+        if _SERVICE_WORD.search(text):
+            raise _too_deep(FIRST_RECURSION) from None
+        try:
+            query = run_deep(_parse, text, dict(prefixes or {}))
+        except RecursionError:
+            raise _too_deep(DEEP_RECURSION) from None
     default: list[str] = []
     named: list[str] = []
     for clause in query.algebra.get("datasetClause") or ():
@@ -108,7 +120,86 @@ def check_query(text: str, *, allowed_graphs: Collection[str] = (), allowed_pref
                 hint="leave out FROM to query all plan graphs, or use GRAPH <plan-graph> { … }",
             )
         (named if is_named else default).append(iri)
-    return CheckedQuery(_FORMS.get(query.algebra.name, query.algebra.name), tuple(default), tuple(named))
+    return CheckedQuery(text, _FORMS.get(query.algebra.name, query.algebra.name), tuple(default), tuple(named))
+
+
+def _parse(text: str, prefixes: dict[str, str]) -> Any:
+    """rdflib's parse and algebra of a canonical query text; SERVICE anywhere is refused."""
+    from pyparsing import ParseBaseException
+    from rdflib.plugins.sparql.algebra import translateQuery
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    try:
+        parsed = parseQuery(text)
+    except ParseBaseException as exc:
+        _refuse_update(text)
+        raise QueryError(f"malformed SPARQL at line {exc.lineno}, column {exc.col}: {exc.msg}") from None
+    except RecursionError:
+        raise
+    except Exception as exc:  # rdflib raises bare exceptions for some bad input
+        raise QueryError(f"malformed SPARQL: {exc}") from None
+    if _contains(parsed, "ServiceGraphPattern"):
+        raise QueryError(_NO_SERVICE)
+    try:
+        query = translateQuery(parsed, initNs=prefixes)
+    except RecursionError:
+        raise
+    except Exception as exc:
+        raise QueryError(f"malformed SPARQL: {exc}") from None
+    if _contains(query.algebra, "ServiceGraphPattern"):  # the algebra too, in case a rewrite moved it
+        raise QueryError(_NO_SERVICE)
+    return query
+
+
+def _too_deep(limit: int) -> QueryError:
+    return QueryError(
+        f"the query nests too deeply for the guard's parser: it reached Python's limit of {limit:,} nested "
+        "calls (a level of { } costs about 27, of parentheses about 37, each UNION of a flat chain 1)",
+        hint="nest fewer groups or parentheses, or split the query")
+
+
+def run_deep(function: Callable[..., T], *args: Any, recursion_limit: int = DEEP_RECURSION, pause_gc: bool = True,
+             **kwargs: Any) -> T:
+    """``function(*args, **kwargs)`` in a thread with a big stack and a high recursion limit.
+
+    rdflib's parser and algebra recurse once per nested group and per UNION of a
+    chain, so Python's default limit of 1,000 calls refuses a query of 1,000
+    UNIONs. The limit is raised only while this thread runs (it is process-wide):
+    plangraph checks queries in a worker process that does nothing else meanwhile.
+    With ``pause_gc`` no cyclic garbage collection runs meanwhile (see below); an
+    rdflib evaluation, which makes no pyoxigraph objects and may run long, turns it off.
+    """
+    result: list[T] = []
+    error: list[BaseException] = []
+
+    def call() -> None:
+        old = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(old, recursion_limit))
+        try:
+            result.append(function(*args, **kwargs))
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+            error.append(exc)
+        finally:
+            sys.setrecursionlimit(old)
+
+    with _DEEP_LOCK:
+        # no cyclic collection meanwhile: it would free the caller's pyoxigraph results on
+        # this thread, which pyoxigraph refuses (its objects are bound to their thread)
+        collecting = pause_gc and gc.isenabled()
+        if collecting:
+            gc.disable()
+        old_size = threading.stack_size(DEEP_STACK_BYTES)
+        try:
+            thread = threading.Thread(target=call, name="plangraph-guard")
+            thread.start()
+            thread.join()
+        finally:
+            threading.stack_size(old_size)
+            if collecting:
+                gc.enable()
+    if error:
+        raise error[0]
+    return result[0]
 
 
 def _refuse_update(text: str) -> None:

@@ -17,20 +17,22 @@ from __future__ import annotations
 
 import hashlib
 import os
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
 from plangraph.errors import IndexStoreError, QueryError
 from plangraph.graph.engines import REGISTRY_GRAPH
+from plangraph.graph.httpclient import exchange
 from plangraph.graph.vocab import GRAPH
 
 PUSH_STATE_GRAPH = str(GRAPH["push-state"])
 _VERSION = "http://www.w3.org/2002/07/owl#versionInfo"
 STATE_QUERY = f"SELECT ?g ?v WHERE {{ GRAPH <{PUSH_STATE_GRAPH}> {{ ?g <{_VERSION}> ?v }} }}"
 HTTP_TIMEOUT_S = 300.0
+"""Seconds one request to the graph store may take in all (connect, send, reply)."""
+REPLY_BYTES = 1 << 20
+"""A graph store answers a PUT or DELETE with a status and a short note: more is not read."""
 
 
 @dataclass
@@ -114,14 +116,8 @@ def push_graphs(location: str | os.PathLike[str], *, sparql_endpoint: str, graph
 def _request(method: str, graph_store: str, graph: str, body: bytes | None, timeout_s: float) -> None:
     url = f"{graph_store}{'&' if '?' in graph_store else '?'}graph={quote(graph, safe='')}"
     headers = {"Content-Type": "application/n-triples"} if body is not None else {}
-    request = urllib.request.Request(url, data=body, method=method, headers=headers)
-    try:
-        with urllib.request.urlopen(request, timeout=timeout_s):  # noqa: S310 - the user's store
-            return
-    except urllib.error.HTTPError as exc:
-        if method == "DELETE" and exc.code == 404:  # already gone
-            return
-        detail = exc.read(500).decode("utf-8", "replace").strip()
-        raise QueryError(f"{method} {url} answered {exc.code} {exc.reason}: {detail}") from None
-    except (urllib.error.URLError, OSError) as exc:
-        raise QueryError(f"cannot reach the graph store {graph_store}: {getattr(exc, 'reason', exc)}") from None
+    reply = exchange(method, url, body=body, headers=headers, deadline_s=timeout_s, max_bytes=REPLY_BYTES)
+    if method == "DELETE" and reply.status == 404:  # already gone
+        return
+    if reply.status >= 300:
+        raise QueryError(f"{method} {url} answered {reply.status} {reply.reason}: {reply.detail()}")

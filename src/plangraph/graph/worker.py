@@ -91,7 +91,8 @@ def main(kind: str, location: str, stdin: BinaryIO, stdout: BinaryIO) -> None:
         except PlanGraphError as exc:
             reply = ("error", exc.message)
         except RecursionError:
-            reply = ("error", "malformed SPARQL: the query is nested too deeply")
+            reply = ("error", "the query, or an answer to it, nests too deeply for the engine to read "
+                              "(Python's limit on nested calls was reached)")
         except Exception as exc:  # noqa: BLE001 - an engine failure: report it and keep serving
             reply = ("error", f"query failed: {type(exc).__name__}: {exc}")
         write_frame(stdout, reply)
