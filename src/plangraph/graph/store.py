@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -35,7 +36,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from plangraph.errors import IndexStoreError, UsageError
+from plangraph.errors import DamagedIndexError, IndexStoreError, UsageError
 from plangraph.graph.engines import REGISTRY_GRAPH
 from plangraph.graph.vocab import GRAPH, ID, PG
 
@@ -141,6 +142,32 @@ class Change:
         return " ;\n".join(ops)
 
 
+_SST_SIZE = re.compile(r"Sst file size mismatch between expected (\d+) and file system (\d+) sstable: (\S+)")
+
+
+def store_problem(exc: BaseException) -> str:
+    """What a RocksDB error says is wrong with a store, naming the file at fault where
+    it says which (a table file cut short: a full disk, a copy stopped half-way)."""
+    text = str(exc)
+    cut = _SST_SIZE.search(text)
+    if cut:
+        return f"{cut.group(3)} is cut short ({cut.group(2)} of its {cut.group(1)} bytes)"
+    return text.strip() or type(exc).__name__
+
+
+def repair_hint(index: Path) -> str:
+    """How to remake an index's graph store from its shards (nothing is re-embedded)."""
+    return f"rebuild the graph store from the plans' shards: plangraph repair --index {index}"
+
+
+def damaged(primary: Path, problem: str) -> DamagedIndexError:
+    """The error of a primary store that a writer must not change (readers still answer
+    from the published snapshot)."""
+    index = primary.parent.parent
+    return DamagedIndexError(f"index {index}: the graph store is damaged ({problem}); nothing was changed",
+                             hint=repair_hint(index))
+
+
 class GraphStore:
     """The graphs of an index in an Oxigraph store; open with :meth:`open_writer` or
     :meth:`open_snapshot`."""
@@ -153,21 +180,34 @@ class GraphStore:
         self._graphs: tuple[ox.NamedNode, ...] | None = None
 
     @classmethod
-    def open_writer(cls, root: str | os.PathLike[str]) -> GraphStore:
-        """Open ``root/primary`` read-write (created if missing).
+    def open_writer(cls, root: str | os.PathLike[str], *, create: bool = True, folder: str = PRIMARY) -> GraphStore:
+        """Open ``root/primary`` (or ``root/folder``) read-write (created if missing and ``create``).
+
+        A folder without RocksDB's ``CURRENT`` is refused before RocksDB sees it: it would
+        start a new, empty store there and the plans the old one held would be gone.
 
         Raises:
-            IndexStoreError: another process holds the store (it is building).
+            IndexStoreError: another process holds the store (it is building), or the
+                store is missing (``create`` False) or damaged (:class:`~plangraph.errors.DamagedIndexError`).
         """
         root = Path(root)
-        primary = root / PRIMARY
-        primary.mkdir(parents=True, exist_ok=True)
+        primary = root / folder
+        if primary.is_dir() and not (primary / "CURRENT").is_file() and any(primary.iterdir()):
+            raise damaged(primary, f"{primary / 'CURRENT'} is missing")
+        if not primary.is_dir():
+            if not create:
+                raise damaged(primary, f"graph store {primary} is missing")
+            primary.mkdir(parents=True)
         try:
             store = ox.Store(str(primary))
         except OSError as exc:
+            if "lock" not in str(exc).lower():
+                raise
             raise IndexStoreError(f"cannot open {primary} for writing: {exc}",
                                   hint="another plangraph process is writing this index; "
                                        "wait for it to finish") from None
+        except RuntimeError as exc:  # RocksDB's corruption reports
+            raise damaged(primary, store_problem(exc)) from None
         return cls(root, store, writable=True, opened=primary)
 
     @classmethod
@@ -184,9 +224,9 @@ class GraphStore:
                                   hint="rebuild the index: plangraph build corpus")
         try:
             store = ox.Store.read_only(str(path))
-        except OSError as exc:
-            raise IndexStoreError(f"cannot open graph store snapshot {path}: {exc}",
-                                  hint="rebuild the index: plangraph build corpus") from None
+        except (OSError, RuntimeError) as exc:
+            raise IndexStoreError(f"cannot open graph store snapshot {path}: {store_problem(exc)}",
+                                  hint=repair_hint(path.parent.parent.parent)) from None
         return cls(path.parent.parent, store, writable=False, opened=path)
 
     # -- reading -------------------------------------------------------------

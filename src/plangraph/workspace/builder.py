@@ -29,7 +29,8 @@ from plangraph.workspace.folder import (CACHE_DIR, CONCEPTS_FILE, ENTITIES_FILE,
                                        PLANS_DIR, SEARCH_DIR, SEARCH_SHARDS, SHARED_NT, TEXT_FILE, VIEWS_FILE,
                                        default_index)
 from plangraph.workspace.planpool import PLAN_TIME_LIMIT_S, hang_point, plan_results
-from plangraph.workspace.writer import IndexWriter, check_removable, fault_point, write_shard
+from plangraph.workspace.writer import (IndexWriter, changing, check_removable, fault_point, is_disk_full,
+                                       write_shard)
 from plangraph.workspace.writer import ontology_ntriples
 
 PIPELINE_VERSION = "5"
@@ -156,6 +157,8 @@ def _plan_task(args: tuple[Path, Path, str, dict[str, Any]]) -> tuple[str, Any]:
     except PlanGraphError as exc:
         return "error", exc.message if path.name in exc.message else f"{path}: {exc.message}"
     except (OSError, ValueError, RecursionError) as exc:  # one bad plan never stops the others
+        if is_disk_full(exc):  # but a full disk stops them all: no plan is at fault
+            raise
         return "error", f"{path}: {type(exc).__name__}: {exc}"
 
 
@@ -187,10 +190,15 @@ def _search_index(index: Path, generation: int, shards: dict[str, str], changed:
     return name, rep
 
 
-def _run(out: Path, files: list[Path], *, remove_missing: bool, remove_ids: Sequence[str] = (),
-         encoders: Sequence[str], sentence_level: str, progress: bool,
-         embedding: dict[str, Any] | None = None,
-         unreadable: Sequence[tuple[str, str]] = ()) -> BuildSummary:
+def _run(out: Path, files: list[Path], **kwargs: Any) -> BuildSummary:
+    with changing(out):
+        return _change(out, files, **kwargs)
+
+
+def _change(out: Path, files: list[Path], *, remove_missing: bool, remove_ids: Sequence[str] = (),
+            encoders: Sequence[str], sentence_level: str, progress: bool,
+            embedding: dict[str, Any] | None = None,
+            unreadable: Sequence[tuple[str, str]] = ()) -> BuildSummary:
     from plangraph.search.embedding import default_workers
     from plangraph.search.encoders import get_encoder
 
@@ -341,7 +349,7 @@ def remove(plans: Sequence[str], out_dir: str | Path | None = None, *, progress:
 
     out = Path(out_dir) if out_dir else default_index()
     manifest = read_manifest(out)
-    with IndexWriter(out) as writer:
+    with changing(out), IndexWriter(out) as writer:
         writer.recover()
         check_removable(writer.store.registry(), list(plans))
     return _run(out, [], remove_missing=False, remove_ids=plans, encoders=manifest["encoders"],

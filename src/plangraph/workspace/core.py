@@ -11,6 +11,7 @@ import json
 import os
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,18 +24,14 @@ from plangraph.search.scope import Scope
 from plangraph.workspace.answers import cosines as hit_cosines
 from plangraph.workspace.planfiles import PlanFiles
 from plangraph.workspace.folder import (
-    BUILDING,
-    ENTITIES_FILE,
     PLAN_FILE,
     PLANS_DIR,
-    SEARCH_DIR,
-    STORE_DIR,
     TEXT_FILE,
-    WRITING,
+    IndexWarning,
     broken_index,
     default_index,
     read_manifest,
-    recover,
+    unfinished_change,
 )
 
 WARM_QUERY = "教育"
@@ -52,10 +49,14 @@ class Workspace:
     def __init__(self, path: str | Path | None = None, *, search_backend: str | None = None) -> None:
         self.path = Path(path) if path else default_index()
         self.search_backend = search_backend  # None: $PLANGRAPH_SEARCH_BACKEND (workspace.searchbackend)
-        recover(self.path)  # a format-2 build that died between its two renames
-        if self.path.is_dir() and _needs_recovery(self.path):
-            _recover(self.path)
+        # A reader never writes (read-only media, two apps, a backup beside it): it opens
+        # the snapshot the manifest names, and only a writer finishes a change left unfinished.
         self.manifest: dict[str, Any] = read_manifest(self.path)
+        self.unfinished: str | None = unfinished_change(self.path)
+        """What a writer left unfinished here (None: nothing); this workspace answers from the
+        last published index meanwhile."""
+        if self.unfinished:
+            warnings.warn(IndexWarning(self.unfinished), stacklevel=2)
         self._dataset: Any = None
         self._plans: list[dict[str, Any]] | None = None
         self._searcher: Any = None
@@ -368,33 +369,3 @@ class Workspace:
 
         self.check_plan(plan)
         return audit_plan(self, plan)
-
-
-def _needs_recovery(path: Path) -> bool:
-    """Whether a writer died here: its marker, or folders the manifest does not name, are
-    left (a few directory listings)."""
-    if (path / STORE_DIR / WRITING).exists():
-        return True
-    try:
-        manifest = read_manifest(path)
-    except IndexStoreError:
-        return (path / STORE_DIR).is_dir()
-    searches = {manifest.get("search"), manifest.get("previous_search")}
-    if any(p.name.startswith(BUILDING) for p in path.iterdir()) or (path / SEARCH_DIR).is_dir() and any(
-            f"{SEARCH_DIR}/{p.name}" not in searches for p in (path / SEARCH_DIR).iterdir()):
-        return True
-    shards = {p["shard"] for p in manifest["plans"].values()} | set(manifest.get("retired", []))
-    plans = path / PLANS_DIR
-    return plans.is_dir() and any(p.name not in shards for p in plans.iterdir())
-
-
-def _recover(path: Path) -> None:
-    """Finish or clean up after a killed writer, unless a writer is running now."""
-    from plangraph.workspace.writer import IndexWriter
-
-    try:
-        writer = IndexWriter(path, wait_s=0)
-    except IndexStoreError:
-        return  # a writer is at work; it publishes when done
-    with writer:
-        writer.recover()

@@ -34,9 +34,9 @@ from pathlib import Path
 from typing import Any
 
 from plangraph.durable import fsync_path, fsync_write, recover, swap_into_place
-from plangraph.errors import IndexStoreError
+from plangraph.errors import IndexStoreError, IndexWarning
 
-__all__ = ["fsync_path", "fsync_write", "recover", "swap_into_place"]
+__all__ = ["IndexWarning", "fsync_path", "fsync_write", "recover", "swap_into_place"]
 
 DEFAULT_INDEX = Path("indexes") / "default"
 MANIFEST = "manifest.json"
@@ -81,12 +81,28 @@ def read_manifest(path: Path) -> dict[str, Any]:
     try:
         manifest: dict[str, Any] = json.loads((path / MANIFEST).read_text("utf-8"))
     except FileNotFoundError:
+        if (path / STORE_DIR / WRITING).exists():
+            raise IndexStoreError(f"index {path}: its first build did not finish (no {MANIFEST} yet)",
+                                  hint=f"run the build again, or finish it: plangraph repair --index {path}") from None
         raise broken_index(path, f"missing {MANIFEST}") from None
     except ValueError as exc:
         raise broken_index(path, f"{MANIFEST} is not valid JSON ({exc})") from None
     if manifest.get("format") != FORMAT:
         raise broken_index(path, f"format {manifest.get('format')!r}, this version reads {FORMAT}")
     return manifest
+
+
+def unfinished_change(path: Path) -> str | None:
+    """What a writer left unfinished in index folder ``path``, if anything (one ``stat``).
+
+    A reader does not finish it (readers never write): it answers from the index as last
+    published, and the next writer rolls the change forward.
+    """
+    if not (path / STORE_DIR / WRITING).exists():
+        return None
+    return (f"index {path}: a change to it is under way or was interrupted; answers come from the index "
+            "as last published until a writer finishes it (the next plangraph build, add or remove does, "
+            f"or plangraph repair --index {path})")
 
 
 def write_manifest(path: Path, manifest: dict[str, Any]) -> None:

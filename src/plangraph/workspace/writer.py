@@ -22,27 +22,33 @@ The order of a change (adding, replacing, removing plans):
 4. Shards, search indexes and snapshots that the manifest no longer names are removed
    (the previous generation's are kept for readers that have not reopened yet).
 
-Opening the writer (and opening a :class:`~plangraph.workspace.Workspace` when no writer
-runs) calls :meth:`IndexWriter.recover`: an intent left by a killed writer is rolled
-forward from the shards, a store newer than the manifest is published, leftovers are
-removed. ``PLANGRAPH_FAULT_AT=<step>`` kills the process at a named step (tests).
+Every writer calls :meth:`IndexWriter.recover` first: an intent left by a killed (or
+stopped: a full disk) writer is rolled forward from the shards, a store newer than the
+manifest is published, leftovers are removed. Readers never do (they never write): they
+answer from the last published snapshot meanwhile. A writer refuses an index whose
+store is missing or damaged (:mod:`plangraph.workspace.repair` rebuilds it from the
+shards). ``PLANGRAPH_FAULT_AT=<step>`` kills the process at a named step (tests).
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
 import shutil
 import signal
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from plangraph.errors import IndexStoreError, UsageError
+from plangraph.durable import recover
+from plangraph.errors import DamagedIndexError, IndexStoreError, UsageError
 from plangraph.graph.iris import plan_graph_iri, plan_iri
-from plangraph.graph.store import INDEX_KEY, SHARED_GRAPH, Change, GraphStore, ntriples_body
+from plangraph.graph.store import (INDEX_KEY, PRIMARY, SHARED_GRAPH, Change, GraphStore, damaged, ntriples_body,
+                                   store_problem)
 from plangraph.graph.vocab import ONTOLOGY_GRAPH, PG
 from plangraph.resources import ontology_dir
 from plangraph.workspace.folder import (
@@ -62,6 +68,7 @@ from plangraph.workspace.folder import (
     write_manifest,
 )
 
+DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
 ONTOLOGY_FILES: tuple[str, ...] = ("plangraph.ttl", "concepts.ttl")
 FAULT_ENV = "PLANGRAPH_FAULT_AT"
 KEEP_SNAPSHOTS = 3
@@ -79,6 +86,34 @@ def _remove(path: Path) -> None:
         shutil.rmtree(path, ignore_errors=True)
     else:
         path.unlink(missing_ok=True)
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """Whether ``exc`` says the disk (or the user's quota) is full: an ``OSError``, or
+    RocksDB's ``IO error: No space left on device``."""
+    return isinstance(exc, OSError) and exc.errno in DISK_FULL or "No space left on device" in str(exc)
+
+
+@contextmanager
+def changing(index: Path) -> Iterator[None]:
+    """Report a full disk or a read-only file system met while changing ``index`` as an
+    :class:`IndexStoreError` naming the folder. Nothing is lost: readers go by the
+    manifest, which still names the last complete index, and the next writer finishes
+    or clears what this one left."""
+    try:
+        yield
+    except (OSError, RuntimeError) as exc:
+        where = f" ({exc.filename})" if isinstance(exc, OSError) and exc.filename else ""
+        if is_disk_full(exc):
+            raise IndexStoreError(
+                f"index {index}: no space left on its disk{where}; the change stopped and the index answers "
+                "as it was before it", hint="free some space and run the command again: it carries on "
+                "from where this one stopped") from None
+        if isinstance(exc, OSError) and exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+            raise IndexStoreError(f"index {index} cannot be changed: {exc.strerror}{where}",
+                                  hint="searches and queries still work; to change it, copy the folder "
+                                       "to a writable disk") from None
+        raise
 
 
 def fault_point(step: str) -> None:
@@ -120,20 +155,59 @@ class IndexWriter:
     """The one writer of an index folder (it holds the store's lock while open)."""
 
     def __init__(self, path: str | Path, *, wait_s: float = 10.0) -> None:
+        """Open the index's primary store for writing, waiting up to ``wait_s`` for
+        another writer to let go of it.
+
+        Raises:
+            DamagedIndexError: the index was published but its store is missing, damaged,
+                or older than what was published (nothing is changed; see :mod:`plangraph.workspace.repair`).
+            IndexStoreError: another writer still holds the store.
+        """
         self.path = Path(path)
+        recover(self.path)  # a format-2 build that died between its two renames
         self.path.mkdir(parents=True, exist_ok=True)
+        published = _published(self.path)
         deadline = time.monotonic() + wait_s
-        while True:  # a reader's recovery may hold the lock for a moment
+        while True:  # another writer may be finishing
             try:
-                self.store = GraphStore.open_writer(self.path / STORE_DIR)
+                self.store = GraphStore.open_writer(self.path / STORE_DIR, create=published is None)
                 break
+            except DamagedIndexError:
+                raise
             except IndexStoreError:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.2)
+        if published is not None:
+            self._check_store(published)
+
+    @classmethod
+    def on_store(cls, path: Path, store: GraphStore) -> IndexWriter:
+        """A writer of index ``path`` on a store opened elsewhere (a repair's new store)."""
+        writer = cls.__new__(cls)
+        writer.path, writer.store = Path(path), store
+        return writer
+
+    def _check_store(self, published: dict[str, Any]) -> None:
+        """Refuse a store that cannot hold what the manifest published: one RocksDB
+        cannot read, or one of an older generation (emptied or put back from a backup),
+        which a change would make the index of, losing the plans it lacks."""
+        primary = self.path / STORE_DIR / PRIMARY
+        try:
+            record = self.store.index_record()
+            self.store.registry()
+        except (OSError, RuntimeError, ValueError) as exc:
+            self.close()
+            raise damaged(primary, store_problem(exc)) from None
+        have, want = int(record.get("generation", 0)), int(published.get("generation", 0))
+        if have < want:
+            self.close()
+            raise damaged(primary, f"it holds generation {have} of the index, its manifest published {want}")
 
     def close(self) -> None:
-        self.store.close()
+        if hasattr(self, "store"):
+            self.store.close()
+            del self.store
 
     def __enter__(self) -> IndexWriter:
         return self
@@ -158,6 +232,16 @@ class IndexWriter:
         fault_point("intent-committed")
         self._roll_forward()
         self._compact_if_due()
+        return self._publish()
+
+    def roll_forward(self) -> None:
+        """Carry out the change the store's intent records, from the shards (nothing
+        when there is none)."""
+        self._roll_forward()
+
+    def republish(self) -> dict[str, Any]:
+        """Publish the store as it is as a new snapshot (for readers whose snapshot is
+        damaged) and rewrite the manifest to name it; returns the manifest."""
         return self._publish()
 
     def _roll_forward(self) -> None:
@@ -274,6 +358,10 @@ class IndexWriter:
             kept = {p["shard"] for p in manifest["plans"].values()}
             manifest["retired"] = sorted({p["shard"] for p in old.get("plans", {}).values()} - kept)
             manifest["previous_search"] = old.get("search") if old.get("search") != manifest["search"] else None
+        else:  # the same generation published again (a repair): what the previous one still needs stays
+            for key in ("retired", "previous_search"):
+                if key in old:
+                    manifest[key] = old[key]
         write_manifest(self.path, manifest)
         fault_point("manifest-written")
         (self.path / STORE_DIR / WRITING).unlink(missing_ok=True)
@@ -346,6 +434,17 @@ class IndexWriter:
         for entry in pool.iterdir():
             if entry.name not in used:
                 _remove(entry)
+
+
+def _published(path: Path) -> dict[str, Any] | None:
+    """The manifest of the index published at ``path`` (None for a new folder, or one of
+    an earlier format that a build replaces)."""
+    if not (path / MANIFEST).is_file():
+        return None
+    try:
+        return read_manifest(path)
+    except IndexStoreError:
+        return None
 
 
 def manifest_from(registry: dict[str, dict[str, Any]], record: dict[str, Any], snapshot: str) -> dict[str, Any]:
