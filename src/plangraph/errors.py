@@ -53,6 +53,11 @@ class DamagedIndexError(IndexStoreError):
     """An index's graph store is missing or damaged: writers refuse to change the index
     until it is rebuilt from the plans' shards; readers answer from its last snapshot."""
 
+    def __init__(self, message: str, *, hint: str | None = None, problem: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.problem = problem or message
+        """What is wrong with the store, in a few words (the message says where, too)."""
+
 
 class QueryError(PlanGraphError):
     """A SPARQL query is malformed, forbidden, or ran out of time."""

@@ -165,7 +165,7 @@ def damaged(primary: Path, problem: str) -> DamagedIndexError:
     from the published snapshot)."""
     index = primary.parent.parent
     return DamagedIndexError(f"index {index}: the graph store is damaged ({problem}); nothing was changed",
-                             hint=repair_hint(index))
+                             hint=repair_hint(index), problem=problem)
 
 
 class GraphStore:

@@ -27,7 +27,7 @@ from plangraph.errors import DamagedIndexError, IndexStoreError
 from plangraph.graph.iris import plan_iri
 from plangraph.graph.store import INDEX_KEY, PRIMARY, Change, GraphStore
 from plangraph.workspace.folder import (BUILDING, GRAPH_NT, PLANS_DIR, SHARED_NT, STORE_DIR, WRITING, fsync_path,
-                                       read_manifest, unfinished_change)
+                                       default_index, read_manifest, unfinished_change)
 from plangraph.workspace.writer import IndexWriter, changing, ontology_ntriples
 
 REBUILDING = f"{BUILDING}{PRIMARY}"
@@ -50,7 +50,7 @@ class RepairReport:
     """What was wrong with the store that was rebuilt."""
 
 
-def repair(index: str | Path) -> RepairReport:
+def repair(index: str | Path | None = None) -> RepairReport:
     """Finish what a writer left unfinished in ``index``, or rebuild its graph store
     from the plans' shards when it is missing or damaged; then make sure readers have
     a snapshot they can open.
@@ -60,7 +60,7 @@ def repair(index: str | Path) -> RepairReport:
             shard the manifest names is missing, another writer is at work, or the disk
             is full.
     """
-    out = Path(index)
+    out = Path(index) if index else default_index()
     manifest = read_manifest(out)
     missing = [s for s in (p["shard"] for p in manifest["plans"].values())
                if not (out / PLANS_DIR / s / GRAPH_NT).is_file()]
@@ -72,7 +72,7 @@ def repair(index: str | Path) -> RepairReport:
         try:
             writer = IndexWriter(out, wait_s=0)
         except DamagedIndexError as exc:
-            return _rebuild(out, manifest, exc.message)
+            return _rebuild(out, manifest, exc.problem)
         with writer:
             published = writer.recover()
             manifest = read_manifest(out)
