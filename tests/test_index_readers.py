@@ -162,3 +162,151 @@ def test_an_index_on_a_read_only_file_system_answers(ix: Path, tmp_path: Path) -
     assert done.returncode == 0, done.stderr
     assert "WRITABLE" not in done.stdout and "True" in done.stdout and "linping" in done.stdout
     assert "Traceback" not in done.stderr and "Warning" not in done.stderr
+
+
+# -- damaged indexes -----------------------------------------------------------------------
+
+
+def _only_in_primary(ix: Path) -> Path:
+    """The largest table file of the primary store that no snapshot links."""
+    files = [p for p in (ix / "store" / "primary").glob("*.sst") if p.stat().st_nlink == 1]
+    return max(files, key=lambda p: p.stat().st_size)
+
+
+def _only_in_snapshot(ix: Path) -> Path:
+    snapshot = ix / Workspace(ix).manifest["snapshot"]
+    return max((p for p in snapshot.glob("*.sst") if p.stat().st_nlink == 1), key=lambda p: p.stat().st_size)
+
+
+def _cut(path: Path, keep: int = 100) -> int:
+    size = path.stat().st_size
+    os.truncate(path, keep)
+    return size
+
+
+def _store_state(ix: Path) -> tuple[object, ...]:
+    """The primary store's registry and index record (but for what a repair cannot know),
+    and every quad of the published snapshot."""
+    store = GraphStore.open_writer(ix / "store")
+    try:
+        registry = {p: {k: v for k, v in r.items() if k != "path"} for p, r in store.registry().items()}
+        record = {k: v for k, v in store.index_record().items() if k != "compaction"}
+    finally:
+        store.close()
+    snapshot = GraphStore.open_snapshot(ix / Workspace(ix).manifest["snapshot"])
+    return registry, record, sorted(str(q) for q in snapshot.store)
+
+
+DAMAGES = {
+    "store missing": lambda ix: (shutil.rmtree(ix / "store" / "primary"), "graph store {primary} is missing")[1],
+    "CURRENT missing": lambda ix: ((ix / "store" / "primary" / "CURRENT").unlink(), "{primary}/CURRENT is missing")[1],
+    "table file cut short": lambda ix: (lambda f, n: f"{f} is cut short (100 of its {n} bytes)")(
+        f := _only_in_primary(ix), _cut(f)),
+}
+
+
+@pytest.mark.parametrize("damage", list(DAMAGES))
+def test_a_writer_refuses_a_damaged_store_and_repair_rebuilds_it(base: Path, tmp_path: Path, damage: str) -> None:
+    ix = tmp_path / "ix"
+    shutil.copytree(base, ix)
+    other = _other_plan(tmp_path / "in")
+    add([other], ix, progress=False)
+    whole, answers = _store_state(ix), _answers(ix)
+    problem = DAMAGES[damage](ix).format(primary=ix / "store" / "primary")
+    before = _files(ix)
+    message = f"index {ix}: the graph store is damaged ({problem}); nothing was changed"
+    with pytest.raises(DamagedIndexError) as raised:
+        add([LINPING], ix, progress=False)  # before the fix: the store started empty and every plan went
+    assert raised.value.message == message
+    assert raised.value.hint == f"rebuild the graph store from the plans' shards: plangraph repair --index {ix}"
+    with pytest.raises(DamagedIndexError, match="nothing was changed"):
+        remove(["linping-copy"], ix, progress=False)
+    done = _cli("add", str(LINPING), "--index", str(ix), "--quiet")
+    assert (done.returncode, done.stderr) == (1, f"Error: {message}\n  hint: {raised.value.hint}\n")
+    assert _answers(ix) == answers  # readers answer from the snapshot meanwhile
+    assert _changed(before, ix) == []
+    report = repair(ix)
+    assert report.rebuilt and report.problem == problem
+    assert (report.set_aside is None) == (damage == "store missing")
+    assert _store_state(ix) == whole  # the same store: records, graphs, shared lines and links
+    assert _answers(ix) == answers
+    assert remove(["linping-copy"], ix, progress=False).plans == ("linping",)  # writers work again
+    _check_consistent(ix)
+
+
+def test_a_table_file_cut_short_in_the_snapshot_is_named(ix: Path) -> None:
+    sst = _only_in_snapshot(ix)
+    size = _cut(sst)
+    problem = f"{sst} is cut short (100 of its {size} bytes)"
+    ws = Workspace(ix)
+    with pytest.raises(IndexStoreError, match="cut short") as raised:
+        ws.sparql("ASK { ?s ?p ?o }")
+    assert raised.value.message == f"cannot open the graph at {sst.parent}: {problem}"
+    assert raised.value.hint == f"rebuild the graph store from the plans' shards: plangraph repair --index {ix}"
+    with pytest.raises(IndexStoreError, match="cut short"):
+        ws.entities("organizations")
+    done = _cli("sparql", "ASK { ?s ?p ?o }", "--index", str(ix))
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stderr.startswith(f"Error: cannot open the graph at {sst.parent}: {problem}\n  hint: ")
+    assert ws.search("教师", top_k=3)  # what does not need the graph still answers
+    report = repair(ix)  # the primary store is whole: a new snapshot is published
+    assert report.republished and not report.rebuilt
+    asked = _cli("sparql", "ASK { ?s ?p ?o }", "--index", str(ix))
+    assert asked.returncode == 0 and "True" in asked.stdout
+    assert repair(ix) == type(report)(ix, ("linping",))  # whole now: nothing to do
+
+
+# -- a full disk ------------------------------------------------------------------------------
+
+
+def _full(*args: object, **kwargs: object) -> None:
+    raise OSError(errno.ENOSPC, "No space left on device", "/some/file")
+
+
+def _rocksdb_full(*args: object, **kwargs: object) -> None:  # RocksDB's IO errors carry no errno
+    raise OSError("IO error: No space left on device: While appending to file: 000123.sst")
+
+
+# Where a change meets the full disk, in its write order (workspace/writer.py): writing the
+# plan's shard, then (past the intent) loading its graph into the store, publishing the
+# snapshot, writing the manifest.
+FULL_AT = {
+    "shard": ("plangraph.workspace.writer.fsync_write", _full),
+    "graph": ("plangraph.graph.store.GraphStore.load_graph", _rocksdb_full),
+    "snapshot": ("plangraph.graph.store.GraphStore.publish", _full),
+    "manifest": ("plangraph.workspace.writer.write_manifest", _full),
+}
+
+
+@pytest.mark.parametrize("where", list(FULL_AT))
+def test_a_full_disk_stops_a_change_and_loses_nothing(ix: Path, tmp_path: Path, where: str,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    answers = _answers(ix)
+    other = _other_plan(tmp_path / "in")
+    target, fail = FULL_AT[where]
+    with monkeypatch.context() as full:
+        full.setattr(target, fail)
+        with pytest.raises(IndexStoreError) as raised:
+            add([other], ix, progress=False)
+        assert raised.value.message.startswith(f"index {ix}: no space left on its disk")
+        assert raised.value.message.endswith("; the change stopped and the index answers as it was before it")
+        assert raised.value.hint == "free some space and run the command again: it carries on from where this one stopped"
+        # while the disk stays full, readers answer as before: they need not write
+        full.setattr(GraphStore, "open_writer", _full)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", IndexWarning)  # past the intent, the change is unfinished
+            assert _answers(ix) == answers
+        asked, found = _cli_reads(ix)
+        assert "True" in asked and "linping" in found
+    summary = add([other], ix, progress=False)  # space again: the change carries on
+    assert summary.plans == ("linping", "linping-copy")
+    _check_consistent(ix)
+
+
+def test_a_full_disk_is_an_error_on_the_command_line(ix: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr("plangraph.workspace.writer.fsync_write", _full)
+    assert main(["add", str(_other_plan(tmp_path / "in")), "--index", str(ix), "--quiet"]) == 1
+    assert capsys.readouterr().err == (
+        f"Error: index {ix}: no space left on its disk (/some/file); the change stopped and the index answers as it "
+        "was before it\n  hint: free some space and run the command again: it carries on from where this one stopped\n")

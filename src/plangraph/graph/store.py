@@ -160,6 +160,39 @@ def repair_hint(index: Path) -> str:
     return f"rebuild the graph store from the plans' shards: plangraph repair --index {index}"
 
 
+def _damage(primary: Path) -> str | None:
+    """What RocksDB finds wrong with a store when it opens it read-only (which writes
+    nothing: opening it for writing would rotate its log files first), or None. A store
+    that another process is writing may look damaged to a read-only open: then it is
+    left to the writing open, which waits for that process."""
+    try:
+        probe = ox.Store.read_only(str(primary))
+    except OSError:
+        return None  # unreadable: the writing open says why
+    except RuntimeError as exc:
+        return None if _locked(primary) else store_problem(exc)
+    del probe
+    return None
+
+
+def _locked(primary: Path) -> bool:
+    """Whether a process holds the store's RocksDB lock (an ``fcntl`` lock on ``LOCK``)."""
+    import fcntl
+
+    try:
+        fd = os.open(primary / "LOCK", os.O_RDWR)
+    except OSError:
+        return False
+    try:
+        fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.lockf(fd, fcntl.LOCK_UN)
+        return False
+    except OSError:
+        return True
+    finally:
+        os.close(fd)
+
+
 def damaged(primary: Path, problem: str) -> DamagedIndexError:
     """The error of a primary store that a writer must not change (readers still answer
     from the published snapshot)."""
@@ -198,6 +231,10 @@ class GraphStore:
             if not create:
                 raise damaged(primary, f"graph store {primary} is missing")
             primary.mkdir(parents=True)
+        else:
+            problem = _damage(primary)
+            if problem:
+                raise damaged(primary, problem)
         try:
             store = ox.Store(str(primary))
         except OSError as exc:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from plangraph.analysis.strength import Strength, strength
+from plangraph.durable import readable
 from plangraph.errors import IndexStoreError, InputError, UsageError
 from plangraph.model import EntityRef, Hit
 from plangraph.search.scope import Scope
@@ -47,7 +48,7 @@ class Workspace:
     """
 
     def __init__(self, path: str | Path | None = None, *, search_backend: str | None = None) -> None:
-        self.path = Path(path) if path else default_index()
+        self.path = readable(Path(path) if path else default_index())  # a swap that died half-way
         self.search_backend = search_backend  # None: $PLANGRAPH_SEARCH_BACKEND (workspace.searchbackend)
         # A reader never writes (read-only media, two apps, a backup beside it): it opens
         # the snapshot the manifest names, and only a writer finishes a change left unfinished.

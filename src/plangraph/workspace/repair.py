@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from plangraph.durable import recover
 from plangraph.errors import DamagedIndexError, IndexStoreError
 from plangraph.graph.iris import plan_iri
 from plangraph.graph.store import INDEX_KEY, PRIMARY, Change, GraphStore
@@ -61,6 +62,7 @@ def repair(index: str | Path | None = None) -> RepairReport:
             is full.
     """
     out = Path(index) if index else default_index()
+    recover(out)  # a format-2 build that died between its two renames
     manifest = read_manifest(out)
     missing = [s for s in (p["shard"] for p in manifest["plans"].values())
                if not (out / PLANS_DIR / s / GRAPH_NT).is_file()]
