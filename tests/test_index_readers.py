@@ -69,13 +69,14 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
 
 def _answers(path: Path) -> tuple[object, ...]:
     """What readers are asked: plans, a search, ASK and SELECT on the store, a named query
-    from the store's joins, entities, export rows, a plan's sections and text."""
+    from the store's joins, entities, export rows, a plan's sections, text and audit."""
     ws = Workspace(path)
     return (ws.plan_ids, [h.passage_id for h in ws.search("教师", top_k=5)],
             ws.sparql("ASK { ?s ?p ?o }").rows, ws.sparql(SELECT).rows,
             ws.sparql(name="cited-documents", from_views=False).rows,
             [e.iri for e in ws.entities("organizations")], ws.export_rows("commitments"),
-            [s.title for s in ws.sections(ws.plan_ids[0])], len(ws.plan_text(ws.plan_ids[0])))
+            [s.title for s in ws.sections(ws.plan_ids[0])], len(ws.plan_text(ws.plan_ids[0])),
+            ws.audit(ws.plan_ids[0]).rows())
 
 
 def _cli_reads(path: Path) -> tuple[str, str]:
@@ -156,12 +157,16 @@ def test_an_index_on_a_read_only_file_system_answers(ix: Path, tmp_path: Path) -
               f"(touch {mnt}/x 2>/dev/null && echo WRITABLE; "
               f"{sys.executable} -m plangraph sparql 'ASK {{ ?s ?p ?o }}' --index {mnt} && "
               f"{sys.executable} -m plangraph search 教师 --top 2 --index {mnt} && "
-              f"{sys.executable} -m plangraph export organizations --index {mnt} --format json)")
+              f"{sys.executable} -m plangraph export organizations --index {mnt} --format json; "
+              f"{sys.executable} -m plangraph add {LINPING} --index {mnt} --quiet; echo add=$?)")
     done = subprocess.run(["unshare", "-rm", "sh", "-c", script], env=env, capture_output=True, text=True,
                           timeout=180)
     assert done.returncode == 0, done.stderr
     assert "WRITABLE" not in done.stdout and "True" in done.stdout and "linping" in done.stdout
-    assert "Traceback" not in done.stderr and "Warning" not in done.stderr
+    assert done.stdout.endswith("add=1\n")  # a writer there is refused by name
+    assert done.stderr == (f"Error: index {mnt} cannot be changed: IO error: While open a file for appending: "
+                           f"{mnt}/store/primary/LOG: Read-only file system\n  hint: searches and queries still "
+                           "work; to change it, copy the folder to a writable disk\n")
 
 
 # -- damaged indexes -----------------------------------------------------------------------

@@ -20,7 +20,6 @@ from plangraph.graph.iris import plan_graph_iri, plan_of_graph
 from plangraph.graph.store import SHARED_GRAPH, GraphStore
 from plangraph.workspace import Workspace, add, build, remove, repair
 
-
 from .conftest import LINPING, ROOT
 
 FAKE = ("fake",)

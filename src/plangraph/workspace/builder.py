@@ -190,15 +190,10 @@ def _search_index(index: Path, generation: int, shards: dict[str, str], changed:
     return name, rep
 
 
-def _run(out: Path, files: list[Path], **kwargs: Any) -> BuildSummary:
-    with changing(out):
-        return _change(out, files, **kwargs)
-
-
-def _change(out: Path, files: list[Path], *, remove_missing: bool, remove_ids: Sequence[str] = (),
-            encoders: Sequence[str], sentence_level: str, progress: bool,
-            embedding: dict[str, Any] | None = None,
-            unreadable: Sequence[tuple[str, str]] = ()) -> BuildSummary:
+def _run(out: Path, files: list[Path], *, remove_missing: bool, remove_ids: Sequence[str] = (),
+         encoders: Sequence[str], sentence_level: str, progress: bool,
+         embedding: dict[str, Any] | None = None,
+         unreadable: Sequence[tuple[str, str]] = ()) -> BuildSummary:
     from plangraph.search.embedding import default_workers
     from plangraph.search.encoders import get_encoder
 
@@ -315,10 +310,11 @@ def build(paths: Iterable[str | Path], out_dir: str | Path | None = None, *,
 
     out = Path(out_dir) if out_dir else default_index()
     files, unreadable = find_plan_files(list(paths))
-    return _run(out, files, remove_missing=True, encoders=encoders, sentence_level=sentence_level,
-                progress=progress, embedding={"workers": workers, "scheduler": scheduler, "device": device,
-                                              "plan_time_limit": plan_time_limit},
-                unreadable=[(f.path, f.error.message) for f in unreadable])
+    with changing(out):  # a full disk: an error naming the folder, and the index as it was
+        return _run(out, files, remove_missing=True, encoders=encoders, sentence_level=sentence_level,
+                    progress=progress, embedding={"workers": workers, "scheduler": scheduler, "device": device,
+                                                  "plan_time_limit": plan_time_limit},
+                    unreadable=[(f.path, f.error.message) for f in unreadable])
 
 
 def add(paths: Iterable[str | Path], out_dir: str | Path | None = None, *,
@@ -333,10 +329,12 @@ def add(paths: Iterable[str | Path], out_dir: str | Path | None = None, *,
     out = Path(out_dir) if out_dir else default_index()
     manifest = read_manifest(out) if (out / "manifest.json").exists() else {}
     files, unreadable = find_plan_files(list(paths))
-    return _run(out, files, remove_missing=False,
-                encoders=encoders or manifest.get("encoders") or ("e5", "use"),
-                sentence_level=sentence_level or manifest.get("sentence_level", "auto"), progress=progress,
-                embedding={"workers": workers, "plan_time_limit": plan_time_limit}, unreadable=[(f.path, f.error.message) for f in unreadable])
+    with changing(out):
+        return _run(out, files, remove_missing=False,
+                    encoders=encoders or manifest.get("encoders") or ("e5", "use"),
+                    sentence_level=sentence_level or manifest.get("sentence_level", "auto"), progress=progress,
+                    embedding={"workers": workers, "plan_time_limit": plan_time_limit},
+                    unreadable=[(f.path, f.error.message) for f in unreadable])
 
 
 def remove(plans: Sequence[str], out_dir: str | Path | None = None, *, progress: bool = True) -> BuildSummary:
@@ -349,8 +347,9 @@ def remove(plans: Sequence[str], out_dir: str | Path | None = None, *, progress:
 
     out = Path(out_dir) if out_dir else default_index()
     manifest = read_manifest(out)
-    with changing(out), IndexWriter(out) as writer:
-        writer.recover()
-        check_removable(writer.store.registry(), list(plans))
-    return _run(out, [], remove_missing=False, remove_ids=plans, encoders=manifest["encoders"],
-                sentence_level=manifest.get("sentence_level", "auto"), progress=progress)
+    with changing(out):
+        with IndexWriter(out) as writer:
+            writer.recover()
+            check_removable(writer.store.registry(), list(plans))
+        return _run(out, [], remove_missing=False, remove_ids=plans, encoders=manifest["encoders"],
+                    sentence_level=manifest.get("sentence_level", "auto"), progress=progress)

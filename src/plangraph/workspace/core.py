@@ -175,7 +175,8 @@ class Workspace:
         names (``"snapshot": "store/snapshots/<name>"``)."""
         snapshot = self.path / self.manifest["snapshot"]
         if not snapshot.is_dir():
-            raise broken_index(self.path, f"missing graph store snapshot {snapshot}")
+            raise IndexStoreError(f"index {self.path}: missing graph store snapshot {snapshot}",
+                                  hint=f"publish one again: plangraph repair --index {self.path}")
         return snapshot
 
     def entities_for(self, passage_id: str) -> tuple[EntityRef, ...]:

@@ -69,6 +69,9 @@ from plangraph.workspace.folder import (
 )
 
 DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
+READ_ONLY = frozenset({errno.EROFS, errno.EACCES, errno.EPERM})
+READ_ONLY_WORDS = ("Read-only file system", "Permission denied")
+"""How RocksDB's IO errors (which carry no errno) say the same."""
 ONTOLOGY_FILES: tuple[str, ...] = ("plangraph.ttl", "concepts.ttl")
 FAULT_ENV = "PLANGRAPH_FAULT_AT"
 KEEP_SNAPSHOTS = 3
@@ -109,8 +112,8 @@ def changing(index: Path) -> Iterator[None]:
                 f"index {index}: no space left on its disk{where}; the change stopped and the index answers "
                 "as it was before it", hint="free some space and run the command again: it carries on "
                 "from where this one stopped") from None
-        if isinstance(exc, OSError) and exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
-            raise IndexStoreError(f"index {index} cannot be changed: {exc.strerror}{where}",
+        if isinstance(exc, OSError) and (exc.errno in READ_ONLY or any(m in str(exc) for m in READ_ONLY_WORDS)):
+            raise IndexStoreError(f"index {index} cannot be changed: {exc.strerror or exc}{where}",
                                   hint="searches and queries still work; to change it, copy the folder "
                                        "to a writable disk") from None
         raise
