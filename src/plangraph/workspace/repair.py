@@ -12,7 +12,9 @@ from the repaired store as from a built one.
 A rebuild writes the new store beside the old one (``store/.building-primary``), then
 moves the damaged store aside (``store/primary.damaged-<time>``, to be deleted once the
 index answers again) and the new one in, and publishes a snapshot; a kill on the way
-leaves the index as it was, and running the repair again starts over.
+leaves the index as it was, and running the repair again starts over. A change that a
+writer had not published when the store was damaged is not in the rebuilt store (it is
+not in the manifest either): run that command again.
 """
 
 from __future__ import annotations
@@ -110,6 +112,7 @@ def _rebuild(out: Path, manifest: dict[str, Any], problem: str) -> RepairReport:
                    "before": {}}
         store.commit(Change(records={INDEX_KEY: {"pending": pending}}))
         writer.roll_forward()
+        writer.compact_if_due()  # a store loaded plan by plan has a table file per plan and index
         store.flush()
     finally:
         store.close()

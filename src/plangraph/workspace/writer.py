@@ -242,6 +242,10 @@ class IndexWriter:
         when there is none)."""
         self._roll_forward()
 
+    def compact_if_due(self) -> None:
+        """Merge the store's table files if enough were written since the last merge."""
+        self._compact_if_due()
+
     def republish(self) -> dict[str, Any]:
         """Publish the store as it is as a new snapshot (for readers whose snapshot is
         damaged) and rewrite the manifest to name it; returns the manifest."""

@@ -61,6 +61,8 @@ def main(corpus: Path | None = None) -> None:
         st.session_state["plan_pick"] = st.session_state.pop("plan_param")
     page = st.sidebar.radio(t("page"), list(PAGES), key="page", format_func=t)
     st.sidebar.caption(f"{t('index')}: {ws.path} · {', '.join(ws.plan_ids)}")
+    if ws.unfinished:  # a writer is at work or stopped: the answers are the last published index's
+        st.sidebar.warning(ws.unfinished)
     PAGES[page](ws)
     # Load the search index and encoders in the background once the first page is laid
     # out (started earlier, the loading competes with drawing it), so that the first
