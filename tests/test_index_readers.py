@@ -239,6 +239,24 @@ def test_a_writer_refuses_a_damaged_store_and_repair_rebuilds_it(base: Path, tmp
     _check_consistent(ix)
 
 
+def test_a_store_put_back_from_an_older_backup_or_emptied_is_refused(ix: Path, tmp_path: Path) -> None:
+    primary = ix / "store" / "primary"
+    shutil.copytree(primary, tmp_path / "backup")  # generation 1
+    add([_other_plan(tmp_path / "in")], ix, progress=False)  # generation 2
+    shutil.rmtree(primary)
+    shutil.copytree(tmp_path / "backup", primary)
+    with pytest.raises(DamagedIndexError) as raised:  # it lacks linping-copy: a change would drop it
+        remove(["linping"], ix, progress=False)
+    assert raised.value.problem == "it holds generation 1 of the index, its manifest published 2"
+    assert Workspace(ix).plan_ids == ("linping", "linping-copy")
+    shutil.rmtree(primary)
+    primary.mkdir()
+    with pytest.raises(DamagedIndexError, match=f"graph store {primary} is empty"):
+        add([LINPING], ix, progress=False)
+    assert repair(ix).rebuilt
+    assert remove(["linping"], ix, progress=False).plans == ("linping-copy",)
+
+
 def test_a_table_file_cut_short_in_the_snapshot_is_named(ix: Path) -> None:
     sst = _only_in_snapshot(ix)
     size = _cut(sst)

@@ -225,12 +225,13 @@ class GraphStore:
         """
         root = Path(root)
         primary = root / folder
-        if primary.is_dir() and not (primary / "CURRENT").is_file() and any(primary.iterdir()):
+        held = primary.is_dir() and any(primary.iterdir())
+        if held and not (primary / "CURRENT").is_file():
             raise damaged(primary, f"{primary / 'CURRENT'} is missing")
-        if not primary.is_dir():
+        if not held:
             if not create:
-                raise damaged(primary, f"graph store {primary} is missing")
-            primary.mkdir(parents=True)
+                raise damaged(primary, f"graph store {primary} is {'empty' if primary.is_dir() else 'missing'}")
+            primary.mkdir(parents=True, exist_ok=True)
         else:
             problem = _damage(primary)
             if problem:
@@ -238,8 +239,8 @@ class GraphStore:
         try:
             store = ox.Store(str(primary))
         except OSError as exc:
-            if "lock" not in str(exc).lower():
-                raise
+            if "lock" not in str(exc).lower() or any(m in str(exc) for m in ("Read-only", "Permission denied")):
+                raise  # not another writer: the caller says what (workspace.writer.changing)
             raise IndexStoreError(f"cannot open {primary} for writing: {exc}",
                                   hint="another plangraph process is writing this index; "
                                        "wait for it to finish") from None
