@@ -294,7 +294,7 @@ def _rocksdb_full(*args: object, **kwargs: object) -> None:  # RocksDB's IO erro
 # plan's shard, then (past the intent) loading its graph into the store, publishing the
 # snapshot, writing the manifest.
 FULL_AT = {
-    "shard": ("plangraph.workspace.writer.fsync_write", _full),
+    "shard": ("plangraph.workspace.folder.fsync_write", _full),
     "graph": ("plangraph.graph.store.GraphStore.load_graph", _rocksdb_full),
     "snapshot": ("plangraph.graph.store.GraphStore.publish", _full),
     "manifest": ("plangraph.workspace.writer.write_manifest", _full),
@@ -328,7 +328,7 @@ def test_a_full_disk_stops_a_change_and_loses_nothing(ix: Path, tmp_path: Path, 
 
 def test_a_full_disk_is_an_error_on_the_command_line(ix: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                      capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setattr("plangraph.workspace.writer.fsync_write", _full)
+    monkeypatch.setattr("plangraph.workspace.folder.fsync_write", _full)
     assert main(["add", str(_other_plan(tmp_path / "in")), "--index", str(ix), "--quiet"]) == 1
     assert capsys.readouterr().err == (
         f"Error: index {ix}: no space left on its disk (/some/file); the change stopped and the index answers as it "

@@ -98,7 +98,7 @@ class OxigraphEngine:
             else:
                 self.store = ox.Store.read_only(str(location))
         except (OSError, SyntaxError, RuntimeError) as exc:  # RuntimeError: RocksDB finds a damaged store
-            from plangraph.graph.store import repair_hint, store_problem
+            from plangraph.graph.storecheck import repair_hint, store_problem
 
             hint = repair_hint(location.parent.parent.parent) if location.parent.name == "snapshots" else \
                 "rebuild the index: plangraph build corpus"

@@ -29,8 +29,9 @@ from plangraph.workspace.folder import (CACHE_DIR, CONCEPTS_FILE, ENTITIES_FILE,
                                        PLANS_DIR, SEARCH_DIR, SEARCH_SHARDS, SHARED_NT, TEXT_FILE, VIEWS_FILE,
                                        default_index)
 from plangraph.workspace.planpool import PLAN_TIME_LIMIT_S, hang_point, plan_results
-from plangraph.workspace.writer import (IndexWriter, changing, check_removable, fault_point, is_disk_full,
-                                       write_shard)
+from plangraph.workspace.faults import changing, fault_point, is_disk_full
+from plangraph.workspace.folder import write_shard
+from plangraph.workspace.writer import IndexWriter, check_removable
 from plangraph.workspace.writer import ontology_ntriples
 
 PIPELINE_VERSION = "5"

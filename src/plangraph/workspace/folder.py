@@ -1,4 +1,4 @@
-"""The index folder: its layout, and reading its manifest.
+"""The index folder: its layout, its manifest (read, written atomically) and its shards' writing.
 
 Layout (format 3)::
 
@@ -30,6 +30,8 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -111,3 +113,36 @@ def write_manifest(path: Path, manifest: dict[str, Any]) -> None:
     fsync_write(tmp, json.dumps(manifest, ensure_ascii=False, indent=1).encode())
     os.replace(tmp, path / MANIFEST)
     fsync_path(path)
+
+
+def published_manifest(path: Path) -> dict[str, Any] | None:
+    """The manifest of the index published at ``path`` (None for a new folder, or one of
+    an earlier format that a build replaces)."""
+    if not (path / MANIFEST).is_file():
+        return None
+    try:
+        return read_manifest(path)
+    except IndexStoreError:
+        return None
+
+
+def write_shard(index: Path, name: str, files: dict[str, bytes],
+                also: Callable[[Path], None] | None = None) -> Path:
+    """Write a shard folder beside its final place (``also`` adds to it), fsync it,
+    and rename it in."""
+    plans = index / PLANS_DIR
+    plans.mkdir(exist_ok=True)
+    final = plans / name
+    if final.is_dir():  # the same plan version: shards are named by their content
+        return final
+    tmp = plans / f"{BUILDING}{name}-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    for fname, data in files.items():
+        fsync_write(tmp / fname, data)
+    if also is not None:
+        also(tmp)
+    fsync_path(tmp)
+    os.rename(tmp, final)
+    fsync_path(plans)
+    return final

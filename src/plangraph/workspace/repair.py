@@ -31,7 +31,8 @@ from plangraph.graph.iris import plan_iri
 from plangraph.graph.store import INDEX_KEY, PRIMARY, Change, GraphStore
 from plangraph.workspace.folder import (BUILDING, GRAPH_NT, PLANS_DIR, SHARED_NT, STORE_DIR, WRITING, fsync_path,
                                        default_index, read_manifest, unfinished_change)
-from plangraph.workspace.writer import IndexWriter, changing, ontology_ntriples
+from plangraph.workspace.faults import changing
+from plangraph.workspace.writer import IndexWriter, ontology_ntriples
 
 REBUILDING = f"{BUILDING}{PRIMARY}"
 """Where a rebuild writes the new store, beside the damaged one."""

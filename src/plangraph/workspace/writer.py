@@ -32,25 +32,21 @@ shards). ``PLANGRAPH_FAULT_AT=<step>`` kills the process at a named step (tests)
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import json
-import os
 import shutil
-import signal
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from plangraph.durable import recover
 from plangraph.errors import DamagedIndexError, IndexStoreError, UsageError
 from plangraph.graph.iris import plan_graph_iri, plan_iri
-from plangraph.graph.store import (INDEX_KEY, PRIMARY, SHARED_GRAPH, Change, GraphStore, damaged, ntriples_body,
-                                   store_problem)
+from plangraph.graph.store import INDEX_KEY, PRIMARY, SHARED_GRAPH, Change, GraphStore, ntriples_body
+from plangraph.graph.storecheck import damaged, store_problem
 from plangraph.graph.vocab import ONTOLOGY_GRAPH, PG
 from plangraph.resources import ontology_dir
+from plangraph.workspace.faults import fault_point
 from plangraph.workspace.folder import (
     BUILDING,
     GRAPH_NT,
@@ -62,18 +58,12 @@ from plangraph.workspace.folder import (
     STORE_DIR,
     WRITING,
     FORMAT,
-    fsync_path,
-    fsync_write,
+    published_manifest,
     read_manifest,
     write_manifest,
 )
 
-DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
-READ_ONLY = frozenset({errno.EROFS, errno.EACCES, errno.EPERM})
-READ_ONLY_WORDS = ("Read-only file system", "Permission denied")
-"""How RocksDB's IO errors (which carry no errno) say the same."""
 ONTOLOGY_FILES: tuple[str, ...] = ("plangraph.ttl", "concepts.ttl")
-FAULT_ENV = "PLANGRAPH_FAULT_AT"
 KEEP_SNAPSHOTS = 3
 SHARED_BATCH = 20_000
 """Lines of replaced or removed plan versions checked (and deleted) at a time."""
@@ -89,40 +79,6 @@ def _remove(path: Path) -> None:
         shutil.rmtree(path, ignore_errors=True)
     else:
         path.unlink(missing_ok=True)
-
-
-def is_disk_full(exc: BaseException) -> bool:
-    """Whether ``exc`` says the disk (or the user's quota) is full: an ``OSError``, or
-    RocksDB's ``IO error: No space left on device``."""
-    return isinstance(exc, OSError) and exc.errno in DISK_FULL or "No space left on device" in str(exc)
-
-
-@contextmanager
-def changing(index: Path) -> Iterator[None]:
-    """Report a full disk or a read-only file system met while changing ``index`` as an
-    :class:`IndexStoreError` naming the folder. Nothing is lost: readers go by the
-    manifest, which still names the last complete index, and the next writer finishes
-    or clears what this one left."""
-    try:
-        yield
-    except (OSError, RuntimeError) as exc:
-        where = f" ({exc.filename})" if isinstance(exc, OSError) and exc.filename else ""
-        if is_disk_full(exc):
-            raise IndexStoreError(
-                f"index {index}: no space left on its disk{where}; the change stopped and the index answers "
-                "as it was before it", hint="free some space and run the command again: it carries on "
-                "from where this one stopped") from None
-        if isinstance(exc, OSError) and (exc.errno in READ_ONLY or any(m in str(exc) for m in READ_ONLY_WORDS)):
-            raise IndexStoreError(f"index {index} cannot be changed: {exc.strerror or exc}{where}",
-                                  hint="searches and queries still work; to change it, copy the folder "
-                                       "to a writable disk") from None
-        raise
-
-
-def fault_point(step: str) -> None:
-    """Die here, as kill -9 would, if ``PLANGRAPH_FAULT_AT`` names this step."""
-    if os.environ.get(FAULT_ENV) == step:
-        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def ontology_ntriples() -> tuple[str, str]:
@@ -169,7 +125,7 @@ class IndexWriter:
         self.path = Path(path)
         recover(self.path)  # a format-2 build that died between its two renames
         self.path.mkdir(parents=True, exist_ok=True)
-        published = _published(self.path)
+        published = published_manifest(self.path)
         deadline = time.monotonic() + wait_s
         while True:  # another writer may be finishing
             try:
@@ -233,25 +189,18 @@ class IndexWriter:
                    "before": before}
         self.store.commit(Change(records={INDEX_KEY: {**self.store.index_record(), "pending": pending}}))
         fault_point("intent-committed")
-        self._roll_forward()
-        self._compact_if_due()
+        self.roll_forward()
+        self.compact_if_due()
         return self._publish()
-
-    def roll_forward(self) -> None:
-        """Carry out the change the store's intent records, from the shards (nothing
-        when there is none)."""
-        self._roll_forward()
-
-    def compact_if_due(self) -> None:
-        """Merge the store's table files if enough were written since the last merge."""
-        self._compact_if_due()
 
     def republish(self) -> dict[str, Any]:
         """Publish the store as it is as a new snapshot (for readers whose snapshot is
         damaged) and rewrite the manifest to name it; returns the manifest."""
         return self._publish()
 
-    def _roll_forward(self) -> None:
+    def roll_forward(self) -> None:
+        """Carry out the change the store's intent records, from the shards (nothing
+        when there is none)."""
         pending = self.store.index_record().get("pending")
         if not pending:
             return
@@ -332,7 +281,7 @@ class IndexWriter:
                 batch = set()
         return change
 
-    def _compact_if_due(self) -> None:
+    def compact_if_due(self) -> None:
         """Merge the store's table files once enough were written since the last merge
         (:data:`COMPACT_MIN_FILES`, or half the files the last merge left, whichever is
         more), so that its cost is shared by the changes that made it due; the merge is
@@ -380,7 +329,7 @@ class IndexWriter:
     def recover(self) -> bool:
         """Finish what a killed writer left and remove leftovers; True if the
         manifest was rewritten."""
-        self._roll_forward()
+        self.roll_forward()
         record = self.store.index_record()
         try:
             manifest = read_manifest(self.path)
@@ -443,17 +392,6 @@ class IndexWriter:
                 _remove(entry)
 
 
-def _published(path: Path) -> dict[str, Any] | None:
-    """The manifest of the index published at ``path`` (None for a new folder, or one of
-    an earlier format that a build replaces)."""
-    if not (path / MANIFEST).is_file():
-        return None
-    try:
-        return read_manifest(path)
-    except IndexStoreError:
-        return None
-
-
 def manifest_from(registry: dict[str, dict[str, Any]], record: dict[str, Any], snapshot: str) -> dict[str, Any]:
     """The manifest of the index the registry describes (plans in their build order)."""
     order = sorted(registry, key=lambda p: (registry[p].get("order", 0), p))
@@ -471,28 +409,6 @@ def manifest_from(registry: dict[str, dict[str, Any]], record: dict[str, Any], s
         "counts": {p: registry[p].get("counts", {}) for p in order},
         "shacl": {"conforms": violations == 0, "violations": violations},
     }
-
-
-def write_shard(index: Path, name: str, files: dict[str, bytes],
-                also: Callable[[Path], None] | None = None) -> Path:
-    """Write a shard folder beside its final place (``also`` adds to it), fsync it,
-    and rename it in."""
-    plans = index / PLANS_DIR
-    plans.mkdir(exist_ok=True)
-    final = plans / name
-    if final.is_dir():  # the same plan version: shards are named by their content
-        return final
-    tmp = plans / f"{BUILDING}{name}-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
-    for fname, data in files.items():
-        fsync_write(tmp / fname, data)
-    if also is not None:
-        also(tmp)
-    fsync_path(tmp)
-    os.rename(tmp, final)
-    fsync_path(plans)
-    return final
 
 
 def check_removable(registry: dict[str, Any], plans: list[str]) -> None:
