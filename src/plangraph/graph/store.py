@@ -199,8 +199,7 @@ class GraphStore:
         """
         path = Path(snapshot)
         if not path.is_dir():
-            raise IndexStoreError(f"graph store snapshot {path} is missing",
-                                  hint="rebuild the index: plangraph build corpus")
+            raise IndexStoreError(f"graph store snapshot {path} is missing", hint=repair_hint(path.parent.parent.parent))
         try:
             store = ox.Store.read_only(str(path))
         except (OSError, RuntimeError) as exc:

@@ -35,6 +35,9 @@ from plangraph.workspace.folder import (
     unfinished_change,
 )
 
+_WARNED: dict[Any, Any] = {}
+"""The unfinished changes this process has warned of (see :func:`warnings.warn_explicit`)."""
+
 WARM_QUERY = "教育"
 """What :meth:`Workspace.warm` asks: short, Chinese, so that every retriever runs."""
 
@@ -56,8 +59,8 @@ class Workspace:
         self.unfinished: str | None = unfinished_change(self.path)
         """What a writer left unfinished here (None: nothing); this workspace answers from the
         last published index meanwhile."""
-        if self.unfinished:
-            warnings.warn(IndexWarning(self.unfinished), stacklevel=2)
+        if self.unfinished:  # one line, once per process: it is about the folder, not a line of code
+            warnings.warn_explicit(self.unfinished, IndexWarning, "plangraph", 0, registry=_WARNED)
         self._dataset: Any = None
         self._plans: list[dict[str, Any]] | None = None
         self._searcher: Any = None

@@ -85,8 +85,8 @@ def repair(index: str | Path | None = None) -> RepairReport:
             if not published and not _opens(out / manifest["snapshot"]):
                 writer.republish()
                 republished = True
-        return RepairReport(out, tuple(read_manifest(out)["plans"]), finished=unfinished or published,
-                            republished=republished)
+        return RepairReport(out, tuple(read_manifest(out)["plans"]), finished=unfinished,
+                            republished=republished or (published and not unfinished))
 
 
 def _opens(snapshot: Path) -> bool:
