@@ -52,9 +52,9 @@ STAGES = [  # (module, attribute, label): what each stage of a build is done by
     ("plangraph.search.build", "_write_chunk", "search: embed and write shards"),
     ("plangraph.search.build", "add_ann", "search: ANN update"),
     ("plangraph.search.build", "open_lexical", "search: lexical index"),
-    ("plangraph.workspace.writer", "IndexWriter._roll_forward", "store: plans rolled in"),
+    ("plangraph.workspace.writer", "IndexWriter.roll_forward", "store: plans rolled in"),
     ("plangraph.workspace.writer", "IndexWriter._shared_change", "store: shared graph"),
-    ("plangraph.workspace.writer", "IndexWriter._compact_if_due", "store: compaction"),
+    ("plangraph.workspace.writer", "IndexWriter.compact_if_due", "store: compaction"),
     ("plangraph.workspace.writer", "IndexWriter._publish", "store: snapshot and manifest"),
 ]
 START = "other (ingest results, registry, start)"

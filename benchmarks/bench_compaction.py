@@ -107,7 +107,7 @@ def _compact(ix: Path) -> float:
     try:
         with w.IndexWriter(ix) as writer:
             t0 = time.perf_counter()
-            writer._compact_if_due()
+            writer.compact_if_due()
             seconds = time.perf_counter() - t0
             writer._publish()
     finally:

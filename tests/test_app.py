@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 from plangraph.graph import browse, planview
 from plangraph.interfaces import present, writers
 from plangraph.interfaces.cli import main
-from plangraph.errors import IndexStoreError
+from plangraph.errors import IndexStoreError, IndexWarning
 from plangraph.model import EntityRef
 from plangraph.workspace import Workspace, build
 
@@ -435,6 +435,22 @@ def test_missing_index_tells_how_to_build_one(tmp_path: Path, monkeypatch: pytes
     assert [c.value for c in at.code] == ["plangraph build corpus", "bash scripts/start.sh"]
     assert at.button(key="build_now").label == "现在构建索引 Build the index now"
     assert not at.sidebar.radio
+
+
+def test_an_unfinished_change_is_said_and_the_published_index_answers(index: Path, tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    copy = tmp_path / "ix"
+    shutil.copytree(index, copy)
+    (copy / "store" / "WRITING").touch()  # a writer is at work, or was stopped
+    monkeypatch.setenv("PLANGRAPH_INDEX", str(copy))
+    primary = sorted(p.name for p in (copy / "store" / "primary").iterdir())
+    with pytest.warns(IndexWarning):
+        at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    assert at.sidebar.warning[0].value.startswith(f"index {copy}: a change to it is under way or was interrupted")
+    assert at.sidebar.radio  # the pages answer, from the index as published
+    assert (copy / "store" / "WRITING").exists()  # the app finished nothing: a writer will
+    assert sorted(p.name for p in (copy / "store" / "primary").iterdir()) == primary
 
 
 def test_markdown_of_quotes_and_chips_is_escaped() -> None:

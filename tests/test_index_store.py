@@ -10,13 +10,15 @@ import os
 import shutil
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import pytest
 
+from plangraph.errors import IndexWarning
 from plangraph.graph.iris import plan_graph_iri, plan_of_graph
 from plangraph.graph.store import SHARED_GRAPH, GraphStore
-from plangraph.workspace import Workspace, add, build, remove
+from plangraph.workspace import Workspace, add, build, remove, repair
 
 from .conftest import LINPING, ROOT
 
@@ -94,9 +96,17 @@ def test_kill_during_add_leaves_before_or_after(base: Path, tmp_path: Path, step
     other = _other_plan(tmp_path / "in")
     done = _child(["add", str(other), "--index", str(ix)], fault=step)
     assert done.returncode == -9, done.stderr
-    after = _state(ix)  # opening recovers
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        assert _state(ix) == before  # a reader answers from the index as published, and writes nothing
+    # once the change is in the store, a reader says that a writer will finish it
+    assert [str(w.message) for w in said if w.category is IndexWarning] == (
+        [] if outcome == "before" else [f"index {ix}: a change to it is under way or was interrupted; answers come "
+                                        "from the index as last published until a writer finishes it (the next "
+                                        f"plangraph build, add or remove does, or plangraph repair --index {ix})"])
+    assert repair(ix).finished == (outcome == "after")  # a writer finishes it
     expected = before if outcome == "before" else (("linping", "linping-copy"), 2 * before[1])
-    assert after == expected
+    assert _state(ix) == expected
     _check_consistent(ix)
     again = add([other], ix, progress=False)  # the next writer carries on
     assert again.plans == ("linping", "linping-copy")
@@ -109,6 +119,9 @@ def test_kill_during_remove_and_build(base: Path, tmp_path: Path) -> None:
     add([other], ix, progress=False)
     done = _child(["remove", "linping-copy", "--index", str(ix)], fault="plan-removed")
     assert done.returncode == -9, done.stderr
+    with pytest.warns(IndexWarning):
+        assert Workspace(ix).plan_ids == ("linping", "linping-copy")  # as published
+    repair(ix)
     assert Workspace(ix).plan_ids == ("linping",)
     _check_consistent(ix)
     # a folder build that drops one plan and adds another, killed half-way
@@ -118,6 +131,7 @@ def test_kill_during_remove_and_build(base: Path, tmp_path: Path) -> None:
     done = _child(["build", str(tmp_path / "in"), "--index", str(ix), "--encoder", "fake"], fault="shard-written")
     assert done.returncode == -9
     assert Workspace(ix).plan_ids == ("linping",)
+    assert not repair(ix).finished  # killed before its change began: the repair only clears what it wrote
     _check_consistent(ix)
 
 
@@ -252,7 +266,8 @@ def test_kill_while_deleting_a_removed_plans_shared_lines(base: Path, tmp_path: 
     assert any("/id/linping-copy/" in line for line in own)  # lines only the copy states
     done = _child(["remove", "linping-copy", "--index", str(ix)], fault="shared-deleted")
     assert done.returncode == -9, done.stderr
-    assert Workspace(ix).plan_ids == ("linping",)  # the next opening finished the change
+    assert repair(ix).finished
+    assert Workspace(ix).plan_ids == ("linping",)  # the repair finished the change
     _check_consistent(ix)  # which checks that none of the copy's own lines is left
 
 
@@ -298,6 +313,7 @@ def test_kill_after_compacting_leaves_the_change_done(base: Path, tmp_path: Path
     done = subprocess.run([sys.executable, "-c", code, str(_other_plan(tmp_path / "in")), str(ix)], env=env,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == -9, done.stderr
+    assert repair(ix).finished
     assert Workspace(ix).plan_ids == ("linping", "linping-copy")
     _check_consistent(ix)
     assert _compactions(ix) == {}  # killed before it was recorded: the next change that is due compacts

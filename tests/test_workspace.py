@@ -95,10 +95,15 @@ def test_interrupted_build_leaves_the_last_good_index(built: Path, tmp_path: Pat
     assert sorted(p.name.split("-")[0] for p in (out / "plans").iterdir()) == ["linan", "linping"]
 
 
-def test_a_build_that_died_between_its_renames_is_recovered_on_open(built: Path, tmp_path: Path) -> None:
+def test_a_build_that_died_between_its_renames_is_read_and_a_writer_puts_it_back(built: Path,
+                                                                                tmp_path: Path) -> None:
+    from plangraph.workspace import repair
+
     out = tmp_path / "ix"
     shutil.copytree(built, tmp_path / ".ix.previous")  # old index moved aside, new one not yet in
     assert Workspace(out).plan_ids == ("linan", "linping")
+    assert not out.exists() and (tmp_path / ".ix.previous").is_dir()  # readers never write
+    repair(out)
     assert out.is_dir() and not (tmp_path / ".ix.previous").exists()
 
 

@@ -3,8 +3,8 @@
 A build writes everything into a temporary folder next to the target, fsyncs it, and
 swaps it in with two renames (old → ``.NAME.previous``, new → ``NAME``). A reader
 therefore sees the old folder or the new one, never a half-written one. If the process
-dies between the two renames, :func:`recover` puts the previous folder back; openers
-call it before reading.
+dies between the two renames, a reader reads the previous folder where it is
+(:func:`readable`) and the next writer puts it back (:func:`recover`).
 """
 
 from __future__ import annotations
@@ -52,3 +52,10 @@ def recover(out: Path) -> None:
     backup = backup_of(out)
     if not out.exists() and backup.is_dir():
         os.rename(backup, out)
+
+
+def readable(out: Path) -> Path:
+    """The folder to read for ``out``: ``out``, or the previous folder when a swap died
+    between its two renames (readers never write: a writer puts it back)."""
+    backup = backup_of(out)
+    return backup if not out.exists() and backup.is_dir() else out

@@ -49,9 +49,25 @@ class IndexStoreError(PlanGraphError):
     """
 
 
+class DamagedIndexError(IndexStoreError):
+    """An index's graph store is missing or damaged: writers refuse to change the index
+    until it is rebuilt from the plans' shards; readers answer from its last snapshot."""
+
+    def __init__(self, message: str, *, hint: str | None = None, problem: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.problem = problem or message
+        """What is wrong with the store, in a few words (the message says where, too)."""
+
+
 class QueryError(PlanGraphError):
     """A SPARQL query is malformed, forbidden, or ran out of time."""
 
 
 class QueryTimeoutError(QueryError):
     """A SPARQL query ran past its wall-clock limit and was stopped."""
+
+
+class IndexWarning(UserWarning):
+    """An index answers, but from its last published state: a writer's change to it is
+    under way or was interrupted (the next ``build``, ``add``, ``remove`` or ``repair``
+    finishes it)."""

@@ -100,9 +100,12 @@ class OxigraphEngine:
                 self.store.load(path=str(location), format=fmt)
             else:
                 self.store = ox.Store.read_only(str(location))
-        except (OSError, SyntaxError) as exc:
-            raise IndexStoreError(f"cannot open the graph at {location}: {exc}",
-                                  hint="rebuild the index: plangraph build corpus") from None
+        except (OSError, SyntaxError, RuntimeError) as exc:  # RuntimeError: RocksDB finds a damaged store
+            from plangraph.graph.storecheck import repair_hint, store_problem
+
+            hint = repair_hint(location.parent.parent.parent) if location.parent.name == "snapshots" else \
+                "rebuild the index: plangraph build corpus"
+            raise IndexStoreError(f"cannot open the graph at {location}: {store_problem(exc)}", hint=hint) from None
         named = [g for g in self.store.named_graphs() if isinstance(g, ox.NamedNode)]
         self.graphs = frozenset(g.value for g in named if g.value != REGISTRY_GRAPH)
         self._visible = None if len(named) == len(self.graphs) else [g for g in named if g.value in self.graphs]

@@ -80,7 +80,8 @@ class _Worker:
             raise IndexStoreError(f"the query worker could not open {location}: {exc or 'it exited'}") from None
         if status != "ready":
             self.kill()
-            raise IndexStoreError(str(payload))
+            message, hint = payload if isinstance(payload, tuple) else (payload, None)
+            raise IndexStoreError(str(message), hint=hint)
 
     def send(self, request: tuple[Any, ...]) -> None:
         assert self.proc.stdin is not None

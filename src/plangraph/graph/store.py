@@ -37,6 +37,7 @@ import pyoxigraph as ox
 
 from plangraph.errors import IndexStoreError, UsageError
 from plangraph.graph.engines import REGISTRY_GRAPH
+from plangraph.graph.storecheck import damage, damaged, repair_hint, store_problem
 from plangraph.graph.vocab import GRAPH, ID, PG
 
 SHARED_GRAPH = str(GRAPH["shared"])
@@ -153,21 +154,39 @@ class GraphStore:
         self._graphs: tuple[ox.NamedNode, ...] | None = None
 
     @classmethod
-    def open_writer(cls, root: str | os.PathLike[str]) -> GraphStore:
-        """Open ``root/primary`` read-write (created if missing).
+    def open_writer(cls, root: str | os.PathLike[str], *, create: bool = True, folder: str = PRIMARY) -> GraphStore:
+        """Open ``root/primary`` (or ``root/folder``) read-write (created if missing and ``create``).
+
+        A folder without RocksDB's ``CURRENT`` is refused before RocksDB sees it: it would
+        start a new, empty store there and the plans the old one held would be gone.
 
         Raises:
-            IndexStoreError: another process holds the store (it is building).
+            IndexStoreError: another process holds the store (it is building), or the
+                store is missing (``create`` False) or damaged (:class:`~plangraph.errors.DamagedIndexError`).
         """
         root = Path(root)
-        primary = root / PRIMARY
-        primary.mkdir(parents=True, exist_ok=True)
+        primary = root / folder
+        held = primary.is_dir() and any(primary.iterdir())
+        if held and not (primary / "CURRENT").is_file():
+            raise damaged(primary, f"{primary / 'CURRENT'} is missing")
+        if not held:
+            if not create:
+                raise damaged(primary, f"graph store {primary} is {'empty' if primary.is_dir() else 'missing'}")
+            primary.mkdir(parents=True, exist_ok=True)
+        else:
+            problem = damage(primary)
+            if problem:
+                raise damaged(primary, problem)
         try:
             store = ox.Store(str(primary))
         except OSError as exc:
+            if "lock" not in str(exc).lower() or any(m in str(exc) for m in ("Read-only", "Permission denied")):
+                raise  # not another writer: the caller says what (workspace.writer.changing)
             raise IndexStoreError(f"cannot open {primary} for writing: {exc}",
                                   hint="another plangraph process is writing this index; "
                                        "wait for it to finish") from None
+        except RuntimeError as exc:  # RocksDB's corruption reports
+            raise damaged(primary, store_problem(exc)) from None
         return cls(root, store, writable=True, opened=primary)
 
     @classmethod
@@ -180,13 +199,12 @@ class GraphStore:
         """
         path = Path(snapshot)
         if not path.is_dir():
-            raise IndexStoreError(f"graph store snapshot {path} is missing",
-                                  hint="rebuild the index: plangraph build corpus")
+            raise IndexStoreError(f"graph store snapshot {path} is missing", hint=repair_hint(path.parent.parent.parent))
         try:
             store = ox.Store.read_only(str(path))
-        except OSError as exc:
-            raise IndexStoreError(f"cannot open graph store snapshot {path}: {exc}",
-                                  hint="rebuild the index: plangraph build corpus") from None
+        except (OSError, RuntimeError) as exc:
+            raise IndexStoreError(f"cannot open graph store snapshot {path}: {store_problem(exc)}",
+                                  hint=repair_hint(path.parent.parent.parent)) from None
         return cls(path.parent.parent, store, writable=False, opened=path)
 
     # -- reading -------------------------------------------------------------

@@ -81,7 +81,7 @@ def main(kind: str, location: str, stdin: BinaryIO, stdout: BinaryIO) -> None:
     try:
         engine = open_engine(kind, location)
     except PlanGraphError as exc:
-        write_frame(stdout, ("error", exc.message))
+        write_frame(stdout, ("error", (exc.message, exc.hint)))  # how to mend the store goes with it
         return
     write_frame(stdout, ("ready", None))
     while header := stdin.read(HEADER.size):

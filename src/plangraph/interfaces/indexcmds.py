@@ -1,6 +1,6 @@
-"""The commands that write an index: ``build``, ``add`` and ``remove`` (each calls the
-function of the same name in :mod:`plangraph.workspace`), and ``push-search``, which
-copies the search index to Milvus (:mod:`plangraph.workspace.searchbackend`)."""
+"""The commands that write an index: ``build``, ``add``, ``remove`` and ``repair`` (each
+calls the function of the same name in :mod:`plangraph.workspace`), and ``push-search``,
+which copies the search index to Milvus (:mod:`plangraph.workspace.searchbackend`)."""
 
 from __future__ import annotations
 
@@ -119,6 +119,15 @@ def cmd_remove(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_repair(args: argparse.Namespace) -> int:
+    from plangraph.workspace import repair
+    from plangraph.workspace.repair import describe
+
+    for line in describe(repair(args.index)):
+        print(line)
+    return 0
+
+
 def add_index_commands(sub: Any, index_arg: Callable[[argparse.ArgumentParser], None]) -> None:
     """Register ``build``, ``add`` and ``remove`` on the CLI's subparsers."""
     p = sub.add_parser("build", help="ingest, extract, build the graph and the search index",
@@ -170,6 +179,14 @@ def add_index_commands(sub: Any, index_arg: Callable[[argparse.ArgumentParser], 
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     backend_arg(p)
     p.set_defaults(func=cmd_remove)
+
+    p = sub.add_parser("repair", help="finish an interrupted change, or rebuild a damaged graph store from the shards",
+                       description="Finish the change a stopped writer left (a kill, a full disk), or rebuild "
+                                   "an index's missing or damaged graph store from its plans' shards (their "
+                                   "graphs; nothing is extracted or embedded again), and publish a snapshot "
+                                   "readers can open. An index that is whole is left as it is.")
+    index_arg(p)
+    p.set_defaults(func=cmd_repair)
 
     p = sub.add_parser("push-search", help="copy the search index to Milvus, only the plans that changed",
                        description="Copy the index's passages, vectors and lexical terms to Milvus, plan by "

@@ -22,7 +22,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
-from plangraph.durable import recover
+from plangraph.durable import readable
 from plangraph.errors import IndexStoreError
 from plangraph.model import Passage
 from plangraph.search.encoders import Encoder
@@ -302,8 +302,7 @@ def open_index(path: str | Path, encoders: Sequence[Encoder] | None = None) -> P
         IndexStoreError: the folder or a file is missing or corrupt, counts disagree,
             or an encoder does not match the one that built the index.
     """
-    folder = Path(path)
-    recover(folder)
+    folder = readable(Path(path))  # a build that died between its renames: a writer puts it back
     if not folder.is_dir():
         raise _fail(folder, "no such index folder")
     mpath = folder / MANIFEST

@@ -67,6 +67,26 @@ def _schema() -> Any:
     return sb.build()
 
 
+def _beside(folder: Path) -> str:
+    """A temporary folder of links to the index's files, for an index on a read-only disk.
+
+    Opening an index takes tantivy's lock, which it creates and opens for writing in the
+    index folder; a published generation is never written again, so the lock guards
+    nothing there, and readers of a read-only copy take it in a folder of their own
+    (removed when the process ends).
+    """
+    import atexit
+    import os
+    import tempfile
+
+    links = tempfile.mkdtemp(prefix="plangraph-lexical-")
+    atexit.register(shutil.rmtree, links, True)
+    for entry in os.scandir(folder):
+        if not entry.name.endswith(".lock"):
+            os.symlink(os.path.abspath(entry.path), os.path.join(links, entry.name))
+    return links
+
+
 class LexicalIndex:
     """A tantivy index folder of passages from many plan shards.
 
@@ -107,7 +127,12 @@ class LexicalIndex:
             raise IndexStoreError(f"lexical index {folder}: no such folder",
                                   hint="rebuild the index with `plangraph build`")
         try:
-            index = tantivy.Index.open(str(folder))
+            try:
+                index = tantivy.Index.open(str(folder))
+            except ValueError as exc:
+                if "Lockfile" not in str(exc):
+                    raise
+                index = tantivy.Index.open(_beside(folder))  # a read-only disk: tantivy could not lock
         except ValueError as exc:
             raise IndexStoreError(f"lexical index {folder} is unreadable ({exc})",
                                   hint="rebuild the index with `plangraph build`") from None

@@ -29,7 +29,9 @@ from plangraph.workspace.folder import (CACHE_DIR, CONCEPTS_FILE, ENTITIES_FILE,
                                        PLANS_DIR, SEARCH_DIR, SEARCH_SHARDS, SHARED_NT, TEXT_FILE, VIEWS_FILE,
                                        default_index)
 from plangraph.workspace.planpool import PLAN_TIME_LIMIT_S, hang_point, plan_results
-from plangraph.workspace.writer import IndexWriter, check_removable, fault_point, write_shard
+from plangraph.workspace.faults import changing, fault_point, is_disk_full
+from plangraph.workspace.folder import write_shard
+from plangraph.workspace.writer import IndexWriter, check_removable
 from plangraph.workspace.writer import ontology_ntriples
 
 PIPELINE_VERSION = "5"
@@ -177,6 +179,8 @@ def _plan_task(args: tuple[Path, Path, str, dict[str, Any]]) -> tuple[str, Any]:
         return "error", exc.message if path.name in exc.message else f"{path}: {exc.message}"
     except Exception as exc:  # noqa: BLE001  one bad plan never stops the others, whatever it raises
         # (RecursionError, MemoryError, a parser library's own exception on close, a bug in a stage)
+        if is_disk_full(exc):  # but a full disk stops them all: no plan is at fault
+            raise
         return "error", f"{path}: {type(exc).__name__}: {exc}"
 
 
@@ -328,10 +332,11 @@ def build(paths: Iterable[str | Path], out_dir: str | Path | None = None, *,
 
     out = Path(out_dir) if out_dir else default_index()
     files, unreadable = find_plan_files(list(paths))
-    return _run(out, files, remove_missing=True, encoders=encoders, sentence_level=sentence_level,
-                progress=progress, embedding={"workers": workers, "scheduler": scheduler, "device": device,
-                                              "plan_time_limit": plan_time_limit},
-                unreadable=[(f.path, f.error.message) for f in unreadable])
+    with changing(out):  # a full disk: an error naming the folder, and the index as it was
+        return _run(out, files, remove_missing=True, encoders=encoders, sentence_level=sentence_level,
+                    progress=progress, embedding={"workers": workers, "scheduler": scheduler, "device": device,
+                                                  "plan_time_limit": plan_time_limit},
+                    unreadable=[(f.path, f.error.message) for f in unreadable])
 
 
 def add(paths: Iterable[str | Path], out_dir: str | Path | None = None, *,
@@ -346,10 +351,12 @@ def add(paths: Iterable[str | Path], out_dir: str | Path | None = None, *,
     out = Path(out_dir) if out_dir else default_index()
     manifest = read_manifest(out) if (out / "manifest.json").exists() else {}
     files, unreadable = find_plan_files(list(paths))
-    return _run(out, files, remove_missing=False,
-                encoders=encoders or manifest.get("encoders") or ("e5", "use"),
-                sentence_level=sentence_level or manifest.get("sentence_level", "auto"), progress=progress,
-                embedding={"workers": workers, "plan_time_limit": plan_time_limit}, unreadable=[(f.path, f.error.message) for f in unreadable])
+    with changing(out):
+        return _run(out, files, remove_missing=False,
+                    encoders=encoders or manifest.get("encoders") or ("e5", "use"),
+                    sentence_level=sentence_level or manifest.get("sentence_level", "auto"), progress=progress,
+                    embedding={"workers": workers, "plan_time_limit": plan_time_limit},
+                    unreadable=[(f.path, f.error.message) for f in unreadable])
 
 
 def remove(plans: Sequence[str], out_dir: str | Path | None = None, *, progress: bool = True) -> BuildSummary:
@@ -362,8 +369,9 @@ def remove(plans: Sequence[str], out_dir: str | Path | None = None, *, progress:
 
     out = Path(out_dir) if out_dir else default_index()
     manifest = read_manifest(out)
-    with IndexWriter(out) as writer:
-        writer.recover()
-        check_removable(writer.store.registry(), list(plans))
-    return _run(out, [], remove_missing=False, remove_ids=plans, encoders=manifest["encoders"],
-                sentence_level=manifest.get("sentence_level", "auto"), progress=progress)
+    with changing(out):
+        with IndexWriter(out) as writer:
+            writer.recover()
+            check_removable(writer.store.registry(), list(plans))
+        return _run(out, [], remove_missing=False, remove_ids=plans, encoders=manifest["encoders"],
+                    sentence_level=manifest.get("sentence_level", "auto"), progress=progress)

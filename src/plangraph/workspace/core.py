@@ -11,31 +11,32 @@ import json
 import os
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from plangraph.analysis.strength import Strength, strength
+from plangraph.durable import readable
 from plangraph.errors import IndexStoreError, InputError, UsageError
 from plangraph.model import EntityRef, Hit
 from plangraph.search.scope import Scope
 from plangraph.workspace.answers import cosines as hit_cosines
 from plangraph.workspace.planfiles import PlanFiles
 from plangraph.workspace.folder import (
-    BUILDING,
-    ENTITIES_FILE,
     PLAN_FILE,
     PLANS_DIR,
-    SEARCH_DIR,
-    STORE_DIR,
     TEXT_FILE,
-    WRITING,
+    IndexWarning,
     broken_index,
     default_index,
     read_manifest,
-    recover,
+    unfinished_change,
 )
+
+_WARNED: dict[Any, Any] = {}
+"""The unfinished changes this process has warned of (see :func:`warnings.warn_explicit`)."""
 
 WARM_QUERY = "教育"
 """What :meth:`Workspace.warm` asks: short, Chinese, so that every retriever runs."""
@@ -50,12 +51,16 @@ class Workspace:
     """
 
     def __init__(self, path: str | Path | None = None, *, search_backend: str | None = None) -> None:
-        self.path = Path(path) if path else default_index()
+        self.path = readable(Path(path) if path else default_index())  # a swap that died half-way
         self.search_backend = search_backend  # None: $PLANGRAPH_SEARCH_BACKEND (workspace.searchbackend)
-        recover(self.path)  # a format-2 build that died between its two renames
-        if self.path.is_dir() and _needs_recovery(self.path):
-            _recover(self.path)
+        # A reader never writes (read-only media, two apps, a backup beside it): it opens
+        # the snapshot the manifest names, and only a writer finishes a change left unfinished.
         self.manifest: dict[str, Any] = read_manifest(self.path)
+        self.unfinished: str | None = unfinished_change(self.path)
+        """What a writer left unfinished here (None: nothing); this workspace answers from the
+        last published index meanwhile."""
+        if self.unfinished:  # one line, once per process: it is about the folder, not a line of code
+            warnings.warn_explicit(self.unfinished, IndexWarning, "plangraph", 0, registry=_WARNED)
         self._dataset: Any = None
         self._plans: list[dict[str, Any]] | None = None
         self._searcher: Any = None
@@ -173,7 +178,8 @@ class Workspace:
         names (``"snapshot": "store/snapshots/<name>"``)."""
         snapshot = self.path / self.manifest["snapshot"]
         if not snapshot.is_dir():
-            raise broken_index(self.path, f"missing graph store snapshot {snapshot}")
+            raise IndexStoreError(f"index {self.path}: missing graph store snapshot {snapshot}",
+                                  hint=f"publish one again: plangraph repair --index {self.path}")
         return snapshot
 
     def entities_for(self, passage_id: str) -> tuple[EntityRef, ...]:
@@ -368,33 +374,3 @@ class Workspace:
 
         self.check_plan(plan)
         return audit_plan(self, plan)
-
-
-def _needs_recovery(path: Path) -> bool:
-    """Whether a writer died here: its marker, or folders the manifest does not name, are
-    left (a few directory listings)."""
-    if (path / STORE_DIR / WRITING).exists():
-        return True
-    try:
-        manifest = read_manifest(path)
-    except IndexStoreError:
-        return (path / STORE_DIR).is_dir()
-    searches = {manifest.get("search"), manifest.get("previous_search")}
-    if any(p.name.startswith(BUILDING) for p in path.iterdir()) or (path / SEARCH_DIR).is_dir() and any(
-            f"{SEARCH_DIR}/{p.name}" not in searches for p in (path / SEARCH_DIR).iterdir()):
-        return True
-    shards = {p["shard"] for p in manifest["plans"].values()} | set(manifest.get("retired", []))
-    plans = path / PLANS_DIR
-    return plans.is_dir() and any(p.name not in shards for p in plans.iterdir())
-
-
-def _recover(path: Path) -> None:
-    """Finish or clean up after a killed writer, unless a writer is running now."""
-    from plangraph.workspace.writer import IndexWriter
-
-    try:
-        writer = IndexWriter(path, wait_s=0)
-    except IndexStoreError:
-        return  # a writer is at work; it publishes when done
-    with writer:
-        writer.recover()

@@ -1,4 +1,4 @@
-"""The index folder: its layout, and reading its manifest.
+"""The index folder: its layout, its manifest (read, written atomically) and its shards' writing.
 
 Layout (format 3)::
 
@@ -30,13 +30,15 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from plangraph.durable import fsync_path, fsync_write, recover, swap_into_place
-from plangraph.errors import IndexStoreError
+from plangraph.errors import IndexStoreError, IndexWarning
 
-__all__ = ["fsync_path", "fsync_write", "recover", "swap_into_place"]
+__all__ = ["IndexWarning", "fsync_path", "fsync_write", "recover", "swap_into_place"]
 
 DEFAULT_INDEX = Path("indexes") / "default"
 MANIFEST = "manifest.json"
@@ -81,6 +83,9 @@ def read_manifest(path: Path) -> dict[str, Any]:
     try:
         manifest: dict[str, Any] = json.loads((path / MANIFEST).read_text("utf-8"))
     except FileNotFoundError:
+        if (path / STORE_DIR / WRITING).exists():
+            raise IndexStoreError(f"index {path}: its first build did not finish (no {MANIFEST} yet)",
+                                  hint=f"run the build again, or finish it: plangraph repair --index {path}") from None
         raise broken_index(path, f"missing {MANIFEST}") from None
     except ValueError as exc:
         raise broken_index(path, f"{MANIFEST} is not valid JSON ({exc})") from None
@@ -89,9 +94,55 @@ def read_manifest(path: Path) -> dict[str, Any]:
     return manifest
 
 
+def unfinished_change(path: Path) -> str | None:
+    """What a writer left unfinished in index folder ``path``, if anything (one ``stat``).
+
+    A reader does not finish it (readers never write): it answers from the index as last
+    published, and the next writer rolls the change forward.
+    """
+    if not (path / STORE_DIR / WRITING).exists():
+        return None
+    return (f"index {path}: a change to it is under way or was interrupted; answers come from the index "
+            "as last published until a writer finishes it (the next plangraph build, add or remove does, "
+            f"or plangraph repair --index {path})")
+
+
 def write_manifest(path: Path, manifest: dict[str, Any]) -> None:
     """Replace the manifest atomically (write a sibling, fsync, rename)."""
     tmp = path / (MANIFEST + ".tmp")
     fsync_write(tmp, json.dumps(manifest, ensure_ascii=False, indent=1).encode())
     os.replace(tmp, path / MANIFEST)
     fsync_path(path)
+
+
+def published_manifest(path: Path) -> dict[str, Any] | None:
+    """The manifest of the index published at ``path`` (None for a new folder, or one of
+    an earlier format that a build replaces)."""
+    if not (path / MANIFEST).is_file():
+        return None
+    try:
+        return read_manifest(path)
+    except IndexStoreError:
+        return None
+
+
+def write_shard(index: Path, name: str, files: dict[str, bytes],
+                also: Callable[[Path], None] | None = None) -> Path:
+    """Write a shard folder beside its final place (``also`` adds to it), fsync it,
+    and rename it in."""
+    plans = index / PLANS_DIR
+    plans.mkdir(exist_ok=True)
+    final = plans / name
+    if final.is_dir():  # the same plan version: shards are named by their content
+        return final
+    tmp = plans / f"{BUILDING}{name}-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    for fname, data in files.items():
+        fsync_write(tmp / fname, data)
+    if also is not None:
+        also(tmp)
+    fsync_path(tmp)
+    os.rename(tmp, final)
+    fsync_path(plans)
+    return final

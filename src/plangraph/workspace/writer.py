@@ -22,29 +22,31 @@ The order of a change (adding, replacing, removing plans):
 4. Shards, search indexes and snapshots that the manifest no longer names are removed
    (the previous generation's are kept for readers that have not reopened yet).
 
-Opening the writer (and opening a :class:`~plangraph.workspace.Workspace` when no writer
-runs) calls :meth:`IndexWriter.recover`: an intent left by a killed writer is rolled
-forward from the shards, a store newer than the manifest is published, leftovers are
-removed. ``PLANGRAPH_FAULT_AT=<step>`` kills the process at a named step (tests).
+Every writer calls :meth:`IndexWriter.recover` first: an intent left by a killed (or
+stopped: a full disk) writer is rolled forward from the shards, a store newer than the
+manifest is published, leftovers are removed. Readers never do (they never write): they
+answer from the last published snapshot meanwhile. A writer refuses an index whose
+store is missing or damaged (:mod:`plangraph.workspace.repair` rebuilds it from the
+shards). ``PLANGRAPH_FAULT_AT=<step>`` kills the process at a named step (tests).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
-import signal
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from plangraph.errors import IndexStoreError, UsageError
+from plangraph.durable import recover
+from plangraph.errors import DamagedIndexError, IndexStoreError, UsageError
 from plangraph.graph.iris import plan_graph_iri, plan_iri
-from plangraph.graph.store import INDEX_KEY, SHARED_GRAPH, Change, GraphStore, ntriples_body
+from plangraph.graph.store import INDEX_KEY, PRIMARY, SHARED_GRAPH, Change, GraphStore, ntriples_body
+from plangraph.graph.storecheck import damaged, store_problem
 from plangraph.graph.vocab import ONTOLOGY_GRAPH, PG
 from plangraph.resources import ontology_dir
+from plangraph.workspace.faults import fault_point
 from plangraph.workspace.folder import (
     BUILDING,
     GRAPH_NT,
@@ -56,14 +58,12 @@ from plangraph.workspace.folder import (
     STORE_DIR,
     WRITING,
     FORMAT,
-    fsync_path,
-    fsync_write,
+    published_manifest,
     read_manifest,
     write_manifest,
 )
 
 ONTOLOGY_FILES: tuple[str, ...] = ("plangraph.ttl", "concepts.ttl")
-FAULT_ENV = "PLANGRAPH_FAULT_AT"
 KEEP_SNAPSHOTS = 3
 SHARED_BATCH = 20_000
 """Lines of replaced or removed plan versions checked (and deleted) at a time."""
@@ -79,12 +79,6 @@ def _remove(path: Path) -> None:
         shutil.rmtree(path, ignore_errors=True)
     else:
         path.unlink(missing_ok=True)
-
-
-def fault_point(step: str) -> None:
-    """Die here, as kill -9 would, if ``PLANGRAPH_FAULT_AT`` names this step."""
-    if os.environ.get(FAULT_ENV) == step:
-        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def ontology_ntriples() -> tuple[str, str]:
@@ -120,20 +114,59 @@ class IndexWriter:
     """The one writer of an index folder (it holds the store's lock while open)."""
 
     def __init__(self, path: str | Path, *, wait_s: float = 10.0) -> None:
+        """Open the index's primary store for writing, waiting up to ``wait_s`` for
+        another writer to let go of it.
+
+        Raises:
+            DamagedIndexError: the index was published but its store is missing, damaged,
+                or older than what was published (nothing is changed; see :mod:`plangraph.workspace.repair`).
+            IndexStoreError: another writer still holds the store.
+        """
         self.path = Path(path)
+        recover(self.path)  # a format-2 build that died between its two renames
         self.path.mkdir(parents=True, exist_ok=True)
+        published = published_manifest(self.path)
         deadline = time.monotonic() + wait_s
-        while True:  # a reader's recovery may hold the lock for a moment
+        while True:  # another writer may be finishing
             try:
-                self.store = GraphStore.open_writer(self.path / STORE_DIR)
+                self.store = GraphStore.open_writer(self.path / STORE_DIR, create=published is None)
                 break
+            except DamagedIndexError:
+                raise
             except IndexStoreError:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.2)
+        if published is not None:
+            self._check_store(published)
+
+    @classmethod
+    def on_store(cls, path: Path, store: GraphStore) -> IndexWriter:
+        """A writer of index ``path`` on a store opened elsewhere (a repair's new store)."""
+        writer = cls.__new__(cls)
+        writer.path, writer.store = Path(path), store
+        return writer
+
+    def _check_store(self, published: dict[str, Any]) -> None:
+        """Refuse a store that cannot hold what the manifest published: one RocksDB
+        cannot read, or one of an older generation (emptied or put back from a backup),
+        which a change would make the index of, losing the plans it lacks."""
+        primary = self.path / STORE_DIR / PRIMARY
+        try:
+            record = self.store.index_record()
+            self.store.registry()
+        except (OSError, RuntimeError, ValueError) as exc:
+            self.close()
+            raise damaged(primary, store_problem(exc)) from None
+        have, want = int(record.get("generation", 0)), int(published.get("generation", 0))
+        if have < want:
+            self.close()
+            raise damaged(primary, f"it holds generation {have} of the index, its manifest published {want}")
 
     def close(self) -> None:
-        self.store.close()
+        if hasattr(self, "store"):
+            self.store.close()
+            del self.store
 
     def __enter__(self) -> IndexWriter:
         return self
@@ -156,11 +189,18 @@ class IndexWriter:
                    "before": before}
         self.store.commit(Change(records={INDEX_KEY: {**self.store.index_record(), "pending": pending}}))
         fault_point("intent-committed")
-        self._roll_forward()
-        self._compact_if_due()
+        self.roll_forward()
+        self.compact_if_due()
         return self._publish()
 
-    def _roll_forward(self) -> None:
+    def republish(self) -> dict[str, Any]:
+        """Publish the store as it is as a new snapshot (for readers whose snapshot is
+        damaged) and rewrite the manifest to name it; returns the manifest."""
+        return self._publish()
+
+    def roll_forward(self) -> None:
+        """Carry out the change the store's intent records, from the shards (nothing
+        when there is none)."""
         pending = self.store.index_record().get("pending")
         if not pending:
             return
@@ -241,7 +281,7 @@ class IndexWriter:
                 batch = set()
         return change
 
-    def _compact_if_due(self) -> None:
+    def compact_if_due(self) -> None:
         """Merge the store's table files once enough were written since the last merge
         (:data:`COMPACT_MIN_FILES`, or half the files the last merge left, whichever is
         more), so that its cost is shared by the changes that made it due; the merge is
@@ -274,6 +314,10 @@ class IndexWriter:
             kept = {p["shard"] for p in manifest["plans"].values()}
             manifest["retired"] = sorted({p["shard"] for p in old.get("plans", {}).values()} - kept)
             manifest["previous_search"] = old.get("search") if old.get("search") != manifest["search"] else None
+        else:  # the same generation published again (a repair): what the previous one still needs stays
+            for key in ("retired", "previous_search"):
+                if key in old:
+                    manifest[key] = old[key]
         write_manifest(self.path, manifest)
         fault_point("manifest-written")
         (self.path / STORE_DIR / WRITING).unlink(missing_ok=True)
@@ -285,7 +329,7 @@ class IndexWriter:
     def recover(self) -> bool:
         """Finish what a killed writer left and remove leftovers; True if the
         manifest was rewritten."""
-        self._roll_forward()
+        self.roll_forward()
         record = self.store.index_record()
         try:
             manifest = read_manifest(self.path)
@@ -365,28 +409,6 @@ def manifest_from(registry: dict[str, dict[str, Any]], record: dict[str, Any], s
         "counts": {p: registry[p].get("counts", {}) for p in order},
         "shacl": {"conforms": violations == 0, "violations": violations},
     }
-
-
-def write_shard(index: Path, name: str, files: dict[str, bytes],
-                also: Callable[[Path], None] | None = None) -> Path:
-    """Write a shard folder beside its final place (``also`` adds to it), fsync it,
-    and rename it in."""
-    plans = index / PLANS_DIR
-    plans.mkdir(exist_ok=True)
-    final = plans / name
-    if final.is_dir():  # the same plan version: shards are named by their content
-        return final
-    tmp = plans / f"{BUILDING}{name}-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
-    for fname, data in files.items():
-        fsync_write(tmp / fname, data)
-    if also is not None:
-        also(tmp)
-    fsync_path(tmp)
-    os.rename(tmp, final)
-    fsync_path(plans)
-    return final
 
 
 def check_removable(registry: dict[str, Any], plans: list[str]) -> None:

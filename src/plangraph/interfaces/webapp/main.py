@@ -62,6 +62,8 @@ def main(corpus: Path | None = None) -> None:
     page = st.sidebar.radio(t("page"), list(PAGES), key="page", format_func=t)
     # A count, not the ids: an index of 500 plans printed them as one block of text.
     st.sidebar.caption(f"{t('index')}: {ws.path} · {t('plan_count').format(n=len(ws.plan_ids))}")
+    if ws.unfinished:  # a writer is at work or stopped: the answers are the last published index's
+        st.sidebar.warning(ws.unfinished)
     PAGES[page](ws)
     # Load the search index and encoders in the background once the first page is laid
     # out (started earlier, the loading competes with drawing it), so that the first
