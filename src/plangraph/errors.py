@@ -8,6 +8,9 @@ where there is a closed set of valid choices, list them.
 
 from __future__ import annotations
 
+import errno
+import os
+
 
 class PlanGraphError(Exception):
     """Base of every error plangraph raises on purpose.
@@ -71,3 +74,36 @@ class IndexWarning(UserWarning):
     """An index answers, but from its last published state: a writer's change to it is
     under way or was interrupted (the next ``build``, ``add``, ``remove`` or ``repair``
     finishes it)."""
+
+
+def describe_exception(exc: BaseException) -> tuple[str, str | None]:
+    """A message and hint for any exception, in the words of :class:`PlanGraphError`:
+    what the CLI prints, and what a build reports for a plan whose reading raised it
+    (a file name that is not UTF-8, a full disk, memory running out)."""
+    if isinstance(exc, PlanGraphError):
+        return exc.message, exc.hint
+    if isinstance(exc, OSError):
+        where = " -> ".join(str(f) for f in (exc.filename, exc.filename2) if f is not None)
+        what = exc.strerror or str(exc) or type(exc).__name__
+        message = f"{where}: {what}" if where else what
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return message, "free some space on that disk, then run the command again"
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            return message, "check the permissions of that file or folder"
+        return message, None
+    if isinstance(exc, MemoryError):
+        return "out of memory", "close other programs, or work on fewer plans at a time"
+    if isinstance(exc, UnicodeEncodeError) and "surrogate" in exc.reason:  # bytes of a name that is not UTF-8
+        bad = exc.object[exc.start:exc.end]
+        try:
+            shown = repr(os.fsencode(bad))
+        except UnicodeError:
+            shown = repr(bad)
+        return (f"a file name or text holds bytes that are not UTF-8 ({shown})",
+                "rename the file (or re-save the text) in UTF-8")
+    if isinstance(exc, UnicodeEncodeError):
+        return (f"cannot write this text as {exc.encoding}: {exc.reason} ({exc.object[exc.start:exc.end]!r})",
+                "use a UTF-8 terminal, or set PYTHONIOENCODING=utf-8 (or LANG=C.UTF-8)")
+    if isinstance(exc, UnicodeError):
+        return f"text that is not valid {getattr(exc, 'encoding', 'UTF-8')}: {exc}", "plangraph reads UTF-8 text"
+    return f"{type(exc).__name__}: {exc}", None

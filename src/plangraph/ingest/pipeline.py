@@ -19,7 +19,7 @@ from plangraph.ingest.decode import read_bytes
 from plangraph.ingest.formats import PLAN_SUFFIXES, TEXT_SUFFIXES, Canonical, read_canonical
 from plangraph.ingest.formats.errors import LimitError
 from plangraph.ingest.limits import MAX_FILE_BYTES
-from plangraph.errors import InputError, PlanGraphError, UsageError
+from plangraph.errors import InputError, PlanGraphError, UsageError, describe_exception
 from plangraph.ingest.layout import split_lines
 from plangraph.ingest.metadata import looks_like_title, read_sidecar, resolve
 from plangraph.model import Excluded, Finding, PlanDoc, PlanMeta
@@ -269,7 +269,8 @@ def ingest_files(paths: list[str | Path]) -> tuple[list[PlanDoc], list[IngestFai
             failures.append(IngestFailure(str(path), exc))
             continue
         except Exception as exc:  # noqa: BLE001  whatever one file raises, the others are read
-            failures.append(IngestFailure(str(path), InputError(f"{path}: {type(exc).__name__}: {exc}")))
+            message, hint = describe_exception(exc)
+            failures.append(IngestFailure(str(path), InputError(f"{path}: {message}", hint=hint)))
             continue
         if doc.plan_id in seen:
             failures.append(IngestFailure(str(path), InputError(

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from plangraph import __version__
-from plangraph.errors import PlanGraphError, UsageError
+from plangraph.errors import PlanGraphError, UsageError, describe_exception
 from plangraph.graph.export import FORMATS as EXPORT_FORMATS
 from plangraph.graph.export import KINDS as EXPORT_KINDS
 from plangraph.interfaces.argtypes import number_between, one_of, output_file, text, whole_number
@@ -321,36 +321,14 @@ def _debugging() -> bool:
 def describe_failure(exc: BaseException, output: str | None = None) -> tuple[str, str | None]:
     """The message and hint the CLI prints for an exception; ``output`` is the file the
     command writes, named when a write fails without saying where."""
-    if isinstance(exc, PlanGraphError):
-        return exc.message, exc.hint
-    if isinstance(exc, OSError):
-        where = " -> ".join(str(f) for f in (exc.filename, exc.filename2) if f is not None)
-        if not where and output and exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO):
-            where = output
-        what = exc.strerror or str(exc) or type(exc).__name__
-        message = f"{where}: {what}" if where else what
-        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-            return message, "free some space on that disk, then run the command again"
-        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-            return message, "check the permissions of that file or folder"
-        return message, None
-    if isinstance(exc, MemoryError):
-        return "out of memory", "close other programs, or work on fewer plans at a time"
-    if isinstance(exc, UnicodeEncodeError) and "surrogate" in exc.reason:  # bytes of a name that is not UTF-8
-        bad = exc.object[exc.start:exc.end]
-        try:
-            shown = repr(os.fsencode(bad))
-        except UnicodeError:
-            shown = repr(bad)
-        return (f"a file name or text holds bytes that are not UTF-8 ({shown})",
-                "rename the file (or re-save the text) in UTF-8")
-    if isinstance(exc, UnicodeEncodeError):
-        return (f"cannot write this text as {exc.encoding}: {exc.reason} ({exc.object[exc.start:exc.end]!r})",
-                "use a UTF-8 terminal, or set PYTHONIOENCODING=utf-8 (or LANG=C.UTF-8)")
-    if isinstance(exc, UnicodeError):
-        return f"text that is not valid {getattr(exc, 'encoding', 'UTF-8')}: {exc}", "plangraph reads UTF-8 text"
-    return (f"unexpected {type(exc).__name__}: {exc}",
-            f"this is a bug in plangraph or a damaged file; {DEBUG_ENV}=1 shows where it happened")
+    if isinstance(exc, OSError) and not exc.filename and output and \
+            exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO):
+        exc = OSError(exc.errno, exc.strerror, output)
+    message, hint = describe_exception(exc)
+    if not isinstance(exc, (PlanGraphError, OSError, MemoryError, UnicodeError)):
+        return (f"unexpected {message}",
+                f"this is a bug in plangraph or a damaged file; {DEBUG_ENV}=1 shows where it happened")
+    return message, hint
 
 
 def main(argv: Sequence[str] | None = None) -> int:

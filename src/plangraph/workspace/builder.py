@@ -22,7 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from plangraph.errors import InputError, PlanGraphError
+from plangraph.errors import InputError, PlanGraphError, describe_exception
 from plangraph.ingest.metadata import input_hash
 from plangraph.model import Passage, PlanDoc
 from plangraph.workspace.folder import (CACHE_DIR, CONCEPTS_FILE, ENTITIES_FILE, GRAPH_NT, PASSAGES_FILE, PLAN_FILE,
@@ -181,7 +181,7 @@ def _plan_task(args: tuple[Path, Path, str, dict[str, Any]]) -> tuple[str, Any]:
         # (RecursionError, MemoryError, a parser library's own exception on close, a bug in a stage)
         if is_disk_full(exc):  # but a full disk stops them all: no plan is at fault
             raise
-        return "error", f"{path}: {type(exc).__name__}: {exc}"
+        return "error", f"{path}: {describe_exception(exc)[0]}"
 
 
 def _passages_of(index: Path, shard: str) -> list[Passage]:
@@ -240,7 +240,7 @@ def _run(out: Path, files: list[Path], *, remove_missing: bool, remove_ids: Sequ
             try:
                 source_hash = input_hash(path)
             except OSError as exc:
-                failures.append((str(path), f"{path}: {type(exc).__name__}: {exc}"))
+                failures.append((str(path), f"{path}: {describe_exception(exc)[0]}"))
                 continue
             old = by_path.get(str(path.resolve()))
             if old is not None and registry[old]["input"] == source_hash and \

@@ -26,6 +26,9 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
+from plangraph.errors import describe_exception
+from plangraph.workspace.faults import is_disk_full
+
 PLAN_TIME_LIMIT_S = 600.0
 """Seconds one plan may take on a worker. Plans take 1–3 s here; a 14-page PDF's tables
 2.7 s; the limit is far above any plan read so far and below a night's build stalling."""
@@ -107,8 +110,12 @@ def _guarded(run: Callable[[Task], Outcome], task: Task, name: Callable[[Task], 
 
 
 def _failed(name: str, exc: BaseException) -> Outcome:
-    message = str(exc)
-    return "error", message if name in message else f"{name}: {type(exc).__name__}: {message}"
+    """The outcome of a plan whose work raised ``exc``; a full disk is no plan's fault and
+    stops the change (:func:`~plangraph.workspace.faults.changing` names the folder)."""
+    if is_disk_full(exc):
+        raise exc
+    message = describe_exception(exc)[0]
+    return "error", message if name in message else f"{name}: {message}"
 
 
 def _too_long(name: str, time_limit_s: float) -> str:
