@@ -34,6 +34,7 @@ _TERMS: tuple[tuple[str, str, bool], ...] = (
     ("学前两年", "stage=preschool span=two-year", True),
     ("学前二年", "stage=preschool span=two-year", True),
     ("学前三年", "stage=preschool span=three-year", True),
+    ("学前第四年", "stage=preschool span=fourth-year", True),
     ("学前教育", "stage=preschool", True), ("学前段", "stage=preschool", True), ("学前", "stage=preschool", True),
     ("幼儿园", "stage=preschool", True), ("幼儿", "stage=preschool", True), ("托幼", "stage=preschool", True),
     ("入园", "stage=preschool", False), ("在园", "stage=preschool", False),
@@ -54,6 +55,9 @@ _TERMS: tuple[tuple[str, str, bool], ...] = (
     ("特殊教育", "stage=special", True), ("特教", "stage=special", True),
     ("继续教育", "stage=lifelong", False), ("终身教育", "stage=lifelong", True), ("终身学习", "stage=lifelong", True),
     ("社区教育", "stage=lifelong", True), ("老年教育", "stage=lifelong", True), ("成人教育", "stage=lifelong", True),
+    # attainment: the education a population has had, not the stage of the indicator
+    ("受过高中阶段及以上教育", "", False), ("受过高中及高等教育", "", False), ("受过高等教育", "", False),
+    ("高等教育文化程度", "", False), ("大学文化程度", "", False),
     # degree
     ("研究生", "degree=postgraduate", True), ("硕士", "degree=postgraduate", True), ("博士", "degree=postgraduate", True),
     ("本科", "degree=bachelor", True), ("专科", "degree=associate", True), ("大专", "degree=associate", True),
@@ -62,19 +66,29 @@ _TERMS: tuple[tuple[str, str, bool], ...] = (
     ("民办", "ownership=private", True),
     # population
     ("专任教师", "population=teachers", True), ("教师", "population=teachers", True), ("师资", "population=teachers", True),
-    ("教职工", "population=teachers", True), ("校长", "population=principals", True),
-    ("残疾", "population=disabled stage=special", True), ("持证", "population=disabled stage=special", True),
+    ("教职工", "population=staff", True), ("校长", "population=principals", True),
+    ("特需儿童", "population=disabled", True), ("特殊需要", "population=disabled", True),
+    ("居民", "population=residents", True), ("市民", "population=residents", True),
+    ("人民群众", "population=residents", True), ("社会公众", "population=residents", True),
+    ("婴幼儿", "population=infants", True), ("3岁以下", "population=infants", True),
+    ("乡村", "population=rural", True), ("农村", "population=rural", True),
+    ("市区", "population=urban", True), ("城区", "population=urban", True), ("主城区", "population=urban", True),
+    ("残疾", "population=disabled", True), ("持证", "population=disabled", True),
     ("随迁子女", "population=migrant", True), ("进城务工", "population=migrant", True),
     ("外来务工", "population=migrant", True), ("留守", "population=left-behind", True),
-    ("主要劳动年龄人口", "population=working-age", True), ("劳动年龄人口", "population=working-age", True),
+    ("主要劳动年龄人口", "population=main-working-age", True), ("劳动年龄人口", "population=working-age", True),
     ("新增劳动力", "population=new-workforce", True), ("从业人员", "population=employed", True),
     ("毕业生", "population=graduates", True), ("老年人", "population=elderly", True),
+    ("老年", "population=elderly", True),
     ("学生", "population=students", True), ("在校生", "population=students measure=count", True),
     ("儿童少年", "population=children", True), ("儿童", "population=children", True),
     ("少年", "population=children", True),
     # measure
     ("生师比", "measure=ratio", False), ("师生比", "measure=ratio", False),
     ("生均", "measure=per-student", False), ("班额", "measure=class-size", False),
+    ("每百名学生", "measure=per-student", False), ("系数", "measure=ratio", False),
+    ("得分", "measure=level", False), ("满意度", "measure=level", False), ("督导评估", "measure=level", False),
+    ("认定", "measure=level", False),
     ("年限", "measure=years", False), ("面积", "measure=area", False),
     ("人数", "measure=count", False), ("所数", "measure=count", False), ("创建数", "measure=count", False),
     ("数量", "measure=count", False), ("规模", "measure=count", False),
@@ -98,7 +112,9 @@ _UNITS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^(元|万元|亿元|千元)$"), "money"),
     (re.compile(r"^(平方米|㎡|m2|亩|万平方米)$"), "area"),
     (re.compile(r"^(年|岁)$"), "years"),
-    (re.compile(r"^(万?人|万?人次|名|万?所|个|项|座|班|台|册|间|家|门)$"), "count"),
+    (re.compile(r"^(系数)$"), "ratio"),
+    (re.compile(r"^(分|项)$"), "level count"),
+    (re.compile(r"^([万亿]?人|[万亿]?人次|名|万?所|个|座|班|台|册|间|家|门)$"), "count"),
 )
 
 _BRACKETS = re.compile(r"\([^()]*\)?|（[^（）]*）?|\[[^\]]*\]|【[^】]*】")
@@ -136,13 +152,36 @@ def normalise(text: str) -> str:
     t = normalize(text or "").strip()
     t = _NUMBERING.sub("", t)
     t = _SUB_ROW.sub("", t)
-    t = _BRACKETS.sub("", t)
+    t = _BRACKETS.sub(_bracket, t)
     return _NOISE.sub("", t)
 
 
+_TELLING = ("stage", "degree", "span", "ownership", "population")
+
+
+def _bracket(m: re.Match[str]) -> str:
+    """A bracketed part goes, unless it says which stage, degree, span, ownership or
+    population (``生均日常公用经费（小学）``, ``高职（专科）在校生``): then its words stay."""
+    inside = _NOISE.sub("", m.group()[1:].rstrip(")）]】"))
+    if len(inside) > 6:  # a definition in brackets, not a qualifier
+        return ""
+    facets, _ = scan(inside)
+    return inside if any(k in facets for k in _TELLING) else ""
+
+
 def is_sub_row(name: str) -> bool:
-    """Whether a row's name leaves its subject to the row above (``其中:研究生``)."""
-    return bool(_SUB_ROW.match(_NUMBERING.sub("", normalize(name or "").strip())))
+    """Whether a row's name leaves its subject to the row above: ``其中:研究生``, or a
+    name that only says which stage, degree, span, ownership or population (``初中``
+    under 义务教育标准班额比例), not what is measured."""
+    if _SUB_ROW.match(_NUMBERING.sub("", normalize(name or "").strip())):
+        return True
+    text = normalise(name)
+    i = 0
+    while text and (hit := _term_at(text, i)) is not None:
+        if not hit[2] or any(k in ("measure", "") for k, _ in hit[1]) or not hit[1]:
+            return False
+        i += len(hit[0])
+    return bool(text) and i == len(text)
 
 
 def scan(text: str) -> tuple[dict[str, frozenset[str]], str]:
@@ -167,6 +206,10 @@ def scan(text: str) -> tuple[dict[str, frozenset[str]], str]:
     stripped = "".join(core)
     if "measure" not in facets and stripped.endswith(("率", "比")):
         facets["measure"] = frozenset({"rate"})
+    elif "measure" not in facets and stripped.endswith("数"):
+        facets["measure"] = frozenset({"count"})
+    if "disabled" in facets.get("population", ()):  # 残疾儿童少年义务教育入学率: special, in compulsory
+        facets["stage"] = facets.get("stage", frozenset()) | {"special"}
     return facets, stripped
 
 
@@ -231,12 +274,12 @@ def read_indicator(name: str, *, parent: str | None = None, sublabel: str | None
     """Read one indicator row: ``name`` as written, ``parent`` the row above when the row
     is a sub-row (``其中:…``), ``sublabel`` a sub-row label in its own cell (``小学`` under
     ``校际优质均衡系数``), ``category`` the table's category column or group heading."""
-    whole = full_name(name, parent if parent and is_sub_row(name) else None)
+    whole = full_name(name, parent)
     if sublabel:
         whole = normalise(sublabel) + whole
     facets, core = scan(whole)
     inferred: set[str] = set()
-    if parent and is_sub_row(name):
+    if parent:
         for key, values in scan(normalise(parent))[0].items():
             if key not in facets and key != "measure":
                 facets[key] = values

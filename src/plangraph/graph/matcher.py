@@ -31,12 +31,12 @@ THRESHOLD = 0.5
 _WIDER = {"compulsory": {"primary", "junior"}, "senior": {"general-senior", "secondary-vocational"},
           "vocational": {"secondary-vocational", "higher-vocational"},
           "higher": {"higher-vocational"}}
-_WIDER_PENALTY = 0.85
+_WIDER_PENALTY = 0.0  # measured on tune: a wider stage is another concept (高中阶段 vs 普通高中 在校生)
 _MISSING_PENALTY = 0.8   # the label states a facet the row does not
 _EXTRA_PENALTY = 0.85    # the row states a distinguishing facet the concept does not have
 _EXTRA_KEYS = ("degree", "span", "ownership", "population")
 _VETO_KEYS = ("stage", "measure", "degree", "span", "ownership", "population")
-_COMPATIBLE = {"population": [{"children", "students"}],
+_COMPATIBLE = {"population": [{"children", "students"}, {"teachers", "staff"}],
                "measure": [{"per-student", "money", "area"}, {"rate", "level"}]}
 
 
@@ -87,6 +87,13 @@ class _Entry:
     concept: IndicatorConcept
     facets: dict[str, frozenset[str]]
     labels: tuple[_Label, ...]
+    phase: frozenset[str] = frozenset()
+
+
+# A concept of special education says its phase in its aspect (残疾儿童学前教育入园率:
+# aspect=preschool-phase); a row that names another stage is not of it.
+_PHASES = {"preschool-phase": {"preschool"}, "compulsory-phase": {"compulsory", "primary", "junior"},
+           "senior-phase": {"senior", "general-senior", "secondary-vocational"}}
 
 
 @lru_cache(maxsize=1)
@@ -102,14 +109,26 @@ def _entries() -> tuple[_Entry, ...]:
         for text in c.labels:
             r = read_indicator(text)
             labels.append(_Label(r.full_name, _grams(r.full_name), _grams(r.core), frozenset(r.facets)))
-        out.append(_Entry(c, facets, tuple(labels)))
+        phase = frozenset(v for a in c.facet("aspect") for v in _PHASES.get(a, ()))
+        out.append(_Entry(c, facets, tuple(labels), phase))
     return tuple(out)
 
 
-def _agrees(key: str, concept: frozenset[str], stated: frozenset[str]) -> float:
+# Populations that are a part of another: a row of one is not of a concept without it
+# (其中市区学前三年幼儿入园率 is no 学前三年毛入园率).
+_SUBSETS = frozenset({"disabled", "migrant", "left-behind", "rural", "urban", "main-working-age"})
+# Stages a row names that a concept of all stages does not cover (小学生近视率 is no
+# 儿童青少年总体近视率); 中小学 and 义务教育 are the whole school system to most plans.
+_NARROW = frozenset({"preschool", "primary", "junior", "senior", "general-senior", "secondary-vocational",
+                     "higher-vocational", "higher"})
+
+
+def _agrees(key: str, concept: frozenset[str], stated: frozenset[str], inferred: bool) -> float:
     """1 when the row's values fit the concept's, less for a wider stage, 0 for a veto."""
-    if concept & stated or "all" in concept:
+    if concept & stated:
         return 1.0
+    if "all" in concept:
+        return 0.0 if key == "stage" and not inferred and stated <= _NARROW else 1.0
     if key == "stage" and any(stated & _WIDER.get(v, set()) for v in concept):
         return _WIDER_PENALTY
     if any(concept & group and stated & group for group in _COMPATIBLE.get(key, ())):
@@ -119,11 +138,19 @@ def _agrees(key: str, concept: frozenset[str], stated: frozenset[str]) -> float:
 
 def score(reading: IndicatorReading, entry: _Entry) -> Candidate | None:
     """The concept's best label for the row, or None when a facet vetoes it."""
+    for label in entry.labels:  # a wording the scheme lists for the concept is the concept
+        if label.text == reading.full_name:
+            return Candidate(entry.concept.key, 1.0, label.text, ("wording listed by the scheme",))
     factor = 1.0
     agreeing = []
+    stages = reading.facets.get("stage", frozenset()) - {"special"}
+    if entry.phase and stages and not stages & entry.phase:
+        return None
+    if reading.facets.get("population", frozenset()) & _SUBSETS - entry.facets.get("population", frozenset()):
+        return None
     for key in _VETO_KEYS:
         if key in entry.facets and key in reading.facets:
-            f = _agrees(key, entry.facets[key], reading.facets[key])
+            f = _agrees(key, entry.facets[key], reading.facets[key], key in reading.inferred)
             if f == 0.0:
                 return None
             factor *= f
@@ -134,10 +161,7 @@ def score(reading: IndicatorReading, entry: _Entry) -> Candidate | None:
     full, core = _grams(reading.full_name), _grams(reading.core)
     best: tuple[float, str] = (0.0, "")
     for label in entry.labels:
-        if label.text == reading.full_name:
-            s = 1.0
-        else:
-            s = 0.5 * _dice(full, label.full) + 0.5 * (_dice(core, label.core) if core or label.core else 1.0)
+        s = 0.5 * _dice(full, label.full) + 0.5 * (_dice(core, label.core) if core or label.core else 1.0)
         for key in label.stated:
             if key in entry.facets and key not in reading.facets:
                 s *= _MISSING_PENALTY
