@@ -48,9 +48,13 @@ class Candidate:
     score: float
     label: str
     facets: tuple[str, ...]
+    exact: bool = False
 
     def why(self) -> str:
-        """``label 学前教育毛入园率; facets stage=preschool, measure=rate``."""
+        """``label 学前教育毛入园率; facets stage=preschool, measure=rate``, or
+        ``wording 普惠性幼儿园覆盖面 listed by the scheme``."""
+        if self.exact:
+            return f"wording {self.label} listed by the scheme"
         return f"label {self.label}" + (f"; facets {', '.join(self.facets)}" if self.facets else "")
 
 
@@ -140,7 +144,7 @@ def score(reading: IndicatorReading, entry: _Entry) -> Candidate | None:
     """The concept's best label for the row, or None when a facet vetoes it."""
     for label in entry.labels:  # a wording the scheme lists for the concept is the concept
         if label.text == reading.full_name:
-            return Candidate(entry.concept.key, 1.0, label.text, ("wording listed by the scheme",))
+            return Candidate(entry.concept.key, 1.0, label.text, (), exact=True)
     factor = 1.0
     agreeing = []
     stages = reading.facets.get("stage", frozenset()) - {"special"}

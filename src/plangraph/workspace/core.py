@@ -358,6 +358,19 @@ class Workspace:
             self._comparisons = ComparisonStore(self)
         return self._comparisons.compare(plan_a, plan_b, method=method, threshold=threshold)
 
+    def concept_ties(self, plan: str | None = None) -> list[Any]:
+        """Each indicator's tie to the indicator scheme (:class:`plangraph.graph.ties.ConceptTie`)."""
+        from plangraph.workspace.ties import concept_ties
+
+        return concept_ties(self, plan)
+
+    def review_tie(self, plan: str, indicator: str, category: str, status: str, concept: str = "",
+                   note: str = "") -> Any:
+        """Record a reviewer's decision on one tie and rebuild that plan (:mod:`plangraph.workspace.ties`)."""
+        from plangraph.workspace.ties import review_tie
+
+        return review_tie(self, plan, indicator, category, status, concept, note)
+
     def audit(self, plan: str) -> Any:
         """Check a plan against itself: stated totals against its project tables,
         targets stated twice, and the table cells ingestion flagged.
