@@ -1,8 +1,7 @@
 """The façade: open a built index folder (:mod:`plangraph.workspace.folder`) and ask
-it things. The CLI, the Streamlit app and the tests all go through
-:class:`Workspace`; :func:`plangraph.workspace.builder.build` writes the folder.
-
-Heavy libraries (faiss, the encoders) load only when a search needs them.
+it things. The CLI, the Streamlit app and the tests all go through :class:`Workspace`
+(:func:`plangraph.workspace.builder.build` writes the folder); heavy libraries (faiss,
+the encoders) load only when a search needs them.
 """
 
 from __future__ import annotations
@@ -22,6 +21,7 @@ from plangraph.model import EntityRef, Hit
 from plangraph.search.scope import Scope
 from plangraph.workspace.answers import cosines as hit_cosines
 from plangraph.workspace.planfiles import PlanFiles
+from plangraph.workspace.tiereview import TieReview
 from plangraph.workspace.folder import (
     BUILDING,
     ENTITIES_FILE,
@@ -40,7 +40,7 @@ from plangraph.workspace.folder import (
 WARM_QUERY = "教育"
 """What :meth:`Workspace.warm` asks: short, Chinese, so that every retriever runs."""
 
-class Workspace:
+class Workspace(TieReview):
     """An opened index folder. Cheap to open; the graph and the search index load on
     first use and are then kept (read-only, safe to share between threads).
 
@@ -357,19 +357,6 @@ class Workspace:
         if self._comparisons is None:
             self._comparisons = ComparisonStore(self)
         return self._comparisons.compare(plan_a, plan_b, method=method, threshold=threshold)
-
-    def concept_ties(self, plan: str | None = None) -> list[Any]:
-        """Each indicator's tie to the indicator scheme (:class:`plangraph.graph.ties.ConceptTie`)."""
-        from plangraph.workspace.ties import concept_ties
-
-        return concept_ties(self, plan)
-
-    def review_tie(self, plan: str, indicator: str, category: str, status: str, concept: str = "",
-                   note: str = "") -> Any:
-        """Record a reviewer's decision on one tie and rebuild that plan (:mod:`plangraph.workspace.ties`)."""
-        from plangraph.workspace.ties import review_tie
-
-        return review_tie(self, plan, indicator, category, status, concept, note)
 
     def audit(self, plan: str) -> Any:
         """Check a plan against itself: stated totals against its project tables,
