@@ -22,6 +22,7 @@ import csv
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from plangraph.graph.matcher import THRESHOLD, match
 
@@ -65,6 +66,9 @@ def matcher(threshold: float = THRESHOLD) -> Tie:
     return tie
 
 
+_ENCODED: dict[str, tuple[Any, Any, Any, dict[str, Any]]] = {}
+
+
 def encoder_matcher(name: str, threshold: float, *, vetoes: bool) -> Tie:
     """Ties by an encoder: the concept with the label nearest the row's full name (cosine of
     normalised vectors), at or above ``threshold``; with ``vetoes`` only among the concepts
@@ -75,12 +79,12 @@ def encoder_matcher(name: str, threshold: float, *, vetoes: bool) -> Tie:
     from plangraph.graph.matcher import _entries, score
     from plangraph.search.encoders import get_encoder
 
-    enc = get_encoder(name)
     entries = _entries()
-    labels = [(i, label.text) for i, e in enumerate(entries) for label in e.labels]
-    vectors = enc.encode_passages([t for _, t in labels])
-    owner = np.array([i for i, _ in labels])
-    cache: dict[str, np.ndarray] = {}
+    if name not in _ENCODED:
+        enc = get_encoder(name)
+        labels = [(i, label.text) for i, e in enumerate(entries) for label in e.labels]
+        _ENCODED[name] = (enc, enc.encode_passages([t for _, t in labels]), np.array([i for i, _ in labels]), {})
+    enc, vectors, owner, cache = _ENCODED[name]
 
     def tie(n: str, parent: str, category: str, unit: str) -> str | None:
         r = read_indicator(n, parent=parent or None, category=category or None, unit=unit or None)
