@@ -124,6 +124,22 @@ def _edit(path: Path, changes: dict[str, tuple[str, str, str]]) -> None:
     path.write_text("\n".join(out) + "\n", "utf-8")
 
 
+def test_concepts_lists_unmapped_with_suggestions(reviewed_index, capsys):
+    # (runs before the review test below changes the index)
+    _, index = reviewed_index
+    assert main(["concepts", "--index", str(index), "--unmapped"]) == 0
+    out = capsys.readouterr().out
+    assert "indicators tied to a concept" in out and "高校新生体质健康合格率与优良率" in out
+    assert "suggestions" in out.splitlines()[1]
+    assert main(["concepts", "--index", str(index), "--plan", "linan", "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)["concepts"]
+    assert len(rows) == 30
+    row = next(r for r in rows if r["indicator"] == "教师学历 小学本科")
+    assert (row["concept"], row["status"]) == ("primary-teacher-bachelor", "auto") and row["why"]
+    assert main(["concepts", "--index", str(index), "--format", "csv", "--unmapped"]) == 0
+    assert capsys.readouterr().out.startswith("plan,indicator,category,concept,status,score,why,suggestions")
+
+
 def test_review_file_decisions_survive_a_rebuild(reviewed_index, capsys):
     from plangraph.workspace import Workspace, build
 
@@ -185,21 +201,6 @@ def test_review_file_decisions_survive_a_rebuild(reviewed_index, capsys):
     tie = ties()["高校新生体质健康合格率与优良率"]
     assert (tie.concept, tie.status, tie.why) == ("student-fitness-excellent-rate", "manual",
                                                  "excellent is the stricter target")
-
-
-def test_concepts_lists_unmapped_with_suggestions(reviewed_index, capsys):
-    _, index = reviewed_index
-    assert main(["concepts", "--index", str(index), "--unmapped"]) == 0
-    out = capsys.readouterr().out
-    assert "indicators tied to a concept" in out and "高校新生体质健康合格率与优良率" in out
-    assert "suggestions" in out.splitlines()[1]
-    assert main(["concepts", "--index", str(index), "--plan", "linan", "--format", "json"]) == 0
-    rows = json.loads(capsys.readouterr().out)["concepts"]
-    assert len(rows) == 30
-    row = next(r for r in rows if r["indicator"] == "教师学历 小学本科")
-    assert (row["concept"], row["status"]) == ("primary-teacher-bachelor", "auto") and row["why"]
-    assert main(["concepts", "--index", str(index), "--format", "csv", "--unmapped"]) == 0
-    assert capsys.readouterr().out.startswith("plan,indicator,category,concept,status,score,why,suggestions")
 
 
 def test_a_review_file_naming_an_unknown_concept_is_refused_by_line(tmp_path, capsys):

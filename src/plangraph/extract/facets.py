@@ -73,7 +73,7 @@ _TERMS: tuple[tuple[str, str, bool], ...] = (
     ("婴幼儿", "population=infants", True), ("3岁以下", "population=infants", True),
     ("乡村", "population=rural", True), ("农村", "population=rural", True),
     ("市区", "population=urban", True), ("城区", "population=urban", True), ("主城区", "population=urban", True),
-    ("残疾", "population=disabled", True), ("持证", "population=disabled", True),
+    ("残疾", "population=disabled", True), ("持证", "population=disabled", True), ("三残", "population=disabled", True),
     ("随迁子女", "population=migrant", True), ("进城务工", "population=migrant", True),
     ("外来务工", "population=migrant", True), ("留守", "population=left-behind", True),
     ("主要劳动年龄人口", "population=main-working-age", True), ("劳动年龄人口", "population=working-age", True),
@@ -184,9 +184,15 @@ def is_sub_row(name: str) -> bool:
     return bool(text) and i == len(text)
 
 
+_ONE_AGE = re.compile(r"(?<![\d—\-~～至到])(\d{1,2})岁(?![以及—\-~～至到])")
+
+
 def scan(text: str) -> tuple[dict[str, frozenset[str]], str]:
-    """The facets the terms of ``text`` (normalised) state, and what is left of it."""
+    """The facets the terms of ``text`` (normalised) state, and what is left of it.
+    One age (``6岁儿童``, not ``0-6岁`` or ``3岁以下``) is a population of its own."""
     facets: dict[str, frozenset[str]] = {}
+    if ages := _ONE_AGE.findall(text):
+        facets["population"] = frozenset(f"age-{a}" for a in ages)
     core = []
     i = 0
     while i < len(text):

@@ -23,7 +23,7 @@ from functools import lru_cache
 from plangraph.extract.facets import IndicatorReading, read_indicator
 from plangraph.graph.scheme import IndicatorConcept, concepts
 
-THRESHOLD = 0.5
+THRESHOLD = 0.45
 """The score a tie needs (tuned on the ``tune`` split; see docs/indicator-matching.md)."""
 
 # A concept of a wider stage still fits a row of a narrower one, a little less well
@@ -150,7 +150,8 @@ def score(reading: IndicatorReading, entry: _Entry) -> Candidate | None:
     stages = reading.facets.get("stage", frozenset()) - {"special"}
     if entry.phase and stages and not stages & entry.phase:
         return None
-    if reading.facets.get("population", frozenset()) & _SUBSETS - entry.facets.get("population", frozenset()):
+    parts = {p for p in reading.facets.get("population", ()) if p in _SUBSETS or p.startswith("age-")}
+    if parts - entry.facets.get("population", frozenset()):
         return None
     for key in _VETO_KEYS:
         if key in entry.facets and key in reading.facets:
