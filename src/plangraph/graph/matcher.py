@@ -11,12 +11,12 @@ The best concept at or above :data:`THRESHOLD` (chosen on the ``tune`` pairs of
 ``tests/data/indicator_pairs.tsv``, ``benchmarks/bench_concepts.py``) is the tie; a
 row below it stays unmapped, with its best candidates as suggestions.
 
-Deterministic and per plan: a plan of 100 indicators is matched in a few milliseconds.
+Deterministic and per plan: a plan of 100 indicators is matched in well under a second
+(about 0.1-0.25 s, `benchmarks/bench_concepts.py`), after reading the scheme once per process.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -26,12 +26,6 @@ from plangraph.graph.scheme import IndicatorConcept, concepts
 THRESHOLD = 0.45
 """The score a tie needs (tuned on the ``tune`` split; see docs/indicator-matching.md)."""
 
-# A concept of a wider stage still fits a row of a narrower one, a little less well
-# than a concept of the row's own stage would.
-_WIDER = {"compulsory": {"primary", "junior"}, "senior": {"general-senior", "secondary-vocational"},
-          "vocational": {"secondary-vocational", "higher-vocational"},
-          "higher": {"higher-vocational"}}
-_WIDER_PENALTY = 0.0  # measured on tune: a wider stage is another concept (高中阶段 vs 普通高中 在校生)
 _MISSING_PENALTY = 0.8   # the label states a facet the row does not
 _EXTRA_PENALTY = 0.85    # the row states a distinguishing facet the concept does not have
 _EXTRA_KEYS = ("degree", "span", "ownership", "population")
@@ -128,13 +122,12 @@ _NARROW = frozenset({"preschool", "primary", "junior", "senior", "general-senior
 
 
 def _agrees(key: str, concept: frozenset[str], stated: frozenset[str], inferred: bool) -> float:
-    """1 when the row's values fit the concept's, less for a wider stage, 0 for a veto."""
+    """1 when the row's values fit the concept's, 0 for a veto. A wider stage is another
+    concept (高中阶段 vs 普通高中 在校生, measured on the tune pairs), so it vetoes too."""
     if concept & stated:
         return 1.0
     if "all" in concept:
         return 0.0 if key == "stage" and not inferred and stated <= _NARROW else 1.0
-    if key == "stage" and any(stated & _WIDER.get(v, set()) for v in concept):
-        return _WIDER_PENALTY
     if any(concept & group and stated & group for group in _COMPATIBLE.get(key, ())):
         return 1.0
     return 0.0
@@ -189,9 +182,3 @@ def match(name: str, *, parent: str | None = None, sublabel: str | None = None, 
     """Tie one indicator row (as :func:`plangraph.extract.facets.read_indicator` takes it)."""
     return match_reading(read_indicator(name, parent=parent, sublabel=sublabel, category=category, unit=unit),
                          threshold=threshold)
-
-
-def match_rows(rows: Sequence[tuple[str, str | None, str | None, str | None, str | None]],
-               threshold: float = THRESHOLD) -> list[Match]:
-    """Tie the rows of one plan: ``(name, parent, sublabel, category, unit)`` each."""
-    return [match(n, parent=p, sublabel=s, category=c, unit=u, threshold=threshold) for n, p, s, c, u in rows]
