@@ -85,8 +85,8 @@ _TERMS: tuple[tuple[str, str, bool], ...] = (
     ("少年", "population=children", True),
     # measure
     ("生师比", "measure=ratio", False), ("师生比", "measure=ratio", False),
-    ("生均", "measure=per-student", False), ("班额", "measure=class-size", False),
-    ("每百名学生", "measure=per-student", False), ("系数", "measure=ratio", False),
+    ("生均", "measure=per-student", True), ("班额", "measure=class-size", False),
+    ("每百名学生", "measure=per-student", True), ("系数", "measure=ratio", False),
     ("得分", "measure=level", False), ("满意度", "measure=level", False), ("督导评估", "measure=level", False),
     ("认定", "measure=level", False),
     ("年限", "measure=years", False), ("面积", "measure=area", False),

@@ -26,6 +26,7 @@ from plangraph.graph.scheme import IndicatorConcept, concepts
 THRESHOLD = 0.45
 """The score a tie needs (tuned on the ``tune`` split; see docs/indicator-matching.md)."""
 
+_CORE_FLOOR = 0.3  # 0 to 0.35 change nothing on the tune pairs, 0.4 loses a tie; see the docs
 _MISSING_PENALTY = 0.8   # the label states a facet the row does not
 _EXTRA_PENALTY = 0.85    # the row states a distinguishing facet the concept does not have
 _EXTRA_KEYS = ("degree", "span", "ownership", "population")
@@ -118,7 +119,7 @@ _SUBSETS = frozenset({"disabled", "migrant", "left-behind", "rural", "urban", "m
 # Stages a row names that a concept of all stages does not cover (小学生近视率 is no
 # 儿童青少年总体近视率); 中小学 and 义务教育 are the whole school system to most plans.
 _NARROW = frozenset({"preschool", "primary", "junior", "senior", "general-senior", "secondary-vocational",
-                     "higher-vocational", "higher"})
+                     "higher-vocational", "vocational", "higher", "special", "lifelong"})
 
 
 def _agrees(key: str, concept: frozenset[str], stated: frozenset[str], inferred: bool) -> float:
@@ -159,7 +160,10 @@ def score(reading: IndicatorReading, entry: _Entry) -> Candidate | None:
     full, core = _grams(reading.full_name), _grams(reading.core)
     best: tuple[float, str] = (0.0, "")
     for label in entry.labels:
-        s = 0.5 * _dice(full, label.full) + 0.5 * (_dice(core, label.core) if core or label.core else 1.0)
+        core_sim = _dice(core, label.core) if core or label.core else 1.0
+        s = 0.5 * _dice(full, label.full) + 0.5 * core_sim
+        if core_sim < _CORE_FLOOR:  # alike in who and where, not in what is measured
+            s *= 0.5
         for key in label.stated:
             if key in entry.facets and key not in reading.facets:
                 s *= _MISSING_PENALTY
