@@ -276,10 +276,12 @@ def full_name(name: str, parent: str | None) -> str:
 
 
 def read_indicator(name: str, *, parent: str | None = None, sublabel: str | None = None,
-                   category: str | None = None, unit: str | None = None) -> IndicatorReading:
+                   category: str | None = None, unit: str | None = None,
+                   table: str | None = None) -> IndicatorReading:
     """Read one indicator row: ``name`` as written, ``parent`` the row above when the row
     is a sub-row (``其中:…``), ``sublabel`` a sub-row label in its own cell (``小学`` under
-    ``校际优质均衡系数``), ``category`` the table's category column or group heading."""
+    ``校际优质均衡系数``), ``category`` the table's category column or group heading,
+    ``table`` the table's title (``学前教育发展主要指标``: the stage, when nothing closer says)."""
     whole = full_name(name, parent)
     if sublabel:
         whole = normalise(sublabel) + whole
@@ -295,8 +297,8 @@ def read_indicator(name: str, *, parent: str | None = None, sublabel: str | None
         inferred.add("measure")
     elif measured and facets["measure"] & {"per-student"}:
         facets["measure"] = facets["measure"] | measured
-    if category:
-        for key, values in scan(normalise(category))[0].items():
+    for context in (category, table):
+        for key, values in scan(normalise(context or ""))[0].items():
             if key not in facets and key in ("stage", "population"):
                 facets[key] = values
                 inferred.add(key)

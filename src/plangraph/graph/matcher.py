@@ -182,7 +182,7 @@ def match_reading(reading: IndicatorReading, *, top: int = 3, threshold: float =
 
 
 def match(name: str, *, parent: str | None = None, sublabel: str | None = None, category: str | None = None,
-          unit: str | None = None, threshold: float = THRESHOLD) -> Match:
+          unit: str | None = None, table: str | None = None, threshold: float = THRESHOLD) -> Match:
     """Tie one indicator row (as :func:`plangraph.extract.facets.read_indicator` takes it)."""
-    return match_reading(read_indicator(name, parent=parent, sublabel=sublabel, category=category, unit=unit),
-                         threshold=threshold)
+    return match_reading(read_indicator(name, parent=parent, sublabel=sublabel, category=category, unit=unit,
+                                        table=table), threshold=threshold)

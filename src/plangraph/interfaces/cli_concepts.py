@@ -9,6 +9,7 @@ Split from :mod:`plangraph.interfaces.cli`; the parser is added by :func:`add_pa
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from plangraph.errors import UsageError
@@ -47,6 +48,9 @@ def cmd_concepts(args: argparse.Namespace) -> int:
     if args.format == "table" and not args.unmapped:
         for r in rows:
             r.pop("suggestions")
+    if not ties:
+        print("no indicator ties: no plan here has an indicator table, or the index was built by an "
+              "older plangraph (plangraph build rebuilds it)", file=sys.stderr)
     if args.format == "table":
         tied = sum(1 for t in ties if t.measures)
         print(f"{tied} of {len(ties)} indicators tied to a concept; {len(ties) - tied} not"
