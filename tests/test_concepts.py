@@ -73,6 +73,11 @@ def test_a_stated_facet_vetoes_a_concept_that_contradicts_it():
     # a part of a population (the urban districts) is not the whole
     assert match("其中市区学前三年幼儿入园率", unit="%").concept != "preschool-gross-enrolment"
     assert match("学前三年幼儿入园率", unit="%").concept == "preschool-gross-enrolment"
+    # 毛入学率 alone fits the higher, senior and junior rates alike: left to a reviewer; the
+    # table's title or the category says which
+    assert match("毛入学率", unit="%").concept is None
+    assert match("毛入学率", unit="%", table="高等教育主要发展指标").concept == "higher-gross-enrolment"
+    assert match("毛入学率", unit="%", category="高中阶段教育*").concept == "senior-secondary-gross-enrolment"
     # and a name that says nothing the scheme knows stays unmapped, never forced
     assert match("三(四、五)星级融合教育优秀学校比例", unit="%").concept is None
 

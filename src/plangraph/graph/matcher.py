@@ -27,6 +27,7 @@ THRESHOLD = 0.45
 """The score a tie needs (tuned on the ``tune`` split; see docs/indicator-matching.md)."""
 
 _CORE_FLOOR = 0.3  # 0 to 0.35 change nothing on the tune pairs, 0.4 loses a tie; see the docs
+_MARGIN = 0.01  # a dead heat only: 0.02 already leaves a right tie of an unseen table unmapped
 _MISSING_PENALTY = 0.8   # the label states a facet the row does not
 _EXTRA_PENALTY = 0.85    # the row states a distinguishing facet the concept does not have
 _EXTRA_KEYS = ("degree", "span", "ownership", "population")
@@ -177,6 +178,8 @@ def match_reading(reading: IndicatorReading, *, top: int = 3, threshold: float =
     found = [c for e in _entries() if (c := score(reading, e)) is not None and c.score > 0]
     found.sort(key=lambda c: (-c.score, c.key))
     best = found[0] if found and found[0].score >= threshold else None
+    if best is not None and len(found) > 1 and best.score - found[1].score < _MARGIN:
+        best = None  # 毛入学率 with nothing to say which stage: two concepts fit alike, a reviewer picks
     return Match(reading, best.key if best else None, best.score if best else 0.0,
                  best.why() if best else "", tuple(found[:top]))
 
