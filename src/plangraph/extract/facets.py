@@ -87,6 +87,8 @@ _TERMS: tuple[tuple[str, str, bool], ...] = (
     # measure
     ("生师比", "measure=ratio", False), ("师生比", "measure=ratio", False),
     ("生均", "measure=per-student", True), ("班额", "measure=class-size", False),
+    ("超大班额", "aspect=super-large-class", False), ("大班额", "aspect=large-class", False),
+    ("标准班额", "aspect=standard-class-size", False),
     ("每百名学生", "measure=per-student", True), ("系数", "measure=ratio", False),
     ("得分", "measure=level", False), ("满意度", "measure=level", False), ("督导评估", "measure=level", False),
     ("认定", "measure=level", False),
