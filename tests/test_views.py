@@ -50,6 +50,9 @@ def _param_sets(ws: Workspace, name: str) -> list[dict[str, str]]:
         return [{}, {"plan": nothing}] + [{"plan": p} for p in ws.plan_ids] + \
             [{"category": c} for c in categories] + [{"plan": "linan", "category": c} for c in categories]
     values = _concepts(ws, SCHEMES[name]) + [nothing]
+    if name == "indicators-side-by-side":  # the scheme is large: the concepts the plans measure, and a few others
+        measured = sorted({str(r[k]) for r in whole for k in ("key", "conceptLabel")})
+        values = measured + [v for v in values if v not in measured][:10] + [nothing]
     if name == "commitments-for-group":
         return [{}] + [{"group": v} for v in values] + \
             [{"group": r["groupLabel"], "plan": r["plan"]} for r in whole] + [{"plan": "linan"}, {"plan": nothing}]

@@ -63,7 +63,7 @@ from plangraph.workspace.folder import (
     write_manifest,
 )
 
-ONTOLOGY_FILES: tuple[str, ...] = ("plangraph.ttl", "concepts.ttl")
+ONTOLOGY_FILES: tuple[str, ...] = ("plangraph.ttl", "concepts.ttl", "indicator-scheme.ttl")  # as graph/build.py
 KEEP_SNAPSHOTS = 3
 SHARED_BATCH = 20_000
 """Lines of replaced or removed plan versions checked (and deleted) at a time."""
