@@ -369,6 +369,21 @@ class Workspace:
         self.check_plan(plan)
         return audit_plan(self, plan)
 
+    # -- one indicator across plans --------------------------------------------------
+    def indicator_concepts(self) -> tuple[Any, ...]:
+        """Every concept of the indicator scheme (:class:`~plangraph.analysis.across.ConceptInfo`)."""
+        from plangraph.workspace.across import indicator_concepts
+
+        return indicator_concepts(self)
+
+    def concept_across_plans(self, concept: str, levels: Sequence[str] | None = None) -> Any:
+        """One indicator concept (key or label) in every plan of ``levels`` (all when None):
+        each plan's baseline and targets, the plans that set none, and the national plans'
+        targets. Returns a :class:`~plangraph.analysis.across.ConceptAcross`."""
+        from plangraph.workspace.across import concept_across
+
+        return concept_across(self, concept, levels)
+
 
 def _needs_recovery(path: Path) -> bool:
     """Whether a writer died here: its marker, or folders the manifest does not name, are
