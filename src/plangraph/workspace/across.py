@@ -82,9 +82,9 @@ def find_concept(ws: Workspace, concept: str) -> ConceptInfo:
 
 def concept_across(ws: Workspace, concept: str, levels: Sequence[str] | None = None) -> ConceptAcross:
     """:meth:`Workspace.concept_across_plans`."""
-    for level in levels or ():
-        if level not in LEVELS:
-            raise UsageError(f"unknown plan level {level!r}; choose one of: {', '.join(LEVELS)}")
+    for asked in levels or ():
+        if asked not in LEVELS:
+            raise UsageError(f"unknown plan level {asked!r}; choose one of: {', '.join(LEVELS)}")
     info = find_concept(ws, concept)
     rows = ws.sparql(name="concept-across-plans", params={"concept": info.key}, limit=0).as_dicts()
     plans = ws.plans()
