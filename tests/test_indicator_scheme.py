@@ -1,0 +1,138 @@
+"""The indicator scheme (ontology/indicator-scheme.ttl) is complete and consistent: every
+concept carries what the matcher and the cross-plan views read (labels, definition, unit,
+direction, stage, facets), facet values come from the agreed vocabularies, and no wording
+is claimed by two concepts."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from rdflib import Graph, Namespace, URIRef
+from rdflib.namespace import SKOS
+
+from .conftest import ROOT
+
+PG = Namespace("https://w3id.org/plangraph/ontology#")
+PGC = Namespace("https://w3id.org/plangraph/concept/")
+SCHEME = PGC["indicator-concepts"]
+
+FACET_VALUES: dict[str, set[str] | None] = {
+    "stage": {"preschool", "primary", "junior", "compulsory", "senior", "general-senior",
+              "secondary-vocational", "higher-vocational", "vocational", "higher", "special",
+              "lifelong", "all"},
+    "measure": {"rate", "ratio", "count", "years", "money", "area", "per-student",
+                "class-size", "level"},
+    "degree": {"associate", "bachelor", "postgraduate"},
+    "span": {"one-year", "two-year", "three-year"},
+    "ownership": {"public", "inclusive", "private"},
+    "population": None,  # open list (students, teachers, disabled, migrant, working-age …)
+    "aspect": None,  # free word
+}
+DIRECTIONS = {PG.HigherIsBetter, PG.LowerIsBetter, PG.NoDirection}
+# The keys of the first, 15-concept scheme (src/plangraph/data/indicator_concepts.tsv):
+# graphs and reviewed ties already name them.
+FIRST_KEYS = {
+    "preschool-gross-enrolment", "preschool-one-year-enrolment", "inclusive-kindergarten-coverage",
+    "public-kindergarten-coverage", "compulsory-retention", "migrant-children-public-school",
+    "senior-secondary-gross-enrolment", "higher-gross-enrolment", "special-needs-enrolment",
+    "preschool-teacher-qualification", "compulsory-teacher-degree", "expected-years-of-schooling",
+    "working-age-years-of-schooling", "new-workforce-years-of-schooling",
+    "workforce-continuing-education",
+}
+
+
+@pytest.fixture(scope="module")
+def scheme() -> Graph:
+    return Graph().parse(ROOT / "ontology" / "indicator-scheme.ttl", format="turtle")
+
+
+@pytest.fixture(scope="module")
+def stages(scheme: Graph) -> set[URIRef]:
+    """The stage concepts of ``concepts.ttl`` and the scheme's own ``pgc:all-stages``."""
+    base = Graph().parse(ROOT / "ontology" / "concepts.ttl", format="turtle")
+    found = set(base.subjects(SKOS.inScheme, PGC.stages)) | set(scheme.subjects(SKOS.inScheme, PGC.stages))
+    return {s for s in found if isinstance(s, URIRef)}
+
+
+@pytest.fixture(scope="module")
+def concepts(scheme: Graph) -> list[URIRef]:
+    return sorted(c for c in scheme.subjects(SKOS.inScheme, SCHEME) if isinstance(c, URIRef))
+
+
+def _labels(g: Graph, c: URIRef, prop: URIRef, lang: str) -> list[str]:
+    return [str(o) for o in g.objects(c, prop) if getattr(o, "language", None) == lang]
+
+
+def test_the_scheme_has_at_least_120_concepts_and_keeps_the_first_keys(concepts: list[URIRef]) -> None:
+    assert len(concepts) >= 120
+    keys = {str(c).removeprefix(str(PGC)) for c in concepts}
+    assert FIRST_KEYS <= keys, FIRST_KEYS - keys
+
+
+def test_every_concept_has_labels_definition_unit_direction_and_notation(
+    scheme: Graph, concepts: list[URIRef]
+) -> None:
+    notations = Counter()
+    for c in concepts:
+        key = str(c).removeprefix(str(PGC))
+        assert len(_labels(scheme, c, SKOS.prefLabel, "zh")) == 1, key
+        assert len(_labels(scheme, c, SKOS.prefLabel, "en")) == 1, key
+        assert _labels(scheme, c, SKOS.definition, "zh") and _labels(scheme, c, SKOS.definition, "en"), key
+        units = [str(u) for u in scheme.objects(c, PG.unit)]
+        assert len(units) == 1 and units[0].strip(), key
+        directions = set(scheme.objects(c, PG.direction))
+        assert len(directions) == 1 and directions <= DIRECTIONS, key
+        notation = [str(n) for n in scheme.objects(c, SKOS.notation)]
+        assert notation == [key], key
+        notations[key] += 1
+    assert max(notations.values()) == 1
+
+
+def test_every_concept_sits_under_a_stage_and_names_its_stage_and_measure(
+    scheme: Graph, concepts: list[URIRef], stages: set[URIRef]
+) -> None:
+    assert PGC.preschool in stages and PGC["all-stages"] in stages
+    for c in concepts:
+        broader = set(scheme.objects(c, SKOS.broader))
+        assert len(broader) == 1 and broader <= stages, c
+        facets = [str(f) for f in scheme.objects(c, PG.facet)]
+        keys = Counter(f.split("=", 1)[0] for f in facets)
+        assert keys["stage"] == 1 and keys["measure"] == 1, (c, facets)
+        for f in facets:
+            name, _, value = f.partition("=")
+            assert name in FACET_VALUES and value, (c, f)
+            allowed = FACET_VALUES[name]
+            assert allowed is None or value in allowed, (c, f)
+
+
+def test_facets_tell_every_two_concepts_apart(scheme: Graph, concepts: list[URIRef]) -> None:
+    seen: dict[frozenset[str], URIRef] = {}
+    for c in concepts:
+        facets = frozenset(str(f) for f in scheme.objects(c, PG.facet))
+        assert facets not in seen, f"{c} and {seen[facets]} have the same facets {sorted(facets)}"
+        seen[facets] = c
+
+
+def test_no_wording_belongs_to_two_concepts(scheme: Graph, concepts: list[URIRef]) -> None:
+    owner: dict[str, URIRef] = {}
+    for c in concepts:
+        for label in set(_labels(scheme, c, SKOS.prefLabel, "zh") + _labels(scheme, c, SKOS.altLabel, "zh")):
+            assert label not in owner or owner[label] == c, f"{label!r}: {owner.get(label)} and {c}"
+            owner[label] = c
+
+
+def test_close_matches_point_to_concepts_of_the_scheme_and_not_to_themselves(
+    scheme: Graph, concepts: list[URIRef]
+) -> None:
+    known = set(concepts)
+    pairs = 0
+    for c in concepts:
+        for other in scheme.objects(c, SKOS.closeMatch):
+            assert other in known and other != c, (c, other)
+            pairs += 1
+    assert pairs >= 40
+    # the near misses the scheme exists to keep apart are declared close, not equal
+    assert (PGC["working-age-years-of-schooling"], SKOS.closeMatch,
+            PGC["main-working-age-years-of-schooling"]) in scheme
+    assert (PGC["preschool-gross-enrolment"], SKOS.closeMatch, PGC["preschool-one-year-enrolment"]) in scheme
