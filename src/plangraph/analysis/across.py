@@ -155,15 +155,13 @@ def _int(value: Any) -> int | None:
     return None if value in (None, "") else int(str(value)[:4])
 
 
-def targets_from_rows(rows: Iterable[Mapping[str, Any]], concepts: Mapping[str, ConceptInfo],
-                      ties: Mapping[str, tuple[str | None, float | None]] | None = None) -> list[ConceptTarget]:
+def targets_from_rows(rows: Iterable[Mapping[str, Any]], concepts: Mapping[str, ConceptInfo]) -> list[ConceptTarget]:
     """Rows of ``concept-across-plans`` (as dicts) as :class:`ConceptTarget`, each with
-    its concept's direction and, where ``ties`` (indicator IRI → status, score) has it,
-    its tie's review status."""
+    its concept's direction (from ``concepts``, by key)."""
     out = []
     for r in rows:
         info = concepts.get(str(r["key"]))
-        status, score = (ties or {}).get(str(r["iri"]), (None, None))
+        status, score = r.get("tieStatus"), r.get("tieScore")
         out.append(ConceptTarget(
             key=str(r["key"]), concept=str(r["conceptLabel"]), plan=str(r["plan"]), level=r.get("planLevel"),
             title=str(r.get("title") or ""), indicator=str(r["indicator"]), iri=str(r["iri"]),
@@ -171,7 +169,7 @@ def targets_from_rows(rows: Iterable[Mapping[str, Any]], concepts: Mapping[str, 
             year=_int(r.get("year")), unit=r.get("unit"), binding=r.get("binding"),
             baseline=_dec(r.get("baseline")), baseline_text=r.get("baselineText"),
             baseline_year=_int(r.get("baselineYear")), direction=info.direction if info else None,
-            tie_status=status, tie_score=score))
+            tie_status=status, tie_score=None if score is None else float(score)))
     return out
 
 
