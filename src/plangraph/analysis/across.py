@@ -138,10 +138,10 @@ class ConceptAcross:
             out.append({
                 "plan": r.plan, "level": r.level, "title": r.title, "indicator": r.indicator,
                 "baseline": r.baseline_text, "baseline_year": r.baseline_year,
-                "comparator": r.comparator, "target": r.target, "target_text": r.text, "year": r.year,
+                "comparator": r.comparator, "target": r.target, "target_text": r.text, "target_year": r.year,
                 "unit": r.unit, "binding": r.binding,
                 "national target": f"{ref.shown} ({ref.year})" if ref is not None else None,
-                "below national": None if verdict is None else ("yes" if verdict else "no"),
+                "below national": None if verdict is None else ("weaker" if verdict else "not weaker"),
                 "tie_status": r.tie_status, "tie_score": r.tie_score, "iri": r.iri,
             })
         return out

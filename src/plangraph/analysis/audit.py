@@ -12,6 +12,11 @@ its offsets into the original text, what was computed, and a status:
 * **Targets stated twice.** A clause that names an indicator of the plan's indicator
   table (``普惠性幼儿园覆盖面保持在90%以上``) and gives a number in the indicator's unit
   is compared with the table's target.
+* **Targets below the superior plan's.** A target for an indicator concept
+  (``pg:measures``) against the national plans' target for the same concept of the
+  latest year not after it (:func:`plangraph.analysis.across.national_reference`),
+  direction-aware: weaker is a *mismatch*, as strong or stronger *consistent*, and
+  *needs review* where the two cannot be compared (no direction, other units).
 * **Cells ingestion flagged** (glued, suspect ratio, multi-value, truncated), listed for
   a person to check.
 
@@ -33,6 +38,7 @@ from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import Any, Literal
 
+from plangraph.analysis.across import ConceptTarget, national_reference, weaker
 from plangraph.extract.mentions import Extraction
 from plangraph.model import Finding, PlanDoc
 from plangraph.text import normalize
@@ -113,6 +119,12 @@ class AuditInput:
     items: tuple[ItemRow, ...]
     targets: tuple[TargetRow, ...]
     findings: tuple[Finding, ...] = ()
+    concept_targets: tuple[ConceptTarget, ...] = ()
+    """The plan's targets for indicator concepts, quotes filled."""
+    national_targets: tuple[ConceptTarget, ...] = ()
+    """The national plans' targets for the same concepts, quotes filled."""
+    plan_order: tuple[str, ...] = ()
+    """Plan ids from the most recent, to choose between national plans stating one year."""
 
 
 @dataclass(frozen=True)
@@ -136,7 +148,8 @@ class AuditFinding:
 
 @dataclass(frozen=True)
 class AuditReport:
-    """Every finding of a plan's audit, totals first, then targets, then flagged cells."""
+    """Every finding of a plan's audit: totals, targets restated, targets against the
+    superior plan's, then flagged cells."""
 
     plan: str
     findings: tuple[AuditFinding, ...]
@@ -345,6 +358,27 @@ def check_targets(inp: AuditInput) -> list[AuditFinding]:
     return out
 
 
+def check_superior(inp: AuditInput) -> list[AuditFinding]:
+    """Each target for a concept against the national target it is held against."""
+    out: list[AuditFinding] = []
+    for t in inp.concept_targets:
+        if t.level == "national":
+            continue
+        ref = national_reference([n for n in inp.national_targets if n.key == t.key], t.year, inp.plan_order)
+        if ref is None:
+            continue
+        verdict = weaker(t, ref, t.direction)
+        status: Status = "needs review" if verdict is None else "mismatch" if verdict else "consistent"
+        why = ("not comparable: " + ("the concept has no direction" if t.direction not in ("higher", "lower")
+                                     else "other units or no number")) if verdict is None \
+            else f"{t.direction} is better"
+        out.append(AuditFinding(
+            "below-superior", t.concept, f"{t.indicator}: {t.shown} ({t.year})",
+            f"{ref.plan}: {ref.shown} ({ref.year})", status, t.quote, t.start, t.end,
+            f"{why}; superior quote: {ref.quote}"))
+    return out
+
+
 def check_flagged_cells(inp: AuditInput) -> list[AuditFinding]:
     """Table cells ingestion flagged as glued or unreadable, for a person to check."""
     return [AuditFinding("flagged-cell", f.code, "", "", "needs review", f.message, f.start, f.end)
@@ -353,7 +387,8 @@ def check_flagged_cells(inp: AuditInput) -> list[AuditFinding]:
 
 def audit(inp: AuditInput) -> AuditReport:
     """Run every check on one plan."""
-    return AuditReport(inp.plan, tuple(check_totals(inp) + check_targets(inp) + check_flagged_cells(inp)))
+    return AuditReport(inp.plan, tuple(check_totals(inp) + check_targets(inp) + check_superior(inp)
+                                       + check_flagged_cells(inp)))
 
 
 def audit_doc(doc: PlanDoc, ex: Extraction) -> AuditReport:
@@ -368,5 +403,5 @@ def summary(report: AuditReport) -> dict[str, int]:
 
 __all__: Sequence[str] = (
     "AuditFinding", "AuditInput", "AuditReport", "ItemRow", "TargetRow", "TextSpan",
-    "audit", "audit_doc", "input_from_doc", "input_from_rows", "summary",
+    "audit", "audit_doc", "check_superior", "input_from_doc", "input_from_rows", "summary",
 )
