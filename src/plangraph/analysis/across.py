@@ -124,6 +124,14 @@ class ConceptAcross:
     def years(self) -> tuple[int, ...]:
         return tuple(sorted({r.year for r in self.rows if r.year is not None}))
 
+    def usual_year(self) -> int | None:
+        """The target year most plans (national plans aside) set a number for; the latest of equals."""
+        counts: dict[int, int] = {}
+        for r in self.rows:
+            if r.level != NATIONAL and r.year is not None and r.target is not None:
+                counts[r.year] = counts.get(r.year, 0) + 1
+        return max(counts, key=lambda y: (counts[y], y)) if counts else None
+
     def reference(self, year: int | None) -> ConceptTarget | None:
         """The national target a target of ``year`` is held against (see the module)."""
         return national_reference(self.national, year, self.plan_order)
@@ -145,6 +153,34 @@ class ConceptAcross:
                 "tie_status": r.tie_status, "tie_score": r.tie_score, "iri": r.iri,
             })
         return out
+
+
+@dataclass(frozen=True)
+class ChartData:
+    """What the chart of one target year draws: a point per plan target of that year
+    (national plans aside), and the national targets as lines (the bar, then the next
+    national target after the year, when there is one)."""
+
+    year: int
+    points: tuple[dict[str, Any], ...]
+    lines: tuple[dict[str, Any], ...]
+
+
+def chart_data(across: ConceptAcross, year: int) -> ChartData:
+    """The targets of ``year`` (numbers only) and the national lines they meet."""
+    points = tuple({"plan": r.plan, "level": r.level or "", "target": float(r.target), "shown": r.shown,
+                    "indicator": r.indicator}
+                   for r in across.rows if r.level != NATIONAL and r.year == year and r.target is not None)
+    lines = []
+    bar = across.reference(year)
+    if bar is not None and bar.target is not None:
+        lines.append({"target": float(bar.target), "label": f"{bar.plan} {bar.year}: {bar.shown}", "kind": "bar"})
+    later = sorted((n for n in across.national if n.year is not None and n.year > year and n.target is not None),
+                   key=lambda n: (n.year, across.plan_order.index(n.plan) if n.plan in across.plan_order else 0))
+    if later:
+        n = later[0]
+        lines.append({"target": float(n.target or 0), "label": f"{n.plan} {n.year}: {n.shown}", "kind": "later"})
+    return ChartData(year, points, tuple(lines))
 
 
 def _dec(value: Any) -> Decimal | None:
@@ -210,5 +246,5 @@ def plan_order(plans: Iterable[Mapping[str, Any]]) -> tuple[str, ...]:
     return tuple(p["plan"] for p in sorted(plans, key=recency, reverse=True))
 
 
-__all__ = ["ConceptAcross", "ConceptInfo", "ConceptTarget", "DIRECTIONS", "PlanRef", "national_reference",
+__all__ = ["ChartData", "ConceptAcross", "chart_data", "ConceptInfo", "ConceptTarget", "DIRECTIONS", "PlanRef", "national_reference",
            "plan_order", "targets_from_rows", "weaker"]

@@ -137,6 +137,26 @@ LABELS: dict[str, tuple[str, str]] = {
     "cosines": ("语义相似度", "cosine similarity"),
     "field": ("项目", "Field"),
     "value": ("值", "Value"),
+    # one indicator across plans
+    "across": ("指标横向对比", "One indicator across plans"),
+    "concept": ("统一指标（可输入筛选）", "Indicator concept (type to filter)"),
+    "all_stages": ("全部学段", "All stages"),
+    "other_stage": ("其他", "Other"),
+    "levels": ("规划层级", "Plan levels"),
+    "pick_concept": ("请选择一个指标。", "Pick an indicator."),
+    "unit": ("单位", "Unit"),
+    "direction": ("方向", "Direction"),
+    "higher": ("越高越好", "higher is better"),
+    "lower": ("越低越好", "lower is better"),
+    "none": ("无方向", "no direction"),
+    "with_target": ("设定目标的规划", "Plans with a target"),
+    "without_target": ("未设定目标的规划", "Plans without a target"),
+    "national_bar": ("对照的国家目标", "National target held against"),
+    "no_rows": ("没有规划为这个指标设定目标。", "No plan sets a target for this indicator."),
+    "all_set": ("所有规划都设定了目标。", "Every plan sets a target."),
+    "chart_year": ("图中的目标年份", "Target year in the chart"),
+    "no_numbers": ("这一年份没有可画出的数值目标。", "No numeric targets to chart for this year."),
+    "chart_target": ("目标值", "Target"),
 }
 
 

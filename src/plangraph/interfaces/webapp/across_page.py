@@ -1,0 +1,162 @@
+"""指标横向对比 One indicator across plans: pick a concept of the indicator scheme and
+see each plan's baseline and target, a chart with the national target as a line, the
+plans that set no target, and download the table (``plangraph sparql --name
+concept-across-plans --param concept=KEY`` in the browser)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import streamlit as st
+
+from plangraph.analysis.across import ConceptAcross, ConceptInfo, chart_data
+from plangraph.errors import PlanGraphError
+from plangraph.interfaces import labels, present, writers
+from plangraph.workspace import Workspace
+
+from plangraph.interfaces.webapp.common import english, show_error, t, table
+
+STAGE_ORDER = ("preschool", "compulsory", "senior-secondary", "vocational", "special", "higher", "lifelong",
+               "all-stages")
+"""Stages in the order the picker groups concepts by (``skos:broader``); others last."""
+COLUMNS = ("plan", "level", "indicator", "baseline", "baseline_year", "target_text", "target_year", "unit",
+           "binding", "national target", "below national", "tie_status", "tie_score")
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _concepts(key: str, path: str) -> tuple[ConceptInfo, ...]:
+    from plangraph.interfaces.webapp.common import open_workspace
+
+    return open_workspace(key, path).indicator_concepts()
+
+
+def _stage_rank(c: ConceptInfo) -> int:
+    return STAGE_ORDER.index(c.stage) if c.stage in STAGE_ORDER else len(STAGE_ORDER)
+
+
+def _stage_name(c: ConceptInfo, en: bool) -> str:
+    name = (c.stage_en or c.stage_zh) if en else c.stage_zh
+    return name or t("other_stage")
+
+
+def _pick(concepts: Sequence[ConceptInfo]) -> ConceptInfo | None:
+    """The stage filter and the concept picker (type to filter), concepts grouped by stage."""
+    en = english()
+    wanted = st.query_params.get("concept")
+    if "across_concept" not in st.session_state and wanted in {c.key for c in concepts}:
+        st.session_state["across_concept"] = wanted  # a link: ?page=across&concept=KEY
+    ordered = sorted(concepts, key=lambda c: (_stage_rank(c), c.label(en)))
+    stages = list(dict.fromkeys(c.stage for c in ordered))
+    by_key = {c.key: c for c in ordered}
+    left, right = st.columns([1, 3])
+    stage = left.selectbox(t("stage"), [None, *stages], key="across_stage",
+                           format_func=lambda s: t("all_stages") if s is None else
+                           next(_stage_name(c, en) for c in ordered if c.stage == s))
+    shown = [c.key for c in ordered if stage is None or c.stage == stage]
+    current = st.session_state.get("across_concept")
+    if current is not None and current not in shown:
+        shown.insert(0, current)  # the concept picked stays pickable when the stage changes
+    key = right.selectbox(t("concept"), shown, index=None, key="across_concept", placeholder=t("pick_concept"),
+                          format_func=lambda k: f"{_stage_name(by_key[k], en)} · {by_key[k].label(en)}")
+    return by_key.get(key) if key else None
+
+
+def _about(c: ConceptInfo) -> None:
+    en = english()
+    st.subheader(c.label(en))
+    facts = [c.label_zh if en else c.label_en, f"{t('unit')}: {c.unit}" if c.unit else "",
+             f"{t('direction')}: {t(c.direction)}" if c.direction else "", f"`{c.key}`"]
+    st.caption(" · ".join(f for f in facts if f))
+    definition = (c.definition_en or c.definition_zh) if en else c.definition_zh
+    if definition:
+        st.markdown(definition)
+
+
+def _chart(across: ConceptAcross) -> None:
+    import altair as alt
+
+    years = [y for y in across.years if any(r.year == y and r.level != "national" for r in across.rows)]
+    if not years:
+        return
+    usual = across.usual_year()
+    year = st.selectbox(t("chart_year"), years, index=years.index(usual) if usual in years else len(years) - 1,
+                        key="across_year")
+    data = chart_data(across, year)
+    if not data.points:
+        st.info(t("no_numbers"))
+        return
+    title = t("chart_target") + (f" ({across.concept.unit})" if across.concept.unit else "")
+    points = alt.Chart(alt.Data(values=list(data.points))).mark_circle(size=120).encode(
+        x=alt.X("plan:N", title=labels.field("plan", english()), sort="-y"),
+        y=alt.Y("target:Q", title=title, scale=alt.Scale(zero=False)),
+        color=alt.Color("level:N", title=labels.field("level", english())),
+        tooltip=["plan:N", "indicator:N", "shown:N"])
+    layers: list[Any] = [points]
+    if data.lines:
+        lines = alt.Data(values=list(data.lines))
+        rule = alt.Chart(lines).mark_rule(color="#d62728").encode(
+            y="target:Q", strokeDash=alt.StrokeDash("kind:N", legend=None), tooltip=["label:N"])
+        text = alt.Chart(lines).mark_text(align="left", dx=4, dy=-6, color="#d62728").encode(
+            y="target:Q", text="label:N", x=alt.value(0))
+        layers += [rule, text]
+    st.altair_chart(alt.layer(*layers), width="stretch")
+
+
+def _shown(row: dict[str, Any]) -> dict[str, Any]:
+    """A row as the table shows it: years and scores as text, so that a column of
+    numbers with empty cells stays one type (empty cells empty)."""
+    out = {k: row[k] for k in COLUMNS}
+    for k in ("baseline_year", "target_year"):
+        out[k] = "" if out[k] is None else str(out[k])
+    out["tie_score"] = "" if out["tie_score"] is None else f"{out['tie_score']:.2f}"
+    return out
+
+
+def _downloads(rows: list[dict[str, Any]], stem: str) -> None:
+    """CSV and XLSX of the table as shown (labels in the page's language)."""
+    en = english()
+    shown = [{labels.field(k, en): labels.value(r.get(k), en) for k in COLUMNS} for r in rows]
+    left, right, _ = st.columns([2, 2, 3])
+    left.download_button(t("download_csv"), writers.table_bytes(shown, "csv"), file_name=f"{stem}.csv",
+                         mime=present.MIME_TYPES["csv"], key="across_csv", on_click="ignore")
+    right.download_button(t("download_xlsx"), writers.table_bytes(shown, "xlsx", sheet=stem[:31]),
+                          file_name=f"{stem}.xlsx", mime=present.MIME_TYPES["xlsx"], key="across_xlsx",
+                          on_click="ignore")
+
+
+def page_across(ws: Workspace) -> None:
+    try:
+        concepts = _concepts(present.index_key(ws.path), str(ws.path))
+    except PlanGraphError as exc:
+        show_error(exc)
+        return
+    concept = _pick(concepts)
+    levels_here = [lv for lv in ("national", "provincial", "municipal", "county", "district")
+                   if any((p.get("meta") or {}).get("level") == lv for p in ws.plans())]
+    levels = st.multiselect(t("levels"), levels_here, default=levels_here, key="across_levels",
+                            format_func=lambda lv: labels.value(lv, english()), placeholder=t("choose_many"))
+    if concept is None:
+        st.info(t("pick_concept"))
+        return
+    try:
+        across = ws.concept_across_plans(concept.key, levels=levels or None)
+    except PlanGraphError as exc:
+        show_error(exc)
+        return
+    _about(concept)
+    left, right = st.columns(2)
+    left.metric(t("with_target"), len({r.plan for r in across.rows}))
+    right.metric(t("without_target"), len(across.without_target))
+    rows = across.records()
+    if rows:
+        table([_shown(r) for r in rows])
+        _chart(across)
+    else:
+        st.info(t("no_rows"))
+    st.markdown(f"**{t('without_target')}**")
+    if across.without_target:
+        table([{"plan": p.plan, "level": p.level, "title": p.title} for p in across.without_target])
+    else:
+        st.caption(t("all_set"))
+    _downloads(rows, f"across-{concept.key}")
