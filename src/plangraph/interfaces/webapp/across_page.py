@@ -47,18 +47,19 @@ def _pick(concepts: Sequence[ConceptInfo]) -> ConceptInfo | None:
     if "across_concept" not in st.session_state and wanted in {c.key for c in concepts}:
         st.session_state["across_concept"] = wanted  # a link: ?page=across&concept=KEY
     ordered = sorted(concepts, key=lambda c: (_stage_rank(c), c.label(en)))
-    stages = list(dict.fromkeys(c.stage for c in ordered))
     by_key = {c.key: c for c in ordered}
+    # the words are made here, while the page is drawn (the language is the session's)
+    stage_names: dict[str | None, str] = {None: t("all_stages")}
+    stage_names.update({c.stage: _stage_name(c, en) for c in ordered})
+    names = {c.key: f"{stage_names[c.stage]} · {c.label(en)}" for c in ordered}
     left, right = st.columns([1, 3])
-    stage = left.selectbox(t("stage"), [None, *stages], key="across_stage",
-                           format_func=lambda s: t("all_stages") if s is None else
-                           next(_stage_name(c, en) for c in ordered if c.stage == s))
+    stage = left.selectbox(t("stage"), list(stage_names), key="across_stage", format_func=stage_names.__getitem__)
     shown = [c.key for c in ordered if stage is None or c.stage == stage]
     current = st.session_state.get("across_concept")
     if current is not None and current not in shown:
         shown.insert(0, current)  # the concept picked stays pickable when the stage changes
     key = right.selectbox(t("concept"), shown, index=None, key="across_concept", placeholder=t("pick_concept"),
-                          format_func=lambda k: f"{_stage_name(by_key[k], en)} · {by_key[k].label(en)}")
+                          format_func=names.__getitem__)
     return by_key.get(key) if key else None
 
 
@@ -134,8 +135,9 @@ def page_across(ws: Workspace) -> None:
     concept = _pick(concepts)
     levels_here = [lv for lv in ("national", "provincial", "municipal", "county", "district")
                    if any((p.get("meta") or {}).get("level") == lv for p in ws.plans())]
+    level_names = {lv: labels.value(lv, english()) for lv in levels_here}
     levels = st.multiselect(t("levels"), levels_here, default=levels_here, key="across_levels",
-                            format_func=lambda lv: labels.value(lv, english()), placeholder=t("choose_many"))
+                            format_func=level_names.__getitem__, placeholder=t("choose_many"))
     if concept is None:
         st.info(t("pick_concept"))
         return
