@@ -42,6 +42,7 @@ def typical_params(plan: str) -> dict[str, dict[str, str]]:
         "cited-documents": {"plan": plan},
         "cited-plans": {"plan": plan},
         "commitments-for-group": {"group": "适龄幼儿"},
+        "concept-across-plans": {"concept": "working-age-years-of-schooling"},
         "indicator-across-plans": {"name": "受教育年限"},
         "indicators-by-category": {"plan": plan},
         "indicators-side-by-side": {"concept": "working-age-years-of-schooling"},
