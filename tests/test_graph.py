@@ -12,7 +12,7 @@ from rdflib.namespace import SKOS
 
 from plangraph.extract.pipeline import extract
 from plangraph.extract.lexicon import concepts
-from plangraph.graph.indicators import concepts as indicator_concepts
+from plangraph.graph.scheme import concepts as indicator_concepts
 from plangraph.graph.build import build_graph
 from plangraph.graph.iris import plan_graph_iri
 from plangraph.graph.ontology import validate
@@ -157,21 +157,20 @@ def test_concepts_file_matches_the_lexicon(dataset):
     assert used and all((c, RDF.type, SKOS.Concept) in scheme for c in used)
 
 
-def test_indicator_concept_scheme_matches_the_tsv():
-    scheme = Graph().parse(ontology_dir() / "concepts.ttl")
+def test_indicator_scheme_is_loaded_from_its_turtle_file_and_is_in_the_ontology_graph(dataset):
+    scheme = Graph().parse(ontology_dir() / "indicator-scheme.ttl")
     in_scheme = set(scheme.subjects(SKOS.inScheme, INDICATOR_SCHEME))
-    assert (INDICATOR_SCHEME, RDF.type, SKOS.ConceptScheme) in scheme
     assert in_scheme == {PGC[c.key] for c in indicator_concepts()}
+    ontology = dataset.graph(ONTOLOGY_GRAPH)
     for c in indicator_concepts():
         node = PGC[c.key]
-        assert (node, RDF.type, SKOS.Concept) in scheme
-        assert set(scheme.objects(node, SKOS.prefLabel)) == {Literal(c.label, lang="zh"), Literal(c.label_en, lang="en")}
-        alts = {str(a) for a in scheme.objects(node, SKOS.altLabel)}
-        hidden = {str(a) for a in scheme.objects(node, SKOS.hiddenLabel)}
-        assert alts | hidden | {c.label} == set(c.alt_labels) | {c.label}, c.key
-        assert all(":" in h for h in hidden) and not any(":" in a for a in alts)
+        assert (node, RDF.type, SKOS.Concept) in ontology
+        assert Literal(c.label, lang="zh") in set(scheme.objects(node, SKOS.prefLabel))
+        assert {Literal(a, lang="zh") for a in c.alt_labels} <= set(scheme.objects(node, SKOS.altLabel))
     # one concept, one scheme: no key is also a stage, theme or target group
-    assert all(len(set(scheme.objects(n, SKOS.inScheme))) == 1 for n in in_scheme)
+    assert all(len(set(ontology.objects(n, SKOS.inScheme))) == 1 for n in in_scheme)
+    # and the old copies in concepts.ttl are gone
+    assert not set(Graph().parse(ontology_dir() / "concepts.ttl").subjects(SKOS.inScheme, INDICATOR_SCHEME))
 
 
 def test_bodies_are_scoped_to_their_region(dataset):

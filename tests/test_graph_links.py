@@ -93,7 +93,7 @@ def test_side_by_side_parameters_pick_plans_and_a_concept(trig: Path) -> None:
 
 
 def test_every_concept_an_indicator_measures_is_declared(ds: Dataset) -> None:
-    scheme = Graph().parse(ontology_dir() / "concepts.ttl")
+    scheme = Graph().parse(ontology_dir() / "indicator-scheme.ttl")
     used = set(ds.objects(None, PG.measures))
     assert len(used) >= 10
     for c in used:

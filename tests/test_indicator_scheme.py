@@ -6,6 +6,7 @@ is claimed by two concepts."""
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from rdflib import Graph, Namespace, URIRef
@@ -136,3 +137,87 @@ def test_close_matches_point_to_concepts_of_the_scheme_and_not_to_themselves(
     assert (PGC["working-age-years-of-schooling"], SKOS.closeMatch,
             PGC["main-working-age-years-of-schooling"]) in scheme
     assert (PGC["preschool-gross-enrolment"], SKOS.closeMatch, PGC["preschool-one-year-enrolment"]) in scheme
+
+
+# ---- the labelled sets in tests/data (pairs, sources, unseen tables) ----
+
+DATA = ROOT / "tests" / "data"
+PAIR_HEADER = ("split\tsame\ta_plan\ta_name\ta_parent\ta_category\ta_unit\t"
+               "b_plan\tb_name\tb_parent\tb_category\tb_unit\twhy")
+TABLE_HEADER = "name\tparent\tcategory\tunit\tbaseline\ttarget\tbinding\tgold"
+
+
+def _rows(path: Path, header: str) -> list[list[str]]:
+    lines = path.read_text("utf-8").splitlines()
+    assert lines[0] == header, path
+    width = header.count("\t") + 1
+    rows = [line.split("\t") for line in lines[1:] if line]
+    for n, row in enumerate(rows, start=2):
+        assert len(row) == width, f"{path.name}:{n} has {len(row)} cells, not {width}"
+    return rows
+
+
+@pytest.fixture(scope="module")
+def sources() -> dict[str, str]:
+    rows = _rows(DATA / "indicator_sources.tsv", "plan\ttitle\twhere from (URL or file)\tused for (scheme|tune|test)")
+    used = {row[0]: row[3] for row in rows}
+    assert len(used) == len(rows) and set(used.values()) <= {"scheme", "tune", "test"}
+    assert all(row[1] and row[2] for row in rows)
+    return used
+
+
+def test_the_pairs_are_many_varied_and_hand_explained(sources: dict[str, str]) -> None:
+    rows = _rows(DATA / "indicator_pairs.tsv", PAIR_HEADER)
+    assert len(rows) >= 150
+    seen = set()
+    for row in rows:
+        split, same, a_plan, b_plan, why = row[0], row[1], row[2], row[7], row[12]
+        assert split in {"tune", "test"} and same in {"0", "1"} and why.strip(), row
+        assert a_plan in sources and b_plan in sources, row
+        if split == "test":  # measured only on plans the scheme was not written from
+            assert sources[a_plan] == "test" and sources[b_plan] == "test", row
+        key = frozenset([tuple(row[2:7]), tuple(row[7:12])])
+        assert key not in seen, row
+        seen.add(key)
+    test = [r for r in rows if r[0] == "test"]
+    assert len(test) >= 80
+    assert {r[1] for r in test} == {"0", "1"}
+    assert len({r[2] for r in rows} | {r[7] for r in rows}) >= 6
+    # near misses are the point: most "different" pairs name the facet that differs
+    near = [r for r in rows if r[1] == "0" and r[12].startswith("near miss")]
+    assert len(near) >= 60
+
+
+def test_the_unseen_tables_are_gold_labelled_with_concepts_of_the_scheme(
+    sources: dict[str, str], concepts: list[URIRef]
+) -> None:
+    keys = {str(c).removeprefix(str(PGC)) for c in concepts}
+    tables = sorted((DATA / "indicator_tables").glob("*.tsv"))
+    assert len(tables) >= 3
+    labelled = 0
+    for path in tables:
+        assert sources.get(path.stem) == "test", f"{path.stem} must be an unseen plan in indicator_sources.tsv"
+        rows = _rows(path, TABLE_HEADER)
+        names: list[str] = []
+        for row in rows:
+            name, parent, gold = row[0], row[1], row[7]
+            assert name and (gold == "-" or gold in keys), (path.name, row)
+            assert not parent or parent in names, f"{path.name}: parent {parent!r} is not a row above"
+            names.append(name)
+            labelled += gold != "-"
+    assert labelled >= 40
+
+
+def test_the_pairs_agree_with_the_tables_gold(sources: dict[str, str]) -> None:
+    gold: dict[tuple[str, ...], str] = {}
+    for path in (DATA / "indicator_tables").glob("*.tsv"):
+        for row in _rows(path, TABLE_HEADER):
+            gold[(path.stem, row[0], row[1], row[2])] = row[7]
+    checked = 0
+    for row in _rows(DATA / "indicator_pairs.tsv", PAIR_HEADER):
+        a, b = gold.get((row[2], row[3], row[4], row[5])), gold.get((row[7], row[8], row[9], row[10]))
+        if a is None or b is None:
+            continue
+        assert row[1] == ("1" if a == b != "-" else "0"), row
+        checked += 1
+    assert checked >= 30

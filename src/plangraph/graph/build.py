@@ -9,7 +9,7 @@ Annotation specific resource with a text position and a text quote selector.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,6 +19,7 @@ from rdflib.namespace import DCTERMS, ORG, PROV, QB, SKOS
 from plangraph.errors import PlanGraphError
 from plangraph.resources import ontology_dir
 from plangraph.graph.links import link_cited_plans, link_indicator_concepts
+from plangraph.graph.ties import Decision, IndicatorRow
 from plangraph.extract.mentions import Evidence, Extraction, Quantity
 from plangraph.model import EntityRef, PlanDoc
 from plangraph.graph.iris import content_hash, local_name, passage_iri, plan_graph_iri, plan_iri
@@ -36,7 +37,7 @@ from plangraph.graph.vocab import (
     SDMX_MEASURE,
 )
 
-ONTOLOGY_FILES: tuple[str, ...] = ("plangraph.ttl", "concepts.ttl")
+ONTOLOGY_FILES: tuple[str, ...] = ("plangraph.ttl", "concepts.ttl", "indicator-scheme.ttl")
 
 
 def passage_entities(ds: Dataset) -> dict[str, tuple[EntityRef, ...]]:
@@ -84,6 +85,7 @@ class _PlanWriter:
         self.plan = plan_iri(doc.plan_id)
         self.minted: dict[str, int] = {}
         self.place_names = {p.name for p in ex.places}  # a set: one lookup per project row
+        self.indicator_rows: list[IndicatorRow] = []  # in table order, for the concept ties
 
     def mint(self, kind: str, *key: object) -> URIRef:
         """A content-derived IRI; repeats of the same content get an ordinal."""
@@ -187,6 +189,8 @@ class _PlanWriter:
         for ind in self.ex.indicators:
             node = self.mint("indicator", ind.table_title, ind.category, ind.label)
             self.entity(node, PG.Indicator, ind.evidence)
+            self.indicator_rows.append(IndicatorRow(str(node), ind.table_id, ind.name, ind.label, ind.sublabel,
+                                                    ind.category, ind.unit))
             g.add((node, RDFS.label, Literal(ind.label, lang="zh")))
             g.add((node, PG.table, ID[f"{pid}/{ind.table_id}"]))
             if ind.category:
@@ -321,16 +325,20 @@ def add_ontology(ds: Dataset) -> Graph:
     return g
 
 
-def add_plan(ds: Dataset, doc: PlanDoc, extraction: Extraction) -> Graph:
-    """Write one plan into its own named graph (replacing what was there)."""
+def add_plan(ds: Dataset, doc: PlanDoc, extraction: Extraction,
+             decisions: Mapping[tuple[str, str, str], Decision] | None = None) -> Graph:
+    """Write one plan into its own named graph (replacing what was there), its
+    indicators tied to the indicator scheme as the matcher and the reviewers'
+    ``decisions`` (:mod:`plangraph.graph.ties`) say."""
     if extraction.plan_id != doc.plan_id:
         raise PlanGraphError(
             f"extraction is of plan {extraction.plan_id!r}, not {doc.plan_id!r}"
         )
     ds.remove_graph(plan_graph_iri(doc.plan_id))
     g = ds.graph(plan_graph_iri(doc.plan_id))
-    _PlanWriter(g, doc, extraction).write()
-    link_indicator_concepts(g)
+    writer = _PlanWriter(g, doc, extraction)
+    writer.write()
+    link_indicator_concepts(g, doc.plan_id, writer.indicator_rows, decisions)
     return g
 
 

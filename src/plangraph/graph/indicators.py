@@ -1,13 +1,9 @@
 """Indicators of several plans side by side, aligned by concept.
 
 Plans name the same indicator differently (普惠性幼儿园覆盖面 / 覆盖率; 学前三年毛入园率 /
-学前教育毛入园率). ``plangraph/data/indicator_concepts.tsv`` is a small SKOS scheme:
-a concept key, preferred labels in Chinese and English and alternative labels. An
-indicator belongs to a concept when its label is one of the labels, or when an
-alternative label ``category:name`` names it under its category (``高等教育:毛入学率``).
-``ontology/concepts.ttl`` declares the same scheme (``pgc:indicator-concepts``) and the
-graph links each indicator to its concept with ``pg:measures``; a test keeps the TSV and
-the Turtle in step.
+学前教育毛入园率). The concepts are those of ``ontology/indicator-scheme.ttl``
+(:mod:`plangraph.graph.scheme`); a row carries its concept key (``concept``) where the
+graph ties it (``pg:measures``), else the matcher (:mod:`plangraph.graph.matcher`) ties it.
 
 Rows come in as the plain dicts of ``Workspace.export_rows("indicators")``.
 """
@@ -16,18 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
-from plangraph.resources import data_text
-
-
-@dataclass(frozen=True)
-class IndicatorConcept:
-    key: str
-    label: str
-    alt_labels: tuple[str, ...]
-    label_en: str = ""
+from plangraph.graph.matcher import match
+from plangraph.graph.scheme import IndicatorConcept, concept, concepts
 
 
 @dataclass(frozen=True)
@@ -79,28 +67,10 @@ def _show(t: PlanTarget) -> str:
     return f"{cmp}{value}{t.unit or ''}"
 
 
-@lru_cache(maxsize=1)
-def concepts() -> tuple[IndicatorConcept, ...]:
-    """The indicator concept scheme."""
-    text = data_text("indicator_concepts.tsv")
-    out = []
-    for line in text.splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        key, label, label_en, alts = line.split("\t")
-        out.append(IndicatorConcept(key, label, tuple(a for a in alts.split("|") if a), label_en))
-    return tuple(out)
-
-
-def concept_of(label: str, category: str | None) -> IndicatorConcept | None:
-    """The concept an indicator (label, category) belongs to, if any."""
-    cat = (category or "").rstrip("*")
-    for c in concepts():
-        for alt in (c.label, *c.alt_labels):
-            scope, _, name = alt.rpartition(":")
-            if name == label and (not scope or cat.startswith(scope)):
-                return c
-    return None
+def concept_of(label: str, category: str | None, unit: str | None = None) -> IndicatorConcept | None:
+    """The concept an indicator (label, category, unit) measures, if the matcher ties it."""
+    key = match(label, category=(category or "").rstrip("*") or None, unit=unit).concept
+    return concept(key) if key else None
 
 
 def _target(plan: str, row: Mapping[str, Any]) -> PlanTarget | None:
@@ -119,7 +89,8 @@ def side_by_side(rows_by_plan: Mapping[str, Iterable[Mapping[str, Any]]], plans:
     found: dict[str, dict[str, PlanTarget]] = {}
     for plan, rows in rows_by_plan.items():
         for row in rows:
-            c = concept_of(row["name"], row.get("category"))
+            key = row.get("concept")
+            c = concept(key) if key else concept_of(row["name"], row.get("category"), row.get("unit"))
             t = _target(plan, row) if c else None
             if c and t and plan not in found.setdefault(c.key, {}):
                 found[c.key][plan] = t

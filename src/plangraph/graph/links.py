@@ -1,46 +1,42 @@
 """Links the graph stage adds on top of what each plan states.
 
 * ``pg:measures``: an indicator to the concept of ``pgc:indicator-concepts`` it
-  measures, chosen by :func:`plangraph.graph.indicators.concept_of` (the matcher
-  ``plangraph compare`` uses), so that a query can line up 普惠性幼儿园覆盖面 of one plan
-  with 普惠性幼儿园覆盖率 of another.
+  measures, chosen by the matcher (:mod:`plangraph.graph.matcher`) unless a reviewer
+  decided otherwise (:mod:`plangraph.graph.ties`), so that a query can line up
+  普惠性幼儿园覆盖面 of one plan with 普惠性幼儿园覆盖率 of another; with a
+  ``pg:conceptTie`` node saying how sure and why.
 * ``pg:citedPlan``: a cited document to the plan of the dataset its title names
   (:func:`plangraph.text.title_key`). The triple goes into the citing plan's graph;
   it points across graphs, and it is there only while the cited plan is in the dataset.
 
-Both read the plan graphs back, so they see exactly what was written, and both are
-functions of the graph contents alone: a rebuild of the same plans gives the same links.
+The ties are a function of the plan's indicator rows, the scheme and the review
+decisions; the cited-plan links read the plan graphs back. A rebuild of the same plans
+with the same decisions gives the same links.
 """
 
 from __future__ import annotations
 
-from rdflib import RDF, RDFS, Graph, URIRef
+from collections.abc import Mapping, Sequence
+
+from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS
 
-from plangraph.graph.indicators import concept_of
+from plangraph.graph.ties import Decision, IndicatorRow, plan_ties, write_ties
 from plangraph.text import title_key
 from plangraph.graph.vocab import PG, PGC
 
 
 def concept_iri(key: str) -> URIRef:
-    """The IRI of an indicator concept (``pgc:<key>``, declared in ``concepts.ttl``)."""
+    """The IRI of an indicator concept (``pgc:<key>``, declared in ``indicator-scheme.ttl``)."""
     return PGC[key]
 
 
-def link_indicator_concepts(g: Graph) -> int:
-    """Add ``indicator pg:measures concept`` to one plan's graph; returns how many."""
-    links = []
-    for ind in g.subjects(RDF.type, PG.Indicator):
-        label = g.value(ind, RDFS.label)
-        if label is None:
-            continue
-        category = g.value(ind, PG.category)
-        concept = concept_of(str(label), str(category) if category is not None else None)
-        if concept is not None:
-            links.append((ind, PG.measures, concept_iri(concept.key)))
-    for triple in links:
-        g.add(triple)
-    return len(links)
+def link_indicator_concepts(g: Graph, plan: str, rows: Sequence[IndicatorRow],
+                            decisions: Mapping[tuple[str, str, str], Decision] | None = None) -> int:
+    """Tie one plan's indicator rows (in table order) to the indicator scheme in the
+    plan's graph: ``pg:measures`` and a ``pg:conceptTie`` node each; returns how many
+    ``pg:measures`` links it made."""
+    return write_ties(g, plan_ties(plan, rows, decisions))
 
 
 def link_cited_plans(plan_graphs: dict[URIRef, Graph]) -> int:

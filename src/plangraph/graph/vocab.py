@@ -63,6 +63,18 @@ class PG(DefinedNamespace):
     note: URIRef
     targetYear: URIRef
     measures: URIRef
+    # the indicator scheme (indicator-scheme.ttl) and the ties to it
+    facet: URIRef
+    direction: URIRef
+    HigherIsBetter: URIRef
+    LowerIsBetter: URIRef
+    NoDirection: URIRef
+    ConceptTie: URIRef
+    conceptTie: URIRef
+    tieConcept: URIRef
+    tieScore: URIRef
+    tieStatus: URIRef
+    tieReason: URIRef
     # quantities
     comparator: URIRef
     numericValue: URIRef

@@ -299,6 +299,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("table", "csv", "xlsx", "json"), default="table")
     p.add_argument("--out", metavar="FILE", help="write csv/xlsx/json here")
     p.set_defaults(func=cmd_audit)
+
+    from plangraph.interfaces import cli_concepts  # it imports this module's helpers
+
+    cli_concepts.add_parsers(sub)
     return parser
 
 

@@ -28,11 +28,12 @@ from plangraph.model import Passage, PlanDoc
 from plangraph.workspace.folder import (CACHE_DIR, CONCEPTS_FILE, ENTITIES_FILE, GRAPH_NT, PASSAGES_FILE, PLAN_FILE,
                                        PLANS_DIR, SEARCH_DIR, SEARCH_SHARDS, SHARED_NT, TEXT_FILE, VIEWS_FILE,
                                        default_index)
+from plangraph.workspace.reviews import Decisions, decisions_for, with_decisions
 from plangraph.workspace.planpool import PLAN_TIME_LIMIT_S, hang_point, plan_results
 from plangraph.workspace.writer import IndexWriter, check_removable, fault_point, write_shard
 from plangraph.workspace.writer import ontology_ntriples
 
-PIPELINE_VERSION = "5"
+PIPELINE_VERSION = "6"
 """Part of every shard's name: bump it when ingest, extract or the graph change output."""
 
 
@@ -92,9 +93,11 @@ def _index_plan(shard_dir: Path, doc: PlanDoc, encoders: Sequence[str], sentence
     (shard_dir / PASSAGES_FILE).write_text(json.dumps(rows, ensure_ascii=False), "utf-8")
 
 
-def _plan_shard(index: Path, doc: PlanDoc, source_hash: str, options: dict[str, Any]) -> dict[str, Any]:
+def _plan_shard(index: Path, doc: PlanDoc, source_hash: str, options: dict[str, Any],
+                decisions: Decisions | None = None) -> dict[str, Any]:
     """Extract, graph, validate and write one plan's shard; returns its registry record
-    (without its ``order``, which the caller knows)."""
+    (without its ``order``, which the caller knows). ``decisions`` are the reviewers'
+    on the plan's indicator ties (:mod:`plangraph.workspace.reviews`)."""
     import pyoxigraph as ox
     from rdflib.namespace import DCTERMS
 
@@ -111,7 +114,7 @@ def _plan_shard(index: Path, doc: PlanDoc, source_hash: str, options: dict[str, 
 
     ex = extract(doc)
     ds = new_dataset()
-    g = add_plan(ds, doc, ex)
+    g = add_plan(ds, doc, ex, decisions)
     ds.graph(ONTOLOGY_GRAPH).__iadd__(_ontology_graph())  # SHACL sees the plan with the ontology
     report = validate(ds)
     local, shared = split_shared(ox.parse(g.serialize(format="nt", encoding="utf-8"), ox.RdfFormat.N_TRIPLES),
@@ -152,7 +155,9 @@ def _plan_task(args: tuple[Path, Path, str, dict[str, Any]]) -> tuple[str, Any]:
     fault_point(f"building:{path.name}")
     hang_point(f"building:{path.name}")
     try:
-        return "ok", _plan_shard(index, ingest_file(path), source_hash, options)
+        doc = ingest_file(path)
+        decisions = decisions_for(path, doc.plan_id)  # the review file beside the plan
+        return "ok", _plan_shard(index, doc, with_decisions(source_hash, decisions), options, decisions)
     except PlanGraphError as exc:
         return "error", exc.message if path.name in exc.message else f"{path}: {exc.message}"
     except (OSError, ValueError, RecursionError) as exc:  # one bad plan never stops the others
@@ -212,14 +217,18 @@ def _run(out: Path, files: list[Path], *, remove_missing: bool, remove_ids: Sequ
         tasks: list[tuple[Path, Path, str, dict[str, Any]]] = []
         orders: list[int] = []  # the place of each task's file among the inputs
         for order, path in enumerate(files):
+            old = by_path.get(str(path.resolve()))
             try:
                 source_hash = input_hash(path)
+                reviewed = with_decisions(source_hash, decisions_for(path, old)) if old is not None else source_hash
             except OSError as exc:
                 failures.append((str(path), f"{path}: {type(exc).__name__}: {exc}"))
                 continue
-            old = by_path.get(str(path.resolve()))
-            if old is not None and registry[old]["input"] == source_hash and \
-                    registry[old]["shard"] == _shard_name(old, source_hash, options):
+            except PlanGraphError as exc:  # a broken review file: this plan is reported, the rest build
+                failures.append((str(path), exc.message))
+                continue
+            if old is not None and registry[old]["input"] == reviewed and \
+                    registry[old]["shard"] == _shard_name(old, registry[old]["input"], options):
                 kept.add(old)
                 seen[old] = str(path)
                 continue

@@ -1,8 +1,7 @@
 """The façade: open a built index folder (:mod:`plangraph.workspace.folder`) and ask
-it things. The CLI, the Streamlit app and the tests all go through
-:class:`Workspace`; :func:`plangraph.workspace.builder.build` writes the folder.
-
-Heavy libraries (faiss, the encoders) load only when a search needs them.
+it things. The CLI, the Streamlit app and the tests all go through :class:`Workspace`
+(:func:`plangraph.workspace.builder.build` writes the folder); heavy libraries (faiss,
+the encoders) load only when a search needs them.
 """
 
 from __future__ import annotations
@@ -22,6 +21,7 @@ from plangraph.model import EntityRef, Hit
 from plangraph.search.scope import Scope
 from plangraph.workspace.answers import cosines as hit_cosines
 from plangraph.workspace.planfiles import PlanFiles
+from plangraph.workspace.tiereview import TieReview
 from plangraph.workspace.folder import (
     BUILDING,
     ENTITIES_FILE,
@@ -40,7 +40,7 @@ from plangraph.workspace.folder import (
 WARM_QUERY = "教育"
 """What :meth:`Workspace.warm` asks: short, Chinese, so that every retriever runs."""
 
-class Workspace:
+class Workspace(TieReview):
     """An opened index folder. Cheap to open; the graph and the search index load on
     first use and are then kept (read-only, safe to share between threads).
 

@@ -62,7 +62,7 @@ from plangraph.workspace.folder import (
     write_manifest,
 )
 
-ONTOLOGY_FILES: tuple[str, ...] = ("plangraph.ttl", "concepts.ttl")
+ONTOLOGY_FILES: tuple[str, ...] = ("plangraph.ttl", "concepts.ttl", "indicator-scheme.ttl")  # as graph/build.py
 FAULT_ENV = "PLANGRAPH_FAULT_AT"
 KEEP_SNAPSHOTS = 3
 SHARED_BATCH = 20_000

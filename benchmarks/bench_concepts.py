@@ -1,0 +1,158 @@
+"""Indicator matching benchmark: "same concept" decisions on the labelled pairs, rows
+tied on unseen indicator tables, and the time to tie a plan's indicators.
+
+Usage (from the repository root)::
+
+    PYTHONPATH=src .venv/bin/python benchmarks/bench_concepts.py
+    PYTHONPATH=src .venv/bin/python benchmarks/bench_concepts.py --sweep   # P/R per threshold on tune
+
+Pairs come from ``tests/data/indicator_pairs.tsv``: each side is tied by the matcher
+(:mod:`plangraph.graph.matcher`), and a pair is predicted "same" when both sides are
+tied to the same concept. Precision and recall of "same" are printed per split (``tune``
+may be used to choose the threshold, ``test`` never), with the first matcher (exact
+labels of the 15-concept scheme, ``benchmarks/data/indicator_concepts_v1.tsv``) beside
+them. Unseen tables come from ``tests/data/indicator_tables/*.tsv`` with a ``gold``
+concept per row (``-``: no concept of the scheme fits).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from plangraph.graph.matcher import THRESHOLD, match
+
+ROOT = Path(__file__).resolve().parents[1]
+PAIRS = ROOT / "tests" / "data" / "indicator_pairs.tsv"
+TABLES = ROOT / "tests" / "data" / "indicator_tables"
+V1 = Path(__file__).resolve().parent / "data" / "indicator_concepts_v1.tsv"
+
+Row = dict[str, str]
+Tie = Callable[[str, str, str, str], str | None]  # name, parent, category, unit → concept key
+
+
+def read_tsv(path: Path) -> list[Row]:
+    with open(path, encoding="utf-8", newline="") as fh:
+        return [r for r in csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)]
+
+
+def v1_matcher() -> Tie:
+    """The first matcher: a name equal to a label, or ``category:name`` under a category."""
+    concepts = []
+    for line in V1.read_text("utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            key, label, _, alts = line.split("\t")
+            concepts.append((key, (label, *[a for a in alts.split("|") if a])))
+
+    def tie(name: str, parent: str, category: str, unit: str) -> str | None:
+        cat = category.rstrip("*")
+        for key, labels in concepts:
+            for alt in labels:
+                scope, _, label = alt.rpartition(":")
+                if label == name and (not scope or cat.startswith(scope)):
+                    return key
+        return None
+    return tie
+
+
+def matcher(threshold: float = THRESHOLD) -> Tie:
+    def tie(name: str, parent: str, category: str, unit: str) -> str | None:
+        return match(name, parent=parent or None, category=category or None, unit=unit or None,
+                     threshold=threshold).concept
+    return tie
+
+
+def pair_figures(pairs: list[Row], tie: Tie) -> tuple[float, float, int, int, list[str]]:
+    """Precision, recall, predicted "same", true "same", and the wrong decisions."""
+    tp = fp = fn = 0
+    wrong = []
+    for p in pairs:
+        a = tie(p["a_name"], p["a_parent"], p["a_category"], p["a_unit"])
+        b = tie(p["b_name"], p["b_parent"], p["b_category"], p["b_unit"])
+        same = a is not None and a == b
+        gold = p["same"] == "1"
+        tp += same and gold
+        fp += same and not gold
+        fn += gold and not same
+        if same != gold:
+            wrong.append(f"{'FP' if same else 'FN'} {p['a_name']} [{a}] ~ {p['b_name']} [{b}]  ({p['why']})")
+    predicted, true = tp + fp, tp + fn
+    return (tp / predicted if predicted else 1.0), (tp / true if true else 1.0), predicted, true, wrong
+
+
+def tables_report(tie: Tie) -> None:
+    for path in sorted(TABLES.glob("*.tsv")):
+        rows = read_tsv(path)
+        tied = right = 0
+        wrong = []
+        for r in rows:
+            got = tie(r["name"], r["parent"], r["category"], r["unit"])
+            gold = None if r["gold"] in ("-", "") else r["gold"]
+            tied += got is not None
+            right += got is not None and got == gold
+            if got != gold:
+                wrong.append(f"  {'wrong' if got else 'unmapped'}: {r['name']} (parent {r['parent'] or '-'}) "
+                             f"→ {got or '-'}, gold {gold or '-'}")
+        n = len(rows)
+        print(f"{path.stem}: {n} rows, tied {tied} ({tied / n:.0%}), tied right {right} ({right / n:.0%}), "
+              f"ties right {right}/{tied}")
+        for w in wrong:
+            print(w)
+
+
+def timing() -> None:
+    rows = [r for path in sorted(TABLES.glob("*.tsv")) for r in read_tsv(path)]
+    rows = (rows * (100 // max(len(rows), 1) + 1))[:100]
+    from plangraph.graph import matcher as m, scheme
+
+    scheme.concepts.cache_clear()
+    m._entries.cache_clear()
+    t0 = time.perf_counter()
+    match("学前教育毛入园率")  # loads the scheme once per process
+    first = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    for r in rows:
+        match(r["name"], parent=r["parent"] or None, category=r["category"] or None, unit=r["unit"] or None)
+    per_plan = time.perf_counter() - t0
+    print(f"time: scheme load and first match {first * 1000:.0f} ms (once per process); "
+          f"a plan of {len(rows)} indicators {per_plan * 1000:.1f} ms")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sweep", action="store_true", help="precision/recall per threshold on the tune split")
+    ap.add_argument("--wrong", action="store_true", help="list the wrong pair decisions of each split")
+    args = ap.parse_args()
+    pairs = read_tsv(PAIRS)
+    splits = {s: [p for p in pairs if p["split"] == s] for s in ("tune", "test")}
+    print(f"pairs: {len(pairs)} ({', '.join(f'{s} {len(v)}' for s, v in splits.items())}); "
+          f"threshold {THRESHOLD}")
+    print(f"{'split':6} {'matcher':10} {'precision':>9} {'recall':>7} {'said same':>9} {'same':>5}")
+    for split, rows in splits.items():
+        for name, tie in (("exact-v1", v1_matcher()), ("facets", matcher())):
+            p, r, predicted, true, wrong = pair_figures(rows, tie)
+            print(f"{split:6} {name:10} {p:9.3f} {r:7.3f} {predicted:9d} {true:5d}")
+            if args.wrong and name == "facets":
+                for w in wrong:
+                    print("   ", w)
+    if args.sweep:
+        print("tune sweep: threshold precision recall")
+        for t in [x / 100 for x in range(30, 91, 5)]:
+            p, r, *_ = pair_figures(splits["tune"], matcher(t))
+            print(f"  {t:.2f} {p:.3f} {r:.3f}")
+    print("unseen tables (facets matcher):")
+    tables_report(matcher())
+    print("unseen tables (exact-v1):")
+    v1 = v1_matcher()
+    for path in sorted(TABLES.glob("*.tsv")):
+        rows = read_tsv(path)
+        tied = sum(v1(r["name"], r["parent"], r["category"], r["unit"]) is not None for r in rows)
+        print(f"  {path.stem}: tied {tied} of {len(rows)}")
+    timing()
+
+
+if __name__ == "__main__":
+    main()

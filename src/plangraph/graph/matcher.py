@@ -1,0 +1,196 @@
+"""Ties an indicator, however a plan words it, to a concept of the indicator scheme.
+
+For each row the facets it states (:mod:`plangraph.extract.facets`) must agree with a
+concept's ``pg:facet`` values: a stated facet that contradicts the concept's vetoes
+the tie (小学 ≠ 初中, 本科 ≠ 研究生, 学前一年 ≠ 学前三年, 公办 ≠ 普惠, a rate ≠ a head
+count). The concepts left are scored by how alike the row and each of the concept's
+labels are: character uni- and bigram overlap (Dice) of the whole names and of their
+cores (the names without their facet words), times a penalty for every facet a label
+states that the row leaves out or that the row states and the concept does not have.
+The best concept at or above :data:`THRESHOLD` (chosen on the ``tune`` pairs of
+``tests/data/indicator_pairs.tsv``, ``benchmarks/bench_concepts.py``) is the tie; a
+row below it stays unmapped, with its best candidates as suggestions.
+
+Deterministic and per plan: a plan of 100 indicators is matched in a few milliseconds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from plangraph.extract.facets import IndicatorReading, read_indicator
+from plangraph.graph.scheme import IndicatorConcept, concepts
+
+THRESHOLD = 0.5
+"""The score a tie needs (tuned on the ``tune`` split; see docs/indicator-matching.md)."""
+
+# A concept of a wider stage still fits a row of a narrower one, a little less well
+# than a concept of the row's own stage would.
+_WIDER = {"compulsory": {"primary", "junior"}, "senior": {"general-senior", "secondary-vocational"},
+          "vocational": {"secondary-vocational", "higher-vocational"},
+          "higher": {"higher-vocational"}}
+_WIDER_PENALTY = 0.0  # measured on tune: a wider stage is another concept (高中阶段 vs 普通高中 在校生)
+_MISSING_PENALTY = 0.8   # the label states a facet the row does not
+_EXTRA_PENALTY = 0.85    # the row states a distinguishing facet the concept does not have
+_EXTRA_KEYS = ("degree", "span", "ownership", "population")
+_VETO_KEYS = ("stage", "measure", "degree", "span", "ownership", "population")
+_COMPATIBLE = {"population": [{"children", "students"}, {"teachers", "staff"}],
+               "measure": [{"per-student", "money", "area"}, {"rate", "level"}]}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A concept a row may measure, with its score and why."""
+
+    key: str
+    score: float
+    label: str
+    facets: tuple[str, ...]
+    exact: bool = False
+
+    def why(self) -> str:
+        """``label 学前教育毛入园率; facets stage=preschool, measure=rate``, or
+        ``wording 普惠性幼儿园覆盖面 listed by the scheme``."""
+        if self.exact:
+            return f"wording {self.label} listed by the scheme"
+        return f"label {self.label}" + (f"; facets {', '.join(self.facets)}" if self.facets else "")
+
+
+@dataclass(frozen=True)
+class Match:
+    """What the matcher makes of one row: the tie (``concept`` None when no concept
+    reaches the threshold) and the best candidates, best first."""
+
+    reading: IndicatorReading
+    concept: str | None
+    score: float
+    why: str
+    candidates: tuple[Candidate, ...]
+
+
+def _grams(text: str) -> frozenset[str]:
+    return frozenset(text) | frozenset(text[i:i + 2] for i in range(len(text) - 1))
+
+
+def _dice(a: frozenset[str], b: frozenset[str]) -> float:
+    return 2 * len(a & b) / (len(a) + len(b)) if a and b else 0.0
+
+
+@dataclass(frozen=True)
+class _Label:
+    text: str
+    full: frozenset[str]
+    core: frozenset[str]
+    stated: frozenset[str]
+
+
+@dataclass(frozen=True)
+class _Entry:
+    concept: IndicatorConcept
+    facets: dict[str, frozenset[str]]
+    labels: tuple[_Label, ...]
+    phase: frozenset[str] = frozenset()
+
+
+# A concept of special education says its phase in its aspect (残疾儿童学前教育入园率:
+# aspect=preschool-phase); a row that names another stage is not of it.
+_PHASES = {"preschool-phase": {"preschool"}, "compulsory-phase": {"compulsory", "primary", "junior"},
+           "senior-phase": {"senior", "general-senior", "secondary-vocational"}}
+
+
+@lru_cache(maxsize=1)
+def _entries() -> tuple[_Entry, ...]:
+    out = []
+    for c in concepts():
+        pref = read_indicator(c.label, unit=c.unit)
+        facets = {k: c.facet(k) for k, _ in c.facets}
+        for k in ("stage", "measure"):  # what the preferred label states, where the scheme is silent
+            if k not in facets and k in pref.facets:
+                facets[k] = pref.facets[k]
+        labels = []
+        for text in c.labels:
+            r = read_indicator(text)
+            labels.append(_Label(r.full_name, _grams(r.full_name), _grams(r.core), frozenset(r.facets)))
+        phase = frozenset(v for a in c.facet("aspect") for v in _PHASES.get(a, ()))
+        out.append(_Entry(c, facets, tuple(labels), phase))
+    return tuple(out)
+
+
+# Populations that are a part of another: a row of one is not of a concept without it
+# (其中市区学前三年幼儿入园率 is no 学前三年毛入园率).
+_SUBSETS = frozenset({"disabled", "migrant", "left-behind", "rural", "urban", "main-working-age"})
+# Stages a row names that a concept of all stages does not cover (小学生近视率 is no
+# 儿童青少年总体近视率); 中小学 and 义务教育 are the whole school system to most plans.
+_NARROW = frozenset({"preschool", "primary", "junior", "senior", "general-senior", "secondary-vocational",
+                     "higher-vocational", "higher"})
+
+
+def _agrees(key: str, concept: frozenset[str], stated: frozenset[str], inferred: bool) -> float:
+    """1 when the row's values fit the concept's, less for a wider stage, 0 for a veto."""
+    if concept & stated:
+        return 1.0
+    if "all" in concept:
+        return 0.0 if key == "stage" and not inferred and stated <= _NARROW else 1.0
+    if key == "stage" and any(stated & _WIDER.get(v, set()) for v in concept):
+        return _WIDER_PENALTY
+    if any(concept & group and stated & group for group in _COMPATIBLE.get(key, ())):
+        return 1.0
+    return 0.0
+
+
+def score(reading: IndicatorReading, entry: _Entry) -> Candidate | None:
+    """The concept's best label for the row, or None when a facet vetoes it."""
+    for label in entry.labels:  # a wording the scheme lists for the concept is the concept
+        if label.text == reading.full_name:
+            return Candidate(entry.concept.key, 1.0, label.text, (), exact=True)
+    factor = 1.0
+    agreeing = []
+    stages = reading.facets.get("stage", frozenset()) - {"special"}
+    if entry.phase and stages and not stages & entry.phase:
+        return None
+    if reading.facets.get("population", frozenset()) & _SUBSETS - entry.facets.get("population", frozenset()):
+        return None
+    for key in _VETO_KEYS:
+        if key in entry.facets and key in reading.facets:
+            f = _agrees(key, entry.facets[key], reading.facets[key], key in reading.inferred)
+            if f == 0.0:
+                return None
+            factor *= f
+            agreeing.append(f"{key}={'|'.join(sorted(entry.facets[key]))}")
+    for key in _EXTRA_KEYS:
+        if key in reading.facets and key not in reading.inferred and key not in entry.facets:
+            factor *= _EXTRA_PENALTY
+    full, core = _grams(reading.full_name), _grams(reading.core)
+    best: tuple[float, str] = (0.0, "")
+    for label in entry.labels:
+        s = 0.5 * _dice(full, label.full) + 0.5 * (_dice(core, label.core) if core or label.core else 1.0)
+        for key in label.stated:
+            if key in entry.facets and key not in reading.facets:
+                s *= _MISSING_PENALTY
+        if s > best[0]:
+            best = (s, label.text)
+    return Candidate(entry.concept.key, round(best[0] * factor, 4), best[1], tuple(agreeing))
+
+
+def match_reading(reading: IndicatorReading, *, top: int = 3, threshold: float = THRESHOLD) -> Match:
+    """Tie one read row to its concept, or leave it unmapped."""
+    found = [c for e in _entries() if (c := score(reading, e)) is not None and c.score > 0]
+    found.sort(key=lambda c: (-c.score, c.key))
+    best = found[0] if found and found[0].score >= threshold else None
+    return Match(reading, best.key if best else None, best.score if best else 0.0,
+                 best.why() if best else "", tuple(found[:top]))
+
+
+def match(name: str, *, parent: str | None = None, sublabel: str | None = None, category: str | None = None,
+          unit: str | None = None, threshold: float = THRESHOLD) -> Match:
+    """Tie one indicator row (as :func:`plangraph.extract.facets.read_indicator` takes it)."""
+    return match_reading(read_indicator(name, parent=parent, sublabel=sublabel, category=category, unit=unit),
+                         threshold=threshold)
+
+
+def match_rows(rows: Sequence[tuple[str, str | None, str | None, str | None, str | None]],
+               threshold: float = THRESHOLD) -> list[Match]:
+    """Tie the rows of one plan: ``(name, parent, sublabel, category, unit)`` each."""
+    return [match(n, parent=p, sublabel=s, category=c, unit=u, threshold=threshold) for n, p, s, c, u in rows]

@@ -1,0 +1,25 @@
+"""The indicator-tie methods of :class:`~plangraph.workspace.Workspace` (a mixin, so
+that the façade's module stays small); the work is in :mod:`plangraph.workspace.ties`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class TieReview:
+    """``concept_ties`` and ``review_tie`` of the façade."""
+
+    def concept_ties(self, plan: str | None = None) -> list[Any]:
+        """Each indicator's tie to the indicator scheme, or its being unmapped
+        (:class:`plangraph.graph.ties.ConceptTie`), of one plan or of all."""
+        from plangraph.workspace.ties import concept_ties
+
+        return concept_ties(self, plan)  # type: ignore[arg-type]
+
+    def review_tie(self, plan: str, indicator: str, category: str, status: str, concept: str = "",
+                   note: str = "") -> Any:
+        """Record a reviewer's decision on one indicator's tie (status confirmed, rejected,
+        manual or auto) in the review file beside the plan, and rebuild that plan."""
+        from plangraph.workspace.ties import review_tie
+
+        return review_tie(self, plan, indicator, category, status, concept, note)  # type: ignore[arg-type]

@@ -1,0 +1,202 @@
+"""Indicator ties to the scheme: the matcher on real rows (Lin'an's table, an unseen
+county's sub-rows), facet vetoes, and the review file kept across rebuilds and the CLI."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from plangraph.errors import InputError
+from plangraph.extract.facets import TableRowName, full_name, is_sub_row, normalise, parents, read_indicator
+from plangraph.extract.pipeline import extract
+from plangraph.graph.matcher import match
+from plangraph.graph.ties import IndicatorRow, plan_ties
+from plangraph.interfaces.cli import main
+from plangraph.model import PlanDoc
+from plangraph.workspace.reviews import read_decisions
+
+from .conftest import CORPUS
+
+MEASURED = "PREFIX pg: <https://w3id.org/plangraph/ontology#> SELECT ?c WHERE { ?i pg:measures ?c }"
+
+
+@pytest.fixture(scope="module")
+def linan_ties(linan: PlanDoc) -> dict[str, object]:
+    rows = [IndicatorRow(f"urn:x:{i.row_index}", i.table_id, i.name, i.label, i.sublabel, i.category, i.unit)
+            for i in extract(linan).indicators]
+    return {t.indicator: t for t in plan_ties("linan", rows)}
+
+
+def test_linan_table_rows_tie_to_their_concepts(linan_ties):
+    ties = linan_ties
+    assert len(ties) == 30
+    assert sum(1 for t in ties.values() if t.measures) >= 28  # the first matcher tied 7
+    expected = {
+        "普惠性幼儿园覆盖面": "inclusive-kindergarten-coverage",
+        "本科及以上学历教师比例": "preschool-teacher-bachelor",  # the stage from the category 学前教育
+        "教师学历 小学本科": "primary-teacher-bachelor",  # the sub-row label says stage and degree
+        "教师学历 初中研究生": "junior-teacher-postgraduate",
+        "生均日常公用经费 小学": "primary-per-student-public-funding",
+        "生均日常公用经费 初中": "junior-per-student-public-funding",
+        "高中教师研究生学历比": "general-senior-teacher-postgraduate",
+        "劳动年龄人口平均受教育年限": "working-age-years-of-schooling",
+    }
+    assert {k: ties[k].concept for k in expected} == expected
+    # a row that states two things (合格率与优良率) and a higher-education stage is left for a reviewer
+    fitness = ties["高校新生体质健康合格率与优良率"]
+    assert fitness.status == "unmapped" and fitness.concept is None and fitness.suggestions
+    tie = ties["本科及以上学历教师比例"]
+    assert "degree=bachelor" in tie.why and "stage=preschool" in tie.why and 0.5 <= tie.score <= 1
+
+
+@pytest.mark.parametrize("a, b", [
+    (dict(name="小学专任教师本科及以上学历比例", unit="%"), dict(name="初中专任教师本科及以上学历比例", unit="%")),
+    (dict(name="初中教师本科及以上学历比例", unit="%"), dict(name="初中教师研究生学历（学位）比例", unit="%")),
+    (dict(name="学前一年毛入园率", unit="%"), dict(name="学前三年毛入园率", unit="%")),
+    (dict(name="普惠性幼儿园覆盖率", unit="%"), dict(name="公办幼儿园覆盖率", unit="%")),
+    (dict(name="从业人员继续教育", unit="万人次"), dict(name="从业人员继续教育参与率", unit="%")),
+    (dict(name="劳动年龄人口平均受教育年限", unit="年"), dict(name="主要劳动年龄人口平均受教育年限", unit="年")),
+])
+def test_near_indicators_tie_to_different_concepts(a, b):
+    ma, mb = match(**a), match(**b)
+    assert ma.concept and mb.concept and ma.concept != mb.concept
+
+
+def test_a_stated_facet_vetoes_a_concept_that_contradicts_it():
+    # 初中 never reaches a primary concept, whatever the words share
+    assert all("primary" not in c.key for c in match("初中生师比", unit="比值").candidates)
+    # a head count is no rate: 万人 vetoes the coverage rates of the same words
+    count = match("普惠性幼儿园在园幼儿数", unit="万人")
+    assert "inclusive-kindergarten-coverage" not in {c.key for c in count.candidates}
+    # a part of a population (the urban districts) is not the whole
+    assert match("其中市区学前三年幼儿入园率", unit="%").concept != "preschool-gross-enrolment"
+    assert match("学前三年幼儿入园率", unit="%").concept == "preschool-gross-enrolment"
+    # and a name that says nothing the scheme knows stays unmapped, never forced
+    assert match("三(四、五)星级融合教育优秀学校比例", unit="%").concept is None
+
+
+def test_wording_is_normalised_before_matching():
+    assert normalise("4. 其中：高中教师研究生学历（学位）比例(%)") == "高中教师研究生学历比例"
+    assert normalise("生均日常公用经费（小学）") == "生均日常公用经费小学"  # a bracket naming a stage stays
+    assert match("２．义务教育巩固率（％）", unit="％").concept == "compulsory-retention"
+    assert match("巩固率", category="九年义务教育", unit="%").concept == "compulsory-retention"
+
+
+def test_sub_rows_take_their_subject_from_the_row_above():
+    assert full_name("其中:本科及以上学历比例", "幼儿教师专科及以上学历比例") == "幼儿教师本科及以上学历比例"
+    assert full_name("其中：研究生学历(学位)比例", "普通初中教师本科及以上学历比例") == "普通初中教师研究生及以上学历比例"
+    assert full_name("初中", "义务教育标准班额比例") == "初中标准班额比例"
+    assert full_name("其中:研究生", "在校生") == "研究生在校生"
+    assert full_name("其中:受过高等教育的比例", "主要劳动年龄人口平均受教育年限") == "主要劳动年龄人口受过高等教育的比例"
+    assert is_sub_row("其中:小学") and is_sub_row("初中") and not is_sub_row("普惠性幼儿园覆盖面")
+    rows = [TableRowName(n, "t1") for n in ("幼儿教师专科及以上学历比例", "其中:本科及以上学历比例",
+                                            "义务教育标准班额比例", "其中:小学", "初中")]
+    assert parents(rows) == [None, "幼儿教师专科及以上学历比例", None, "义务教育标准班额比例", "义务教育标准班额比例"]
+    reading = read_indicator("其中:本科及以上学历比例", parent="幼儿教师专科及以上学历比例", unit="%")
+    assert reading.facets["degree"] == {"bachelor"} and reading.facets["stage"] == {"preschool"}
+    assert match("其中:本科及以上学历比例", parent="幼儿教师专科及以上学历比例", unit="%").concept == \
+        "preschool-teacher-bachelor"
+    assert match("幼儿教师专科及以上学历比例", unit="%").concept == "preschool-teacher-associate-degree"
+
+
+@pytest.fixture(scope="module")
+def reviewed_index(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The district plans copied to a corpus folder of their own, built with the fake encoder."""
+    from plangraph.workspace import build
+
+    base = tmp_path_factory.mktemp("ties")
+    corpus = base / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    build([corpus], base / "index", encoders=("fake",), progress=False)
+    return corpus, base / "index"
+
+
+def _edit(path: Path, changes: dict[str, tuple[str, str, str]]) -> None:
+    lines = path.read_text("utf-8").splitlines()
+    out = [lines[0]]
+    for line in lines[1:]:
+        c = line.split("\t")
+        if c[1] in changes:
+            c[3], c[4], c[8] = changes[c[1]]
+        out.append("\t".join(c))
+    path.write_text("\n".join(out) + "\n", "utf-8")
+
+
+def test_review_file_decisions_survive_a_rebuild(reviewed_index, capsys):
+    from plangraph.workspace import Workspace, build
+
+    corpus, index = reviewed_index
+    review = corpus / "indicator-ties.tsv"
+    assert main(["concepts", "--index", str(index), "--write", str(review)]) == 0
+    assert "wrote" in capsys.readouterr().out
+    header, *rows = review.read_text("utf-8").splitlines()
+    assert header.split("\t") == ["plan", "indicator", "category", "concept", "status", "score", "why",
+                                  "suggestions", "note"]
+    assert len(rows) == 30 and all(r.split("\t")[4] == "auto" for r in rows)
+    _edit(review, {
+        "全国学前教育普及普惠区督导评估人大": ("preschool-universal-inclusive-accreditation", "rejected", "cell ran on"),
+        "普惠性幼儿园覆盖面": ("inclusive-kindergarten-coverage", "confirmed", ""),
+        "高校新生体质健康合格率与优良率": ("student-fitness-pass-rate", "manual", "the pass rate counts"),
+    })
+    assert main(["concepts", "--index", str(index), "--apply", str(review)]) == 0
+    out = capsys.readouterr().out
+    assert "applied 3 decisions on 1 plans" in out and "rebuilt: linan" in out
+
+    def ties() -> dict[str, object]:
+        return {t.indicator: t for t in Workspace(index).concept_ties("linan")}
+
+    after = ties()
+    assert after["全国学前教育普及普惠区督导评估人大"].status == "rejected"
+    assert after["全国学前教育普及普惠区督导评估人大"].measures is None
+    assert (after["高校新生体质健康合格率与优良率"].concept, after["高校新生体质健康合格率与优良率"].status) == (
+        "student-fitness-pass-rate", "manual")
+    assert after["普惠性幼儿园覆盖面"].status == "confirmed"
+    rows = Workspace(index).sparql(MEASURED).as_dicts()  # what every query sees: pg:measures
+    measured = {r["c"].rsplit("/", 1)[-1] for r in rows}
+    assert "student-fitness-pass-rate" in measured and "inclusive-kindergarten-coverage" in measured
+    assert "preschool-universal-inclusive-accreditation" not in measured
+    # a plain rebuild of the corpus keeps every decision and rebuilds nothing
+    summary = build([corpus], index, encoders=("fake",), progress=False)
+    assert summary.replaced == () and ties() == after
+    # writing the review file again keeps the decisions and their notes
+    assert main(["concepts", "--index", str(index), "--write", str(review)]) == 0
+    decisions = read_decisions(review)
+    assert {k[1]: (d.status, d.note) for k, d in decisions.items()} == {
+        "全国学前教育普及普惠区督导评估人大": ("rejected", "cell ran on"),
+        "普惠性幼儿园覆盖面": ("confirmed", ""),
+        "高校新生体质健康合格率与优良率": ("manual", "the pass rate counts"),
+    }
+    # a decision taken back (auto again) gives the matcher's proposal back
+    _edit(review, {"高校新生体质健康合格率与优良率": ("", "auto", "")})
+    summary = build([corpus], index, encoders=("fake",), progress=False)
+    assert summary.replaced == ("linan",)
+    assert ties()["高校新生体质健康合格率与优良率"].status == "unmapped"
+
+
+def test_concepts_lists_unmapped_with_suggestions(reviewed_index, capsys):
+    _, index = reviewed_index
+    assert main(["concepts", "--index", str(index), "--unmapped"]) == 0
+    out = capsys.readouterr().out
+    assert "indicators tied to a concept" in out and "高校新生体质健康合格率与优良率" in out
+    assert "suggestions" in out.splitlines()[1]
+    assert main(["concepts", "--index", str(index), "--plan", "linan", "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)["concepts"]
+    assert len(rows) == 30
+    row = next(r for r in rows if r["indicator"] == "教师学历 小学本科")
+    assert (row["concept"], row["status"]) == ("primary-teacher-bachelor", "auto") and row["why"]
+    assert main(["concepts", "--index", str(index), "--format", "csv", "--unmapped"]) == 0
+    assert capsys.readouterr().out.startswith("plan,indicator,category,concept,status,score,why,suggestions")
+
+
+def test_a_review_file_naming_an_unknown_concept_is_refused_by_line(tmp_path, capsys):
+    bad = tmp_path / "indicator-ties.tsv"
+    bad.write_text("plan\tindicator\tcategory\tconcept\tstatus\tscore\twhy\tsuggestions\tnote\n"
+                   "linan\t普惠性幼儿园覆盖面\t学前教育\tno-such-concept\tmanual\t\t\t\t\n", "utf-8")
+    with pytest.raises(InputError, match=r"line 2: unknown concept 'no-such-concept'"):
+        read_decisions(bad)
+    bad.write_text("plan\tindicator\tcategory\tconcept\tstatus\n"
+                   "linan\t普惠性幼儿园覆盖面\t学前教育\tinclusive-kindergarten-coverage\tapproved\n", "utf-8")
+    with pytest.raises(InputError, match=r"line 2: status 'approved'; choose one of: auto, confirmed"):
+        read_decisions(bad)
