@@ -214,3 +214,54 @@ def test_the_page_in_english(four_plan_index: Path, monkeypatch: pytest.MonkeyPa
     assert at.subheader[0].value == "Expected years of schooling"
     assert at.selectbox(key="across_concept").label == "Indicator concept (type to filter)"
     assert list(at.dataframe[0].value["level"]) == ["district"]
+
+
+def test_a_reviewer_s_decision_goes_to_the_facade(app: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[tuple[str, ...]] = []
+
+    def review_tie(self: Workspace, plan: str, indicator: str, category: str, status: str, concept: str = "",
+                   note: str = "") -> None:
+        calls.append((plan, indicator, category, status, concept, note))
+
+    monkeypatch.setattr(Workspace, "review_tie", review_tie)
+    app.selectbox(key="across_concept").set_value("working-age-years-of-schooling").run()
+    rows = app.selectbox(key="across_review_row")
+    assert rows.options == ["linan · 劳动年龄人口平均受教育年限 (自动关联)",
+                            f"{NATIONAL_2035} · 劳动年龄人口平均受教育年限 (自动关联)"]
+    app.radio(key="across_decision").set_value("retie").run()
+    app.selectbox(key="across_retie").set_value("main-working-age-years-of-schooling").run()
+    app.text_input(key="across_note").set_value("表中为劳动年龄人口").run()
+    app.button(key="across_save").click().run()
+    assert not app.exception, app.exception
+    assert calls == [("linan", "劳动年龄人口平均受教育年限", "综合发展", "manual", "main-working-age-years-of-schooling",
+                      "表中为劳动年龄人口")]
+    assert app.success[0].value == "已保存 Saved: linan · 劳动年龄人口平均受教育年限 → 人工关联"
+
+
+def test_a_rejected_tie_takes_the_plan_off_the_concept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    from plangraph.workspace import build
+
+    from .conftest import LINAN
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for f in (LINAN, LINAN.with_suffix(".meta.toml")):
+        shutil.copy(f, corpus / f.name)
+    index = tmp_path / "ix"
+    build([corpus], index, encoders=("fake",), progress=False)
+    monkeypatch.setenv("PLANGRAPH_INDEX", str(index))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.run()
+    at.sidebar.radio(key="page").set_value("across").run()
+    at.selectbox(key="across_concept").set_value("working-age-years-of-schooling").run()
+    assert [m.value for m in at.metric] == ["1", "0"]
+    at.radio(key="across_decision").set_value("reject").run()
+    at.button(key="across_save").click().run()
+    assert not at.exception, at.exception
+    assert at.success[0].value == "已保存 Saved: linan · 劳动年龄人口平均受教育年限 → 已否决"
+    assert [m.value for m in at.metric] == ["0", "1"]  # the rebuilt plan no longer measures it
+    assert list(at.dataframe[0].value["plan"]) == ["linan"]  # listed among the plans without a target
+    review = (corpus / "indicator-ties.tsv").read_text("utf-8")
+    assert "linan\t劳动年龄人口平均受教育年限\t" in review and "\trejected\t" in review

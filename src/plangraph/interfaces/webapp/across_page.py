@@ -126,6 +126,43 @@ def _downloads(rows: list[dict[str, Any]], stem: str) -> None:
                           on_click="ignore")
 
 
+DECISIONS = {"confirm": "confirmed", "reject": "rejected", "retie": "manual"}
+"""The reviewer's choices → the review file's statuses (:mod:`plangraph.workspace.reviews`)."""
+
+
+def _review(ws: Workspace, across: ConceptAcross, concepts: Sequence[ConceptInfo]) -> None:
+    """Confirm, reject or re-tie one row's indicator (``Workspace.review_tie``)."""
+    en = english()
+    ties = {r.iri: r for r in across.rows}  # one choice per indicator, whatever its target years
+    names = {iri: f"{r.plan} · {r.indicator}" + (f" ({labels.value(r.tie_status, en)})" if r.tie_status else "")
+             for iri, r in ties.items()}
+    others = {c.key: c.label(en) for c in concepts if c.key != across.concept.key}
+    choices = {d: t(d) for d in DECISIONS}
+    with st.expander(t("review")):
+        st.caption(t("review_help"))
+        iri = st.selectbox(t("review_row"), list(names), key="across_review_row", format_func=names.__getitem__)
+        decision = st.radio(t("decision"), list(choices), key="across_decision", horizontal=True,
+                            format_func=choices.__getitem__)
+        concept = across.concept.key
+        if decision == "retie":
+            concept = st.selectbox(t("other_concept"), list(others), index=None, key="across_retie",
+                                   format_func=others.__getitem__, placeholder=t("pick_concept")) or ""
+        note = st.text_input(t("review_note"), key="across_note")
+        if not st.button(t("save_review"), key="across_save", type="primary", disabled=not (iri and concept)):
+            return
+        row = ties[iri]
+        try:
+            with st.spinner(t("saving")):
+                category = next((tie.category for tie in ws.concept_ties(row.plan) if tie.iri == iri), "")
+                ws.review_tie(row.plan, row.indicator, category, DECISIONS[decision], concept, note)
+        except PlanGraphError as exc:
+            show_error(exc)
+            return
+        st.session_state["across_saved"] = \
+            f"{t('saved')}: {row.plan} · {row.indicator} → {labels.value(DECISIONS[decision], en)}"
+        st.rerun()  # the rebuilt index opens afresh (its cache key changed)
+
+
 def page_across(ws: Workspace) -> None:
     try:
         concepts = _concepts(present.index_key(ws.path), str(ws.path))
@@ -147,6 +184,8 @@ def page_across(ws: Workspace) -> None:
         show_error(exc)
         return
     _about(concept)
+    if saved := st.session_state.pop("across_saved", None):
+        st.success(saved)
     left, right = st.columns(2)
     left.metric(t("with_target"), len({r.plan for r in across.rows}))
     right.metric(t("without_target"), len(across.without_target))
@@ -154,6 +193,7 @@ def page_across(ws: Workspace) -> None:
     if rows:
         table([_shown(r) for r in rows])
         _chart(across)
+        _review(ws, across, concepts)
     else:
         st.info(t("no_rows"))
     st.markdown(f"**{t('without_target')}**")

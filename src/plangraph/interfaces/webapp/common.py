@@ -157,6 +157,20 @@ LABELS: dict[str, tuple[str, str]] = {
     "chart_year": ("图中的目标年份", "Target year in the chart"),
     "no_numbers": ("这一年份没有可画出的数值目标。", "No numeric targets to chart for this year."),
     "chart_target": ("目标值", "Target"),
+    "review": ("审核指标关联", "Review the ties"),
+    "review_help": ("确认、否决或改为其他概念。决定写入规划旁的 indicator-ties.tsv，并重建该规划。",
+                    "Confirm, reject or re-tie to another concept. The decision goes into indicator-ties.tsv "
+                    "beside the plan, and that plan is rebuilt."),
+    "review_row": ("指标", "Indicator"),
+    "decision": ("决定", "Decision"),
+    "confirm": ("确认", "Confirm"),
+    "reject": ("否决", "Reject"),
+    "retie": ("改为其他概念", "Tie to another concept"),
+    "other_concept": ("改为", "Tie to"),
+    "review_note": ("备注（可不填）", "Note (optional)"),
+    "save_review": ("保存并重建该规划", "Save and rebuild the plan"),
+    "saving": ("正在重建……", "Rebuilding…"),
+    "saved": ("已保存", "Saved"),
 }
 
 
