@@ -10,11 +10,15 @@ the five with most rows):
   store run), through the warm query worker;
 * **façade**: ``Workspace.concept_across_plans(KEY)``: the query, the typed rows, the
   plans without a target (what the page calls);
-* **whole**: the query with no parameter (every concept of every plan), from views.
+* **whole**: the query with no parameter (every concept of every plan), from views;
+* **× K**: with ``--replicate K``, the stored rows of every plan repeated K times (plan ids
+  made unique) and answered by the same filter (:func:`plangraph.graph.views.answer`):
+  the views path at K times the corpus without building it (the filter's cost is in the
+  number of rows; the SPARQL text's is not measured this way).
 
 Usage::
 
-    python benchmarks/bench_across.py --index DIR [--runs 7] [--concept KEY ...]
+    python benchmarks/bench_across.py --index DIR [--runs 7] [--concept KEY ...] [--replicate K]
 """
 
 from __future__ import annotations
@@ -49,6 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--index", type=Path, required=True, help="a built index folder")
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--concept", action="append", help="a concept key (repeatable; default: the five with most rows)")
+    parser.add_argument("--replicate", type=int, default=0, help="also answer from the stored rows repeated K times")
     args = parser.parse_args(argv)
 
     from plangraph.workspace import Workspace
@@ -73,6 +78,22 @@ def main(argv: list[str] | None = None) -> int:
         print(f"| {key} | {rows} | {_ms(views)} | {_ms(text)} | {_ms(facade)} |", flush=True)
     every = _times(lambda: ws.sparql(name="concept-across-plans", limit=0), args.runs)
     print(f"| (no parameter: every concept) | {whole.total_rows} | {_ms(every)} | – | – |")
+    if args.replicate:
+        from plangraph.graph.views import answer, ordered, view_specs
+
+        spec = view_specs()["concept-across-plans"]
+        stored = ws._plan_files.view_rows(spec) or []
+        at = spec.stored.index("plan")
+        many = ordered(spec, [row[:at] + (f"{row[at]}~{i}",) + row[at + 1:]
+                              for i in range(args.replicate) for row in stored])
+        plans = len(ws.plan_ids) * args.replicate
+        print(f"\nstored rows × {args.replicate} ({plans} plans' worth): {len(many)} rows")
+        print("| concept | rows | views p50 / p95 ms |")
+        print("|---|---|---|")
+        for key in concepts:
+            params = {"concept": key}
+            rows = answer(spec, many, params)[2]
+            print(f"| {key} | {rows} | {_ms(_times(lambda: answer(spec, many, params), args.runs))} |", flush=True)
     print(f"(load average while measuring: {' '.join(f'{x:.1f}' for x in os.getloadavg())})", file=sys.stderr)
     return 0
 
