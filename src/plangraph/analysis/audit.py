@@ -12,11 +12,9 @@ its offsets into the original text, what was computed, and a status:
 * **Targets stated twice.** A clause that names an indicator of the plan's indicator
   table (``普惠性幼儿园覆盖面保持在90%以上``) and gives a number in the indicator's unit
   is compared with the table's target.
-* **Targets below the superior plan's.** A target for an indicator concept
-  (``pg:measures``) against the national plans' target for the same concept of the
-  latest year not after it (:func:`plangraph.analysis.across.national_reference`),
-  direction-aware: weaker is a *mismatch*, as strong or stronger *consistent*, and
-  *needs review* where the two cannot be compared (no direction, other units).
+* **Targets below the superior plan's.** A target for an indicator concept against the
+  national target it is held against (:mod:`plangraph.analysis.across`), direction-aware:
+  weaker is a *mismatch*; *needs review* where the two cannot be compared.
 * **Cells ingestion flagged** (glued, suspect ratio, multi-value, truncated), listed for
   a person to check.
 
@@ -119,12 +117,9 @@ class AuditInput:
     items: tuple[ItemRow, ...]
     targets: tuple[TargetRow, ...]
     findings: tuple[Finding, ...] = ()
-    concept_targets: tuple[ConceptTarget, ...] = ()
-    """The plan's targets for indicator concepts, quotes filled."""
-    national_targets: tuple[ConceptTarget, ...] = ()
-    """The national plans' targets for the same concepts, quotes filled."""
-    plan_order: tuple[str, ...] = ()
-    """Plan ids from the most recent, to choose between national plans stating one year."""
+    concept_targets: tuple[ConceptTarget, ...] = ()  # the plan's, quotes filled
+    national_targets: tuple[ConceptTarget, ...] = ()  # the national plans' for the same concepts
+    plan_order: tuple[str, ...] = ()  # plan ids from the most recent (which national plan counts)
 
 
 @dataclass(frozen=True)
@@ -212,8 +207,7 @@ def _digits_unit(text: str) -> Decimal:
 
 
 def _fmt(d: Decimal) -> str:
-    text = format(d.normalize(), "f")
-    return text
+    return format(d.normalize(), "f")
 
 
 def _tables_after(inp: AuditInput) -> list[tuple[int, str, list[ItemRow]]]:
@@ -361,9 +355,7 @@ def check_targets(inp: AuditInput) -> list[AuditFinding]:
 def check_superior(inp: AuditInput) -> list[AuditFinding]:
     """Each target for a concept against the national target it is held against."""
     out: list[AuditFinding] = []
-    for t in inp.concept_targets:
-        if t.level == "national":
-            continue
+    for t in (t for t in inp.concept_targets if t.level != "national"):
         ref = national_reference([n for n in inp.national_targets if n.key == t.key], t.year, inp.plan_order)
         if ref is None:
             continue

@@ -21,6 +21,7 @@ from plangraph.model import EntityRef, Hit
 from plangraph.search.scope import Scope
 from plangraph.workspace.answers import cosines as hit_cosines
 from plangraph.workspace.planfiles import PlanFiles
+from plangraph.workspace.acrossplans import AcrossPlans
 from plangraph.workspace.tiereview import TieReview
 from plangraph.workspace.folder import (
     BUILDING,
@@ -40,7 +41,7 @@ from plangraph.workspace.folder import (
 WARM_QUERY = "教育"
 """What :meth:`Workspace.warm` asks: short, Chinese, so that every retriever runs."""
 
-class Workspace(TieReview):
+class Workspace(TieReview, AcrossPlans):
     """An opened index folder. Cheap to open; the graph and the search index load on
     first use and are then kept (read-only, safe to share between threads).
 
@@ -359,30 +360,12 @@ class Workspace(TieReview):
         return self._comparisons.compare(plan_a, plan_b, method=method, threshold=threshold)
 
     def audit(self, plan: str) -> Any:
-        """Check a plan against itself: stated totals against its project tables,
-        targets stated twice, and the table cells ingestion flagged.
-
-        Returns a :class:`plangraph.analysis.audit.AuditReport`.
-        """
+        """Check a plan (:class:`plangraph.analysis.audit.AuditReport`): stated totals against
+        its project tables, targets stated twice or below the national plans', flagged cells."""
         from plangraph.workspace.comparisons import audit_plan
 
         self.check_plan(plan)
         return audit_plan(self, plan)
-
-    # -- one indicator across plans --------------------------------------------------
-    def indicator_concepts(self) -> tuple[Any, ...]:
-        """Every concept of the indicator scheme (:class:`~plangraph.analysis.across.ConceptInfo`)."""
-        from plangraph.workspace.across import indicator_concepts
-
-        return indicator_concepts(self)
-
-    def concept_across_plans(self, concept: str, levels: Sequence[str] | None = None) -> Any:
-        """One indicator concept (key or label) in every plan of ``levels`` (all when None):
-        each plan's baseline and targets, the plans that set none, and the national plans'
-        targets. Returns a :class:`~plangraph.analysis.across.ConceptAcross`."""
-        from plangraph.workspace.across import concept_across
-
-        return concept_across(self, concept, levels)
 
 
 def _needs_recovery(path: Path) -> bool:
