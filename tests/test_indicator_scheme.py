@@ -131,6 +131,7 @@ def test_close_matches_point_to_concepts_of_the_scheme_and_not_to_themselves(
     for c in concepts:
         for other in scheme.objects(c, SKOS.closeMatch):
             assert other in known and other != c, (c, other)
+            assert (other, SKOS.closeMatch, c) in scheme, f"{other} does not name {c} back"
             pairs += 1
     assert pairs >= 40
     # the near misses the scheme exists to keep apart are declared close, not equal
