@@ -22,6 +22,7 @@ import csv
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from plangraph.graph.matcher import THRESHOLD, match
 
@@ -63,6 +64,56 @@ def matcher(threshold: float = THRESHOLD) -> Tie:
         return match(name, parent=parent or None, category=category or None, unit=unit or None,
                      threshold=threshold).concept
     return tie
+
+
+_ENCODED: dict[str, tuple[Any, Any, Any, dict[str, Any]]] = {}
+
+
+def encoder_matcher(name: str, threshold: float, *, vetoes: bool) -> Tie:
+    """Ties by an encoder: the concept with the label nearest the row's full name (cosine of
+    normalised vectors), at or above ``threshold``; with ``vetoes`` only among the concepts
+    the row's facets do not veto (the rules decide what may be tied, the encoder to which)."""
+    import numpy as np
+
+    from plangraph.extract.facets import read_indicator
+    from plangraph.graph.matcher import _entries, score
+    from plangraph.search.encoders import get_encoder
+
+    entries = _entries()
+    if name not in _ENCODED:
+        enc = get_encoder(name)
+        labels = [(i, label.text) for i, e in enumerate(entries) for label in e.labels]
+        _ENCODED[name] = (enc, enc.encode_passages([t for _, t in labels]), np.array([i for i, _ in labels]), {})
+    enc, vectors, owner, cache = _ENCODED[name]
+
+    def tie(n: str, parent: str, category: str, unit: str) -> str | None:
+        r = read_indicator(n, parent=parent or None, category=category or None, unit=unit or None)
+        if r.full_name not in cache:
+            cache[r.full_name] = enc.encode_queries([r.full_name])[0]
+        sims = vectors @ cache[r.full_name]
+        allowed = np.ones(len(entries), bool)
+        if vetoes:
+            allowed = np.array([score(r, e) is not None for e in entries])
+        sims = np.where(allowed[owner], sims, -1.0)
+        best = int(np.argmax(sims))
+        return entries[owner[best]].concept.key if sims[best] >= threshold else None
+    return tie
+
+
+def encoder_report(name: str, splits: dict[str, list[Row]]) -> None:
+    """Threshold by F1 on tune, then test, for the encoder alone and behind the vetoes."""
+    for vetoes in (False, True):
+        best = (-1.0, 0.0)
+        for t in [x / 100 for x in range(50, 100, 2)]:
+            p, r, *_ = pair_figures(splits["tune"], encoder_matcher(name, t, vetoes=vetoes))
+            f1 = 2 * p * r / (p + r) if p + r else 0.0
+            if f1 >= best[0]:
+                best = (f1, t)
+        t = best[1]
+        label = f"{name}{'+vetoes' if vetoes else ''}"
+        for split, rows in splits.items():
+            p, r, predicted, true, _ = pair_figures(rows, encoder_matcher(name, t, vetoes=vetoes))
+            print(f"{split:6} {label:10} {p:9.3f} {r:7.3f} {predicted:9d} {true:5d}   (cosine ≥ {t:.2f}, from tune)")
 
 
 def pair_figures(pairs: list[Row], tie: Tie) -> tuple[float, float, int, int, list[str]]:
@@ -125,6 +176,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sweep", action="store_true", help="precision/recall per threshold on the tune split")
     ap.add_argument("--wrong", action="store_true", help="list the wrong pair decisions of each split")
+    ap.add_argument("--encoder", metavar="NAME", help="also tie by this encoder's nearest label (e5, use)")
     args = ap.parse_args()
     pairs = read_tsv(PAIRS)
     splits = {s: [p for p in pairs if p["split"] == s] for s in ("tune", "test")}
@@ -138,6 +190,8 @@ def main() -> None:
             if args.wrong and name == "facets":
                 for w in wrong:
                     print("   ", w)
+    if args.encoder:
+        encoder_report(args.encoder, splits)
     if args.sweep:
         print("tune sweep: threshold precision recall")
         for t in [x / 100 for x in range(30, 91, 5)]:

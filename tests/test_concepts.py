@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from plangraph.errors import InputError
+from plangraph.errors import InputError, UsageError
 from plangraph.extract.facets import TableRowName, full_name, is_sub_row, normalise, parents, read_indicator
 from plangraph.extract.pipeline import extract
 from plangraph.graph.matcher import match
@@ -73,6 +73,11 @@ def test_a_stated_facet_vetoes_a_concept_that_contradicts_it():
     # a part of a population (the urban districts) is not the whole
     assert match("其中市区学前三年幼儿入园率", unit="%").concept != "preschool-gross-enrolment"
     assert match("学前三年幼儿入园率", unit="%").concept == "preschool-gross-enrolment"
+    # 毛入学率 alone fits the higher, senior and junior rates alike: left to a reviewer; the
+    # table's title or the category says which
+    assert match("毛入学率", unit="%").concept is None
+    assert match("毛入学率", unit="%", table="高等教育主要发展指标").concept == "higher-gross-enrolment"
+    assert match("毛入学率", unit="%", category="高中阶段教育*").concept == "senior-secondary-gross-enrolment"
     # and a name that says nothing the scheme knows stays unmapped, never forced
     assert match("三(四、五)星级融合教育优秀学校比例", unit="%").concept is None
 
@@ -124,6 +129,22 @@ def _edit(path: Path, changes: dict[str, tuple[str, str, str]]) -> None:
     path.write_text("\n".join(out) + "\n", "utf-8")
 
 
+def test_concepts_lists_unmapped_with_suggestions(reviewed_index, capsys):
+    # (runs before the review test below changes the index)
+    _, index = reviewed_index
+    assert main(["concepts", "--index", str(index), "--unmapped"]) == 0
+    out = capsys.readouterr().out
+    assert "indicators tied to a concept" in out and "高校新生体质健康合格率与优良率" in out
+    assert "suggestions" in out.splitlines()[1]
+    assert main(["concepts", "--index", str(index), "--plan", "linan", "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)["concepts"]
+    assert len(rows) == 30
+    row = next(r for r in rows if r["indicator"] == "教师学历 小学本科")
+    assert (row["concept"], row["status"]) == ("primary-teacher-bachelor", "auto") and row["why"]
+    assert main(["concepts", "--index", str(index), "--format", "csv", "--unmapped"]) == 0
+    assert capsys.readouterr().out.startswith("plan,indicator,category,concept,status,score,why,suggestions")
+
+
 def test_review_file_decisions_survive_a_rebuild(reviewed_index, capsys):
     from plangraph.workspace import Workspace, build
 
@@ -173,21 +194,18 @@ def test_review_file_decisions_survive_a_rebuild(reviewed_index, capsys):
     summary = build([corpus], index, encoders=("fake",), progress=False)
     assert summary.replaced == ("linan",)
     assert ties()["高校新生体质健康合格率与优良率"].status == "unmapped"
-
-
-def test_concepts_lists_unmapped_with_suggestions(reviewed_index, capsys):
-    _, index = reviewed_index
-    assert main(["concepts", "--index", str(index), "--unmapped"]) == 0
-    out = capsys.readouterr().out
-    assert "indicators tied to a concept" in out and "高校新生体质健康合格率与优良率" in out
-    assert "suggestions" in out.splitlines()[1]
-    assert main(["concepts", "--index", str(index), "--plan", "linan", "--format", "json"]) == 0
-    rows = json.loads(capsys.readouterr().out)["concepts"]
-    assert len(rows) == 30
-    row = next(r for r in rows if r["indicator"] == "教师学历 小学本科")
-    assert (row["concept"], row["status"]) == ("primary-teacher-bachelor", "auto") and row["why"]
-    assert main(["concepts", "--index", str(index), "--format", "csv", "--unmapped"]) == 0
-    assert capsys.readouterr().out.startswith("plan,indicator,category,concept,status,score,why,suggestions")
+    # the façade records one decision and rebuilds that plan (what the app will call)
+    ws = Workspace(index)
+    with pytest.raises(UsageError, match="status 'approved'; choose one of: auto, confirmed"):
+        ws.review_tie("linan", "高校新生体质健康合格率与优良率", "高中教育", "approved")
+    with pytest.raises(UsageError, match="has no indicator '体质' under category '高中教育'"):
+        ws.review_tie("linan", "体质", "高中教育", "rejected")
+    summary = ws.review_tie("linan", "高校新生体质健康合格率与优良率", "高中教育", "manual",
+                            "student-fitness-excellent-rate", "excellent is the stricter target")
+    assert summary.replaced == ("linan",)
+    tie = ties()["高校新生体质健康合格率与优良率"]
+    assert (tie.concept, tie.status, tie.why) == ("student-fitness-excellent-rate", "manual",
+                                                 "excellent is the stricter target")
 
 
 def test_a_review_file_naming_an_unknown_concept_is_refused_by_line(tmp_path, capsys):
@@ -200,3 +218,23 @@ def test_a_review_file_naming_an_unknown_concept_is_refused_by_line(tmp_path, ca
                    "linan\t普惠性幼儿园覆盖面\t学前教育\tinclusive-kindergarten-coverage\tapproved\n", "utf-8")
     with pytest.raises(InputError, match=r"line 2: status 'approved'; choose one of: auto, confirmed"):
         read_decisions(bad)
+
+
+def test_ties_in_the_graph_pass_shacl_and_a_bad_status_fails(linan: PlanDoc):
+    from rdflib import Literal as Lit
+
+    from plangraph.graph.build import build_graph
+    from plangraph.graph.ontology import validate
+    from plangraph.graph.vocab import PG, PGC
+
+    ds = build_graph([(linan, extract(linan))])
+    assert validate(ds).conforms
+    ties = list(ds.subject_objects(PG.conceptTie))
+    assert len(ties) == 30
+    measured = [(i, c) for i, c in ds.subject_objects(PG.measures)]
+    assert len(measured) == 29 and all(str(c).startswith(str(PGC)) for _, c in measured)
+    _, tie = ties[0]
+    ds.graph(next(iter(c for _, _, _, c in ds.quads((tie, None, None, None))))).add(
+        (tie, PG.tieStatus, Lit("approved")))
+    report = validate(ds)
+    assert not report.conforms and any("tieStatus" in str(v) for v in report.violations)

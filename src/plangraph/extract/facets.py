@@ -73,7 +73,7 @@ _TERMS: tuple[tuple[str, str, bool], ...] = (
     ("婴幼儿", "population=infants", True), ("3岁以下", "population=infants", True),
     ("乡村", "population=rural", True), ("农村", "population=rural", True),
     ("市区", "population=urban", True), ("城区", "population=urban", True), ("主城区", "population=urban", True),
-    ("残疾", "population=disabled", True), ("持证", "population=disabled", True),
+    ("残疾", "population=disabled", True), ("持证", "population=disabled", True), ("三残", "population=disabled", True),
     ("随迁子女", "population=migrant", True), ("进城务工", "population=migrant", True),
     ("外来务工", "population=migrant", True), ("留守", "population=left-behind", True),
     ("主要劳动年龄人口", "population=main-working-age", True), ("劳动年龄人口", "population=working-age", True),
@@ -85,8 +85,8 @@ _TERMS: tuple[tuple[str, str, bool], ...] = (
     ("少年", "population=children", True),
     # measure
     ("生师比", "measure=ratio", False), ("师生比", "measure=ratio", False),
-    ("生均", "measure=per-student", False), ("班额", "measure=class-size", False),
-    ("每百名学生", "measure=per-student", False), ("系数", "measure=ratio", False),
+    ("生均", "measure=per-student", True), ("班额", "measure=class-size", False),
+    ("每百名学生", "measure=per-student", True), ("系数", "measure=ratio", False),
     ("得分", "measure=level", False), ("满意度", "measure=level", False), ("督导评估", "measure=level", False),
     ("认定", "measure=level", False),
     ("年限", "measure=years", False), ("面积", "measure=area", False),
@@ -184,9 +184,15 @@ def is_sub_row(name: str) -> bool:
     return bool(text) and i == len(text)
 
 
+_ONE_AGE = re.compile(r"(?<![\d—\-~～至到])(\d{1,2})岁(?![以及—\-~～至到])")
+
+
 def scan(text: str) -> tuple[dict[str, frozenset[str]], str]:
-    """The facets the terms of ``text`` (normalised) state, and what is left of it."""
+    """The facets the terms of ``text`` (normalised) state, and what is left of it.
+    One age (``6岁儿童``, not ``0-6岁`` or ``3岁以下``) is a population of its own."""
     facets: dict[str, frozenset[str]] = {}
+    if ages := _ONE_AGE.findall(text):
+        facets["population"] = frozenset(f"age-{a}" for a in ages)
     core = []
     i = 0
     while i < len(text):
@@ -270,10 +276,12 @@ def full_name(name: str, parent: str | None) -> str:
 
 
 def read_indicator(name: str, *, parent: str | None = None, sublabel: str | None = None,
-                   category: str | None = None, unit: str | None = None) -> IndicatorReading:
+                   category: str | None = None, unit: str | None = None,
+                   table: str | None = None) -> IndicatorReading:
     """Read one indicator row: ``name`` as written, ``parent`` the row above when the row
     is a sub-row (``其中:…``), ``sublabel`` a sub-row label in its own cell (``小学`` under
-    ``校际优质均衡系数``), ``category`` the table's category column or group heading."""
+    ``校际优质均衡系数``), ``category`` the table's category column or group heading,
+    ``table`` the table's title (``学前教育发展主要指标``: the stage, when nothing closer says)."""
     whole = full_name(name, parent)
     if sublabel:
         whole = normalise(sublabel) + whole
@@ -289,8 +297,8 @@ def read_indicator(name: str, *, parent: str | None = None, sublabel: str | None
         inferred.add("measure")
     elif measured and facets["measure"] & {"per-student"}:
         facets["measure"] = facets["measure"] | measured
-    if category:
-        for key, values in scan(normalise(category))[0].items():
+    for context in (category, table):
+        for key, values in scan(normalise(context or ""))[0].items():
             if key not in facets and key in ("stage", "population"):
                 facets[key] = values
                 inferred.add(key)

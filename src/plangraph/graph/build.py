@@ -190,7 +190,7 @@ class _PlanWriter:
             node = self.mint("indicator", ind.table_title, ind.category, ind.label)
             self.entity(node, PG.Indicator, ind.evidence)
             self.indicator_rows.append(IndicatorRow(str(node), ind.table_id, ind.name, ind.label, ind.sublabel,
-                                                    ind.category, ind.unit))
+                                                    ind.category, ind.unit, ind.table_title))
             g.add((node, RDFS.label, Literal(ind.label, lang="zh")))
             g.add((node, PG.table, ID[f"{pid}/{ind.table_id}"]))
             if ind.category:

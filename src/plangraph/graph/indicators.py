@@ -2,8 +2,9 @@
 
 Plans name the same indicator differently (普惠性幼儿园覆盖面 / 覆盖率; 学前三年毛入园率 /
 学前教育毛入园率). The concepts are those of ``ontology/indicator-scheme.ttl``
-(:mod:`plangraph.graph.scheme`); a row carries its concept key (``concept``) where the
-graph ties it (``pg:measures``), else the matcher (:mod:`plangraph.graph.matcher`) ties it.
+(:mod:`plangraph.graph.scheme`); a row carries the concept key the graph ties it to
+(``concept``, from ``pg:measures``; None for none), else the matcher
+(:mod:`plangraph.graph.matcher`) ties it.
 
 Rows come in as the plain dicts of ``Workspace.export_rows("indicators")``.
 """
@@ -89,8 +90,10 @@ def side_by_side(rows_by_plan: Mapping[str, Iterable[Mapping[str, Any]]], plans:
     found: dict[str, dict[str, PlanTarget]] = {}
     for plan, rows in rows_by_plan.items():
         for row in rows:
-            key = row.get("concept")
-            c = concept(key) if key else concept_of(row["name"], row.get("category"), row.get("unit"))
+            if "concept" in row:  # tied in the graph (reviewers' decisions included)
+                c = concept(row["concept"]) if row["concept"] else None
+            else:
+                c = concept_of(row["name"], row.get("category"), row.get("unit"))
             t = _target(plan, row) if c else None
             if c and t and plan not in found.setdefault(c.key, {}):
                 found[c.key][plan] = t

@@ -99,6 +99,7 @@ class IndicatorRow:
     sublabel: str | None
     category: str | None
     unit: str | None
+    table_title: str | None = None
 
 
 def _decide(plan: str, row: IndicatorRow, m: Match, decision: Decision | None) -> ConceptTie:
@@ -124,7 +125,8 @@ def plan_ties(plan: str, rows: Sequence[IndicatorRow],
     ups = parents([TableRowName(r.name, r.table) for r in rows])
     out = []
     for row, up in zip(rows, ups):
-        m = match(row.name, parent=up, sublabel=row.sublabel, category=row.category, unit=row.unit)
+        m = match(row.name, parent=up, sublabel=row.sublabel, category=row.category, unit=row.unit,
+                  table=row.table_title)
         d = (decisions or {}).get((plan, row.label, row.category or ""))
         out.append(_decide(plan, row, m, d))
     return out

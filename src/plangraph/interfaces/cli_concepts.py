@@ -9,6 +9,7 @@ Split from :mod:`plangraph.interfaces.cli`; the parser is added by :func:`add_pa
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from plangraph.errors import UsageError
@@ -42,11 +43,14 @@ def cmd_concepts(args: argparse.Namespace) -> int:
         print(f"wrote {write_review_file(ws, args.write, args.plan)}")
         return 0
     ties = ws.concept_ties(args.plan)
-    shown = [t for t in ties if t.status == "unmapped"] if args.unmapped else ties
+    shown = [t for t in ties if t.measures is None] if args.unmapped else ties  # unmapped or rejected
     rows = [_row(t) for t in shown]
     if args.format == "table" and not args.unmapped:
         for r in rows:
             r.pop("suggestions")
+    if not ties:
+        print("no indicator ties: no plan here has an indicator table, or the index was built by an "
+              "older plangraph (plangraph build rebuilds it)", file=sys.stderr)
     if args.format == "table":
         tied = sum(1 for t in ties if t.measures)
         print(f"{tied} of {len(ties)} indicators tied to a concept; {len(ties) - tied} not"
@@ -65,7 +69,8 @@ def add_parsers(sub: Any) -> None:
                                    "beside the plan files.")
     _index_arg(p)
     p.add_argument("--plan", help="only this plan id")
-    p.add_argument("--unmapped", action="store_true", help="only indicators tied to no concept")
+    p.add_argument("--unmapped", action="store_true",
+                   help="only indicators tied to no concept (unmapped or rejected), with suggestions")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
     p.add_argument("--write", metavar="FILE", help="write or update a review file (keeps its decisions)")
     p.add_argument("--apply", metavar="FILE", help="apply a reviewed file and rebuild the plans it touches")

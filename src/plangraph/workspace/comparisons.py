@@ -80,8 +80,7 @@ class ComparisonStore:
             meta = {p["plan"]: p["meta"] for p in ws.plans()}
             national = [p for p in ws.plan_ids if meta.get(p, {}).get("level") == "national"]
             wanted = dict.fromkeys([plan_a, plan_b, *national])
-            indicators = side_by_side({p: ws.export_rows("indicators", p) for p in wanted},
-                                      [plan_a, plan_b], national)
+            indicators = side_by_side({p: _with_concepts(ws, p) for p in wanted}, [plan_a, plan_b], national)
             cited = [(r["plan"], r["title"], int(r["mentions"]))
                      for p in (plan_a, plan_b)
                      for r in ws.sparql(name="cited-documents", params={"plan": p}).as_dicts()]
@@ -99,6 +98,13 @@ class ComparisonStore:
                                           method=method, embed=embed, threshold=threshold)
         indicators, citations = self.context(plan_a, plan_b)
         return PlanComparison(commitments, indicators, citations)
+
+
+def _with_concepts(ws: Workspace, plan: str) -> list[dict[str, Any]]:
+    """A plan's indicator rows, each with the concept the graph ties it to (None: none),
+    so that the reviewers' decisions hold in comparisons too."""
+    ties = {t.iri: t.measures for t in ws.concept_ties(plan)}
+    return [{**r, "concept": ties.get(r["iri"])} for r in ws.export_rows("indicators", plan)]
 
 
 def audit_plan(ws: Workspace, plan: str) -> AuditReport:

@@ -50,9 +50,9 @@ def concept_ties(ws: Workspace, plan: str | None = None) -> list[ConceptTie]:
     """Every indicator's tie (or its being unmapped), of one plan or all, in plan and
     table order."""
     ws.check_plan(plan)
-    rows = ws.sparql(_TIES, timeout_s=60).as_dicts()
+    rows = ws.sparql(_TIES, params={"plan": plan} if plan else None, timeout_s=60).as_dicts()
     order = {p: i for i, p in enumerate(ws.plan_ids)}
-    rows = [r for r in rows if plan is None or r["plan"] == plan]
+    rows = [{**r, "plan": r.get("plan") or plan} for r in rows]
     rows.sort(key=lambda r: (order.get(r["plan"], len(order)), int(r["start"] or 0), r["iri"]))
     out, seen = [], set()
     for r in rows:
