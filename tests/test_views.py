@@ -52,6 +52,10 @@ def _param_sets(ws: Workspace, name: str) -> list[dict[str, str]]:
         return [{}, {"plan": nothing}] + [{"plan": p} for p in ws.plan_ids] + \
             [{"category": c} for c in categories] + [{"plan": "linan", "category": c} for c in categories]
     values = _concepts(ws, SCHEMES[name]) + [nothing]
+    if SCHEMES[name] == "indicator-concepts":
+        # every concept some plan has rows of (key and label), and a few of the ~160 that none has
+        used = {str(r[c]) for r in whole for c in ("key", "conceptLabel")}
+        values = sorted(used) + [v for v in values if v not in used][:12]
     if name == "concept-across-plans":
         return [{}, {"concept": ""}] + [{"concept": v} for v in values] + [{"level": v} for v in (*LEVELS, nothing)] + \
             [{"concept": r["key"], "level": r["planLevel"]} for r in whole] + \
