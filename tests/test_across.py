@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
@@ -174,6 +175,8 @@ def test_the_page_shows_a_concept_in_every_plan(app: AppTest) -> None:
     assert list(without["plan"]) == ["linping", NATIONAL_2010]
     charts = [e for e in app.main if e.type == "vega_lite_chart"]
     assert len(charts) == 1 and '"target": 10.8' in charts[0].proto.spec  # the national line
+    dots = json.loads(charts[0].proto.spec)["layer"][0]["data"]["values"]
+    assert [(d["plan"], d["level"], d["target"]) for d in dots] == [("linan", "区县级", 12.5)]  # words, not codes
     # plan level: the district plans only, national targets still drawn
     app.multiselect(key="across_levels").set_value(["district"]).run()
     rows, without = (df.value for df in app.dataframe)

@@ -87,17 +87,22 @@ def _chart(across: ConceptAcross) -> None:
     if not data.points:
         st.info(t("no_numbers"))
         return
+    en = english()
     title = t("chart_target") + (f" ({across.concept.unit})" if across.concept.unit else "")
-    points = alt.Chart(alt.Data(values=list(data.points))).mark_circle(size=120).encode(
-        x=alt.X("plan:N", title=labels.field("plan", english()), sort="-y"),
+    values = [{**p, "level": labels.value(p["level"], en)} for p in data.points]  # words, not codes
+    points = alt.Chart(alt.Data(values=values)).mark_circle(size=120).encode(
+        x=alt.X("plan:N", title=labels.field("plan", en), sort="-y"),
         y=alt.Y("target:Q", title=title, scale=alt.Scale(zero=False)),
-        color=alt.Color("level:N", title=labels.field("level", english())),
-        tooltip=["plan:N", "indicator:N", "shown:N"])
+        color=alt.Color("level:N", title=labels.field("level", en)),
+        tooltip=[alt.Tooltip("plan:N", title=labels.field("plan", en)),
+                 alt.Tooltip("indicator:N", title=labels.field("indicator", en)),
+                 alt.Tooltip("shown:N", title=labels.field("target", en))])
     layers: list[Any] = [points]
     if data.lines:
         lines = alt.Data(values=list(data.lines))
         rule = alt.Chart(lines).mark_rule(color="#d62728").encode(
-            y="target:Q", strokeDash=alt.StrokeDash("kind:N", legend=None), tooltip=["label:N"])
+            y="target:Q", strokeDash=alt.StrokeDash("kind:N", legend=None),
+            tooltip=[alt.Tooltip("label:N", title=labels.field("national target", en))])
         text = alt.Chart(lines).mark_text(align="left", dx=4, dy=-6, color="#d62728").encode(
             y="target:Q", text="label:N", x=alt.value(0))
         layers += [rule, text]
