@@ -91,6 +91,10 @@ def test_unknown_concepts_and_levels_are_named(ws: Workspace) -> None:
     with pytest.raises(UsageError, match="unknown indicator concept '毛入园'") as err:
         ws.concept_across_plans("毛入园")
     assert "preschool-gross-enrolment" in (err.value.hint or "")
+    with pytest.raises(UsageError, match="unknown indicator concept 'xyz'") as err:
+        ws.concept_across_plans("xyz")
+    assert err.value.hint == ("give a key or Chinese label of ontology/indicator-scheme.ttl "
+                              "(preschool-gross-enrolment, 学前教育毛入园率)")
     with pytest.raises(UsageError, match="unknown plan level 'city'; choose one of: national, provincial"):
         ws.concept_across_plans("compulsory-retention", levels=["city"])
 

@@ -77,7 +77,8 @@ def find_concept(ws: Workspace, concept: str) -> ConceptInfo:
     near = [c.key for c in concepts if concept and (concept in c.label_zh or concept in c.key)][:8]
     raise UsageError(f"unknown indicator concept {concept!r}",
                      hint=f"did you mean: {', '.join(near)}" if near else
-                     "list them with: plangraph sparql --name concept-across-plans")
+                     "give a key or Chinese label of ontology/indicator-scheme.ttl (preschool-gross-enrolment, "
+                     "学前教育毛入园率)")
 
 
 def concept_across(ws: Workspace, concept: str, levels: Sequence[str] | None = None) -> ConceptAcross:
