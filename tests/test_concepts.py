@@ -78,6 +78,12 @@ def test_a_stated_facet_vetoes_a_concept_that_contradicts_it():
     assert match("毛入学率", unit="%").concept is None
     assert match("毛入学率", unit="%", table="高等教育主要发展指标").concept == "higher-gross-enrolment"
     assert match("毛入学率", unit="%", category="高中阶段教育*").concept == "senior-secondary-gross-enrolment"
+    # 大班额 is the opposite of 标准班额, whatever the words share
+    assert match("小学大班额比例", unit="%").concept != "primary-standard-class-share"
+    assert match("56人以上大班额比例", category="义务教育", unit="%").concept == "compulsory-large-class-share"
+    # 持证上岗 (certified teachers) is no 持证 (children with a disability certificate)
+    assert match("中小学教师持证上岗率", unit="%").concept == "teacher-certification-rate"
+    assert match("高等职业院校双师型教师比例", unit="%").concept == "higher-vocational-dual-qualified"
     # and a name that says nothing the scheme knows stays unmapped, never forced
     assert match("三(四、五)星级融合教育优秀学校比例", unit="%").concept is None
 

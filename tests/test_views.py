@@ -55,7 +55,7 @@ def _param_sets(ws: Workspace, name: str) -> list[dict[str, str]]:
     if SCHEMES[name] == "indicator-concepts":
         # every concept some plan has rows of (key and label), and a few of the ~160 that none has
         used = {str(r[c]) for r in whole for c in ("key", "conceptLabel")}
-        values = sorted(used) + [v for v in values if v not in used][:12]
+        values = sorted(used) + [v for v in values if v not in used][:12] + [nothing]
     if name == "concept-across-plans":
         return [{}, {"concept": ""}] + [{"concept": v} for v in values] + [{"level": v} for v in (*LEVELS, nothing)] + \
             [{"concept": r["key"], "level": r["planLevel"]} for r in whole] + \

@@ -31,7 +31,7 @@ _MARGIN = 0.01  # a dead heat only: 0.02 already leaves a right tie of an unseen
 _MISSING_PENALTY = 0.8   # the label states a facet the row does not
 _EXTRA_PENALTY = 0.85    # the row states a distinguishing facet the concept does not have
 _EXTRA_KEYS = ("degree", "span", "ownership", "population")
-_VETO_KEYS = ("stage", "measure", "degree", "span", "ownership", "population")
+_VETO_KEYS = ("stage", "measure", "degree", "span", "ownership", "population", "aspect")
 _COMPATIBLE = {"population": [{"children", "students"}, {"teachers", "staff"}],
                "measure": [{"per-student", "money", "area"}, {"rate", "level"}]}
 
