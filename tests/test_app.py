@@ -69,7 +69,7 @@ def cards(at: AppTest) -> list[tuple[int, str]]:
     return [(int(m.group(1)), m.group(2)) for md in at.markdown if (m := CARD_HEADER.match(md.value))]
 
 
-@pytest.mark.parametrize("page", ["search", "entities", "plans", "compare", "sparql", "export"])
+@pytest.mark.parametrize("page", ["search", "entities", "plans", "across", "compare", "sparql", "export"])
 def test_every_page_renders(app: AppTest, page: str) -> None:
     go(app, page)
     assert not app.error
@@ -423,7 +423,8 @@ def test_english_toggle_keeps_the_page(app: AppTest) -> None:
     app.sidebar.toggle(key="english").set_value(True).run()
     assert not app.exception
     assert app.title[0].value == "Education plan graph"
-    assert app.sidebar.radio(key="page").options == ["Search", "Entities", "Plans", "Compare", "SPARQL", "Export"]
+    assert app.sidebar.radio(key="page").options == ["Search", "Entities", "Plans", "One indicator across plans", "Compare",
+                                                         "SPARQL", "Export"]
     assert app.button(key="sparql_run").label == "Run"
 
 

@@ -1,6 +1,6 @@
 """The served app in headless Chromium: ask a question, see a cited result, download
-the result list, open an entity, visit every page (a plan's audit and the comparison of
-the two plans included). Screenshots of each page go to
+the result list, open an entity, visit every page (a plan's audit, one indicator across
+plans picked by typing its name, and the comparison of the two plans included). Screenshots of each page go to
 ``screenshots/`` at the repository root (or ``$PLANGRAPH_SCREENSHOTS``).
 
 Chromium is Debian's (``/usr/bin/chromium``, installed by ``scripts/test.sh``):
@@ -146,6 +146,19 @@ def test_every_page_in_the_browser(page: Any) -> None:
     expect(pg.get_by_role("tabpanel", name="核查 Audit").get_by_test_id("stDataFrame")).to_be_visible()
     _no_raw_words(pg, "audit")
     pg.screenshot(path=str(SHOTS / "plan-audit.png"))
+
+    _go(pg, "指标横向对比 One indicator across plans")
+    picker = pg.get_by_test_id("stSelectbox").filter(has_text="统一指标（可输入筛选）")
+    picker.click()
+    pg.keyboard.type("儿童预期受教育年限")  # type to filter, then take the first match
+    pg.keyboard.press("Enter")
+    expect(pg.get_by_role("heading", name="儿童预期受教育年限")).to_be_visible()
+    expect(pg.get_by_test_id("stMetric").filter(has_text="设定目标的规划 Plans with a target")).to_contain_text("1")
+    expect(pg.get_by_test_id("stDataFrame").first).to_be_visible()
+    expect(pg.get_by_test_id("stVegaLiteChart").first).to_be_visible()
+    expect(pg.get_by_role("button", name="下载 XLSX Download XLSX")).to_be_visible()
+    _no_raw_words(pg, "across")
+    pg.screenshot(path=str(SHOTS / "across.png"))
 
     _go(pg, "比较 Compare")
     expect(pg.get_by_test_id("stMetric").filter(has_text="仅见于 Only in linping")).to_be_visible()

@@ -22,7 +22,9 @@ from plangraph.workspace import Workspace, remove
 
 NATIONAL_2035 = "national-china-education-modernization-2035"
 NATIONAL_2010 = "national-education-reform-outline-2010-2020"
-SCHEMES = {"commitments-for-group": "target-groups", "indicators-side-by-side": "indicator-concepts"}
+SCHEMES = {"commitments-for-group": "target-groups", "indicators-side-by-side": "indicator-concepts",
+           "concept-across-plans": "indicator-concepts"}
+LEVELS = ("national", "provincial", "municipal", "county", "district")
 
 
 @pytest.fixture(scope="module")
@@ -50,9 +52,14 @@ def _param_sets(ws: Workspace, name: str) -> list[dict[str, str]]:
         return [{}, {"plan": nothing}] + [{"plan": p} for p in ws.plan_ids] + \
             [{"category": c} for c in categories] + [{"plan": "linan", "category": c} for c in categories]
     values = _concepts(ws, SCHEMES[name]) + [nothing]
-    if name == "indicators-side-by-side":  # the scheme is large: the concepts the plans measure, and a few others
-        measured = sorted({str(r[k]) for r in whole for k in ("key", "conceptLabel")})
-        values = measured + [v for v in values if v not in measured][:10] + [nothing]
+    if SCHEMES[name] == "indicator-concepts":
+        # every concept some plan has rows of (key and label), and a few of the ~160 that none has
+        used = {str(r[c]) for r in whole for c in ("key", "conceptLabel")}
+        values = sorted(used) + [v for v in values if v not in used][:12] + [nothing]
+    if name == "concept-across-plans":
+        return [{}, {"concept": ""}] + [{"concept": v} for v in values] + [{"level": v} for v in (*LEVELS, nothing)] + \
+            [{"concept": r["key"], "level": r["planLevel"]} for r in whole] + \
+            [{"concept": r["conceptLabel"], "level": "county"} for r in whole[:3]]
     if name == "commitments-for-group":
         return [{}] + [{"group": v} for v in values] + \
             [{"group": r["groupLabel"], "plan": r["plan"]} for r in whole] + [{"plan": "linan"}, {"plan": nothing}]

@@ -12,6 +12,9 @@ its offsets into the original text, what was computed, and a status:
 * **Targets stated twice.** A clause that names an indicator of the plan's indicator
   table (``普惠性幼儿园覆盖面保持在90%以上``) and gives a number in the indicator's unit
   is compared with the table's target.
+* **Targets below the superior plan's.** A target for an indicator concept against the
+  national target it is held against (:mod:`plangraph.analysis.across`), direction-aware:
+  weaker is a *mismatch*; *needs review* where the two cannot be compared.
 * **Cells ingestion flagged** (glued, suspect ratio, multi-value, truncated), listed for
   a person to check.
 
@@ -33,6 +36,7 @@ from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import Any, Literal
 
+from plangraph.analysis.across import ConceptTarget, national_reference, weaker
 from plangraph.extract.mentions import Extraction
 from plangraph.model import Finding, PlanDoc
 from plangraph.text import normalize
@@ -113,6 +117,9 @@ class AuditInput:
     items: tuple[ItemRow, ...]
     targets: tuple[TargetRow, ...]
     findings: tuple[Finding, ...] = ()
+    concept_targets: tuple[ConceptTarget, ...] = ()  # the plan's, quotes filled
+    national_targets: tuple[ConceptTarget, ...] = ()  # the national plans' for the same concepts
+    plan_order: tuple[str, ...] = ()  # plan ids from the most recent (which national plan counts)
 
 
 @dataclass(frozen=True)
@@ -136,7 +143,8 @@ class AuditFinding:
 
 @dataclass(frozen=True)
 class AuditReport:
-    """Every finding of a plan's audit, totals first, then targets, then flagged cells."""
+    """Every finding of a plan's audit: totals, targets restated, targets against the
+    superior plan's, then flagged cells."""
 
     plan: str
     findings: tuple[AuditFinding, ...]
@@ -199,8 +207,7 @@ def _digits_unit(text: str) -> Decimal:
 
 
 def _fmt(d: Decimal) -> str:
-    text = format(d.normalize(), "f")
-    return text
+    return format(d.normalize(), "f")
 
 
 def _tables_after(inp: AuditInput) -> list[tuple[int, str, list[ItemRow]]]:
@@ -345,6 +352,25 @@ def check_targets(inp: AuditInput) -> list[AuditFinding]:
     return out
 
 
+def check_superior(inp: AuditInput) -> list[AuditFinding]:
+    """Each target for a concept against the national target it is held against."""
+    out: list[AuditFinding] = []
+    for t in (t for t in inp.concept_targets if t.level != "national"):
+        ref = national_reference([n for n in inp.national_targets if n.key == t.key], t.year, inp.plan_order)
+        if ref is None:
+            continue
+        verdict = weaker(t, ref, t.direction)
+        status: Status = "needs review" if verdict is None else "mismatch" if verdict else "consistent"
+        why = ("not comparable: " + ("the concept has no direction" if t.direction not in ("higher", "lower")
+                                     else "other units or no number")) if verdict is None \
+            else f"{t.direction} is better"
+        out.append(AuditFinding(
+            "below-superior", t.concept, f"{t.indicator}: {t.shown} ({t.year})",
+            f"{ref.plan}: {ref.shown} ({ref.year})", status, t.quote, t.start, t.end,
+            f"{why}; superior quote: {ref.quote}"))
+    return out
+
+
 def check_flagged_cells(inp: AuditInput) -> list[AuditFinding]:
     """Table cells ingestion flagged as glued or unreadable, for a person to check."""
     return [AuditFinding("flagged-cell", f.code, "", "", "needs review", f.message, f.start, f.end)
@@ -353,7 +379,8 @@ def check_flagged_cells(inp: AuditInput) -> list[AuditFinding]:
 
 def audit(inp: AuditInput) -> AuditReport:
     """Run every check on one plan."""
-    return AuditReport(inp.plan, tuple(check_totals(inp) + check_targets(inp) + check_flagged_cells(inp)))
+    return AuditReport(inp.plan, tuple(check_totals(inp) + check_targets(inp) + check_superior(inp)
+                                       + check_flagged_cells(inp)))
 
 
 def audit_doc(doc: PlanDoc, ex: Extraction) -> AuditReport:
@@ -368,5 +395,5 @@ def summary(report: AuditReport) -> dict[str, int]:
 
 __all__: Sequence[str] = (
     "AuditFinding", "AuditInput", "AuditReport", "ItemRow", "TargetRow", "TextSpan",
-    "audit", "audit_doc", "input_from_doc", "input_from_rows", "summary",
+    "audit", "audit_doc", "check_superior", "input_from_doc", "input_from_rows", "summary",
 )

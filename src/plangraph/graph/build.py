@@ -147,6 +147,8 @@ class _PlanWriter:
         g.add((self.plan, PG.sourceFile, Literal(Path(meta.source_file).name)))
         g.add((self.plan, PG.sha256, Literal(meta.sha256)))
         g.add((self.plan, PG.region, Literal(self.ex.region)))
+        if meta.level:
+            g.add((self.plan, PG.planLevel, Literal(meta.level)))
         if meta.issued:
             g.add((self.plan, DCTERMS.issued, Literal(meta.issued)))
         if meta.period_start:

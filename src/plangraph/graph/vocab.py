@@ -47,6 +47,7 @@ class PG(DefinedNamespace):
     tableKind: URIRef
     sequence: URIRef
     region: URIRef
+    planLevel: URIRef
     sourceFile: URIRef
     sha256: URIRef
     periodStart: URIRef

@@ -298,10 +298,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="FILE", type=output_file, help="write csv/xlsx/json here (one file per table)")
     p.set_defaults(func=cmd_compare)
 
-    p = sub.add_parser("audit", help="check a plan against itself: totals, restated targets, flagged cells",
+    p = sub.add_parser("audit", help="check a plan: totals, restated targets, targets below the national ones, "
+                                     "flagged cells",
                        description="Stated totals (合计N个项目, 投资估算约X亿元) against the project tables, "
-                                   "targets stated twice against the indicator table, and table cells "
-                                   "ingestion flagged. 约 allows half a unit of the last written digit.")
+                                   "targets stated twice against the indicator table, targets weaker than the "
+                                   "national plans' for the same indicator concept (direction-aware), and table "
+                                   "cells ingestion flagged. 约 allows half a unit of the last written digit.")
     p.add_argument("plan", type=text, help="plan id")
     _index_arg(p)
     p.add_argument("--format", choices=("table", "csv", "xlsx", "json"), default="table")

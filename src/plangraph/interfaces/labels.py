@@ -54,6 +54,10 @@ FIELDS: dict[str, tuple[str, str]] = {
     "rdfs:label": ("名称", "label"), "skos:prefLabel": ("名称", "preferred label"),
     "skos:altLabel": ("别称", "other label"), "dcterms:subject": ("主题", "subject"),
     "dcterms:title": ("标题", "title"), "dcterms:identifier": ("代号", "identifier"),
+    # one indicator across plans
+    "target_text": ("目标（原文）", "target as written"),
+    "below national": ("低于国家目标", "below the national target"),
+    "tie_status": ("关联状态", "tie status"), "tie_score": ("关联得分", "tie score"),
 }
 # Per-plan columns of the indicators side by side: "linan target" and the like.
 _PLAN_FIELDS: dict[str, tuple[str, str]] = {"indicator": ("指标", "indicator"), "target": ("目标", "target"),
@@ -74,6 +78,10 @@ VALUES: dict[str, tuple[str, str]] = {
     "county": ("县级", "county"), "municipal": ("市级", "municipal"), "provincial": ("省级", "provincial"),
     "national": ("国家级", "national"),
     "baseline": ("基期", "baseline"), "target": ("目标", "target"), "actual": ("实际", "actual"),
+    "below-superior": ("低于上级目标", "target below the superior plan's"),
+    "weaker": ("低于", "below"), "not weaker": ("不低于", "not below"),
+    "auto": ("自动关联", "auto"), "confirmed": ("已确认", "confirmed"), "rejected": ("已否决", "rejected"),
+    "manual": ("人工关联", "tied by hand"), "unmapped": ("未关联", "unmapped"),
 }
 # English phrases inside computed values and notes (audit) → Chinese.
 _PHRASES_ZH: tuple[tuple[re.Pattern[str], str], ...] = (
@@ -89,6 +97,11 @@ _PHRASES_ZH: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^in (.+)$"), r"见\1"),
     (re.compile(r"the other rows do not say which kind they are"), "其余各行未写明类别"),
     (re.compile(r"nearest only: below the threshold (\S+)"), r"仅为最接近的一条：低于阈值 \1"),
+    (re.compile(r"^not comparable: the concept has no direction"), "无法比较：该指标未规定方向"),
+    (re.compile(r"^not comparable: other units or no number"), "无法比较：单位不同或无数值"),
+    (re.compile(r"^higher is better"), "越高越好"),
+    (re.compile(r"^lower is better"), "越低越好"),
+    (re.compile(r"; superior quote: "), "；上级规划原文："),
     # ingestion findings (what the audit shows for a flagged cell, too)
     (re.compile(r"the text appears twice \((\d+) lines repeated\); the second copy is kept out"),
      r"全文出现两次（重复\1行），第二份未收录"),

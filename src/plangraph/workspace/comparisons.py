@@ -11,8 +11,10 @@ threshold then costs the TF-IDF scores of two plans, a few milliseconds.
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from plangraph.analysis.across import NATIONAL, ConceptTarget, plan_order, targets_from_rows
 from plangraph.analysis.audit import AuditReport, audit, input_from_rows
 from plangraph.analysis.compare import DEFAULT_METHOD, PlanComparison, Statement, check_method, compare_commitments, link_citations
 
@@ -107,8 +109,32 @@ def _with_concepts(ws: Workspace, plan: str) -> list[dict[str, Any]]:
 
 def audit_plan(ws: Workspace, plan: str) -> AuditReport:
     """:meth:`Workspace.audit` (plan id already checked): the plan's passages, projects,
-    indicators and ingestion findings, read from the index and audited."""
+    indicators and ingestion findings, and its targets for indicator concepts beside the
+    national plans', read from the index and audited."""
     passages = ws.sparql(_AUDIT_PASSAGES, params={"id": plan}, timeout_s=30).as_dicts()
-    info = next((p for p in ws.plans() if p["plan"] == plan), {})
-    return audit(input_from_rows(plan, passages, ws.export_rows("projects", plan),
-                                 ws.export_rows("indicators", plan), info.get("findings", [])))
+    plans = ws.plans()
+    info = next((p for p in plans if p["plan"] == plan), {})
+    indicators = ws.export_rows("indicators", plan)
+    inp = input_from_rows(plan, passages, ws.export_rows("projects", plan), indicators, info.get("findings", []))
+    own, national = _concept_targets(ws, plan, plans, indicators)
+    return audit(replace(inp, concept_targets=own, national_targets=national, plan_order=plan_order(plans)))
+
+
+def _concept_targets(ws: Workspace, plan: str, plans: list[dict[str, Any]], indicators: list[dict[str, Any]],
+                     ) -> tuple[tuple[ConceptTarget, ...], tuple[ConceptTarget, ...]]:
+    """The plan's targets for indicator concepts and the national plans' targets for the
+    same concepts, each with the quote of its indicator's table row."""
+    level = {p["plan"]: (p.get("meta") or {}).get("level") for p in plans}
+    concepts = {c.key: c for c in ws.indicator_concepts()}
+    rows = targets_from_rows(ws.sparql(name="concept-across-plans", limit=0).as_dicts(), concepts)
+    own = [t for t in rows if t.plan == plan]
+    keys = {t.key for t in own}
+    national = [t for t in rows if t.key in keys and level.get(t.plan) == NATIONAL and t.plan != plan]
+    quoted = {r["iri"]: r for p in {plan, *(t.plan for t in national)}
+              for r in (indicators if p == plan else ws.export_rows("indicators", p))}
+
+    def with_quote(t: ConceptTarget) -> ConceptTarget:
+        r = quoted.get(t.iri, {})
+        return replace(t, quote=" ".join(str(r.get("quote") or "").split()), start=r.get("start"), end=r.get("end"))
+
+    return tuple(map(with_quote, own)), tuple(map(with_quote, national))

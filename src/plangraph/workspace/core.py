@@ -23,6 +23,7 @@ from plangraph.model import EntityRef, Hit
 from plangraph.search.scope import Scope
 from plangraph.workspace.answers import cosines as hit_cosines
 from plangraph.workspace.planfiles import PlanFiles
+from plangraph.workspace.acrossplans import AcrossPlans
 from plangraph.workspace.tiereview import TieReview
 from plangraph.workspace.folder import (
     PLAN_FILE,
@@ -41,7 +42,7 @@ _WARNED: dict[Any, Any] = {}
 WARM_QUERY = "教育"
 """What :meth:`Workspace.warm` asks: short, Chinese, so that every retriever runs."""
 
-class Workspace(TieReview):
+class Workspace(TieReview, AcrossPlans):
     """An opened index folder. Cheap to open; the graph and the search index load on
     first use and are then kept (read-only, safe to share between threads).
 
@@ -365,11 +366,8 @@ class Workspace(TieReview):
         return self._comparisons.compare(plan_a, plan_b, method=method, threshold=threshold)
 
     def audit(self, plan: str) -> Any:
-        """Check a plan against itself: stated totals against its project tables,
-        targets stated twice, and the table cells ingestion flagged.
-
-        Returns a :class:`plangraph.analysis.audit.AuditReport`.
-        """
+        """Check a plan (:class:`plangraph.analysis.audit.AuditReport`): stated totals against
+        its project tables, targets stated twice or below the national plans', flagged cells."""
         from plangraph.workspace.comparisons import audit_plan
 
         self.check_plan(plan)

@@ -8,6 +8,7 @@ import streamlit as st
 
 from plangraph.errors import IndexStoreError, PlanGraphError
 from plangraph.interfaces import present
+from plangraph.interfaces.webapp.across_page import page_across
 from plangraph.interfaces.webapp.common import open_entity, open_workspace, show_error, t
 from plangraph.interfaces.webapp.compare_page import page_compare
 from plangraph.interfaces.webapp.entities_page import page_entities
@@ -35,7 +36,7 @@ def no_index(exc: IndexStoreError, path: Path, corpus: Path | None) -> None:
         st.rerun()
 
 
-PAGES = {"search": page_search, "entities": page_entities, "plans": page_plans,
+PAGES = {"search": page_search, "entities": page_entities, "plans": page_plans, "across": page_across,
          "compare": page_compare, "sparql": page_sparql, "export": page_export}
 
 

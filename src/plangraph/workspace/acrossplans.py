@@ -1,0 +1,30 @@
+"""The one-indicator-across-plans methods of :class:`~plangraph.workspace.Workspace` (a
+mixin, so that the façade's module stays small); the work is in
+:mod:`plangraph.workspace.across`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+
+class AcrossPlans:
+    """``indicator_concepts`` and ``concept_across_plans`` of the façade."""
+
+    def indicator_concepts(self) -> tuple[Any, ...]:
+        """Every concept of the indicator scheme (:class:`~plangraph.analysis.across.ConceptInfo`)."""
+        from plangraph.workspace.across import indicator_concepts
+
+        return indicator_concepts(self)  # type: ignore[arg-type]
+
+    def concept_across_plans(self, concept: str, levels: Sequence[str] | None = None) -> Any:
+        """One indicator concept (key or label) in every plan of ``levels`` (all when None):
+        each plan's baseline and targets, the plans that set none, and the national plans'
+        targets. Returns a :class:`~plangraph.analysis.across.ConceptAcross`.
+
+        Raises:
+            UsageError: an unknown concept (with the nearest keys) or plan level.
+        """
+        from plangraph.workspace.across import concept_across
+
+        return concept_across(self, concept, levels)  # type: ignore[arg-type]
