@@ -9,13 +9,22 @@ normalised text are offsets into the original: the map back is the identity, and
 does: full-width ASCII forms (``，：（）０-９Ａ-Ｚ``) become their half-width letters,
 and odd spaces (ideographic space, no-break space, zero-width characters, BOM)
 become a plain space. Chinese punctuation with no ASCII twin (``。、“”《》``) stays.
+Traditional characters become simplified ones (``臨沂市…規劃`` → ``临沂市…规划``,
+OpenCC's ``t2s``), so a plan copied in traditional script is indexed, extracted and
+matched as simplified while its quotes stay as written; :func:`fold` does the same to
+questions.
+
+OpenCC converts phrase by phrase and a phrase may change its length; a line whose
+conversion does, is converted character by character instead (the character table
+maps one to one), so the identity offset map holds.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
-from typing import Literal
+from typing import Any, Literal
 
 _SPACES = "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u200b\u200c\u200d\u202f\u205f\u2060\u3000\ufeff"
 
@@ -30,8 +39,39 @@ _TABLE = _table()
 
 
 def normalize(text: str) -> str:
-    """Return ``text`` with width and space variants folded; same length as the input."""
-    return text.translate(_TABLE)
+    """Return ``text`` with width and space variants folded and traditional characters
+    simplified; same length as the input."""
+    return to_simplified(text.translate(_TABLE))
+
+
+@functools.lru_cache(maxsize=1)
+def _t2s() -> Any:
+    import opencc  # C++ OpenCC: 6 ms per 100,000 characters (pure-Python ports: 40-240 ms)
+
+    return opencc.OpenCC("t2s.json")
+
+
+def to_simplified(text: str) -> str:
+    """``text`` in simplified characters, character for character (same length).
+
+    Text with no character outside ASCII is returned as it is, without loading OpenCC.
+    """
+    if text.isascii():
+        return text
+    converter = _t2s()
+    out = converter.convert(text)
+    if len(out) == len(text):
+        return out
+    lines = text.splitlines(keepends=True)
+    return "".join(_same_length(converter, line) for line in lines)
+
+
+def _same_length(converter: Any, line: str) -> str:
+    out = converter.convert(line)
+    if len(out) == len(line):
+        return out
+    chars = [converter.convert(c) for c in line]
+    return "".join(c if len(c) == 1 else orig for c, orig in zip(chars, line))
 
 
 def collapse(text: str) -> str:
@@ -69,8 +109,9 @@ def detect_language(text: str) -> Language:
 
 
 def fold(text: str) -> str:
-    """NFKC and lower case: full-width ``，`` and ``Ａ`` compare equal to ``,`` and ``a``."""
-    return unicodedata.normalize("NFKC", text).lower()
+    """NFKC, lower case and simplified script: full-width ``，`` and ``Ａ`` compare equal
+    to ``,`` and ``a``, ``規劃`` to ``规划``."""
+    return to_simplified(unicodedata.normalize("NFKC", text).lower())
 
 
 _WHITESPACE_RE = re.compile(r"\s+")

@@ -35,8 +35,8 @@ MIME_TYPES: dict[str, str] = {
 STARTER_QUERY = "SELECT * WHERE { ?s ?p ?o } LIMIT 10"
 # Characters Streamlit markdown would read as formatting (``$`` starts LaTeX).
 _MARKDOWN_SPECIAL = "\\`*_{}[]<>()#+-.!|~$:"
-_PLAN_FACTS = ("title", "region", "level", "issuer", "issued", "period_start", "period_end",
-               "source_file", "source_url")
+_PLAN_FACTS = ("title", "kind", "kind_cue", "region", "level", "division", "division_code", "division_cue",
+               "issuer", "issued", "period_start", "period_end", "source_file", "source_url")
 
 
 def index_key(path: Path) -> str:

@@ -6,9 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Sequence
 
 from plangraph.errors import UsageError
+from plangraph.gazetteer import Division
 from plangraph.graph.browse import KIND_CLASSES
 from plangraph.ingest.segment import row_cells
 from plangraph.model import EntityRef, Passage
+from plangraph.ingest.kinds import DOCUMENT_KINDS
+from plangraph.search.scope import PlanProfile, plans_in_places
 
 
 def _check_choices(what: str, given: Collection[str], valid: Collection[str]) -> None:
@@ -44,6 +47,37 @@ def passage_filter(entities_for: Callable[[str], tuple[EntityRef, ...]],
         return not (theme_keys and not theme_keys & keys) and not (group_keys and not group_keys & keys)
 
     return accept
+
+
+def plans_matching(plans: Sequence[PlanProfile], *, place: str | None = None,
+                   kind: str | None = None) -> list[str]:
+    """Ids of the plans of a place (a division and everything under it, by name,
+    short name or code: 临沂市, 临沂, 371300) and of a document kind.
+
+    Raises:
+        UsageError: a place the gazetteer does not know, or an unknown kind.
+    """
+    chosen = list(plans)
+    if place is not None:
+        chosen = plans_in_places(chosen, _divisions(place))
+    if kind is not None:
+        _check_choices("document kind", [kind], DOCUMENT_KINDS)
+        chosen = [p for p in chosen if (p.kind or "plan") == kind]
+    return [p.plan_id for p in chosen]
+
+
+def _divisions(place: str) -> tuple[Division, ...]:
+    from plangraph.gazetteer import gazetteer
+
+    g = gazetteer()
+    name = place.strip()
+    if name.isdigit() and (d := g.get(name[:6].ljust(6, "0"))) is not None:
+        return (d,)
+    found = g.lookup(name)
+    if not found:
+        raise UsageError(f"unknown place {place!r}; give a province, city or county by name "
+                         "(临沂市, 临沂) or by its six-digit code (371300)")
+    return found
 
 
 def passage_context(passages: Sequence[Passage], passage_id: str, chars: int = 80) -> tuple[str, str]:

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 from plangraph.search.encoders import Encoder
 from plangraph.search.fusion import FusionConfig, at_most_per_plan, fuse, rows_per_table
 from plangraph.errors import UsageError
-from plangraph.text import Language, detect_language, fold_compact
+from plangraph.text import Language, detect_language, fold_compact, to_simplified
 from plangraph.model import EntityRef, Hit, Passage
 from plangraph.search.index import PassageIndex
 from plangraph.search.scope import PlanProfile, Scope, scope_of
@@ -154,6 +154,7 @@ class Searcher:
         the plans' (English) its Chinese glossary terms after it. Multilingual encoders
         match across languages less well than within one, and the terms give them
         the plans' own words (measured on 29 English questions: MRR@10 0.42 → 0.55)."""
+        query = to_simplified(query)
         if not self.fusion.expand or detect_language(query) in self.fusion.lexical_languages:
             return query
         from plangraph.search.crosslingual import translate

@@ -282,20 +282,32 @@ class Workspace:
 
     def search(self, query: str, top_k: int = 10, *, plan: str | None = None,
                section: str | None = None, predicate: Callable[[str], bool] | None = None,
-               per_plan: int | None = None, scoped: bool = True) -> list[Hit]:
+               per_plan: int | None = None, scoped: bool = True, place: str | None = None,
+               kind: str | None = None) -> list[Hit]:
         """The best passages for a question, with their plan, section, quote and entities
         (at most ``per_plan`` of any one plan when given; the plans the question is about
         first unless ``scoped`` is False, see :mod:`plangraph.search.scope`)."""
         return self.search_with_scope(query, top_k, plan=plan, section=section, predicate=predicate,
-                                      per_plan=per_plan, scoped=scoped)[0]
+                                      per_plan=per_plan, scoped=scoped, place=place, kind=kind)[0]
 
     def search_with_scope(self, query: str, top_k: int = 10, *, plan: str | None = None,
                           section: str | None = None, predicate: Callable[[str], bool] | None = None,
-                          per_plan: int | None = None, scoped: bool = True) -> tuple[list[Hit], Scope | None]:
+                          per_plan: int | None = None, scoped: bool = True, place: str | None = None,
+                          kind: str | None = None) -> tuple[list[Hit], Scope | None]:
         """:meth:`search`, and the scope that ranked the hits (None when all plans
-        ranked alike)."""
+        ranked alike). ``place`` keeps the plans of a division and those under it
+        (临沂市, 临沂, 371300), ``kind`` those of one document kind (plan, report …)."""
         self.check_plan(plan)
-        hits, scope = self.searcher.search_with_scope(query, top_k, plan=plan, section=section,
+        chosen: str | list[str] | None = plan
+        if place is not None or kind is not None:
+            from plangraph.search.filters import plans_matching
+            from plangraph.search.scope import PlanProfile
+
+            keep = plans_matching([PlanProfile.from_meta(p["meta"]) for p in self.plans()], place=place, kind=kind)
+            chosen = [p for p in keep if plan is None or p == plan]
+            if not chosen:
+                return [], None
+        hits, scope = self.searcher.search_with_scope(query, top_k, plan=chosen, section=section,
                                                       predicate=predicate, per_plan=per_plan, scoped=scoped)
         return list(hits), scope
 
