@@ -13,7 +13,7 @@ are actual values, not targets). The kinds:
 - ``fragment``: a table of contents and little else, or a page with too little text
   to be a plan;
 - ``plan``: the title says 规划, 纲要, 计划, 方案 … or the text has a plan's parts
-  (发展目标, 主要任务, 保障措施);
+  (发展目标, 主要任务, 保障措施) or its way of stating aims (力争, 到2025年);
 - ``other``: none of these.
 """
 
@@ -34,7 +34,8 @@ _REPORT_TITLE = ("中期评估", "评估报告", "总体评估", "实施情况",
                  "实施进展", "工作总结", "成效显著", "成效", "总结")
 _REPORT_TEXT = ("中期评估", "实施情况", "进展情况", "完成情况", "执行情况", "落实情况")
 _PLAN_TITLE = ("规划", "纲要", "计划", "方案", "意见", "行动")
-_PLAN_TEXT = ("制定本规划", "发展目标", "主要目标", "主要任务", "保障措施", "重点任务")
+_PLAN_TEXT = ("制定本规划", "发展目标", "主要目标", "主要任务", "保障措施", "重点任务", "力争", "到2025年",
+              "到2035年")
 
 
 @dataclass(frozen=True)

@@ -78,7 +78,7 @@ def ingest_text(original: str, path: Path, *, sha256: str = "", encoding: str = 
     fields, meta_findings = resolve(path, title_text, header, sidecar)
     v = fields.values
     plan_id = str(v["plan_id"])
-    place = _place(v, norm, body)
+    place = _place(v, fields.provenance, norm, body)
     body_text = norm[body[0].start:body[-1].end] if body else ""
     kind = classify(normalize(str(v["title"])), body_text, toc_chars=toc_chars)
     meta = PlanMeta(
@@ -121,18 +121,25 @@ def ingest_text(original: str, path: Path, *, sha256: str = "", encoding: str = 
                    tuple(sorted(excluded, key=lambda x: x.start)), tuple(findings), fmt, pages)
 
 
-def _place(v: dict[str, object], norm: str, body: list[Line]) -> Located | None:
-    """The plan's division (none for a national plan); fills in a level and a region
-    the metadata lacks."""
+def _place(v: dict[str, object], provenance: dict[str, str], norm: str, body: list[Line]) -> Located | None:
+    """The plan's division (none for a national plan). It fills in a level and a region
+    the metadata lacks, and replaces those that the start of the title gave when that
+    was no division's name (``我市``, ``文字解读:《临沂市``, ``臨沂市``)."""
     if v.get("level") == "national":
         return None
     text = norm[body[0].start:body[-1].end] if body else ""
-    place = locate(title=_opt(v.get("title")), region=_opt(v.get("region")), issuer=_opt(v.get("issuer")),
-                   text=text)
-    if place is not None:
-        v.setdefault("level", plan_level(place.division))
-        v.setdefault("region", "".join(d.name for d in gazetteer().chain(place.division.code)[1:])
-                     or place.division.name)
+    guessed = provenance.get("region") == "title"
+    place = locate(title=_opt(v.get("title")), region=None if guessed else _opt(v.get("region")),
+                   issuer=_opt(v.get("issuer")), text=text)
+    if place is None:
+        return None
+    g = gazetteer()
+    if guessed and not g.lookup(str(v.get("region"))):
+        for key in ("region", "level"):
+            v.pop(key, None)
+            provenance[key] = "division"
+    v.setdefault("level", plan_level(place.division))
+    v.setdefault("region", "".join(d.name for d in g.chain(place.division.code)[1:]) or place.division.name)
     return place
 
 

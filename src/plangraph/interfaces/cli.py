@@ -97,7 +97,9 @@ def cmd_search(args: argparse.Namespace) -> int:
     if lexical is not None and lexical != args.query:
         print(f"(lexical search for: {lexical})")
     if scope is not None and not args.plan:
-        print(f"(scope: {scope.describe()}; other plans weighted {ws.searcher.fusion.out_of_scope:g}, "
+        fusion = ws.searcher.fusion
+        print(f"(scope: {scope.describe()}; other plans weighted "
+              f"{fusion.out_of_place if scope.places else fusion.out_of_scope:g}, "
               "--no-scope ranks all alike)")
     if not hits:
         print("no passages match")

@@ -24,6 +24,10 @@ class FusionConfig:
         scope_agree: the weight applies only when this many retrievers (at most as
             many as ran) rank a passage of those plans in their top
             :data:`SCOPE_DEPTH`; 0 applies it always.
+        out_of_place: the weight instead, when the question names a place
+            (临沂市, 兰陵县) and the plans in scope are that place's. The question says
+            whose plans it is about, so the weight is stronger and applies whether
+            or not retrievers agree (``benchmarks/bench_places.py``).
         rows_per_table: at most this many rows of one table among the hits before
             the other passages (0: no limit). Rows of a project table share their
             title and column labels, so for a question about the table they crowd
@@ -39,13 +43,14 @@ class FusionConfig:
     expand: bool = True
     out_of_scope: float = 0.8
     scope_agree: int = 2
+    out_of_place: float = 0.5
     rows_per_table: int = 3
 
     def __post_init__(self) -> None:
         if self.rrf_k < 0 or self.depth < 1 or self.scope_agree < 0:
             raise ValueError("rrf_k and scope_agree must be >= 0 and depth >= 1")
-        if not 0 <= self.out_of_scope <= 1:
-            raise ValueError("out_of_scope must be between 0 and 1")
+        if not 0 <= self.out_of_scope <= 1 or not 0 <= self.out_of_place <= 1:
+            raise ValueError("out_of_scope and out_of_place must be between 0 and 1")
 
 
 def fuse(

@@ -234,8 +234,10 @@ def _place_scope(query: str, plans: Sequence[PlanProfile]) -> tuple[list[PlanPro
     codes = {d.code for d in named}
     exact = [p for p in inside if p.division_code in codes]
     g = gazetteer()
-    shown = [d.name for d in named if any(g.within(p.division_code or "", d.code) for p in inside)]
-    return exact or inside, tuple(dict.fromkeys(shown))
+    shown = [d for d in named if any(g.within(p.division_code or "", d.code) for p in inside)]
+    # 重庆市开州区: the district, not also the city it is in
+    shown = [d for d in shown if not any(o.code != d.code and g.within(o.code, d.code) for o in shown)]
+    return exact or inside, tuple(dict.fromkeys(d.name for d in shown))
 
 
 def scope_of(query: str, plans: Sequence[PlanProfile]) -> Scope | None:

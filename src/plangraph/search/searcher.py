@@ -306,11 +306,13 @@ class Searcher:
         ranked, qvecs = self._rank(query, allowed, retrievers, depth)
         fused = fuse(ranked, k=self.fusion.rrf_k, weights=self.fusion.weights)
         scope = self.scope(query) if scoped else None
-        if scope is not None and not self._addresses(scope, ranked):
+        # a place the question names says whose plans it is about: no vote needed
+        if scope is not None and not scope.places and not self._addresses(scope, ranked):
             scope = None
         weight: dict[str, float] = {}
         if scope is not None:
-            weight = {p.plan_id: self.fusion.out_of_scope for p in self.plans if p.plan_id not in scope.plans}
+            out = self.fusion.out_of_place if scope.places else self.fusion.out_of_scope
+            weight = {p.plan_id: out for p in self.plans if p.plan_id not in scope.plans}
             plan_of = self.index.plan_of
             fused = sorted(((row, s * weight.get(plan_of(row), 1.0)) for row, s in fused),
                            key=lambda item: (-item[1], item[0]))

@@ -303,7 +303,9 @@ class Workspace:
             from plangraph.search.filters import plans_matching
             from plangraph.search.scope import PlanProfile
 
-            keep = plans_matching([PlanProfile.from_meta(p["meta"]) for p in self.plans()], place=place, kind=kind)
+            # a plan with no passage (a contents page alone) is not in the search index
+            keep = plans_matching([PlanProfile.from_meta(p["meta"]) for p in self.plans()
+                                   if p.get("counts", {}).get("passages", 1)], place=place, kind=kind)
             chosen = [p for p in keep if plan is None or p == plan]
             if not chosen:
                 return [], None
