@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from plangraph.errors import UsageError
-from plangraph.gazetteer import gazetteer, short_names
+from plangraph.ingest.gazetteer import gazetteer, short_names
 from plangraph.ingest.division import locate
 from plangraph.ingest.pipeline import ingest_file
 from plangraph.interfaces.cli import main
@@ -131,12 +131,16 @@ def test_a_question_naming_a_place_ranks_its_plan_first(places_index: Path) -> N
     assert alike[0].plan != "lanling-14th-fyp-education"  # the Lin'an plan says more on 普惠性幼儿园
 
 
-def test_a_city_question_ranks_the_city_plans_before_its_counties(places_index: Path) -> None:
+def test_a_city_question_ranks_the_city_plan_before_its_counties_and_explainers(places_index: Path) -> None:
     _, scope = Workspace(places_index).search_with_scope("临沂市教育规划以什么为主题?", 5)
     assert scope is not None and scope.places == ("临沂市",)
-    assert scope.plans == {"linyi-14th-fyp-traditional", "linyi-14th-fyp-explainer"}  # not 兰陵县's
+    assert scope.plans == {"linyi-14th-fyp-traditional"}  # not 兰陵县's, nor the explainer
+    _, asked = Workspace(places_index).search_with_scope("临沂市教育规划的文字解读说了什么", 5)
+    assert asked is not None and asked.plans == {"linyi-14th-fyp-traditional", "linyi-14th-fyp-explainer"}
     _, province = Workspace(places_index).search_with_scope("山东的教育规划如何坚持党的全面领导", 5)
-    assert province is not None and province.plans == SHANDONG  # none is the province's own
+    # none is the province's own: those under it, the plans proper
+    assert province is not None and province.plans == {"linyi-14th-fyp-traditional", "lanling-14th-fyp-education",
+                                                       "shinan-13th-fyp"}
 
 
 def test_without_a_place_nothing_changes(places_index: Path) -> None:
@@ -147,7 +151,7 @@ def test_without_a_place_nothing_changes(places_index: Path) -> None:
 def test_the_scope_line_says_which_place(places_index: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["search", "临沂规划以什么为主题", "--index", str(places_index), "--top", "3"]) == 0
     out = capsys.readouterr().out
-    assert "(scope: plans of 临沂市 first (linyi-14th-fyp-explainer, linyi-14th-fyp-traditional); named 临沂市" in out
+    assert "(scope: plans of 临沂市 first (linyi-14th-fyp-traditional); named 临沂市" in out
     assert "other plans weighted 0.5" in out
 
 

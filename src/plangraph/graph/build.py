@@ -188,7 +188,7 @@ class _PlanWriter:
 
     def division(self, code: str) -> None:
         """The plan's division and its parents up to the province (shared between plans)."""
-        from plangraph.gazetteer import gazetteer
+        from plangraph.ingest.gazetteer import gazetteer
 
         for d in gazetteer().chain(code):
             node = division_iri(d.code)

@@ -1,6 +1,6 @@
 """Where a plan is from: its administrative division, found in its metadata and text.
 
-The places a plan names are looked up in the gazetteer (:mod:`plangraph.gazetteer`),
+The places a plan names are looked up in the gazetteer (:mod:`plangraph.ingest.gazetteer`),
 in this order, the first that names one settling it:
 
 1. its region (sidecar ``region``, or what the title starts with),
@@ -20,7 +20,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from plangraph.gazetteer import Division, Gazetteer, PlaceMention, gazetteer
+from plangraph.ingest.gazetteer import Division, Gazetteer, PlaceMention, gazetteer
 from plangraph.text import normalize
 
 TEXT_CHARS = 3000

@@ -18,7 +18,7 @@ from plangraph.ingest.chrome import find_toc, strip_chrome
 from plangraph.ingest.decode import read_bytes
 from plangraph.ingest.formats import PLAN_SUFFIXES, TEXT_SUFFIXES, Canonical, read_canonical
 from plangraph.errors import InputError, PlanGraphError, UsageError
-from plangraph.gazetteer import gazetteer
+from plangraph.ingest.gazetteer import gazetteer
 from plangraph.ingest.division import Located, locate, plan_level
 from plangraph.ingest.kinds import classify
 from plangraph.ingest.layout import Line, split_lines

@@ -3,10 +3,11 @@ for some target groups; and the text around a passage for a result card."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
+from typing import Any
 
 from plangraph.errors import UsageError
-from plangraph.gazetteer import Division
+from plangraph.ingest.gazetteer import Division
 from plangraph.graph.browse import KIND_CLASSES
 from plangraph.ingest.segment import row_cells
 from plangraph.model import EntityRef, Passage
@@ -66,8 +67,19 @@ def plans_matching(plans: Sequence[PlanProfile], *, place: str | None = None,
     return [p.plan_id for p in chosen]
 
 
+def chosen_plans(plans: Sequence[Mapping[str, Any]], plan: str | Sequence[str] | None = None, *,
+                 place: str | None = None, kind: str | None = None) -> list[str]:
+    """Ids of the plans of :meth:`Workspace.plans <plangraph.workspace.Workspace.plans>`
+    records that are of ``place`` (a division and the divisions under it: 临沂市, 临沂,
+    371300) and of document ``kind`` (plan, explainer, report …), and ``plan`` if given.
+    A plan with no passage (a contents page alone) is not searched, so not chosen."""
+    profiles = [PlanProfile.from_meta(p["meta"]) for p in plans if p.get("counts", {}).get("passages", 1)]
+    given = None if plan is None else {plan} if isinstance(plan, str) else set(plan)
+    return [p for p in plans_matching(profiles, place=place, kind=kind) if given is None or p in given]
+
+
 def _divisions(place: str) -> tuple[Division, ...]:
-    from plangraph.gazetteer import gazetteer
+    from plangraph.ingest.gazetteer import gazetteer
 
     g = gazetteer()
     name = place.strip()

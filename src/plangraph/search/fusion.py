@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from plangraph.text import Language
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,22 @@ def fuse(
         for rank, row in enumerate(rows, 1):
             scores[row] = scores.get(row, 0.0) + w / (k + rank)
     return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+
+
+def fuse_within(local: Mapping[str, list[int]], ranked: Mapping[str, list[int]], fused: list[tuple[int, float]],
+                mine: Sequence[bool] | np.ndarray, config: FusionConfig) -> tuple[dict[str, list[int]], list[tuple[int, float]]]:
+    """The rankings and fused scores with the passages ``mine`` marks (those of the
+    place a question names) taking the ranks ``local`` gave them, each retriever having
+    ranked them among themselves; the others keep theirs.
+
+    A county's three passages are seldom in any retriever's top hundred of a corpus that
+    holds national plans, and a passage no retriever ranked has no score to weigh. The
+    rankings returned, for a hit's sources, hold the place's passages first.
+    """
+    merged = {name: list(local.get(name, [])) + [r for r in ranked.get(name, []) if not mine[r]]
+              for name in dict.fromkeys((*ranked, *local))}
+    in_place = fuse(local, k=config.rrf_k, weights=config.weights)
+    return merged, in_place + [(row, s) for row, s in fused if not mine[row]]
 
 
 def at_most_per_plan(fused: list[tuple[int, float]], limit: int, plan_of: Sequence[str]) -> list[tuple[int, float]]:

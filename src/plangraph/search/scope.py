@@ -12,7 +12,9 @@ step by step and skipping a step that would leave none:
 
 1. the plans of a place the question names: a division of the gazetteer, full or
    short (临沂市, 临沂, 兰陵县, 山东), whose plans are those of the division itself if
-   there are any, else of the divisions under it; else the plans of a region the
+   there are any, else of the divisions under it, and of those the plans proper before
+   their explainers and reports (unless the question asks for one: 解读, 评估, 进展 …);
+   else the plans of a region the
    question names (临安, 临平区; 国家层面, national level and the like for national
    documents), or a plan by its id or title,
 2. of those, the plans whose period covers a year the question names (2020年, by 2035,
@@ -39,7 +41,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from plangraph.gazetteer import Division, Gazetteer, gazetteer
+from plangraph.ingest.gazetteer import Division, Gazetteer, gazetteer
 from plangraph.text import fold
 from plangraph.model import PlanMeta
 
@@ -53,6 +55,8 @@ NATIONAL_CUES = ("国家层面", "全国层面", "国家规划", "国家政策",
                  "中央文件", "党中央", "国务院",
                  "national level", "national plan", "national policy", "national policies", "nationwide",
                  "national government", "central government", "state council")
+# words of a question about an explainer or a report rather than the plan itself
+OTHER_KIND_CUES = ("解读", "说明", "评估", "进展", "实施情况", "完成情况", "成效", "总结", "报告")
 _TITLE_NOTE = re.compile(r"[（(][^）)]*[）)]")  # （节选）, （2010－2020年）
 _SUFFIXES = "自治区|自治州|特别行政区|省|市|区|县|盟|旗"
 _REGION_PART = re.compile(rf".{{2,}}?(?:{_SUFFIXES})")
@@ -232,12 +236,16 @@ def _place_scope(query: str, plans: Sequence[PlanProfile]) -> tuple[list[PlanPro
     if not inside:
         return [], ()
     codes = {d.code for d in named}
-    exact = [p for p in inside if p.division_code in codes]
+    exact = [p for p in inside if p.division_code in codes] or inside
+    # the place's plans before its explainers and reports, unless the question asks for one
+    plans = [p for p in exact if (p.kind or "plan") == "plan"]
+    if plans and not any(cue in query for cue in OTHER_KIND_CUES):
+        exact = plans
     g = gazetteer()
     shown = [d for d in named if any(g.within(p.division_code or "", d.code) for p in inside)]
     # 重庆市开州区: the district, not also the city it is in
     shown = [d for d in shown if not any(o.code != d.code and g.within(o.code, d.code) for o in shown)]
-    return exact or inside, tuple(dict.fromkeys(d.name for d in shown))
+    return exact, tuple(dict.fromkeys(d.name for d in shown))
 
 
 def scope_of(query: str, plans: Sequence[PlanProfile]) -> Scope | None:

@@ -31,7 +31,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from plangraph.search.encoders import Encoder
-from plangraph.search.fusion import FusionConfig, at_most_per_plan, fuse, rows_per_table
+from plangraph.search.fusion import FusionConfig, at_most_per_plan, fuse, fuse_within, rows_per_table
 from plangraph.errors import UsageError
 from plangraph.text import Language, detect_language, fold_compact, to_simplified
 from plangraph.model import EntityRef, Hit, Passage
@@ -314,6 +314,12 @@ class Searcher:
             out = self.fusion.out_of_place if scope.places else self.fusion.out_of_scope
             weight = {p.plan_id: out for p in self.plans if p.plan_id not in scope.plans}
             plan_of = self.index.plan_of
+            if scope.places:  # the place's passages ranked among themselves too
+                mine = self._allowed(sorted(scope.plans & set(self.index.plan_ids)), section, predicate)
+                mine = mine if allowed is None or mine is None else mine & allowed
+                if mine is not None and mine.any():
+                    ranked, fused = fuse_within(self._rank(query, mine, retrievers, depth)[0], ranked, fused,
+                                                mine, self.fusion)
             fused = sorted(((row, s * weight.get(plan_of(row), 1.0)) for row, s in fused),
                            key=lambda item: (-item[1], item[0]))
         if per_plan:
@@ -328,8 +334,7 @@ class Searcher:
         return hits, scope
 
     def search(self, query: str, top_k: int = 10, **options: Any) -> list[Hit]:
-        """The ``top_k`` best passages for ``query`` (:meth:`search_with_scope`'s hits;
-        same options)."""
+        """The ``top_k`` best passages for ``query`` (:meth:`search_with_scope`'s hits, options)."""
         return self.search_with_scope(query, top_k, **options)[0]
 
     def _addresses(self, scope: Scope, ranked: Mapping[str, Sequence[int]]) -> bool:

@@ -280,36 +280,22 @@ class Workspace:
                 self._warm_thread.start()
         return self._warm_thread
 
-    def search(self, query: str, top_k: int = 10, *, plan: str | None = None,
-               section: str | None = None, predicate: Callable[[str], bool] | None = None,
-               per_plan: int | None = None, scoped: bool = True, place: str | None = None,
-               kind: str | None = None) -> list[Hit]:
-        """The best passages for a question, with their plan, section, quote and entities
-        (at most ``per_plan`` of any one plan when given; the plans the question is about
-        first unless ``scoped`` is False, see :mod:`plangraph.search.scope`)."""
-        return self.search_with_scope(query, top_k, plan=plan, section=section, predicate=predicate,
-                                      per_plan=per_plan, scoped=scoped, place=place, kind=kind)[0]
+    def search(self, query: str, top_k: int = 10, **options: Any) -> list[Hit]:
+        return self.search_with_scope(query, top_k, **options)[0]  # its hits; same options
 
-    def search_with_scope(self, query: str, top_k: int = 10, *, plan: str | None = None,
+    def search_with_scope(self, query: str, top_k: int = 10, *, plan: str | Sequence[str] | None = None,
                           section: str | None = None, predicate: Callable[[str], bool] | None = None,
                           per_plan: int | None = None, scoped: bool = True, place: str | None = None,
                           kind: str | None = None) -> tuple[list[Hit], Scope | None]:
-        """:meth:`search`, and the scope that ranked the hits (None when all plans
-        ranked alike). ``place`` keeps the plans of a division and those under it
-        (临沂市, 临沂, 371300), ``kind`` those of one document kind (plan, report …)."""
+        """The best passages for a question (plan, section, quote, entities) and the scope that ranked
+        them (:mod:`plangraph.search.scope`; None when all plans ranked alike or not ``scoped``). ``place``,
+        ``kind``: only plans of a division, of a document kind (:func:`~plangraph.search.filters.chosen_plans`)."""
         self.check_plan(plan)
-        chosen: str | list[str] | None = plan
         if place is not None or kind is not None:
-            from plangraph.search.filters import plans_matching
-            from plangraph.search.scope import PlanProfile
-
-            # a plan with no passage (a contents page alone) is not in the search index
-            keep = plans_matching([PlanProfile.from_meta(p["meta"]) for p in self.plans()
-                                   if p.get("counts", {}).get("passages", 1)], place=place, kind=kind)
-            chosen = [p for p in keep if plan is None or p == plan]
-            if not chosen:
+            from plangraph.search.filters import chosen_plans
+            if not (plan := chosen_plans(self.plans(), plan, place=place, kind=kind)):
                 return [], None
-        hits, scope = self.searcher.search_with_scope(query, top_k, plan=chosen, section=section,
+        hits, scope = self.searcher.search_with_scope(query, top_k, plan=plan, section=section,
                                                       predicate=predicate, per_plan=per_plan, scoped=scoped)
         return list(hits), scope
 
