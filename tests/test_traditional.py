@@ -26,6 +26,14 @@ def test_normalize_simplifies_character_for_character() -> None:
     assert to_simplified("plain ASCII") == "plain ASCII"
 
 
+def test_a_simplified_text_keeps_what_it_means() -> None:
+    # 於潜镇 is a town of Lin'an, written so in simplified text; t2s would make it 于潜镇
+    assert to_simplified("於潜镇中心小学") == "於潜镇中心小学"
+    assert to_simplified("關於於潜镇") == "关于于潜镇"  # a traditional text is converted throughout
+    plan = (PLACE_PLANS.parents[2] / "corpus" / "linan-2022-education-14th-fyp.raw.txt").read_text("utf-8")
+    assert "於潜镇" in normalize(plan)
+
+
 def test_a_phrase_that_changes_length_keeps_the_offsets() -> None:
     # OpenCC maps some phrases to text of another length; each line keeps its length
     for text in ["乾隆年間的規劃。\n頭髮與鐘錶", "於是瞭解了", "著名的乾淨校園"]:

@@ -51,19 +51,37 @@ def _t2s() -> Any:
     return opencc.OpenCC("t2s.json")
 
 
-def to_simplified(text: str) -> str:
-    """``text`` in simplified characters, character for character (same length).
+# A simplified text may hold a few characters that t2s would change and that it means:
+# names (於潜镇 of Lin'an), or stray traditional forms (與情, an OCR slip) that the
+# plan's quotes keep. A text is converted only when it reads as traditional script.
+LONG_TEXT = 200
+TRADITIONAL_SHARE = 0.02
+KEPT = frozenset("於乾")
 
-    Text with no character outside ASCII is returned as it is, without loading OpenCC.
+
+def to_simplified(text: str) -> str:
+    """``text`` in simplified characters, character for character (same length), when
+    it is in traditional script.
+
+    A text of :data:`LONG_TEXT` Chinese characters or more is converted when at least
+    :data:`TRADITIONAL_SHARE` of them change (a traditional plan: about 30 %; the corpus
+    plans: 0.01 %); a shorter one (a question, a title, a passage) when any character
+    outside :data:`KEPT` changes (臨沂 yes, 於潜镇 alone no). Text with no character
+    outside ASCII is returned as it is, without loading OpenCC.
     """
     if text.isascii():
         return text
     converter = _t2s()
     out = converter.convert(text)
-    if len(out) == len(text):
-        return out
-    lines = text.splitlines(keepends=True)
-    return "".join(_same_length(converter, line) for line in lines)
+    if len(out) != len(text):
+        out = "".join(_same_length(converter, line) for line in text.splitlines(keepends=True))
+    changed = [a for a, b in zip(text, out) if a != b]
+    if not changed:
+        return text
+    han = len(CJK_RE.findall(text))
+    if han >= LONG_TEXT:
+        return out if len(changed) >= TRADITIONAL_SHARE * han else text
+    return out if not set(changed) <= KEPT else text
 
 
 def _same_length(converter: Any, line: str) -> str:
