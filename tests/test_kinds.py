@@ -93,3 +93,11 @@ def test_the_cli_shows_kind_and_division(capsys: pytest.CaptureFixture[str]) -> 
     assert main(["ingest", str(PLACE_PLANS / "kaizhou-14th-fyp-explainer.txt")]) == 0
     out = capsys.readouterr().out
     assert "  explainer (title says 政策解读); 重庆市 开州区 500154 (title: 开州区)" in out
+
+
+def test_the_export_shows_the_actual_column(places_index: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["export", "indicators", "--index", str(places_index), "--plan", "report-midterm",
+                 "--format", "csv"]) == 0
+    header, *rows = capsys.readouterr().out.lstrip("\ufeff").splitlines()
+    assert "2020 基期,2022 实际,2025 目标" in header
+    assert any(r.startswith("report-midterm,") and ",101.2,103.7,≥100" in r for r in rows), rows
