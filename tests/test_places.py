@@ -13,7 +13,7 @@ from plangraph.ingest.gazetteer import gazetteer, short_names
 from plangraph.ingest.division import locate
 from plangraph.ingest.pipeline import ingest_file
 from plangraph.interfaces.cli import main
-from plangraph.search.scope import places_named
+from plangraph.search.scope import places_named, without_places
 from plangraph.workspace import Workspace
 from tests.conftest import PLACE_PLANS
 
@@ -54,6 +54,16 @@ def test_short_names(name: str, short: tuple[str, ...]) -> None:
 ])
 def test_places_a_question_names(query: str, codes: set[str]) -> None:
     assert {d.code for d in places_named(query)} == codes
+
+
+@pytest.mark.parametrize(("query", "rest"), [
+    ("临沂市教育规划以什么为主题?", "教育规划以什么为主题?"),
+    ("青岛市市南区学校食堂改造投入多少", "学校食堂改造投入多少"),
+    ("臨沂市教育規劃", "教育規劃"),  # found in simplified, cut from the question as written
+    ("临沂", "临沂"),  # nothing else to ask
+])
+def test_the_place_is_cut_when_its_plans_rank_among_themselves(query: str, rest: str) -> None:
+    assert without_places(query) == rest
 
 
 @pytest.mark.parametrize(("title", "issuer", "code", "cue"), [

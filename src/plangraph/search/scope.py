@@ -218,6 +218,23 @@ def places_named(query: str, places: Gazetteer | None = None) -> tuple[Division,
     return tuple(g.divisions[c] for c in codes)
 
 
+def without_places(query: str) -> str:
+    """``query`` without the place names in it (临沂市教育规划以什么为主题 → 教育规划以什么为主题),
+    for ranking the passages of that place's plans among themselves, where the name
+    tells none of them apart; ``query`` itself if nothing else would be left."""
+    folded = fold(query)
+    mentions = gazetteer().find(folded)
+    if not mentions or len(folded) != len(query):
+        return query
+    kept, at = [], 0
+    for m in mentions:
+        kept.append(query[at:m.start])
+        at = m.end
+    kept.append(query[at:])
+    rest = "".join(kept).strip(" 的")
+    return rest if len(rest) >= 2 else query
+
+
 def plans_in_places(plans: Sequence[PlanProfile], divisions: Sequence[Division],
                     places: Gazetteer | None = None) -> list[PlanProfile]:
     """The plans whose division is one of ``divisions`` or lies under one."""

@@ -36,7 +36,7 @@ from plangraph.errors import UsageError
 from plangraph.text import Language, detect_language, fold_compact, to_simplified
 from plangraph.model import EntityRef, Hit, Passage
 from plangraph.search.index import PassageIndex
-from plangraph.search.scope import PlanProfile, Scope, scope_of
+from plangraph.search.scope import PlanProfile, Scope, scope_of, without_places
 
 if TYPE_CHECKING:
     import numpy as np
@@ -318,8 +318,8 @@ class Searcher:
                 mine = self._allowed(sorted(scope.plans & set(self.index.plan_ids)), section, predicate)
                 mine = mine if allowed is None or mine is None else mine & allowed
                 if mine is not None and mine.any():
-                    ranked, fused = fuse_within(self._rank(query, mine, retrievers, depth)[0], ranked, fused,
-                                                mine, self.fusion)
+                    ranked, fused = fuse_within(self._rank(without_places(query), mine, retrievers, depth)[0],
+                                                ranked, fused, mine, self.fusion)
             fused = sorted(((row, s * weight.get(plan_of(row), 1.0)) for row, s in fused),
                            key=lambda item: (-item[1], item[0]))
         if per_plan:
