@@ -34,6 +34,11 @@ def test_a_simplified_text_keeps_what_it_means() -> None:
     assert "於潜镇" in normalize(plan)
 
 
+def test_a_stray_surrogate_stays_and_the_rest_is_converted() -> None:
+    # a question from argv with bytes that are not UTF-8 (surrogateescape)
+    assert fold("臨沂\udcff規劃") == "临沂\udcff规划"
+
+
 def test_a_phrase_that_changes_length_keeps_the_offsets() -> None:
     # OpenCC maps some phrases to text of another length; each line keeps its length
     for text in ["乾隆年間的規劃。\n頭髮與鐘錶", "於是瞭解了", "著名的乾淨校園"]:

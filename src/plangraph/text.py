@@ -57,6 +57,7 @@ def _t2s() -> Any:
 LONG_TEXT = 200
 TRADITIONAL_SHARE = 0.02
 KEPT = frozenset("於乾")
+_SURROGATE = re.compile(r"([\ud800-\udfff])")
 
 
 def to_simplified(text: str) -> str:
@@ -72,6 +73,9 @@ def to_simplified(text: str) -> str:
     if text.isascii():
         return text
     converter = _t2s()
+    if _SURROGATE.search(text):  # OpenCC reads UTF-8: a stray surrogate (from a file name, argv) stays as is
+        out = "".join(p if _SURROGATE.match(p) else to_simplified(p) for p in _SURROGATE.split(text) if p)
+        return out if len(out) == len(text) else text
     out = converter.convert(text)
     if len(out) != len(text):
         out = "".join(_same_length(converter, line) for line in text.splitlines(keepends=True))
