@@ -180,6 +180,12 @@ def test_the_place_filter_keeps_a_division_and_what_is_under_it(places_index: Pa
         assert hits
 
 
+def test_the_scope_is_worked_out_among_the_plans_filtered_to(places_index: Path) -> None:
+    _, scope = Workspace(places_index).search_with_scope("学前教育", 5, place="临沂")
+    # of 临沂's plans, its county's first; plans outside the filter are not listed
+    assert scope is not None and scope.plans == {"lanling-14th-fyp-education"}
+
+
 def test_an_unknown_place_is_named(places_index: Path, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(UsageError, match="unknown place '火星'"):
         Workspace(places_index).search("教育", 5, place="火星")

@@ -116,13 +116,13 @@ class Searcher:
             text = self._folded_texts[row] = fold_compact(self.index.passages[row].content)
         return text
 
-    def scope(self, query: str) -> Scope | None:
-        """The plans ``query`` points to, when that is not all of them and the fusion
-        weighs the others down. A search applies it only if those plans address the
-        question (:meth:`search_with_scope` says whether it did)."""
+    def scope(self, query: str, plans: Sequence[str] | None = None) -> Scope | None:
+        """The plans ``query`` points to (of ``plans``, if given), when that is not all of
+        them and the fusion weighs the others down. A search applies it only if those plans
+        address the question (:meth:`search_with_scope` says whether it did)."""
         if self.fusion.out_of_scope >= 1:
             return None
-        return scope_of(query, self.plans)
+        return scope_of(query, [p for p in self.plans if plans is None or p.plan_id in plans])
 
     def lexical_query(self, query: str) -> str | None:
         """What BM25 is asked: the query itself, its Chinese glossary terms (English
@@ -305,7 +305,7 @@ class Searcher:
         depth = len(self.index) if per_plan else None
         ranked, qvecs = self._rank(query, allowed, retrievers, depth)
         fused = fuse(ranked, k=self.fusion.rrf_k, weights=self.fusion.weights)
-        scope = self.scope(query) if scoped else None
+        scope = self.scope(query, [plan] if isinstance(plan, str) else plan) if scoped else None
         # a place the question names says whose plans it is about: no vote needed
         if scope is not None and not scope.places and not self._addresses(scope, ranked):
             scope = None
