@@ -56,6 +56,18 @@ def test_a_reports_year_values_are_actual_values() -> None:
     assert rate.target_year == 2025
 
 
+def test_a_reports_sentences_state_what_was_reached() -> None:
+    ex = extract(ingest_file(PLACE_PLANS / "report-midterm-evaluation.txt"))
+    stated = {str(q.value): q.qualifier for c in ex.commitments for q in c.quantities}
+    assert stated == {"103.7": "2022年实际", "99.2": "2022年实际", "99.6": "2022年实际"}
+    huaibei = extract(ingest_file(PLACE_PLANS / "huaibei-14th-fyp-progress.txt"))
+    amounts = {str(q.value): q.qualifier for c in huaibei.commitments for q in c.quantities}
+    assert amounts["65.45"] == "实际" and amounts["3.37"] == "实际"  # no year stated
+    # a plan's sentences are targets: no such mark
+    plan = extract(ingest_file(PLACE_PLANS / "lanling-14th-fyp-education.excerpt.txt"))
+    assert not any(q.qualifier and "实际" in q.qualifier for c in plan.commitments for q in c.quantities)
+
+
 def test_the_same_table_in_a_plan_states_targets() -> None:
     text = (PLACE_PLANS / "report-midterm-evaluation.txt").read_text("utf-8")
     text = text.replace("实施情况中期评估报告", "（2021-2025年）")
