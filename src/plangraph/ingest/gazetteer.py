@@ -176,9 +176,10 @@ class Gazetteer:
     def resolve(self, mentions: Sequence[PlaceMention],
                 context: Sequence[PlaceMention] = ()) -> Division | None:
         """The one division ``mentions`` (of a title, say) are about: the most specific
-        whose parents are not contradicted, a name shared by several divisions settled
-        by the other places named there or in ``context`` (the text around it).
-        None when nothing is named or a shared name stays unsettled."""
+        one named (杭州市临安区 → 临安区), a name shared by several divisions settled by
+        the other places named there or in ``context`` (the text around it): the one
+        whose parents are named most. None when nothing is named or every shared name
+        stays unsettled."""
         if not mentions:
             return None
         named = {c for m in (*mentions, *context) for c in m.codes}
@@ -197,11 +198,8 @@ class Gazetteer:
             key = (depth, support, -m.start, code)
             if best is None or key > best:
                 best = key
-        if best is None:
-            return None
-        chosen_code = best[3]
-        # a more specific name elsewhere in the title must lie under what was chosen
-        return self.divisions[chosen_code]
+        # the most specific settled name, the best supported, the first
+        return None if best is None else self.divisions[best[3]]
 
 
 @functools.lru_cache(maxsize=1)
