@@ -82,3 +82,17 @@ def four_plan_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("four") / "ix"
     build([CORPUS, shared_file(NATIONAL_2010), shared_file(NATIONAL_2035)], out, encoders=("fake",), progress=False)
     return out
+
+
+PLACE_PLANS = ROOT / "tests" / "data" / "plans"
+
+
+@pytest.fixture(scope="session")
+def places_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An index of the district plans in corpus/ and the fragments of other places'
+    plans, explainers and reports in tests/data/plans/, fake encoder."""
+    from plangraph.workspace import build
+
+    out = tmp_path_factory.mktemp("places") / "ix"
+    build([CORPUS, PLACE_PLANS], out, encoders=("fake",), progress=False)
+    return out

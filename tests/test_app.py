@@ -613,3 +613,23 @@ def test_a_failed_warm_up_is_the_usual_error_on_first_search(index: Path, tmp_pa
     at.text_input(key="q").set_value("教师").run()
     assert not at.exception
     assert at.error and str(broken / "search") in at.error[0].value
+
+
+def test_place_and_document_kind_pickers(places_index: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PLANGRAPH_INDEX", str(places_index))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.text_input(key="q").set_value("临沂规划以什么为主题").run()
+    assert not at.exception, at.exception
+    scope = [c.value for c in at.caption if c.value.startswith("优先显示临沂市的规划（linyi-14th-fyp-traditional）")]
+    assert scope and scope[0].endswith("×0.5")
+    picker = at.selectbox(key="search_place")
+    assert picker.format_func("371324") == "山东省 › 临沂市 › 兰陵县"  # province, city, county
+    picker.set_value("370000").run()  # 山东省 and everything under it
+    assert {p.replace("\\", "") for _, p in cards(at)} <= {
+        "linyi-14th-fyp-traditional", "linyi-14th-fyp-explainer", "lanling-14th-fyp-education",
+        "laishan-14th-fyp-explainer", "shinan-13th-fyp"}
+    at.selectbox(key="search_doc_kind").set_value("explainer").run()
+    assert {p.replace("\\", "") for _, p in cards(at)} == {"linyi-14th-fyp-explainer", "laishan-14th-fyp-explainer"}
+    go(at, "plans")
+    assert not at.exception

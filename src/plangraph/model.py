@@ -50,6 +50,13 @@ class PlanMeta:
 
     Values come from the sidecar file when there is one, else from the text and the
     file name; ``provenance`` says which (``{"title": "sidecar", ...}``).
+
+    ``division_code`` is the plan's administrative division (``371300``),
+    ``division`` its name with its parents (``山东省 临沂市``), ``division_level``
+    ``province``, ``city`` or ``county``, ``division_cue`` where it was found
+    (``title: 临沂市``; :mod:`plangraph.ingest.division`). ``kind`` says what the
+    document is (``plan``, ``explainer``, ``report``, ``fragment``, ``other``) and
+    ``kind_cue`` why (:mod:`plangraph.ingest.kinds`).
     """
 
     plan_id: str
@@ -66,6 +73,12 @@ class PlanMeta:
     source_url: str | None = None
     header: tuple[tuple[str, str], ...] = ()
     provenance: tuple[tuple[str, str], ...] = ()
+    division_code: str | None = None
+    division: str | None = None
+    division_level: str | None = None
+    division_cue: str | None = None
+    kind: str = "plan"
+    kind_cue: str | None = None
 
     def __post_init__(self) -> None:
         if not SLUG_RE.match(self.plan_id):

@@ -14,7 +14,7 @@ from typing import Literal
 
 Comparator = Literal["=", "≥", ">", "≤", "<", "≈"]
 COMPARATORS: tuple[str, ...] = ("=", "≥", ">", "≤", "<", "≈")
-ValueRole = Literal["baseline", "target"]
+ValueRole = Literal["baseline", "target", "actual"]
 BINDINGS: tuple[str, ...] = ("约束性", "预期性")
 
 

@@ -80,12 +80,23 @@ def _value_columns(doc: PlanDoc, table: Table) -> list[tuple[int, int, ValueRole
     a column without a year takes the plan's period (baseline: the year before it
     starts, target: its last year). Of several bare year columns the first is the
     baseline, as plans put the current state first.
+
+    In a progress or evaluation report (``doc.meta.kind == "report"``) a year column
+    that is not named as a baseline or a target holds what was reached that year: its
+    values are ``actual``, so that the plan's target and the report's progress can be
+    read side by side; of three or more year columns the last, when its year is the
+    latest, is the plan's target the report measures against.
     """
     roles = column_roles(table.columns)
     cols = [(i, c, r) for i, (c, r) in enumerate(zip(table.columns, roles)) if r in VALUE_ROLES]
     out: list[tuple[int, int, ValueRole]] = []
+    report = doc.meta.kind == "report"
+    years = [header_year(c) or 0 for _, c, _ in cols]
     for n, (i, col, r) in enumerate(cols):
         role: ValueRole = "baseline" if r == "baseline" or (r == "year" and n == 0 and len(cols) > 1) else "target"
+        last_target = len(cols) >= 3 and n == len(cols) - 1 and years[n] == max(years)
+        if report and r == "year" and role == "target" and not last_target:
+            role = "actual"
         year = header_year(col)
         if year is None:
             start, end = doc.meta.period_start, doc.meta.period_end

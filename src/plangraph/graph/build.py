@@ -22,7 +22,7 @@ from plangraph.graph.links import link_cited_plans, link_indicator_concepts
 from plangraph.graph.ties import Decision, IndicatorRow
 from plangraph.extract.mentions import Evidence, Extraction, Quantity
 from plangraph.model import EntityRef, PlanDoc
-from plangraph.graph.iris import content_hash, local_name, passage_iri, plan_graph_iri, plan_iri
+from plangraph.graph.iris import content_hash, division_iri, local_name, passage_iri, plan_graph_iri, plan_iri
 from plangraph.graph.vocab import (
     BoundNamespaces,
     GRAPH,
@@ -151,6 +151,12 @@ class _PlanWriter:
             g.add((self.plan, PG.planLevel, Literal(meta.level)))
         if meta.issued:
             g.add((self.plan, DCTERMS.issued, Literal(meta.issued)))
+        g.add((self.plan, PG.documentKind, Literal(meta.kind)))
+        if meta.kind_cue:
+            g.add((self.plan, PG.documentKindCue, Literal(meta.kind_cue)))
+        if meta.division_code:
+            g.add((self.plan, DCTERMS.spatial, division_iri(meta.division_code)))
+            self.division(meta.division_code)
         if meta.period_start:
             g.add((self.plan, PG.periodStart, _year(meta.period_start)))
         if meta.period_end:
@@ -183,6 +189,19 @@ class _PlanWriter:
             g.add((node, PG.tableKind, Literal(t.kind)))
             if t.section_id:
                 g.add((node, PG.section, ID[f"{doc.plan_id}/{t.section_id}"]))
+
+    def division(self, code: str) -> None:
+        """The plan's division and its parents up to the province (shared between plans)."""
+        from plangraph.ingest.gazetteer import gazetteer
+
+        for d in gazetteer().chain(code):
+            node = division_iri(d.code)
+            self.g.add((node, RDF.type, PG.Division))
+            self.g.add((node, SKOS.notation, Literal(d.code)))
+            self.g.add((node, SKOS.prefLabel, Literal(d.name, lang="zh")))
+            self.g.add((node, PG.divisionLevel, Literal(d.level)))
+            if d.parent:
+                self.g.add((node, SKOS.broader, division_iri(d.parent)))
 
     def tables_and_rows(self) -> None:
         g, pid = self.g, self.doc.plan_id

@@ -26,6 +26,12 @@ def passage_iri(plan_id: str, passage_id: str) -> URIRef:
     return ID[f"{plan_id}/{passage_id}"]
 
 
+def division_iri(code: str) -> URIRef:
+    """The IRI of an administrative division, by its six-digit code (shared by the
+    plans of that division)."""
+    return ID[f"division/{code}"]
+
+
 def plan_graph_iri(plan_id: str) -> URIRef:
     """The named graph that holds one plan's triples."""
     return GRAPH[f"plan/{plan_id}"]

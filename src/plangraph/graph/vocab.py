@@ -37,6 +37,10 @@ class PG(DefinedNamespace):
     Place: URIRef
     CitedDocument: URIRef
     Quantity: URIRef
+    Division: URIRef
+    divisionLevel: URIRef
+    documentKind: URIRef
+    documentKindCue: URIRef
     # structure
     plan: URIRef
     section: URIRef

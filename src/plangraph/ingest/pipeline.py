@@ -20,7 +20,10 @@ from plangraph.ingest.formats import PLAN_SUFFIXES, TEXT_SUFFIXES, Canonical, re
 from plangraph.ingest.formats.errors import LimitError
 from plangraph.ingest.limits import MAX_FILE_BYTES
 from plangraph.errors import InputError, PlanGraphError, UsageError, describe_exception
-from plangraph.ingest.layout import split_lines
+from plangraph.ingest.gazetteer import gazetteer
+from plangraph.ingest.division import Located, locate, plan_level
+from plangraph.ingest.kinds import classify
+from plangraph.ingest.layout import Line, split_lines
 from plangraph.ingest.metadata import looks_like_title, read_sidecar, resolve
 from plangraph.model import Excluded, Finding, PlanDoc, PlanMeta
 from plangraph.text import normalize
@@ -65,8 +68,10 @@ def ingest_text(original: str, path: Path, *, sha256: str = "", encoding: str = 
     body = chrome.body
     excluded = list(chrome.excluded)
     toc = find_toc(body)
+    toc_chars = 0
     if toc is not None:
         a, b = toc
+        toc_chars = body[b - 1].end - body[a].start
         excluded.append(Excluded("toc", body[a].start, body[b - 1].end, "table of contents"))
         body = body[:a] + body[b:]
     title_line = 0 if body and looks_like_title(body[0].text) else None
@@ -75,6 +80,9 @@ def ingest_text(original: str, path: Path, *, sha256: str = "", encoding: str = 
     fields, meta_findings = resolve(path, title_text, header, sidecar)
     v = fields.values
     plan_id = str(v["plan_id"])
+    place = _place(v, fields.provenance, norm, body)
+    body_text = norm[body[0].start:body[-1].end] if body else ""
+    kind = classify(normalize(str(v["title"])), body_text, toc_chars=toc_chars)
     meta = PlanMeta(
         plan_id=plan_id, title=str(v["title"]), source_file=str(path), sha256=sha256,
         encoding=encoding, region=_opt(v.get("region")), level=_opt(v.get("level")),
@@ -82,6 +90,11 @@ def ingest_text(original: str, path: Path, *, sha256: str = "", encoding: str = 
         period_start=_int(v.get("period_start")), period_end=_int(v.get("period_end")),
         source_url=_opt(v.get("source_url")), header=tuple(chrome.header),
         provenance=tuple(sorted(fields.provenance.items())),
+        division_code=place.division.code if place else None,
+        division=gazetteer().path(place.division.code) if place else None,
+        division_level=place.division.level if place else None,
+        division_cue=place.reason() if place else None,
+        kind=kind.kind, kind_cue=kind.cue,
     )
     tables, table_findings = find_tables(body, plan_id, original)
     seg = segment(plan_id, original, norm, body, tables, title_line,
@@ -108,6 +121,28 @@ def ingest_text(original: str, path: Path, *, sha256: str = "", encoding: str = 
             passages = tuple(dataclasses.replace(p, page=source.page_of(p.start)) for p in passages)
     return PlanDoc(meta, original, norm, seg.sections, seg.tables, passages,
                    tuple(sorted(excluded, key=lambda x: x.start)), tuple(findings), fmt, pages)
+
+
+def _place(v: dict[str, object], provenance: dict[str, str], norm: str, body: list[Line]) -> Located | None:
+    """The plan's division (none for a national plan). It fills in a level and a region
+    the metadata lacks, and replaces those that the start of the title gave when that
+    was no division's name (``我市``, ``文字解读:《临沂市``, ``臨沂市``)."""
+    if v.get("level") == "national":
+        return None
+    text = norm[body[0].start:body[-1].end] if body else ""
+    guessed = provenance.get("region") == "title"
+    place = locate(title=_opt(v.get("title")), region=None if guessed else _opt(v.get("region")),
+                   issuer=_opt(v.get("issuer")), text=text)
+    if place is None:
+        return None
+    g = gazetteer()
+    if guessed and not g.lookup(str(v.get("region"))):
+        for key in ("region", "level"):
+            v.pop(key, None)
+            provenance[key] = "division"
+    v.setdefault("level", plan_level(place.division))
+    v.setdefault("region", "".join(d.name for d in g.chain(place.division.code)[1:]) or place.division.name)
+    return place
 
 
 def _short(text: str, n: int = 40) -> str:

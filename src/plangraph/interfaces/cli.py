@@ -24,6 +24,7 @@ from plangraph.errors import PlanGraphError, UsageError, describe_exception
 from plangraph.graph.export import FORMATS as EXPORT_FORMATS
 from plangraph.graph.export import KINDS as EXPORT_KINDS
 from plangraph.interfaces.argtypes import number_between, one_of, output_file, text, whole_number
+from plangraph.ingest.kinds import DOCUMENT_KINDS
 from plangraph.interfaces.indexcmds import add_index_commands, backend_arg
 from plangraph.interfaces.writers import text_table
 
@@ -58,6 +59,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             period = f"{m.period_start or '?'}–{m.period_end or '?'}"
             pages = f", {len(doc.pages)} pages" if doc.pages else ""
             print(f"{m.plan_id}: {m.title} ({m.region or '?'}, {period}) [{doc.format}, {m.encoding}{pages}]")
+            place = f"{m.division} {m.division_code} ({m.division_cue})" if m.division_code else "no division"
+            print(f"  {m.kind} ({m.kind_cue}); {place}")
             kinds: dict[str, int] = {}
             for t in doc.tables:
                 kinds[t.kind] = kinds.get(t.kind, 0) + len(t.rows)
@@ -91,7 +94,8 @@ def cmd_search(args: argparse.Namespace) -> int:
     ws = _open(args)
     predicate = ws.passage_filter(kinds=args.kind or (), themes=args.theme or (), groups=args.group or ())
     hits, scope = ws.search_with_scope(args.query, args.top, plan=args.plan, section=args.section,
-                                       predicate=predicate, per_plan=args.per_plan, scoped=not args.no_scope)
+                                       predicate=predicate, per_plan=args.per_plan, scoped=not args.no_scope,
+                                       place=args.place, kind=args.doc_kind)
     strengths = ws.strengths(args.query, hits)
     if args.format == "json":
         _print_json([present.hit_record(h, s) for h, s in zip(hits, strengths)])
@@ -100,7 +104,9 @@ def cmd_search(args: argparse.Namespace) -> int:
     if lexical is not None and lexical != args.query:
         print(f"(lexical search for: {lexical})")
     if scope is not None and not args.plan:
-        print(f"(scope: {scope.describe()}; other plans weighted {ws.searcher.fusion.out_of_scope:g}, "
+        fusion = ws.searcher.fusion
+        print(f"(scope: {scope.describe()}; other plans weighted "
+              f"{fusion.out_of_place if scope.places else fusion.out_of_scope:g}, "
               "--no-scope ranks all alike)")
     if not hits:
         print("no passages match")
@@ -244,6 +250,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="only passages with a commitment on this theme or stage (teachers, preschool, …); repeatable")
     p.add_argument("--group", action="append", metavar="KEY", type=text,
                    help="only passages with a commitment for this target group (rural-teachers, …); repeatable")
+    p.add_argument("--place", metavar="PLACE", type=text,
+                   help="only plans of this province, city or county and the divisions under it "
+                        "(临沂市, 临沂, or its code 371300)")
+    p.add_argument("--doc-kind", choices=DOCUMENT_KINDS, metavar="KIND",
+                   help=f"only documents of this kind: {', '.join(DOCUMENT_KINDS)}")
     p.add_argument("--per-plan", type=whole_number(1), metavar="N",
                    help="at most N results from any one plan, so every plan's best passages show")
     p.add_argument("--no-scope", action="store_true",

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from plangraph.analysis.strength import Strength
+from plangraph.search.fusion import FusionConfig
+from plangraph.search.scope import Scope
 from plangraph.graph.browse import EntityDetail, EntityRow, property_labels
 from plangraph.interfaces import labels
 from plangraph.interfaces.staff import NO_SECTION
@@ -36,8 +38,8 @@ MIME_TYPES: dict[str, str] = {
 STARTER_QUERY = "SELECT * WHERE { ?s ?p ?o } LIMIT 10"
 # Characters Streamlit markdown would read as formatting (``$`` starts LaTeX).
 _MARKDOWN_SPECIAL = "\\`*_{}[]<>()#+-.!|~$:"
-_PLAN_FACTS = ("title", "region", "level", "issuer", "issued", "period_start", "period_end",
-               "source_file", "source_url")
+_PLAN_FACTS = ("title", "kind", "kind_cue", "region", "level", "division", "division_code", "division_cue",
+               "issuer", "issued", "period_start", "period_end", "source_file", "source_url")
 
 
 def index_key(path: Path) -> str:
@@ -322,6 +324,26 @@ def audit_records(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     ranked = sorted(rows, key=lambda r: (order.index(r["status"]), r.get("start") or 0))
     return [{"status": [r["status"]], **{k: v for k, v in r.items() if k not in ("plan", "status")}}
             for r in ranked]
+
+
+DOCUMENT_KIND_LABELS = {"plan": ("规划", "plan"), "explainer": ("解读、起草说明", "explainer"),
+                        "report": ("进展、评估报告", "progress or evaluation report"),
+                        "fragment": ("目录或页面片段", "contents or page fragment"), "other": ("其他", "other")}
+
+
+def scope_weight(fusion: FusionConfig, scope: Scope) -> float:
+    """The weight of the plans outside a search's scope (a place's, or another)."""
+    return fusion.out_of_place if scope.places else fusion.out_of_scope
+
+
+def place_choices(plans: Sequence[dict[str, Any]]) -> dict[str, str]:
+    """The divisions of the plans (:meth:`Workspace.plans` records) and those above them,
+    code → ``山东省 › 临沂市``, each province followed by its cities and counties."""
+    from plangraph.ingest.gazetteer import gazetteer
+
+    g = gazetteer()
+    codes = {d.code for p in plans if (code := p.get("meta", {}).get("division_code")) for d in g.chain(code)}
+    return {c: " › ".join(d.name for d in g.chain(c)) for c in sorted(codes)}
 
 
 def plan_facts(plan: dict[str, Any]) -> dict[str, str]:

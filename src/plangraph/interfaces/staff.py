@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-ROLE_ZH: dict[str, str] = {"baseline": "基期", "target": "目标"}
+ROLE_ZH: dict[str, str] = {"baseline": "基期", "target": "目标", "actual": "实际"}
 NO_SECTION = "首个标题之前"
 """The section of text before a plan's first heading."""
 # How a comparator is written beside a number in the plans' own tables.

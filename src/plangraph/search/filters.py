@@ -3,12 +3,16 @@ for some target groups; and the text around a passage for a result card."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
+from typing import Any
 
 from plangraph.errors import UsageError
+from plangraph.ingest.gazetteer import Division
 from plangraph.graph.browse import KIND_CLASSES
 from plangraph.ingest.segment import row_cells
 from plangraph.model import EntityRef, Passage
+from plangraph.ingest.kinds import DOCUMENT_KINDS
+from plangraph.search.scope import PlanProfile, plans_in_places
 
 
 def _check_choices(what: str, given: Collection[str], valid: Collection[str]) -> None:
@@ -44,6 +48,48 @@ def passage_filter(entities_for: Callable[[str], tuple[EntityRef, ...]],
         return not (theme_keys and not theme_keys & keys) and not (group_keys and not group_keys & keys)
 
     return accept
+
+
+def plans_matching(plans: Sequence[PlanProfile], *, place: str | None = None,
+                   kind: str | None = None) -> list[str]:
+    """Ids of the plans of a place (a division and everything under it, by name,
+    short name or code: 临沂市, 临沂, 371300) and of a document kind.
+
+    Raises:
+        UsageError: a place the gazetteer does not know, or an unknown kind.
+    """
+    chosen = list(plans)
+    if place is not None:
+        chosen = plans_in_places(chosen, _divisions(place))
+    if kind is not None:
+        _check_choices("document kind", [kind], DOCUMENT_KINDS)
+        chosen = [p for p in chosen if (p.kind or "plan") == kind]
+    return [p.plan_id for p in chosen]
+
+
+def chosen_plans(plans: Sequence[Mapping[str, Any]], plan: str | Sequence[str] | None = None, *,
+                 place: str | None = None, kind: str | None = None) -> list[str]:
+    """Ids of the plans of :meth:`Workspace.plans <plangraph.workspace.Workspace.plans>`
+    records that are of ``place`` (a division and the divisions under it: 临沂市, 临沂,
+    371300) and of document ``kind`` (plan, explainer, report …), and ``plan`` if given.
+    A plan with no passage (a contents page alone) is not searched, so not chosen."""
+    profiles = [PlanProfile.from_meta(p["meta"]) for p in plans if p.get("counts", {}).get("passages", 1)]
+    given = None if plan is None else {plan} if isinstance(plan, str) else set(plan)
+    return [p for p in plans_matching(profiles, place=place, kind=kind) if given is None or p in given]
+
+
+def _divisions(place: str) -> tuple[Division, ...]:
+    from plangraph.ingest.gazetteer import gazetteer
+
+    g = gazetteer()
+    name = place.strip()
+    if name.isdigit() and (d := g.get(name[:6].ljust(6, "0"))) is not None:
+        return (d,)
+    found = g.lookup(name)
+    if not found:
+        raise UsageError(f"unknown place {place!r}; give a province, city or county by name "
+                         "(临沂市, 临沂) or by its six-digit code (371300)")
+    return found
 
 
 def passage_context(passages: Sequence[Passage], passage_id: str, chars: int = 80) -> tuple[str, str]:

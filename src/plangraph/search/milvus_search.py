@@ -221,12 +221,13 @@ class MilvusSearcher(Searcher):
         ranked, qvecs = self._rankings(query, _Filter(plans, section, predicate), retrievers, depth)
         fused = sorted(fuse(ranked, k=self.fusion.rrf_k, weights=self.fusion.weights), key=self.view.order)
         scope = self.scope(query) if scoped else None
-        if scope is not None and not self._addresses(scope, ranked):
+        if scope is not None and not scope.places and not self._addresses(scope, ranked):
             scope = None
         weight: dict[str, float] = {}
         plan_of = self.view.plan_of
         if scope is not None:
-            weight = {p.plan_id: self.fusion.out_of_scope for p in self.plans if p.plan_id not in scope.plans}
+            out = self.fusion.out_of_place if scope.places else self.fusion.out_of_scope
+            weight = {p.plan_id: out for p in self.plans if p.plan_id not in scope.plans}
             fused = sorted(((row, s * weight.get(plan_of(row), 1.0)) for row, s in fused), key=self.view.order)
         if per_plan:
             counts: dict[str, int] = {}

@@ -10,12 +10,18 @@ commit to, with the national text after it.
 So search weighs passages by scope. The plans in scope for a question are, narrowing
 step by step and skipping a step that would leave none:
 
-1. the plans of a region the question names (临安, 临平区; 国家层面, national level
-   and the like for national documents), or a plan by its id or title,
+1. the plans of a place the question names: a division of the gazetteer, full or
+   short (临沂市, 临沂, 兰陵县, 山东), whose plans are those of the division itself if
+   there are any, else of the divisions under it, and of those the plans proper before
+   their explainers and reports (unless the question asks for one: 解读, 评估, 进展 …);
+   else the plans of a region the
+   question names (临安, 临平区; 国家层面, national level and the like for national
+   documents), or a plan by its id or title,
 2. of those, the plans whose period covers a year the question names (2020年, by 2035,
    十四五),
 3. of those, the plans of the most local level (district and county first, then
-   municipal, provincial, national).
+   municipal, provincial, national), unless a place narrowed them: 临沂市's question
+   is about the city's plan before its counties'.
 
 When every plan is in scope nothing changes. Otherwise search checks that the plans
 in scope address the question at all: two retrievers must rank one of their passages
@@ -35,6 +41,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from plangraph.ingest.gazetteer import Division, Gazetteer, gazetteer
 from plangraph.text import fold
 from plangraph.model import PlanMeta
 
@@ -48,6 +55,8 @@ NATIONAL_CUES = ("国家层面", "全国层面", "国家规划", "国家政策",
                  "中央文件", "党中央", "国务院",
                  "national level", "national plan", "national policy", "national policies", "nationwide",
                  "national government", "central government", "state council")
+# words of a question about an explainer or a report rather than the plan itself
+OTHER_KIND_CUES = ("解读", "说明", "评估", "进展", "实施情况", "完成情况", "成效", "总结", "报告")
 _TITLE_NOTE = re.compile(r"[（(][^）)]*[）)]")  # （节选）, （2010－2020年）
 _SUFFIXES = "自治区|自治州|特别行政区|省|市|区|县|盟|旗"
 _REGION_PART = re.compile(rf".{{2,}}?(?:{_SUFFIXES})")
@@ -68,6 +77,8 @@ class PlanProfile:
     region: str | None = None
     period_start: int | None = None
     period_end: int | None = None
+    division_code: str | None = None
+    kind: str | None = None
 
     @classmethod
     def from_meta(cls, meta: Mapping[str, Any] | PlanMeta) -> PlanProfile:
@@ -82,6 +93,8 @@ class PlanProfile:
             region=meta.get("region"),
             period_start=meta.get("period_start"),
             period_end=meta.get("period_end"),
+            division_code=meta.get("division_code"),
+            kind=meta.get("kind"),
         )
 
     @property
@@ -120,12 +133,14 @@ class Scope:
         tier: their level tier (0 district/county … 3 national), when all share one.
         regions: the plan names or regions the question named, if that narrowed the scope.
         years: the years the question named, if that narrowed the scope.
+        places: the divisions the question named (full names), if that narrowed the scope.
     """
 
     plans: frozenset[str]
     tier: int | None = None
     regions: tuple[str, ...] = ()
     years: tuple[int, ...] = ()
+    places: tuple[str, ...] = ()
 
     def describe(self) -> str:
         """One line for a terminal: ``scope: district and county plans (linan, linping)``."""
@@ -135,6 +150,8 @@ class Scope:
         if self.years:
             why.append("period covers " + ", ".join(map(str, self.years)))
         level = f"{TIER_NAMES[self.tier]} plans" if self.tier is not None else "plans"
+        if self.places:
+            level = f"plans of {'、'.join(self.places)}"
         return f"{level} first ({', '.join(sorted(self.plans))})" + (f"; {'; '.join(why)}" if why else "")
 
     def describe_zh(self) -> str:
@@ -145,6 +162,8 @@ class Scope:
         if self.years:
             why.append("规划期含" + "、".join(f"{y}年" for y in self.years))
         level = f"{TIER_NAMES_ZH[self.tier]}规划" if self.tier is not None else "规划"
+        if self.places:
+            level = f"{'、'.join(self.places)}的规划"
         return f"优先显示{level}（{'、'.join(sorted(self.plans))}）" + (f"：{'；'.join(why)}" if why else "")
 
 
@@ -191,14 +210,72 @@ def _fold(text: str) -> str:
     return re.sub(r"[\"'“”‘’]", "", fold(text))
 
 
+def places_named(query: str, places: Gazetteer | None = None) -> tuple[Division, ...]:
+    """The divisions ``query`` names (临沂, 临沂市, 兰陵县; traditional script too),
+    every division a shared name may mean."""
+    g = places or gazetteer()
+    codes = dict.fromkeys(c for m in g.find(fold(query)) for c in m.codes)
+    return tuple(g.divisions[c] for c in codes)
+
+
+def without_places(query: str) -> str:
+    """``query`` without the place names in it (临沂市教育规划以什么为主题 → 教育规划以什么为主题),
+    for ranking the passages of that place's plans among themselves, where the name
+    tells none of them apart; ``query`` itself if nothing else would be left."""
+    folded = fold(query)
+    mentions = gazetteer().find(folded)
+    if not mentions or len(folded) != len(query):
+        return query
+    kept, at = [], 0
+    for m in mentions:
+        kept.append(query[at:m.start])
+        at = m.end
+    kept.append(query[at:])
+    rest = "".join(kept).strip(" 的")
+    return rest if len(rest) >= 2 else query
+
+
+def plans_in_places(plans: Sequence[PlanProfile], divisions: Sequence[Division],
+                    places: Gazetteer | None = None) -> list[PlanProfile]:
+    """The plans whose division is one of ``divisions`` or lies under one."""
+    g = places or gazetteer()
+    return [p for p in plans if p.division_code
+            and any(g.within(p.division_code, d.code) for d in divisions)]
+
+
+def _place_scope(query: str, plans: Sequence[PlanProfile]) -> tuple[list[PlanProfile], tuple[str, ...]]:
+    """The plans of the places ``query`` names (those of a named division itself
+    first), and the names of the divisions that have plans here."""
+    if not any(p.division_code for p in plans):
+        return [], ()
+    named = places_named(query)
+    inside = plans_in_places(plans, named)
+    if not inside:
+        return [], ()
+    codes = {d.code for d in named}
+    exact = [p for p in inside if p.division_code in codes] or inside
+    # the place's plans before its explainers and reports, unless the question asks for one
+    plans = [p for p in exact if (p.kind or "plan") == "plan"]
+    if plans and not any(cue in query for cue in OTHER_KIND_CUES):
+        exact = plans
+    g = gazetteer()
+    shown = [d for d in named if any(g.within(p.division_code or "", d.code) for p in inside)]
+    # 重庆市开州区: the district, not also the city it is in
+    shown = [d for d in shown if not any(o.code != d.code and g.within(o.code, d.code) for o in shown)]
+    return exact, tuple(dict.fromkeys(d.name for d in shown))
+
+
 def scope_of(query: str, plans: Sequence[PlanProfile]) -> Scope | None:
     """The plans ``query`` is about, or None when that is all of them."""
     if len(plans) < 2:
         return None
     candidates = list(plans)
     regions: tuple[str, ...] = ()
-    named = regions_named(query, candidates)
-    if named:
+    in_place, places = _place_scope(query, candidates)
+    named = {} if in_place else regions_named(query, candidates)
+    if in_place:
+        candidates, regions = in_place, places
+    elif named:
         candidates = [p for p in candidates if p.plan_id in named]
         found = list(dict.fromkeys(n for names in named.values() for n in names))
         regions = tuple(n for n in found if not any(n != m and n in m for m in found))  # 临平区, not also 临平
@@ -209,11 +286,11 @@ def scope_of(query: str, plans: Sequence[PlanProfile]) -> Scope | None:
     else:
         years = ()
     tiers = [p.tier for p in candidates if p.tier is not None]
-    tier = min(tiers) if tiers else None
+    tier = min(tiers) if tiers and not places else None
     if tier is not None:
         # a plan of unknown level is not held against
         candidates = [p for p in candidates if p.tier is None or p.tier == tier]
     scope = frozenset(p.plan_id for p in candidates)
     if scope == {p.plan_id for p in plans}:
         return None
-    return Scope(plans=scope, tier=tier, regions=regions, years=years)
+    return Scope(plans=scope, tier=tier, regions=regions, years=years, places=places)

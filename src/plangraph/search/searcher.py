@@ -31,12 +31,12 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from plangraph.search.encoders import Encoder
-from plangraph.search.fusion import FusionConfig, at_most_per_plan, fuse, rows_per_table
+from plangraph.search.fusion import FusionConfig, at_most_per_plan, fuse, fuse_within, rows_per_table
 from plangraph.errors import UsageError
-from plangraph.text import Language, detect_language, fold_compact
+from plangraph.text import Language, detect_language, fold_compact, to_simplified
 from plangraph.model import EntityRef, Hit, Passage
 from plangraph.search.index import PassageIndex
-from plangraph.search.scope import PlanProfile, Scope, scope_of
+from plangraph.search.scope import PlanProfile, Scope, scope_of, without_places
 
 if TYPE_CHECKING:
     import numpy as np
@@ -116,13 +116,13 @@ class Searcher:
             text = self._folded_texts[row] = fold_compact(self.index.passages[row].content)
         return text
 
-    def scope(self, query: str) -> Scope | None:
-        """The plans ``query`` points to, when that is not all of them and the fusion
-        weighs the others down. A search applies it only if those plans address the
-        question (:meth:`search_with_scope` says whether it did)."""
+    def scope(self, query: str, plans: Sequence[str] | None = None) -> Scope | None:
+        """The plans ``query`` points to (of ``plans``, if given), when that is not all of
+        them and the fusion weighs the others down. A search applies it only if those plans
+        address the question (:meth:`search_with_scope` says whether it did)."""
         if self.fusion.out_of_scope >= 1:
             return None
-        return scope_of(query, self.plans)
+        return scope_of(query, [p for p in self.plans if plans is None or p.plan_id in plans])
 
     def lexical_query(self, query: str) -> str | None:
         """What BM25 is asked: the query itself, its Chinese glossary terms (English
@@ -154,6 +154,7 @@ class Searcher:
         the plans' (English) its Chinese glossary terms after it. Multilingual encoders
         match across languages less well than within one, and the terms give them
         the plans' own words (measured on 29 English questions: MRR@10 0.42 → 0.55)."""
+        query = to_simplified(query)
         if not self.fusion.expand or detect_language(query) in self.fusion.lexical_languages:
             return query
         from plangraph.search.crosslingual import translate
@@ -304,13 +305,21 @@ class Searcher:
         depth = len(self.index) if per_plan else None
         ranked, qvecs = self._rank(query, allowed, retrievers, depth)
         fused = fuse(ranked, k=self.fusion.rrf_k, weights=self.fusion.weights)
-        scope = self.scope(query) if scoped else None
-        if scope is not None and not self._addresses(scope, ranked):
+        scope = self.scope(query, [plan] if isinstance(plan, str) else plan) if scoped else None
+        # a place the question names says whose plans it is about: no vote needed
+        if scope is not None and not scope.places and not self._addresses(scope, ranked):
             scope = None
         weight: dict[str, float] = {}
         if scope is not None:
-            weight = {p.plan_id: self.fusion.out_of_scope for p in self.plans if p.plan_id not in scope.plans}
+            out = self.fusion.out_of_place if scope.places else self.fusion.out_of_scope
+            weight = {p.plan_id: out for p in self.plans if p.plan_id not in scope.plans}
             plan_of = self.index.plan_of
+            if scope.places:  # the place's passages ranked among themselves too
+                mine = self._allowed(sorted(scope.plans & set(self.index.plan_ids)), section, predicate)
+                mine = mine if allowed is None or mine is None else mine & allowed
+                if mine is not None and mine.any():
+                    ranked, fused = fuse_within(self._rank(without_places(query), mine, retrievers, depth)[0],
+                                                ranked, fused, mine, self.fusion)
             fused = sorted(((row, s * weight.get(plan_of(row), 1.0)) for row, s in fused),
                            key=lambda item: (-item[1], item[0]))
         if per_plan:
@@ -325,8 +334,7 @@ class Searcher:
         return hits, scope
 
     def search(self, query: str, top_k: int = 10, **options: Any) -> list[Hit]:
-        """The ``top_k`` best passages for ``query`` (:meth:`search_with_scope`'s hits;
-        same options)."""
+        """The ``top_k`` best passages for ``query`` (:meth:`search_with_scope`'s hits, options)."""
         return self.search_with_scope(query, top_k, **options)[0]
 
     def _addresses(self, scope: Scope, ranked: Mapping[str, Sequence[int]]) -> bool:

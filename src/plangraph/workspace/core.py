@@ -287,21 +287,21 @@ class Workspace(TieReview, AcrossPlans):
                 self._warm_thread.start()
         return self._warm_thread
 
-    def search(self, query: str, top_k: int = 10, *, plan: str | None = None,
-               section: str | None = None, predicate: Callable[[str], bool] | None = None,
-               per_plan: int | None = None, scoped: bool = True) -> list[Hit]:
-        """The best passages for a question, with their plan, section, quote and entities
-        (at most ``per_plan`` of any one plan when given; the plans the question is about
-        first unless ``scoped`` is False, see :mod:`plangraph.search.scope`)."""
-        return self.search_with_scope(query, top_k, plan=plan, section=section, predicate=predicate,
-                                      per_plan=per_plan, scoped=scoped)[0]
+    def search(self, query: str, top_k: int = 10, **options: Any) -> list[Hit]:
+        return self.search_with_scope(query, top_k, **options)[0]  # its hits; same options
 
-    def search_with_scope(self, query: str, top_k: int = 10, *, plan: str | None = None,
+    def search_with_scope(self, query: str, top_k: int = 10, *, plan: str | Sequence[str] | None = None,
                           section: str | None = None, predicate: Callable[[str], bool] | None = None,
-                          per_plan: int | None = None, scoped: bool = True) -> tuple[list[Hit], Scope | None]:
-        """:meth:`search`, and the scope that ranked the hits (None when all plans
-        ranked alike)."""
+                          per_plan: int | None = None, scoped: bool = True, place: str | None = None,
+                          kind: str | None = None) -> tuple[list[Hit], Scope | None]:
+        """The best passages for a question (plan, section, quote, entities) and the scope that ranked
+        them (:mod:`plangraph.search.scope`; None when all plans ranked alike or not ``scoped``). ``place``,
+        ``kind``: only plans of a division, of a document kind (:func:`~plangraph.search.filters.chosen_plans`)."""
         self.check_plan(plan)
+        if place is not None or kind is not None:
+            from plangraph.search.filters import chosen_plans
+            if not (plan := chosen_plans(self.plans(), plan, place=place, kind=kind)):
+                return [], None
         hits, scope = self.searcher.search_with_scope(query, top_k, plan=plan, section=section,
                                                       predicate=predicate, per_plan=per_plan, scoped=scoped)
         return list(hits), scope

@@ -39,6 +39,10 @@ LABELS: dict[str, tuple[str, str]] = {
                     "关闭后所有规划同等排序。",
                     "List the plans the question is about first: those of a region or year it names, else the "
                     "most local plans (district before national documents). Off ranks all plans alike."),
+    "place": ("地区（含下级）", "Place (and below)"),
+    "all_places": ("全部地区", "All places"),
+    "doc_kind": ("文件类型", "Document kind"),
+    "all_doc_kinds": ("全部类型", "All kinds"),
     "scope_weight": ("其他规划得分", "other plans' scores"),
     "out_of_scope": ("非优先规划", "outside the scope"),
     "no_hits": ("没有匹配的段落，请换个说法或放宽筛选条件。", "No passages match; rephrase or loosen the filters."),

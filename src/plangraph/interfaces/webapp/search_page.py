@@ -33,6 +33,12 @@ def page_search(ws: Workspace) -> None:
                                 key="search_groups", format_func=concept_label, placeholder=t("choose_many"))
         per_plan = c4.number_input(t("per_plan"), min_value=0, max_value=10, value=0, key="per_plan")
         scoped = c5.toggle(t("scoped"), value=True, key="scoped", help=t("scoped_help"))
+        c6, c7 = st.columns([3, 2])
+        places = present.place_choices(ws.plans())
+        place = c6.selectbox(t("place"), [None, *places], key="search_place", format_func=lambda c: places.get(
+            c, t("all_places")))
+        kind = c7.selectbox(t("doc_kind"), [None, *present.DOCUMENT_KIND_LABELS], key="search_doc_kind",
+                            format_func=lambda k: present.DOCUMENT_KIND_LABELS[k][int(english())] if k else t("all_doc_kinds"))
     if not query.strip():
         return
     try:
@@ -40,7 +46,7 @@ def page_search(ws: Workspace) -> None:
             predicate = ws.passage_filter(kinds=kinds, themes=themes, groups=groups)
             hits, scope = ws.search_with_scope(query, int(top_k), plan=plan, section=section,
                                                predicate=predicate, per_plan=int(per_plan) or None,
-                                               scoped=scoped)
+                                               scoped=scoped, place=place, kind=kind)
     except PlanGraphError as exc:
         show_error(exc)
         return
@@ -50,7 +56,7 @@ def page_search(ws: Workspace) -> None:
     en = english()
     if scope is not None and not plan:
         st.caption(f"{scope.describe() if en else scope.describe_zh()} · "
-                   f"{t('scope_weight')} ×{ws.searcher.fusion.out_of_scope:g}")
+                   f"{t('scope_weight')} ×{present.scope_weight(ws.searcher.fusion, scope):g}")
     strengths = ws.strengths(query, hits)
     if strengths[0].level == "weak":
         st.warning(t("weak_plan").format(plan=plan) if plan else t("weak_all"))
