@@ -13,12 +13,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from plangraph.extract.lexicon import body_names, concepts_in, tokens
+from plangraph.extract.clauses import split_clauses
 from plangraph.extract.mentions import (
     CitedDocument,
+    Clause,
     Commitment,
     Evidence,
     Organization,
     Place,
+    Quantity,
 )
 from plangraph.model import Passage, PlanDoc
 from plangraph.extract.quantities import find_quantities
@@ -192,6 +195,38 @@ def _add_issuer(doc: PlanDoc, bodies: dict[str, tuple[list[str], list[Evidence]]
         del bodies[canonical]
 
 
+def _years(text: str, period_start: int) -> set[int]:
+    return {y for m in _DEADLINE_RE.finditer(text) if (y := int(m.group(1) or m.group(2))) >= period_start}
+
+
+def _clauses(doc: PlanDoc, sent: _Span, quantities: tuple[Quantity, ...],
+             named: list[tuple[str, str, int, int]], period_start: int) -> tuple[Clause, ...]:
+    """The sentence's atomic commitments, each with the quantities, years and bodies
+    stated inside it, and those stated before the first clause (they govern all)."""
+    spans = split_clauses(doc.norm[sent.start:sent.end], sent.start)
+    if not spans:
+        return ()
+    lead_end = spans[0].start
+    lead_text = doc.norm[sent.start:lead_end]
+    head_years = _years(lead_text, period_start)
+    # a leading "到2025年," inside the first clause governs the whole sentence too
+    first = _DEADLINE_RE.match(doc.norm, spans[0].start)
+    if first:
+        head_years |= _years(first.group(0), period_start)
+    head_bodies = [n[0] for n in named if n[3] <= lead_end]
+    out = []
+    for c in spans:
+        out.append(Clause(
+            text=c.text,
+            action=c.action,
+            evidence=_evidence(doc, c.start, c.end, sent.passage.passage_id),
+            quantities=tuple(q for q in quantities if c.start <= q.evidence.start and q.evidence.end <= c.end),
+            deadlines=tuple(sorted(head_years | _years(c.text, period_start))),
+            bodies=tuple(dict.fromkeys([*head_bodies, *(n[0] for n in named if c.start <= n[2] and n[3] <= c.end)])),
+        ))
+    return tuple(out)
+
+
 def _region(doc: PlanDoc) -> str:
     return doc.meta.region or doc.meta.plan_id
 
@@ -244,6 +279,7 @@ def extract_prose(
                     if int(m.group(1) or m.group(2)) >= period_start
                 }
             )
+            quantities = find_quantities(doc.norm, doc.original, sent.start, sent.end, passage.passage_id)
             commitments.append(
                 Commitment(
                     plan_id=doc.plan_id,
@@ -252,13 +288,12 @@ def extract_prose(
                     text=text,
                     themes=topics,
                     target_groups=groups,
-                    quantities=find_quantities(
-                        doc.norm, doc.original, sent.start, sent.end, passage.passage_id
-                    ),
+                    quantities=quantities,
                     deadlines=tuple(deadlines),
                     bodies=tuple(dict.fromkeys(n[0] for n in named)),
                     places=tuple(dict.fromkeys(p[0] for p in located)),
                     evidence=_evidence(doc, sent.start, sent.end, passage.passage_id),
+                    clauses=_clauses(doc, sent, quantities, named, period_start),
                 )
             )
 
