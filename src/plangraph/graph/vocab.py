@@ -37,6 +37,7 @@ class PG(DefinedNamespace):
     Place: URIRef
     CitedDocument: URIRef
     Quantity: URIRef
+    CommitmentClause: URIRef
     # structure
     plan: URIRef
     section: URIRef
@@ -86,6 +87,9 @@ class PG(DefinedNamespace):
     involves: URIRef
     mentionsPlace: URIRef
     placeType: URIRef
+    clause: URIRef
+    clauseText: URIRef
+    action: URIRef
     # cited documents
     citedPlan: URIRef
 
