@@ -26,13 +26,12 @@ threshold) and both methods are reported on the ``test`` split (and on all pairs
 from __future__ import annotations
 
 import argparse
-import csv
 import time
 from pathlib import Path
 
 import numpy as np
 
-from plangraph.analysis.align import WEIGHTS, atomic_scores, clauses
+from plangraph.analysis.align import WEIGHTS, atomic_scores, clauses, read_labelled_pairs
 from plangraph.analysis.compare import THRESHOLDS, Statement, similarity
 from plangraph.extract.pipeline import extract
 from plangraph.ingest.pipeline import ingest_file
@@ -46,11 +45,6 @@ FILES = {
     "national-education-reform-outline-2010-2020": SHARED / "national-education-reform-outline-2010-2020.txt",
 }
 PAIRS = ROOT / "tests" / "data" / "commitment_pairs_atomic.tsv"
-
-
-def load_pairs(path: Path = PAIRS) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8") as f:
-        return list(csv.DictReader((line for line in f if not line.startswith("#")), delimiter="\t"))
 
 
 def sentences(plan: str) -> list[Statement]:
@@ -77,13 +71,13 @@ def main() -> None:
     args = ap.parse_args()
     from plangraph.search.encoders import get_encoder
 
-    pairs = load_pairs()
-    gold = np.array([p["label"] == "1" for p in pairs])
-    tune = np.array([p["split"] == "tune" for p in pairs])
-    plans = sorted({p["plan_a"] for p in pairs} | {p["plan_b"] for p in pairs})
+    pairs = read_labelled_pairs(PAIRS)
+    gold = np.array([p.same for p in pairs])
+    tune = np.array([p.split == "tune" for p in pairs])
+    plans = sorted({p.plan_a for p in pairs} | {p.plan_b for p in pairs})
     by_plans: dict[tuple[str, str], list[int]] = {}
     for i, p in enumerate(pairs):
-        by_plans.setdefault((p["plan_a"], p["plan_b"]), []).append(i)
+        by_plans.setdefault((p.plan_a, p.plan_b), []).append(i)
     print(f"{len(pairs)} labelled clause pairs ({int(gold.sum())} same, {int((~gold).sum())} different) from"
           f" {len(by_plans)} plan pairs; tune {int(tune.sum())} ({int(gold[tune].sum())} same),"
           f" test {int((~tune).sum())} ({int(gold[~tune].sum())} same)")
@@ -117,8 +111,7 @@ def main() -> None:
             if w is not None:
                 mats[k] = atomic_scores([c.text for c in ca], [c.text for c in cb], embed, w)[0]
         for i in idx:
-            p = pairs[i]
-            sta, stb = int(p["start_a"]), int(p["start_b"])
+            sta, stb = pairs[i].start_a, pairs[i].start_b
             for k, m in mats.items():
                 if k == "previous":  # the sentences the two clauses lie in
                     ia = next(n for n, s in enumerate(sa) if s.start <= sta < s.end)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -50,11 +51,12 @@ _COMMON = frozenset((
 
 def clauses(statements: Sequence[Statement]) -> list[Statement]:
     """Each commitment's clauses as statements of their own, the sentence kept as
-    ``context`` (a statement already a clause is split no further)."""
+    ``context`` (a statement already a clause is split no further). A one-action
+    sentence is one clause: the sentence less its final punctuation."""
     out: list[Statement] = []
     for s in statements:
         parts = split_clauses(s.text, s.start)
-        if len(parts) <= 1:
+        if not parts or (len(parts) == 1 and s.context):
             out.append(s if s.context else replace(s, context=s.text))
             continue
         out.extend(replace(s, text=c.text, start=c.start, end=c.end, context=s.context or s.text)
@@ -161,3 +163,50 @@ def explain(text_a: str, text_b: str, tfidf: float, obj: float, cosine: float) -
     syn = [f"{r.variant}→{r.canonical}" for r in na.applied if r.canonical in nb.text or r.canonical in canon_b]
     syn += [f"{r.variant}→{r.canonical}" for r in nb.applied if r.canonical in na.text]
     return Why(tuple(shared), tuple(dict.fromkeys(syn)), float(tfidf), float(obj), float(cosine))
+
+
+SPLITS = ("tune", "test")
+PAIR_COLUMNS = ("plan_a", "start_a", "end_a", "quote_a", "plan_b", "start_b", "end_b", "quote_b", "label", "kind",
+                "split")
+
+
+@dataclass(frozen=True)
+class LabelledPair:
+    """One hand-judged clause pair of ``tests/data/commitment_pairs_atomic.tsv``."""
+
+    plan_a: str
+    start_a: int
+    end_a: int
+    quote_a: str
+    plan_b: str
+    start_b: int
+    end_b: int
+    quote_b: str
+    same: bool
+    kind: str
+    split: str
+
+    def __post_init__(self) -> None:
+        if self.split not in SPLITS:
+            raise ValueError(f"pair {self.quote_a!r}: split {self.split!r}; choose one of: {', '.join(SPLITS)}")
+        for quote, start, end in ((self.quote_a, self.start_a, self.end_a), (self.quote_b, self.start_b, self.end_b)):
+            if end - start != len(quote):
+                raise ValueError(f"pair quote {quote!r}: span [{start}, {end}) has another length")
+
+
+def read_labelled_pairs(path: str | Path) -> list[LabelledPair]:
+    """The labelled clause pairs of a TSV file (``#`` lines are its notes)."""
+    import csv
+
+    with open(path, encoding="utf-8") as f:
+        rows = list(csv.DictReader((line for line in f if not line.startswith("#")), delimiter="\t"))
+    if rows and set(PAIR_COLUMNS) - set(rows[0]):
+        raise ValueError(f"{path}: missing columns {sorted(set(PAIR_COLUMNS) - set(rows[0]))}")
+    out = []
+    for n, r in enumerate(rows, 1):
+        if r["label"] not in ("0", "1"):
+            raise ValueError(f"{path}: pair {n}: label {r['label']!r}; choose 0 or 1")
+        out.append(LabelledPair(r["plan_a"], int(r["start_a"]), int(r["end_a"]), r["quote_a"], r["plan_b"],
+                                int(r["start_b"]), int(r["end_b"]), r["quote_b"], r["label"] == "1", r["kind"],
+                                r["split"]))
+    return out

@@ -202,26 +202,32 @@ def _years(text: str, period_start: int) -> set[int]:
 def _clauses(doc: PlanDoc, sent: _Span, quantities: tuple[Quantity, ...],
              named: list[tuple[str, str, int, int]], period_start: int) -> tuple[Clause, ...]:
     """The sentence's atomic commitments, each with the quantities, years and bodies
-    stated inside it, and those stated before the first clause (they govern all)."""
+    stated inside it, those stated before the sentence's first action (they govern all),
+    and the year a clause opens with (it governs the clauses after it)."""
     spans = split_clauses(doc.norm[sent.start:sent.end], sent.start)
     if not spans:
         return ()
-    lead_end = spans[0].start
+    # what stands before the first action (到2025年, a subject: 各级政府要…) governs every clause
+    first_verb = spans[0].text.find(spans[0].action) if spans[0].action else 0
+    lead_end = spans[0].start + max(first_verb, 0)
     lead_text = doc.norm[sent.start:lead_end]
     head_years = _years(lead_text, period_start)
-    # a leading "到2025年," inside the first clause governs the whole sentence too
-    first = _DEADLINE_RE.match(doc.norm, spans[0].start)
+    first = _DEADLINE_RE.match(doc.norm, spans[0].start)  # 到2025年,毛入园率达到98% (a target clause)
     if first:
         head_years |= _years(first.group(0), period_start)
     head_bodies = [n[0] for n in named if n[3] <= lead_end]
     out = []
+    carried: set[int] = set()  # 积极发展学前教育,到2020年,普及…,基本普及…: the year governs what follows
     for c in spans:
+        opening = _DEADLINE_RE.match(doc.norm, c.start)
+        if opening:
+            carried = _years(opening.group(0), period_start)
         out.append(Clause(
             text=c.text,
             action=c.action,
             evidence=_evidence(doc, c.start, c.end, sent.passage.passage_id),
             quantities=tuple(q for q in quantities if c.start <= q.evidence.start and q.evidence.end <= c.end),
-            deadlines=tuple(sorted(head_years | _years(c.text, period_start))),
+            deadlines=tuple(sorted(head_years | carried | _years(c.text, period_start))),
             bodies=tuple(dict.fromkeys([*head_bodies, *(n[0] for n in named if c.start <= n[2] and n[3] <= c.end)])),
         ))
     return tuple(out)
