@@ -146,3 +146,21 @@ def test_workspace_compare_and_audit_through_the_cli(built, tmp_path, capsys) ->
     assert main(["compare", "linan", "linan", "--index", str(built)]) == 1
     err = capsys.readouterr().err
     assert "compare needs two different plans, got 'linan' twice" in err and "hint: compare it with one of:" in err
+
+
+def test_atomic_aligns_qu_guan_xiao_pin_with_xian_guan_xiao_pin_and_says_why(
+        linan: PlanDoc, linping: PlanDoc, embed) -> None:  # type: ignore[no-untyped-def]
+    cmp = compare_commitments(_statements(linping), _statements(linan), method="atomic", embed=embed)
+    (local,) = [a for a in cmp.alignments if "区管校聘" in a.statement.text]
+    # the clause, not the whole sentence, with the sentence as context
+    assert local.statement.text == "深化“区管校聘”教师管理制度改革"
+    assert local.statement.context.startswith("深化“区管校聘”教师管理制度改革,完善推进教师、校长交流轮岗机制")
+    assert linping.original[local.statement.start:local.statement.end] == local.statement.text
+    assert local.side == "shared" and local.best is not None
+    assert local.best.statement.text == "贯彻落实教师“县管校聘”和“校长职级制”改革"
+    assert "synonym 区管校聘→县管校聘" in local.best.why and "tfidf" in local.best.why
+    row = next(r for r in cmp.rows() if r["quote"] == local.statement.text)
+    assert row["why"] == local.best.why and row["other_context"].startswith("实施教育行政部门")
+    # the principal-rank clause of Linan's personnel sentence pairs with Linping's, not with 区管校聘
+    (rank,) = [a for a in cmp.alignments if a.statement.text == "稳步推进中小学校长职级制改革"]
+    assert rank.best is not None and rank.best.statement.text == "深入推进校长职级制改革"

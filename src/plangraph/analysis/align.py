@@ -142,11 +142,12 @@ class Why:
     cosine: float
 
     def __str__(self) -> str:
-        parts = [f"tfidf {self.tfidf:.2f}", f"object {self.object:.2f}", f"cosine {self.cosine:.2f}"]
+        parts = []
         if self.synonyms:
             parts.append("synonym " + ", ".join(self.synonyms))
         if self.shared:
             parts.append("shared " + ", ".join(self.shared))
+        parts.append(f"tfidf {self.tfidf:.2f}, object {self.object:.2f}, cosine {self.cosine:.2f}")
         return "; ".join(parts)
 
 
