@@ -164,3 +164,27 @@ def test_atomic_aligns_qu_guan_xiao_pin_with_xian_guan_xiao_pin_and_says_why(
     # the principal-rank clause of Linan's personnel sentence pairs with Linping's, not with 区管校聘
     (rank,) = [a for a in cmp.alignments if a.statement.text == "稳步推进中小学校长职级制改革"]
     assert rank.best is not None and rank.best.statement.text == "深入推进校长职级制改革"
+
+
+def test_which_plans_commit_to_a_reform_through_the_workspace_and_the_cli(built, capsys) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from plangraph.interfaces.cli import main
+    from plangraph.workspace import Workspace
+
+    ws = Workspace(built)
+    found = {r.plan: r for r in ws.commitments("县管校聘")}
+    # Linping calls it 区管校聘: found through the synonym table, and quoted exactly
+    linping = found["linping"]
+    assert linping.quote == "深化“区管校聘”教师管理制度改革" and linping.strength in ("commits", "strong")
+    assert "synonym 区管校聘→县管校聘" in linping.why
+    assert ws.plan_text("linping")[linping.start:linping.end] == linping.quote
+    assert found["linan"].quote == "贯彻落实教师“县管校聘”和“校长职级制”改革"
+    assert found["national-china-education-modernization-2035"].quote == "推行教师“县管校聘”"
+    assert main(["commitments", "教室护眼灯光改造", "--index", str(built), "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert rows[0]["plan"] == "linping" and rows[0]["quote"] == "实施教室护眼灯光改造工程"
+    assert rows[0]["strength"] == "strong" and all(r["strength"] == "weak" for r in rows[1:])
+    assert [r["score"] for r in rows] == sorted((r["score"] for r in rows), reverse=True)
+    assert main(["commitments", "县管校聘", "--index", str(built), "--plan", "nope"]) == 1
+    assert "unknown plan 'nope'" in capsys.readouterr().err

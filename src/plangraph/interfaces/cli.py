@@ -251,6 +251,9 @@ def build_parser() -> argparse.ArgumentParser:
     from plangraph.interfaces import cli_sparql  # it imports this module's helpers
 
     cli_sparql.add_parsers(sub)
+    from plangraph.interfaces import cli_commitments
+
+    cli_commitments.add_parsers(sub)
 
     p = sub.add_parser("export", help="export entity lists: csv, xlsx, json, jsonld, ttl; or the whole graph",
                        description="Export indicators, programmes, projects, commitments or organizations; "

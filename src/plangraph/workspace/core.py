@@ -358,6 +358,13 @@ class Workspace:
             self._comparisons = ComparisonStore(self)
         return self._comparisons.compare(plan_a, plan_b, method=method, threshold=threshold)
 
+    def commitments(self, phrase: str, *, plans: Sequence[str] = ()) -> list[Any]:
+        """Which plans commit to ``phrase``: each plan's closest commitment clause with a
+        strength, closest plans first (:func:`plangraph.workspace.commitments.which_plans`)."""
+        from plangraph.workspace.commitments import which_plans
+
+        return which_plans(self, phrase, plans=tuple(plans))
+
     def audit(self, plan: str) -> Any:
         """Check a plan against itself: stated totals against its project tables,
         targets stated twice, and the table cells ingestion flagged.
