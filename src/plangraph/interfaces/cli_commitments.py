@@ -25,6 +25,28 @@ def cmd_commitments(args: argparse.Namespace) -> int:
     return 0
 
 
+_UPTAKE_TABLE = ["status", "superior", "score", "superior_quote", "local_quote"]
+_SIDES = {"shared": "taken up", "only-b": "not found", "only-a": "local"}
+
+
+def cmd_uptake(args: argparse.Namespace) -> int:
+    """``plangraph compare A B C…``: A against each of B, C… (see :mod:`plangraph.analysis.uptake`)."""
+    from plangraph.interfaces.cli import _write_report
+
+    up = _open(args).uptake(args.plan_a, args.plan_b, threshold=args.threshold)
+    rows = up.rows(_SIDES[args.side] if args.side else None)
+    if args.format == "table" and not args.out:
+        short = lambda v: v if not isinstance(v, str) or len(v) <= 40 else v[:40] + "…"  # noqa: E731
+        counts = up.counts()
+        print(f"{up.plan} against {', '.join(up.superiors)} (atomic, threshold {up.threshold:.2f}): "
+              + "; ".join(f"{s}: {c['taken up']} taken up, {c['not found']} not found" for s, c in counts.items()
+                          if s != up.plan)
+              + f"; {counts[up.plan]['local']} local")
+        rows = [{c: short(r[c]) for c in _UPTAKE_TABLE} for r in rows]
+    _write_report({"uptake": rows}, args.format, args.out)
+    return 0
+
+
 def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("commitments", help="which plans commit to X: each plan's closest commitment clause",
                        description="From a phrase (县管校聘, 教室护眼灯光改造), the closest commitment clause of "
