@@ -36,7 +36,7 @@ def embed():  # type: ignore[no-untyped-def]
     return get_encoder("use").encode_passages
 
 
-@pytest.fixture(scope="module", params=["tfidf", "blend"])
+@pytest.fixture(scope="module", params=["tfidf", "blend", "atomic"])
 def linan_linping(request: pytest.FixtureRequest, linan: PlanDoc, linping: PlanDoc) -> CommitmentComparison:
     embed = request.getfixturevalue("embed") if request.param != "tfidf" else None
     return compare_commitments(_statements(linan), _statements(linping), method=request.param, embed=embed)
@@ -150,3 +150,68 @@ def test_workspace_compare_and_audit_through_the_cli(built, tmp_path, capsys) ->
     assert main(["compare", "linan", "linan", "--index", str(built)]) == 1
     err = capsys.readouterr().err
     assert "compare needs two different plans, got 'linan' twice" in err and "hint: compare it with one of:" in err
+
+
+def test_atomic_aligns_qu_guan_xiao_pin_with_xian_guan_xiao_pin_and_says_why(
+        linan: PlanDoc, linping: PlanDoc, embed) -> None:  # type: ignore[no-untyped-def]
+    cmp = compare_commitments(_statements(linping), _statements(linan), method="atomic", embed=embed)
+    (local,) = [a for a in cmp.alignments if "区管校聘" in a.statement.text]
+    # the clause, not the whole sentence, with the sentence as context
+    assert local.statement.text == "深化“区管校聘”教师管理制度改革"
+    assert local.statement.context.startswith("深化“区管校聘”教师管理制度改革,完善推进教师、校长交流轮岗机制")
+    assert linping.original[local.statement.start:local.statement.end] == local.statement.text
+    assert local.side == "shared" and local.best is not None
+    assert local.best.statement.text == "贯彻落实教师“县管校聘”和“校长职级制”改革"
+    assert "synonym 区管校聘→县管校聘" in local.best.why and "tfidf" in local.best.why
+    row = next(r for r in cmp.rows() if r["quote"] == local.statement.text)
+    assert row["why"] == local.best.why and row["other_context"].startswith("实施教育行政部门")
+    # the principal-rank clause of Linan's personnel sentence pairs with Linping's, not with 区管校聘
+    (rank,) = [a for a in cmp.alignments if a.statement.text == "稳步推进中小学校长职级制改革"]
+    assert rank.best is not None and rank.best.statement.text == "深入推进校长职级制改革"
+
+
+def test_which_plans_commit_to_a_reform_through_the_workspace_and_the_cli(built, capsys) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from plangraph.interfaces.cli import main
+    from plangraph.workspace import Workspace
+
+    ws = Workspace(built)
+    found = {r.plan: r for r in ws.commitments("县管校聘")}
+    # Linping calls it 区管校聘: found through the synonym table, and quoted exactly
+    linping = found["linping"]
+    assert linping.quote == "深化“区管校聘”教师管理制度改革" and linping.strength in ("commits", "strong")
+    assert "synonym 区管校聘→县管校聘" in linping.why
+    assert ws.plan_text("linping")[linping.start:linping.end] == linping.quote
+    assert found["linan"].quote == "贯彻落实教师“县管校聘”和“校长职级制”改革"
+    assert found["national-china-education-modernization-2035"].quote == "推行教师“县管校聘”"
+    assert main(["commitments", "教室护眼灯光改造", "--index", str(built), "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert rows[0]["plan"] == "linping" and rows[0]["quote"] == "实施教室护眼灯光改造工程"
+    assert rows[0]["strength"] == "strong" and all(r["strength"] == "weak" for r in rows[1:])
+    assert [r["score"] for r in rows] == sorted((r["score"] for r in rows), reverse=True)
+    assert main(["commitments", "县管校聘", "--index", str(built), "--plan", "nope"]) == 1
+    assert "unknown plan 'nope'" in capsys.readouterr().err
+
+
+def test_a_plan_against_its_superior_plans(built, capsys) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from plangraph.interfaces.cli import main
+
+    national = "national-china-education-modernization-2035"
+    assert main(["compare", "linping", "linan", national, "--index", str(built), "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)["uptake"]
+    assert {r["status"] for r in rows} == {"taken up", "not found", "local"}
+    # the national 县管校聘 is taken up by Linping's 区管校聘, with Linping's quote
+    (county,) = [r for r in rows if r["superior"] == national and r["superior_quote"] == "推行教师“县管校聘”"]
+    assert county["status"] == "taken up" and county["local_quote"] == "深化“区管校聘”教师管理制度改革"
+    assert "synonym 区管校聘→县管校聘" in county["why"] and county["score"] >= 0.35
+    # eye-care lighting is Linping's own
+    (lighting,) = [r for r in rows if r["local_quote"] == "实施教室护眼灯光改造工程" and r["status"] == "local"]
+    assert lighting["superior"] == "" and lighting["score"] < 0.35
+    taken = [r for r in rows if r["status"] == "taken up"]
+    assert taken and all(r["score"] >= 0.35 for r in taken)
+    assert all(r["score"] < 0.35 for r in rows if r["status"] == "not found")
+    assert main(["compare", "linping", "linan", "linping", "--index", str(built)]) == 1
+    assert "needs other, distinct plans" in capsys.readouterr().err

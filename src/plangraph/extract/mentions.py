@@ -208,8 +208,34 @@ class CitedDocument:
 
 
 @dataclass(frozen=True)
+class Clause:
+    """One action of a commitment sentence with its object (``推进校长职级制改革``) or
+    one target (``普惠性幼儿园覆盖面达到90%``): see :mod:`plangraph.extract.clauses`.
+    ``text`` is normalised like :attr:`Commitment.text`; the evidence quotes the original.
+
+    ``quantities``, ``deadlines`` and ``bodies`` are those of the sentence that belong
+    to this clause: stated inside it, or stated before the sentence's first clause
+    (``到2025年,…`` and a leading subject govern every clause).
+    """
+
+    text: str
+    action: str
+    evidence: Evidence
+    quantities: tuple[Quantity, ...] = ()
+    deadlines: tuple[int, ...] = ()
+    bodies: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if len(self.text) != len(self.evidence.quote) or not self.text.strip():
+            raise ValueError(f"clause {self.text!r}: its quote {self.evidence.quote!r} has another length")
+
+
+@dataclass(frozen=True)
 class Commitment:
     """A measure stated in prose (one sentence), with what it is about.
+
+    ``clauses`` are its atomic commitments, one action each, in text order (one clause
+    for a sentence with one action); the sentence stays the commitment and its context.
 
     ``bodies`` and ``places`` hold canonical names that match
     :attr:`Organization.name` and :attr:`Place.name` of the same extraction;
@@ -227,6 +253,7 @@ class Commitment:
     bodies: tuple[str, ...]
     places: tuple[str, ...]
     evidence: Evidence
+    clauses: tuple[Clause, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.text.strip():

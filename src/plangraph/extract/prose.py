@@ -13,12 +13,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from plangraph.extract.lexicon import body_names, concepts_in, tokens
+from plangraph.extract.clauses import split_clauses
 from plangraph.extract.mentions import (
     CitedDocument,
+    Clause,
     Commitment,
     Evidence,
     Organization,
     Place,
+    Quantity,
 )
 from plangraph.model import Passage, PlanDoc
 from plangraph.extract.quantities import find_quantities
@@ -192,6 +195,44 @@ def _add_issuer(doc: PlanDoc, bodies: dict[str, tuple[list[str], list[Evidence]]
         del bodies[canonical]
 
 
+def _years(text: str, period_start: int) -> set[int]:
+    return {y for m in _DEADLINE_RE.finditer(text) if (y := int(m.group(1) or m.group(2))) >= period_start}
+
+
+def _clauses(doc: PlanDoc, sent: _Span, quantities: tuple[Quantity, ...],
+             named: list[tuple[str, str, int, int]], period_start: int) -> tuple[Clause, ...]:
+    """The sentence's atomic commitments, each with the quantities, years and bodies
+    stated inside it, those stated before the sentence's first action (they govern all),
+    and the year a clause opens with (it governs the clauses after it)."""
+    spans = split_clauses(doc.norm[sent.start:sent.end], sent.start)
+    if not spans:
+        return ()
+    # what stands before the first action (到2025年, a subject: 各级政府要…) governs every clause
+    first_verb = spans[0].text.find(spans[0].action) if spans[0].action else 0
+    lead_end = spans[0].start + max(first_verb, 0)
+    lead_text = doc.norm[sent.start:lead_end]
+    head_years = _years(lead_text, period_start)
+    first = _DEADLINE_RE.match(doc.norm, spans[0].start)  # 到2025年,毛入园率达到98% (a target clause)
+    if first:
+        head_years |= _years(first.group(0), period_start)
+    head_bodies = [n[0] for n in named if n[3] <= lead_end]
+    out = []
+    carried: set[int] = set()  # 积极发展学前教育,到2020年,普及…,基本普及…: the year governs what follows
+    for c in spans:
+        opening = _DEADLINE_RE.match(doc.norm, c.start)
+        if opening:
+            carried = _years(opening.group(0), period_start)
+        out.append(Clause(
+            text=c.text,
+            action=c.action,
+            evidence=_evidence(doc, c.start, c.end, sent.passage.passage_id),
+            quantities=tuple(q for q in quantities if c.start <= q.evidence.start and q.evidence.end <= c.end),
+            deadlines=tuple(sorted(head_years | carried | _years(c.text, period_start))),
+            bodies=tuple(dict.fromkeys([*head_bodies, *(n[0] for n in named if c.start <= n[2] and n[3] <= c.end)])),
+        ))
+    return tuple(out)
+
+
 def _region(doc: PlanDoc) -> str:
     return doc.meta.region or doc.meta.plan_id
 
@@ -244,6 +285,7 @@ def extract_prose(
                     if int(m.group(1) or m.group(2)) >= period_start
                 }
             )
+            quantities = find_quantities(doc.norm, doc.original, sent.start, sent.end, passage.passage_id)
             commitments.append(
                 Commitment(
                     plan_id=doc.plan_id,
@@ -252,13 +294,12 @@ def extract_prose(
                     text=text,
                     themes=topics,
                     target_groups=groups,
-                    quantities=find_quantities(
-                        doc.norm, doc.original, sent.start, sent.end, passage.passage_id
-                    ),
+                    quantities=quantities,
                     deadlines=tuple(deadlines),
                     bodies=tuple(dict.fromkeys(n[0] for n in named)),
                     places=tuple(dict.fromkeys(p[0] for p in located)),
                     evidence=_evidence(doc, sent.start, sent.end, passage.passage_id),
+                    clauses=_clauses(doc, sent, quantities, named, period_start),
                 )
             )
 

@@ -20,7 +20,7 @@ from plangraph.errors import PlanGraphError
 from plangraph.resources import ontology_dir
 from plangraph.graph.links import link_cited_plans, link_indicator_concepts
 from plangraph.graph.ties import Decision, IndicatorRow
-from plangraph.extract.mentions import Evidence, Extraction, Quantity
+from plangraph.extract.mentions import Commitment, Evidence, Extraction, Quantity
 from plangraph.model import EntityRef, PlanDoc
 from plangraph.graph.iris import content_hash, division_iri, local_name, passage_iri, plan_graph_iri, plan_iri
 from plangraph.graph.vocab import (
@@ -45,14 +45,15 @@ def passage_entities(ds: Dataset) -> dict[str, tuple[EntityRef, ...]]:
 
     ``ds`` is a union dataset (:func:`new_dataset`), as every reader of the graph expects.
 
-    Quantities are left out: they are parts of the entities that state them.
+    Quantities and commitment clauses are left out: they are parts of the entities that
+    state them.
     """
     out: dict[str, list[EntityRef]] = {}
     seen: set[tuple[str, str]] = set()
     for entity, _, passage, _ in ds.quads((None, PROV.wasDerivedFrom, None, None)):
         types = [t for t in ds.objects(entity, RDF.type) if str(t).startswith(str(PG))]
         pid = local_name(passage)
-        if not types or PG.Quantity in types or (pid, str(entity)) in seen:
+        if not types or PG.Quantity in types or PG.CommitmentClause in types or (pid, str(entity)) in seen:
             continue
         seen.add((pid, str(entity)))
         node = ds.value(entity, RDFS.label) or ds.value(entity, SKOS.prefLabel)
@@ -324,6 +325,26 @@ class _PlanWriter:
             for p in c.places:
                 g.add((node, PG.mentionsPlace, self.place_iri(p)))
             self.quantities(node, c.quantities)
+            self.clauses(node, c)
+
+    def clauses(self, node: URIRef, c: Commitment) -> None:
+        """A commitment's clauses, when it has more than one: each with its text, action,
+        evidence and the commitment's quantities stated inside it."""
+        if len(c.clauses) < 2:
+            return
+        g = self.g
+        index = {q.evidence.start: i for i, q in enumerate(c.quantities)}
+        for n, cl in enumerate(c.clauses):
+            part = URIRef(f"{node}/c{n}")
+            g.add((node, PG.clause, part))
+            g.add((part, RDF.type, PG.CommitmentClause))
+            g.add((part, PG.clauseText, Literal(cl.text, lang="zh")))
+            if cl.action:
+                g.add((part, PG.action, Literal(cl.action)))
+            self.evidence(part, cl.evidence)
+            for q in cl.quantities:
+                if q.evidence.start in index:
+                    g.add((part, PG.hasQuantity, URIRef(f"{node}/q{index[q.evidence.start]}")))
 
 
 def new_dataset() -> Dataset:

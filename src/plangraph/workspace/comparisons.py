@@ -88,6 +88,14 @@ class ComparisonStore:
             self._context[(plan_a, plan_b)] = (indicators, link_citations(cited, titles))
         return self._context[(plan_a, plan_b)]
 
+    def uptake(self, plan: str, superiors: tuple[str, ...], threshold: float | None = None) -> Any:
+        """:meth:`Workspace.uptake` (plan ids already checked)."""
+        from plangraph.analysis.compare import THRESHOLDS
+        from plangraph.analysis.uptake import uptake
+
+        limit = THRESHOLDS["atomic"] if threshold is None else threshold
+        return uptake(self.statements(plan), {s: self.statements(s) for s in superiors}, self.embed, limit)
+
     def compare(self, plan_a: str, plan_b: str, *, method: str | None = None,
                 threshold: float | None = None) -> PlanComparison:
         """:meth:`Workspace.compare` (plan ids already checked)."""

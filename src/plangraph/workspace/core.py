@@ -365,6 +365,28 @@ class Workspace(TieReview, AcrossPlans):
             self._comparisons = ComparisonStore(self)
         return self._comparisons.compare(plan_a, plan_b, method=method, threshold=threshold)
 
+    def uptake(self, plan: str, superiors: Sequence[str], *, threshold: float | None = None) -> Any:
+        """A plan against its superior plans: each superior commitment clause taken up
+        (with the plan's quote) or not found, and the plan's clauses no superior states
+        (``local``). Returns a :class:`plangraph.analysis.uptake.Uptake`."""
+        from plangraph.workspace.comparisons import ComparisonStore
+
+        for p in (plan, *superiors):
+            self.check_plan(p)
+        if not superiors or plan in superiors or len(set(superiors)) != len(superiors):
+            raise UsageError(f"compare {plan} needs other, distinct plans to compare it with",
+                             hint=f"got {', '.join(superiors) or 'none'}")
+        if self._comparisons is None:
+            self._comparisons = ComparisonStore(self)
+        return self._comparisons.uptake(plan, tuple(superiors), threshold)
+
+    def commitments(self, phrase: str, *, plans: Sequence[str] = ()) -> list[Any]:
+        """Which plans commit to ``phrase``: each plan's closest commitment clause with a
+        strength, closest plans first (:func:`plangraph.workspace.commitments.which_plans`)."""
+        from plangraph.workspace.commitments import which_plans
+
+        return which_plans(self, phrase, plans=tuple(plans))
+
     def audit(self, plan: str) -> Any:
         """Check a plan (:class:`plangraph.analysis.audit.AuditReport`): stated totals against
         its project tables, targets stated twice or below the national plans', flagged cells."""

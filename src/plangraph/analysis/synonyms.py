@@ -1,0 +1,100 @@
+"""Local names of the same reform, applied before commitments are compared.
+
+Plans name one reform in several ways: ``县管校聘`` in a county plan is ``区管校聘`` in a
+district's, ``研训一体`` is ``教研训一体化``, ``“双减”`` is ``双减``. Character n-grams
+and sentence encoders both see such pairs as different words. The table
+``plangraph/data/commitment_synonyms.tsv`` (canonical, variant, relation, where seen)
+maps every variant to its canonical name; :func:`normalise` rewrites a text with it
+and reports which rows it applied, so a comparison can say "synonym 区管校聘 → 县管校聘".
+
+The table is data that grows: add a row, no code changes. ``…`` in a variant stands
+for up to 40 characters of any text (``师德表现作为…首要``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from plangraph.resources import data_lines
+from plangraph.text import normalize
+
+SYNONYMS_FILE = "commitment_synonyms.tsv"
+RELATIONS = ("=", "~")
+_QUOTES = re.compile("[“”\"‘’'「」『』]")
+
+
+@dataclass(frozen=True)
+class Synonym:
+    """One row of the table: ``variant`` is another name of ``canonical``."""
+
+    canonical: str
+    variant: str
+    relation: str
+    seen_in: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.relation not in RELATIONS:
+            raise ValueError(f"{SYNONYMS_FILE}: {self.variant!r}: relation {self.relation!r};"
+                             f" choose one of: {', '.join(RELATIONS)}")
+        if not self.canonical.strip() or not self.variant.strip():
+            raise ValueError(f"{SYNONYMS_FILE}: a row with an empty name ({self.canonical!r}, {self.variant!r})")
+
+
+@dataclass(frozen=True)
+class Normalised:
+    """A text as comparison scores it, and the synonym rows that made it so."""
+
+    text: str
+    applied: tuple[Synonym, ...]
+
+
+def _pattern(name: str) -> str:
+    return ".{0,40}?".join(re.escape(normalize(part)) for part in name.split("…"))
+
+
+@lru_cache(maxsize=1)
+def synonyms() -> tuple[Synonym, ...]:
+    """Every row of the table, in file order."""
+    rows = []
+    for cols in data_lines(SYNONYMS_FILE):
+        if cols[0] == "canonical":
+            continue
+        if len(cols) < 3:
+            raise ValueError(f"{SYNONYMS_FILE}: row {cols!r} has {len(cols)} columns; expected"
+                             " canonical, variant, relation[, seen_in]")
+        seen = tuple(s for s in cols[3].split(",") if s) if len(cols) > 3 else ()
+        rows.append(Synonym(cols[0].strip(), cols[1].strip(), cols[2].strip(), seen))
+    return tuple(rows)
+
+
+@lru_cache(maxsize=1)
+def _matcher() -> tuple[re.Pattern[str], dict[str, Synonym | None]]:
+    """One alternation of every name, longest first, so that a canonical name is never
+    rewritten inside itself (``研训一体`` inside ``教研训一体化``)."""
+    names: dict[str, Synonym | None] = {}
+    for row in synonyms():
+        names.setdefault(_pattern(row.canonical), None)
+        names[_pattern(row.variant)] = row
+    order = sorted(names, key=len, reverse=True)
+    groups = "|".join(f"(?P<g{i}>{p})" for i, p in enumerate(order))
+    return re.compile(groups), {f"g{i}": names[p] for i, p in enumerate(order)}
+
+
+def normalise(text: str) -> Normalised:
+    """``text`` without quotation marks and with every variant name replaced by its
+    canonical one."""
+    pattern, rows = _matcher()
+    plain = _QUOTES.sub("", normalize(text))
+    applied: list[Synonym] = []
+
+    def swap(m: re.Match[str]) -> str:
+        row = rows[m.lastgroup or ""]
+        if row is None:
+            return m.group(0)
+        applied.append(row)
+        return row.canonical
+
+    out = pattern.sub(swap, plain)
+    return Normalised(out, tuple(dict.fromkeys(applied)))

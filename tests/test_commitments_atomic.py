@@ -1,0 +1,147 @@
+"""Atomic commitments on the real plans: clauses with exact offsets, what each clause
+keeps of its sentence, the synonym table and the labelled clause pairs."""
+
+from __future__ import annotations
+
+import pytest
+
+from plangraph.analysis.align import clauses, object_of, read_labelled_pairs
+from plangraph.analysis.compare import Statement
+from plangraph.analysis.synonyms import RELATIONS, normalise, synonyms
+from plangraph.extract.clauses import split_clauses
+from plangraph.extract.mentions import Commitment
+from plangraph.extract.pipeline import extract
+from plangraph.model import PlanDoc
+
+from .conftest import ROOT
+
+PAIRS = ROOT / "tests" / "data" / "commitment_pairs_atomic.tsv"
+
+
+def _commitment(doc: PlanDoc, start: str) -> Commitment:
+    (found,) = [c for c in extract(doc).commitments if c.text.startswith(start)]
+    return found
+
+
+def test_linan_personnel_reform_sentence_gives_one_clause_per_action(linan: PlanDoc) -> None:
+    c = _commitment(linan, "深化人事制度改革,深入推进校长职级制改革")
+    assert [cl.text for cl in c.clauses] == ["深化人事制度改革", "深入推进校长职级制改革", "培育“教育家”型校长"]
+    assert [cl.action for cl in c.clauses] == ["深化", "推进", "培育"]
+    for cl in c.clauses:
+        assert linan.original[cl.evidence.start:cl.evidence.end] == cl.evidence.quote
+        assert c.evidence.start <= cl.evidence.start < cl.evidence.end <= c.evidence.end
+    # the offsets are the sentence's: the second clause starts after the first comma
+    assert c.clauses[1].evidence.start == c.evidence.start + len("深化人事制度改革,")
+
+
+def test_linping_qu_guan_xiao_pin_is_a_clause_of_its_own(linping: PlanDoc) -> None:
+    c = _commitment(linping, "深化“区管校聘”教师管理制度改革")
+    assert [cl.text for cl in c.clauses] == [
+        "深化“区管校聘”教师管理制度改革", "完善推进教师、校长交流轮岗机制", "促进师资资源均衡配置"]
+    assert linping.original[c.clauses[0].evidence.start:c.clauses[0].evidence.end] == "深化“区管校聘”教师管理制度改革"
+
+
+def test_a_year_governs_the_clauses_after_it(national_2010: PlanDoc) -> None:
+    c = _commitment(national_2010, "积极发展学前教育,到2020年,普及学前一年教育")
+    assert [(cl.text, cl.deadlines) for cl in c.clauses] == [
+        ("积极发展学前教育", ()),
+        ("到2020年,普及学前一年教育", (2020,)),
+        ("基本普及学前两年教育,有条件的地区普及学前三年教育", (2020,)),
+    ]
+
+
+def test_a_quantity_stays_with_its_clause(national_2035: PlanDoc) -> None:
+    c = _commitment(national_2035, "更加注重通过加强政策设计")
+    assert [[q.evidence.quote for q in cl.quantities] for cl in c.clauses] == [[], [], [], ["不低于4％"]]
+    assert c.clauses[-1].text.startswith("保证国家财政性教育经费支出")
+
+
+def test_a_leading_subject_is_the_body_of_every_clause(national_2010: PlanDoc) -> None:
+    c = _commitment(national_2010, "各级政府要把减负作为教育工作的重要任务")
+    assert len(c.clauses) == 2 and all(cl.bodies == ("各级政府",) for cl in c.clauses)
+
+
+def test_every_clause_of_every_plan_quotes_the_original(all_plans: list[PlanDoc]) -> None:
+    for doc in all_plans:
+        commitments = extract(doc).commitments
+        assert sum(len(c.clauses) for c in commitments) > 1.4 * len(commitments), doc.plan_id
+        for c in commitments:
+            assert c.clauses, c.text
+            ends = c.evidence.start
+            for cl in c.clauses:
+                assert doc.original[cl.evidence.start:cl.evidence.end] == cl.evidence.quote
+                assert doc.norm[cl.evidence.start:cl.evidence.end] == cl.text
+                assert ends <= cl.evidence.start and cl.evidence.end <= c.evidence.end
+                ends = cl.evidence.end
+
+
+def test_split_clauses_is_the_same_function_on_a_statement() -> None:
+    text = "实施教育行政部门和教育事业单位机构优化调整,贯彻落实教师“县管校聘”和“校长职级制”改革,增强学校办学活力。"
+    spans = split_clauses(text, 100)
+    assert [(s.start, s.text) for s in spans] == [
+        (100, "实施教育行政部门和教育事业单位机构优化调整"), (122, "贯彻落实教师“县管校聘”和“校长职级制”改革"),
+        (145, "增强学校办学活力")]
+    parts = clauses([Statement("linan", text, 100, 100 + len(text))])
+    assert [p.text for p in parts] == [s.text for s in spans] and {p.context for p in parts} == {text}
+    assert object_of("深入推进校长职级制改革") == "校长职级制改革"
+    # one action: the sentence less its final punctuation
+    assert [s.text for s in split_clauses("加强学前保教队伍建设。")] == ["加强学前保教队伍建设"]
+
+
+def test_synonyms_make_local_names_of_one_reform_the_same() -> None:
+    assert len(synonyms()) >= 50 and {r.relation for r in synonyms()} <= set(RELATIONS)
+    district = normalise("深化“区管校聘”教师管理制度改革")
+    assert district.text == "深化县管校聘教师管理制度改革"
+    assert [(r.variant, r.canonical) for r in district.applied] == [("区管校聘", "县管校聘")]
+    assert normalise("推进“教研训一体化”建设").text == "推进教研训一体化建设"  # not rewritten inside itself
+    assert normalise("努力实现研训一体").text == "努力实现教研训一体化"
+    assert normalise("落实“双减”").text == normalise("落实双减").text
+    first = normalise("把师德表现作为教师资格定期注册、业绩考核、职称评聘、评优奖励的首要要求")
+    assert first.text.startswith("把师德师风第一标准") and first.applied[0].relation == "~"
+    assert normalise("加强学前保教队伍建设").applied == ()
+
+
+def test_synonym_rows_say_truly_where_they_were_seen(all_plans: list[PlanDoc]) -> None:
+    import re
+
+    texts = {"linan": all_plans[0], "linping": all_plans[1], "national-2010": all_plans[2],
+             "national-2035": all_plans[3]}
+    norm = {k: normalise(d.norm).text + d.norm for k, d in texts.items()}
+    for row in synonyms():
+        assert row.variant != row.canonical and row.seen_in, row
+        for plan in row.seen_in:
+            if plan == "policy":
+                continue
+            names = [re.compile(".{0,40}?".join(map(re.escape, n.split("…")))) for n in (row.canonical, row.variant)]
+            plain = texts[plan].norm.replace("“", "").replace("”", "")
+            assert any(n.search(plain) or n.search(texts[plan].norm) for n in names) or row.canonical in norm[plan], (
+                plan, row)
+
+
+def test_labelled_pairs_are_real_clauses_of_three_plan_pairs(linan: PlanDoc, linping: PlanDoc,
+                                                             national_2035: PlanDoc) -> None:
+    pairs = read_labelled_pairs(PAIRS)
+    assert len(pairs) >= 200
+    plan_pairs = {(p.plan_a, p.plan_b) for p in pairs if p.kind != "hand"}
+    assert len(plan_pairs) >= 3 and ("linan", "national-china-education-modernization-2035") in plan_pairs
+    for split in ("tune", "test"):
+        labels = [p.same for p in pairs if p.split == split]
+        assert 0.15 < sum(labels) / len(labels) < 0.5
+    docs = {d.plan_id: d for d in (linan, linping, national_2035)}
+    starts = {pid: {(cl.evidence.start, cl.evidence.end) for c in extract(d).commitments for cl in c.clauses}
+              for pid, d in docs.items()}
+    for p in pairs:
+        for plan, s, e, quote in ((p.plan_a, p.start_a, p.end_a, p.quote_a), (p.plan_b, p.start_b, p.end_b, p.quote_b)):
+            assert docs[plan].original[s:e] == quote
+            assert (s, e) in starts[plan], quote
+
+
+def test_a_bad_pairs_file_names_the_problem(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    bad = tmp_path / "pairs.tsv"
+    header = "plan_a\tstart_a\tend_a\tquote_a\tplan_b\tstart_b\tend_b\tquote_b\tlabel\tkind\tsplit\n"
+    bad.write_text(header + "linan\t0\t2\t推进\tlinping\t0\t2\t推进\t1\ttop\tdev\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="split 'dev'; choose one of: tune, test"):
+        read_labelled_pairs(bad)
+    bad.write_text(header + "linan\t0\t2\t推进\tlinping\t0\t2\t推进\tyes\ttop\ttune\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="pair 1: label 'yes'; choose 0 or 1"):
+        read_labelled_pairs(bad)
