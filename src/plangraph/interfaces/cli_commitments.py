@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 
+from plangraph.interfaces.argtypes import text
 from plangraph.interfaces.cli import _emit_rows, _index_arg, _open
 
 COLUMNS = ["plan", "strength", "score", "quote", "section", "why", "start", "end", "context"]
@@ -52,8 +53,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
                        description="From a phrase (县管校聘, 教室护眼灯光改造), the closest commitment clause of "
                                    "each plan, plans ranked by it, with a strength (strong / commits / weak "
                                    "against the atomic comparison threshold) and what made the match.")
-    p.add_argument("phrase", help="a commitment or a reform's name, in Chinese")
+    p.add_argument("phrase", type=text, help="a commitment or a reform's name, in Chinese")
     _index_arg(p)
-    p.add_argument("--plan", action="append", metavar="ID", help="only this plan (repeatable)")
+    p.add_argument("--plan", action="append", metavar="ID", type=text, help="only this plan (repeatable)")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
     p.set_defaults(func=cmd_commitments)

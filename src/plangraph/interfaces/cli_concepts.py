@@ -13,6 +13,7 @@ import sys
 from typing import Any
 
 from plangraph.errors import UsageError
+from plangraph.interfaces.argtypes import output_file, text
 from plangraph.interfaces.cli import _index_arg, _open, _write_report
 
 COLUMNS = ("plan", "indicator", "category", "concept", "status", "score", "why", "suggestions")
@@ -68,10 +69,10 @@ def add_parsers(sub: Any) -> None:
                                    "rebuilds the plans it decides on. The build reads indicator-ties.tsv "
                                    "beside the plan files.")
     _index_arg(p)
-    p.add_argument("--plan", help="only this plan id")
+    p.add_argument("--plan", type=text, help="only this plan id")
     p.add_argument("--unmapped", action="store_true",
                    help="only indicators tied to no concept (unmapped or rejected), with suggestions")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
-    p.add_argument("--write", metavar="FILE", help="write or update a review file (keeps its decisions)")
+    p.add_argument("--write", metavar="FILE", type=output_file, help="write or update a review file (keeps its decisions)")
     p.add_argument("--apply", metavar="FILE", help="apply a reviewed file and rebuild the plans it touches")
     p.set_defaults(func=cmd_concepts)
