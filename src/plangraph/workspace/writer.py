@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 import time
 from pathlib import Path
 from typing import Any
@@ -47,6 +46,7 @@ from plangraph.graph.storecheck import damaged, store_problem
 from plangraph.graph.vocab import ONTOLOGY_GRAPH, PG
 from plangraph.resources import ontology_dir
 from plangraph.workspace.faults import fault_point
+from plangraph.workspace.garbage import collect
 from plangraph.workspace.folder import (
     BUILDING,
     GRAPH_NT,
@@ -64,21 +64,12 @@ from plangraph.workspace.folder import (
 )
 
 ONTOLOGY_FILES: tuple[str, ...] = ("plangraph.ttl", "concepts.ttl", "indicator-scheme.ttl")  # as graph/build.py
-KEEP_SNAPSHOTS = 3
 SHARED_BATCH = 20_000
 """Lines of replaced or removed plan versions checked (and deleted) at a time."""
 COMPACT_MIN_FILES = 200
 """A change compacts the store when this many table files (and half as many as the last
 compaction left) were written since that compaction: about 50 plans' bulk loads
 (``benchmarks/bench_compaction.py``: lookups 1.3-1.5x faster at 50, 150 and 500 plans)."""
-FORMAT_2_FILES = ("graph.trig", "plans.json", "entities.json")
-
-
-def _remove(path: Path) -> None:
-    if path.is_dir() and not path.is_symlink():
-        shutil.rmtree(path, ignore_errors=True)
-    else:
-        path.unlink(missing_ok=True)
 
 
 def ontology_ntriples() -> tuple[str, str]:
@@ -346,50 +337,8 @@ class IndexWriter:
         return published
 
     def collect_garbage(self, manifest: dict[str, Any]) -> None:
-        """Remove shards, search indexes, snapshots and unfinished folders the manifest
-        does not name (the previous generation's shards and search index stay)."""
-        keep = {p["shard"] for p in manifest["plans"].values()} | set(manifest.get("retired", []))
-        plans = self.path / PLANS_DIR
-        if plans.is_dir():
-            for shard in plans.iterdir():
-                if shard.name not in keep:
-                    shutil.rmtree(shard, ignore_errors=True)
-        searches = {manifest.get("search"), manifest.get("previous_search")}
-        for entry in self.path.iterdir():
-            if entry.name.startswith(BUILDING):
-                shutil.rmtree(entry, ignore_errors=True)
-        if (self.path / SEARCH_DIR).is_dir():
-            for entry in (self.path / SEARCH_DIR).iterdir():
-                if f"{SEARCH_DIR}/{entry.name}" not in searches and f"{SEARCH_DIR}/{entry.name}" != SEARCH_SHARDS:
-                    _remove(entry)
-        self._collect_search_shards(searches)
-        for name in FORMAT_2_FILES:  # an index built by an earlier version, now rebuilt
-            (self.path / name).unlink(missing_ok=True)
-        (self.path / (MANIFEST + ".tmp")).unlink(missing_ok=True)
-        snapshots = self.path / STORE_DIR / "snapshots"
-        if snapshots.is_dir():
-            names = sorted(p.name for p in snapshots.iterdir())
-            current = Path(manifest["snapshot"]).name
-            self.store.prune_snapshots([*names[-KEEP_SNAPSHOTS:], current])
-
-    def _collect_search_shards(self, searches: set[str | None]) -> None:
-        """Remove the search shards that neither the current nor the previous search
-        generation refers to (and shards left unfinished)."""
-        pool = self.path / SEARCH_SHARDS
-        if not pool.is_dir():
-            return
-        used: set[str] = set()
-        for search in searches:
-            if not search:
-                continue
-            try:
-                shards = json.loads((self.path / search / "manifest.json").read_text("utf-8"))["shards"]
-            except (OSError, ValueError, KeyError, TypeError):
-                return  # a generation we cannot read: keep everything rather than guess
-            used.update(Path(str(rel)).name for rel in shards.values())
-        for entry in pool.iterdir():
-            if entry.name not in used:
-                _remove(entry)
+        """Remove what the manifest no longer names (:func:`plangraph.workspace.garbage.collect`)."""
+        collect(self.path, manifest, self.store)
 
 
 def manifest_from(registry: dict[str, dict[str, Any]], record: dict[str, Any], snapshot: str) -> dict[str, Any]:
