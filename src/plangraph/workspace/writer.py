@@ -33,7 +33,6 @@ shards). ``PLANGRAPH_FAULT_AT=<step>`` kills the process at a named step (tests)
 from __future__ import annotations
 
 import hashlib
-import json
 import time
 from pathlib import Path
 from typing import Any
