@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import os
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -82,3 +84,14 @@ def four_plan_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("four") / "ix"
     build([CORPUS, shared_file(NATIONAL_2010), shared_file(NATIONAL_2035)], out, encoders=("fake",), progress=False)
     return out
+
+
+@pytest.fixture
+def no_ocr(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The ``ocr`` extra not installed: ``import rapidocr`` fails, so scanned PDFs are refused."""
+    from plangraph.ingest.formats import ocr
+
+    monkeypatch.setitem(sys.modules, "rapidocr", None)  # None in sys.modules: ImportError
+    ocr.engine.cache_clear()
+    yield
+    ocr.engine.cache_clear()
