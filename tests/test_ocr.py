@@ -180,3 +180,22 @@ def test_build_with_a_scanned_plan_searches_its_ocr_text(tmp_path: Path) -> None
     plan = json.loads((out / "plans" / manifest["plans"][plan_id]["shard"] / "plan.json").read_text("utf-8"))
     assert plan["format"] == "pdf" and plan["ocr"] and plan["ocr"][0]["page"] == 1
     assert any(f["code"] == "ocr" for f in plan["findings"])
+
+
+@pytest.mark.parametrize(("limit", "value", "message"), [
+    ("MAX_OCR_IMAGE_PIXELS", 10_000, r"what the images of scanned page\(s\) 1 hold is over the limit of 10,000 "
+                                     r"pixels a page \(MAX_OCR_IMAGE_PIXELS\)"),
+    ("MAX_OCR_SECONDS", -1, r"the time its OCR takes is over the limit of -1 s \(MAX_OCR_SECONDS\)"),
+])
+def test_ocr_limits_refuse_a_scan_they_leave_unread(monkeypatch: pytest.MonkeyPatch, limit: str, value: int,
+                                                    message: str) -> None:
+    """The fixture's page holds 827 × 1169 pixels; with a limit below what it needs,
+    nothing is read and the PDF is refused naming the limit."""
+    pytest.importorskip("rapidocr")
+    from plangraph.ingest.formats.errors import LimitError
+
+    monkeypatch.setattr(f"plangraph.ingest.formats.ocr.{limit}", value)
+    monkeypatch.setattr(f"plangraph.ingest.formats.pdf.{limit}", value)
+    with pytest.raises(LimitError, match=f"{SCANNED.name}: {message}") as info:
+        read_any(SCANNED)
+    assert info.value.limit == limit

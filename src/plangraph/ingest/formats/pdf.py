@@ -175,6 +175,11 @@ def _read(pdf: PDF, path: str, budget: Budget, data: bytes) -> Canonical:
         if busy:
             raise budget.fail(f"what page(s) {_ranges(busy)} draw", MAX_PDF_PAGE_OBJECTS, "MAX_PDF_PAGE_OBJECTS",
                               " operands and operators a page")
+        if scan is not None and scan.too_large:
+            raise budget.fail(f"what the images of scanned page(s) {_ranges(scan.too_large)} hold",
+                              MAX_OCR_IMAGE_PIXELS, "MAX_OCR_IMAGE_PIXELS", " pixels a page")
+        if scan is not None and scan.late:
+            raise budget.fail("the time its OCR takes", int(MAX_OCR_SECONDS), "MAX_OCR_SECONDS", " s")
         if scan is not None and scan.missing:
             raise NoTextLayerError(
                 f"{path}: no text layer: {len(scanned)} of {len(pdf.pages)} page(s) are images only "
