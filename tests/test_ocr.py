@@ -194,8 +194,46 @@ def test_ocr_limits_refuse_a_scan_they_leave_unread(monkeypatch: pytest.MonkeyPa
     pytest.importorskip("rapidocr")
     from plangraph.ingest.formats.errors import LimitError
 
-    monkeypatch.setattr(f"plangraph.ingest.formats.ocr.{limit}", value)
-    monkeypatch.setattr(f"plangraph.ingest.formats.pdf.{limit}", value)
+    monkeypatch.setattr(f"plangraph.ingest.limits.{limit}", value)
     with pytest.raises(LimitError, match=f"{SCANNED.name}: {message}") as info:
         read_any(SCANNED)
     assert info.value.limit == limit
+
+
+def mixed_pdf() -> bytes:
+    """Pages 1-2 of the Lin'an PDF (a text layer), then the scanned page."""
+    import io
+
+    import pypdfium2 as pdfium
+
+    out = pdfium.PdfDocument.new()
+    out.import_pages(pdfium.PdfDocument(str(FIXTURES / "linan-2022-education-14th-fyp.pdf")), [0, 1])
+    out.import_pages(pdfium.PdfDocument(str(SCANNED)))
+    buf = io.BytesIO()
+    out.save(buf)
+    return buf.getvalue()
+
+
+def test_a_scanned_page_over_the_image_limit_is_skipped_and_the_text_pages_read(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("rapidocr")
+    from plangraph.ingest.formats import read_canonical
+
+    monkeypatch.setattr("plangraph.ingest.limits.MAX_OCR_IMAGE_PIXELS", 10_000)
+    c = read_canonical(mixed_pdf(), "mixed.pdf")
+    assert TITLE in c.text and len(c.pages) == 3 and not c.ocr
+    assert any(f.startswith("page(s) 3 not read by OCR: their images hold more than 10,000 pixels "
+                            "(MAX_OCR_IMAGE_PIXELS)") for f in c.findings)
+
+
+@pytest.mark.slow
+def test_text_pages_and_a_scanned_page_in_one_pdf() -> None:
+    pytest.importorskip("rapidocr")
+    from plangraph.ingest.formats import read_canonical
+
+    c = read_canonical(mixed_pdf(), "mixed.pdf")
+    assert len(c.pages) == 3 and c.ocr and {s.page for s in c.ocr} == {3}
+    assert all(c.page_of(s.start) == 3 for s in c.ocr)
+    scan = c.text[c.pages[2]:]
+    assert TITLE in scan and "一、现实基础" in scan
+    assert any(f.startswith("page(s) 3 are scans read by OCR") for f in c.findings)

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from plangraph.ingest.formats.canonical import clean_cell, join_wrapped
-from plangraph.ingest.limits import MAX_OCR_IMAGE_PIXELS, MAX_OCR_PAGE_PIXELS, MAX_OCR_SECONDS, OCR_DPI
+from plangraph.ingest import limits
 
 ENGINE = "rapidocr 3 (PP-OCRv6 small, onnxruntime)"
 INSTALL_HINT = "pip install 'plangraph[ocr]'"
@@ -128,9 +128,9 @@ def engine() -> Engine:
 def render(page: Any, width: float, height: float) -> tuple[Any, float]:
     """A pdfium page as an RGB array and its scale (pixels a point): :data:`OCR_DPI`,
     lowered so that the image stays within :data:`MAX_OCR_PAGE_PIXELS`."""
-    scale = OCR_DPI / 72
-    if width * height * scale * scale > MAX_OCR_PAGE_PIXELS:
-        scale = (MAX_OCR_PAGE_PIXELS / (width * height)) ** 0.5
+    scale = limits.OCR_DPI / 72
+    if width * height * scale * scale > limits.MAX_OCR_PAGE_PIXELS:
+        scale = (limits.MAX_OCR_PAGE_PIXELS / (width * height)) ** 0.5
     bitmap = page.render(scale=scale, grayscale=False)
     return bitmap.to_numpy()[:, :, :3], scale
 
@@ -214,10 +214,10 @@ def read_scans(data: bytes, scans: Sequence[Scan]) -> ScanRead:
     start = time.monotonic()
     try:
         for scan in scans:
-            if scan.image_pixels > MAX_OCR_IMAGE_PIXELS:
+            if scan.image_pixels > limits.MAX_OCR_IMAGE_PIXELS:
                 too_large.append(scan.page)
                 continue
-            if time.monotonic() - start > MAX_OCR_SECONDS:
+            if time.monotonic() - start > limits.MAX_OCR_SECONDS:
                 late.append(scan.page)
                 continue
             page = doc[scan.page - 1]

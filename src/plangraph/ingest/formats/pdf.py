@@ -49,8 +49,8 @@ from plangraph.ingest.formats import ocr
 from plangraph.ingest.formats.canonical import Canonical, OcrSpan, TextBuilder, clean_cell, join_wrapped
 from plangraph.ingest.formats.errors import (CorruptFileError, EmptyDocumentError, EncryptedFileError, LimitError,
                                              NoTextLayerError)
-from plangraph.ingest.limits import (MAX_OCR_IMAGE_PIXELS, MAX_OCR_SECONDS, MAX_PDF_PAGE_OBJECTS,
-                                     MAX_PDF_PAGES)
+from plangraph.ingest import limits
+from plangraph.ingest.limits import MAX_PDF_PAGE_OBJECTS, MAX_PDF_PAGES
 from plangraph.ingest.formats.pdfguard import Budget, BusyPageError, bounded, check_page_content, check_page_tree
 
 MARGIN_BAND = 0.08
@@ -177,9 +177,9 @@ def _read(pdf: PDF, path: str, budget: Budget, data: bytes) -> Canonical:
                               " operands and operators a page")
         if scan is not None and scan.too_large:
             raise budget.fail(f"what the images of scanned page(s) {_ranges(scan.too_large)} hold",
-                              MAX_OCR_IMAGE_PIXELS, "MAX_OCR_IMAGE_PIXELS", " pixels a page")
+                              limits.MAX_OCR_IMAGE_PIXELS, "MAX_OCR_IMAGE_PIXELS", " pixels a page")
         if scan is not None and scan.late:
-            raise budget.fail("the time its OCR takes", int(MAX_OCR_SECONDS), "MAX_OCR_SECONDS", " s")
+            raise budget.fail("the time its OCR takes", int(limits.MAX_OCR_SECONDS), "MAX_OCR_SECONDS", " s")
         if scan is not None and scan.missing:
             raise NoTextLayerError(
                 f"{path}: no text layer: {len(scanned)} of {len(pdf.pages)} page(s) are images only "
@@ -228,10 +228,10 @@ def _scan_findings(scan: ocr.ScanRead) -> list[str]:
                    f"mean confidence {ocr.mean_confidence(scan.lines):.2f}; their text may hold misread characters")
     if scan.too_large:
         out.append(f"page(s) {_ranges(scan.too_large)} not read by OCR: their images hold more than "
-                   f"{MAX_OCR_IMAGE_PIXELS:,} pixels (MAX_OCR_IMAGE_PIXELS); their content is missing")
+                   f"{limits.MAX_OCR_IMAGE_PIXELS:,} pixels (MAX_OCR_IMAGE_PIXELS); their content is missing")
     if scan.late:
         out.append(f"page(s) {_ranges(scan.late)} not read by OCR: the OCR of this PDF took more than "
-                   f"{MAX_OCR_SECONDS:,.0f} s (MAX_OCR_SECONDS); their content is missing")
+                   f"{limits.MAX_OCR_SECONDS:,.0f} s (MAX_OCR_SECONDS); their content is missing")
     out.extend(scan.notes)
     return out
 
