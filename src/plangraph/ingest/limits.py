@@ -78,9 +78,11 @@ MAX_OCR_IMAGE_PIXELS = 120_000_000
 """Pixels of the images one scanned page draws, from their declared sizes, checked
 before pdfium decodes them (an A3 scan at 600 dpi is 70 million). A page over it is
 skipped with a warning finding."""
-MAX_OCR_SECONDS = 1_800.0
-"""Seconds all the OCR of one PDF may take (a page takes 2–10 s on 2 cores, more on a
-loaded machine). Pages still unread when it is spent are skipped with a warning finding."""
+MAX_OCR_SECONDS = 480.0
+"""Seconds all the OCR of one PDF may take (a page costs 10–13 CPU seconds, 6–12 s on 2
+idle cores). Pages still unread when it is spent are skipped with a warning finding, so
+a long scan ends with its first 40–80 pages read rather than stopped by the build's
+600 s ``--plan-time-limit``."""
 
 # -- HTML --------------------------------------------------------------------------
 
