@@ -237,3 +237,28 @@ def test_text_pages_and_a_scanned_page_in_one_pdf() -> None:
     scan = c.text[c.pages[2]:]
     assert TITLE in scan and "一、现实基础" in scan
     assert any(f.startswith("page(s) 3 are scans read by OCR") for f in c.findings)
+
+
+@pytest.mark.slow
+def test_a_scanned_table_comes_out_as_rows() -> None:
+    """Page 8 of the Lin'an PDF (two task tables between paragraphs) rendered at 150 dpi
+    into a 1-bit image, as a scanner would deliver it: its one-line rows come out as
+    tab-separated cells, the paragraphs around them as lines, in reading order."""
+    pytest.importorskip("rapidocr")
+    import io
+
+    import pypdfium2 as pdfium
+
+    from plangraph.ingest.formats import read_canonical
+
+    page = pdfium.PdfDocument(str(FIXTURES / "linan-2022-education-14th-fyp.pdf"))[7]
+    buf = io.BytesIO()
+    page.render(scale=150 / 72, grayscale=True).to_pil().convert("1").save(buf, "PDF", resolution=150.0)
+    text = read_canonical(buf.getvalue(), "table-scan.pdf").text
+    rows = [ln.split("\t") for ln in text.splitlines() if "\t" in ln]
+    assert ["项目名称", "项目内容"] in rows
+    assert ["2.特殊教育医教结合项目", "实现3-18岁残疾儿童少年医教结合全覆盖。"] in rows
+    assert ["3.老年教育提升项目", "建立2-3老年大学(学堂),新增学位500"] in rows
+    lines = text.splitlines()
+    assert lines.index("终身教育发展任务表") < lines.index("项目名称\t项目内容", lines.index("终身教育发展任务表"))
+    assert text.index("(六)终身教育") < text.index("终身教育发展任务表") < text.index("3.老年教育提升项目")
