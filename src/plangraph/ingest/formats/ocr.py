@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from plangraph.ingest.formats.canonical import clean_cell, join_wrapped
+from plangraph.ingest.formats.canonical import Canonical, clean_cell, join_wrapped
+from plangraph.model import OcrSpan
 from plangraph.ingest import limits
 
 ENGINE = "rapidocr 3 (PP-OCRv6 small, onnxruntime)"
@@ -230,3 +231,33 @@ def read_scans(data: bytes, scans: Sequence[Scan]) -> ScanRead:
     finally:
         doc.close()
     return ScanRead(tuple(out), tuple(read), tuple(too_large), tuple(late))
+
+
+def image_pixels(page: Any) -> int:
+    """Pixels the (pdfplumber) page's images declare (their /Width × /Height), before any is decoded."""
+    total = 0
+    for img in page.images:
+        w, h = img.get("srcsize") or (0, 0)
+        try:
+            total += int(w) * int(h)
+        except (TypeError, ValueError):
+            continue
+    return total
+
+
+def spans(doc: Canonical, ocr_lines: Sequence[OcrLine]) -> tuple[OcrSpan, ...]:
+    """Where each OCR line landed in the canonical text (lines dropped as page chrome
+    have none): looked for right after the previous one, on its own page."""
+    out: list[OcrSpan] = []
+    cursor = 0
+    for ln in ocr_lines:
+        text = "\t".join(ln.cells) if len(ln.cells) > 1 else clean_cell(ln.text)
+        lo = max(cursor, doc.pages[ln.page - 1] if ln.page <= len(doc.pages) else cursor)
+        at = doc.text.find(text, lo, lo + len(text) + 8)
+        if at < 0 or not text:
+            continue
+        cursor = at + len(text)
+        conf = sum(b.confidence * len(b.text) for b in ln.boxes) / max(1, sum(len(b.text) for b in ln.boxes))
+        out.append(OcrSpan(ln.page, at, cursor, (round(ln.x0, 1), round(ln.top, 1), round(ln.x1, 1),
+                                                 round(ln.bottom, 1)), round(conf, 3)))
+    return tuple(out)

@@ -46,7 +46,7 @@ from pdfplumber.table import Table
 from pdfplumber.utils.exceptions import PdfminerException
 
 from plangraph.ingest.formats import ocr
-from plangraph.ingest.formats.canonical import Canonical, OcrSpan, TextBuilder, clean_cell, join_wrapped
+from plangraph.ingest.formats.canonical import Canonical, TextBuilder, clean_cell, join_wrapped
 from plangraph.ingest.formats.errors import (CorruptFileError, EmptyDocumentError, EncryptedFileError, LimitError,
                                              NoTextLayerError)
 from plangraph.ingest import limits
@@ -152,7 +152,7 @@ def _read(pdf: PDF, path: str, budget: Budget, data: bytes) -> Canonical:
             if not page.chars:
                 if page.images:
                     scanned.append(n)
-                    scans.append(ocr.Scan(n, float(page.width), float(page.height), _image_pixels(page)))
+                    scans.append(ocr.Scan(n, float(page.width), float(page.height), ocr.image_pixels(page)))
                 else:
                     no_text.append(n)
                 pages.append([])
@@ -206,19 +206,7 @@ def _read(pdf: PDF, path: str, budget: Budget, data: bytes) -> Canonical:
     if dropped:
         findings.append(f"{dropped} running header/footer line(s) (page numbers) removed")
     doc = _assemble(pages, findings)
-    return dataclasses.replace(doc, ocr=_spans(doc, scan.lines)) if scan is not None and scan.lines else doc
-
-
-def _image_pixels(page: Page) -> int:
-    """Pixels the page's images declare (their /Width × /Height), before any is decoded."""
-    total = 0
-    for img in page.images:
-        w, h = img.get("srcsize") or (0, 0)
-        try:
-            total += int(w) * int(h)
-        except (TypeError, ValueError):
-            continue
-    return total
+    return dataclasses.replace(doc, ocr=ocr.spans(doc, scan.lines)) if scan is not None and scan.lines else doc
 
 
 def _scan_findings(scan: ocr.ScanRead) -> list[str]:
@@ -255,24 +243,6 @@ def _ocr_blocks(lines: Sequence[ocr.OcrLine]) -> dict[int, list[_Line | _Tab]]:
         size = body if abs(ln.height - body) <= 0.2 * body else float(round(ln.height))
         blocks.append(_Line(ln.page, ln.text, ln.x0, ln.x1, ln.top, ln.bottom, size))
     return out
-
-
-def _spans(doc: Canonical, lines: Sequence[ocr.OcrLine]) -> tuple[OcrSpan, ...]:
-    """Where each OCR line landed in the canonical text (lines dropped as page chrome
-    have none): looked for right after the previous one, on its own page."""
-    out: list[OcrSpan] = []
-    cursor = 0
-    for ln in lines:
-        text = "\t".join(ln.cells) if len(ln.cells) > 1 else clean_cell(ln.text)
-        lo = max(cursor, doc.pages[ln.page - 1] if ln.page <= len(doc.pages) else cursor)
-        at = doc.text.find(text, lo, lo + len(text) + 8)
-        if at < 0 or not text:
-            continue
-        cursor = at + len(text)
-        conf = sum(b.confidence * len(b.text) for b in ln.boxes) / max(1, sum(len(b.text) for b in ln.boxes))
-        out.append(OcrSpan(ln.page, at, cursor, (round(ln.x0, 1), round(ln.top, 1), round(ln.x1, 1),
-                                                 round(ln.bottom, 1)), round(conf, 3)))
-    return tuple(out)
 
 
 def _page_blocks(page: Page, n: int) -> list[_Line | _Tab]:
