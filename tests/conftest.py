@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import os
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -96,3 +98,14 @@ def places_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("places") / "ix"
     build([CORPUS, PLACE_PLANS], out, encoders=("fake",), progress=False)
     return out
+
+
+@pytest.fixture
+def no_ocr(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The ``ocr`` extra not installed: ``import rapidocr`` fails, so scanned PDFs are refused."""
+    from plangraph.ingest.formats import ocr
+
+    monkeypatch.setitem(sys.modules, "rapidocr", None)  # None in sys.modules: ImportError
+    ocr.engine.cache_clear()
+    yield
+    ocr.engine.cache_clear()

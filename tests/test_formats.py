@@ -342,13 +342,14 @@ def test_pdf_page_chrome_and_repeated_headers(canon: dict[str, Canonical]) -> No
     ("corrupt.docx", CorruptFileError, "corrupt.docx: not a readable .docx file"),
     ("chrome-only.html", EmptyDocumentError, "chrome-only.html: no text left"),
 ])
-def test_unreadable_files_are_clear_errors(name: str, error: type[FormatError], message: str) -> None:
+def test_unreadable_files_are_clear_errors(name: str, error: type[FormatError], message: str, no_ocr: None) -> None:
     with pytest.raises(error, match=message) as info:
         ingest_file(FIXTURES / name)
     assert isinstance(info.value, InputError) and info.value.hint
 
 
-def test_scanned_pdf_is_skipped_and_the_rest_build(tmp_path: Path) -> None:
+def test_scanned_pdf_is_skipped_and_the_rest_build(tmp_path: Path, no_ocr: None) -> None:
+    """Without the ``ocr`` extra (tests/test_ocr.py reads the scan with it)."""
     for name in (f"{STEM}.scanned.pdf", "chrome-only.html"):
         shutil.copy(FIXTURES / name, tmp_path / name)
     shutil.copy(RAW, tmp_path / "linan.txt")

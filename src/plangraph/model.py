@@ -242,6 +242,26 @@ class Excluded:
 
 
 @dataclass(frozen=True)
+class OcrSpan:
+    """A line of canonical text that OCR read from a scanned page.
+
+    Attributes:
+        page: 1-based page.
+        start: Offset of the line's first character in the canonical text.
+        end: Offset just past its last character.
+        box: ``(x0, top, x1, bottom)`` of the line on the page, in PDF points from
+            the page's top left.
+        confidence: The recogniser's confidence, averaged over the line's characters.
+    """
+
+    page: int
+    start: int
+    end: int
+    box: tuple[float, float, float, float]
+    confidence: float
+
+
+@dataclass(frozen=True)
 class PlanDoc:
     """One ingested plan: metadata, the original text and its structure.
 
@@ -261,6 +281,8 @@ class PlanDoc:
     findings: tuple[Finding, ...] = field(default=())
     format: str = "text"
     pages: tuple[int, ...] = ()
+    ocr: tuple[OcrSpan, ...] = ()
+    """Lines of ``original`` read by OCR from scanned PDF pages (page, offsets, box)."""
 
     def __post_init__(self) -> None:
         if len(self.norm) != len(self.original):

@@ -67,6 +67,23 @@ MAX_PDF_TREE_DEPTH = 64
 MAX_PDF_NESTING = 100
 """Arrays and dictionaries nested in one another, in an object or a content stream."""
 
+# -- OCR of scanned PDF pages (the ``ocr`` extra) -------------------------------------
+
+OCR_DPI = 200
+"""Resolution a scanned page is rendered at for OCR: 12 pt type is 33 pixels high."""
+MAX_OCR_PAGE_PIXELS = 12_000_000
+"""Pixels of one rendered page: A4 at 300 dpi is 8.7 million. A larger page is rendered
+at fewer dots to fit, so an oversized page costs no more than an A4 one."""
+MAX_OCR_IMAGE_PIXELS = 120_000_000
+"""Pixels of the images one scanned page draws, from their declared sizes, checked
+before pdfium decodes them (an A3 scan at 600 dpi is 70 million). A page over it is
+skipped with a warning finding."""
+MAX_OCR_SECONDS = 480.0
+"""Seconds all the OCR of one PDF may take (a page costs 10–13 CPU seconds, 6–12 s on 2
+idle cores). Pages still unread when it is spent are skipped with a warning finding, so
+a long scan ends with its first 40–80 pages read rather than stopped by the build's
+600 s ``--plan-time-limit``."""
+
 # -- HTML --------------------------------------------------------------------------
 
 MAX_HTML_BYTES = 16 * MiB

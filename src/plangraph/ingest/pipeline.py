@@ -119,8 +119,23 @@ def ingest_text(original: str, path: Path, *, sha256: str = "", encoding: str = 
                         for note in source.findings]
         if pages:
             passages = tuple(dataclasses.replace(p, page=source.page_of(p.start)) for p in passages)
+        if source.ocr:
+            findings.insert(0, _ocr_finding(path.name, source))
     return PlanDoc(meta, original, norm, seg.sections, seg.tables, passages,
-                   tuple(sorted(excluded, key=lambda x: x.start)), tuple(findings), fmt, pages)
+                   tuple(sorted(excluded, key=lambda x: x.start)), tuple(findings), fmt, pages,
+                   source.ocr if source is not None else ())
+
+
+def _ocr_finding(name: str, source: Canonical) -> Finding:
+    """The ``ocr`` finding: which pages were read by OCR, with what confidence, and the
+    text they span (from the first OCR line to the last)."""
+    spans = source.ocr
+    read = sorted({s.page for s in spans})
+    chars = sum(s.end - s.start for s in spans)
+    conf = sum(s.confidence * (s.end - s.start) for s in spans) / max(chars, 1)
+    return Finding("warning", "ocr", f"{name}: page(s) {', '.join(map(str, read))} are scans read by OCR "
+                   f"({len(spans)} lines, mean confidence {conf:.2f}); quotes from them may hold misread "
+                   "characters: check them against the scan", spans[0].start, spans[-1].end)
 
 
 def _place(v: dict[str, object], provenance: dict[str, str], norm: str, body: list[Line]) -> Located | None:

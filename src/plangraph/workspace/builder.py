@@ -145,7 +145,7 @@ def _plan_shard(index: Path, doc: PlanDoc, source_hash: str, options: dict[str, 
     concepts = {pid: sorted(keys) for pid, keys in passage_concepts(ds).items()}
     views = stamped(plan_views("\n".join(local + shared).encode(), _ontology_ntriples()))
     info = {k: v for k, v in plan_to_json(doc).items()
-            if k in ("plan", "meta", "counts", "findings", "format", "pages")}
+            if k in ("plan", "meta", "counts", "findings", "format", "pages", "ocr")}
     plan = plan_iri(doc.plan_id)
     cites = {str(d): sorted({k for t in g.objects(d, DCTERMS.title) if (k := title_key(str(t)))})
              for d in g.objects(plan, DCTERMS.references)}

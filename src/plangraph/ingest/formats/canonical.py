@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from plangraph.ingest.limits import MAX_TABLE_CELLS, MAX_TABLE_COLUMNS, MAX_TABLE_ROWS
+from plangraph.model import OcrSpan
 
 FORMATS = ("text", "html", "docx", "pdf")
 
@@ -42,6 +43,8 @@ class Canonical:
             level 1 the highest. The text pipeline may use it or ignore it.
         encoding: How the bytes were decoded, for text and HTML files; None for
             formats that carry Unicode themselves (DOCX, PDF).
+        ocr: The lines of ``text`` read by OCR from scanned PDF pages, in text order
+            (empty when no page was a scan).
     """
 
     text: str
@@ -50,6 +53,7 @@ class Canonical:
     findings: tuple[str, ...] = ()
     headings: tuple[tuple[int, int], ...] = field(default=())
     encoding: str | None = None
+    ocr: tuple[OcrSpan, ...] = ()
 
     def __post_init__(self) -> None:
         if self.format not in FORMATS:

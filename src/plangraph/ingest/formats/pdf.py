@@ -20,13 +20,17 @@ Library: pdfplumber (MIT, on pdfminer.six, MIT). Per page:
 * A table that continues on the next page and repeats its header row there loses the
   repeated row, so its rows stay one block of tab-separated lines.
 
-No text layer: a page with images but no characters is a scan. A file where every
-page is like that raises :class:`NoTextLayerError`; a few such pages are findings. Text
-that is mostly ``(cid:N)`` (fonts without a Unicode map) raises the same error.
+No text layer: a page with images but no characters is a scan. Scans are read by OCR
+(:mod:`.ocr`, the ``ocr`` extra): their lines become blocks like those of the text layer
+(type size from the box height), and :attr:`Canonical.ocr` says which lines of the text
+came from which box. Without the engine, a file where every page is a scan raises
+:class:`NoTextLayerError`; a few such pages are findings. Text that is mostly ``(cid:N)``
+(fonts without a Unicode map) raises the same error.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 import statistics
@@ -41,9 +45,11 @@ from pdfplumber.pdf import PDF
 from pdfplumber.table import Table
 from pdfplumber.utils.exceptions import PdfminerException
 
+from plangraph.ingest.formats import ocr
 from plangraph.ingest.formats.canonical import Canonical, TextBuilder, clean_cell, join_wrapped
 from plangraph.ingest.formats.errors import (CorruptFileError, EmptyDocumentError, EncryptedFileError, LimitError,
                                              NoTextLayerError)
+from plangraph.ingest import limits
 from plangraph.ingest.limits import MAX_PDF_PAGE_OBJECTS, MAX_PDF_PAGES
 from plangraph.ingest.formats.pdfguard import Budget, BusyPageError, bounded, check_page_content, check_page_tree
 
@@ -80,7 +86,8 @@ def read_pdf(data: bytes, name: str) -> Canonical:
     Raises:
         EncryptedFileError: the PDF needs a password to open.
         CorruptFileError: not a readable PDF.
-        NoTextLayerError: no page has text (a scan), or the text is unreadable glyph ids.
+        NoTextLayerError: no page has text (a scan) and the OCR engine is not installed,
+            or the text is unreadable glyph ids.
         EmptyDocumentError: no pages, or pages with neither text nor images.
         LimitError: a stream inflates past its limit, the page tree or the nesting of
             objects is too deep, too many pages (:mod:`plangraph.ingest.limits`).
@@ -98,7 +105,7 @@ def read_pdf(data: bytes, name: str) -> Canonical:
             raise CorruptFileError(f"{name}: not a readable PDF ({type(inner).__name__}: {inner})") from None
         try:
             check_page_tree(pdf.doc, budget)
-            return _read(pdf, name, budget)
+            return _read(pdf, name, budget, data)
         except PdfminerException as exc:
             inner = exc.args[0] if exc.args else exc
             if isinstance(inner, LimitError):
@@ -125,7 +132,7 @@ def _close(pdf: PDF) -> None:
         pass
 
 
-def _read(pdf: PDF, path: str, budget: Budget) -> Canonical:
+def _read(pdf: PDF, path: str, budget: Budget, data: bytes) -> Canonical:
     findings: list[str] = []
     if pdf.doc.encryption is not None:
         findings.append("the PDF is encrypted with an empty user password; its text was read")
@@ -136,13 +143,18 @@ def _read(pdf: PDF, path: str, budget: Budget) -> Canonical:
     pages: list[list[_Line | _Tab]] = []
     no_text: list[int] = []
     scanned: list[int] = []
+    scans: list[ocr.Scan] = []
     busy: list[int] = []
     for n, page in enumerate(pdf.pages, start=1):
         check_page_content(page.page_obj, n, budget)
         budget.start_page()
         try:
             if not page.chars:
-                (scanned if page.images else no_text).append(n)
+                if page.images:
+                    scanned.append(n)
+                    scans.append(ocr.Scan(n, float(page.width), float(page.height), ocr.image_pixels(page)))
+                else:
+                    no_text.append(n)
                 pages.append([])
                 continue
             pages.append(_page_blocks(page, n))
@@ -153,15 +165,27 @@ def _read(pdf: PDF, path: str, budget: Budget) -> Canonical:
             pages.append([])
         finally:
             page.close()  # its layout objects (about 1 KB a character) are not needed again
+    scan = ocr.read_scans(data, scans) if scans else None
+    if scan is not None:
+        for n, blocks in _ocr_blocks(scan.lines).items():
+            pages[n - 1] = blocks
+        scanned = [n for n in scanned if n not in scan.read]
     total = sum(len(b) for b in pages)
     if total == 0:
         if busy:
             raise budget.fail(f"what page(s) {_ranges(busy)} draw", MAX_PDF_PAGE_OBJECTS, "MAX_PDF_PAGE_OBJECTS",
                               " operands and operators a page")
-        if scanned:
+        if scan is not None and scan.too_large:
+            raise budget.fail(f"what the images of scanned page(s) {_ranges(scan.too_large)} hold",
+                              limits.MAX_OCR_IMAGE_PIXELS, "MAX_OCR_IMAGE_PIXELS", " pixels a page")
+        if scan is not None and scan.late:
+            raise budget.fail("the time its OCR takes", int(limits.MAX_OCR_SECONDS), "MAX_OCR_SECONDS", " s")
+        if scan is not None and scan.missing:
             raise NoTextLayerError(
                 f"{path}: no text layer: {len(scanned)} of {len(pdf.pages)} page(s) are images only "
-                "(a scanned document)", hint="run OCR on it first (e.g. ocrmypdf --language chi_sim) and ingest the result")
+                f"(a scanned document) and {scan.missing}",
+                hint=f"{ocr.INSTALL_HINT} to read scans, or run OCR on it first (e.g. ocrmypdf --language chi_sim) "
+                     "and ingest the result")
         raise EmptyDocumentError(f"{path}: the PDF's pages hold no text")
     text_chars = "".join(b.text for bs in pages for b in bs if isinstance(b, _Line))
     cids = sum(len(m) for m in _CID.findall(text_chars))
@@ -171,14 +195,54 @@ def _read(pdf: PDF, path: str, budget: Budget) -> Canonical:
     if busy:
         findings.append(f"page(s) {_ranges(busy)} skipped: each draws more than {MAX_PDF_PAGE_OBJECTS:,} operands "
                         "and operators (MAX_PDF_PAGE_OBJECTS, a map or a drawing bomb); their text is missing")
-    if scanned:
-        findings.append(f"page(s) {_ranges(scanned)} are images without text (scanned?); their content is missing")
+    if scan is not None:
+        findings.extend(_scan_findings(scan))
+        if scan.missing and scanned:
+            findings.append(f"page(s) {_ranges(scanned)} are images without text (scanned) and {scan.missing}; "
+                            f"their content is missing ({ocr.INSTALL_HINT} reads them)")
     if no_text:
         findings.append(f"page(s) {_ranges(no_text)} hold no text")
     dropped = _drop_running_chrome(pages, [p.height for p in pdf.pages])
     if dropped:
         findings.append(f"{dropped} running header/footer line(s) (page numbers) removed")
-    return _assemble(pages, findings)
+    doc = _assemble(pages, findings)
+    return dataclasses.replace(doc, ocr=ocr.spans(doc, scan.lines)) if scan is not None and scan.lines else doc
+
+
+def _scan_findings(scan: ocr.ScanRead) -> list[str]:
+    out = []
+    if scan.read:
+        out.append(f"page(s) {_ranges(scan.read)} are scans read by OCR ({ocr.ENGINE}): {len(scan.lines)} line(s), "
+                   f"mean confidence {ocr.mean_confidence(scan.lines):.2f}; their text may hold misread characters")
+    if scan.too_large:
+        out.append(f"page(s) {_ranges(scan.too_large)} not read by OCR: their images hold more than "
+                   f"{limits.MAX_OCR_IMAGE_PIXELS:,} pixels (MAX_OCR_IMAGE_PIXELS); their content is missing")
+    if scan.late:
+        out.append(f"page(s) {_ranges(scan.late)} not read by OCR: the OCR of this PDF took more than "
+                   f"{limits.MAX_OCR_SECONDS:,.0f} s (MAX_OCR_SECONDS); their content is missing")
+    out.extend(scan.notes)
+    return out
+
+
+def _ocr_blocks(lines: Sequence[ocr.OcrLine]) -> dict[int, list[_Line | _Tab]]:
+    """OCR lines as the blocks of their pages: a line of several cells is a table row
+    (consecutive rows one table); a line's type size is its box height, snapped to the
+    body's where it is within a fifth of it, so wrapped lines of a paragraph join."""
+    single = [ln.height for ln in lines if len(ln.cells) == 1]
+    body = statistics.median(single) if single else 0.0
+    out: dict[int, list[_Line | _Tab]] = {}
+    for ln in lines:
+        blocks = out.setdefault(ln.page, [])
+        if len(ln.cells) > 1:
+            last = blocks[-1] if blocks else None
+            if isinstance(last, _Tab):
+                blocks[-1] = _Tab(last.page, last.top, last.rows + (ln.cells,), 0)
+            else:
+                blocks.append(_Tab(ln.page, ln.top, (ln.cells,), 0))
+            continue
+        size = body if abs(ln.height - body) <= 0.2 * body else float(round(ln.height))
+        blocks.append(_Line(ln.page, ln.text, ln.x0, ln.x1, ln.top, ln.bottom, size))
+    return out
 
 
 def _page_blocks(page: Page, n: int) -> list[_Line | _Tab]:
