@@ -35,9 +35,7 @@ import io
 import re
 import statistics
 import zlib
-from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import pdfplumber
 from pdfplumber.page import Page
@@ -46,37 +44,15 @@ from pdfplumber.table import Table
 from pdfplumber.utils.exceptions import PdfminerException
 
 from plangraph.ingest.formats import ocr
-from plangraph.ingest.formats.canonical import Canonical, TextBuilder, clean_cell, join_wrapped
+from plangraph.ingest.formats.canonical import Canonical, clean_cell, join_wrapped
 from plangraph.ingest.formats.errors import (CorruptFileError, EmptyDocumentError, EncryptedFileError, LimitError,
                                              NoTextLayerError)
 from plangraph.ingest import limits
 from plangraph.ingest.limits import MAX_PDF_PAGE_OBJECTS, MAX_PDF_PAGES
 from plangraph.ingest.formats.pdfguard import Budget, BusyPageError, bounded, check_page_content, check_page_tree
+from plangraph.ingest.formats.pdflayout import Line, Tab, assemble, drop_running_chrome
 
-MARGIN_BAND = 0.08
-"""Fraction of the page height at top and bottom where running headers/footers live."""
 _CID = re.compile(r"\(cid:\d+\)")
-
-
-@dataclass(frozen=True)
-class _Line:
-    page: int
-    text: str
-    x0: float
-    x1: float
-    top: float
-    bottom: float
-    size: float
-    gapped: bool = False
-    """Words set apart by wide gaps: a row of an unruled table, never part of a paragraph."""
-
-
-@dataclass(frozen=True)
-class _Tab:
-    page: int
-    top: float
-    rows: tuple[tuple[str, ...], ...]
-    merged: int
 
 
 def read_pdf(data: bytes, name: str) -> Canonical:
@@ -140,7 +116,7 @@ def _read(pdf: PDF, path: str, budget: Budget, data: bytes) -> Canonical:
         raise EmptyDocumentError(f"{path}: the PDF has no pages")
     if len(pdf.pages) > MAX_PDF_PAGES:  # a PDF without a page tree: its pages were found by a scan
         raise budget.fail("its number of pages", MAX_PDF_PAGES, "MAX_PDF_PAGES", " pages")
-    pages: list[list[_Line | _Tab]] = []
+    pages: list[list[Line | Tab]] = []
     no_text: list[int] = []
     scanned: list[int] = []
     scans: list[ocr.Scan] = []
@@ -187,7 +163,7 @@ def _read(pdf: PDF, path: str, budget: Budget, data: bytes) -> Canonical:
                 hint=f"{ocr.INSTALL_HINT} to read scans, or run OCR on it first (e.g. ocrmypdf --language chi_sim) "
                      "and ingest the result")
         raise EmptyDocumentError(f"{path}: the PDF's pages hold no text")
-    text_chars = "".join(b.text for bs in pages for b in bs if isinstance(b, _Line))
+    text_chars = "".join(b.text for bs in pages for b in bs if isinstance(b, Line))
     cids = sum(len(m) for m in _CID.findall(text_chars))
     if text_chars and cids / len(text_chars) > 0.3:
         raise NoTextLayerError(f"{path}: the text layer is unreadable: its fonts map glyphs to no "
@@ -202,10 +178,10 @@ def _read(pdf: PDF, path: str, budget: Budget, data: bytes) -> Canonical:
                             f"their content is missing ({ocr.INSTALL_HINT} reads them)")
     if no_text:
         findings.append(f"page(s) {_ranges(no_text)} hold no text")
-    dropped = _drop_running_chrome(pages, [p.height for p in pdf.pages])
+    dropped = drop_running_chrome(pages, [p.height for p in pdf.pages])
     if dropped:
         findings.append(f"{dropped} running header/footer line(s) (page numbers) removed")
-    doc = _assemble(pages, findings)
+    doc = assemble(pages, findings)
     return dataclasses.replace(doc, ocr=ocr.spans(doc, scan.lines)) if scan is not None and scan.lines else doc
 
 
@@ -224,28 +200,28 @@ def _scan_findings(scan: ocr.ScanRead) -> list[str]:
     return out
 
 
-def _ocr_blocks(lines: Sequence[ocr.OcrLine]) -> dict[int, list[_Line | _Tab]]:
+def _ocr_blocks(lines: Sequence[ocr.OcrLine]) -> dict[int, list[Line | Tab]]:
     """OCR lines as the blocks of their pages: a line of several cells is a table row
     (consecutive rows one table); a line's type size is its box height, snapped to the
     body's where it is within a fifth of it, so wrapped lines of a paragraph join."""
     single = [ln.height for ln in lines if len(ln.cells) == 1]
     body = statistics.median(single) if single else 0.0
-    out: dict[int, list[_Line | _Tab]] = {}
+    out: dict[int, list[Line | Tab]] = {}
     for ln in lines:
         blocks = out.setdefault(ln.page, [])
         if len(ln.cells) > 1:
             last = blocks[-1] if blocks else None
-            if isinstance(last, _Tab):
-                blocks[-1] = _Tab(last.page, last.top, last.rows + (ln.cells,), 0)
+            if isinstance(last, Tab):
+                blocks[-1] = Tab(last.page, last.top, last.rows + (ln.cells,), 0)
             else:
-                blocks.append(_Tab(ln.page, ln.top, (ln.cells,), 0))
+                blocks.append(Tab(ln.page, ln.top, (ln.cells,), 0))
             continue
         size = body if abs(ln.height - body) <= 0.2 * body else float(round(ln.height))
-        blocks.append(_Line(ln.page, ln.text, ln.x0, ln.x1, ln.top, ln.bottom, size))
+        blocks.append(Line(ln.page, ln.text, ln.x0, ln.x1, ln.top, ln.bottom, size))
     return out
 
 
-def _page_blocks(page: Page, n: int) -> list[_Line | _Tab]:
+def _page_blocks(page: Page, n: int) -> list[Line | Tab]:
     tables = page.find_tables()
     boxes = [t.bbox for t in tables]
 
@@ -255,7 +231,7 @@ def _page_blocks(page: Page, n: int) -> list[_Line | _Tab]:
         return not any(x0 <= cx <= x1 and top <= cy <= bottom for x0, top, x1, bottom in boxes)
 
     text_page = page.filter(outside) if boxes else page
-    blocks: list[_Line | _Tab] = []
+    blocks: list[Line | Tab] = []
     for line in text_page.extract_text_lines(return_chars=True, strip=True):
         text = line["text"].strip()
         if not text:
@@ -263,11 +239,11 @@ def _page_blocks(page: Page, n: int) -> list[_Line | _Tab]:
         size = statistics.median(c["size"] for c in line["chars"])
         chars = line["chars"]
         gapped = any(b["x0"] - a["x1"] > 1.5 * size for a, b in zip(chars, chars[1:]))
-        blocks.append(_Line(n, text, line["x0"], line["x1"], line["top"], line["bottom"], round(size, 1), gapped))
+        blocks.append(Line(n, text, line["x0"], line["x1"], line["top"], line["bottom"], round(size, 1), gapped))
     for table in tables:
         rows, merged = _table_rows(table)
         if rows:
-            blocks.append(_Tab(n, table.bbox[1], rows, merged))
+            blocks.append(Tab(n, table.bbox[1], rows, merged))
     blocks.sort(key=lambda b: b.top)
     return blocks
 
@@ -306,98 +282,6 @@ def _table_rows(table: Table) -> tuple[tuple[tuple[str, ...], ...], int]:
 def _cell(text: str | None) -> str:
     """A PDF cell's lines are wraps, not breaks: joined like paragraph lines."""
     return clean_cell(join_wrapped((text or "").split("\n")))
-
-
-def _mask(text: str) -> str:
-    return re.sub(r"\d+", "#", text.replace(" ", ""))
-
-
-def _drop_running_chrome(pages: list[list[_Line | _Tab]], heights: Sequence[float]) -> int:
-    """Remove margin-band lines whose digit-masked text recurs on most pages (≥ 2)."""
-    def in_band(b: _Line | _Tab, h: float) -> bool:
-        return isinstance(b, _Line) and (b.bottom < h * MARGIN_BAND or b.top > h * (1 - MARGIN_BAND))
-
-    counts: Counter[str] = Counter()
-    for blocks, h in zip(pages, heights):
-        counts.update({_mask(b.text) for b in blocks if in_band(b, h) and isinstance(b, _Line)})
-    with_text = sum(1 for b in pages if b)
-    need = max(2, (with_text + 1) // 2)
-    running = {k for k, v in counts.items() if v >= need}
-    dropped = 0
-    for i, (blocks, h) in enumerate(zip(pages, heights)):
-        keep = [b for b in blocks if not (in_band(b, h) and isinstance(b, _Line) and _mask(b.text) in running)]
-        dropped += len(blocks) - len(keep)
-        pages[i] = keep
-    return dropped
-
-
-def _assemble(pages: list[list[_Line | _Tab]], findings: list[str]) -> Canonical:
-    lines = [b for bs in pages for b in bs if isinstance(b, _Line)]
-    sizes: Counter[float] = Counter()
-    for ln in lines:
-        sizes[ln.size] += len(ln.text)
-    body = sizes.most_common(1)[0][0] if sizes else 0.0
-    body_lines = [ln for ln in lines if abs(ln.size - body) < 0.6] or lines
-    right = _percentile([ln.x1 for ln in body_lines], 0.95)
-    left = _percentile([ln.x0 for ln in body_lines], 0.05)
-    heading_sizes = sorted({ln.size for ln in lines if ln.size >= body * 1.1}, reverse=True)
-    level = {s: i + 1 for i, s in enumerate(heading_sizes)}
-
-    out = TextBuilder()
-    prev: _Line | _Tab | None = None
-    repeated_headers = 0
-    for blocks in pages:
-        out.page()
-        for b in blocks:
-            if isinstance(b, _Tab):
-                rows = b.rows
-                if (isinstance(prev, _Tab) and prev.page == b.page - 1 and rows and prev.rows
-                        and len(rows[0]) == len(prev.rows[0]) and rows[0] == _header_of(prev)):
-                    rows = rows[1:]
-                    repeated_headers += 1
-                out.table(rows, b.merged)
-                prev = _Tab(b.page, b.top, _with_header(prev, b), b.merged)
-                continue
-            heading = level.get(b.size)
-            if isinstance(prev, _Line) and heading is None and _continues(prev, b, body, left, right, level):
-                out.append_to_last(b.text)
-            else:
-                out.line(b.text, heading)
-            prev = b
-    if repeated_headers:
-        findings.append(f"{repeated_headers} table header row(s) repeated after a page break removed")
-    return out.build("pdf", findings)
-
-
-def _header_of(tab: _Tab) -> tuple[str, ...]:
-    return tab.rows[0]
-
-
-def _with_header(prev: _Line | _Tab | None, cur: _Tab) -> tuple[tuple[str, ...], ...]:
-    """Remember the first header of a table that runs over pages."""
-    if isinstance(prev, _Tab) and prev.page == cur.page - 1 and prev.rows and cur.rows \
-            and cur.rows[0] == prev.rows[0]:
-        return prev.rows[:1] + cur.rows[1:]
-    return cur.rows
-
-
-def _continues(prev: _Line, cur: _Line, body: float, left: float, right: float, level: dict[float, int]) -> bool:
-    if prev.size in level or abs(prev.size - cur.size) > 0.6 or prev.gapped or cur.gapped:
-        return False
-    if prev.x1 < right - 2 * cur.size:  # previous line stops short: paragraph end
-        return False
-    if cur.x0 > left + 0.5 * cur.size:  # first-line indent or centred: a new block
-        return False
-    if cur.page == prev.page:
-        return 0 <= cur.top - prev.bottom <= 0.9 * cur.size
-    return cur.page == prev.page + 1
-
-
-def _percentile(values: Sequence[float], q: float) -> float:
-    if not values:
-        return 0.0
-    s = sorted(values)
-    return s[min(len(s) - 1, int(q * len(s)))]
 
 
 def _ranges(pages: Sequence[int]) -> str:
