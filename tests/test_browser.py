@@ -49,24 +49,37 @@ def served(tmp_path_factory: pytest.TempPathFactory, district_index: Path) -> It
 
 
 @pytest.fixture(scope="module")
-def page(served: str) -> Iterator[Any]:
+def chromium() -> Iterator[Any]:
+    """One browser for the module (Playwright's sync API runs once per thread)."""
+    if not CHROMIUM.exists():
+        _need(str(CHROMIUM))
     try:
-        from playwright.sync_api import expect, sync_playwright
+        from playwright.sync_api import sync_playwright
     except ImportError:
         _need("playwright (the dev extra)")
-    expect.set_options(timeout=TIMEOUT_MS)
     SHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=list(CHROMIUM_ARGS))
         try:
-            context = browser.new_context(viewport={"width": 1400, "height": 1300}, accept_downloads=True,
-                                          locale="zh-CN")
-            context.set_default_timeout(TIMEOUT_MS)
-            pg = context.new_page()
-            pg.goto(served)
-            yield pg
+            yield browser
         finally:
             browser.close()
+
+
+@pytest.fixture(scope="module")
+def page(served: str, chromium: Any) -> Iterator[Any]:
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=TIMEOUT_MS)
+    context = chromium.new_context(viewport={"width": 1400, "height": 1300}, accept_downloads=True,
+                                   locale="zh-CN")
+    try:
+        context.set_default_timeout(TIMEOUT_MS)
+        pg = context.new_page()
+        pg.goto(served)
+        yield pg
+    finally:
+        context.close()
 
 
 def _go(page: Any, label: str) -> None:
@@ -203,26 +216,21 @@ def large_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def large_page(tmp_path_factory: pytest.TempPathFactory, large_index: Path) -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        _need(str(CHROMIUM))
-    try:
-        from playwright.sync_api import expect, sync_playwright
-    except ImportError:
-        _need("playwright (the dev extra)")
+def large_page(tmp_path_factory: pytest.TempPathFactory, large_index: Path, chromium: Any) -> Iterator[Any]:
+    from playwright.sync_api import expect
+
     expect.set_options(timeout=60_000)
     log = tmp_path_factory.mktemp("browser-large-log") / "streamlit.log"
-    with served_app(ROOT / "app.py", large_index, log=log, timeout_s=60) as url, sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=list(CHROMIUM_ARGS))
+    with served_app(ROOT / "app.py", large_index, log=log, timeout_s=60) as url:
+        context = chromium.new_context(viewport={"width": 1400, "height": 1300}, accept_downloads=True,
+                                       locale="zh-CN")
         try:
-            context = browser.new_context(viewport={"width": 1400, "height": 1300}, accept_downloads=True,
-                                          locale="zh-CN")
             context.set_default_timeout(60_000)
             pg = context.new_page()
             pg.goto(url)
             yield pg
         finally:
-            browser.close()
+            context.close()
 
 
 def _settled(page: Any, where: str) -> None:
@@ -275,6 +283,7 @@ def test_large_index_every_page_and_plans_picked_by_name(large_page: Any, large_
 
     _go(pg, "实体 Entities")
     expect(pg.get_by_text(f"索引有 {LARGE_PLANS} 个规划：请先选择要查看的规划").first).to_be_visible()
+    _settled(pg, "entities")
     assert pg.get_by_test_id("stDataFrame").count() == 0  # nothing computed over every plan
     _type_and_pick(pg, "stMultiSelect", "规划（可多选）", place)
     expect(pg.get_by_test_id("stDataFrame").first).to_be_visible()
