@@ -49,24 +49,37 @@ def served(tmp_path_factory: pytest.TempPathFactory, district_index: Path) -> It
 
 
 @pytest.fixture(scope="module")
-def page(served: str) -> Iterator[Any]:
+def chromium() -> Iterator[Any]:
+    """One browser for the module (Playwright's sync API runs once per thread)."""
+    if not CHROMIUM.exists():
+        _need(str(CHROMIUM))
     try:
-        from playwright.sync_api import expect, sync_playwright
+        from playwright.sync_api import sync_playwright
     except ImportError:
         _need("playwright (the dev extra)")
-    expect.set_options(timeout=TIMEOUT_MS)
     SHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=list(CHROMIUM_ARGS))
         try:
-            context = browser.new_context(viewport={"width": 1400, "height": 1300}, accept_downloads=True,
-                                          locale="zh-CN")
-            context.set_default_timeout(TIMEOUT_MS)
-            pg = context.new_page()
-            pg.goto(served)
-            yield pg
+            yield browser
         finally:
             browser.close()
+
+
+@pytest.fixture(scope="module")
+def page(served: str, chromium: Any) -> Iterator[Any]:
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=TIMEOUT_MS)
+    context = chromium.new_context(viewport={"width": 1400, "height": 1300}, accept_downloads=True,
+                                   locale="zh-CN")
+    try:
+        context.set_default_timeout(TIMEOUT_MS)
+        pg = context.new_page()
+        pg.goto(served)
+        yield pg
+    finally:
+        context.close()
 
 
 def _go(page: Any, label: str) -> None:
@@ -191,3 +204,137 @@ def test_every_page_in_the_browser(page: Any) -> None:
     expect(pg.get_by_text("/ 30 行 rows").first).to_be_visible()
     _no_raw_words(pg, "entities")
     pg.screenshot(path=str(SHOTS / "entities.png"))
+
+
+# -- a large index -------------------------------------------------------------------
+# Sixty synthetic plans (benchmarks/synth.py, the fake encoder: about a minute to build on
+# two free cores) served in Chromium: every page renders without an exception, plans are
+# picked by typing part of their name or place, and the pages that computed over every
+# plan on load (entities, export, compare) wait for a choice. Timings at 200 plans are
+# benchmarks/bench_app_pages.py's; this test asserts behaviour only.
+LARGE_PLANS = 60
+
+
+@pytest.fixture(scope="module")
+def large_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    import subprocess
+    import sys
+
+    folder = tmp_path_factory.mktemp("large")
+    plans = folder / "plans"
+    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "synth.py"), str(plans), "--plans",
+                    str(LARGE_PLANS), "--seed", "0"], check=True, capture_output=True)
+    build([plans], folder / "index", encoders=("fake",), progress=False)
+    return folder / "index"
+
+
+@pytest.fixture(scope="module")
+def large_page(tmp_path_factory: pytest.TempPathFactory, large_index: Path, chromium: Any) -> Iterator[Any]:
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=60_000)
+    log = tmp_path_factory.mktemp("browser-large-log") / "streamlit.log"
+    with served_app(ROOT / "app.py", large_index, log=log, timeout_s=60) as url:
+        context = chromium.new_context(viewport={"width": 1400, "height": 1300}, accept_downloads=True,
+                                       locale="zh-CN")
+        try:
+            context.set_default_timeout(60_000)
+            pg = context.new_page()
+            pg.goto(url)
+            yield pg
+        finally:
+            context.close()
+
+
+def _settled(page: Any, where: str) -> None:
+    """The script has finished and the page shows no exception."""
+    from playwright.sync_api import expect
+
+    page.wait_for_timeout(300)
+    expect(page.get_by_test_id("stApp")).to_have_attribute("data-test-script-state", "notRunning")
+    exceptions = page.get_by_test_id("stException")
+    assert exceptions.count() == 0, f"{where}: {exceptions.first.inner_text()}"
+
+
+def _type_and_pick(page: Any, test_id: str, label: str, text: str) -> None:
+    """Type ``text`` into the select box labelled ``label`` and take the first option left."""
+    box = page.get_by_test_id(test_id).filter(has_text=label).first.locator("input")
+    box.click()
+    box.fill(text)
+    page.get_by_role("option").first.wait_for()
+    box.press("Enter")
+    if test_id == "stMultiSelect":
+        box.press("Escape")
+
+
+def test_large_index_every_page_and_plans_picked_by_name(large_page: Any, large_index: Path,
+                                                        tmp_path: Path) -> None:
+    from playwright.sync_api import expect
+
+    from plangraph.workspace import Workspace
+
+    pg = large_page
+    ws = Workspace(large_index)
+    meta = {p["plan"]: p["meta"] for p in ws.plans()}
+    # A plan whose place no other plan has, to pick by typing the place.
+    regions = [m["region"] for m in meta.values()]
+    wanted = next(p for p, m in meta.items() if regions.count(m["region"]) == 1 and p != ws.plan_ids[0])
+    place, title = meta[wanted]["region"], meta[wanted]["title"]
+    other = next(p for p in ws.plan_ids if p not in (wanted, ws.plan_ids[0]))
+
+    sidebar = pg.get_by_test_id("stSidebar")
+    expect(sidebar.get_by_text(f"{LARGE_PLANS} 个规划", exact=False)).to_be_visible()
+    assert "synth-0001" not in sidebar.inner_text()  # a count, not the ids
+    _settled(pg, "search")
+
+    _go(pg, "规划 Plans")
+    _settled(pg, "plans")
+    _type_and_pick(pg, "stSelectbox", "规划 Plan", place)
+    expect(pg.get_by_role("heading", name=f"{title} ({wanted})")).to_be_visible()
+    _settled(pg, "plans: picked by place")
+    pg.screenshot(path=str(SHOTS / "large-plans.png"))
+
+    _go(pg, "实体 Entities")
+    expect(pg.get_by_text(f"索引有 {LARGE_PLANS} 个规划：请先选择要查看的规划").first).to_be_visible()
+    _settled(pg, "entities")
+    assert pg.get_by_test_id("stDataFrame").count() == 0  # nothing computed over every plan
+    _type_and_pick(pg, "stMultiSelect", "规划（可多选）", place)
+    expect(pg.get_by_test_id("stDataFrame").first).to_be_visible()
+    _settled(pg, "entities: one plan")
+    expect(pg.get_by_text("行 rows").first).to_be_visible()
+    pg.screenshot(path=str(SHOTS / "large-entities.png"))
+
+    _go(pg, "比较 Compare")
+    expect(pg.get_by_text("请选择两个规划").first).to_be_visible()
+    _type_and_pick(pg, "stSelectbox", "规划 A", place)
+    _type_and_pick(pg, "stSelectbox", "规划 B", other)
+    expect(pg.get_by_test_id("stMetric").filter(has_text=f"仅见于 Only in {wanted}")).to_be_visible()
+    _settled(pg, "compare")
+    pg.screenshot(path=str(SHOTS / "large-compare.png"))
+
+    _go(pg, "SPARQL")
+    pg.get_by_role("button", name="运行 Run").click()
+    expect(pg.get_by_test_id("stDataFrame").first).to_be_visible()
+    _settled(pg, "sparql")
+
+    _go(pg, "导出 Export")
+    expect(pg.get_by_text(f"未选规划时导出全部 {LARGE_PLANS} 个规划").first).to_be_visible()
+    _settled(pg, "export")
+    with pg.expect_download() as info:
+        pg.get_by_role("button", name="下载 Download indicators-all.csv").click()
+    saved = tmp_path / "indicators.csv"
+    info.value.save_as(saved)
+    body = saved.read_bytes().decode("utf-8-sig")
+    assert sum(f",{p}," in body or f"\n{p}," in body for p in ws.plan_ids) > LARGE_PLANS // 2
+    pg.screenshot(path=str(SHOTS / "large-export.png"))
+
+    _go(pg, "检索 Search")
+    box = pg.get_by_label("问题或关键词 Question or keywords")
+    _type_and_pick(pg, "stSelectbox", "规划 Plan", place)
+    box.fill("学前教育 毛入园率")
+    box.press("Enter")
+    expect(pg.get_by_text("相关程度 strength").first).to_be_visible()
+    _settled(pg, "search: one plan")
+    headers = pg.get_by_test_id("stMarkdownContainer").filter(has_text=re.compile(r"^\d+\. "))
+    assert headers.count() > 0
+    assert all(f". {wanted}" in h for h in headers.all_inner_texts())

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from plangraph.analysis.across import NATIONAL, ConceptTarget, plan_order, targets_from_rows
 from plangraph.analysis.audit import AuditReport, audit, input_from_rows
 from plangraph.analysis.compare import DEFAULT_METHOD, PlanComparison, Statement, check_method, compare_commitments, link_citations
+from plangraph.graph.iris import plan_graph_iri
 
 if TYPE_CHECKING:
     import numpy as np
@@ -27,7 +28,7 @@ COMPARISON_ENCODER = "use"
 """The encoder whose vectors the ``use`` and ``blend`` methods score with."""
 
 _AUDIT_PASSAGES = """
-    SELECT ?start ?end ?quote ?kind ?table ?section WHERE {
+    SELECT ?start ?end ?quote ?kind ?table ?section WHERE { GRAPH %s {
       ?p a pg:Passage ; pg:plan ?plan ; pg:passageKind ?kind ; pg:evidence ?ev .
       ?plan dcterms:identifier ?id .
       ?ev oa:hasSelector ?pos, ?q .
@@ -35,7 +36,10 @@ _AUDIT_PASSAGES = """
       OPTIONAL { ?p pg:table/rdfs:label ?table }
       OPTIONAL { ?p pg:section/dcterms:isPartOf* ?top . ?top rdfs:label ?section
                  FILTER NOT EXISTS { ?top dcterms:isPartOf ?up } }
-    } ORDER BY ?start"""
+    } } ORDER BY ?start"""
+"""A plan's passages for its audit, read from the plan's own graph (``%s``): over the
+union of 200 plans' graphs the same query took 5–11 s, in the plan's graph 0.13 s
+(the same rows)."""
 
 
 class ComparisonStore:
@@ -119,7 +123,8 @@ def audit_plan(ws: Workspace, plan: str) -> AuditReport:
     """:meth:`Workspace.audit` (plan id already checked): the plan's passages, projects,
     indicators and ingestion findings, and its targets for indicator concepts beside the
     national plans', read from the index and audited."""
-    passages = ws.sparql(_AUDIT_PASSAGES, params={"id": plan}, timeout_s=30).as_dicts()
+    passages = ws.sparql(_AUDIT_PASSAGES % plan_graph_iri(plan).n3(), params={"id": plan},
+                         timeout_s=30).as_dicts()
     plans = ws.plans()
     info = next((p for p in plans if p["plan"] == plan), {})
     indicators = ws.export_rows("indicators", plan)

@@ -176,6 +176,19 @@ LABELS: dict[str, tuple[str, str]] = {
     "save_review": ("保存并重建该规划", "Save and rebuild the plan"),
     "saving": ("正在重建……", "Rebuilding…"),
     "saved": ("已保存", "Saved"),
+    "level": ("层级", "Level"),
+    "all_levels": ("全部层级", "All levels"),
+    "type_to_find": ("输入名称或地名查找", "Type a name or place"),
+    "pick_plans_first": ("索引有 {n:,} 个规划：请先选择要查看的规划（输入名称或地名查找，最多 {most} 个）。",
+                         "The index holds {n:,} plans: pick the plans to show first (type a name or place; "
+                         "at most {most})."),
+    "table_page": ("页码", "Page"),
+    "page_rows": ("第 {first:,}–{last:,} 行，共 {total:,} 行", "rows {first:,}–{last:,} of {total:,}"),
+    "all_plans_note": ("未选规划时导出全部 {n:,} 个规划，点击下载时才生成文件。",
+                       "With no plan picked, every one of the {n:,} plans is exported; the file is made "
+                       "when the button is clicked."),
+    "preview_of": ("预览（{plan}）", "Preview ({plan})"),
+    "pick_two": ("请选择两个规划（输入名称或地名查找）。", "Pick two plans (type a name or place)."),
 }
 
 
@@ -230,12 +243,6 @@ def audit_report(key: str, path: str, plan: str) -> Any:
 def concept_label(key: str) -> str:
     c = next((c for c in concepts() if c.key == key), None)
     return key if c is None else (c.en if st.session_state.get("english") else c.zh)
-
-
-def plan_select(ws: Workspace, key: str) -> str | None:
-    options: list[str | None] = [None, *ws.plan_ids]
-    return st.selectbox(t("plan"), options, key=key, placeholder=t("choose"),
-                        format_func=lambda p: t("all_plans") if p is None else p)
 
 
 def open_entity(iri: str | None) -> None:

@@ -13,6 +13,7 @@ from plangraph.errors import PlanGraphError
 from plangraph.workspace import Workspace
 
 from plangraph.interfaces.webapp.common import english, show_error, t, table
+from plangraph.interfaces.webapp.pickers import is_large, pick_plan
 
 
 def _downloads(rows: list[dict[str, Any]], stem: str, key: str) -> None:
@@ -26,17 +27,24 @@ def _downloads(rows: list[dict[str, Any]], stem: str, key: str) -> None:
 
 
 def page_compare(ws: Workspace) -> None:
-    plans = list(ws.plan_ids)
-    if len(plans) < 2:
+    if len(ws.plan_ids) < 2:
         st.info(t("need_two"))
         return
-    c1, c2, c3, c4 = st.columns([2, 2, 1, 2])
-    plan_a = c1.selectbox(t("plan_a"), plans, index=0, key="compare_a", placeholder=t("choose"))
-    plan_b = c2.selectbox(t("plan_b"), plans, index=1, key="compare_b", placeholder=t("choose"))
+    # A small index compares its first two plans at once; a large one waits for two
+    # plans picked by name (a first load compared whichever came first).
+    large = is_large(ws)
+    c1, c2, c3, c4 = st.columns([3, 3, 1, 2])  # wide enough for a plan's title and place
+    with c1:
+        plan_a = pick_plan(ws, "compare_a", label=t("plan_a"), index=None if large else 0)
+    with c2:
+        plan_b = pick_plan(ws, "compare_b", label=t("plan_b"), index=None if large else 1)
     methods = [DEFAULT_METHOD, *(m for m in METHODS if m != DEFAULT_METHOD)]
     method = c3.selectbox(t("method"), methods, key="compare_method", placeholder=t("choose"))
     # Keyed by method, so that choosing another one starts at that method's threshold.
     threshold = c4.slider(t("threshold"), 0.0, 1.0, THRESHOLDS[method], 0.01, key=f"compare_threshold_{method}")
+    if plan_a is None or plan_b is None:
+        st.info(t("pick_two"))
+        return
     if plan_a == plan_b:
         st.info(t("same_plan"))
         return

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
+
 import streamlit as st
 
 from plangraph.errors import PlanGraphError
-from plangraph.graph.browse import ENTITY_KINDS, FACETS, facet_values, filter_rows, neighbourhood_dot
+from plangraph.graph.browse import ENTITY_KINDS, FACETS, EntityRow, facet_values, filter_rows, neighbourhood_dot
 from plangraph.interfaces import present
 from plangraph.interfaces.webapp.common import english, open_entity, show_error, t, table
+from plangraph.interfaces.webapp.pickers import is_large, pick_plans
 from plangraph.workspace import Workspace
 
 
@@ -34,12 +38,53 @@ def entity_page(ws: Workspace, iri: str) -> None:
         st.button(t("close"), key="entity_close", on_click=lambda: st.session_state.pop("entity", None))
 
 
+PAGE_ROWS = 200
+"""Rows of an entity table sent to the browser at once; the others are a page away."""
+
+MOST_PLANS = 20
+"""Plans one entity table may show at once in an index of more than ``SMALL_INDEX`` plans
+(every kind of every plan is what the export page and the named queries are for)."""
+
+
+@st.cache_resource(show_spinner=False, max_entries=1024)
+def _table(key: str, path: str, kind: str, plan: str | None, _ws: Workspace) -> tuple[EntityRow, ...]:
+    """One plan's (or, with None, every plan's) table of one kind, kept per index."""
+    return tuple(_ws.entities(kind, plan))
+
+
+def entity_rows(ws: Workspace, kind: str, plans: Sequence[str] | None) -> list[EntityRow]:
+    """The rows of ``plans`` (None: every plan), computed plan by plan and kept, so that
+    picking one more plan reads that plan's nodes only."""
+    key, path = present.index_key(ws.path), str(ws.path)
+    if plans is None:
+        return list(_table(key, path, kind, None, ws))
+    if kind == "places":  # places are shared between plans: one table, narrowed
+        wanted = set(plans)
+        return [r for r in _table(key, path, kind, None, ws) if wanted.intersection(r.facets.get("plan", ()))]
+    seen: set[str] = set()
+    out = []
+    for plan in plans:
+        for row in _table(key, path, kind, plan, ws):
+            if row.iri not in seen:
+                seen.add(row.iri)
+                out.append(row)
+    return out
+
+
 def page_entities(ws: Workspace) -> None:
     if st.session_state.get("entity"):
         entity_page(ws, st.session_state["entity"])
-    kind = st.selectbox(t("kind"), ENTITY_KINDS, key="entity_kind", format_func=t, placeholder=t("choose"))
+    large = is_large(ws)
+    left, right = st.columns([1, 3])
+    kind = left.selectbox(t("kind"), ENTITY_KINDS, key="entity_kind", format_func=t, placeholder=t("choose"))
+    with right:
+        plans = pick_plans(ws, "entity_plans", default=[] if large else list(ws.plan_ids),
+                           max_selections=MOST_PLANS if large else None)
+    if large and not plans:
+        st.info(t("pick_plans_first").format(n=len(ws.plan_ids), most=MOST_PLANS))
+        return
     try:
-        rows = ws.entities(kind)
+        rows = entity_rows(ws, kind, None if not plans or len(plans) == len(ws.plan_ids) else plans)
     except PlanGraphError as exc:
         show_error(exc)
         return
@@ -51,8 +96,17 @@ def page_entities(ws: Workspace) -> None:
                                         placeholder=t("choose_many"))
     shown = filter_rows(rows, chosen)
     st.caption(f"{len(shown)} / {len(rows)} {t('rows')}")
-    table(present.entity_records(shown), keep=("iri",))
-    labels = {r.iri: r.label[:60] for r in shown}
+    pages = max(1, math.ceil(len(shown) / PAGE_ROWS))
+    number = 1
+    if pages > 1:  # one page of rows goes to the browser, not thousands
+        c1, c2 = st.columns([1, 5])
+        number = int(c1.number_input(t("table_page"), min_value=1, max_value=pages, value=1,
+                                     key=f"entity_page_{kind}_{pages}"))
+        last = min(number * PAGE_ROWS, len(shown))
+        c2.caption(t("page_rows").format(first=(number - 1) * PAGE_ROWS + 1, last=last, total=len(shown)))
+    part = shown[(number - 1) * PAGE_ROWS:number * PAGE_ROWS]
+    table(present.entity_records(part), keep=("iri",))
+    labels = {r.iri: r.label[:60] for r in part}
     st.selectbox(t("open_entity"), [None, *labels], key=f"entity_pick_{kind}", placeholder=t("choose"),
                  format_func=lambda i: "—" if i is None else labels[i],
                  on_change=lambda: open_entity(st.session_state.get(f"entity_pick_{kind}")))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from plangraph.interfaces import present, staff
@@ -10,30 +12,47 @@ from plangraph.graph.export import FORMATS, KINDS
 from plangraph.workspace import Workspace
 
 from plangraph.interfaces.webapp.common import english, export_data, show_error, t
+from plangraph.interfaces.webapp.pickers import at_once, is_large, pick_plans
 
 
 def page_export(ws: Workspace) -> None:
+    large = is_large(ws)
     c1, c2, c3 = st.columns([3, 3, 1])
     kinds = c1.multiselect(t("kinds_pick"), KINDS, default=[KINDS[0]], key="export_kinds", format_func=t,
                            placeholder=t("choose_many"))
-    chosen = c2.multiselect(t("plans_pick"), ws.plan_ids, default=list(ws.plan_ids), key="export_plans",
-                            placeholder=t("choose_many"))
+    with c2:  # an index of hundreds of plans starts with none picked: "every plan"
+        chosen = pick_plans(ws, "export_plans", default=[] if large else list(ws.plan_ids))
     fmt = c3.selectbox(t("format"), FORMATS, key="export_format", placeholder=t("choose"))
-    if not kinds or not chosen:
+    if not kinds or not chosen and not large:
         st.info(t("pick_some"))
         return
-    plans = present.plan_selection(chosen, ws.plan_ids)
-    key = present.index_key(ws.path)
+    plans = present.plan_selection(chosen, ws.plan_ids) if chosen else None
+    if not chosen:
+        st.caption(t("all_plans_note").format(n=len(ws.plan_ids)))
+    # Up to SMALL_INDEX plans the files are made with the page (a second or two); more
+    # plans are made only when a button is clicked: every indicator of 500 plans took 34 s.
+    eager = at_once(len(ws.plan_ids) if plans is None else len(plans))
+    key, path = present.index_key(ws.path), str(ws.path)
+
+    def made(kind: str) -> Callable[[], bytes]:
+        return lambda: export_data(key, path, kind, fmt, plans)
+
+    names = {k: present.export_file_name(k, fmt, plans) for k in kinds}
+    previewed = plans if eager else tuple((plans or ws.plan_ids)[:1])
     try:
-        files = {present.export_file_name(k, fmt, plans): export_data(key, str(ws.path), k, fmt, plans)
-                 for k in kinds}
-        previews = {k: ws.export_rows(k, plans) for k in kinds}
+        files: dict[str, bytes | Callable[[], bytes]] = {
+            names[k]: export_data(key, path, k, fmt, plans) if eager else made(k) for k in kinds}
+        previews = {k: ws.export_rows(k, previewed) for k in kinds}
     except PlanGraphError as exc:
         show_error(exc)
         return
     if len(files) > 1:
         name = present.export_file_name("plangraph", "zip", plans)
-        st.download_button(f"{t('download_zip')} {name}", present.zip_bytes(files), file_name=name,
+
+        def zipped() -> bytes:
+            return present.zip_bytes({n: f if isinstance(f, bytes) else f() for n, f in files.items()})
+
+        st.download_button(f"{t('download_zip')} {name}", zipped() if eager else zipped, file_name=name,
                            mime="application/zip", type="primary", key="export_zip", on_click="ignore")
     # One button a line: side by side, long file names were cut off.
     for name, data in files.items():
@@ -45,6 +64,7 @@ def page_export(ws: Workspace) -> None:
         with tab:
             # the spreadsheet's own columns (what the CSV and XLSX files hold)
             columns, body = staff.staff_table(kind, rows[:200])
-            st.markdown(f"**{t('preview')}** · {len(rows)} {t('rows')}")
+            what = t("preview") if eager else t("preview_of").format(plan=", ".join(previewed or ()))
+            st.markdown(f"**{what}** · {len(rows)} {t('rows')}")
             st.dataframe([{(c.en if en else c.zh): ("" if v is None else v) for c, v in zip(columns, r)}
                           for r in body], hide_index=True)

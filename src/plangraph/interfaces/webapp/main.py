@@ -13,6 +13,7 @@ from plangraph.interfaces.webapp.common import open_entity, open_workspace, show
 from plangraph.interfaces.webapp.compare_page import page_compare
 from plangraph.interfaces.webapp.entities_page import page_entities
 from plangraph.interfaces.webapp.export_page import page_export
+from plangraph.interfaces.webapp.pickers import index_caption
 from plangraph.interfaces.webapp.plans_page import page_plans
 from plangraph.interfaces.webapp.search_page import page_search
 from plangraph.interfaces.webapp.sparql_page import page_sparql
@@ -61,8 +62,8 @@ def main(corpus: Path | None = None) -> None:
     if st.session_state.get("plan_param") in ws.plan_ids:
         st.session_state["plan_pick"] = st.session_state.pop("plan_param")
     page = st.sidebar.radio(t("page"), list(PAGES), key="page", format_func=t)
-    # A count, not the ids: an index of 500 plans printed them as one block of text.
-    st.sidebar.caption(f"{t('index')}: {ws.path} · {t('plan_count').format(n=len(ws.plan_ids))}")
+    # A count by level, not the ids: an index of 500 plans printed them as one block of text.
+    st.sidebar.caption(f"{t('index')}: {ws.path} · {index_caption(ws)}")
     if ws.unfinished:  # a writer is at work or stopped: the answers are the last published index's
         st.sidebar.warning(ws.unfinished)
     PAGES[page](ws)

@@ -13,6 +13,7 @@ from plangraph.workspace import Workspace
 
 from plangraph.interfaces import labels
 from plangraph.interfaces.webapp.common import audit_report, english, show_error, t, table
+from plangraph.interfaces.webapp.pickers import pick_plan
 
 
 def _audit_tab(ws: Workspace, pid: str) -> None:
@@ -39,8 +40,9 @@ def _audit_tab(ws: Workspace, pid: str) -> None:
 def page_plans(ws: Workspace) -> None:
     wanted = st.session_state.pop("plan_param", None)
     if wanted and wanted not in ws.plan_ids:
-        st.warning(f"{t('no_plan')}: {wanted} · {', '.join(ws.plan_ids)}")
-    pid = st.selectbox(t("plan"), ws.plan_ids, key="plan_pick", placeholder=t("choose"))
+        others = ", ".join(ws.plan_ids[:5]) + (" …" if len(ws.plan_ids) > 5 else "")
+        st.warning(f"{t('no_plan')}: {wanted} · {others}")
+    pid = pick_plan(ws, "plan_pick") or ws.plan_ids[0]
     plan = next(p for p in ws.plans() if p["plan"] == pid)
     facts = present.plan_facts(plan)
     st.subheader(f"{facts.get('title', pid)} ({pid})")

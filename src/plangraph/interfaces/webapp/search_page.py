@@ -7,7 +7,8 @@ import streamlit as st
 from plangraph.errors import PlanGraphError
 from plangraph.graph.browse import ENTITY_KINDS, concepts
 from plangraph.interfaces import present
-from plangraph.interfaces.webapp.common import chip_clicked, concept_label, english, plan_select, show_error, t
+from plangraph.interfaces.webapp.common import chip_clicked, concept_label, english, show_error, t
+from plangraph.interfaces.webapp.pickers import pick_plan
 from plangraph.workspace import Workspace
 
 
@@ -15,7 +16,7 @@ def page_search(ws: Workspace) -> None:
     query = st.text_input(t("question"), key="q", placeholder="学前教育 毛入园率")
     col_plan, col_section, col_k = st.columns([2, 3, 1])
     with col_plan:
-        plan = plan_select(ws, "search_plan")
+        plan = pick_plan(ws, "search_plan", allow_all=True)
     with col_section:
         sections = present.section_choices(ws.sections(plan)) if plan else {}
         section = st.selectbox(t("section"), [None, *sections], key=f"search_section_{plan}", placeholder=t("choose"),

@@ -1,0 +1,105 @@
+"""The app's behaviour on a large index, checked on the two district plans with the
+size above which pages wait for a choice (``pickers.SMALL_INDEX``) lowered to one plan:
+plans are picked by title and place, the entities table waits for plans and pages its
+rows, export makes its files only on a click, compare computes nothing before two plans
+are picked. ``tests/test_browser.py`` serves a real index of 60 plans in Chromium."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from plangraph.interfaces.webapp import entities_page, pickers
+from plangraph.workspace import Workspace
+
+from .conftest import ROOT
+
+APP = str(ROOT / "app.py")
+
+
+@pytest.fixture
+def large(district_index: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setenv("PLANGRAPH_INDEX", str(district_index))
+    monkeypatch.setattr(pickers, "SMALL_INDEX", 1)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def go(at: AppTest, page: str) -> AppTest:
+    at.sidebar.radio(key="page").set_value(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_pickers_show_title_and_place_not_ids(large: AppTest) -> None:
+    go(large, "plans")
+    picker = large.selectbox(key="plan_pick")
+    assert picker.options == ["临安区教育事业发展“十四五”规划 · 杭州市临安区 (linan)",
+                              "临平区教育事业发展“十四五”规划（节选） · 杭州市临平区 (linping)"]
+    picker.set_value("linping").run()
+    assert large.subheader[0].value == "临平区教育事业发展“十四五”规划（节选） (linping)"
+    go(large, "search")
+    assert large.selectbox(key="search_plan").options[0] == "全部规划 All plans"
+    assert "(linan)" in large.selectbox(key="search_plan").options[1]
+
+
+def test_entities_wait_for_plans_then_show_only_theirs_a_page_at_a_time(
+        large: AppTest, district_index: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    go(large, "entities")
+    assert large.info[0].value.startswith("索引有 2 个规划：请先选择要查看的规划")
+    assert not large.dataframe
+    large.selectbox(key="entity_kind").set_value("commitments")
+    monkeypatch.setattr(entities_page, "PAGE_ROWS", 25)
+    large.multiselect(key="entity_plans").set_value(["linping"]).run()
+    assert not large.exception
+    every = [r for r in Workspace(district_index).entities("commitments") if "linping" in r.facets["plan"]]
+    assert len(every) > 25
+    caption = next(c.value for c in large.caption if "/" in c.value)
+    assert caption == f"{len(every)} / {len(every)} 行 rows"
+    shown = large.dataframe[0].value
+    assert len(shown) == 25 and set(shown.iloc[:, 0]) == {"linping"}
+    large.number_input(key=f"entity_page_commitments_{-(-len(every) // 25)}").set_value(2).run()
+    second = large.dataframe[0].value
+    assert list(second["iri"]) == [r.iri for r in every[25:50]]
+
+
+def test_export_makes_every_plan_only_on_a_click(large: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:
+    made: list[tuple[str, tuple[str, ...] | None]] = []
+    from plangraph.interfaces import writers
+
+    real = writers.export_bytes
+
+    def counted(ws: Workspace, kind: str, fmt: str, plans: tuple[str, ...] | None) -> bytes:
+        made.append((kind, plans))
+        return real(ws, kind, fmt, plans)
+
+    monkeypatch.setattr(writers, "export_bytes", counted)
+    go(large, "export")
+    assert large.main.caption[0].value.startswith("未选规划时导出全部 2 个规划")
+    assert made == []  # the button is there, the file is not made yet
+    assert "indicators-all.csv" in large.get("download_button")[0].proto.label
+    assert large.markdown[-1].value.startswith("**预览（linan） Preview (linan)**")
+
+
+def test_compare_computes_nothing_before_two_plans_are_picked(large: AppTest,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[tuple[str, str]] = []
+    real = Workspace.compare
+
+    def counted(self: Workspace, a: str, b: str, **kw: object) -> object:
+        asked.append((a, b))
+        return real(self, a, b, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Workspace, "compare", counted)
+    go(large, "compare")
+    assert large.info[0].value == "请选择两个规划（输入名称或地名查找）。 Pick two plans (type a name or place)."
+    assert asked == []
+    large.selectbox(key="compare_a").set_value("linan")
+    large.selectbox(key="compare_b").set_value("linping").run()
+    assert not large.exception
+    assert asked[-1] == ("linan", "linping")
+    assert [m.label for m in large.metric][0] == "共有 Shared"
