@@ -1,0 +1,85 @@
+"""The blind indicator set (tests/data/indicator_*_blind*) is well formed: tables and pairs
+have the columns of the tuned set, gold keys are concepts of the scheme (or ``-``), every
+plan is listed in indicator_sources_blind.tsv, and no blind plan is one the scheme, the
+tune split or the test split was built from. It checks the data, not the matcher's score
+(``benchmarks/bench_concepts.py --blind`` prints that)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from .conftest import ROOT
+from .test_indicator_scheme import DATA, PAIR_HEADER, TABLE_HEADER, _rows
+
+SOURCE_HEADER = "plan\ttitle\twhere from (URL or file)\tused for (scheme|tune|test)"
+# Headings of a report's prose that group rows without being indicators themselves.
+HEADINGS = {"幼儿园园长和专任教师"}
+
+
+@pytest.fixture(scope="module")
+def keys() -> set[str]:
+    text = (ROOT / "ontology" / "indicator-scheme.ttl").read_text("utf-8")
+    return set(re.findall(r"^pgc:(\S+) a skos:Concept", text, flags=re.M))
+
+
+@pytest.fixture(scope="module")
+def blind_sources() -> dict[str, list[str]]:
+    rows = _rows(DATA / "indicator_sources_blind.tsv", SOURCE_HEADER)
+    plans = {row[0]: row for row in rows}
+    assert len(plans) == len(rows) >= 3
+    for row in rows:
+        assert row[3] == "blind" and row[1].strip() and row[2].startswith("http"), row
+    return plans
+
+
+def test_no_blind_plan_is_a_plan_of_the_tuned_set(blind_sources: dict[str, list[str]]) -> None:
+    tuned = _rows(DATA / "indicator_sources.tsv", SOURCE_HEADER)
+    assert not set(blind_sources) & {row[0] for row in tuned}
+    assert not {row[2] for row in blind_sources.values()} & {row[2] for row in tuned}
+
+
+def test_the_blind_tables_are_listed_and_gold_labelled(
+    blind_sources: dict[str, list[str]], keys: set[str]
+) -> None:
+    tables = sorted((DATA / "indicator_tables_blind").glob("*.tsv"))
+    assert {p.stem for p in tables} == set(blind_sources)
+    total = labelled = 0
+    for path in tables:
+        names: list[str] = []
+        for row in _rows(path, TABLE_HEADER):
+            name, parent, gold = row[0], row[1], row[7]
+            assert name and (gold == "-" or gold in keys), (path.name, row)
+            assert not parent or parent in names or parent in HEADINGS, (path.name, row)
+            names.append(name)
+            total += 1
+            labelled += gold != "-"
+    assert total >= 40 and labelled >= 30
+
+
+def test_the_blind_pairs_are_explained_and_agree_with_the_gold(blind_sources: dict[str, list[str]]) -> None:
+    listed = set(blind_sources) | {row[0] for row in _rows(DATA / "indicator_sources.tsv", SOURCE_HEADER)}
+    gold: dict[tuple[str, ...], str] = {}
+    for folder in ("indicator_tables", "indicator_tables_blind"):
+        for path in (DATA / folder).glob("*.tsv"):
+            for row in _rows(path, TABLE_HEADER):
+                gold[(path.stem, *row[:4])] = row[7]
+    rows = _rows(DATA / "indicator_pairs_blind.tsv", PAIR_HEADER)
+    assert len(rows) >= 40
+    seen = set()
+    checked = 0
+    for row in rows:
+        assert row[0] == "blind" and row[1] in {"0", "1"} and row[12].strip(), row
+        assert row[2] in listed and row[7] in listed, row
+        assert row[2] in blind_sources or row[7] in blind_sources, row
+        key = frozenset([tuple(row[2:7]), tuple(row[7:12])])
+        assert key not in seen, row
+        seen.add(key)
+        a, b = gold.get(tuple(row[2:7])), gold.get(tuple(row[7:12]))
+        if a is not None and b is not None:
+            assert row[1] == ("1" if a == b != "-" else "0"), row
+            checked += 1
+    assert checked >= 30
+    assert {r[1] for r in rows} == {"0", "1"}
+    assert sum(r[1] == "0" and r[12].startswith("near miss") for r in rows) >= 15
