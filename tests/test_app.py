@@ -307,7 +307,7 @@ def test_neighbourhood_dot_links_a_project_to_its_place(index: Path) -> None:
 
 
 def test_the_sidebar_counts_the_plans_by_level(app: AppTest, index: Path) -> None:
-    assert [c.value for c in app.sidebar.caption] == [f"索引 Index: {index} · 2 个规划 2 plans: 区县级 2"]
+    assert [c.value for c in app.sidebar.caption] == [f"索引 Index: {index} · 2 个规划 2 plans: 区县级 2 · 规划 2"]
 
 
 def test_sparql_named_query_gives_a_table(app: AppTest) -> None:

@@ -38,8 +38,8 @@ def go(at: AppTest, page: str) -> AppTest:
 def test_pickers_show_title_and_place_not_ids(large: AppTest) -> None:
     go(large, "plans")
     picker = large.selectbox(key="plan_pick")
-    assert picker.options == ["临安区教育事业发展“十四五”规划 · 杭州市临安区 (linan)",
-                              "临平区教育事业发展“十四五”规划（节选） · 杭州市临平区 (linping)"]
+    assert picker.options == ["临安区教育事业发展“十四五”规划 · 浙江省 杭州市 临安区 (linan)",
+                              "临平区教育事业发展“十四五”规划（节选） · 浙江省 杭州市 临平区 (linping)"]
     picker.set_value("linping").run()
     assert large.subheader[0].value == "临平区教育事业发展“十四五”规划（节选） (linping)"
     go(large, "search")

@@ -83,6 +83,10 @@ VALUES: dict[str, tuple[str, str]] = {
     "county": ("县级", "county"), "municipal": ("市级", "municipal"), "provincial": ("省级", "provincial"),
     "national": ("国家级", "national"),
     "baseline": ("基期", "baseline"), "target": ("目标", "target"), "actual": ("实际", "actual"),
+    # document kinds (plangraph.ingest.kinds)
+    "plan": ("规划", "plan"), "explainer": ("解读、起草说明", "explainer"),
+    "report": ("进展、评估报告", "progress or evaluation report"),
+    "fragment": ("目录或页面片段", "contents or page fragment"), "other": ("其他", "other"),
     "below-superior": ("低于上级目标", "target below the superior plan's"),
     "weaker": ("低于", "below"), "not weaker": ("不低于", "not below"),
     "auto": ("自动关联", "auto"), "confirmed": ("已确认", "confirmed"), "rejected": ("已否决", "rejected"),

@@ -20,6 +20,7 @@ from plangraph.search.fusion import FusionConfig
 from plangraph.search.scope import Scope
 from plangraph.graph.browse import EntityDetail, EntityRow, property_labels
 from plangraph.interfaces import labels
+from plangraph.ingest.kinds import DOCUMENT_KINDS
 from plangraph.interfaces.staff import NO_SECTION
 from plangraph.interfaces.writers import columns_of, csv_bytes
 from plangraph.model import EntityRef, Hit
@@ -326,9 +327,8 @@ def audit_records(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
             for r in ranked]
 
 
-DOCUMENT_KIND_LABELS = {"plan": ("规划", "plan"), "explainer": ("解读、起草说明", "explainer"),
-                        "report": ("进展、评估报告", "progress or evaluation report"),
-                        "fragment": ("目录或页面片段", "contents or page fragment"), "other": ("其他", "other")}
+DOCUMENT_KIND_LABELS = {k: labels.VALUES[k] for k in DOCUMENT_KINDS}
+"""Each document kind's words, from the one label table."""
 
 
 def scope_weight(fusion: FusionConfig, scope: Scope) -> float:
