@@ -47,6 +47,8 @@ class Example:
 
 # Commands that serve until stopped or need another server: shown, not run.
 NOT_RUN = frozenset({"endpoint", "push"})
+# Commands that read files, not an index.
+NO_INDEX = frozenset({"ingest"})
 
 
 def examples(text: str) -> list[Example]:
@@ -108,7 +110,9 @@ def run(command: str, index: Path) -> str:
     """What ``command`` (``plangraph …``) prints on stdout, run in this process."""
     from plangraph.interfaces.cli import main
 
-    argv = shlex.split(command)[1:] + ["--index", str(index)]
+    argv = shlex.split(command)[1:]
+    if argv[0] not in NO_INDEX:
+        argv += ["--index", str(index)]
     raw = io.BytesIO()
     out = io.TextIOWrapper(raw, encoding="utf-8", newline="\n")
     with contextlib.redirect_stdout(out):
