@@ -40,6 +40,10 @@ def data_files(suffix: str) -> list[tuple[str, str]]:
             for e in sorted(folder.iterdir(), key=lambda e: e.name) if e.name.endswith(suffix)]
 
 
+ONTOLOGY_FILES: tuple[str, ...] = ("plangraph.ttl", "concepts.ttl", "indicator-scheme.ttl")
+"""The ontology and the concept schemes, in the order they are loaded into the ontology graph."""
+
+
 def ontology_dir() -> Path:
     """The folder holding ``plangraph.ttl``, ``concepts.ttl`` and ``shapes.ttl``: the
     source checkout's ``ontology/``, else where a wheel installs it."""

@@ -17,7 +17,7 @@ from rdflib import RDF, RDFS, XSD, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, ORG, PROV, QB, SKOS
 
 from plangraph.errors import PlanGraphError
-from plangraph.resources import ontology_dir
+from plangraph.resources import ONTOLOGY_FILES, ontology_dir
 from plangraph.graph.links import link_cited_plans, link_indicator_concepts
 from plangraph.graph.ties import Decision, IndicatorRow
 from plangraph.extract.mentions import Commitment, Evidence, Extraction, Quantity
@@ -37,7 +37,6 @@ from plangraph.graph.vocab import (
     SDMX_MEASURE,
 )
 
-ONTOLOGY_FILES: tuple[str, ...] = ("plangraph.ttl", "concepts.ttl", "indicator-scheme.ttl")
 
 
 def passage_entities(ds: Dataset) -> dict[str, tuple[EntityRef, ...]]:

@@ -5,19 +5,22 @@ mixin, so that the façade's module stays small); the work is in
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from plangraph.analysis.across import ConceptAcross, ConceptInfo
 
 
 class AcrossPlans:
     """``indicator_concepts`` and ``concept_across_plans`` of the façade."""
 
-    def indicator_concepts(self) -> tuple[Any, ...]:
+    def indicator_concepts(self) -> tuple[ConceptInfo, ...]:
         """Every concept of the indicator scheme (:class:`~plangraph.analysis.across.ConceptInfo`)."""
         from plangraph.workspace.across import indicator_concepts
 
         return indicator_concepts(self)  # type: ignore[arg-type]
 
-    def concept_across_plans(self, concept: str, levels: Sequence[str] | None = None) -> Any:
+    def concept_across_plans(self, concept: str, levels: Sequence[str] | None = None) -> ConceptAcross:
         """One indicator concept (key or label) in every plan of ``levels`` (all when None):
         each plan's baseline and targets, the plans that set none, and the national plans'
         targets. Returns a :class:`~plangraph.analysis.across.ConceptAcross`.

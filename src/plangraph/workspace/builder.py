@@ -20,7 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from plangraph.errors import InputError, PlanGraphError, describe_exception
 from plangraph.ingest.metadata import input_hash
@@ -34,6 +34,9 @@ from plangraph.workspace.faults import changing, fault_point, is_disk_full
 from plangraph.workspace.folder import write_shard
 from plangraph.workspace.writer import IndexWriter, check_removable
 from plangraph.workspace.writer import ontology_ntriples
+
+if TYPE_CHECKING:
+    from rdflib import Graph
 
 PIPELINE_VERSION = "6"
 """Part of every shard's name: bump it when ingest, extract or the graph change output."""
@@ -69,11 +72,10 @@ def _shard_name(plan_id: str, source_hash: str, options: dict[str, Any]) -> str:
 
 
 @lru_cache(maxsize=1)
-def _ontology_graph() -> Any:
+def _ontology_graph() -> Graph:
     from rdflib import Graph
 
-    from plangraph.resources import ontology_dir
-    from plangraph.workspace.writer import ONTOLOGY_FILES
+    from plangraph.resources import ONTOLOGY_FILES, ontology_dir
 
     g = Graph()
     for name in ONTOLOGY_FILES:

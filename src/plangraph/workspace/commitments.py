@@ -89,11 +89,7 @@ def which_plans(ws: Workspace, phrase: str, *, plans: tuple[str, ...] = (),
     for h in hits:
         if h.plan in wanted:
             by_plan.setdefault(h.plan, []).append(h)
-    if ws._comparisons is None:
-        from plangraph.workspace.comparisons import ComparisonStore
-
-        ws._comparisons = ComparisonStore(ws)
-    embed = ws._comparisons.embed
+    embed = ws._store().embed  # the compare page's encoder and vectors, loaded once
     threshold = THRESHOLDS["atomic"]
     out = []
     for plan, plan_hits in by_plan.items():

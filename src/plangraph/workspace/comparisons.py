@@ -20,6 +20,7 @@ from plangraph.analysis.compare import DEFAULT_METHOD, PlanComparison, Statement
 from plangraph.graph.iris import plan_graph_iri
 
 if TYPE_CHECKING:
+    from plangraph.analysis.uptake import Uptake
     import numpy as np
 
     from plangraph.workspace.core import Workspace
@@ -92,7 +93,7 @@ class ComparisonStore:
             self._context[(plan_a, plan_b)] = (indicators, link_citations(cited, titles))
         return self._context[(plan_a, plan_b)]
 
-    def uptake(self, plan: str, superiors: tuple[str, ...], threshold: float | None = None) -> Any:
+    def uptake(self, plan: str, superiors: tuple[str, ...], threshold: float | None = None) -> Uptake:
         """:meth:`Workspace.uptake` (plan ids already checked)."""
         from plangraph.analysis.compare import THRESHOLDS
         from plangraph.analysis.uptake import uptake

@@ -14,7 +14,7 @@ import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from plangraph.analysis.strength import Strength, strength
 from plangraph.durable import readable
@@ -25,6 +25,7 @@ from plangraph.workspace.answers import cosines as hit_cosines
 from plangraph.workspace.planfiles import PlanFiles
 from plangraph.workspace.acrossplans import AcrossPlans
 from plangraph.workspace.tiereview import TieReview
+from plangraph.workspace.comparing import Comparing
 from plangraph.workspace.folder import (
     PLAN_FILE,
     PLANS_DIR,
@@ -36,13 +37,24 @@ from plangraph.workspace.folder import (
     unfinished_change,
 )
 
+if TYPE_CHECKING:
+    from rdflib import Dataset, Graph
+
+    from plangraph.graph.browse import EntityDetail, EntityRow
+    from plangraph.graph.planview import SectionNode
+    from plangraph.graph.sparql import QueryResult
+    from plangraph.graph.store import GraphStore
+    from plangraph.graph.storeview import StoreView
+    from plangraph.search.searcher import Searcher
+    from plangraph.workspace.comparisons import ComparisonStore
+
 _WARNED: dict[Any, Any] = {}
 """The unfinished changes this process has warned of (see :func:`warnings.warn_explicit`)."""
 
 WARM_QUERY = "教育"
 """What :meth:`Workspace.warm` asks: short, Chinese, so that every retriever runs."""
 
-class Workspace(TieReview, AcrossPlans):
+class Workspace(Comparing, TieReview, AcrossPlans):
     """An opened index folder. Cheap to open; the graph and the search index load on
     first use and are then kept (read-only, safe to share between threads).
 
@@ -68,7 +80,7 @@ class Workspace(TieReview, AcrossPlans):
         self._plan_files = PlanFiles(self.path, self.manifest, self._every_concept)
         self._search_lock = threading.Lock()
         self._graph_lock = threading.Lock()
-        self._comparisons: Any = None
+        self._comparisons: ComparisonStore | None = None
         self.warm_error: Exception | None = None
         self._warm_thread: threading.Thread | None = None
 
@@ -109,7 +121,7 @@ class Workspace(TieReview, AcrossPlans):
 
     # -- graph ---------------------------------------------------------------------
     @property
-    def dataset(self) -> Any:
+    def dataset(self) -> Dataset:
         """The knowledge graph as an rdflib-like read-only view of the store snapshot
         this workspace opened (:class:`plangraph.graph.storeview.StoreView`), opened
         once and shared between threads."""
@@ -119,17 +131,19 @@ class Workspace(TieReview, AcrossPlans):
                     self._dataset = self._parse_graph()
         return self._dataset
 
-    def _parse_graph(self) -> Any:
+    def _parse_graph(self) -> Dataset:
         """Open the snapshot the manifest names (nothing is parsed: the store is on disk)."""
         from plangraph.graph.store import GraphStore
         from plangraph.graph.storeview import StoreView
 
-        return StoreView(GraphStore.open_snapshot(self.path / self.manifest["snapshot"]))
+        # StoreView answers the part of rdflib's Dataset the graph stage reads (triples,
+        # objects, value, query), so the graph functions are typed by that.
+        return cast("Dataset", StoreView(GraphStore.open_snapshot(self.path / self.manifest["snapshot"])))
 
     @property
-    def graph_store(self) -> Any:
+    def graph_store(self) -> GraphStore:
         """The :class:`~plangraph.graph.store.GraphStore` snapshot this workspace reads."""
-        return self.dataset.graph_store
+        return cast("StoreView", self.dataset).graph_store
 
     def is_stale(self) -> bool:
         """Whether a writer has published a newer index since this workspace opened."""
@@ -145,7 +159,7 @@ class Workspace(TieReview, AcrossPlans):
     def sparql(self, query: str | None = None, *, name: str | None = None,
                params: dict[str, str] | None = None, timeout_s: float = 10.0,
                endpoint: str | None = None, limit: int | None = None, offset: int = 0,
-               from_views: bool = True) -> Any:
+               from_views: bool = True) -> QueryResult:
         """Run a read-only query (text, or a named query of the library) in a worker process stopped
         after ``timeout_s`` (:mod:`plangraph.graph.sparql`), on this index's store snapshot or on the
         SPARQL ``endpoint`` URL. ``limit`` rows from row ``offset`` come back (0: all; None: a named
@@ -192,20 +206,20 @@ class Workspace(TieReview, AcrossPlans):
         return self._plan_files.concepts_for(passage_id)
 
     # -- browse --------------------------------------------------------------------
-    def entities(self, kind: str, plan: str | None = None) -> list[Any]:
+    def entities(self, kind: str, plan: str | None = None) -> list[EntityRow]:
         """Entities of one kind (``indicators`` … ``places``) as :class:`~plangraph.graph.browse.EntityRow`."""
         from plangraph.graph.browse import entity_table
 
         self.check_plan(plan)
         return entity_table(self.dataset, kind, plan)
 
-    def entity(self, iri: str) -> Any:
+    def entity(self, iri: str) -> EntityDetail:
         """One entity's :class:`~plangraph.graph.browse.EntityDetail` (UsageError if unknown)."""
         from plangraph.graph.browse import entity_detail
 
         return entity_detail(self.dataset, iri)
 
-    def sections(self, plan: str) -> list[Any]:
+    def sections(self, plan: str) -> list[SectionNode]:
         """The plan's section tree with counts (:class:`~plangraph.graph.planview.SectionNode`)."""
         from plangraph.graph.planview import section_tree
 
@@ -233,13 +247,13 @@ class Workspace(TieReview, AcrossPlans):
         return passage_filter(self.entities_for, self.concepts_for, kinds=kinds, themes=themes, groups=groups)
 
     # -- search --------------------------------------------------------------------
-    def _open_searcher(self) -> Any:
+    def _open_searcher(self) -> Searcher:
         from plangraph.workspace.searchbackend import open_searcher
 
         return open_searcher(self)
 
     @property
-    def searcher(self) -> Any:
+    def searcher(self) -> Searcher:
         """The :class:`~plangraph.search.searcher.Searcher`, opened once (callers racing for it
         wait for the one that opens it, a warm-up included)."""
         if self._searcher is None:
@@ -323,7 +337,7 @@ class Workspace(TieReview, AcrossPlans):
         self.check_plan(plan)
         return export_rows(self.dataset, kind, plan)
 
-    def export_graph(self, kind: str, plan: str | Sequence[str] | None = None) -> Any:
+    def export_graph(self, kind: str, plan: str | Sequence[str] | None = None) -> Graph:
         """The entities of ``kind`` (of every plan, or of those given) with their
         evidence, as an rdflib Graph (for JSON-LD and Turtle exports)."""
         from plangraph.graph.export import check_kind, export_graph
@@ -338,59 +352,3 @@ class Workspace(TieReview, AcrossPlans):
         with open(path, "wb") as fh:
             self.graph_store.dump(fh, fmt)
         return path
-
-    # -- comparison and audit --------------------------------------------------------
-    def compare(self, plan_a: str, plan_b: str, *, method: str | None = None,
-                threshold: float | None = None) -> Any:
-        """Compare two plans: aligned commitments, indicators side by side by concept
-        (with national targets from the national plans in the index), and the cited
-        documents of both that are plans of the index.
-
-        What no threshold changes is kept, so asking again at another threshold is fast.
-
-        Returns a :class:`plangraph.analysis.compare.PlanComparison`.
-        """
-        from plangraph.analysis.compare import METHODS
-        from plangraph.workspace.comparisons import ComparisonStore
-
-        for p in (plan_a, plan_b):
-            self.check_plan(p)
-        if plan_a == plan_b:
-            others = [p for p in self.plan_ids if p != plan_a]
-            raise UsageError(f"compare needs two different plans, got {plan_a!r} twice",
-                             hint=f"compare it with one of: {', '.join(others)}" if others else None)
-        if method is not None and method not in METHODS:
-            raise UsageError(f"unknown method {method!r}; choose one of: {', '.join(METHODS)}")
-        if self._comparisons is None:
-            self._comparisons = ComparisonStore(self)
-        return self._comparisons.compare(plan_a, plan_b, method=method, threshold=threshold)
-
-    def uptake(self, plan: str, superiors: Sequence[str], *, threshold: float | None = None) -> Any:
-        """A plan against its superior plans: each superior commitment clause taken up
-        (with the plan's quote) or not found, and the plan's clauses no superior states
-        (``local``). Returns a :class:`plangraph.analysis.uptake.Uptake`."""
-        from plangraph.workspace.comparisons import ComparisonStore
-
-        for p in (plan, *superiors):
-            self.check_plan(p)
-        if not superiors or plan in superiors or len(set(superiors)) != len(superiors):
-            raise UsageError(f"compare {plan} needs other, distinct plans to compare it with",
-                             hint=f"got {', '.join(superiors) or 'none'}")
-        if self._comparisons is None:
-            self._comparisons = ComparisonStore(self)
-        return self._comparisons.uptake(plan, tuple(superiors), threshold)
-
-    def commitments(self, phrase: str, *, plans: Sequence[str] = ()) -> list[Any]:
-        """Which plans commit to ``phrase``: each plan's closest commitment clause with a
-        strength, closest plans first (:func:`plangraph.workspace.commitments.which_plans`)."""
-        from plangraph.workspace.commitments import which_plans
-
-        return which_plans(self, phrase, plans=tuple(plans))
-
-    def audit(self, plan: str) -> Any:
-        """Check a plan (:class:`plangraph.analysis.audit.AuditReport`): stated totals against
-        its project tables, targets stated twice or below the national plans', flagged cells."""
-        from plangraph.workspace.comparisons import audit_plan
-
-        self.check_plan(plan)
-        return audit_plan(self, plan)

@@ -17,6 +17,8 @@ from plangraph.errors import IndexStoreError, UsageError
 from plangraph.search.milvus import SCHEME, parse_backend
 
 if TYPE_CHECKING:
+    from plangraph.search.index import PassageIndex
+    from plangraph.search.searcher import Searcher
     from plangraph.search.milvus_sync import SyncReport
     from plangraph.workspace.core import Workspace
 
@@ -33,13 +35,13 @@ def backend_uri(spec: str | None) -> str | None:
     return parse_backend(spec if spec is not None else os.environ.get(SEARCH_BACKEND_ENV))
 
 
-def _search_index(ws: Workspace, encoders: Any = None) -> Any:
+def _search_index(ws: Workspace, encoders: Any = None) -> PassageIndex:
     from plangraph.search.build import open_index
 
     return open_index(ws.path / ws.manifest["search"], encoders)
 
 
-def open_searcher(ws: Workspace) -> Any:
+def open_searcher(ws: Workspace) -> Searcher:
     """The searcher of ``ws``: a :class:`~plangraph.search.searcher.Searcher` over the
     index folder, or a :class:`~plangraph.search.milvus_search.MilvusSearcher` when
     the workspace's search backend is Milvus.

@@ -3,13 +3,17 @@ that the façade's module stays small); the work is in :mod:`plangraph.workspace
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from plangraph.graph.ties import ConceptTie
+    from plangraph.workspace.builder import BuildSummary
 
 
 class TieReview:
     """``concept_ties`` and ``review_tie`` of the façade."""
 
-    def concept_ties(self, plan: str | None = None) -> list[Any]:
+    def concept_ties(self, plan: str | None = None) -> list[ConceptTie]:
         """Each indicator's tie to the indicator scheme, or its being unmapped
         (:class:`plangraph.graph.ties.ConceptTie`), of one plan or of all."""
         from plangraph.workspace.ties import concept_ties
@@ -17,7 +21,7 @@ class TieReview:
         return concept_ties(self, plan)  # type: ignore[arg-type]
 
     def review_tie(self, plan: str, indicator: str, category: str, status: str, concept: str = "",
-                   note: str = "") -> Any:
+                   note: str = "") -> BuildSummary | None:
         """Record a reviewer's decision on one indicator's tie (status confirmed, rejected,
         manual or auto) in the review file beside the plan, and rebuild that plan."""
         from plangraph.workspace.ties import review_tie

@@ -109,7 +109,7 @@ def apply_review_file(ws: Workspace, path: str | Path) -> tuple[Decisions, Build
 
 
 def review_tie(ws: Workspace, plan: str, indicator: str, category: str, status: str,
-               concept: str = "", note: str = "") -> Any:
+               concept: str = "", note: str = "") -> BuildSummary | None:
     """Record one reviewer's decision in the review file beside the plan and rebuild
     that plan; returns the build summary.
 

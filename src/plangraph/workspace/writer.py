@@ -43,7 +43,7 @@ from plangraph.graph.iris import plan_graph_iri, plan_iri
 from plangraph.graph.store import INDEX_KEY, PRIMARY, SHARED_GRAPH, Change, GraphStore, ntriples_body
 from plangraph.graph.storecheck import damaged, store_problem
 from plangraph.graph.vocab import ONTOLOGY_GRAPH, PG
-from plangraph.resources import ontology_dir
+from plangraph.resources import ONTOLOGY_FILES, ontology_dir
 from plangraph.workspace.faults import fault_point
 from plangraph.workspace.garbage import collect
 from plangraph.workspace.folder import (
@@ -62,7 +62,6 @@ from plangraph.workspace.folder import (
     write_manifest,
 )
 
-ONTOLOGY_FILES: tuple[str, ...] = ("plangraph.ttl", "concepts.ttl", "indicator-scheme.ttl")  # as graph/build.py
 SHARED_BATCH = 20_000
 """Lines of replaced or removed plan versions checked (and deleted) at a time."""
 COMPACT_MIN_FILES = 200

@@ -3,7 +3,7 @@ workspace and computations (one per built index, kept across sessions)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
@@ -11,6 +11,9 @@ from plangraph.interfaces import labels, present, writers
 from plangraph.errors import PlanGraphError
 from plangraph.graph.browse import concepts
 from plangraph.workspace import Workspace
+
+if TYPE_CHECKING:
+    from plangraph.analysis.audit import AuditReport
 
 # (中文, English) for every label on the page.
 LABELS: dict[str, tuple[str, str]] = {
@@ -235,7 +238,7 @@ def export_data(key: str, path: str, kind: str, fmt: str, plans: tuple[str, ...]
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def audit_report(key: str, path: str, plan: str) -> Any:
+def audit_report(key: str, path: str, plan: str) -> AuditReport:
     """The plan's :class:`~plangraph.analysis.audit.AuditReport` (a few seconds; once per index and plan)."""
     return open_workspace(key, path).audit(plan)
 
