@@ -36,14 +36,8 @@ from plangraph.analysis.compare import THRESHOLDS, Statement, similarity
 from plangraph.extract.pipeline import extract
 from plangraph.ingest.pipeline import ingest_file
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared" / "plans"
-FILES = {
-    "linan": ROOT / "corpus" / "linan-2022-education-14th-fyp.raw.txt",
-    "linping": ROOT / "corpus" / "linping-education-14th-fyp.excerpt.txt",
-    "national-china-education-modernization-2035": SHARED / "national-china-education-modernization-2035.txt",
-    "national-education-reform-outline-2010-2020": SHARED / "national-education-reform-outline-2010-2020.txt",
-}
+from bench_compare import FILES, ROOT  # the four plans, beside this script
+
 PAIRS = ROOT / "tests" / "data" / "commitment_pairs_atomic.tsv"
 
 
