@@ -88,6 +88,49 @@ def test_a_stated_facet_vetoes_a_concept_that_contradicts_it():
     assert match("三(四、五)星级融合教育优秀学校比例", unit="%").concept is None
 
 
+def test_a_qualifier_that_narrows_what_is_counted_must_agree():
+    # ownership: a part (普惠性, 公办, 民办) is not the whole, nor a flow of new schools
+    assert match("幼儿园数", unit="所").concept == "kindergarten-count"
+    assert match("普惠性幼儿园数", unit="所").concept is None
+    assert match("民办幼儿园数", unit="所").concept is None
+    assert match("其中：公办", parent="幼儿园在园幼儿数", unit="万人").concept is None
+    # population: rural, urban, boarding, migrant pupils are parts of all pupils
+    assert match("小学生师比", unit="比值").concept == "primary-student-teacher-ratio"
+    assert match("乡村小学生师比", unit="比值").concept is None
+    assert match("城镇义务教育大班额比例", unit="%").concept is None
+    assert match("寄宿制学校生均公用经费", unit="元").concept is None
+    # where the concept states the ownership, a row that states it is tied
+    assert match("新改扩建公办幼儿园", unit="所").concept == "new-kindergartens"
+    assert match("新增普惠性学位", unit="个").concept == "preschool-new-places"
+    # 人均 (per resident) is no 生均 (per student)
+    assert match("人均体育场地面积", unit="平方米").concept != "sports-area-per-student"
+
+
+def test_a_degree_only_is_not_that_degree_and_above():
+    assert match("小学专任教师专科及以上学历比例", unit="%").concept == "primary-teacher-associate-degree"
+    only = match("专科学历比例", parent="幼儿园专任教师学历", unit="%")
+    assert "scope=only" in only.reading.describe() and only.concept is None
+    assert match("仅专科学历的小学教师比例", unit="%").concept is None
+    assert match("专科以下学历教师比例", category="学前教育", unit="%").concept is None
+    # a bare 本科 is read as 本科及以上, as most plans mean it
+    assert match("初中本科学历教师比例", unit="%").concept == "junior-teacher-bachelor"
+
+
+@pytest.mark.parametrize("name, concept", [
+    ("实现义务教育优质均衡的县（市、区）比例", "quality-balanced-county-share"),
+    ("建成智慧校园的中小学比例", "smart-campus-share"),
+    ("开展课后服务的义务教育学校比例", "after-school-service-coverage"),
+    ("达到办学条件标准的中等职业学校比例", "secondary-vocational-standard-share"),
+])
+def test_paraphrases_of_how_a_share_came_about_are_tied(name, concept):
+    assert match(name, unit="%").concept == concept
+
+
+def test_a_share_of_accredited_counties_is_not_the_accreditation():
+    assert match("创建成学前教育普及普惠县（市、区）比例", unit="%").concept is None
+    assert match("义务教育实现基本均衡的县（市、区）比例", unit="%").reading.facets.get("population") is None
+
+
 def test_wording_is_normalised_before_matching():
     assert normalise("4. 其中：高中教师研究生学历（学位）比例(%)") == "高中教师研究生学历比例"
     assert normalise("生均日常公用经费（小学）") == "生均日常公用经费小学"  # a bracket naming a stage stays

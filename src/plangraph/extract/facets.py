@@ -63,8 +63,11 @@ _TERMS: tuple[tuple[str, str, bool], ...] = (
     ("研究生", "degree=postgraduate", True), ("硕士", "degree=postgraduate", True), ("博士", "degree=postgraduate", True),
     ("本科", "degree=bachelor", True), ("专科", "degree=associate", True), ("大专", "degree=associate", True),
     # ownership
+    ("普及普惠", "", False),  # universal and inclusive (an accreditation's name), no ownership
     ("公办", "ownership=public", True), ("普惠性", "ownership=inclusive", True), ("普惠", "ownership=inclusive", True),
     ("民办", "ownership=private", True),
+    # a county-level division (县（市、区）) is no urban population
+    ("县市区", "", False), ("县区市", "", False), ("市县区", "", False),
     # population
     ("专任教师", "population=teachers", True), ("教师", "population=teachers", True), ("师资", "population=teachers", True),
     ("教职工", "population=staff", True), ("校长", "population=principals", True),
@@ -74,8 +77,9 @@ _TERMS: tuple[tuple[str, str, bool], ...] = (
     ("婴幼儿", "population=infants", True), ("3岁以下", "population=infants", True),
     ("乡村", "population=rural", True), ("农村", "population=rural", True),
     ("市区", "population=urban", True), ("城区", "population=urban", True), ("主城区", "population=urban", True),
+    ("城镇", "population=urban", True), ("寄宿制", "population=boarding", True), ("寄宿", "population=boarding", True),
     ("持证上岗", "", False), ("残疾", "population=disabled", True), ("持证", "population=disabled", True), ("三残", "population=disabled", True),
-    ("随迁子女", "population=migrant", True), ("进城务工", "population=migrant", True),
+    ("随迁子女", "population=migrant", True), ("随迁", "population=migrant", True), ("进城务工", "population=migrant", True),
     ("外来务工", "population=migrant", True), ("留守", "population=left-behind", True),
     ("主要劳动年龄人口", "population=main-working-age", True), ("劳动年龄人口", "population=working-age", True),
     ("新增劳动力", "population=new-workforce", True), ("从业人员", "population=employed", True),
@@ -84,12 +88,17 @@ _TERMS: tuple[tuple[str, str, bool], ...] = (
     ("学生", "population=students", True), ("在校生", "population=students measure=count", True),
     ("儿童少年", "population=children", True), ("儿童", "population=children", True),
     ("少年", "population=children", True),
+    # a flow, not a stock: 新增幼儿园学位 is no 幼儿园学位数, 普惠性幼儿园数 no 新改扩建幼儿园
+    ("新改扩建", "change=new", False), ("新建改扩建", "change=new", False), ("改扩建", "change=new", False),
+    ("新建", "change=new", False), ("新增", "change=new", False), ("扩建", "change=new", False),
+    ("增加", "change=new", False),
     # measure
     ("生师比", "measure=ratio", False), ("师生比", "measure=ratio", False),
     ("生均", "measure=per-student", True), ("班额", "measure=class-size", False),
     ("超大班额", "aspect=super-large-class", False), ("大班额", "aspect=large-class", False),
     ("标准班额", "aspect=standard-class-size", False),
     ("每百名学生", "measure=per-student", True), ("系数", "measure=ratio", False),
+    ("人均", "measure=per-capita", False),  # per resident: 人均体育场地面积 is no 生均 area
     ("得分", "measure=level", False), ("满意度", "measure=level", False), ("督导评估", "measure=level", False),
     ("认定", "measure=level", False),
     ("年限", "measure=years", False), ("面积", "measure=area", False),
@@ -181,10 +190,30 @@ def is_sub_row(name: str) -> bool:
     text = normalise(name)
     i = 0
     while text and (hit := _term_at(text, i)) is not None:
-        if not hit[2] or any(k in ("measure", "") for k, _ in hit[1]) or not hit[1]:
+        if not hit[2] or any(k in ("measure", "change", "") for k, _ in hit[1]) or not hit[1]:
             return False
         i += len(hit[0])
     return bool(text) and i == len(text)
+
+
+# What a degree word covers: ``专科及以上`` that degree and above, ``专科以下`` below it,
+# ``仅专科``, or ``专科`` alone in a breakdown under a row above (本科及以上 / 专科 / 合计), only it.
+_DEGREE_WORD = re.compile(r"(仅|只|单)?(专科|大专|本科)(?:学历|学位|毕业)?(及以上|以上|及其以上|以下)?")
+
+
+def degree_scope(text: str, *, sub_row: bool) -> str | None:
+    """``and-above``, ``below`` or ``only`` for the first 专科/本科 of ``text`` (normalised),
+    None where it names neither. A bare 专科 is ``only`` in a sub-row: a breakdown by degree
+    lists 本科及以上 and then 专科, the tier below. Otherwise a bare degree is ``and-above``
+    (本科学历教师比例, 小学本科 under 教师学历: most plans mean 本科及以上)."""
+    m = _DEGREE_WORD.search(text)
+    if m is None:
+        return None
+    if m.group(1):
+        return "only"
+    if m.group(3):
+        return "below" if m.group(3) == "以下" else "and-above"
+    return "only" if sub_row and m.group(2) != "本科" else "and-above"
 
 
 _ONE_AGE = re.compile(r"(?<![\d—\-~～至到])(\d{1,2})岁(?![以及—\-~～至到])")
@@ -290,6 +319,12 @@ def read_indicator(name: str, *, parent: str | None = None, sublabel: str | None
         whole = normalise(sublabel) + whole
     facets, core = scan(whole)
     inferred: set[str] = set()
+    if "degree" in facets:
+        own = normalise(name)
+        scope = (degree_scope(own, sub_row=bool(parent or sublabel)) if _DEGREE_WORD.search(own)
+                 else degree_scope(whole, sub_row=False))
+        if scope is not None:
+            facets["scope"] = frozenset({scope})
     if parent:
         for key, values in scan(normalise(parent))[0].items():
             if key not in facets and key != "measure":

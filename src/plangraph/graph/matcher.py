@@ -17,6 +17,7 @@ Deterministic and per plan: a plan of 100 indicators is matched in well under a 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -80,6 +81,17 @@ class _Label:
     full: frozenset[str]
     core: frozenset[str]
     stated: frozenset[str]
+    values: tuple[tuple[str, frozenset[str]], ...] = ()
+
+
+# Words that say how a thing came about, not what is measured: 义务教育实现基本均衡的县
+# (市、区)比例 is 义务教育基本均衡县(市、区)比例, 建成智慧校园的学校比例 智慧校园比例.
+_FILLER = re.compile(r"实现|达到|建成|开展|完成|的")
+
+
+def _compare(text: str) -> frozenset[str]:
+    """The character uni- and bigrams labels and rows are compared on, filler words out."""
+    return _grams(_FILLER.sub("", text) or text)
 
 
 @dataclass(frozen=True)
@@ -88,6 +100,12 @@ class _Entry:
     facets: dict[str, frozenset[str]]
     labels: tuple[_Label, ...]
     phase: frozenset[str] = frozenset()
+    worded: tuple[tuple[str, frozenset[str]], ...] = ()
+
+    def allows(self, key: str) -> frozenset[str]:
+        """The values of ``key`` the concept or one of its labels states (新增普惠性学位 is
+        a wording of 新增幼儿园学位: a row of inclusive places is not refused by it)."""
+        return self.facets.get(key, frozenset()) | dict(self.worded).get(key, frozenset())
 
 
 # A concept of special education says its phase in its aspect (残疾儿童学前教育入园率:
@@ -108,15 +126,20 @@ def _entries() -> tuple[_Entry, ...]:
         labels = []
         for text in c.labels:
             r = read_indicator(text)
-            labels.append(_Label(r.full_name, _grams(r.full_name), _grams(r.core), frozenset(r.facets)))
+            labels.append(_Label(r.full_name, _compare(r.full_name), _compare(r.core), frozenset(r.facets),
+                                 tuple(r.facets.items())))
         phase = frozenset(v for a in c.facet("aspect") for v in _PHASES.get(a, ()))
-        out.append(_Entry(c, facets, tuple(labels), phase))
+        worded: dict[str, frozenset[str]] = {}
+        for label in labels:
+            for k, v in label.values:
+                worded[k] = worded.get(k, frozenset()) | v
+        out.append(_Entry(c, facets, tuple(labels), phase, tuple(worded.items())))
     return tuple(out)
 
 
 # Populations that are a part of another: a row of one is not of a concept without it
 # (其中市区学前三年幼儿入园率 is no 学前三年毛入园率).
-_SUBSETS = frozenset({"disabled", "migrant", "left-behind", "rural", "urban", "main-working-age"})
+_SUBSETS = frozenset({"disabled", "migrant", "left-behind", "rural", "urban", "boarding", "main-working-age"})
 # Stages a row names that a concept of all stages does not cover (小学生近视率 is no
 # 儿童青少年总体近视率); 中小学 and 义务教育 are the whole school system to most plans.
 _NARROW = frozenset({"preschool", "primary", "junior", "senior", "general-senior", "secondary-vocational",
@@ -128,6 +151,8 @@ def _agrees(key: str, concept: frozenset[str], stated: frozenset[str], inferred:
     concept (高中阶段 vs 普通高中 在校生, measured on the tune pairs), so it vetoes too."""
     if concept & stated:
         return 1.0
+    if key == "measure" and concept == {"level"} and "rate" in stated and not inferred:
+        return 0.0  # 创建成普及普惠县（市、区）比例 is a share of counties, not the accreditation
     if "all" in concept:
         return 0.0 if key == "stage" and not inferred and stated <= _NARROW else 1.0
     if any(concept & group and stated & group for group in _COMPATIBLE.get(key, ())):
@@ -146,7 +171,17 @@ def score(reading: IndicatorReading, entry: _Entry) -> Candidate | None:
     if entry.phase and stages and not stages & entry.phase:
         return None
     parts = {p for p in reading.facets.get("population", ()) if p in _SUBSETS or p.startswith("age-")}
-    if parts - entry.facets.get("population", frozenset()):
+    if parts - entry.allows("population"):
+        return None
+    # An ownership the row states narrows what it counts (普惠性幼儿园数 is a part of 幼儿园数):
+    # a concept that neither states nor words it is not the row's.
+    owned = reading.facets.get("ownership", frozenset())
+    if owned and "ownership" not in reading.inferred and not owned & entry.allows("ownership"):
+        return None
+    if "per-capita" in reading.facets.get("measure", ()) and "per-student" in entry.allows("measure"):
+        return None  # 人均 (per resident) is no 生均 (per student)
+    # 专科学历的比例 in a breakdown by degree, or 专科以下, is no 专科及以上学历比例.
+    if "degree" in entry.facets and reading.facets.get("scope", frozenset()) & {"only", "below"}:
         return None
     for key in _VETO_KEYS:
         if key in entry.facets and key in reading.facets:
@@ -158,7 +193,9 @@ def score(reading: IndicatorReading, entry: _Entry) -> Candidate | None:
     for key in _EXTRA_KEYS:
         if key in reading.facets and key not in reading.inferred and key not in entry.facets:
             factor *= _EXTRA_PENALTY
-    full, core = _grams(reading.full_name), _grams(reading.core)
+    if ("change" in reading.facets) != all("change" in label.stated for label in entry.labels):
+        factor *= _MISSING_PENALTY  # a count of new places or schools against a stock, or the reverse
+    full, core = _compare(reading.full_name), _compare(reading.core)
     best: tuple[float, str] = (0.0, "")
     for label in entry.labels:
         core_sim = _dice(core, label.core) if core or label.core else 1.0
