@@ -131,6 +131,34 @@ def test_a_share_of_accredited_counties_is_not_the_accreditation():
     assert match("义务教育实现基本均衡的县（市、区）比例", unit="%").reading.facets.get("population") is None
 
 
+def test_what_a_row_counts_must_be_what_the_concept_counts():
+    # a name that is its subject only takes its measure from the unit: 幼儿园 in 所 is 幼儿园数
+    assert match("幼儿园", unit="所").concept == "kindergarten-count"
+    assert match("专任教师", unit="人").concept == "full-time-teacher-count"
+    # people are no institutions: staff of the universities are not a count of universities
+    assert match("普通高校教职工", unit="万人").concept is None
+    # a part of the institutions: adult or bachelor-granting ones only; an exclusion in brackets is no part
+    assert match("成人高校数", unit="所").concept is None
+    assert match("本科高校数", unit="所").concept is None
+    assert match("普通高校数（不含成人高校）", unit="所").concept == "higher-institution-count"
+    # intake is no enrolment; doctoral students are a part of all postgraduates
+    assert match("普通高中招生", unit="万人").concept is None
+    assert match("中职招生占高中阶段招生比例", unit="%").concept == "vocational-intake-share"
+    assert match("在学研究生数", unit="万人").concept == "postgraduate-enrolment"
+    assert match("在学博士生", unit="万人").concept is None
+    assert match("高校专任教师博士学位比例", unit="%").concept == "higher-teacher-doctorate"
+    # counties that passed an evaluation are counted, not the evaluation
+    assert match("通过义务教育优质均衡发展督导评估认定的县（市、区）", unit="个").concept is None
+    assert match("义务教育优质均衡发展督导评估认定").concept == "quality-balance-accreditation"
+
+
+def test_attainment_must_agree():
+    assert match("主要劳动年龄人口中受过高等教育的比例", unit="%").concept == "main-working-age-higher-education-share"
+    assert match("新增劳动力中受过高中阶段及以上教育的比例", unit="%").concept == "new-workforce-senior-education-share"
+    # the new workforce's higher-education share has no concept: unmapped, not the senior-and-above one
+    assert match("新增劳动力中受过高等教育的比例", unit="%").concept is None
+
+
 def test_wording_is_normalised_before_matching():
     assert normalise("4. 其中：高中教师研究生学历（学位）比例(%)") == "高中教师研究生学历比例"
     assert normalise("生均日常公用经费（小学）") == "生均日常公用经费小学"  # a bracket naming a stage stays

@@ -57,10 +57,19 @@ _TERMS: tuple[tuple[str, str, bool], ...] = (
     ("继续教育", "stage=lifelong", False), ("终身教育", "stage=lifelong", True), ("终身学习", "stage=lifelong", True),
     ("社区教育", "stage=lifelong", True), ("老年教育", "stage=lifelong", True), ("成人教育", "stage=lifelong", True),
     # attainment: the education a population has had, not the stage of the indicator
-    ("受过高中阶段及以上教育", "", False), ("受过高中及高等教育", "", False), ("受过高等教育", "", False),
-    ("高等教育文化程度", "", False), ("大学文化程度", "", False),
+    # (受过高等教育 is no 受过高中阶段及以上教育)
+    ("受过高中阶段及以上教育", "attainment=senior-and-above", False),
+    ("受过高中及高等教育", "attainment=senior-and-above", False), ("受过高等教育", "attainment=higher", False),
+    ("高等教育文化程度", "attainment=higher", False), ("大学文化程度", "attainment=higher", False),
+    # intake, a flow, is no enrolment (义务教育阶段招生 is no 义务教育阶段在校生)
+    ("招生", "intake=yes", False), ("招收", "intake=yes", False), ("录取", "intake=yes", False),
+    # adult higher education is outside 普通高等学校 (成人高等学校, 成人本专科)
+    ("成人高等学校", "stage=higher sector=adult", True), ("成人高校", "stage=higher sector=adult", True),
+    ("成人高等教育", "stage=higher sector=adult", True), ("成人本专科", "stage=higher sector=adult", True),
     # degree
-    ("研究生", "degree=postgraduate", True), ("硕士", "degree=postgraduate", True), ("博士", "degree=postgraduate", True),
+    ("研究生", "degree=postgraduate", True),
+    # one of the two postgraduate degrees: 在学博士生 is a part of 在学研究生
+    ("硕士", "degree=postgraduate level=master", True), ("博士", "degree=postgraduate level=doctoral", True),
     ("本科", "degree=bachelor", True), ("专科", "degree=associate", True), ("大专", "degree=associate", True),
     # ownership
     ("普及普惠", "", False),  # universal and inclusive (an accreditation's name), no ownership
@@ -173,9 +182,10 @@ _TELLING = ("stage", "degree", "span", "ownership", "population")
 
 def _bracket(m: re.Match[str]) -> str:
     """A bracketed part goes, unless it says which stage, degree, span, ownership or
-    population (``生均日常公用经费（小学）``, ``高职（专科）在校生``): then its words stay."""
+    population (``生均日常公用经费（小学）``, ``高职（专科）在校生``): then its words stay.
+    What it leaves out goes too (``（不含成人高校）``)."""
     inside = _NOISE.sub("", m.group()[1:].rstrip(")）]】"))
-    if len(inside) > 6:  # a definition in brackets, not a qualifier
+    if len(inside) > 6 or inside.startswith(("不含", "不包括", "除")):  # a definition or an exclusion
         return ""
     facets, _ = scan(inside)
     return inside if any(k in facets for k in _TELLING) else ""
@@ -330,7 +340,10 @@ def read_indicator(name: str, *, parent: str | None = None, sublabel: str | None
             if key not in facets and key != "measure":
                 facets[key] = values
     measured = unit_measure(unit)
-    if measured and "measure" not in facets:
+    if measured == {"count"} and facets.get("measure") == {"level"}:
+        facets["measure"] = measured  # 通过督导评估的县（市、区）, 个: counts what reached the level
+        inferred.add("measure")
+    elif measured and "measure" not in facets:
         facets["measure"] = measured
         inferred.add("measure")
     elif measured and facets["measure"] & {"per-student"}:

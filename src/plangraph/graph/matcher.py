@@ -32,6 +32,7 @@ _MARGIN = 0.01  # a dead heat only: 0.02 already leaves a right tie of an unseen
 _MISSING_PENALTY = 0.8   # the label states a facet the row does not
 _EXTRA_PENALTY = 0.85    # the row states a distinguishing facet the concept does not have
 _EXTRA_KEYS = ("degree", "span", "ownership", "population")
+_NARROWING = ("attainment", "intake", "level", "sector", "degree")
 _VETO_KEYS = ("stage", "measure", "degree", "span", "ownership", "population", "aspect")
 _COMPATIBLE = {"population": [{"children", "students"}, {"teachers", "staff"}],
                "measure": [{"per-student", "money", "area"}, {"rate", "level"}]}
@@ -87,11 +88,16 @@ class _Label:
 # Words that say how a thing came about, not what is measured: 义务教育实现基本均衡的县
 # (市、区)比例 is 义务教育基本均衡县(市、区)比例, 建成智慧校园的学校比例 智慧校园比例.
 _FILLER = re.compile(r"实现|达到|建成|开展|完成|的")
+# A count word ends a core without saying what is counted (the measure facet says it is a
+# count): 幼儿园 in 万所 is 幼儿园数, 专任教师 in 万人 专任教师数.
+_COUNT_WORD = re.compile(r"(总数|人数|所数|数量|数)$")
 
 
-def _compare(text: str) -> frozenset[str]:
-    """The character uni- and bigrams labels and rows are compared on, filler words out."""
-    return _grams(_FILLER.sub("", text) or text)
+def _compare(text: str, *, core: bool = False) -> frozenset[str]:
+    """The character uni- and bigrams labels and rows are compared on, filler words out
+    (and, for a core, a closing count word)."""
+    plain = _FILLER.sub("", text) or text
+    return _grams(_COUNT_WORD.sub("", plain) if core else plain)
 
 
 @dataclass(frozen=True)
@@ -126,7 +132,7 @@ def _entries() -> tuple[_Entry, ...]:
         labels = []
         for text in c.labels:
             r = read_indicator(text)
-            labels.append(_Label(r.full_name, _compare(r.full_name), _compare(r.core), frozenset(r.facets),
+            labels.append(_Label(r.full_name, _compare(r.full_name), _compare(r.core, core=True), frozenset(r.facets),
                                  tuple(r.facets.items())))
         phase = frozenset(v for a in c.facet("aspect") for v in _PHASES.get(a, ()))
         worded: dict[str, frozenset[str]] = {}
@@ -180,6 +186,17 @@ def score(reading: IndicatorReading, entry: _Entry) -> Candidate | None:
         return None
     if "per-capita" in reading.facets.get("measure", ()) and "per-student" in entry.allows("measure"):
         return None  # 人均 (per resident) is no 生均 (per student)
+    # What the row states of these, the concept must state or word: 受过高等教育 is no
+    # 受过高中阶段及以上教育, 招生 no 在校生, 在学博士生 no 在学研究生, 成人高等学校 no 普通高校,
+    # 本科院校 no 普通高校.
+    for key in _NARROWING:
+        if (said := reading.facets.get(key)) and not said & entry.allows(key):
+            return None
+    # A head count of people (教职工, 专任教师) is no count of institutions or places.
+    if ({"count"} <= reading.facets.get("measure", frozenset()) and "population" in reading.facets
+            and "population" not in reading.inferred and not entry.allows("population")
+            and "count" in entry.facets.get("measure", frozenset())):
+        return None
     # 专科学历的比例 in a breakdown by degree, or 专科以下, is no 专科及以上学历比例.
     if "degree" in entry.facets and reading.facets.get("scope", frozenset()) & {"only", "below"}:
         return None
@@ -195,7 +212,7 @@ def score(reading: IndicatorReading, entry: _Entry) -> Candidate | None:
             factor *= _EXTRA_PENALTY
     if ("change" in reading.facets) != all("change" in label.stated for label in entry.labels):
         factor *= _MISSING_PENALTY  # a count of new places or schools against a stock, or the reverse
-    full, core = _compare(reading.full_name), _compare(reading.core)
+    full, core = _compare(reading.full_name), _compare(reading.core, core=True)
     best: tuple[float, str] = (0.0, "")
     for label in entry.labels:
         core_sim = _dice(core, label.core) if core or label.core else 1.0
