@@ -12,6 +12,11 @@ numbering, ``其中:``), its full name where it is a sub-row (``其中:本科及
 under ``幼儿教师专科及以上学历比例`` is 幼儿教师本科及以上学历比例), the facets it
 states (from the name, then the row above, then the category, then the unit) and the
 core left when the facet words are taken out. Pure text in, plain data out.
+
+Beside the scheme's facet keys a reading may carry words that narrow what a row counts,
+which the matcher holds against a concept's labels (#24): ``scope`` of a degree
+(and-above / below / only), ``change`` (新建/新增: a flow), ``intake`` (招生), ``level``
+(硕士/博士), ``sector`` (成人高等教育) and ``attainment`` (受过高等教育 / 受过高中阶段及以上教育).
 """
 
 from __future__ import annotations
