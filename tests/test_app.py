@@ -570,16 +570,16 @@ def audit_counts(report: object) -> dict[str, int]:
 def test_warm_up_opens_the_searcher_once_and_the_first_search_loads_nothing(
         index: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import plangraph.search.encoders
-    import plangraph.search.build
+    import plangraph.search.index
 
     opened: list[Path] = []
-    real_open = plangraph.search.build.open_index
+    real_open = plangraph.search.index.open_index
 
     def counting_open(path: Path, encoders: object = None) -> object:
         opened.append(path)
         return real_open(path, encoders)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(plangraph.search.build, "open_index", counting_open)
+    monkeypatch.setattr(plangraph.search.index, "open_index", counting_open)
     ws = Workspace(index)
     warming = ws.warm_in_background(delay_s=0.2)
     assert ws.warm_in_background() is warming  # every page run asks; one warm-up
@@ -592,7 +592,7 @@ def test_warm_up_opens_the_searcher_once_and_the_first_search_loads_nothing(
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("loaded after the warm-up")
 
-    monkeypatch.setattr(plangraph.search.build, "open_index", refuse)
+    monkeypatch.setattr(plangraph.search.index, "open_index", refuse)
     monkeypatch.setattr(plangraph.search.encoders, "get_encoder", refuse)
     hits = ws.search("马溪幼儿园", 10)
     assert any("马溪幼儿园" in h.quote for h in hits)

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from plangraph.analysis.strength import Strength
-from plangraph.search.fusion import FusionConfig
-from plangraph.search.scope import Scope
+from plangraph.search.read.fusion import FusionConfig
+from plangraph.search.read.scope import Scope
 from plangraph.graph.browse import EntityDetail, EntityRow, property_labels
 from plangraph.interfaces import labels
 from plangraph.ingest.kinds import DOCUMENT_KINDS
@@ -92,7 +92,7 @@ def query_terms(query: str) -> list[str]:
     Chinese query is cut into words by the search's own jieba tokenizer (domain
     dictionary included), question words left out; an English query is marked by the
     Chinese terms the glossary looked it up as."""
-    from plangraph.search.crosslingual import translate
+    from plangraph.search.read.crosslingual import translate
     from plangraph.search.lexical import tokenize
     from plangraph.text import detect_language
 
