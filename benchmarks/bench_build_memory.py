@@ -49,9 +49,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synth import write_corpus  # noqa: E402
 
 STAGES = [  # (module, attribute, label): what each stage of a build is done by
-    ("plangraph.search.build", "_write_chunk", "search: embed and write shards"),
-    ("plangraph.search.build", "add_ann", "search: ANN update"),
-    ("plangraph.search.build", "open_lexical", "search: lexical index"),
+    ("plangraph.search.write.build", "_write_chunk", "search: embed and write shards"),
+    ("plangraph.search.write.build", "add_ann", "search: ANN update"),
+    ("plangraph.search.write.build", "open_lexical", "search: lexical index"),
     ("plangraph.workspace.writer", "IndexWriter.roll_forward", "store: plans rolled in"),
     ("plangraph.workspace.writer", "IndexWriter._shared_change", "store: shared graph"),
     ("plangraph.workspace.writer", "IndexWriter.compact_if_due", "store: compaction"),

@@ -93,12 +93,12 @@ def main(argv: list[str] | None = None) -> int:
     timings[use.name] = time.perf_counter() - t
 
     from plangraph.analysis.evaluate import evaluate
-    from plangraph.search.build import build_index, embed_text, open_index
+    from plangraph.search.write.build import build_index, embed_text, open_index
     from plangraph.ingest.pipeline import ingest_file
     from plangraph.search.lexical_index import LexicalIndex
-    from plangraph.search.scope import PlanProfile
-    from plangraph.search.fusion import FusionConfig
-    from plangraph.search.searcher import EXACT, LEXICAL, Searcher
+    from plangraph.search.read.scope import PlanProfile
+    from plangraph.search.read.fusion import FusionConfig
+    from plangraph.search.read.searcher import EXACT, LEXICAL, Searcher
     from plangraph.text import sentences
 
     docs = {key: ingest_file(path) for key, path in PLAN_FILES.items()}
@@ -217,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
                     s = Searcher(indexes[level], [e5, use], fusion=fusion, plans=profiles)
                     print(_row(label, evaluate(args.questions_en, s, retrievers=retrievers)))
 
-            # the scope prior (plangraph.search.scope): passages outside the plans a question is
+            # the scope prior (plangraph.search.read.scope): passages outside the plans a question is
             # about weigh out_of_scope; 1 ranks all plans alike
             # national_questions.json: answers only the national documents give, to measure the cost
             print(f"\nscope weight and coverage check, default retrievers, whole corpus:\n{header}")

@@ -91,7 +91,7 @@ def query_child(index_dir: str, ann: bool = True) -> None:
     e5.encode_queries(["预热"]), use.encode_queries(["预热"])
     base = _rss_mib()
     from plangraph.search.index import open_index
-    from plangraph.search.searcher import Searcher
+    from plangraph.search.read.searcher import Searcher
 
     t = time.perf_counter()
     index = open_index(index_dir, [e5, use])
@@ -198,8 +198,8 @@ def _timed_queries(index_dir: Path, versions: dict[str, Path], rounds: int) -> d
 
 
 def _embedding_rates(texts: list[str]) -> list[str]:
-    from plangraph.search.cache import EmbeddingCache
-    from plangraph.search.embedding import Embedder
+    from plangraph.search.write.cache import EmbeddingCache
+    from plangraph.search.write.embedding import Embedder
     from plangraph.search.encoders import E5Encoder, USEEncoder
 
     rows = []
@@ -224,8 +224,8 @@ def _index_at(n: int, root: Path, stand_ins: list[StandIn]) -> tuple[Path, list[
     from synth import write_corpus
 
     from plangraph.ingest.pipeline import ingest_file
-    from plangraph.search.build import build_index
-    from plangraph.search.embedding import Embedder
+    from plangraph.search.write.build import build_index
+    from plangraph.search.write.embedding import Embedder
 
     out = root / "idx"
     if (out / "manifest.json").is_file():

@@ -14,7 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from plangraph.graph import browse, planview
-from plangraph.interfaces import present, writers
+from plangraph.interfaces import present_compare, present_files, present_markdown, present_search, writers
 from plangraph.interfaces.cli import main
 from plangraph.errors import IndexStoreError, IndexWarning
 from plangraph.model import EntityRef
@@ -162,7 +162,7 @@ def test_section_filter_keeps_passages_under_that_section(app: AppTest) -> None:
     app.selectbox(key="search_section_linan").set_value(section).run()
     assert not app.exception
     headers = [md.value for md in app.markdown if CARD_HEADER.match(md.value)]
-    assert headers and all(present.escape_markdown(section) in h for h in headers)
+    assert headers and all(present_markdown.escape_markdown(section) in h for h in headers)
 
 
 def test_entity_kind_and_target_group_filters_narrow_results(app: AppTest) -> None:
@@ -402,9 +402,9 @@ def test_export_of_several_plans_keeps_only_theirs(index: Path) -> None:
     both = ws.export_rows("projects", ["linan", "linping"])
     assert both == ws.export_rows("projects")
     assert {r["plan"] for r in ws.export_rows("commitments", ["linping"])} == {"linping"}
-    assert present.plan_selection(["linping", "linan"], ws.plan_ids) is None
-    assert present.plan_selection(["linping"], ws.plan_ids) == ("linping",)
-    assert present.export_file_name("projects", "xlsx", ("linan", "linping")) == "projects-linan+linping.xlsx"
+    assert present_files.plan_selection(["linping", "linan"], ws.plan_ids) is None
+    assert present_files.plan_selection(["linping"], ws.plan_ids) == ("linping",)
+    assert present_files.export_file_name("projects", "xlsx", ("linan", "linping")) == "projects-linan+linping.xlsx"
     with pytest.raises(Exception, match="unknown plan 'x'; choose one of: linan, linping"):
         ws.export_rows("projects", ["linan", "x"])
 
@@ -455,16 +455,16 @@ def test_an_unfinished_change_is_said_and_the_published_index_answers(index: Pat
 
 
 def test_markdown_of_quotes_and_chips_is_escaped() -> None:
-    assert present.blockquote("1\n\n*粗体* $x$\n") == "> 1\n>\n> \\*粗体\\* \\$x\\$"
-    assert present.quote_in_context("达到*95%*", "前[1]", "后", ["95%"]) == (
+    assert present_markdown.blockquote("1\n\n*粗体* $x$\n") == "> 1\n>\n> \\*粗体\\* \\$x\\$"
+    assert present_markdown.quote_in_context("达到*95%*", "前[1]", "后", ["95%"]) == (
         "> :gray[前\\[1\\]]\n>\n> **达到\\*:orange[95%]\\***\n>\n> :gray[后]")
-    assert present.chip_label(EntityRef("i", "Indicator", "毛入园率" * 10)) == "指标 · " + ("毛入园率" * 6) + "…"
-    assert present.chip_label(EntityRef("i", "Indicator", "毛入园率"), english=True) == "Indicator · 毛入园率"
-    assert present.query_terms("学前教育 毛入园率?") == ["学前教育", "毛入园率", "入园率", "学前", "教育"]
+    assert present_search.chip_label(EntityRef("i", "Indicator", "毛入园率" * 10)) == "指标 · " + ("毛入园率" * 6) + "…"
+    assert present_search.chip_label(EntityRef("i", "Indicator", "毛入园率"), english=True) == "Indicator · 毛入园率"
+    assert present_search.query_terms("学前教育 毛入园率?") == ["学前教育", "毛入园率", "入园率", "学前", "教育"]
     # an English question is marked by the Chinese terms it was looked up as
-    assert present.query_terms("teacher salary compared with civil servants") == ["公务员", "工资", "待遇", "教师", "老师"]
-    rows = present.hit_rows([])
-    assert present.dict_rows_csv(rows) == "\r\n".encode("utf-8-sig")
+    assert present_search.query_terms("teacher salary compared with civil servants") == ["公务员", "工资", "待遇", "教师", "老师"]
+    rows = present_search.hit_rows([])
+    assert present_files.dict_rows_csv(rows) == "\r\n".encode("utf-8-sig")
     assert writers.csv_bytes(["a"], [["=1+1"]]) == "a\r\n'=1+1\r\n".encode("utf-8-sig")
 
 
@@ -536,7 +536,7 @@ def test_compare_at_another_threshold_encodes_nothing_again(index: Path, monkeyp
 def test_citation_links_open_the_plan_page() -> None:
     rows = [{"plan": "linan", "title": "中国教育现代化2035", "mentions": 1, "corpus_plan": "national-2035"},
             {"plan": "linan", "title": "浙江省家庭教育促进条例", "mentions": 1, "corpus_plan": None}]
-    assert [r["open"] for r in present.citation_records(rows)] == ["?plan=national-2035", None]
+    assert [r["open"] for r in present_compare.citation_records(rows)] == ["?plan=national-2035", None]
 
 
 def test_plan_page_audit_tab_lists_findings_mismatches_first(served_files: dict[str, bytes], app: AppTest,
@@ -570,16 +570,16 @@ def audit_counts(report: object) -> dict[str, int]:
 def test_warm_up_opens_the_searcher_once_and_the_first_search_loads_nothing(
         index: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import plangraph.search.encoders
-    import plangraph.search.build
+    import plangraph.search.index
 
     opened: list[Path] = []
-    real_open = plangraph.search.build.open_index
+    real_open = plangraph.search.index.open_index
 
     def counting_open(path: Path, encoders: object = None) -> object:
         opened.append(path)
         return real_open(path, encoders)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(plangraph.search.build, "open_index", counting_open)
+    monkeypatch.setattr(plangraph.search.index, "open_index", counting_open)
     ws = Workspace(index)
     warming = ws.warm_in_background(delay_s=0.2)
     assert ws.warm_in_background() is warming  # every page run asks; one warm-up
@@ -592,7 +592,7 @@ def test_warm_up_opens_the_searcher_once_and_the_first_search_loads_nothing(
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("loaded after the warm-up")
 
-    monkeypatch.setattr(plangraph.search.build, "open_index", refuse)
+    monkeypatch.setattr(plangraph.search.index, "open_index", refuse)
     monkeypatch.setattr(plangraph.search.encoders, "get_encoder", refuse)
     hits = ws.search("马溪幼儿园", 10)
     assert any("马溪幼儿园" in h.quote for h in hits)

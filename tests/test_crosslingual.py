@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from plangraph.search.crosslingual import glossary, parse_glossary, translate, words
+from plangraph.search.read.crosslingual import glossary, parse_glossary, translate, words
 from plangraph.errors import UsageError
 from tests.conftest import LINAN, LINPING, NATIONAL_2010, NATIONAL_2035, shared_file
 

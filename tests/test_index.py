@@ -10,12 +10,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import plangraph.search.build as index_mod
+import plangraph.search.write.build as index_mod
 from plangraph.search.encoders import FakeEncoder
 from plangraph.errors import IndexStoreError, UsageError
-from plangraph.search.build import build_index, embed_text, open_index
+from plangraph.search.write.build import build_index, embed_text, open_index
 from plangraph.model import Passage, PlanDoc
-from plangraph.search.searcher import Searcher
+from plangraph.search.read.searcher import Searcher
 from plangraph.text import sentence_spans
 
 
@@ -304,7 +304,7 @@ def test_a_cache_of_arrays_moves_into_the_database(corpus: list[Passage], tmp_pa
 
     import numpy as np
 
-    from plangraph.search.embedding import text_key
+    from plangraph.search.write.embedding import text_key
 
     enc, cache = FakeEncoder(), tmp_path / "cache"
     cache.mkdir()
@@ -320,7 +320,7 @@ def test_a_cache_of_arrays_moves_into_the_database(corpus: list[Passage], tmp_pa
 
 
 def test_an_unchanged_plan_is_linked_unread(corpus: list[Passage], tmp_path: Path) -> None:
-    from plangraph.search.build import update_index
+    from plangraph.search.write.build import update_index
 
     out = tmp_path / "idx"
     build_index(corpus, out, [FakeEncoder()], progress=False)

@@ -151,7 +151,7 @@ def test_errors_name_the_backend_and_the_fix(district_index: Path, pushed: str, 
 
 def test_other_encoders_or_plans_are_refused(district_index: Path, pushed: str, tmp_path: Path) -> None:
     from plangraph.search.encoders import FakeEncoder
-    from plangraph.search.milvus_search import MilvusSearcher
+    from plangraph.search.read.milvus_search import MilvusSearcher
 
     with pytest.raises(IndexStoreError, match=r"built with encoders fake/bigram-hash \(64, sentences\); "
                                               r"fake/bigram-hash \(32\) has dimension 64 there"):
@@ -195,7 +195,7 @@ def test_the_app_searches_on_milvus_when_the_operator_says_so(district_index: Pa
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    from plangraph.search.milvus_search import MilvusSearcher
+    from plangraph.search.read.milvus_search import MilvusSearcher
 
     from .conftest import ROOT
 

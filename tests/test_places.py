@@ -13,7 +13,7 @@ from plangraph.ingest.gazetteer import gazetteer, short_names
 from plangraph.ingest.division import locate
 from plangraph.ingest.pipeline import ingest_file
 from plangraph.interfaces.cli import main
-from plangraph.search.scope import places_named, without_places
+from plangraph.search.read.scope import places_named, without_places
 from plangraph.workspace import Workspace
 from tests.conftest import PLACE_PLANS
 

@@ -6,32 +6,32 @@ from __future__ import annotations
 import pytest
 
 from plangraph.analysis.strength import Cutoffs, strength
-from plangraph.interfaces import labels, present
+from plangraph.interfaces import labels, present_markdown, present_search
 
 from .conftest import LINAN
 
 
 def test_a_chinese_question_is_marked_by_its_words() -> None:
-    terms = present.query_terms("哪些承诺涉及乡村教师?")
+    terms = present_search.query_terms("哪些承诺涉及乡村教师?")
     assert {"乡村", "教师"} <= set(terms) and "哪些" not in terms and "涉及" not in terms
     text = LINAN.read_text(encoding="utf-8")
     passage = next(line for line in text.splitlines() if "实施乡村教师支持计划" in line)
-    marked = present.highlight(passage, present.matched_terms(terms, passage))
+    marked = present_markdown.highlight(passage, present_search.matched_terms(terms, passage))
     assert ":orange[乡村教师]" in marked  # neighbouring words marked as one run
-    assert "哪些承诺涉及乡村教师" not in present.matched_terms(terms, passage)
+    assert "哪些承诺涉及乡村教师" not in present_search.matched_terms(terms, passage)
 
 
 def test_passages_reviewing_the_past_are_told_apart() -> None:
-    assert present.looks_back("现实基础 > 十三五期间取得的成效")
-    assert present.looks_back("发展基础")
-    assert not present.looks_back("发展目标 > 总体目标")
-    assert not present.looks_back("统筹六类教育:创建公平优质的临安教育新格局 > 学前教育:普及普惠,扩容提质")
+    assert present_search.looks_back("现实基础 > 十三五期间取得的成效")
+    assert present_search.looks_back("发展基础")
+    assert not present_search.looks_back("发展目标 > 总体目标")
+    assert not present_search.looks_back("统筹六类教育:创建公平优质的临安教育新格局 > 学前教育:普及普惠,扩容提质")
 
 
 def test_a_passage_without_a_section_says_where_it_stands() -> None:
-    assert present.section_label("") == "首个标题之前"
-    assert present.section_label("", english=True) == "before the first heading"
-    assert present.section_label("发展目标") == "发展目标"
+    assert present_search.section_label("") == "首个标题之前"
+    assert present_search.section_label("", english=True) == "before the first heading"
+    assert present_search.section_label("发展目标") == "发展目标"
 
 
 def test_strength_from_cosines_on_the_cut_off_scale() -> None:

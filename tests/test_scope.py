@@ -11,11 +11,11 @@ import pytest
 from plangraph.interfaces.cli import main
 from plangraph.search.encoders import FakeEncoder
 from plangraph.analysis.evaluate import is_relevant
-from plangraph.search.build import build_index, open_index
+from plangraph.search.write.build import build_index, open_index
 from plangraph.model import PlanDoc
-from plangraph.search.scope import PlanProfile, scope_of, years_named
-from plangraph.search.fusion import FusionConfig
-from plangraph.search.searcher import LEXICAL, Searcher
+from plangraph.search.read.scope import PlanProfile, scope_of, years_named
+from plangraph.search.read.fusion import FusionConfig
+from plangraph.search.read.searcher import LEXICAL, Searcher
 
 DISTRICTS = {"linan", "linping"}
 N2010 = "national-education-reform-outline-2010-2020"

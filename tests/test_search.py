@@ -10,11 +10,11 @@ import pytest
 from plangraph.search.encoders import E5Encoder, FakeEncoder, USEEncoder
 from plangraph.errors import UsageError
 from plangraph.analysis.evaluate import is_relevant
-from plangraph.search.build import build_index, open_index
+from plangraph.search.write.build import build_index, open_index
 from plangraph.search.index import PassageIndex
 from plangraph.model import EntityRef, PlanDoc
-from plangraph.search.fusion import FusionConfig, fuse
-from plangraph.search.searcher import EXACT, LEXICAL, Searcher
+from plangraph.search.read.fusion import FusionConfig, fuse
+from plangraph.search.read.searcher import EXACT, LEXICAL, Searcher
 from plangraph.text import sentence_spans
 
 
@@ -266,7 +266,7 @@ def test_rows_of_one_table_give_way_after_three(fake_index: PassageIndex) -> Non
 
 
 def test_rows_per_table_keeps_order_and_every_row() -> None:
-    from plangraph.search.fusion import rows_per_table
+    from plangraph.search.read.fusion import rows_per_table
 
     fused = [(i, 1.0 - i / 10) for i in range(8)]
     table = {0: "t", 1: "t", 2: None, 3: "t", 4: "u", 5: "t", 6: None, 7: "t"}

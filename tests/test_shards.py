@@ -13,15 +13,17 @@ import pytest
 from plangraph.text import sentence_spans
 
 from plangraph.model import PlanDoc
-from plangraph.search.ann import attach, update_ann
-from plangraph.search.build import build_index
-from plangraph.search.cache import EmbeddingCache
-from plangraph.search.embedding import Embedder, text_key
+from plangraph.search.ann import attach
+from plangraph.search.write.build import build_index
+from plangraph.search.write.cache import EmbeddingCache
+from plangraph.search.write.embedding import Embedder, text_key
 from plangraph.search.encoders import FakeEncoder
 from plangraph.search.index import open_index, open_shards
 from plangraph.search.lexical_index import LexicalIndex, shard_key
-from plangraph.search.searcher import EXACT, Searcher
-from plangraph.search.shard import read_shard, write_plan_shard
+from plangraph.search.read.searcher import EXACT, Searcher
+from plangraph.search.shard import read_shard
+from plangraph.search.write.ann_update import update_ann
+from plangraph.search.write.plan_shard import write_plan_shard
 from plangraph.text import fold_compact
 
 
@@ -189,7 +191,7 @@ def test_a_new_generation_updates_the_approximate_index_reading_new_shards_only(
         opened.append(Path(folder).name.split("-")[0])
         return real_read(folder)
 
-    import plangraph.search.ann_update as ann_update
+    import plangraph.search.write.ann_update as ann_update
 
     monkeypatch.setattr(ann_update, "read_shard", spy)
     build_index([*linan.passages, *linping.passages], out, [enc], sentence_level="none", progress=False)
@@ -203,7 +205,7 @@ def test_a_new_generation_updates_the_approximate_index_reading_new_shards_only(
 
 
 def test_ann_training_rows_are_gathered_from_the_parts() -> None:
-    from plangraph.search.ann import gather
+    from plangraph.search.write.ann_update import gather
     from plangraph.search.vectors import VectorSet
 
     rng = np.random.default_rng(3)
@@ -215,7 +217,7 @@ def test_ann_training_rows_are_gathered_from_the_parts() -> None:
 
 
 def test_sentence_means_follow_the_spans() -> None:
-    from plangraph.search.shard import sentence_means
+    from plangraph.search.write.plan_shard import sentence_means
 
     rows = np.array([[3, 0], [0, 4], [1, 1], [0, 2]], dtype=np.float32)
     spans = [((0, 1), (1, 2)), (), ((2, 3),), ((3, 4),)]

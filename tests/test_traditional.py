@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from plangraph.ingest.pipeline import ingest_bytes, ingest_file
-from plangraph.search.searcher import LEXICAL
+from plangraph.search.read.searcher import LEXICAL
 from plangraph.text import fold, normalize, to_simplified
 from plangraph.workspace import Workspace
 from tests.conftest import PLACE_PLANS

@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 
 from plangraph.model import PlanDoc
-from plangraph.search.build import build_index, open_index
+from plangraph.search.write.build import build_index, open_index
 from plangraph.search.encoders import FakeEncoder
 from plangraph.search.index import PassageIndex
-from plangraph.search.searcher import Searcher
+from plangraph.search.read.searcher import Searcher
 
 ENC = FakeEncoder()
 OTHER = FakeEncoder(dim=48, name="fake/other", sentence_vectors=False)

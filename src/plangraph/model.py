@@ -347,7 +347,7 @@ class Hit:
     sentence vectors (all of ``text`` when it is one sentence); empty otherwise."""
     scope_weight: float = 1.0
     """What the fused score was multiplied by: below 1 for a passage of a plan outside
-    the query's scope (:mod:`plangraph.search.scope`)."""
+    the query's scope (:mod:`plangraph.search.read.scope`)."""
     page: int | None = None
     """The page the quote starts on, for a plan read from a PDF."""
 

@@ -146,7 +146,8 @@ def fold_compact(text: str) -> str:
 
 
 # -- sentences -------------------------------------------------------------------
-# Sentences of a passage, the units that sentence-level dense retrieval scores.
+# The one sentence splitter: retrieval's sentence vectors, ingestion's windows of a long
+# paragraph and extraction's sentences all cut text here.
 #
 # A paragraph of a plan often packs several commitments into one passage
 # (``…深化中考制度改革,完善初中学业水平考试;…``). Its single vector is an average of
@@ -154,41 +155,56 @@ def fold_compact(text: str) -> str:
 # sentence and giving the passage its best sentence's score (MaxP) keeps the passage
 # as the unit of citation while matching at the level people ask at.
 #
-# A sentence ends after ``。`` ``;`` ``!`` ``?`` (full- or half-width). Table rows,
+# A sentence ends after a run of ``。`` ``;`` ``!`` ``?`` (full- or half-width). Table rows,
 # whose cells are joined with ``; ``, split into cells, the first keeping the table
 # title. Pieces shorter than :data:`MIN_CHARS` (list numbers, stray punctuation) are
-# not units of their own.
+# not units of their own. Callers that cut otherwise say so with the keywords of
+# :func:`sentence_spans` (ingestion cuts windows at full stops only, closing quotes
+# kept; extraction also cuts at line breaks).
 
 
 MIN_CHARS = 4
-_END_RE = re.compile(r"[。;；!?！？]+")
+SENTENCE_ENDS = "。;；!?！？"
+"""The characters a sentence ends with (a run of them ends one sentence)."""
 
 
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """``(start, end)`` offsets of the sentences of ``text``, white space trimmed.
+@functools.lru_cache(maxsize=8)
+def _ends_re(ends: str, closers: str, lines: bool) -> re.Pattern[str]:
+    end = f"[{re.escape(ends)}]+" + (f"[{re.escape(closers)}]?" if closers else "")
+    return re.compile(f"{end}|\n" if lines else end)
 
-    Every span indexes ``text``; a text with no piece of :data:`MIN_CHARS`
-    characters is one span of its own trimmed length.
+
+def sentence_spans(text: str, start: int = 0, end: int | None = None, *, ends: str = SENTENCE_ENDS,
+                   closers: str = "", lines: bool = False, min_chars: int = MIN_CHARS,
+                   whole: bool = True) -> list[tuple[int, int]]:
+    """``(start, end)`` offsets of the sentences of ``text[start:end]``, white space trimmed.
+
+    Every span indexes ``text``. A sentence ends after a run of ``ends`` and the one
+    closing mark of ``closers`` that may follow it; with ``lines``, at a line break too.
+    Pieces shorter than ``min_chars`` are left out; with ``whole`` (the default), a text
+    with no piece that long is one span of its own trimmed length.
     """
+    stop = len(text) if end is None else end
     spans: list[tuple[int, int]] = []
-    start = 0
-    for m in _END_RE.finditer(text):
-        _add(spans, text, start, m.end())
-        start = m.end()
-    _add(spans, text, start, len(text))
-    if not spans:
-        stripped = text.strip()
-        begin = text.find(stripped) if stripped else 0
-        return [(begin, begin + len(stripped))] if stripped else [(0, len(text))]
+    at = start
+    for m in _ends_re(ends, closers, lines).finditer(text, start, stop):
+        _add(spans, text, at, m.end(), min_chars)
+        at = m.end()
+    _add(spans, text, at, stop, min_chars)
+    if not spans and whole:
+        piece = text[start:stop]
+        stripped = piece.strip()
+        begin = start + piece.find(stripped) if stripped else start
+        return [(begin, begin + len(stripped))] if stripped else [(start, stop)]
     return spans
 
 
-def _add(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:
+def _add(spans: list[tuple[int, int]], text: str, start: int, end: int, min_chars: int) -> None:
     piece = text[start:end]
     lead = len(piece) - len(piece.lstrip())
     trail = len(piece) - len(piece.rstrip())
     s, e = start + lead, end - trail
-    if e - s >= MIN_CHARS:
+    if e - s >= max(min_chars, 1):
         spans.append((s, e))
 
 

@@ -24,9 +24,9 @@ from plangraph.extract.mentions import (
     Quantity,
 )
 from plangraph.model import Passage, PlanDoc
+from plangraph.text import sentence_spans
 from plangraph.extract.quantities import find_quantities
 
-_SENTENCE_RE = re.compile(r"[^。;!?；！？\n]+[。;!?；！？]?")
 _CITED_RE = re.compile(r"《([^《》\n]{2,80})》")
 _LIST_BODIES_RE = re.compile(r"((?:[\u4e00-\u9fa5]{2,4}、)+[\u4e00-\u9fa5]{2,4})等部门")
 PLACE_TYPES: tuple[str, ...] = ("科技城", "新城", "街道", "镇")
@@ -72,15 +72,10 @@ def _prose(doc: PlanDoc) -> Iterator[Passage]:
 
 
 def sentences(doc: PlanDoc, passage: Passage) -> Iterator[_Span]:
-    """Sentences of a passage, trimmed of surrounding spaces."""
-    for m in _SENTENCE_RE.finditer(doc.norm, passage.start, passage.end):
-        s, e = m.start(), m.end()
-        while s < e and doc.norm[s].isspace():
-            s += 1
-        while e > s and doc.norm[e - 1].isspace():
-            e -= 1
-        if e - s >= 2:
-            yield _Span(s, e, passage)
+    """Sentences of a passage (the one splitter, :func:`plangraph.text.sentence_spans`), cut
+    at line breaks too; a piece of two characters is a sentence here (``加强。``)."""
+    for s, e in sentence_spans(doc.norm, passage.start, passage.end, lines=True, min_chars=2, whole=False):
+        yield _Span(s, e, passage)
 
 
 @lru_cache(maxsize=1)

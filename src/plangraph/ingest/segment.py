@@ -24,6 +24,7 @@ from plangraph.ingest.layout import (
     topic_sentence,
 )
 from plangraph.model import Passage, Section, Table
+from plangraph.text import sentence_spans
 
 MAX_PARAGRAPH_CHARS = 300
 """Paragraphs longer than this are cut into sentence windows."""
@@ -33,7 +34,11 @@ MAX_SENTENCE_CHARS = 600
 with its line breaks lost) is wrapped into pieces of :data:`WINDOW_CHARS`, cut after a
 comma or space where there is one, so that no passage grows with the file."""
 _SOFT_BREAKS = ",，、;:： "
-_SENTENCE = re.compile(r"[^。！？；]*[。！？；]+[”’」』)]?|[^。！？；]+$")
+WINDOW_ENDS = "。"
+"""Windows of a long paragraph are cut at full stops (the pattern this replaced also listed
+``！？；``, which normalisation has already made ``!?;``, so it cut at ``。`` alone)."""
+WINDOW_CLOSERS = "”’」』)"
+"""A closing quote or bracket right after a full stop stays with its sentence."""
 _LEAD = re.compile(r"^——\s*([^。]{2,40})。")
 COLUMN_RANK = 9
 
@@ -69,18 +74,6 @@ def plan_of_id(item_id: str) -> str:
     return head.rpartition("-")[0] if head else ""
 
 
-def sentence_spans(text: str, offset: int) -> list[tuple[int, int]]:
-    """Sentence spans of ``text`` (absolute offsets), whitespace trimmed."""
-    spans = []
-    for m in _SENTENCE.finditer(text):
-        chunk = m.group(0)
-        if not chunk.strip():
-            continue
-        lead = len(chunk) - len(chunk.lstrip())
-        spans.append((offset + m.start() + lead, offset + m.start() + len(chunk.rstrip())))
-    return spans
-
-
 def _wrap(norm: str, start: int, end: int) -> list[tuple[int, int]]:
     """``[start, end)`` cut into pieces of at most :data:`WINDOW_CHARS`, white space trimmed."""
     out: list[tuple[int, int]] = []
@@ -109,7 +102,8 @@ def _windows(line: Line, norm: str) -> list[tuple[int, int]]:
     if len(line.text) <= MAX_PARAGRAPH_CHARS:
         return [(line.start, line.end)]
     spans: list[tuple[int, int]] = []
-    for s, e in sentence_spans(line.text, line.start):
+    for s, e in sentence_spans(norm, line.start, line.end, ends=WINDOW_ENDS, closers=WINDOW_CLOSERS,
+                               min_chars=1, whole=False):
         spans.extend(_wrap(norm, s, e) if e - s > MAX_SENTENCE_CHARS else [(s, e)])
     out: list[tuple[int, int]] = []
     cur: tuple[int, int] | None = None

@@ -89,7 +89,7 @@ def _open(args: argparse.Namespace) -> Workspace:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from plangraph.interfaces import present
+    from plangraph.interfaces import present_search
 
     ws = _open(args)
     predicate = ws.passage_filter(kinds=args.kind or (), themes=args.theme or (), groups=args.group or ())
@@ -98,7 +98,7 @@ def cmd_search(args: argparse.Namespace) -> int:
                                        place=args.place, kind=args.doc_kind)
     strengths = ws.strengths(args.query, hits)
     if args.format == "json":
-        _print_json([present.hit_record(h, s) for h, s in zip(hits, strengths)])
+        _print_json([present_search.hit_record(h, s) for h, s in zip(hits, strengths)])
         return 0
     lexical = ws.searcher.lexical_query(args.query)
     if lexical is not None and lexical != args.query:
@@ -110,7 +110,7 @@ def cmd_search(args: argparse.Namespace) -> int:
               "--no-scope ranks all alike)")
     if not hits:
         print("no passages match")
-    for line in present.hit_lines(hits, strengths, plan=args.plan):
+    for line in present_search.hit_lines(hits, strengths, plan=args.plan):
         print(line)
     return 0
 

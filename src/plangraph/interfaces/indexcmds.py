@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from plangraph.errors import InputError
 from plangraph.interfaces.argtypes import seconds, text, whole_number
-from plangraph.search.build import SENTENCE_LEVELS
+from plangraph.search.write.build import SENTENCE_LEVELS
 from plangraph.search.lexical import TOKENIZATIONS
 from plangraph.workspace.planpool import PLAN_TIME_LIMIT_S
 

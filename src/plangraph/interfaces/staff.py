@@ -21,8 +21,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-ROLE_ZH: dict[str, str] = {"baseline": "基期", "target": "目标", "actual": "实际"}
-NO_SECTION = "首个标题之前"
+from plangraph.interfaces import labels
+
+ROLE_ZH: dict[str, str] = {role: labels.VALUES[role][0] for role in ("baseline", "target", "actual")}
+NO_SECTION = labels.NO_SECTION[0]
 """The section of text before a plan's first heading."""
 # How a comparator is written beside a number in the plans' own tables.
 _PREFIX: dict[str, str] = {"=": "", "≥": "≥", ">": ">", "≤": "≤", "<": "<", "≈": "约"}
@@ -39,65 +41,67 @@ class Column:
     means_en: str
 
 
+def _col(key: str, means_zh: str, means_en: str, kind: str = "") -> Column:
+    """A column headed as the label table heads ``key`` in an export of ``kind``."""
+    return Column(key, *labels.export_header(kind, key), means_zh, means_en)
+
+
 _COMMON_TAIL = (
-    Column("quote", "原文", "quote", "规划原文（表格一行的各格以空格相连）",
-           "the plan's own words (the cells of a table row joined by a space)"),
-    Column("start", "起始字符", "start", "原文在规划文件中的起始字符位置（从0计）",
-           "character offset where the quote starts in the plan file (from 0)"),
-    Column("end", "结束字符", "end", "原文在规划文件中的结束字符位置", "character offset where the quote ends"),
-    Column("iri", "标识", "IRI", "该条目在知识图谱中的标识（IRI）", "the entry's identifier (IRI) in the graph"),
+    _col("quote", "规划原文（表格一行的各格以空格相连）",
+         "the plan's own words (the cells of a table row joined by a space)"),
+    _col("start", "原文在规划文件中的起始字符位置（从0计）",
+         "character offset where the quote starts in the plan file (from 0)"),
+    _col("end", "原文在规划文件中的结束字符位置", "character offset where the quote ends"),
+    _col("iri", "该条目在知识图谱中的标识（IRI）", "the entry's identifier (IRI) in the graph"),
 )
-_PLAN = Column("plan", "规划", "plan", "规划代号", "plan id")
-_NAME = Column("name", "名称", "name", "名称", "name")
-_TABLE = Column("table", "所在表格", "table", "条目所在的表格", "the table the entry comes from")
-_SEQ = Column("seq", "序号", "no.", "表格中的序号", "number in the table")
-_QUANTITIES = Column("quantities", "数量", "quantities", "文中的数量（比较符写在数前）",
-                     "quantities stated (comparator before the number)")
+_PLAN = _col("plan", "规划代号", "plan id")
+_NAME = _col("name", "名称", "name")
+_TABLE = _col("table", "条目所在的表格", "the table the entry comes from")
+_SEQ = _col("seq", "表格中的序号", "number in the table")
+_QUANTITIES = _col("quantities", "文中的数量（比较符写在数前）", "quantities stated (comparator before the number)")
 
 COLUMNS: dict[str, tuple[Column, ...]] = {
     "indicators": (
         _PLAN,
-        Column("category", "类别", "category", "指标所属类别（学段）", "the indicator's category (stage)"),
-        Column("name", "指标", "indicator", "指标名称", "indicator name"),
-        Column("unit", "单位", "unit", "计量单位", "unit of measure"),
-        Column("binding", "属性", "binding", "约束性或预期性", "binding (约束性) or expected (预期性)"),
-        Column("target_year", "目标年份", "target year", "目标所在年份", "year of the target"),
+        _col("category", "指标所属类别（学段）", "the indicator's category (stage)"),
+        _col("name", "指标名称", "indicator name", "indicators"),
+        _col("unit", "计量单位", "unit of measure"),
+        _col("binding", "约束性或预期性", "binding (约束性) or expected (预期性)"),
+        _col("target_year", "目标所在年份", "year of the target"),
     ),
     "programmes": (
         _PLAN, _TABLE, _SEQ, _NAME,
-        Column("content", "内容", "content", "任务内容", "what the programme does"),
+        _col("content", "任务内容", "what the programme does"),
         _QUANTITIES,
     ),
     "projects": (
         _PLAN, _TABLE, _SEQ, _NAME,
-        Column("scale", "建设规模", "scale", "建设规模", "scale as written"),
-        Column("classes", "班级数", "classes", "班级数", "number of classes"),
-        Column("school_type", "学校类型", "school type", "学校类型", "type of school"),
-        Column("location", "地点", "location", "建设地点", "where it is built"),
-        Column("start_year", "开工年份", "start year", "开工年份", "year work starts"),
-        Column("end_year", "完工年份", "end year", "完工年份", "year work ends"),
-        Column("investment_wan", "投资（万元）", "investment (10k yuan)", "投资估算，单位万元",
-               "estimated investment in 万元 (10,000 yuan)"),
+        _col("scale", "建设规模", "scale as written"),
+        _col("classes", "班级数", "number of classes"),
+        _col("school_type", "学校类型", "type of school"),
+        _col("location", "建设地点", "where it is built"),
+        _col("start_year", "开工年份", "year work starts"),
+        _col("end_year", "完工年份", "year work ends"),
+        _col("investment_wan", "投资估算，单位万元", "estimated investment in 万元 (10,000 yuan)", "projects"),
     ),
     "commitments": (
         _PLAN,
-        Column("section", "章节", "section", "所在章节", "the section it is stated in"),
-        Column("statement", "承诺", "commitment", "承诺内容", "what is committed to"),
-        Column("themes", "主题", "themes", "主题与学段", "themes and stages"),
-        Column("target_groups", "对象群体", "target groups", "面向的群体", "who it is for"),
+        _col("section", "所在章节", "the section it is stated in"),
+        _col("statement", "承诺内容", "what is committed to"),
+        _col("themes", "主题与学段", "themes and stages"),
+        _col("target_groups", "面向的群体", "who it is for"),
         _QUANTITIES,
-        Column("deadlines", "期限", "deadlines", "文中的完成年份", "years it is due by"),
-        Column("bodies", "责任机构", "bodies", "文中提到的机构", "bodies named"),
-        Column("places", "地点", "places", "文中提到的地点", "places named"),
+        _col("deadlines", "文中的完成年份", "years it is due by"),
+        _col("bodies", "文中提到的机构", "bodies named", "commitments"),
+        _col("places", "文中提到的地点", "places named"),
     ),
     "organizations": (
-        Column("plan", "规划", "plans", "提到该机构的规划", "plans that name the body"),
-        Column("name", "机构", "body", "机构名称", "name of the body"),
-        Column("aliases", "别称", "aliases", "文中的其他叫法", "other names in the text"),
-        Column("region", "地区", "region", "所在地区", "region"),
-        Column("mentions", "提及次数", "mentions", "在规划中出现的次数", "times mentioned"),
-        Column("responsible_for", "负责承诺数", "commitments", "涉及该机构的承诺数",
-               "commitments that involve the body"),
+        _col("plan", "提到该机构的规划", "plans that name the body", "organizations"),
+        _col("name", "机构名称", "name of the body", "organizations"),
+        _col("aliases", "文中的其他叫法", "other names in the text"),
+        _col("region", "所在地区", "region"),
+        _col("mentions", "在规划中出现的次数", "times mentioned"),
+        _col("responsible_for", "涉及该机构的承诺数", "commitments that involve the body", "organizations"),
     ),
 }
 
@@ -197,8 +201,8 @@ def column_notes(columns: Sequence[Column]) -> list[list[str]]:
         [c.zh, c.en, c.means_zh, c.means_en] for c in columns]
 
 
-KIND_ZH: dict[str, str] = {"indicators": "指标", "programmes": "任务", "projects": "建设项目",
-                           "commitments": "承诺", "organizations": "机构"}
+KIND_ZH: dict[str, str] = {kind: labels.FIELDS[kind][0] for kind in COLUMNS}
+"""Each export kind's Chinese name (an XLSX sheet's)."""
 
 __all__ = ["COLUMNS", "Column", "KIND_ZH", "ROLE_ZH", "column_notes", "columns_for", "one_line",
            "staff_table", "value_text"]

@@ -1,6 +1,6 @@
 """Opening a search index: plan shards (passages, vectors) and one lexical index.
 
-An index folder written by :func:`plangraph.search.build.build_index` is::
+An index folder written by :func:`plangraph.search.write.build.build_index` is::
 
     manifest.json    format, encoders and dimensions, lexical mode, the shard of each plan
     shards/<plan>-<sha12>/   one folder per plan (:mod:`plangraph.search.shard`)
@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, overload
 from plangraph.durable import readable
 from plangraph.errors import IndexStoreError
 from plangraph.model import Passage
+from plangraph.search.ann import attach
 from plangraph.search.encoders import Encoder
 from plangraph.search.lexical_index import LexicalIndex, shard_key
 from plangraph.search.shard import ShardData, read_shard
@@ -284,8 +285,6 @@ def open_shards(shards: Mapping[str, str | Path], lexical: str | Path, encoders:
                         "passages": sum(d.size for _, d in opened)}
     index = PassageIndex(path or Path(lexical).parent, meta, opened, LexicalIndex.open(lexical, mode))
     if ann is not None:
-        from plangraph.search.ann import attach
-
         attach(index, Path(ann))
     return index
 

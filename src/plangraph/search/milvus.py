@@ -3,7 +3,7 @@
 A search server for corpora past what one machine's index folder serves well. The
 local index stays the source: :func:`sync_index` copies each plan's search shard
 (:mod:`plangraph.search.shard`: passages and float16 vectors, already embedded) into
-two Milvus collections, and :mod:`plangraph.search.milvus_search` ranks from them with
+two Milvus collections, and :mod:`plangraph.search.read.milvus_search` ranks from them with
 the same fusion as the local searcher. Nothing is embedded again.
 
 Collections (``<prefix>_passages`` and, when an encoder scores sentences,

@@ -106,7 +106,7 @@ def _search_texts(doc: PlanDoc) -> None:
     the 113 KB Lin'an plan."""
     from plangraph.search.lexical import tokenize
     from plangraph.search.lexical_index import char_pairs
-    from plangraph.search.shard import embed_text
+    from plangraph.search.write.plan_shard import embed_text
     from plangraph.text import sentence_spans
 
     for passage in doc.passages:
@@ -204,8 +204,8 @@ def _search_index(index: Path, generation: int, shards: dict[str, str], changed:
     as a new generation: the search shards and lexical documents of plans not in
     ``changed`` are taken from the ``previous`` generation unread, and only new text
     is embedded, on worker processes."""
-    from plangraph.search.build import update_index
-    from plangraph.search.embedding import Embedder, default_workers
+    from plangraph.search.write.build import update_index
+    from plangraph.search.write.embedding import Embedder, default_workers
 
     name = f"{SEARCH_DIR}/{generation:08d}"
     (index / SEARCH_DIR).mkdir(exist_ok=True)
@@ -223,7 +223,7 @@ def _run(out: Path, files: list[Path], *, remove_missing: bool, remove_ids: Sequ
          encoders: Sequence[str], sentence_level: str, progress: bool,
          embedding: dict[str, Any] | None = None,
          unreadable: Sequence[tuple[str, str]] = ()) -> BuildSummary:
-    from plangraph.search.embedding import default_workers
+    from plangraph.search.write.embedding import default_workers
     from plangraph.search.encoders import get_encoder
 
     embedding = embedding or {}  # workers, scheduler, device

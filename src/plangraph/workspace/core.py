@@ -20,7 +20,7 @@ from plangraph.analysis.strength import Strength, strength
 from plangraph.durable import readable
 from plangraph.errors import IndexStoreError, InputError, UsageError
 from plangraph.model import EntityRef, Hit
-from plangraph.search.scope import Scope
+from plangraph.search.read.scope import Scope
 from plangraph.workspace.answers import cosines as hit_cosines
 from plangraph.workspace.planfiles import PlanFiles
 from plangraph.workspace.acrossplans import AcrossPlans
@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from plangraph.graph.sparql import QueryResult
     from plangraph.graph.store import GraphStore
     from plangraph.graph.storeview import StoreView
-    from plangraph.search.searcher import Searcher
+    from plangraph.search.read.searcher import Searcher
     from plangraph.workspace.comparisons import ComparisonStore
 
 _WARNED: dict[Any, Any] = {}
@@ -228,7 +228,7 @@ class Workspace(Comparing, TieReview, AcrossPlans):
 
     def passage_context(self, passage_id: str, chars: int = 80) -> tuple[str, str]:
         """Text just before and just after a passage, from its plan's neighbouring passages."""
-        from plangraph.search.filters import passage_context
+        from plangraph.search.read.filters import passage_context
 
         own = getattr(self.searcher, "passage_context", None)  # a Milvus searcher reads only the neighbours
         return own(passage_id, chars) if own else passage_context(self.searcher.index.passages, passage_id, chars)
@@ -242,7 +242,7 @@ class Workspace(Comparing, TieReview, AcrossPlans):
                        groups: Sequence[str] = ()) -> Callable[[str], bool] | None:
         """A ``predicate`` for :meth:`search`: passages stating an entity of one of
         ``kinds``, with a commitment on one of ``themes`` and one of ``groups``."""
-        from plangraph.search.filters import passage_filter
+        from plangraph.search.read.filters import passage_filter
 
         return passage_filter(self.entities_for, self.concepts_for, kinds=kinds, themes=themes, groups=groups)
 
@@ -254,7 +254,7 @@ class Workspace(Comparing, TieReview, AcrossPlans):
 
     @property
     def searcher(self) -> Searcher:
-        """The :class:`~plangraph.search.searcher.Searcher`, opened once (callers racing for it
+        """The :class:`~plangraph.search.read.searcher.Searcher`, opened once (callers racing for it
         wait for the one that opens it, a warm-up included)."""
         if self._searcher is None:
             with self._search_lock:
@@ -309,11 +309,11 @@ class Workspace(Comparing, TieReview, AcrossPlans):
                           per_plan: int | None = None, scoped: bool = True, place: str | None = None,
                           kind: str | None = None) -> tuple[list[Hit], Scope | None]:
         """The best passages for a question (plan, section, quote, entities) and the scope that ranked
-        them (:mod:`plangraph.search.scope`; None when all plans ranked alike or not ``scoped``). ``place``,
-        ``kind``: only plans of a division, of a document kind (:func:`~plangraph.search.filters.chosen_plans`)."""
+        them (:mod:`plangraph.search.read.scope`; None when all plans ranked alike or not ``scoped``). ``place``,
+        ``kind``: only plans of a division, of a document kind (:func:`~plangraph.search.read.filters.chosen_plans`)."""
         self.check_plan(plan)
         if place is not None or kind is not None:
-            from plangraph.search.filters import chosen_plans
+            from plangraph.search.read.filters import chosen_plans
             if not (plan := chosen_plans(self.plans(), plan, place=place, kind=kind)):
                 return [], None
         hits, scope = self.searcher.search_with_scope(query, top_k, plan=plan, section=section,

@@ -143,7 +143,7 @@ def _one_by_one(run: Callable[[Task], Outcome], tasks: list[Task], name: Callabl
 def _started(run: Callable[[Task], Outcome], workers: int, tasks: list[Task]) -> tuple[ProcessPoolExecutor, list[Any]]:
     import multiprocessing
 
-    from plangraph.search.embedding import bare_main
+    from plangraph.search.write.embedding import bare_main
 
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
     with bare_main():

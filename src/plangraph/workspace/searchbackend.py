@@ -18,8 +18,8 @@ from plangraph.search.milvus import SCHEME, parse_backend
 
 if TYPE_CHECKING:
     from plangraph.search.index import PassageIndex
-    from plangraph.search.searcher import Searcher
-    from plangraph.search.milvus_sync import SyncReport
+    from plangraph.search.read.searcher import Searcher
+    from plangraph.search.write.milvus_sync import SyncReport
     from plangraph.workspace.core import Workspace
 
 SEARCH_BACKEND_ENV = "PLANGRAPH_SEARCH_BACKEND"
@@ -36,14 +36,14 @@ def backend_uri(spec: str | None) -> str | None:
 
 
 def _search_index(ws: Workspace, encoders: Any = None) -> PassageIndex:
-    from plangraph.search.build import open_index
+    from plangraph.search.index import open_index
 
     return open_index(ws.path / ws.manifest["search"], encoders)
 
 
 def open_searcher(ws: Workspace) -> Searcher:
-    """The searcher of ``ws``: a :class:`~plangraph.search.searcher.Searcher` over the
-    index folder, or a :class:`~plangraph.search.milvus_search.MilvusSearcher` when
+    """The searcher of ``ws``: a :class:`~plangraph.search.read.searcher.Searcher` over the
+    index folder, or a :class:`~plangraph.search.read.milvus_search.MilvusSearcher` when
     the workspace's search backend is Milvus.
 
     Raises:
@@ -52,8 +52,8 @@ def open_searcher(ws: Workspace) -> Searcher:
     """
     from plangraph.graph.iris import passage_iri
     from plangraph.search.encoders import get_encoder
-    from plangraph.search.scope import PlanProfile
-    from plangraph.search.searcher import Searcher
+    from plangraph.search.read.scope import PlanProfile
+    from plangraph.search.read.searcher import Searcher
 
     encoders = [get_encoder(e) for e in ws.manifest["encoders"]]
     options: dict[str, Any] = {"entities_for": ws.entities_for,
@@ -63,7 +63,7 @@ def open_searcher(ws: Workspace) -> Searcher:
     if uri is None:
         return Searcher(_search_index(ws, encoders), encoders, **options)
     from plangraph.search.milvus import MilvusStore
-    from plangraph.search.milvus_search import MilvusSearcher
+    from plangraph.search.read.milvus_search import MilvusSearcher
 
     shards = {data.plan: name for name, data in _search_index(ws).shards}
     store = MilvusStore(uri)
@@ -95,7 +95,7 @@ def push_search(index: str | Path | None, spec: str | None = None, *, lexical: s
         UsageError: no Milvus backend named.
         IndexStoreError: Milvus unreachable, or its collection holds other encoders.
     """
-    from plangraph.search.milvus_sync import sync_index
+    from plangraph.search.write.milvus_sync import sync_index
     from plangraph.workspace.core import Workspace
 
     uri = backend_uri(spec)

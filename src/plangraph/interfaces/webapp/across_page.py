@@ -12,10 +12,10 @@ import streamlit as st
 
 from plangraph.analysis.across import ConceptAcross, ConceptInfo, chart_data
 from plangraph.errors import PlanGraphError
-from plangraph.interfaces import labels, present, writers
+from plangraph.interfaces import labels, present_files, writers
 from plangraph.workspace import Workspace
 
-from plangraph.interfaces.webapp.common import english, show_error, t, table
+from plangraph.interfaces.webapp.common import english, index_key, show_error, t, table
 
 STAGE_ORDER = ("preschool", "compulsory", "senior-secondary", "vocational", "special", "higher", "lifelong",
                "all-stages")
@@ -125,9 +125,9 @@ def _downloads(rows: list[dict[str, Any]], stem: str) -> None:
     shown = [{labels.field(k, en): labels.value(r.get(k), en) for k in COLUMNS} for r in rows]
     left, right, _ = st.columns([2, 2, 3])
     left.download_button(t("download_csv"), writers.table_bytes(shown, "csv"), file_name=f"{stem}.csv",
-                         mime=present.MIME_TYPES["csv"], key="across_csv", on_click="ignore")
+                         mime=present_files.MIME_TYPES["csv"], key="across_csv", on_click="ignore")
     right.download_button(t("download_xlsx"), writers.table_bytes(shown, "xlsx", sheet=stem[:31]),
-                          file_name=f"{stem}.xlsx", mime=present.MIME_TYPES["xlsx"], key="across_xlsx",
+                          file_name=f"{stem}.xlsx", mime=present_files.MIME_TYPES["xlsx"], key="across_xlsx",
                           on_click="ignore")
 
 
@@ -170,7 +170,7 @@ def _review(ws: Workspace, across: ConceptAcross, concepts: Sequence[ConceptInfo
 
 def page_across(ws: Workspace) -> None:
     try:
-        concepts = _concepts(present.index_key(ws.path), str(ws.path))
+        concepts = _concepts(index_key(ws.path), str(ws.path))
     except PlanGraphError as exc:
         show_error(exc)
         return

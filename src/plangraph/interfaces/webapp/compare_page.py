@@ -7,7 +7,7 @@ from typing import Any
 
 import streamlit as st
 
-from plangraph.interfaces import labels, present, writers
+from plangraph.interfaces import labels, present_compare, present_files, writers
 from plangraph.analysis.compare import DEFAULT_METHOD, METHODS, THRESHOLDS
 from plangraph.errors import PlanGraphError
 from plangraph.workspace import Workspace
@@ -20,10 +20,10 @@ def _downloads(rows: list[dict[str, Any]], stem: str, key: str) -> None:
     """CSV and XLSX of one table, the files ``plangraph compare … --out`` writes."""
     left, right, _ = st.columns([2, 2, 3])  # wide enough for the whole label
     left.download_button(t("download_csv"), writers.table_bytes(rows, "csv"), file_name=f"{stem}.csv",
-                         mime=present.MIME_TYPES["csv"], key=f"{key}_csv", on_click="ignore")
+                         mime=present_files.MIME_TYPES["csv"], key=f"{key}_csv", on_click="ignore")
     right.download_button(t("download_xlsx"), writers.table_bytes(rows, "xlsx", sheet=key.split("_")[-1]),
                           file_name=f"{stem}.xlsx",
-                          mime=present.MIME_TYPES["xlsx"], key=f"{key}_xlsx", on_click="ignore")
+                          mime=present_files.MIME_TYPES["xlsx"], key=f"{key}_xlsx", on_click="ignore")
 
 
 def page_compare(ws: Workspace) -> None:
@@ -66,12 +66,12 @@ def page_compare(ws: Workspace) -> None:
     with commitments:
         side = st.radio(t("side"), [None, *sides], key="compare_side", horizontal=True,
                         format_func=lambda s: t("all_sides") if s is None else sides[s])
-        rows = present.on_side(tables["commitments"], side)
+        rows = present_compare.on_side(tables["commitments"], side)
         en = english()
         in_cells = ({"shared": "shared", "only in A": f"only in {plan_a}", "only in B": f"only in {plan_b}"} if en
                     else {"shared": "共有", "only in A": f"仅见于 {plan_a}", "only in B": f"仅见于 {plan_b}"})
         shown = [{**r, "side": in_cells[r["side"]]} for r in rows]
-        table(shown, column_order=present.COMMITMENT_COLUMNS,
+        table(shown, column_order=present_compare.COMMITMENT_COLUMNS,
               config={"quote": st.column_config.TextColumn(labels.field("quote", en), width="large"),
                       "other_quote": st.column_config.TextColumn(labels.field("other_quote", en), width="large")})
         suffix = "" if side is None else "-" + side.replace(" ", "-")
@@ -83,6 +83,6 @@ def page_compare(ws: Workspace) -> None:
             st.info(t("none_here"))
         _downloads(tables["indicators"], f"{stem}-indicators", "compare_indicators")
     with cited:
-        table(present.citation_records(tables["citations"]), keep=("open",),
+        table(present_compare.citation_records(tables["citations"]), keep=("open",),
               config={"open": st.column_config.LinkColumn(t("open"), display_text=r"\?plan=(.*)")})
         _downloads(tables["citations"], f"{stem}-citations", "compare_citations")

@@ -9,8 +9,8 @@ import streamlit as st
 
 from plangraph.errors import PlanGraphError
 from plangraph.graph.browse import ENTITY_KINDS, FACETS, EntityRow, facet_values, filter_rows, neighbourhood_dot
-from plangraph.interfaces import present
-from plangraph.interfaces.webapp.common import english, open_entity, show_error, t, table
+from plangraph.interfaces import labels, present_markdown, present_plans
+from plangraph.interfaces.webapp.common import english, index_key, open_entity, show_error, t, table
 from plangraph.interfaces.webapp.pickers import is_large, pick_plans
 from plangraph.workspace import Workspace
 
@@ -22,16 +22,16 @@ def entity_page(ws: Workspace, iri: str) -> None:
         st.warning(f"{t('no_entity')}: {iri}")
         return
     with st.container(border=True):
-        kind = present.KIND_LABELS.get(d.kind, (d.kind, d.kind))[1 if english() else 0]
+        kind = labels.kind_label(d.kind, english())
         st.subheader(f"{kind} · {d.label[:80]}")
         st.caption(" · ".join(x for x in (d.plan, d.section, d.iri) if x))
         if d.quote:
             st.markdown(f"**{t('source')}** · {t('chars')} {d.start}–{d.end}")
-            st.markdown(present.quote_in_context(d.quote, d.before, d.after))
+            st.markdown(present_markdown.quote_in_context(d.quote, d.before, d.after))
         left, right = st.columns([2, 3])
         with left:
             st.markdown(f"**{t('properties')}**")
-            table(present.property_rows(d, english()))
+            table(present_plans.property_rows(d, english()))
         with right:
             st.markdown(f"**{t('neighbourhood')}**")
             st.graphviz_chart(neighbourhood_dot(d))
@@ -55,7 +55,7 @@ def _table(key: str, path: str, kind: str, plan: str | None, _ws: Workspace) -> 
 def entity_rows(ws: Workspace, kind: str, plans: Sequence[str] | None) -> list[EntityRow]:
     """The rows of ``plans`` (None: every plan), computed plan by plan and kept, so that
     picking one more plan reads that plan's nodes only."""
-    key, path = present.index_key(ws.path), str(ws.path)
+    key, path = index_key(ws.path), str(ws.path)
     if plans is None:
         return list(_table(key, path, kind, None, ws))
     if kind == "places":  # places are shared between plans: one table, narrowed
@@ -105,7 +105,7 @@ def page_entities(ws: Workspace) -> None:
         last = min(number * PAGE_ROWS, len(shown))
         c2.caption(t("page_rows").format(first=(number - 1) * PAGE_ROWS + 1, last=last, total=len(shown)))
     part = shown[(number - 1) * PAGE_ROWS:number * PAGE_ROWS]
-    table(present.entity_records(part), keep=("iri",))
+    table(present_plans.entity_records(part), keep=("iri",))
     labels = {r.iri: r.label[:60] for r in part}
     st.selectbox(t("open_entity"), [None, *labels], key=f"entity_pick_{kind}", placeholder=t("choose"),
                  format_func=lambda i: "—" if i is None else labels[i],

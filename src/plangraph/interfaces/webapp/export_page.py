@@ -6,12 +6,12 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from plangraph.interfaces import present, staff
+from plangraph.interfaces import present_files, staff
 from plangraph.errors import PlanGraphError
 from plangraph.graph.export import FORMATS, KINDS
 from plangraph.workspace import Workspace
 
-from plangraph.interfaces.webapp.common import english, export_data, show_error, t
+from plangraph.interfaces.webapp.common import english, export_data, index_key, show_error, t
 from plangraph.interfaces.webapp.pickers import at_once, is_large, pick_plans
 
 
@@ -26,18 +26,18 @@ def page_export(ws: Workspace) -> None:
     if not kinds or not chosen and not large:
         st.info(t("pick_some"))
         return
-    plans = present.plan_selection(chosen, ws.plan_ids) if chosen else None
+    plans = present_files.plan_selection(chosen, ws.plan_ids) if chosen else None
     if not chosen:
         st.caption(t("all_plans_note").format(n=len(ws.plan_ids)))
     # Up to SMALL_INDEX plans the files are made with the page (a second or two); more
     # plans are made only when a button is clicked: every indicator of 500 plans took 34 s.
     eager = at_once(len(ws.plan_ids) if plans is None else len(plans))
-    key, path = present.index_key(ws.path), str(ws.path)
+    key, path = index_key(ws.path), str(ws.path)
 
     def made(kind: str) -> Callable[[], bytes]:
         return lambda: export_data(key, path, kind, fmt, plans)
 
-    names = {k: present.export_file_name(k, fmt, plans) for k in kinds}
+    names = {k: present_files.export_file_name(k, fmt, plans) for k in kinds}
     previewed = plans if eager else tuple((plans or ws.plan_ids)[:1])
     try:
         files: dict[str, bytes | Callable[[], bytes]] = {
@@ -47,16 +47,16 @@ def page_export(ws: Workspace) -> None:
         show_error(exc)
         return
     if len(files) > 1:
-        name = present.export_file_name("plangraph", "zip", plans)
+        name = present_files.export_file_name("plangraph", "zip", plans)
 
         def zipped() -> bytes:
-            return present.zip_bytes({n: f if isinstance(f, bytes) else f() for n, f in files.items()})
+            return present_files.zip_bytes({n: f if isinstance(f, bytes) else f() for n, f in files.items()})
 
         st.download_button(f"{t('download_zip')} {name}", zipped() if eager else zipped, file_name=name,
                            mime="application/zip", type="primary", key="export_zip", on_click="ignore")
     # One button a line: side by side, long file names were cut off.
     for name, data in files.items():
-        st.download_button(f"{t('download')} {name}", data, file_name=name, mime=present.MIME_TYPES.get(fmt),
+        st.download_button(f"{t('download')} {name}", data, file_name=name, mime=present_files.MIME_TYPES.get(fmt),
                            type="primary" if len(files) == 1 else "secondary", key=f"export_{name}",
                            on_click="ignore")
     en = english()

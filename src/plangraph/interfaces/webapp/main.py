@@ -7,9 +7,9 @@ from pathlib import Path
 import streamlit as st
 
 from plangraph.errors import IndexStoreError, PlanGraphError
-from plangraph.interfaces import present
+
 from plangraph.interfaces.webapp.across_page import page_across
-from plangraph.interfaces.webapp.common import open_entity, open_workspace, show_error, t
+from plangraph.interfaces.webapp.common import index_key, open_entity, open_workspace, show_error, t
 from plangraph.interfaces.webapp.compare_page import page_compare
 from plangraph.interfaces.webapp.entities_page import page_entities
 from plangraph.interfaces.webapp.export_page import page_export
@@ -53,7 +53,7 @@ def main(corpus: Path | None = None) -> None:
     st.sidebar.toggle(t("english"), key="english")
     st.title(t("title"))
     path = default_index()
-    key = present.index_key(path)
+    key = index_key(path)
     try:
         ws = open_workspace(key, str(path))
     except IndexStoreError as exc:

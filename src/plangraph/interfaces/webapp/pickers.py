@@ -20,8 +20,8 @@ from typing import Any
 
 import streamlit as st
 
-from plangraph.interfaces import labels, present
-from plangraph.interfaces.webapp.common import english, t
+from plangraph.interfaces import labels
+from plangraph.interfaces.webapp.common import english, index_key, t
 from plangraph.workspace import Workspace
 
 SMALL_INDEX = 12
@@ -68,7 +68,7 @@ def _choices(key: str, path: str, _ws: Workspace) -> dict[str, PlanChoice]:
 
 def choices(ws: Workspace) -> dict[str, PlanChoice]:
     """Every plan of the index as a picker shows it, in index order (cached per index)."""
-    return _choices(present.index_key(ws.path), str(ws.path), ws)
+    return _choices(index_key(ws.path), str(ws.path), ws)
 
 
 def level_name(level: str) -> str:

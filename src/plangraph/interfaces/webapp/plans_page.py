@@ -6,35 +6,35 @@ from __future__ import annotations
 import streamlit as st
 
 from plangraph.graph import planview
-from plangraph.interfaces import present, writers
+from plangraph.interfaces import present_files, present_plans, writers
 from plangraph.analysis.audit import summary
 from plangraph.errors import PlanGraphError
 from plangraph.workspace import Workspace
 
 from plangraph.interfaces import labels
-from plangraph.interfaces.webapp.common import audit_report, english, show_error, t, table
+from plangraph.interfaces.webapp.common import audit_report, english, index_key, show_error, t, table
 from plangraph.interfaces.webapp.pickers import pick_plan
 
 
 def _audit_tab(ws: Workspace, pid: str) -> None:
     try:
         with st.spinner(t("auditing")):
-            report = audit_report(present.index_key(ws.path), str(ws.path), pid)
+            report = audit_report(index_key(ws.path), str(ws.path), pid)
     except PlanGraphError as exc:
         show_error(exc)
         return
-    st.markdown(present.status_badges(summary(report), {s: t(s) for s in present.STATUS_COLOURS}))
+    st.markdown(present_plans.status_badges(summary(report), {s: t(s) for s in present_plans.STATUS_COLOURS}))
     if not report.findings:
         st.info(t("no_audit"))
         return
-    status = st.column_config.MultiselectColumn(t("status"), options=list(present.STATUS_COLOURS),
-                                                color=list(present.STATUS_COLOURS.values()), format_func=t)
+    status = st.column_config.MultiselectColumn(t("status"), options=list(present_plans.STATUS_COLOURS),
+                                                color=list(present_plans.STATUS_COLOURS.values()), format_func=t)
     en = english()
-    table(present.audit_records(report.rows()), keep=("status",),
+    table(present_plans.audit_records(report.rows()), keep=("status",),
           config={"status": status, "quote": st.column_config.TextColumn(labels.field("quote", en), width="large"),
                   "note": st.column_config.TextColumn(labels.field("note", en), width="medium")})
     st.download_button(t("download_csv"), writers.table_bytes(report.rows(), "csv"), file_name=f"audit-{pid}.csv",
-                       mime=present.MIME_TYPES["csv"], key="audit_csv", on_click="ignore")
+                       mime=present_files.MIME_TYPES["csv"], key="audit_csv", on_click="ignore")
 
 
 def page_plans(ws: Workspace) -> None:
@@ -44,7 +44,7 @@ def page_plans(ws: Workspace) -> None:
         st.warning(f"{t('no_plan')}: {wanted} · {others}")
     pid = pick_plan(ws, "plan_pick") or ws.plan_ids[0]
     plan = next(p for p in ws.plans() if p["plan"] == pid)
-    facts = present.plan_facts(plan)
+    facts = present_plans.plan_facts(plan)
     st.subheader(f"{facts.get('title', pid)} ({pid})")
     overview, sections, indicators, projects, audit = st.tabs(
         [t("overview"), t("sections"), t("indicators"), t("projects"), t("audit")])
@@ -62,7 +62,7 @@ def page_plans(ws: Workspace) -> None:
         else:
             st.caption(t("no_findings"))
     with sections:
-        table(present.section_rows(ws.sections(pid)))
+        table(present_plans.section_rows(ws.sections(pid)))
     with indicators:
         rows = planview.indicator_table(ws.export_rows("indicators", pid))
         if rows:

@@ -6,7 +6,7 @@ import streamlit as st
 
 from plangraph.errors import PlanGraphError
 from plangraph.graph.browse import ENTITY_KINDS, concepts
-from plangraph.interfaces import present
+from plangraph.interfaces import present_files, present_markdown, present_search
 from plangraph.interfaces.webapp.common import chip_clicked, concept_label, english, show_error, t
 from plangraph.interfaces.webapp.pickers import pick_plan
 from plangraph.workspace import Workspace
@@ -18,7 +18,7 @@ def page_search(ws: Workspace) -> None:
     with col_plan:
         plan = pick_plan(ws, "search_plan", allow_all=True)
     with col_section:
-        sections = present.section_choices(ws.sections(plan)) if plan else {}
+        sections = present_search.section_choices(ws.sections(plan)) if plan else {}
         section = st.selectbox(t("section"), [None, *sections], key=f"search_section_{plan}", placeholder=t("choose"),
                                format_func=lambda s: t("all_sections") if s is None else sections[s],
                                disabled=not plan)
@@ -35,11 +35,11 @@ def page_search(ws: Workspace) -> None:
         per_plan = c4.number_input(t("per_plan"), min_value=0, max_value=10, value=0, key="per_plan")
         scoped = c5.toggle(t("scoped"), value=True, key="scoped", help=t("scoped_help"))
         c6, c7 = st.columns([3, 2])
-        places = present.place_choices(ws.plans())
+        places = present_search.place_choices(ws.plans())
         place = c6.selectbox(t("place"), [None, *places], key="search_place", format_func=lambda c: places.get(
             c, t("all_places")))
-        kind = c7.selectbox(t("doc_kind"), [None, *present.DOCUMENT_KIND_LABELS], key="search_doc_kind",
-                            format_func=lambda k: present.DOCUMENT_KIND_LABELS[k][int(english())] if k else t("all_doc_kinds"))
+        kind = c7.selectbox(t("doc_kind"), [None, *present_search.DOCUMENT_KIND_LABELS], key="search_doc_kind",
+                            format_func=lambda k: present_search.DOCUMENT_KIND_LABELS[k][int(english())] if k else t("all_doc_kinds"))
     if not query.strip():
         return
     try:
@@ -57,31 +57,31 @@ def page_search(ws: Workspace) -> None:
     en = english()
     if scope is not None and not plan:
         st.caption(f"{scope.describe() if en else scope.describe_zh()} · "
-                   f"{t('scope_weight')} ×{present.scope_weight(ws.searcher.fusion, scope):g}")
+                   f"{t('scope_weight')} ×{present_search.scope_weight(ws.searcher.fusion, scope):g}")
     strengths = ws.strengths(query, hits)
     if strengths[0].level == "weak":
         st.warning(t("weak_plan").format(plan=plan) if plan else t("weak_all"))
-    terms = present.query_terms(query)
+    terms = present_search.query_terms(query)
     for h, strength in zip(hits, strengths):
         with st.container(border=True):
-            review = f" · :violet-badge[{t('looks_back')}]" if present.looks_back(h.section) else ""
-            st.markdown(f"**{h.rank}. {present.escape_markdown(h.plan)}** · "
-                        f"{present.escape_markdown(present.section_label(h.section, en))}{review}")
+            review = f" · :violet-badge[{t('looks_back')}]" if present_search.looks_back(h.section) else ""
+            st.markdown(f"**{h.rank}. {present_markdown.escape_markdown(h.plan)}** · "
+                        f"{present_markdown.escape_markdown(present_search.section_label(h.section, en))}{review}")
             weighted = f" ({t('out_of_scope')} ×{h.scope_weight:g})" if h.scope_weight < 1 else ""
             colour = {"strong": "green", "medium": "orange", "weak": "gray"}[strength.level]
-            st.markdown(f":{colour}-badge[{t('strength')} · {present.strength_label(strength.level, en)}]"
+            st.markdown(f":{colour}-badge[{t('strength')} · {present_search.strength_label(strength.level, en)}]"
                         f"{weighted}", help=t("strength_help"))
             if best := h.best_sentence:
-                st.markdown(f"{t('best_sentence')}: {present.highlight(best, terms)}")
+                st.markdown(f"{t('best_sentence')}: {present_markdown.highlight(best, terms)}")
             before, after = ws.passage_context(h.passage_id)
-            st.markdown(present.quote_in_context(h.quote, before, after, present.matched_terms(terms, h.text)))
+            st.markdown(present_markdown.quote_in_context(h.quote, before, after, present_search.matched_terms(terms, h.text)))
             if h.entities:
-                chips = {e.iri: present.chip_label(e, english=en) for e in h.entities}
+                chips = {e.iri: present_search.chip_label(e, english=en) for e in h.entities}
                 st.pills(t("stated"), list(chips), key=f"chips_{h.rank}", format_func=chips.__getitem__,
                          on_change=chip_clicked, args=(f"chips_{h.rank}",), label_visibility="collapsed")
             page = f" · {t('pdf_page')} {h.page}" if h.page else ""  # quotes from a PDF name their page
             cosines = " · ".join(f"{name.split('/')[0]} {c:.3f}" for name, c in strength.cosines.items())
             st.caption(f"{t('details')}: {t('fused_score')} {h.score:.4f} · {t('cosines')} {cosines} · "
                        f"{t('chars')} {h.start}–{h.end}{page} · {h.passage_iri}")
-    st.download_button(t("download_csv"), present.dict_rows_csv(present.hit_rows(hits, strengths)),
-                       file_name="search.csv", mime=present.MIME_TYPES["csv"], on_click="ignore")
+    st.download_button(t("download_csv"), present_files.dict_rows_csv(present_search.hit_rows(hits, strengths)),
+                       file_name="search.csv", mime=present_files.MIME_TYPES["csv"], on_click="ignore")

@@ -9,7 +9,7 @@ import streamlit as st
 
 from plangraph.errors import PlanGraphError
 from plangraph.graph.sparql import DEFAULT_PAGE, named_queries
-from plangraph.interfaces import present, writers
+from plangraph.interfaces import present_files, writers
 from plangraph.interfaces.webapp.common import english, show_error, t
 from plangraph.workspace import Workspace
 
@@ -34,7 +34,7 @@ def page_sparql(ws: Workspace) -> None:
     if nq is not None:
         st.caption(nq.description if en or not nq.description_zh else nq.description_zh)
     # Keyed by the query's name, so choosing another one refills the text area.
-    text = st.text_area(t("query"), value=nq.text if nq else present.STARTER_QUERY,
+    text = st.text_area(t("query"), value=nq.text if nq else present_files.STARTER_QUERY,
                         height=260, key=f"sparql_text_{name or 'custom'}")
     params: dict[str, str] = {}
     zh = dict(nq.params_zh) if nq else {}
@@ -82,7 +82,7 @@ def page_sparql(ws: Workspace) -> None:
             return writers.csv_bytes(whole.columns, whole.rows)
 
         st.download_button(t("download_all_csv").format(total=result.total_rows), every_row,
-                           file_name="sparql.csv", mime=present.MIME_TYPES["csv"], on_click="ignore")
+                           file_name="sparql.csv", mime=present_files.MIME_TYPES["csv"], on_click="ignore")
     else:
         st.download_button(t("download_csv"), writers.csv_bytes(result.columns, result.rows),
-                           file_name="sparql.csv", mime=present.MIME_TYPES["csv"], on_click="ignore")
+                           file_name="sparql.csv", mime=present_files.MIME_TYPES["csv"], on_click="ignore")

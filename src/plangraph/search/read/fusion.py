@@ -24,7 +24,7 @@ class FusionConfig:
         translate: give BM25 the glossary translation of queries in other languages.
         expand: let the encoders see such a query followed by its glossary terms.
         out_of_scope: the weight of the fused score of a passage outside the plans the
-            query is about (:mod:`plangraph.search.scope`); 1 ranks all plans alike.
+            query is about (:mod:`plangraph.search.read.scope`); 1 ranks all plans alike.
         scope_agree: the weight applies only when this many retrievers (at most as
             many as ran) rank a passage of those plans in their top
             :data:`SCOPE_DEPTH`; 0 applies it always.

@@ -1,11 +1,11 @@
 """Hybrid search over the Milvus collections of :mod:`plangraph.search.milvus`.
 
-The retrievers are those of the local :class:`~plangraph.search.searcher.Searcher`,
+The retrievers are those of the local :class:`~plangraph.search.read.searcher.Searcher`,
 asked of Milvus: per encoder an ANN search (by best sentence, grouped by passage, for
 encoders that score sentences), BM25 over plangraph's own terms, and exact phrases
 (``folded like "%…%"``, best BM25 first). Their rankings are fused, scoped and cut per
-plan by the same code as the local search (:func:`~plangraph.search.fusion.fuse`,
-:meth:`~plangraph.search.searcher.Searcher.scope`), so ranking rules live in one place.
+plan by the same code as the local search (:func:`~plangraph.search.read.fusion.fuse`,
+:meth:`~plangraph.search.read.searcher.Searcher.scope`), so ranking rules live in one place.
 A row is a passage's primary key (:func:`~plangraph.search.milvus.key_of`).
 
 Filters on plan and section go to Milvus as expressions; a passage predicate (entity
@@ -25,10 +25,10 @@ from typing import TYPE_CHECKING, Any
 from plangraph.errors import UsageError
 from plangraph.model import EntityRef, Hit, Passage
 from plangraph.search.encoders import Encoder
-from plangraph.search.fusion import FusionConfig, fuse, rows_per_table
+from plangraph.search.read.fusion import FusionConfig, fuse, rows_per_table
 from plangraph.search.milvus import MAX_TOPK, MilvusStore, key_of, lexical_words, plan_filter
-from plangraph.search.scope import PlanProfile, Scope
-from plangraph.search.searcher import _EDGE_PUNCT, DEFAULT_PASSAGE_IRI, EXACT, LEXICAL, Searcher, check_search
+from plangraph.search.read.scope import PlanProfile, Scope
+from plangraph.search.read.searcher import _EDGE_PUNCT, DEFAULT_PASSAGE_IRI, EXACT, LEXICAL, Searcher, check_search
 from plangraph.text import fold_compact
 
 if TYPE_CHECKING:
@@ -102,7 +102,7 @@ class _Filter:
 
 
 class MilvusSearcher(Searcher):
-    """:class:`~plangraph.search.searcher.Searcher`'s results from Milvus.
+    """:class:`~plangraph.search.read.searcher.Searcher`'s results from Milvus.
 
     Args:
         store: the collections (their layout must hold every encoder).
@@ -210,7 +210,7 @@ class MilvusSearcher(Searcher):
                           section: str | Sequence[str] | None = None, predicate: Callable[[str], bool] | None = None,
                           retrievers: Sequence[str] | None = None, per_plan: int | None = None,
                           scoped: bool = True) -> tuple[list[Hit], Scope | None]:
-        """As :meth:`Searcher.search_with_scope <plangraph.search.searcher.Searcher.search_with_scope>`."""
+        """As :meth:`Searcher.search_with_scope <plangraph.search.read.searcher.Searcher.search_with_scope>`."""
         check_search(query, top_k, per_plan)
         plans = {plan} if isinstance(plan, str) else set(plan) if plan is not None else None
         unknown = sorted((plans or set()) - set(self.view.shards))
@@ -320,7 +320,7 @@ class MilvusSearcher(Searcher):
 
     def passage_context(self, passage_id: str, chars: int = 80) -> tuple[str, str]:
         """Text just before and just after a passage, from its neighbours in its plan."""
-        from plangraph.search.filters import passage_context
+        from plangraph.search.read.filters import passage_context
 
         store = self.store
         found = store.call("reading passages", store.client.query, store.passages,

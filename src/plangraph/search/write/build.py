@@ -14,7 +14,7 @@ plan whose shard is unchanged (same passages, encoders and options) is linked fr
 the previous index, not rewritten; the vectors of the others come from the previous
 index or the cache folder by the hash of the exact text embedded, so only new text
 is embedded. Callers that keep their own per-plan folders use
-:func:`plangraph.search.shard.write_plan_shard`,
+:func:`plangraph.search.write.plan_shard.write_plan_shard`,
 :class:`plangraph.search.lexical_index.LexicalIndex` and
 :func:`plangraph.search.index.open_shards` directly.
 """
@@ -36,11 +36,11 @@ from typing import Any
 from plangraph.durable import fsync_path, fsync_write, recover, swap_into_place
 from plangraph.errors import IndexStoreError, UsageError
 from plangraph.model import Passage
-from plangraph.search.cache import EmbeddingCache
-from plangraph.search.embedding import Embedder
+from plangraph.search.write.cache import EmbeddingCache
+from plangraph.search.write.embedding import Embedder
 from plangraph.search.encoders import Encoder
-from plangraph.search.ann_update import add_ann
-from plangraph.search.folders import (
+from plangraph.search.write.ann_update import add_ann
+from plangraph.search.write.folders import (
     into_pool,
     link_shard,
     offer_to_cache,
@@ -51,14 +51,8 @@ from plangraph.search.folders import (
 from plangraph.search.index import ANN_DIR, FORMAT_VERSION, LEXICAL_DIR, MANIFEST, SHARDS, open_index, open_shards
 from plangraph.search.lexical import TOKENIZATIONS
 from plangraph.search.lexical_index import LexicalIndex
-from plangraph.search.shard import (
-    ShardPlan,
-    embed_text,
-    plan_shard,
-    shard_name,
-    vector_file,
-    write_plan_shard,
-)
+from plangraph.search.shard import vector_file
+from plangraph.search.write.plan_shard import ShardPlan, embed_text, plan_shard, shard_name, write_plan_shard
 
 __all__ = ["BuildReport", "build_index", "update_index", "PlanInput", "embed_text", "open_index", "CONTEXTS", "SENTENCE_LEVELS"]
 

@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from plangraph.errors import UsageError
-from plangraph.search.cache import EmbeddingCache
+from plangraph.search.write.cache import EmbeddingCache
 from plangraph.search.encoders import Encoder, single_threaded
 
 if TYPE_CHECKING:
@@ -84,7 +84,7 @@ def _worker_task(task: tuple[int, Encoder, list[str]]) -> tuple[int, np.ndarray]
 
 
 class Embedder:
-    """Fills an :class:`~plangraph.search.cache.EmbeddingCache` with what it lacks.
+    """Fills an :class:`~plangraph.search.write.cache.EmbeddingCache` with what it lacks.
 
     Args:
         workers: processes embedding at once (1: this process).

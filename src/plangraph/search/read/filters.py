@@ -12,7 +12,7 @@ from plangraph.graph.browse import KIND_CLASSES
 from plangraph.ingest.segment import row_cells
 from plangraph.model import EntityRef, Passage
 from plangraph.ingest.kinds import DOCUMENT_KINDS
-from plangraph.search.scope import PlanProfile, plans_in_places
+from plangraph.search.read.scope import PlanProfile, plans_in_places
 
 
 def _check_choices(what: str, given: Collection[str], valid: Collection[str]) -> None:

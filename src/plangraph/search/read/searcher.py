@@ -4,7 +4,7 @@ Each retriever (one per encoder, plus BM25) ranks the passages on its own; recip
 rank fusion adds ``weight / (k + rank)`` over retrievers. BM25 runs only for queries
 whose language matches the indexed text (Chinese). An English query shares no terms
 with a Chinese plan, so by default it is first turned into Chinese terms through the
-glossary of :mod:`plangraph.search.crosslingual`; when no word of it is in the glossary, BM25
+glossary of :mod:`plangraph.search.read.crosslingual`; when no word of it is in the glossary, BM25
 sits out (its few Latin tokens, years and numbers, would only add noise). The encoders
 see such a query followed by the same terms.
 
@@ -19,7 +19,7 @@ year it names, else the most local plans: district plans before the national doc
 they implement) are multiplied by ``FusionConfig.out_of_scope``, provided those plans
 address the question: two retrievers (``FusionConfig.scope_agree``) rank one of their
 passages in their top ten. A subject only the national documents cover (来华留学, 学分银行)
-then keeps its national answers first. See :mod:`plangraph.search.scope`.
+then keeps its national answers first. See :mod:`plangraph.search.read.scope`.
 """
 
 from __future__ import annotations
@@ -31,12 +31,12 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from plangraph.search.encoders import Encoder
-from plangraph.search.fusion import FusionConfig, at_most_per_plan, fuse, fuse_within, rows_per_table
+from plangraph.search.read.fusion import FusionConfig, at_most_per_plan, fuse, fuse_within, rows_per_table
 from plangraph.errors import UsageError
 from plangraph.text import Language, detect_language, fold_compact, to_simplified
 from plangraph.model import EntityRef, Hit, Passage
 from plangraph.search.index import PassageIndex
-from plangraph.search.scope import PlanProfile, Scope, scope_of, without_places
+from plangraph.search.read.scope import PlanProfile, Scope, scope_of, without_places
 
 if TYPE_CHECKING:
     import numpy as np
@@ -70,7 +70,7 @@ class Searcher:
             giving a passage's IRI.
         fusion: fusion settings.
         plans: level, region and period of the indexed plans, for scoping a query to
-            the plans it is about (:mod:`plangraph.search.scope`); without them all plans
+            the plans it is about (:mod:`plangraph.search.read.scope`); without them all plans
             rank alike.
         concurrent: embed a query with each encoder on a thread of its own (False: one
             after the other, on the calling thread).
@@ -130,7 +130,7 @@ class Searcher:
         if detect_language(query) in self.fusion.lexical_languages:
             return query
         if self.fusion.translate:
-            from plangraph.search.crosslingual import translate
+            from plangraph.search.read.crosslingual import translate
 
             terms = translate(query)
             return " ".join(terms) if terms else None
@@ -157,7 +157,7 @@ class Searcher:
         query = to_simplified(query)
         if not self.fusion.expand or detect_language(query) in self.fusion.lexical_languages:
             return query
-        from plangraph.search.crosslingual import translate
+        from plangraph.search.read.crosslingual import translate
 
         terms = translate(query)
         return f"{query} {' '.join(terms)}" if terms else query

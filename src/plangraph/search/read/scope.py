@@ -25,10 +25,10 @@ step by step and skipping a step that would leave none:
 
 When every plan is in scope nothing changes. Otherwise search checks that the plans
 in scope address the question at all: two retrievers must rank one of their passages
-in their top ten (:meth:`plangraph.search.searcher.Searcher.search_with_scope`). A subject that
+in their top ten (:meth:`plangraph.search.read.searcher.Searcher.search_with_scope`). A subject that
 only the national documents cover (学分银行, 来华留学) keeps its national answers first.
 If they do, the fused score of each passage outside the scope is multiplied by a
-weight below one (:attr:`plangraph.search.searcher.FusionConfig.out_of_scope`): a soft
+weight below one (:attr:`plangraph.search.read.searcher.FusionConfig.out_of_scope`): a soft
 preference, so that a national passage that matches much better than any local one
 still ranks above them.
 """

@@ -1,0 +1,171 @@
+"""The ANN side of a new index generation: the previous generation's IVF files
+(:mod:`plangraph.search.ann`) updated for the shards that came and went
+(:func:`update_ann`), reading the vectors of new shards only."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from plangraph.durable import fsync_path, fsync_write
+from plangraph.search import vectors
+from plangraph.search.ann import ID_SHIFT, ShardedVectors, file_stem, read_ann, vector_sets
+from plangraph.search.index import ANN_DIR, LEXICAL_DIR, open_shards
+from plangraph.search.shard import read_shard
+from plangraph.search.vectors import ANN_MIN_ROWS, VectorSet
+from plangraph.search.write.folders import link_tree
+
+if TYPE_CHECKING:
+    import numpy as np
+
+
+def add_ann(tmp: Path, out: Path, manifest: dict[str, Any]) -> None:
+    """ANN indexes for vector sets past the measured size, updated from the previous
+    index's when it had them (adding and removing shards, not retraining)."""
+    min_rows = vectors.ANN_MIN_ROWS  # read at each call: tests lower it
+    metas = {pid: json.loads((tmp / d / "shard.json").read_text("utf-8")) for pid, d in manifest["shards"].items()}
+    total = int(manifest["passages"])
+    sentences = sum(int(m["sentences"]) for m in metas.values())
+    if max(total, sentences) < min_rows // 2 and not (out / ANN_DIR).is_dir():
+        return
+    if (out / ANN_DIR).is_dir():
+        link_tree(out / ANN_DIR, tmp / ANN_DIR)
+    listing = _AnnListing.of(tmp, manifest, metas)
+    if listing.complete(min_rows):
+        update_ann(listing, tmp / ANN_DIR, min_rows=min_rows)
+        return
+    index = open_shards({pid: tmp / d for pid, d in manifest["shards"].items()}, tmp / LEXICAL_DIR,
+                        manifest=manifest, mode=manifest["lexical"]["mode"], path=tmp)
+    update_ann(index, tmp / ANN_DIR, min_rows=min_rows)
+
+
+class _AnnListing:
+    """What :func:`update_ann` reads of an index (shard names, vector
+    sets and their sizes), with real rows only for shards the ANN files do not hold yet:
+    the others stand in as zero-cost rows of the right count, never read."""
+
+    def __init__(self, shards: list[tuple[str, Any]], dense: dict[str, VectorSet],
+                 sentence_vectors: dict[str, VectorSet], held: dict[str, set[str]]) -> None:
+        self.shards, self.dense, self.sentence_vectors, self._held = shards, dense, sentence_vectors, held
+
+    @classmethod
+    def of(cls, tmp: Path, manifest: dict[str, Any], metas: dict[str, dict[str, Any]]) -> _AnnListing:
+        import numpy as np
+
+        held: dict[str, set[str]] = {}
+        for meta_file in (tmp / ANN_DIR).glob("*.json") if (tmp / ANN_DIR).is_dir() else ():
+            try:
+                held[meta_file.stem] = set(json.loads(meta_file.read_text("utf-8"))["shards"])
+            except (OSError, ValueError, KeyError, TypeError):
+                continue
+        dense: dict[str, list[Any]] = {}
+        sent: dict[str, list[Any]] = {}
+        dims: dict[str, int] = {}
+        shards: list[tuple[str, Any]] = []
+        for pid, rel in manifest["shards"].items():
+            folder, meta = tmp / rel, metas[pid]
+            shards.append((folder.name, None))
+            opened = None
+            for spec in meta["encoders"]:
+                name, dim = str(spec["name"]), int(spec["dim"])
+                dims[name] = dim
+                level, n = ("sentences", int(spec["sentences"])) if "sentences" in spec else \
+                    ("passages", int(meta["passages"]))
+                if folder.name in held.get(file_stem(f"{name}.{level}"), set()):
+                    part: Any = np.broadcast_to(np.zeros(dim, np.float32), (n, dim))
+                else:
+                    opened = opened or read_shard(folder)
+                    part = (opened.sentence_vectors if level == "sentences" else opened.vectors)[name]
+                (sent if level == "sentences" else dense).setdefault(name, []).append(part)
+        return cls(shards, {k: VectorSet(v, dims[k]) for k, v in dense.items()},
+                   {k: VectorSet(v, dims[k]) for k, v in sent.items()}, held)
+
+    def complete(self, min_rows: int) -> bool:
+        """Whether no vector set needs an index trained on all its rows."""
+        sets = {f"{k}.passages": v for k, v in self.dense.items() if k not in self.sentence_vectors}
+        sets.update({f"{k}.sentences": v for k, v in self.sentence_vectors.items()})
+        return all(file_stem(label) in self._held or len(vs) < min_rows for label, vs in sets.items())
+
+
+def update_ann(index: ShardedVectors, folder: Path, *, min_rows: int = ANN_MIN_ROWS) -> list[str]:
+    """Make ``folder``'s ANN indexes cover exactly ``index``'s shards: add the vectors
+    of new shards, delete those of shards gone, train a new index for a vector set
+    that has grown past ``min_rows``, drop one that shrank below half of it.
+
+    Returns:
+        The vector sets (``<encoder>.<level>``) that have an ANN index now.
+    """
+    import faiss
+    import numpy as np
+
+    folder.mkdir(parents=True, exist_ok=True)
+    names = [name for name, _ in index.shards]
+    kept = []
+    for label, vs in vector_sets(index).items():
+        loaded = read_ann(folder, label)
+        if loaded is None and len(vs) < min_rows:
+            continue
+        if loaded is not None and len(vs) < min_rows // 2:
+            for path in (folder / f"{file_stem(label)}.json", folder / f"{file_stem(label)}.faiss"):
+                path.unlink(missing_ok=True)
+            continue
+        if loaded is None:
+            faiss_index = _trained(vs)
+            numbers: dict[str, int] = {}
+        else:
+            faiss_index, meta = loaded
+            numbers = dict(meta["shards"])
+        for gone in [n for n in numbers if n not in names]:
+            lo = numbers.pop(gone) << ID_SHIFT
+            faiss_index.remove_ids(faiss.IDSelectorRange(lo, lo + (1 << ID_SHIFT)))
+        next_number = max(numbers.values(), default=-1) + 1
+        for name, part in zip(names, vs.parts):
+            if name in numbers:
+                continue
+            numbers[name] = next_number
+            ids = (np.int64(next_number) << ID_SHIFT) + np.arange(len(part), dtype=np.int64)
+            faiss_index.add_with_ids(np.asarray(part, dtype=np.float32), ids)
+            next_number += 1
+        tmp = folder / f".{file_stem(label)}.faiss.tmp"
+        faiss.write_index(faiss_index, str(tmp))
+        fsync_path(tmp)
+        tmp.replace(folder / f"{file_stem(label)}.faiss")
+        fsync_write(folder / f"{file_stem(label)}.json",
+                    json.dumps({"file": f"{file_stem(label)}.faiss", "shards": numbers}).encode())
+        kept.append(label)
+    fsync_path(folder)
+    return kept
+
+
+def gather(vs: VectorSet, rows: np.ndarray) -> np.ndarray:
+    """Rows ``rows`` (sorted) of ``vs`` as one float32 matrix, read part by part from the
+    memory-mapped shards: the whole matrix of a large set (360,000 sentence rows at 500
+    plans) would be the largest allocation of a build."""
+    import numpy as np
+
+    starts = np.cumsum([0] + [len(p) for p in vs.parts])
+    which = np.searchsorted(starts, rows, side="right") - 1
+    out = np.empty((len(rows), vs.dim), np.float32)  # filled in place: stacking copies held the sample twice
+    at = 0
+    for k in np.unique(which):
+        chunk = vs.parts[k][rows[which == k] - starts[k]]
+        out[at:at + len(chunk)] = chunk
+        at += len(chunk)
+    return out
+
+
+def _trained(vs: VectorSet) -> Any:
+    """An empty IVF index (float16 codes, inner product) trained on a sample of ``vs``."""
+    import faiss
+    import numpy as np
+
+    n = len(vs)
+    nlist = max(16, int(4 * math.sqrt(n)))
+    rng = np.random.default_rng(0)
+    sample_rows = np.sort(rng.choice(n, size=min(n, 32 * nlist), replace=False))
+    sample = gather(vs, sample_rows)
+    ivf = faiss.index_factory(vs.dim, f"IVF{nlist},SQfp16", faiss.METRIC_INNER_PRODUCT)
+    ivf.train(sample)
+    return ivf
