@@ -139,24 +139,51 @@ def test_what_a_row_counts_must_be_what_the_concept_counts():
     assert match("普通高校教职工", unit="万人").concept is None
     # a part of the institutions: adult or bachelor-granting ones only; an exclusion in brackets is no part
     assert match("成人高校数", unit="所").concept is None
-    assert match("本科高校数", unit="所").concept is None
+    assert match("本科高校数", unit="所").concept == "undergraduate-school-count"  # not 普通高校数
     assert match("普通高校数（不含成人高校）", unit="所").concept == "higher-institution-count"
     # intake is no enrolment; doctoral students are a part of all postgraduates
-    assert match("普通高中招生", unit="万人").concept is None
+    assert match("普通高中招生", unit="万人").concept == "general-senior-intake-count"
     assert match("中职招生占高中阶段招生比例", unit="%").concept == "vocational-intake-share"
     assert match("在学研究生数", unit="万人").concept == "postgraduate-enrolment"
-    assert match("在学博士生", unit="万人").concept is None
+    assert match("在学博士生", unit="万人").concept == "doctoral-enrolment"
     assert match("高校专任教师博士学位比例", unit="%").concept == "higher-teacher-doctorate"
     # counties that passed an evaluation are counted, not the evaluation
     assert match("通过义务教育优质均衡发展督导评估认定的县（市、区）", unit="个").concept is None
     assert match("义务教育优质均衡发展督导评估认定").concept == "quality-balance-accreditation"
 
 
+def test_counts_by_stage_tell_schools_students_intake_graduates_and_teachers_apart():
+    # the statistics bulletins' counts (#24): what is counted, of which stage, stock or flow
+    assert match("小学", parent="学校数", unit="所").concept == "primary-school-count"
+    assert match("普通初中学校数", unit="所").concept == "junior-school-count"
+    assert match("小学在校生", unit="万人").concept == "primary-enrolment-count"
+    assert match("小学招生", unit="万人").concept == "primary-intake-count"
+    assert match("小学毕业生", unit="万人").concept == "primary-graduate-count"
+    assert match("小学专任教师", unit="万人").concept == "primary-teacher-count"
+    assert match("初中阶段在校生", unit="万人").concept == "junior-enrolment-count"
+    assert match("在校生", category="普通高中", unit="人").concept == "general-senior-enrolment-count"
+    assert match("中等职业学校", unit="所").concept == "secondary-vocational-school-count"
+    assert match("中职招生", unit="人").concept == "secondary-vocational-intake-count"
+    assert match("特殊教育学校在校生", unit="人").concept == "special-enrolment-count"
+    assert match("普通本科在校生", unit="万人").concept == "undergraduate-enrolment-count"
+    assert match("普通本专科在校生", unit="万人").concept == "higher-enrolment-count"
+    # a stage's count is no count of all stages, whatever says the stage (the name or the category)
+    assert match("专任教师", category="初中", unit="人").concept == "junior-teacher-count"
+    assert match("在校生总数", unit="万人").concept == "student-count"
+    # staff are no teachers; a unit in 所 counts schools, not students; new schools are no stock
+    assert match("普通高中教职工", unit="人").concept is None
+    assert match("成人高等学校", unit="所").concept is None  # not 成人本专科在校生
+    assert match("新建初中", unit="所").concept is None
+    # 招生 says intake: an enrolment row never ties to it, nor it to enrolment
+    assert match("初中在校生", unit="人").concept != "junior-intake-count"
+    assert match("在学研究生", unit="万人").concept == "postgraduate-enrolment"
+
+
 def test_attainment_must_agree():
     assert match("主要劳动年龄人口中受过高等教育的比例", unit="%").concept == "main-working-age-higher-education-share"
     assert match("新增劳动力中受过高中阶段及以上教育的比例", unit="%").concept == "new-workforce-senior-education-share"
-    # the new workforce's higher-education share has no concept: unmapped, not the senior-and-above one
-    assert match("新增劳动力中受过高等教育的比例", unit="%").concept is None
+    # the new workforce's higher-education share is its own concept, not the senior-and-above one
+    assert match("新增劳动力中受过高等教育的比例", unit="%").concept == "new-workforce-higher-education-share"
 
 
 def test_wording_is_normalised_before_matching():

@@ -16,7 +16,8 @@ core left when the facet words are taken out. Pure text in, plain data out.
 Beside the scheme's facet keys a reading may carry words that narrow what a row counts,
 which the matcher holds against a concept's labels (#24): ``scope`` of a degree
 (and-above / below / only), ``change`` (新建/新增: a flow), ``intake`` (招生), ``level``
-(硕士/博士), ``sector`` (成人高等教育) and ``attainment`` (受过高等教育 / 受过高中阶段及以上教育).
+(硕士/博士), ``sector`` (成人高等教育), ``attainment`` (受过高等教育 / 受过高中阶段及以上教育)
+and ``counted`` (what a count unit counts: 所 institutions, 万人 people).
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ _TERMS: tuple[tuple[str, str, bool], ...] = (
     ("高等职业院校", "stage=higher-vocational", True), ("高等职业学校", "stage=higher-vocational", True),
     ("高职", "stage=higher-vocational", True),
     ("职业教育", "stage=vocational", True), ("职业院校", "stage=vocational", True), ("职教", "stage=vocational", True),
-    ("普通本科高校", "stage=higher", True), ("高等教育", "stage=higher", True), ("高等学校", "stage=higher", True),
+    ("普通本科高校", "stage=higher degree=bachelor", True), ("高等教育", "stage=higher", True), ("高等学校", "stage=higher", True),
     ("高校", "stage=higher", True), ("大学", "stage=higher", True),
     ("特殊教育", "stage=special", True), ("特教", "stage=special", True),
     ("继续教育", "stage=lifelong", False), ("终身教育", "stage=lifelong", True), ("终身学习", "stage=lifelong", True),
@@ -75,6 +76,7 @@ _TERMS: tuple[tuple[str, str, bool], ...] = (
     ("研究生", "degree=postgraduate", True),
     # one of the two postgraduate degrees: 在学博士生 is a part of 在学研究生
     ("硕士", "degree=postgraduate level=master", True), ("博士", "degree=postgraduate level=doctoral", True),
+    ("本专科", "", True),  # 普通本专科, 成人本专科: both tiers, no one degree
     ("本科", "degree=bachelor", True), ("专科", "degree=associate", True), ("大专", "degree=associate", True),
     # ownership
     ("普及普惠", "", False),  # universal and inclusive (an accreditation's name), no ownership
@@ -276,6 +278,21 @@ def unit_measure(unit: str | None) -> frozenset[str]:
     return frozenset()
 
 
+_INSTITUTIONS = re.compile(r"^[万千]?(所|座|家)$")
+_PEOPLE = re.compile(r"^[万千亿]?(人|名|人次)$")
+
+
+def unit_counts(unit: str | None) -> str | None:
+    """What a count unit counts: ``institutions`` (所, 座) or ``people`` (人, 万人, 名);
+    None for other units (个 counts counties as well as schools)."""
+    u = normalise(unit or "").strip("()（）")
+    if _INSTITUTIONS.match(u):
+        return "institutions"
+    if _PEOPLE.match(u):
+        return "people"
+    return None
+
+
 def _term_at(text: str, i: int) -> tuple[str, tuple[tuple[str, frozenset[str]], ...], bool] | None:
     if i >= len(text) or text[i] not in _FIRST:
         return None
@@ -345,6 +362,8 @@ def read_indicator(name: str, *, parent: str | None = None, sublabel: str | None
             if key not in facets and key != "measure":
                 facets[key] = values
     measured = unit_measure(unit)
+    if counted := unit_counts(unit):
+        facets["counted"] = frozenset({counted})
     if measured == {"count"} and facets.get("measure") == {"level"}:
         facets["measure"] = measured  # 通过督导评估的县（市、区）, 个: counts what reached the level
         inferred.add("measure")

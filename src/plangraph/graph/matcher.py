@@ -33,6 +33,7 @@ _MISSING_PENALTY = 0.8   # the label states a facet the row does not
 _EXTRA_PENALTY = 0.85    # the row states a distinguishing facet the concept does not have
 _EXTRA_KEYS = ("degree", "span", "ownership", "population")
 _NARROWING = ("attainment", "intake", "level", "sector", "degree")
+_NARROWING_BOTH = ("intake", "level", "sector")
 _VETO_KEYS = ("stage", "measure", "degree", "span", "ownership", "population", "aspect")
 _COMPATIBLE = {"population": [{"children", "students"}, {"teachers", "staff"}],
                "measure": [{"per-student", "money", "area"}, {"rate", "level"}]}
@@ -91,13 +92,16 @@ _FILLER = re.compile(r"实现|达到|建成|开展|完成|的")
 # A count word ends a core without saying what is counted (the measure facet says it is a
 # count): 幼儿园 in 万所 is 幼儿园数, 专任教师 in 万人 专任教师数.
 _COUNT_WORD = re.compile(r"(总数|人数|所数|数量|数)$")
+# What is left of a stage's name once its stage word is read (小学阶段在校生, 普通高中教育专任教师):
+# no part of what is measured.
+_STAGE_WORD = re.compile(r"^(阶段)?(教育)?")
 
 
 def _compare(text: str, *, core: bool = False) -> frozenset[str]:
     """The character uni- and bigrams labels and rows are compared on, filler words out
     (and, for a core, a closing count word)."""
     plain = _FILLER.sub("", text) or text
-    return _grams(_COUNT_WORD.sub("", plain) if core else plain)
+    return _grams(_COUNT_WORD.sub("", _STAGE_WORD.sub("", plain)) if core else plain)
 
 
 @dataclass(frozen=True)
@@ -166,6 +170,28 @@ def _agrees(key: str, concept: frozenset[str], stated: frozenset[str], inferred:
     return 0.0
 
 
+def _count_fits(reading: IndicatorReading, entry: _Entry) -> bool:
+    """Whether a row can be a count concept's (#24, the counts by stage): a count of all
+    stages takes no row of one stage, even from its category (在校生 under 高中阶段教育 is
+    高中阶段教育在校生, not 各级各类学历教育在校生); a stock takes no flow (新建高职专科学校 is no
+    高职院校数); 教职工 are no 专任教师; a unit in 所 counts institutions, not people (成人高等学校
+    in 所 is no 成人本专科在校生), and one in 万人 people, not institutions."""
+    stages = reading.facets.get("stage", frozenset())
+    if "all" in entry.facets.get("stage", frozenset()) and stages - {"all"}:
+        return False
+    if ("change" in reading.facets and "institutions" in entry.facets.get("aspect", frozenset())
+            and not any("change" in label.stated for label in entry.labels)):
+        return False
+    people = reading.facets.get("population", frozenset())
+    if people and "population" not in reading.inferred and entry.facets.get("population"):
+        if {"teachers", "staff"} & people and not people & entry.facets["population"]:
+            return False
+    counted = reading.facets.get("counted", frozenset())
+    if "institutions" in counted and entry.facets.get("population"):
+        return False
+    return not ("people" in counted and "institutions" in entry.facets.get("aspect", frozenset()))
+
+
 def score(reading: IndicatorReading, entry: _Entry) -> Candidate | None:
     """The concept's best label for the row, or None when a facet vetoes it."""
     for label in entry.labels:  # a wording the scheme lists for the concept is the concept
@@ -192,6 +218,13 @@ def score(reading: IndicatorReading, entry: _Entry) -> Candidate | None:
     for key in _NARROWING:
         if (said := reading.facets.get(key)) and not said & entry.allows(key):
             return None
+    # And the reverse: a concept every wording of which says it (招生, 博士, 成人高校) takes no row
+    # that does not: 小学在校生 is no 小学招生, 在学研究生 no 在学博士研究生.
+    for key in _NARROWING_BOTH:
+        if key not in reading.facets and all(key in label.stated for label in entry.labels):
+            return None
+    if "count" in entry.facets.get("measure", frozenset()) and not _count_fits(reading, entry):
+        return None
     # A head count of people (教职工, 专任教师) is no count of institutions or places.
     if ({"count"} <= reading.facets.get("measure", frozenset()) and "population" in reading.facets
             and "population" not in reading.inferred and not entry.allows("population")
