@@ -342,3 +342,21 @@ def test_ties_in_the_graph_pass_shacl_and_a_bad_status_fails(linan: PlanDoc):
         (tie, PG.tieStatus, Lit("approved")))
     report = validate(ds)
     assert not report.conforms and any("tieStatus" in str(v) for v in report.violations)
+
+
+def test_what_the_third_blind_set_taught_holds_for_other_wordings():
+    # the kinds of school a count of all schools breaks into (其中：小学 under 各级各类学校)
+    assert match("其中：小学", parent="各级各类学校", unit="所").concept == "primary-school-count"
+    assert match("普通高中学校", parent="各级各类学校", unit="所").concept == "general-senior-school-count"
+    # 就读 says what 在园 says of children; 新增/增加/新建 are one flow; public places are places
+    assert match("在公办幼儿园就读的幼儿占比", unit="%").concept == "public-kindergarten-coverage"
+    assert match("新增普惠性幼儿园", unit="所").concept == "new-kindergartens"
+    assert match("新增公办园学位", category="学前教育", unit="万个").concept == "preschool-new-places"
+    # a part that names what it counts is no part of the row above's measure
+    assert match("其中博士研究生在校生数", parent="高等教育在学总规模", unit="万人").concept == "doctoral-enrolment"
+    # a status is no count; a share of money is a rate; parents are a part of the public;
+    # one part of a difference coefficient is not the coefficient
+    assert match("小学办学条件达标情况").concept is None
+    assert match("公共财政教育经费占比", unit="%").concept != "public-education-expenditure"
+    assert match("家长满意度", unit="%").concept is None
+    assert match("生均图书册数差异系数", parent="初中校际差异系数").concept is None

@@ -100,6 +100,7 @@ _TERMS: tuple[tuple[str, str, bool], ...] = (
     ("主要劳动年龄人口", "population=main-working-age", True), ("劳动年龄人口", "population=working-age", True),
     ("新增劳动力", "population=new-workforce", True), ("从业人员", "population=employed", True),
     ("毕业生", "population=graduates", True), ("老年人", "population=elderly", True),
+    ("家长", "population=parents", True),
     ("老年", "population=elderly", True),
     ("学生", "population=students", True), ("在校生", "population=students measure=count", True),
     ("儿童少年", "population=children", True), ("儿童", "population=children", True),
@@ -142,7 +143,7 @@ _UNITS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^(年|岁)$"), "years"),
     (re.compile(r"^(系数)$"), "ratio"),
     (re.compile(r"^(分|项)$"), "level count"),
-    (re.compile(r"^([万亿]?人|[万亿]?人次|名|万?所|个|座|班|台|册|间|家|门)$"), "count"),
+    (re.compile(r"^([万亿]?人|[万亿]?人次|名|万?所|万?个|座|班|台|册|间|家|门)$"), "count"),
 )
 
 _BRACKETS = re.compile(r"\([^()]*\)?|（[^（）]*）?|\[[^\]]*\]|【[^】]*】")
@@ -259,7 +260,9 @@ def scan(text: str) -> tuple[dict[str, frozenset[str]], str]:
             core.append(term)
         i += len(term)
     stripped = "".join(core)
-    if "measure" not in facets and stripped.endswith(("率", "比")):
+    if text.endswith(("比例", "占比", "比重")):
+        facets["measure"] = frozenset({"rate"})  # a share of money or people is a rate: 教育经费占比
+    elif "measure" not in facets and stripped.endswith(("率", "比")):
         facets["measure"] = frozenset({"rate"})
     elif "measure" not in facets and stripped.endswith("数"):
         facets["measure"] = frozenset({"count"})
@@ -332,6 +335,9 @@ def full_name(name: str, parent: str | None) -> str:
             return replaced
     if heads and not rest:
         return own + up
+    said = scan(own)[0]
+    if heads and "population" in said and "measure" in said:
+        return own  # 其中研究生教育在校生数 under 高等教育在学总规模 names what it counts itself
     for j in range(len(up)):
         t = _term_at(up, j)
         if t and dict(t[1]).get("population"):

@@ -97,11 +97,24 @@ _COUNT_WORD = re.compile(r"(总数|人数|所数|数量|数)$")
 _STAGE_WORD = re.compile(r"^(阶段)?(教育)?")
 
 
+# Words of one meaning, read as one (on both sides): 新增/新建/改扩建 a flow of new things,
+# 就读/在读 what 在园 says of children (在普惠性幼儿园就读的幼儿占比).
+_SAME_WORDS = ((re.compile(r"新改扩建|新建改扩建|改扩建|新建|新增|扩建|增加"), "新建"),
+               (re.compile(r"在?就读|在读"), "在园"))
+# What is left of an institution's name once its stage word is read (中等职业教育学校, 各级各类
+# 学校, 民办学校各类教育): what is counted, which the measure facet says.
+_INSTITUTION = re.compile(r"各级各类|各类|学校|院校|学院")
+
+
 def _compare(text: str, *, core: bool = False) -> frozenset[str]:
     """The character uni- and bigrams labels and rows are compared on, filler words out
-    (and, for a core, a closing count word)."""
+    (and, for a core, a closing count word and institution word)."""
     plain = _FILLER.sub("", text) or text
-    return _grams(_COUNT_WORD.sub("", _STAGE_WORD.sub("", plain)) if core else plain)
+    for pattern, word in _SAME_WORDS:
+        plain = pattern.sub(word, plain)
+    if not core:
+        return _grams(plain)
+    return _grams(_COUNT_WORD.sub("", _STAGE_WORD.sub("", _INSTITUTION.sub("", plain))).removesuffix("校"))
 
 
 @dataclass(frozen=True)
@@ -149,7 +162,8 @@ def _entries() -> tuple[_Entry, ...]:
 
 # Populations that are a part of another: a row of one is not of a concept without it
 # (其中市区学前三年幼儿入园率 is no 学前三年毛入园率).
-_SUBSETS = frozenset({"disabled", "migrant", "left-behind", "rural", "urban", "boarding", "main-working-age"})
+_SUBSETS = frozenset({"disabled", "migrant", "left-behind", "rural", "urban", "boarding", "main-working-age",
+                      "parents"})
 # Stages a row names that a concept of all stages does not cover (小学生近视率 is no
 # 儿童青少年总体近视率); 中小学 and 义务教育 are the whole school system to most plans.
 _NARROW = frozenset({"preschool", "primary", "junior", "senior", "general-senior", "secondary-vocational",
@@ -176,6 +190,8 @@ def _count_fits(reading: IndicatorReading, entry: _Entry) -> bool:
     高中阶段教育在校生, not 各级各类学历教育在校生); a stock takes no flow (新建高职专科学校 is no
     高职院校数); 教职工 are no 专任教师; a unit in 所 counts institutions, not people (成人高等学校
     in 所 is no 成人本专科在校生), and one in 万人 people, not institutions."""
+    if "measure" not in reading.facets and "population" not in reading.facets:
+        return False  # 小学学校达标情况 says no count, by word, unit or whom it counts
     stages = reading.facets.get("stage", frozenset())
     if "all" in entry.facets.get("stage", frozenset()) and stages - {"all"}:
         return False
@@ -212,6 +228,9 @@ def score(reading: IndicatorReading, entry: _Entry) -> Candidate | None:
         return None
     if "per-capita" in reading.facets.get("measure", ()) and "per-student" in entry.allows("measure"):
         return None  # 人均 (per resident) is no 生均 (per student)
+    if ("per-student" in reading.facets.get("measure", ()) and "ratio" in entry.facets.get("measure", ())
+            and "per-student" not in entry.allows("measure")):
+        return None  # 生均教学仪器设备值差异系数 is one part of the 校际差异系数, not the whole
     # What the row states of these, the concept must state or word: 受过高等教育 is no
     # 受过高中阶段及以上教育, 招生 no 在校生, 在学博士生 no 在学研究生, 成人高等学校 no 普通高校,
     # 本科院校 no 普通高校.
