@@ -91,9 +91,9 @@ def test_a_stated_facet_vetoes_a_concept_that_contradicts_it():
 def test_a_qualifier_that_narrows_what_is_counted_must_agree():
     # ownership: a part (普惠性, 公办, 民办) is not the whole, nor a flow of new schools
     assert match("幼儿园数", unit="所").concept == "kindergarten-count"
-    assert match("普惠性幼儿园数", unit="所").concept is None
+    assert match("普惠性幼儿园数", unit="所").concept == "inclusive-kindergarten-count"  # not all, nor new ones
     assert match("民办幼儿园数", unit="所").concept is None
-    assert match("其中：公办", parent="幼儿园在园幼儿数", unit="万人").concept is None
+    assert match("其中：公办", parent="幼儿园在园幼儿数", unit="万人").concept == "public-kindergarten-enrolment-count"
     # population: rural, urban, boarding, migrant pupils are parts of all pupils
     assert match("小学生师比", unit="比值").concept == "primary-student-teacher-ratio"
     assert match("乡村小学生师比", unit="比值").concept is None
@@ -360,3 +360,11 @@ def test_what_the_third_blind_set_taught_holds_for_other_wordings():
     assert match("公共财政教育经费占比", unit="%").concept != "public-education-expenditure"
     assert match("家长满意度", unit="%").concept is None
     assert match("生均图书册数差异系数", parent="初中校际差异系数").concept is None
+
+
+def test_the_bulletins_words_for_intake_and_teaching_points():
+    assert match("学前教育入园幼儿", unit="万人").concept == "preschool-intake-count"
+    assert match("在园幼儿", unit="万人").concept == "preschool-enrolment-count"  # not the intake
+    assert match("小学教学点", unit="个").concept == "primary-teaching-point-count"
+    assert match("普惠性幼儿园在园幼儿", parent="学前教育在园幼儿", unit="万人").concept == (
+        "inclusive-kindergarten-enrolment-count")

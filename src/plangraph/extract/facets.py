@@ -69,6 +69,7 @@ _TERMS: tuple[tuple[str, str, bool], ...] = (
     ("高等教育文化程度", "attainment=higher", False), ("大学文化程度", "attainment=higher", False),
     # intake, a flow, is no enrolment (义务教育阶段招生 is no 义务教育阶段在校生)
     ("招生", "intake=yes", False), ("招收", "intake=yes", False), ("录取", "intake=yes", False),
+    ("入园幼儿", "stage=preschool intake=yes", False),  # the bulletins' word for kindergartens' intake
     # adult higher education is outside 普通高等学校 (成人高等学校, 成人本专科)
     ("成人高等学校", "stage=higher sector=adult", True), ("成人高校", "stage=higher sector=adult", True),
     ("成人高等教育", "stage=higher sector=adult", True), ("成人本专科", "stage=higher sector=adult", True),
@@ -315,6 +316,8 @@ def full_name(name: str, parent: str | None) -> str:
     if not parent or not own:
         return own
     up = normalise(parent)
+    if up in own:
+        return own  # 普惠性幼儿园数 under 幼儿园数 says all of it
     heads = []
     i = 0
     while (hit := _term_at(own, i)) is not None:
