@@ -91,9 +91,9 @@ def test_a_stated_facet_vetoes_a_concept_that_contradicts_it():
 def test_a_qualifier_that_narrows_what_is_counted_must_agree():
     # ownership: a part (普惠性, 公办, 民办) is not the whole, nor a flow of new schools
     assert match("幼儿园数", unit="所").concept == "kindergarten-count"
-    assert match("普惠性幼儿园数", unit="所").concept is None
+    assert match("普惠性幼儿园数", unit="所").concept == "inclusive-kindergarten-count"  # not all, nor new ones
     assert match("民办幼儿园数", unit="所").concept is None
-    assert match("其中：公办", parent="幼儿园在园幼儿数", unit="万人").concept is None
+    assert match("其中：公办", parent="幼儿园在园幼儿数", unit="万人").concept == "public-kindergarten-enrolment-count"
     # population: rural, urban, boarding, migrant pupils are parts of all pupils
     assert match("小学生师比", unit="比值").concept == "primary-student-teacher-ratio"
     assert match("乡村小学生师比", unit="比值").concept is None
@@ -139,24 +139,51 @@ def test_what_a_row_counts_must_be_what_the_concept_counts():
     assert match("普通高校教职工", unit="万人").concept is None
     # a part of the institutions: adult or bachelor-granting ones only; an exclusion in brackets is no part
     assert match("成人高校数", unit="所").concept is None
-    assert match("本科高校数", unit="所").concept is None
+    assert match("本科高校数", unit="所").concept == "undergraduate-school-count"  # not 普通高校数
     assert match("普通高校数（不含成人高校）", unit="所").concept == "higher-institution-count"
     # intake is no enrolment; doctoral students are a part of all postgraduates
-    assert match("普通高中招生", unit="万人").concept is None
+    assert match("普通高中招生", unit="万人").concept == "general-senior-intake-count"
     assert match("中职招生占高中阶段招生比例", unit="%").concept == "vocational-intake-share"
     assert match("在学研究生数", unit="万人").concept == "postgraduate-enrolment"
-    assert match("在学博士生", unit="万人").concept is None
+    assert match("在学博士生", unit="万人").concept == "doctoral-enrolment"
     assert match("高校专任教师博士学位比例", unit="%").concept == "higher-teacher-doctorate"
     # counties that passed an evaluation are counted, not the evaluation
     assert match("通过义务教育优质均衡发展督导评估认定的县（市、区）", unit="个").concept is None
     assert match("义务教育优质均衡发展督导评估认定").concept == "quality-balance-accreditation"
 
 
+def test_counts_by_stage_tell_schools_students_intake_graduates_and_teachers_apart():
+    # the statistics bulletins' counts (#24): what is counted, of which stage, stock or flow
+    assert match("小学", parent="学校数", unit="所").concept == "primary-school-count"
+    assert match("普通初中学校数", unit="所").concept == "junior-school-count"
+    assert match("小学在校生", unit="万人").concept == "primary-enrolment-count"
+    assert match("小学招生", unit="万人").concept == "primary-intake-count"
+    assert match("小学毕业生", unit="万人").concept == "primary-graduate-count"
+    assert match("小学专任教师", unit="万人").concept == "primary-teacher-count"
+    assert match("初中阶段在校生", unit="万人").concept == "junior-enrolment-count"
+    assert match("在校生", category="普通高中", unit="人").concept == "general-senior-enrolment-count"
+    assert match("中等职业学校", unit="所").concept == "secondary-vocational-school-count"
+    assert match("中职招生", unit="人").concept == "secondary-vocational-intake-count"
+    assert match("特殊教育学校在校生", unit="人").concept == "special-enrolment-count"
+    assert match("普通本科在校生", unit="万人").concept == "undergraduate-enrolment-count"
+    assert match("普通本专科在校生", unit="万人").concept == "higher-enrolment-count"
+    # a stage's count is no count of all stages, whatever says the stage (the name or the category)
+    assert match("专任教师", category="初中", unit="人").concept == "junior-teacher-count"
+    assert match("在校生总数", unit="万人").concept == "student-count"
+    # staff are no teachers; a unit in 所 counts schools, not students; new schools are no stock
+    assert match("普通高中教职工", unit="人").concept is None
+    assert match("成人高等学校", unit="所").concept is None  # not 成人本专科在校生
+    assert match("新建初中", unit="所").concept is None
+    # 招生 says intake: an enrolment row never ties to it, nor it to enrolment
+    assert match("初中在校生", unit="人").concept != "junior-intake-count"
+    assert match("在学研究生", unit="万人").concept == "postgraduate-enrolment"
+
+
 def test_attainment_must_agree():
     assert match("主要劳动年龄人口中受过高等教育的比例", unit="%").concept == "main-working-age-higher-education-share"
     assert match("新增劳动力中受过高中阶段及以上教育的比例", unit="%").concept == "new-workforce-senior-education-share"
-    # the new workforce's higher-education share has no concept: unmapped, not the senior-and-above one
-    assert match("新增劳动力中受过高等教育的比例", unit="%").concept is None
+    # the new workforce's higher-education share is its own concept, not the senior-and-above one
+    assert match("新增劳动力中受过高等教育的比例", unit="%").concept == "new-workforce-higher-education-share"
 
 
 def test_wording_is_normalised_before_matching():
@@ -315,3 +342,29 @@ def test_ties_in_the_graph_pass_shacl_and_a_bad_status_fails(linan: PlanDoc):
         (tie, PG.tieStatus, Lit("approved")))
     report = validate(ds)
     assert not report.conforms and any("tieStatus" in str(v) for v in report.violations)
+
+
+def test_what_the_third_blind_set_taught_holds_for_other_wordings():
+    # the kinds of school a count of all schools breaks into (其中：小学 under 各级各类学校)
+    assert match("其中：小学", parent="各级各类学校", unit="所").concept == "primary-school-count"
+    assert match("普通高中学校", parent="各级各类学校", unit="所").concept == "general-senior-school-count"
+    # 就读 says what 在园 says of children; 新增/增加/新建 are one flow; public places are places
+    assert match("在公办幼儿园就读的幼儿占比", unit="%").concept == "public-kindergarten-coverage"
+    assert match("新增普惠性幼儿园", unit="所").concept == "new-kindergartens"
+    assert match("新增公办园学位", category="学前教育", unit="万个").concept == "preschool-new-places"
+    # a part that names what it counts is no part of the row above's measure
+    assert match("其中博士研究生在校生数", parent="高等教育在学总规模", unit="万人").concept == "doctoral-enrolment"
+    # a status is no count; a share of money is a rate; parents are a part of the public;
+    # one part of a difference coefficient is not the coefficient
+    assert match("小学办学条件达标情况").concept is None
+    assert match("公共财政教育经费占比", unit="%").concept != "public-education-expenditure"
+    assert match("家长满意度", unit="%").concept is None
+    assert match("生均图书册数差异系数", parent="初中校际差异系数").concept is None
+
+
+def test_the_bulletins_words_for_intake_and_teaching_points():
+    assert match("学前教育入园幼儿", unit="万人").concept == "preschool-intake-count"
+    assert match("在园幼儿", unit="万人").concept == "preschool-enrolment-count"  # not the intake
+    assert match("小学教学点", unit="个").concept == "primary-teaching-point-count"
+    assert match("普惠性幼儿园在园幼儿", parent="学前教育在园幼儿", unit="万人").concept == (
+        "inclusive-kindergarten-enrolment-count")

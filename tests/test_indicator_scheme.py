@@ -222,3 +222,30 @@ def test_the_pairs_agree_with_the_tables_gold(sources: dict[str, str]) -> None:
         assert row[1] == ("1" if a == b != "-" else "0"), row
         checked += 1
     assert checked >= 30
+
+
+@pytest.mark.parametrize("name", ["blind", "blind2", "blind3"])
+def test_the_blind_sets_are_gold_labelled_with_concepts_of_the_scheme_and_their_pairs_agree(
+    name: str, concepts: list[URIRef]
+) -> None:
+    """Each blind set (#24): its tables' gold is a concept of the scheme (or ``-``), its sources
+    are listed, and a pair is "same" exactly when the
+    gold of its two rows (where both are table rows) is one concept."""
+    keys = {str(c).removeprefix(str(PGC)) for c in concepts}
+    listed = {row[0] for row in _rows(DATA / f"indicator_sources_{name}.tsv",
+                                      "plan\ttitle\twhere from (URL or file)\tused for (scheme|tune|test)")}
+    gold: dict[tuple[str, ...], str] = {}
+    for path in sorted((DATA / f"indicator_tables_{name}").glob("*.tsv")):
+        assert path.stem in listed, f"{path.stem} has no line in indicator_sources_{name}.tsv"
+        for row in _rows(path, TABLE_HEADER):
+            assert row[0] and (row[7] == "-" or row[7] in keys), (path.name, row)
+            gold[(path.stem, row[0], row[1], row[2])] = row[7]
+    checked = 0
+    for row in _rows(DATA / f"indicator_pairs_{name}.tsv", PAIR_HEADER):
+        assert row[0] == name and row[1] in {"0", "1"} and row[12].strip(), row
+        a, b = gold.get((row[2], row[3], row[4], row[5])), gold.get((row[7], row[8], row[9], row[10]))
+        if a is None or b is None:
+            continue
+        assert row[1] == ("1" if a == b != "-" else "0"), row
+        checked += 1
+    assert checked >= 15  # the first set's pairs also draw on fragments that have no table

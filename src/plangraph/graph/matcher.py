@@ -33,6 +33,7 @@ _MISSING_PENALTY = 0.8   # the label states a facet the row does not
 _EXTRA_PENALTY = 0.85    # the row states a distinguishing facet the concept does not have
 _EXTRA_KEYS = ("degree", "span", "ownership", "population")
 _NARROWING = ("attainment", "intake", "level", "sector", "degree")
+_NARROWING_BOTH = ("intake", "level", "sector")
 _VETO_KEYS = ("stage", "measure", "degree", "span", "ownership", "population", "aspect")
 _COMPATIBLE = {"population": [{"children", "students"}, {"teachers", "staff"}],
                "measure": [{"per-student", "money", "area"}, {"rate", "level"}]}
@@ -91,13 +92,29 @@ _FILLER = re.compile(r"实现|达到|建成|开展|完成|的")
 # A count word ends a core without saying what is counted (the measure facet says it is a
 # count): 幼儿园 in 万所 is 幼儿园数, 专任教师 in 万人 专任教师数.
 _COUNT_WORD = re.compile(r"(总数|人数|所数|数量|数)$")
+# What is left of a stage's name once its stage word is read (小学阶段在校生, 普通高中教育专任教师):
+# no part of what is measured.
+_STAGE_WORD = re.compile(r"^(阶段)?(教育)?")
+
+
+# Words of one meaning, read as one (on both sides): 新增/新建/改扩建 a flow of new things,
+# 就读/在读 what 在园 says of children (在普惠性幼儿园就读的幼儿占比).
+_SAME_WORDS = ((re.compile(r"新改扩建|新建改扩建|改扩建|新建|新增|扩建|增加"), "新建"),
+               (re.compile(r"在?就读|在读"), "在园"))
+# What is left of an institution's name once its stage word is read (中等职业教育学校, 各级各类
+# 学校, 民办学校各类教育): what is counted, which the measure facet says.
+_INSTITUTION = re.compile(r"各级各类|各类|学校|院校|学院")
 
 
 def _compare(text: str, *, core: bool = False) -> frozenset[str]:
     """The character uni- and bigrams labels and rows are compared on, filler words out
-    (and, for a core, a closing count word)."""
+    (and, for a core, a closing count word and institution word)."""
     plain = _FILLER.sub("", text) or text
-    return _grams(_COUNT_WORD.sub("", plain) if core else plain)
+    for pattern, word in _SAME_WORDS:
+        plain = pattern.sub(word, plain)
+    if not core:
+        return _grams(plain)
+    return _grams(_COUNT_WORD.sub("", _STAGE_WORD.sub("", _INSTITUTION.sub("", plain))).removesuffix("校"))
 
 
 @dataclass(frozen=True)
@@ -145,7 +162,8 @@ def _entries() -> tuple[_Entry, ...]:
 
 # Populations that are a part of another: a row of one is not of a concept without it
 # (其中市区学前三年幼儿入园率 is no 学前三年毛入园率).
-_SUBSETS = frozenset({"disabled", "migrant", "left-behind", "rural", "urban", "boarding", "main-working-age"})
+_SUBSETS = frozenset({"disabled", "migrant", "left-behind", "rural", "urban", "boarding", "main-working-age",
+                      "parents"})
 # Stages a row names that a concept of all stages does not cover (小学生近视率 is no
 # 儿童青少年总体近视率); 中小学 and 义务教育 are the whole school system to most plans.
 _NARROW = frozenset({"preschool", "primary", "junior", "senior", "general-senior", "secondary-vocational",
@@ -164,6 +182,30 @@ def _agrees(key: str, concept: frozenset[str], stated: frozenset[str], inferred:
     if any(concept & group and stated & group for group in _COMPATIBLE.get(key, ())):
         return 1.0
     return 0.0
+
+
+def _count_fits(reading: IndicatorReading, entry: _Entry) -> bool:
+    """Whether a row can be a count concept's (#24, the counts by stage): a count of all
+    stages takes no row of one stage, even from its category (在校生 under 高中阶段教育 is
+    高中阶段教育在校生, not 各级各类学历教育在校生); a stock takes no flow (新建高职专科学校 is no
+    高职院校数); 教职工 are no 专任教师; a unit in 所 counts institutions, not people (成人高等学校
+    in 所 is no 成人本专科在校生), and one in 万人 people, not institutions."""
+    if "measure" not in reading.facets and "population" not in reading.facets:
+        return False  # 小学学校达标情况 says no count, by word, unit or whom it counts
+    stages = reading.facets.get("stage", frozenset())
+    if "all" in entry.facets.get("stage", frozenset()) and stages - {"all"}:
+        return False
+    if ("change" in reading.facets and "institutions" in entry.facets.get("aspect", frozenset())
+            and not any("change" in label.stated for label in entry.labels)):
+        return False
+    people = reading.facets.get("population", frozenset())
+    if people and "population" not in reading.inferred and entry.facets.get("population"):
+        if {"teachers", "staff"} & people and not people & entry.facets["population"]:
+            return False
+    counted = reading.facets.get("counted", frozenset())
+    if "institutions" in counted and entry.facets.get("population"):
+        return False
+    return not ("people" in counted and "institutions" in entry.facets.get("aspect", frozenset()))
 
 
 def score(reading: IndicatorReading, entry: _Entry) -> Candidate | None:
@@ -186,12 +228,22 @@ def score(reading: IndicatorReading, entry: _Entry) -> Candidate | None:
         return None
     if "per-capita" in reading.facets.get("measure", ()) and "per-student" in entry.allows("measure"):
         return None  # 人均 (per resident) is no 生均 (per student)
+    if ("per-student" in reading.facets.get("measure", ()) and "ratio" in entry.facets.get("measure", ())
+            and "per-student" not in entry.allows("measure")):
+        return None  # 生均教学仪器设备值差异系数 is one part of the 校际差异系数, not the whole
     # What the row states of these, the concept must state or word: 受过高等教育 is no
     # 受过高中阶段及以上教育, 招生 no 在校生, 在学博士生 no 在学研究生, 成人高等学校 no 普通高校,
     # 本科院校 no 普通高校.
     for key in _NARROWING:
         if (said := reading.facets.get(key)) and not said & entry.allows(key):
             return None
+    # And the reverse: a concept every wording of which says it (招生, 博士, 成人高校) takes no row
+    # that does not: 小学在校生 is no 小学招生, 在学研究生 no 在学博士研究生.
+    for key in _NARROWING_BOTH:
+        if key not in reading.facets and all(key in label.stated for label in entry.labels):
+            return None
+    if "count" in entry.facets.get("measure", frozenset()) and not _count_fits(reading, entry):
+        return None
     # A head count of people (教职工, 专任教师) is no count of institutions or places.
     if ({"count"} <= reading.facets.get("measure", frozenset()) and "population" in reading.facets
             and "population" not in reading.inferred and not entry.allows("population")

@@ -1,0 +1,105 @@
+"""The words of an indicator's name that state a facet (#24), for :mod:`plangraph.extract.facets`.
+
+Each entry is (term, the facets it states as ``key=value`` separated by spaces, whether it
+leaves the core). The keys and values are those of ``ontology/indicator-scheme.ttl``; the
+narrowing keys (``intake``, ``change``, ``level``, ``sector``, ``attainment``) are read by the
+matcher beside them.
+"""
+
+from __future__ import annotations
+
+# (term, facets it states, whether it leaves the core). Longest terms are tried first,
+# so 学前一年 is read before 学前 and 中小学 before 小学. Words that are the measured
+# thing itself (入园, 入学, 巩固) stay in the core: they are what labels are compared on.
+TERMS: tuple[tuple[str, str, bool], ...] = (
+    # span and stage
+    ("学前一年", "stage=preschool span=one-year", True),
+    ("学前两年", "stage=preschool span=two-year", True),
+    ("学前二年", "stage=preschool span=two-year", True),
+    ("学前三年", "stage=preschool span=three-year", True),
+    ("学前第四年", "stage=preschool span=fourth-year", True),
+    ("学前教育", "stage=preschool", True), ("学前段", "stage=preschool", True), ("学前", "stage=preschool", True),
+    ("幼儿园", "stage=preschool", True), ("幼儿", "stage=preschool", True), ("托幼", "stage=preschool", True),
+    ("入园", "stage=preschool", False), ("在园", "stage=preschool", False),
+    ("小学", "stage=primary", True), ("初中", "stage=junior", True), ("初级中学", "stage=junior", True),
+    ("九年义务教育", "stage=compulsory", True), ("义务教育", "stage=compulsory", True),
+    ("义务段", "stage=compulsory", True), ("中小学", "stage=compulsory", True), ("九年", "stage=compulsory", True),
+    ("普通高中", "stage=general-senior", True), ("普高", "stage=general-senior", True),
+    ("高中阶段教育", "stage=senior", True), ("高中阶段", "stage=senior", True), ("高中段", "stage=senior", True),
+    ("高中", "stage=senior|general-senior", True),
+    ("中等职业教育", "stage=secondary-vocational", True), ("中等职业学校", "stage=secondary-vocational", True),
+    ("中职学校", "stage=secondary-vocational", True), ("中职", "stage=secondary-vocational", True),
+    ("职业中学", "stage=secondary-vocational", True), ("职高", "stage=secondary-vocational", True),
+    ("高等职业教育", "stage=higher-vocational", True), ("高职院校", "stage=higher-vocational", True),
+    ("高等职业院校", "stage=higher-vocational", True), ("高等职业学校", "stage=higher-vocational", True),
+    ("高职", "stage=higher-vocational", True),
+    ("职业教育", "stage=vocational", True), ("职业院校", "stage=vocational", True), ("职教", "stage=vocational", True),
+    ("普通本科高校", "stage=higher degree=bachelor", True), ("高等教育", "stage=higher", True), ("高等学校", "stage=higher", True),
+    ("高校", "stage=higher", True), ("大学", "stage=higher", True),
+    ("特殊教育", "stage=special", True), ("特教", "stage=special", True),
+    ("继续教育", "stage=lifelong", False), ("终身教育", "stage=lifelong", True), ("终身学习", "stage=lifelong", True),
+    ("社区教育", "stage=lifelong", True), ("老年教育", "stage=lifelong", True), ("成人教育", "stage=lifelong", True),
+    # attainment: the education a population has had, not the stage of the indicator
+    # (受过高等教育 is no 受过高中阶段及以上教育)
+    ("受过高中阶段及以上教育", "attainment=senior-and-above", False),
+    ("受过高中及高等教育", "attainment=senior-and-above", False), ("受过高等教育", "attainment=higher", False),
+    ("高等教育文化程度", "attainment=higher", False), ("大学文化程度", "attainment=higher", False),
+    # intake, a flow, is no enrolment (义务教育阶段招生 is no 义务教育阶段在校生)
+    ("招生", "intake=yes", False), ("招收", "intake=yes", False), ("录取", "intake=yes", False),
+    ("入园幼儿", "stage=preschool intake=yes", False),  # the bulletins' word for kindergartens' intake
+    # adult higher education is outside 普通高等学校 (成人高等学校, 成人本专科)
+    ("成人高等学校", "stage=higher sector=adult", True), ("成人高校", "stage=higher sector=adult", True),
+    ("成人高等教育", "stage=higher sector=adult", True), ("成人本专科", "stage=higher sector=adult", True),
+    # degree
+    ("研究生", "degree=postgraduate", True),
+    # one of the two postgraduate degrees: 在学博士生 is a part of 在学研究生
+    ("硕士", "degree=postgraduate level=master", True), ("博士", "degree=postgraduate level=doctoral", True),
+    ("本专科", "", True),  # 普通本专科, 成人本专科: both tiers, no one degree
+    ("本科", "degree=bachelor", True), ("专科", "degree=associate", True), ("大专", "degree=associate", True),
+    # ownership
+    ("普及普惠", "", False),  # universal and inclusive (an accreditation's name), no ownership
+    ("公办", "ownership=public", True), ("普惠性", "ownership=inclusive", True), ("普惠", "ownership=inclusive", True),
+    ("民办", "ownership=private", True),
+    # a county-level division (县（市、区）) is no urban population
+    ("县市区", "", False), ("县区市", "", False), ("市县区", "", False),
+    # population
+    ("专任教师", "population=teachers", True), ("教师", "population=teachers", True), ("师资", "population=teachers", True),
+    ("教职工", "population=staff", True), ("校长", "population=principals", True),
+    ("特需儿童", "population=disabled", True), ("特殊需要", "population=disabled", True),
+    ("居民", "population=residents", True), ("市民", "population=residents", True),
+    ("人民群众", "population=residents", True), ("社会公众", "population=residents", True),
+    ("婴幼儿", "population=infants", True), ("3岁以下", "population=infants", True),
+    ("乡村", "population=rural", True), ("农村", "population=rural", True),
+    ("市区", "population=urban", True), ("城区", "population=urban", True), ("主城区", "population=urban", True),
+    ("城镇", "population=urban", True), ("寄宿制", "population=boarding", True), ("寄宿", "population=boarding", True),
+    ("持证上岗", "", False), ("残疾", "population=disabled", True), ("持证", "population=disabled", True), ("三残", "population=disabled", True),
+    ("随迁子女", "population=migrant", True), ("随迁", "population=migrant", True), ("进城务工", "population=migrant", True),
+    ("外来务工", "population=migrant", True), ("留守", "population=left-behind", True),
+    ("主要劳动年龄人口", "population=main-working-age", True), ("劳动年龄人口", "population=working-age", True),
+    ("新增劳动力", "population=new-workforce", True), ("从业人员", "population=employed", True),
+    ("毕业生", "population=graduates", True), ("老年人", "population=elderly", True),
+    ("家长", "population=parents", True),
+    ("老年", "population=elderly", True),
+    ("学生", "population=students", True), ("在校生", "population=students measure=count", True),
+    ("儿童少年", "population=children", True), ("儿童", "population=children", True),
+    ("少年", "population=children", True),
+    # a flow, not a stock: 新增幼儿园学位 is no 幼儿园学位数, 普惠性幼儿园数 no 新改扩建幼儿园
+    ("新改扩建", "change=new", False), ("新建改扩建", "change=new", False), ("改扩建", "change=new", False),
+    ("新建", "change=new", False), ("新增", "change=new", False), ("扩建", "change=new", False),
+    ("增加", "change=new", False),
+    # measure
+    ("生师比", "measure=ratio", False), ("师生比", "measure=ratio", False),
+    ("生均", "measure=per-student", True), ("班额", "measure=class-size", False),
+    ("超大班额", "aspect=super-large-class", False), ("大班额", "aspect=large-class", False),
+    ("标准班额", "aspect=standard-class-size", False),
+    ("每百名学生", "measure=per-student", True), ("系数", "measure=ratio", False),
+    ("人均", "measure=per-capita", False),  # per resident: 人均体育场地面积 is no 生均 area
+    ("得分", "measure=level", False), ("满意度", "measure=level", False), ("督导评估", "measure=level", False),
+    ("认定", "measure=level", False),
+    ("年限", "measure=years", False), ("面积", "measure=area", False),
+    ("人数", "measure=count", False), ("所数", "measure=count", False), ("创建数", "measure=count", False),
+    ("数量", "measure=count", False), ("规模", "measure=count", False),
+    ("经费", "measure=money", False), ("投入", "measure=money", False),
+    ("比例", "measure=rate", True), ("占比", "measure=rate", True), ("比重", "measure=rate", True),
+    ("覆盖面", "measure=rate", False), ("覆盖率", "measure=rate", False),
+)
