@@ -93,11 +93,11 @@ def main(argv: list[str] | None = None) -> int:
     timings[use.name] = time.perf_counter() - t
 
     from plangraph.analysis.evaluate import evaluate
-    from plangraph.search.build import build_index, embed_text, open_index
     from plangraph.ingest.pipeline import ingest_file
+    from plangraph.search.build import build_index, embed_text, open_index
+    from plangraph.search.fusion import FusionConfig
     from plangraph.search.lexical_index import LexicalIndex
     from plangraph.search.scope import PlanProfile
-    from plangraph.search.fusion import FusionConfig
     from plangraph.search.searcher import EXACT, LEXICAL, Searcher
     from plangraph.text import sentences
 

@@ -13,14 +13,14 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from plangraph.errors import IndexStoreError, IndexWarning
 from plangraph.graph import browse, planview
 from plangraph.interfaces import present, writers
 from plangraph.interfaces.cli import main
-from plangraph.errors import IndexStoreError, IndexWarning
 from plangraph.model import EntityRef
-from plangraph.workspace import Workspace, build
+from plangraph.workspace import Workspace
 
-from .conftest import CORPUS, ROOT
+from .conftest import ROOT
 
 APP = str(ROOT / "app.py")
 CARD_HEADER = re.compile(r"^\*\*(\d+)\. (\S+)\*\*")
@@ -569,8 +569,8 @@ def audit_counts(report: object) -> dict[str, int]:
 
 def test_warm_up_opens_the_searcher_once_and_the_first_search_loads_nothing(
         index: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import plangraph.search.encoders
     import plangraph.search.build
+    import plangraph.search.encoders
 
     opened: list[Path] = []
     real_open = plangraph.search.build.open_index

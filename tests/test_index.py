@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 
 import plangraph.search.build as index_mod
-from plangraph.search.encoders import FakeEncoder
 from plangraph.errors import IndexStoreError, UsageError
-from plangraph.search.build import build_index, embed_text, open_index
 from plangraph.model import Passage, PlanDoc
+from plangraph.search.build import build_index, embed_text, open_index
+from plangraph.search.encoders import FakeEncoder
 from plangraph.search.searcher import Searcher
 from plangraph.text import sentence_spans
 

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from plangraph.interfaces.cli import main
-from plangraph.search.encoders import FakeEncoder
 from plangraph.analysis.evaluate import is_relevant
-from plangraph.search.build import build_index, open_index
+from plangraph.interfaces.cli import main
 from plangraph.model import PlanDoc
-from plangraph.search.scope import PlanProfile, scope_of, years_named
+from plangraph.search.build import build_index, open_index
+from plangraph.search.encoders import FakeEncoder
 from plangraph.search.fusion import FusionConfig
+from plangraph.search.scope import PlanProfile, scope_of, years_named
 from plangraph.search.searcher import LEXICAL, Searcher
 
 DISTRICTS = {"linan", "linping"}

@@ -10,8 +10,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from plangraph.text import sentence_spans
-
 from plangraph.model import PlanDoc
 from plangraph.search.ann import attach, update_ann
 from plangraph.search.build import build_index
@@ -22,7 +20,7 @@ from plangraph.search.index import open_index, open_shards
 from plangraph.search.lexical_index import LexicalIndex, shard_key
 from plangraph.search.searcher import EXACT, Searcher
 from plangraph.search.shard import read_shard, write_plan_shard
-from plangraph.text import fold_compact
+from plangraph.text import fold_compact, sentence_spans
 
 
 def _rows(*shards: tuple[str, int]) -> dict[int, int]:

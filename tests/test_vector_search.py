@@ -5,8 +5,6 @@ embeds with its encoders side by side returns what one after the other returns."
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 

@@ -20,15 +20,14 @@ on the ``tune`` split of ``tests/data/commitment_pairs_atomic.tsv`` and reported
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-
-import math
-import re
 
 from plangraph.analysis.synonyms import Normalised, normalise
 from plangraph.extract.clauses import action_of, split_clauses

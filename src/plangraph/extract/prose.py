@@ -12,8 +12,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from plangraph.extract.lexicon import body_names, concepts_in, tokens
 from plangraph.extract.clauses import split_clauses
+from plangraph.extract.lexicon import body_names, concepts_in, tokens
 from plangraph.extract.mentions import (
     CitedDocument,
     Clause,
@@ -23,8 +23,8 @@ from plangraph.extract.mentions import (
     Place,
     Quantity,
 )
-from plangraph.model import Passage, PlanDoc
 from plangraph.extract.quantities import find_quantities
+from plangraph.model import Passage, PlanDoc
 
 _SENTENCE_RE = re.compile(r"[^。;!?；！？\n]+[。;!?；！？]?")
 _CITED_RE = re.compile(r"《([^《》\n]{2,80})》")

@@ -23,8 +23,8 @@ from plangraph import __version__
 from plangraph.errors import PlanGraphError, UsageError, describe_exception
 from plangraph.graph.export import FORMATS as EXPORT_FORMATS
 from plangraph.graph.export import KINDS as EXPORT_KINDS
-from plangraph.interfaces.argtypes import number_between, one_of, output_file, text, whole_number
 from plangraph.ingest.kinds import DOCUMENT_KINDS
+from plangraph.interfaces.argtypes import number_between, one_of, output_file, text, whole_number
 from plangraph.interfaces.indexcmds import add_index_commands, backend_arg
 from plangraph.interfaces.writers import text_table
 

@@ -7,24 +7,23 @@ these conversions can be tested without a browser.
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 import zipfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from plangraph.analysis.strength import Strength
-from plangraph.search.fusion import FusionConfig
-from plangraph.search.scope import Scope
 from plangraph.graph.browse import EntityDetail, EntityRow, property_labels
-from plangraph.interfaces import labels
+from plangraph.graph.planview import SectionNode
 from plangraph.ingest.kinds import DOCUMENT_KINDS
+from plangraph.interfaces import labels
 from plangraph.interfaces.staff import NO_SECTION
 from plangraph.interfaces.writers import columns_of, csv_bytes
 from plangraph.model import EntityRef, Hit
-from plangraph.graph.planview import SectionNode
+from plangraph.search.fusion import FusionConfig
+from plangraph.search.scope import Scope
 from plangraph.workspace.folder import MANIFEST
 
 MIME_TYPES: dict[str, str] = {

@@ -34,12 +34,12 @@ from pathlib import Path
 from typing import Any
 
 from plangraph.durable import fsync_path, fsync_write, recover, swap_into_place
-from plangraph.errors import IndexStoreError, UsageError
+from plangraph.errors import UsageError
 from plangraph.model import Passage
+from plangraph.search.ann_update import add_ann
 from plangraph.search.cache import EmbeddingCache
 from plangraph.search.embedding import Embedder
 from plangraph.search.encoders import Encoder
-from plangraph.search.ann_update import add_ann
 from plangraph.search.folders import (
     into_pool,
     link_shard,
@@ -48,7 +48,7 @@ from plangraph.search.folders import (
     previous_corpus,
     previous_shards,
 )
-from plangraph.search.index import ANN_DIR, FORMAT_VERSION, LEXICAL_DIR, MANIFEST, SHARDS, open_index, open_shards
+from plangraph.search.index import FORMAT_VERSION, LEXICAL_DIR, MANIFEST, SHARDS, open_index
 from plangraph.search.lexical import TOKENIZATIONS
 from plangraph.search.lexical_index import LexicalIndex
 from plangraph.search.shard import (

@@ -25,15 +25,26 @@ from typing import TYPE_CHECKING, Any
 from plangraph.errors import InputError, PlanGraphError, describe_exception
 from plangraph.ingest.metadata import input_hash
 from plangraph.model import Passage, PlanDoc
-from plangraph.workspace.folder import (CACHE_DIR, CONCEPTS_FILE, ENTITIES_FILE, GRAPH_NT, PASSAGES_FILE, PLAN_FILE,
-                                       PLANS_DIR, SEARCH_DIR, SEARCH_SHARDS, SHARED_NT, TEXT_FILE, VIEWS_FILE,
-                                       default_index)
-from plangraph.workspace.reviews import Decisions, decisions_for, with_decisions
-from plangraph.workspace.planpool import PLAN_TIME_LIMIT_S, hang_point, plan_results
 from plangraph.workspace.faults import changing, fault_point, is_disk_full
-from plangraph.workspace.folder import write_shard
-from plangraph.workspace.writer import IndexWriter, check_removable
-from plangraph.workspace.writer import ontology_ntriples
+from plangraph.workspace.folder import (
+    CACHE_DIR,
+    CONCEPTS_FILE,
+    ENTITIES_FILE,
+    GRAPH_NT,
+    PASSAGES_FILE,
+    PLAN_FILE,
+    PLANS_DIR,
+    SEARCH_DIR,
+    SEARCH_SHARDS,
+    SHARED_NT,
+    TEXT_FILE,
+    VIEWS_FILE,
+    default_index,
+    write_shard,
+)
+from plangraph.workspace.planpool import PLAN_TIME_LIMIT_S, hang_point, plan_results
+from plangraph.workspace.reviews import Decisions, decisions_for, with_decisions
+from plangraph.workspace.writer import IndexWriter, check_removable, ontology_ntriples
 
 if TYPE_CHECKING:
     from rdflib import Graph

@@ -16,13 +16,20 @@ from typing import TYPE_CHECKING, Any
 
 from plangraph.analysis.across import NATIONAL, ConceptTarget, plan_order, targets_from_rows
 from plangraph.analysis.audit import AuditReport, audit, input_from_rows
-from plangraph.analysis.compare import DEFAULT_METHOD, PlanComparison, Statement, check_method, compare_commitments, link_citations
+from plangraph.analysis.compare import (
+    DEFAULT_METHOD,
+    PlanComparison,
+    Statement,
+    check_method,
+    compare_commitments,
+    link_citations,
+)
 from plangraph.graph.iris import plan_graph_iri
 
 if TYPE_CHECKING:
-    from plangraph.analysis.uptake import Uptake
     import numpy as np
 
+    from plangraph.analysis.uptake import Uptake
     from plangraph.workspace.core import Workspace
 
 COMPARISON_ENCODER = "use"

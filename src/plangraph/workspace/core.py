@@ -7,24 +7,20 @@ the encoders) load only when a search needs them.
 from __future__ import annotations
 
 import json
-import os
 import threading
 import time
 import warnings
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from plangraph.analysis.strength import Strength, strength
 from plangraph.durable import readable
-from plangraph.errors import IndexStoreError, InputError, UsageError
+from plangraph.errors import IndexStoreError, UsageError
 from plangraph.model import EntityRef, Hit
 from plangraph.search.scope import Scope
-from plangraph.workspace.answers import cosines as hit_cosines
-from plangraph.workspace.planfiles import PlanFiles
 from plangraph.workspace.acrossplans import AcrossPlans
-from plangraph.workspace.tiereview import TieReview
+from plangraph.workspace.answers import cosines as hit_cosines
 from plangraph.workspace.comparing import Comparing
 from plangraph.workspace.folder import (
     PLAN_FILE,
@@ -36,6 +32,8 @@ from plangraph.workspace.folder import (
     read_manifest,
     unfinished_change,
 )
+from plangraph.workspace.planfiles import PlanFiles
+from plangraph.workspace.tiereview import TieReview
 
 if TYPE_CHECKING:
     from rdflib import Dataset, Graph

@@ -29,9 +29,19 @@ from plangraph.durable import recover
 from plangraph.errors import DamagedIndexError, IndexStoreError
 from plangraph.graph.iris import plan_iri
 from plangraph.graph.store import INDEX_KEY, PRIMARY, Change, GraphStore
-from plangraph.workspace.folder import (BUILDING, GRAPH_NT, PLANS_DIR, SHARED_NT, STORE_DIR, WRITING, fsync_path,
-                                       default_index, read_manifest, unfinished_change)
 from plangraph.workspace.faults import changing
+from plangraph.workspace.folder import (
+    BUILDING,
+    GRAPH_NT,
+    PLANS_DIR,
+    SHARED_NT,
+    STORE_DIR,
+    WRITING,
+    default_index,
+    fsync_path,
+    read_manifest,
+    unfinished_change,
+)
 from plangraph.workspace.writer import IndexWriter, ontology_ntriples
 
 REBUILDING = f"{BUILDING}{PRIMARY}"

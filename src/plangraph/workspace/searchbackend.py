@@ -18,8 +18,8 @@ from plangraph.search.milvus import SCHEME, parse_backend
 
 if TYPE_CHECKING:
     from plangraph.search.index import PassageIndex
-    from plangraph.search.searcher import Searcher
     from plangraph.search.milvus_sync import SyncReport
+    from plangraph.search.searcher import Searcher
     from plangraph.workspace.core import Workspace
 
 SEARCH_BACKEND_ENV = "PLANGRAPH_SEARCH_BACKEND"

@@ -45,22 +45,18 @@ from plangraph.graph.storecheck import damaged, store_problem
 from plangraph.graph.vocab import ONTOLOGY_GRAPH, PG
 from plangraph.resources import ONTOLOGY_FILES, ontology_dir
 from plangraph.workspace.faults import fault_point
-from plangraph.workspace.garbage import collect
 from plangraph.workspace.folder import (
-    BUILDING,
+    FORMAT,
     GRAPH_NT,
-    MANIFEST,
     PLANS_DIR,
-    SEARCH_DIR,
-    SEARCH_SHARDS,
     SHARED_NT,
     STORE_DIR,
     WRITING,
-    FORMAT,
     published_manifest,
     read_manifest,
     write_manifest,
 )
+from plangraph.workspace.garbage import collect
 
 SHARED_BATCH = 20_000
 """Lines of replaced or removed plan versions checked (and deleted) at a time."""
