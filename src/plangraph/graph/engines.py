@@ -24,7 +24,7 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from plangraph.errors import IndexStoreError, QueryError
 from plangraph.graph.bindings import bind_params
@@ -43,6 +43,20 @@ _INTEGERS = {_XSD + n for n in ("integer", "int", "long", "short", "byte", "nonN
                                   "positiveInteger", "nonPositiveInteger", "negativeInteger",
                                   "unsignedInt", "unsignedLong", "unsignedShort", "unsignedByte")}
 _FILE_FORMATS = {".trig": "trig", ".nq": "nquads", ".nt": "nt", ".ttl": "turtle"}
+
+
+@runtime_checkable
+class SparqlEngine(Protocol):
+    """What the query worker asks of a graph: the rows of a guarded, read-only query.
+    The built-in engines are listed in :data:`plangraph.extensions.SPARQL_ENGINES`; an
+    engine that can also ``serialize(text, media_type) -> (bytes, media type)`` a
+    CONSTRUCT or DESCRIBE answers the endpoint's RDF formats (Oxigraph does).
+
+    ``rows`` guards ``text`` (:func:`~plangraph.graph.guard.check_query`), binds ``params``
+    as escaped literals and returns the columns, the rows of ``page`` and the total count.
+    """
+
+    def rows(self, text: str, params: Mapping[str, object] | None, page: Page = (0, None)) -> PagedRows: ...
 
 
 class _Guard:
@@ -335,3 +349,7 @@ def _plain_json(binding: dict[str, str] | None) -> Any:
     if binding.get("type") == "uri":
         return binding["value"]
     return plain_literal(binding["value"], binding.get("datatype"))
+
+
+if TYPE_CHECKING:  # mypy checks that each built-in engine satisfies the protocol
+    _ENGINES: tuple[type[SparqlEngine], ...] = (OxigraphEngine, RdflibEngine, RemoteEngine)

@@ -335,7 +335,7 @@ def scope_weight(fusion: FusionConfig, scope: Scope) -> float:
     return fusion.out_of_place if scope.places else fusion.out_of_scope
 
 
-def place_choices(plans: Sequence[dict[str, Any]]) -> dict[str, str]:
+def place_choices(plans: Sequence[Mapping[str, Any]]) -> dict[str, str]:
     """The divisions of the plans (:meth:`Workspace.plans` records) and those above them,
     code → ``山东省 › 临沂市``, each province followed by its cities and counties."""
     from plangraph.ingest.gazetteer import gazetteer
@@ -345,7 +345,7 @@ def place_choices(plans: Sequence[dict[str, Any]]) -> dict[str, str]:
     return {c: " › ".join(d.name for d in g.chain(c)) for c in sorted(codes)}
 
 
-def plan_facts(plan: dict[str, Any]) -> dict[str, str]:
+def plan_facts(plan: Mapping[str, Any]) -> dict[str, str]:
     """The metadata of one entry of :meth:`Workspace.plans` worth showing, as text."""
     meta = plan.get("meta", {})
     return {k: str(meta[k]) for k in _PLAN_FACTS if meta.get(k) not in (None, "")}

@@ -5,10 +5,11 @@ mixin, so that the façade's module stays small); the work is in
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
     from plangraph.analysis.across import ConceptAcross, ConceptInfo
+    from plangraph.workspace.core import Workspace
 
 
 class AcrossPlans:
@@ -18,7 +19,7 @@ class AcrossPlans:
         """Every concept of the indicator scheme (:class:`~plangraph.analysis.across.ConceptInfo`)."""
         from plangraph.workspace.across import indicator_concepts
 
-        return indicator_concepts(self)  # type: ignore[arg-type]
+        return indicator_concepts(cast("Workspace", self))  # the Workspace this mixin is part of
 
     def concept_across_plans(self, concept: str, levels: Sequence[str] | None = None) -> ConceptAcross:
         """One indicator concept (key or label) in every plan of ``levels`` (all when None):
@@ -30,4 +31,4 @@ class AcrossPlans:
         """
         from plangraph.workspace.across import concept_across
 
-        return concept_across(self, concept, levels)  # type: ignore[arg-type]
+        return concept_across(cast("Workspace", self), concept, levels)

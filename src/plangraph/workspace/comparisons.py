@@ -11,6 +11,7 @@ threshold then costs the TF-IDF scores of two plans, a few milliseconds.
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -134,14 +135,14 @@ def audit_plan(ws: Workspace, plan: str) -> AuditReport:
     passages = ws.sparql(_AUDIT_PASSAGES % plan_graph_iri(plan).n3(), params={"id": plan},
                          timeout_s=30).as_dicts()
     plans = ws.plans()
-    info = next((p for p in plans if p["plan"] == plan), {})
+    findings = next((p.get("findings", []) for p in plans if p["plan"] == plan), [])
     indicators = ws.export_rows("indicators", plan)
-    inp = input_from_rows(plan, passages, ws.export_rows("projects", plan), indicators, info.get("findings", []))
+    inp = input_from_rows(plan, passages, ws.export_rows("projects", plan), indicators, findings)
     own, national = _concept_targets(ws, plan, plans, indicators)
     return audit(replace(inp, concept_targets=own, national_targets=national, plan_order=plan_order(plans)))
 
 
-def _concept_targets(ws: Workspace, plan: str, plans: list[dict[str, Any]], indicators: list[dict[str, Any]],
+def _concept_targets(ws: Workspace, plan: str, plans: Sequence[Mapping[str, Any]], indicators: list[dict[str, Any]],
                      ) -> tuple[tuple[ConceptTarget, ...], tuple[ConceptTarget, ...]]:
     """The plan's targets for indicator concepts and the national plans' targets for the
     same concepts, each with the quote of its indicator's table row."""

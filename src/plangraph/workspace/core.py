@@ -27,12 +27,14 @@ from plangraph.workspace.folder import (
     PLANS_DIR,
     TEXT_FILE,
     IndexWarning,
+    PlanRecord,
     broken_index,
     default_index,
     read_manifest,
     unfinished_change,
 )
 from plangraph.workspace.planfiles import PlanFiles
+from plangraph.workspace.searchers import open_searcher
 from plangraph.workspace.tiereview import TieReview
 
 if TYPE_CHECKING:
@@ -43,10 +45,11 @@ if TYPE_CHECKING:
     from plangraph.graph.sparql import QueryResult
     from plangraph.graph.store import GraphStore
     from plangraph.graph.storeview import StoreView
+    from plangraph.search.backend import SearchBackend
     from plangraph.search.searcher import Searcher
     from plangraph.workspace.comparisons import ComparisonStore
 
-_WARNED: dict[Any, Any] = {}
+_WARNED: dict[str | tuple[str, type[Warning], int], int] = {}
 """The unfinished changes this process has warned of (see :func:`warnings.warn_explicit`)."""
 
 WARM_QUERY = "教育"
@@ -72,9 +75,9 @@ class Workspace(Comparing, TieReview, AcrossPlans):
         last published index meanwhile."""
         if self.unfinished:  # one line, once per process: it is about the folder, not a line of code
             warnings.warn_explicit(self.unfinished, IndexWarning, "plangraph", 0, registry=_WARNED)
-        self._dataset: Any = None
-        self._plans: list[dict[str, Any]] | None = None
-        self._searcher: Any = None
+        self._dataset: Dataset | None = None
+        self._plans: list[PlanRecord] | None = None
+        self._searcher: SearchBackend | None = None
         self._plan_files = PlanFiles(self.path, self.manifest, self._every_concept)
         self._search_lock = threading.Lock()
         self._graph_lock = threading.Lock()
@@ -85,13 +88,14 @@ class Workspace(Comparing, TieReview, AcrossPlans):
     # -- plans ---------------------------------------------------------------------
     @property
     def plan_ids(self) -> tuple[str, ...]:
-        return tuple(self.manifest["plans"])
+        return tuple(str(p) for p in self.manifest["plans"])
 
-    def plans(self) -> list[dict[str, Any]]:
-        """Metadata, counts and ingestion findings of every plan in the index (read from
-        the shards once; callers get their own copy of the list)."""
+    def plans(self) -> list[PlanRecord]:
+        """Metadata, counts and ingestion findings of every plan in the index
+        (:class:`~plangraph.workspace.folder.PlanRecord`, read from the shards once; callers
+        get their own copy of the list)."""
         if self._plans is None:
-            out = []
+            out: list[PlanRecord] = []
             for plan in self.manifest["plans"].values():
                 path = self.path / PLANS_DIR / plan["shard"] / PLAN_FILE
                 try:
@@ -107,7 +111,8 @@ class Workspace(Comparing, TieReview, AcrossPlans):
         self.check_plan(plan)
         path = self.path / PLANS_DIR / self.manifest["plans"][plan]["shard"] / TEXT_FILE
         try:
-            return path.read_bytes().decode("utf-8")
+            text: str = path.read_bytes().decode("utf-8")
+            return text
         except OSError as exc:
             raise broken_index(self.path, f"{path} is unreadable ({exc})") from None
 
@@ -123,11 +128,13 @@ class Workspace(Comparing, TieReview, AcrossPlans):
         """The knowledge graph as an rdflib-like read-only view of the store snapshot
         this workspace opened (:class:`plangraph.graph.storeview.StoreView`), opened
         once and shared between threads."""
-        if self._dataset is None:
+        dataset = self._dataset
+        if dataset is None:
             with self._graph_lock:
                 if self._dataset is None:
                     self._dataset = self._parse_graph()
-        return self._dataset
+                dataset = self._dataset
+        return dataset
 
     def _parse_graph(self) -> Dataset:
         """Open the snapshot the manifest names (nothing is parsed: the store is on disk)."""
@@ -189,7 +196,7 @@ class Workspace(Comparing, TieReview, AcrossPlans):
     def graph_location(self) -> Path:
         """Where queries read the graph: the published graph store snapshot the manifest
         names (``"snapshot": "store/snapshots/<name>"``)."""
-        snapshot = self.path / self.manifest["snapshot"]
+        snapshot: Path = self.path / self.manifest["snapshot"]
         if not snapshot.is_dir():
             raise IndexStoreError(f"index {self.path}: missing graph store snapshot {snapshot}",
                                   hint=f"publish one again: plangraph repair --index {self.path}")
@@ -228,8 +235,11 @@ class Workspace(Comparing, TieReview, AcrossPlans):
         """Text just before and just after a passage, from its plan's neighbouring passages."""
         from plangraph.search.filters import passage_context
 
-        own = getattr(self.searcher, "passage_context", None)  # a Milvus searcher reads only the neighbours
-        return own(passage_id, chars) if own else passage_context(self.searcher.index.passages, passage_id, chars)
+        own: Callable[[str, int], tuple[str, str]] | None = getattr(self.searcher, "passage_context", None)
+        if own is not None:  # a Milvus searcher reads only the neighbours
+            return own(passage_id, chars)
+        local = cast("Searcher", self.searcher)  # the local searcher holds the index's passages
+        return passage_context(local.index.passages, passage_id, chars)
 
     def _every_concept(self) -> dict[str, frozenset[str]]:
         from plangraph.graph.browse import passage_concepts
@@ -245,20 +255,32 @@ class Workspace(Comparing, TieReview, AcrossPlans):
         return passage_filter(self.entities_for, self.concepts_for, kinds=kinds, themes=themes, groups=groups)
 
     # -- search --------------------------------------------------------------------
-    def _open_searcher(self) -> Searcher:
-        from plangraph.workspace.searchbackend import open_searcher
-
+    def _open_searcher(self) -> SearchBackend:
         return open_searcher(self)
 
     @property
-    def searcher(self) -> Searcher:
-        """The :class:`~plangraph.search.searcher.Searcher`, opened once (callers racing for it
-        wait for the one that opens it, a warm-up included)."""
-        if self._searcher is None:
+    def searcher(self) -> SearchBackend:
+        """The search backend (:class:`~plangraph.search.backend.SearchBackend`: the local
+        :class:`~plangraph.search.searcher.Searcher` or Milvus), opened once (callers racing
+        for it wait for the one that opens it, a warm-up included)."""
+        searcher = self._searcher
+        if searcher is None:
             with self._search_lock:
                 if self._searcher is None:
                     self._searcher = self._open_searcher()
-        return self._searcher
+                searcher = self._searcher
+        return searcher
+
+    def lexical_query(self, query: str) -> str | None:
+        """What the lexical retriever is asked for ``query``: the query, its Chinese glossary
+        terms (an English query), or None when it sits this query out."""
+        return self.searcher.lexical_query(query)
+
+    def scope_weight(self, scope: Scope) -> float:
+        """The weight the plans outside a search's ``scope`` are ranked with (a place's
+        scope or another: :class:`~plangraph.search.fusion.FusionConfig`)."""
+        fusion = self.searcher.fusion
+        return fusion.out_of_place if scope.places else fusion.out_of_scope
 
     def warm(self) -> None:
         """Open the search index and answer one short query, so that the encoders'
