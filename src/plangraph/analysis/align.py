@@ -108,13 +108,46 @@ def object_overlap(texts_a: Sequence[str], texts_b: Sequence[str]) -> np.ndarray
     return np.asarray(m[:len(texts_a)] @ m[len(texts_a):].T)
 
 
+_NOT_TEXT = re.compile(r"[\W\d_]+")
+
+
+def _bigrams(text: str) -> list[str]:
+    out: list[str] = []
+    for run in _NOT_TEXT.sub(" ", text).split():
+        out.extend(run[i:i + 2] for i in range(len(run) - 1))
+    return out
+
+
+def similarity(texts_a: Sequence[str], texts_b: Sequence[str]) -> np.ndarray:
+    """Cosine similarities (``len(a)`` × ``len(b)``) of character-bigram TF-IDF vectors.
+
+    Document frequencies are counted over both lists together, so a bigram common in
+    either plan (``教育``, ``建设``) weighs little.
+    """
+    docs = [_bigrams(t) for t in [*texts_a, *texts_b]]
+    df: dict[str, int] = {}
+    for d in docs:
+        for g in set(d):
+            df[g] = df.get(g, 0) + 1
+    vocab = {g: i for i, g in enumerate(df)}
+    n = len(docs)
+    idf = np.array([math.log((1 + n) / (1 + df[g])) + 1 for g in vocab], dtype=np.float32)
+    m = np.zeros((n, max(len(vocab), 1)), dtype=np.float32)
+    for r, d in enumerate(docs):
+        for g in d:
+            m[r, vocab[g]] += 1
+    m = np.log1p(m)
+    m[:, :len(vocab)] *= idf
+    norms = np.linalg.norm(m, axis=1, keepdims=True)
+    m /= np.where(norms == 0, 1, norms)
+    return np.asarray(m[:len(texts_a)] @ m[len(texts_a):].T)
+
+
 def atomic_scores(texts_a: Sequence[str], texts_b: Sequence[str], embed: Embed | None,
                   weights: dict[str, float] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(score, TF-IDF cosine, object overlap, encoder cosine), each ``len(a)`` × ``len(b)``,
     of clause texts after synonym normalisation. Without ``embed`` (or with an encoder
     weight of 0) the encoder cosine is zeros and its weight goes to the other two."""
-    from plangraph.analysis.compare import similarity
-
     w = dict(WEIGHTS if weights is None else weights)
     na, nb = normalised(texts_a), normalised(texts_b)
     ta, tb = [n.text for n in na], [n.text for n in nb]

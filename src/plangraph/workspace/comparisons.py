@@ -19,6 +19,7 @@ from plangraph.analysis.across import NATIONAL, ConceptTarget, plan_order, targe
 from plangraph.analysis.audit import AuditReport, audit, input_from_rows
 from plangraph.analysis.compare import (
     DEFAULT_METHOD,
+    CitedPlan,
     PlanComparison,
     Statement,
     check_method,
@@ -31,6 +32,8 @@ if TYPE_CHECKING:
     import numpy as np
 
     from plangraph.analysis.uptake import Uptake
+    from plangraph.graph.indicators import SideBySide
+    from plangraph.search.encoders import Encoder
     from plangraph.workspace.core import Workspace
 
 COMPARISON_ENCODER = "use"
@@ -58,9 +61,9 @@ class ComparisonStore:
         self._ws = ws
         self._lock = threading.Lock()
         self._statements: dict[str, tuple[Statement, ...]] = {}
-        self._context: dict[tuple[str, str], tuple[Any, tuple[Any, ...]]] = {}
+        self._context: dict[tuple[str, str], tuple[SideBySide, tuple[CitedPlan, ...]]] = {}
         self._vectors: dict[str, np.ndarray] = {}
-        self._encoder: Any = None
+        self._encoder: Encoder | None = None
 
     def statements(self, plan: str) -> tuple[Statement, ...]:
         """The plan's commitments as comparison sees them."""
@@ -84,7 +87,7 @@ class ComparisonStore:
                 self._vectors.update(zip(missing, self._encoder.encode_passages(missing)))
         return np.stack([self._vectors[t] for t in texts])
 
-    def context(self, plan_a: str, plan_b: str) -> tuple[Any, tuple[Any, ...]]:
+    def context(self, plan_a: str, plan_b: str) -> tuple[SideBySide, tuple[CitedPlan, ...]]:
         """Indicators side by side (with national targets) and the linked citations."""
         if (plan_a, plan_b) not in self._context:
             from plangraph.graph.indicators import side_by_side

@@ -57,7 +57,7 @@ def page_search(ws: Workspace) -> None:
     en = english()
     if scope is not None and not plan:
         st.caption(f"{scope.describe() if en else scope.describe_zh()} · "
-                   f"{t('scope_weight')} ×{present.scope_weight(ws.searcher.fusion, scope):g}")
+                   f"{t('scope_weight')} ×{ws.scope_weight(scope):g}")
     strengths = ws.strengths(query, hits)
     if strengths[0].level == "weak":
         st.warning(t("weak_plan").format(plan=plan) if plan else t("weak_all"))
