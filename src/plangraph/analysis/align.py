@@ -31,6 +31,7 @@ import numpy as np
 
 from plangraph.analysis.synonyms import Normalised, normalise
 from plangraph.extract.clauses import action_of, split_clauses
+from plangraph.extract.lexicon import tokens
 
 if TYPE_CHECKING:
     from plangraph.analysis.compare import Statement
@@ -82,8 +83,6 @@ def object_of(text: str) -> str:
 
 def object_words(text: str) -> set[str]:
     """The words of a clause's object that can tell two objects apart."""
-    from plangraph.extract.lexicon import tokens
-
     return {w for w in tokens(object_of(text)) if len(w.strip()) >= 1 and w not in _FILLER
             and not w.isdigit() and not _PUNCT.fullmatch(w)}
 
@@ -186,8 +185,6 @@ class Why:
 def explain(text_a: str, text_b: str, tfidf: float, obj: float, cosine: float) -> Why:
     """The words two clauses share (longest first, common plan words left out) and
     the synonym rows that brought them together."""
-    from plangraph.extract.lexicon import tokens
-
     na, nb = normalise(text_a), normalise(text_b)
     words_b = set(tokens(nb.text))
     shared = sorted({w for w in tokens(na.text) if w in words_b and len(w) >= 2 and w not in _COMMON

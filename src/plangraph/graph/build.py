@@ -33,6 +33,7 @@ from plangraph.graph.vocab import (
     SDMX_MEASURE,
     BoundNamespaces,
 )
+from plangraph.ingest.gazetteer import gazetteer
 from plangraph.model import EntityRef, PlanDoc
 from plangraph.resources import ONTOLOGY_FILES, ontology_dir
 
@@ -190,8 +191,6 @@ class _PlanWriter:
 
     def division(self, code: str) -> None:
         """The plan's division and its parents up to the province (shared between plans)."""
-        from plangraph.ingest.gazetteer import gazetteer
-
         for d in gazetteer().chain(code):
             node = division_iri(d.code)
             self.g.add((node, RDF.type, PG.Division))

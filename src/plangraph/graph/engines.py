@@ -30,6 +30,8 @@ from plangraph.errors import IndexStoreError, QueryError
 from plangraph.graph.bindings import bind_params
 from plangraph.graph.guard import CheckedQuery, check_query, harden_rdflib, run_deep
 from plangraph.graph.httpclient import DEADLINE_S, MAX_REPLY_BYTES, exchange
+from plangraph.graph.storecheck import repair_hint, store_problem
+from plangraph.graph.vocab import GRAPH, PREFIXES
 
 Rows = tuple[tuple[str, ...], list[tuple[Any, ...]]]
 Page = tuple[int, int | None]
@@ -76,8 +78,6 @@ class _Guard:
 
 
 def _prefixes() -> dict[str, str]:
-    from plangraph.graph.vocab import PREFIXES
-
     return {k: str(v) for k, v in PREFIXES.items()}
 
 
@@ -115,7 +115,6 @@ class OxigraphEngine:
             else:
                 self.store = ox.Store.read_only(str(location))
         except (OSError, SyntaxError, RuntimeError) as exc:  # RuntimeError: RocksDB finds a damaged store
-            from plangraph.graph.storecheck import repair_hint, store_problem
 
             hint = repair_hint(location.parent.parent.parent) if location.parent.name == "snapshots" else \
                 "rebuild the index: plangraph build corpus"
@@ -283,8 +282,6 @@ class RemoteEngine:
     """
 
     def __init__(self, url: str, *, deadline_s: float = DEADLINE_S, max_reply_bytes: int = MAX_REPLY_BYTES) -> None:
-        from plangraph.graph.vocab import GRAPH
-
         self.url, self.deadline_s, self.max_reply_bytes = url, deadline_s, max_reply_bytes
         self._prefixes = _prefixes()
         self._guard = _Guard(allowed_prefixes=(str(GRAPH),), prefixes=self._prefixes)

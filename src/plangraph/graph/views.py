@@ -34,6 +34,7 @@ from functools import lru_cache
 from typing import Any
 
 from plangraph.errors import QueryError
+from plangraph.graph.engines import _plain_ox, _prefixes
 from plangraph.graph.sparql import NamedQuery, named_queries
 
 OPS = ("contains", "equals", "listed")
@@ -113,8 +114,6 @@ def plan_views(ntriples: bytes, ontology: bytes) -> dict[str, list[list[Any]]]:
     """Every view query's rows over one plan's graph (N-Triples) and the ontology,
     each row in its spec's ``stored`` order, cells as :func:`encode_cell` writes them."""
     import pyoxigraph as ox
-
-    from plangraph.graph.engines import _plain_ox, _prefixes
 
     store = ox.Store()
     store.bulk_load(ontology, ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode("urn:plangraph:view:ontology"))

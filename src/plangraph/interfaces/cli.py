@@ -11,6 +11,7 @@ user unless ``PLANGRAPH_DEBUG=1`` asks for it.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import errno
 import os
 import sys
@@ -18,10 +19,14 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from plangraph import __version__
+from plangraph.analysis.evaluate import evaluate
 from plangraph.errors import PlanGraphError, UsageError, describe_exception
 from plangraph.graph.export import FORMATS as EXPORT_FORMATS
 from plangraph.graph.export import KINDS as EXPORT_KINDS
+from plangraph.ingest.docjson import plan_to_json
 from plangraph.ingest.kinds import DOCUMENT_KINDS
+from plangraph.ingest.pipeline import ingest_files
+from plangraph.interfaces import present
 from plangraph.interfaces.argtypes import number_between, one_of, output_file, text, whole_number
 from plangraph.interfaces.cli_commitments import add_parsers as add_commitment_commands
 from plangraph.interfaces.cli_commitments import cmd_uptake
@@ -43,9 +48,6 @@ def _report_failures(failures: Sequence[IngestFailure]) -> None:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from plangraph.ingest.docjson import plan_to_json
-    from plangraph.ingest.pipeline import ingest_files
-
     docs, failures = ingest_files(args.files)
     if args.json:
         print_json([plan_to_json(d, with_text=args.with_text) for d in docs])
@@ -74,8 +76,6 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from plangraph.interfaces import present
-
     ws = open_workspace(args)
     predicate = ws.passage_filter(kinds=args.kind or (), themes=args.theme or (), groups=args.group or ())
     hits, scope = ws.search_with_scope(args.query, args.top, plan=args.plan, section=args.section,
@@ -105,6 +105,7 @@ def _write_bytes(data: bytes) -> None:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    # looked up at call time, so that a test can stand in for the exporter
     from plangraph.interfaces.writers import export_bytes, write_export
 
     ws = open_workspace(args)
@@ -124,13 +125,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from plangraph.analysis.evaluate import evaluate
-
     ws = open_workspace(args)
     report = evaluate(args.questions, ws, scoped=not args.no_scope)
     if args.format == "json":
-        import dataclasses
-
         print_json({"overall": dataclasses.asdict(report.overall),
                      "by_language": {k: dataclasses.asdict(v) for k, v in report.by_language.items()},
                      "questions": [{"q": r.question.q, "language": r.question.language,

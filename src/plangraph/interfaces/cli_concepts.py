@@ -15,6 +15,7 @@ from typing import Any
 from plangraph.errors import UsageError
 from plangraph.interfaces.argtypes import output_file, text
 from plangraph.interfaces.cliutil import index_arg, open_workspace, write_report
+from plangraph.workspace.ties import apply_review_file, write_review_file
 
 COLUMNS = ("plan", "indicator", "category", "concept", "status", "score", "why", "suggestions")
 
@@ -26,8 +27,6 @@ def _row(t: Any) -> dict[str, object]:
 
 
 def cmd_concepts(args: argparse.Namespace) -> int:
-    from plangraph.workspace.ties import apply_review_file, write_review_file
-
     ws = open_workspace(args)
     if args.write and args.apply:
         raise UsageError("give --write FILE or --apply FILE, not both")

@@ -14,9 +14,11 @@ from pathlib import Path
 
 from plangraph.errors import InputError, UsageError
 from plangraph.graph.guard import MAX_QUERY_CHARS
+from plangraph.graph.push import push_graphs
 from plangraph.graph.sparql import DEFAULT_PAGE
 from plangraph.interfaces.argtypes import MAX_SECONDS, host, http_url, name_value, port, seconds, text, whole_number
 from plangraph.interfaces.cliutil import emit_rows, index_arg, open_workspace
+from plangraph.interfaces.endpoint import start_endpoint
 from plangraph.interfaces.servicelimits import ServiceLimits
 
 
@@ -55,6 +57,7 @@ def _query_text(value: str) -> str:
 
 
 def cmd_sparql(args: argparse.Namespace) -> int:
+    # looked up at call time, so that a test can stand in for the query runner
     from plangraph.graph.sparql import named_queries, run_named, run_query
 
     if args.list:
@@ -85,8 +88,6 @@ def cmd_sparql(args: argparse.Namespace) -> int:
 
 
 def cmd_endpoint(args: argparse.Namespace) -> int:
-    from plangraph.interfaces.endpoint import start_endpoint
-
     kind, location, index = _graph(args)
     limits = ServiceLimits(idle_timeout_s=args.idle_timeout, request_timeout_s=args.request_timeout,
                            max_connections=args.max_connections, max_queue=args.queue, per_client=args.per_client)
@@ -110,8 +111,6 @@ def cmd_endpoint(args: argparse.Namespace) -> int:
 
 
 def cmd_push(args: argparse.Namespace) -> int:
-    from plangraph.graph.push import push_graphs
-
     _, location, _ = _graph(args)
     report = push_graphs(location, sparql_endpoint=args.sparql_endpoint, graph_store=args.graph_store)
     print(f"pushed {len(report.sent)} graph(s) ({report.bytes_sent / 1e6:.1f} MB), "

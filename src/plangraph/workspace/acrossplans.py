@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, cast
 
+from plangraph.workspace.across import concept_across, indicator_concepts
+
 if TYPE_CHECKING:
     from plangraph.analysis.across import ConceptAcross, ConceptInfo
     from plangraph.workspace.core import Workspace
@@ -17,8 +19,6 @@ class AcrossPlans:
 
     def indicator_concepts(self) -> tuple[ConceptInfo, ...]:
         """Every concept of the indicator scheme (:class:`~plangraph.analysis.across.ConceptInfo`)."""
-        from plangraph.workspace.across import indicator_concepts
-
         return indicator_concepts(cast("Workspace", self))  # the Workspace this mixin is part of
 
     def concept_across_plans(self, concept: str, levels: Sequence[str] | None = None) -> ConceptAcross:
@@ -29,6 +29,4 @@ class AcrossPlans:
         Raises:
             UsageError: an unknown concept (with the nearest keys) or plan level.
         """
-        from plangraph.workspace.across import concept_across
-
         return concept_across(cast("Workspace", self), concept, levels)

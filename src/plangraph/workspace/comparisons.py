@@ -26,7 +26,9 @@ from plangraph.analysis.compare import (
     compare_commitments,
     link_citations,
 )
+from plangraph.graph.indicators import side_by_side
 from plangraph.graph.iris import plan_graph_iri
+from plangraph.search.encoders import get_encoder
 
 if TYPE_CHECKING:
     import numpy as np
@@ -75,14 +77,12 @@ class ComparisonStore:
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """L2-normalised vectors of ``texts``; each text is encoded once."""
-        import numpy as np
+        import numpy as np  # with the first comparison, not when the package is imported
 
         with self._lock:  # one model load, and no text encoded twice by two sessions
             missing = [t for t in dict.fromkeys(texts) if t not in self._vectors]
             if missing:
                 if self._encoder is None:
-                    from plangraph.search.encoders import get_encoder
-
                     self._encoder = get_encoder(COMPARISON_ENCODER)
                 self._vectors.update(zip(missing, self._encoder.encode_passages(missing)))
         return np.stack([self._vectors[t] for t in texts])
@@ -90,8 +90,6 @@ class ComparisonStore:
     def context(self, plan_a: str, plan_b: str) -> tuple[SideBySide, tuple[CitedPlan, ...]]:
         """Indicators side by side (with national targets) and the linked citations."""
         if (plan_a, plan_b) not in self._context:
-            from plangraph.graph.indicators import side_by_side
-
             ws = self._ws
             meta = {p["plan"]: p["meta"] for p in ws.plans()}
             national = [p for p in ws.plan_ids if meta.get(p, {}).get("level") == "national"]

@@ -17,7 +17,14 @@ from typing import TYPE_CHECKING, Any, cast
 from plangraph.analysis.strength import Strength, strength
 from plangraph.durable import readable
 from plangraph.errors import IndexStoreError, UsageError
+from plangraph.graph.browse import entity_detail, entity_table, passage_concepts
+from plangraph.graph.export import check_kind, export_graph, export_rows
+from plangraph.graph.planview import section_tree
+from plangraph.graph.store import GraphStore
+from plangraph.graph.storeview import StoreView
+from plangraph.graph.views import answer, view_specs
 from plangraph.model import EntityRef, Hit
+from plangraph.search.filters import chosen_plans, passage_context, passage_filter
 from plangraph.search.scope import Scope
 from plangraph.workspace.acrossplans import AcrossPlans
 from plangraph.workspace.answers import cosines as hit_cosines
@@ -138,9 +145,6 @@ class Workspace(Comparing, TieReview, AcrossPlans):
 
     def _parse_graph(self) -> Dataset:
         """Open the snapshot the manifest names (nothing is parsed: the store is on disk)."""
-        from plangraph.graph.store import GraphStore
-        from plangraph.graph.storeview import StoreView
-
         # StoreView answers the part of rdflib's Dataset the graph stage reads (triples,
         # objects, value, query), so the graph functions are typed by that.
         return cast("Dataset", StoreView(GraphStore.open_snapshot(self.path / self.manifest["snapshot"])))
@@ -173,8 +177,8 @@ class Workspace(Comparing, TieReview, AcrossPlans):
         A named query that every plan of the index has stored its rows of is answered from
         them (:mod:`plangraph.graph.views`), unless ``from_views`` is False or an
         ``endpoint`` is given: the same rows, without the store's joins."""
+        # looked up at call time, so that a test can stand in for the query runner
         from plangraph.graph.sparql import DEFAULT_PAGE, QueryResult, checked_named, run_named, run_query
-        from plangraph.graph.views import answer, view_specs
 
         if (query is None) == (name is None):
             raise UsageError("give either a query or the name of a named query")
@@ -213,28 +217,20 @@ class Workspace(Comparing, TieReview, AcrossPlans):
     # -- browse --------------------------------------------------------------------
     def entities(self, kind: str, plan: str | None = None) -> list[EntityRow]:
         """Entities of one kind (``indicators`` … ``places``) as :class:`~plangraph.graph.browse.EntityRow`."""
-        from plangraph.graph.browse import entity_table
-
         self.check_plan(plan)
         return entity_table(self.dataset, kind, plan)
 
     def entity(self, iri: str) -> EntityDetail:
         """One entity's :class:`~plangraph.graph.browse.EntityDetail` (UsageError if unknown)."""
-        from plangraph.graph.browse import entity_detail
-
         return entity_detail(self.dataset, iri)
 
     def sections(self, plan: str) -> list[SectionNode]:
         """The plan's section tree with counts (:class:`~plangraph.graph.planview.SectionNode`)."""
-        from plangraph.graph.planview import section_tree
-
         self.check_plan(plan)
         return section_tree(self.dataset, plan)
 
     def passage_context(self, passage_id: str, chars: int = 80) -> tuple[str, str]:
         """Text just before and just after a passage, from its plan's neighbouring passages."""
-        from plangraph.search.filters import passage_context
-
         own: Callable[[str, int], tuple[str, str]] | None = getattr(self.searcher, "passage_context", None)
         if own is not None:  # a Milvus searcher reads only the neighbours
             return own(passage_id, chars)
@@ -242,16 +238,12 @@ class Workspace(Comparing, TieReview, AcrossPlans):
         return passage_context(local.index.passages, passage_id, chars)
 
     def _every_concept(self) -> dict[str, frozenset[str]]:
-        from plangraph.graph.browse import passage_concepts
-
         return passage_concepts(self.dataset)
 
     def passage_filter(self, *, kinds: Sequence[str] = (), themes: Sequence[str] = (),
                        groups: Sequence[str] = ()) -> Callable[[str], bool] | None:
         """A ``predicate`` for :meth:`search`: passages stating an entity of one of
         ``kinds``, with a commitment on one of ``themes`` and one of ``groups``."""
-        from plangraph.search.filters import passage_filter
-
         return passage_filter(self.entities_for, self.concepts_for, kinds=kinds, themes=themes, groups=groups)
 
     # -- search --------------------------------------------------------------------
@@ -333,7 +325,6 @@ class Workspace(Comparing, TieReview, AcrossPlans):
         ``kind``: only plans of a division, of a document kind (:func:`~plangraph.search.filters.chosen_plans`)."""
         self.check_plan(plan)
         if place is not None or kind is not None:
-            from plangraph.search.filters import chosen_plans
             if not (plan := chosen_plans(self.plans(), plan, place=place, kind=kind)):
                 return [], None
         hits, scope = self.searcher.search_with_scope(query, top_k, plan=plan, section=section,
@@ -352,16 +343,12 @@ class Workspace(Comparing, TieReview, AcrossPlans):
     def export_rows(self, kind: str, plan: str | Sequence[str] | None = None) -> list[dict[str, Any]]:
         """Entity rows of one kind (``indicators``, ``projects`` …) as plain dicts, of
         every plan or of the one or several plans given."""
-        from plangraph.graph.export import export_rows
-
         self.check_plan(plan)
         return export_rows(self.dataset, kind, plan)
 
     def export_graph(self, kind: str, plan: str | Sequence[str] | None = None) -> Graph:
         """The entities of ``kind`` (of every plan, or of those given) with their
         evidence, as an rdflib Graph (for JSON-LD and Turtle exports)."""
-        from plangraph.graph.export import check_kind, export_graph
-
         check_kind(kind)
         self.check_plan(plan)
         return export_graph(self.dataset, kind, plan)

@@ -37,6 +37,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
+
 from plangraph.durable import recover
 from plangraph.errors import DamagedIndexError, IndexStoreError, UsageError
 from plangraph.graph.iris import plan_graph_iri, plan_iri
@@ -68,8 +70,6 @@ compaction left) were written since that compaction: about 50 plans' bulk loads
 
 def ontology_ntriples() -> tuple[str, str]:
     """The ontology graph as N-Triples lines, and a hash of its files."""
-    import pyoxigraph as ox
-
     digest = hashlib.sha256()
     quads: list[Any] = []
     for name in ONTOLOGY_FILES:
