@@ -26,6 +26,8 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
+import pyoxigraph as ox
+
 from plangraph.errors import IndexStoreError, QueryError
 from plangraph.graph.bindings import bind_params
 from plangraph.graph.guard import CheckedQuery, check_query, harden_rdflib, run_deep
@@ -102,8 +104,6 @@ class OxigraphEngine:
     """Queries over a pyoxigraph store."""
 
     def __init__(self, location: Path, *, in_memory: bool) -> None:
-        import pyoxigraph as ox
-
         try:
             if in_memory:
                 self.store = ox.Store()
@@ -126,8 +126,6 @@ class OxigraphEngine:
         self._guard = _Guard(allowed_graphs=self.graphs, prefixes=self._prefixes)
 
     def _run(self, text: str, params: Mapping[str, object] | None) -> Any:
-        import pyoxigraph as ox
-
         checked = self._guard(text)
         text = bind_params(checked.text, params)
         kwargs: dict[str, Any] = {"prefixes": self._prefixes}
@@ -151,8 +149,6 @@ class OxigraphEngine:
         Rows outside the page are counted but never turned into Python values, so a
         first page of a big result costs its evaluation, not its conversion and transfer.
         """
-        import pyoxigraph as ox
-
         result = self._run(text, params)
         try:
             if isinstance(result, ox.QueryBoolean):
@@ -168,8 +164,6 @@ class OxigraphEngine:
 
     def serialize(self, text: str, media_type: str) -> tuple[bytes, str]:
         """The result as the SPARQL protocol sends it: (body, content type)."""
-        import pyoxigraph as ox
-
         result = self._run(text, None)
         try:
             if isinstance(result, ox.QueryTriples):
@@ -201,8 +195,6 @@ def paged(rows: Rows, page: Page) -> PagedRows:
 
 
 def _plain_ox(term: Any) -> Any:
-    import pyoxigraph as ox
-
     if term is None:
         return None
     if isinstance(term, ox.NamedNode):
@@ -298,8 +290,6 @@ class RemoteEngine:
     def _rows(self, text: str, params: Mapping[str, object] | None) -> Rows:
         text, checked = self._checked(text, params)
         if checked.form in ("CONSTRUCT", "DESCRIBE"):
-            import pyoxigraph as ox
-
             body = self._post(text, "application/n-triples")
             try:
                 return ("subject", "predicate", "object"), [
