@@ -28,7 +28,6 @@ from rdflib.namespace import DCTERMS
 
 from plangraph.errors import InputError, PlanGraphError, describe_exception
 from plangraph.graph.browse import passage_concepts
-from plangraph.graph.build import add_plan, new_dataset, passage_entities
 from plangraph.graph.iris import plan_iri
 from plangraph.graph.ontology import validate
 from plangraph.graph.store import split_shared
@@ -42,7 +41,6 @@ from plangraph.resources import ONTOLOGY_FILES, ontology_dir
 from plangraph.search.build import update_index
 from plangraph.search.embedding import Embedder, default_workers
 from plangraph.search.encoders import get_encoder
-from plangraph.search.lexical import tokenize
 from plangraph.search.lexical_index import char_pairs
 from plangraph.search.shard import embed_text
 from plangraph.text import sentence_spans, title_key
@@ -130,6 +128,9 @@ def _search_texts(doc: PlanDoc) -> None:
     the search stage itself works on many plans together (embedding in chunks, one
     lexical commit), where one plan's exception would stop the build. About 60 ms for
     the 113 KB Lin'an plan."""
+    # looked up when a plan is built, so that a test can make one plan's text fail here
+    from plangraph.search.lexical import tokenize
+
     for passage in doc.passages:
         sentence_spans(passage.content)
         embed_text(passage)
@@ -142,8 +143,9 @@ def _plan_shard(index: Path, doc: PlanDoc, source_hash: str, options: dict[str, 
     """Extract, graph, validate and write one plan's shard; returns its registry record
     (without its ``order``, which the caller knows). ``decisions`` are the reviewers'
     on the plan's indicator ties (:mod:`plangraph.workspace.reviews`)."""
-    # looked up when a plan is built, so that a test can stand in for extraction
+    # looked up when a plan is built, so that a test can make one plan fail in a stage
     from plangraph.extract.pipeline import extract
+    from plangraph.graph.build import add_plan, new_dataset, passage_entities
 
     ex = extract(doc)
     _search_texts(doc)

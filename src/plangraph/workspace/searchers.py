@@ -18,8 +18,6 @@ from typing import TYPE_CHECKING, Any
 from plangraph.errors import IndexStoreError
 from plangraph.extensions import SEARCH_BACKENDS
 from plangraph.graph.iris import passage_iri
-from plangraph.search.build import open_index
-from plangraph.search.encoders import get_encoder
 from plangraph.search.milvus import SCHEME, MilvusStore, parse_backend
 from plangraph.search.scope import PlanProfile
 
@@ -46,6 +44,7 @@ def backend_uri(spec: str | None) -> str | None:
 
 def search_index(path: Path, manifest: dict[str, Any], encoders: list[Encoder] | None = None) -> PassageIndex:
     """The search index of the index folder ``path`` (its manifest's ``search`` folder)."""
+    from plangraph.search.build import open_index  # looked up at call time: tests count the opens
 
     return open_index(path / manifest["search"], encoders)
 
@@ -59,6 +58,8 @@ def open_searcher(ws: Workspace) -> SearchBackend:
         IndexStoreError: Milvus unreachable, built with other encoders, or holding
             other plans than the index (it was not pushed since the last change).
     """
+    from plangraph.search.encoders import get_encoder  # looked up at call time: tests count the loads
+
     encoders = [get_encoder(e) for e in ws.manifest["encoders"]]
     options: dict[str, Any] = {"entities_for": ws.entities_for,
                                "passage_iri": lambda p: str(passage_iri(p.plan_id, p.passage_id)),
