@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT))  # tests.serve, the harness the browser test uses too
 
 from tests.serve import CHROMIUM, CHROMIUM_ARGS, served_app  # noqa: E402
+
 from plangraph.workspace import Workspace, build, default_index  # noqa: E402
 
 QUESTIONS = ["乡村教师", "学前教育 毛入园率", "校园安全", "职业教育 产教融合", "教师培训基地",

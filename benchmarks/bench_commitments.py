@@ -27,16 +27,14 @@ from __future__ import annotations
 
 import argparse
 import time
-from pathlib import Path
 
 import numpy as np
+from bench_compare import FILES, ROOT  # the four plans, beside this script
 
 from plangraph.analysis.align import WEIGHTS, atomic_scores, clauses, read_labelled_pairs
 from plangraph.analysis.compare import THRESHOLDS, Statement, similarity
 from plangraph.extract.pipeline import extract
 from plangraph.ingest.pipeline import ingest_file
-
-from bench_compare import FILES, ROOT  # the four plans, beside this script
 
 PAIRS = ROOT / "tests" / "data" / "commitment_pairs_atomic.tsv"
 

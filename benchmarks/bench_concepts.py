@@ -197,7 +197,8 @@ def blind_report(name: str = "blind") -> None:
 def timing() -> None:
     rows = [r for path in sorted(TABLES.glob("*.tsv")) for r in read_tsv(path)]
     rows = (rows * (100 // max(len(rows), 1) + 1))[:100]
-    from plangraph.graph import matcher as m, scheme
+    from plangraph.graph import matcher as m
+    from plangraph.graph import scheme
 
     scheme.concepts.cache_clear()
     m._entries.cache_clear()

@@ -95,8 +95,8 @@ def dev_set(index: Path, rounds: int) -> None:
           f"{statistics.median(full['milvus-lite']) / statistics.median(full['index']):.1f}x")
 
     # what made a Milvus query slow: rows written but never sealed (no flush)
-    from plangraph.search.write.build import open_index
     from plangraph.search.milvus import Layout
+    from plangraph.search.write.build import open_index
     from plangraph.search.write.milvus_sync import write_shard
 
     opened = open_index(index / milvus.manifest["search"])
@@ -117,13 +117,13 @@ def scale(n: int, rounds: int) -> None:
     from synth import write_corpus
 
     from plangraph.ingest.pipeline import ingest_file
-    from plangraph.search.write.build import build_index, open_index
-    from plangraph.search.write.embedding import Embedder
     from plangraph.search.encoders import E5Encoder, USEEncoder
     from plangraph.search.milvus import MilvusStore
     from plangraph.search.read.milvus_search import MilvusSearcher
-    from plangraph.search.write.milvus_sync import sync_index
     from plangraph.search.read.searcher import Searcher
+    from plangraph.search.write.build import build_index, open_index
+    from plangraph.search.write.embedding import Embedder
+    from plangraph.search.write.milvus_sync import sync_index
 
     e5, use = E5Encoder(), USEEncoder()
     stand_ins = [StandIn(e5.name, 384, True), StandIn(use.name, 512, False)]

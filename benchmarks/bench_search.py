@@ -93,12 +93,12 @@ def main(argv: list[str] | None = None) -> int:
     timings[use.name] = time.perf_counter() - t
 
     from plangraph.analysis.evaluate import evaluate
-    from plangraph.search.write.build import build_index, embed_text, open_index
     from plangraph.ingest.pipeline import ingest_file
     from plangraph.search.lexical_index import LexicalIndex
-    from plangraph.search.read.scope import PlanProfile
     from plangraph.search.read.fusion import FusionConfig
+    from plangraph.search.read.scope import PlanProfile
     from plangraph.search.read.searcher import EXACT, LEXICAL, Searcher
+    from plangraph.search.write.build import build_index, embed_text, open_index
     from plangraph.text import sentences
 
     docs = {key: ingest_file(path) for key, path in PLAN_FILES.items()}

@@ -21,12 +21,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from tests.hostile import REFUSAL, Listener, hostile_queries, post_query  # noqa: E402
+
 from plangraph.errors import QueryError  # noqa: E402
 from plangraph.graph.bindings import bind_params  # noqa: E402
 from plangraph.graph.sparql import get_named_query, run_query  # noqa: E402
 from plangraph.interfaces.endpoint import start_endpoint  # noqa: E402
 from plangraph.workspace import Workspace, build  # noqa: E402
-from tests.hostile import REFUSAL, Listener, hostile_queries, post_query  # noqa: E402
 
 RUNAWAY = {
     "COUNT over a 3-way cross product": "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }",

@@ -198,9 +198,9 @@ def _timed_queries(index_dir: Path, versions: dict[str, Path], rounds: int) -> d
 
 
 def _embedding_rates(texts: list[str]) -> list[str]:
+    from plangraph.search.encoders import E5Encoder, USEEncoder
     from plangraph.search.write.cache import EmbeddingCache
     from plangraph.search.write.embedding import Embedder
-    from plangraph.search.encoders import E5Encoder, USEEncoder
 
     rows = []
     for enc in (E5Encoder(), USEEncoder()):
@@ -299,7 +299,7 @@ def run(scales: list[int], embed_sample: int, *, baseline: str | None = None, ke
         print("\n".join(ann_rows))
     if embed_sample > 0:
         sample = _sample_texts(scales[0], keep, embed_sample)
-        print(f"\nembedding throughput, texts/s (passages of the synthetic plans; workers single-threaded):\n"
+        print("\nembedding throughput, texts/s (passages of the synthetic plans; workers single-threaded):\n"
               "| encoder | texts | 1 process (engine on all cores) | 2 worker processes (1 thread each) |\n"
               "| --- | --- | --- | --- |")
         print("\n".join(_embedding_rates(sample)))

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import html
-import io
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -281,13 +280,12 @@ def _register_font(font: Path) -> str:
 
 
 def write_pdf(plan: Plan, path: Path, font: Path) -> None:
+    from reportlab import rl_config
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-
-    from reportlab import rl_config
 
     rl_config.invariant = 1  # no timestamps or random ids: rebuilding gives the same bytes
     name = _register_font(font)

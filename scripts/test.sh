@@ -17,5 +17,6 @@ if [ ${#missing[@]} -gt 0 ]; then
     echo "note: ${missing[*]} not installed (apt-get install ${missing[*]} as root); the browser test skips" >&2
   fi
 fi
+.venv/bin/python -m ruff check src tests benchmarks scripts || { echo "ruff found problems"; exit 1; }
 .venv/bin/python -m mypy --no-error-summary src/plangraph || { echo "mypy found type errors"; exit 1; }
 exec .venv/bin/python -m pytest "$@"

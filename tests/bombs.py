@@ -5,7 +5,6 @@ recursion to a reader without limits."""
 from __future__ import annotations
 
 import io
-import zipfile
 import zlib
 from dataclasses import dataclass
 

@@ -13,14 +13,14 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from plangraph.errors import IndexStoreError, IndexWarning
 from plangraph.graph import browse, planview
 from plangraph.interfaces import present_compare, present_files, present_markdown, present_search, writers
 from plangraph.interfaces.cli import main
-from plangraph.errors import IndexStoreError, IndexWarning
 from plangraph.model import EntityRef
-from plangraph.workspace import Workspace, build
+from plangraph.workspace import Workspace
 
-from .conftest import CORPUS, ROOT
+from .conftest import ROOT
 
 APP = str(ROOT / "app.py")
 CARD_HEADER = re.compile(r"^\*\*(\d+)\. (\S+)\*\*")

@@ -1,9 +1,11 @@
 """The shape of the package: stage packages whose imports point down the pipeline,
-small modules, a light import, and one Workspace that threads can share."""
+no import cycles, small modules, a light import, a typed façade, and one Workspace
+that threads can share."""
 
 from __future__ import annotations
 
 import ast
+import inspect
 import subprocess
 import sys
 import threading
@@ -18,7 +20,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "plangraph"
 # Lower layers never import higher ones. The base (errors, model, text, resources) is
 # below every stage; interfaces (cli, app pages) sit on top of the façade.
 LAYERS = ("base", "ingest", "extract", "graph", "search", "analysis", "workspace", "interfaces")
-BASE_MODULES = {"errors", "model", "text", "resources", "durable", "__init__"}
+BASE_MODULES = {"errors", "model", "text", "resources", "durable", "extensions", "__init__"}
 MAX_LINES = 400
 
 
@@ -58,6 +60,125 @@ def imports_of(path: Path) -> list[tuple[int, str]]:
 
 def modules() -> list[Path]:
     return sorted(SRC.rglob("*.py"))
+
+
+KNOWN_CYCLES: list[list[str]] = []
+"""Import cycles allowed for now, each a sorted list of modules (none)."""
+
+
+def _is_type_checking(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or \
+        (isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+
+
+def import_graph(src: Path) -> dict[str, set[str]]:
+    """Module → the modules of the package at ``src`` it imports: at module level or inside
+    functions (a function's import runs too, later), but not under ``if TYPE_CHECKING:``,
+    which never runs. ``from pkg import name`` is an import of ``pkg.name`` when that is a
+    module. A package's ``__init__`` run on the way to a submodule is not counted."""
+    def name_of(path: Path) -> str:
+        parts = list(path.relative_to(src.parent).with_suffix("").parts)
+        return ".".join(parts[:-1] if parts[-1] == "__init__" and len(parts) > 1 else parts)
+
+    names = {name_of(p): p for p in sorted(src.rglob("*.py"))}
+    graph: dict[str, set[str]] = {}
+    for here, path in names.items():
+        tree = ast.parse(path.read_text("utf-8"))
+        typing_only = {id(n) for node in ast.walk(tree) if isinstance(node, ast.If) and _is_type_checking(node.test)
+                       for stmt in node.body for n in ast.walk(stmt)}
+        targets: set[str] = set()
+        for node in ast.walk(tree):
+            if id(node) in typing_only:
+                continue
+            if isinstance(node, ast.Import):
+                targets.update(a.name for a in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                targets.update(f"{node.module}.{a.name}" if f"{node.module}.{a.name}" in names else node.module
+                               for a in node.names)
+        graph[here] = {t for t in targets if t in names and t != here}
+    return graph
+
+
+def import_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components of more than one module (Tarjan's algorithm,
+    without recursion), each sorted, in sorted order."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+    for root in sorted(graph):
+        if root in index:
+            continue
+        work = [(root, iter(sorted(graph[root])))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, edges = work[-1]
+            nxt = next(edges, None)
+            if nxt is not None:
+                if nxt not in index:
+                    index[nxt] = low[nxt] = len(index)
+                    stack.append(nxt)
+                    on_stack.add(nxt)
+                    work.append((nxt, iter(sorted(graph.get(nxt, ())))))
+                elif nxt in on_stack:
+                    low[node] = min(low[node], index[nxt])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1:
+                    found.append(sorted(component))
+    return sorted(found)
+
+
+def test_no_import_cycles() -> None:
+    """Modules import one another one way: a cycle, even through an import hidden in a
+    function, means two modules are one thing or a third is missing."""
+    assert import_cycles(import_graph(SRC)) == KNOWN_CYCLES
+
+
+def test_the_cycle_check_catches_a_cycle(tmp_path: Path) -> None:
+    """The check above can fail: a, b and c import each other in a ring (one import inside a
+    function); d imports a back only under TYPE_CHECKING, which is not a cycle."""
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("", "utf-8")
+    (pkg / "a.py").write_text("from pkg import b\nimport pkg.d\n", "utf-8")
+    (pkg / "b.py").write_text("from pkg.c import thing\n", "utf-8")
+    (pkg / "c.py").write_text("thing = 1\n\ndef later():\n    import pkg.a\n", "utf-8")
+    (pkg / "d.py").write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from pkg.a import x\n", "utf-8")
+    graph = import_graph(pkg)
+    assert graph["pkg.a"] == {"pkg.b", "pkg.d"} and graph["pkg.d"] == set()
+    assert import_cycles(graph) == [["pkg.a", "pkg.b", "pkg.c"]]
+    (pkg / "c.py").write_text("thing = 1\n", "utf-8")
+    assert import_cycles(import_graph(pkg)) == []
+
+
+def test_no_facade_method_returns_any() -> None:
+    """Callers of the façade get the types that exist (dataclasses, protocols), never Any."""
+    from plangraph.workspace.comparisons import ComparisonStore
+
+    untyped = []
+    for cls in (Workspace, ComparisonStore):
+        for name, member in inspect.getmembers(cls):
+            func = member.fget if isinstance(member, property) else member
+            if name.startswith("_") or not callable(func):
+                continue
+            returns = inspect.signature(func).return_annotation
+            if returns is inspect.Signature.empty or str(returns).strip() in ("Any", "typing.Any"):
+                untyped.append(f"{cls.__name__}.{name} -> {returns}")
+    assert not untyped, untyped
 
 
 def test_every_stage_package_exists_with_a_door() -> None:

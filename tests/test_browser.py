@@ -17,10 +17,10 @@ from typing import Any
 
 import pytest
 
-from .serve import CHROMIUM, CHROMIUM_ARGS, served_app
 from plangraph.workspace import build
 
-from .conftest import CORPUS, ROOT
+from .conftest import ROOT
+from .serve import CHROMIUM, CHROMIUM_ARGS, served_app
 
 pytestmark = pytest.mark.browser
 

@@ -15,10 +15,9 @@ from plangraph.analysis.compare import (
     compare_commitments,
     score_matrix,
 )
+from plangraph.errors import UsageError
 from plangraph.extract.pipeline import extract
 from plangraph.model import PlanDoc
-
-from plangraph.errors import UsageError
 
 from .conftest import NATIONAL_2035, ROOT, shared_file
 

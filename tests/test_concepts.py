@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+
 from plangraph.errors import InputError, UsageError
 from plangraph.extract.facets import TableRowName, full_name, is_sub_row, normalise, parents, read_indicator
 from plangraph.extract.pipeline import extract

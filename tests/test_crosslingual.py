@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from plangraph.search.read.crosslingual import glossary, parse_glossary, translate, words
 from plangraph.errors import UsageError
+from plangraph.search.read.crosslingual import glossary, parse_glossary, translate, words
 from tests.conftest import LINAN, LINPING, NATIONAL_2010, NATIONAL_2035, shared_file
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from plangraph.errors import UsageError
 from plangraph.search.encoders import (
     E5Encoder,
     Encoder,
@@ -19,7 +20,6 @@ from plangraph.search.encoders import (
     USEEncoder,
     get_encoder,
 )
-from plangraph.errors import UsageError
 
 TEXTS = ["推进学校党的组织和党的工作高质量全覆盖", "建立教育大数据中心", "建立教育大数据中心"]
 
@@ -119,9 +119,9 @@ def test_sentence_transformers_backend_with_a_real_model_folder(minilm: Sentence
 def test_sentence_transformers_backend_builds_and_searches_an_index(
     minilm: SentenceTransformerEncoder, tmp_path: Path
 ) -> None:
-    from plangraph.search.write.build import build_index, open_index
     from plangraph.model import Passage
     from plangraph.search.read.searcher import Searcher
+    from plangraph.search.write.build import build_index, open_index
 
     texts = ["The district builds 18 primary schools.", "Teachers study abroad every year.",
              "Party leadership over education is strengthened."]

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from plangraph.errors import UsageError
 from plangraph.analysis.evaluate import evaluate, is_relevant, load_questions
-from plangraph.text import fold_compact as fold
-from plangraph.search.lexical import detect_language, tokenize
+from plangraph.errors import UsageError
 from plangraph.model import Hit
+from plangraph.search.lexical import detect_language, tokenize
+from plangraph.text import fold_compact as fold
 
 DEV = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev_questions.json"
 

@@ -12,11 +12,11 @@ from openpyxl import load_workbook
 from rdflib import Graph
 
 from plangraph.errors import UsageError
-from plangraph.graph.export import FORMATS, export_graph, export_rows, write_dataset
-from plangraph.interfaces.writers import neutralise, sheet_name, write_export, write_table
 from plangraph.extract.pipeline import extract
 from plangraph.graph.build import build_graph
+from plangraph.graph.export import FORMATS, export_graph, export_rows, write_dataset
 from plangraph.ingest.pipeline import ingest_file
+from plangraph.interfaces.writers import neutralise, sheet_name, write_export, write_table
 
 REPO = Path(__file__).resolve().parents[1]
 LINAN = REPO / "corpus" / "linan-2022-education-14th-fyp.raw.txt"

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from plangraph.extract.mentions import Extraction
 from plangraph.extract.pipeline import extract
 from plangraph.extract.tables import investment_total
 from plangraph.ingest.pipeline import ingest_file
-from plangraph.extract.mentions import Extraction
 from plangraph.model import PlanDoc
 
 from .conftest import NATIONAL_2010, NATIONAL_2035, shared_file

@@ -10,15 +10,15 @@ from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import SKOS
 
-from plangraph.extract.pipeline import extract
 from plangraph.extract.lexicon import concepts
-from plangraph.graph.scheme import concepts as indicator_concepts
+from plangraph.extract.pipeline import extract
 from plangraph.graph.build import build_graph
 from plangraph.graph.iris import plan_graph_iri
 from plangraph.graph.ontology import validate
-from plangraph.resources import ontology_dir
-from plangraph.ingest.pipeline import ingest_file
+from plangraph.graph.scheme import concepts as indicator_concepts
 from plangraph.graph.vocab import INDICATOR_SCHEME, ONTOLOGY_GRAPH, PG, PGC
+from plangraph.ingest.pipeline import ingest_file
+from plangraph.resources import ontology_dir
 
 from .conftest import NATIONAL_2010, NATIONAL_2035, shared_file
 

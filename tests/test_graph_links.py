@@ -12,15 +12,15 @@ import pytest
 from rdflib import RDF, RDFS, Dataset, Graph, Literal
 from rdflib.namespace import DCTERMS, SKOS
 
+from plangraph.extract.mentions import Extraction
 from plangraph.extract.pipeline import extract
 from plangraph.graph.build import build_graph
 from plangraph.graph.iris import plan_graph_iri, plan_iri
-from plangraph.resources import ontology_dir
-from plangraph.extract.mentions import Extraction
-from plangraph.model import PlanDoc
-from plangraph.text import title_key
 from plangraph.graph.sparql import run_named
 from plangraph.graph.vocab import INDICATOR_SCHEME, PG
+from plangraph.model import PlanDoc
+from plangraph.resources import ontology_dir
+from plangraph.text import title_key
 
 N2010 = "national-education-reform-outline-2010-2020"
 N2035 = "national-china-education-modernization-2035"

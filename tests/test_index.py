@@ -11,11 +11,11 @@ import numpy as np
 import pytest
 
 import plangraph.search.write.build as index_mod
-from plangraph.search.encoders import FakeEncoder
 from plangraph.errors import IndexStoreError, UsageError
-from plangraph.search.write.build import build_index, embed_text, open_index
 from plangraph.model import Passage, PlanDoc
+from plangraph.search.encoders import FakeEncoder
 from plangraph.search.read.searcher import Searcher
+from plangraph.search.write.build import build_index, embed_text, open_index
 from plangraph.text import sentence_spans
 
 

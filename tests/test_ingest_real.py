@@ -171,7 +171,8 @@ def test_national_2035_table_and_leads(national_2035: PlanDoc) -> None:
     r = table.rows[0]
     assert [c.value for c in r.cells] == ["学前教育毛入园率", "79.6", "85", ">95"]
     assert sum(1 for p in national_2035.passages if p.kind == "lead") == 15
-    assert [s.title for s in national_2035.sections if s.level == 1] == ["战略背景", "总体思路", "战略任务", "实施路径", "保障措施"]
+    assert [s.title for s in national_2035.sections if s.level == 1] == [
+        "战略背景", "总体思路", "战略任务", "实施路径", "保障措施"]
 
 
 def test_ids_are_stable_and_content_derived(linan: PlanDoc) -> None:

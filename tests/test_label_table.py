@@ -9,7 +9,6 @@ from pathlib import Path
 
 from plangraph.interfaces import labels, present_search, staff
 from plangraph.model import EntityRef
-
 from tests.test_architecture import SRC
 
 CJK = re.compile(r"[\u4e00-\u9fff]")

@@ -16,8 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from plangraph.ingest.formats import Canonical, NoTextLayerError, read_any
-from plangraph.ingest.formats import ocr
+from plangraph.ingest.formats import Canonical, NoTextLayerError, ocr, read_any
 from plangraph.ingest.formats.ocr import OcrBox, lines
 from plangraph.ingest.pipeline import ingest_file, ingest_files, ingest_text
 

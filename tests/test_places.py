@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from plangraph.errors import UsageError
-from plangraph.ingest.gazetteer import gazetteer, short_names
 from plangraph.ingest.division import locate
+from plangraph.ingest.gazetteer import gazetteer, short_names
 from plangraph.ingest.pipeline import ingest_file
 from plangraph.interfaces.cli import main
 from plangraph.search.read.scope import places_named, without_places

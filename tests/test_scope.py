@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from plangraph.interfaces.cli import main
-from plangraph.search.encoders import FakeEncoder
 from plangraph.analysis.evaluate import is_relevant
-from plangraph.search.write.build import build_index, open_index
+from plangraph.interfaces.cli import main
 from plangraph.model import PlanDoc
-from plangraph.search.read.scope import PlanProfile, scope_of, years_named
+from plangraph.search.encoders import FakeEncoder
 from plangraph.search.read.fusion import FusionConfig
+from plangraph.search.read.scope import PlanProfile, scope_of, years_named
 from plangraph.search.read.searcher import LEXICAL, Searcher
+from plangraph.search.write.build import build_index, open_index
 
 DISTRICTS = {"linan", "linping"}
 N2010 = "national-education-reform-outline-2010-2020"

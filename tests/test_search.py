@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from plangraph.search.encoders import E5Encoder, FakeEncoder, USEEncoder
-from plangraph.errors import UsageError
 from plangraph.analysis.evaluate import is_relevant
-from plangraph.search.write.build import build_index, open_index
-from plangraph.search.index import PassageIndex
+from plangraph.errors import UsageError
 from plangraph.model import EntityRef, PlanDoc
+from plangraph.search.encoders import E5Encoder, FakeEncoder, USEEncoder
+from plangraph.search.index import PassageIndex
 from plangraph.search.read.fusion import FusionConfig, fuse
 from plangraph.search.read.searcher import EXACT, LEXICAL, Searcher
+from plangraph.search.write.build import build_index, open_index
 from plangraph.text import sentence_spans
 
 

@@ -10,21 +10,19 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from plangraph.text import sentence_spans
-
 from plangraph.model import PlanDoc
 from plangraph.search.ann import attach
-from plangraph.search.write.build import build_index
-from plangraph.search.write.cache import EmbeddingCache
-from plangraph.search.write.embedding import Embedder, text_key
 from plangraph.search.encoders import FakeEncoder
 from plangraph.search.index import open_index, open_shards
 from plangraph.search.lexical_index import LexicalIndex, shard_key
 from plangraph.search.read.searcher import EXACT, Searcher
 from plangraph.search.shard import read_shard
 from plangraph.search.write.ann_update import update_ann
+from plangraph.search.write.build import build_index
+from plangraph.search.write.cache import EmbeddingCache
+from plangraph.search.write.embedding import Embedder, text_key
 from plangraph.search.write.plan_shard import write_plan_shard
-from plangraph.text import fold_compact
+from plangraph.text import fold_compact, sentence_spans
 
 
 def _rows(*shards: tuple[str, int]) -> dict[int, int]:
@@ -205,8 +203,8 @@ def test_a_new_generation_updates_the_approximate_index_reading_new_shards_only(
 
 
 def test_ann_training_rows_are_gathered_from_the_parts() -> None:
-    from plangraph.search.write.ann_update import gather
     from plangraph.search.vectors import VectorSet
+    from plangraph.search.write.ann_update import gather
 
     rng = np.random.default_rng(3)
     parts = [rng.standard_normal((n, 8)).astype(np.float16) for n in (5, 0, 17, 1, 9)]

@@ -9,8 +9,8 @@ import pytest
 from plangraph.errors import QueryError, UsageError
 from plangraph.extract.pipeline import extract
 from plangraph.graph.build import build_graph
-from plangraph.ingest.pipeline import ingest_file
 from plangraph.graph.sparql import get_named_query, named_queries, run_named, run_query
+from plangraph.ingest.pipeline import ingest_file
 
 from .conftest import NATIONAL_2010, shared_file
 

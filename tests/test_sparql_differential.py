@@ -196,9 +196,9 @@ def test_the_fuzzer_has_teeth_without_one_text(listener: Listener, graph_file: P
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     """With the guard judging the text as given (rdflib's reading) and the engine running
     it as given (Oxigraph's), the same queries reach the listener."""
-    from plangraph.graph import guard
-
     import pyoxigraph as ox
+
+    from plangraph.graph import guard
 
     store = ox.Store()
     # mostly comments, and line ends other than LF: where the two parsers split first

@@ -54,9 +54,9 @@ def test_messages_name_the_problem() -> None:
 
 
 def test_a_checked_query_says_its_form_and_dataset() -> None:
-    checked = check_query(f"CONSTRUCT WHERE {{ ?s ?p ?o }}")
+    checked = check_query("CONSTRUCT WHERE { ?s ?p ?o }")
     assert (checked.form, checked.has_dataset) == ("CONSTRUCT", False)
-    checked = check_query(f"PREFIX g: <https://w3id.org/plangraph/graph/plan/> ASK FROM g:a {{ ?s ?p ?o }}",
+    checked = check_query("PREFIX g: <https://w3id.org/plangraph/graph/plan/> ASK FROM g:a { ?s ?p ?o }",
                           allowed_prefixes=("https://w3id.org/plangraph/graph/",))
     assert (checked.form, checked.from_graphs, checked.from_named) == ("ASK", (PLAN_A,), ())
 

@@ -5,14 +5,13 @@ and runaway queries that must stop at their limit with a clear message."""
 from __future__ import annotations
 
 import time
-import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from plangraph.errors import QueryError, QueryTimeoutError
+from plangraph.errors import QueryTimeoutError
 from plangraph.interfaces.cli import main
 from plangraph.interfaces.endpoint import SparqlServer, start_endpoint
 from plangraph.workspace import Workspace

@@ -5,16 +5,14 @@ embeds with its encoders side by side returns what one after the other returns."
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 from plangraph.model import PlanDoc
-from plangraph.search.write.build import build_index, open_index
 from plangraph.search.encoders import FakeEncoder
 from plangraph.search.index import PassageIndex
 from plangraph.search.read.searcher import Searcher
+from plangraph.search.write.build import build_index, open_index
 
 ENC = FakeEncoder()
 OTHER = FakeEncoder(dim=48, name="fake/other", sentence_vectors=False)

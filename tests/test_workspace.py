@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from plangraph.workspace import builder as build_module
-from plangraph.interfaces.cli import build_parser, main
 from plangraph.errors import IndexStoreError, UsageError
+from plangraph.interfaces.cli import build_parser, main
 from plangraph.interfaces.writers import write_export
 from plangraph.workspace import Workspace, build
+from plangraph.workspace import builder as build_module
 
-from .conftest import CORPUS, LINPING, ROOT
+from .conftest import LINPING, ROOT
 
 
 @pytest.fixture(scope="module")

@@ -246,5 +246,6 @@ def plan_order(plans: Iterable[Mapping[str, Any]]) -> tuple[str, ...]:
     return tuple(p["plan"] for p in sorted(plans, key=recency, reverse=True))
 
 
-__all__ = ["ChartData", "ConceptAcross", "chart_data", "ConceptInfo", "ConceptTarget", "DIRECTIONS", "PlanRef", "national_reference",
+__all__ = ["ChartData", "ConceptAcross", "chart_data", "ConceptInfo", "ConceptTarget", "DIRECTIONS", "PlanRef",
+           "national_reference",
            "plan_order", "targets_from_rows", "weaker"]

@@ -20,6 +20,8 @@ on the ``tune`` split of ``tests/data/commitment_pairs_atomic.tsv`` and reported
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -27,11 +29,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-import math
-import re
-
 from plangraph.analysis.synonyms import Normalised, normalise
 from plangraph.extract.clauses import action_of, split_clauses
+from plangraph.extract.lexicon import tokens
 
 if TYPE_CHECKING:
     from plangraph.analysis.compare import Statement
@@ -83,8 +83,6 @@ def object_of(text: str) -> str:
 
 def object_words(text: str) -> set[str]:
     """The words of a clause's object that can tell two objects apart."""
-    from plangraph.extract.lexicon import tokens
-
     return {w for w in tokens(object_of(text)) if len(w.strip()) >= 1 and w not in _FILLER
             and not w.isdigit() and not _PUNCT.fullmatch(w)}
 
@@ -109,13 +107,46 @@ def object_overlap(texts_a: Sequence[str], texts_b: Sequence[str]) -> np.ndarray
     return np.asarray(m[:len(texts_a)] @ m[len(texts_a):].T)
 
 
+_NOT_TEXT = re.compile(r"[\W\d_]+")
+
+
+def _bigrams(text: str) -> list[str]:
+    out: list[str] = []
+    for run in _NOT_TEXT.sub(" ", text).split():
+        out.extend(run[i:i + 2] for i in range(len(run) - 1))
+    return out
+
+
+def similarity(texts_a: Sequence[str], texts_b: Sequence[str]) -> np.ndarray:
+    """Cosine similarities (``len(a)`` × ``len(b)``) of character-bigram TF-IDF vectors.
+
+    Document frequencies are counted over both lists together, so a bigram common in
+    either plan (``教育``, ``建设``) weighs little.
+    """
+    docs = [_bigrams(t) for t in [*texts_a, *texts_b]]
+    df: dict[str, int] = {}
+    for d in docs:
+        for g in set(d):
+            df[g] = df.get(g, 0) + 1
+    vocab = {g: i for i, g in enumerate(df)}
+    n = len(docs)
+    idf = np.array([math.log((1 + n) / (1 + df[g])) + 1 for g in vocab], dtype=np.float32)
+    m = np.zeros((n, max(len(vocab), 1)), dtype=np.float32)
+    for r, d in enumerate(docs):
+        for g in d:
+            m[r, vocab[g]] += 1
+    m = np.log1p(m)
+    m[:, :len(vocab)] *= idf
+    norms = np.linalg.norm(m, axis=1, keepdims=True)
+    m /= np.where(norms == 0, 1, norms)
+    return np.asarray(m[:len(texts_a)] @ m[len(texts_a):].T)
+
+
 def atomic_scores(texts_a: Sequence[str], texts_b: Sequence[str], embed: Embed | None,
                   weights: dict[str, float] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(score, TF-IDF cosine, object overlap, encoder cosine), each ``len(a)`` × ``len(b)``,
     of clause texts after synonym normalisation. Without ``embed`` (or with an encoder
     weight of 0) the encoder cosine is zeros and its weight goes to the other two."""
-    from plangraph.analysis.compare import similarity
-
     w = dict(WEIGHTS if weights is None else weights)
     na, nb = normalised(texts_a), normalised(texts_b)
     ta, tb = [n.text for n in na], [n.text for n in nb]
@@ -154,8 +185,6 @@ class Why:
 def explain(text_a: str, text_b: str, tfidf: float, obj: float, cosine: float) -> Why:
     """The words two clauses share (longest first, common plan words left out) and
     the synonym rows that brought them together."""
-    from plangraph.extract.lexicon import tokens
-
     na, nb = normalise(text_a), normalise(text_b)
     words_b = set(tokens(nb.text))
     shared = sorted({w for w in tokens(na.text) if w in words_b and len(w) >= 2 and w not in _COMMON

@@ -23,15 +23,13 @@ commitment's counterpart above the threshold are *only in B*.
 
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
 
-from plangraph.analysis.align import atomic_scores, clauses, explain
+from plangraph.analysis.align import atomic_scores, clauses, explain, similarity
 from plangraph.text import title_key
 
 THRESHOLDS: dict[str, float] = {"tfidf": 0.18, "use": 0.66, "blend": 0.42, "atomic": 0.35}
@@ -42,7 +40,6 @@ TOP_K = 3
 Side = Literal["shared", "only in A", "only in B"]
 Embed = Callable[[list[str]], np.ndarray]
 
-_NOT_TEXT = re.compile(r"[\W\d_]+")
 
 
 @dataclass(frozen=True)
@@ -139,38 +136,6 @@ class CommitmentComparison:
 def below_note(threshold: float) -> str:
     """What an only-in row says about the nearest quote it shows."""
     return f"nearest only: below the threshold {threshold:.2f}"
-
-
-def _bigrams(text: str) -> list[str]:
-    out: list[str] = []
-    for run in _NOT_TEXT.sub(" ", text).split():
-        out.extend(run[i:i + 2] for i in range(len(run) - 1))
-    return out
-
-
-def similarity(texts_a: Sequence[str], texts_b: Sequence[str]) -> np.ndarray:
-    """Cosine similarities (``len(a)`` × ``len(b)``) of character-bigram TF-IDF vectors.
-
-    Document frequencies are counted over both lists together, so a bigram common in
-    either plan (``教育``, ``建设``) weighs little.
-    """
-    docs = [_bigrams(t) for t in [*texts_a, *texts_b]]
-    df: dict[str, int] = {}
-    for d in docs:
-        for g in set(d):
-            df[g] = df.get(g, 0) + 1
-    vocab = {g: i for i, g in enumerate(df)}
-    n = len(docs)
-    idf = np.array([math.log((1 + n) / (1 + df[g])) + 1 for g in vocab], dtype=np.float32)
-    m = np.zeros((n, max(len(vocab), 1)), dtype=np.float32)
-    for r, d in enumerate(docs):
-        for g in d:
-            m[r, vocab[g]] += 1
-    m = np.log1p(m)
-    m[:, :len(vocab)] *= idf
-    norms = np.linalg.norm(m, axis=1, keepdims=True)
-    m /= np.where(norms == 0, 1, norms)
-    return np.asarray(m[:len(texts_a)] @ m[len(texts_a):].T)
 
 
 def _top(row: np.ndarray, others: Sequence[Statement], k: int,

@@ -9,16 +9,14 @@ with white space removed. A question's language is detected from its text.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 from plangraph.errors import UsageError
-from plangraph.text import detect_language, fold_compact
 from plangraph.model import Hit
-
+from plangraph.text import detect_language, fold_compact
 
 
 class SearchesText(Protocol):

@@ -10,9 +10,9 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from plangraph.extract.tables import indicators, programmes, projects
-from plangraph.extract.prose import extract_prose
 from plangraph.extract.mentions import Commitment, Evidence, Extraction, Indicator, Programme, Project
+from plangraph.extract.prose import extract_prose
+from plangraph.extract.tables import indicators, programmes, projects
 from plangraph.model import PlanDoc
 
 

@@ -12,8 +12,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from plangraph.extract.lexicon import body_names, concepts_in, tokens
 from plangraph.extract.clauses import split_clauses
+from plangraph.extract.lexicon import body_names, concepts_in, tokens
 from plangraph.extract.mentions import (
     CitedDocument,
     Clause,
@@ -23,9 +23,9 @@ from plangraph.extract.mentions import (
     Place,
     Quantity,
 )
+from plangraph.extract.quantities import find_quantities
 from plangraph.model import Passage, PlanDoc
 from plangraph.text import sentence_spans
-from plangraph.extract.quantities import find_quantities
 
 _CITED_RE = re.compile(r"《([^《》\n]{2,80})》")
 _LIST_BODIES_RE = re.compile(r"((?:[\u4e00-\u9fa5]{2,4}、)+[\u4e00-\u9fa5]{2,4})等部门")

@@ -18,6 +18,7 @@ from plangraph.extract.mentions import (
     Project,
     ValueRole,
 )
+from plangraph.extract.quantities import find_quantities, read_cell_values, to_decimal
 from plangraph.ingest.columns import (
     EMPTY_CELL,
     ROW_NUMBER,
@@ -27,7 +28,6 @@ from plangraph.ingest.columns import (
     header_year,
 )
 from plangraph.model import Cell, PlanDoc, Table, TableRow
-from plangraph.extract.quantities import find_quantities, read_cell_values, to_decimal
 
 _UNIT_IN_NAME = re.compile(r"\s*[(（]\s*([^()（）]{1,8}?)\s*[)）]?\s*$")
 _SEQ_NAME = re.compile(r"^\s*(\d+)\s*[.、．]\s*(.+?)\s*$", re.S)

@@ -18,10 +18,9 @@ from rdflib.term import Node
 
 from plangraph.errors import UsageError
 from plangraph.graph.export import export_rows
-from plangraph.resources import ontology_dir
-
 from plangraph.graph.iris import local_name
 from plangraph.graph.vocab import OA, PG, PGC, PREFIXES, SDMX_DIMENSION
+from plangraph.resources import ontology_dir
 
 ENTITY_KINDS: tuple[str, ...] = ("indicators", "programmes", "projects", "commitments",
                                  "organizations", "places")

@@ -17,15 +17,11 @@ from rdflib import RDF, RDFS, XSD, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, ORG, PROV, QB, SKOS
 
 from plangraph.errors import PlanGraphError
-from plangraph.resources import ONTOLOGY_FILES, ontology_dir
+from plangraph.extract.mentions import Commitment, Evidence, Extraction, Quantity
+from plangraph.graph.iris import content_hash, division_iri, local_name, passage_iri, plan_graph_iri, plan_iri
 from plangraph.graph.links import link_cited_plans, link_indicator_concepts
 from plangraph.graph.ties import Decision, IndicatorRow
-from plangraph.extract.mentions import Commitment, Evidence, Extraction, Quantity
-from plangraph.model import EntityRef, PlanDoc
-from plangraph.graph.iris import content_hash, division_iri, local_name, passage_iri, plan_graph_iri, plan_iri
 from plangraph.graph.vocab import (
-    BoundNamespaces,
-    GRAPH,
     ID,
     OA,
     ONTOLOGY_GRAPH,
@@ -35,8 +31,11 @@ from plangraph.graph.vocab import (
     SDMX_ATTRIBUTE,
     SDMX_DIMENSION,
     SDMX_MEASURE,
+    BoundNamespaces,
 )
-
+from plangraph.ingest.gazetteer import gazetteer
+from plangraph.model import EntityRef, PlanDoc
+from plangraph.resources import ONTOLOGY_FILES, ontology_dir
 
 
 def passage_entities(ds: Dataset) -> dict[str, tuple[EntityRef, ...]]:
@@ -192,8 +191,6 @@ class _PlanWriter:
 
     def division(self, code: str) -> None:
         """The plan's division and its parents up to the province (shared between plans)."""
-        from plangraph.ingest.gazetteer import gazetteer
-
         for d in gazetteer().chain(code):
             node = division_iri(d.code)
             self.g.add((node, RDF.type, PG.Division))

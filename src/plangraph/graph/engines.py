@@ -24,12 +24,16 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+import pyoxigraph as ox
 
 from plangraph.errors import IndexStoreError, QueryError
 from plangraph.graph.bindings import bind_params
 from plangraph.graph.guard import CheckedQuery, check_query, harden_rdflib, run_deep
 from plangraph.graph.httpclient import DEADLINE_S, MAX_REPLY_BYTES, exchange
+from plangraph.graph.storecheck import repair_hint, store_problem
+from plangraph.graph.vocab import GRAPH, PREFIXES
 
 Rows = tuple[tuple[str, ...], list[tuple[Any, ...]]]
 Page = tuple[int, int | None]
@@ -43,6 +47,20 @@ _INTEGERS = {_XSD + n for n in ("integer", "int", "long", "short", "byte", "nonN
                                   "positiveInteger", "nonPositiveInteger", "negativeInteger",
                                   "unsignedInt", "unsignedLong", "unsignedShort", "unsignedByte")}
 _FILE_FORMATS = {".trig": "trig", ".nq": "nquads", ".nt": "nt", ".ttl": "turtle"}
+
+
+@runtime_checkable
+class SparqlEngine(Protocol):
+    """What the query worker asks of a graph: the rows of a guarded, read-only query.
+    The built-in engines are listed in :data:`plangraph.extensions.SPARQL_ENGINES`; an
+    engine that can also ``serialize(text, media_type) -> (bytes, media type)`` a
+    CONSTRUCT or DESCRIBE answers the endpoint's RDF formats (Oxigraph does).
+
+    ``rows`` guards ``text`` (:func:`~plangraph.graph.guard.check_query`), binds ``params``
+    as escaped literals and returns the columns, the rows of ``page`` and the total count.
+    """
+
+    def rows(self, text: str, params: Mapping[str, object] | None, page: Page = (0, None)) -> PagedRows: ...
 
 
 class _Guard:
@@ -62,8 +80,6 @@ class _Guard:
 
 
 def _prefixes() -> dict[str, str]:
-    from plangraph.graph.vocab import PREFIXES
-
     return {k: str(v) for k, v in PREFIXES.items()}
 
 
@@ -88,8 +104,6 @@ class OxigraphEngine:
     """Queries over a pyoxigraph store."""
 
     def __init__(self, location: Path, *, in_memory: bool) -> None:
-        import pyoxigraph as ox
-
         try:
             if in_memory:
                 self.store = ox.Store()
@@ -101,7 +115,6 @@ class OxigraphEngine:
             else:
                 self.store = ox.Store.read_only(str(location))
         except (OSError, SyntaxError, RuntimeError) as exc:  # RuntimeError: RocksDB finds a damaged store
-            from plangraph.graph.storecheck import repair_hint, store_problem
 
             hint = repair_hint(location.parent.parent.parent) if location.parent.name == "snapshots" else \
                 "rebuild the index: plangraph build corpus"
@@ -113,8 +126,6 @@ class OxigraphEngine:
         self._guard = _Guard(allowed_graphs=self.graphs, prefixes=self._prefixes)
 
     def _run(self, text: str, params: Mapping[str, object] | None) -> Any:
-        import pyoxigraph as ox
-
         checked = self._guard(text)
         text = bind_params(checked.text, params)
         kwargs: dict[str, Any] = {"prefixes": self._prefixes}
@@ -138,8 +149,6 @@ class OxigraphEngine:
         Rows outside the page are counted but never turned into Python values, so a
         first page of a big result costs its evaluation, not its conversion and transfer.
         """
-        import pyoxigraph as ox
-
         result = self._run(text, params)
         try:
             if isinstance(result, ox.QueryBoolean):
@@ -155,8 +164,6 @@ class OxigraphEngine:
 
     def serialize(self, text: str, media_type: str) -> tuple[bytes, str]:
         """The result as the SPARQL protocol sends it: (body, content type)."""
-        import pyoxigraph as ox
-
         result = self._run(text, None)
         try:
             if isinstance(result, ox.QueryTriples):
@@ -188,8 +195,6 @@ def paged(rows: Rows, page: Page) -> PagedRows:
 
 
 def _plain_ox(term: Any) -> Any:
-    import pyoxigraph as ox
-
     if term is None:
         return None
     if isinstance(term, ox.NamedNode):
@@ -269,8 +274,6 @@ class RemoteEngine:
     """
 
     def __init__(self, url: str, *, deadline_s: float = DEADLINE_S, max_reply_bytes: int = MAX_REPLY_BYTES) -> None:
-        from plangraph.graph.vocab import GRAPH
-
         self.url, self.deadline_s, self.max_reply_bytes = url, deadline_s, max_reply_bytes
         self._prefixes = _prefixes()
         self._guard = _Guard(allowed_prefixes=(str(GRAPH),), prefixes=self._prefixes)
@@ -287,8 +290,6 @@ class RemoteEngine:
     def _rows(self, text: str, params: Mapping[str, object] | None) -> Rows:
         text, checked = self._checked(text, params)
         if checked.form in ("CONSTRUCT", "DESCRIBE"):
-            import pyoxigraph as ox
-
             body = self._post(text, "application/n-triples")
             try:
                 return ("subject", "predicate", "object"), [
@@ -335,3 +336,7 @@ def _plain_json(binding: dict[str, str] | None) -> Any:
     if binding.get("type") == "uri":
         return binding["value"]
     return plain_literal(binding["value"], binding.get("datatype"))
+
+
+if TYPE_CHECKING:  # mypy checks that each built-in engine satisfies the protocol
+    _ENGINES: tuple[type[SparqlEngine], ...] = (OxigraphEngine, RdflibEngine, RemoteEngine)

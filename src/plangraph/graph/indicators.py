@@ -47,8 +47,8 @@ class SideBySide:
         """One row per concept: per plan ``<plan> target``/``unit``/``year``/``binding``,
         and ``national target`` (which national plan, which year) where one exists."""
         out = []
-        for concept, targets in self.lines:
-            row: dict[str, Any] = {"concept": concept.label, "key": concept.key}
+        for ic, targets in self.lines:
+            row: dict[str, Any] = {"concept": ic.label, "key": ic.key}
             by_plan = {t.plan: t for t in targets}
             for p in self.plans:
                 t = by_plan.get(p)

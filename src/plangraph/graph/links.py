@@ -22,8 +22,8 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS
 
 from plangraph.graph.ties import Decision, IndicatorRow, plan_ties, write_ties
-from plangraph.text import title_key
 from plangraph.graph.vocab import PG, PGC
+from plangraph.text import title_key
 
 
 def concept_iri(key: str) -> URIRef:

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from rdflib import RDF, Dataset, Graph
 
 from plangraph.errors import PlanGraphError
-from plangraph.resources import ontology_dir
 from plangraph.graph.vocab import BoundNamespaces
+from plangraph.resources import ontology_dir
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
+import pyoxigraph as ox
+
 from plangraph.errors import IndexStoreError, QueryError
 from plangraph.graph.engines import REGISTRY_GRAPH
 from plangraph.graph.httpclient import exchange
@@ -47,8 +49,6 @@ class PushReport:
 
 def local_graphs(location: str | os.PathLike[str]) -> dict[str, bytes]:
     """Each named graph of a store folder or TriG/N-Quads file as sorted N-Triples."""
-    import pyoxigraph as ox
-
     path = Path(location)
     try:
         if path.is_dir():

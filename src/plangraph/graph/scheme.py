@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from plangraph.errors import PlanGraphError
+from plangraph.graph.vocab import INDICATOR_SCHEME, PG
 from plangraph.resources import ontology_dir
 
 SCHEME_FILE = "indicator-scheme.ttl"
@@ -69,8 +70,6 @@ def concepts() -> tuple[IndicatorConcept, ...]:
     """
     from rdflib import Graph, Literal
     from rdflib.namespace import RDF, SKOS
-
-    from plangraph.graph.vocab import INDICATOR_SCHEME, PG
 
     path = ontology_dir() / SCHEME_FILE
     try:

@@ -38,7 +38,7 @@ import pyoxigraph as ox
 from plangraph.errors import IndexStoreError, UsageError
 from plangraph.graph.engines import REGISTRY_GRAPH
 from plangraph.graph.storecheck import damage, damaged, repair_hint, store_problem
-from plangraph.graph.vocab import GRAPH, ID, PG
+from plangraph.graph.vocab import GRAPH, ID, PG, PREFIXES
 
 SHARED_GRAPH = str(GRAPH["shared"])
 """Triples about nodes several plans may state (cited documents, bodies, places) and
@@ -277,8 +277,6 @@ class GraphStore:
         quads = (q for g in self.graphs() for q in self.store.quads_for_pattern(None, None, None, g))
         prefixes = None
         if fmt == "trig":
-            from plangraph.graph.vocab import PREFIXES
-
             prefixes = {k: str(v) for k, v in PREFIXES.items()}
         ox.serialize(quads, out, formats[fmt], prefixes=prefixes)
 

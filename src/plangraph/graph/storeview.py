@@ -20,7 +20,8 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
 
-from plangraph.graph.store import REGISTRY_GRAPH, GraphStore
+from plangraph.graph.engines import REGISTRY_GRAPH
+from plangraph.graph.store import GraphStore
 
 _XSD_STRING = str(XSD.string)
 _XSD_DECIMAL = str(XSD.decimal)

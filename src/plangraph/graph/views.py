@@ -33,7 +33,10 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
+import pyoxigraph as ox
+
 from plangraph.errors import QueryError
+from plangraph.graph.engines import _plain_ox, _prefixes
 from plangraph.graph.sparql import NamedQuery, named_queries
 
 OPS = ("contains", "equals", "listed")
@@ -112,10 +115,6 @@ def decode_cell(value: Any) -> Any:
 def plan_views(ntriples: bytes, ontology: bytes) -> dict[str, list[list[Any]]]:
     """Every view query's rows over one plan's graph (N-Triples) and the ontology,
     each row in its spec's ``stored`` order, cells as :func:`encode_cell` writes them."""
-    import pyoxigraph as ox
-
-    from plangraph.graph.engines import _plain_ox, _prefixes
-
     store = ox.Store()
     store.bulk_load(ontology, ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode("urn:plangraph:view:ontology"))
     store.bulk_load(ntriples, ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode("urn:plangraph:view:plan"))

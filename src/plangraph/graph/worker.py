@@ -20,29 +20,25 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from plangraph.errors import PlanGraphError, UsageError
+from plangraph.extensions import SPARQL_ENGINES
+from plangraph.graph.engines import SparqlEngine
 
 HEADER = struct.Struct("!Q")
-KINDS = ("store", "memory", "rdflib", "remote")
+KINDS = tuple(SPARQL_ENGINES)
 
 
-def open_engine(kind: str, location: str) -> Any:
-    """The engine for a graph: ``store`` an on-disk pyoxigraph store folder (read-only),
-    ``memory`` a TriG/N-Quads file loaded into pyoxigraph, ``rdflib`` the same file
-    parsed by rdflib, ``remote`` a SPARQL endpoint URL."""
-    from plangraph.graph import engines
-
-    if kind == "store":
-        return engines.OxigraphEngine(Path(location), in_memory=False)
-    if kind == "memory":
-        return engines.OxigraphEngine(Path(location), in_memory=True)
-    if kind == "rdflib":
-        return engines.RdflibEngine(Path(location))
-    if kind == "remote":
-        return engines.RemoteEngine(location)
-    raise UsageError(f"unknown graph kind {kind!r}; choose one of: {', '.join(KINDS)}")
+def open_engine(kind: str, location: str) -> SparqlEngine:
+    """The engine for a graph (:data:`plangraph.extensions.SPARQL_ENGINES`): ``store`` an
+    on-disk pyoxigraph store folder (read-only), ``memory`` a TriG/N-Quads file loaded into
+    pyoxigraph, ``rdflib`` the same file parsed by rdflib, ``remote`` a SPARQL endpoint URL."""
+    if kind not in SPARQL_ENGINES:
+        raise UsageError(f"unknown graph kind {kind!r}; choose one of: {', '.join(KINDS)}")
+    ext = SPARQL_ENGINES[kind]
+    engine: SparqlEngine = ext.load()(location if kind == "remote" else Path(location), **ext.options)
+    return engine
 
 
-def handle(engine: Any, request: tuple[Any, ...]) -> Any:
+def handle(engine: SparqlEngine, request: tuple[Any, ...]) -> Any:
     what, query, extra, *page = request
     if what == "rows":
         return engine.rows(query, extra, *page)

@@ -14,21 +14,21 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from plangraph.errors import InputError, PlanGraphError, UsageError, describe_exception
 from plangraph.ingest.chrome import find_toc, strip_chrome
 from plangraph.ingest.decode import read_bytes
+from plangraph.ingest.division import Located, locate, plan_level
 from plangraph.ingest.formats import PLAN_SUFFIXES, TEXT_SUFFIXES, Canonical, read_canonical
 from plangraph.ingest.formats.errors import LimitError
-from plangraph.ingest.limits import MAX_FILE_BYTES
-from plangraph.errors import InputError, PlanGraphError, UsageError, describe_exception
 from plangraph.ingest.gazetteer import gazetteer
-from plangraph.ingest.division import Located, locate, plan_level
 from plangraph.ingest.kinds import classify
 from plangraph.ingest.layout import Line, split_lines
+from plangraph.ingest.limits import MAX_FILE_BYTES
 from plangraph.ingest.metadata import looks_like_title, read_sidecar, resolve
-from plangraph.model import Excluded, Finding, PlanDoc, PlanMeta
-from plangraph.text import normalize
 from plangraph.ingest.segment import segment
 from plangraph.ingest.tables import find_tables
+from plangraph.model import Excluded, Finding, PlanDoc, PlanMeta
+from plangraph.text import normalize
 
 __all__ = ["MAX_PLAN_BYTES", "MAX_PLAN_BYTES_ENV", "PLAN_SUFFIXES", "IngestFailure", "check_plan_size",
            "find_plan_files", "ingest_bytes", "ingest_file", "ingest_files", "ingest_text", "max_plan_bytes",

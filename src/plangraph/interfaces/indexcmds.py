@@ -12,9 +12,12 @@ from typing import TYPE_CHECKING, Any
 
 from plangraph.errors import InputError
 from plangraph.interfaces.argtypes import seconds, text, whole_number
-from plangraph.search.write.build import SENTENCE_LEVELS
 from plangraph.search.lexical import TOKENIZATIONS
+from plangraph.search.write.build import SENTENCE_LEVELS
+from plangraph.workspace import add, build, remove, repair
 from plangraph.workspace.planpool import PLAN_TIME_LIMIT_S
+from plangraph.workspace.repair import describe
+from plangraph.workspace.searchbackend import backend_uri, push_search
 
 if TYPE_CHECKING:
     from plangraph.workspace import BuildSummary
@@ -71,8 +74,6 @@ def backend_arg(p: argparse.ArgumentParser) -> None:
 
 def _push(args: argparse.Namespace, *, required: bool = False) -> None:
     """After a change: copy what changed to the Milvus backend, when one is chosen."""
-    from plangraph.workspace.searchbackend import backend_uri, push_search
-
     if required or backend_uri(args.search_backend) is not None:
         report = push_search(args.index, args.search_backend, lexical=getattr(args, "lexical", None),
                              recreate=getattr(args, "recreate", False))
@@ -85,8 +86,6 @@ def cmd_push_search(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from plangraph.workspace import build
-
     # A path that is not there (a shell pattern that matched nothing, say) is a mistake
     # in the command, not a broken plan to skip: stop before any work.
     missing = [f for f in args.files if not Path(f).exists()]
@@ -102,8 +101,6 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    from plangraph.workspace import add
-
     summary = add(args.files, args.index, encoders=args.encoder, progress=not args.quiet, workers=args.workers,
                   plan_time_limit=args.plan_time_limit)
     _print_summary(summary, "updated")
@@ -112,17 +109,12 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 
 def cmd_remove(args: argparse.Namespace) -> int:
-    from plangraph.workspace import remove
-
     _print_summary(remove(args.plans, args.index, progress=not args.quiet), "updated")
     _push(args)
     return 0
 
 
 def cmd_repair(args: argparse.Namespace) -> int:
-    from plangraph.workspace import repair
-    from plangraph.workspace.repair import describe
-
     for line in describe(repair(args.index)):
         print(line)
     return 0

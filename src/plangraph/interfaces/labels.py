@@ -223,7 +223,6 @@ PAGE: dict[str, tuple[str, str]] = {
                     "关闭后所有规划同等排序。",
                     "List the plans the question is about first: those of a region or year it names, else the "
                     "most local plans (district before national documents). Off ranks all plans alike."),
-    "place": ("地区（含下级）", "Place (and below)"),
     "all_places": ("全部地区", "All places"),
     "doc_kind": ("文件类型", "Document kind"),
     "all_doc_kinds": ("全部类型", "All kinds"),

@@ -16,7 +16,7 @@ _PLAN_FACTS = ("title", "kind", "kind_cue", "region", "level", "division", "divi
                "issuer", "issued", "period_start", "period_end", "source_file", "source_url")
 
 
-def plan_facts(plan: dict[str, Any]) -> dict[str, str]:
+def plan_facts(plan: Mapping[str, Any]) -> dict[str, str]:
     """The metadata of one entry of :meth:`Workspace.plans` worth showing, as text."""
     meta = plan.get("meta", {})
     return {k: str(meta[k]) for k in _PLAN_FACTS if meta.get(k) not in (None, "")}

@@ -9,7 +9,7 @@ conversions can be tested without a browser.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from plangraph.analysis.strength import Strength
@@ -101,7 +101,7 @@ def section_choices(nodes: Sequence[SectionNode]) -> dict[str, str]:
     return out
 
 
-def place_choices(plans: Sequence[dict[str, Any]]) -> dict[str, str]:
+def place_choices(plans: Sequence[Mapping[str, Any]]) -> dict[str, str]:
     """The divisions of the plans (:meth:`Workspace.plans` records) and those above them,
     code → ``山东省 › 临沂市``, each province followed by its cities and counties."""
     from plangraph.ingest.gazetteer import gazetteer

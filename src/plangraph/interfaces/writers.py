@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from plangraph.errors import UsageError
+from plangraph.graph.export import check_format
+from plangraph.graph.vocab import PREFIXES
 from plangraph.interfaces.staff import KIND_ZH, Column, column_notes, one_line, staff_table
 
 TABLE_FORMATS: tuple[str, ...] = ("csv", "xlsx", "json")
@@ -84,7 +86,7 @@ def xlsx_bytes(sheets: Mapping[str, tuple[Sequence[str], Sequence[Sequence[Any]]
     """An XLSX workbook of ``sheets`` (name → (header, rows)): header bold and frozen,
     columns as wide as their content (up to 60 half-width characters), and a last sheet
     ``说明 columns`` explaining ``notes`` when given."""
-    from openpyxl import Workbook
+    from openpyxl import Workbook  # openpyxl (4 MB) loads only to write a workbook
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
@@ -155,8 +157,6 @@ def staff_bytes(kind: str, rows: Sequence[Mapping[str, Any]], fmt: str) -> bytes
 
 def graph_bytes(graph: Any, fmt: str) -> bytes:
     """An rdflib graph as Turtle (``ttl``) or JSON-LD (``jsonld``) with the plan prefixes."""
-    from plangraph.graph.vocab import PREFIXES
-
     if fmt == "ttl":
         return graph.serialize(format="turtle", encoding="utf-8")  # type: ignore[no-any-return]
     if fmt == "jsonld":
@@ -167,8 +167,6 @@ def graph_bytes(graph: Any, fmt: str) -> bytes:
 def export_bytes(ws: Any, kind: str, fmt: str, plan: str | Sequence[str] | None = None) -> bytes:
     """The entities of ``kind`` from a :class:`~plangraph.workspace.Workspace` as a file
     in any of :data:`~plangraph.graph.export.FORMATS`, as bytes."""
-    from plangraph.graph.export import check_format
-
     check_format(fmt)
     if fmt in ("jsonld", "ttl"):
         return graph_bytes(ws.export_graph(kind, plan), fmt)

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from plangraph.errors import UsageError
+from plangraph.extensions import implementation
 
 if TYPE_CHECKING:
     import numpy as np
@@ -356,12 +357,17 @@ def get_encoder(spec: str, *, device: str | None = None) -> Encoder:
 
 
 def _new_encoder(spec: str, device: str | None = None) -> Encoder:
-    if spec == "e5":
-        return E5Encoder()
-    if spec == "use":
-        return USEEncoder()
-    if spec == "fake":
-        return FakeEncoder()
-    if spec.startswith("st:") and len(spec) > 3:
-        return SentenceTransformerEncoder(spec[3:], device=device or "cpu")
-    raise UsageError(f"unknown encoder {spec!r}; choose one of: {', '.join(ENCODER_CHOICES)}")
+    """An encoder of :data:`plangraph.extensions.ENCODERS` (``st:`` takes a model and a device)."""
+    try:
+        ext = implementation("encoder", spec) if spec != "st:" else None
+    except KeyError:
+        ext = None
+    if ext is None:
+        raise UsageError(f"unknown encoder {spec!r}; choose one of: {', '.join(ENCODER_CHOICES)}")
+    made = ext.load()
+    encoder: Encoder = made(spec[3:], device=device or "cpu") if spec.startswith("st:") else made()
+    return encoder
+
+
+if TYPE_CHECKING:  # mypy checks that each built-in encoder satisfies the protocol
+    _ENCODERS: tuple[type[Encoder], ...] = (E5Encoder, USEEncoder, FakeEncoder, SentenceTransformerEncoder)

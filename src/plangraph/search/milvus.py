@@ -37,7 +37,6 @@ state a sync compares with: a plan whose shard is unchanged costs nothing.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import logging
@@ -51,7 +50,6 @@ from typing import Any
 
 from plangraph.errors import IndexStoreError, UsageError
 from plangraph.search.lexical import STOP_TERMS, TOKENIZATIONS, tokenize
-from plangraph.text import fold_compact
 
 SCHEME = "milvus:"
 BACKEND_CHOICES = ("local", "milvus:<file.db>", "milvus:http://HOST:19530")

@@ -5,10 +5,13 @@ mixin, so that the façade's module stays small); the work is in
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
+
+from plangraph.workspace.across import concept_across, indicator_concepts
 
 if TYPE_CHECKING:
     from plangraph.analysis.across import ConceptAcross, ConceptInfo
+    from plangraph.workspace.core import Workspace
 
 
 class AcrossPlans:
@@ -16,9 +19,7 @@ class AcrossPlans:
 
     def indicator_concepts(self) -> tuple[ConceptInfo, ...]:
         """Every concept of the indicator scheme (:class:`~plangraph.analysis.across.ConceptInfo`)."""
-        from plangraph.workspace.across import indicator_concepts
-
-        return indicator_concepts(self)  # type: ignore[arg-type]
+        return indicator_concepts(cast("Workspace", self))  # the Workspace this mixin is part of
 
     def concept_across_plans(self, concept: str, levels: Sequence[str] | None = None) -> ConceptAcross:
         """One indicator concept (key or label) in every plan of ``levels`` (all when None):
@@ -28,6 +29,4 @@ class AcrossPlans:
         Raises:
             UsageError: an unknown concept (with the nearest keys) or plan level.
         """
-        from plangraph.workspace.across import concept_across
-
-        return concept_across(self, concept, levels)  # type: ignore[arg-type]
+        return concept_across(cast("Workspace", self), concept, levels)

@@ -3,19 +3,25 @@ with the question under each encoder (read by :mod:`plangraph.analysis.strength`
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, cast
 
 from plangraph.model import Hit
 
+if TYPE_CHECKING:
+    from plangraph.search.read.backend import SearchBackend
+    from plangraph.search.read.searcher import Searcher
 
-def cosines(searcher: Any, query: str, hits: Sequence[Hit]) -> list[dict[str, float]]:
+
+def cosines(backend: SearchBackend, query: str, hits: Sequence[Hit]) -> list[dict[str, float]]:
     """Each hit's cosine similarity with ``query`` under each encoder of ``searcher``'s
     index: with its best sentence for encoders that score sentences, else with the
     passage. The query vectors are those the search computed (the searcher keeps them),
     and only the hits' own rows (and shards) are read."""
-    if hasattr(searcher, "cosines"):  # a Milvus searcher reads the hits' vectors itself
-        return list(searcher.cosines(query, hits))
+    own: Callable[[str, Sequence[Hit]], list[dict[str, float]]] | None = getattr(backend, "cosines", None)
+    if own is not None:  # a Milvus searcher reads the hits' vectors itself
+        return list(own(query, hits))
+    searcher = cast("Searcher", backend)  # the local searcher: its index holds the vectors
     index = searcher.index
     out: list[dict[str, float]] = [{} for _ in hits]
     if not hits:

@@ -20,23 +20,51 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib import Graph
+from rdflib.namespace import DCTERMS
 
 from plangraph.errors import InputError, PlanGraphError, describe_exception
+from plangraph.graph.browse import passage_concepts
+from plangraph.graph.iris import plan_iri
+from plangraph.graph.ontology import validate
+from plangraph.graph.store import split_shared
+from plangraph.graph.views import plan_views, stamped
+from plangraph.graph.vocab import ONTOLOGY_GRAPH
+from plangraph.ingest.docjson import plan_to_json
 from plangraph.ingest.metadata import input_hash
+from plangraph.ingest.pipeline import find_plan_files, ingest_file
 from plangraph.model import Passage, PlanDoc
-from plangraph.workspace.folder import (CACHE_DIR, CONCEPTS_FILE, ENTITIES_FILE, GRAPH_NT, PASSAGES_FILE, PLAN_FILE,
-                                       PLANS_DIR, SEARCH_DIR, SEARCH_SHARDS, SHARED_NT, TEXT_FILE, VIEWS_FILE,
-                                       default_index)
-from plangraph.workspace.reviews import Decisions, decisions_for, with_decisions
-from plangraph.workspace.planpool import PLAN_TIME_LIMIT_S, hang_point, plan_results
+from plangraph.resources import ONTOLOGY_FILES, ontology_dir
+from plangraph.search.encoders import get_encoder
+from plangraph.search.lexical_index import char_pairs
+from plangraph.search.write.build import update_index
+from plangraph.search.write.embedding import Embedder, default_workers
+from plangraph.search.write.plan_shard import embed_text
+from plangraph.text import sentence_spans, title_key
 from plangraph.workspace.faults import changing, fault_point, is_disk_full
-from plangraph.workspace.folder import write_shard
-from plangraph.workspace.writer import IndexWriter, check_removable
-from plangraph.workspace.writer import ontology_ntriples
-
-if TYPE_CHECKING:
-    from rdflib import Graph
+from plangraph.workspace.folder import (
+    CACHE_DIR,
+    CONCEPTS_FILE,
+    ENTITIES_FILE,
+    GRAPH_NT,
+    PASSAGES_FILE,
+    PLAN_FILE,
+    PLANS_DIR,
+    SEARCH_DIR,
+    SEARCH_SHARDS,
+    SHARED_NT,
+    TEXT_FILE,
+    VIEWS_FILE,
+    default_index,
+    read_manifest,
+    write_shard,
+)
+from plangraph.workspace.planpool import PLAN_TIME_LIMIT_S, hang_point, plan_results
+from plangraph.workspace.reviews import Decisions, decisions_for, with_decisions
+from plangraph.workspace.writer import IndexWriter, check_removable, ontology_ntriples
 
 PIPELINE_VERSION = "6"
 """Part of every shard's name: bump it when ingest, extract or the graph change output."""
@@ -73,10 +101,6 @@ def _shard_name(plan_id: str, source_hash: str, options: dict[str, Any]) -> str:
 
 @lru_cache(maxsize=1)
 def _ontology_graph() -> Graph:
-    from rdflib import Graph
-
-    from plangraph.resources import ONTOLOGY_FILES, ontology_dir
-
     g = Graph()
     for name in ONTOLOGY_FILES:
         g.parse(ontology_dir() / name, format="turtle")
@@ -104,10 +128,8 @@ def _search_texts(doc: PlanDoc) -> None:
     the search stage itself works on many plans together (embedding in chunks, one
     lexical commit), where one plan's exception would stop the build. About 60 ms for
     the 113 KB Lin'an plan."""
+    # looked up when a plan is built, so that a test can make one plan's text fail here
     from plangraph.search.lexical import tokenize
-    from plangraph.search.lexical_index import char_pairs
-    from plangraph.search.write.plan_shard import embed_text
-    from plangraph.text import sentence_spans
 
     for passage in doc.passages:
         sentence_spans(passage.content)
@@ -121,19 +143,9 @@ def _plan_shard(index: Path, doc: PlanDoc, source_hash: str, options: dict[str, 
     """Extract, graph, validate and write one plan's shard; returns its registry record
     (without its ``order``, which the caller knows). ``decisions`` are the reviewers'
     on the plan's indicator ties (:mod:`plangraph.workspace.reviews`)."""
-    import pyoxigraph as ox
-    from rdflib.namespace import DCTERMS
-
+    # looked up when a plan is built, so that a test can make one plan fail in a stage
     from plangraph.extract.pipeline import extract
-    from plangraph.graph.browse import passage_concepts
     from plangraph.graph.build import add_plan, new_dataset, passage_entities
-    from plangraph.graph.iris import plan_iri
-    from plangraph.graph.ontology import validate
-    from plangraph.graph.store import split_shared
-    from plangraph.graph.views import plan_views, stamped
-    from plangraph.graph.vocab import ONTOLOGY_GRAPH
-    from plangraph.ingest.docjson import plan_to_json
-    from plangraph.text import title_key
 
     ex = extract(doc)
     _search_texts(doc)
@@ -173,8 +185,6 @@ def _plan_shard(index: Path, doc: PlanDoc, source_hash: str, options: dict[str, 
 def _plan_task(args: tuple[Path, Path, str, dict[str, Any]]) -> tuple[str, Any]:
     """Ingest one plan file and write its shard (in a worker process or this one):
     ``("ok", record)``, or ``("error", message)`` for a plan that cannot be built."""
-    from plangraph.ingest.pipeline import ingest_file
-
     index, path, source_hash, options = args
     fault_point(f"building:{path.name}")
     hang_point(f"building:{path.name}")
@@ -204,9 +214,6 @@ def _search_index(index: Path, generation: int, shards: dict[str, str], changed:
     as a new generation: the search shards and lexical documents of plans not in
     ``changed`` are taken from the ``previous`` generation unread, and only new text
     is embedded, on worker processes."""
-    from plangraph.search.write.build import update_index
-    from plangraph.search.write.embedding import Embedder, default_workers
-
     name = f"{SEARCH_DIR}/{generation:08d}"
     (index / SEARCH_DIR).mkdir(exist_ok=True)
     plans = [(pid, lambda shard=shard: _passages_of(index, shard), pid not in changed)
@@ -223,9 +230,6 @@ def _run(out: Path, files: list[Path], *, remove_missing: bool, remove_ids: Sequ
          encoders: Sequence[str], sentence_level: str, progress: bool,
          embedding: dict[str, Any] | None = None,
          unreadable: Sequence[tuple[str, str]] = ()) -> BuildSummary:
-    from plangraph.search.write.embedding import default_workers
-    from plangraph.search.encoders import get_encoder
-
     embedding = embedding or {}  # workers, scheduler, device
     chosen = [get_encoder(e, device=embedding.get("device")) for e in encoders]  # unknown names fail first
     options = {"encoders": list(encoders), "sentence_level": sentence_level}
@@ -339,8 +343,6 @@ def build(paths: Iterable[str | Path], out_dir: str | Path | None = None, *,
     Raises:
         InputError: no plan at all could be ingested.
     """
-    from plangraph.ingest.pipeline import find_plan_files
-
     out = Path(out_dir) if out_dir else default_index()
     files, unreadable = find_plan_files(list(paths))
     with changing(out):  # a full disk: an error naming the folder, and the index as it was
@@ -356,9 +358,6 @@ def add(paths: Iterable[str | Path], out_dir: str | Path | None = None, *,
     """Add plans to an index, or replace those whose file changed (the others stay).
     Encoders and sentence level default to the index's own; ``workers`` and
     ``plan_time_limit`` as for :func:`build`."""
-    from plangraph.ingest.pipeline import find_plan_files
-    from plangraph.workspace.folder import read_manifest
-
     out = Path(out_dir) if out_dir else default_index()
     manifest = read_manifest(out) if (out / "manifest.json").exists() else {}
     files, unreadable = find_plan_files(list(paths))
@@ -376,8 +375,6 @@ def remove(plans: Sequence[str], out_dir: str | Path | None = None, *, progress:
     Raises:
         UsageError: a plan id the index does not hold, or every plan of it.
     """
-    from plangraph.workspace.folder import read_manifest
-
     out = Path(out_dir) if out_dir else default_index()
     manifest = read_manifest(out)
     with changing(out):

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from plangraph.errors import UsageError
+from plangraph.extract.clauses import split_clauses
+from plangraph.text import sentence_spans
 
 if TYPE_CHECKING:
     from plangraph.workspace.core import Workspace
@@ -49,9 +51,6 @@ class PlanCommitment:
 def _clauses_of(hit: Any) -> list[tuple[str, str, int, int, str]]:
     """(clause text, quote, start, end, sentence) of a hit passage's commitment clauses:
     those that open with an action or state a target."""
-    from plangraph.extract.clauses import split_clauses
-    from plangraph.text import sentence_spans
-
     text, quote = hit.text, hit.quote
     exact = len(quote) == hit.end - hit.start == len(text)
     out = []
@@ -75,6 +74,7 @@ def which_plans(ws: Workspace, phrase: str, *, plans: tuple[str, ...] = (),
                 per_plan: int = PASSAGES_PER_PLAN) -> list[PlanCommitment]:
     """Every plan with a passage near ``phrase`` (or those of ``plans``), its closest
     commitment clause and a strength, closest plans first."""
+    # numpy, with the first question, not when the package is imported
     from plangraph.analysis.align import atomic_scores, explain
     from plangraph.analysis.compare import THRESHOLDS
 

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, cast
 
 from plangraph.errors import UsageError
+from plangraph.workspace.commitments import which_plans
 
 if TYPE_CHECKING:
     from plangraph.analysis.audit import AuditReport
@@ -35,6 +36,7 @@ class Comparing:
 
     def _store(self) -> ComparisonStore:
         """The comparison store, made on first use (it keeps what no threshold changes)."""
+        # numpy and the comparison encoder load with the first comparison, not for --help
         from plangraph.workspace.comparisons import ComparisonStore
 
         if self._comparisons is None:
@@ -77,8 +79,6 @@ class Comparing:
     def commitments(self, phrase: str, *, plans: Sequence[str] = ()) -> list[PlanCommitment]:
         """Which plans commit to ``phrase``: each plan's closest commitment clause with a
         strength, closest plans first (:func:`plangraph.workspace.commitments.which_plans`)."""
-        from plangraph.workspace.commitments import which_plans
-
         return which_plans(self._ws(), phrase, plans=tuple(plans))
 
     def audit(self, plan: str) -> AuditReport:

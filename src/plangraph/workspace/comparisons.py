@@ -11,19 +11,32 @@ threshold then costs the TF-IDF scores of two plans, a few milliseconds.
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from plangraph.analysis.across import NATIONAL, ConceptTarget, plan_order, targets_from_rows
 from plangraph.analysis.audit import AuditReport, audit, input_from_rows
-from plangraph.analysis.compare import DEFAULT_METHOD, PlanComparison, Statement, check_method, compare_commitments, link_citations
+from plangraph.analysis.compare import (
+    DEFAULT_METHOD,
+    CitedPlan,
+    PlanComparison,
+    Statement,
+    check_method,
+    compare_commitments,
+    link_citations,
+)
+from plangraph.graph.indicators import side_by_side
 from plangraph.graph.iris import plan_graph_iri
 from plangraph.resources import data_text
+from plangraph.search.encoders import get_encoder
 
 if TYPE_CHECKING:
-    from plangraph.analysis.uptake import Uptake
     import numpy as np
 
+    from plangraph.analysis.uptake import Uptake
+    from plangraph.graph.indicators import SideBySide
+    from plangraph.search.encoders import Encoder
     from plangraph.workspace.core import Workspace
 
 COMPARISON_ENCODER = "use"
@@ -41,9 +54,9 @@ class ComparisonStore:
         self._ws = ws
         self._lock = threading.Lock()
         self._statements: dict[str, tuple[Statement, ...]] = {}
-        self._context: dict[tuple[str, str], tuple[Any, tuple[Any, ...]]] = {}
+        self._context: dict[tuple[str, str], tuple[SideBySide, tuple[CitedPlan, ...]]] = {}
         self._vectors: dict[str, np.ndarray] = {}
-        self._encoder: Any = None
+        self._encoder: Encoder | None = None
 
     def statements(self, plan: str) -> tuple[Statement, ...]:
         """The plan's commitments as comparison sees them."""
@@ -55,23 +68,19 @@ class ComparisonStore:
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """L2-normalised vectors of ``texts``; each text is encoded once."""
-        import numpy as np
+        import numpy as np  # with the first comparison, not when the package is imported
 
         with self._lock:  # one model load, and no text encoded twice by two sessions
             missing = [t for t in dict.fromkeys(texts) if t not in self._vectors]
             if missing:
                 if self._encoder is None:
-                    from plangraph.search.encoders import get_encoder
-
                     self._encoder = get_encoder(COMPARISON_ENCODER)
                 self._vectors.update(zip(missing, self._encoder.encode_passages(missing)))
         return np.stack([self._vectors[t] for t in texts])
 
-    def context(self, plan_a: str, plan_b: str) -> tuple[Any, tuple[Any, ...]]:
+    def context(self, plan_a: str, plan_b: str) -> tuple[SideBySide, tuple[CitedPlan, ...]]:
         """Indicators side by side (with national targets) and the linked citations."""
         if (plan_a, plan_b) not in self._context:
-            from plangraph.graph.indicators import side_by_side
-
             ws = self._ws
             meta = {p["plan"]: p["meta"] for p in ws.plans()}
             national = [p for p in ws.plan_ids if meta.get(p, {}).get("level") == "national"]
@@ -118,14 +127,14 @@ def audit_plan(ws: Workspace, plan: str) -> AuditReport:
     query = data_text(AUDIT_PASSAGES).replace("$graph", plan_graph_iri(plan).n3())
     passages = ws.sparql(query, params={"id": plan}, timeout_s=30).as_dicts()
     plans = ws.plans()
-    info = next((p for p in plans if p["plan"] == plan), {})
+    findings = next((p.get("findings", []) for p in plans if p["plan"] == plan), [])
     indicators = ws.export_rows("indicators", plan)
-    inp = input_from_rows(plan, passages, ws.export_rows("projects", plan), indicators, info.get("findings", []))
+    inp = input_from_rows(plan, passages, ws.export_rows("projects", plan), indicators, findings)
     own, national = _concept_targets(ws, plan, plans, indicators)
     return audit(replace(inp, concept_targets=own, national_targets=national, plan_order=plan_order(plans)))
 
 
-def _concept_targets(ws: Workspace, plan: str, plans: list[dict[str, Any]], indicators: list[dict[str, Any]],
+def _concept_targets(ws: Workspace, plan: str, plans: Sequence[Mapping[str, Any]], indicators: list[dict[str, Any]],
                      ) -> tuple[tuple[ConceptTarget, ...], tuple[ConceptTarget, ...]]:
     """The plan's targets for indicator concepts and the national plans' targets for the
     same concepts, each with the quote of its indicator's table row."""

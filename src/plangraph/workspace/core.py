@@ -7,35 +7,42 @@ the encoders) load only when a search needs them.
 from __future__ import annotations
 
 import json
-import os
 import threading
 import time
 import warnings
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from plangraph.analysis.strength import Strength, strength
 from plangraph.durable import readable
-from plangraph.errors import IndexStoreError, InputError, UsageError
+from plangraph.errors import IndexStoreError, UsageError
+from plangraph.graph.browse import entity_detail, entity_table, passage_concepts
+from plangraph.graph.export import check_kind, export_graph, export_rows
+from plangraph.graph.planview import section_tree
+from plangraph.graph.store import GraphStore
+from plangraph.graph.storeview import StoreView
+from plangraph.graph.views import answer, view_specs
 from plangraph.model import EntityRef, Hit
+from plangraph.search.read.filters import chosen_plans, passage_context, passage_filter
 from plangraph.search.read.scope import Scope
-from plangraph.workspace.answers import cosines as hit_cosines
-from plangraph.workspace.planfiles import PlanFiles
 from plangraph.workspace.acrossplans import AcrossPlans
-from plangraph.workspace.tiereview import TieReview
+from plangraph.workspace.answers import cosines as hit_cosines
 from plangraph.workspace.comparing import Comparing
 from plangraph.workspace.folder import (
     PLAN_FILE,
     PLANS_DIR,
     TEXT_FILE,
     IndexWarning,
+    PlanRecord,
     broken_index,
     default_index,
     read_manifest,
     unfinished_change,
 )
+from plangraph.workspace.planfiles import PlanFiles
+from plangraph.workspace.searchers import open_searcher
+from plangraph.workspace.tiereview import TieReview
 
 if TYPE_CHECKING:
     from rdflib import Dataset, Graph
@@ -45,10 +52,11 @@ if TYPE_CHECKING:
     from plangraph.graph.sparql import QueryResult
     from plangraph.graph.store import GraphStore
     from plangraph.graph.storeview import StoreView
+    from plangraph.search.read.backend import SearchBackend
     from plangraph.search.read.searcher import Searcher
     from plangraph.workspace.comparisons import ComparisonStore
 
-_WARNED: dict[Any, Any] = {}
+_WARNED: dict[str | tuple[str, type[Warning], int], int] = {}
 """The unfinished changes this process has warned of (see :func:`warnings.warn_explicit`)."""
 
 WARM_QUERY = "教育"
@@ -74,9 +82,9 @@ class Workspace(Comparing, TieReview, AcrossPlans):
         last published index meanwhile."""
         if self.unfinished:  # one line, once per process: it is about the folder, not a line of code
             warnings.warn_explicit(self.unfinished, IndexWarning, "plangraph", 0, registry=_WARNED)
-        self._dataset: Any = None
-        self._plans: list[dict[str, Any]] | None = None
-        self._searcher: Any = None
+        self._dataset: Dataset | None = None
+        self._plans: list[PlanRecord] | None = None
+        self._searcher: SearchBackend | None = None
         self._plan_files = PlanFiles(self.path, self.manifest, self._every_concept)
         self._search_lock = threading.Lock()
         self._graph_lock = threading.Lock()
@@ -87,13 +95,14 @@ class Workspace(Comparing, TieReview, AcrossPlans):
     # -- plans ---------------------------------------------------------------------
     @property
     def plan_ids(self) -> tuple[str, ...]:
-        return tuple(self.manifest["plans"])
+        return tuple(str(p) for p in self.manifest["plans"])
 
-    def plans(self) -> list[dict[str, Any]]:
-        """Metadata, counts and ingestion findings of every plan in the index (read from
-        the shards once; callers get their own copy of the list)."""
+    def plans(self) -> list[PlanRecord]:
+        """Metadata, counts and ingestion findings of every plan in the index
+        (:class:`~plangraph.workspace.folder.PlanRecord`, read from the shards once; callers
+        get their own copy of the list)."""
         if self._plans is None:
-            out = []
+            out: list[PlanRecord] = []
             for plan in self.manifest["plans"].values():
                 path = self.path / PLANS_DIR / plan["shard"] / PLAN_FILE
                 try:
@@ -109,7 +118,8 @@ class Workspace(Comparing, TieReview, AcrossPlans):
         self.check_plan(plan)
         path = self.path / PLANS_DIR / self.manifest["plans"][plan]["shard"] / TEXT_FILE
         try:
-            return path.read_bytes().decode("utf-8")
+            text: str = path.read_bytes().decode("utf-8")
+            return text
         except OSError as exc:
             raise broken_index(self.path, f"{path} is unreadable ({exc})") from None
 
@@ -125,17 +135,16 @@ class Workspace(Comparing, TieReview, AcrossPlans):
         """The knowledge graph as an rdflib-like read-only view of the store snapshot
         this workspace opened (:class:`plangraph.graph.storeview.StoreView`), opened
         once and shared between threads."""
-        if self._dataset is None:
+        dataset = self._dataset
+        if dataset is None:
             with self._graph_lock:
                 if self._dataset is None:
                     self._dataset = self._parse_graph()
-        return self._dataset
+                dataset = self._dataset
+        return dataset
 
     def _parse_graph(self) -> Dataset:
         """Open the snapshot the manifest names (nothing is parsed: the store is on disk)."""
-        from plangraph.graph.store import GraphStore
-        from plangraph.graph.storeview import StoreView
-
         # StoreView answers the part of rdflib's Dataset the graph stage reads (triples,
         # objects, value, query), so the graph functions are typed by that.
         return cast("Dataset", StoreView(GraphStore.open_snapshot(self.path / self.manifest["snapshot"])))
@@ -168,8 +177,8 @@ class Workspace(Comparing, TieReview, AcrossPlans):
         A named query that every plan of the index has stored its rows of is answered from
         them (:mod:`plangraph.graph.views`), unless ``from_views`` is False or an
         ``endpoint`` is given: the same rows, without the store's joins."""
+        # looked up at call time, so that a test can stand in for the query runner
         from plangraph.graph.sparql import DEFAULT_PAGE, QueryResult, checked_named, run_named, run_query
-        from plangraph.graph.views import answer, view_specs
 
         if (query is None) == (name is None):
             raise UsageError("give either a query or the name of a named query")
@@ -191,7 +200,7 @@ class Workspace(Comparing, TieReview, AcrossPlans):
     def graph_location(self) -> Path:
         """Where queries read the graph: the published graph store snapshot the manifest
         names (``"snapshot": "store/snapshots/<name>"``)."""
-        snapshot = self.path / self.manifest["snapshot"]
+        snapshot: Path = self.path / self.manifest["snapshot"]
         if not snapshot.is_dir():
             raise IndexStoreError(f"index {self.path}: missing graph store snapshot {snapshot}",
                                   hint=f"publish one again: plangraph repair --index {self.path}")
@@ -208,59 +217,62 @@ class Workspace(Comparing, TieReview, AcrossPlans):
     # -- browse --------------------------------------------------------------------
     def entities(self, kind: str, plan: str | None = None) -> list[EntityRow]:
         """Entities of one kind (``indicators`` … ``places``) as :class:`~plangraph.graph.browse.EntityRow`."""
-        from plangraph.graph.browse import entity_table
-
         self.check_plan(plan)
         return entity_table(self.dataset, kind, plan)
 
     def entity(self, iri: str) -> EntityDetail:
         """One entity's :class:`~plangraph.graph.browse.EntityDetail` (UsageError if unknown)."""
-        from plangraph.graph.browse import entity_detail
-
         return entity_detail(self.dataset, iri)
 
     def sections(self, plan: str) -> list[SectionNode]:
         """The plan's section tree with counts (:class:`~plangraph.graph.planview.SectionNode`)."""
-        from plangraph.graph.planview import section_tree
-
         self.check_plan(plan)
         return section_tree(self.dataset, plan)
 
     def passage_context(self, passage_id: str, chars: int = 80) -> tuple[str, str]:
         """Text just before and just after a passage, from its plan's neighbouring passages."""
-        from plangraph.search.read.filters import passage_context
-
-        own = getattr(self.searcher, "passage_context", None)  # a Milvus searcher reads only the neighbours
-        return own(passage_id, chars) if own else passage_context(self.searcher.index.passages, passage_id, chars)
+        own: Callable[[str, int], tuple[str, str]] | None = getattr(self.searcher, "passage_context", None)
+        if own is not None:  # a Milvus searcher reads only the neighbours
+            return own(passage_id, chars)
+        local = cast("Searcher", self.searcher)  # the local searcher holds the index's passages
+        return passage_context(local.index.passages, passage_id, chars)
 
     def _every_concept(self) -> dict[str, frozenset[str]]:
-        from plangraph.graph.browse import passage_concepts
-
         return passage_concepts(self.dataset)
 
     def passage_filter(self, *, kinds: Sequence[str] = (), themes: Sequence[str] = (),
                        groups: Sequence[str] = ()) -> Callable[[str], bool] | None:
         """A ``predicate`` for :meth:`search`: passages stating an entity of one of
         ``kinds``, with a commitment on one of ``themes`` and one of ``groups``."""
-        from plangraph.search.read.filters import passage_filter
-
         return passage_filter(self.entities_for, self.concepts_for, kinds=kinds, themes=themes, groups=groups)
 
     # -- search --------------------------------------------------------------------
-    def _open_searcher(self) -> Searcher:
-        from plangraph.workspace.searchbackend import open_searcher
-
+    def _open_searcher(self) -> SearchBackend:
         return open_searcher(self)
 
     @property
-    def searcher(self) -> Searcher:
-        """The :class:`~plangraph.search.read.searcher.Searcher`, opened once (callers racing for it
-        wait for the one that opens it, a warm-up included)."""
-        if self._searcher is None:
+    def searcher(self) -> SearchBackend:
+        """The search backend (:class:`~plangraph.search.read.backend.SearchBackend`: the local
+        :class:`~plangraph.search.read.searcher.Searcher` or Milvus), opened once (callers racing
+        for it wait for the one that opens it, a warm-up included)."""
+        searcher = self._searcher
+        if searcher is None:
             with self._search_lock:
                 if self._searcher is None:
                     self._searcher = self._open_searcher()
-        return self._searcher
+                searcher = self._searcher
+        return searcher
+
+    def lexical_query(self, query: str) -> str | None:
+        """What the lexical retriever is asked for ``query``: the query, its Chinese glossary
+        terms (an English query), or None when it sits this query out."""
+        return self.searcher.lexical_query(query)
+
+    def scope_weight(self, scope: Scope) -> float:
+        """The weight the plans outside a search's ``scope`` are ranked with (a place's
+        scope or another: :class:`~plangraph.search.read.fusion.FusionConfig`)."""
+        fusion = self.searcher.fusion
+        return fusion.out_of_place if scope.places else fusion.out_of_scope
 
     def warm(self) -> None:
         """Open the search index and answer one short query, so that the encoders'
@@ -313,7 +325,6 @@ class Workspace(Comparing, TieReview, AcrossPlans):
         ``kind``: only plans of a division, of a document kind (:func:`~plangraph.search.read.filters.chosen_plans`)."""
         self.check_plan(plan)
         if place is not None or kind is not None:
-            from plangraph.search.read.filters import chosen_plans
             if not (plan := chosen_plans(self.plans(), plan, place=place, kind=kind)):
                 return [], None
         hits, scope = self.searcher.search_with_scope(query, top_k, plan=plan, section=section,
@@ -332,16 +343,12 @@ class Workspace(Comparing, TieReview, AcrossPlans):
     def export_rows(self, kind: str, plan: str | Sequence[str] | None = None) -> list[dict[str, Any]]:
         """Entity rows of one kind (``indicators``, ``projects`` …) as plain dicts, of
         every plan or of the one or several plans given."""
-        from plangraph.graph.export import export_rows
-
         self.check_plan(plan)
         return export_rows(self.dataset, kind, plan)
 
     def export_graph(self, kind: str, plan: str | Sequence[str] | None = None) -> Graph:
         """The entities of ``kind`` (of every plan, or of those given) with their
         evidence, as an rdflib Graph (for JSON-LD and Turtle exports)."""
-        from plangraph.graph.export import check_kind, export_graph
-
         check_kind(kind)
         self.check_plan(plan)
         return export_graph(self.dataset, kind, plan)

@@ -33,12 +33,32 @@ import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 from plangraph.durable import fsync_path, fsync_write, recover, swap_into_place
 from plangraph.errors import IndexStoreError, IndexWarning
 
 __all__ = ["IndexWarning", "fsync_path", "fsync_write", "recover", "swap_into_place"]
+
+
+
+class PlanRecord(TypedDict):
+    """A plan's record in the index (its shard's ``plan.json``, :meth:`Workspace.plans`):
+    what the builder wrote from the plan document (:func:`plangraph.ingest.docjson.plan_to_json`)."""
+
+    plan: str
+    meta: dict[str, Any]
+    """The :class:`~plangraph.model.PlanMeta` fields (title, region, level, period, division, kind …)."""
+    counts: dict[str, int]
+    """sections, top_level_sections, tables, table_rows, passages, characters."""
+    findings: list[dict[str, Any]]
+    """Ingestion findings (severity, message …)."""
+    format: str
+    pages: NotRequired[list[Any]]
+    """A PDF's page offsets (absent from indexes built before PDFs were read)."""
+    ocr: NotRequired[list[Any]]
+    """OCR'd pages and their boxes."""
+
 
 DEFAULT_INDEX = Path("indexes") / "default"
 MANIFEST = "manifest.json"

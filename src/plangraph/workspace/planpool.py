@@ -19,6 +19,7 @@ process, where Ctrl-C stops it, because spawning a worker would cost more than t
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -27,6 +28,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from plangraph.errors import describe_exception
+from plangraph.search.write.embedding import bare_main
 from plangraph.workspace.faults import is_disk_full
 
 PLAN_TIME_LIMIT_S = 600.0
@@ -141,10 +143,6 @@ def _one_by_one(run: Callable[[Task], Outcome], tasks: list[Task], name: Callabl
 
 
 def _started(run: Callable[[Task], Outcome], workers: int, tasks: list[Task]) -> tuple[ProcessPoolExecutor, list[Any]]:
-    import multiprocessing
-
-    from plangraph.search.write.embedding import bare_main
-
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
     with bare_main():
         return pool, [pool.submit(run, task) for task in tasks]

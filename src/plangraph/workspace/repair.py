@@ -25,13 +25,31 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
+from rdflib import Graph
+from rdflib.namespace import DCTERMS
+
 from plangraph.durable import recover
 from plangraph.errors import DamagedIndexError, IndexStoreError
-from plangraph.graph.iris import plan_iri
+from plangraph.graph.build import new_dataset
+from plangraph.graph.iris import plan_graph_iri, plan_iri
+from plangraph.graph.ontology import validate
 from plangraph.graph.store import INDEX_KEY, PRIMARY, Change, GraphStore
-from plangraph.workspace.folder import (BUILDING, GRAPH_NT, PLANS_DIR, SHARED_NT, STORE_DIR, WRITING, fsync_path,
-                                       default_index, read_manifest, unfinished_change)
+from plangraph.graph.vocab import ONTOLOGY_GRAPH
+from plangraph.text import title_key
 from plangraph.workspace.faults import changing
+from plangraph.workspace.folder import (
+    BUILDING,
+    GRAPH_NT,
+    PLANS_DIR,
+    SHARED_NT,
+    STORE_DIR,
+    WRITING,
+    default_index,
+    fsync_path,
+    read_manifest,
+    unfinished_change,
+)
 from plangraph.workspace.writer import IndexWriter, ontology_ntriples
 
 REBUILDING = f"{BUILDING}{PRIMARY}"
@@ -134,16 +152,6 @@ def plan_record(out: Path, pid: str, plan: dict[str, Any], manifest: dict[str, A
     """A plan's registry record as the build wrote it, from its shard and the manifest:
     its triples, the title keys of its title and of the documents it cites, and its
     SHACL outcome (validated again with the ontology, as the build did)."""
-    import pyoxigraph as ox
-    from rdflib import Graph
-    from rdflib.namespace import DCTERMS
-
-    from plangraph.graph.build import new_dataset
-    from plangraph.graph.iris import plan_graph_iri
-    from plangraph.graph.ontology import validate
-    from plangraph.graph.vocab import ONTOLOGY_GRAPH
-    from plangraph.text import title_key
-
     shard = out / PLANS_DIR / plan["shard"]
     local = (shard / GRAPH_NT).read_text("utf-8")
     shared = (shard / SHARED_NT).read_text("utf-8") if (shard / SHARED_NT).is_file() else ""

@@ -24,6 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from plangraph.errors import InputError
+from plangraph.graph.scheme import concepts
 from plangraph.graph.ties import STATUSES, ConceptTie, Decision
 
 REVIEW_FILE = "indicator-ties.tsv"
@@ -57,8 +58,6 @@ def read_decisions(path: str | Path) -> Decisions:
         InputError: the file cannot be read, a status is unknown, or a concept key is
             not in the scheme (the message names the line).
     """
-    from plangraph.graph.scheme import concepts
-
     path = Path(path)
     keys = {c.key for c in concepts()}
     out: Decisions = {}

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from plangraph.errors import UsageError
+from plangraph.graph.scheme import concept as scheme_concept
 from plangraph.graph.ties import ConceptTie, Decision
+from plangraph.workspace.builder import add
 from plangraph.workspace.reviews import Decisions, merge_decisions, read_decisions, review_path, write_review
 
 if TYPE_CHECKING:
@@ -81,8 +83,6 @@ def _plan_files(ws: Workspace, plans: Sequence[str]) -> dict[str, Path]:
 
 
 def _rebuild(ws: Workspace, plans: Sequence[str]) -> BuildSummary | None:
-    from plangraph.workspace.builder import add
-
     files = _plan_files(ws, plans)
     return add(list(files.values()), ws.path, progress=False) if files else None
 
@@ -116,8 +116,6 @@ def review_tie(ws: Workspace, plan: str, indicator: str, category: str, status: 
     Raises:
         UsageError: no such plan or indicator, an unknown status or concept.
     """
-    from plangraph.graph.scheme import concept as scheme_concept
-
     ws.check_plan(plan)
     if concept:
         scheme_concept(concept)

@@ -37,6 +37,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
+
 from plangraph.durable import recover
 from plangraph.errors import DamagedIndexError, IndexStoreError, UsageError
 from plangraph.graph.iris import plan_graph_iri, plan_iri
@@ -45,22 +47,18 @@ from plangraph.graph.storecheck import damaged, store_problem
 from plangraph.graph.vocab import ONTOLOGY_GRAPH, PG
 from plangraph.resources import ONTOLOGY_FILES, ontology_dir
 from plangraph.workspace.faults import fault_point
-from plangraph.workspace.garbage import collect
 from plangraph.workspace.folder import (
-    BUILDING,
+    FORMAT,
     GRAPH_NT,
-    MANIFEST,
     PLANS_DIR,
-    SEARCH_DIR,
-    SEARCH_SHARDS,
     SHARED_NT,
     STORE_DIR,
     WRITING,
-    FORMAT,
     published_manifest,
     read_manifest,
     write_manifest,
 )
+from plangraph.workspace.garbage import collect
 
 SHARED_BATCH = 20_000
 """Lines of replaced or removed plan versions checked (and deleted) at a time."""
@@ -72,8 +70,6 @@ compaction left) were written since that compaction: about 50 plans' bulk loads
 
 def ontology_ntriples() -> tuple[str, str]:
     """The ontology graph as N-Triples lines, and a hash of its files."""
-    import pyoxigraph as ox
-
     digest = hashlib.sha256()
     quads: list[Any] = []
     for name in ONTOLOGY_FILES:

@@ -17,7 +17,9 @@ from __future__ import annotations
 import io
 import zipfile
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
+from plangraph.extensions import FORMAT_READERS
 from plangraph.ingest.decode import decode_bytes, read_bytes
 from plangraph.ingest.formats.canonical import FORMATS, Canonical
 from plangraph.ingest.formats.errors import (
@@ -31,7 +33,7 @@ from plangraph.ingest.formats.errors import (
 
 __all__ = [
     "FORMATS", "PLAN_SUFFIXES", "Canonical", "CorruptFileError", "EmptyDocumentError",
-    "EncryptedFileError", "FormatError", "NoTextLayerError", "UnsupportedFormatError",
+    "EncryptedFileError", "FormatError", "FormatReader", "NoTextLayerError", "UnsupportedFormatError",
     "detect_format", "read_canonical",
 ]
 
@@ -40,6 +42,18 @@ HTML_SUFFIXES = (".html", ".htm", ".shtml", ".xhtml")
 PLAN_SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + (".docx", ".pdf")
 """Suffixes of the files a folder of plans is read for."""
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+@runtime_checkable
+class FormatReader(Protocol):
+    """A plan file's bytes → canonical text; ``name`` is the file's name, for messages.
+    The built-in readers are listed in :data:`plangraph.extensions.FORMAT_READERS`.
+
+    Raises:
+        FormatError: (a subclass naming the file) what the reader cannot read.
+    """
+
+    def __call__(self, data: bytes, name: str, /) -> Canonical: ...
 
 
 def detect_format(name: str, data: bytes) -> str:
@@ -88,17 +102,8 @@ def read_canonical(data: bytes, name: str) -> Canonical:
             or unsupported files.
         InputError: a text file that is empty, binary or undecodable.
     """
-    fmt = detect_format(name, data)
-    if fmt == "pdf":
-        from plangraph.ingest.formats.pdf import read_pdf
-        return read_pdf(data, name)
-    if fmt == "docx":
-        from plangraph.ingest.formats.docx import read_docx
-        return read_docx(data, name)
-    if fmt == "html":
-        from plangraph.ingest.formats.html import read_html
-        return read_html(data, name)
-    return _read_text(data, name)
+    reader: FormatReader = FORMAT_READERS[detect_format(name, data)].load()  # its parser imported now
+    return reader(data, name)
 
 
 def read_any(path: str | Path) -> Canonical:
@@ -107,7 +112,7 @@ def read_any(path: str | Path) -> Canonical:
     return read_canonical(read_bytes(path), str(path))
 
 
-def _read_text(data: bytes, name: str) -> Canonical:
+def read_text(data: bytes, name: str) -> Canonical:
     """A text file: its decoded text as is, unless it is really an HTML page."""
     from plangraph.ingest.formats.html import looks_like_html
 
@@ -117,3 +122,11 @@ def _read_text(data: bytes, name: str) -> Canonical:
         from plangraph.ingest.formats.html import read_html
         return read_html(data, name, [f"{Path(name).name} is an HTML page saved as text; read as HTML"])
     return Canonical(decoded.text, "text", encoding=decoded.encoding)
+
+
+if TYPE_CHECKING:  # mypy checks that each built-in reader satisfies the protocol
+    from plangraph.ingest.formats.docx import read_docx
+    from plangraph.ingest.formats.html import read_html
+    from plangraph.ingest.formats.pdf import read_pdf
+
+    _READERS: tuple[FormatReader, ...] = (read_text, read_html, read_docx, read_pdf)

@@ -38,11 +38,11 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
-from plangraph.ingest.formats.canonical import Canonical, TextBuilder, clean_cell
-from plangraph.ingest.formats.numbering import Numbering
 from plangraph.ingest import limits
-from plangraph.ingest.limits import MAX_TABLE_COLUMNS, MAX_TABLE_ROWS
+from plangraph.ingest.formats.canonical import Canonical, TextBuilder, clean_cell
 from plangraph.ingest.formats.errors import CorruptFileError, EmptyDocumentError, EncryptedFileError, LimitError
+from plangraph.ingest.formats.numbering import Numbering
+from plangraph.ingest.limits import MAX_TABLE_COLUMNS, MAX_TABLE_ROWS
 
 _HEADING_NAME = re.compile(r"^(?:heading|标题)\s*(\d)$", re.I)
 _RUN_PARTS = etree.XPath(

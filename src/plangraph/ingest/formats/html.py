@@ -26,18 +26,16 @@ from __future__ import annotations
 import codecs
 import re
 from collections.abc import Iterator
-from itertools import islice
 from dataclasses import dataclass, field
-from pathlib import Path
-
+from itertools import islice
 from typing import TYPE_CHECKING
 
-from plangraph.ingest.formats.canonical import Canonical, TextBuilder, clean_cell, is_wide
 from plangraph.errors import DecodeError
-from plangraph.ingest.formats.errors import CorruptFileError, EmptyDocumentError, LimitError
-from plangraph.ingest.limits import MAX_HTML_BYTES, MAX_HTML_DEPTH, MAX_TABLE_COLUMNS, MAX_TABLE_ROWS
-from plangraph.ingest.formats.grid import SpanCell, expand
 from plangraph.ingest.decode import decode_bytes
+from plangraph.ingest.formats.canonical import Canonical, TextBuilder, clean_cell, is_wide
+from plangraph.ingest.formats.errors import CorruptFileError, EmptyDocumentError, LimitError
+from plangraph.ingest.formats.grid import SpanCell, expand
+from plangraph.ingest.limits import MAX_HTML_BYTES, MAX_HTML_DEPTH, MAX_TABLE_COLUMNS, MAX_TABLE_ROWS
 
 if TYPE_CHECKING:
     import lxml.html

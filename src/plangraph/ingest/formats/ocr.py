@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from plangraph.ingest import limits
 from plangraph.ingest.formats.canonical import Canonical, clean_cell, join_wrapped
 from plangraph.model import OcrSpan
-from plangraph.ingest import limits
 
 ENGINE = "rapidocr 3 (PP-OCRv6 small, onnxruntime)"
 INSTALL_HINT = "pip install 'plangraph[ocr]'"

@@ -43,14 +43,13 @@ from pdfplumber.pdf import PDF
 from pdfplumber.table import Table
 from pdfplumber.utils.exceptions import PdfminerException
 
+from plangraph.ingest import limits
 from plangraph.ingest.formats import ocr
 from plangraph.ingest.formats.canonical import Canonical, clean_cell, join_wrapped
-from plangraph.ingest.formats.errors import (CorruptFileError, EmptyDocumentError, EncryptedFileError, LimitError,
-                                             NoTextLayerError)
-from plangraph.ingest import limits
-from plangraph.ingest.limits import MAX_PDF_PAGE_OBJECTS, MAX_PDF_PAGES
+from plangraph.ingest.formats.errors import CorruptFileError, EmptyDocumentError, EncryptedFileError, LimitError, NoTextLayerError
 from plangraph.ingest.formats.pdfguard import Budget, BusyPageError, bounded, check_page_content, check_page_tree
 from plangraph.ingest.formats.pdflayout import Line, Tab, assemble, drop_running_chrome
+from plangraph.ingest.limits import MAX_PDF_PAGE_OBJECTS, MAX_PDF_PAGES
 
 _CID = re.compile(r"\(cid:\d+\)")
 

@@ -154,8 +154,8 @@ def _install() -> None:
     if _installed:
         return
     from pdfminer.pdfinterp import PDFContentParser
-    from pdfminer.psparser import PSStackParser
     from pdfminer.pdftypes import PDFStream
+    from pdfminer.psparser import PSStackParser
 
     original_decode = PDFStream.decode
     original_start = PSStackParser.start_type

@@ -13,9 +13,8 @@ import streamlit as st
 from plangraph.analysis.across import ConceptAcross, ConceptInfo, chart_data
 from plangraph.errors import PlanGraphError
 from plangraph.interfaces import labels, present_files, writers
-from plangraph.workspace import Workspace
-
 from plangraph.interfaces.webapp.common import english, index_key, show_error, t, table
+from plangraph.workspace import Workspace
 
 STAGE_ORDER = ("preschool", "compulsory", "senior-secondary", "vocational", "special", "higher", "lifelong",
                "all-stages")

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
-from plangraph.interfaces import labels, writers
 from plangraph.errors import PlanGraphError
 from plangraph.graph.browse import concepts
+from plangraph.interfaces import labels, writers
 from plangraph.workspace import Workspace
 from plangraph.workspace.folder import MANIFEST
 

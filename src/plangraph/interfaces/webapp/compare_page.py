@@ -7,13 +7,12 @@ from typing import Any
 
 import streamlit as st
 
-from plangraph.interfaces import labels, present_compare, present_files, writers
 from plangraph.analysis.compare import DEFAULT_METHOD, METHODS, THRESHOLDS
 from plangraph.errors import PlanGraphError
-from plangraph.workspace import Workspace
-
+from plangraph.interfaces import labels, present_compare, present_files, writers
 from plangraph.interfaces.webapp.common import english, show_error, t, table
 from plangraph.interfaces.webapp.pickers import is_large, pick_plan
+from plangraph.workspace import Workspace
 
 
 def _downloads(rows: list[dict[str, Any]], stem: str, key: str) -> None:

@@ -6,13 +6,12 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from plangraph.interfaces import present_files, staff
 from plangraph.errors import PlanGraphError
 from plangraph.graph.export import FORMATS, KINDS
-from plangraph.workspace import Workspace
-
+from plangraph.interfaces import present_files, staff
 from plangraph.interfaces.webapp.common import english, export_data, index_key, show_error, t
 from plangraph.interfaces.webapp.pickers import at_once, is_large, pick_plans
+from plangraph.workspace import Workspace
 
 
 def page_export(ws: Workspace) -> None:

@@ -7,7 +7,6 @@ from pathlib import Path
 import streamlit as st
 
 from plangraph.errors import IndexStoreError, PlanGraphError
-
 from plangraph.interfaces.webapp.across_page import page_across
 from plangraph.interfaces.webapp.common import index_key, open_entity, open_workspace, show_error, t
 from plangraph.interfaces.webapp.compare_page import page_compare

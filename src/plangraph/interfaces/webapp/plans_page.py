@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from plangraph.graph import planview
-from plangraph.interfaces import present_files, present_plans, writers
 from plangraph.analysis.audit import summary
 from plangraph.errors import PlanGraphError
-from plangraph.workspace import Workspace
-
-from plangraph.interfaces import labels
+from plangraph.graph import planview
+from plangraph.interfaces import labels, present_files, present_plans, writers
 from plangraph.interfaces.webapp.common import audit_report, english, index_key, show_error, t, table
 from plangraph.interfaces.webapp.pickers import pick_plan
+from plangraph.workspace import Workspace
 
 
 def _audit_tab(ws: Workspace, pid: str) -> None:

@@ -39,7 +39,8 @@ def page_search(ws: Workspace) -> None:
         place = c6.selectbox(t("place"), [None, *places], key="search_place", format_func=lambda c: places.get(
             c, t("all_places")))
         kind = c7.selectbox(t("doc_kind"), [None, *present_search.DOCUMENT_KIND_LABELS], key="search_doc_kind",
-                            format_func=lambda k: present_search.DOCUMENT_KIND_LABELS[k][int(english())] if k else t("all_doc_kinds"))
+                            format_func=lambda k: (present_search.DOCUMENT_KIND_LABELS[k][int(english())]
+                                                   if k else t("all_doc_kinds")))
     if not query.strip():
         return
     try:
@@ -57,7 +58,7 @@ def page_search(ws: Workspace) -> None:
     en = english()
     if scope is not None and not plan:
         st.caption(f"{scope.describe() if en else scope.describe_zh()} · "
-                   f"{t('scope_weight')} ×{present_search.scope_weight(ws.searcher.fusion, scope):g}")
+                   f"{t('scope_weight')} ×{ws.scope_weight(scope):g}")
     strengths = ws.strengths(query, hits)
     if strengths[0].level == "weak":
         st.warning(t("weak_plan").format(plan=plan) if plan else t("weak_all"))

@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from plangraph.resources import data_text
 from plangraph.errors import UsageError
+from plangraph.resources import data_text
 
 GLOSSARY = "glossary_en_zh.tsv"
 MAX_PHRASE = 4

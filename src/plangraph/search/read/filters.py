@@ -7,11 +7,11 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 from plangraph.errors import UsageError
-from plangraph.ingest.gazetteer import Division
 from plangraph.graph.browse import KIND_CLASSES
+from plangraph.ingest.gazetteer import Division
+from plangraph.ingest.kinds import DOCUMENT_KINDS
 from plangraph.ingest.segment import row_cells
 from plangraph.model import EntityRef, Passage
-from plangraph.ingest.kinds import DOCUMENT_KINDS
 from plangraph.search.read.scope import PlanProfile, plans_in_places
 
 

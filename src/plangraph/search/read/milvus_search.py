@@ -25,8 +25,8 @@ from typing import TYPE_CHECKING, Any
 from plangraph.errors import UsageError
 from plangraph.model import EntityRef, Hit, Passage
 from plangraph.search.encoders import Encoder
-from plangraph.search.read.fusion import FusionConfig, fuse, rows_per_table
 from plangraph.search.milvus import MAX_TOPK, MilvusStore, key_of, lexical_words, plan_filter
+from plangraph.search.read.fusion import FusionConfig, fuse, rows_per_table
 from plangraph.search.read.scope import PlanProfile, Scope
 from plangraph.search.read.searcher import _EDGE_PUNCT, DEFAULT_PASSAGE_IRI, EXACT, LEXICAL, Searcher, check_search
 from plangraph.text import fold_compact

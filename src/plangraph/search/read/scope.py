@@ -42,8 +42,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from plangraph.ingest.gazetteer import Division, Gazetteer, gazetteer
-from plangraph.text import fold
 from plangraph.model import PlanMeta
+from plangraph.text import fold
 
 # most local first; district and county plans are one tier (区县级)
 TIERS: Mapping[str, int] = {"district": 0, "county": 0, "municipal": 1, "provincial": 2, "national": 3}

@@ -24,19 +24,18 @@ then keeps its national answers first. See :mod:`plangraph.search.read.scope`.
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
-from plangraph.search.encoders import Encoder
-from plangraph.search.read.fusion import FusionConfig, at_most_per_plan, fuse, fuse_within, rows_per_table
 from plangraph.errors import UsageError
-from plangraph.text import Language, detect_language, fold_compact, to_simplified
 from plangraph.model import EntityRef, Hit, Passage
+from plangraph.search.encoders import Encoder
 from plangraph.search.index import PassageIndex
+from plangraph.search.read.fusion import FusionConfig, at_most_per_plan, fuse, fuse_within, rows_per_table
 from plangraph.search.read.scope import PlanProfile, Scope, scope_of, without_places
+from plangraph.text import detect_language, fold_compact, to_simplified
 
 if TYPE_CHECKING:
     import numpy as np

@@ -34,12 +34,16 @@ from pathlib import Path
 from typing import Any
 
 from plangraph.durable import fsync_path, fsync_write, recover, swap_into_place
-from plangraph.errors import IndexStoreError, UsageError
+from plangraph.errors import UsageError
 from plangraph.model import Passage
+from plangraph.search.encoders import Encoder
+from plangraph.search.index import FORMAT_VERSION, LEXICAL_DIR, MANIFEST, SHARDS, open_index
+from plangraph.search.lexical import TOKENIZATIONS
+from plangraph.search.lexical_index import LexicalIndex
+from plangraph.search.shard import vector_file
+from plangraph.search.write.ann_update import add_ann
 from plangraph.search.write.cache import EmbeddingCache
 from plangraph.search.write.embedding import Embedder
-from plangraph.search.encoders import Encoder
-from plangraph.search.write.ann_update import add_ann
 from plangraph.search.write.folders import (
     into_pool,
     link_shard,
@@ -48,10 +52,6 @@ from plangraph.search.write.folders import (
     previous_corpus,
     previous_shards,
 )
-from plangraph.search.index import ANN_DIR, FORMAT_VERSION, LEXICAL_DIR, MANIFEST, SHARDS, open_index, open_shards
-from plangraph.search.lexical import TOKENIZATIONS
-from plangraph.search.lexical_index import LexicalIndex
-from plangraph.search.shard import vector_file
 from plangraph.search.write.plan_shard import ShardPlan, embed_text, plan_shard, shard_name, write_plan_shard
 
 __all__ = ["BuildReport", "build_index", "update_index", "PlanInput", "embed_text", "open_index", "CONTEXTS", "SENTENCE_LEVELS"]

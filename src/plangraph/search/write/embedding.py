@@ -26,8 +26,8 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from plangraph.errors import UsageError
-from plangraph.search.write.cache import EmbeddingCache
 from plangraph.search.encoders import Encoder, single_threaded
+from plangraph.search.write.cache import EmbeddingCache
 
 if TYPE_CHECKING:
     import numpy as np

@@ -16,10 +16,10 @@ from pathlib import Path
 
 from plangraph.durable import fsync_path
 from plangraph.errors import IndexStoreError
-from plangraph.search.write.cache import EmbeddingCache
 from plangraph.search.index import MANIFEST
 from plangraph.search.lexical_index import LexicalIndex
 from plangraph.search.shard import read_shard
+from plangraph.search.write.cache import EmbeddingCache
 
 
 def previous_shards(out: Path) -> tuple[dict[str, Path], Path | None, str]:
