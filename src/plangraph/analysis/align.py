@@ -10,8 +10,12 @@ The ``atomic`` method of :mod:`plangraph.analysis.compare`:
    clauses: character-bigram TF-IDF, the overlap of the *objects'* words (the clause less
    its adverbs and action verb, words weighted by IDF, so that ``提高教职工编制使用效益``
    and ``提高教育经费使用效益`` differ in what matters), and the encoder's;
-4. a pair says what made it (:func:`explain`): the words both clauses share, the synonym
-   rows applied, and the two cosines.
+4. less ``WEIGHTS["facets"]`` for each facet the two clauses do not share
+   (:func:`facet_mismatch`: the stage, population, ownership or degree one states and the
+   other does not, or states otherwise: ``深化高等学校和中等职业学校教师职称制度改革`` is not
+   ``全面落实职称制度改革`` of a district, ``特殊教育教师`` not ``教师``);
+5. a pair says what made it (:func:`explain`): the words both clauses share, the synonym
+   rows applied, the facets that differ, and the cosines.
 
 The threshold (:data:`plangraph.analysis.compare.THRESHOLDS` ``["atomic"]``) is chosen
 on the ``tune`` split of ``tests/data/commitment_pairs_atomic.tsv`` and reported on its
@@ -36,8 +40,17 @@ from plangraph.extract.clauses import action_of, split_clauses
 if TYPE_CHECKING:
     from plangraph.analysis.compare import Statement
 
-WEIGHTS: dict[str, float] = {"tfidf": 0.4, "object": 0.4, "encoder": 0.2}
-"""Weights of the three cosines in the atomic score, chosen on the ``tune`` split."""
+WEIGHTS: dict[str, float] = {"tfidf": 0.4, "object": 0.4, "encoder": 0.2, "facets": 0.1}
+"""Weights of the three cosines in the atomic score and the penalty per facet that differs,
+chosen on the ``tune`` split."""
+FACET_KEYS = ("stage", "population", "ownership", "degree")
+"""The facets of :func:`plangraph.extract.facets.scan` that tell two commitments apart."""
+GENERAL: dict[str, frozenset[str]] = {
+    "stage": frozenset({"compulsory"}),
+    "population": frozenset({"teachers", "students", "children", "residents"}),
+}
+"""Facet values that a clause may state and the other leave unsaid and still be the same
+commitment: a district's ``中小学教师`` is the national plan's ``教师``."""
 Embed = Callable[[list[str]], np.ndarray]
 _FILLER = frozenset("的 和 与 及 等 、 在 对 为 了 是 把 将 以 其 之 各 一批 各类 各级 方面 工作".split())
 _PUNCT = re.compile(r"[\W_]+")
@@ -109,11 +122,49 @@ def object_overlap(texts_a: Sequence[str], texts_b: Sequence[str]) -> np.ndarray
     return np.asarray(m[:len(texts_a)] @ m[len(texts_a):].T)
 
 
+def facets_of(text: str) -> dict[str, frozenset[str]]:
+    """The stage, population, ownership and degree a (normalised) clause states."""
+    from plangraph.extract.facets import scan
+
+    return {k: v for k, v in scan(text)[0].items() if k in FACET_KEYS}
+
+
+def differing(fa: dict[str, frozenset[str]], fb: dict[str, frozenset[str]]) -> list[str]:
+    """The facet keys both sides state with no value in common, or one side states and the
+    other does not, unless what it states is what a plan's commitments are about anyway
+    (:data:`GENERAL`: ``中小学``, ``教师``, ``学生``)."""
+    out = []
+    for k in FACET_KEYS:
+        if k in fa and k in fb:
+            if not fa[k] & fb[k]:
+                out.append(k)
+        elif k in fa or k in fb:
+            if not (fa.get(k) or fb.get(k) or frozenset()) <= GENERAL.get(k, frozenset()):
+                out.append(k)
+    return out
+
+
+def facet_mismatch(texts_a: Sequence[str], texts_b: Sequence[str]) -> np.ndarray:
+    """How many facets each pair does not share, ``len(a)`` × ``len(b)``: computed once per
+    distinct facet set, so it costs little more than reading the facets."""
+    fa = [facets_of(t) for t in texts_a]
+    fb = [facets_of(t) for t in texts_b]
+    key = lambda f: tuple(sorted((k, tuple(sorted(v))) for k, v in f.items()))  # noqa: E731
+    ua = {key(f): f for f in fa}
+    ub = {key(f): f for f in fb}
+    ia = {k: i for i, k in enumerate(ua)}
+    ib = {k: i for i, k in enumerate(ub)}
+    small = np.array([[len(differing(x, y)) for y in ub.values()] for x in ua.values()], dtype=np.float32)
+    small = small.reshape(len(ua), len(ub))
+    return small[np.ix_([ia[key(f)] for f in fa], [ib[key(f)] for f in fb])]
+
+
 def atomic_scores(texts_a: Sequence[str], texts_b: Sequence[str], embed: Embed | None,
                   weights: dict[str, float] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(score, TF-IDF cosine, object overlap, encoder cosine), each ``len(a)`` × ``len(b)``,
-    of clause texts after synonym normalisation. Without ``embed`` (or with an encoder
-    weight of 0) the encoder cosine is zeros and its weight goes to the other two."""
+    of clause texts after synonym normalisation, the score less the facet penalty. Without
+    ``embed`` (or with an encoder weight of 0) the encoder cosine is zeros and its weight
+    goes to the other two."""
     from plangraph.analysis.compare import similarity
 
     w = dict(WEIGHTS if weights is None else weights)
@@ -124,10 +175,13 @@ def atomic_scores(texts_a: Sequence[str], texts_b: Sequence[str], embed: Embed |
     if embed is None or not w.get("encoder"):
         cos = np.zeros_like(tf)
         rest = w.get("tfidf", 0) + w.get("object", 0)
-        w = {"tfidf": w.get("tfidf", 0) / rest, "object": w.get("object", 0) / rest, "encoder": 0.0}
+        w = {"tfidf": w.get("tfidf", 0) / rest, "object": w.get("object", 0) / rest, "encoder": 0.0,
+             "facets": w.get("facets", 0.0)}
     else:
         cos = cosines(na, nb, embed)
     score = w["tfidf"] * tf + w["object"] * obj + w["encoder"] * cos
+    if w.get("facets"):
+        score = score - w["facets"] * facet_mismatch(ta, tb)
     return score, tf, obj, cos
 
 
@@ -140,6 +194,7 @@ class Why:
     tfidf: float
     object: float
     cosine: float
+    facets: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         parts = []
@@ -147,13 +202,15 @@ class Why:
             parts.append("synonym " + ", ".join(self.synonyms))
         if self.shared:
             parts.append("shared " + ", ".join(self.shared))
+        if self.facets:
+            parts.append("facets differ " + ", ".join(self.facets))
         parts.append(f"tfidf {self.tfidf:.2f}, object {self.object:.2f}, cosine {self.cosine:.2f}")
         return "; ".join(parts)
 
 
 def explain(text_a: str, text_b: str, tfidf: float, obj: float, cosine: float) -> Why:
-    """The words two clauses share (longest first, common plan words left out) and
-    the synonym rows that brought them together."""
+    """The words two clauses share (longest first, common plan words left out), the
+    synonym rows that brought them together and the facets that differ (``stage higher|secondary-vocational/—``)."""
     from plangraph.extract.lexicon import tokens
 
     na, nb = normalise(text_a), normalise(text_b)
@@ -163,7 +220,10 @@ def explain(text_a: str, text_b: str, tfidf: float, obj: float, cosine: float) -
     canon_b = {r.canonical for r in nb.applied} | {w for w in words_b}
     syn = [f"{r.variant}→{r.canonical}" for r in na.applied if r.canonical in nb.text or r.canonical in canon_b]
     syn += [f"{r.variant}→{r.canonical}" for r in nb.applied if r.canonical in na.text]
-    return Why(tuple(shared), tuple(dict.fromkeys(syn)), float(tfidf), float(obj), float(cosine))
+    fa, fb = facets_of(na.text), facets_of(nb.text)
+    show = lambda f, k: "|".join(sorted(f.get(k, ()))) or "—"  # noqa: E731
+    facets = tuple(f"{k} {show(fa, k)}/{show(fb, k)}" for k in differing(fa, fb))
+    return Why(tuple(shared), tuple(dict.fromkeys(syn)), float(tfidf), float(obj), float(cosine), facets)
 
 
 SPLITS = ("tune", "test")
@@ -211,3 +271,30 @@ def read_labelled_pairs(path: str | Path) -> list[LabelledPair]:
                                 int(r["start_b"]), int(r["end_b"]), r["quote_b"], r["label"] == "1", r["kind"],
                                 r["split"]))
     return out
+
+
+@dataclass(frozen=True)
+class Singleton:
+    """A hand-judged commitment of ``plan`` that ``others`` do not make
+    (``tests/data/commitment_singletons.tsv``)."""
+
+    plan: str
+    start: int
+    end: int
+    quote: str
+    others: tuple[str, ...]
+    note: str
+
+    def __post_init__(self) -> None:
+        if self.end - self.start != len(self.quote) or not self.others:
+            raise ValueError(f"singleton {self.quote!r}: span [{self.start}, {self.end}) or plans {self.others!r} wrong")
+
+
+def read_singletons(path: str | Path) -> list[Singleton]:
+    """The commitments only one plan makes, from a TSV file (``#`` lines are its notes)."""
+    import csv
+
+    with open(path, encoding="utf-8") as f:
+        rows = list(csv.DictReader((line for line in f if not line.startswith("#")), delimiter="\t"))
+    return [Singleton(r["plan"], int(r["start"]), int(r["end"]), r["quote"], tuple(r["others"].split(",")), r["note"])
+            for r in rows]
