@@ -63,6 +63,13 @@ FIELDS: dict[str, tuple[str, str]] = {
     "target_text": ("目标（原文）", "target as written"),
     "below national": ("低于国家目标", "below the national target"),
     "tie_status": ("关联状态", "tie status"), "tie_score": ("关联得分", "tie score"),
+    # commitments: themes, which plans commit, a plan against its superior plans
+    "theme": ("主题", "theme"), "count": ("承诺数", "commitments"), "quantified": ("写明数量", "states a quantity"),
+    "dated": ("写明年份", "states a year"), "strength": ("强度", "strength"), "scheme": ("类别", "scheme"),
+    "theme_zh": ("主题", "theme"), "theme_en": ("主题（英文）", "theme (English)"),
+    "superior": ("上级规划", "superior plan"), "superior_quote": ("上级规划原文", "superior plan's quote"),
+    "superior_start": ("上级原文起始", "superior start"), "local_quote": ("本规划最接近的原文", "closest local quote"),
+    "local_start": ("本规划原文起始", "local start"), "local_end": ("本规划原文结束", "local end"),
 }
 # Per-plan columns of the indicators side by side: "linan target" and the like.
 _PLAN_FIELDS: dict[str, tuple[str, str]] = {"indicator": ("指标", "indicator"), "target": ("目标", "target"),
@@ -91,6 +98,9 @@ VALUES: dict[str, tuple[str, str]] = {
     "weaker": ("低于", "below"), "not weaker": ("不低于", "not below"),
     "auto": ("自动关联", "auto"), "confirmed": ("已确认", "confirmed"), "rejected": ("已否决", "rejected"),
     "manual": ("人工关联", "tied by hand"), "unmapped": ("未关联", "unmapped"),
+    "strong": ("强", "strong"), "commits": ("承诺", "commits"), "weak": ("弱（仅最接近）", "weak (nearest only)"),
+    "taken up": ("已承接", "taken up"), "not found": ("未见", "not found"), "local": ("本规划特有", "local"),
+    "stages": ("学段", "stages"), "themes": ("主题", "themes"), "target-groups": ("对象群体", "target groups"),
 }
 # English phrases inside computed values and notes (audit) → Chinese.
 _PHRASES_ZH: tuple[tuple[re.Pattern[str], str], ...] = (

@@ -192,6 +192,23 @@ LABELS: dict[str, tuple[str, str]] = {
                        "when the button is clicked."),
     "preview_of": ("预览（{plan}）", "Preview ({plan})"),
     "pick_two": ("请选择两个规划（输入名称或地名查找）。", "Pick two plans (type a name or place)."),
+    "commitments_page": ("承诺与主题", "Commitments by theme"),
+    "theme_matrix": ("规划 × 主题", "Plans × themes"),
+    "by_theme": ("哪些规划承诺某一主题", "Which plans commit to a theme"),
+    "by_phrase": ("哪些规划承诺某项措施", "Which plans commit to a measure"),
+    "theme_pick": ("主题（可输入筛选）", "Theme (type to filter)"),
+    "plans_committing": ("作出承诺的规划", "Plans that commit"),
+    "plans_narrow": ("只看这些规划（不选则为全部）", "Only these plans (none: all)"),
+    "phrase": ("措施或改革名称", "A measure or a reform's name"),
+    "searching": ("正在查找……", "Searching…"),
+    "counting": ("正在统计……", "Counting…"),
+    "scheme": ("类别", "Scheme"),
+    "more_plans": ("上级规划（可多选，最多 3 个；选后逐条核对承接情况）",
+                   "Superior plans (up to 3; picked, each commitment is checked for uptake)"),
+    "taken_up": ("已承接", "Taken up"),
+    "not_found": ("未见", "Not found"),
+    "local": ("本规划特有", "Local"),
+    "uptake_of": ("{plan} 对照上级规划", "{plan} against its superior plans"),
 }
 
 

@@ -10,6 +10,7 @@ from plangraph.errors import IndexStoreError, PlanGraphError
 from plangraph.interfaces import present
 from plangraph.interfaces.webapp.across_page import page_across
 from plangraph.interfaces.webapp.common import open_entity, open_workspace, show_error, t
+from plangraph.interfaces.webapp.commitments_page import page_commitments
 from plangraph.interfaces.webapp.compare_page import page_compare
 from plangraph.interfaces.webapp.entities_page import page_entities
 from plangraph.interfaces.webapp.export_page import page_export
@@ -38,7 +39,7 @@ def no_index(exc: IndexStoreError, path: Path, corpus: Path | None) -> None:
 
 
 PAGES = {"search": page_search, "entities": page_entities, "plans": page_plans, "across": page_across,
-         "compare": page_compare, "sparql": page_sparql, "export": page_export}
+         "compare": page_compare, "commitments_page": page_commitments, "sparql": page_sparql, "export": page_export}
 
 
 def main(corpus: Path | None = None) -> None:

