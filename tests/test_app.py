@@ -424,7 +424,7 @@ def test_english_toggle_keeps_the_page(app: AppTest) -> None:
     assert not app.exception
     assert app.title[0].value == "Education plan graph"
     assert app.sidebar.radio(key="page").options == ["Search", "Entities", "Plans", "One indicator across plans", "Compare",
-                                                         "SPARQL", "Export"]
+                                                         "Commitments by theme", "SPARQL", "Export"]
     assert app.button(key="sparql_run").label == "Run"
 
 
