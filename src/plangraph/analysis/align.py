@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -94,12 +95,13 @@ def object_of(text: str) -> str:
     return text[text.find(verb) + len(verb):] if verb else text
 
 
-def object_words(text: str) -> set[str]:
+@lru_cache(maxsize=65536)
+def object_words(text: str) -> frozenset[str]:
     """The words of a clause's object that can tell two objects apart."""
     from plangraph.extract.lexicon import tokens
 
-    return {w for w in tokens(object_of(text)) if len(w.strip()) >= 1 and w not in _FILLER
-            and not w.isdigit() and not _PUNCT.fullmatch(w)}
+    return frozenset(w for w in tokens(object_of(text)) if len(w.strip()) >= 1 and w not in _FILLER
+                     and not w.isdigit() and not _PUNCT.fullmatch(w))
 
 
 def object_overlap(texts_a: Sequence[str], texts_b: Sequence[str]) -> np.ndarray:
@@ -124,9 +126,14 @@ def object_overlap(texts_a: Sequence[str], texts_b: Sequence[str]) -> np.ndarray
 
 def facets_of(text: str) -> dict[str, frozenset[str]]:
     """The stage, population, ownership and degree a (normalised) clause states."""
+    return dict(_facets(text))
+
+
+@lru_cache(maxsize=65536)
+def _facets(text: str) -> tuple[tuple[str, frozenset[str]], ...]:
     from plangraph.extract.facets import scan
 
-    return {k: v for k, v in scan(text)[0].items() if k in FACET_KEYS}
+    return tuple((k, v) for k, v in scan(text)[0].items() if k in FACET_KEYS)
 
 
 def differing(fa: dict[str, frozenset[str]], fb: dict[str, frozenset[str]]) -> list[str]:

@@ -111,7 +111,8 @@ class ThemeMatrix:
         return [{"plan": p, **{getattr(t, label): self.count(p, t.key) for t in self.themes}} for p in self.plans]
 
 
-def _themes(ws: Workspace, schemes: Sequence[str]) -> tuple[Theme, ...]:
+def all_themes(schemes: Sequence[str] = ()) -> tuple[Theme, ...]:
+    """The themes of ``schemes`` (all when empty), in the order of ``concepts.tsv``."""
     from plangraph.graph.browse import concepts
 
     return tuple(Theme(c.key, c.scheme, c.zh, c.en) for c in concepts() if not schemes or c.scheme in schemes)
@@ -129,13 +130,18 @@ def theme_matrix(ws: Workspace, *, plans: Sequence[str] = (), schemes: Sequence[
             raise UsageError(f"unknown theme scheme {s!r}; choose one of: {', '.join(SCHEMES)}")
     for p in plans:
         ws.check_plan(p)
-    themes = _themes(ws, schemes)
-    wanted_plans = tuple(plans) or ws.plan_ids
-    keep_plans, keep_themes = set(wanted_plans), {t.key for t in themes}
+    params = {"plan": plans[0]} if len(plans) == 1 else None
+    rows = ws.sparql(name=QUERY, params=params, limit=0, timeout_s=60).as_dicts()
+    return matrix_of(rows, tuple(plans) or ws.plan_ids, all_themes(schemes))
+
+
+def matrix_of(rows: Sequence[dict[str, Any]], plans: Sequence[str], themes: Sequence[Theme]) -> ThemeMatrix:
+    """The matrix of ``plans`` × ``themes`` from rows of the ``commitment-themes`` query
+    (other plans' and themes' rows are left out; a commitment is counted once per theme)."""
+    keep_plans, keep_themes = set(plans), {t.key for t in themes}
     best: dict[tuple[str, str], dict[str, Any]] = {}
     spans: dict[tuple[str, str], set[tuple[int, int]]] = {}
-    params = {"plan": plans[0]} if len(plans) == 1 else None
-    for r in ws.sparql(name=QUERY, params=params, limit=0, timeout_s=60).as_dicts():
+    for r in rows:
         plan, key = str(r["plan"]), str(r["key"])
         if plan not in keep_plans or key not in keep_themes:
             continue
@@ -144,10 +150,10 @@ def theme_matrix(ws: Workspace, *, plans: Sequence[str] = (), schemes: Sequence[
         if at not in best or _rank(r) < _rank(best[at]):
             best[at] = r
     order = {t.key: i for i, t in enumerate(themes)}
-    plan_order = {p: i for i, p in enumerate(wanted_plans)}
-    counts = {at: len(s) for at, s in spans.items()}
-    cells = tuple(
-        ThemeCell(p, k, counts[(p, k)], str(best[(p, k)]["quote"]), int(best[(p, k)]["start"]),
-                  int(best[(p, k)]["end"]), bool(int(best[(p, k)]["quantified"])), bool(int(best[(p, k)]["dated"])))
-        for p, k in sorted(counts, key=lambda pk: (plan_order[pk[0]], order[pk[1]])))
-    return ThemeMatrix(wanted_plans, themes, cells)
+    plan_order = {p: i for i, p in enumerate(plans)}
+    cells = []
+    for p, k in sorted(spans, key=lambda pk: (plan_order[pk[0]], order[pk[1]])):
+        b = best[(p, k)]
+        cells.append(ThemeCell(p, k, len(spans[(p, k)]), str(b["quote"]), int(b["start"]), int(b["end"]),
+                               bool(int(b["quantified"])), bool(int(b["dated"]))))
+    return ThemeMatrix(tuple(plans), tuple(themes), tuple(cells))
