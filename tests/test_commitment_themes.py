@@ -104,3 +104,11 @@ def test_the_command_prints_and_exports_the_matrix(ws: Workspace, tmp_path: Path
     assert "乡村教师: 3 of 4 plans commit" in capsys.readouterr().out
     assert main(["commitments", "--index", str(ws.path)]) == 1
     assert "needs a phrase, --matrix or --theme" in capsys.readouterr().err
+
+
+def test_one_theme_from_its_own_rows_is_the_matrix_column(four_plan_index: Path) -> None:
+    fresh = Workspace(four_plan_index)  # nothing made yet: the theme's stored rows alone
+    alone = [c.row() for c in fresh.committing_to("教师队伍")]
+    fresh.theme_matrix()
+    assert alone == [c.row() for c in fresh.committing_to("教师队伍")]
+    assert [r["plan"] for r in alone if r["count"]] and all(r["quote"] for r in alone if r["count"])

@@ -94,7 +94,9 @@ class Comparing:
     def committing_to(self, theme: str, *, plans: Sequence[str] = ()) -> list[ThemeCell]:
         """Which plans commit to a theme (key or label: 教师队伍, rural-teachers): every plan's
         count and strongest commitment, most first; plans with none last, count 0."""
-        return self.theme_matrix(plans=plans).committing(theme)
+        from plangraph.workspace.themes import committing_to
+
+        return committing_to(self._ws(), theme, plans=plans)
 
     def audit(self, plan: str) -> AuditReport:
         """Check a plan (:class:`plangraph.analysis.audit.AuditReport`): stated totals against

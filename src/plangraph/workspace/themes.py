@@ -14,6 +14,8 @@ join in the store (``benchmarks/bench_commitments.py --scale``).
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -123,16 +125,47 @@ def _rank(row: dict[str, Any]) -> tuple[int, int, int]:
     return (-(2 * int(row["quantified"]) + int(row["dated"])), int(row["start"]), int(row["end"]))
 
 
+_cache: weakref.WeakKeyDictionary[Workspace, ThemeMatrix] = weakref.WeakKeyDictionary()
+_lock = threading.Lock()
+
+
+def _whole(ws: Workspace) -> ThemeMatrix:
+    """Every plan × every theme, made once per opened index (a rebuilt index is a new Workspace)."""
+    with _lock:
+        if ws not in _cache:
+            rows = ws.sparql(name=QUERY, limit=0, timeout_s=60).as_dicts()
+            _cache[ws] = matrix_of(rows, ws.plan_ids, all_themes())
+        return _cache[ws]
+
+
 def theme_matrix(ws: Workspace, *, plans: Sequence[str] = (), schemes: Sequence[str] = ()) -> ThemeMatrix:
-    """:meth:`Workspace.theme_matrix`."""
+    """:meth:`Workspace.theme_matrix`: the whole matrix, narrowed to ``plans`` and ``schemes``."""
     for s in schemes:
         if s not in SCHEMES:
             raise UsageError(f"unknown theme scheme {s!r}; choose one of: {', '.join(SCHEMES)}")
     for p in plans:
         ws.check_plan(p)
-    params = {"plan": plans[0]} if len(plans) == 1 else None
-    rows = ws.sparql(name=QUERY, params=params, limit=0, timeout_s=60).as_dicts()
-    return matrix_of(rows, tuple(plans) or ws.plan_ids, all_themes(schemes))
+    whole = _whole(ws)
+    if not plans and not schemes:
+        return whole
+    themes = all_themes(schemes)
+    keep_plans, keep_themes = set(plans or whole.plans), {t.key for t in themes}
+    return ThemeMatrix(tuple(plans) or whole.plans, themes,
+                       tuple(c for c in whole.cells if c.plan in keep_plans and c.theme in keep_themes))
+
+
+def committing_to(ws: Workspace, theme: str, *, plans: Sequence[str] = ()) -> list[ThemeCell]:
+    """:meth:`Workspace.committing_to`: one theme's stored rows only, when the whole matrix
+    has not been made yet."""
+    for p in plans:
+        ws.check_plan(p)
+    with _lock:
+        whole = _cache.get(ws)
+    if whole is not None:
+        return theme_matrix(ws, plans=plans).committing(theme)
+    found = ThemeMatrix((), all_themes(), ()).theme(theme)
+    rows = ws.sparql(name=QUERY, params={"theme": found.key}, limit=0, timeout_s=60).as_dicts()
+    return matrix_of(rows, tuple(plans) or ws.plan_ids, (found,)).committing(found.key)
 
 
 def matrix_of(rows: Sequence[dict[str, Any]], plans: Sequence[str], themes: Sequence[Theme]) -> ThemeMatrix:
