@@ -137,7 +137,7 @@ def main() -> None:
     everything = np.ones(len(pairs), bool)
     for k, (_, stated) in variants.items():
         for label, t in (("stated", stated), ("tuned", chosen[k])):
-            if t is None or (label == "tuned" and k == "atomic" and abs(t - THRESHOLDS["atomic"]) < 1e-9):
+            if t is None or (label == "tuned" and stated is not None and abs(t - stated) < 1e-9):
                 continue
             for rule in ("score", "compare"):
                 pred = scores[k] >= t
