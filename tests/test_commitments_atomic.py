@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from plangraph.analysis.align import (atomic_scores, clauses, explain, facet_mismatch, object_of, read_labelled_pairs,
+from plangraph.analysis.align import (WEIGHTS, atomic_scores, clauses, explain, facet_mismatch, object_of, read_labelled_pairs,
                                       read_singletons)
 from plangraph.analysis.compare import Statement
 from plangraph.analysis.synonyms import RELATIONS, normalise, synonyms
@@ -154,7 +154,7 @@ def test_a_stage_one_clause_names_and_the_other_does_not_counts_against_the_pair
     national = "深化高等学校和中等职业学校教师职称制度改革"
     assert facet_mismatch([local], [national])[0, 0] == 1
     with_check = atomic_scores([local], [national], None)[0][0, 0]
-    without = atomic_scores([local], [national], None, {"tfidf": 0.4, "object": 0.4, "encoder": 0, "facets": 0})[0][0, 0]
+    without = atomic_scores([local], [national], None, {**WEIGHTS, "facets": 0})[0][0, 0]
     assert with_check == pytest.approx(without - 0.1)
     assert "facets differ stage —/higher|secondary-vocational" in str(explain(local, national, 0.4, 0.67, 0.6))
 

@@ -6,10 +6,12 @@ The ``atomic`` method of :mod:`plangraph.analysis.compare`:
    :func:`plangraph.extract.clauses.split_clauses`), each keeping the sentence as context;
 2. each clause is rewritten with the synonym table (:func:`plangraph.analysis.synonyms.normalise`:
    ``区管校聘`` → ``县管校聘``, quotation marks dropped);
-3. a pair's score is a weighted sum (:data:`WEIGHTS`) of three cosines on the normalised
-   clauses: character-bigram TF-IDF, the overlap of the *objects'* words (the clause less
+3. a pair's score is a weighted sum (:data:`WEIGHTS`) on the normalised clauses of the
+   character-bigram TF-IDF cosine, the coverage of the *objects'* words (the clause less
    its adverbs and action verb, words weighted by IDF, so that ``提高教职工编制使用效益``
-   and ``提高教育经费使用效益`` differ in what matters), and the encoder's;
+   and ``提高教育经费使用效益`` differ in what matters: the share of the shorter object's
+   IDF mass the other states) and the encoder's cosine (the objects' cosine is still
+   computed and shown, at weight 0);
 4. less ``WEIGHTS["facets"]`` for each facet the two clauses do not share
    (:func:`facet_mismatch`: the stage, population, ownership or degree one states and the
    other does not, or states otherwise: ``深化高等学校和中等职业学校教师职称制度改革`` is not
@@ -41,9 +43,11 @@ from plangraph.extract.clauses import action_of, split_clauses
 if TYPE_CHECKING:
     from plangraph.analysis.compare import Statement
 
-WEIGHTS: dict[str, float] = {"tfidf": 0.4, "object": 0.4, "encoder": 0.2, "facets": 0.1}
-"""Weights of the three cosines in the atomic score and the penalty per facet that differs,
-chosen on the ``tune`` split."""
+WEIGHTS: dict[str, float] = {"tfidf": 0.4, "object": 0.0, "coverage": 0.2, "encoder": 0.3, "facets": 0.1}
+"""Weights of the atomic score's terms and the penalty per facet that differs, chosen on the
+``tune`` split: the object *coverage* (how much of the shorter object the other states)
+replaced the object cosine, which weighed a long national clause against a short local one
+as if the extra words were a different object."""
 FACET_KEYS = ("stage", "population", "ownership", "degree")
 """The facets of :func:`plangraph.extract.facets.scan` that tell two commitments apart."""
 GENERAL: dict[str, frozenset[str]] = {
@@ -108,6 +112,12 @@ def object_overlap(texts_a: Sequence[str], texts_b: Sequence[str]) -> np.ndarray
     """IDF-weighted overlap of the objects' words, ``len(a)`` × ``len(b)``: the IDF sum of the
     shared words over the geometric mean of each side's IDF sum (the cosine of binary word
     vectors weighted by √IDF); IDF over both lists, as for the bigram TF-IDF."""
+    return _overlaps(texts_a, texts_b)[0]
+
+
+def _overlaps(texts_a: Sequence[str], texts_b: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(object overlap, object coverage): the coverage is the IDF sum of the shared words over
+    the smaller side's IDF sum (how much of the shorter object the other states)."""
     words = [object_words(t) for t in [*texts_a, *texts_b]]
     df: dict[str, int] = {}
     for ws in words:
@@ -118,10 +128,16 @@ def object_overlap(texts_a: Sequence[str], texts_b: Sequence[str]) -> np.ndarray
     m = np.zeros((n, max(len(vocab), 1)), dtype=np.float32)
     for r, ws in enumerate(words):
         for w in ws:
-            m[r, vocab[w]] = math.sqrt(math.log((1 + n) / (1 + df[w])) + 1)
-    norms = np.linalg.norm(m, axis=1, keepdims=True)
-    m /= np.where(norms == 0, 1, norms)
-    return np.asarray(m[:len(texts_a)] @ m[len(texts_a):].T)
+            m[r, vocab[w]] = math.log((1 + n) / (1 + df[w])) + 1
+    na = len(texts_a)
+    binary = (m > 0).astype(np.float32)
+    shared = m[:na] @ binary[na:].T
+    total = m.sum(axis=1)
+    smaller = np.minimum(total[:na, None], total[None, na:])
+    coverage = np.where(smaller > 0, shared / np.where(smaller > 0, smaller, 1), 0)
+    norms = np.sqrt(total)
+    cosine = shared / np.where(norms[:na, None] * norms[None, na:] > 0, norms[:na, None] * norms[None, na:], 1)
+    return np.asarray(cosine, dtype=np.float32), np.asarray(coverage, dtype=np.float32)
 
 
 def facets_of(text: str) -> dict[str, frozenset[str]]:
@@ -178,15 +194,15 @@ def atomic_scores(texts_a: Sequence[str], texts_b: Sequence[str], embed: Embed |
     na, nb = normalised(texts_a), normalised(texts_b)
     ta, tb = [n.text for n in na], [n.text for n in nb]
     tf = similarity(ta, tb)
-    obj = object_overlap(ta, tb)
+    obj, coverage = _overlaps(ta, tb)
     if embed is None or not w.get("encoder"):
         cos = np.zeros_like(tf)
-        rest = w.get("tfidf", 0) + w.get("object", 0)
+        rest = w.get("tfidf", 0) + w.get("object", 0) + w.get("coverage", 0)
         w = {"tfidf": w.get("tfidf", 0) / rest, "object": w.get("object", 0) / rest, "encoder": 0.0,
-             "facets": w.get("facets", 0.0)}
+             "facets": w.get("facets", 0.0), "coverage": w.get("coverage", 0.0) / rest}
     else:
         cos = cosines(na, nb, embed)
-    score = w["tfidf"] * tf + w["object"] * obj + w["encoder"] * cos
+    score = w["tfidf"] * tf + w["object"] * obj + w["encoder"] * cos + w.get("coverage", 0.0) * coverage
     if w.get("facets"):
         score = score - w["facets"] * facet_mismatch(ta, tb)
     return score, tf, obj, cos

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 
 from plangraph.errors import UsageError
-from plangraph.interfaces.argtypes import text
+from plangraph.interfaces.argtypes import output_file, text
 from plangraph.interfaces.cli import _emit_rows, _index_arg, _open
 
 COLUMNS = ["plan", "strength", "score", "quote", "section", "why", "start", "end", "context"]
@@ -119,5 +119,6 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     p.add_argument("--scheme", action="append", choices=("stages", "themes", "target-groups"),
                    help="with --matrix: only this concept scheme (repeatable)")
     p.add_argument("--format", choices=("table", "csv", "json", "xlsx"), default="table")
-    p.add_argument("--out", metavar="FILE", help="with --matrix or --theme: write csv, xlsx or json to FILE")
+    p.add_argument("--out", metavar="FILE", type=output_file,
+                   help="with --matrix or --theme: write csv, xlsx or json to FILE")
     p.set_defaults(func=cmd_commitments)

@@ -44,7 +44,9 @@ class PlanCommitment:
     why: str
 
     def row(self) -> dict[str, Any]:
-        return dict(self.__dict__, score=round(self.score, 3))
+        from plangraph.analysis.compare import shown
+
+        return dict(self.__dict__, score=shown(self.score))
 
 
 def _clauses_of(hit: Any) -> list[tuple[str, str, int, int, str]]:
