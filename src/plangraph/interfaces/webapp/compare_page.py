@@ -49,7 +49,7 @@ def page_compare(ws: Workspace) -> None:
         st.info(t("same_plan"))
         return
     more = [p for p in pick_plans(ws, "compare_more", label=t("more_plans"), max_selections=3)
-            if p not in (plan_a, plan_b)]
+            if p not in (plan_a, plan_b)] if len(ws.plan_ids) > 2 else []
     if more:
         _uptake(ws, plan_a, [plan_b, *more], threshold if method == DEFAULT_METHOD else None)
         return
