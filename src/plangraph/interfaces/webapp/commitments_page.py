@@ -14,6 +14,10 @@ from plangraph.workspace import Workspace
 from plangraph.workspace.themes import SCHEMES, ThemeMatrix
 
 
+HEAT_MAP_PLANS = 40
+"""Rows of the heat map when no plan is picked: the plans with most commitments in the scheme."""
+
+
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _matrix(key: str, path: str) -> ThemeMatrix:
     """Every plan × every theme, once per index (the stored rows of every plan, read once)."""
@@ -99,7 +103,12 @@ def page_commitments(ws: Workspace) -> None:
     with heat:
         scheme = st.radio(t("scheme"), SCHEMES, key="themes_scheme", horizontal=True,
                           format_func=lambda s: str(labels.value(s, english())))
-        _heat_map(matrix, plans, scheme, {p: plan_label(c) for p, c in choices(ws).items()})
+        shown = plans
+        if not picked and len(plans) > HEAT_MAP_PLANS:  # 500 rows of a heat map are no map: the busiest first
+            keys = [th.key for th in matrix.themes if th.scheme == scheme]
+            shown = sorted(plans, key=lambda p: -sum(matrix.count(p, k) for k in keys))[:HEAT_MAP_PLANS]
+            st.caption(t("heat_map_top").format(n=HEAT_MAP_PLANS, total=len(plans)))
+        _heat_map(matrix, shown, scheme, {p: plan_label(c) for p, c in choices(ws).items()})
         _downloads(matrix, plans)
     with theme:
         _by_theme(matrix, plans)

@@ -203,6 +203,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "searching": ("正在查找……", "Searching…"),
     "counting": ("正在统计……", "Counting…"),
     "scheme": ("类别", "Scheme"),
+    "heat_map_top": ("共 {total:,} 个规划，图中为该类承诺最多的 {n} 个；选择规划可只看它们，下载含全部规划。",
+                     "{total:,} plans: the map shows the {n} with most commitments of this scheme; pick plans to "
+                     "see them, the downloads hold every plan."),
     "more_plans": ("上级规划（可多选，最多 3 个；选后逐条核对承接情况）",
                    "Superior plans (up to 3; picked, each commitment is checked for uptake)"),
     "taken_up": ("已承接", "Taken up"),
