@@ -157,7 +157,7 @@ def main() -> None:
             parts.append(f"{k} P {p:.2f} R {r:.2f}")
         print(f"  {a} vs {b} ({int(m.sum())} pairs, {int(gold[m].sum())} same): " + " | ".join(parts))
     paraphrase = np.array([p.kind == "paraphrase" for p in pairs])
-    print(f"\nparaphrase pairs (labelled before scoring, test split), aligned as compare decides:")
+    print("\nparaphrase pairs (labelled before scoring, test split), aligned as compare decides:")
     for k in ("previous", "atomic"):
         found = (scores[k] >= variants[k][1]) & closest[k] & paraphrase
         print(f"  {k}: {int(found.sum())} of {int(paraphrase.sum())}")

@@ -5,8 +5,16 @@ from __future__ import annotations
 
 import pytest
 
-from plangraph.analysis.align import (WEIGHTS, atomic_scores, clauses, explain, facet_mismatch, object_of, read_labelled_pairs,
-                                      read_singletons)
+from plangraph.analysis.align import (
+    WEIGHTS,
+    atomic_scores,
+    clauses,
+    explain,
+    facet_mismatch,
+    object_of,
+    read_labelled_pairs,
+    read_singletons,
+)
 from plangraph.analysis.compare import Statement
 from plangraph.analysis.synonyms import RELATIONS, normalise, synonyms
 from plangraph.extract.clauses import split_clauses

@@ -13,7 +13,6 @@ from plangraph.interfaces.webapp.pickers import choices, pick_plans, plan_label
 from plangraph.workspace import Workspace
 from plangraph.workspace.themes import SCHEMES, ThemeMatrix
 
-
 HEAT_MAP_PLANS = 40
 """Rows of the heat map when no plan is picked: the plans with most commitments in the scheme."""
 
