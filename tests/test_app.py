@@ -424,7 +424,7 @@ def test_english_toggle_keeps_the_page(app: AppTest) -> None:
     assert not app.exception
     assert app.title[0].value == "Education plan graph"
     assert app.sidebar.radio(key="page").options == ["Search", "Entities", "Plans", "One indicator across plans", "Compare",
-                                                         "SPARQL", "Export"]
+                                                         "Commitments by theme", "SPARQL", "Export"]
     assert app.button(key="sparql_run").label == "Run"
 
 
@@ -633,3 +633,15 @@ def test_place_and_document_kind_pickers(places_index: Path, monkeypatch: pytest
     assert {p.replace("\\", "") for _, p in cards(at)} == {"linyi-14th-fyp-explainer", "laishan-14th-fyp-explainer"}
     go(at, "plans")
     assert not at.exception
+
+
+def test_commitments_page_counts_a_theme_and_a_phrase(app: AppTest) -> None:
+    go(app, "commitments_page")
+    assert not app.caption or "图中为该类承诺最多的" not in app.caption[0].value  # two plans: all in the map
+    app.selectbox(key="themes_theme").set_value("principals").run()
+    assert not app.exception
+    assert app.metric[0].value == "2 / 2"  # both districts commit to their principals (校长)
+    app.text_input(key="themes_phrase").set_value("区管校聘").run()
+    assert not app.exception
+    (plans_table,) = [d for d in app.dataframe if "strength" in d.value.columns]
+    assert "linping" in set(plans_table.value["plan"])

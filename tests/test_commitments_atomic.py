@@ -5,7 +5,16 @@ from __future__ import annotations
 
 import pytest
 
-from plangraph.analysis.align import clauses, object_of, read_labelled_pairs
+from plangraph.analysis.align import (
+    WEIGHTS,
+    atomic_scores,
+    clauses,
+    explain,
+    facet_mismatch,
+    object_of,
+    read_labelled_pairs,
+    read_singletons,
+)
 from plangraph.analysis.compare import Statement
 from plangraph.analysis.synonyms import RELATIONS, normalise, synonyms
 from plangraph.extract.clauses import split_clauses
@@ -16,6 +25,7 @@ from plangraph.model import PlanDoc
 from .conftest import ROOT
 
 PAIRS = ROOT / "tests" / "data" / "commitment_pairs_atomic.tsv"
+SINGLETONS = ROOT / "tests" / "data" / "commitment_singletons.tsv"
 
 
 def _commitment(doc: PlanDoc, start: str) -> Commitment:
@@ -145,3 +155,33 @@ def test_a_bad_pairs_file_names_the_problem(tmp_path) -> None:  # type: ignore[n
     bad.write_text(header + "linan\t0\t2\t推进\tlinping\t0\t2\t推进\tyes\ttop\ttune\n", encoding="utf-8")
     with pytest.raises(ValueError, match="pair 1: label 'yes'; choose 0 or 1"):
         read_labelled_pairs(bad)
+
+
+def test_a_stage_one_clause_names_and_the_other_does_not_counts_against_the_pair() -> None:
+    local = "全面落实职称制度改革"
+    national = "深化高等学校和中等职业学校教师职称制度改革"
+    assert facet_mismatch([local], [national])[0, 0] == 1
+    with_check = atomic_scores([local], [national], None)[0][0, 0]
+    without = atomic_scores([local], [national], None, {**WEIGHTS, "facets": 0})[0][0, 0]
+    assert with_check == pytest.approx(without - 0.1)
+    assert "facets differ stage —/higher|secondary-vocational" in str(explain(local, national, 0.4, 0.67, 0.6))
+
+
+def test_general_and_shared_facets_do_not_count() -> None:
+    # 中小学教师 (a district's teachers) is the national plan's 教师; two clauses on 乡村 agree.
+    assert facet_mismatch(["完善中小学教师绩效考核"], ["完善教师绩效工资制度"])[0, 0] == 0
+    assert facet_mismatch(["提高乡村教师待遇"], ["保障乡村教师工资"])[0, 0] == 0
+    # 特殊教育 against 职业教育: both state a stage, and they differ.
+    assert facet_mismatch(["创新特殊教育的培训体系"], ["完善职业教育和培训体系"])[0, 0] == 1
+
+
+def test_commitments_only_one_plan_makes_are_real_clauses(linan: PlanDoc, linping: PlanDoc) -> None:
+    rows = read_singletons(SINGLETONS)
+    assert len(rows) >= 10
+    docs = {d.plan_id: d for d in (linan, linping)}
+    for r in rows:
+        clause_spans = {(cl.evidence.start, cl.evidence.end) for c in extract(docs[r.plan]).commitments
+                        for cl in c.clauses}
+        assert docs[r.plan].original[r.start:r.end] == r.quote
+        assert (r.start, r.end) in clause_spans, r.quote
+        assert r.plan not in r.others

@@ -205,12 +205,13 @@ def test_a_plan_against_its_superior_plans(built, capsys) -> None:  # type: igno
     # the national 县管校聘 is taken up by Linping's 区管校聘, with Linping's quote
     (county,) = [r for r in rows if r["superior"] == national and r["superior_quote"] == "推行教师“县管校聘”"]
     assert county["status"] == "taken up" and county["local_quote"] == "深化“区管校聘”教师管理制度改革"
-    assert "synonym 区管校聘→县管校聘" in county["why"] and county["score"] >= 0.35
+    atomic = THRESHOLDS["atomic"]
+    assert "synonym 区管校聘→县管校聘" in county["why"] and county["score"] >= atomic
     # eye-care lighting is Linping's own
     (lighting,) = [r for r in rows if r["local_quote"] == "实施教室护眼灯光改造工程" and r["status"] == "local"]
-    assert lighting["superior"] == "" and lighting["score"] < 0.35
+    assert lighting["superior"] == "" and lighting["score"] < atomic
     taken = [r for r in rows if r["status"] == "taken up"]
-    assert taken and all(r["score"] >= 0.35 for r in taken)
-    assert all(r["score"] < 0.35 for r in rows if r["status"] == "not found")
+    assert taken and all(r["score"] >= atomic for r in taken)
+    assert all(r["score"] < atomic for r in rows if r["status"] == "not found")
     assert main(["compare", "linping", "linan", "linping", "--index", str(built)]) == 1
     assert "needs other, distinct plans" in capsys.readouterr().err

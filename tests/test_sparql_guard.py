@@ -95,7 +95,8 @@ def district_store(district_index: Path, district_trig: Path,
 
 
 PARAMS = {"projects-by-place": {"plan": "linan"}, "bodies-responsibilities": {"body": "教育部门"},
-          "commitments-for-group": {"group": "elderly"}, "indicators-by-category": {"category": "学前教育"},
+          "commitments-for-group": {"group": "elderly"}, "commitment-themes": {"theme": "teachers"},
+          "indicators-by-category": {"category": "学前教育"},
           "indicator-across-plans": {"name": "受教育年限"}, "cited-documents": {"plan": "linping"},
           "cited-plans": {"plan": "linan"}, "indicators-side-by-side": {"plans": "linan,linping"}}
 

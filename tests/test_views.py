@@ -51,6 +51,10 @@ def _param_sets(ws: Workspace, name: str) -> list[dict[str, str]]:
         categories = sorted({r["cat"] for r in whole if r["cat"]})
         return [{}, {"plan": nothing}] + [{"plan": p} for p in ws.plan_ids] + \
             [{"category": c} for c in categories] + [{"plan": "linan", "category": c} for c in categories]
+    if name == "commitment-themes":
+        themes = sorted({v for scheme in ("stages", "themes", "target-groups") for v in _concepts(ws, scheme)})
+        return [{}] + [{"theme": v} for v in [*themes, nothing]] + [{"plan": p} for p in (*ws.plan_ids, nothing)] + \
+            [{"theme": r["themeLabel"], "plan": r["plan"]} for r in whole[::97]]
     values = _concepts(ws, SCHEMES[name]) + [nothing]
     if SCHEMES[name] == "indicator-concepts":
         # every concept some plan has rows of (key and label), and a few of the ~160 that none has

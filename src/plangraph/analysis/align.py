@@ -6,12 +6,18 @@ The ``atomic`` method of :mod:`plangraph.analysis.compare`:
    :func:`plangraph.extract.clauses.split_clauses`), each keeping the sentence as context;
 2. each clause is rewritten with the synonym table (:func:`plangraph.analysis.synonyms.normalise`:
    ``区管校聘`` → ``县管校聘``, quotation marks dropped);
-3. a pair's score is a weighted sum (:data:`WEIGHTS`) of three cosines on the normalised
-   clauses: character-bigram TF-IDF, the overlap of the *objects'* words (the clause less
+3. a pair's score is a weighted sum (:data:`WEIGHTS`) on the normalised clauses of the
+   character-bigram TF-IDF cosine, the coverage of the *objects'* words (the clause less
    its adverbs and action verb, words weighted by IDF, so that ``提高教职工编制使用效益``
-   and ``提高教育经费使用效益`` differ in what matters), and the encoder's;
-4. a pair says what made it (:func:`explain`): the words both clauses share, the synonym
-   rows applied, and the two cosines.
+   and ``提高教育经费使用效益`` differ in what matters: the share of the shorter object's
+   IDF mass the other states) and the encoder's cosine (the objects' cosine is still
+   computed and shown, at weight 0);
+4. less ``WEIGHTS["facets"]`` for each facet the two clauses do not share
+   (:func:`facet_mismatch`: the stage, population, ownership or degree one states and the
+   other does not, or states otherwise: ``深化高等学校和中等职业学校教师职称制度改革`` is not
+   ``全面落实职称制度改革`` of a district, ``特殊教育教师`` not ``教师``);
+5. a pair says what made it (:func:`explain`): the words both clauses share, the synonym
+   rows applied, the facets that differ, and the cosines.
 
 The threshold (:data:`plangraph.analysis.compare.THRESHOLDS` ``["atomic"]``) is chosen
 on the ``tune`` split of ``tests/data/commitment_pairs_atomic.tsv`` and reported on its
@@ -24,6 +30,7 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,8 +43,19 @@ from plangraph.extract.lexicon import tokens
 if TYPE_CHECKING:
     from plangraph.analysis.compare import Statement
 
-WEIGHTS: dict[str, float] = {"tfidf": 0.4, "object": 0.4, "encoder": 0.2}
-"""Weights of the three cosines in the atomic score, chosen on the ``tune`` split."""
+WEIGHTS: dict[str, float] = {"tfidf": 0.4, "object": 0.0, "coverage": 0.2, "encoder": 0.3, "facets": 0.1}
+"""Weights of the atomic score's terms and the penalty per facet that differs, chosen on the
+``tune`` split: the object *coverage* (how much of the shorter object the other states)
+replaced the object cosine, which weighed a long national clause against a short local one
+as if the extra words were a different object."""
+FACET_KEYS = ("stage", "population", "ownership", "degree")
+"""The facets of :func:`plangraph.extract.facets.scan` that tell two commitments apart."""
+GENERAL: dict[str, frozenset[str]] = {
+    "stage": frozenset({"compulsory"}),
+    "population": frozenset({"teachers", "students", "children", "residents"}),
+}
+"""Facet values that a clause may state and the other leave unsaid and still be the same
+commitment: a district's ``中小学教师`` is the national plan's ``教师``."""
 Embed = Callable[[list[str]], np.ndarray]
 _FILLER = frozenset("的 和 与 及 等 、 在 对 为 了 是 把 将 以 其 之 各 一批 各类 各级 方面 工作".split())
 _PUNCT = re.compile(r"[\W_]+")
@@ -81,16 +99,23 @@ def object_of(text: str) -> str:
     return text[text.find(verb) + len(verb):] if verb else text
 
 
-def object_words(text: str) -> set[str]:
+@lru_cache(maxsize=65536)
+def object_words(text: str) -> frozenset[str]:
     """The words of a clause's object that can tell two objects apart."""
-    return {w for w in tokens(object_of(text)) if len(w.strip()) >= 1 and w not in _FILLER
-            and not w.isdigit() and not _PUNCT.fullmatch(w)}
+    return frozenset(w for w in tokens(object_of(text)) if len(w.strip()) >= 1 and w not in _FILLER
+                     and not w.isdigit() and not _PUNCT.fullmatch(w))
 
 
 def object_overlap(texts_a: Sequence[str], texts_b: Sequence[str]) -> np.ndarray:
     """IDF-weighted overlap of the objects' words, ``len(a)`` × ``len(b)``: the IDF sum of the
     shared words over the geometric mean of each side's IDF sum (the cosine of binary word
     vectors weighted by √IDF); IDF over both lists, as for the bigram TF-IDF."""
+    return _overlaps(texts_a, texts_b)[0]
+
+
+def _overlaps(texts_a: Sequence[str], texts_b: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(object overlap, object coverage): the coverage is the IDF sum of the shared words over
+    the smaller side's IDF sum (how much of the shorter object the other states)."""
     words = [object_words(t) for t in [*texts_a, *texts_b]]
     df: dict[str, int] = {}
     for ws in words:
@@ -101,10 +126,58 @@ def object_overlap(texts_a: Sequence[str], texts_b: Sequence[str]) -> np.ndarray
     m = np.zeros((n, max(len(vocab), 1)), dtype=np.float32)
     for r, ws in enumerate(words):
         for w in ws:
-            m[r, vocab[w]] = math.sqrt(math.log((1 + n) / (1 + df[w])) + 1)
-    norms = np.linalg.norm(m, axis=1, keepdims=True)
-    m /= np.where(norms == 0, 1, norms)
-    return np.asarray(m[:len(texts_a)] @ m[len(texts_a):].T)
+            m[r, vocab[w]] = math.log((1 + n) / (1 + df[w])) + 1
+    na = len(texts_a)
+    binary = (m > 0).astype(np.float32)
+    shared = m[:na] @ binary[na:].T
+    total = m.sum(axis=1)
+    smaller = np.minimum(total[:na, None], total[None, na:])
+    coverage = np.where(smaller > 0, shared / np.where(smaller > 0, smaller, 1), 0)
+    norms = np.sqrt(total)
+    cosine = shared / np.where(norms[:na, None] * norms[None, na:] > 0, norms[:na, None] * norms[None, na:], 1)
+    return np.asarray(cosine, dtype=np.float32), np.asarray(coverage, dtype=np.float32)
+
+
+def facets_of(text: str) -> dict[str, frozenset[str]]:
+    """The stage, population, ownership and degree a (normalised) clause states."""
+    return dict(_facets(text))
+
+
+@lru_cache(maxsize=65536)
+def _facets(text: str) -> tuple[tuple[str, frozenset[str]], ...]:
+    from plangraph.extract.facets import scan
+
+    return tuple((k, v) for k, v in scan(text)[0].items() if k in FACET_KEYS)
+
+
+def differing(fa: dict[str, frozenset[str]], fb: dict[str, frozenset[str]]) -> list[str]:
+    """The facet keys both sides state with no value in common, or one side states and the
+    other does not, unless what it states is what a plan's commitments are about anyway
+    (:data:`GENERAL`: ``中小学``, ``教师``, ``学生``)."""
+    out = []
+    for k in FACET_KEYS:
+        if k in fa and k in fb:
+            if not fa[k] & fb[k]:
+                out.append(k)
+        elif k in fa or k in fb:
+            if not (fa.get(k) or fb.get(k) or frozenset()) <= GENERAL.get(k, frozenset()):
+                out.append(k)
+    return out
+
+
+def facet_mismatch(texts_a: Sequence[str], texts_b: Sequence[str]) -> np.ndarray:
+    """How many facets each pair does not share, ``len(a)`` × ``len(b)``: computed once per
+    distinct facet set, so it costs little more than reading the facets."""
+    fa = [facets_of(t) for t in texts_a]
+    fb = [facets_of(t) for t in texts_b]
+    key = lambda f: tuple(sorted((k, tuple(sorted(v))) for k, v in f.items()))  # noqa: E731
+    ua = {key(f): f for f in fa}
+    ub = {key(f): f for f in fb}
+    ia = {k: i for i, k in enumerate(ua)}
+    ib = {k: i for i, k in enumerate(ub)}
+    small = np.array([[len(differing(x, y)) for y in ub.values()] for x in ua.values()], dtype=np.float32)
+    small = small.reshape(len(ua), len(ub))
+    return small[np.ix_([ia[key(f)] for f in fa], [ib[key(f)] for f in fb])]
 
 
 _NOT_TEXT = re.compile(r"[\W\d_]+")
@@ -145,20 +218,24 @@ def similarity(texts_a: Sequence[str], texts_b: Sequence[str]) -> np.ndarray:
 def atomic_scores(texts_a: Sequence[str], texts_b: Sequence[str], embed: Embed | None,
                   weights: dict[str, float] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(score, TF-IDF cosine, object overlap, encoder cosine), each ``len(a)`` × ``len(b)``,
-    of clause texts after synonym normalisation. Without ``embed`` (or with an encoder
-    weight of 0) the encoder cosine is zeros and its weight goes to the other two."""
+    of clause texts after synonym normalisation, the score less the facet penalty. Without
+    ``embed`` (or with an encoder weight of 0) the encoder cosine is zeros and its weight
+    goes to the other two."""
     w = dict(WEIGHTS if weights is None else weights)
     na, nb = normalised(texts_a), normalised(texts_b)
     ta, tb = [n.text for n in na], [n.text for n in nb]
     tf = similarity(ta, tb)
-    obj = object_overlap(ta, tb)
+    obj, coverage = _overlaps(ta, tb)
     if embed is None or not w.get("encoder"):
         cos = np.zeros_like(tf)
-        rest = w.get("tfidf", 0) + w.get("object", 0)
-        w = {"tfidf": w.get("tfidf", 0) / rest, "object": w.get("object", 0) / rest, "encoder": 0.0}
+        rest = w.get("tfidf", 0) + w.get("object", 0) + w.get("coverage", 0)
+        w = {"tfidf": w.get("tfidf", 0) / rest, "object": w.get("object", 0) / rest, "encoder": 0.0,
+             "facets": w.get("facets", 0.0), "coverage": w.get("coverage", 0.0) / rest}
     else:
         cos = cosines(na, nb, embed)
-    score = w["tfidf"] * tf + w["object"] * obj + w["encoder"] * cos
+    score = w["tfidf"] * tf + w["object"] * obj + w["encoder"] * cos + w.get("coverage", 0.0) * coverage
+    if w.get("facets"):
+        score = score - w["facets"] * facet_mismatch(ta, tb)
     return score, tf, obj, cos
 
 
@@ -171,6 +248,7 @@ class Why:
     tfidf: float
     object: float
     cosine: float
+    facets: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         parts = []
@@ -178,13 +256,15 @@ class Why:
             parts.append("synonym " + ", ".join(self.synonyms))
         if self.shared:
             parts.append("shared " + ", ".join(self.shared))
+        if self.facets:
+            parts.append("facets differ " + ", ".join(self.facets))
         parts.append(f"tfidf {self.tfidf:.2f}, object {self.object:.2f}, cosine {self.cosine:.2f}")
         return "; ".join(parts)
 
 
 def explain(text_a: str, text_b: str, tfidf: float, obj: float, cosine: float) -> Why:
-    """The words two clauses share (longest first, common plan words left out) and
-    the synonym rows that brought them together."""
+    """The words two clauses share (longest first, common plan words left out), the
+    synonym rows that brought them together and the facets that differ (``stage higher|secondary-vocational/—``)."""
     na, nb = normalise(text_a), normalise(text_b)
     words_b = set(tokens(nb.text))
     shared = sorted({w for w in tokens(na.text) if w in words_b and len(w) >= 2 and w not in _COMMON
@@ -192,7 +272,10 @@ def explain(text_a: str, text_b: str, tfidf: float, obj: float, cosine: float) -
     canon_b = {r.canonical for r in nb.applied} | {w for w in words_b}
     syn = [f"{r.variant}→{r.canonical}" for r in na.applied if r.canonical in nb.text or r.canonical in canon_b]
     syn += [f"{r.variant}→{r.canonical}" for r in nb.applied if r.canonical in na.text]
-    return Why(tuple(shared), tuple(dict.fromkeys(syn)), float(tfidf), float(obj), float(cosine))
+    fa, fb = facets_of(na.text), facets_of(nb.text)
+    show = lambda f, k: "|".join(sorted(f.get(k, ()))) or "—"  # noqa: E731
+    facets = tuple(f"{k} {show(fa, k)}/{show(fb, k)}" for k in differing(fa, fb))
+    return Why(tuple(shared), tuple(dict.fromkeys(syn)), float(tfidf), float(obj), float(cosine), facets)
 
 
 SPLITS = ("tune", "test")
@@ -240,3 +323,30 @@ def read_labelled_pairs(path: str | Path) -> list[LabelledPair]:
                                 int(r["start_b"]), int(r["end_b"]), r["quote_b"], r["label"] == "1", r["kind"],
                                 r["split"]))
     return out
+
+
+@dataclass(frozen=True)
+class Singleton:
+    """A hand-judged commitment of ``plan`` that ``others`` do not make
+    (``tests/data/commitment_singletons.tsv``)."""
+
+    plan: str
+    start: int
+    end: int
+    quote: str
+    others: tuple[str, ...]
+    note: str
+
+    def __post_init__(self) -> None:
+        if self.end - self.start != len(self.quote) or not self.others:
+            raise ValueError(f"singleton {self.quote!r}: span [{self.start}, {self.end}) or plans {self.others!r} wrong")
+
+
+def read_singletons(path: str | Path) -> list[Singleton]:
+    """The commitments only one plan makes, from a TSV file (``#`` lines are its notes)."""
+    import csv
+
+    with open(path, encoding="utf-8") as f:
+        rows = list(csv.DictReader((line for line in f if not line.startswith("#")), delimiter="\t"))
+    return [Singleton(r["plan"], int(r["start"]), int(r["end"]), r["quote"], tuple(r["others"].split(",")), r["note"])
+            for r in rows]

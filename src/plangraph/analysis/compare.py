@@ -23,6 +23,7 @@ commitment's counterpart above the threshold are *only in B*.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -32,9 +33,17 @@ import numpy as np
 from plangraph.analysis.align import atomic_scores, clauses, explain, similarity
 from plangraph.text import title_key
 
-THRESHOLDS: dict[str, float] = {"tfidf": 0.18, "use": 0.66, "blend": 0.42, "atomic": 0.35}
+THRESHOLDS: dict[str, float] = {"tfidf": 0.18, "use": 0.66, "blend": 0.42, "atomic": 0.37}
 """Per method, the threshold of best F1 on its labelled pairs (see the module text)."""
 METHODS: tuple[str, ...] = tuple(THRESHOLDS)
+
+
+def shown(score: float) -> float:
+    """A score to three decimals, cut rather than rounded, so that a score below a
+    threshold of two decimals is never shown at it (0.3696 under 0.37 is 0.369)."""
+    return math.floor(score * 1000 + 1e-9) / 1000
+
+
 DEFAULT_METHOD = "atomic"
 TOP_K = 3
 Side = Literal["shared", "only in A", "only in B"]
@@ -120,7 +129,7 @@ class CommitmentComparison:
                 "start": a.statement.start,
                 "end": a.statement.end,
                 "section": a.statement.section,
-                "score": round(best.score, 3) if best else None,
+                "score": shown(best.score) if best else None,
                 "note": None if a.side == "shared" or best is None else below_note(self.threshold),
                 "other_plan": other,
                 "other_quote": best.statement.text if best else None,

@@ -64,7 +64,9 @@ class Uptake:
         items = sorted(self.items, key=lambda r: (order[r.status], r.superior,
                                                   -r.score if r.status == "taken up" else 0.0,
                                                   r.superior_start or 0, r.local_start))
-        return [dict(r.__dict__, score=round(r.score, 3)) for r in items if status is None or r.status == status]
+        from plangraph.analysis.compare import shown
+
+        return [dict(r.__dict__, score=shown(r.score)) for r in items if status is None or r.status == status]
 
 
 def uptake(local: Sequence[Any], superiors: Mapping[str, Sequence[Any]], embed: Embed,

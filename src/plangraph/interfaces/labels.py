@@ -64,6 +64,13 @@ FIELDS: dict[str, tuple[str, str]] = {
     "target_text": ("目标（原文）", "target as written"),
     "below national": ("低于国家目标", "below the national target"),
     "tie_status": ("关联状态", "tie status"), "tie_score": ("关联得分", "tie score"),
+    # commitments: themes, which plans commit, a plan against its superior plans
+    "theme": ("主题", "theme"), "count": ("承诺数", "commitments"), "quantified": ("写明数量", "states a quantity"),
+    "dated": ("写明年份", "states a year"), "strength": ("强度", "strength"), "scheme": ("类别", "scheme"),
+    "theme_zh": ("主题", "theme"), "theme_en": ("主题（英文）", "theme (English)"),
+    "superior": ("上级规划", "superior plan"), "superior_quote": ("上级规划原文", "superior plan's quote"),
+    "superior_start": ("上级原文起始", "superior start"), "local_quote": ("本规划最接近的原文", "closest local quote"),
+    "local_start": ("本规划原文起始", "local start"), "local_end": ("本规划原文结束", "local end"),
 }
 # Per-plan columns of the indicators side by side: "linan target" and the like.
 _PLAN_FIELDS: dict[str, tuple[str, str]] = {"indicator": ("指标", "indicator"), "target": ("目标", "target"),
@@ -92,6 +99,9 @@ VALUES: dict[str, tuple[str, str]] = {
     "weaker": ("低于", "below"), "not weaker": ("不低于", "not below"),
     "auto": ("自动关联", "auto"), "confirmed": ("已确认", "confirmed"), "rejected": ("已否决", "rejected"),
     "manual": ("人工关联", "tied by hand"), "unmapped": ("未关联", "unmapped"),
+    "strong": ("强", "strong"), "commits": ("承诺", "commits"), "weak": ("弱（仅最接近）", "weak (nearest only)"),
+    "taken up": ("已承接", "taken up"), "not found": ("未见", "not found"), "local": ("本规划特有", "local"),
+    "stages": ("学段", "stages"), "themes": ("主题", "themes"), "target-groups": ("对象群体", "target groups"),
 }
 # Entity classes (``EntityRef.kind``) as a chip or an entity page names them.
 ENTITY_KINDS: dict[str, tuple[str, str]] = {
@@ -198,18 +208,12 @@ def labelled_rows(rows: Sequence[Mapping[str, Any]], english: bool = False) -> l
 # -- the app's own words ------------------------------------------------------------
 # key → (中文, English) for every label of the app's pages (``t(key)`` in the webapp).
 PAGE: dict[str, tuple[str, str]] = {
-    "title": ("教育规划知识图谱", "Education plan graph"),
-    "english": ("English", "English"),
-    "page": ("页面", "Page"),
-    "search": ("检索", "Search"),
-    "entities": ("实体", "Entities"),
-    "plans": ("规划", "Plans"),
-    "sparql": ("SPARQL", "SPARQL"),
-    "export": ("导出", "Export"),
-    "question": ("问题或关键词", "Question or keywords"),
-    "plan": ("规划", "Plan"),
-    "all_plans": ("全部规划", "All plans"),
-    "section": ("章节", "Section"),
+    "title": ("教育规划知识图谱", "Education plan graph"), "english": ("English", "English"),
+    "page": ("页面", "Page"), "search": ("检索", "Search"),
+    "entities": ("实体", "Entities"), "plans": ("规划", "Plans"),
+    "sparql": ("SPARQL", "SPARQL"), "export": ("导出", "Export"),
+    "question": ("问题或关键词", "Question or keywords"), "plan": ("规划", "Plan"),
+    "all_plans": ("全部规划", "All plans"), "section": ("章节", "Section"),
     "all_sections": ("全部章节", "All sections"),
     "kinds": ("实体类型", "Entity kinds"),
     "themes": ("主题", "Themes"),
@@ -372,6 +376,20 @@ PAGE: dict[str, tuple[str, str]] = {
                        "when the button is clicked."),
     "preview_of": ("预览（{plan}）", "Preview ({plan})"),
     "pick_two": ("请选择两个规划（输入名称或地名查找）。", "Pick two plans (type a name or place)."),
+    "commitments_page": ("承诺与主题", "Commitments by theme"), "theme_matrix": ("规划 × 主题", "Plans × themes"),
+    "by_theme": ("哪些规划承诺某一主题", "Which plans commit to a theme"),
+    "by_phrase": ("哪些规划承诺某项措施", "Which plans commit to a measure"),
+    "theme_pick": ("主题（可输入筛选）", "Theme (type to filter)"), "plans_committing": ("作出承诺的规划", "Plans that commit"),
+    "plans_narrow": ("只看这些规划（不选则为全部）", "Only these plans (none: all)"),
+    "phrase": ("措施或改革名称", "A measure or a reform's name"), "scheme": ("类别", "Scheme"),
+    "searching": ("正在查找……", "Searching…"), "counting": ("正在统计……", "Counting…"),
+    "heat_map_top": ("共 {total:,} 个规划，图中为该类承诺最多的 {n} 个；选择规划可只看它们，下载含全部规划。",
+                     "{total:,} plans: the map shows the {n} with most commitments of this scheme; pick plans to see them, "
+                     "the downloads hold every plan."),
+    "more_plans": ("上级规划（可多选，最多 3 个；选后逐条核对承接情况）",
+                   "Superior plans (up to 3; picked, each commitment is checked for uptake)"),
+    "taken_up": ("已承接", "Taken up"), "not_found": ("未见", "Not found"),
+    "local": ("本规划特有", "Local"), "uptake_of": ("{plan} 对照上级规划", "{plan} against its superior plans"),
 }
 
 __all__ = ["ENTITY_KINDS", "EXPORT_HEADERS", "FIELDS", "NO_SECTION", "PAGE", "VALUES", "column_labels", "display_rows",

@@ -130,6 +130,16 @@ def table_bytes(rows: Sequence[Mapping[str, Any]], fmt: str, sheet: str = "rows"
     return xlsx_bytes({sheet: (cols, body)})
 
 
+def tables_xlsx(tables: Mapping[str, Sequence[Mapping[str, Any]]]) -> bytes:
+    """Several tables of rows as one XLSX workbook, a sheet each (the plan × theme matrix
+    and its cells)."""
+    sheets = {}
+    for name, rows in tables.items():
+        cols = columns_of(rows)
+        sheets[name] = (cols, [[one_line(r.get(c)) for c in cols] for r in rows])
+    return xlsx_bytes(sheets)
+
+
 def write_table(rows: Sequence[Mapping[str, Any]], fmt: str, path: str | Path, sheet: str = "rows") -> Path:
     """Write rows as csv, xlsx or json to ``path``."""
     if fmt in ("jsonld", "ttl"):

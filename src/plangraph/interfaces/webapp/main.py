@@ -8,6 +8,7 @@ import streamlit as st
 
 from plangraph.errors import IndexStoreError, PlanGraphError
 from plangraph.interfaces.webapp.across_page import page_across
+from plangraph.interfaces.webapp.commitments_page import page_commitments
 from plangraph.interfaces.webapp.common import index_key, open_entity, open_workspace, show_error, t
 from plangraph.interfaces.webapp.compare_page import page_compare
 from plangraph.interfaces.webapp.entities_page import page_entities
@@ -37,7 +38,7 @@ def no_index(exc: IndexStoreError, path: Path, corpus: Path | None) -> None:
 
 
 PAGES = {"search": page_search, "entities": page_entities, "plans": page_plans, "across": page_across,
-         "compare": page_compare, "sparql": page_sparql, "export": page_export}
+         "compare": page_compare, "commitments_page": page_commitments, "sparql": page_sparql, "export": page_export}
 
 
 def main(corpus: Path | None = None) -> None:
