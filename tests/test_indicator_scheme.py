@@ -29,6 +29,7 @@ FACET_VALUES: dict[str, set[str] | None] = {
     "ownership": {"public", "inclusive", "private"},
     "population": None,  # open list (students, teachers, disabled, migrant, working-age …)
     "aspect": None,  # free word
+    "basis": {"gross", "net"},  # of an enrolment rate: every child enrolled, or only those of the age
 }
 DIRECTIONS = {PG.HigherIsBetter, PG.LowerIsBetter, PG.NoDirection}
 # The keys of the first, 15-concept scheme (src/plangraph/data/indicator_concepts.tsv):

@@ -87,6 +87,17 @@ TERMS: tuple[tuple[str, str, bool], ...] = (
     ("新改扩建", "change=new", False), ("新建改扩建", "change=new", False), ("改扩建", "change=new", False),
     ("新建", "change=new", False), ("新增", "change=new", False), ("扩建", "change=new", False),
     ("增加", "change=new", False),
+    # gross or net: 毛入园率 counts every child enrolled, 净入学率 and 适龄 only those of the
+    # stage's age (适龄幼儿入园率 is no 毛入园率)
+    ("毛入园率", "stage=preschool basis=gross", False), ("毛入学率", "basis=gross", False),
+    ("净入园率", "stage=preschool basis=net", False), ("净入学率", "basis=net", False),
+    ("适龄", "basis=net", False),
+    # per so many residents: 每千人口托位数 is no count of places (托位数)
+    ("每千人口", "per=residents", False), ("千人口", "per=residents", False), ("每万人口", "per=residents", False),
+    ("每十万人口", "per=residents", False),
+    # the reverse of what a rate measures, or a change of it: 控辍保学率 is no 辍学率, 消除大班额 no 大班额比例
+    ("控辍", "polarity=reverse", False), ("消除", "polarity=reverse", False), ("降低", "polarity=reverse", False),
+    ("减少", "polarity=reverse", False), ("下降", "polarity=reverse", False), ("化解", "polarity=reverse", False),
     # measure
     ("生师比", "measure=ratio", False), ("师生比", "measure=ratio", False),
     ("生均", "measure=per-student", True), ("班额", "measure=class-size", False),

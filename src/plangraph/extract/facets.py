@@ -253,6 +253,11 @@ def full_name(name: str, parent: str | None) -> str:
     return up + own
 
 
+# 建设 before what is built (建设公办幼儿园, 建设学校) is a flow of new institutions; elsewhere
+# (智慧校园建设, 建设情况) it is not.
+_BUILD = re.compile(r"^(新)?建设(?=\S*(幼儿园|学校|园|校|学位)$)")
+
+
 def read_indicator(name: str, *, parent: str | None = None, sublabel: str | None = None,
                    category: str | None = None, unit: str | None = None,
                    table: str | None = None) -> IndicatorReading:
@@ -260,7 +265,7 @@ def read_indicator(name: str, *, parent: str | None = None, sublabel: str | None
     is a sub-row (``其中:…``), ``sublabel`` a sub-row label in its own cell (``小学`` under
     ``校际优质均衡系数``), ``category`` the table's category column or group heading,
     ``table`` the table's title (``学前教育发展主要指标``: the stage, when nothing closer says)."""
-    whole = full_name(name, parent)
+    whole = _BUILD.sub("新建", full_name(name, parent))
     if sublabel:
         whole = normalise(sublabel) + whole
     facets, core = scan(whole)

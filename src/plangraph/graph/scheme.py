@@ -17,7 +17,7 @@ from plangraph.errors import PlanGraphError
 from plangraph.resources import ontology_dir
 
 SCHEME_FILE = "indicator-scheme.ttl"
-FACET_KEYS = ("stage", "measure", "population", "degree", "span", "ownership", "aspect")
+FACET_KEYS = ("stage", "measure", "population", "degree", "span", "ownership", "aspect", "basis")
 
 
 @dataclass(frozen=True)
