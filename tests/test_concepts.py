@@ -394,3 +394,26 @@ def test_net_rates_totals_reverse_words_and_one_stage_standards_are_told_apart()
     assert match("生均校舍建筑面积差异系数", parent="小学校际差异系数").concept is None
     # 教育支出 and 教育经费 are one word: a share of it is the budget share, not an amount
     assert match("教育经费占一般公共预算支出比重", unit="%").concept == "education-share-of-budget"
+
+
+def test_what_the_fourth_blind_set_taught_holds_for_other_wordings():
+    # 毛 says which rate even beside 适龄
+    assert match("适龄儿童学前三年毛入园率", unit="%").concept == "preschool-gross-enrolment"
+    # a total is no per-student concept
+    assert match("校舍建筑总面积", unit="平方米").concept is None
+    assert match("生均校舍建筑面积", unit="平方米").concept == "school-building-area-per-student"
+    # civil servants are not teachers; teachers' parity with them is its own concept
+    assert match("公务员平均工资", unit="元").concept is None
+    # a share of money is no share of people
+    assert match("教研经费占公用经费比例", unit="%").concept is None
+    # a rating narrows what is counted, and 基本均衡 is no 优质均衡
+    assert match("新建省级示范性幼儿园", unit="所").concept is None
+    assert match("通过义务教育基本均衡发展国家督导评估认定", category="义务教育").concept != (
+        "quality-balance-accreditation")
+    assert match("创建义务教育优质均衡发展县").concept == "quality-balance-accreditation"
+    # a count of one stage takes no row that names no stage; time words are no part of what is counted
+    assert match("学生规模", unit="人").concept != "higher-total-enrolment"
+    assert match("当年毕业学生人数", category="初中", unit="人").concept == "junior-graduate-count"
+    assert match("专任教师总人数", unit="人").concept == "full-time-teacher-count"
+    # 所次 counts institutions
+    assert match("新建改扩建中小学校", unit="所次").concept == "new-schools"

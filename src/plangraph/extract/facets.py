@@ -49,7 +49,7 @@ _UNITS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^(年|岁)$"), "years"),
     (re.compile(r"^(系数)$"), "ratio"),
     (re.compile(r"^(分|项)$"), "level count"),
-    (re.compile(r"^([万亿]?人|[万亿]?人次|名|万?所|万?个|座|班|台|册|间|家|门)$"), "count"),
+    (re.compile(r"^([万亿]?人|[万亿]?人次|名|万?所|所次|万?个|座|班|台|册|间|家|门)$"), "count"),
 )
 
 _BRACKETS = re.compile(r"\([^()]*\)?|（[^（）]*）?|\[[^\]]*\]|【[^】]*】")
@@ -172,6 +172,8 @@ def scan(text: str) -> tuple[dict[str, frozenset[str]], str]:
         facets["measure"] = frozenset({"rate"})
     elif "measure" not in facets and stripped.endswith("数"):
         facets["measure"] = frozenset({"count"})
+    if facets.get("basis") == {"gross", "net"}:
+        facets["basis"] = frozenset({"gross"})  # 适龄幼儿毛入园率: 毛 says which rate
     if "disabled" in facets.get("population", ()):  # 残疾儿童少年义务教育入学率: special, in compulsory
         facets["stage"] = facets.get("stage", frozenset()) | {"special"}
     return facets, stripped
@@ -187,7 +189,7 @@ def unit_measure(unit: str | None) -> frozenset[str]:
     return frozenset()
 
 
-_INSTITUTIONS = re.compile(r"^[万千]?(所|座|家)$")
+_INSTITUTIONS = re.compile(r"^[万千]?(所|座|家)$|^所次$")
 _PEOPLE = re.compile(r"^[万千亿]?(人|名|人次)$")
 
 

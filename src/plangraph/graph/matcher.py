@@ -32,8 +32,8 @@ _MARGIN = 0.01  # a dead heat only: 0.02 already leaves a right tie of an unseen
 _MISSING_PENALTY = 0.8   # the label states a facet the row does not
 _EXTRA_PENALTY = 0.85    # the row states a distinguishing facet the concept does not have
 _EXTRA_KEYS = ("degree", "span", "ownership", "population")
-_NARROWING = ("attainment", "intake", "level", "sector", "degree", "polarity", "per")
-_NARROWING_BOTH = ("intake", "level", "sector", "per")
+_NARROWING = ("attainment", "intake", "level", "sector", "degree", "polarity", "per", "funds", "grade")
+_NARROWING_BOTH = ("intake", "level", "sector", "per", "grade")
 _VETO_KEYS = ("stage", "measure", "degree", "span", "ownership", "population", "aspect", "basis")
 # The standards of a school's resources (生均教学用房面积, 生均仪器设备值) are set for 小学 and 初中
 # apart; a concept of compulsory education takes a row of either stage, a little below an exact stage.
@@ -92,10 +92,10 @@ class _Label:
 
 # Words that say how a thing came about, not what is measured: 义务教育实现基本均衡的县
 # (市、区)比例 is 义务教育基本均衡县(市、区)比例, 建成智慧校园的学校比例 智慧校园比例.
-_FILLER = re.compile(r"实现|达到|建成|开展|完成|的")
+_FILLER = re.compile(r"实现|达到|建成|开展|完成|的|本届|上一?年度|当年")  # and when: 本届毕业学生人数
 # A count word ends a core without saying what is counted (the measure facet says it is a
 # count): 幼儿园 in 万所 is 幼儿园数, 专任教师 in 万人 专任教师数.
-_COUNT_WORD = re.compile(r"(总数|人数|所数|数量|数)$")
+_COUNT_WORD = re.compile(r"(总人数|总数|人数|所数|数量|数)$")
 # What is left of a stage's name once its stage word is read (小学阶段在校生, 普通高中教育专任教师):
 # no part of what is measured.
 _STAGE_WORD = re.compile(r"^(阶段)?(教育)?")
@@ -210,6 +210,8 @@ def _count_fits(reading: IndicatorReading, entry: _Entry) -> bool:
     in 所 is no 成人本专科在校生), and one in 万人 people, not institutions."""
     if "measure" not in reading.facets and "population" not in reading.facets:
         return False  # 小学学校达标情况 says no count, by word, unit or whom it counts
+    if "stage" not in reading.facets and not entry.facets.get("stage", frozenset()) & {"all"}:
+        return False  # 学校规模 (of any school) is no count of one stage
     if "all" in entry.facets.get("stage", frozenset()) and _one_stage(reading.facets.get("stage", frozenset())):
         return False
     if ("change" in reading.facets and "institutions" in entry.facets.get("aspect", frozenset())
@@ -262,6 +264,11 @@ def score(reading: IndicatorReading, entry: _Entry) -> Candidate | None:
     for key in _NARROWING_BOTH:
         if key not in reading.facets and all(key in label.stated for label in entry.labels):
             return None
+    # A concept every wording of which is per student (生均, 每百名) takes no total: 教学及辅助用房总面积
+    # is no 生均教学及辅助用房面积, 特殊教育学校经费总额 no 特殊教育学校生均公用经费.
+    if ("per-student" not in reading.facets.get("measure", frozenset())
+            and all("per-student" in dict(label.values).get("measure", ()) for label in entry.labels)):
+        return None
     # A net rate is said as such (净入学率, 适龄): 幼儿入园率 is read as the gross rate plans mean.
     if (entry.facets.get("basis") == {"net"} and "basis" not in reading.facets
             and all("basis" in label.stated for label in entry.labels)):
