@@ -79,7 +79,8 @@ TERMS: tuple[tuple[str, str, bool], ...] = (
     ("主要劳动年龄人口", "population=main-working-age", True), ("劳动年龄人口", "population=working-age", True),
     ("新增劳动力", "population=new-workforce", True), ("从业人员", "population=employed", True),
     ("毕业生", "population=graduates", True), ("毕业学生", "population=graduates", True),
-    ("公务员", "population=civil-servants", True),  # 当地公务员年平均工资收入 is no teachers' salary ("老年人", "population=elderly", True),
+    ("公务员", "population=civil-servants", True),  # 当地公务员年平均工资收入 is no teachers' salary
+    ("老年人", "population=elderly", True),
     ("家长", "population=parents", True),
     ("老年", "population=elderly", True),
     ("学生", "population=students", True), ("在校生", "population=students measure=count", True),
