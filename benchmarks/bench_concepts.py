@@ -219,8 +219,8 @@ def main() -> None:
     ap.add_argument("--wrong", action="store_true", help="list the wrong pair decisions of each split")
     ap.add_argument("--encoder", metavar="NAME", help="also tie by this encoder's nearest label (e5, use)")
     ap.add_argument("--blind", nargs="?", const="blind", metavar="NAME",
-                    help="only a blind set: blind (indicator_pairs_blind.tsv, indicator_tables_blind/) "
-                         "or blind2 (indicator_pairs_blind2.tsv, indicator_tables_blind2/)")
+                    help="only a blind set: blind, blind2, blind3 or blind4 "
+                         "(indicator_pairs_NAME.tsv, indicator_tables_NAME/)")
     args = ap.parse_args()
     if args.blind:
         blind_report(args.blind)

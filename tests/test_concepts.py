@@ -369,3 +369,52 @@ def test_the_bulletins_words_for_intake_and_teaching_points():
     assert match("小学教学点", unit="个").concept == "primary-teaching-point-count"
     assert match("普惠性幼儿园在园幼儿", parent="学前教育在园幼儿", unit="万人").concept == (
         "inclusive-kindergarten-enrolment-count")
+
+
+def test_net_rates_totals_reverse_words_and_one_stage_standards_are_told_apart():
+    # a net rate (净, 适龄) is no gross rate, and a bare 入园率 is still read as the gross one
+    assert match("学前三年净入园率", unit="%").concept == "preschool-net-enrolment"
+    assert match("全区适龄幼儿入园率", unit="%").concept == "preschool-net-enrolment"
+    assert match("初中净入学率", unit="%").concept == "junior-net-enrolment"
+    assert match("幼儿入园率", category="学前教育", unit="%").concept == "preschool-gross-enrolment"
+    assert match("小学毛入学率", unit="%").concept != "primary-net-enrolment"
+    # a total of places is no count per 1,000 residents, and the reverse
+    assert match("婴幼儿托位总数", unit="个").concept == "infant-care-place-count"
+    assert match("每千人口拥有婴幼儿托位数", unit="个").concept == "infant-care-places"
+    # places of all stages are no kindergarten places; under a stage's heading they are that stage's
+    assert match("新增中小学幼儿园学位", unit="万个").concept == "new-school-places"
+    assert match("新增学位", category="学前教育", unit="个").concept == "preschool-new-places"
+    # the reverse of a rate, or its fall, is not the rate
+    assert match("控辍保学工作达标率", unit="%").concept != "compulsory-dropout"
+    assert match("消除56人以上大班额", unit="个").concept is None
+    # 建设 before what is built is a flow of new institutions; 智慧校园建设 is not
+    assert match("建设普惠性幼儿园", unit="所").concept == "new-kindergartens"
+    assert match("智慧校园建设", unit="%").concept != "new-kindergartens"
+    # a school resource standard of one stage is the compulsory standard's; a coefficient is not
+    assert match("生均体育运动场馆面积", parent="初中学校达标情况", unit="平方米").concept == "sports-area-per-student"
+    assert match("生均校舍建筑面积差异系数", parent="小学校际差异系数").concept is None
+    # 教育支出 and 教育经费 are one word: a share of it is the budget share, not an amount
+    assert match("教育经费占一般公共预算支出比重", unit="%").concept == "education-share-of-budget"
+
+
+def test_what_the_fourth_blind_set_taught_holds_for_other_wordings():
+    # 毛 says which rate even beside 适龄
+    assert match("适龄儿童学前三年毛入园率", unit="%").concept == "preschool-gross-enrolment"
+    # a total is no per-student concept
+    assert match("校舍建筑总面积", unit="平方米").concept is None
+    assert match("生均校舍建筑面积", unit="平方米").concept == "school-building-area-per-student"
+    # civil servants are not teachers; teachers' parity with them is its own concept
+    assert match("公务员平均工资", unit="元").concept is None
+    # a share of money is no share of people
+    assert match("教研经费占公用经费比例", unit="%").concept is None
+    # a rating narrows what is counted, and 基本均衡 is no 优质均衡
+    assert match("新建省级示范性幼儿园", unit="所").concept is None
+    assert match("通过义务教育基本均衡发展国家督导评估认定", category="义务教育").concept != (
+        "quality-balance-accreditation")
+    assert match("创建义务教育优质均衡发展县").concept == "quality-balance-accreditation"
+    # a count of one stage takes no row that names no stage; time words are no part of what is counted
+    assert match("学生规模", unit="人").concept != "higher-total-enrolment"
+    assert match("当年毕业学生人数", category="初中", unit="人").concept == "junior-graduate-count"
+    assert match("专任教师总人数", unit="人").concept == "full-time-teacher-count"
+    # 所次 counts institutions
+    assert match("新建改扩建中小学校", unit="所次").concept == "new-schools"

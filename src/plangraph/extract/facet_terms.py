@@ -20,6 +20,7 @@ TERMS: tuple[tuple[str, str, bool], ...] = (
     ("学前第四年", "stage=preschool span=fourth-year", True),
     ("学前教育", "stage=preschool", True), ("学前段", "stage=preschool", True), ("学前", "stage=preschool", True),
     ("幼儿园", "stage=preschool", True), ("幼儿", "stage=preschool", True), ("托幼", "stage=preschool", True),
+    ("托位", "stage=preschool", False),
     ("入园", "stage=preschool", False), ("在园", "stage=preschool", False),
     ("小学", "stage=primary", True), ("初中", "stage=junior", True), ("初级中学", "stage=junior", True),
     ("九年义务教育", "stage=compulsory", True), ("义务教育", "stage=compulsory", True),
@@ -55,7 +56,7 @@ TERMS: tuple[tuple[str, str, bool], ...] = (
     ("研究生", "degree=postgraduate", True),
     # one of the two postgraduate degrees: 在学博士生 is a part of 在学研究生
     ("硕士", "degree=postgraduate level=master", True), ("博士", "degree=postgraduate level=doctoral", True),
-    ("本专科", "", True),  # 普通本专科, 成人本专科: both tiers, no one degree
+    ("本专科", "stage=higher", True),  # 普通本专科: higher education, both tiers, no one degree
     ("本科", "degree=bachelor", True), ("专科", "degree=associate", True), ("大专", "degree=associate", True),
     # ownership
     ("普及普惠", "", False),  # universal and inclusive (an accreditation's name), no ownership
@@ -79,7 +80,9 @@ TERMS: tuple[tuple[str, str, bool], ...] = (
     ("外来务工", "population=migrant", True), ("留守", "population=left-behind", True),
     ("主要劳动年龄人口", "population=main-working-age", True), ("劳动年龄人口", "population=working-age", True),
     ("新增劳动力", "population=new-workforce", True), ("从业人员", "population=employed", True),
-    ("毕业生", "population=graduates", True), ("老年人", "population=elderly", True),
+    ("毕业生", "population=graduates", True), ("毕业学生", "population=graduates", True),
+    ("公务员", "population=civil-servants", True),  # 当地公务员年平均工资收入 is no teachers' salary
+    ("老年人", "population=elderly", True),
     ("家长", "population=parents", True),
     ("老年", "population=elderly", True),
     ("学生", "population=students", True), ("在校生", "population=students measure=count", True),
@@ -89,6 +92,17 @@ TERMS: tuple[tuple[str, str, bool], ...] = (
     ("新改扩建", "change=new", False), ("新建改扩建", "change=new", False), ("改扩建", "change=new", False),
     ("新建", "change=new", False), ("新增", "change=new", False), ("扩建", "change=new", False),
     ("增加", "change=new", False),
+    # gross or net: 毛入园率 counts every child enrolled, 净入学率 and 适龄 only those of the
+    # stage's age (适龄幼儿入园率 is no 毛入园率)
+    ("毛入园率", "stage=preschool basis=gross", False), ("毛入学率", "basis=gross", False),
+    ("净入园率", "stage=preschool basis=net", False), ("净入学率", "basis=net", False),
+    ("适龄", "basis=net", False),
+    # per so many residents: 每千人口托位数 is no count of places (托位数)
+    ("每千人口", "per=residents", False), ("千人口", "per=residents", False), ("每万人口", "per=residents", False),
+    ("每十万人口", "per=residents", False),
+    # the reverse of what a rate measures, or a change of it: 控辍保学率 is no 辍学率, 消除大班额 no 大班额比例
+    ("控辍", "polarity=reverse", False), ("消除", "polarity=reverse", False), ("降低", "polarity=reverse", False),
+    ("减少", "polarity=reverse", False), ("下降", "polarity=reverse", False), ("化解", "polarity=reverse", False),
     # measure
     ("生师比", "measure=ratio", False), ("师生比", "measure=ratio", False),
     ("生均", "measure=per-student", True), ("班额", "measure=class-size", False),
@@ -101,7 +115,10 @@ TERMS: tuple[tuple[str, str, bool], ...] = (
     ("年限", "measure=years", False), ("面积", "measure=area", False),
     ("人数", "measure=count", False), ("所数", "measure=count", False), ("创建数", "measure=count", False),
     ("数量", "measure=count", False), ("规模", "measure=count", False),
-    ("经费", "measure=money", False), ("投入", "measure=money", False),
+    ("经费", "measure=money funds=yes", False), ("投入", "measure=money funds=yes", False),
+    ("支出", "funds=yes", False),  # a share of money (教师培训经费占比) is no share of people
+    # a grade that narrows what is counted: 省级示范幼儿园 are no new kindergartens, 基本均衡 no 优质均衡
+    ("示范", "grade=model", False), ("星级", "grade=model", False), ("优质均衡", "grade=quality-balance", False),
     ("比例", "measure=rate", True), ("占比", "measure=rate", True), ("比重", "measure=rate", True),
     ("覆盖面", "measure=rate", False), ("覆盖率", "measure=rate", False),
 )

@@ -49,7 +49,7 @@ _UNITS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^(年|岁)$"), "years"),
     (re.compile(r"^(系数)$"), "ratio"),
     (re.compile(r"^(分|项)$"), "level count"),
-    (re.compile(r"^([万亿]?人|[万亿]?人次|名|万?所|万?个|座|班|台|册|间|家|门)$"), "count"),
+    (re.compile(r"^([万亿]?人|[万亿]?人次|名|万?所|所次|万?个|座|班|台|册|间|家|门)$"), "count"),
 )
 
 _BRACKETS = re.compile(r"\([^()]*\)?|（[^（）]*）?|\[[^\]]*\]|【[^】]*】")
@@ -172,6 +172,8 @@ def scan(text: str) -> tuple[dict[str, frozenset[str]], str]:
         facets["measure"] = frozenset({"rate"})
     elif "measure" not in facets and stripped.endswith("数"):
         facets["measure"] = frozenset({"count"})
+    if facets.get("basis") == {"gross", "net"}:
+        facets["basis"] = frozenset({"gross"})  # 适龄幼儿毛入园率: 毛 says which rate
     if "disabled" in facets.get("population", ()):  # 残疾儿童少年义务教育入学率: special, in compulsory
         facets["stage"] = facets.get("stage", frozenset()) | {"special"}
     return facets, stripped
@@ -187,7 +189,7 @@ def unit_measure(unit: str | None) -> frozenset[str]:
     return frozenset()
 
 
-_INSTITUTIONS = re.compile(r"^[万千]?(所|座|家)$")
+_INSTITUTIONS = re.compile(r"^[万千]?(所|座|家)$|^所次$")
 _PEOPLE = re.compile(r"^[万千亿]?(人|名|人次)$")
 
 
@@ -253,6 +255,11 @@ def full_name(name: str, parent: str | None) -> str:
     return up + own
 
 
+# 建设 before what is built (建设公办幼儿园, 建设学校) is a flow of new institutions; elsewhere
+# (智慧校园建设, 建设情况) it is not.
+_BUILD = re.compile(r"^(新)?建设(?=\S*(幼儿园|学校|园|校|学位)$)")
+
+
 def read_indicator(name: str, *, parent: str | None = None, sublabel: str | None = None,
                    category: str | None = None, unit: str | None = None,
                    table: str | None = None) -> IndicatorReading:
@@ -260,7 +267,7 @@ def read_indicator(name: str, *, parent: str | None = None, sublabel: str | None
     is a sub-row (``其中:…``), ``sublabel`` a sub-row label in its own cell (``小学`` under
     ``校际优质均衡系数``), ``category`` the table's category column or group heading,
     ``table`` the table's title (``学前教育发展主要指标``: the stage, when nothing closer says)."""
-    whole = full_name(name, parent)
+    whole = _BUILD.sub("新建", full_name(name, parent))
     if sublabel:
         whole = normalise(sublabel) + whole
     facets, core = scan(whole)

@@ -32,9 +32,13 @@ _MARGIN = 0.01  # a dead heat only: 0.02 already leaves a right tie of an unseen
 _MISSING_PENALTY = 0.8   # the label states a facet the row does not
 _EXTRA_PENALTY = 0.85    # the row states a distinguishing facet the concept does not have
 _EXTRA_KEYS = ("degree", "span", "ownership", "population")
-_NARROWING = ("attainment", "intake", "level", "sector", "degree")
-_NARROWING_BOTH = ("intake", "level", "sector")
-_VETO_KEYS = ("stage", "measure", "degree", "span", "ownership", "population", "aspect")
+_NARROWING = ("attainment", "intake", "level", "sector", "degree", "polarity", "per", "funds", "grade")
+_NARROWING_BOTH = ("intake", "level", "sector", "per", "grade")
+_VETO_KEYS = ("stage", "measure", "degree", "span", "ownership", "population", "aspect", "basis")
+# The standards of a school's resources (生均教学用房面积, 生均仪器设备值) are set for 小学 and 初中
+# apart; a concept of compulsory education takes a row of either stage, a little below an exact stage.
+_RESOURCE_MEASURES = frozenset({"area", "per-student", "money"})
+_ONE_STAGE_OF_COMPULSORY = 0.9
 _COMPATIBLE = {"population": [{"children", "students"}, {"teachers", "staff"}],
                "measure": [{"per-student", "money", "area"}, {"rate", "level"}]}
 
@@ -88,10 +92,10 @@ class _Label:
 
 # Words that say how a thing came about, not what is measured: 义务教育实现基本均衡的县
 # (市、区)比例 is 义务教育基本均衡县(市、区)比例, 建成智慧校园的学校比例 智慧校园比例.
-_FILLER = re.compile(r"实现|达到|建成|开展|完成|的")
+_FILLER = re.compile(r"实现|达到|建成|开展|完成|的|本届|上一?年度|当年")  # and when: 本届毕业学生人数
 # A count word ends a core without saying what is counted (the measure facet says it is a
 # count): 幼儿园 in 万所 is 幼儿园数, 专任教师 in 万人 专任教师数.
-_COUNT_WORD = re.compile(r"(总数|人数|所数|数量|数)$")
+_COUNT_WORD = re.compile(r"(总人数|总数|人数|所数|数量|数)$")
 # What is left of a stage's name once its stage word is read (小学阶段在校生, 普通高中教育专任教师):
 # no part of what is measured.
 _STAGE_WORD = re.compile(r"^(阶段)?(教育)?")
@@ -100,7 +104,8 @@ _STAGE_WORD = re.compile(r"^(阶段)?(教育)?")
 # Words of one meaning, read as one (on both sides): 新增/新建/改扩建 a flow of new things,
 # 就读/在读 what 在园 says of children (在普惠性幼儿园就读的幼儿占比).
 _SAME_WORDS = ((re.compile(r"新改扩建|新建改扩建|改扩建|新建|新增|扩建|增加"), "新建"),
-               (re.compile(r"在?就读|在读"), "在园"))
+               (re.compile(r"在?就读|在读"), "在园"),
+               (re.compile(r"教育支出"), "教育经费"))
 # What is left of an institution's name once its stage word is read (中等职业教育学校, 各级各类
 # 学校, 民办学校各类教育): what is counted, which the measure facet says.
 _INSTITUTION = re.compile(r"各级各类|各类|学校|院校|学院")
@@ -184,6 +189,19 @@ def _agrees(key: str, concept: frozenset[str], stated: frozenset[str], inferred:
     return 0.0
 
 
+# The stages of one level: a row that names stages of two (新增中小学幼儿园学位) counts across them.
+_LEVEL = {"primary": "compulsory", "junior": "compulsory", "general-senior": "senior",
+          "secondary-vocational": "senior", "higher-vocational": "higher"}
+
+
+def _one_stage(stages: frozenset[str]) -> bool:
+    """Whether a row's stages are those of one level (a count of all stages is not its)."""
+    named = stages - {"all"}
+    if len(named) > 1:
+        named -= {"special"}  # 残疾儿童义务教育在校生: special education within one stage
+    return len({_LEVEL.get(s, s) for s in named}) == 1
+
+
 def _count_fits(reading: IndicatorReading, entry: _Entry) -> bool:
     """Whether a row can be a count concept's (#24, the counts by stage): a count of all
     stages takes no row of one stage, even from its category (在校生 under 高中阶段教育 is
@@ -192,8 +210,9 @@ def _count_fits(reading: IndicatorReading, entry: _Entry) -> bool:
     in 所 is no 成人本专科在校生), and one in 万人 people, not institutions."""
     if "measure" not in reading.facets and "population" not in reading.facets:
         return False  # 小学学校达标情况 says no count, by word, unit or whom it counts
-    stages = reading.facets.get("stage", frozenset())
-    if "all" in entry.facets.get("stage", frozenset()) and stages - {"all"}:
+    if "stage" not in reading.facets and not entry.facets.get("stage", frozenset()) & {"all"}:
+        return False  # 学校规模 (of any school) is no count of one stage
+    if "all" in entry.facets.get("stage", frozenset()) and _one_stage(reading.facets.get("stage", frozenset())):
         return False
     if ("change" in reading.facets and "institutions" in entry.facets.get("aspect", frozenset())
             and not any("change" in label.stated for label in entry.labels)):
@@ -210,12 +229,15 @@ def _count_fits(reading: IndicatorReading, entry: _Entry) -> bool:
 
 def score(reading: IndicatorReading, entry: _Entry) -> Candidate | None:
     """The concept's best label for the row, or None when a facet vetoes it."""
+    stages = reading.facets.get("stage", frozenset()) - {"special"}
+    if "all" in entry.facets.get("stage", frozenset()) and _one_stage(stages) and "count" in entry.facets.get(
+            "measure", frozenset()):
+        return None  # 新增学位 under 学前教育 is the stage's, whatever its words: a count of all stages is not
     for label in entry.labels:  # a wording the scheme lists for the concept is the concept
         if label.text == reading.full_name:
             return Candidate(entry.concept.key, 1.0, label.text, (), exact=True)
     factor = 1.0
     agreeing = []
-    stages = reading.facets.get("stage", frozenset()) - {"special"}
     if entry.phase and stages and not stages & entry.phase:
         return None
     parts = {p for p in reading.facets.get("population", ()) if p in _SUBSETS or p.startswith("age-")}
@@ -242,6 +264,15 @@ def score(reading: IndicatorReading, entry: _Entry) -> Candidate | None:
     for key in _NARROWING_BOTH:
         if key not in reading.facets and all(key in label.stated for label in entry.labels):
             return None
+    # A concept every wording of which is per student (生均, 每百名) takes no total: 教学及辅助用房总面积
+    # is no 生均教学及辅助用房面积, 特殊教育学校经费总额 no 特殊教育学校生均公用经费.
+    if ("per-student" not in reading.facets.get("measure", frozenset())
+            and all("per-student" in dict(label.values).get("measure", ()) for label in entry.labels)):
+        return None
+    # A net rate is said as such (净入学率, 适龄): 幼儿入园率 is read as the gross rate plans mean.
+    if (entry.facets.get("basis") == {"net"} and "basis" not in reading.facets
+            and all("basis" in label.stated for label in entry.labels)):
+        return None
     if "count" in entry.facets.get("measure", frozenset()) and not _count_fits(reading, entry):
         return None
     # A head count of people (教职工, 专任教师) is no count of institutions or places.
@@ -255,6 +286,10 @@ def score(reading: IndicatorReading, entry: _Entry) -> Candidate | None:
     for key in _VETO_KEYS:
         if key in entry.facets and key in reading.facets:
             f = _agrees(key, entry.facets[key], reading.facets[key], key in reading.inferred)
+            if (f == 0.0 and key == "stage" and entry.facets[key] == {"compulsory"}
+                    and reading.facets[key] <= {"primary", "junior"} and "ratio" not in reading.facets.get("measure", ())
+                    and entry.facets.get("measure", frozenset()) & _RESOURCE_MEASURES):
+                f = _ONE_STAGE_OF_COMPULSORY  # 小学 生均教学用房面积 is the standard's, for one stage
             if f == 0.0:
                 return None
             factor *= f

@@ -18,7 +18,7 @@ from plangraph.graph.vocab import INDICATOR_SCHEME, PG
 from plangraph.resources import ontology_dir
 
 SCHEME_FILE = "indicator-scheme.ttl"
-FACET_KEYS = ("stage", "measure", "population", "degree", "span", "ownership", "aspect")
+FACET_KEYS = ("stage", "measure", "population", "degree", "span", "ownership", "aspect", "basis")
 
 
 @dataclass(frozen=True)
