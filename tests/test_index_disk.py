@@ -11,12 +11,10 @@ from pathlib import Path
 
 import pytest
 
-import plangraph.workspace.garbage as garbage
-import plangraph.workspace.writer as writer
 from plangraph.errors import IndexStoreError
 from plangraph.graph.sparql import close_runners
 from plangraph.graph.store import KEEP_SNAPSHOTS
-from plangraph.workspace import Workspace, add, build, remove
+from plangraph.workspace import Workspace, add, build, garbage, remove, writer
 from plangraph.workspace.garbage import held_open
 
 from .conftest import LINPING

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from plangraph.errors import InputError, PlanGraphError, describe_exception
 from plangraph.ingest.metadata import input_hash
@@ -34,9 +34,6 @@ from plangraph.workspace.faults import changing, fault_point, is_disk_full
 from plangraph.workspace.folder import write_shard
 from plangraph.workspace.writer import IndexWriter, check_removable
 from plangraph.workspace.writer import ontology_ntriples
-
-if TYPE_CHECKING:
-    from rdflib import Graph
 
 PIPELINE_VERSION = "6"
 """Part of every shard's name: bump it when ingest, extract or the graph change output."""
@@ -69,18 +66,6 @@ class BuildSummary:
 def _shard_name(plan_id: str, source_hash: str, options: dict[str, Any]) -> str:
     key = json.dumps([source_hash, PIPELINE_VERSION, options], sort_keys=True)
     return f"{plan_id}-{hashlib.sha256(key.encode()).hexdigest()[:12]}"
-
-
-@lru_cache(maxsize=1)
-def _ontology_graph() -> Graph:
-    from rdflib import Graph
-
-    from plangraph.resources import ONTOLOGY_FILES, ontology_dir
-
-    g = Graph()
-    for name in ONTOLOGY_FILES:
-        g.parse(ontology_dir() / name, format="turtle")
-    return g
 
 
 @lru_cache(maxsize=1)
@@ -128,10 +113,9 @@ def _plan_shard(index: Path, doc: PlanDoc, source_hash: str, options: dict[str, 
     from plangraph.graph.browse import passage_concepts
     from plangraph.graph.build import add_plan, new_dataset, passage_entities
     from plangraph.graph.iris import plan_iri
-    from plangraph.graph.ontology import validate
+    from plangraph.graph.ontology import validate_ntriples
     from plangraph.graph.store import split_shared
     from plangraph.graph.views import plan_views, stamped
-    from plangraph.graph.vocab import ONTOLOGY_GRAPH
     from plangraph.ingest.docjson import plan_to_json
     from plangraph.text import title_key
 
@@ -139,10 +123,11 @@ def _plan_shard(index: Path, doc: PlanDoc, source_hash: str, options: dict[str, 
     _search_texts(doc)
     ds = new_dataset()
     g = add_plan(ds, doc, ex, decisions)
-    ds.graph(ONTOLOGY_GRAPH).__iadd__(_ontology_graph())  # SHACL sees the plan with the ontology
-    report = validate(ds)
-    local, shared = split_shared(ox.parse(g.serialize(format="nt", encoding="utf-8"), ox.RdfFormat.N_TRIPLES),
-                                 doc.plan_id)
+    nt = g.serialize(format="nt", encoding="utf-8")
+    local, shared = split_shared(ox.parse(nt, ox.RdfFormat.N_TRIPLES), doc.plan_id)
+    # SHACL sees the plan with the ontology, as the text pyshacl-turbo parses natively
+    report = validate_ntriples(nt.decode("utf-8") + "\n" + _ontology_ntriples().decode("utf-8"),
+                               len(g) + _ontology_ntriples().count(b"\n") + 1)
     entities = {pid: [[e.iri, e.kind, e.label] for e in refs] for pid, refs in passage_entities(ds).items()}
     concepts = {pid: sorted(keys) for pid, keys in passage_concepts(ds).items()}
     views = stamped(plan_views("\n".join(local + shared).encode(), _ontology_ntriples()))
