@@ -2,8 +2,8 @@
 
 Builds N synthetic plans (``benchmarks/synth.py``, fake encoder, plans on one worker
 process per core, as ``plangraph build`` does) with the code under ``--before`` and the
-code under ``--after`` (each a ``src`` folder put first on ``PYTHONPATH`` of a child
-process), alternating A B B A, and prints each build's seconds by stage (plans, search
+code under ``--after`` (each a ``src`` folder of a checkout, its ``ontology/`` beside it, put first on
+``PYTHONPATH`` of a child process; ``git archive REV src ontology | tar -x -C DIR``), alternating A B B A, and prints each build's seconds by stage (plans, search
 index, store), the p50 of each side and the ratio. The machine is shared and its load
 moves, so each run's load average is printed beside it; compare within one run.
 
@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from synth import write_corpus  # noqa: E402
+from synth import write_corpus
 
 CHILD = """
 import json, resource, sys, time
@@ -42,8 +42,9 @@ def _build(src: Path, corpus: Path, ix: Path) -> dict[str, object]:
     shutil.rmtree(ix.parent / ".embedding-cache", ignore_errors=True)
     env = {**os.environ, "PYTHONPATH": str(src.resolve())}
     load = os.getloadavg()[0]
-    out = subprocess.run([sys.executable, "-c", CHILD, str(ix), str(corpus)], capture_output=True, text=True,
-                         check=True, env=env)
+    out = subprocess.run([sys.executable, "-c", CHILD, str(ix), str(corpus)], capture_output=True, text=True, env=env)
+    if out.returncode:
+        raise SystemExit(f"the build with {src} failed:\n{out.stderr[-3000:]}")
     result = dict(json.loads(out.stdout.strip().splitlines()[-1]))
     result["load"] = load
     return result
