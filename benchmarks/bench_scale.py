@@ -13,15 +13,29 @@ and the app call it (those across plans are answered from per-plan rows,
 :mod:`plangraph.graph.views`; their SPARQL text's time is printed apart); the
 *endpoint* column sends every query's SPARQL text to ``plangraph endpoint`` over HTTP.
 
+Besides: the index folder's bytes on disk (distinct files: snapshots share the store's
+table files by hard link) after the build (which compacts the store at its end from 50
+plans on) and after one plan was added, replaced (its text changed) and removed, each in
+a child process; searches (the dev questions of ``../shared/eval``, through
+``Workspace.search`` with the index's encoder: the fake one, so the figure is the
+index's own part; the real encoders' time per query is measured by
+``bench_search.py --scale``); and how each figure grows from one N to the next against
+the growth of the corpus.
+
+``--mixed`` builds the corpus of ``synth.py --mixed`` (sizes from a page to the whole
+plan, national documents, text, HTML and Word files) instead of whole district plans.
+
 Usage::
 
-    python benchmarks/bench_scale.py 4 50 [500] [--work DIR] [--runs 7] [--reuse]
+    python benchmarks/bench_scale.py 4 50 [500] [--work DIR] [--runs 7] [--reuse] [--mixed]
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
+import os
 import resource
 import shutil
 import statistics
@@ -32,14 +46,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from synth import write_corpus  # noqa: E402
+from synth import generate, write_corpus  # noqa: E402
 
 CHILD = """
 import json, resource, sys, time
 from plangraph.workspace import add, build
 t0 = time.perf_counter()
+from plangraph.workspace import remove
 if sys.argv[1] == "build":
     s = build([sys.argv[3]], sys.argv[2], encoders=("fake",), progress=False)
+elif sys.argv[1] == "remove":
+    s = remove([sys.argv[3]], sys.argv[2], progress=False)
 else:
     s = add([sys.argv[3]], sys.argv[2], progress=False)
 print(json.dumps({"seconds": time.perf_counter() - t0, "plans": len(s.plans), "failures": len(s.failures),
@@ -51,6 +68,41 @@ print(json.dumps({"seconds": time.perf_counter() - t0, "plans": len(s.plans), "f
 def _child(*args: str) -> dict[str, float]:
     out = subprocess.run([sys.executable, "-c", CHILD, *args], capture_output=True, text=True, check=True)
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def _disk_mb(folder: Path) -> float:
+    """MB of the distinct files under ``folder`` (hard links counted once)."""
+    seen: dict[int, int] = {}
+    for root, _dirs, files in os.walk(folder):
+        for name in files:
+            try:
+                st = os.stat(os.path.join(root, name))
+            except FileNotFoundError:
+                continue
+            seen[st.st_ino] = st.st_size
+    return sum(seen.values()) / 2**20
+
+
+def _write_extra(extra: Path) -> Path:
+    """One more district plan (id ``synth-extra``) to add, replace and remove."""
+    extra.mkdir(parents=True, exist_ok=True)
+    plan = dataclasses.replace(next(generate(1, seed=99)), plan_id="synth-extra")
+    path = extra / "synth-extra.txt"
+    path.write_text(plan.text, "utf-8")
+    path.with_suffix(".meta.toml").write_text(plan.meta_toml(), "utf-8")
+    return path
+
+
+def _search_times(ws: object, runs: int) -> list[float]:
+    """Seconds per search of each dev question (warmed once), through ``Workspace.search``."""
+    from plangraph.analysis.evaluate import load_questions
+
+    shared = Path(os.environ.get("PLANGRAPH_SHARED", Path(__file__).resolve().parents[2] / "shared"))
+    questions = [q.q for q in load_questions(shared / "eval" / "dev_questions.json")][:20]
+    search = ws.search  # type: ignore[attr-defined]
+    for q in questions:
+        search(q)
+    return [t for q in questions for t in _time(lambda: search(q), max(1, runs // 3))]
 
 
 def _queries(first_plan: str) -> list[tuple[str, dict[str, str]]]:
@@ -104,7 +156,7 @@ def _endpoint_times(snapshot: Path, queries: list[tuple[str, dict[str, str]]], r
         server.close()
 
 
-def measure(n: int, work: Path, runs: int, reuse: bool = False) -> dict[str, object]:
+def measure(n: int, work: Path, runs: int, reuse: bool = False, mixed: bool = False) -> dict[str, object]:
     from plangraph.graph.export import export_rows
     from plangraph.graph.planview import section_tree
     from plangraph.workspace import Workspace
@@ -112,18 +164,27 @@ def measure(n: int, work: Path, runs: int, reuse: bool = False) -> dict[str, obj
     inputs, extra, ix = work / f"n{n}" / "in", work / f"n{n}" / "extra", work / f"n{n}" / "ix"
     saved = work / f"n{n}" / "build.json"
     if reuse and saved.exists():  # time the reads again on the index built last time
-        built, added = json.loads(saved.read_text("utf-8"))
+        built, added, changes = json.loads(saved.read_text("utf-8"))
     else:
         shutil.rmtree(ix, ignore_errors=True)
-        if len(list(inputs.glob("*.txt"))) != n or len(list(extra.glob("*.txt"))) != 1:  # else reuse the corpus
+        stamp = work / f"n{n}" / ("mixed" if mixed else "whole")
+        if len([f for f in inputs.glob("*") if not f.name.endswith(".toml")]) != n or not stamp.exists():
             shutil.rmtree(work / f"n{n}", ignore_errors=True)
-            files = write_corpus(inputs, n + 1)
-            extra.mkdir(parents=True)
-            for f in (files[-1], files[-1].with_suffix(".meta.toml")):
-                f.rename(extra / f.name)
+            write_corpus(inputs, n, mixed=mixed)
+            stamp.touch()
+        path = _write_extra(extra)
         built = _child("build", str(ix), str(inputs))
+        changes = {"disk_build_mb": _disk_mb(ix)}
         added = _child("add", str(ix), str(extra))
-        saved.write_text(json.dumps([built, added]), "utf-8")
+        changes["disk_add_mb"] = _disk_mb(ix)
+        path.write_text(path.read_text("utf-8") + "\n新增一段：全面推进教育数字化转型，建设智慧校园示范校10所。\n", "utf-8")
+        changes["replace_s"] = _child("add", str(ix), str(extra))["seconds"]
+        changes["disk_replace_mb"] = _disk_mb(ix)
+        changes["remove_s"] = _child("remove", str(ix), "synth-extra")["seconds"]
+        changes["disk_remove_mb"] = _disk_mb(ix)
+        path.write_text(path.read_text("utf-8").rsplit("\n新增一段", 1)[0], "utf-8")
+        _child("add", str(ix), str(extra))  # the reads below see the N + 1 plans, as before
+        saved.write_text(json.dumps([built, added, changes]), "utf-8")
     t0 = time.perf_counter()
     ws = Workspace(ix)
     ws.plan_ids  # noqa: B018
@@ -140,7 +201,9 @@ def measure(n: int, work: Path, runs: int, reuse: bool = False) -> dict[str, obj
     as_text = {name: _time(lambda: ws.sparql(name=name, params=params, from_views=False), runs)
                for name, params in queries if name in view_specs()}
     endpoint = _endpoint_times(ws.graph_location, queries, runs)
+    searches = _search_times(ws, runs)
     row: dict[str, object] = {
+        **changes, "search_p50_ms": _pct(searches, 0.5), "search_p95_ms": _pct(searches, 0.95),
         "N": n, "build_s": built["seconds"], "s_per_plan": built["seconds"] / n, "rss_mb": built["rss_mb"],
         "worker_rss_mb": built.get("worker_rss_mb", 0.0),
         "add_one_s": added["seconds"], "add_parts": added["parts"], "open_s": open_s,
@@ -181,6 +244,21 @@ def measure(n: int, work: Path, runs: int, reuse: bool = False) -> dict[str, obj
     return row
 
 
+GROWTH = (("build s", "build_s"), ("peak RSS", "rss_mb"), ("disk", "disk_build_mb"), ("add 1", "add_one_s"),
+          ("query p50", "query_p50_ms"), ("endpoint p95", "endpoint_p95_ms"), ("search p50", "search_p50_ms"))
+
+
+def _growth(rows: list[dict[str, object]]) -> None:
+    """How each figure grew from one N to the next, beside how the corpus grew."""
+    if len(rows) < 2:
+        return
+    print("\n| from → to | plans × | " + " | ".join(f"{label} ×" for label, _ in GROWTH) + " |")
+    print("|---|---|" + "---|" * len(GROWTH))
+    for a, b in zip(rows, rows[1:]):
+        cells = [f"{float(b[k]) / float(a[k]):.1f}" if float(a[k]) else "–" for _, k in GROWTH]  # type: ignore[arg-type]
+        print(f"| {a['N']} → {b['N']} | {int(b['N']) / int(a['N']):.0f} | " + " | ".join(cells) + " |")  # type: ignore[call-overload]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("sizes", type=int, nargs="+", help="numbers of plans, e.g. 4 50 500")
@@ -188,18 +266,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=7, help="runs of each named query")
     parser.add_argument("--reuse", action="store_true",
                         help="keep the index and build figures of the last run; time the reads again")
+    parser.add_argument("--mixed", action="store_true", help="the corpus of synth.py --mixed")
     args = parser.parse_args(argv)
-    print("| N | build s | s/plan | peak RSS MB (main / largest worker) | add 1 plan s | open s | query p50 ms | p95 ms | "
-          "slowest query (p50 ms) | endpoint p50 / p95 ms | rdflib p50 ms (ratio) |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start", flush=True)
+    print("| N | build s | s/plan | peak RSS MB (main / largest worker) | disk MB (built / +1 / replaced / -1) | "
+          "add / replace / remove 1 plan s | open s | query p50 ms | p95 ms | slowest query (p50 ms) | "
+          "endpoint p50 / p95 ms | search p50 / p95 ms | rdflib p50 ms (ratio) |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    rows: list[dict[str, object]] = []
     for n in args.sizes:
-        r = measure(n, args.work, args.runs, args.reuse)
+        r = measure(n, args.work, args.runs, args.reuse, args.mixed)
+        rows.append(r)
         rd = f"{r['rdflib_p50_ms']:.1f} ({r['ratio_p50']:.0f}×), parse {r['rdflib_parse_s']:.1f} s" if "ratio_p50" in r else "–"
         print(f"| {n} | {r['build_s']:.1f} | {r['s_per_plan']:.2f} | {r['rss_mb']:.0f} / {r['worker_rss_mb']:.0f} | "
-              f"{r['add_one_s']:.1f} | "
+              f"{r['disk_build_mb']:.0f} / {r['disk_add_mb']:.0f} / {r['disk_replace_mb']:.0f} / "
+              f"{r['disk_remove_mb']:.0f} | {r['add_one_s']:.1f} / {r['replace_s']:.1f} / {r['remove_s']:.1f} | "
               f"{r['open_s']:.3f} | {r['query_p50_ms']:.1f} | {r['query_p95_ms']:.1f} | "
               f"{r['worst_query']} ({r['worst_p50_ms']:.1f}) | "
-              f"{r['endpoint_p50_ms']:.1f} / {r['endpoint_p95_ms']:.1f} | {rd} |", flush=True)
+              f"{r['endpoint_p50_ms']:.1f} / {r['endpoint_p95_ms']:.1f} | "
+              f"{r['search_p50_ms']:.1f} / {r['search_p95_ms']:.1f} | {rd} |", flush=True)
         texts = ", ".join(f"{k} {v:.0f}" for k, v in r["as_text_p50_ms"].items())  # type: ignore[attr-defined]
         print(f"    N={n} queries answered from per-plan rows, run as SPARQL text instead, p50 ms: {texts}",
               file=sys.stderr, flush=True)
@@ -213,6 +298,7 @@ def main(argv: list[str] | None = None) -> int:
         if "rdflib_readers_ms" in r:
             rd = ", ".join(f"{k} {v:.0f} ms" for k, v in r["rdflib_readers_ms"].items())  # type: ignore[attr-defined]
             print(f"    N={n} readers on rdflib: {rd}", file=sys.stderr, flush=True)
+    _growth(rows)
     print(f"(peak RSS of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB)",
           file=sys.stderr)
     return 0

@@ -12,18 +12,28 @@ own text, so a template page that repeats its text (the Linan page does) still
 repeats it after rewriting and ingestion removes the copy as it does for the real
 page. The output is deterministic for a given seed and templates.
 
+``--mixed`` makes a corpus that varies as the real one does (:func:`generate_mixed`):
+district plans cut to any size from one page to the whole template, a few national
+documents (the two national plans of ``../shared/plans``: a table of contents, chapters,
+indicator tables as tab-separated rows), and, besides plain text with its flattened
+table cells, HTML pages (tables as ``<table>``) and Word files (tables as Word
+tables).
+
 Usage::
 
-    python benchmarks/synth.py OUT_DIR --plans 500 --seed 0 [--template FILE ...]
+    python benchmarks/synth.py OUT_DIR --plans 500 --seed 0 [--template FILE ...] [--mixed]
 
-writes ``OUT_DIR/synth-0001.txt`` … with a ``.meta.toml`` sidecar each (id, title,
-region, level, issuer, issued, period), the layout of ``corpus/``.
+writes ``OUT_DIR/synth-0001.txt`` (``.html``, ``.docx``) … with a ``.meta.toml`` sidecar
+each (id, title, region, level, issuer, issued, period), the layout of ``corpus/``.
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import html
+import math
+import os
 import random
 import re
 import sys
@@ -37,6 +47,17 @@ DEFAULT_TEMPLATES = (
     CORPUS / "linan-2022-education-14th-fyp.raw.txt",
     CORPUS / "linping-education-14th-fyp.excerpt.txt",
 )
+SHARED_PLANS = Path(os.environ.get("PLANGRAPH_SHARED", CORPUS.parents[1] / "shared")) / "plans"
+NATIONAL_TEMPLATES = (
+    SHARED_PLANS / "national-china-education-modernization-2035.txt",
+    SHARED_PLANS / "national-education-reform-outline-2010-2020.txt",
+)
+NATIONAL_SHARE = 0.03
+"""Share of national documents in a mixed corpus (most plans are of counties and districts)."""
+FORMAT_SHARES = (("txt", 0.6), ("html", 0.25), ("docx", 0.15))
+"""How often a mixed corpus writes each format."""
+PAGE_CHARS = 1_500
+"""About one printed page of Chinese plan text."""
 
 # (province, city, county or district): real names. A template's own place names
 # are replaced by the chosen row's.
@@ -104,9 +125,11 @@ class SynthPlan:
     issued: str
     period: str
     template: str
+    level: str = "district"
+    fmt: str = "txt"
 
     def meta_toml(self) -> str:
-        fields = {"id": self.plan_id, "title": self.title, "region": self.region, "level": "district",
+        fields = {"id": self.plan_id, "title": self.title, "region": self.region, "level": self.level,
                   "issuer": self.issuer, "issued": self.issued, "period": self.period}
         head = f"# Synthetic plan generated from {self.template} (synth.py).\n"
         return head + "".join(f'{k} = "{v}"\n' for k, v in fields.items())
@@ -263,13 +286,100 @@ def generate(n: int, seed: int = 0, templates: Sequence[Path] = DEFAULT_TEMPLATE
         )
 
 
-def write_corpus(out: Path, n: int, seed: int = 0, templates: Sequence[Path] = DEFAULT_TEMPLATES) -> list[Path]:
-    """Write ``n`` plans and their sidecars into ``out``; returns the text files."""
+def _cut(text: str, rng: random.Random) -> str:
+    """The first lines of ``text``, their length drawn log-uniformly between one page
+    and the whole text (so sizes spread from a page to the largest plan)."""
+    if len(text) <= PAGE_CHARS:
+        return text
+    want = math.exp(rng.uniform(math.log(PAGE_CHARS), math.log(len(text))))
+    out, size = [], 0
+    for line in text.split("\n"):
+        out.append(line)
+        size += len(line) + 1
+        if size >= want:
+            break
+    return "\n".join(out)
+
+
+def generate_mixed(n: int, seed: int = 0) -> Iterator[SynthPlan]:
+    """Yield ``n`` plans that vary as the real corpus does: district plans (the default
+    templates) cut to sizes from one page to the whole, :data:`NATIONAL_SHARE` national
+    documents (:data:`NATIONAL_TEMPLATES`, rewritten likewise, not cut), and formats
+    drawn by :data:`FORMAT_SHARES`. Deterministic for a seed."""
+    district = generate(n, seed)
+    national = [(p, p.read_text("utf-8")) for p in NATIONAL_TEMPLATES if p.is_file()]
+    pool = _sentence_pool([t for _, t in national])
+    formats, shares = zip(*FORMAT_SHARES)
+    for i, plan in enumerate(district, start=1):
+        rng = _rng(seed, "mixed", i)
+        fmt = rng.choices(formats, shares)[0]
+        if national and rng.random() < NATIONAL_SHARE:
+            path, text = national[rng.randrange(len(national))]
+            v = _Variant(f"{seed}:{i}", "", "", "全国", 0, rng.uniform(0.8, 1.2))
+            yield SynthPlan(plan.plan_id, _rewrite(text, v, pool), f"国家教育发展规划纲要（第{i}号样本）", "中国",
+                            "中共中央、国务院", plan.issued, plan.period, path.name, "national", fmt)
+            continue
+        yield SynthPlan(plan.plan_id, _cut(plan.text, rng), plan.title, plan.region, plan.issuer, plan.issued,
+                        plan.period, plan.template, plan.level, fmt)
+
+
+def _blocks(text: str) -> Iterator[tuple[str, list[list[str]]]]:
+    """Paragraphs (``("p", [[line]])``) and runs of tab-separated rows (``("table", rows)``)."""
+    rows: list[list[str]] = []
+    for line in text.split("\n"):
+        if "\t" in line:
+            rows.append(line.split("\t"))
+            continue
+        if rows:
+            yield "table", rows
+            rows = []
+        if line.strip():
+            yield "p", [[line]]
+    if rows:
+        yield "table", rows
+
+
+def _html(plan: SynthPlan) -> str:
+    parts = [f"<html><head><meta charset='utf-8'><title>{html.escape(plan.title)}</title></head><body>"]
+    for kind, rows in _blocks(plan.text):
+        if kind == "p":
+            parts.append(f"<p>{html.escape(rows[0][0])}</p>")
+        else:
+            parts.append("<table>" + "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>"
+                                             for row in rows) + "</table>")
+    return "\n".join(parts) + "\n</body></html>\n"
+
+
+def _write_docx(plan: SynthPlan, path: Path) -> None:
+    import docx  # python-docx, a dependency of the Word reader
+
+    doc = docx.Document()
+    for kind, rows in _blocks(plan.text):
+        if kind == "p":
+            doc.add_paragraph(rows[0][0])
+        else:
+            width = max(len(r) for r in rows)
+            table = doc.add_table(rows=len(rows), cols=width)
+            for r, row in enumerate(rows):
+                for c, cell in enumerate(row):
+                    table.cell(r, c).text = cell
+    doc.save(str(path))
+
+
+def write_corpus(out: Path, n: int, seed: int = 0, templates: Sequence[Path] = DEFAULT_TEMPLATES, *,
+                 mixed: bool = False) -> list[Path]:
+    """Write ``n`` plans and their sidecars into ``out`` (``mixed``: :func:`generate_mixed`,
+    in several formats); returns the plan files."""
     out.mkdir(parents=True, exist_ok=True)
     files = []
-    for plan in generate(n, seed, templates):
-        path = out / f"{plan.plan_id}.txt"
-        path.write_text(plan.text, "utf-8")
+    for plan in (generate_mixed(n, seed) if mixed else generate(n, seed, templates)):
+        path = out / f"{plan.plan_id}.{plan.fmt}"
+        if plan.fmt == "html":
+            path.write_text(_html(plan), "utf-8")
+        elif plan.fmt == "docx":
+            _write_docx(plan, path)
+        else:
+            path.write_text(plan.text, "utf-8")
         path.with_suffix(".meta.toml").write_text(plan.meta_toml(), "utf-8")
         files.append(path)
     return files
@@ -281,9 +391,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--plans", type=int, default=50)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--template", type=Path, action="append", help="a plan text to rewrite (repeatable)")
+    parser.add_argument("--mixed", action="store_true", help="sizes, levels and formats as the real corpus varies")
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    files = write_corpus(args.out, args.plans, args.seed, args.template or DEFAULT_TEMPLATES)
+    files = write_corpus(args.out, args.plans, args.seed, args.template or DEFAULT_TEMPLATES, mixed=args.mixed)
     print(f"{len(files)} plans in {args.out} ({time.perf_counter() - started:.1f} s)", file=sys.stderr)
     return 0
 

@@ -209,8 +209,9 @@ def test_every_page_in_the_browser(page: Any) -> None:
 # -- a large index -------------------------------------------------------------------
 # Sixty synthetic plans (benchmarks/synth.py, the fake encoder: about a minute to build on
 # two free cores) served in Chromium: every page renders without an exception, plans are
-# picked by typing part of their name or place, and the pages that computed over every
-# plan on load (entities, export, compare) wait for a choice. Timings at 200 plans are
+# picked by typing part of their name or place, the pages that computed over every
+# plan on load (entities, export, compare) wait for a choice, and one indicator across
+# plans counts every plan that sets it. Timings at 200 plans are
 # benchmarks/bench_app_pages.py's; this test asserts behaviour only.
 LARGE_PLANS = 60
 
@@ -303,6 +304,18 @@ def test_large_index_every_page_and_plans_picked_by_name(large_page: Any, large_
     _settled(pg, "entities: one plan")
     expect(pg.get_by_text("行 rows").first).to_be_visible()
     pg.screenshot(path=str(SHOTS / "large-entities.png"))
+
+    _go(pg, "指标横向对比 One indicator across plans")  # one concept over every plan
+    picker = pg.get_by_test_id("stSelectbox").filter(has_text="统一指标（可输入筛选）")
+    picker.click()
+    pg.keyboard.type("受教育年限")
+    pg.keyboard.press("Enter")
+    expect(pg.get_by_test_id("stMetric").filter(has_text="设定目标的规划 Plans with a target")).to_be_visible()
+    expect(pg.get_by_test_id("stDataFrame").first).to_be_visible()
+    _settled(pg, "across")
+    with_target = pg.get_by_test_id("stMetric").filter(has_text="设定目标的规划 Plans with a target").inner_text()
+    assert int(re.findall(r"\d+", with_target.replace("Plans with a target", ""))[-1]) > 1, with_target
+    pg.screenshot(path=str(SHOTS / "large-across.png"))
 
     _go(pg, "比较 Compare")
     expect(pg.get_by_text("请选择两个规划").first).to_be_visible()

@@ -14,7 +14,7 @@ from plangraph.extract.lexicon import concepts
 from plangraph.extract.pipeline import extract
 from plangraph.graph.build import build_graph
 from plangraph.graph.iris import plan_graph_iri
-from plangraph.graph.ontology import validate
+from plangraph.graph.ontology import validate, validate_ntriples
 from plangraph.graph.scheme import concepts as indicator_concepts
 from plangraph.graph.vocab import INDICATOR_SCHEME, ONTOLOGY_GRAPH, PG, PGC
 from plangraph.ingest.pipeline import ingest_file
@@ -112,6 +112,11 @@ def test_the_fast_shacl_engine_reports_what_pyshacl_reports(dataset, docs):
     assert not reference.conforms and len(reference.violations) >= 10
     assert fast.conforms == reference.conforms
     assert {(v.focus, v.path) for v in fast.violations} == {(v.focus, v.path) for v in reference.violations}
+    # what a build runs: the same triples as N-Triples text, parsed by pyshacl-turbo's native reader
+    native = validate_ntriples(target.serialize(format="nt"), len(target))
+    assert native.conforms == reference.conforms
+    assert {(v.focus, v.path, v.message) for v in native.violations} == \
+        {(v.focus, v.path, v.message) for v in fast.violations}
 
 
 def test_an_unknown_shacl_engine_is_named(dataset):

@@ -23,21 +23,17 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import Graph
 from rdflib.namespace import DCTERMS
 
 from plangraph.errors import InputError, PlanGraphError, describe_exception
 from plangraph.graph.browse import passage_concepts
 from plangraph.graph.iris import plan_iri
-from plangraph.graph.ontology import validate
 from plangraph.graph.store import split_shared
 from plangraph.graph.views import plan_views, stamped
-from plangraph.graph.vocab import ONTOLOGY_GRAPH
 from plangraph.ingest.docjson import plan_to_json
 from plangraph.ingest.metadata import input_hash
 from plangraph.ingest.pipeline import find_plan_files, ingest_file
 from plangraph.model import Passage, PlanDoc
-from plangraph.resources import ONTOLOGY_FILES, ontology_dir
 from plangraph.search.encoders import get_encoder
 from plangraph.search.lexical_index import char_pairs
 from plangraph.search.write.build import update_index
@@ -100,14 +96,6 @@ def _shard_name(plan_id: str, source_hash: str, options: dict[str, Any]) -> str:
 
 
 @lru_cache(maxsize=1)
-def _ontology_graph() -> Graph:
-    g = Graph()
-    for name in ONTOLOGY_FILES:
-        g.parse(ontology_dir() / name, format="turtle")
-    return g
-
-
-@lru_cache(maxsize=1)
 def _ontology_ntriples() -> bytes:
     """The ontology graph as the store holds it (the writer's N-Triples), for the plan's views."""
     return ontology_ntriples()[0].encode()
@@ -146,15 +134,17 @@ def _plan_shard(index: Path, doc: PlanDoc, source_hash: str, options: dict[str, 
     # looked up when a plan is built, so that a test can make one plan fail in a stage
     from plangraph.extract.pipeline import extract
     from plangraph.graph.build import add_plan, new_dataset, passage_entities
+    from plangraph.graph.ontology import validate_ntriples
 
     ex = extract(doc)
     _search_texts(doc)
     ds = new_dataset()
     g = add_plan(ds, doc, ex, decisions)
-    ds.graph(ONTOLOGY_GRAPH).__iadd__(_ontology_graph())  # SHACL sees the plan with the ontology
-    report = validate(ds)
-    local, shared = split_shared(ox.parse(g.serialize(format="nt", encoding="utf-8"), ox.RdfFormat.N_TRIPLES),
-                                 doc.plan_id)
+    nt = g.serialize(format="nt", encoding="utf-8")
+    local, shared = split_shared(ox.parse(nt, ox.RdfFormat.N_TRIPLES), doc.plan_id)
+    # SHACL sees the plan with the ontology, as the text pyshacl-turbo parses natively
+    report = validate_ntriples(nt.decode("utf-8") + "\n" + _ontology_ntriples().decode("utf-8"),
+                               len(g) + _ontology_ntriples().count(b"\n") + 1)
     entities = {pid: [[e.iri, e.kind, e.label] for e in refs] for pid, refs in passage_entities(ds).items()}
     concepts = {pid: sorted(keys) for pid, keys in passage_concepts(ds).items()}
     views = stamped(plan_views("\n".join(local + shared).encode(), _ontology_ntriples()))

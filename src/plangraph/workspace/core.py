@@ -202,6 +202,9 @@ class Workspace(Comparing, TieReview, AcrossPlans):
         names (``"snapshot": "store/snapshots/<name>"``)."""
         snapshot: Path = self.path / self.manifest["snapshot"]
         if not snapshot.is_dir():
+            if self.is_stale():  # a writer published since and removed this snapshot (garbage.py)
+                raise IndexStoreError(f"index {self.path}: graph store snapshot {snapshot} was replaced by a newer "
+                                      "version of the index", hint="open the index again (Workspace.reopened())")
             raise IndexStoreError(f"index {self.path}: missing graph store snapshot {snapshot}",
                                   hint=f"publish one again: plangraph repair --index {self.path}")
         return snapshot
