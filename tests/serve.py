@@ -18,6 +18,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -68,3 +69,21 @@ def _healthy(url: str) -> bool:
             return bool(r.read() == b"ok")
     except OSError:
         return False
+
+
+@contextmanager
+def browser_page(chromium: Any, url: str, *, timeout_ms: int, height: int = 1300) -> Iterator[Any]:
+    """A page of a fresh Chinese-locale browser context at ``url`` (downloads allowed),
+    every wait bounded by ``timeout_ms``; the context is closed afterwards."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=timeout_ms)
+    context = chromium.new_context(viewport={"width": 1400, "height": height}, accept_downloads=True,
+                                   locale="zh-CN")
+    try:
+        context.set_default_timeout(timeout_ms)
+        page = context.new_page()
+        page.goto(url)
+        yield page
+    finally:
+        context.close()

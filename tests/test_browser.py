@@ -20,7 +20,7 @@ import pytest
 from plangraph.workspace import build
 
 from .conftest import ROOT
-from .serve import CHROMIUM, CHROMIUM_ARGS, served_app
+from .serve import CHROMIUM, CHROMIUM_ARGS, browser_page, served_app
 
 pytestmark = pytest.mark.browser
 
@@ -68,18 +68,8 @@ def chromium() -> Iterator[Any]:
 
 @pytest.fixture(scope="module")
 def page(served: str, chromium: Any) -> Iterator[Any]:
-    from playwright.sync_api import expect
-
-    expect.set_options(timeout=TIMEOUT_MS)
-    context = chromium.new_context(viewport={"width": 1400, "height": 1300}, accept_downloads=True,
-                                   locale="zh-CN")
-    try:
-        context.set_default_timeout(TIMEOUT_MS)
-        pg = context.new_page()
-        pg.goto(served)
+    with browser_page(chromium, served, timeout_ms=TIMEOUT_MS) as pg:
         yield pg
-    finally:
-        context.close()
 
 
 def _go(page: Any, label: str) -> None:
@@ -231,20 +221,10 @@ def large_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def large_page(tmp_path_factory: pytest.TempPathFactory, large_index: Path, chromium: Any) -> Iterator[Any]:
-    from playwright.sync_api import expect
-
-    expect.set_options(timeout=60_000)
     log = tmp_path_factory.mktemp("browser-large-log") / "streamlit.log"
     with served_app(ROOT / "app.py", large_index, log=log, timeout_s=60) as url:
-        context = chromium.new_context(viewport={"width": 1400, "height": 1300}, accept_downloads=True,
-                                       locale="zh-CN")
-        try:
-            context.set_default_timeout(60_000)
-            pg = context.new_page()
-            pg.goto(url)
+        with browser_page(chromium, url, timeout_ms=60_000) as pg:
             yield pg
-        finally:
-            context.close()
 
 
 def _settled(page: Any, where: str) -> None:

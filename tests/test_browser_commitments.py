@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from .conftest import ROOT
-from .serve import CHROMIUM, served_app
+from .serve import CHROMIUM, browser_page, served_app
 from .test_browser import SHOTS, TIMEOUT_MS, _go, _need, _no_raw_words, chromium  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.browser
@@ -22,23 +22,14 @@ NATIONAL_2035 = "national-china-education-modernization-2035"
 
 @pytest.fixture(scope="module")
 def four_page(tmp_path_factory: pytest.TempPathFactory, four_plan_index: Path, chromium: Any) -> Iterator[Any]:  # noqa: F811
-    from playwright.sync_api import expect
 
     if not CHROMIUM.exists():
         _need(str(CHROMIUM))
     log = tmp_path_factory.mktemp("browser-commitments") / "streamlit.log"
     try:
         with served_app(ROOT / "app.py", four_plan_index, log=log, timeout_s=60) as url:
-            expect.set_options(timeout=TIMEOUT_MS)
-            context = chromium.new_context(viewport={"width": 1400, "height": 1300}, accept_downloads=True,
-                                           locale="zh-CN")
-            try:
-                context.set_default_timeout(TIMEOUT_MS)
-                pg = context.new_page()
-                pg.goto(url)
+            with browser_page(chromium, url, timeout_ms=TIMEOUT_MS) as pg:
                 yield pg
-            finally:
-                context.close()
     except RuntimeError as exc:
         pytest.fail(str(exc))
 
