@@ -6,19 +6,19 @@ default plugins (``plugins.py:DEFAULT_PLUGINS``). This table is not documentatio
 the code: the code picks implementations from it (:func:`implementation`), so a name
 added here is a name the command line accepts.
 
-==================  ===============================================  ===============================
-extension point     protocol                                         chosen by
-==================  ===============================================  ===============================
-format reader       :class:`plangraph.ingest.formats.FormatReader`    a file's first bytes, then its
-                                                                     suffix (``detect_format``)
-encoder             :class:`plangraph.search.encoders.Encoder`        ``--encoder`` (``e5``, ``use``,
-                                                                     ``fake``, ``st:<model>``)
+==================  ====================================================  ===============================
+extension point     protocol                                              chosen by
+==================  ====================================================  ===============================
+format reader       :class:`plangraph.ingest.formats.FormatReader`         a file's first bytes, then its
+                                                                          suffix (``detect_format``)
+encoder             :class:`plangraph.search.encoders.Encoder`             ``--encoder`` (``e5``, ``use``,
+                                                                          ``fake``, ``st:<model>``)
 search backend      :class:`plangraph.search.read.backend.SearchBackend`   ``--search-backend`` (``local``,
-                                                                     ``milvus:URI``)
-SPARQL engine       :class:`plangraph.graph.engines.SparqlEngine`     the query worker's graph kind
-                                                                     (``store``, ``memory``,
-                                                                     ``rdflib``, ``remote``)
-==================  ===============================================  ===============================
+                                                                          ``milvus:URI``)
+SPARQL engine       :class:`plangraph.graph.engines.SparqlEngine`          the query worker's graph kind
+                                                                          (``store``, ``memory``,
+                                                                          ``rdflib``, ``remote``)
+==================  ====================================================  ===============================
 
 Implementations are named as ``module:attribute`` and imported only when chosen, so
 that listing them costs nothing and a heavy library (pdfplumber, torch, pymilvus) loads
