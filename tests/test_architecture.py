@@ -181,6 +181,19 @@ def test_no_facade_method_returns_any() -> None:
     assert not untyped, untyped
 
 
+def test_no_function_of_workspace_or_interfaces_returns_any() -> None:
+    """Not only the façade: every function of the two outer layers says what it returns
+    (``object`` where any value goes through, as a spreadsheet cell)."""
+    found = []
+    for stage in ("workspace", "interfaces"):
+        for path in sorted((SRC / stage).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+                if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.returns is not None:
+                    if ast.unparse(node.returns) in ("Any", "typing.Any"):
+                        found.append(f"{path.relative_to(SRC)}:{node.lineno} {node.name}")
+    assert not found, found
+
+
 def test_every_stage_package_exists_with_a_door() -> None:
     for stage in LAYERS[1:]:
         assert (SRC / stage / "__init__.py").is_file(), stage

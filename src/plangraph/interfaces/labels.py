@@ -170,7 +170,7 @@ def kind_label(kind: str, english: bool = False) -> str:
     return ENTITY_KINDS.get(kind, (kind, kind))[1 if english else 0]
 
 
-def value(v: Any, english: bool = False) -> Any:
+def value(v: object, english: bool = False) -> object:
     """A cell value as shown: codes in words, English phrases of the audit in Chinese,
     None as an empty cell."""
     if v is None:

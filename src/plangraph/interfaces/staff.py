@@ -106,7 +106,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
 }
 
 
-def value_text(comparator: str | None, value: Any, text: str | None) -> Any:
+def value_text(comparator: str | None, value: object, text: str | None) -> object:
     """A value as staff write it: the number itself when exact, else the number with its
     comparator (``≥65``, ``>95``, ``约12``); words (``通过``) as written."""
     if value is None:
@@ -116,7 +116,7 @@ def value_text(comparator: str | None, value: Any, text: str | None) -> Any:
     return f"{_PREFIX.get(comparator, comparator)}{value}"
 
 
-def one_line(text: Any) -> Any:
+def one_line(text: object) -> object:
     """``text`` with its line breaks and blank lines folded into single spaces."""
     return " ".join(text.split()) if isinstance(text, str) else text
 
@@ -127,7 +127,7 @@ def _quantity(q: Mapping[str, Any]) -> str:
     return f"{q.get('qualifier') or ''}{value}{upper}{q.get('unit') or ''}"
 
 
-def _cell(value: Any) -> Any:
+def _cell(value: object) -> object:
     """A list as one text cell (quantities written out, the rest joined by ``、``)."""
     if isinstance(value, list):
         if not value:

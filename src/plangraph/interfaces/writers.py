@@ -30,7 +30,7 @@ _SHEET_FORBIDDEN = str.maketrans({c: " " for c in "[]:*?/\\"})
 _MAX_WIDTH = 60
 
 
-def neutralise(value: Any) -> Any:
+def neutralise(value: object) -> object:
     """A cell value that spreadsheets will not run as a formula.
 
     Only text that Excel, WPS or LibreOffice would evaluate is prefixed with ``'``: a

@@ -40,8 +40,8 @@ class PlanFiles:
         self._views: dict[str, list[tuple[Any, ...]] | None] | None = None
         self._views_lock = threading.Lock()
 
-    def _read(self, plan: str, name: str) -> Any:
-        """A JSON file of a plan's shard; None for a plan the index does not hold, or
+    def _read(self, plan: str, name: str) -> dict[str, Any] | None:
+        """A JSON object of a plan's shard; None for a plan the index does not hold, or
         for a ``concepts.json`` or ``views.json`` the shard predates.
 
         Raises:
@@ -52,13 +52,16 @@ class PlanFiles:
             return None
         path = self.path / PLANS_DIR / record["shard"] / name
         try:
-            return json.loads(path.read_text("utf-8"))
+            content = json.loads(path.read_text("utf-8"))
         except FileNotFoundError:
             if name in (CONCEPTS_FILE, VIEWS_FILE):
                 return None
             raise broken_index(self.path, f"missing {path}") from None
         except (ValueError, TypeError) as exc:
             raise broken_index(self.path, f"{path} is corrupt ({exc})") from None
+        if not isinstance(content, dict):
+            raise broken_index(self.path, f"{path} is corrupt (a JSON {type(content).__name__}, not an object)")
+        return content
 
     def entities_for(self, passage_id: str) -> tuple[EntityRef, ...]:
         """Entities the graph says were stated in this passage."""

@@ -176,7 +176,7 @@ def page_across(ws: Workspace) -> None:
     concept = _pick(concepts)
     levels_here = [lv for lv in ("national", "provincial", "municipal", "county", "district")
                    if any((p.get("meta") or {}).get("level") == lv for p in ws.plans())]
-    level_names = {lv: labels.value(lv, english()) for lv in levels_here}
+    level_names = {lv: str(labels.value(lv, english())) for lv in levels_here}
     levels = st.multiselect(t("levels"), levels_here, default=levels_here, key="across_levels",
                             format_func=level_names.__getitem__, placeholder=t("choose_many"))
     if concept is None:
