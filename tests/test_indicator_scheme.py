@@ -225,7 +225,7 @@ def test_the_pairs_agree_with_the_tables_gold(sources: dict[str, str]) -> None:
     assert checked >= 30
 
 
-@pytest.mark.parametrize("name", ["blind", "blind2", "blind3", "blind4"])
+@pytest.mark.parametrize("name", ["blind", "blind2", "blind3", "blind4", "blind5"])
 def test_the_blind_sets_are_gold_labelled_with_concepts_of_the_scheme_and_their_pairs_agree(
     name: str, concepts: list[URIRef]
 ) -> None:
