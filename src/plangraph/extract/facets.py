@@ -38,6 +38,8 @@ _PARSED = sorted(
     key=lambda t: -len(t[0]),
 )
 _FIRST = {t[0][0] for t in _PARSED}
+TERM_WORDS = frozenset(t[0] for t in _PARSED)
+"""Every word that states a facet (学前三年, 公办, 比例 …)."""
 
 _UNITS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^(%|％|‰|百分比)$"), "rate"),
@@ -255,6 +257,11 @@ def full_name(name: str, parent: str | None) -> str:
     return up + own
 
 
+# A name whose last word is a state, a project or an event (学校达标情况, 新改扩建项目, 家长满意度
+# 调查, 督导评估验收) reports that thing, not a quantity of the scheme's, whatever its unit says.
+_STATUS_HEAD = re.compile(r"(情况|项目|工程|调查|验收|计划|行动|名单)$")
+
+
 # 建设 before what is built (建设公办幼儿园, 建设学校) is a flow of new institutions; elsewhere
 # (智慧校园建设, 建设情况) it is not.
 _BUILD = re.compile(r"^(新)?建设(?=\S*(幼儿园|学校|园|校|学位)$)")
@@ -282,6 +289,8 @@ def read_indicator(name: str, *, parent: str | None = None, sublabel: str | None
         for key, values in scan(normalise(parent))[0].items():
             if key not in facets and key != "measure":
                 facets[key] = values
+    if _STATUS_HEAD.search(normalise(name)):
+        facets["head"] = frozenset({"status"})  # 学校达标情况, 新改扩建项目: no quantity the name measures
     measured = unit_measure(unit)
     if counted := unit_counts(unit):
         facets["counted"] = frozenset({counted})

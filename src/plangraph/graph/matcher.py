@@ -23,17 +23,22 @@ from functools import lru_cache
 
 from plangraph.extract.facets import IndicatorReading, read_indicator
 from plangraph.graph.scheme import IndicatorConcept, concepts
+from plangraph.graph.wording import SAME_WORDS, ConceptWords, Vocabulary
 
 THRESHOLD = 0.45
 """The score a tie needs (tuned on the ``tune`` split; see docs/indicator-matching.md)."""
 
+_REFUSED = 0.4  # below THRESHOLD whatever the overlap: a suggestion for a reviewer, never a tie
 _CORE_FLOOR = 0.3  # 0 to 0.35 change nothing on the tune pairs, 0.4 loses a tie; see the docs
 _MARGIN = 0.01  # a dead heat only: 0.02 already leaves a right tie of an unseen table unmapped
 _MISSING_PENALTY = 0.8   # the label states a facet the row does not
 _EXTRA_PENALTY = 0.85    # the row states a distinguishing facet the concept does not have
 _EXTRA_KEYS = ("degree", "span", "ownership", "population")
-_NARROWING = ("attainment", "intake", "level", "sector", "degree", "polarity", "per", "funds", "grade")
-_NARROWING_BOTH = ("intake", "level", "sector", "per", "grade")
+_NARROWING = ("attainment", "intake", "level", "sector", "degree", "polarity", "per", "funds", "grade", "head")
+# What every wording of a concept says, a row must say too (from its name, the row above, its
+# category or unit), except these: a bare 入园率 is the gross rate, and a unit or a degree's
+# scope is never in a label.
+_NOT_REQUIRED = frozenset({"basis", "counted", "scope", "measure"})
 _VETO_KEYS = ("stage", "measure", "degree", "span", "ownership", "population", "aspect", "basis")
 # The standards of a school's resources (生均教学用房面积, 生均仪器设备值) are set for 小学 and 初中
 # apart; a concept of compulsory education takes a row of either stage, a little below an exact stage.
@@ -101,11 +106,6 @@ _COUNT_WORD = re.compile(r"(总人数|总数|人数|所数|数量|数)$")
 _STAGE_WORD = re.compile(r"^(阶段)?(教育)?")
 
 
-# Words of one meaning, read as one (on both sides): 新增/新建/改扩建 a flow of new things,
-# 就读/在读 what 在园 says of children (在普惠性幼儿园就读的幼儿占比).
-_SAME_WORDS = ((re.compile(r"新改扩建|新建改扩建|改扩建|新建|新增|扩建|增加"), "新建"),
-               (re.compile(r"在?就读|在读"), "在园"),
-               (re.compile(r"教育支出"), "教育经费"))
 # What is left of an institution's name once its stage word is read (中等职业教育学校, 各级各类
 # 学校, 民办学校各类教育): what is counted, which the measure facet says.
 _INSTITUTION = re.compile(r"各级各类|各类|学校|院校|学院")
@@ -115,7 +115,7 @@ def _compare(text: str, *, core: bool = False) -> frozenset[str]:
     """The character uni- and bigrams labels and rows are compared on, filler words out
     (and, for a core, a closing count word and institution word)."""
     plain = _FILLER.sub("", text) or text
-    for pattern, word in _SAME_WORDS:
+    for pattern, word in SAME_WORDS:
         plain = pattern.sub(word, plain)
     if not core:
         return _grams(plain)
@@ -129,6 +129,7 @@ class _Entry:
     labels: tuple[_Label, ...]
     phase: frozenset[str] = frozenset()
     worded: tuple[tuple[str, frozenset[str]], ...] = ()
+    said_by_all: frozenset[str] = frozenset()
 
     def allows(self, key: str) -> frozenset[str]:
         """The values of ``key`` the concept or one of its labels states (新增普惠性学位 is
@@ -140,6 +141,11 @@ class _Entry:
 # aspect=preschool-phase); a row that names another stage is not of it.
 _PHASES = {"preschool-phase": {"preschool"}, "compulsory-phase": {"compulsory", "primary", "junior"},
            "senior-phase": {"senior", "general-senior", "secondary-vocational"}}
+
+
+@lru_cache(maxsize=1)
+def _vocabulary() -> Vocabulary:
+    return Vocabulary({c.key: ConceptWords.of(c.labels, c.definition) for c in concepts()})
 
 
 @lru_cache(maxsize=1)
@@ -161,7 +167,8 @@ def _entries() -> tuple[_Entry, ...]:
         for label in labels:
             for k, v in label.values:
                 worded[k] = worded.get(k, frozenset()) | v
-        out.append(_Entry(c, facets, tuple(labels), phase, tuple(worded.items())))
+        said = frozenset.intersection(*(label.stated for label in labels)) - _NOT_REQUIRED
+        out.append(_Entry(c, facets, tuple(labels), phase, tuple(worded.items()), said))
     return tuple(out)
 
 
@@ -261,8 +268,8 @@ def score(reading: IndicatorReading, entry: _Entry) -> Candidate | None:
             return None
     # And the reverse: a concept every wording of which says it (招生, 博士, 成人高校) takes no row
     # that does not: 小学在校生 is no 小学招生, 在学研究生 no 在学博士研究生.
-    for key in _NARROWING_BOTH:
-        if key not in reading.facets and all(key in label.stated for label in entry.labels):
+    for key in entry.said_by_all:
+        if key not in reading.facets:
             return None
     # A concept every wording of which is per student (生均, 每百名) takes no total: 教学及辅助用房总面积
     # is no 生均教学及辅助用房面积, 特殊教育学校经费总额 no 特殊教育学校生均公用经费.
@@ -299,6 +306,10 @@ def score(reading: IndicatorReading, entry: _Entry) -> Candidate | None:
             factor *= _EXTRA_PENALTY
     if ("change" in reading.facets) != all("change" in label.stated for label in entry.labels):
         factor *= _MISSING_PENALTY  # a count of new places or schools against a stock, or the reverse
+    # A word of the row's name the scheme uses for other concepts and this one does not explain
+    # (在学博士生: 博士 is no word of 在学研究生) refuses the tie; the concept stays a suggestion.
+    unexplained = _vocabulary().unexplained(reading.name, entry.concept.key)
+    factor *= _REFUSED if unexplained.distinctive else unexplained.factor()
     full, core = _compare(reading.full_name), _compare(reading.core, core=True)
     best: tuple[float, str] = (0.0, "")
     for label in entry.labels:
