@@ -170,7 +170,8 @@ def scan(text: str) -> tuple[dict[str, frozenset[str]], str]:
     stripped = "".join(core)
     if text.endswith(("比例", "占比", "比重")):
         facets["measure"] = frozenset({"rate"})  # a share of money or people is a rate: 教育经费占比
-    elif "measure" not in facets and stripped.endswith(("率", "比")):
+    elif stripped.endswith("率") or ("measure" not in facets and stripped.endswith("比")):
+        # the name's last word says what it measures: 入学率 under 小学在校生 is a rate
         facets["measure"] = frozenset({"rate"})
     elif "measure" not in facets and stripped.endswith("数"):
         facets["measure"] = frozenset({"count"})
@@ -233,18 +234,21 @@ def full_name(name: str, parent: str | None) -> str:
         heads.append(hit)
         i += len(hit[0])
     rest = own[i:]
-    replaced = up
+    replaced, before = up, ""
     for term, stated, _ in heads:
         keys = {k for k, _ in stated}
         at = next(((j, t) for j in range(len(replaced)) if (t := _term_at(replaced, j))
                    and keys & {k for k, _ in t[1]}), None)
         if at is None:
-            break
-        j, (old, _, _) = at
+            before += term  # 小学 of 小学教师 under 全州专任教师: a facet the row above leaves open
+            continue
+        j, (old, old_stated, _) = at
+        if dict(old_stated) == dict(stated) and len(old) > len(term):
+            continue  # 教师 under 专任教师: the row above says it more exactly
         replaced = replaced[:j] + term + replaced[j + len(old):]
-    else:
-        if heads and (not rest or replaced.endswith(rest)):
-            return replaced
+    replaced = before + replaced
+    if heads and (not rest or replaced.endswith(rest)):
+        return replaced
     if heads and not rest:
         return own + up
     said = scan(own)[0]
@@ -257,9 +261,9 @@ def full_name(name: str, parent: str | None) -> str:
     return up + own
 
 
-# A name whose last word is a state, a project or an event (学校达标情况, 新改扩建项目, 家长满意度
-# 调查, 督导评估验收) reports that thing, not a quantity of the scheme's, whatever its unit says.
-_STATUS_HEAD = re.compile(r"(情况|项目|工程|调查|验收|计划|行动|名单)$")
+# A name whose last word is a state or an event (学校达标情况, 家长满意度调查, 督导评估验收)
+# reports that thing, not a quantity of the scheme's, whatever its unit says.
+_STATUS_HEAD = re.compile(r"(情况|调查|验收|计划|行动|名单)$")
 
 
 # 建设 before what is built (建设公办幼儿园, 建设学校) is a flow of new institutions; elsewhere
@@ -286,9 +290,17 @@ def read_indicator(name: str, *, parent: str | None = None, sublabel: str | None
         if scope is not None:
             facets["scope"] = frozenset({scope})
     if parent:
-        for key, values in scan(normalise(parent))[0].items():
+        above = scan(normalise(parent))[0]
+        for key, values in above.items():
             if key not in facets and key != "measure":
                 facets[key] = values
+        if "special" in above.get("stage", ()) and "stage" in facets and "special" not in facets["stage"]:
+            # 其中义务教育阶段在校生 under 特殊教育在校生: the special-education pupils of one stage
+            facets["stage"] = facets["stage"] | {"special"}
+            facets["population"] = facets.get("population", frozenset()) | {"disabled"}
+    if (facets.get("scope") == {"only"} and facets.get("degree") == {"associate"}
+            and facets.get("stage") == {"higher"} and not facets.get("population", frozenset()) & {"teachers", "staff"}):
+        facets["stage"] = frozenset({"higher-vocational"})  # 专科 students of 普通高校: 高职（专科）
     if _STATUS_HEAD.search(normalise(name)):
         facets["head"] = frozenset({"status"})  # 学校达标情况, 新改扩建项目: no quantity the name measures
     measured = unit_measure(unit)

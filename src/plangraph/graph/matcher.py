@@ -97,7 +97,9 @@ class _Label:
 
 # Words that say how a thing came about, not what is measured: 义务教育实现基本均衡的县
 # (市、区)比例 is 义务教育基本均衡县(市、区)比例, 建成智慧校园的学校比例 智慧校园比例.
-_FILLER = re.compile(r"实现|达到|建成|开展|完成|的|本届|上一?年度|当年")  # and when: 本届毕业学生人数
+# And the place a figure is of (全州在校生, 全市各级各类学校在校生人数, 本县): every row of a
+# plan's table is of its place.
+_FILLER = re.compile(r"实现|达到|建成|开展|完成|的|本届|上一?年度|当年|(?:全|本|我)(?:国|省|市|县|区|州|旗|盟)(?!级)")
 # A count word ends a core without saying what is counted (the measure facet says it is a
 # count): 幼儿园 in 万所 is 幼儿园数, 专任教师 in 万人 专任教师数.
 _COUNT_WORD = re.compile(r"(总人数|总数|人数|所数|数量|数)$")
@@ -114,7 +116,9 @@ _INSTITUTION = re.compile(r"各级各类|各类|学校|院校|学院")
 def _compare(text: str, *, core: bool = False) -> frozenset[str]:
     """The character uni- and bigrams labels and rows are compared on, filler words out
     (and, for a core, a closing count word and institution word)."""
-    plain = _FILLER.sub("", text) or text
+    plain = _FILLER.sub("", text)
+    if not core:
+        plain = plain or text  # a name of filler words only is compared as written
     for pattern, word in SAME_WORDS:
         plain = pattern.sub(word, plain)
     if not core:
@@ -149,6 +153,12 @@ def _vocabulary() -> Vocabulary:
 
 
 @lru_cache(maxsize=1)
+def _gross_stages() -> frozenset[str]:
+    """The stages the scheme has a gross enrolment rate of."""
+    return frozenset(s for c in concepts() if "gross" in c.facet("basis") for s in c.facet("stage"))
+
+
+@lru_cache(maxsize=1)
 def _entries() -> tuple[_Entry, ...]:
     out = []
     for c in concepts():
@@ -180,6 +190,11 @@ _SUBSETS = frozenset({"disabled", "migrant", "left-behind", "rural", "urban", "b
 # 儿童青少年总体近视率); 中小学 and 义务教育 are the whole school system to most plans.
 _NARROW = frozenset({"preschool", "primary", "junior", "senior", "general-senior", "secondary-vocational",
                      "higher-vocational", "vocational", "higher", "special", "lifelong"})
+
+
+def _same_people(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Whether two sets of populations may be the same people (children ~ students)."""
+    return bool(a & b) or any(a & g and b & g for g in _COMPATIBLE["population"])
 
 
 def _agrees(key: str, concept: frozenset[str], stated: frozenset[str], inferred: bool) -> float:
@@ -228,6 +243,8 @@ def _count_fits(reading: IndicatorReading, entry: _Entry) -> bool:
     if people and "population" not in reading.inferred and entry.facets.get("population"):
         if {"teachers", "staff"} & people and not people & entry.facets["population"]:
             return False
+    if (kind := reading.facets.get("kind")) and not kind & entry.allows("kind"):
+        return False  # 初级中学 is one kind of 初中 school, 职业中学 one of 中职
     counted = reading.facets.get("counted", frozenset())
     if "institutions" in counted and entry.facets.get("population"):
         return False
@@ -277,15 +294,25 @@ def score(reading: IndicatorReading, entry: _Entry) -> Candidate | None:
             and all("per-student" in dict(label.values).get("measure", ()) for label in entry.labels)):
         return None
     # A net rate is said as such (净入学率, 适龄): 幼儿入园率 is read as the gross rate plans mean.
+    # Where the scheme has no gross rate of the stage (小学: plans and statistics give the net one),
+    # a bare 入学率 is the net rate.
     if (entry.facets.get("basis") == {"net"} and "basis" not in reading.facets
-            and all("basis" in label.stated for label in entry.labels)):
+            and all("basis" in label.stated for label in entry.labels)
+            and entry.facets.get("stage", frozenset()) & _gross_stages()):
         return None
     if "count" in entry.facets.get("measure", frozenset()) and not _count_fits(reading, entry):
         return None
-    # A head count of people (教职工, 专任教师) is no count of institutions or places.
-    if ({"count"} <= reading.facets.get("measure", frozenset()) and "population" in reading.facets
-            and "population" not in reading.inferred and not entry.allows("population")
-            and "count" in entry.facets.get("measure", frozenset())):
+    # A head count of people (教职工, 专任教师, 教学点在校生) is no count of institutions or places
+    # (农村小学教学点: 农村 says where, not whom it counts).
+    whom = reading.facets.get("population", frozenset()) - _SUBSETS
+    if ({"count"} <= reading.facets.get("measure", frozenset()) and whom and "population" not in reading.inferred
+            and "count" in entry.facets.get("measure", frozenset())
+            and not _same_people(whom, entry.allows("population") - _SUBSETS)):
+        return None
+    # A row of one stage's special education (其中义务教育阶段 under 特殊教育在校生) is a part of a
+    # concept of all special education.
+    if ("special" in stages | reading.facets.get("stage", frozenset()) and stages and not entry.phase
+            and entry.facets.get("stage") == {"special"}):
         return None
     # 专科学历的比例 in a breakdown by degree, or 专科以下, is no 专科及以上学历比例.
     if "degree" in entry.facets and reading.facets.get("scope", frozenset()) & {"only", "below"}:
@@ -309,7 +336,10 @@ def score(reading: IndicatorReading, entry: _Entry) -> Candidate | None:
     # A word of the row's name the scheme uses for other concepts and this one does not explain
     # (在学博士生: 博士 is no word of 在学研究生) refuses the tie; the concept stays a suggestion.
     unexplained = _vocabulary().unexplained(reading.name, entry.concept.key)
-    factor *= _REFUSED if unexplained.distinctive else unexplained.factor()
+    counts = "count" in reading.facets.get("measure", frozenset())  # its last word is what it counts (预科生)
+    factor *= _REFUSED if unexplained.distinctive or (counts and unexplained.head) else unexplained.factor()
+    if _vocabulary().one_part(reading.full_name, entry.concept.key):
+        factor *= _REFUSED  # 特殊教育学校在校生 is one part of 特殊教育在校生 (含特殊教育学校和随班就读)
     full, core = _compare(reading.full_name), _compare(reading.core, core=True)
     best: tuple[float, str] = (0.0, "")
     for label in entry.labels:

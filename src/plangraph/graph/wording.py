@@ -39,6 +39,8 @@ _FRAME = frozenset("""
 """.split())
 
 _BRACKETED = re.compile(r"[（(][^（）()]*[）)]")
+_INCLUDES = re.compile(r"[（(]含([^（）()]*)[）)]")
+_AND = re.compile(r"[、和及与,，]")
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,9 @@ class Unexplained:
 
     distinctive: tuple[str, ...] = ()
     unknown: tuple[str, ...] = ()
+    head: bool = False
+    """Whether the last content word of the name (what it counts: 普通高等学校**预科生**) is
+    among the unexplained: then the concept measures something else."""
 
     def factor(self) -> float:
         """What the unknown words leave of a tie's score (once: 视力、听力、智力三残儿童 is one
@@ -68,18 +73,31 @@ class ConceptWords:
 
     named: str
     explains: str
+    parts: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, labels: Iterable[str], definition: str) -> ConceptWords:
         named = "|".join(fold(normalise(label)) for label in labels)
-        return cls(named, named + "|" + fold(normalise(_BRACKETED.sub("", definition))))
+        parts = tuple(normalise(p) for inside in _INCLUDES.findall(definition) for p in _AND.split(inside)
+                      if len(normalise(p)) >= 3)
+        return cls(named, named + "|" + fold(normalise(_BRACKETED.sub("", definition))), parts)
+
+    def one_part(self, name: str) -> str | None:
+        """The part of the concept a row names alone, where the definition lists what the
+        concept includes (特殊教育（含特殊教育学校和随班就读、附设特教班）在校生: a row of
+        特殊教育学校在校生 is one part) and the concept's wordings do not name that part."""
+        said = [p for p in self.parts if p in name]
+        if said and len(said) < len(self.parts) and not any(p in self.named for p in said):
+            return said[0]
+        return None
 
 
 # Words of one meaning, read as one on both sides: 新增/新建/改扩建 a flow of new things, 就读/在读
 # what 在园 says of children (在普惠性幼儿园就读的幼儿占比), 教育支出 教育经费.
-SAME_WORDS = ((re.compile(r"新改扩建|新建改扩建|改扩建|新建|新增|扩建|增加"), "新建"),
+SAME_WORDS = ((re.compile(r"新改扩建|新建改扩建|改扩建|新建|新增|扩建|改建|增加"), "新建"),
               (re.compile(r"在?就读|在读"), "在园"),
-              (re.compile(r"教育支出"), "教育经费"))
+              (re.compile(r"教育支出"), "教育经费"),
+              (re.compile(r"(新建)+"), "新建"))  # 新建、扩建幼儿园
 # And, for explaining a row's words only (the stage facet tells 入学 from 入园): 入园 the
 # pre-school word for 入学, 学龄 for 适龄, 建设 before what is built a flow, 职业高等/职业本专科
 # higher vocational (普通、职业高等学校).
@@ -127,15 +145,21 @@ class Vocabulary:
             self._named[word] = any(_inside(word, text.named) for text in self._texts.values())
         return self._named[word]
 
+    def one_part(self, full_name: str, key: str) -> str | None:
+        """See :meth:`ConceptWords.one_part`."""
+        return self._texts[key].one_part(full_name) if key in self._texts else None
+
     def unexplained(self, name: str, key: str) -> Unexplained:
         """The words of ``name`` (normalised, the row's own) that concept ``key`` leaves unexplained."""
         own = self._texts[key].explains if key in self._texts else ""
         distinctive, unknown = [], []
-        for word in content_words(fold(name)):
+        words = content_words(fold(name))
+        for word in words:
             if _inside(word, own):
                 continue
             if self.named(word):
                 distinctive.append(word)
             else:
                 unknown.append(word)
-        return Unexplained(tuple(distinctive), tuple(unknown))
+        last = fold(name).endswith(words[-1]) if words else False
+        return Unexplained(tuple(distinctive), tuple(unknown), last and words[-1] in distinctive + unknown)
