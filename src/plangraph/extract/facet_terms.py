@@ -18,6 +18,9 @@ TERMS: tuple[tuple[str, str, bool], ...] = (
     ("学前二年", "stage=preschool span=two-year", True),
     ("学前三年", "stage=preschool span=three-year", True),
     ("学前第四年", "stage=preschool span=fourth-year", True),
+    # the ages of a span (normalised to 3—5岁): 3—5岁幼儿毛入园率 is the three-year rate
+    ("3—5岁", "stage=preschool span=three-year", True), ("3—6岁", "stage=preschool span=three-year", True),
+    ("0—3岁", "population=infants", True),
     ("学前教育", "stage=preschool", True), ("学前段", "stage=preschool", True), ("学前", "stage=preschool", True),
     ("幼儿园", "stage=preschool", True), ("幼儿", "stage=preschool", True), ("托幼", "stage=preschool", True),
     ("托位", "stage=preschool", False),

@@ -58,6 +58,7 @@ _BRACKETS = re.compile(r"\([^()]*\)?|（[^（）]*）?|\[[^\]]*\]|【[^】]*】"
 _NUMBERING = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*\s*[.、]|\(\s*\d{1,2}\s*\)|[①-⑳]|[一二三四五六七八九十]+\s*、|"
                         r"\(\s*[一二三四五六七八九十]+\s*\))\s*")
 _SUB_ROW = re.compile(r"^(其中|内含|含)\s*[:：,，]?\s*")
+_RANGE = re.compile(r"(\d)\s*[-－~～–—至到]\s*(?=\d)")
 _NOISE = re.compile(r"[\s*＊※△▲#·•、,，。;；:：\"'“”‘’《》<>/\\-]+")
 
 
@@ -88,6 +89,7 @@ def normalise(text: str) -> str:
     → ``高中教师研究生学历比例``."""
     t = normalize(text or "").strip()
     t = _NUMBERING.sub("", t)
+    t = _RANGE.sub(r"\1—", t)  # 3-5岁 is a span of ages, as the scheme writes it (3—5岁), not 35岁
     t = _SUB_ROW.sub("", t)
     t = _BRACKETS.sub(_bracket, t)
     return _NOISE.sub("", t)
@@ -294,7 +296,7 @@ def read_indicator(name: str, *, parent: str | None = None, sublabel: str | None
         for key, values in above.items():
             if key not in facets and key != "measure":
                 facets[key] = values
-        if "special" in above.get("stage", ()) and "stage" in facets and "special" not in facets["stage"]:
+        if "special" in above.get("stage", ()) and facets.get("stage", frozenset()) - {"special"}:
             # 其中义务教育阶段在校生 under 特殊教育在校生: the special-education pupils of one stage
             facets["stage"] = facets["stage"] | {"special"}
             facets["population"] = facets.get("population", frozenset()) | {"disabled"}

@@ -113,20 +113,42 @@ def fold(text: str) -> str:
     return text
 
 
+# Characters that stand alone as words of grammar or measure (的, 和, 数, 率, 岁), not parts of a
+# word the tokenizer does not know.
+_GRAMMAR = frozenset("的和及与或在中等数率年岁人个所其含各每之为以上下内外比全总")
+
+
+def _runs(words: list[str]) -> list[str]:
+    """The tokenizer's words, with each run of single characters it could not join read as one
+    word (托, 育 → 托育): a word the tokenizer does not know is still a word of the name."""
+    out: list[str] = []
+    run = ""
+    for word in [*words, ""]:
+        if len(word) == 1 and re.match(r"[\u4e00-\u9fff]", word) and word not in _GRAMMAR:
+            run += word
+            continue
+        if run:
+            out.append(run)
+            run = ""
+        if word:
+            out.append(word)
+    return out
+
+
 @lru_cache(maxsize=4096)
 def content_words(name: str) -> tuple[str, ...]:
     """The words of a normalised name that say what it measures, less facet and frame words."""
     from plangraph.extract.lexicon import tokens
 
     out = []
-    for word in tokens(name):
+    for word in _runs(tokens(name)):
         if len(word) < 2 or word in _FRAME or word in TERM_WORDS or not re.search(r"[\u4e00-\u9fff]", word):
             continue
         rest = word
-        for term in sorted((t for t in TERM_WORDS if t in word), key=len, reverse=True):
+        for term in sorted((t for t in TERM_WORDS | _FRAME if t in word), key=len, reverse=True):
             rest = rest.replace(term, "")
-        if len(rest) < 2 or rest in _FRAME:
-            continue  # 普惠性 … a facet word with a character or two around it
+        if len(rest) < 2:
+            continue  # 普惠性, 达省定: a facet or frame word with a character around it
         out.append(word)
     return tuple(dict.fromkeys(out))
 
