@@ -93,6 +93,7 @@ TERMS: tuple[tuple[str, str, bool], ...] = (
     ("家长", "population=parents", True),
     ("老年", "population=elderly", True),
     ("学生", "population=students", True), ("在校生", "population=students measure=count", True),
+    ("在校生规模", "population=students measure=count", True),  # the students counted (学校规模 is no count)
     ("儿童少年", "population=children", True), ("儿童", "population=children", True),
     ("少年", "population=children", True),
     # a flow, not a stock: 新增幼儿园学位 is no 幼儿园学位数, 普惠性幼儿园数 no 新改扩建幼儿园

@@ -144,6 +144,7 @@ def degree_scope(text: str, *, sub_row: bool) -> str | None:
     return "only" if sub_row and m.group(2) != "本科" else "and-above"
 
 
+_BETWEEN = re.compile(r"与\S*之?比$")
 _ONE_AGE = re.compile(r"(?<![\d—\-~～至到])(\d{1,2})岁(?![以及—\-~～至到])")
 
 
@@ -172,6 +173,8 @@ def scan(text: str) -> tuple[dict[str, frozenset[str]], str]:
     stripped = "".join(core)
     if text.endswith(("比例", "占比", "比重")):
         facets["measure"] = frozenset({"rate"})  # a share of money or people is a rate: 教育经费占比
+    elif _BETWEEN.search(stripped):
+        facets["measure"] = frozenset({"ratio"})  # 教职工与幼儿比: one count against another
     elif stripped.endswith("率") or ("measure" not in facets and stripped.endswith("比")):
         # the name's last word says what it measures: 入学率 under 小学在校生 is a rate
         facets["measure"] = frozenset({"rate"})

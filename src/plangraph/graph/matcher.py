@@ -42,6 +42,9 @@ _NOT_REQUIRED = frozenset({"basis", "counted", "scope", "measure"})
 _VETO_KEYS = ("stage", "measure", "degree", "span", "ownership", "population", "aspect", "basis")
 # The standards of a school's resources (生均教学用房面积, 生均仪器设备值) are set for 小学 and 初中
 # apart; a concept of compulsory education takes a row of either stage, a little below an exact stage.
+# Every ownership a row states must be the concept's (普惠性民办幼儿园 is a part of 普惠性幼儿园), but
+# 公办 and 普惠 together are what 普惠性 counts (公办园和普惠性民办园).
+_PUBLIC_INCLUSIVE = {frozenset({"public", "inclusive"}): frozenset({"public"})}
 _RESOURCE_MEASURES = frozenset({"area", "per-student", "money"})
 _ONE_STAGE_OF_COMPULSORY = 0.9
 _COMPATIBLE = {"population": [{"children", "students"}, {"teachers", "staff"}],
@@ -224,6 +227,13 @@ def _one_stage(stages: frozenset[str]) -> bool:
     return len({_LEVEL.get(s, s) for s in named}) == 1
 
 
+def _all_stages_refuse(entry: _Entry, stages: frozenset[str]) -> bool:
+    """Whether a concept of all stages refuses a row of these: it does a row of one stage, unless
+    one of its wordings names that stage alone (中小学劳动教育实践基地 is 中小学劳动实践基地数)."""
+    return ("all" in entry.facets.get("stage", frozenset()) and _one_stage(stages)
+            and not any(dict(label.values).get("stage") == stages for label in entry.labels))
+
+
 def _count_fits(reading: IndicatorReading, entry: _Entry) -> bool:
     """Whether a row can be a count concept's (#24, the counts by stage): a count of all
     stages takes no row of one stage, even from its category (在校生 under 高中阶段教育 is
@@ -234,7 +244,7 @@ def _count_fits(reading: IndicatorReading, entry: _Entry) -> bool:
         return False  # 小学学校达标情况 says no count, by word, unit or whom it counts
     if "stage" not in reading.facets and not entry.facets.get("stage", frozenset()) & {"all"}:
         return False  # 学校规模 (of any school) is no count of one stage
-    if "all" in entry.facets.get("stage", frozenset()) and _one_stage(reading.facets.get("stage", frozenset())):
+    if _all_stages_refuse(entry, reading.facets.get("stage", frozenset())):
         return False
     if ("change" in reading.facets and "institutions" in entry.facets.get("aspect", frozenset())
             and not any("change" in label.stated for label in entry.labels)):
@@ -254,8 +264,7 @@ def _count_fits(reading: IndicatorReading, entry: _Entry) -> bool:
 def score(reading: IndicatorReading, entry: _Entry) -> Candidate | None:
     """The concept's best label for the row, or None when a facet vetoes it."""
     stages = reading.facets.get("stage", frozenset()) - {"special"}
-    if "all" in entry.facets.get("stage", frozenset()) and _one_stage(stages) and "count" in entry.facets.get(
-            "measure", frozenset()):
+    if _all_stages_refuse(entry, stages) and "count" in entry.facets.get("measure", frozenset()):
         return None  # 新增学位 under 学前教育 is the stage's, whatever its words: a count of all stages is not
     for label in entry.labels:  # a wording the scheme lists for the concept is the concept
         if label.text == reading.full_name:
@@ -270,7 +279,8 @@ def score(reading: IndicatorReading, entry: _Entry) -> Candidate | None:
     # An ownership the row states narrows what it counts (普惠性幼儿园数 is a part of 幼儿园数):
     # a concept that neither states nor words it is not the row's.
     owned = reading.facets.get("ownership", frozenset())
-    if owned and "ownership" not in reading.inferred and not owned & entry.allows("ownership"):
+    if owned and "ownership" not in reading.inferred and not owned <= entry.allows("ownership") | _PUBLIC_INCLUSIVE.get(
+            frozenset(owned), frozenset()):
         return None
     if "per-capita" in reading.facets.get("measure", ()) and "per-student" in entry.allows("measure"):
         return None  # 人均 (per resident) is no 生均 (per student)
