@@ -114,3 +114,10 @@ def test_a_part_of_an_ownership_a_ratio_of_two_counts_and_a_stage_worded_by_a_co
     assert _tie("中小学劳动教育实践基地", category="素质教育", unit="个") == "labour-education-bases"
     assert _tie("普通高中在校生规模", category="高中教育", unit="人") == "general-senior-enrolment-count"
     assert _tie("学校规模", unit="人") is None  # a school's size, no count of schools
+
+
+def test_both_compulsory_stages_are_compulsory_education_and_literacy_is_no_illiteracy():
+    assert read_indicator("小学、初中专任教师").facets["stage"] >= {"compulsory"}
+    assert _tie("小学、初中专任教师", unit="人") == "compulsory-teacher-count"
+    assert _tie("青壮年非文盲率", unit="%") is None  # the reverse of 青壮年文盲率
+    assert _tie("青壮年文盲率", unit="%") == "youth-illiteracy-rate"

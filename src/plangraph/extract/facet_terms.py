@@ -110,6 +110,7 @@ TERMS: tuple[tuple[str, str, bool], ...] = (
     ("每千人口", "per=residents", False), ("千人口", "per=residents", False), ("每万人口", "per=residents", False),
     ("每十万人口", "per=residents", False),
     # the reverse of what a rate measures, or a change of it: 控辍保学率 is no 辍学率, 消除大班额 no 大班额比例
+    ("非文盲", "polarity=reverse", False),  # 青壮年非文盲率 is the reverse of 青壮年文盲率
     ("控辍", "polarity=reverse", False), ("消除", "polarity=reverse", False), ("降低", "polarity=reverse", False),
     ("减少", "polarity=reverse", False), ("下降", "polarity=reverse", False), ("化解", "polarity=reverse", False),
     # measure

@@ -180,6 +180,9 @@ def scan(text: str) -> tuple[dict[str, frozenset[str]], str]:
         facets["measure"] = frozenset({"rate"})
     elif "measure" not in facets and stripped.endswith("数"):
         facets["measure"] = frozenset({"count"})
+    if {"primary", "junior"} <= facets.get("stage", frozenset()):
+        # 小学、初中专任教师: both stages are compulsory education, no one of them
+        facets["stage"] = facets["stage"] - {"primary", "junior"} | {"compulsory"}
     if facets.get("basis") == {"gross", "net"}:
         facets["basis"] = frozenset({"gross"})  # 适龄幼儿毛入园率: 毛 says which rate
     if "disabled" in facets.get("population", ()):  # 残疾儿童少年义务教育入学率: special, in compulsory
