@@ -121,3 +121,10 @@ def test_both_compulsory_stages_are_compulsory_education_and_literacy_is_no_illi
     assert _tie("小学、初中专任教师", unit="人") == "compulsory-teacher-count"
     assert _tie("青壮年非文盲率", unit="%") is None  # the reverse of 青壮年文盲率
     assert _tie("青壮年文盲率", unit="%") == "youth-illiteracy-rate"
+
+
+def test_a_sub_row_that_names_its_stage_and_measure_keeps_its_own_name():
+    assert read_indicator("其中：公办园在园幼儿占比", parent="普惠性幼儿园覆盖率").full_name == "公办园在园幼儿占比"
+    assert _tie("其中：公办园在园幼儿占比", parent="普惠性幼儿园覆盖率", unit="%") == "public-kindergarten-coverage"
+    assert _tie("其中：普惠性民办园在园幼儿占比", parent="普惠性幼儿园覆盖率", unit="%") is None
+    assert _tie("其中：研究生学历", parent="初中专任教师本科及以上学历比例", unit="%") == "junior-teacher-postgraduate"

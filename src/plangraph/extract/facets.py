@@ -260,8 +260,10 @@ def full_name(name: str, parent: str | None) -> str:
     if heads and not rest:
         return own + up
     said = scan(own)[0]
-    if heads and "population" in said and "measure" in said:
-        return own  # 其中研究生教育在校生数 under 高等教育在学总规模 names what it counts itself
+    if heads and "measure" in said and ("population" in said or "stage" in said):
+        # 其中研究生教育在校生数 under 高等教育在学总规模, 其中：公办园在园幼儿占比 under 普惠性幼儿园
+        # 覆盖率: it names whom or which stage and what it measures itself
+        return own
     for j in range(len(up)):
         t = _term_at(up, j)
         if t and dict(t[1]).get("population"):
