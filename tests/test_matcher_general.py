@@ -128,3 +128,13 @@ def test_a_sub_row_that_names_its_stage_and_measure_keeps_its_own_name():
     assert _tie("其中：公办园在园幼儿占比", parent="普惠性幼儿园覆盖率", unit="%") == "public-kindergarten-coverage"
     assert _tie("其中：普惠性民办园在园幼儿占比", parent="普惠性幼儿园覆盖率", unit="%") is None
     assert _tie("其中：研究生学历", parent="初中专任教师本科及以上学历比例", unit="%") == "junior-teacher-postgraduate"
+
+
+@pytest.mark.parametrize(("name", "category", "unit", "concept"), [
+    ("小学", "在校学生数", "人", "primary-enrolment-count"),
+    ("普通高中", "招生数", "人", "general-senior-intake-count"),
+    ("幼儿园", "在园幼儿数", "人", "preschool-enrolment-count"),
+    ("幼儿园", "学前教育普及率", "所", "kindergarten-count"),  # a rate heading says nothing of a count in 所
+])
+def test_a_stage_under_a_group_that_names_what_is_counted(name, category, unit, concept):
+    assert _tie(name, category=category, unit=unit) == concept

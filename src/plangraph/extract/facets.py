@@ -251,8 +251,8 @@ def full_name(name: str, parent: str | None) -> str:
             before += term  # 小学 of 小学教师 under 全州专任教师: a facet the row above leaves open
             continue
         j, (old, old_stated, _) = at
-        if dict(old_stated) == dict(stated) and len(old) > len(term):
-            continue  # 教师 under 专任教师: the row above says it more exactly
+        if dict(old_stated) == dict(stated):
+            continue  # 教师 under 专任教师, 幼儿园 under 在园幼儿数: the row above says it already
         replaced = replaced[:j] + term + replaced[j + len(old):]
     replaced = before + replaced
     if heads and (not rest or replaced.endswith(rest)):
@@ -288,6 +288,10 @@ def read_indicator(name: str, *, parent: str | None = None, sublabel: str | None
     is a sub-row (``其中:…``), ``sublabel`` a sub-row label in its own cell (``小学`` under
     ``校际优质均衡系数``), ``category`` the table's category column or group heading,
     ``table`` the table's title (``学前教育发展主要指标``: the stage, when nothing closer says)."""
+    if (parent is None and category and not sublabel and is_sub_row(name)
+            and set(scan(normalise(name))[0]) <= {"stage", "kind", "ownership"}
+            and scan(normalise(category))[0].get("measure") == {"count"} and unit_measure(unit) <= {"count"}):
+        parent = category  # 小学 under a group 在校学生数 (a yearbook's layout): the group says what is counted
     whole = _BUILD.sub("新建", full_name(name, parent))
     if sublabel:
         whole = normalise(sublabel) + whole
