@@ -7,11 +7,12 @@ narrows what it measures beyond them (在学**博士**生, **技师**学院, 教
 alike the rest reads. So each content word of the row's own name (the domain tokenizer's
 words of two characters or more, less facet words and the words every indicator table uses
 to frame a figure: 全县, 情况, 普通, 阶段 …) must be found in one of the concept's texts: a
-wording, the definition (outside brackets) or the English label's stage. A word the scheme
-uses for another concept and not for this one is *distinctive*: the tie is refused. A word
-the scheme never uses is *unknown*: it may frame the figure (全区, 续建) or narrow it (技师),
-so it costs the score a share, enough that a weak tie on the rest falls below the threshold
-while a close wording still ties.
+wording or the definition (outside brackets), words of one meaning read as one (:func:`fold`).
+A word the scheme uses to name another concept and not explained by this one is
+*distinctive*: the tie is refused (the concept stays a suggestion). A word the scheme never
+names is *unknown*: it may frame the figure (全区, 续建) or narrow it (技师), so it costs the
+score a share, enough that a weak tie on the rest falls below the threshold while a close
+wording still ties; where it is the last word of a count, what is counted, it refuses too.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from functools import lru_cache
 from plangraph.extract.facets import TERM_WORDS, normalise
 
 UNKNOWN_FACTOR = 0.85
-"""What each unknown word of a row costs a tie's score (see the module's docstring)."""
+"""What unknown words cost a tie's score, once (see the module's docstring)."""
 
 # Words that frame a figure in any indicator table: where (全县, 辖区), when (年度, 本届),
 # how it is kept or reached (情况, 达标, 实现), the generic kind of school or level (普通, 阶段,
@@ -164,7 +165,7 @@ class Vocabulary:
 
     def named(self, word: str) -> bool:
         """Whether the scheme names any concept with ``word`` (a definition's words do not count:
-        they are incidental, 至少, 时间)."""
+        they are incidental: 至少, 保证)."""
         if word not in self._named:
             self._named[word] = any(_inside(word, text.named) for text in self._texts.values())
         return self._named[word]
