@@ -17,7 +17,9 @@ Beside the scheme's facet keys a reading may carry words that narrow what a row 
 which the matcher holds against a concept's labels (#24): ``scope`` of a degree
 (and-above / below / only), ``change`` (新建/新增: a flow), ``intake`` (招生), ``level``
 (硕士/博士), ``sector`` (成人高等教育), ``attainment`` (受过高等教育 / 受过高中阶段及以上教育)
-and ``counted`` (what a count unit counts: 所 institutions, 万人 people).
+and ``counted`` (what a count unit counts: 所 institutions, 万人 people), ``kind`` (one kind of
+school of a stage: 初级中学, 职业中学) and ``head`` (``status``: a name ending in a state or an
+event, 达标情况, 调查, 验收).
 """
 
 from __future__ import annotations

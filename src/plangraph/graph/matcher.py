@@ -7,6 +7,10 @@ count). The concepts left are scored by how alike the row and each of the concep
 labels are: character uni- and bigram overlap (Dice) of the whole names and of their
 cores (the names without their facet words), times a penalty for every facet a label
 states that the row leaves out or that the row states and the concept does not have.
+Beside the facets, general checks judge any wording by the structure of its name (#24): what
+every wording of a concept states the row must state; every content word of the row's name must
+be explained by the concept (:mod:`plangraph.graph.wording`); a row naming one part of what a
+concept's definition includes is that part. A refused concept stays a suggestion.
 The best concept at or above :data:`THRESHOLD` (chosen on the ``tune`` pairs of
 ``tests/data/indicator_pairs.tsv``, ``benchmarks/bench_concepts.py``) is the tie; a
 row below it stays unmapped, with its best candidates as suggestions.
@@ -40,11 +44,11 @@ _NARROWING = ("attainment", "intake", "level", "sector", "degree", "polarity", "
 # scope is never in a label.
 _NOT_REQUIRED = frozenset({"basis", "counted", "scope", "measure"})
 _VETO_KEYS = ("stage", "measure", "degree", "span", "ownership", "population", "aspect", "basis")
-# The standards of a school's resources (生均教学用房面积, 生均仪器设备值) are set for 小学 and 初中
-# apart; a concept of compulsory education takes a row of either stage, a little below an exact stage.
 # Every ownership a row states must be the concept's (普惠性民办幼儿园 is a part of 普惠性幼儿园), but
 # 公办 and 普惠 together are what 普惠性 counts (公办园和普惠性民办园).
 _PUBLIC_INCLUSIVE = {frozenset({"public", "inclusive"}): frozenset({"public"})}
+# The standards of a school's resources (生均教学用房面积, 生均仪器设备值) are set for 小学 and 初中
+# apart; a concept of compulsory education takes a row of either stage, a little below an exact stage.
 _RESOURCE_MEASURES = frozenset({"area", "per-student", "money"})
 _ONE_STAGE_OF_COMPULSORY = 0.9
 _COMPATIBLE = {"population": [{"children", "students"}, {"teachers", "staff"}],
@@ -279,8 +283,8 @@ def score(reading: IndicatorReading, entry: _Entry) -> Candidate | None:
     # An ownership the row states narrows what it counts (普惠性幼儿园数 is a part of 幼儿园数):
     # a concept that neither states nor words it is not the row's.
     owned = reading.facets.get("ownership", frozenset())
-    if owned and "ownership" not in reading.inferred and not owned <= entry.allows("ownership") | _PUBLIC_INCLUSIVE.get(
-            frozenset(owned), frozenset()):
+    if (owned and "ownership" not in reading.inferred
+            and not owned <= entry.allows("ownership") | _PUBLIC_INCLUSIVE.get(owned, frozenset())):
         return None
     if "per-capita" in reading.facets.get("measure", ()) and "per-student" in entry.allows("measure"):
         return None  # 人均 (per resident) is no 生均 (per student)
@@ -321,7 +325,7 @@ def score(reading: IndicatorReading, entry: _Entry) -> Candidate | None:
         return None
     # A row of one stage's special education (其中义务教育阶段 under 特殊教育在校生) is a part of a
     # concept of all special education.
-    if ("special" in stages | reading.facets.get("stage", frozenset()) and stages and not entry.phase
+    if ("special" in reading.facets.get("stage", frozenset()) and stages and not entry.phase
             and entry.facets.get("stage") == {"special"}):
         return None
     # 专科学历的比例 in a breakdown by degree, or 专科以下, is no 专科及以上学历比例.
