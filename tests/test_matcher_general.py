@@ -138,3 +138,14 @@ def test_a_sub_row_that_names_its_stage_and_measure_keeps_its_own_name():
 ])
 def test_a_stage_under_a_group_that_names_what_is_counted(name, category, unit, concept):
     assert _tie(name, category=category, unit=unit) == concept
+
+
+@pytest.mark.parametrize(("name", "unit", "concept"), [
+    ("全县共有各级各类学校", "所", "school-count"),  # how a county overview says a count
+    ("现有在校学生", "人", "student-count"),
+    ("教学点", "个", "primary-teaching-point-count"),  # the statistics' teaching points are primary
+    ("其中教学点在校生", "人", None),  # their pupils are no count of teaching points, nor of all pupils
+])
+def test_a_county_overview_s_counts(name, unit, concept):
+    parent = "小学在校生人数" if name.startswith("其中") else None
+    assert _tie(name, parent=parent, category="基本情况", unit=unit) == concept

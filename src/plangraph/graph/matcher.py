@@ -106,7 +106,8 @@ class _Label:
 # (市、区)比例 is 义务教育基本均衡县(市、区)比例, 建成智慧校园的学校比例 智慧校园比例.
 # And the place a figure is of (全州在校生, 全市各级各类学校在校生人数, 本县): every row of a
 # plan's table is of its place.
-_FILLER = re.compile(r"实现|达到|建成|开展|完成|的|本届|上一?年度|当年|(?:全|本|我)(?:国|省|市|县|区|州|旗|盟)(?!级)")
+_FILLER = re.compile(r"实现|达到|建成|开展|完成|的|本届|上一?年度|当年|(?:全|本|我)(?:国|省|市|县|区|州|旗|盟)(?!级)"
+                     r"|共有|现有|拥有")  # and how a count is said: 全县共有各级各类学校
 # A count word ends a core without saying what is counted (the measure facet says it is a
 # count): 幼儿园 in 万所 is 幼儿园数, 专任教师 in 万人 专任教师数.
 _COUNT_WORD = re.compile(r"(总人数|总数|人数|所数|数量|数)$")
