@@ -201,6 +201,19 @@ def blind_report(name: str = "blind") -> None:
 
 
 
+def probes_report() -> None:
+    """The probes of ``tests/data/indicator_probes.tsv``: common wordings written to look for
+    classes of error (``expected`` a concept, ``-`` none, ``?`` either way), not a blind set."""
+    rows = read_tsv(DATA / "indicator_probes.tsv")
+    tie = matcher()
+    misses = [r for r in rows if r["expected"] != "?"
+              and (tie(r["name"], r["parent"], r["category"], r["unit"]) or "-") != r["expected"]]
+    print(f"probes: {len(rows) - len(misses)} of {len(rows)} as expected")
+    for r in misses:
+        print(f"  {r['probe']}: {r['name']} (parent {r['parent'] or '-'}, category {r['category'] or '-'}) "
+              f"→ {tie(r['name'], r['parent'], r['category'], r['unit']) or '-'}, expected {r['expected']}")
+
+
 def timing() -> None:
     rows = [r for path in sorted(TABLES.glob("*.tsv")) for r in read_tsv(path)]
     rows = (rows * (100 // max(len(rows), 1) + 1))[:100]
@@ -228,7 +241,11 @@ def main() -> None:
     ap.add_argument("--blind", nargs="?", const="blind", metavar="NAME",
                     help="only a labelled set of tests/data (indicator_pairs_NAME.tsv and indicator_tables_NAME/): "
                          f"{', '.join(blind_sets()) or 'none found'}")
+    ap.add_argument("--probes", action="store_true", help="only the probes of tests/data/indicator_probes.tsv")
     args = ap.parse_args()
+    if args.probes:
+        probes_report()
+        return
     if args.blind:
         blind_report(args.blind)
         return

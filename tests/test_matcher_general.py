@@ -149,3 +149,16 @@ def test_a_stage_under_a_group_that_names_what_is_counted(name, category, unit, 
 def test_a_county_overview_s_counts(name, unit, concept):
     parent = "小学在校生人数" if name.startswith("其中") else None
     assert _tie(name, parent=parent, category="基本情况", unit=unit) == concept
+
+
+def test_the_probes_name_concepts_of_the_scheme():
+    from plangraph.graph.scheme import concepts
+
+    from .conftest import ROOT
+
+    keys = {c.key for c in concepts()}
+    lines = (ROOT / "tests" / "data" / "indicator_probes.tsv").read_text("utf-8").splitlines()
+    assert lines[0].split("\t") == ["probe", "name", "parent", "category", "unit", "expected"]
+    rows = [line.split("\t") for line in lines[1:]]
+    assert len(rows) >= 200 and all(len(r) == 6 for r in rows)
+    assert {r[5] for r in rows} - {"-", "?"} <= keys
