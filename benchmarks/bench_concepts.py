@@ -6,7 +6,7 @@ Usage (from the repository root)::
     PYTHONPATH=src .venv/bin/python benchmarks/bench_concepts.py
     PYTHONPATH=src .venv/bin/python benchmarks/bench_concepts.py --sweep   # P/R per threshold on tune
     PYTHONPATH=src .venv/bin/python benchmarks/bench_concepts.py --blind   # the first blind set only
-    PYTHONPATH=src .venv/bin/python benchmarks/bench_concepts.py --blind blind2   # the second
+    PYTHONPATH=src .venv/bin/python benchmarks/bench_concepts.py --blind blind5   # any set of tests/data
 
 Pairs come from ``tests/data/indicator_pairs.tsv``: each side is tied by the matcher
 (:mod:`plangraph.graph.matcher`), and a pair is predicted "same" when both sides are
@@ -20,9 +20,9 @@ concept per row (``-``: no concept of the scheme fits).
 ``tests/data/indicator_tables_blind/*.tsv`` (sources in ``indicator_sources_blind.tsv``), plans
 that neither the scheme nor the matcher's rules were written from, labelled by hand and
 committed before the matcher was first run on them. Nothing may be tuned on these figures.
-``--blind blind2`` measures on the second blind set (``indicator_pairs_blind2.tsv``,
-``indicator_tables_blind2/``, ``indicator_sources_blind2.tsv``), built and committed after the
-first had been used to fix the matcher (so the first is now seen).
+``--blind NAME`` measures on any set of ``tests/data`` named so (``indicator_pairs_NAME.tsv``,
+``indicator_tables_NAME/``, ``indicator_sources_NAME.tsv``): blind2 to blind5 were each built and
+committed after the one before had been used to fix the matcher (so the earlier ones are seen).
 """
 
 from __future__ import annotations
@@ -175,11 +175,18 @@ def tables_report(tie: Tie, folder: Path = TABLES) -> None:
               f"rows right (tied right or rightly unmapped) {total_correct}/{total}")
 
 
+def blind_sets() -> list[str]:
+    """The names of the labelled sets in ``tests/data`` (a pairs file and a tables folder each)."""
+    names = [p.stem.removeprefix("indicator_pairs_") for p in sorted(DATA.glob("indicator_pairs_*.tsv"))]
+    return [n for n in names if (DATA / f"indicator_tables_{n}").is_dir()]
+
+
 def blind_report(name: str = "blind") -> None:
     """Pairs and tables of a blind set (``blind`` or ``blind2``), every wrong decision listed."""
     pairs_file, tables = DATA / f"indicator_pairs_{name}.tsv", DATA / f"indicator_tables_{name}"
     if not pairs_file.exists() or not tables.is_dir():
-        raise SystemExit(f"no blind set {name!r}: {pairs_file.name} and {tables.name}/ are needed in {DATA}")
+        raise SystemExit(f"no blind set {name!r}: {pairs_file.name} and {tables.name}/ are needed in {DATA}; "
+                         f"sets there: {', '.join(blind_sets()) or 'none'}")
     pairs = read_tsv(pairs_file)
     print(f"{name} pairs: {len(pairs)}; threshold {THRESHOLD}")
     print(f"{'split':6} {'matcher':10} {'precision':>9} {'recall':>7} {'said same':>9} {'same':>5}")
@@ -192,6 +199,19 @@ def blind_report(name: str = "blind") -> None:
     print(f"{name} tables (facets matcher):")
     tables_report(matcher(), tables)
 
+
+
+def probes_report() -> None:
+    """The probes of ``tests/data/indicator_probes.tsv``: common wordings written to look for
+    classes of error (``expected`` a concept, ``-`` none, ``?`` either way), not a blind set."""
+    rows = read_tsv(DATA / "indicator_probes.tsv")
+    tie = matcher()
+    misses = [r for r in rows if r["expected"] != "?"
+              and (tie(r["name"], r["parent"], r["category"], r["unit"]) or "-") != r["expected"]]
+    print(f"probes: {len(rows) - len(misses)} of {len(rows)} as expected")
+    for r in misses:
+        print(f"  {r['probe']}: {r['name']} (parent {r['parent'] or '-'}, category {r['category'] or '-'}) "
+              f"→ {tie(r['name'], r['parent'], r['category'], r['unit']) or '-'}, expected {r['expected']}")
 
 
 def timing() -> None:
@@ -219,9 +239,13 @@ def main() -> None:
     ap.add_argument("--wrong", action="store_true", help="list the wrong pair decisions of each split")
     ap.add_argument("--encoder", metavar="NAME", help="also tie by this encoder's nearest label (e5, use)")
     ap.add_argument("--blind", nargs="?", const="blind", metavar="NAME",
-                    help="only a blind set: blind, blind2, blind3 or blind4 "
-                         "(indicator_pairs_NAME.tsv, indicator_tables_NAME/)")
+                    help="only a labelled set of tests/data (indicator_pairs_NAME.tsv and indicator_tables_NAME/): "
+                         f"{', '.join(blind_sets()) or 'none found'}")
+    ap.add_argument("--probes", action="store_true", help="only the probes of tests/data/indicator_probes.tsv")
     args = ap.parse_args()
+    if args.probes:
+        probes_report()
+        return
     if args.blind:
         blind_report(args.blind)
         return

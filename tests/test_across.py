@@ -233,8 +233,8 @@ def test_a_reviewer_s_decision_goes_to_the_facade(app: AppTest, monkeypatch: pyt
     monkeypatch.setattr(Workspace, "review_tie", review_tie)
     app.selectbox(key="across_concept").set_value("working-age-years-of-schooling").run()
     rows = app.selectbox(key="across_review_row")
-    assert rows.options == ["linan · 劳动年龄人口平均受教育年限 (自动关联)",
-                            f"{NATIONAL_2035} · 劳动年龄人口平均受教育年限 (自动关联)"]
+    assert rows.options == ["linan · 劳动年龄人口平均受教育年限", f"{NATIONAL_2035} · 劳动年龄人口平均受教育年限"]
+    assert any(c.value == "当前关联状态 Status now: 自动关联" for c in app.caption)  # beside the picker
     app.radio(key="across_decision").set_value("retie").run()
     app.selectbox(key="across_retie").set_value("main-working-age-years-of-schooling").run()
     app.text_input(key="across_note").set_value("表中为劳动年龄人口").run()

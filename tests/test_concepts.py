@@ -165,7 +165,11 @@ def test_counts_by_stage_tell_schools_students_intake_graduates_and_teachers_apa
     assert match("在校生", category="普通高中", unit="人").concept == "general-senior-enrolment-count"
     assert match("中等职业学校", unit="所").concept == "secondary-vocational-school-count"
     assert match("中职招生", unit="人").concept == "secondary-vocational-intake-count"
-    assert match("特殊教育学校在校生", unit="人").concept == "special-enrolment-count"
+    assert match("特殊教育在校学生数", unit="人").concept == "special-enrolment-count"
+    # the concept counts special schools' pupils and those in ordinary classes (its definition: 含特殊教育
+    # 学校和随班就读): special schools' pupils alone are a part, a suggestion only
+    special_schools = match("特殊教育学校在校生", unit="人")
+    assert special_schools.concept is None and special_schools.candidates[0].key == "special-enrolment-count"
     assert match("普通本科在校生", unit="万人").concept == "undergraduate-enrolment-count"
     assert match("普通本专科在校生", unit="万人").concept == "higher-enrolment-count"
     # a stage's count is no count of all stages, whatever says the stage (the name or the category)

@@ -18,11 +18,15 @@ TERMS: tuple[tuple[str, str, bool], ...] = (
     ("学前二年", "stage=preschool span=two-year", True),
     ("学前三年", "stage=preschool span=three-year", True),
     ("学前第四年", "stage=preschool span=fourth-year", True),
+    # the ages of a span (normalised to 3—5岁): 3—5岁幼儿毛入园率 is the three-year rate
+    ("3—5岁", "stage=preschool span=three-year", True), ("3—6岁", "stage=preschool span=three-year", True),
+    ("0—3岁", "population=infants", True),
     ("学前教育", "stage=preschool", True), ("学前段", "stage=preschool", True), ("学前", "stage=preschool", True),
     ("幼儿园", "stage=preschool", True), ("幼儿", "stage=preschool", True), ("托幼", "stage=preschool", True),
     ("托位", "stage=preschool", False),
     ("入园", "stage=preschool", False), ("在园", "stage=preschool", False),
-    ("小学", "stage=primary", True), ("初中", "stage=junior", True), ("初级中学", "stage=junior", True),
+    ("教学点", "stage=primary kind=teaching-point", False),  # primary teaching points, a kind of their own
+    ("小学", "stage=primary", True), ("初中", "stage=junior", True), ("初级中学", "stage=junior kind=junior-middle", True),
     ("九年义务教育", "stage=compulsory", True), ("义务教育", "stage=compulsory", True),
     ("义务段", "stage=compulsory", True), ("中小学", "stage=compulsory", True), ("九年", "stage=compulsory", True),
     ("普通高中", "stage=general-senior", True), ("普高", "stage=general-senior", True),
@@ -30,7 +34,10 @@ TERMS: tuple[tuple[str, str, bool], ...] = (
     ("高中", "stage=senior|general-senior", True),
     ("中等职业教育", "stage=secondary-vocational", True), ("中等职业学校", "stage=secondary-vocational", True),
     ("中职学校", "stage=secondary-vocational", True), ("中职", "stage=secondary-vocational", True),
-    ("职业中学", "stage=secondary-vocational", True), ("职高", "stage=secondary-vocational", True),
+    # one kind of school of a stage (the statistics count 初中 as 初级中学, 九年一贯制 and 完全中学
+    # schools; 中职 as 中专, 职业中学 and 技工学校): a count of the stage is not the kind's
+    ("职业中学", "stage=secondary-vocational kind=vocational-high", True),
+    ("职高", "stage=secondary-vocational kind=vocational-high", True),
     ("高等职业教育", "stage=higher-vocational", True), ("高职院校", "stage=higher-vocational", True),
     ("高等职业院校", "stage=higher-vocational", True), ("高等职业学校", "stage=higher-vocational", True),
     ("高职", "stage=higher-vocational", True),
@@ -38,7 +45,7 @@ TERMS: tuple[tuple[str, str, bool], ...] = (
     ("普通本科高校", "stage=higher degree=bachelor", True), ("高等教育", "stage=higher", True),
     ("高等学校", "stage=higher", True),
     ("高校", "stage=higher", True), ("大学", "stage=higher", True),
-    ("特殊教育", "stage=special", True), ("特教", "stage=special", True),
+    ("特殊教育", "stage=special", True), ("特教", "stage=special", True), ("特殊学校", "stage=special", True),
     ("继续教育", "stage=lifelong", False), ("终身教育", "stage=lifelong", True), ("终身学习", "stage=lifelong", True),
     ("社区教育", "stage=lifelong", True), ("老年教育", "stage=lifelong", True), ("成人教育", "stage=lifelong", True),
     # attainment: the education a population has had, not the stage of the indicator
@@ -57,6 +64,7 @@ TERMS: tuple[tuple[str, str, bool], ...] = (
     # one of the two postgraduate degrees: 在学博士生 is a part of 在学研究生
     ("硕士", "degree=postgraduate level=master", True), ("博士", "degree=postgraduate level=doctoral", True),
     ("本专科", "stage=higher", True),  # 普通本专科: higher education, both tiers, no one degree
+    ("本科专科", "stage=higher", True), ("专科本科", "stage=higher", True),  # 在校本科、专科学生
     ("本科", "degree=bachelor", True), ("专科", "degree=associate", True), ("大专", "degree=associate", True),
     # ownership
     ("普及普惠", "", False),  # universal and inclusive (an accreditation's name), no ownership
@@ -86,11 +94,13 @@ TERMS: tuple[tuple[str, str, bool], ...] = (
     ("家长", "population=parents", True),
     ("老年", "population=elderly", True),
     ("学生", "population=students", True), ("在校生", "population=students measure=count", True),
+    ("在校生规模", "population=students measure=count", True),  # the students counted (学校规模 is no count)
     ("儿童少年", "population=children", True), ("儿童", "population=children", True),
     ("少年", "population=children", True),
     # a flow, not a stock: 新增幼儿园学位 is no 幼儿园学位数, 普惠性幼儿园数 no 新改扩建幼儿园
     ("新改扩建", "change=new", False), ("新建改扩建", "change=new", False), ("改扩建", "change=new", False),
     ("新建", "change=new", False), ("新增", "change=new", False), ("扩建", "change=new", False),
+    ("改建", "change=new", False),
     ("增加", "change=new", False),
     # gross or net: 毛入园率 counts every child enrolled, 净入学率 and 适龄 only those of the
     # stage's age (适龄幼儿入园率 is no 毛入园率)
@@ -101,6 +111,7 @@ TERMS: tuple[tuple[str, str, bool], ...] = (
     ("每千人口", "per=residents", False), ("千人口", "per=residents", False), ("每万人口", "per=residents", False),
     ("每十万人口", "per=residents", False),
     # the reverse of what a rate measures, or a change of it: 控辍保学率 is no 辍学率, 消除大班额 no 大班额比例
+    ("非文盲", "polarity=reverse", False),  # 青壮年非文盲率 is the reverse of 青壮年文盲率
     ("控辍", "polarity=reverse", False), ("消除", "polarity=reverse", False), ("降低", "polarity=reverse", False),
     ("减少", "polarity=reverse", False), ("下降", "polarity=reverse", False), ("化解", "polarity=reverse", False),
     # measure

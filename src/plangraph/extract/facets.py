@@ -17,7 +17,9 @@ Beside the scheme's facet keys a reading may carry words that narrow what a row 
 which the matcher holds against a concept's labels (#24): ``scope`` of a degree
 (and-above / below / only), ``change`` (新建/新增: a flow), ``intake`` (招生), ``level``
 (硕士/博士), ``sector`` (成人高等教育), ``attainment`` (受过高等教育 / 受过高中阶段及以上教育)
-and ``counted`` (what a count unit counts: 所 institutions, 万人 people).
+and ``counted`` (what a count unit counts: 所 institutions, 万人 people), ``kind`` (one kind of
+school of a stage: 初级中学, 职业中学) and ``head`` (``status``: a name ending in a state or an
+event, 达标情况, 调查, 验收).
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ _PARSED = sorted(
     key=lambda t: -len(t[0]),
 )
 _FIRST = {t[0][0] for t in _PARSED}
+TERM_WORDS = frozenset(t[0] for t in _PARSED)
+"""Every word that states a facet (学前三年, 公办, 比例 …)."""
 
 _UNITS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^(%|％|‰|百分比)$"), "rate"),
@@ -56,6 +60,7 @@ _BRACKETS = re.compile(r"\([^()]*\)?|（[^（）]*）?|\[[^\]]*\]|【[^】]*】"
 _NUMBERING = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*\s*[.、]|\(\s*\d{1,2}\s*\)|[①-⑳]|[一二三四五六七八九十]+\s*、|"
                         r"\(\s*[一二三四五六七八九十]+\s*\))\s*")
 _SUB_ROW = re.compile(r"^(其中|内含|含)\s*[:：,，]?\s*")
+_RANGE = re.compile(r"(\d)\s*[-－~～–—至到]\s*(?=\d)")
 _NOISE = re.compile(r"[\s*＊※△▲#·•、,，。;；:：\"'“”‘’《》<>/\\-]+")
 
 
@@ -86,6 +91,7 @@ def normalise(text: str) -> str:
     → ``高中教师研究生学历比例``."""
     t = normalize(text or "").strip()
     t = _NUMBERING.sub("", t)
+    t = _RANGE.sub(r"\1—", t)  # 3-5岁 is a span of ages, as the scheme writes it (3—5岁), not 35岁
     t = _SUB_ROW.sub("", t)
     t = _BRACKETS.sub(_bracket, t)
     return _NOISE.sub("", t)
@@ -140,6 +146,7 @@ def degree_scope(text: str, *, sub_row: bool) -> str | None:
     return "only" if sub_row and m.group(2) != "本科" else "and-above"
 
 
+_BETWEEN = re.compile(r"与\S*之?比$")
 _ONE_AGE = re.compile(r"(?<![\d—\-~～至到])(\d{1,2})岁(?![以及—\-~～至到])")
 
 
@@ -168,10 +175,16 @@ def scan(text: str) -> tuple[dict[str, frozenset[str]], str]:
     stripped = "".join(core)
     if text.endswith(("比例", "占比", "比重")):
         facets["measure"] = frozenset({"rate"})  # a share of money or people is a rate: 教育经费占比
-    elif "measure" not in facets and stripped.endswith(("率", "比")):
+    elif _BETWEEN.search(stripped):
+        facets["measure"] = frozenset({"ratio"})  # 教职工与幼儿比: one count against another
+    elif stripped.endswith("率") or ("measure" not in facets and stripped.endswith("比")):
+        # the name's last word says what it measures: 入学率 under 小学在校生 is a rate
         facets["measure"] = frozenset({"rate"})
     elif "measure" not in facets and stripped.endswith("数"):
         facets["measure"] = frozenset({"count"})
+    if {"primary", "junior"} <= facets.get("stage", frozenset()):
+        # 小学、初中专任教师: both stages are compulsory education, no one of them
+        facets["stage"] = facets["stage"] - {"primary", "junior"} | {"compulsory"}
     if facets.get("basis") == {"gross", "net"}:
         facets["basis"] = frozenset({"gross"})  # 适龄幼儿毛入园率: 毛 says which rate
     if "disabled" in facets.get("population", ()):  # 残疾儿童少年义务教育入学率: special, in compulsory
@@ -231,28 +244,38 @@ def full_name(name: str, parent: str | None) -> str:
         heads.append(hit)
         i += len(hit[0])
     rest = own[i:]
-    replaced = up
+    replaced, before = up, ""
     for term, stated, _ in heads:
         keys = {k for k, _ in stated}
         at = next(((j, t) for j in range(len(replaced)) if (t := _term_at(replaced, j))
                    and keys & {k for k, _ in t[1]}), None)
         if at is None:
-            break
-        j, (old, _, _) = at
+            before += term  # 小学 of 小学教师 under 全州专任教师: a facet the row above leaves open
+            continue
+        j, (old, old_stated, _) = at
+        if dict(old_stated) == dict(stated):
+            continue  # 教师 under 专任教师, 幼儿园 under 在园幼儿数: the row above says it already
         replaced = replaced[:j] + term + replaced[j + len(old):]
-    else:
-        if heads and (not rest or replaced.endswith(rest)):
-            return replaced
+    replaced = before + replaced
+    if heads and (not rest or replaced.endswith(rest)):
+        return replaced
     if heads and not rest:
         return own + up
     said = scan(own)[0]
-    if heads and "population" in said and "measure" in said:
-        return own  # 其中研究生教育在校生数 under 高等教育在学总规模 names what it counts itself
+    if heads and "measure" in said and ("population" in said or "stage" in said):
+        # 其中研究生教育在校生数 under 高等教育在学总规模, 其中：公办园在园幼儿占比 under 普惠性幼儿园
+        # 覆盖率: it names whom or which stage and what it measures itself
+        return own
     for j in range(len(up)):
         t = _term_at(up, j)
         if t and dict(t[1]).get("population"):
             return up[: j + len(t[0])] + own
     return up + own
+
+
+# A name whose last word is a state or an event (学校达标情况, 家长满意度调查, 督导评估验收)
+# reports that thing, not a quantity of the scheme's, whatever its unit says.
+_STATUS_HEAD = re.compile(r"(情况|调查|验收|计划|行动|名单)$")
 
 
 # 建设 before what is built (建设公办幼儿园, 建设学校) is a flow of new institutions; elsewhere
@@ -267,6 +290,10 @@ def read_indicator(name: str, *, parent: str | None = None, sublabel: str | None
     is a sub-row (``其中:…``), ``sublabel`` a sub-row label in its own cell (``小学`` under
     ``校际优质均衡系数``), ``category`` the table's category column or group heading,
     ``table`` the table's title (``学前教育发展主要指标``: the stage, when nothing closer says)."""
+    if (parent is None and category and not sublabel and is_sub_row(name)
+            and set(scan(normalise(name))[0]) <= {"stage", "kind", "ownership"}
+            and scan(normalise(category))[0].get("measure") == {"count"} and unit_measure(unit) <= {"count"}):
+        parent = category  # 小学 under a group 在校学生数 (a yearbook's layout): the group says what is counted
     whole = _BUILD.sub("新建", full_name(name, parent))
     if sublabel:
         whole = normalise(sublabel) + whole
@@ -279,9 +306,19 @@ def read_indicator(name: str, *, parent: str | None = None, sublabel: str | None
         if scope is not None:
             facets["scope"] = frozenset({scope})
     if parent:
-        for key, values in scan(normalise(parent))[0].items():
+        above = scan(normalise(parent))[0]
+        for key, values in above.items():
             if key not in facets and key != "measure":
                 facets[key] = values
+        if "special" in above.get("stage", ()) and facets.get("stage", frozenset()) - {"special"}:
+            # 其中义务教育阶段在校生 under 特殊教育在校生: the special-education pupils of one stage
+            facets["stage"] = facets["stage"] | {"special"}
+            facets["population"] = facets.get("population", frozenset()) | {"disabled"}
+    if (facets.get("scope") == {"only"} and facets.get("degree") == {"associate"}
+            and facets.get("stage") == {"higher"} and not facets.get("population", frozenset()) & {"teachers", "staff"}):
+        facets["stage"] = frozenset({"higher-vocational"})  # 专科 students of 普通高校: 高职（专科）
+    if _STATUS_HEAD.search(normalise(name)):
+        facets["head"] = frozenset({"status"})  # 学校达标情况, 新改扩建项目: no quantity the name measures
     measured = unit_measure(unit)
     if counted := unit_counts(unit):
         facets["counted"] = frozenset({counted})

@@ -7,6 +7,10 @@ count). The concepts left are scored by how alike the row and each of the concep
 labels are: character uni- and bigram overlap (Dice) of the whole names and of their
 cores (the names without their facet words), times a penalty for every facet a label
 states that the row leaves out or that the row states and the concept does not have.
+Beside the facets, general checks judge any wording by the structure of its name (#24): what
+every wording of a concept states the row must state; every content word of the row's name must
+be explained by the concept (:mod:`plangraph.graph.wording`); a row naming one part of what a
+concept's definition includes is that part. A refused concept stays a suggestion.
 The best concept at or above :data:`THRESHOLD` (chosen on the ``tune`` pairs of
 ``tests/data/indicator_pairs.tsv``, ``benchmarks/bench_concepts.py``) is the tie; a
 row below it stays unmapped, with its best candidates as suggestions.
@@ -23,18 +27,26 @@ from functools import lru_cache
 
 from plangraph.extract.facets import IndicatorReading, read_indicator
 from plangraph.graph.scheme import IndicatorConcept, concepts
+from plangraph.graph.wording import SAME_WORDS, ConceptWords, Vocabulary
 
 THRESHOLD = 0.45
 """The score a tie needs (tuned on the ``tune`` split; see docs/indicator-matching.md)."""
 
+_REFUSED = 0.4  # below THRESHOLD whatever the overlap: a suggestion for a reviewer, never a tie
 _CORE_FLOOR = 0.3  # 0 to 0.35 change nothing on the tune pairs, 0.4 loses a tie; see the docs
 _MARGIN = 0.01  # a dead heat only: 0.02 already leaves a right tie of an unseen table unmapped
 _MISSING_PENALTY = 0.8   # the label states a facet the row does not
 _EXTRA_PENALTY = 0.85    # the row states a distinguishing facet the concept does not have
 _EXTRA_KEYS = ("degree", "span", "ownership", "population")
-_NARROWING = ("attainment", "intake", "level", "sector", "degree", "polarity", "per", "funds", "grade")
-_NARROWING_BOTH = ("intake", "level", "sector", "per", "grade")
+_NARROWING = ("attainment", "intake", "level", "sector", "degree", "polarity", "per", "funds", "grade", "head")
+# What every wording of a concept says, a row must say too (from its name, the row above, its
+# category or unit), except these: a bare 入园率 is the gross rate, and a unit or a degree's
+# scope is never in a label.
+_NOT_REQUIRED = frozenset({"basis", "counted", "scope", "measure"})
 _VETO_KEYS = ("stage", "measure", "degree", "span", "ownership", "population", "aspect", "basis")
+# Every ownership a row states must be the concept's (普惠性民办幼儿园 is a part of 普惠性幼儿园), but
+# 公办 and 普惠 together are what 普惠性 counts (公办园和普惠性民办园).
+_PUBLIC_INCLUSIVE = {frozenset({"public", "inclusive"}): frozenset({"public"})}
 # The standards of a school's resources (生均教学用房面积, 生均仪器设备值) are set for 小学 and 初中
 # apart; a concept of compulsory education takes a row of either stage, a little below an exact stage.
 _RESOURCE_MEASURES = frozenset({"area", "per-student", "money"})
@@ -92,7 +104,10 @@ class _Label:
 
 # Words that say how a thing came about, not what is measured: 义务教育实现基本均衡的县
 # (市、区)比例 is 义务教育基本均衡县(市、区)比例, 建成智慧校园的学校比例 智慧校园比例.
-_FILLER = re.compile(r"实现|达到|建成|开展|完成|的|本届|上一?年度|当年")  # and when: 本届毕业学生人数
+# And the place a figure is of (全州在校生, 全市各级各类学校在校生人数, 本县): every row of a
+# plan's table is of its place.
+_FILLER = re.compile(r"实现|达到|建成|开展|完成|的|本届|上一?年度|当年|(?:全|本|我)(?:国|省|市|县|区|州|旗|盟)(?!级)"
+                     r"|共有|现有|拥有")  # and how a count is said: 全县共有各级各类学校
 # A count word ends a core without saying what is counted (the measure facet says it is a
 # count): 幼儿园 in 万所 is 幼儿园数, 专任教师 in 万人 专任教师数.
 _COUNT_WORD = re.compile(r"(总人数|总数|人数|所数|数量|数)$")
@@ -101,11 +116,6 @@ _COUNT_WORD = re.compile(r"(总人数|总数|人数|所数|数量|数)$")
 _STAGE_WORD = re.compile(r"^(阶段)?(教育)?")
 
 
-# Words of one meaning, read as one (on both sides): 新增/新建/改扩建 a flow of new things,
-# 就读/在读 what 在园 says of children (在普惠性幼儿园就读的幼儿占比).
-_SAME_WORDS = ((re.compile(r"新改扩建|新建改扩建|改扩建|新建|新增|扩建|增加"), "新建"),
-               (re.compile(r"在?就读|在读"), "在园"),
-               (re.compile(r"教育支出"), "教育经费"))
 # What is left of an institution's name once its stage word is read (中等职业教育学校, 各级各类
 # 学校, 民办学校各类教育): what is counted, which the measure facet says.
 _INSTITUTION = re.compile(r"各级各类|各类|学校|院校|学院")
@@ -114,8 +124,10 @@ _INSTITUTION = re.compile(r"各级各类|各类|学校|院校|学院")
 def _compare(text: str, *, core: bool = False) -> frozenset[str]:
     """The character uni- and bigrams labels and rows are compared on, filler words out
     (and, for a core, a closing count word and institution word)."""
-    plain = _FILLER.sub("", text) or text
-    for pattern, word in _SAME_WORDS:
+    plain = _FILLER.sub("", text)
+    if not core:
+        plain = plain or text  # a name of filler words only is compared as written
+    for pattern, word in SAME_WORDS:
         plain = pattern.sub(word, plain)
     if not core:
         return _grams(plain)
@@ -129,6 +141,7 @@ class _Entry:
     labels: tuple[_Label, ...]
     phase: frozenset[str] = frozenset()
     worded: tuple[tuple[str, frozenset[str]], ...] = ()
+    said_by_all: frozenset[str] = frozenset()
 
     def allows(self, key: str) -> frozenset[str]:
         """The values of ``key`` the concept or one of its labels states (新增普惠性学位 is
@@ -140,6 +153,17 @@ class _Entry:
 # aspect=preschool-phase); a row that names another stage is not of it.
 _PHASES = {"preschool-phase": {"preschool"}, "compulsory-phase": {"compulsory", "primary", "junior"},
            "senior-phase": {"senior", "general-senior", "secondary-vocational"}}
+
+
+@lru_cache(maxsize=1)
+def _vocabulary() -> Vocabulary:
+    return Vocabulary({c.key: ConceptWords.of(c.labels, c.definition) for c in concepts()})
+
+
+@lru_cache(maxsize=1)
+def _gross_stages() -> frozenset[str]:
+    """The stages the scheme has a gross enrolment rate of."""
+    return frozenset(s for c in concepts() if "gross" in c.facet("basis") for s in c.facet("stage"))
 
 
 @lru_cache(maxsize=1)
@@ -161,7 +185,8 @@ def _entries() -> tuple[_Entry, ...]:
         for label in labels:
             for k, v in label.values:
                 worded[k] = worded.get(k, frozenset()) | v
-        out.append(_Entry(c, facets, tuple(labels), phase, tuple(worded.items())))
+        said = frozenset.intersection(*(label.stated for label in labels)) - _NOT_REQUIRED
+        out.append(_Entry(c, facets, tuple(labels), phase, tuple(worded.items()), said))
     return tuple(out)
 
 
@@ -173,6 +198,11 @@ _SUBSETS = frozenset({"disabled", "migrant", "left-behind", "rural", "urban", "b
 # 儿童青少年总体近视率); 中小学 and 义务教育 are the whole school system to most plans.
 _NARROW = frozenset({"preschool", "primary", "junior", "senior", "general-senior", "secondary-vocational",
                      "higher-vocational", "vocational", "higher", "special", "lifelong"})
+
+
+def _same_people(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Whether two sets of populations may be the same people (children ~ students)."""
+    return bool(a & b) or any(a & g and b & g for g in _COMPATIBLE["population"])
 
 
 def _agrees(key: str, concept: frozenset[str], stated: frozenset[str], inferred: bool) -> float:
@@ -202,6 +232,13 @@ def _one_stage(stages: frozenset[str]) -> bool:
     return len({_LEVEL.get(s, s) for s in named}) == 1
 
 
+def _all_stages_refuse(entry: _Entry, stages: frozenset[str]) -> bool:
+    """Whether a concept of all stages refuses a row of these: it does a row of one stage, unless
+    one of its wordings names that stage alone (中小学劳动教育实践基地 is 中小学劳动实践基地数)."""
+    return ("all" in entry.facets.get("stage", frozenset()) and _one_stage(stages)
+            and not any(dict(label.values).get("stage") == stages for label in entry.labels))
+
+
 def _count_fits(reading: IndicatorReading, entry: _Entry) -> bool:
     """Whether a row can be a count concept's (#24, the counts by stage): a count of all
     stages takes no row of one stage, even from its category (在校生 under 高中阶段教育 is
@@ -212,7 +249,7 @@ def _count_fits(reading: IndicatorReading, entry: _Entry) -> bool:
         return False  # 小学学校达标情况 says no count, by word, unit or whom it counts
     if "stage" not in reading.facets and not entry.facets.get("stage", frozenset()) & {"all"}:
         return False  # 学校规模 (of any school) is no count of one stage
-    if "all" in entry.facets.get("stage", frozenset()) and _one_stage(reading.facets.get("stage", frozenset())):
+    if _all_stages_refuse(entry, reading.facets.get("stage", frozenset())):
         return False
     if ("change" in reading.facets and "institutions" in entry.facets.get("aspect", frozenset())
             and not any("change" in label.stated for label in entry.labels)):
@@ -221,6 +258,8 @@ def _count_fits(reading: IndicatorReading, entry: _Entry) -> bool:
     if people and "population" not in reading.inferred and entry.facets.get("population"):
         if {"teachers", "staff"} & people and not people & entry.facets["population"]:
             return False
+    if (kind := reading.facets.get("kind")) and not kind & entry.allows("kind"):
+        return False  # 初级中学 is one kind of 初中 school, 职业中学 one of 中职
     counted = reading.facets.get("counted", frozenset())
     if "institutions" in counted and entry.facets.get("population"):
         return False
@@ -230,8 +269,7 @@ def _count_fits(reading: IndicatorReading, entry: _Entry) -> bool:
 def score(reading: IndicatorReading, entry: _Entry) -> Candidate | None:
     """The concept's best label for the row, or None when a facet vetoes it."""
     stages = reading.facets.get("stage", frozenset()) - {"special"}
-    if "all" in entry.facets.get("stage", frozenset()) and _one_stage(stages) and "count" in entry.facets.get(
-            "measure", frozenset()):
+    if _all_stages_refuse(entry, stages) and "count" in entry.facets.get("measure", frozenset()):
         return None  # 新增学位 under 学前教育 is the stage's, whatever its words: a count of all stages is not
     for label in entry.labels:  # a wording the scheme lists for the concept is the concept
         if label.text == reading.full_name:
@@ -246,7 +284,8 @@ def score(reading: IndicatorReading, entry: _Entry) -> Candidate | None:
     # An ownership the row states narrows what it counts (普惠性幼儿园数 is a part of 幼儿园数):
     # a concept that neither states nor words it is not the row's.
     owned = reading.facets.get("ownership", frozenset())
-    if owned and "ownership" not in reading.inferred and not owned & entry.allows("ownership"):
+    if (owned and "ownership" not in reading.inferred
+            and not owned <= entry.allows("ownership") | _PUBLIC_INCLUSIVE.get(owned, frozenset())):
         return None
     if "per-capita" in reading.facets.get("measure", ()) and "per-student" in entry.allows("measure"):
         return None  # 人均 (per resident) is no 生均 (per student)
@@ -261,8 +300,8 @@ def score(reading: IndicatorReading, entry: _Entry) -> Candidate | None:
             return None
     # And the reverse: a concept every wording of which says it (招生, 博士, 成人高校) takes no row
     # that does not: 小学在校生 is no 小学招生, 在学研究生 no 在学博士研究生.
-    for key in _NARROWING_BOTH:
-        if key not in reading.facets and all(key in label.stated for label in entry.labels):
+    for key in entry.said_by_all:
+        if key not in reading.facets:
             return None
     # A concept every wording of which is per student (生均, 每百名) takes no total: 教学及辅助用房总面积
     # is no 生均教学及辅助用房面积, 特殊教育学校经费总额 no 特殊教育学校生均公用经费.
@@ -270,15 +309,25 @@ def score(reading: IndicatorReading, entry: _Entry) -> Candidate | None:
             and all("per-student" in dict(label.values).get("measure", ()) for label in entry.labels)):
         return None
     # A net rate is said as such (净入学率, 适龄): 幼儿入园率 is read as the gross rate plans mean.
+    # Where the scheme has no gross rate of the stage (小学: plans and statistics give the net one),
+    # a bare 入学率 is the net rate.
     if (entry.facets.get("basis") == {"net"} and "basis" not in reading.facets
-            and all("basis" in label.stated for label in entry.labels)):
+            and all("basis" in label.stated for label in entry.labels)
+            and entry.facets.get("stage", frozenset()) & _gross_stages()):
         return None
     if "count" in entry.facets.get("measure", frozenset()) and not _count_fits(reading, entry):
         return None
-    # A head count of people (教职工, 专任教师) is no count of institutions or places.
-    if ({"count"} <= reading.facets.get("measure", frozenset()) and "population" in reading.facets
-            and "population" not in reading.inferred and not entry.allows("population")
-            and "count" in entry.facets.get("measure", frozenset())):
+    # A head count of people (教职工, 专任教师, 教学点在校生) is no count of institutions or places
+    # (农村小学教学点: 农村 says where, not whom it counts).
+    whom = reading.facets.get("population", frozenset()) - _SUBSETS
+    if ({"count"} <= reading.facets.get("measure", frozenset()) and whom and "population" not in reading.inferred
+            and "count" in entry.facets.get("measure", frozenset())
+            and not _same_people(whom, entry.allows("population") - _SUBSETS)):
+        return None
+    # A row of one stage's special education (其中义务教育阶段 under 特殊教育在校生) is a part of a
+    # concept of all special education.
+    if ("special" in reading.facets.get("stage", frozenset()) and stages and not entry.phase
+            and entry.facets.get("stage") == {"special"}):
         return None
     # 专科学历的比例 in a breakdown by degree, or 专科以下, is no 专科及以上学历比例.
     if "degree" in entry.facets and reading.facets.get("scope", frozenset()) & {"only", "below"}:
@@ -299,6 +348,13 @@ def score(reading: IndicatorReading, entry: _Entry) -> Candidate | None:
             factor *= _EXTRA_PENALTY
     if ("change" in reading.facets) != all("change" in label.stated for label in entry.labels):
         factor *= _MISSING_PENALTY  # a count of new places or schools against a stock, or the reverse
+    # A word of the row's name the scheme uses for other concepts and this one does not explain
+    # (在学博士生: 博士 is no word of 在学研究生) refuses the tie; the concept stays a suggestion.
+    unexplained = _vocabulary().unexplained(reading.name, entry.concept.key)
+    counts = "count" in reading.facets.get("measure", frozenset())  # its last word is what it counts (预科生)
+    factor *= _REFUSED if unexplained.distinctive or (counts and unexplained.head) else unexplained.factor()
+    if _vocabulary().one_part(reading.full_name, entry.concept.key):
+        factor *= _REFUSED  # 特殊教育学校在校生 is one part of 特殊教育在校生 (含特殊教育学校和随班就读)
     full, core = _compare(reading.full_name), _compare(reading.core, core=True)
     best: tuple[float, str] = (0.0, "")
     for label in entry.labels:

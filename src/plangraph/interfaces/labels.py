@@ -354,6 +354,7 @@ PAGE: dict[str, tuple[str, str]] = {
                     "Confirm, reject or re-tie to another concept. The decision goes into indicator-ties.tsv "
                     "beside the plan, and that plan is rebuilt."),
     "review_row": ("指标", "Indicator"),
+    "tie_now": ("当前关联状态", "Status now"),
     "decision": ("决定", "Decision"),
     "confirm": ("确认", "Confirm"),
     "reject": ("否决", "Reject"),

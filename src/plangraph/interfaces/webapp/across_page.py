@@ -138,13 +138,16 @@ def _review(ws: Workspace, across: ConceptAcross, concepts: Sequence[ConceptInfo
     """Confirm, reject or re-tie one row's indicator (``Workspace.review_tie``)."""
     en = english()
     ties = {r.iri: r for r in across.rows}  # one choice per indicator, whatever its target years
-    names = {iri: f"{r.plan} · {r.indicator}" + (f" ({labels.value(r.tie_status, en)})" if r.tie_status else "")
-             for iri, r in ties.items()}
+    # The options name the row only: Streamlit keeps a selected option's text across a rerun, so a
+    # status in it would stay stale after a save; the status is shown beside the picker instead.
+    names = {iri: f"{r.plan} · {r.indicator}" for iri, r in ties.items()}
     others = {c.key: c.label(en) for c in concepts if c.key != across.concept.key}
     choices = {d: t(d) for d in DECISIONS}
     with st.expander(t("review")):
         st.caption(t("review_help"))
         iri = st.selectbox(t("review_row"), list(names), key="across_review_row", format_func=names.__getitem__)
+        if iri and ties[iri].tie_status:
+            st.caption(f"{t('tie_now')}: {labels.value(ties[iri].tie_status, en)}")
         decision = st.radio(t("decision"), list(choices), key="across_decision", horizontal=True,
                             format_func=choices.__getitem__)
         concept = across.concept.key
