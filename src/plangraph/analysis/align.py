@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from plangraph.analysis.scorer import Scorer, default_scorer, pair_features, scored
 from plangraph.analysis.synonyms import Normalised, normalise
 from plangraph.extract.clauses import action_of, split_clauses
 from plangraph.extract.lexicon import tokens
@@ -44,10 +45,8 @@ if TYPE_CHECKING:
     from plangraph.analysis.compare import Statement
 
 WEIGHTS: dict[str, float] = {"tfidf": 0.4, "object": 0.0, "coverage": 0.2, "encoder": 0.3, "facets": 0.1}
-"""Weights of the atomic score's terms and the penalty per facet that differs, chosen on the
-``tune`` split: the object *coverage* (how much of the shorter object the other states)
-replaced the object cosine, which weighed a long national clause against a short local one
-as if the extra words were a different object."""
+"""The hand-set blend the learned scorer replaced (:func:`hand_set_scores`, threshold 0.37):
+weights of its terms and the penalty per facet that differs, chosen by hand on the ``tune`` split."""
 FACET_KEYS = ("stage", "population", "ownership", "degree")
 """The facets of :func:`plangraph.extract.facets.scan` that tell two commitments apart."""
 GENERAL: dict[str, frozenset[str]] = {
@@ -215,28 +214,60 @@ def similarity(texts_a: Sequence[str], texts_b: Sequence[str]) -> np.ndarray:
     return np.asarray(m[:len(texts_a)] @ m[len(texts_a):].T)
 
 
-def atomic_scores(texts_a: Sequence[str], texts_b: Sequence[str], embed: Embed | None,
-                  weights: dict[str, float] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(score, TF-IDF cosine, object overlap, encoder cosine), each ``len(a)`` × ``len(b)``,
-    of clause texts after synonym normalisation, the score less the facet penalty. Without
-    ``embed`` (or with an encoder weight of 0) the encoder cosine is zeros and its weight
-    goes to the other two."""
+def hand_set_scores(x: dict[str, np.ndarray], weights: dict[str, float] | None = None) -> np.ndarray:
+    """The hand-set blend that scored pairs before the learned scorer (:data:`WEIGHTS`, threshold
+    0.37), from :func:`plangraph.analysis.scorer.pair_features`; kept to be measured beside it.
+    Without an encoder cosine its weight goes to the other terms."""
     w = dict(WEIGHTS if weights is None else weights)
+    cos = x["encoder"]
+    if np.isnan(cos).any() or not w.get("encoder"):
+        cos = np.zeros_like(x["tfidf"])
+        rest = w["tfidf"] + w["object"] + w["coverage"]
+        w = {**w, "tfidf": w["tfidf"] / rest, "object": w["object"] / rest, "coverage": w["coverage"] / rest,
+             "encoder": 0.0}
+    score = w["tfidf"] * x["tfidf"] + w["object"] * x["object"] + w["encoder"] * cos + w["coverage"] * x["coverage"]
+    return np.asarray(score - w["facets"] * x["facets"], dtype=np.float32)
+
+
+@dataclass(frozen=True)
+class PairScores:
+    """Every pair of two lists of clauses: the learned score, the features behind it, and
+    :meth:`why` one pair scored as it did."""
+
+    texts_a: tuple[str, ...]
+    texts_b: tuple[str, ...]
+    score: np.ndarray
+    features: dict[str, np.ndarray]
+    scorer: Scorer
+
+    def values(self, i: int, j: int) -> dict[str, float]:
+        return {k: float(v[i, j]) for k, v in self.features.items()}
+
+    def why(self, i: int, j: int) -> Why:
+        v = self.values(i, j)
+        made = tuple((k, c) for k, c in self.scorer.contributions(v) if not math.isnan(c))[:3]
+        cosine = 0.0 if math.isnan(v["encoder"]) else v["encoder"]
+        return explain(self.texts_a[i], self.texts_b[j], v["tfidf"], v["object"], cosine, made)
+
+
+def score_clauses(texts_a: Sequence[str], texts_b: Sequence[str], embed: Embed | None,
+                  scorer: Scorer | None = None) -> PairScores:
+    """The learned scorer (:mod:`plangraph.analysis.scorer`, default: the one the package ships)
+    on every pair of clause texts, after synonym normalisation; IDF over both lists. Without
+    ``embed`` the encoder cosine counts as average."""
+    model = scorer or default_scorer()
     na, nb = normalised(texts_a), normalised(texts_b)
-    ta, tb = [n.text for n in na], [n.text for n in nb]
-    tf = similarity(ta, tb)
-    obj, coverage = _overlaps(ta, tb)
-    if embed is None or not w.get("encoder"):
-        cos = np.zeros_like(tf)
-        rest = w.get("tfidf", 0) + w.get("object", 0) + w.get("coverage", 0)
-        w = {"tfidf": w.get("tfidf", 0) / rest, "object": w.get("object", 0) / rest, "encoder": 0.0,
-             "facets": w.get("facets", 0.0), "coverage": w.get("coverage", 0.0) / rest}
-    else:
-        cos = cosines(na, nb, embed)
-    score = w["tfidf"] * tf + w["object"] * obj + w["encoder"] * cos + w.get("coverage", 0.0) * coverage
-    if w.get("facets"):
-        score = score - w["facets"] * facet_mismatch(ta, tb)
-    return score, tf, obj, cos
+    x = pair_features(na, nb, embed)
+    return PairScores(tuple(texts_a), tuple(texts_b), scored(x, model), x, model)
+
+
+def atomic_scores(texts_a: Sequence[str], texts_b: Sequence[str], embed: Embed | None,
+                  scorer: Scorer | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(score, TF-IDF cosine, object cosine, encoder cosine), each ``len(a)`` × ``len(b)``:
+    :func:`score_clauses` for callers that need only those."""
+    s = score_clauses(texts_a, texts_b, embed, scorer)
+    cos = np.nan_to_num(s.features["encoder"])
+    return s.score, s.features["tfidf"], s.features["object"], cos
 
 
 @dataclass(frozen=True)
@@ -249,9 +280,13 @@ class Why:
     object: float
     cosine: float
     facets: tuple[str, ...] = ()
+    made: tuple[tuple[str, float], ...] = ()
+    """The features that moved the learned score most, with their part of its logit."""
 
     def __str__(self) -> str:
         parts = []
+        if self.made:
+            parts.append("made by " + ", ".join(f"{k} {c:+.1f}" for k, c in self.made))
         if self.synonyms:
             parts.append("synonym " + ", ".join(self.synonyms))
         if self.shared:
@@ -262,7 +297,8 @@ class Why:
         return "; ".join(parts)
 
 
-def explain(text_a: str, text_b: str, tfidf: float, obj: float, cosine: float) -> Why:
+def explain(text_a: str, text_b: str, tfidf: float, obj: float, cosine: float,
+            made: tuple[tuple[str, float], ...] = ()) -> Why:
     """The words two clauses share (longest first, common plan words left out), the
     synonym rows that brought them together and the facets that differ (``stage higher|secondary-vocational/—``)."""
     na, nb = normalise(text_a), normalise(text_b)
@@ -275,7 +311,7 @@ def explain(text_a: str, text_b: str, tfidf: float, obj: float, cosine: float) -
     fa, fb = facets_of(na.text), facets_of(nb.text)
     show = lambda f, k: "|".join(sorted(f.get(k, ()))) or "—"  # noqa: E731
     facets = tuple(f"{k} {show(fa, k)}/{show(fb, k)}" for k in differing(fa, fb))
-    return Why(tuple(shared), tuple(dict.fromkeys(syn)), float(tfidf), float(obj), float(cosine), facets)
+    return Why(tuple(shared), tuple(dict.fromkeys(syn)), float(tfidf), float(obj), float(cosine), facets, made)
 
 
 SPLITS = ("tune", "test")

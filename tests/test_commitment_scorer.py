@@ -1,0 +1,69 @@
+"""The learned clause-pair scorer: its features on real clauses, its fit, the shipped
+coefficients, and a pair saying what made its score."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from plangraph.analysis.align import normalised, score_clauses
+from plangraph.analysis.compare import THRESHOLDS
+from plangraph.analysis.scorer import FEATURES, MODEL_FILE, SIGNS, default_scorer, fit, pair_features, read_scorer
+
+
+def _features(a: list[str], b: list[str]) -> dict[str, np.ndarray]:
+    return pair_features(normalised(a), normalised(b), None)
+
+
+def test_the_shipped_scorer_is_the_one_compare_uses() -> None:
+    scorer = default_scorer()
+    assert scorer.features == FEATURES
+    assert scorer.threshold == THRESHOLDS["atomic"]
+    for name, c in zip(scorer.features, scorer.coef):
+        assert c * SIGNS[name] >= 0, name
+    assert read_scorer(MODEL_FILE).to_json() == MODEL_FILE.read_text(encoding="utf-8")
+    assert "tune" in scorer.note
+
+
+def test_features_of_real_clauses() -> None:
+    x = _features(["深化“区管校聘”教师管理制度改革", "到2025年普惠性幼儿园覆盖率达到90%"],
+                  ["推行教师“县管校聘”", "到2025年普惠性幼儿园覆盖率达到85%", "完善教师考核办法"])
+    # a local name of the reform the other clause names
+    assert x["synonym"][0, 0] == 1 and x["synonym"][0, 2] == 0 and x["synonym"][1, 1] == 0
+    # sharing 县管校聘 says more than sharing 教师
+    assert x["distinct"][0, 0] > x["distinct"][0, 2] > 0
+    # the same year, another quantity
+    assert x["year"][1, 1] == 1 and x["quantity"][1, 1] == -1
+    assert x["year"][0, 0] == 0 and x["quantity"][0, 2] == 0
+    assert np.isnan(x["encoder"]).all()  # no encoder given
+
+
+def test_a_pair_shows_what_made_it() -> None:
+    s = score_clauses(["深化“区管校聘”教师管理制度改革"], ["推行教师“县管校聘”", "实施教室护眼灯光改造工程"], None)
+    threshold = THRESHOLDS["atomic"]
+    assert s.score[0, 0] >= threshold > s.score[0, 1]
+    why = str(s.why(0, 0))
+    assert why.startswith("made by ") and "synonym 区管校聘→县管校聘" in why
+    assert "synonym" in dict(s.why(0, 0).made)
+
+
+def test_fit_keeps_each_coefficient_to_its_sign() -> None:
+    rng = np.random.default_rng(1)
+    n = 400
+    x = rng.normal(size=(n, 3))
+    y = (x[:, 0] - 0.5 * x[:, 1] + rng.normal(scale=0.5, size=n) > 0).astype(float)
+    # free, the second feature comes out negative; held to a positive sign it is left out
+    free = fit(x, y, ["tfidf", "coverage", "encoder"], signs={})
+    assert free.coef[0] > 1 and free.coef[1] < -0.5 and abs(free.coef[2]) < 0.3
+    held = fit(x, y, ["tfidf", "coverage", "encoder"], signs={"tfidf": 1, "coverage": 1, "encoder": 1})
+    assert held.coef[1] == 0 and held.coef[0] > 1
+    probs = held.score({"tfidf": x[:, 0], "coverage": x[:, 1], "encoder": x[:, 2]})
+    assert ((probs >= 0.5) == (y == 1)).mean() > 0.7
+
+
+def test_a_bad_scorer_file_names_itself(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    bad = tmp_path / "scorer.json"
+    bad.write_text('{"features": ["tfidf"], "mean": [0], "scale": [1], "coef": [1, 2], "intercept": 0,'
+                   ' "threshold": 0.5}', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"scorer.json: not a commitment scorer .*coefficients do not match"):
+        read_scorer(bad)
