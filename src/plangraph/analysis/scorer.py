@@ -4,6 +4,9 @@ Every pair of (synonym-normalised) clauses gets the features of :data:`FEATURES`
 ``len(a)`` × ``len(b)`` matrix computed for all pairs at once:
 
 * ``tfidf``: cosine of character-bigram TF-IDF vectors (IDF over both lists of clauses);
+* ``piece``: the bigram TF-IDF cosine of one clause with the closest *piece* of the other
+  (its parts between commas and enumeration commas), either way round: a long national clause
+  often carries the measure a district states in one of its pieces;
 * ``coverage`` / ``object``: how much of the shorter *object* (the clause less its action
   verb) the other states, and the objects' cosine, words weighted by IDF;
 * ``words``: the cosine of the whole clauses' words, IDF-weighted (√IDF binary vectors);
@@ -41,8 +44,8 @@ import numpy as np
 from plangraph.analysis.synonyms import Normalised
 from plangraph.extract.clauses import action_of
 
-FEATURES: tuple[str, ...] = ("tfidf", "coverage", "object", "words", "distinct", "encoder", "synonym", "facets",
-                             "action", "year", "quantity")
+FEATURES: tuple[str, ...] = ("tfidf", "piece", "coverage", "object", "words", "distinct", "encoder", "synonym",
+                             "facets", "action", "year", "quantity")
 SIGNS: dict[str, int] = {"facets": -1, **{f: 1 for f in FEATURES if f != "facets"}}
 """The sign each coefficient may take: more of a likeness never makes two clauses less alike,
 a facet that differs never more. With a few hundred labelled pairs a free fit found, for
@@ -54,6 +57,7 @@ _YEAR = re.compile(r"20\d{2}")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _FILLER = frozenset("的 和 与 及 等 、 在 对 为 了 是 把 将 以 其 之".split())
 _PUNCT = re.compile(r"[\W_\d]+")
+_PIECE = re.compile(r"[,，、;；]")
 
 
 @dataclass(frozen=True)
@@ -89,11 +93,11 @@ class Scorer:
         return np.asarray(1 / (1 + np.exp(-self.logits(x))), dtype=np.float32)
 
     def contributions(self, values: dict[str, float]) -> list[tuple[str, float]]:
-        """Each feature's part of one pair's logit (against a pair of average features),
-        largest first."""
-        parts = [(name, self.coef[k] * (values[name] - self.mean[k]) / self.scale[k])
-                 for k, name in enumerate(self.features)]
-        return sorted(parts, key=lambda p: -abs(p[1]))
+        """What each feature adds to one pair's logit against a pair with nothing in common
+        (every feature 0: no shared word, no synonym, no facet that differs), largest first;
+        features that add nothing are left out."""
+        parts = [(name, self.coef[k] * values[name] / self.scale[k]) for k, name in enumerate(self.features)]
+        return sorted((p for p in parts if abs(p[1]) >= 0.05), key=lambda p: -abs(p[1]))
 
     def to_json(self) -> str:
         return json.dumps({"features": list(self.features), "mean": list(self.mean), "scale": list(self.scale),
@@ -196,6 +200,28 @@ def _word_features(ta: Sequence[str], tb: Sequence[str]) -> tuple[np.ndarray, np
     return words.astype(np.float32), np.minimum(distinct, 1.0).astype(np.float32)
 
 
+def _pieces(texts: Sequence[str]) -> tuple[list[str], np.ndarray]:
+    """Every text's pieces (two characters or more; a text without is one piece) and the
+    index of the first piece of each text."""
+    out: list[str] = []
+    starts = []
+    for t in texts:
+        starts.append(len(out))
+        out.extend([p for p in _PIECE.split(t) if len(p) >= 2] or [t])
+    return out, np.array(starts)
+
+
+def _piece_similarity(ta: Sequence[str], tb: Sequence[str]) -> np.ndarray:
+    """``piece`` as the module text says."""
+    from plangraph.analysis.align import similarity
+
+    pa, sa = _pieces(ta)
+    pb, sb = _pieces(tb)
+    best_b = np.maximum.reduceat(similarity(ta, pb), sb, axis=1)  # a clause against b's pieces
+    best_a = np.maximum.reduceat(similarity(pa, tb), sa, axis=0)
+    return np.maximum(best_a, best_b).astype(np.float32)
+
+
 def _agreement(sets_a: Sequence[frozenset[str]], sets_b: Sequence[frozenset[str]]) -> np.ndarray:
     """+1 where both sides state some item and share one, −1 where both do and share none."""
     vocab = {v: i for i, v in enumerate({v for s in [*sets_a, *sets_b] for v in s})}
@@ -238,7 +264,7 @@ def pair_features(na: Sequence[Normalised], nb: Sequence[Normalised], embed: Emb
     from plangraph.analysis.align import _overlaps, facet_mismatch, similarity
 
     ta, tb = [n.text for n in na], [n.text for n in nb]
-    out: dict[str, np.ndarray] = {"tfidf": similarity(ta, tb)}
+    out: dict[str, np.ndarray] = {"tfidf": similarity(ta, tb), "piece": _piece_similarity(ta, tb)}
     out["object"], out["coverage"] = _overlaps(ta, tb)
     out["words"], out["distinct"] = _word_features(ta, tb)
     if embed is None:
