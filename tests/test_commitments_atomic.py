@@ -114,6 +114,10 @@ def test_synonyms_make_local_names_of_one_reform_the_same() -> None:
     first = normalise("把师德表现作为教师资格定期注册、业绩考核、职称评聘、评优奖励的首要要求")
     assert first.text.startswith("把师德师风第一标准") and first.applied[0].relation == "~"
     assert normalise("加强学前保教队伍建设").applied == ()
+    # a two-character name is rewritten only as a word of its own: 专职教研员 is 专职 + 教研员
+    assert normalise("推进职教改革").text == "推进职业教育改革"
+    kept = normalise("配齐所有学科专职教研员")
+    assert kept.text == "配齐所有学科专职教研员" and kept.applied == ()
 
 
 def test_synonym_rows_say_truly_where_they_were_seen(all_plans: list[PlanDoc]) -> None:
@@ -183,6 +187,8 @@ def test_general_and_shared_facets_do_not_count() -> None:
     assert facet_mismatch(["提高乡村教师待遇"], ["保障乡村教师工资"])[0, 0] == 0
     # 特殊教育 against 职业教育: both state a stage, and they differ.
     assert facet_mismatch(["创新特殊教育的培训体系"], ["完善职业教育和培训体系"])[0, 0] == 1
+    # 初高中 is junior and senior secondary: a junior-school clause shares its stage
+    assert facet_mismatch(["完善初中学业水平考试"], ["完善初高中学生学业水平考试和综合素质评价制度"])[0, 0] == 0
 
 
 def test_commitments_only_one_plan_makes_are_real_clauses(linan: PlanDoc, linping: PlanDoc) -> None:

@@ -6,22 +6,23 @@ The ``atomic`` method of :mod:`plangraph.analysis.compare`:
    :func:`plangraph.extract.clauses.split_clauses`), each keeping the sentence as context;
 2. each clause is rewritten with the synonym table (:func:`plangraph.analysis.synonyms.normalise`:
    ``区管校聘`` → ``县管校聘``, quotation marks dropped);
-3. a pair's score is a weighted sum (:data:`WEIGHTS`) on the normalised clauses of the
-   character-bigram TF-IDF cosine, the coverage of the *objects'* words (the clause less
-   its adverbs and action verb, words weighted by IDF, so that ``提高教职工编制使用效益``
-   and ``提高教育经费使用效益`` differ in what matters: the share of the shorter object's
-   IDF mass the other states) and the encoder's cosine (the objects' cosine is still
-   computed and shown, at weight 0);
-4. less ``WEIGHTS["facets"]`` for each facet the two clauses do not share
-   (:func:`facet_mismatch`: the stage, population, ownership or degree one states and the
-   other does not, or states otherwise: ``深化高等学校和中等职业学校教师职称制度改革`` is not
-   ``全面落实职称制度改革`` of a district, ``特殊教育教师`` not ``教师``);
-5. a pair says what made it (:func:`explain`): the words both clauses share, the synonym
-   rows applied, the facets that differ, and the cosines.
+3. every pair of clauses gets the features of :mod:`plangraph.analysis.scorer` (bigram TF-IDF,
+   the best comma piece, the coverage of the *objects'* words — the clause less its adverbs
+   and action verb, words weighted by IDF, so that ``提高教职工编制使用效益`` and
+   ``提高教育经费使用效益`` differ in what matters —, how distinctive the shared words are,
+   the encoder's cosine, a synonym hit, the facets that differ (:func:`facet_mismatch`: the
+   stage, population, ownership or degree one states and the other does not, or states
+   otherwise: ``深化高等学校和中等职业学校教师职称制度改革`` is not ``全面落实职称制度改革``
+   of a district), action, year and quantity agreement);
+4. a logistic regression fitted on labelled pairs turns them into a probability
+   (:func:`score_clauses`; the hand-set blend it replaced is :func:`hand_set_scores`);
+5. a pair says what made it (:meth:`PairScores.why`): the features that added most to its
+   score, the words both clauses share, the synonym rows applied, the facets that differ,
+   and the cosines.
 
 The threshold (:data:`plangraph.analysis.compare.THRESHOLDS` ``["atomic"]``) is chosen
-on the ``tune`` split of ``tests/data/commitment_pairs_atomic.tsv`` and reported on its
-``test`` split by ``benchmarks/bench_commitments.py``.
+with the scorer on the ``tune`` split of ``tests/data/commitment_pairs_atomic.tsv`` and
+reported on its ``test`` split by ``benchmarks/bench_commitments.py``.
 """
 
 from __future__ import annotations

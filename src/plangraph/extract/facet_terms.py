@@ -22,6 +22,7 @@ TERMS: tuple[tuple[str, str, bool], ...] = (
     ("幼儿园", "stage=preschool", True), ("幼儿", "stage=preschool", True), ("托幼", "stage=preschool", True),
     ("托位", "stage=preschool", False),
     ("入园", "stage=preschool", False), ("在园", "stage=preschool", False),
+    ("初高中", "stage=junior|senior|general-senior", True),  # junior and senior secondary both
     ("小学", "stage=primary", True), ("初中", "stage=junior", True), ("初级中学", "stage=junior", True),
     ("九年义务教育", "stage=compulsory", True), ("义务教育", "stage=compulsory", True),
     ("义务段", "stage=compulsory", True), ("中小学", "stage=compulsory", True), ("九年", "stage=compulsory", True),

