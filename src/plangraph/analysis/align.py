@@ -28,19 +28,32 @@ reported on its ``test`` split by ``benchmarks/bench_commitments.py``.
 from __future__ import annotations
 
 import math
-import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from plangraph.analysis.scorer import Scorer, default_scorer, pair_features, scored
+from plangraph.analysis.likeness import (
+    Embed,
+    differing,
+    facet_mismatch,
+    facets_of,
+    object_of,
+    object_overlap,
+    pair_features,
+    similarity,
+)
+from plangraph.analysis.scorer import Scorer, default_scorer, scored
 from plangraph.analysis.synonyms import Normalised, normalise
-from plangraph.extract.clauses import action_of, split_clauses
+from plangraph.extract.clauses import split_clauses
 from plangraph.extract.lexicon import tokens
+
+# Re-exported: what comparison and its tests have always imported from here.
+__all__ = ["WEIGHTS", "Embed", "LabelledPair", "PairScores", "Singleton", "Why", "atomic_scores", "clauses", "cosines",
+           "explain", "facet_mismatch", "hand_set_scores", "normalised", "object_of", "object_overlap",
+           "read_labelled_pairs", "read_singletons", "score_clauses", "similarity"]
 
 if TYPE_CHECKING:
     from plangraph.analysis.compare import Statement
@@ -48,17 +61,6 @@ if TYPE_CHECKING:
 WEIGHTS: dict[str, float] = {"tfidf": 0.4, "object": 0.0, "coverage": 0.2, "encoder": 0.3, "facets": 0.1}
 """The hand-set blend the learned scorer replaced (:func:`hand_set_scores`, threshold 0.37):
 weights of its terms and the penalty per facet that differs, chosen by hand on the ``tune`` split."""
-FACET_KEYS = ("stage", "population", "ownership", "degree")
-"""The facets of :func:`plangraph.extract.facets.scan` that tell two commitments apart."""
-GENERAL: dict[str, frozenset[str]] = {
-    "stage": frozenset({"compulsory"}),
-    "population": frozenset({"teachers", "students", "children", "residents"}),
-}
-"""Facet values that a clause may state and the other leave unsaid and still be the same
-commitment: a district's ``中小学教师`` is the national plan's ``教师``."""
-Embed = Callable[[list[str]], np.ndarray]
-_FILLER = frozenset("的 和 与 及 等 、 在 对 为 了 是 把 将 以 其 之 各 一批 各类 各级 方面 工作".split())
-_PUNCT = re.compile(r"[\W_]+")
 # Words too common in plans to say why two clauses match.
 _COMMON = frozenset((
     "教育", "学校", "建设", "发展", "推进", "实施", "完善", "加强", "建立", "健全", "深化", "推动",
@@ -91,128 +93,6 @@ def cosines(na: Sequence[Normalised], nb: Sequence[Normalised], embed: Embed) ->
     vb = embed([n.text for n in nb])
     return np.asarray(va @ vb.T, dtype=np.float32)
 
-
-def object_of(text: str) -> str:
-    """A (normalised) clause less what comes up to its action verb: ``深入推进校长职级制改革``
-    → ``校长职级制改革``; a clause without one is its own object."""
-    verb = action_of(text)
-    return text[text.find(verb) + len(verb):] if verb else text
-
-
-@lru_cache(maxsize=65536)
-def object_words(text: str) -> frozenset[str]:
-    """The words of a clause's object that can tell two objects apart."""
-    return frozenset(w for w in tokens(object_of(text)) if len(w.strip()) >= 1 and w not in _FILLER
-                     and not w.isdigit() and not _PUNCT.fullmatch(w))
-
-
-def object_overlap(texts_a: Sequence[str], texts_b: Sequence[str]) -> np.ndarray:
-    """IDF-weighted overlap of the objects' words, ``len(a)`` × ``len(b)``: the IDF sum of the
-    shared words over the geometric mean of each side's IDF sum (the cosine of binary word
-    vectors weighted by √IDF); IDF over both lists, as for the bigram TF-IDF."""
-    return _overlaps(texts_a, texts_b)[0]
-
-
-def _overlaps(texts_a: Sequence[str], texts_b: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    """(object overlap, object coverage): the coverage is the IDF sum of the shared words over
-    the smaller side's IDF sum (how much of the shorter object the other states)."""
-    words = [object_words(t) for t in [*texts_a, *texts_b]]
-    df: dict[str, int] = {}
-    for ws in words:
-        for w in ws:
-            df[w] = df.get(w, 0) + 1
-    vocab = {w: i for i, w in enumerate(df)}
-    n = len(words)
-    m = np.zeros((n, max(len(vocab), 1)), dtype=np.float32)
-    for r, ws in enumerate(words):
-        for w in ws:
-            m[r, vocab[w]] = math.log((1 + n) / (1 + df[w])) + 1
-    na = len(texts_a)
-    binary = (m > 0).astype(np.float32)
-    shared = m[:na] @ binary[na:].T
-    total = m.sum(axis=1)
-    smaller = np.minimum(total[:na, None], total[None, na:])
-    coverage = np.where(smaller > 0, shared / np.where(smaller > 0, smaller, 1), 0)
-    norms = np.sqrt(total)
-    cosine = shared / np.where(norms[:na, None] * norms[None, na:] > 0, norms[:na, None] * norms[None, na:], 1)
-    return np.asarray(cosine, dtype=np.float32), np.asarray(coverage, dtype=np.float32)
-
-
-def facets_of(text: str) -> dict[str, frozenset[str]]:
-    """The stage, population, ownership and degree a (normalised) clause states."""
-    return dict(_facets(text))
-
-
-@lru_cache(maxsize=65536)
-def _facets(text: str) -> tuple[tuple[str, frozenset[str]], ...]:
-    from plangraph.extract.facets import scan
-
-    return tuple((k, v) for k, v in scan(text)[0].items() if k in FACET_KEYS)
-
-
-def differing(fa: dict[str, frozenset[str]], fb: dict[str, frozenset[str]]) -> list[str]:
-    """The facet keys both sides state with no value in common, or one side states and the
-    other does not, unless what it states is what a plan's commitments are about anyway
-    (:data:`GENERAL`: ``中小学``, ``教师``, ``学生``)."""
-    out = []
-    for k in FACET_KEYS:
-        if k in fa and k in fb:
-            if not fa[k] & fb[k]:
-                out.append(k)
-        elif k in fa or k in fb:
-            if not (fa.get(k) or fb.get(k) or frozenset()) <= GENERAL.get(k, frozenset()):
-                out.append(k)
-    return out
-
-
-def facet_mismatch(texts_a: Sequence[str], texts_b: Sequence[str]) -> np.ndarray:
-    """How many facets each pair does not share, ``len(a)`` × ``len(b)``: computed once per
-    distinct facet set, so it costs little more than reading the facets."""
-    fa = [facets_of(t) for t in texts_a]
-    fb = [facets_of(t) for t in texts_b]
-    key = lambda f: tuple(sorted((k, tuple(sorted(v))) for k, v in f.items()))  # noqa: E731
-    ua = {key(f): f for f in fa}
-    ub = {key(f): f for f in fb}
-    ia = {k: i for i, k in enumerate(ua)}
-    ib = {k: i for i, k in enumerate(ub)}
-    small = np.array([[len(differing(x, y)) for y in ub.values()] for x in ua.values()], dtype=np.float32)
-    small = small.reshape(len(ua), len(ub))
-    return small[np.ix_([ia[key(f)] for f in fa], [ib[key(f)] for f in fb])]
-
-
-_NOT_TEXT = re.compile(r"[\W\d_]+")
-
-
-def _bigrams(text: str) -> list[str]:
-    out: list[str] = []
-    for run in _NOT_TEXT.sub(" ", text).split():
-        out.extend(run[i:i + 2] for i in range(len(run) - 1))
-    return out
-
-
-def similarity(texts_a: Sequence[str], texts_b: Sequence[str]) -> np.ndarray:
-    """Cosine similarities (``len(a)`` × ``len(b)``) of character-bigram TF-IDF vectors.
-
-    Document frequencies are counted over both lists together, so a bigram common in
-    either plan (``教育``, ``建设``) weighs little.
-    """
-    docs = [_bigrams(t) for t in [*texts_a, *texts_b]]
-    df: dict[str, int] = {}
-    for d in docs:
-        for g in set(d):
-            df[g] = df.get(g, 0) + 1
-    vocab = {g: i for i, g in enumerate(df)}
-    n = len(docs)
-    idf = np.array([math.log((1 + n) / (1 + df[g])) + 1 for g in vocab], dtype=np.float32)
-    m = np.zeros((n, max(len(vocab), 1)), dtype=np.float32)
-    for r, d in enumerate(docs):
-        for g in d:
-            m[r, vocab[g]] += 1
-    m = np.log1p(m)
-    m[:, :len(vocab)] *= idf
-    norms = np.linalg.norm(m, axis=1, keepdims=True)
-    m /= np.where(norms == 0, 1, norms)
-    return np.asarray(m[:len(texts_a)] @ m[len(texts_a):].T)
 
 
 def hand_set_scores(x: dict[str, np.ndarray], weights: dict[str, float] | None = None) -> np.ndarray:
