@@ -67,3 +67,16 @@ def test_a_bad_scorer_file_names_itself(tmp_path) -> None:  # type: ignore[no-un
                    ' "threshold": 0.5}', encoding="utf-8")
     with pytest.raises(ValueError, match=r"scorer.json: not a commitment scorer .*coefficients do not match"):
         read_scorer(bad)
+
+
+def test_a_phrase_asked_about_is_not_held_to_facets_it_leaves_unsaid() -> None:
+    # 县管校聘 names no population; Lin'an's clause names teachers and principals
+    clause = "贯彻落实教师“县管校聘”和“校长职级制”改革"
+    as_clauses = score_clauses(["推行县管校聘"], [clause], None)
+    as_phrase = score_clauses(["推行县管校聘"], [clause], None, phrase=True)
+    assert as_clauses.features["facets"][0, 0] >= 1 and as_phrase.features["facets"][0, 0] == 0
+    assert as_phrase.score[0, 0] >= THRESHOLDS["atomic"] and as_phrase.score[0, 0] > as_clauses.score[0, 0] + 0.1
+    assert "facets differ" not in str(as_phrase.why(0, 0)) and "facets differ" in str(as_clauses.why(0, 0))
+    # a facet the phrase states still counts: 高等学校 against a district's clause on teachers
+    stated = score_clauses(["推行高等学校县管校聘"], [clause], None, phrase=True)
+    assert stated.features["facets"][0, 0] >= 1

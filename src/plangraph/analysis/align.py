@@ -120,6 +120,7 @@ class PairScores:
     score: np.ndarray
     features: dict[str, np.ndarray]
     scorer: Scorer
+    phrase: bool = False
 
     def values(self, i: int, j: int) -> dict[str, float]:
         return {k: float(v[i, j]) for k, v in self.features.items()}
@@ -128,18 +129,20 @@ class PairScores:
         v = self.values(i, j)
         made = tuple((k, c) for k, c in self.scorer.contributions(v) if not math.isnan(c))[:3]
         cosine = 0.0 if math.isnan(v["encoder"]) else v["encoder"]
-        return explain(self.texts_a[i], self.texts_b[j], v["tfidf"], v["object"], cosine, made)
+        return explain(self.texts_a[i], self.texts_b[j], v["tfidf"], v["object"], cosine, made, unsaid_a=not self.phrase)
 
 
 def score_clauses(texts_a: Sequence[str], texts_b: Sequence[str], embed: Embed | None,
-                  scorer: Scorer | None = None) -> PairScores:
+                  scorer: Scorer | None = None, *, phrase: bool = False) -> PairScores:
     """The learned scorer (:mod:`plangraph.analysis.scorer`, default: the one the package ships)
     on every pair of clause texts, after synonym normalisation; IDF over both lists. Without
-    ``embed`` the encoder cosine counts as average."""
+    ``embed`` the encoder cosine counts as average. With ``phrase`` the texts of A are
+    phrases asked about (``which plans commit to X``): a facet a phrase leaves unsaid does
+    not count against a clause that states it."""
     model = scorer or default_scorer()
     na, nb = normalised(texts_a), normalised(texts_b)
-    x = pair_features(na, nb, embed)
-    return PairScores(tuple(texts_a), tuple(texts_b), scored(x, model), x, model)
+    x = pair_features(na, nb, embed, phrase=phrase)
+    return PairScores(tuple(texts_a), tuple(texts_b), scored(x, model), x, model, phrase)
 
 
 def atomic_scores(texts_a: Sequence[str], texts_b: Sequence[str], embed: Embed | None,
@@ -179,7 +182,7 @@ class Why:
 
 
 def explain(text_a: str, text_b: str, tfidf: float, obj: float, cosine: float,
-            made: tuple[tuple[str, float], ...] = ()) -> Why:
+            made: tuple[tuple[str, float], ...] = (), *, unsaid_a: bool = True) -> Why:
     """The words two clauses share (longest first, common plan words left out), the
     synonym rows that brought them together and the facets that differ (``stage higher|secondary-vocational/—``)."""
     na, nb = normalise(text_a), normalise(text_b)
@@ -191,7 +194,7 @@ def explain(text_a: str, text_b: str, tfidf: float, obj: float, cosine: float,
     syn += [f"{r.variant}→{r.canonical}" for r in nb.applied if r.canonical in na.text]
     fa, fb = facets_of(na.text), facets_of(nb.text)
     show = lambda f, k: "|".join(sorted(f.get(k, ()))) or "—"  # noqa: E731
-    facets = tuple(f"{k} {show(fa, k)}/{show(fb, k)}" for k in differing(fa, fb))
+    facets = tuple(f"{k} {show(fa, k)}/{show(fb, k)}" for k in differing(fa, fb, unsaid_a=unsaid_a))
     return Why(tuple(shared), tuple(dict.fromkeys(syn)), float(tfidf), float(obj), float(cosine), facets, made)
 
 

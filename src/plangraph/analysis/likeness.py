@@ -147,9 +147,11 @@ def _synonym_hits(na: Sequence[Normalised], nb: Sequence[Normalised]) -> np.ndar
     return ((applied(na) @ states(nb).T > 0) | (states(na) @ applied(nb).T > 0)).astype(np.float32)
 
 
-def pair_features(na: Sequence[Normalised], nb: Sequence[Normalised], embed: Embed | None) -> dict[str, np.ndarray]:
+def pair_features(na: Sequence[Normalised], nb: Sequence[Normalised], embed: Embed | None, *,
+                  phrase: bool = False) -> dict[str, np.ndarray]:
     """Every feature of :data:`FEATURES` for every pair of normalised clauses. Without
-    ``embed`` the encoder cosine is ``nan`` (the scorer then leaves it out)."""
+    ``embed`` the encoder cosine is ``nan`` (the scorer then leaves it out). With ``phrase``
+    the texts of A are phrases asked about, and a facet they leave unsaid does not count."""
     ta, tb = [n.text for n in na], [n.text for n in nb]
     out: dict[str, np.ndarray] = {"tfidf": similarity(ta, tb), "piece": _piece_similarity(ta, tb)}
     out["object"], out["coverage"] = _overlaps(ta, tb)
@@ -159,7 +161,7 @@ def pair_features(na: Sequence[Normalised], nb: Sequence[Normalised], embed: Emb
     else:
         out["encoder"] = np.asarray(embed(ta) @ embed(tb).T, dtype=np.float32)
     out["synonym"] = _synonym_hits(na, nb)
-    out["facets"] = facet_mismatch(ta, tb)
+    out["facets"] = facet_mismatch(ta, tb, unsaid_a=not phrase)
     verbs = [action_of(t) for t in [*ta, *tb]]
     ids = {v: i for i, v in enumerate(dict.fromkeys(verbs))}
     va = np.array([ids[v] if v else -1 for v in verbs[:len(ta)]])
@@ -230,24 +232,26 @@ def _facets(text: str) -> tuple[tuple[str, frozenset[str]], ...]:
     return tuple((k, v) for k, v in scan(text)[0].items() if k in FACET_KEYS)
 
 
-def differing(fa: dict[str, frozenset[str]], fb: dict[str, frozenset[str]]) -> list[str]:
+def differing(fa: dict[str, frozenset[str]], fb: dict[str, frozenset[str]], *, unsaid_a: bool = True) -> list[str]:
     """The facet keys both sides state with no value in common, or one side states and the
     other does not, unless what it states is what a plan's commitments are about anyway
-    (:data:`GENERAL`: ``中小学``, ``教师``, ``学生``)."""
+    (:data:`GENERAL`: ``中小学``, ``教师``, ``学生``). With ``unsaid_a=False`` a facet side A
+    leaves unsaid does not count (A is a phrase asked about: ``县管校聘`` names no population
+    and is met by a clause on teachers and principals)."""
     out = []
     for k in FACET_KEYS:
         if k in fa and k in fb:
             if not fa[k] & fb[k]:
                 out.append(k)
-        elif k in fa or k in fb:
+        elif (k in fa or k in fb) and (unsaid_a or k in fa):
             if not (fa.get(k) or fb.get(k) or frozenset()) <= GENERAL.get(k, frozenset()):
                 out.append(k)
     return out
 
 
-def facet_mismatch(texts_a: Sequence[str], texts_b: Sequence[str]) -> np.ndarray:
-    """How many facets each pair does not share, ``len(a)`` × ``len(b)``: computed once per
-    distinct facet set, so it costs little more than reading the facets."""
+def facet_mismatch(texts_a: Sequence[str], texts_b: Sequence[str], *, unsaid_a: bool = True) -> np.ndarray:
+    """How many facets each pair does not share (:func:`differing`), ``len(a)`` × ``len(b)``:
+    computed once per distinct facet set, so it costs little more than reading the facets."""
     fa = [facets_of(t) for t in texts_a]
     fb = [facets_of(t) for t in texts_b]
     key = lambda f: tuple(sorted((k, tuple(sorted(v))) for k, v in f.items()))  # noqa: E731
@@ -255,7 +259,8 @@ def facet_mismatch(texts_a: Sequence[str], texts_b: Sequence[str]) -> np.ndarray
     ub = {key(f): f for f in fb}
     ia = {k: i for i, k in enumerate(ua)}
     ib = {k: i for i, k in enumerate(ub)}
-    small = np.array([[len(differing(x, y)) for y in ub.values()] for x in ua.values()], dtype=np.float32)
+    small = np.array([[len(differing(x, y, unsaid_a=unsaid_a)) for y in ub.values()] for x in ua.values()],
+                     dtype=np.float32)
     small = small.reshape(len(ua), len(ub))
     return small[np.ix_([ia[key(f)] for f in fa], [ib[key(f)] for f in fb])]
 

@@ -101,7 +101,7 @@ def which_plans(ws: Workspace, phrase: str, *, plans: tuple[str, ...] = (),
         items.extend((plan, c, section) for c, section in found.values())
     if not items:
         return []
-    scores = score_clauses([phrase], [c[0] for _, c, _ in items], embed)
+    scores = score_clauses([phrase], [c[0] for _, c, _ in items], embed, phrase=True)
     score = scores.score
     best: dict[str, int] = {}
     for j, (plan, _, _) in enumerate(items):
