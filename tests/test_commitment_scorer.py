@@ -80,3 +80,43 @@ def test_a_phrase_asked_about_is_not_held_to_facets_it_leaves_unsaid() -> None:
     # a facet the phrase states still counts: 高等学校 against a district's clause on teachers
     stated = score_clauses(["推行高等学校县管校聘"], [clause], None, phrase=True)
     assert stated.features["facets"][0, 0] >= 1
+
+
+def test_a_section_heading_is_not_a_measure() -> None:
+    from plangraph.extract.clauses import is_heading
+
+    # Linping's inline heading (its section title is 强化高素质师资队伍建设), then a clause of its body
+    assert is_heading("2.强化高素质师资队伍建设", "强化高素质师资队伍建设")
+    assert is_heading("2.强化高素质师资队伍建设。", "强化高素质师资队伍建设")
+    assert not is_heading("加强“双师型”师资队伍建设", "强化高素质师资队伍建设")
+    assert not is_heading("推进学校落实立德树人根本任务", "")
+
+
+def test_a_heading_meets_headings_only() -> None:
+    a = ["2.强化高素质师资队伍建设"]
+    b = ["加强“双师型”师资队伍建设", "强化高素质师资队伍建设"]
+    free = score_clauses(a, b, None)
+    assert free.score[0, 0] > 0.2  # the words alone bring them close
+    held = score_clauses(a, b, None, headings=([True], [False, True]))
+    assert held.score[0, 0] == 0 and held.score[0, 1] == free.score[0, 1]
+    assert "heading" in str(held.why(0, 0)) and "heading" not in str(held.why(0, 1))
+
+
+def test_a_pair_counts_within_the_margin_of_either_clause_best() -> None:
+    from plangraph.analysis.align import matches
+
+    score = np.array([[0.80, 0.70, 0.30],
+                      [0.60, 0.10, 0.70]], dtype=np.float32)
+    # margin 0: one clause must be the other's closest
+    assert matches(score, 0.38, 0.0).tolist() == [[True, True, False], [False, False, True]]
+    # margin 0.2: (1, 0) is within 0.2 of its row's best (0.70) and its column's (0.80)
+    assert matches(score, 0.38, 0.2).tolist() == [[True, True, False], [True, False, True]]
+    # never below the threshold, whatever the margin
+    assert not matches(score, 0.38, 1.0)[0, 2]
+    assert matches(np.zeros((0, 3), dtype=np.float32), 0.38, 0.2).shape == (0, 3)
+
+
+def test_the_shipped_margin_is_read_and_written() -> None:
+    scorer = default_scorer()
+    assert 0 <= scorer.margin <= 1 and "margin" in scorer.note
+    assert f'"margin": {scorer.margin}' in scorer.to_json()

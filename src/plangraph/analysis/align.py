@@ -47,12 +47,12 @@ from plangraph.analysis.likeness import (
 )
 from plangraph.analysis.scorer import Scorer, default_scorer, scored
 from plangraph.analysis.synonyms import Normalised, normalise
-from plangraph.extract.clauses import split_clauses
+from plangraph.extract.clauses import is_heading, split_clauses
 from plangraph.extract.lexicon import tokens
 
 # Re-exported: what comparison and its tests have always imported from here.
 __all__ = ["WEIGHTS", "Embed", "LabelledPair", "PairScores", "Singleton", "Why", "atomic_scores", "clauses", "cosines",
-           "explain", "facet_mismatch", "hand_set_scores", "normalised", "object_of", "object_overlap",
+           "explain", "facet_mismatch", "hand_set_scores", "headings_of", "matches", "normalised", "object_of", "object_overlap",
            "read_labelled_pairs", "read_singletons", "score_clauses", "similarity"]
 
 if TYPE_CHECKING:
@@ -121,6 +121,8 @@ class PairScores:
     features: dict[str, np.ndarray]
     scorer: Scorer
     phrase: bool = False
+    apart: np.ndarray | None = None
+    """Pairs of a section heading and a body clause, scored 0 (``None``: no headings given)."""
 
     def values(self, i: int, j: int) -> dict[str, float]:
         return {k: float(v[i, j]) for k, v in self.features.items()}
@@ -129,20 +131,58 @@ class PairScores:
         v = self.values(i, j)
         made = tuple((k, c) for k, c in self.scorer.contributions(v) if not math.isnan(c))[:3]
         cosine = 0.0 if math.isnan(v["encoder"]) else v["encoder"]
-        return explain(self.texts_a[i], self.texts_b[j], v["tfidf"], v["object"], cosine, made, unsaid_a=not self.phrase)
+        why = explain(self.texts_a[i], self.texts_b[j], v["tfidf"], v["object"], cosine, made, unsaid_a=not self.phrase)
+        if self.apart is not None and self.apart[i, j]:
+            return replace(why, made=(), note=HEADING_NOTE)
+        return why
+
+    def matched(self, threshold: float | None = None) -> np.ndarray:
+        """Which pairs count as the same commitment (:func:`matches`), at the scorer's
+        threshold and margin unless ``threshold`` is given."""
+        return matches(self.score, self.scorer.threshold if threshold is None else threshold, self.scorer.margin)
+
+
+HEADING_NOTE = "a section heading against a body clause: not compared"
+
+
+def matches(score: np.ndarray, threshold: float, margin: float) -> np.ndarray:
+    """The pairs (``len(a)`` × ``len(b)``) that count as the same commitment: the score reaches
+    ``threshold`` and lies within ``margin`` of the best score of one of its two clauses (its
+    row's or its column's). ``margin`` 0 is "one is the other's closest"; a larger margin lets
+    a clause match the two halves of a measure the other plan states twice. The margin, like
+    the threshold, is chosen on the ``tune`` split (``data/commitment_scorer.json``)."""
+    if score.size == 0:
+        return np.zeros(score.shape, dtype=bool)
+    near = (score >= score.max(axis=1, keepdims=True) - margin) | (score >= score.max(axis=0, keepdims=True) - margin)
+    return np.asarray((score >= threshold) & near)
 
 
 def score_clauses(texts_a: Sequence[str], texts_b: Sequence[str], embed: Embed | None,
-                  scorer: Scorer | None = None, *, phrase: bool = False) -> PairScores:
+                  scorer: Scorer | None = None, *, phrase: bool = False,
+                  headings: tuple[Sequence[bool], Sequence[bool]] | None = None) -> PairScores:
     """The learned scorer (:mod:`plangraph.analysis.scorer`, default: the one the package ships)
     on every pair of clause texts, after synonym normalisation; IDF over both lists. Without
     ``embed`` the encoder cosine counts as average. With ``phrase`` the texts of A are
     phrases asked about (``which plans commit to X``): a facet a phrase leaves unsaid does
-    not count against a clause that states it."""
+    not count against a clause that states it. ``headings`` says which clauses of A and of B
+    are section headings (:func:`plangraph.extract.clauses.is_heading`): a heading is the
+    plan's outline, not a measure, and is compared with headings only (a heading against
+    a body clause scores 0)."""
     model = scorer or default_scorer()
     na, nb = normalised(texts_a), normalised(texts_b)
     x = pair_features(na, nb, embed, phrase=phrase)
-    return PairScores(tuple(texts_a), tuple(texts_b), scored(x, model), x, model, phrase)
+    score = scored(x, model)
+    apart = None
+    if headings is not None:
+        ha, hb = np.asarray(headings[0], dtype=bool), np.asarray(headings[1], dtype=bool)
+        apart = ha[:, None] != hb[None, :]
+        score = np.where(apart, np.float32(0), score)
+    return PairScores(tuple(texts_a), tuple(texts_b), score, x, model, phrase, apart)
+
+
+def headings_of(statements: Sequence[Statement]) -> list[bool]:
+    """Which clause statements are their section's heading (:func:`is_heading`)."""
+    return [is_heading(s.text, s.section) for s in statements]
 
 
 def atomic_scores(texts_a: Sequence[str], texts_b: Sequence[str], embed: Embed | None,
@@ -166,9 +206,11 @@ class Why:
     facets: tuple[str, ...] = ()
     made: tuple[tuple[str, float], ...] = ()
     """The features that moved the learned score most, with their part of its logit."""
+    note: str = ""
+    """Why the pair was not compared at all (:data:`HEADING_NOTE`)."""
 
     def __str__(self) -> str:
-        parts = []
+        parts = [self.note] if self.note else []
         if self.made:
             parts.append("made by " + ", ".join(f"{k} {c:+.1f}" for k, c in self.made))
         if self.synonyms:

@@ -32,10 +32,10 @@ from typing import Any, Literal
 
 import numpy as np
 
-from plangraph.analysis.align import clauses, score_clauses, similarity
+from plangraph.analysis.align import clauses, headings_of, score_clauses, similarity
 from plangraph.text import title_key
 
-THRESHOLDS: dict[str, float] = {"tfidf": 0.18, "use": 0.66, "blend": 0.42, "atomic": 0.31}
+THRESHOLDS: dict[str, float] = {"tfidf": 0.18, "use": 0.66, "blend": 0.42, "atomic": 0.38}
 """Per method, the threshold of best F1 on its labelled pairs (see the module text)."""
 METHODS: tuple[str, ...] = tuple(THRESHOLDS)
 
@@ -217,7 +217,7 @@ def _compare_atomic(a: Sequence[Statement], b: Sequence[Statement], embed: Embed
     if not a or not b:
         only = [Alignment(s, "only in A", ()) for s in a] + [Alignment(s, "only in B", ()) for s in b]
         return CommitmentComparison(plan_a, plan_b, "atomic", limit, tuple(only))
-    scores = score_clauses([s.text for s in a], [s.text for s in b], embed)
+    scores = score_clauses([s.text for s in a], [s.text for s in b], embed, headings=(headings_of(a), headings_of(b)))
     sim = scores.score
 
     def why(i: int, j: int) -> str:

@@ -45,6 +45,9 @@ class Scorer:
     intercept: float
     threshold: float
     note: str = ""
+    margin: float = 0.0
+    """A pair above the threshold counts when its score is within ``margin`` of the best
+    score of one of its two clauses (:func:`plangraph.analysis.align.matches`)."""
 
     def __post_init__(self) -> None:
         n = len(self.features)
@@ -53,6 +56,8 @@ class Scorer:
                              f" match; features are {', '.join(FEATURES)}")
         if not 0 < self.threshold < 1:
             raise ValueError(f"scorer: threshold {self.threshold} is not a probability")
+        if not 0 <= self.margin <= 1:
+            raise ValueError(f"scorer: margin {self.margin} is not between 0 and 1")
 
     def logits(self, x: dict[str, np.ndarray]) -> np.ndarray:
         """The logit of every pair, from feature matrices of one shape."""
@@ -75,7 +80,7 @@ class Scorer:
     def to_json(self) -> str:
         return json.dumps({"features": list(self.features), "mean": list(self.mean), "scale": list(self.scale),
                            "coef": list(self.coef), "intercept": self.intercept, "threshold": self.threshold,
-                           "note": self.note}, ensure_ascii=False, indent=1) + "\n"
+                           "margin": self.margin, "note": self.note}, ensure_ascii=False, indent=1) + "\n"
 
 
 def read_scorer(path: str | Path) -> Scorer:
@@ -83,7 +88,8 @@ def read_scorer(path: str | Path) -> Scorer:
     try:
         d = json.loads(Path(path).read_text(encoding="utf-8"))
         return Scorer(tuple(d["features"]), tuple(map(float, d["mean"])), tuple(map(float, d["scale"])),
-                      tuple(map(float, d["coef"])), float(d["intercept"]), float(d["threshold"]), str(d.get("note", "")))
+                      tuple(map(float, d["coef"])), float(d["intercept"]), float(d["threshold"]), str(d.get("note", "")),
+                      float(d.get("margin", 0.0)))
     except (OSError, ValueError, KeyError, TypeError) as e:
         raise ValueError(f"{path}: not a commitment scorer ({e}); rebuild it with"
                          " benchmarks/bench_commitments.py --train") from e
@@ -96,7 +102,7 @@ def default_scorer() -> Scorer:
 
 
 def fit(x: np.ndarray, y: np.ndarray, features: Sequence[str], *, l2: float = 1.0, threshold: float = 0.5,
-        signs: dict[str, int] | None = None, note: str = "") -> Scorer:
+        signs: dict[str, int] | None = None, note: str = "", margin: float = 0.0) -> Scorer:
     """A logistic regression fitted by Newton's method (L2 penalty ``l2`` on the standardised
     coefficients, none on the intercept); ``x`` is pairs × features. A feature whose
     coefficient comes out against its sign (:data:`SIGNS`) is left out and the rest refitted,
@@ -116,7 +122,7 @@ def fit(x: np.ndarray, y: np.ndarray, features: Sequence[str], *, l2: float = 1.
     coef = np.zeros(len(features))
     coef[active] = w[1:]
     return Scorer(tuple(features), tuple(float(v) for v in mean), tuple(float(v) for v in scale),
-                  tuple(float(v) for v in coef), float(w[0]), threshold, note)
+                  tuple(float(v) for v in coef), float(w[0]), threshold, note, margin)
 
 
 def _newton(z: np.ndarray, y: np.ndarray, l2: float) -> np.ndarray:

@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from plangraph.analysis.align import Embed, clauses, score_clauses
+from plangraph.analysis.align import Embed, clauses, headings_of, score_clauses
 
 Status = Literal["taken up", "not found", "local"]
 STATUSES: tuple[str, ...] = ("taken up", "not found", "local")
@@ -81,7 +81,8 @@ def uptake(local: Sequence[Any], superiors: Mapping[str, Sequence[Any]], embed: 
         theirs = clauses(statements)
         if not mine or not theirs:
             continue
-        scores = score_clauses([s.text for s in mine], [s.text for s in theirs], embed)
+        scores = score_clauses([s.text for s in mine], [s.text for s in theirs], embed,
+                               headings=(headings_of(mine), headings_of(theirs)))
         sim = scores.score
         reach = np.maximum(reach, sim.max(axis=1))
         for j, s in enumerate(theirs):

@@ -101,6 +101,17 @@ def action_of(segment: str) -> str:
     return ""
 
 
+_HEAD_END = "。.;；:：,， "
+
+
+def is_heading(clause: str, section_title: str) -> bool:
+    """Whether a clause is its section's heading: a plan's outline (``2.强化高素质师资队伍建设。``
+    heading the paragraph after it), not one of its measures. True when the clause, less its
+    list marker and final punctuation, is the title of the section it stands in."""
+    title = section_title.strip().strip(_HEAD_END)
+    return bool(title) and _MARKER_RE.sub("", clause.strip()).strip(_HEAD_END) == title
+
+
 def opener(segment: str) -> str:
     """What opens a clause in ``segment``: its action verb (:func:`action_of`), the verb of a
     ``把X作为Y`` / ``将X纳入Y`` measure, ``以…为抓手`` when the lever is a measure itself, or ``""``."""
