@@ -18,7 +18,10 @@ The ``atomic`` method of :mod:`plangraph.analysis.compare`:
    (:func:`score_clauses`; the hand-set blend it replaced is :func:`hand_set_scores`);
 5. a pair says what made it (:meth:`PairScores.why`): the features that added most to its
    score, the words both clauses share, the synonym rows applied, the facets that differ,
-   and the cosines.
+   and the cosines;
+6. a section heading (:func:`plangraph.extract.clauses.is_heading`) is compared with
+   headings only, and a pair counts when it reaches the threshold within the scorer's margin
+   of either clause's best score (:func:`matches`).
 
 The threshold (:data:`plangraph.analysis.compare.THRESHOLDS` ``["atomic"]``) is chosen
 with the scorer on the ``tune`` split of ``tests/data/commitment_pairs_atomic.tsv`` and
