@@ -120,3 +120,24 @@ def test_the_shipped_margin_is_read_and_written() -> None:
     scorer = default_scorer()
     assert 0 <= scorer.margin <= 1 and "margin" in scorer.note
     assert f'"margin": {scorer.margin}' in scorer.to_json()
+
+
+def test_compare_and_uptake_read_headings_from_the_statements_section() -> None:
+    from plangraph.analysis.compare import Statement, compare_commitments
+    from plangraph.analysis.uptake import uptake
+
+    def embed(texts: list[str]) -> np.ndarray:  # every clause alike: the words decide
+        return np.ones((len(texts), 4), dtype=np.float32) / 2
+
+    heading = "2.强化高素质师资队伍建设。"
+    body = [Statement("linan", "加强“双师型”师资队伍建设。", 0, 14)]
+    as_body = compare_commitments([Statement("linping", heading, 0, 14)], body, embed=embed)
+    as_heading = compare_commitments([Statement("linping", heading, 0, 14, section="强化高素质师资队伍建设")], body,
+                                     embed=embed)
+    best = as_body.side("shared")[0].best if as_body.side("shared") else as_body.alignments[0].best
+    assert best is not None and best.score > 0.2
+    held = as_heading.alignments[0].best
+    assert held is not None and held.score == 0 and "heading" in held.why
+    assert as_heading.counts()["shared"] == 0
+    up = uptake([Statement("linping", heading, 0, 14, section="强化高素质师资队伍建设")], {"linan": body}, embed, 0.38)
+    assert [r.status for r in up.items] == ["not found", "local"] and up.items[0].score == 0
