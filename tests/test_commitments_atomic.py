@@ -3,6 +3,8 @@ keeps of its sentence, the synonym table and the labelled clause pairs."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from plangraph.analysis.align import (
@@ -11,11 +13,14 @@ from plangraph.analysis.align import (
     clauses,
     explain,
     facet_mismatch,
+    hand_set_scores,
+    normalised,
     object_of,
     read_labelled_pairs,
     read_singletons,
 )
 from plangraph.analysis.compare import Statement
+from plangraph.analysis.scorer import default_scorer, pair_features
 from plangraph.analysis.synonyms import RELATIONS, normalise, synonyms
 from plangraph.extract.clauses import split_clauses
 from plangraph.extract.mentions import Commitment
@@ -109,6 +114,10 @@ def test_synonyms_make_local_names_of_one_reform_the_same() -> None:
     first = normalise("把师德表现作为教师资格定期注册、业绩考核、职称评聘、评优奖励的首要要求")
     assert first.text.startswith("把师德师风第一标准") and first.applied[0].relation == "~"
     assert normalise("加强学前保教队伍建设").applied == ()
+    # a two-character name is rewritten only as a word of its own: 专职教研员 is 专职 + 教研员
+    assert normalise("推进职教改革").text == "推进职业教育改革"
+    kept = normalise("配齐所有学科专职教研员")
+    assert kept.text == "配齐所有学科专职教研员" and kept.applied == ()
 
 
 def test_synonym_rows_say_truly_where_they_were_seen(all_plans: list[PlanDoc]) -> None:
@@ -161,9 +170,14 @@ def test_a_stage_one_clause_names_and_the_other_does_not_counts_against_the_pair
     local = "全面落实职称制度改革"
     national = "深化高等学校和中等职业学校教师职称制度改革"
     assert facet_mismatch([local], [national])[0, 0] == 1
+    scorer = default_scorer()
+    blind = replace(scorer, coef=tuple(0.0 if f == "facets" else c for f, c in zip(scorer.features, scorer.coef)))
     with_check = atomic_scores([local], [national], None)[0][0, 0]
-    without = atomic_scores([local], [national], None, {**WEIGHTS, "facets": 0})[0][0, 0]
-    assert with_check == pytest.approx(without - 0.1)
+    without = atomic_scores([local], [national], None, blind)[0][0, 0]
+    assert with_check < without - 0.05
+    # the hand-set blend it replaced took 0.1 off per facet
+    x = pair_features(normalised([local]), normalised([national]), None)
+    assert hand_set_scores(x)[0, 0] == pytest.approx(hand_set_scores(x, {**WEIGHTS, "facets": 0})[0, 0] - 0.1)
     assert "facets differ stage —/higher|secondary-vocational" in str(explain(local, national, 0.4, 0.67, 0.6))
 
 
@@ -173,6 +187,8 @@ def test_general_and_shared_facets_do_not_count() -> None:
     assert facet_mismatch(["提高乡村教师待遇"], ["保障乡村教师工资"])[0, 0] == 0
     # 特殊教育 against 职业教育: both state a stage, and they differ.
     assert facet_mismatch(["创新特殊教育的培训体系"], ["完善职业教育和培训体系"])[0, 0] == 1
+    # 初高中 is junior and senior secondary: a junior-school clause shares its stage
+    assert facet_mismatch(["完善初中学业水平考试"], ["完善初高中学生学业水平考试和综合素质评价制度"])[0, 0] == 0
 
 
 def test_commitments_only_one_plan_makes_are_real_clauses(linan: PlanDoc, linping: PlanDoc) -> None:

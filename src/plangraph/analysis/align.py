@@ -6,59 +6,64 @@ The ``atomic`` method of :mod:`plangraph.analysis.compare`:
    :func:`plangraph.extract.clauses.split_clauses`), each keeping the sentence as context;
 2. each clause is rewritten with the synonym table (:func:`plangraph.analysis.synonyms.normalise`:
    ``区管校聘`` → ``县管校聘``, quotation marks dropped);
-3. a pair's score is a weighted sum (:data:`WEIGHTS`) on the normalised clauses of the
-   character-bigram TF-IDF cosine, the coverage of the *objects'* words (the clause less
-   its adverbs and action verb, words weighted by IDF, so that ``提高教职工编制使用效益``
-   and ``提高教育经费使用效益`` differ in what matters: the share of the shorter object's
-   IDF mass the other states) and the encoder's cosine (the objects' cosine is still
-   computed and shown, at weight 0);
-4. less ``WEIGHTS["facets"]`` for each facet the two clauses do not share
-   (:func:`facet_mismatch`: the stage, population, ownership or degree one states and the
-   other does not, or states otherwise: ``深化高等学校和中等职业学校教师职称制度改革`` is not
-   ``全面落实职称制度改革`` of a district, ``特殊教育教师`` not ``教师``);
-5. a pair says what made it (:func:`explain`): the words both clauses share, the synonym
-   rows applied, the facets that differ, and the cosines.
+3. every pair of clauses gets the features of :mod:`plangraph.analysis.scorer` (bigram TF-IDF,
+   the best comma piece, the coverage of the *objects'* words — the clause less its adverbs
+   and action verb, words weighted by IDF, so that ``提高教职工编制使用效益`` and
+   ``提高教育经费使用效益`` differ in what matters —, how distinctive the shared words are,
+   the encoder's cosine, a synonym hit, the facets that differ (:func:`facet_mismatch`: the
+   stage, population, ownership or degree one states and the other does not, or states
+   otherwise: ``深化高等学校和中等职业学校教师职称制度改革`` is not ``全面落实职称制度改革``
+   of a district), action, year and quantity agreement);
+4. a logistic regression fitted on labelled pairs turns them into a probability
+   (:func:`score_clauses`; the hand-set blend it replaced is :func:`hand_set_scores`);
+5. a pair says what made it (:meth:`PairScores.why`): the features that added most to its
+   score, the words both clauses share, the synonym rows applied, the facets that differ,
+   and the cosines;
+6. a section heading (:func:`plangraph.extract.clauses.is_heading`) is compared with
+   headings only, and a pair counts when it reaches the threshold within the scorer's margin
+   of either clause's best score (:func:`matches`).
 
 The threshold (:data:`plangraph.analysis.compare.THRESHOLDS` ``["atomic"]``) is chosen
-on the ``tune`` split of ``tests/data/commitment_pairs_atomic.tsv`` and reported on its
-``test`` split by ``benchmarks/bench_commitments.py``.
+with the scorer on the ``tune`` split of ``tests/data/commitment_pairs_atomic.tsv`` and
+reported on its ``test`` split by ``benchmarks/bench_commitments.py``.
 """
 
 from __future__ import annotations
 
 import math
-import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from plangraph.analysis.likeness import (
+    Embed,
+    differing,
+    facet_mismatch,
+    facets_of,
+    object_of,
+    object_overlap,
+    pair_features,
+    similarity,
+)
+from plangraph.analysis.scorer import Scorer, default_scorer, scored
 from plangraph.analysis.synonyms import Normalised, normalise
-from plangraph.extract.clauses import action_of, split_clauses
+from plangraph.extract.clauses import is_heading, split_clauses
 from plangraph.extract.lexicon import tokens
+
+# Re-exported: what comparison and its tests have always imported from here.
+__all__ = ["WEIGHTS", "Embed", "LabelledPair", "PairScores", "Singleton", "Why", "atomic_scores", "clauses", "cosines",
+           "explain", "facet_mismatch", "hand_set_scores", "headings_of", "matches", "normalised", "object_of", "object_overlap",
+           "read_labelled_pairs", "read_singletons", "score_clauses", "similarity"]
 
 if TYPE_CHECKING:
     from plangraph.analysis.compare import Statement
 
 WEIGHTS: dict[str, float] = {"tfidf": 0.4, "object": 0.0, "coverage": 0.2, "encoder": 0.3, "facets": 0.1}
-"""Weights of the atomic score's terms and the penalty per facet that differs, chosen on the
-``tune`` split: the object *coverage* (how much of the shorter object the other states)
-replaced the object cosine, which weighed a long national clause against a short local one
-as if the extra words were a different object."""
-FACET_KEYS = ("stage", "population", "ownership", "degree")
-"""The facets of :func:`plangraph.extract.facets.scan` that tell two commitments apart."""
-GENERAL: dict[str, frozenset[str]] = {
-    "stage": frozenset({"compulsory"}),
-    "population": frozenset({"teachers", "students", "children", "residents"}),
-}
-"""Facet values that a clause may state and the other leave unsaid and still be the same
-commitment: a district's ``中小学教师`` is the national plan's ``教师``."""
-Embed = Callable[[list[str]], np.ndarray]
-_FILLER = frozenset("的 和 与 及 等 、 在 对 为 了 是 把 将 以 其 之 各 一批 各类 各级 方面 工作".split())
-_PUNCT = re.compile(r"[\W_]+")
+"""The hand-set blend the learned scorer replaced (:func:`hand_set_scores`, threshold 0.37):
+weights of its terms and the penalty per facet that differs, chosen by hand on the ``tune`` split."""
 # Words too common in plans to say why two clauses match.
 _COMMON = frozenset((
     "教育", "学校", "建设", "发展", "推进", "实施", "完善", "加强", "建立", "健全", "深化", "推动",
@@ -92,151 +97,104 @@ def cosines(na: Sequence[Normalised], nb: Sequence[Normalised], embed: Embed) ->
     return np.asarray(va @ vb.T, dtype=np.float32)
 
 
-def object_of(text: str) -> str:
-    """A (normalised) clause less what comes up to its action verb: ``深入推进校长职级制改革``
-    → ``校长职级制改革``; a clause without one is its own object."""
-    verb = action_of(text)
-    return text[text.find(verb) + len(verb):] if verb else text
+
+def hand_set_scores(x: dict[str, np.ndarray], weights: dict[str, float] | None = None) -> np.ndarray:
+    """The hand-set blend that scored pairs before the learned scorer (:data:`WEIGHTS`, threshold
+    0.37), from :func:`plangraph.analysis.scorer.pair_features`; kept to be measured beside it.
+    Without an encoder cosine its weight goes to the other terms."""
+    w = dict(WEIGHTS if weights is None else weights)
+    cos = x["encoder"]
+    if np.isnan(cos).any() or not w.get("encoder"):
+        cos = np.zeros_like(x["tfidf"])
+        rest = w["tfidf"] + w["object"] + w["coverage"]
+        w = {**w, "tfidf": w["tfidf"] / rest, "object": w["object"] / rest, "coverage": w["coverage"] / rest,
+             "encoder": 0.0}
+    score = w["tfidf"] * x["tfidf"] + w["object"] * x["object"] + w["encoder"] * cos + w["coverage"] * x["coverage"]
+    return np.asarray(score - w["facets"] * x["facets"], dtype=np.float32)
 
 
-@lru_cache(maxsize=65536)
-def object_words(text: str) -> frozenset[str]:
-    """The words of a clause's object that can tell two objects apart."""
-    return frozenset(w for w in tokens(object_of(text)) if len(w.strip()) >= 1 and w not in _FILLER
-                     and not w.isdigit() and not _PUNCT.fullmatch(w))
+@dataclass(frozen=True)
+class PairScores:
+    """Every pair of two lists of clauses: the learned score, the features behind it, and
+    :meth:`why` one pair scored as it did."""
+
+    texts_a: tuple[str, ...]
+    texts_b: tuple[str, ...]
+    score: np.ndarray
+    features: dict[str, np.ndarray]
+    scorer: Scorer
+    phrase: bool = False
+    apart: np.ndarray | None = None
+    """Pairs of a section heading and a body clause, scored 0 (``None``: no headings given)."""
+
+    def values(self, i: int, j: int) -> dict[str, float]:
+        return {k: float(v[i, j]) for k, v in self.features.items()}
+
+    def why(self, i: int, j: int) -> Why:
+        v = self.values(i, j)
+        made = tuple((k, c) for k, c in self.scorer.contributions(v) if not math.isnan(c))[:3]
+        cosine = 0.0 if math.isnan(v["encoder"]) else v["encoder"]
+        why = explain(self.texts_a[i], self.texts_b[j], v["tfidf"], v["object"], cosine, made, unsaid_a=not self.phrase)
+        if self.apart is not None and self.apart[i, j]:
+            return replace(why, made=(), note=HEADING_NOTE)
+        return why
+
+    def matched(self, threshold: float | None = None) -> np.ndarray:
+        """Which pairs count as the same commitment (:func:`matches`), at the scorer's
+        threshold and margin unless ``threshold`` is given."""
+        return matches(self.score, self.scorer.threshold if threshold is None else threshold, self.scorer.margin)
 
 
-def object_overlap(texts_a: Sequence[str], texts_b: Sequence[str]) -> np.ndarray:
-    """IDF-weighted overlap of the objects' words, ``len(a)`` × ``len(b)``: the IDF sum of the
-    shared words over the geometric mean of each side's IDF sum (the cosine of binary word
-    vectors weighted by √IDF); IDF over both lists, as for the bigram TF-IDF."""
-    return _overlaps(texts_a, texts_b)[0]
+HEADING_NOTE = "a section heading against a body clause: not compared"
 
 
-def _overlaps(texts_a: Sequence[str], texts_b: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    """(object overlap, object coverage): the coverage is the IDF sum of the shared words over
-    the smaller side's IDF sum (how much of the shorter object the other states)."""
-    words = [object_words(t) for t in [*texts_a, *texts_b]]
-    df: dict[str, int] = {}
-    for ws in words:
-        for w in ws:
-            df[w] = df.get(w, 0) + 1
-    vocab = {w: i for i, w in enumerate(df)}
-    n = len(words)
-    m = np.zeros((n, max(len(vocab), 1)), dtype=np.float32)
-    for r, ws in enumerate(words):
-        for w in ws:
-            m[r, vocab[w]] = math.log((1 + n) / (1 + df[w])) + 1
-    na = len(texts_a)
-    binary = (m > 0).astype(np.float32)
-    shared = m[:na] @ binary[na:].T
-    total = m.sum(axis=1)
-    smaller = np.minimum(total[:na, None], total[None, na:])
-    coverage = np.where(smaller > 0, shared / np.where(smaller > 0, smaller, 1), 0)
-    norms = np.sqrt(total)
-    cosine = shared / np.where(norms[:na, None] * norms[None, na:] > 0, norms[:na, None] * norms[None, na:], 1)
-    return np.asarray(cosine, dtype=np.float32), np.asarray(coverage, dtype=np.float32)
+def matches(score: np.ndarray, threshold: float, margin: float) -> np.ndarray:
+    """The pairs (``len(a)`` × ``len(b)``) that count as the same commitment: the score reaches
+    ``threshold`` and lies within ``margin`` of the best score of one of its two clauses (its
+    row's or its column's). ``margin`` 0 is "one is the other's closest"; a larger margin lets
+    a clause match the two halves of a measure the other plan states twice. The margin, like
+    the threshold, is chosen on the ``tune`` split (``data/commitment_scorer.json``)."""
+    if score.size == 0:
+        return np.zeros(score.shape, dtype=bool)
+    near = (score >= score.max(axis=1, keepdims=True) - margin) | (score >= score.max(axis=0, keepdims=True) - margin)
+    return np.asarray((score >= threshold) & near)
 
 
-def facets_of(text: str) -> dict[str, frozenset[str]]:
-    """The stage, population, ownership and degree a (normalised) clause states."""
-    return dict(_facets(text))
+def score_clauses(texts_a: Sequence[str], texts_b: Sequence[str], embed: Embed | None,
+                  scorer: Scorer | None = None, *, phrase: bool = False,
+                  headings: tuple[Sequence[bool], Sequence[bool]] | None = None) -> PairScores:
+    """The learned scorer (:mod:`plangraph.analysis.scorer`, default: the one the package ships)
+    on every pair of clause texts, after synonym normalisation; IDF over both lists. Without
+    ``embed`` the encoder cosine counts as average. With ``phrase`` the texts of A are
+    phrases asked about (``which plans commit to X``): a facet a phrase leaves unsaid does
+    not count against a clause that states it. ``headings`` says which clauses of A and of B
+    are section headings (:func:`plangraph.extract.clauses.is_heading`): a heading is the
+    plan's outline, not a measure, and is compared with headings only (a heading against
+    a body clause scores 0)."""
+    model = scorer or default_scorer()
+    na, nb = normalised(texts_a), normalised(texts_b)
+    x = pair_features(na, nb, embed, phrase=phrase)
+    score = scored(x, model)
+    apart = None
+    if headings is not None:
+        ha, hb = np.asarray(headings[0], dtype=bool), np.asarray(headings[1], dtype=bool)
+        apart = ha[:, None] != hb[None, :]
+        score = np.where(apart, np.float32(0), score)
+    return PairScores(tuple(texts_a), tuple(texts_b), score, x, model, phrase, apart)
 
 
-@lru_cache(maxsize=65536)
-def _facets(text: str) -> tuple[tuple[str, frozenset[str]], ...]:
-    from plangraph.extract.facets import scan
-
-    return tuple((k, v) for k, v in scan(text)[0].items() if k in FACET_KEYS)
-
-
-def differing(fa: dict[str, frozenset[str]], fb: dict[str, frozenset[str]]) -> list[str]:
-    """The facet keys both sides state with no value in common, or one side states and the
-    other does not, unless what it states is what a plan's commitments are about anyway
-    (:data:`GENERAL`: ``中小学``, ``教师``, ``学生``)."""
-    out = []
-    for k in FACET_KEYS:
-        if k in fa and k in fb:
-            if not fa[k] & fb[k]:
-                out.append(k)
-        elif k in fa or k in fb:
-            if not (fa.get(k) or fb.get(k) or frozenset()) <= GENERAL.get(k, frozenset()):
-                out.append(k)
-    return out
-
-
-def facet_mismatch(texts_a: Sequence[str], texts_b: Sequence[str]) -> np.ndarray:
-    """How many facets each pair does not share, ``len(a)`` × ``len(b)``: computed once per
-    distinct facet set, so it costs little more than reading the facets."""
-    fa = [facets_of(t) for t in texts_a]
-    fb = [facets_of(t) for t in texts_b]
-    key = lambda f: tuple(sorted((k, tuple(sorted(v))) for k, v in f.items()))  # noqa: E731
-    ua = {key(f): f for f in fa}
-    ub = {key(f): f for f in fb}
-    ia = {k: i for i, k in enumerate(ua)}
-    ib = {k: i for i, k in enumerate(ub)}
-    small = np.array([[len(differing(x, y)) for y in ub.values()] for x in ua.values()], dtype=np.float32)
-    small = small.reshape(len(ua), len(ub))
-    return small[np.ix_([ia[key(f)] for f in fa], [ib[key(f)] for f in fb])]
-
-
-_NOT_TEXT = re.compile(r"[\W\d_]+")
-
-
-def _bigrams(text: str) -> list[str]:
-    out: list[str] = []
-    for run in _NOT_TEXT.sub(" ", text).split():
-        out.extend(run[i:i + 2] for i in range(len(run) - 1))
-    return out
-
-
-def similarity(texts_a: Sequence[str], texts_b: Sequence[str]) -> np.ndarray:
-    """Cosine similarities (``len(a)`` × ``len(b)``) of character-bigram TF-IDF vectors.
-
-    Document frequencies are counted over both lists together, so a bigram common in
-    either plan (``教育``, ``建设``) weighs little.
-    """
-    docs = [_bigrams(t) for t in [*texts_a, *texts_b]]
-    df: dict[str, int] = {}
-    for d in docs:
-        for g in set(d):
-            df[g] = df.get(g, 0) + 1
-    vocab = {g: i for i, g in enumerate(df)}
-    n = len(docs)
-    idf = np.array([math.log((1 + n) / (1 + df[g])) + 1 for g in vocab], dtype=np.float32)
-    m = np.zeros((n, max(len(vocab), 1)), dtype=np.float32)
-    for r, d in enumerate(docs):
-        for g in d:
-            m[r, vocab[g]] += 1
-    m = np.log1p(m)
-    m[:, :len(vocab)] *= idf
-    norms = np.linalg.norm(m, axis=1, keepdims=True)
-    m /= np.where(norms == 0, 1, norms)
-    return np.asarray(m[:len(texts_a)] @ m[len(texts_a):].T)
+def headings_of(statements: Sequence[Statement]) -> list[bool]:
+    """Which clause statements are their section's heading (:func:`is_heading`)."""
+    return [is_heading(s.text, s.section) for s in statements]
 
 
 def atomic_scores(texts_a: Sequence[str], texts_b: Sequence[str], embed: Embed | None,
-                  weights: dict[str, float] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(score, TF-IDF cosine, object overlap, encoder cosine), each ``len(a)`` × ``len(b)``,
-    of clause texts after synonym normalisation, the score less the facet penalty. Without
-    ``embed`` (or with an encoder weight of 0) the encoder cosine is zeros and its weight
-    goes to the other two."""
-    w = dict(WEIGHTS if weights is None else weights)
-    na, nb = normalised(texts_a), normalised(texts_b)
-    ta, tb = [n.text for n in na], [n.text for n in nb]
-    tf = similarity(ta, tb)
-    obj, coverage = _overlaps(ta, tb)
-    if embed is None or not w.get("encoder"):
-        cos = np.zeros_like(tf)
-        rest = w.get("tfidf", 0) + w.get("object", 0) + w.get("coverage", 0)
-        w = {"tfidf": w.get("tfidf", 0) / rest, "object": w.get("object", 0) / rest, "encoder": 0.0,
-             "facets": w.get("facets", 0.0), "coverage": w.get("coverage", 0.0) / rest}
-    else:
-        cos = cosines(na, nb, embed)
-    score = w["tfidf"] * tf + w["object"] * obj + w["encoder"] * cos + w.get("coverage", 0.0) * coverage
-    if w.get("facets"):
-        score = score - w["facets"] * facet_mismatch(ta, tb)
-    return score, tf, obj, cos
+                  scorer: Scorer | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(score, TF-IDF cosine, object cosine, encoder cosine), each ``len(a)`` × ``len(b)``:
+    :func:`score_clauses` for callers that need only those."""
+    s = score_clauses(texts_a, texts_b, embed, scorer)
+    cos = np.nan_to_num(s.features["encoder"])
+    return s.score, s.features["tfidf"], s.features["object"], cos
 
 
 @dataclass(frozen=True)
@@ -249,9 +207,15 @@ class Why:
     object: float
     cosine: float
     facets: tuple[str, ...] = ()
+    made: tuple[tuple[str, float], ...] = ()
+    """The features that moved the learned score most, with their part of its logit."""
+    note: str = ""
+    """Why the pair was not compared at all (:data:`HEADING_NOTE`)."""
 
     def __str__(self) -> str:
-        parts = []
+        parts = [self.note] if self.note else []
+        if self.made:
+            parts.append("made by " + ", ".join(f"{k} {c:+.1f}" for k, c in self.made))
         if self.synonyms:
             parts.append("synonym " + ", ".join(self.synonyms))
         if self.shared:
@@ -262,7 +226,8 @@ class Why:
         return "; ".join(parts)
 
 
-def explain(text_a: str, text_b: str, tfidf: float, obj: float, cosine: float) -> Why:
+def explain(text_a: str, text_b: str, tfidf: float, obj: float, cosine: float,
+            made: tuple[tuple[str, float], ...] = (), *, unsaid_a: bool = True) -> Why:
     """The words two clauses share (longest first, common plan words left out), the
     synonym rows that brought them together and the facets that differ (``stage higher|secondary-vocational/—``)."""
     na, nb = normalise(text_a), normalise(text_b)
@@ -274,8 +239,8 @@ def explain(text_a: str, text_b: str, tfidf: float, obj: float, cosine: float) -
     syn += [f"{r.variant}→{r.canonical}" for r in nb.applied if r.canonical in na.text]
     fa, fb = facets_of(na.text), facets_of(nb.text)
     show = lambda f, k: "|".join(sorted(f.get(k, ()))) or "—"  # noqa: E731
-    facets = tuple(f"{k} {show(fa, k)}/{show(fb, k)}" for k in differing(fa, fb))
-    return Why(tuple(shared), tuple(dict.fromkeys(syn)), float(tfidf), float(obj), float(cosine), facets)
+    facets = tuple(f"{k} {show(fa, k)}/{show(fb, k)}" for k in differing(fa, fb, unsaid_a=unsaid_a))
+    return Why(tuple(shared), tuple(dict.fromkeys(syn)), float(tfidf), float(obj), float(cosine), facets, made)
 
 
 SPLITS = ("tune", "test")

@@ -9,12 +9,14 @@ Commitments are scored by one of three methods, measured on the labelled pairs o
 * ``use``: cosine of the bundled multilingual USE vectors (the caller passes ``embed``).
 * ``blend``: the mean of the two, the best F1 of the three on those pairs.
 * ``atomic`` (default): the sentences split into clauses of one action each, names of
-  the same reform made one (``区管校聘`` = ``县管校聘``), then TF-IDF and encoder cosines
-  blended (:mod:`plangraph.analysis.align`); measured on the clause pairs of
+  the same reform made one (``区管校聘`` = ``县管校聘``), then every clause pair scored by a
+  logistic regression on its features (:mod:`plangraph.analysis.align`,
+  :mod:`plangraph.analysis.scorer`); fitted and measured on the clause pairs of
   ``tests/data/commitment_pairs_atomic.tsv`` (``benchmarks/bench_commitments.py``).
 
 Each method has its own threshold (:data:`THRESHOLDS`): the first three chosen by F1 on
-``commitment_pairs.tsv``, ``atomic`` on the ``tune`` split of the atomic pairs.
+``commitment_pairs.tsv``, ``atomic`` (the scorer's, ``data/commitment_scorer.json``) on the
+``tune`` split of the atomic pairs.
 
 A commitment of A is *shared* when its closest counterpart in B scores at least
 :data:`THRESHOLD`, else it is *only in A*; the commitments of B that are no A
@@ -30,10 +32,10 @@ from typing import Any, Literal
 
 import numpy as np
 
-from plangraph.analysis.align import atomic_scores, clauses, explain, similarity
+from plangraph.analysis.align import clauses, headings_of, score_clauses, similarity
 from plangraph.text import title_key
 
-THRESHOLDS: dict[str, float] = {"tfidf": 0.18, "use": 0.66, "blend": 0.42, "atomic": 0.37}
+THRESHOLDS: dict[str, float] = {"tfidf": 0.18, "use": 0.66, "blend": 0.42, "atomic": 0.38}
 """Per method, the threshold of best F1 on its labelled pairs (see the module text)."""
 METHODS: tuple[str, ...] = tuple(THRESHOLDS)
 
@@ -169,7 +171,7 @@ def score_matrix(texts_a: Sequence[str], texts_b: Sequence[str], method: str = D
     if embed is None:
         raise ValueError(f"method {method!r} needs an embed function")
     if method == "atomic":
-        return atomic_scores(texts_a, texts_b, embed)[0]  # texts taken as clauses
+        return score_clauses(texts_a, texts_b, embed).score  # texts taken as clauses
     va, vb = embed(list(texts_a)), embed(list(texts_b))
     cos = np.asarray(va @ vb.T, dtype=np.float32)
     return cos if method == "use" else 0.5 * similarity(texts_a, texts_b) + 0.5 * cos
@@ -215,10 +217,11 @@ def _compare_atomic(a: Sequence[Statement], b: Sequence[Statement], embed: Embed
     if not a or not b:
         only = [Alignment(s, "only in A", ()) for s in a] + [Alignment(s, "only in B", ()) for s in b]
         return CommitmentComparison(plan_a, plan_b, "atomic", limit, tuple(only))
-    sim, tf, obj, cos = atomic_scores([s.text for s in a], [s.text for s in b], embed)
+    scores = score_clauses([s.text for s in a], [s.text for s in b], embed, headings=(headings_of(a), headings_of(b)))
+    sim = scores.score
 
     def why(i: int, j: int) -> str:
-        return str(explain(a[i].text, b[j].text, float(tf[i, j]), float(obj[i, j]), float(cos[i, j])))
+        return str(scores.why(i, j))
 
     out = []
     for i, s in enumerate(a):

@@ -90,6 +90,25 @@ def _anchors() -> tuple[str, ...]:
     return tuple(sorted({n[:2] for n in names if n}))
 
 
+SHORT = 2
+"""A name this short (``职教``) is rewritten only where it is a word of its own: ``专职教研员``
+holds ``职教`` across two words (专职 / 教研员) and is no vocational education."""
+
+
+def _whole_word(text: str, start: int, end: int, cuts: set[int]) -> bool:
+    """Whether ``text[start:end]`` begins and ends at word boundaries of the domain tokenizer
+    (``cuts`` caches the boundaries of ``text``)."""
+    if not cuts:
+        from plangraph.extract.lexicon import tokens
+
+        at = 0
+        cuts.add(0)
+        for w in tokens(text):
+            at += len(w)
+            cuts.add(at)
+    return start in cuts and end in cuts
+
+
 @lru_cache(maxsize=65536)
 def normalise(text: str) -> Normalised:
     """``text`` without quotation marks and with every variant name replaced by its
@@ -99,10 +118,13 @@ def normalise(text: str) -> Normalised:
         return Normalised(plain, ())
     pattern, rows = _matcher()
     applied: list[Synonym] = []
+    cuts: set[int] = set()
 
     def swap(m: re.Match[str]) -> str:
         row = rows[m.lastgroup or ""]
         if row is None:
+            return m.group(0)
+        if len(m.group(0)) <= SHORT and not _whole_word(plain, m.start(), m.end(), cuts):
             return m.group(0)
         applied.append(row)
         return row.canonical

@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from plangraph.analysis.align import Embed, atomic_scores, clauses, explain
+from plangraph.analysis.align import Embed, clauses, headings_of, score_clauses
 
 Status = Literal["taken up", "not found", "local"]
 STATUSES: tuple[str, ...] = ("taken up", "not found", "local")
@@ -81,11 +81,13 @@ def uptake(local: Sequence[Any], superiors: Mapping[str, Sequence[Any]], embed: 
         theirs = clauses(statements)
         if not mine or not theirs:
             continue
-        sim, tf, obj, cos = atomic_scores([s.text for s in mine], [s.text for s in theirs], embed)
+        scores = score_clauses([s.text for s in mine], [s.text for s in theirs], embed,
+                               headings=(headings_of(mine), headings_of(theirs)))
+        sim = scores.score
         reach = np.maximum(reach, sim.max(axis=1))
         for j, s in enumerate(theirs):
             i = int(sim[:, j].argmax())
-            why = explain(mine[i].text, s.text, float(tf[i, j]), float(obj[i, j]), float(cos[i, j]))
+            why = scores.why(i, j)
             items.append(UptakeRow("taken up" if sim[i, j] >= threshold else "not found", sup, s.text, s.start,
                                    mine[i].text, mine[i].start, mine[i].end, float(sim[i, j]), str(why)))
     for i, s in enumerate(mine):

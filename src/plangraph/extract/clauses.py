@@ -59,6 +59,14 @@ _LEAD_RE = re.compile(
     r"^(?:到|至|于|在|按|按照|根据|依据|围绕|通过|以|为|对|针对|面向|结合|坚持以|立足|着眼|"
     r"利用|借助|依托|对标)")
 _YEAR_ONLY_RE = re.compile(r"^(?:到|至|在|于)?20\d{2}年(?:前|底|末|以前|之前|起)?$")
+# A list marker before the action: ``——建设美好课堂样板``, ``2.强化…``, ``（三）推进…``.
+_MARKER_RE = re.compile(r"^(?:—+|[0-9]+[.、．]|[（(][一二三四五六七八九十0-9]+[)）]|[一二三四五六七八九十]+、)")
+# ``把X作为Y`` / ``将X纳入Y``: a measure whose verb follows its object.
+_BA_RE = re.compile(r"^(?:要|应|并)?(?:把|将)[^,，;；]{1,40}?(作为|纳入|列入|摆在|放在|融入)")
+# ``以X为抓手``: a lead phrase that is itself a measure when X is one (``以“平安校园”建设为抓手``);
+# ``以X为重点/核心/导向`` only says what the clause after it stresses, and stays its lead phrase.
+_LEVER_RE = re.compile(r"^以(.{2,40})为(抓手|载体|突破口|契机|牵引|龙头|平台)$")
+_MEASURE_RE = re.compile(r"(?:建设|改革|创建|工程|计划|行动|试点|实施|推进|项目)")
 
 
 @dataclass(frozen=True)
@@ -78,7 +86,7 @@ class ClauseSpan:
 
 def action_of(segment: str) -> str:
     """The action verb a segment opens with (adverbs skipped), or ``""``."""
-    rest = segment
+    rest = _MARKER_RE.sub("", segment)
     changed = True
     while changed and rest:
         changed = False
@@ -90,6 +98,32 @@ def action_of(segment: str) -> str:
                 rest = rest[len(adv):]
                 changed = True
                 break
+    return ""
+
+
+_HEAD_END = "。.;；:：,， "
+
+
+def is_heading(clause: str, section_title: str) -> bool:
+    """Whether a clause is its section's heading: a plan's outline (``2.强化高素质师资队伍建设。``
+    heading the paragraph after it), not one of its measures. True when the clause, less its
+    list marker and final punctuation, is the title of the section it stands in."""
+    title = section_title.strip().strip(_HEAD_END)
+    return bool(title) and _MARKER_RE.sub("", clause.strip()).strip(_HEAD_END) == title
+
+
+def opener(segment: str) -> str:
+    """What opens a clause in ``segment``: its action verb (:func:`action_of`), the verb of a
+    ``把X作为Y`` / ``将X纳入Y`` measure, ``以…为抓手`` when the lever is a measure itself, or ``""``."""
+    verb = action_of(segment)
+    if verb:
+        return verb
+    m = _BA_RE.match(segment)
+    if m:
+        return m.group(1)
+    m = _LEVER_RE.match(segment)
+    if m and _MEASURE_RE.search(m.group(1)):
+        return f"以…为{m.group(2)}"
     return ""
 
 
@@ -128,7 +162,7 @@ def split_clauses(sentence: str, offset: int = 0) -> tuple[ClauseSpan, ...]:
     pending: list[tuple[int, int]] = []  # lead phrases waiting for their clause
     for s, e in _segments(sentence):
         seg = sentence[s:e]
-        verb = action_of(seg)
+        verb = opener(seg)
         is_target = bool(_TARGET_RE.search(seg))
         if verb or (is_target and not _YEAR_ONLY_RE.match(seg)):
             groups.append([*pending, (s, e)])

@@ -25,6 +25,7 @@ TERMS: tuple[tuple[str, str, bool], ...] = (
     ("幼儿园", "stage=preschool", True), ("幼儿", "stage=preschool", True), ("托幼", "stage=preschool", True),
     ("托位", "stage=preschool", False),
     ("入园", "stage=preschool", False), ("在园", "stage=preschool", False),
+    ("初高中", "stage=junior|senior|general-senior", True),  # junior and senior secondary both
     ("教学点", "stage=primary kind=teaching-point", False),  # primary teaching points, a kind of their own
     ("小学", "stage=primary", True), ("初中", "stage=junior", True), ("初级中学", "stage=junior kind=junior-middle", True),
     ("九年义务教育", "stage=compulsory", True), ("义务教育", "stage=compulsory", True),

