@@ -161,6 +161,23 @@ class Workspace(Comparing, TieReview, AcrossPlans):
         except IndexStoreError:
             return False
 
+    def close(self) -> None:
+        """Let go of what this workspace holds open: its store snapshot, its search index's
+        files and this process's warm query workers on the snapshot, so that the writer's
+        garbage collection can remove a snapshot a newer index replaced (it keeps those a
+        process holds open: :mod:`plangraph.workspace.garbage`). What is still using them
+        keeps them until it is done; a later call opens them again. The app closes the
+        workspace of an index that was published again (``interfaces/webapp/common.py``)."""
+        from plangraph.graph.sparql import release_runners
+
+        with self._graph_lock:
+            self._dataset = None
+        with self._search_lock:
+            self._searcher = None
+            self._warm_thread = None
+        self._comparisons = None
+        release_runners(self.path / self.manifest["snapshot"])
+
     def reopened(self) -> Workspace:
         """This workspace, or a new one on the newest published index."""
         return Workspace(self.path, search_backend=self.search_backend) if self.is_stale() else self
