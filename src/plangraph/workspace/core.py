@@ -162,12 +162,9 @@ class Workspace(Comparing, TieReview, AcrossPlans):
             return False
 
     def close(self) -> None:
-        """Let go of what this workspace holds open: its store snapshot, its search index's
-        files and this process's warm query workers on the snapshot, so that the writer's
-        garbage collection can remove a snapshot a newer index replaced (it keeps those a
-        process holds open: :mod:`plangraph.workspace.garbage`). What is still using them
-        keeps them until it is done; a later call opens them again. The app closes the
-        workspace of an index that was published again (``interfaces/webapp/common.py``)."""
+        """Let go of the store snapshot, the search index's files and this process's query workers
+        on the snapshot, which the writer keeps while a process holds it open (:mod:`~plangraph.workspace.garbage`);
+        what still uses them keeps them until done, and a later call opens them again."""
         from plangraph.graph.sparql import release_runners
 
         with self._graph_lock:
@@ -213,13 +210,9 @@ class Workspace(Comparing, TieReview, AcrossPlans):
 
     def stored_answer(self, name: str, params: dict[str, str] | None = None, *, limit: int | None = None,
                       offset: int = 0) -> QueryResult | None:
-        """A named query's answer from the rows every plan of the index stored for it
-        (:mod:`plangraph.graph.views`), paged as :meth:`sparql` pages it; None for a query
-        without stored rows (it runs as SPARQL). ``plangraph endpoint`` answers by name with it.
-
-        Raises:
-            UsageError: an unknown query or parameter, a negative offset or limit.
-        """
+        """A named query's answer from the rows every plan stored for it (:mod:`plangraph.graph.views`),
+        paged as :meth:`sparql` pages it; None for a query without them (it runs as SPARQL). UsageError
+        for an unknown query or parameter, a negative offset or limit."""
         from plangraph.graph.sparql import DEFAULT_PAGE, QueryResult, checked_named
 
         checked_named(name, params)
