@@ -154,7 +154,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     p = sub.add_parser("endpoint", help="serve the index read-only as a SPARQL 1.1 endpoint",
                        description="GET/POST /query with JSON, XML, CSV or TSV results, CORS open, a query "
                                    "form at /. The same checks as plangraph sparql; a query past the limit "
-                                   "gets 503. YASGUI or Protégé connect to http://HOST:PORT/query.")
+                                   "gets 503. YASGUI or Protégé connect to http://HOST:PORT/query. The "
+                                   "library's queries by name: /named/NAME?PARAM=VALUE, answered from the "
+                                   "rows each plan stored; /named lists them.")
     index_arg(p)
     p.add_argument("--host", type=host, default="127.0.0.1",
                    help="address to listen on: an IP address or host name (default 127.0.0.1)")
