@@ -260,9 +260,10 @@ class SparqlHandler(BaseHTTPRequestHandler):
         """``/named/NAME``: a query of the library by name (:mod:`~plangraph.interfaces.endpoint_named`)."""
         if fields is None:  # refused already
             return
-        nq = named.find(unquote(path[len(named.PREFIX):]))
+        name = unquote(path[len(named.PREFIX):])
+        nq = named.find(name)
         if nq is None:
-            return self._error(HTTPStatus.NOT_FOUND, named.unknown(unquote(path[len(named.PREFIX):])))
+            return self._error(HTTPStatus.NOT_FOUND, named.unknown(name))
         try:
             params, limit, offset = named.request_fields(nq, fields)
         except PlanGraphError as exc:
