@@ -41,6 +41,7 @@ def typical_params(plan: str) -> dict[str, dict[str, str]]:
         "bodies-responsibilities": {"plan": plan},
         "cited-documents": {"plan": plan},
         "cited-plans": {"plan": plan},
+        "commitment-themes": {"theme": "教师队伍"},
         "commitments-for-group": {"group": "适龄幼儿"},
         "concept-across-plans": {"concept": "working-age-years-of-schooling"},
         "indicator-across-plans": {"name": "受教育年限"},

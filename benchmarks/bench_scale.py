@@ -11,7 +11,9 @@ rdflib over the graph exported as TriG (what the index read before the store), f
 side-by-side ratio. In process the queries go through ``Workspace.sparql`` as the CLI
 and the app call it (those across plans are answered from per-plan rows,
 :mod:`plangraph.graph.views`; their SPARQL text's time is printed apart); the
-*endpoint* column sends every query's SPARQL text to ``plangraph endpoint`` over HTTP.
+*endpoint* columns ask ``plangraph endpoint`` over HTTP both ways: every query's SPARQL
+text sent to ``/query`` (as a SPARQL client would), and the query by name to
+``/named/NAME`` (answered from the stored rows); each query's p50 both ways is printed apart.
 
 Besides: the index folder's bytes on disk (distinct files: snapshots share the store's
 table files by hard link) after the build (which compacts the store at its end from 50
@@ -28,6 +30,10 @@ plan, national documents, text, HTML and Word files) instead of whole district p
 Usage::
 
     python benchmarks/bench_scale.py 4 50 [500] [--work DIR] [--runs 7] [--reuse] [--mixed]
+    python benchmarks/bench_scale.py --endpoint-on DIR [--runs 7]
+
+``--endpoint-on DIR`` times only the named queries over the endpoint, both ways, on an
+index already built (per query, then p50/p95 of all).
 """
 
 from __future__ import annotations
@@ -129,9 +135,11 @@ def _pct(times: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
 
 
-def _endpoint_times(snapshot: Path, queries: list[tuple[str, dict[str, str]]], runs: int) -> list[float]:
-    """Each typical named query sent as its SPARQL text to ``plangraph endpoint`` over HTTP
-    (POST, JSON results), as a SPARQL client would: seconds per request."""
+def _endpoint_times(ws: object, queries: list[tuple[str, dict[str, str]]],
+                    runs: int) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    """Each typical named query asked of ``plangraph endpoint`` over HTTP (JSON results):
+    as its SPARQL text (POST to ``/query``, as a SPARQL client would) and by name (GET
+    ``/named/NAME?PARAM=…``): seconds per request of each query, each way."""
     import urllib.parse
     import urllib.request
 
@@ -139,19 +147,28 @@ def _endpoint_times(snapshot: Path, queries: list[tuple[str, dict[str, str]]], r
     from plangraph.graph.sparql import named_queries
     from plangraph.interfaces.endpoint import start_endpoint
 
-    server = start_endpoint("store", snapshot, port=0, timeout_s=120)
-    url = f"http://127.0.0.1:{server.server_address[1]}/query"
+    server = start_endpoint("store", ws.graph_location, port=0, timeout_s=120, workspace=ws)  # type: ignore[attr-defined]
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    accept = {"Accept": "application/sparql-results+json"}
     try:
         def ask(text: str) -> None:
             body = urllib.parse.urlencode({"query": text}).encode()
-            req = urllib.request.Request(url, data=body, headers={"Accept": "application/sparql-results+json"})
+            req = urllib.request.Request(base + "/query", data=body, headers=accept)
             with urllib.request.urlopen(req, timeout=180) as resp:
                 resp.read()
 
-        texts = [bind_params(named_queries()[name].text, params) for name, params in queries]
-        for text in texts:  # warm: the worker's guard keeps each text's verdict
-            ask(text)
-        return [t for text in texts for t in _time(lambda: ask(text), runs)]
+        def ask_name(name: str, params: dict[str, str]) -> None:
+            url = f"{base}/named/{name}?{urllib.parse.urlencode(params)}"
+            with urllib.request.urlopen(urllib.request.Request(url, headers=accept), timeout=180) as resp:
+                resp.read()
+
+        texts = {name: bind_params(named_queries()[name].text, params) for name, params in queries}
+        for name, params in queries:  # warm: the worker's guard keeps each text's verdict
+            ask(texts[name])
+            ask_name(name, params)
+        by_text = {name: _time(lambda: ask(texts[name]), runs) for name, _ in queries}
+        by_name = {name: _time(lambda: ask_name(name, params), runs) for name, params in queries}
+        return by_text, by_name
     finally:
         server.close()
 
@@ -200,7 +217,9 @@ def measure(n: int, work: Path, runs: int, reuse: bool = False, mixed: bool = Fa
 
     as_text = {name: _time(lambda: ws.sparql(name=name, params=params, from_views=False), runs)
                for name, params in queries if name in view_specs()}
-    endpoint = _endpoint_times(ws.graph_location, queries, runs)
+    by_text, by_name = _endpoint_times(ws, queries, runs)
+    endpoint = [t for ts in by_text.values() for t in ts]
+    endpoint_named = [t for ts in by_name.values() for t in ts]
     searches = _search_times(ws, runs)
     row: dict[str, object] = {
         **changes, "search_p50_ms": _pct(searches, 0.5), "search_p95_ms": _pct(searches, 0.95),
@@ -213,6 +232,9 @@ def measure(n: int, work: Path, runs: int, reuse: bool = False, mixed: bool = Fa
         "whole_p50_ms": {k: statistics.median(v) * 1000 for k, v in whole.items()},
         "as_text_p50_ms": {k: statistics.median(v) * 1000 for k, v in as_text.items()},
         "endpoint_p50_ms": _pct(endpoint, 0.5), "endpoint_p95_ms": _pct(endpoint, 0.95),
+        "endpoint_named_p50_ms": _pct(endpoint_named, 0.5), "endpoint_named_p95_ms": _pct(endpoint_named, 0.95),
+        "endpoint_each_ms": {k: (statistics.median(by_text[k]) * 1000, statistics.median(by_name[k]) * 1000)
+                             for k in by_text},
     }
     plan = ws.plan_ids[0]
     readers = {  # rdflib-style pattern calls through graph/storeview.py
@@ -245,7 +267,8 @@ def measure(n: int, work: Path, runs: int, reuse: bool = False, mixed: bool = Fa
 
 
 GROWTH = (("build s", "build_s"), ("peak RSS", "rss_mb"), ("disk", "disk_build_mb"), ("add 1", "add_one_s"),
-          ("query p50", "query_p50_ms"), ("endpoint p95", "endpoint_p95_ms"), ("search p50", "search_p50_ms"))
+          ("query p50", "query_p50_ms"), ("endpoint p95", "endpoint_p95_ms"),
+          ("endpoint by name p95", "endpoint_named_p95_ms"), ("search p50", "search_p50_ms"))
 
 
 def _growth(rows: list[dict[str, object]]) -> None:
@@ -259,9 +282,28 @@ def _growth(rows: list[dict[str, object]]) -> None:
         print(f"| {a['N']} → {b['N']} | {int(b['N']) / int(a['N']):.0f} | " + " | ".join(cells) + " |")  # type: ignore[call-overload]
 
 
+def endpoint_only(index: Path, runs: int) -> None:
+    """The named queries over ``plangraph endpoint`` on a built index, by text and by name."""
+    from plangraph.workspace import Workspace
+
+    ws = Workspace(index)
+    by_text, by_name = _endpoint_times(ws, _queries(ws.plan_ids[0]), runs)
+    print(f"{len(ws.plan_ids)} plans; {runs} runs of each query")
+    print("| query | by text p50 / p95 ms | by name p50 / p95 ms |\n|---|---|---|")
+    for name in by_text:
+        print(f"| {name} | {_pct(by_text[name], 0.5):.1f} / {_pct(by_text[name], 0.95):.1f} | "
+              f"{_pct(by_name[name], 0.5):.1f} / {_pct(by_name[name], 0.95):.1f} |")
+    every_text = [t for ts in by_text.values() for t in ts]
+    every_name = [t for ts in by_name.values() for t in ts]
+    print(f"| all | {_pct(every_text, 0.5):.1f} / {_pct(every_text, 0.95):.1f} | "
+          f"{_pct(every_name, 0.5):.1f} / {_pct(every_name, 0.95):.1f} |")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("sizes", type=int, nargs="+", help="numbers of plans, e.g. 4 50 500")
+    parser.add_argument("sizes", type=int, nargs="*", help="numbers of plans, e.g. 4 50 500")
+    parser.add_argument("--endpoint-on", type=Path, metavar="DIR",
+                        help="only time the named queries over the endpoint on this built index")
     parser.add_argument("--work", type=Path, default=Path("/tmp/plangraph-bench-scale"))
     parser.add_argument("--runs", type=int, default=7, help="runs of each named query")
     parser.add_argument("--reuse", action="store_true",
@@ -269,10 +311,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mixed", action="store_true", help="the corpus of synth.py --mixed")
     args = parser.parse_args(argv)
     print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start", flush=True)
+    if args.endpoint_on:
+        endpoint_only(args.endpoint_on, args.runs)
+        return 0
+    if not args.sizes:
+        parser.error("give numbers of plans, or --endpoint-on DIR")
     print("| N | build s | s/plan | peak RSS MB (main / largest worker) | disk MB (built / +1 / replaced / -1) | "
           "add / replace / remove 1 plan s | open s | query p50 ms | p95 ms | slowest query (p50 ms) | "
-          "endpoint p50 / p95 ms | search p50 / p95 ms | rdflib p50 ms (ratio) |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+          "endpoint by text p50 / p95 ms | endpoint by name p50 / p95 ms | search p50 / p95 ms | "
+          "rdflib p50 ms (ratio) |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     rows: list[dict[str, object]] = []
     for n in args.sizes:
         r = measure(n, args.work, args.runs, args.reuse, args.mixed)
@@ -284,11 +332,14 @@ def main(argv: list[str] | None = None) -> int:
               f"{r['open_s']:.3f} | {r['query_p50_ms']:.1f} | {r['query_p95_ms']:.1f} | "
               f"{r['worst_query']} ({r['worst_p50_ms']:.1f}) | "
               f"{r['endpoint_p50_ms']:.1f} / {r['endpoint_p95_ms']:.1f} | "
+              f"{r['endpoint_named_p50_ms']:.1f} / {r['endpoint_named_p95_ms']:.1f} | "
               f"{r['search_p50_ms']:.1f} / {r['search_p95_ms']:.1f} | {rd} |", flush=True)
         texts = ", ".join(f"{k} {v:.0f}" for k, v in r["as_text_p50_ms"].items())  # type: ignore[attr-defined]
         print(f"    N={n} queries answered from per-plan rows, run as SPARQL text instead, p50 ms: {texts}",
               file=sys.stderr, flush=True)
         print(f"    N={n} add parts: {json.dumps(r['add_parts'])}", file=sys.stderr, flush=True)
+        each = ", ".join(f"{k} {a:.0f} / {b:.0f}" for k, (a, b) in r["endpoint_each_ms"].items())  # type: ignore[attr-defined]
+        print(f"    N={n} over the endpoint, p50 ms by text / by name: {each}", file=sys.stderr, flush=True)
         wholes = ", ".join(f"{k} {v:.0f}" for k, v in r["whole_p50_ms"].items())  # type: ignore[attr-defined]
         print(f"    N={n} named queries with no parameter (every plan, first page), p50 ms: {wholes}",
               file=sys.stderr, flush=True)

@@ -175,6 +175,18 @@ def runner_for(store: str | os.PathLike[str]) -> QueryRunner:
     return runner
 
 
+def release_runners(store: str | os.PathLike[str]) -> int:
+    """Stop the warm workers of a graph this process no longer reads (the snapshot of an
+    index that was published again), so that they hold none of its files open; how many
+    runners were stopped. A later query on it starts new ones."""
+    location = os.path.realpath(os.fspath(store))
+    with _runners_lock:
+        gone = [key for key in _runners if key[1] == location]
+        for key in gone:
+            _runners.pop(key).close()
+    return len(gone)
+
+
 @atexit.register
 def close_runners() -> None:
     """Stop every warm worker of this process."""

@@ -166,6 +166,9 @@ def _keep(f: ViewFilter, value: str, positions: Sequence[int]) -> Callable[[Sequ
             return lambda row: isinstance(row[i], str) and value in row[i]
         if f.op == "equals":
             return lambda row: row[i] == value
+    if len(positions) == 2 and f.op == "equals":  # a key or a label (concept, theme, group)
+        i, j = positions
+        return lambda row: row[i] == value or row[j] == value
     if f.op == "contains":
         return lambda row: any(isinstance(row[i], str) and value in row[i] for i in positions)
     if f.op == "equals":
@@ -202,7 +205,12 @@ def answer(spec: ViewSpec, rows: Sequence[Sequence[Any]], params: Mapping[str, s
     index = {c: i for i, c in enumerate(spec.stored)}
     given = {k: str(v) for k, v in (params or {}).items() if v not in (None, "")}
     tests = [_keep(f, given[f.param], [index[v] for v in f.variables]) for f in spec.filters if f.param in given]
-    kept = [row for row in rows if all(t(row) for t in tests)] if tests else rows
+    kept: Sequence[Sequence[Any]] = rows
+    if len(tests) == 1:  # one parameter, without a generator per row: half the time (commitment-themes, 92,766 rows)
+        keep = tests[0]
+        kept = [row for row in rows if keep(row)]
+    elif tests:
+        kept = [row for row in rows if all(t(row) for t in tests)]
     offset, limit = page
     width = len(spec.columns)
     chosen = kept[offset:None if limit is None else offset + limit]

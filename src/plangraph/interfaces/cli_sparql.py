@@ -11,6 +11,7 @@ import signal
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from plangraph.errors import InputError, UsageError
 from plangraph.graph.guard import MAX_QUERY_CHARS
@@ -21,12 +22,15 @@ from plangraph.interfaces.cliutil import emit_rows, index_arg, open_workspace
 from plangraph.interfaces.endpoint import start_endpoint
 from plangraph.interfaces.servicelimits import ServiceLimits
 
+if TYPE_CHECKING:
+    from plangraph.workspace import Workspace
 
-def _graph(args: argparse.Namespace) -> tuple[str, Path, Path]:
-    """The index's graph for the endpoint and push: (runner kind, location, index folder)."""
+
+def _graph(args: argparse.Namespace) -> tuple[str, Path, Workspace]:
+    """The index's graph for the endpoint and push: (runner kind, location, its workspace)."""
     ws = open_workspace(args)
     location = ws.graph_location
-    return ("store" if location.is_dir() else "memory"), location, ws.path
+    return ("store" if location.is_dir() else "memory"), location, ws
 
 
 def _is_file(value: str) -> bool:
@@ -88,18 +92,19 @@ def cmd_sparql(args: argparse.Namespace) -> int:
 
 
 def cmd_endpoint(args: argparse.Namespace) -> int:
-    kind, location, index = _graph(args)
+    kind, location, ws = _graph(args)
+    index = ws.path
     limits = ServiceLimits(idle_timeout_s=args.idle_timeout, request_timeout_s=args.request_timeout,
                            max_connections=args.max_connections, max_queue=args.queue, per_client=args.per_client)
     server = start_endpoint(kind, location, host=args.host, port=args.port, timeout_s=args.timeout,
-                            workers=args.workers, limits=limits)
+                            workers=args.workers, limits=limits, workspace=ws)
     host, port = str(server.server_address[0]), server.server_address[1]
     host = f"[{host}]" if ":" in host else host
     # SIGTERM (a service manager's stop) ends it as Ctrl-C does
     previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:  # from here on, an interrupt at any moment stops the server and its workers
         print(f"SPARQL endpoint for {index} at http://{host}:{port}/query "
-              f"(read-only, {args.timeout:g} s limit); Ctrl-C stops it", flush=True)
+              f"(read-only, {args.timeout:g} s limit), named queries at /named/NAME; Ctrl-C stops it", flush=True)
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:
@@ -149,7 +154,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     p = sub.add_parser("endpoint", help="serve the index read-only as a SPARQL 1.1 endpoint",
                        description="GET/POST /query with JSON, XML, CSV or TSV results, CORS open, a query "
                                    "form at /. The same checks as plangraph sparql; a query past the limit "
-                                   "gets 503. YASGUI or Protégé connect to http://HOST:PORT/query.")
+                                   "gets 503. YASGUI or Protégé connect to http://HOST:PORT/query. The "
+                                   "library's queries by name: /named/NAME?PARAM=VALUE, answered from the "
+                                   "rows each plan stored; /named lists them.")
     index_arg(p)
     p.add_argument("--host", type=host, default="127.0.0.1",
                    help="address to listen on: an IP address or host name (default 127.0.0.1)")

@@ -13,7 +13,9 @@ worker killed at the deadline, results serialized by pyoxigraph.
 as JSON, XML, CSV or TSV by ``Accept`` (or ``format=``); CONSTRUCT/DESCRIBE as
 Turtle, N-Triples or RDF/XML. All plan graphs form the default graph. CORS is open;
 ``/`` is a small query form. Updates and Graph Store writes get 403, a refused or
-malformed query 400 with the reason, a query past the limit 503.
+malformed query 400 with the reason, a query past the limit 503. ``GET``/``POST
+/named/NAME?PARAM=VALUE`` answers a query of the library by name, from the plans' stored
+rows where it can (:mod:`plangraph.interfaces.endpoint_named`); ``/named`` lists them.
 
 Limits on connections, time, queued queries and request bodies keep it answering under
 load or abuse (:mod:`plangraph.interfaces.servicelimits`, ``docs/security-endpoint.md``):
@@ -31,12 +33,13 @@ import sys
 import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs, unquote, urlsplit
 
-from plangraph.errors import QueryError, QueryTimeoutError, UsageError
+from plangraph.errors import PlanGraphError, QueryError, QueryTimeoutError, UsageError
 from plangraph.graph.guard import MAX_QUERY_CHARS
 from plangraph.graph.runner import DEFAULT_TIMEOUT_S, QueryRunner
+from plangraph.interfaces import endpoint_named as named
 from plangraph.interfaces.servicelimits import (
     BUSY,
     Admission,
@@ -47,6 +50,9 @@ from plangraph.interfaces.servicelimits import (
     ServiceLimits,
     connection_cap,
 )
+
+if TYPE_CHECKING:
+    from plangraph.workspace import Workspace
 
 MAX_BODY = MAX_QUERY_CHARS * 4  # bytes of UTF-8 for the longest query the guard reads
 _DIGITS = re.compile(r"[0-9]{1,19}")
@@ -69,7 +75,9 @@ _UI = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>plang
 <form method="get" action="/query"><textarea name="query" rows="14" cols="100">SELECT ?indicator ?plan WHERE {{
   ?i a pg:Indicator ; rdfs:label ?indicator ; pg:plan/dcterms:identifier ?plan .
 }} LIMIT 20</textarea><br>
-<select name="format">{options}</select> <button>Run</button></form></body></html>"""
+<select name="format">{options}</select> <button>Run</button></form>
+<p>The queries of the library by name, answered from the rows each plan stored for them:
+<a href="/named">/named</a> lists them; <code>/named/NAME?PARAM=VALUE</code> runs one.</p></body></html>"""
 
 
 def negotiate(accept: str | None, explicit: str | None = None) -> str:
@@ -127,13 +135,18 @@ class SparqlHandler(BaseHTTPRequestHandler):
             options = "".join(f"<option>{html.escape(m)}</option>" for m in dict.fromkeys(_MEDIA.values()))
             page = _UI.format(limit=self.server.runner.timeout_s, options=options)
             return self._reply(HTTPStatus.OK, page.encode(), "text/html; charset=utf-8")
+        if url.path == "/named":
+            return self._reply(HTTPStatus.OK, named.catalogue(), "application/json; charset=utf-8")
+        if url.path.startswith(named.PREFIX):
+            return self._named(url.path, self._params(url.query))
         if url.path != "/query":
-            return self._error(HTTPStatus.NOT_FOUND, f"no resource {url.path}; queries go to /query")
+            return self._error(HTTPStatus.NOT_FOUND, f"no resource {url.path[:200]}; queries go to /query, "
+                               "named queries to /named/NAME")
         self._answer(self._params(url.query))
 
     def do_POST(self) -> None:
         url = urlsplit(self.path)
-        if url.path != "/query":
+        if url.path != "/query" and not url.path.startswith(named.PREFIX):
             self.close_connection = True  # its body is never read
             return self._error(HTTPStatus.FORBIDDEN, _READ_ONLY)
         refusal = self._body_refusal()
@@ -151,10 +164,15 @@ class SparqlHandler(BaseHTTPRequestHandler):
             if len(raw) != length:  # the client stopped sending
                 self.close_connection = True
                 return None
-            self._post(url.query, raw.decode("utf-8", "replace"))
+            self._post(url.path, url.query, raw.decode("utf-8", "replace"))
 
-    def _post(self, url_query: str, body: str) -> None:
+    def _post(self, path: str, url_query: str, body: str) -> None:
         ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        if path.startswith(named.PREFIX):
+            if ctype != "application/x-www-form-urlencoded":
+                return self._error(HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+                                   "POST a named query's parameters as application/x-www-form-urlencoded")
+            return self._named(path, self._params(body))
         if ctype == "application/sparql-query":
             params = self._params(url_query)
             self._answer(params if params is None else {**params, "query": [body]})
@@ -238,6 +256,37 @@ class SparqlHandler(BaseHTTPRequestHandler):
         self._reply(HTTPStatus.OK, body, ctype if "charset" in ctype or ctype.endswith("+xml")
                     else f"{ctype}; charset=utf-8")
 
+    def _named(self, path: str, fields: dict[str, list[str]] | None) -> None:
+        """``/named/NAME``: a query of the library by name (:mod:`~plangraph.interfaces.endpoint_named`)."""
+        if fields is None:  # refused already
+            return
+        name = unquote(path[len(named.PREFIX):])
+        nq = named.find(name)
+        if nq is None:
+            return self._error(HTTPStatus.NOT_FOUND, named.unknown(name))
+        try:
+            params, limit, offset = named.request_fields(nq, fields)
+        except PlanGraphError as exc:
+            return self._error(HTTPStatus.BAD_REQUEST, exc.message)
+        media = negotiate(self.headers.get("Accept"), (fields.get("format") or [""])[0])
+        media = media if media in named.RESULT_FORMATS else named.JSON  # a SELECT result
+        self.server.connections.mark(self.connection, BUSY)
+        try:
+            with self.server.admission.slot(self.client_address[0]):
+                result = named.answer_by_name(nq, params, limit, offset, workspace=self.server.workspace,
+                                              runner=self.server.runner)
+                body, ctype = named.serialize(result, media)
+        except Overloaded as exc:
+            return self._error(exc.status, exc.message, {"Retry-After": str(exc.retry_after_s)})
+        except QueryTimeoutError as exc:
+            return self._error(HTTPStatus.SERVICE_UNAVAILABLE, exc.message)
+        except (QueryError, UsageError) as exc:  # a value the engine refused
+            return self._error(HTTPStatus.BAD_REQUEST, exc.message)
+        except PlanGraphError as exc:  # a damaged shard: the index's fault, not the request's
+            return self._error(HTTPStatus.INTERNAL_SERVER_ERROR, exc.message)
+        self._reply(HTTPStatus.OK, body, ctype if ctype.endswith("+xml") else f"{ctype}; charset=utf-8",
+                    {"X-Total-Rows": str(result.total_rows)})
+
     def _error(self, status: HTTPStatus, message: str, headers: dict[str, str] | None = None) -> None:
         self._reply(status, (message + "\n").encode(), "text/plain; charset=utf-8", headers)
 
@@ -253,6 +302,7 @@ class SparqlHandler(BaseHTTPRequestHandler):
         self.send_header("Access-Control-Allow-Origin", "*")
         self.send_header("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
         self.send_header("Access-Control-Allow-Headers", "Content-Type, Accept")
+        self.send_header("Access-Control-Expose-Headers", "X-Total-Rows")
         self.end_headers()
         self.wfile.write(body)
 
@@ -268,9 +318,10 @@ class SparqlServer(ThreadingHTTPServer):
     request_queue_size = 128  # the listen backlog: a burst of clients waits for accept(), not for a SYN retry
 
     def __init__(self, address: tuple[str, int], runner: QueryRunner, workers: int,
-                 limits: ServiceLimits | None = None) -> None:
+                 limits: ServiceLimits | None = None, workspace: Workspace | None = None) -> None:
         self.limits = limits = limits or ServiceLimits()
         self.runner = runner
+        self.workspace = workspace
         self.connections = ConnectionTable(connection_cap(limits.max_connections))
         self.bodies = ByteBudget(limits.body_bytes)
         self.admission = Admission(workers, max_queue=limits.max_queue,
@@ -310,7 +361,7 @@ class SparqlServer(ThreadingHTTPServer):
 
 def start_endpoint(kind: str, location: str | os.PathLike[str], *, host: str = "127.0.0.1", port: int = 7878,
                    timeout_s: float = DEFAULT_TIMEOUT_S, workers: int = 2,
-                   limits: ServiceLimits | None = None) -> SparqlServer:
+                   limits: ServiceLimits | None = None, workspace: Workspace | None = None) -> SparqlServer:
     """Open the graph and serve it from a background thread; ``close()`` stops it.
 
     Args:
@@ -320,10 +371,13 @@ def start_endpoint(kind: str, location: str | os.PathLike[str], *, host: str = "
         port: 0 picks a free port (``server.server_address`` says which).
         workers: queries answered at once.
         limits: connections, timeouts and the query queue (defaults: :class:`ServiceLimits`).
+        workspace: the index whose graph ``location`` is: ``/named/NAME`` then answers from
+            the rows its plans stored (read before the first request); without it, from the
+            query's text.
     """
     runner = QueryRunner(kind, location, timeout_s=timeout_s, workers=workers)
     try:
-        server = SparqlServer((host, port), runner, workers, limits)
+        server = SparqlServer((host, port), runner, workers, limits, workspace)
     except (OSError, OverflowError) as exc:  # in use, not an address of this machine, unknown name
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise UsageError(f"cannot listen on {host}:{port}: {reason}",
@@ -331,6 +385,8 @@ def start_endpoint(kind: str, location: str | os.PathLike[str], *, host: str = "
                               "free one), or a --host address of this machine") from None
     try:
         runner.start()  # the graph opens before the first request, not during it
+        if workspace is not None:
+            workspace.stored_views()  # so are the plans' rows of the named queries
     except BaseException:
         server.server_close()
         raise

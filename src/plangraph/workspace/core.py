@@ -161,6 +161,20 @@ class Workspace(Comparing, TieReview, AcrossPlans):
         except IndexStoreError:
             return False
 
+    def close(self) -> None:
+        """Let go of the store snapshot, the search index's files and this process's query workers
+        on the snapshot, which the writer keeps while a process holds it open (:mod:`~plangraph.workspace.garbage`);
+        what still uses them keeps them until done, and a later call opens them again."""
+        from plangraph.graph.sparql import release_runners
+
+        with self._graph_lock:
+            self._dataset = None
+        with self._search_lock:
+            self._searcher = None
+            self._warm_thread = None
+        self._comparisons = None
+        release_runners(self.path / self.manifest["snapshot"])
+
     def reopened(self) -> Workspace:
         """This workspace, or a new one on the newest published index."""
         return Workspace(self.path, search_backend=self.search_backend) if self.is_stale() else self
@@ -178,7 +192,7 @@ class Workspace(Comparing, TieReview, AcrossPlans):
         them (:mod:`plangraph.graph.views`), unless ``from_views`` is False or an
         ``endpoint`` is given: the same rows, without the store's joins."""
         # looked up at call time, so that a test can stand in for the query runner
-        from plangraph.graph.sparql import DEFAULT_PAGE, QueryResult, checked_named, run_named, run_query
+        from plangraph.graph.sparql import checked_named, run_named, run_query
 
         if (query is None) == (name is None):
             raise UsageError("give either a query or the name of a named query")
@@ -187,14 +201,35 @@ class Workspace(Comparing, TieReview, AcrossPlans):
         where = endpoint or self.graph_location
         if name is not None:
             checked_named(name, params)
-            spec = view_specs().get(name)
-            rows = None if spec is None or endpoint or not from_views else self._plan_files.view_rows(spec)
-            if spec is not None and rows is not None:
-                t0, page = time.perf_counter(), (offset, (DEFAULT_PAGE if limit is None else limit) or None)
-                columns, chosen, total = answer(spec, rows, params, page)
-                return QueryResult(columns, tuple(chosen), time.perf_counter() - t0, total, offset)
+            stored = None if endpoint or not from_views else self.stored_answer(name, params, limit=limit,
+                                                                                offset=offset)
+            if stored is not None:
+                return stored
             return run_named(where, name, params, timeout_s, limit=limit, offset=offset)
         return run_query(where, query or "", timeout_s, params, limit=limit, offset=offset)
+
+    def stored_answer(self, name: str, params: dict[str, str] | None = None, *, limit: int | None = None,
+                      offset: int = 0) -> QueryResult | None:
+        """A named query's answer from the rows every plan stored for it (:mod:`plangraph.graph.views`),
+        paged as :meth:`sparql` pages it; None for a query without them (it runs as SPARQL). UsageError
+        for an unknown query or parameter, a negative offset or limit."""
+        from plangraph.graph.sparql import DEFAULT_PAGE, QueryResult, checked_named
+
+        checked_named(name, params)
+        if offset < 0 or (limit is not None and limit < 0):
+            raise UsageError(f"offset and limit must be 0 or more, not offset={offset}, limit={limit}")
+        spec = view_specs().get(name)
+        rows = None if spec is None else self._plan_files.view_rows(spec)
+        if spec is None or rows is None:
+            return None
+        t0, page = time.perf_counter(), (offset, (DEFAULT_PAGE if limit is None else limit) or None)
+        columns, chosen, total = answer(spec, rows, params, page)
+        return QueryResult(columns, tuple(chosen), time.perf_counter() - t0, total, offset)
+
+    def stored_views(self) -> None:
+        """Read every plan's stored rows of the named queries now (0.4 s at 500 plans)
+        rather than when the first named query is asked."""
+        self._plan_files.all_views()
 
     @property
     def graph_location(self) -> Path:
@@ -305,7 +340,7 @@ class Workspace(Comparing, TieReview, AcrossPlans):
                 if delay_s:
                     time.sleep(delay_s)
                 self.warm()
-                self._plan_files.all_views()  # the named queries' rows, before the first one is asked
+                self.stored_views()  # the named queries' rows, before the first one is asked
             except Exception as exc:  # noqa: BLE001 - the first search raises it again
                 self.warm_error = exc
 

@@ -56,9 +56,18 @@ def show_error(exc: PlanGraphError) -> None:
         st.caption(exc.hint)
 
 
-@st.cache_resource(show_spinner=False)
+def release_workspace(ws: Workspace) -> None:
+    """A workspace the cache let go: its store snapshot, search files and query workers
+    are released now rather than whenever it is collected, so that the writer can remove
+    the snapshot of an index published again (pages still drawing with it reopen them)."""
+    ws.close()
+
+
+# One entry: the app serves one index, and a new key (the index was published again)
+# replaces the old workspace at once instead of keeping it, and its open files, around.
+@st.cache_resource(show_spinner=False, max_entries=1, on_release=release_workspace)
 def open_workspace(key: str, path: str) -> Workspace:
-    """One Workspace per built index (``key`` changes when it is rebuilt)."""
+    """The Workspace of the built index (``key`` changes when it is published again)."""
     return Workspace(path)
 
 
