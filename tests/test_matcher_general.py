@@ -162,3 +162,63 @@ def test_the_probes_name_concepts_of_the_scheme():
     rows = [line.split("\t") for line in lines[1:]]
     assert len(rows) >= 200 and all(len(r) == 6 for r in rows)
     assert {r[5] for r in rows} - {"-", "?"} <= keys
+
+
+# After blind6 (#24): county statistics' wordings. None of these is a row of a labelled set.
+
+@pytest.mark.parametrize(("name", "parent", "unit", "concept"), [
+    # a bracketed note on the figure (a part's figure, a restating of what the row says) is no part
+    # of what is counted: the row ties as without it (main's matcher left the first three unmapped)
+    ("普通高中专任教师（民办212人）", "", "人", "general-senior-teacher-count"),
+    ("幼儿园（民办46所）", "全县各级各类学校", "所", "kindergarten-count"),
+    ("小学", "专任教师（民办215人）", "人", "primary-teacher-count"),  # the row above's note, too
+    ("普通高中（省级示范性高中）", "全县各级各类学校", "所", "general-senior-school-count"),
+    ("初中（含3所民办初中）", "全县各级各类学校", "所", "junior-school-count"),  # 含 a part of its own kind
+    # what a bracket counts in beside the row's own stage or kind changes what is counted
+    ("小学（含52个教学点）", "全县各级各类学校", "所", None),  # was primary-school-count
+    ("小学在校生（含特殊教育）", "", "人", None),
+])
+def test_a_bracketed_note_on_the_figure_does_not_block_a_tie_but_what_it_counts_in_does(name, parent, unit, concept):
+    assert _tie(name, parent=parent or None, unit=unit) == concept
+    assert _tie("特殊教育（含随班就读、送教上门）在校生人数", unit="人") == "special-enrolment-count"  # its own parts
+
+
+@pytest.mark.parametrize(("name", "parent", "unit", "concept"), [
+    ("中等职业教育", "在校学生", "人", "secondary-vocational-enrolment-count"),  # main: unmapped
+    ("学前", "在校学生", "人", "preschool-enrolment-count"),  # 幼儿 in 在校生 are 在园幼儿; main: unmapped
+    ("特殊教育", "在校学生", "人", "special-enrolment-count"),
+    ("中等职业教育", "专任教师", "人", "secondary-vocational-teacher-count"),
+    ("初中", "各类学校和幼儿园", "所", "junior-school-count"),  # main: unmapped (幼儿园 read as the stage)
+    ("幼儿园", "各级各类学校和幼儿园", "所", "kindergarten-count"),
+])
+def test_a_bare_stage_under_a_counted_row_is_that_stage_s_count(name, parent, unit, concept):
+    assert _tie(name, parent=parent, unit=unit) == concept
+
+
+@pytest.mark.parametrize(("name", "unit", "concept"), [
+    ("全县中等职业技术学校专任教师", "人", "secondary-vocational-teacher-count"),  # main: unmapped
+    ("在职教职工总数", "人", "staff-count"),  # main: unmapped (职教 read as vocational education)
+    ("各级各类学校和幼儿园", "所", "school-count"),  # main: unmapped
+    ("在校学生和幼儿", "万人", "student-count"),  # main: unmapped
+    ("在园学生数", "人", "preschool-enrolment-count"),
+    ("特教教师", "人", "special-teacher-count"),
+])
+def test_long_and_short_names_of_one_school_kind(name, unit, concept):
+    assert _tie(name, unit=unit) == concept
+    assert normalise("中等职业技术学校") == normalise("中等职业学校")
+
+
+def test_a_flow_another_rate_an_event_and_another_whole_are_not_the_concept():
+    # 建成 before what is built is a flow (main: public-kindergarten-count, compulsory-school-count)
+    assert _tie("建成公办幼儿园", unit="所") == "new-kindergartens"
+    assert _tie("建成中小学校", unit="所") not in ("compulsory-school-count", "school-count")
+    # another rate of the same test: 优秀 is no 优良 (main: the good-or-excellent rate), 合格率 is the pass rate
+    assert _tie("体质健康优秀率", unit="%") is None
+    assert _tie("合格率", parent="国家学生体质健康标准达标率", unit="%") == "student-fitness-pass-rate"
+    # a title the county holds or an evaluation passed is no share of counties (main: balanced-county-share)
+    assert _tie("义务教育发展基本均衡县") is None
+    assert _tie("国家义务教育发展基本均衡县评估认定") is None
+    assert _tie("义务教育基本均衡县（市、区）比例", unit="%") == "balanced-county-share"
+    # a share of another whole (main: the share of the general budget)
+    assert _tie("教育支出占财政社会保障支出比例", unit="%") is None
+    assert _tie("教育投入占财政支出比例", unit="%") == "education-share-of-budget"

@@ -38,7 +38,8 @@ _MARGIN = 0.01  # a dead heat only: 0.02 already leaves a right tie of an unseen
 _MISSING_PENALTY = 0.8   # the label states a facet the row does not
 _EXTRA_PENALTY = 0.85    # the row states a distinguishing facet the concept does not have
 _EXTRA_KEYS = ("degree", "span", "ownership", "population")
-_NARROWING = ("attainment", "intake", "level", "sector", "degree", "polarity", "per", "funds", "grade", "head")
+_NARROWING = ("attainment", "intake", "level", "sector", "degree", "polarity", "per", "funds", "grade", "head",
+              "sum")
 # What every wording of a concept says, a row must say too (from its name, the row above, its
 # category or unit), except these: a bare 入园率 is the gross rate, and a unit or a degree's
 # scope is never in a label.
@@ -132,6 +133,10 @@ def _compare(text: str, *, core: bool = False) -> frozenset[str]:
     if not core:
         return _grams(plain)
     return _grams(_COUNT_WORD.sub("", _STAGE_WORD.sub("", _INSTITUTION.sub("", plain))).removesuffix("校"))
+
+
+# What a share is of (占一般公共预算支出比例): the concept must explain every word of it.
+_SHARE_OF = re.compile(r"占(\S+?)(?:的)?(?:比例|比重|比率|百分比)$")
 
 
 @dataclass(frozen=True)
@@ -351,8 +356,11 @@ def score(reading: IndicatorReading, entry: _Entry) -> Candidate | None:
     # A word of the row's name the scheme uses for other concepts and this one does not explain
     # (在学博士生: 博士 is no word of 在学研究生) refuses the tie; the concept stays a suggestion.
     unexplained = _vocabulary().unexplained(reading.name, entry.concept.key)
-    counts = "count" in reading.facets.get("measure", frozenset())  # its last word is what it counts (预科生)
+    # its last word is what it counts (预科生) or rates (优秀率 is no 优良率)
+    counts = reading.facets.get("measure", frozenset()) & {"count", "rate"}
     factor *= _REFUSED if unexplained.distinctive or (counts and unexplained.head) else unexplained.factor()
+    if (share := _SHARE_OF.search(reading.name)) and _vocabulary().unexplained(share.group(1), entry.concept.key).words:
+        return None  # 教育投入占财政民生支出比例: a share of another whole than the concept's
     if _vocabulary().one_part(reading.full_name, entry.concept.key):
         factor *= _REFUSED  # 特殊教育学校在校生 is one part of 特殊教育在校生 (含特殊教育学校和随班就读)
     full, core = _compare(reading.full_name), _compare(reading.core, core=True)

@@ -56,6 +56,11 @@ class Unexplained:
     """Whether the last content word of the name (what it counts: 普通高等学校**预科生**) is
     among the unexplained: then the concept measures something else."""
 
+    @property
+    def words(self) -> tuple[str, ...]:
+        """Every unexplained word, distinctive or unknown."""
+        return self.distinctive + self.unknown
+
     def factor(self) -> float:
         """What the unknown words leave of a tie's score (once: 视力、听力、智力三残儿童 is one
         narrowing, said three ways); distinctive words are the matcher's to weigh."""
@@ -105,7 +110,7 @@ SAME_WORDS = ((re.compile(r"新改扩建|新建改扩建|改扩建|新建|新增
 # higher vocational (普通、职业高等学校), 小时 and 时长 a time (锻炼时间 against 锻炼1小时), 世界一流
 # the 一流 of 双一流.
 _LOOSE = SAME_WORDS + ((re.compile(r"入园"), "入学"), (re.compile(r"学龄"), "适龄"),
-                       (re.compile(r"^(新)?建设(?=\S*(幼儿园|学校|园|校|学位)$)"), "新建"),
+                       (re.compile(r"^(新)?建[设成](?=\S*(幼儿园|学校|园|校|学位)$)"), "新建"),
                        (re.compile(r"职业(?=高等|本专科)"), "高职"), (re.compile(r"小时|时长"), "时间"),
                        (re.compile(r"世界一流"), "一流"))
 
@@ -187,5 +192,5 @@ class Vocabulary:
                 distinctive.append(word)
             else:
                 unknown.append(word)
-        last = fold(name).endswith(words[-1]) if words else False
+        last = bool(words) and (fold(name).endswith(words[-1]) or fold(name).removesuffix("率").endswith(words[-1]))
         return Unexplained(tuple(distinctive), tuple(unknown), last and words[-1] in distinctive + unknown)
