@@ -222,3 +222,22 @@ def test_a_flow_another_rate_an_event_and_another_whole_are_not_the_concept():
     # a share of another whole (main: the share of the general budget)
     assert _tie("教育支出占财政社会保障支出比例", unit="%") is None
     assert _tie("教育投入占财政支出比例", unit="%") == "education-share-of-budget"
+
+
+@pytest.mark.parametrize(("name", "parent", "concept"), [
+    # a qualification said both ways is the postgraduate one (硕士 is no narrowing here)
+    ("其中：研究生学历或硕士学位", "小学教师本科以上学历比例", "primary-teacher-postgraduate"),
+    ("高中教师具有研究生学历或硕士学位比例", "", "general-senior-teacher-postgraduate"),
+    # those who go on (升学) have graduated: 学生 under 升学 are the graduates
+    ("中职学校学生升学率", "", "secondary-vocational-progression"),
+    ("初中学生升学率", "", "junior-to-senior-progression"),
+    # 创成, like 建成, says how a share came about
+    ("现代化学校创成率", "", "modern-school-share"),
+    # 公办 and 普惠性民办 together are what 普惠性 counts; 公办 and 民办 together are not
+    ("在公办园和普惠性民办园就读幼儿占比", "", "inclusive-kindergarten-coverage"),
+    ("公办园和民办园就读幼儿占比", "", None),
+])
+def test_qualifications_progression_and_shares_worded_as_county_plans_word_them(name, parent, concept):
+    # each tied was unmapped by the matcher before
+    assert _tie(name, parent=parent or None, unit="%") == concept
+    assert _tie("初中毕业生人数", unit="人") == "junior-graduate-count"  # 升学 changes no count of graduates

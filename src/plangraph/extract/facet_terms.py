@@ -91,6 +91,7 @@ TERMS: tuple[tuple[str, str, bool], ...] = (
     ("主要劳动年龄人口", "population=main-working-age", True), ("劳动年龄人口", "population=working-age", True),
     ("新增劳动力", "population=new-workforce", True), ("从业人员", "population=employed", True),
     ("毕业生", "population=graduates", True), ("毕业学生", "population=graduates", True),
+    ("升学", "population=graduates", False),  # 中职学生升学比例: those who go on have graduated
     ("公务员", "population=civil-servants", True),  # 当地公务员年平均工资收入 is no teachers' salary
     ("老年人", "population=elderly", True),
     ("家长", "population=parents", True),
@@ -149,4 +150,6 @@ SAME_NAMES: tuple[tuple[str, str], ...] = (
     (r"在校学生(?:和|及|与)?(?:在园)?幼儿", "在校生"),
     (r"在校学生", "在校生"),
     (r"特教(?=学校|学生|专任教师|教师)", "特殊教育"),
+    # a teacher's qualification said both ways (研究生学历或硕士学位): the postgraduate one
+    (r"研究生(?:学历)?(?:或|和|及|、)?(?:硕士|研究生)(?:及以上)?学位", "研究生学历"),
 )

@@ -46,8 +46,9 @@ _NARROWING = ("attainment", "intake", "level", "sector", "degree", "polarity", "
 _NOT_REQUIRED = frozenset({"basis", "counted", "scope", "measure"})
 _VETO_KEYS = ("stage", "measure", "degree", "span", "ownership", "population", "aspect", "basis")
 # Every ownership a row states must be the concept's (普惠性民办幼儿园 is a part of 普惠性幼儿园), but
-# 公办 and 普惠 together are what 普惠性 counts (公办园和普惠性民办园).
-_PUBLIC_INCLUSIVE = {frozenset({"public", "inclusive"}): frozenset({"public"})}
+# 公办 and 普惠 together are what 普惠性 counts (公办园和普惠性民办园, 在公办园和普惠性民办园就读).
+_PUBLIC_INCLUSIVE = {frozenset({"public", "inclusive"}): frozenset({"public"}),
+                     frozenset({"public", "inclusive", "private"}): frozenset({"public", "private"})}
 # The standards of a school's resources (生均教学用房面积, 生均仪器设备值) are set for 小学 and 初中
 # apart; a concept of compulsory education takes a row of either stage, a little below an exact stage.
 _RESOURCE_MEASURES = frozenset({"area", "per-student", "money"})
@@ -107,7 +108,7 @@ class _Label:
 # (市、区)比例 is 义务教育基本均衡县(市、区)比例, 建成智慧校园的学校比例 智慧校园比例.
 # And the place a figure is of (全州在校生, 全市各级各类学校在校生人数, 本县): every row of a
 # plan's table is of its place.
-_FILLER = re.compile(r"实现|达到|建成|开展|完成|的|本届|上一?年度|当年|(?:全|本|我)(?:国|省|市|县|区|州|旗|盟)(?!级)"
+_FILLER = re.compile(r"实现|达到|建成|创成|开展|完成|的|本届|上一?年度|当年|(?:全|本|我)(?:国|省|市|县|区|州|旗|盟)(?!级)"
                      r"|共有|现有|拥有")  # and how a count is said: 全县共有各级各类学校
 # A count word ends a core without saying what is counted (the measure facet says it is a
 # count): 幼儿园 in 万所 is 幼儿园数, 专任教师 in 万人 专任教师数.
