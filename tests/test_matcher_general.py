@@ -241,3 +241,10 @@ def test_qualifications_progression_and_shares_worded_as_county_plans_word_them(
     # each tied was unmapped by the matcher before
     assert _tie(name, parent=parent or None, unit="%") == concept
     assert _tie("初中毕业生人数", unit="人") == "junior-graduate-count"  # 升学 changes no count of graduates
+
+
+def test_the_groups_of_a_school_listed_with_society_are_the_public():
+    # 家长 alone is a part of the public (a parents' survey), with 社会 the public at large
+    assert _tie("家长和社会对教育的满意度", unit="%") == "education-satisfaction"
+    assert _tie("学生家长和社会满意度", unit="分") == "education-satisfaction"
+    assert _tie("家长满意度", unit="%") is None

@@ -150,6 +150,8 @@ SAME_NAMES: tuple[tuple[str, str], ...] = (
     (r"在校学生(?:和|及|与)?(?:在园)?幼儿", "在校生"),
     (r"在校学生", "在校生"),
     (r"特教(?=学校|学生|专任教师|教师)", "特殊教育"),
+    # the groups of a school listed with 社会 (学生、家长和社会): the public at large
+    (r"(?:学生|家长|教师|师生)+(?:和|及|与)?社会(?!公众|事业|保障|力量|实践)", "社会公众"),
     # a teacher's qualification said both ways (研究生学历或硕士学位): the postgraduate one
     (r"研究生(?:学历)?(?:或|和|及|、)?(?:硕士|研究生)(?:及以上)?学位", "研究生学历"),
 )
