@@ -162,3 +162,89 @@ def test_the_probes_name_concepts_of_the_scheme():
     rows = [line.split("\t") for line in lines[1:]]
     assert len(rows) >= 200 and all(len(r) == 6 for r in rows)
     assert {r[5] for r in rows} - {"-", "?"} <= keys
+
+
+# After blind6 (#24): county statistics' wordings. None of these is a row of a labelled set.
+
+@pytest.mark.parametrize(("name", "parent", "unit", "concept"), [
+    # a bracketed note on the figure (a part's figure, a restating of what the row says) is no part
+    # of what is counted: the row ties as without it (main's matcher left the first three unmapped)
+    ("普通高中专任教师（民办212人）", "", "人", "general-senior-teacher-count"),
+    ("幼儿园（民办46所）", "全县各级各类学校", "所", "kindergarten-count"),
+    ("小学", "专任教师（民办215人）", "人", "primary-teacher-count"),  # the row above's note, too
+    ("普通高中（省级示范性高中）", "全县各级各类学校", "所", "general-senior-school-count"),
+    ("初中（含3所民办初中）", "全县各级各类学校", "所", "junior-school-count"),  # 含 a part of its own kind
+    # what a bracket counts in beside the row's own stage or kind changes what is counted
+    ("小学（含52个教学点）", "全县各级各类学校", "所", None),  # was primary-school-count
+    ("小学在校生（含特殊教育）", "", "人", None),
+])
+def test_a_bracketed_note_on_the_figure_does_not_block_a_tie_but_what_it_counts_in_does(name, parent, unit, concept):
+    assert _tie(name, parent=parent or None, unit=unit) == concept
+    assert _tie("特殊教育（含随班就读、送教上门）在校生人数", unit="人") == "special-enrolment-count"  # its own parts
+
+
+@pytest.mark.parametrize(("name", "parent", "unit", "concept"), [
+    ("中等职业教育", "在校学生", "人", "secondary-vocational-enrolment-count"),  # main: unmapped
+    ("学前", "在校学生", "人", "preschool-enrolment-count"),  # 幼儿 in 在校生 are 在园幼儿; main: unmapped
+    ("特殊教育", "在校学生", "人", "special-enrolment-count"),
+    ("中等职业教育", "专任教师", "人", "secondary-vocational-teacher-count"),
+    ("初中", "各类学校和幼儿园", "所", "junior-school-count"),  # main: unmapped (幼儿园 read as the stage)
+    ("幼儿园", "各级各类学校和幼儿园", "所", "kindergarten-count"),
+])
+def test_a_bare_stage_under_a_counted_row_is_that_stage_s_count(name, parent, unit, concept):
+    assert _tie(name, parent=parent, unit=unit) == concept
+
+
+@pytest.mark.parametrize(("name", "unit", "concept"), [
+    ("全县中等职业技术学校专任教师", "人", "secondary-vocational-teacher-count"),  # main: unmapped
+    ("在职教职工总数", "人", "staff-count"),  # main: unmapped (职教 read as vocational education)
+    ("各级各类学校和幼儿园", "所", "school-count"),  # main: unmapped
+    ("在校学生和幼儿", "万人", "student-count"),  # main: unmapped
+    ("在园学生数", "人", "preschool-enrolment-count"),
+    ("特教教师", "人", "special-teacher-count"),
+])
+def test_long_and_short_names_of_one_school_kind(name, unit, concept):
+    assert _tie(name, unit=unit) == concept
+    assert normalise("中等职业技术学校") == normalise("中等职业学校")
+
+
+def test_a_flow_another_rate_an_event_and_another_whole_are_not_the_concept():
+    # 建成 before what is built is a flow (main: public-kindergarten-count, compulsory-school-count)
+    assert _tie("建成公办幼儿园", unit="所") == "new-kindergartens"
+    assert _tie("建成中小学校", unit="所") not in ("compulsory-school-count", "school-count")
+    # another rate of the same test: 优秀 is no 优良 (main: the good-or-excellent rate), 合格率 is the pass rate
+    assert _tie("体质健康优秀率", unit="%") is None
+    assert _tie("合格率", parent="国家学生体质健康标准达标率", unit="%") == "student-fitness-pass-rate"
+    # a title the county holds or an evaluation passed is no share of counties (main: balanced-county-share)
+    assert _tie("义务教育发展基本均衡县") is None
+    assert _tie("国家义务教育发展基本均衡县评估认定") is None
+    assert _tie("义务教育基本均衡县（市、区）比例", unit="%") == "balanced-county-share"
+    # a share of another whole (main: the share of the general budget)
+    assert _tie("教育支出占财政社会保障支出比例", unit="%") is None
+    assert _tie("教育投入占财政支出比例", unit="%") == "education-share-of-budget"
+
+
+@pytest.mark.parametrize(("name", "parent", "concept"), [
+    # a qualification said both ways is the postgraduate one (硕士 is no narrowing here)
+    ("其中：研究生学历或硕士学位", "小学教师本科以上学历比例", "primary-teacher-postgraduate"),
+    ("高中教师具有研究生学历或硕士学位比例", "", "general-senior-teacher-postgraduate"),
+    # those who go on (升学) have graduated: 学生 under 升学 are the graduates
+    ("中职学校学生升学率", "", "secondary-vocational-progression"),
+    ("初中学生升学率", "", "junior-to-senior-progression"),
+    # 创成, like 建成, says how a share came about
+    ("现代化学校创成率", "", "modern-school-share"),
+    # 公办 and 普惠性民办 together are what 普惠性 counts; 公办 and 民办 together are not
+    ("在公办园和普惠性民办园就读幼儿占比", "", "inclusive-kindergarten-coverage"),
+    ("公办园和民办园就读幼儿占比", "", None),
+])
+def test_qualifications_progression_and_shares_worded_as_county_plans_word_them(name, parent, concept):
+    # each tied was unmapped by the matcher before
+    assert _tie(name, parent=parent or None, unit="%") == concept
+    assert _tie("初中毕业生人数", unit="人") == "junior-graduate-count"  # 升学 changes no count of graduates
+
+
+def test_the_groups_of_a_school_listed_with_society_are_the_public():
+    # 家长 alone is a part of the public (a parents' survey), with 社会 the public at large
+    assert _tie("家长和社会对教育的满意度", unit="%") == "education-satisfaction"
+    assert _tie("学生家长和社会满意度", unit="分") == "education-satisfaction"
+    assert _tie("家长满意度", unit="%") is None

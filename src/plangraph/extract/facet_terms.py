@@ -58,6 +58,8 @@ TERMS: tuple[tuple[str, str, bool], ...] = (
     ("招生", "intake=yes", False), ("招收", "intake=yes", False), ("录取", "intake=yes", False),
     ("入园幼儿", "stage=preschool intake=yes", False),  # the bulletins' word for kindergartens' intake
     # adult higher education is outside 普通高等学校 (成人高等学校, 成人本专科)
+    # what a bracket says is counted in beside the row's own (小学（含187个教学点）): a sum, no one concept
+    ("并含", "sum=yes", False),
     ("成人高等学校", "stage=higher sector=adult", True), ("成人高校", "stage=higher sector=adult", True),
     ("成人高等教育", "stage=higher sector=adult", True), ("成人本专科", "stage=higher sector=adult", True),
     # degree
@@ -90,6 +92,7 @@ TERMS: tuple[tuple[str, str, bool], ...] = (
     ("主要劳动年龄人口", "population=main-working-age", True), ("劳动年龄人口", "population=working-age", True),
     ("新增劳动力", "population=new-workforce", True), ("从业人员", "population=employed", True),
     ("毕业生", "population=graduates", True), ("毕业学生", "population=graduates", True),
+    ("升学", "population=graduates", False),  # 中职学生升学比例: those who go on have graduated
     ("公务员", "population=civil-servants", True),  # 当地公务员年平均工资收入 is no teachers' salary
     ("老年人", "population=elderly", True),
     ("家长", "population=parents", True),
@@ -133,4 +136,23 @@ TERMS: tuple[tuple[str, str, bool], ...] = (
     ("示范", "grade=model", False), ("星级", "grade=model", False), ("优质均衡", "grade=quality-balance", False),
     ("比例", "measure=rate", True), ("占比", "measure=rate", True), ("比重", "measure=rate", True),
     ("覆盖面", "measure=rate", False), ("覆盖率", "measure=rate", False),
+)
+
+# Long and short names of one thing, written one way before a name is read (#24): the county
+# statistics' 中等职业技术学校 is the scheme's 中等职业学校 (中职学校), 在园学生 are 在园幼儿,
+# 在职教职工 all 教职工, and 各类学校和幼儿园 (在校学生幼儿) what the statistics call 各级各类学校
+# (在校生): their kindergartens (children) are counted in. (pattern, written as)
+SAME_NAMES: tuple[tuple[str, str], ...] = (
+    (r"中等职业技术学校|中等专业技术学校", "中等职业学校"),
+    (r"中等职业技术教育", "中等职业教育"),
+    (r"在园学生", "在园幼儿"),
+    (r"在职教职工|在岗教职工", "教职工"),
+    (r"各级?各?类学校(?:和|及|与)?幼儿园", "各级各类学校"),
+    (r"在校学生(?:和|及|与)?(?:在园)?幼儿", "在校生"),
+    (r"在校学生", "在校生"),
+    (r"特教(?=学校|学生|专任教师|教师)", "特殊教育"),
+    # the groups of a school listed with 社会 (学生、家长和社会): the public at large
+    (r"(?:学生|家长|教师|师生)+(?:和|及|与)?社会(?!公众|事业|保障|力量|实践)", "社会公众"),
+    # a teacher's qualification said both ways (研究生学历或硕士学位): the postgraduate one
+    (r"研究生(?:学历)?(?:或|和|及|、)?(?:硕士|研究生)(?:及以上)?学位", "研究生学历"),
 )

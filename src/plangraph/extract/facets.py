@@ -28,7 +28,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from plangraph.extract.facet_terms import TERMS
+from plangraph.extract.facet_terms import SAME_NAMES, TERMS
 from plangraph.text import normalize
 
 FacetSet = Mapping[str, frozenset[str]]
@@ -61,6 +61,7 @@ _NUMBERING = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*\s*[.、]|\(\s*\d{1,2}\s*\)|[
                         r"\(\s*[一二三四五六七八九十]+\s*\))\s*")
 _SUB_ROW = re.compile(r"^(其中|内含|含)\s*[:：,，]?\s*")
 _RANGE = re.compile(r"(\d)\s*[-－~～–—至到]\s*(?=\d)")
+_SAME_NAMES = tuple((re.compile(p), w) for p, w in SAME_NAMES)
 _NOISE = re.compile(r"[\s*＊※△▲#·•、,，。;；:：\"'“”‘’《》<>/\\-]+")
 
 
@@ -93,22 +94,47 @@ def normalise(text: str) -> str:
     t = _NUMBERING.sub("", t)
     t = _RANGE.sub(r"\1—", t)  # 3-5岁 is a span of ages, as the scheme writes it (3—5岁), not 35岁
     t = _SUB_ROW.sub("", t)
-    t = _BRACKETS.sub(_bracket, t)
-    return _NOISE.sub("", t)
+    outside = scan(_NOISE.sub("", _BRACKETS.sub("", t)))[0]
+    t = _NOISE.sub("", _BRACKETS.sub(lambda m: _bracket(m, outside), t))
+    for pattern, written in _SAME_NAMES:
+        t = pattern.sub(written, t)
+    return t
 
 
 _TELLING = ("stage", "degree", "span", "ownership", "population")
+# A figure of a part in brackets (（民办563人）, （81所民办）, （随班就读221人）): a note on the row's
+# figure, not what it counts.
+_FIGURE = re.compile(r"\d+(?:\.\d+)?[万千]?(?:人次|所|人|个|名|校|园|班|家)")
+_INCLUDES = ("含", "包括", "包含")
 
 
-def _bracket(m: re.Match[str]) -> str:
+def _bracket(m: re.Match[str], outside: Mapping[str, frozenset[str]]) -> str:
     """A bracketed part goes, unless it says which stage, degree, span, ownership or
-    population (``生均日常公用经费（小学）``, ``高职（专科）在校生``): then its words stay.
-    What it leaves out goes too (``（不含成人高校）``)."""
+    population the row's own words leave open (``生均日常公用经费（小学）``, ``高职（专科）在校生``):
+    then its words stay. What it leaves out goes too (``（不含成人高校）``), and so does a note on
+    the figure: a part's figure (``专任教师（民办563人）``, ``幼儿园（81所民办）``) or a restating of
+    what the row says (``普通高中（省级重点高中）``). What it says is included stays where it is
+    another stage or kind than the row's (``小学（含187个教学点）``, ``在校生（含特殊教育）``): it
+    changes what is counted; ``初中（含4所民办初中）`` only notes a part."""
     inside = _NOISE.sub("", m.group()[1:].rstrip(")）]】"))
-    if len(inside) > 6 or inside.startswith(("不含", "不包括", "除")):  # a definition or an exclusion
+    if inside.startswith(("不含", "不包括", "除")):  # an exclusion
+        return ""
+    if inside.startswith(_INCLUDES):
+        body = _FIGURE.sub("", inside.removeprefix("包括").removeprefix("包含").removeprefix("含"))
+        said, _ = scan(body)
+        if "kind" in said and not said["kind"] <= outside.get("kind", frozenset()):
+            return "并含" + body
+        if (said.get("stage") and outside.get("stage") and not said["stage"] & outside["stage"]
+                and "special" not in outside["stage"]):  # 特殊教育（含随班就读、送教上门）: its own parts
+            return "并含" + body
+        return ""
+    if _FIGURE.search(inside) or len(inside) > 6:  # a part's figure, a definition
         return ""
     facets, _ = scan(inside)
-    return inside if any(k in facets for k in _TELLING) else ""
+    telling = [k for k in _TELLING if k in facets]
+    if telling and all(outside.get(k, frozenset()) and outside[k] <= facets[k] for k in telling):
+        return ""  # 普通高中（省级重点高中）: the bracket says what the row says, and describes it
+    return inside if telling else ""
 
 
 def is_sub_row(name: str) -> bool:
@@ -238,6 +264,10 @@ def full_name(name: str, parent: str | None) -> str:
     up = normalise(parent)
     if up in own:
         return own  # 普惠性幼儿园数 under 幼儿园数 says all of it
+    above, up_core = scan(up)
+    if (above and not up_core and set(above) <= {"stage", "kind"} and not is_sub_row(name)
+            and scan(own)[0].get("stage", frozenset()) & above.get("stage", frozenset())):
+        return own  # 在园幼儿 under 幼儿园: the row above names the school, the row what is counted of it
     heads = []
     i = 0
     while (hit := _term_at(own, i)) is not None:
@@ -261,6 +291,8 @@ def full_name(name: str, parent: str | None) -> str:
         return replaced
     if heads and not rest:
         return own + up
+    if not heads and own.endswith("率") and up.endswith("率") and len(up) > len(own) <= 4:
+        return up[: -len(own)] + own  # 优秀率 under 体质健康标准达标率: another rate of the same thing
     said = scan(own)[0]
     if heads and "measure" in said and ("population" in said or "stage" in said):
         # 其中研究生教育在校生数 under 高等教育在学总规模, 其中：公办园在园幼儿占比 under 普惠性幼儿园
@@ -275,12 +307,13 @@ def full_name(name: str, parent: str | None) -> str:
 
 # A name whose last word is a state or an event (学校达标情况, 家长满意度调查, 督导评估验收)
 # reports that thing, not a quantity of the scheme's, whatever its unit says.
-_STATUS_HEAD = re.compile(r"(情况|调查|验收|计划|行动|名单)$")
+_STATUS_HEAD = re.compile(r"(情况|调查|验收|计划|行动|名单|评估认定)$")
+_TITLE_HEAD = re.compile(r"(县|县市区|市|区|校|园)$")
 
 
-# 建设 before what is built (建设公办幼儿园, 建设学校) is a flow of new institutions; elsewhere
-# (智慧校园建设, 建设情况) it is not.
-_BUILD = re.compile(r"^(新)?建设(?=\S*(幼儿园|学校|园|校|学位)$)")
+# 建设 or 建成 before what is built (建设公办幼儿园, 建成特殊教育学校) is a flow of new institutions;
+# elsewhere (智慧校园建设, 建成智慧校园的学校比例) it is not.
+_BUILD = re.compile(r"^(新)?建[设成](?=\S*(幼儿园|学校|园|校|学位)$)")
 
 
 def read_indicator(name: str, *, parent: str | None = None, sublabel: str | None = None,
@@ -297,6 +330,8 @@ def read_indicator(name: str, *, parent: str | None = None, sublabel: str | None
     whole = _BUILD.sub("新建", full_name(name, parent))
     if sublabel:
         whole = normalise(sublabel) + whole
+    if "在校生" in whole and "在园" not in whole and scan(whole)[0].get("stage") == {"preschool"}:
+        whole = whole.replace("在校生", "在园幼儿")  # 幼儿 under 在校生: what the statistics call 在园幼儿
     facets, core = scan(whole)
     inferred: set[str] = set()
     if "degree" in facets:
@@ -317,9 +352,12 @@ def read_indicator(name: str, *, parent: str | None = None, sublabel: str | None
     if (facets.get("scope") == {"only"} and facets.get("degree") == {"associate"}
             and facets.get("stage") == {"higher"} and not facets.get("population", frozenset()) & {"teachers", "staff"}):
         facets["stage"] = frozenset({"higher-vocational"})  # 专科 students of 普通高校: 高职（专科）
-    if _STATUS_HEAD.search(normalise(name)):
-        facets["head"] = frozenset({"status"})  # 学校达标情况, 新改扩建项目: no quantity the name measures
     measured = unit_measure(unit)
+    if _STATUS_HEAD.search(normalise(name)) or (not measured and "measure" not in facets
+                                                 and _TITLE_HEAD.search(normalise(name))):
+        # 学校达标情况, 新改扩建项目, 基本均衡评估认定; 全国义务教育发展基本均衡县 with no unit (a title
+        # the county holds): no quantity the name measures
+        facets["head"] = frozenset({"status"})
     if counted := unit_counts(unit):
         facets["counted"] = frozenset({counted})
     if measured == {"count"} and facets.get("measure") == {"level"}:

@@ -38,15 +38,17 @@ _MARGIN = 0.01  # a dead heat only: 0.02 already leaves a right tie of an unseen
 _MISSING_PENALTY = 0.8   # the label states a facet the row does not
 _EXTRA_PENALTY = 0.85    # the row states a distinguishing facet the concept does not have
 _EXTRA_KEYS = ("degree", "span", "ownership", "population")
-_NARROWING = ("attainment", "intake", "level", "sector", "degree", "polarity", "per", "funds", "grade", "head")
+_NARROWING = ("attainment", "intake", "level", "sector", "degree", "polarity", "per", "funds", "grade", "head",
+              "sum")
 # What every wording of a concept says, a row must say too (from its name, the row above, its
 # category or unit), except these: a bare 入园率 is the gross rate, and a unit or a degree's
 # scope is never in a label.
 _NOT_REQUIRED = frozenset({"basis", "counted", "scope", "measure"})
 _VETO_KEYS = ("stage", "measure", "degree", "span", "ownership", "population", "aspect", "basis")
 # Every ownership a row states must be the concept's (普惠性民办幼儿园 is a part of 普惠性幼儿园), but
-# 公办 and 普惠 together are what 普惠性 counts (公办园和普惠性民办园).
-_PUBLIC_INCLUSIVE = {frozenset({"public", "inclusive"}): frozenset({"public"})}
+# 公办 and 普惠 together are what 普惠性 counts (公办园和普惠性民办园, 在公办园和普惠性民办园就读).
+_PUBLIC_INCLUSIVE = {frozenset({"public", "inclusive"}): frozenset({"public"}),
+                     frozenset({"public", "inclusive", "private"}): frozenset({"public", "private"})}
 # The standards of a school's resources (生均教学用房面积, 生均仪器设备值) are set for 小学 and 初中
 # apart; a concept of compulsory education takes a row of either stage, a little below an exact stage.
 _RESOURCE_MEASURES = frozenset({"area", "per-student", "money"})
@@ -106,7 +108,7 @@ class _Label:
 # (市、区)比例 is 义务教育基本均衡县(市、区)比例, 建成智慧校园的学校比例 智慧校园比例.
 # And the place a figure is of (全州在校生, 全市各级各类学校在校生人数, 本县): every row of a
 # plan's table is of its place.
-_FILLER = re.compile(r"实现|达到|建成|开展|完成|的|本届|上一?年度|当年|(?:全|本|我)(?:国|省|市|县|区|州|旗|盟)(?!级)"
+_FILLER = re.compile(r"实现|达到|建成|创成|开展|完成|的|本届|上一?年度|当年|(?:全|本|我)(?:国|省|市|县|区|州|旗|盟)(?!级)"
                      r"|共有|现有|拥有")  # and how a count is said: 全县共有各级各类学校
 # A count word ends a core without saying what is counted (the measure facet says it is a
 # count): 幼儿园 in 万所 is 幼儿园数, 专任教师 in 万人 专任教师数.
@@ -132,6 +134,10 @@ def _compare(text: str, *, core: bool = False) -> frozenset[str]:
     if not core:
         return _grams(plain)
     return _grams(_COUNT_WORD.sub("", _STAGE_WORD.sub("", _INSTITUTION.sub("", plain))).removesuffix("校"))
+
+
+# What a share is of (占一般公共预算支出比例): the concept must explain every word of it.
+_SHARE_OF = re.compile(r"占(\S+?)(?:的)?(?:比例|比重|比率|百分比)$")
 
 
 @dataclass(frozen=True)
@@ -351,8 +357,11 @@ def score(reading: IndicatorReading, entry: _Entry) -> Candidate | None:
     # A word of the row's name the scheme uses for other concepts and this one does not explain
     # (在学博士生: 博士 is no word of 在学研究生) refuses the tie; the concept stays a suggestion.
     unexplained = _vocabulary().unexplained(reading.name, entry.concept.key)
-    counts = "count" in reading.facets.get("measure", frozenset())  # its last word is what it counts (预科生)
+    # its last word is what it counts (预科生) or rates (优秀率 is no 优良率)
+    counts = reading.facets.get("measure", frozenset()) & {"count", "rate"}
     factor *= _REFUSED if unexplained.distinctive or (counts and unexplained.head) else unexplained.factor()
+    if (share := _SHARE_OF.search(reading.name)) and _vocabulary().unexplained(share.group(1), entry.concept.key).words:
+        return None  # 教育投入占财政民生支出比例: a share of another whole than the concept's
     if _vocabulary().one_part(reading.full_name, entry.concept.key):
         factor *= _REFUSED  # 特殊教育学校在校生 is one part of 特殊教育在校生 (含特殊教育学校和随班就读)
     full, core = _compare(reading.full_name), _compare(reading.core, core=True)

@@ -34,7 +34,7 @@ UNKNOWN_FACTOR = 0.85
 _FRAME = frozenset("""
 全国 全省 全市 全县 全区 全旗 全州 本市 本县 本区 本地 当地 辖区 区域 县域 市域 城乡 各地 地区 我省 我市 我县 我区
 省市 省定 国家 省级 市级 县级
-年度 本届 当年 上年 上年度 年末 年底 每年 累计 期末 学年 目标 预期 指标 数据 情况 状况 执行 达标 达到 实现 建成 完成 开展
+年度 本届 当年 上年 上年度 年末 年底 每年 累计 期末 学年 目标 预期 指标 数据 情况 状况 执行 达标 达到 实现 建成 创成 完成 开展
 共有 现有 规定 标准 水平 程度 项目 工程
 比例 占比 比重 比率 人数 数量 总数 总量 个数 规模 数据 合计 总计 小计 其中 以上 以下 及以上 以上学历
 普通 阶段 教育 学校 各级 各类 各级各类 类型 全部 总体 整体 平均 人员 学生 在校 在校生 适龄 儿童 少年 幼儿
@@ -55,6 +55,11 @@ class Unexplained:
     head: bool = False
     """Whether the last content word of the name (what it counts: 普通高等学校**预科生**) is
     among the unexplained: then the concept measures something else."""
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        """Every unexplained word, distinctive or unknown."""
+        return self.distinctive + self.unknown
 
     def factor(self) -> float:
         """What the unknown words leave of a tie's score (once: 视力、听力、智力三残儿童 is one
@@ -105,7 +110,7 @@ SAME_WORDS = ((re.compile(r"新改扩建|新建改扩建|改扩建|新建|新增
 # higher vocational (普通、职业高等学校), 小时 and 时长 a time (锻炼时间 against 锻炼1小时), 世界一流
 # the 一流 of 双一流.
 _LOOSE = SAME_WORDS + ((re.compile(r"入园"), "入学"), (re.compile(r"学龄"), "适龄"),
-                       (re.compile(r"^(新)?建设(?=\S*(幼儿园|学校|园|校|学位)$)"), "新建"),
+                       (re.compile(r"^(新)?建[设成](?=\S*(幼儿园|学校|园|校|学位)$)"), "新建"),
                        (re.compile(r"职业(?=高等|本专科)"), "高职"), (re.compile(r"小时|时长"), "时间"),
                        (re.compile(r"世界一流"), "一流"))
 
@@ -187,5 +192,5 @@ class Vocabulary:
                 distinctive.append(word)
             else:
                 unknown.append(word)
-        last = fold(name).endswith(words[-1]) if words else False
+        last = bool(words) and (fold(name).endswith(words[-1]) or fold(name).removesuffix("率").endswith(words[-1]))
         return Unexplained(tuple(distinctive), tuple(unknown), last and words[-1] in distinctive + unknown)
