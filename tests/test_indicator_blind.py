@@ -83,3 +83,29 @@ def test_the_blind_pairs_are_explained_and_agree_with_the_gold(blind_sources: di
     assert checked >= 30
     assert {r[1] for r in rows} == {"0", "1"}
     assert sum(r[1] == "0" and r[12].startswith("near miss") for r in rows) >= 15
+
+
+def test_blind7_tables_and_pairs_are_whole(keys: set[str]) -> None:
+    """blind7 (#24, held out): at least 5 tables and 60 rows, a sub-row's parent is a row above
+    it in its table, and every pair names two rows of two different tables (so each pair's
+    "same" is checked against the gold of both sides), none twice."""
+    tables = sorted((DATA / "indicator_tables_blind7").glob("*.tsv"))
+    rows: dict[tuple[str, ...], str] = {}
+    for path in tables:
+        names: list[str] = []
+        for row in _rows(path, TABLE_HEADER):
+            assert row[0] and (row[7] == "-" or row[7] in keys), (path.name, row)
+            assert not row[1] or row[1] in names, (path.name, row)
+            assert row[4] or row[5], (path.name, row)  # a baseline or a target value
+            names.append(row[0])
+            rows[(path.stem, *row[:4])] = row[7]
+    assert len(tables) >= 5 and len(rows) >= 60
+    seen = set()
+    pairs = _rows(DATA / "indicator_pairs_blind7.tsv", PAIR_HEADER)
+    for row in pairs:
+        a, b = tuple(row[2:7]), tuple(row[7:12])
+        assert a in rows and b in rows and row[2] != row[7], row
+        assert row[1] == ("1" if rows[a] == rows[b] != "-" else "0"), row
+        assert frozenset([a, b]) not in seen, row
+        seen.add(frozenset([a, b]))
+    assert len(pairs) >= 80
