@@ -86,7 +86,7 @@ def encoder_matcher(name: str, threshold: float, *, vetoes: bool) -> Tie:
     the row's facets do not veto (the rules decide what may be tied, the encoder to which)."""
     import numpy as np
 
-    from plangraph.extract.facets import read_indicator
+    from plangraph.extract.reading import read_indicator
     from plangraph.graph.matcher import _entries, score
     from plangraph.search.encoders import get_encoder
 

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from plangraph.errors import InputError, UsageError
-from plangraph.extract.facets import TableRowName, full_name, is_sub_row, normalise, parents, read_indicator
+from plangraph.extract.facets import TableRowName, full_name, is_sub_row, normalise, parents
 from plangraph.extract.pipeline import extract
+from plangraph.extract.reading import read_indicator
 from plangraph.graph.matcher import match
 from plangraph.graph.ties import IndicatorRow, plan_ties
 from plangraph.interfaces.cli import main

@@ -69,6 +69,8 @@ TERMS: tuple[tuple[str, str, bool], ...] = (
     ("本专科", "stage=higher", True),  # 普通本专科: higher education, both tiers, no one degree
     ("本科专科", "stage=higher", True), ("专科本科", "stage=higher", True),  # 在校本科、专科学生
     ("本科", "degree=bachelor", True), ("专科", "degree=associate", True), ("大专", "degree=associate", True),
+    # a span of titles: 中高级职称 counts intermediate and senior titles, no 高级职称 share
+    ("中高级", "tier=intermediate-and-senior", False),
     # ownership
     ("普及普惠", "", False),  # universal and inclusive (an accreditation's name), no ownership
     ("公办", "ownership=public", True), ("普惠性", "ownership=inclusive", True), ("普惠", "ownership=inclusive", True),
@@ -155,4 +157,15 @@ SAME_NAMES: tuple[tuple[str, str], ...] = (
     (r"(?:学生|家长|教师|师生)+(?:和|及|与)?社会(?!公众|事业|保障|力量|实践)", "社会公众"),
     # a teacher's qualification said both ways (研究生学历或硕士学位): the postgraduate one
     (r"研究生(?:学历)?(?:或|和|及|、)?(?:硕士|研究生)(?:及以上)?学位", "研究生学历"),
+    # the bulletins' 学前教育儿童 are the children in kindergarten (在园幼儿); a yearbook's
+    # 研究生培养机构 (单位) count postgraduates; 高等院校 are 高等学校
+    (r"学前教育儿童", "在园幼儿"),
+    (r"研究生培养(?:机构|单位)", "研究生"),
+    (r"高等院校", "高等学校"),
 )
+
+# A sub-row that names a place (东部地区, 城关镇, 西宁市 under 学前三年入园率): the row above's measure
+# for a part of the place. Places are not what is compared; a part the scheme tells apart (农村,
+# 城区) is a population term, read before this.
+PLACE = (r"(?:东|西|南|北|中|东北|西北|西南|东南|中西)部(?:地区)?"
+         r"|[\u4e00-\u9fff]{2,8}?(?:地区|自治州|州|省|市|县|区|旗|盟|镇|乡|街道)")

@@ -7,7 +7,7 @@ ownership (公办 vs 普惠), the population and the measure (a rate vs a head c
 The facet keys and values are those of ``ontology/indicator-scheme.ttl``
 (``pg:facet "stage=preschool"``).
 
-:func:`read_indicator` reads one row: its name normalised (width, brackets, units,
+:func:`plangraph.extract.reading.read_indicator` reads one row with these rules: its name normalised (width, brackets, units,
 numbering, ``其中:``), its full name where it is a sub-row (``其中:本科及以上学历比例``
 under ``幼儿教师专科及以上学历比例`` is 幼儿教师本科及以上学历比例), the facets it
 states (from the name, then the row above, then the category, then the unit) and the
@@ -154,7 +154,7 @@ def is_sub_row(name: str) -> bool:
 
 # What a degree word covers: ``专科及以上`` that degree and above, ``专科以下`` below it,
 # ``仅专科``, or ``专科`` alone in a breakdown under a row above (本科及以上 / 专科 / 合计), only it.
-_DEGREE_WORD = re.compile(r"(仅|只|单)?(专科|大专|本科)(?:学历|学位|毕业)?(及以上|以上|及其以上|以下)?")
+DEGREE_WORD = re.compile(r"(仅|只|单)?(专科|大专|本科)(?:学历|学位|毕业)?(及以上|以上|及其以上|以下)?")
 
 
 def degree_scope(text: str, *, sub_row: bool) -> str | None:
@@ -162,7 +162,7 @@ def degree_scope(text: str, *, sub_row: bool) -> str | None:
     None where it names neither. A bare 专科 is ``only`` in a sub-row: a breakdown by degree
     lists 本科及以上 and then 专科, the tier below. Otherwise a bare degree is ``and-above``
     (本科学历教师比例, 小学本科 under 教师学历: most plans mean 本科及以上)."""
-    m = _DEGREE_WORD.search(text)
+    m = DEGREE_WORD.search(text)
     if m is None:
         return None
     if m.group(1):
@@ -303,77 +303,6 @@ def full_name(name: str, parent: str | None) -> str:
         if t and dict(t[1]).get("population"):
             return up[: j + len(t[0])] + own
     return up + own
-
-
-# A name whose last word is a state or an event (学校达标情况, 家长满意度调查, 督导评估验收)
-# reports that thing, not a quantity of the scheme's, whatever its unit says.
-_STATUS_HEAD = re.compile(r"(情况|调查|验收|计划|行动|名单|评估认定)$")
-_TITLE_HEAD = re.compile(r"(县|县市区|市|区|校|园)$")
-
-
-# 建设 or 建成 before what is built (建设公办幼儿园, 建成特殊教育学校) is a flow of new institutions;
-# elsewhere (智慧校园建设, 建成智慧校园的学校比例) it is not.
-_BUILD = re.compile(r"^(新)?建[设成](?=\S*(幼儿园|学校|园|校|学位)$)")
-
-
-def read_indicator(name: str, *, parent: str | None = None, sublabel: str | None = None,
-                   category: str | None = None, unit: str | None = None,
-                   table: str | None = None) -> IndicatorReading:
-    """Read one indicator row: ``name`` as written, ``parent`` the row above when the row
-    is a sub-row (``其中:…``), ``sublabel`` a sub-row label in its own cell (``小学`` under
-    ``校际优质均衡系数``), ``category`` the table's category column or group heading,
-    ``table`` the table's title (``学前教育发展主要指标``: the stage, when nothing closer says)."""
-    if (parent is None and category and not sublabel and is_sub_row(name)
-            and set(scan(normalise(name))[0]) <= {"stage", "kind", "ownership"}
-            and scan(normalise(category))[0].get("measure") == {"count"} and unit_measure(unit) <= {"count"}):
-        parent = category  # 小学 under a group 在校学生数 (a yearbook's layout): the group says what is counted
-    whole = _BUILD.sub("新建", full_name(name, parent))
-    if sublabel:
-        whole = normalise(sublabel) + whole
-    if "在校生" in whole and "在园" not in whole and scan(whole)[0].get("stage") == {"preschool"}:
-        whole = whole.replace("在校生", "在园幼儿")  # 幼儿 under 在校生: what the statistics call 在园幼儿
-    facets, core = scan(whole)
-    inferred: set[str] = set()
-    if "degree" in facets:
-        own = normalise(name)
-        scope = (degree_scope(own, sub_row=bool(parent or sublabel)) if _DEGREE_WORD.search(own)
-                 else degree_scope(whole, sub_row=False))
-        if scope is not None:
-            facets["scope"] = frozenset({scope})
-    if parent:
-        above = scan(normalise(parent))[0]
-        for key, values in above.items():
-            if key not in facets and key != "measure":
-                facets[key] = values
-        if "special" in above.get("stage", ()) and facets.get("stage", frozenset()) - {"special"}:
-            # 其中义务教育阶段在校生 under 特殊教育在校生: the special-education pupils of one stage
-            facets["stage"] = facets["stage"] | {"special"}
-            facets["population"] = facets.get("population", frozenset()) | {"disabled"}
-    if (facets.get("scope") == {"only"} and facets.get("degree") == {"associate"}
-            and facets.get("stage") == {"higher"} and not facets.get("population", frozenset()) & {"teachers", "staff"}):
-        facets["stage"] = frozenset({"higher-vocational"})  # 专科 students of 普通高校: 高职（专科）
-    measured = unit_measure(unit)
-    if _STATUS_HEAD.search(normalise(name)) or (not measured and "measure" not in facets
-                                                 and _TITLE_HEAD.search(normalise(name))):
-        # 学校达标情况, 新改扩建项目, 基本均衡评估认定; 全国义务教育发展基本均衡县 with no unit (a title
-        # the county holds): no quantity the name measures
-        facets["head"] = frozenset({"status"})
-    if counted := unit_counts(unit):
-        facets["counted"] = frozenset({counted})
-    if measured == {"count"} and facets.get("measure") == {"level"}:
-        facets["measure"] = measured  # 通过督导评估的县（市、区）, 个: counts what reached the level
-        inferred.add("measure")
-    elif measured and "measure" not in facets:
-        facets["measure"] = measured
-        inferred.add("measure")
-    elif measured and facets["measure"] & {"per-student"}:
-        facets["measure"] = facets["measure"] | measured
-    for context in (category, table):
-        for key, values in scan(normalise(context or ""))[0].items():
-            if key not in facets and key in ("stage", "population"):
-                facets[key] = values
-                inferred.add(key)
-    return IndicatorReading(normalise(name), whole, core, dict(facets), frozenset(inferred))
 
 
 @dataclass(frozen=True)

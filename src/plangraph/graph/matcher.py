@@ -25,7 +25,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from plangraph.extract.facets import IndicatorReading, read_indicator
+from plangraph.extract.facets import IndicatorReading
+from plangraph.extract.reading import read_indicator
+from plangraph.graph.refusals import refused
 from plangraph.graph.scheme import IndicatorConcept, concepts
 from plangraph.graph.wording import SAME_WORDS, ConceptWords, Vocabulary
 
@@ -39,7 +41,7 @@ _MISSING_PENALTY = 0.8   # the label states a facet the row does not
 _EXTRA_PENALTY = 0.85    # the row states a distinguishing facet the concept does not have
 _EXTRA_KEYS = ("degree", "span", "ownership", "population")
 _NARROWING = ("attainment", "intake", "level", "sector", "degree", "polarity", "per", "funds", "grade", "head",
-              "sum")
+              "sum", "tier")
 # What every wording of a concept says, a row must say too (from its name, the row above, its
 # category or unit), except these: a bare 入园率 is the gross rate, and a unit or a degree's
 # scope is never in a label.
@@ -321,8 +323,9 @@ def score(reading: IndicatorReading, entry: _Entry) -> Candidate | None:
             and all("basis" in label.stated for label in entry.labels)
             and entry.facets.get("stage", frozenset()) & _gross_stages()):
         return None
-    if "count" in entry.facets.get("measure", frozenset()) and not _count_fits(reading, entry):
-        return None
+    if ("count" in entry.facets.get("measure", frozenset()) and not _count_fits(reading, entry)) or refused(
+            reading, entry.concept):
+        return None  # and a threshold or all graduates the concept does not state (refusals.py)
     # A head count of people (教职工, 专任教师, 教学点在校生) is no count of institutions or places
     # (农村小学教学点: 农村 says where, not whom it counts).
     whom = reading.facets.get("population", frozenset()) - _SUBSETS
@@ -392,6 +395,6 @@ def match_reading(reading: IndicatorReading, *, top: int = 3, threshold: float =
 
 def match(name: str, *, parent: str | None = None, sublabel: str | None = None, category: str | None = None,
           unit: str | None = None, table: str | None = None, threshold: float = THRESHOLD) -> Match:
-    """Tie one indicator row (as :func:`plangraph.extract.facets.read_indicator` takes it)."""
+    """Tie one indicator row (as :func:`plangraph.extract.reading.read_indicator` takes it)."""
     return match_reading(read_indicator(name, parent=parent, sublabel=sublabel, category=category, unit=unit,
                                         table=table), threshold=threshold)
