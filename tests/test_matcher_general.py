@@ -312,3 +312,14 @@ def test_graduates_of_a_stage_named_by_the_category_are_that_stage_s():
 ])
 def test_long_and_short_names_of_children_and_universities(name, kw, concept):
     assert _tie(name, **kw) == concept
+
+
+@pytest.mark.parametrize(("name", "kw"), [
+    ("高等教育招生人数", {}),
+    ("高等教育", {"parent": "毕业学生合计", "category": "毕业学生数"}),
+])
+def test_higher_education_counted_whole_is_no_count_of_regular_institutions(name, kw):
+    # the statistics' 高等教育 counts postgraduates and adult students too; every wording of
+    # higher-intake-count / higher-graduate-count names the regular institutions (普通本专科, 高校)
+    assert _tie(name, unit="人", **kw) is None
+    assert _tie("普通高校招生人数", unit="人") == "higher-intake-count"
