@@ -28,6 +28,7 @@ from plangraph.analysis.compare import (
 )
 from plangraph.graph.indicators import side_by_side
 from plangraph.graph.iris import plan_graph_iri
+from plangraph.graph.views import answer, view_specs
 from plangraph.resources import data_text
 from plangraph.search.encoders import get_encoder
 
@@ -142,13 +143,29 @@ def audit_plan(ws: Workspace, plan: str) -> AuditReport:
     return audit(replace(inp, concept_targets=own, national_targets=national, plan_order=plan_order(plans)))
 
 
+def _stored(ws: Workspace, name: str, plans: list[str]) -> list[dict[str, Any]] | None:
+    """The rows a named query (without parameters) answers for ``plans`` alone, from the rows
+    those plans stored for it (:mod:`plangraph.graph.views`); None when they have none."""
+    spec = view_specs().get(name)
+    rows = None if spec is None else ws._plan_files.plans_view_rows(spec, plans)
+    if spec is None or rows is None:
+        return None
+    columns, chosen, _ = answer(spec, rows, None)
+    return [dict(zip(columns, r)) for r in chosen]
+
+
 def _concept_targets(ws: Workspace, plan: str, plans: Sequence[Mapping[str, Any]], indicators: list[dict[str, Any]],
                      ) -> tuple[tuple[ConceptTarget, ...], tuple[ConceptTarget, ...]]:
     """The plan's targets for indicator concepts and the national plans' targets for the
     same concepts, each with the quote of its indicator's table row."""
     level = {p["plan"]: (p.get("meta") or {}).get("level") for p in plans}
     concepts = {c.key: c for c in ws.indicator_concepts()}
-    rows = targets_from_rows(ws.sparql(name="concept-across-plans", limit=0).as_dicts(), concepts)
+    # Only the plan's rows and the national plans' are needed: read from those plans' stored
+    # rows (the same rows, in the same order, as the query over every plan answers).
+    wanted = [p for p, lv in level.items() if p == plan or lv == NATIONAL]
+    stored = _stored(ws, "concept-across-plans", wanted)
+    every = ws.sparql(name="concept-across-plans", limit=0).as_dicts() if stored is None else stored
+    rows = targets_from_rows(every, concepts)
     own = [t for t in rows if t.plan == plan]
     keys = {t.key for t in own}
     national = [t for t in rows if t.key in keys and level.get(t.plan) == NATIONAL and t.plan != plan]

@@ -93,6 +93,27 @@ class PlanFiles:
         or by another version), so that the query runs as SPARQL."""
         return self.all_views().get(spec.name)
 
+    def plans_view_rows(self, spec: ViewSpec, plans: list[str]) -> list[tuple[Any, ...]] | None:
+        """The stored rows of a view query of only ``plans`` (in index order), in the
+        query's order: what :meth:`view_rows` holds of them, without reading every plan's
+        file (5 s cold at 500 plans). None as for :meth:`view_rows`."""
+        if self._views is not None:
+            every = self._views.get(spec.name)
+            if every is None:
+                return None
+        out: list[tuple[Any, ...]] = []
+        chosen = set(plans)
+        for plan in (p for p in self.manifest["plans"] if p in chosen):
+            try:
+                rows = stored_rows(spec, self._read(plan, VIEWS_FILE))
+            except ValueError as exc:
+                shard = self.path / PLANS_DIR / self.manifest["plans"][plan]["shard"] / VIEWS_FILE
+                raise broken_index(self.path, f"{shard} is corrupt ({exc})") from None
+            if rows is None:
+                return None
+            out.extend(rows)
+        return ordered(spec, out)
+
     def all_views(self) -> dict[str, list[tuple[Any, ...]] | None]:
         """Every view query's rows, read from every plan's ``views.json`` once (0.4 s at
         500 plans) and sorted."""
