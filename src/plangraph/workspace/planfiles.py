@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,32 @@ from plangraph.graph.views import ViewSpec, ordered, stored_rows, view_specs
 from plangraph.ingest.segment import plan_of_id
 from plangraph.model import EntityRef
 from plangraph.workspace.folder import CONCEPTS_FILE, ENTITIES_FILE, PLANS_DIR, VIEWS_FILE, broken_index
+
+
+class Foreground:
+    """The searches in flight, which reading in the background waits for: at 500 plans,
+    reading every plan's stored rows (8 s of Python) beside a first search made that
+    search wait for the interpreter lock (7.4 s instead of 4.1 s)."""
+
+    def __init__(self) -> None:
+        self._running = 0
+        self._changed = threading.Condition()
+
+    @contextmanager
+    def running(self) -> Iterator[None]:
+        with self._changed:
+            self._running += 1
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._running -= 1
+                self._changed.notify_all()
+
+    def wait_idle(self, timeout_s: float = 30.0) -> None:
+        """Return once no search is in flight (or after ``timeout_s``)."""
+        with self._changed:
+            self._changed.wait_for(lambda: self._running == 0, timeout_s)
 
 
 class PlanFiles:
@@ -39,6 +66,7 @@ class PlanFiles:
         self._lock = threading.Lock()
         self._views: dict[str, list[tuple[Any, ...]] | None] | None = None
         self._views_lock = threading.Lock()
+        self.foreground = Foreground()
 
     def _read(self, plan: str, name: str) -> dict[str, Any] | None:
         """A JSON object of a plan's shard; None for a plan the index does not hold, or
@@ -114,14 +142,17 @@ class PlanFiles:
             out.extend(rows)
         return ordered(spec, out)
 
-    def all_views(self) -> dict[str, list[tuple[Any, ...]] | None]:
-        """Every view query's rows, read from every plan's ``views.json`` once (0.4 s at
-        500 plans) and sorted."""
+    def all_views(self, pause: Callable[[], None] | None = None) -> dict[str, list[tuple[Any, ...]] | None]:
+        """Every view query's rows, read from every plan's ``views.json`` once (8 s at
+        500 synthetic plans on 2 busy cores) and sorted; ``pause`` is called before each
+        plan's file and each sort (a reader in the background lets searches go first)."""
         with self._views_lock:
             if self._views is None:
                 specs = view_specs()
                 views: dict[str, list[tuple[Any, ...]] | None] = {name: [] for name in specs}
                 for plan in self.manifest["plans"]:
+                    if pause is not None:
+                        pause()
                     content = self._read(plan, VIEWS_FILE)
                     for name, one in specs.items():
                         try:
@@ -133,5 +164,10 @@ class PlanFiles:
                             views[name] = None
                         else:
                             so_far.extend(rows)
-                self._views = {name: None if rows is None else ordered(specs[name], rows) for name, rows in views.items()}
+                done: dict[str, list[tuple[Any, ...]] | None] = {}
+                for name, rows in views.items():
+                    if pause is not None:
+                        pause()
+                    done[name] = None if rows is None else ordered(specs[name], rows)
+                self._views = done
             return self._views
