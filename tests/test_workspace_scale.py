@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 
 from plangraph.search.read.filters import passage_context
-from plangraph.workspace import Workspace
-from plangraph.workspace import comparisons, ties
+from plangraph.workspace import Workspace, comparisons, ties
 
 
 def test_one_plans_ties_are_those_of_every_plan_for_it(four_plan_index: Path) -> None:
