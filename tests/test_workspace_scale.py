@@ -60,3 +60,15 @@ def test_stored_rows_read_in_the_background_wait_for_a_search(four_plan_index: P
     reader.join(60)
     assert not reader.is_alive() and files._views is not None
     assert ws.stored_answer("concept-across-plans", limit=0) is not None
+
+
+def test_a_comparison_after_preparing_is_the_same(four_plan_index: Path) -> None:
+    ws = Workspace(four_plan_index)
+    thread = ws.prepare_comparisons()
+    assert ws.prepare_comparisons() is thread  # started once
+    thread.join(120)
+    store = ws._store()
+    national = store.national()
+    assert national and set(national) <= set(store._indicators)  # read before two plans were picked
+    prepared = ws.compare("linan", "linping", method="tfidf").tables()
+    assert prepared == Workspace(four_plan_index).compare("linan", "linping", method="tfidf").tables()

@@ -43,6 +43,9 @@ if TYPE_CHECKING:
 COMPARISON_ENCODER = "use"
 """The encoder whose vectors the ``use`` and ``blend`` methods score with."""
 
+PREPARE_TEXT = "发展学前教育"
+"""What :meth:`ComparisonStore.prepare` encodes to load the comparison encoder."""
+
 AUDIT_PASSAGES = "queries/audit-passages.rq"
 """The query of a plan's passages for its audit (a data file: its comment says why it is
 run in the plan's own graph)."""
@@ -58,6 +61,9 @@ class ComparisonStore:
         self._context: dict[tuple[str, str], tuple[SideBySide, tuple[CitedPlan, ...]]] = {}
         self._vectors: dict[str, np.ndarray] = {}
         self._indicators: dict[str, list[dict[str, Any]]] = {}
+        self._indicators_lock = threading.Lock()
+        self._preparing: threading.Thread | None = None
+        self._prepare_lock = threading.Lock()
         self._encoder: Encoder | None = None
 
     def statements(self, plan: str) -> tuple[Statement, ...]:
@@ -83,16 +89,33 @@ class ComparisonStore:
     def indicators(self, plan: str) -> list[dict[str, Any]]:
         """The plan's indicator rows with their concepts, read once: every comparison
         reads the national plans' too (14 of 500 synthetic plans, 0.3 s each)."""
-        if plan not in self._indicators:
-            self._indicators[plan] = _with_concepts(self._ws, plan)
-        return self._indicators[plan]
+        with self._indicators_lock:  # a comparison asked meanwhile waits for what prepare() reads
+            if plan not in self._indicators:
+                self._indicators[plan] = _with_concepts(self._ws, plan)
+            return self._indicators[plan]
+
+    def national(self) -> list[str]:
+        """The national plans of the index, whose targets every comparison shows."""
+        meta = {p["plan"]: p["meta"] for p in self._ws.plans()}
+        return [p for p in self._ws.plan_ids if meta.get(p, {}).get("level") == "national"]
+
+    def prepare(self) -> None:
+        """Read what every comparison needs, whichever two plans: the national plans'
+        indicators, the comparison encoder and the word tokenizer (at 500 plans, 10 s
+        of a first comparison's 12 s in process), while the reader picks two plans."""
+        from plangraph.extract.lexicon import tokenizer
+
+        for plan in self.national():
+            self.indicators(plan)
+        self.embed([PREPARE_TEXT])
+        tokenizer()
 
     def context(self, plan_a: str, plan_b: str) -> tuple[SideBySide, tuple[CitedPlan, ...]]:
         """Indicators side by side (with national targets) and the linked citations."""
         if (plan_a, plan_b) not in self._context:
             ws = self._ws
             meta = {p["plan"]: p["meta"] for p in ws.plans()}
-            national = [p for p in ws.plan_ids if meta.get(p, {}).get("level") == "national"]
+            national = self.national()
             wanted = dict.fromkeys([plan_a, plan_b, *national])
             indicators = side_by_side({p: self.indicators(p) for p in wanted}, [plan_a, plan_b], national)
             cited = [(r["plan"], r["title"], int(r["mentions"]))
@@ -101,6 +124,21 @@ class ComparisonStore:
             titles = {p: str(m.get("title") or "") for p, m in meta.items()}
             self._context[(plan_a, plan_b)] = (indicators, link_citations(cited, titles))
         return self._context[(plan_a, plan_b)]
+
+    def prepare_in_background(self) -> threading.Thread:
+        """:meth:`prepare` in a daemon thread, started once (a failure is left to the
+        comparison, which meets it again)."""
+        def run() -> None:
+            try:
+                self.prepare()
+            except Exception:  # noqa: BLE001 - the comparison raises it again
+                pass
+
+        with self._prepare_lock:  # not the encoder's lock, held while it loads: a rerun never waits
+            if self._preparing is None:
+                self._preparing = threading.Thread(target=run, name="plangraph-compare-prepare", daemon=True)
+                self._preparing.start()
+            return self._preparing
 
     def uptake(self, plan: str, superiors: tuple[str, ...], threshold: float | None = None) -> Uptake:
         """:meth:`Workspace.uptake` (plan ids already checked)."""
