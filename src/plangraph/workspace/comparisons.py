@@ -167,7 +167,7 @@ def _with_concepts(ws: Workspace, plan: str) -> list[dict[str, Any]]:
     return [{**r, "concept": ties.get(r["iri"])} for r in ws.export_rows("indicators", plan)]
 
 
-def audit_plan(ws: Workspace, plan: str) -> AuditReport:
+def audit_plan(ws: Workspace, plan: str, store: ComparisonStore | None = None) -> AuditReport:
     """:meth:`Workspace.audit` (plan id already checked): the plan's passages, projects,
     indicators and ingestion findings, and its targets for indicator concepts beside the
     national plans', read from the index and audited."""
@@ -177,7 +177,7 @@ def audit_plan(ws: Workspace, plan: str) -> AuditReport:
     findings = next((p.get("findings", []) for p in plans if p["plan"] == plan), [])
     indicators = ws.export_rows("indicators", plan)
     inp = input_from_rows(plan, passages, ws.export_rows("projects", plan), indicators, findings)
-    own, national = _concept_targets(ws, plan, plans, indicators)
+    own, national = _concept_targets(ws, plan, plans, indicators, store)
     return audit(replace(inp, concept_targets=own, national_targets=national, plan_order=plan_order(plans)))
 
 
@@ -193,6 +193,7 @@ def _stored(ws: Workspace, name: str, plans: list[str]) -> list[dict[str, Any]] 
 
 
 def _concept_targets(ws: Workspace, plan: str, plans: Sequence[Mapping[str, Any]], indicators: list[dict[str, Any]],
+                     store: ComparisonStore | None = None,
                      ) -> tuple[tuple[ConceptTarget, ...], tuple[ConceptTarget, ...]]:
     """The plan's targets for indicator concepts and the national plans' targets for the
     same concepts, each with the quote of its indicator's table row."""
@@ -208,7 +209,7 @@ def _concept_targets(ws: Workspace, plan: str, plans: Sequence[Mapping[str, Any]
     keys = {t.key for t in own}
     national = [t for t in rows if t.key in keys and level.get(t.plan) == NATIONAL and t.plan != plan]
     quoted = {r["iri"]: r for p in {plan, *(t.plan for t in national)}
-              for r in (indicators if p == plan else ws.export_rows("indicators", p))}
+              for r in (indicators if p == plan else store.indicators(p) if store else ws.export_rows("indicators", p))}
 
     def with_quote(t: ConceptTarget) -> ConceptTarget:
         r = quoted.get(t.iri, {})
