@@ -11,6 +11,7 @@ import threading
 import time
 import warnings
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -227,9 +228,12 @@ class Workspace(Comparing, TieReview, AcrossPlans):
         return QueryResult(columns, tuple(chosen), time.perf_counter() - t0, total, offset)
 
     def stored_views(self, *, background: bool = False) -> None:
-        """Read every plan's stored rows of the named queries now rather than when the first
-        named query is asked; in the ``background``, searches in flight go first."""
+        """Read every plan's stored rows of the named queries now (``background``: after :meth:`busy` work)."""
         self._plan_files.all_views(self._plan_files.foreground.wait_idle if background else None)
+
+    def busy(self) -> AbstractContextManager[None]:
+        """A context in which work in the background waits (an app's page drawing)."""
+        return self._plan_files.foreground.running()
 
     @property
     def graph_location(self) -> Path:
@@ -313,11 +317,9 @@ class Workspace(Comparing, TieReview, AcrossPlans):
         return fusion.out_of_place if scope.places else fusion.out_of_scope
 
     def warm(self) -> None:
-        """Open the search index and answer one short query, so that the encoders'
-        models and the lexical index are loaded before the first real search.
-
-        The searcher is published only once it has answered, so a search that starts
-        meanwhile waits instead of loading the models a second time.
+        """Open the search index and answer one short query, so that the encoders' models and
+        the lexical index are loaded before the first real search. The searcher is published
+        only once it has answered: a search meanwhile waits instead of loading them again.
 
         Raises:
             PlanGraphError: what the first search would raise (a broken index).
