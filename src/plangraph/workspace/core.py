@@ -11,7 +11,6 @@ import threading
 import time
 import warnings
 from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -87,6 +86,7 @@ class Workspace(Comparing, TieReview, AcrossPlans):
         self._plans: list[PlanRecord] | None = None
         self._searcher: SearchBackend | None = None
         self._plan_files = PlanFiles(self.path, self.manifest, self._every_concept)
+        self.foreground = self._plan_files.foreground  # searches, a page drawn: background reading waits
         self._search_lock = threading.Lock()
         self._graph_lock = threading.Lock()
         self._comparisons: ComparisonStore | None = None
@@ -228,12 +228,8 @@ class Workspace(Comparing, TieReview, AcrossPlans):
         return QueryResult(columns, tuple(chosen), time.perf_counter() - t0, total, offset)
 
     def stored_views(self, *, background: bool = False) -> None:
-        """Read every plan's stored rows of the named queries now (``background``: after :meth:`busy` work)."""
-        self._plan_files.all_views(self._plan_files.foreground.wait_idle if background else None)
-
-    def busy(self) -> AbstractContextManager[None]:
-        """A context in which work in the background waits (an app's page drawing)."""
-        return self._plan_files.foreground.running()
+        """Read every plan's stored rows of the named queries now (``background``: after :attr:`foreground` work)."""
+        self._plan_files.all_views(self.foreground.wait_idle if background else None)
 
     @property
     def graph_location(self) -> Path:
@@ -367,7 +363,7 @@ class Workspace(Comparing, TieReview, AcrossPlans):
         if place is not None or kind is not None:
             if not (plan := chosen_plans(self.plans(), plan, place=place, kind=kind)):
                 return [], None
-        with self._plan_files.foreground.running():  # reading in the background waits for it
+        with self.foreground.running():  # reading in the background waits for it
             hits, scope = self.searcher.search_with_scope(query, top_k, plan=plan, section=section,
                                                           predicate=predicate, per_plan=per_plan, scoped=scoped)
         return list(hits), scope
