@@ -103,3 +103,18 @@ def test_compare_computes_nothing_before_two_plans_are_picked(large: AppTest,
     assert not large.exception
     assert asked[-1] == ("linan", "linping")
     assert [m.label for m in large.metric][0] == "共有 Shared"
+
+
+def test_plan_page_draws_only_the_open_tab_and_audits_when_asked(large: AppTest, district_index: Path) -> None:
+    go(large, "plans")
+    frames = [d.value for d in large.dataframe]
+    assert not any("check" in f.columns for f in frames)  # the audit waits for its tab
+    assert not any("section" in f.columns for f in frames)
+    assert large.subheader[0].value == "临安区教育事业发展“十四五”规划 (linan)"
+    assert ("建设项目", "39") in {(m.label, m.value) for m in large.metric}  # the overview tab, open first
+    large.session_state["plan_tab"] = "核查 Audit"
+    large.run()
+    assert not large.exception
+    (audit,) = [d.value for d in large.dataframe if "check" in d.value.columns]
+    assert len(audit) == len(Workspace(district_index).audit("linan").rows())
+    assert not large.metric  # the overview is not drawn meanwhile

@@ -5,6 +5,7 @@ plans, which plans commit to a phrase, and a plan's audit. The work is in
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, cast
 
@@ -44,6 +45,12 @@ class Comparing:
         if self._comparisons is None:
             self._comparisons = ComparisonStore(self._ws())
         return self._comparisons
+
+    def prepare_comparisons(self) -> threading.Thread:
+        """Read what any comparison needs (:meth:`ComparisonStore.prepare`) in a daemon
+        thread, started once per workspace: the compare page starts it before two plans are
+        picked. A failure is left to the comparison, which meets it again."""
+        return self._store().prepare_in_background()
 
     def compare(self, plan_a: str, plan_b: str, *, method: str | None = None,
                 threshold: float | None = None) -> PlanComparison:
@@ -104,4 +111,4 @@ class Comparing:
         from plangraph.workspace.comparisons import audit_plan
 
         self.check_plan(plan)
-        return audit_plan(self._ws(), plan)
+        return audit_plan(self._ws(), plan, self._store())  # the national plans' rows kept there

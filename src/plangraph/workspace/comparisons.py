@@ -28,6 +28,7 @@ from plangraph.analysis.compare import (
 )
 from plangraph.graph.indicators import side_by_side
 from plangraph.graph.iris import plan_graph_iri
+from plangraph.graph.views import answer, view_specs
 from plangraph.resources import data_text
 from plangraph.search.encoders import get_encoder
 
@@ -41,6 +42,9 @@ if TYPE_CHECKING:
 
 COMPARISON_ENCODER = "use"
 """The encoder whose vectors the ``use`` and ``blend`` methods score with."""
+
+PREPARE_TEXT = "发展学前教育"
+"""What :meth:`ComparisonStore.prepare` encodes to load the comparison encoder."""
 
 AUDIT_PASSAGES = "queries/audit-passages.rq"
 """The query of a plan's passages for its audit (a data file: its comment says why it is
@@ -56,6 +60,10 @@ class ComparisonStore:
         self._statements: dict[str, tuple[Statement, ...]] = {}
         self._context: dict[tuple[str, str], tuple[SideBySide, tuple[CitedPlan, ...]]] = {}
         self._vectors: dict[str, np.ndarray] = {}
+        self._indicators: dict[str, list[dict[str, Any]]] = {}
+        self._indicators_lock = threading.Lock()
+        self._preparing: threading.Thread | None = None
+        self._prepare_lock = threading.Lock()
         self._encoder: Encoder | None = None
 
     def statements(self, plan: str) -> tuple[Statement, ...]:
@@ -78,20 +86,59 @@ class ComparisonStore:
                 self._vectors.update(zip(missing, self._encoder.encode_passages(missing)))
         return np.stack([self._vectors[t] for t in texts])
 
+    def indicators(self, plan: str) -> list[dict[str, Any]]:
+        """The plan's indicator rows with their concepts, read once: every comparison
+        reads the national plans' too (14 of 500 synthetic plans, 0.3 s each)."""
+        with self._indicators_lock:  # a comparison asked meanwhile waits for what prepare() reads
+            if plan not in self._indicators:
+                self._indicators[plan] = _with_concepts(self._ws, plan)
+            return self._indicators[plan]
+
+    def national(self) -> list[str]:
+        """The national plans of the index, whose targets every comparison shows."""
+        meta = {p["plan"]: p["meta"] for p in self._ws.plans()}
+        return [p for p in self._ws.plan_ids if meta.get(p, {}).get("level") == "national"]
+
+    def prepare(self) -> None:
+        """Read what every comparison needs, whichever two plans: the national plans'
+        indicators, the comparison encoder and the word tokenizer (at 500 plans, 10 s
+        of a first comparison's 12 s in process), while the reader picks two plans."""
+        from plangraph.extract.lexicon import tokenizer
+
+        for plan in self.national():
+            self.indicators(plan)
+        self.embed([PREPARE_TEXT])
+        tokenizer()
+
     def context(self, plan_a: str, plan_b: str) -> tuple[SideBySide, tuple[CitedPlan, ...]]:
         """Indicators side by side (with national targets) and the linked citations."""
         if (plan_a, plan_b) not in self._context:
             ws = self._ws
             meta = {p["plan"]: p["meta"] for p in ws.plans()}
-            national = [p for p in ws.plan_ids if meta.get(p, {}).get("level") == "national"]
+            national = self.national()
             wanted = dict.fromkeys([plan_a, plan_b, *national])
-            indicators = side_by_side({p: _with_concepts(ws, p) for p in wanted}, [plan_a, plan_b], national)
+            indicators = side_by_side({p: self.indicators(p) for p in wanted}, [plan_a, plan_b], national)
             cited = [(r["plan"], r["title"], int(r["mentions"]))
                      for p in (plan_a, plan_b)
                      for r in ws.sparql(name="cited-documents", params={"plan": p}).as_dicts()]
             titles = {p: str(m.get("title") or "") for p, m in meta.items()}
             self._context[(plan_a, plan_b)] = (indicators, link_citations(cited, titles))
         return self._context[(plan_a, plan_b)]
+
+    def prepare_in_background(self) -> threading.Thread:
+        """:meth:`prepare` in a daemon thread, started once (a failure is left to the
+        comparison, which meets it again)."""
+        def run() -> None:
+            try:
+                self.prepare()
+            except Exception:  # noqa: BLE001 - the comparison raises it again
+                pass
+
+        with self._prepare_lock:  # not the encoder's lock, held while it loads: a rerun never waits
+            if self._preparing is None:
+                self._preparing = threading.Thread(target=run, name="plangraph-compare-prepare", daemon=True)
+                self._preparing.start()
+            return self._preparing
 
     def uptake(self, plan: str, superiors: tuple[str, ...], threshold: float | None = None) -> Uptake:
         """:meth:`Workspace.uptake` (plan ids already checked)."""
@@ -120,7 +167,7 @@ def _with_concepts(ws: Workspace, plan: str) -> list[dict[str, Any]]:
     return [{**r, "concept": ties.get(r["iri"])} for r in ws.export_rows("indicators", plan)]
 
 
-def audit_plan(ws: Workspace, plan: str) -> AuditReport:
+def audit_plan(ws: Workspace, plan: str, store: ComparisonStore | None = None) -> AuditReport:
     """:meth:`Workspace.audit` (plan id already checked): the plan's passages, projects,
     indicators and ingestion findings, and its targets for indicator concepts beside the
     national plans', read from the index and audited."""
@@ -130,22 +177,39 @@ def audit_plan(ws: Workspace, plan: str) -> AuditReport:
     findings = next((p.get("findings", []) for p in plans if p["plan"] == plan), [])
     indicators = ws.export_rows("indicators", plan)
     inp = input_from_rows(plan, passages, ws.export_rows("projects", plan), indicators, findings)
-    own, national = _concept_targets(ws, plan, plans, indicators)
+    own, national = _concept_targets(ws, plan, plans, indicators, store)
     return audit(replace(inp, concept_targets=own, national_targets=national, plan_order=plan_order(plans)))
 
 
+def _stored(ws: Workspace, name: str, plans: list[str]) -> list[dict[str, Any]] | None:
+    """The rows a named query (without parameters) answers for ``plans`` alone, from the rows
+    those plans stored for it (:mod:`plangraph.graph.views`); None when they have none."""
+    spec = view_specs().get(name)
+    rows = None if spec is None else ws._plan_files.plans_view_rows(spec, plans)
+    if spec is None or rows is None:
+        return None
+    columns, chosen, _ = answer(spec, rows, None)
+    return [dict(zip(columns, r)) for r in chosen]
+
+
 def _concept_targets(ws: Workspace, plan: str, plans: Sequence[Mapping[str, Any]], indicators: list[dict[str, Any]],
+                     store: ComparisonStore | None = None,
                      ) -> tuple[tuple[ConceptTarget, ...], tuple[ConceptTarget, ...]]:
     """The plan's targets for indicator concepts and the national plans' targets for the
     same concepts, each with the quote of its indicator's table row."""
     level = {p["plan"]: (p.get("meta") or {}).get("level") for p in plans}
     concepts = {c.key: c for c in ws.indicator_concepts()}
-    rows = targets_from_rows(ws.sparql(name="concept-across-plans", limit=0).as_dicts(), concepts)
+    # Only the plan's rows and the national plans' are needed: read from those plans' stored
+    # rows (the same rows, in the same order, as the query over every plan answers).
+    wanted = [p for p, lv in level.items() if p == plan or lv == NATIONAL]
+    stored = _stored(ws, "concept-across-plans", wanted)
+    every = ws.sparql(name="concept-across-plans", limit=0).as_dicts() if stored is None else stored
+    rows = targets_from_rows(every, concepts)
     own = [t for t in rows if t.plan == plan]
     keys = {t.key for t in own}
     national = [t for t in rows if t.key in keys and level.get(t.plan) == NATIONAL and t.plan != plan]
     quoted = {r["iri"]: r for p in {plan, *(t.plan for t in national)}
-              for r in (indicators if p == plan else ws.export_rows("indicators", p))}
+              for r in (indicators if p == plan else store.indicators(p) if store else ws.export_rows("indicators", p))}
 
     def with_quote(t: ConceptTarget) -> ConceptTarget:
         r = quoted.get(t.iri, {})

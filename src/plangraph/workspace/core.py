@@ -24,7 +24,7 @@ from plangraph.graph.store import GraphStore
 from plangraph.graph.storeview import StoreView
 from plangraph.graph.views import answer, view_specs
 from plangraph.model import EntityRef, Hit
-from plangraph.search.read.filters import chosen_plans, passage_context, passage_filter
+from plangraph.search.read.filters import chosen_plans, context_in_index, passage_filter
 from plangraph.search.read.scope import Scope
 from plangraph.workspace.acrossplans import AcrossPlans
 from plangraph.workspace.answers import cosines as hit_cosines
@@ -86,6 +86,7 @@ class Workspace(Comparing, TieReview, AcrossPlans):
         self._plans: list[PlanRecord] | None = None
         self._searcher: SearchBackend | None = None
         self._plan_files = PlanFiles(self.path, self.manifest, self._every_concept)
+        self.foreground = self._plan_files.foreground  # searches, a page drawn: background reading waits
         self._search_lock = threading.Lock()
         self._graph_lock = threading.Lock()
         self._comparisons: ComparisonStore | None = None
@@ -226,10 +227,9 @@ class Workspace(Comparing, TieReview, AcrossPlans):
         columns, chosen, total = answer(spec, rows, params, page)
         return QueryResult(columns, tuple(chosen), time.perf_counter() - t0, total, offset)
 
-    def stored_views(self) -> None:
-        """Read every plan's stored rows of the named queries now (0.4 s at 500 plans)
-        rather than when the first named query is asked."""
-        self._plan_files.all_views()
+    def stored_views(self, *, background: bool = False) -> None:
+        """Read every plan's stored rows of the named queries now (``background``: after :attr:`foreground` work)."""
+        self._plan_files.all_views(self.foreground.wait_idle if background else None)
 
     @property
     def graph_location(self) -> Path:
@@ -273,7 +273,7 @@ class Workspace(Comparing, TieReview, AcrossPlans):
         if own is not None:  # a Milvus searcher reads only the neighbours
             return own(passage_id, chars)
         local = cast("Searcher", self.searcher)  # the local searcher holds the index's passages
-        return passage_context(local.index.passages, passage_id, chars)
+        return context_in_index(local.index, passage_id, chars)
 
     def _every_concept(self) -> dict[str, frozenset[str]]:
         return passage_concepts(self.dataset)
@@ -313,11 +313,9 @@ class Workspace(Comparing, TieReview, AcrossPlans):
         return fusion.out_of_place if scope.places else fusion.out_of_scope
 
     def warm(self) -> None:
-        """Open the search index and answer one short query, so that the encoders'
-        models and the lexical index are loaded before the first real search.
-
-        The searcher is published only once it has answered, so a search that starts
-        meanwhile waits instead of loading the models a second time.
+        """Open the search index and answer one short query, so that the encoders' models and
+        the lexical index are loaded before the first real search. The searcher is published
+        only once it has answered: a search meanwhile waits instead of loading them again.
 
         Raises:
             PlanGraphError: what the first search would raise (a broken index).
@@ -340,7 +338,7 @@ class Workspace(Comparing, TieReview, AcrossPlans):
                 if delay_s:
                     time.sleep(delay_s)
                 self.warm()
-                self.stored_views()  # the named queries' rows, before the first one is asked
+                self.stored_views(background=True)  # the named queries' rows, before the first one is asked
             except Exception as exc:  # noqa: BLE001 - the first search raises it again
                 self.warm_error = exc
 
@@ -365,8 +363,9 @@ class Workspace(Comparing, TieReview, AcrossPlans):
         if place is not None or kind is not None:
             if not (plan := chosen_plans(self.plans(), plan, place=place, kind=kind)):
                 return [], None
-        hits, scope = self.searcher.search_with_scope(query, top_k, plan=plan, section=section,
-                                                      predicate=predicate, per_plan=per_plan, scoped=scoped)
+        with self.foreground.running():  # reading in the background waits for it
+            hits, scope = self.searcher.search_with_scope(query, top_k, plan=plan, section=section,
+                                                          predicate=predicate, per_plan=per_plan, scoped=scoped)
         return list(hits), scope
 
     def cosines(self, query: str, hits: Sequence[Hit]) -> list[dict[str, float]]:

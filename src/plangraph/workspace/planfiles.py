@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,32 @@ from plangraph.graph.views import ViewSpec, ordered, stored_rows, view_specs
 from plangraph.ingest.segment import plan_of_id
 from plangraph.model import EntityRef
 from plangraph.workspace.folder import CONCEPTS_FILE, ENTITIES_FILE, PLANS_DIR, VIEWS_FILE, broken_index
+
+
+class Foreground:
+    """The searches in flight, which reading in the background waits for: at 500 plans,
+    reading every plan's stored rows (8 s of Python) beside a first search made that
+    search wait for the interpreter lock (7.4 s instead of 4.1 s)."""
+
+    def __init__(self) -> None:
+        self._running = 0
+        self._changed = threading.Condition()
+
+    @contextmanager
+    def running(self) -> Iterator[None]:
+        with self._changed:
+            self._running += 1
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._running -= 1
+                self._changed.notify_all()
+
+    def wait_idle(self, timeout_s: float = 30.0) -> None:
+        """Return once no search is in flight (or after ``timeout_s``)."""
+        with self._changed:
+            self._changed.wait_for(lambda: self._running == 0, timeout_s)
 
 
 class PlanFiles:
@@ -39,6 +66,7 @@ class PlanFiles:
         self._lock = threading.Lock()
         self._views: dict[str, list[tuple[Any, ...]] | None] | None = None
         self._views_lock = threading.Lock()
+        self.foreground = Foreground()
 
     def _read(self, plan: str, name: str) -> dict[str, Any] | None:
         """A JSON object of a plan's shard; None for a plan the index does not hold, or
@@ -93,14 +121,38 @@ class PlanFiles:
         or by another version), so that the query runs as SPARQL."""
         return self.all_views().get(spec.name)
 
-    def all_views(self) -> dict[str, list[tuple[Any, ...]] | None]:
-        """Every view query's rows, read from every plan's ``views.json`` once (0.4 s at
-        500 plans) and sorted."""
+    def plans_view_rows(self, spec: ViewSpec, plans: list[str]) -> list[tuple[Any, ...]] | None:
+        """The stored rows of a view query of only ``plans`` (in index order), in the
+        query's order: what :meth:`view_rows` holds of them, without reading every plan's
+        file (5 s cold at 500 plans). None as for :meth:`view_rows`."""
+        if self._views is not None:
+            every = self._views.get(spec.name)
+            if every is None:
+                return None
+        out: list[tuple[Any, ...]] = []
+        chosen = set(plans)
+        for plan in (p for p in self.manifest["plans"] if p in chosen):
+            try:
+                rows = stored_rows(spec, self._read(plan, VIEWS_FILE))
+            except ValueError as exc:
+                shard = self.path / PLANS_DIR / self.manifest["plans"][plan]["shard"] / VIEWS_FILE
+                raise broken_index(self.path, f"{shard} is corrupt ({exc})") from None
+            if rows is None:
+                return None
+            out.extend(rows)
+        return ordered(spec, out)
+
+    def all_views(self, pause: Callable[[], None] | None = None) -> dict[str, list[tuple[Any, ...]] | None]:
+        """Every view query's rows, read from every plan's ``views.json`` once (8 s at
+        500 synthetic plans on 2 busy cores) and sorted; ``pause`` is called before each
+        plan's file and each sort (a reader in the background lets searches go first)."""
         with self._views_lock:
             if self._views is None:
                 specs = view_specs()
                 views: dict[str, list[tuple[Any, ...]] | None] = {name: [] for name in specs}
                 for plan in self.manifest["plans"]:
+                    if pause is not None:
+                        pause()
                     content = self._read(plan, VIEWS_FILE)
                     for name, one in specs.items():
                         try:
@@ -112,5 +164,10 @@ class PlanFiles:
                             views[name] = None
                         else:
                             so_far.extend(rows)
-                self._views = {name: None if rows is None else ordered(specs[name], rows) for name, rows in views.items()}
+                done: dict[str, list[tuple[Any, ...]] | None] = {}
+                for name, rows in views.items():
+                    if pause is not None:
+                        pause()
+                    done[name] = None if rows is None else ordered(specs[name], rows)
+                self._views = done
             return self._views

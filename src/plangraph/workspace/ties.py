@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from plangraph.errors import UsageError
+from plangraph.graph.iris import plan_graph_iri
 from plangraph.graph.scheme import concept as scheme_concept
 from plangraph.graph.ties import ConceptTie, Decision
 from plangraph.workspace.builder import add
@@ -36,6 +37,30 @@ SELECT ?plan ?iri ?label ?category ?unit ?status ?score ?reason ?concept ?start 
 }
 """
 
+# One plan's ties, read in the plan's own graph ($graph: its IRI); the concept's notation
+# is in the shared scheme graph. Over the union of 500 plans' graphs the query above took
+# 26 s for one plan (a comparison asks it for both plans and every national plan), in the
+# plan's graph 0.09 s, the same rows.
+_PLAN_TIES = """
+PREFIX pg: <https://w3id.org/plangraph/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX oa: <http://www.w3.org/ns/oa#>
+SELECT ?plan ?iri ?label ?category ?unit ?status ?score ?reason ?concept ?start WHERE {
+  GRAPH $graph {
+    ?iri a pg:Indicator ; rdfs:label ?label ; pg:plan ?p ; pg:conceptTie ?t .
+    ?p dcterms:identifier ?plan .
+    ?t pg:tieStatus ?status ; pg:tieScore ?score .
+    OPTIONAL { ?iri pg:category ?category }
+    OPTIONAL { ?iri pg:unit ?unit }
+    OPTIONAL { ?t pg:tieReason ?reason }
+    OPTIONAL { ?iri pg:evidence/oa:hasSelector/oa:start ?start }
+  }
+  OPTIONAL { GRAPH $graph { ?t pg:tieConcept ?c } ?c skos:notation ?concept }
+}
+"""
+
 
 def _suggestions(text: str) -> tuple[tuple[str, float], ...]:
     out = []
@@ -52,7 +77,11 @@ def concept_ties(ws: Workspace, plan: str | None = None) -> list[ConceptTie]:
     """Every indicator's tie (or its being unmapped), of one plan or all, in plan and
     table order."""
     ws.check_plan(plan)
-    rows = ws.sparql(_TIES, params={"plan": plan} if plan else None, timeout_s=60).as_dicts()
+    if plan:
+        query, params = _PLAN_TIES.replace("$graph", plan_graph_iri(plan).n3()), {"plan": plan}
+    else:
+        query, params = _TIES, None
+    rows = ws.sparql(query, params=params, timeout_s=60).as_dicts()
     order = {p: i for i, p in enumerate(ws.plan_ids)}
     rows = [{**r, "plan": r.get("plan") or plan} for r in rows]
     rows.sort(key=lambda r: (order.get(r["plan"], len(order)), int(r["start"] or 0), r["iri"]))

@@ -43,6 +43,7 @@ def page_compare(ws: Workspace) -> None:
     threshold = c4.slider(t("threshold"), 0.0, 1.0, THRESHOLDS[method], 0.01, key=f"compare_threshold_{method}")
     if plan_a is None or plan_b is None:
         st.info(t("pick_two"))
+        ws.prepare_comparisons()  # what any comparison needs, read while two plans are picked
         return
     if plan_a == plan_b:
         st.info(t("same_plan"))

@@ -66,7 +66,8 @@ def main(corpus: Path | None = None) -> None:
     st.sidebar.caption(f"{t('index')}: {ws.path} · {index_caption(ws)}")
     if ws.unfinished:  # a writer is at work or stopped: the answers are the last published index's
         st.sidebar.warning(ws.unfinished)
-    PAGES[page](ws)
+    with ws.foreground.running():  # the stored rows read in the background wait while the page is drawn
+        PAGES[page](ws)
     # Load the search index and encoders in the background once the first page is laid
     # out (started earlier, the loading competes with drawing it), so that the first
     # question does not wait for them; a failure there shows on the first search.

@@ -3,6 +3,8 @@ projects) and its audit (``plangraph audit PLAN``)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import streamlit as st
 
 from plangraph.analysis.audit import summary
@@ -10,8 +12,11 @@ from plangraph.errors import PlanGraphError
 from plangraph.graph import planview
 from plangraph.interfaces import labels, present_files, present_plans, writers
 from plangraph.interfaces.webapp.common import audit_report, english, index_key, show_error, t, table
-from plangraph.interfaces.webapp.pickers import pick_plan
+from plangraph.interfaces.webapp.pickers import is_large, pick_plan
 from plangraph.workspace import Workspace
+
+if TYPE_CHECKING:
+    from plangraph.workspace.folder import PlanRecord
 
 
 def _audit_tab(ws: Workspace, pid: str) -> None:
@@ -44,44 +49,61 @@ def page_plans(ws: Workspace) -> None:
     plan = next(p for p in ws.plans() if p["plan"] == pid)
     facts = present_plans.plan_facts(plan)
     st.subheader(f"{facts.get('title', pid)} ({pid})")
-    overview, sections, indicators, projects, audit = st.tabs(
-        [t("overview"), t("sections"), t("indicators"), t("projects"), t("audit")])
-    with overview:
-        en = english()
-        st.table([{t("field"): labels.field(k, en), t("value"): labels.value(v, en)} for k, v in facts.items()])
-        st.markdown(f"**{t('counts')}**")
-        counts = {**plan.get("counts", {}), **ws.manifest.get("counts", {}).get(pid, {})}
-        cols = st.columns(min(len(counts), 6) or 1)
-        for i, (name, value) in enumerate(counts.items()):
-            cols[i % len(cols)].metric(labels.field(name, en), value)
-        st.markdown(f"**{t('findings')}**")
-        if plan.get("findings"):
-            table(plan["findings"])
-        else:
-            st.caption(t("no_findings"))
-    with sections:
-        table(present_plans.section_rows(ws.sections(pid)))
-    with indicators:
-        rows = planview.indicator_table(ws.export_rows("indicators", pid))
-        if rows:
-            table(rows)
-        else:
-            st.info(t("none_here"))
-    with projects:
-        rows = ws.export_rows("projects", pid)
-        if rows:
-            table(planview.project_list(rows), keep=("iri",))
-            left, right = st.columns(2)
-            left.markdown(f"**{t('by_place')}**")
-            # The chart's data keyed by the labels, so that axes and tooltips speak the
-            # page's language (not place / investment_wan).
-            en = english()
-            place, year, money = (labels.field(k, en) for k in ("place", "year", "investment_wan"))
-            left.bar_chart(labels.labelled_rows(planview.investment_by_place(rows), en), x=place, y=money,
-                           sort=f"-{money}")
-            right.markdown(f"**{t('by_year')}**")
-            right.bar_chart(labels.labelled_rows(planview.investment_by_year(rows), en), x=year, y=money)
-        else:
-            st.info(t("none_here"))
-    with audit:
-        _audit_tab(ws, pid)
+    names = [t("overview"), t("sections"), t("indicators"), t("projects"), t("audit")]
+    # A large index draws only the open tab (a rerun when another is opened): the audit
+    # tab alone read the national plans' targets on every pick of a plan (1-5 s at 500 plans).
+    tabs = st.tabs(names, key="plan_tab", on_change="rerun") if is_large(ws) else st.tabs(names)
+    overview, sections, indicators, projects, audit = tabs
+    shown = [tab.open is not False for tab in tabs]  # None: not lazy, every tab is drawn
+    if shown[0]:
+        with overview:
+            _overview(ws, pid, plan, facts)
+    if shown[1]:
+        with sections:
+            table(present_plans.section_rows(ws.sections(pid)))
+    if shown[2]:
+        with indicators:
+            rows = planview.indicator_table(ws.export_rows("indicators", pid))
+            if rows:
+                table(rows)
+            else:
+                st.info(t("none_here"))
+    if shown[3]:
+        with projects:
+            _projects(ws, pid)
+    if shown[4]:
+        with audit:
+            _audit_tab(ws, pid)
+
+
+def _overview(ws: Workspace, pid: str, plan: PlanRecord, facts: dict[str, Any]) -> None:
+    en = english()
+    st.table([{t("field"): labels.field(k, en), t("value"): labels.value(v, en)} for k, v in facts.items()])
+    st.markdown(f"**{t('counts')}**")
+    counts = {**plan.get("counts", {}), **ws.manifest.get("counts", {}).get(pid, {})}
+    cols = st.columns(min(len(counts), 6) or 1)
+    for i, (name, value) in enumerate(counts.items()):
+        cols[i % len(cols)].metric(labels.field(name, en), value)
+    st.markdown(f"**{t('findings')}**")
+    if plan.get("findings"):
+        table(plan["findings"])
+    else:
+        st.caption(t("no_findings"))
+
+
+def _projects(ws: Workspace, pid: str) -> None:
+    rows = ws.export_rows("projects", pid)
+    if not rows:
+        st.info(t("none_here"))
+        return
+    table(planview.project_list(rows), keep=("iri",))
+    left, right = st.columns(2)
+    left.markdown(f"**{t('by_place')}**")
+    # The chart's data keyed by the labels, so that axes and tooltips speak the
+    # page's language (not place / investment_wan).
+    en = english()
+    place, year, money = (labels.field(k, en) for k in ("place", "year", "investment_wan"))
+    left.bar_chart(labels.labelled_rows(planview.investment_by_place(rows), en), x=place, y=money,
+                   sort=f"-{money}")
+    right.markdown(f"**{t('by_year')}**")
+    right.bar_chart(labels.labelled_rows(planview.investment_by_year(rows), en), x=year, y=money)

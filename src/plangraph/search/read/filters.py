@@ -4,15 +4,18 @@ for some target groups; and the text around a passage for a result card."""
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from plangraph.errors import UsageError
 from plangraph.graph.browse import KIND_CLASSES
 from plangraph.ingest.gazetteer import Division
 from plangraph.ingest.kinds import DOCUMENT_KINDS
-from plangraph.ingest.segment import row_cells
+from plangraph.ingest.segment import plan_of_id, row_cells
 from plangraph.model import EntityRef, Passage
 from plangraph.search.read.scope import PlanProfile, plans_in_places
+
+if TYPE_CHECKING:
+    from plangraph.search.index import PassageIndex
 
 
 def _check_choices(what: str, given: Collection[str], valid: Collection[str]) -> None:
@@ -106,6 +109,17 @@ def passage_context(passages: Sequence[Passage], passage_id: str, chars: int = 8
             return ("…" + before if len(prev_text) > chars else before,
                     after + "…" if len(next_text) > chars else after)
     return "", ""
+
+
+def context_in_index(index: PassageIndex, passage_id: str, chars: int = 80) -> tuple[str, str]:
+    """:func:`passage_context` of a passage of a local index, reading only its plan's shard
+    (the first result card used to read every shard's passages: 2.8 s at 500 plans)."""
+    try:
+        row = index.row_in_plan(plan_of_id(passage_id), passage_id)
+    except KeyError:
+        return "", ""
+    near = [index.passages[i] for i in range(max(row - 1, 0), min(row + 2, len(index.passages)))]
+    return passage_context(near, passage_id, chars)
 
 
 def _beside(neighbour: Passage, p: Passage) -> str:
