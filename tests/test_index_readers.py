@@ -295,7 +295,7 @@ def _rocksdb_full(*args: object, **kwargs: object) -> None:  # RocksDB's IO erro
 # snapshot, writing the manifest.
 FULL_AT = {
     "shard": ("plangraph.workspace.folder.fsync_write", _full),
-    "graph": ("plangraph.graph.store.GraphStore.load_graph", _rocksdb_full),
+    "graph": ("plangraph.graph.store.GraphStore.load_graphs", _rocksdb_full),
     "snapshot": ("plangraph.graph.store.GraphStore.publish", _full),
     "manifest": ("plangraph.workspace.writer.write_manifest", _full),
 }

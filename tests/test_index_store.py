@@ -13,11 +13,12 @@ import sys
 import warnings
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 
 from plangraph.errors import IndexWarning
 from plangraph.graph.iris import plan_graph_iri, plan_of_graph
-from plangraph.graph.store import SHARED_GRAPH, GraphStore
+from plangraph.graph.store import SHARED_GRAPH, GraphStore, as_nquads
 from plangraph.workspace import Workspace, add, build, remove, repair
 
 from .conftest import LINPING, ROOT
@@ -293,6 +294,7 @@ def test_a_change_that_leaves_many_new_table_files_compacts_the_store(tmp_path: 
 
     monkeypatch.setattr(GraphStore, "compact", spy)
     monkeypatch.setattr(writer, "COMPACT_MIN_FILES", 8)
+    monkeypatch.setattr(writer, "LOAD_BATCH_BYTES", 1)  # a bulk load a plan: their files overlap
     ix = tmp_path / "ix"
     build([LINPING, _other_plan(tmp_path / "in")], ix, encoders=FAKE, progress=False)
     assert len(seen) == 1 and seen[0][1] < seen[0][0]
@@ -317,3 +319,54 @@ def test_kill_after_compacting_leaves_the_change_done(base: Path, tmp_path: Path
     assert Workspace(ix).plan_ids == ("linping", "linping-copy")
     _check_consistent(ix)
     assert _compactions(ix) == {}  # killed before it was recorded: the next change that is due compacts
+
+
+def test_load_graphs_loads_several_plans_at_once_and_replaces_what_the_store_holds(tmp_path: Path) -> None:
+    a, b = tmp_path / "a.nt", tmp_path / "b.nt"
+    # a literal holding " .\n" in N-Triples' escaped form stays one triple
+    a.write_text('<http://x/s> <http://x/p> "one .\\ntwo" .\n<http://x/s> <http://x/p> <http://x/o> .', "utf-8")
+    b.write_text('<http://x/t> <http://x/p> "three" .\n', "utf-8")
+    store = GraphStore.open_writer(tmp_path / "store")
+    try:
+        store.load_graphs([("http://x/g/a", a), ("http://x/g/b", b)])
+        assert (store.count("http://x/g/a"), store.count("http://x/g/b")) == (2, 1)
+        assert store.lines_of("http://x/g/a") >= {'<http://x/s> <http://x/p> "one .\\ntwo" .'}
+        assert not list(store.store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+        store.load_graphs([("http://x/g/a", b)])  # a graph the store holds is replaced, the others stay
+        assert store.lines_of("http://x/g/a") == {'<http://x/t> <http://x/p> "three" .'}
+        assert store.count("http://x/g/b") == 1
+    finally:
+        store.close()
+    with pytest.raises(ValueError, match="not one triple a line ending in ' .': the N-Triples of http://x/g"):
+        as_nquads(b"<http://x/s> <http://x/p> <http://x/o>.\n", "http://x/g")
+
+
+@pytest.mark.parametrize("step", ["graph-loaded", "plan-committed"])
+def test_kill_between_batches_of_a_build_leaves_it_to_finish(tmp_path: Path, step: str) -> None:
+    """A build loads its plans' graphs a batch at a time (here one plan a batch); a
+    kill after the first batch's load or commit leaves a change the next writer
+    finishes, with every plan's graph loaded once."""
+    folder = tmp_path / "in"
+    _other_plan(folder)
+    shutil.copy(LINPING, folder / LINPING.name)
+    shutil.copy(LINPING.with_suffix(".meta.toml"), folder)
+    ix = tmp_path / "ix"
+    code = ("import sys, plangraph.workspace.writer as w; w.LOAD_BATCH_BYTES = 1; "
+            "from plangraph.workspace import build; build([sys.argv[1]], sys.argv[2], encoders=('fake',), "
+            "progress=False)")
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "PLANGRAPH_FAULT_AT": step}
+    done = subprocess.run([sys.executable, "-c", code, str(folder), str(ix)], env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == -9, done.stderr
+    store = GraphStore.open_writer(ix / "store")
+    try:  # the first batch is in the store, the second is not yet
+        assert len(store.registry()) == (0 if step == "graph-loaded" else 1)
+        assert len({plan_of_graph(g.value) for g in store.graphs()} - {None}) == 1
+    finally:
+        store.close()
+    # the next writer finishes the first build (nothing was published yet), and then
+    # finds nothing left to do
+    summary = build([folder], ix, encoders=FAKE, progress=False)
+    assert sorted(summary.unchanged) == ["linping", "linping-copy"] and not summary.added
+    assert sorted(Workspace(ix).plan_ids) == ["linping", "linping-copy"]
+    _check_consistent(ix)

@@ -17,7 +17,9 @@ Why this shape (measured with pyoxigraph 0.5.13):
   request with several operations is one transaction. :meth:`GraphStore.commit` is
   therefore one request (drop the plan graphs, delete their records, insert the new
   data and records): a kill at any moment leaves the old or the new state.
-  ``bulk_load`` is faster but not transactional, so it is not used.
+  ``bulk_load`` is faster but not transactional: plan graphs go in with it
+  (:meth:`GraphStore.load_graphs`, several plans at a time), and the records that say
+  they landed are committed after it.
 * ``Store.read_only`` on a folder another process writes to is undefined behaviour,
   and a read-only store never sees later commits. Readers therefore open a published
   checkpoint that nobody writes, and reopen when a newer one is published.
@@ -25,6 +27,7 @@ Why this shape (measured with pyoxigraph 0.5.13):
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -94,6 +97,49 @@ def ntriples_body(quads: Iterable[ox.Quad | ox.Triple]) -> tuple[str, int]:
     """The distinct triples of ``quads`` as N-Triples lines for INSERT DATA, and how many."""
     lines = {f"{q.subject} {q.predicate} {q.object} ." for q in quads}
     return "\n".join(sorted(lines)), len(lines)
+
+
+def as_nquads(ntriples: bytes, graph: str) -> bytes:
+    """The lines of an N-Triples file as N-Quads in ``graph``.
+
+    The files are the plan shards' ``graph.nt``, one triple a line ending in `` .``
+    (:func:`split_shared`); N-Triples escapes line breaks in literals, so a line break
+    only ever ends a triple. A line that does not end so is refused rather than loaded
+    into the default graph.
+    """
+    body = ntriples.rstrip(b"\n")
+    if not body:
+        return b""
+    tail = f" {_iri(graph)} .\n".encode()
+    out = (body + b"\n").replace(b" .\n", tail)
+    if out.count(b"\n") != out.count(tail):
+        raise ValueError(f"not one triple a line ending in ' .': the N-Triples of {graph}")
+    return out
+
+
+class _NQuadsReader(io.RawIOBase):
+    """A binary stream of the N-Quads of several N-Triples files (graph IRI, path),
+    holding one file in memory at a time."""
+
+    def __init__(self, files: Sequence[tuple[str, Path]]) -> None:
+        super().__init__()
+        self._files = iter(files)
+        self._data = memoryview(b"")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._data:
+            nxt = next(self._files, None)
+            if nxt is None:
+                return 0
+            graph, path = nxt
+            self._data = memoryview(as_nquads(Path(path).read_bytes(), graph))
+        n = min(len(buffer), len(self._data))
+        buffer[:n] = self._data[:n]
+        self._data = self._data[n:]
+        return n
 
 
 @dataclass(frozen=True)
@@ -290,20 +336,30 @@ class GraphStore:
             self.store.update(text)
         self._graphs = None
 
-    def load_graph(self, graph: str, ntriples: Path) -> None:
-        """Make a named graph hold exactly the triples of an N-Triples file, with
-        Oxigraph's bulk loader (3-4x faster than a SPARQL INSERT DATA of the same
-        triples, and it does not pass them through memory).
+    def load_graphs(self, files: Sequence[tuple[str, Path]]) -> None:
+        """Make each named graph hold exactly the triples of its N-Triples file, with
+        one run of Oxigraph's bulk loader for all of them (3-4x faster than a SPARQL
+        INSERT DATA of the same triples).
 
-        Not atomic: a kill in between leaves the graph partly loaded in the primary
-        store. Readers never see that (they read published snapshots), and the
-        writer's roll-forward loads a plan's graph again until its registry record,
-        committed after this, names the new version.
+        One bulk load writes one table file per index and ingests them, whatever it
+        holds: about 0.2 s of its own, which loading plans one by one paid for each
+        plan (and left RocksDB a set of overlapping files per plan). The files' triples
+        go in as N-Quads naming their graphs (:func:`as_nquads`), read one file at a
+        time. A graph the store already holds is dropped first; a graph it lacks (every
+        graph of a new plan) needs no ``DROP`` (a lookup says which).
+
+        Not atomic: a kill in between leaves graphs partly loaded in the primary store.
+        Readers never see that (they read published snapshots), and the writer's
+        roll-forward loads a plan's graph again until its registry record, committed
+        after this, names the new version.
         """
         self._need_writer()
-        name = ox.NamedNode(graph)
-        self.store.update(f"DROP SILENT GRAPH {name}")
-        self.store.bulk_load(path=str(ntriples), format=ox.RdfFormat.N_TRIPLES, to_graph=name)
+        held = [g for g, _ in files if self.store.contains_named_graph(ox.NamedNode(g))]
+        if held:
+            self.store.update(" ;\n".join(f"DROP SILENT GRAPH {_iri(g)}" for g in held))
+        if files:
+            self.store.bulk_load(input=io.BufferedReader(_NQuadsReader(files), 2**20), format=ox.RdfFormat.N_QUADS,
+                                 lenient=True)
         self._graphs = None
 
     def flush(self) -> None:

@@ -7,11 +7,12 @@ The order of a change (adding, replacing, removing plans):
    the new set of plans goes to ``search-<generation>/``. Nothing names them yet: a kill
    here leaves leftovers that the next opening removes.
 2. One store transaction records the intent (the plans to replace and remove, the new
-   generation) in the registry. From here on the change rolls forward: each plan's
-   graph is bulk-loaded from its shard, then its registry record is replaced (a plan
-   whose record does not name the new shard yet is loaded again), in the same
-   transaction as what the plan states in the shared graph (what several plans may
-   state) that the graph lacks; the lines only replaced or removed versions stated are
+   generation) in the registry. From here on the change rolls forward: the plans'
+   graphs are bulk-loaded from their shards, several plans at a time
+   (:data:`LOAD_BATCH_BYTES`), then their registry records are replaced (a plan whose
+   record does not name the new shard yet is loaded again), in one transaction with
+   what the batch's plans state in the shared graph (what several plans may state)
+   that the graph lacks; the lines only replaced or removed versions stated are
    deleted, batch by batch; a last transaction brings the cross-plan links to what the
    plans now call for, replaces the ontology graph if its files changed, and clears the
    intent. A change after which the store holds many table files not merged yet
@@ -34,6 +35,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +64,11 @@ from plangraph.workspace.garbage import collect
 
 SHARED_BATCH = 20_000
 """Lines of replaced or removed plan versions checked (and deleted) at a time."""
+LOAD_BATCH_BYTES = 32 * 2**20
+"""N-Triples bytes of plan graphs bulk-loaded at a time (10-20 plans of a build): one bulk
+load has a fixed cost of about 0.2 s and Oxigraph's loader holds what it loads in memory
+(about 1.4 kB a triple), so a batch this size keeps the writer near 300 MB
+(``benchmarks/bench_store.py``)."""
 COMPACT_MIN_FILES = 200
 """A change compacts the store when this many table files (and half as many as the last
 compaction left) were written since that compaction: about 50 plans' bulk loads
@@ -189,18 +196,24 @@ class IndexWriter:
         pending = self.store.index_record().get("pending")
         if not pending:
             return
+        todo: list[tuple[str, dict[str, Any]]] = []
         for pid, rec in pending["replace"].items():
-            # what the plan states about shared nodes goes in with it, so that the
-            # change never holds the shared lines of every plan at once
-            lines = self._shared(rec["shard"])
-            insert = [(SHARED_GRAPH, t) for t in sorted(lines - self.store.held(SHARED_GRAPH, lines))]
             if self.store.record(pid).get("shard") == rec["shard"]:  # landed before a kill
+                lines = self._shared(rec["shard"])
+                insert = [(SHARED_GRAPH, t) for t in sorted(lines - self.store.held(SHARED_GRAPH, lines))]
                 if insert:  # by a writer that added the shared lines last
                     self.store.commit(Change(insert=insert))
                 continue
-            self.store.load_graph(str(plan_graph_iri(pid)), self.path / PLANS_DIR / rec["shard"] / GRAPH_NT)
+            todo.append((pid, rec))
+        for batch in self._load_batches(todo):
+            self.store.load_graphs([(str(plan_graph_iri(pid)), self.path / PLANS_DIR / rec["shard"] / GRAPH_NT)
+                                    for pid, rec in batch])
             fault_point("graph-loaded")
-            self.store.commit(Change(records={pid: rec}, insert=insert))  # the plan has landed
+            # what the plans state about shared nodes goes in with them, so that the
+            # change never holds the shared lines of every plan at once
+            lines = set().union(*(self._shared(rec["shard"]) for _, rec in batch))
+            insert = [(SHARED_GRAPH, t) for t in sorted(lines - self.store.held(SHARED_GRAPH, lines))]
+            self.store.commit(Change(records=dict(batch), insert=insert))  # the plans have landed
             fault_point("plan-committed")
         for pid in pending["remove"]:
             if self.store.record(pid):
@@ -216,6 +229,21 @@ class IndexWriter:
         change.records[INDEX_KEY] = record
         self.store.commit(change)
         fault_point("links-committed")
+
+    def _load_batches(self, plans: list[tuple[str, dict[str, Any]]]) -> Iterator[list[tuple[str, dict[str, Any]]]]:
+        """The plans to load, a batch at a time: as many as hold :data:`LOAD_BATCH_BYTES`
+        of N-Triples between them (at least one)."""
+        batch: list[tuple[str, dict[str, Any]]] = []
+        size = 0
+        for pid, rec in plans:
+            nbytes = (self.path / PLANS_DIR / rec["shard"] / GRAPH_NT).stat().st_size
+            if batch and size + nbytes > LOAD_BATCH_BYTES:
+                yield batch
+                batch, size = [], 0
+            batch.append((pid, rec))
+            size += nbytes
+        if batch:
+            yield batch
 
     def _shared(self, shard: str) -> set[str]:
         return {line for line in (self.path / PLANS_DIR / shard / SHARED_NT).read_text("utf-8").splitlines() if line}
