@@ -18,6 +18,7 @@ from plangraph.errors import IndexStoreError, QueryError
 from plangraph.graph import sparql as sparql_module
 from plangraph.graph.sparql import _parse_header, named_queries
 from plangraph.graph.views import _spec, view_specs
+from plangraph.interfaces.indexcmds import _print_summary
 from plangraph.workspace import Workspace, build, remove
 
 from .conftest import CORPUS
@@ -162,7 +163,8 @@ def test_a_corrupt_views_file_is_named(district_index: Path, tmp_path: Path) -> 
 
 
 def test_a_build_refreshes_stale_rows_of_unchanged_plans(district_index: Path, tmp_path: Path,
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+                                                         monkeypatch: pytest.MonkeyPatch,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
     ix = _copy(district_index, tmp_path)
     good = {plan: _views_file(ix, plan).read_text("utf-8") for plan in ("linan", "linping")}
     # rows of an older text of one query (as after the query file changed), and a file with no rows at all
@@ -177,6 +179,8 @@ def test_a_build_refreshes_stale_rows_of_unchanged_plans(district_index: Path, t
     monkeypatch.setattr("plangraph.extract.pipeline.extract", no_extract)
     summary = build([CORPUS], ix, encoders=("fake",), progress=False, workers=1)
     assert summary.views_refreshed == ("linan", "linping")
+    _print_summary(summary, "built")
+    assert "named-query rows refreshed for 2 plan(s): linan, linping" in capsys.readouterr().out
     assert set(summary.unchanged) == {"linan", "linping"} and not summary.replaced and not summary.added
     for plan, text in good.items():
         assert json.loads(_views_file(ix, plan).read_text("utf-8")) == json.loads(text), plan

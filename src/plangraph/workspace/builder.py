@@ -42,7 +42,6 @@ from plangraph.search.write.embedding import Embedder, default_workers
 from plangraph.search.write.plan_shard import embed_text
 from plangraph.text import sentence_spans, title_key
 from plangraph.workspace.faults import changing, fault_point, is_disk_full
-from plangraph.workspace.freshviews import refresh_views
 from plangraph.workspace.folder import (
     CACHE_DIR,
     CONCEPTS_FILE,
@@ -60,6 +59,7 @@ from plangraph.workspace.folder import (
     read_manifest,
     write_shard,
 )
+from plangraph.workspace.freshviews import refresh_views
 from plangraph.workspace.planpool import PLAN_TIME_LIMIT_S, hang_point, plan_results
 from plangraph.workspace.reviews import Decisions, decisions_for, with_decisions
 from plangraph.workspace.writer import IndexWriter, check_removable, ontology_ntriples
