@@ -18,7 +18,10 @@ from plangraph.errors import IndexStoreError, QueryError
 from plangraph.graph import sparql as sparql_module
 from plangraph.graph.sparql import _parse_header, named_queries
 from plangraph.graph.views import _spec, view_specs
-from plangraph.workspace import Workspace, remove
+from plangraph.interfaces.indexcmds import _print_summary
+from plangraph.workspace import Workspace, build, remove
+
+from .conftest import CORPUS
 
 NATIONAL_2035 = "national-china-education-modernization-2035"
 NATIONAL_2010 = "national-education-reform-outline-2010-2020"
@@ -157,6 +160,40 @@ def test_a_corrupt_views_file_is_named(district_index: Path, tmp_path: Path) -> 
     path.write_text(json.dumps(damaged, ensure_ascii=False), "utf-8")
     with pytest.raises(IndexStoreError, match="a cell of indicator-across-plans is not a value"):
         Workspace(ix).sparql(name="indicator-across-plans")
+
+
+def test_a_build_refreshes_stale_rows_of_unchanged_plans(district_index: Path, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    ix = _copy(district_index, tmp_path)
+    good = {plan: _views_file(ix, plan).read_text("utf-8") for plan in ("linan", "linping")}
+    # rows of an older text of one query (as after the query file changed), and a file with no rows at all
+    views = json.loads(good["linping"])
+    views["indicator-across-plans"]["query"] = "0" * 16
+    _views_file(ix, "linping").write_text(json.dumps(views, ensure_ascii=False), "utf-8")
+    _views_file(ix, "linan").unlink()
+
+    def no_extract(*args: object, **kwargs: object) -> None:
+        raise AssertionError("an unchanged plan was extracted again")
+
+    monkeypatch.setattr("plangraph.extract.pipeline.extract", no_extract)
+    summary = build([CORPUS], ix, encoders=("fake",), progress=False, workers=1)
+    assert summary.views_refreshed == ("linan", "linping")
+    _print_summary(summary, "built")
+    assert "named-query rows refreshed for 2 plan(s): linan, linping" in capsys.readouterr().out
+    assert set(summary.unchanged) == {"linan", "linping"} and not summary.replaced and not summary.added
+    for plan, text in good.items():
+        assert json.loads(_views_file(ix, plan).read_text("utf-8")) == json.loads(text), plan
+    assert json.loads(_views_file(ix, "linping").read_text("utf-8"))["indicator-across-plans"]["query"] != "0" * 16
+    monkeypatch.setattr(sparql_module, "run_named", _no_store)
+    assert Workspace(ix).sparql(name="indicator-across-plans", limit=0).rows == \
+        Workspace(district_index).sparql(name="indicator-across-plans", limit=0).rows
+    again = build([CORPUS], ix, encoders=("fake",), progress=False, workers=1)
+    assert again.views_refreshed == () and "views" not in again.seconds
+
+
+def _no_store(*args: object, **kwargs: object) -> None:
+    raise AssertionError("the store was asked")
 
 
 def test_a_removed_plan_leaves_the_answer(four_plan_index: Path, tmp_path: Path) -> None:

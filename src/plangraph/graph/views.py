@@ -112,14 +112,17 @@ def decode_cell(value: Any) -> Any:
     return Decimal(value["decimal"]) if isinstance(value, dict) else value
 
 
-def plan_views(ntriples: bytes, ontology: bytes) -> dict[str, list[list[Any]]]:
-    """Every view query's rows over one plan's graph (N-Triples) and the ontology,
-    each row in its spec's ``stored`` order, cells as :func:`encode_cell` writes them."""
+def plan_views(ntriples: bytes, ontology: bytes, names: Sequence[str] | None = None) -> dict[str, list[list[Any]]]:
+    """Every view query's rows (or those of ``names``) over one plan's graph (N-Triples)
+    and the ontology, each row in its spec's ``stored`` order, cells as :func:`encode_cell`
+    writes them."""
     store = ox.Store()
     store.bulk_load(ontology, ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode("urn:plangraph:view:ontology"))
     store.bulk_load(ntriples, ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode("urn:plangraph:view:plan"))
     out: dict[str, list[list[Any]]] = {}
     for name, spec in view_specs().items():
+        if names is not None and name not in names:
+            continue
         solutions = store.query(spec.text, prefixes=_prefixes(), use_default_graph_as_union=True)
         out[name] = [[encode_cell(_plain_ox(s[c])) for c in spec.stored] for s in solutions]  # type: ignore[union-attr]
     return out
@@ -135,6 +138,15 @@ def stamped(views: Mapping[str, list[list[Any]]]) -> dict[str, dict[str, Any]]:
     specs = view_specs()
     return {name: {"columns": list(specs[name].stored), "query": _stamp(specs[name]), "rows": rows}
             for name, rows in views.items()}
+
+
+def stale(views: Mapping[str, Any] | None) -> tuple[str, ...]:
+    """The view queries whose rows a plan's ``views.json`` content lacks or holds from
+    another query text (another stamp or other columns): those a build makes again."""
+    entries = views if isinstance(views, Mapping) else {}
+    return tuple(name for name, spec in view_specs().items()
+                 if not isinstance(entry := entries.get(name), dict) or entry.get("query") != _stamp(spec)
+                 or entry.get("columns") != list(spec.stored) or not isinstance(entry.get("rows"), list))
 
 
 def stored_rows(spec: ViewSpec, views: Mapping[str, Any] | None) -> list[tuple[Any, ...]] | None:

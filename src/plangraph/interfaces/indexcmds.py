@@ -41,6 +41,8 @@ def _print_summary(s: BuildSummary, verb: str) -> None:
     for k in ("added", "replaced", "removed", "unchanged"):
         if v := getattr(s, k):
             print(f"  {k} {len(v):,}: {_ids(v)}")
+    if s.views_refreshed:  # a named query's text changed: unchanged plans' stored rows made again
+        print(f"  named-query rows refreshed for {len(s.views_refreshed):,} plan(s): {_ids(s.views_refreshed)}")
     changed = (*s.added, *s.replaced)
     if len(changed) <= SHOWN_IDS:
         for plan in changed:

@@ -16,6 +16,7 @@ import dataclasses
 import hashlib
 import json
 import time
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -25,7 +26,7 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib.namespace import DCTERMS
 
-from plangraph.errors import InputError, PlanGraphError, describe_exception
+from plangraph.errors import IndexWarning, InputError, PlanGraphError, describe_exception
 from plangraph.graph.browse import passage_concepts
 from plangraph.graph.iris import plan_iri
 from plangraph.graph.store import split_shared
@@ -58,6 +59,7 @@ from plangraph.workspace.folder import (
     read_manifest,
     write_shard,
 )
+from plangraph.workspace.freshviews import refresh_views
 from plangraph.workspace.planpool import PLAN_TIME_LIMIT_S, hang_point, plan_results
 from plangraph.workspace.reviews import Decisions, decisions_for, with_decisions
 from plangraph.workspace.writer import IndexWriter, check_removable, ontology_ntriples
@@ -88,6 +90,9 @@ class BuildSummary:
     replaced: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()
     unchanged: tuple[str, ...] = ()
+    views_refreshed: tuple[str, ...] = ()
+    """Plans whose stored rows of a named query were made again, without rebuilding
+    the plan, because the query's text changed (:mod:`plangraph.workspace.freshviews`)."""
 
 
 def _shard_name(plan_id: str, source_hash: str, options: dict[str, Any]) -> str:
@@ -280,6 +285,15 @@ def _run(out: Path, files: list[Path], *, remove_missing: bool, remove_ids: Sequ
         if not final:
             detail = "; ".join(m for _, m in failures) or "no plan files given"
             raise InputError(f"no plan could be ingested ({detail})")
+        t0 = time.perf_counter()  # the kept plans' stored rows of named queries whose text changed
+        refreshed, unrefreshed = refresh_views(out, {p: final[p]["shard"] for p in final if p not in replace},
+                                               workers=embedding.get("workers") or default_workers(),
+                                               progress=progress)
+        for pid, message in unrefreshed:  # the plan stays; its named queries run as SPARQL
+            warnings.warn(f"{pid}: its stored rows of the named queries could not be made again ({message}); "
+                          "those queries run over the store", IndexWarning, stacklevel=2)
+        if refreshed or unrefreshed:
+            seconds["views"] = time.perf_counter() - t0
         same_options = {k: index_record.get(k) for k in options} == options
         embedded: dict[str, int] = {}
         reused: dict[str, int] = {}
@@ -307,7 +321,8 @@ def _run(out: Path, files: list[Path], *, remove_missing: bool, remove_ids: Sequ
         all(registry[p]["shacl"]["conforms"] for p in plans), violations, embedded, reused, seconds, sentences,
         added=tuple(p for p in replace if p not in kept and p not in by_path.values()),
         replaced=tuple(p for p in replace if p in by_path.values()),
-        removed=tuple(remove), unchanged=tuple(p for p in plans if p not in replace))
+        removed=tuple(remove), unchanged=tuple(p for p in plans if p not in replace),
+        views_refreshed=refreshed)
 
 
 def _resolved(path: str) -> str:
