@@ -18,7 +18,8 @@ import pytest
 
 from plangraph.errors import IndexWarning
 from plangraph.graph.iris import plan_graph_iri, plan_of_graph
-from plangraph.graph.store import SHARED_GRAPH, GraphStore, as_nquads
+from plangraph.graph.store import SHARED_GRAPH, GraphStore
+from plangraph.graph.storetext import as_nquads
 from plangraph.workspace import Workspace, add, build, remove, repair
 
 from .conftest import LINPING, ROOT

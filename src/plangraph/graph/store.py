@@ -41,7 +41,8 @@ import pyoxigraph as ox
 from plangraph.errors import IndexStoreError, UsageError
 from plangraph.graph.engines import REGISTRY_GRAPH
 from plangraph.graph.storecheck import damage, damaged, repair_hint, store_problem
-from plangraph.graph.vocab import GRAPH, ID, PG, PREFIXES
+from plangraph.graph.storetext import NQuadsReader
+from plangraph.graph.vocab import GRAPH, PREFIXES
 
 SHARED_GRAPH = str(GRAPH["shared"])
 """Triples about nodes several plans may state (cited documents, bodies, places) and
@@ -66,80 +67,6 @@ def _iri(term: str) -> str:
 def _record_triple(key: str, record: Mapping[str, Any]) -> str:
     text = ox.Literal(json.dumps(record, ensure_ascii=False, sort_keys=True))
     return f"<{key}> <{RECORD}> {text} ."
-
-
-def split_shared(quads: Iterable[ox.Quad | ox.Triple], plan_id: str) -> tuple[list[str], list[str]]:
-    """A plan's triples as N-Triples lines: those of its own nodes, and those that state
-    what a node shared between plans is (a cited document, a body, a place: IRIs not
-    under ``id:PLAN``), apart from its ``pg:plan`` and ``pg:evidence``, which stay with
-    the plan.
-
-    Two plans citing one document state the same title triple; in one union graph
-    Oxigraph would count it twice (rdflib's union counts it once), so shared triples
-    go to :data:`SHARED_GRAPH` once, whichever plans state them.
-    """
-    own = (f"{ID}{plan_id}/", f"{ID}{plan_id}")
-    stay = {str(PG.plan), str(PG.evidence)}
-    local: set[str] = set()
-    shared: set[str] = set()
-    for q in quads:
-        line = f"{q.subject} {q.predicate} {q.object} ."
-        subject = getattr(q.subject, "value", "")
-        if subject.startswith(str(ID)) and not (subject.startswith(own[0]) or subject == own[1]) \
-                and q.predicate.value not in stay:
-            shared.add(line)
-        else:
-            local.add(line)
-    return sorted(local), sorted(shared)
-
-
-def ntriples_body(quads: Iterable[ox.Quad | ox.Triple]) -> tuple[str, int]:
-    """The distinct triples of ``quads`` as N-Triples lines for INSERT DATA, and how many."""
-    lines = {f"{q.subject} {q.predicate} {q.object} ." for q in quads}
-    return "\n".join(sorted(lines)), len(lines)
-
-
-def as_nquads(ntriples: bytes, graph: str) -> bytes:
-    """The lines of an N-Triples file as N-Quads in ``graph``.
-
-    The files are the plan shards' ``graph.nt``, one triple a line ending in `` .``
-    (:func:`split_shared`); N-Triples escapes line breaks in literals, so a line break
-    only ever ends a triple. A line that does not end so is refused rather than loaded
-    into the default graph.
-    """
-    body = ntriples.rstrip(b"\n")
-    if not body:
-        return b""
-    tail = f" {_iri(graph)} .\n".encode()
-    out = (body + b"\n").replace(b" .\n", tail)
-    if out.count(b"\n") != out.count(tail):
-        raise ValueError(f"not one triple a line ending in ' .': the N-Triples of {graph}")
-    return out
-
-
-class _NQuadsReader(io.RawIOBase):
-    """A binary stream of the N-Quads of several N-Triples files (graph IRI, path),
-    holding one file in memory at a time."""
-
-    def __init__(self, files: Sequence[tuple[str, Path]]) -> None:
-        super().__init__()
-        self._files = iter(files)
-        self._data = memoryview(b"")
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        while not self._data:
-            nxt = next(self._files, None)
-            if nxt is None:
-                return 0
-            graph, path = nxt
-            self._data = memoryview(as_nquads(Path(path).read_bytes(), graph))
-        n = min(len(buffer), len(self._data))
-        buffer[:n] = self._data[:n]
-        self._data = self._data[n:]
-        return n
 
 
 @dataclass(frozen=True)
@@ -358,7 +285,7 @@ class GraphStore:
         if held:
             self.store.update(" ;\n".join(f"DROP SILENT GRAPH {_iri(g)}" for g in held))
         if files:
-            self.store.bulk_load(input=io.BufferedReader(_NQuadsReader(files), 2**20), format=ox.RdfFormat.N_QUADS,
+            self.store.bulk_load(input=io.BufferedReader(NQuadsReader(files), 2**20), format=ox.RdfFormat.N_QUADS,
                                  lenient=True)
         self._graphs = None
 

@@ -29,7 +29,7 @@ from rdflib.namespace import DCTERMS
 from plangraph.errors import IndexWarning, InputError, PlanGraphError, describe_exception
 from plangraph.graph.browse import passage_concepts
 from plangraph.graph.iris import plan_iri
-from plangraph.graph.store import split_shared
+from plangraph.graph.storetext import split_shared
 from plangraph.graph.views import plan_views, stamped
 from plangraph.ingest.docjson import plan_to_json
 from plangraph.ingest.metadata import input_hash

@@ -44,8 +44,9 @@ import pyoxigraph as ox
 from plangraph.durable import recover
 from plangraph.errors import DamagedIndexError, IndexStoreError, UsageError
 from plangraph.graph.iris import plan_graph_iri, plan_iri
-from plangraph.graph.store import INDEX_KEY, PRIMARY, SHARED_GRAPH, Change, GraphStore, ntriples_body
+from plangraph.graph.store import INDEX_KEY, PRIMARY, SHARED_GRAPH, Change, GraphStore
 from plangraph.graph.storecheck import damaged, store_problem
+from plangraph.graph.storetext import ntriples_body
 from plangraph.graph.vocab import ONTOLOGY_GRAPH, PG
 from plangraph.resources import ONTOLOGY_FILES, ontology_dir
 from plangraph.workspace.faults import fault_point
