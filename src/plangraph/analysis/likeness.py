@@ -198,17 +198,7 @@ def object_overlap(texts_a: Sequence[str], texts_b: Sequence[str]) -> np.ndarray
 def _overlaps(texts_a: Sequence[str], texts_b: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """(object overlap, object coverage): the coverage is the IDF sum of the shared words over
     the smaller side's IDF sum (how much of the shorter object the other states)."""
-    words = [object_words(t) for t in [*texts_a, *texts_b]]
-    df: dict[str, int] = {}
-    for ws in words:
-        for w in ws:
-            df[w] = df.get(w, 0) + 1
-    vocab = {w: i for i, w in enumerate(df)}
-    n = len(words)
-    m = np.zeros((n, max(len(vocab), 1)), dtype=np.float32)
-    for r, ws in enumerate(words):
-        for w in ws:
-            m[r, vocab[w]] = math.log((1 + n) / (1 + df[w])) + 1
+    m, _ = _idf_rows([object_words(t) for t in [*texts_a, *texts_b]])
     na = len(texts_a)
     binary = (m > 0).astype(np.float32)
     shared = m[:na] @ binary[na:].T
