@@ -19,21 +19,24 @@ if TYPE_CHECKING:
     from plangraph.workspace.builder import BuildSummary
     from plangraph.workspace.core import Workspace
 
-_TIES = """
+_HEAD = """
 PREFIX pg: <https://w3id.org/plangraph/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX oa: <http://www.w3.org/ns/oa#>
-SELECT ?plan ?iri ?label ?category ?unit ?status ?score ?reason ?concept ?start WHERE {
-  ?iri a pg:Indicator ; rdfs:label ?label ; pg:plan ?p ; pg:conceptTie ?t .
-  ?p dcterms:identifier ?plan .
-  ?t pg:tieStatus ?status ; pg:tieScore ?score .
-  OPTIONAL { ?iri pg:category ?category }
-  OPTIONAL { ?iri pg:unit ?unit }
-  OPTIONAL { ?t pg:tieReason ?reason }
+SELECT ?plan ?iri ?label ?category ?unit ?status ?score ?reason ?concept ?start WHERE {"""
+_TIE = """
+    ?iri a pg:Indicator ; rdfs:label ?label ; pg:plan ?p ; pg:conceptTie ?t .
+    ?p dcterms:identifier ?plan .
+    ?t pg:tieStatus ?status ; pg:tieScore ?score .
+    OPTIONAL { ?iri pg:category ?category }
+    OPTIONAL { ?iri pg:unit ?unit }
+    OPTIONAL { ?t pg:tieReason ?reason }
+    OPTIONAL { ?iri pg:evidence/oa:hasSelector/oa:start ?start }"""
+
+_TIES = _HEAD + _TIE + """
   OPTIONAL { ?t pg:tieConcept ?c . ?c skos:notation ?concept }
-  OPTIONAL { ?iri pg:evidence/oa:hasSelector/oa:start ?start }
 }
 """
 
@@ -41,21 +44,8 @@ SELECT ?plan ?iri ?label ?category ?unit ?status ?score ?reason ?concept ?start 
 # is in the shared scheme graph. Over the union of 500 plans' graphs the query above took
 # 26 s for one plan (a comparison asks it for both plans and every national plan), in the
 # plan's graph 0.09 s, the same rows.
-_PLAN_TIES = """
-PREFIX pg: <https://w3id.org/plangraph/ontology#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX oa: <http://www.w3.org/ns/oa#>
-SELECT ?plan ?iri ?label ?category ?unit ?status ?score ?reason ?concept ?start WHERE {
-  GRAPH $graph {
-    ?iri a pg:Indicator ; rdfs:label ?label ; pg:plan ?p ; pg:conceptTie ?t .
-    ?p dcterms:identifier ?plan .
-    ?t pg:tieStatus ?status ; pg:tieScore ?score .
-    OPTIONAL { ?iri pg:category ?category }
-    OPTIONAL { ?iri pg:unit ?unit }
-    OPTIONAL { ?t pg:tieReason ?reason }
-    OPTIONAL { ?iri pg:evidence/oa:hasSelector/oa:start ?start }
+_PLAN_TIES = _HEAD + """
+  GRAPH $graph {""" + _TIE + """
   }
   OPTIONAL { GRAPH $graph { ?t pg:tieConcept ?c } ?c skos:notation ?concept }
 }
