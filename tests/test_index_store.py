@@ -16,7 +16,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from plangraph.errors import IndexWarning
+from plangraph.errors import IndexStoreError, IndexWarning
 from plangraph.graph.iris import plan_graph_iri, plan_of_graph
 from plangraph.graph.store import SHARED_GRAPH, GraphStore
 from plangraph.graph.storetext import as_nquads
@@ -340,6 +340,21 @@ def test_load_graphs_loads_several_plans_at_once_and_replaces_what_the_store_hol
         store.close()
     with pytest.raises(ValueError, match="not one triple a line ending in ' .': the N-Triples of http://x/g"):
         as_nquads(b"<http://x/s> <http://x/p> <http://x/o>.\n", "http://x/g")
+
+
+def test_a_damaged_shard_file_is_named_and_the_graphs_loaded_before_stay(tmp_path: Path) -> None:
+    good, bad = tmp_path / "good.nt", tmp_path / "plans" / "x" / "graph.nt"
+    good.write_text("<http://x/s> <http://x/p> <http://x/o> .\n", "utf-8")
+    bad.parent.mkdir(parents=True)
+    bad.write_text("<http://x/s> <http://x/p> <http://x/o>.\n", "utf-8")  # no space before the stop
+    store = GraphStore.open_writer(tmp_path / "store")
+    try:
+        store.load_graphs([("http://x/g/good", good)])
+        with pytest.raises(IndexStoreError, match=r"plans/x/graph\.nt: not one triple a line .*build the plan again"):
+            store.load_graphs([("http://x/g/bad", bad)])
+        assert store.count("http://x/g/good") == 1
+    finally:
+        store.close()
 
 
 @pytest.mark.parametrize("step", ["graph-loaded", "plan-committed"])

@@ -271,7 +271,7 @@ class GraphStore:
         One bulk load writes one table file per index and ingests them, whatever it
         holds: about 0.2 s of its own, which loading plans one by one paid for each
         plan (and left RocksDB a set of overlapping files per plan). The files' triples
-        go in as N-Quads naming their graphs (:func:`as_nquads`), read one file at a
+        go in as N-Quads naming their graphs (:func:`plangraph.graph.storetext.as_nquads`), read one file at a
         time. A graph the store already holds is dropped first; a graph it lacks (every
         graph of a new plan) needs no ``DROP`` (a lookup says which).
 

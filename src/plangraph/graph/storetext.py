@@ -12,6 +12,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from plangraph.errors import IndexStoreError
 from plangraph.graph.vocab import ID, PG
 
 
@@ -82,7 +83,11 @@ class NQuadsReader(io.RawIOBase):
             if nxt is None:
                 return 0
             graph, path = nxt
-            self._data = memoryview(as_nquads(Path(path).read_bytes(), graph))
+            try:
+                self._data = memoryview(as_nquads(Path(path).read_bytes(), graph))
+            except ValueError as exc:
+                raise IndexStoreError(f"{path}: {exc}: the plan's shard is damaged; build the plan again "
+                                      "(plangraph build, or plangraph add with its file)") from exc
         n = min(len(buffer), len(self._data))
         buffer[:n] = self._data[:n]
         self._data = self._data[n:]
