@@ -83,4 +83,4 @@ def refresh_views(index: Path, shards: dict[str, str], *, workers: int,
             refreshed.append(pid)
         else:
             failed.append((pid, value))
-    return tuple(refreshed), failed
+    return tuple(sorted(refreshed)), sorted(failed)  # in id order, however the shards were listed
