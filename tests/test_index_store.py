@@ -307,6 +307,31 @@ def test_a_change_that_leaves_many_new_table_files_compacts_the_store(tmp_path: 
     assert len(seen) == 1 and _compactions(ix) == record
 
 
+def test_a_build_of_several_batches_merges_its_files_and_a_one_plan_add_does_not(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import plangraph.workspace.writer as writer
+
+    merged: list[int] = []
+    real = GraphStore.compact
+
+    def spy(self: GraphStore) -> None:
+        real(self)
+        merged.append(self.files().count)
+
+    monkeypatch.setattr(GraphStore, "compact", spy)
+    monkeypatch.setattr(writer, "COMPACT_MIN_FILES", 10**6)  # never due by the count of files
+    monkeypatch.setattr(writer, "LOAD_BATCH_BYTES", 1)  # two plans: two batches, as a large build
+    ix, other = tmp_path / "ix", _other_plan(tmp_path / "in")
+    build([LINPING, other], ix, encoders=FAKE, progress=False)
+    assert len(merged) == 1  # the build paid its own merge: the next small change does not
+    record = _compactions(ix)
+    assert record["files"] == merged[0]
+    _check_consistent(ix)
+    remove(["linping-copy"], ix, progress=False)
+    add([other], ix, progress=False)  # one plan, one batch: not a large change
+    assert len(merged) == 1 and _compactions(ix) == record
+
+
 def test_kill_after_compacting_leaves_the_change_done(base: Path, tmp_path: Path) -> None:
     ix = tmp_path / "ix"
     shutil.copytree(base, ix)

@@ -130,8 +130,7 @@ def _rebuild(out: Path, manifest: dict[str, Any], problem: str) -> RepairReport:
         pending = {"replace": replace, "remove": [], "index": index, "generation": manifest["generation"],
                    "before": {}}
         store.commit(Change(records={INDEX_KEY: {"pending": pending}}))
-        writer.roll_forward()
-        writer.compact_if_due()  # a store loaded plan by plan has a table file per plan and index
+        writer.compact_if_due(large=writer.roll_forward() > 1)  # merged, as after a build
         store.flush()
     finally:
         store.close()

@@ -15,8 +15,9 @@ The order of a change (adding, replacing, removing plans):
    that the graph lacks; the lines only replaced or removed versions stated are
    deleted, batch by batch; a last transaction brings the cross-plan links to what the
    plans now call for, replaces the ontology graph if its files changed, and clears the
-   intent. A change after which the store holds many table files not merged yet
-   compacts it (:data:`COMPACT_MIN_FILES`), so readers get the merged files.
+   intent. A change that loaded more than one batch (a build), or after which the store
+   holds many table files not merged yet (:data:`COMPACT_MIN_FILES`), compacts it, so
+   readers get the merged files and the next small change does not pay the merge.
 3. The store is checkpointed to ``store/snapshots/<generation>-…`` and the manifest is
    rewritten atomically to name it. Readers go by the manifest only, so they see the
    old index until this rename and the new one after it.
@@ -182,8 +183,8 @@ class IndexWriter:
                    "before": before}
         self.store.commit(Change(records={INDEX_KEY: {**self.store.index_record(), "pending": pending}}))
         fault_point("intent-committed")
-        self.roll_forward()
-        self.compact_if_due()
+        batches = self.roll_forward()
+        self.compact_if_due(large=batches > 1)
         return self._publish()
 
     def republish(self) -> dict[str, Any]:
@@ -191,12 +192,13 @@ class IndexWriter:
         damaged) and rewrite the manifest to name it; returns the manifest."""
         return self._publish()
 
-    def roll_forward(self) -> None:
+    def roll_forward(self) -> int:
         """Carry out the change the store's intent records, from the shards (nothing
-        when there is none)."""
+        when there is none); returns the number of batches of plans it bulk-loaded."""
         pending = self.store.index_record().get("pending")
         if not pending:
-            return
+            return 0
+        batches = 0
         todo: list[tuple[str, dict[str, Any]]] = []
         for pid, rec in pending["replace"].items():
             if self.store.record(pid).get("shard") == rec["shard"]:  # landed before a kill
@@ -216,6 +218,7 @@ class IndexWriter:
             insert = [(SHARED_GRAPH, t) for t in sorted(lines - self.store.held(SHARED_GRAPH, lines))]
             self.store.commit(Change(records=dict(batch), insert=insert))  # the plans have landed
             fault_point("plan-committed")
+            batches += 1
         for pid in pending["remove"]:
             if self.store.record(pid):
                 self.store.commit(Change(graphs={str(plan_graph_iri(pid)): ""}, records={pid: None}))
@@ -230,6 +233,7 @@ class IndexWriter:
         change.records[INDEX_KEY] = record
         self.store.commit(change)
         fault_point("links-committed")
+        return batches
 
     def _load_batches(self, plans: list[tuple[str, dict[str, Any]]]) -> Iterator[list[tuple[str, dict[str, Any]]]]:
         """The plans to load, a batch at a time: as many as hold :data:`LOAD_BATCH_BYTES`
@@ -295,15 +299,16 @@ class IndexWriter:
                 batch = set()
         return change
 
-    def compact_if_due(self) -> None:
-        """Merge the store's table files once enough were written since the last merge
-        (:data:`COMPACT_MIN_FILES`, or half the files the last merge left, whichever is
-        more), so that its cost is shared by the changes that made it due; the merge is
-        recorded in the index record."""
+    def compact_if_due(self, *, large: bool = False) -> None:
+        """Merge the store's table files after a ``large`` change (several batches: its
+        merge is part of its own work, not left to the next small change) or once enough
+        were written since the last merge (:data:`COMPACT_MIN_FILES`, or half the files the
+        last merge left, whichever is more), so that its cost is shared by the changes that
+        made it due; the merge is recorded in the index record."""
         record = self.store.index_record()
         last = record.get("compaction", {})
         new = self.store.files(newer_than=int(last.get("last", 0)))
-        if new.count < max(COMPACT_MIN_FILES, int(last.get("files", 0)) // 2):
+        if not new.count or (not large and new.count < max(COMPACT_MIN_FILES, int(last.get("files", 0)) // 2)):
             return
         t0 = time.perf_counter()
         self.store.compact()
