@@ -138,15 +138,16 @@ def test_synonym_rows_say_truly_where_they_were_seen(all_plans: list[PlanDoc]) -
 
 
 def test_labelled_pairs_are_real_clauses_of_three_plan_pairs(linan: PlanDoc, linping: PlanDoc,
-                                                             national_2035: PlanDoc) -> None:
+                                                             national_2010: PlanDoc, national_2035: PlanDoc) -> None:
     pairs = read_labelled_pairs(PAIRS)
     assert len(pairs) >= 200
     plan_pairs = {(p.plan_a, p.plan_b) for p in pairs if p.kind != "hand"}
     assert len(plan_pairs) >= 3 and ("linan", "national-china-education-modernization-2035") in plan_pairs
+    assert ("linan", "national-education-reform-outline-2010-2020") in plan_pairs
     for split in ("tune", "test"):
         labels = [p.same for p in pairs if p.split == split]
         assert 0.15 < sum(labels) / len(labels) < 0.5
-    docs = {d.plan_id: d for d in (linan, linping, national_2035)}
+    docs = {d.plan_id: d for d in (linan, linping, national_2010, national_2035)}
     starts = {pid: {(cl.evidence.start, cl.evidence.end) for c in extract(d).commitments for cl in c.clauses}
               for pid, d in docs.items()}
     for p in pairs:
@@ -191,13 +192,15 @@ def test_general_and_shared_facets_do_not_count() -> None:
     assert facet_mismatch(["完善初中学业水平考试"], ["完善初高中学生学业水平考试和综合素质评价制度"])[0, 0] == 0
 
 
-def test_commitments_only_one_plan_makes_are_real_clauses(linan: PlanDoc, linping: PlanDoc) -> None:
+def test_commitments_only_one_plan_makes_are_real_clauses(linan: PlanDoc, linping: PlanDoc,
+                                                         national_2010: PlanDoc) -> None:
     rows = read_singletons(SINGLETONS)
     assert len(rows) >= 10
     docs = {d.plan_id: d for d in (linan, linping)}
+    known = {"linan", "linping", national_2010.plan_id, "national-china-education-modernization-2035"}
     for r in rows:
         clause_spans = {(cl.evidence.start, cl.evidence.end) for c in extract(docs[r.plan]).commitments
                         for cl in c.clauses}
         assert docs[r.plan].original[r.start:r.end] == r.quote
         assert (r.start, r.end) in clause_spans, r.quote
-        assert r.plan not in r.others
+        assert r.plan not in r.others and set(r.others) <= known, r.others
