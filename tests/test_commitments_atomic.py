@@ -67,7 +67,9 @@ def test_a_year_governs_the_clauses_after_it(national_2010: PlanDoc) -> None:
 
 def test_a_quantity_stays_with_its_clause(national_2035: PlanDoc) -> None:
     c = _commitment(national_2035, "更加注重通过加强政策设计")
-    assert [[q.evidence.quote for q in cl.quantities] for cl in c.clauses] == [[], [], [], ["不低于4％"]]
+    # 更加注重…带动投入 is a measure of its own (更加, a modifier, before 注重), then three more
+    assert [[q.evidence.quote for q in cl.quantities] for cl in c.clauses] == [[], [], [], [], ["不低于4％"]]
+    assert c.clauses[0].text == "更加注重通过加强政策设计、制度设计、标准设计带动投入"
     assert c.clauses[-1].text.startswith("保证国家财政性教育经费支出")
 
 
