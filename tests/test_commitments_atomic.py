@@ -122,6 +122,18 @@ def test_synonyms_make_local_names_of_one_reform_the_same() -> None:
     assert kept.text == "配齐所有学科专职教研员" and kept.applied == ()
 
 
+def test_the_outline_s_older_names_meet_lin_an_s() -> None:
+    # rows from tune-split misses of Lin'an against the outline 2010-2020: one measure, two names
+    assert normalise("规范各种社会补习机构和教辅市场").text == "规范各种校外培训机构和教辅市场"
+    assert normalise("促进德育、智育、体育、美育有机融合").text == "促进德智体美有机融合"
+    assert normalise("构建先进、高效、实用的数字化教育基础设施").text.endswith("信息化基础设施")
+    assert normalise("构建教育信息化新基建").text == "构建教育信息化基础设施"
+    assert normalise("培育“教育家”型校长").applied[0].canonical == "教育家办学"
+    # a field is not a measure: 师德 or 生均 alone get no row (they would pair any clause of the field)
+    assert normalise("加强教师职业理想和职业道德教育").applied == ()
+    assert normalise("制定学生人均经费基本标准").applied == ()
+
+
 def test_synonym_rows_say_truly_where_they_were_seen(all_plans: list[PlanDoc]) -> None:
     import re
 
