@@ -73,7 +73,8 @@ def test_a_modifier_before_the_verb_does_not_hide_the_action() -> None:
     # adjective, verbal noun) and the word after them is a verb, so the piece is a clause of its own.
     assert _spans("配齐所有学科专职教研员,适当提高教研员专业技术高级岗位比例。", 1006) == [
         (1006, 1017, "配齐所有学科专职教研员", "配齐"), (1018, 1035, "适当提高教研员专业技术高级岗位比例", "提高")]
-    assert [c.action for c in split_clauses("加快现有学校改造提升和标准化学校建设,合理提高学校建设相关标准。")] == ["加快", "提高"]
+    standards = split_clauses("加快现有学校改造提升和标准化学校建设,合理提高学校建设相关标准。")
+    assert [c.action for c in standards] == ["加快", "提高"]
     assert opener("优先满足教共体内教师的双向交流") == "满足"
     assert opener("研究制定优惠政策") == "制定"
     # a noun before a verb is not its modifier, and two verbal nouns are a noun (教育培训, 管理服务)
