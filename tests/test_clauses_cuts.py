@@ -66,3 +66,25 @@ def test_the_new_cuts_on_the_real_plans(linan: PlanDoc, linping: PlanDoc) -> Non
     (ethics,) = [c for c in extract(linping).commitments if c.text.startswith("强化教师师德师风评价")]
     assert [(cl.evidence.start, cl.evidence.end) for cl in ethics.clauses] == [(210, 220), (221, 256)]
     assert linping.original[221:256].startswith("把师德表现作为教师资格定期注册")
+
+
+def test_a_modifier_before_the_verb_does_not_hide_the_action() -> None:
+    # 适当 / 合理 / 优先 / 研究 are no list of adverbs: the dictionary tags them as modifiers (adverb,
+    # adjective, verbal noun) and the word after them is a verb, so the piece is a clause of its own.
+    assert _spans("配齐所有学科专职教研员,适当提高教研员专业技术高级岗位比例。", 1006) == [
+        (1006, 1017, "配齐所有学科专职教研员", "配齐"), (1018, 1035, "适当提高教研员专业技术高级岗位比例", "提高")]
+    standards = split_clauses("加快现有学校改造提升和标准化学校建设,合理提高学校建设相关标准。")
+    assert [c.action for c in standards] == ["加快", "提高"]
+    assert opener("优先满足教共体内教师的双向交流") == "满足"
+    assert opener("研究制定优惠政策") == "制定"
+    # a noun before a verb is not its modifier, and two verbal nouns are a noun (教育培训, 管理服务)
+    assert opener("教师培训经费列入预算") == ""
+    assert opener("教育培训体系更加完善") == ""
+    assert opener("服务质量显著提高") == ""
+
+
+def test_the_modifier_cut_on_the_real_plans(linping: PlanDoc) -> None:
+    (staff,) = [c for c in extract(linping).commitments if "配齐所有学科专职教研员" in c.text]
+    assert [(cl.evidence.start, cl.evidence.end, cl.action) for cl in staff.clauses][1:] == [
+        (1006, 1017, "配齐"), (1018, 1035, "提高")]
+    assert linping.original[1018:1035] == "适当提高教研员专业技术高级岗位比例"

@@ -8,7 +8,8 @@ sentence kept as context.
 
 The rules, on comma-separated segments of the sentence:
 
-* a segment that starts with an action verb (after adverbs such as 深入、全面、进一步)
+* a segment that starts with an action verb (after adverbs such as 深入、全面、进一步, or
+  any word the dictionary tags as a modifier before a verb: ``适当提高…``, ``合理提高…``)
   or states a target (``达到98%``) opens a new clause;
 * a leading segment that is a time or condition phrase (``到2025年``, ``按…要求``)
   goes with the clause after it;
@@ -24,6 +25,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from plangraph.extract.lexicon import tokens, word_tag
 
 _SEPARATORS = re.compile(r"[,，;；:：]")
 _END_PUNCT = "。;；!！?？,，、:： \t"
@@ -84,13 +87,33 @@ class ClauseSpan:
             raise ValueError(f"clause [{self.start}, {self.end}): bad span for {self.text!r}")
 
 
+# Tags of a word that modifies the verb after it (adverb, adjective, distinguishing word, and a
+# verbal noun used as one: 合理提高, 统一规划, 定期开展), not a noun that may be its subject.
+_MODIFIER_TAGS = frozenset({"a", "ad", "an", "b", "d", "z", "vd", "vn"})
+_BY_LENGTH = tuple(sorted(ACTIONS, key=len, reverse=True))
+
+
+def _modified_verb(rest: str) -> str:
+    """The verb after one modifier word (``适当提高``, ``合理提高`` → ``提高``), or ``""``: the
+    first word is a modifier by the dictionary's tags (:data:`_MODIFIER_TAGS`) and not an action
+    itself, and what follows opens with an action that is a verb only (tag ``v``), so that
+    ``教育培训``, ``管理服务`` (verbal noun + verbal noun) stay nouns."""
+    words = tokens(rest[:8])
+    first = words[0] if words else ""
+    if not 2 <= len(first) <= 3 or first in ACTIONS or word_tag(first) not in _MODIFIER_TAGS:
+        return ""
+    after = rest[len(first):]
+    verb = next((v for v in _BY_LENGTH if after.startswith(v)), "")
+    return verb if verb and word_tag(verb) == "v" and len(after) > len(verb) + 1 else ""
+
+
 def action_of(segment: str) -> str:
     """The action verb a segment opens with (adverbs skipped), or ``""``."""
     rest = _MARKER_RE.sub("", segment)
     changed = True
     while changed and rest:
         changed = False
-        for verb in sorted(ACTIONS, key=len, reverse=True):
+        for verb in _BY_LENGTH:
             if rest.startswith(verb):
                 return verb
         for adv in _ADVERBS:
@@ -98,7 +121,7 @@ def action_of(segment: str) -> str:
                 rest = rest[len(adv):]
                 changed = True
                 break
-    return ""
+    return _modified_verb(rest) if rest else ""
 
 
 _HEAD_END = "。.;；:：,， "

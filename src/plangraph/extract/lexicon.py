@@ -97,3 +97,16 @@ def concepts_in(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         if words.intersection(entry.triggers):
             (groups if entry.scheme == "group" else topics).append(entry.key)
     return tuple(topics), tuple(groups)
+
+
+@lru_cache(maxsize=1)
+def _word_tags() -> dict[str, str]:
+    import jieba.posseg
+
+    return dict(jieba.posseg.POSTokenizer(tokenizer()).word_tag_tab)
+
+
+def word_tag(word: str) -> str:
+    """jieba's part-of-speech tag of a dictionary word (``d`` adverb, ``a`` adjective, ``v`` verb,
+    ``vn`` verbal noun, ``n`` noun…), ``""`` for a word its dictionary does not tag."""
+    return _word_tags().get(word, "")
