@@ -53,6 +53,8 @@ TERMS: tuple[tuple[str, str, bool], ...] = (
     # (受过高等教育 is no 受过高中阶段及以上教育)
     ("受过高中阶段及以上教育", "attainment=senior-and-above", False),
     ("受过高中及高等教育", "attainment=senior-and-above", False), ("受过高等教育", "attainment=higher", False),
+    # the years a child may expect, no years a population has had (人均受教育年限)
+    ("预期受教育", "outlook=expected", False),
     ("高等教育文化程度", "attainment=higher", False), ("大学文化程度", "attainment=higher", False),
     # intake, a flow, is no enrolment (义务教育阶段招生 is no 义务教育阶段在校生)
     ("招生", "intake=yes", False), ("招收", "intake=yes", False), ("录取", "intake=yes", False),
@@ -145,14 +147,29 @@ TERMS: tuple[tuple[str, str, bool], ...] = (
 # 在职教职工 all 教职工, and 各类学校和幼儿园 (在校学生幼儿) what the statistics call 各级各类学校
 # (在校生): their kindergartens (children) are counted in. (pattern, written as)
 SAME_NAMES: tuple[tuple[str, str], ...] = (
-    (r"中等职业技术学校|中等专业技术学校", "中等职业学校"),
-    (r"中等职业技术教育", "中等职业教育"),
+    # how a table words a target, left at the end of a name whose figure follows
+    # (高中阶段毛入学率不低于, 义务教育巩固率达到): no part of what is measured
+    (r"(?:力争)?(?:不低于|不少于|不高于|不超过|保持在|稳定在|达到|控制在)$", ""),
+    # 职业技术 in a school's or a stage's name is 职业 (中等职业技术学校, 职业技术教育); a
+    # 职业技术学院 is a higher vocational college
+    (r"高等职业(?:技术)?学院", "高等职业院校"),
+    (r"职业技术学院", "高职院校"),
+    (r"职业技术(?=学校|教育)", "职业"),
+    (r"中等专业技术学校", "中等职业学校"),
     (r"在园学生", "在园幼儿"),
-    (r"在职教职工|在岗教职工", "教职工"),
+    # 在职, 在岗 before whom a school employs: all of them (在职教职工, 在岗专任教师)
+    (r"(?:在职|在岗)(?=专任教师|教职工|教师|校长)", ""),
+    # 幼师 (not 幼儿师范): a kindergarten teacher
+    (r"幼师(?!范|学校|学院|院校|专科学校|高专)", "幼儿园教师"),
     (r"各级?各?类学校(?:和|及|与)?幼儿园", "各级各类学校"),
+    # students against teachers said in words: 学生与教师之比 is 生师比, 教师与学生之比 师生比
+    (r"(?:在校生|在校学生|学生)(?:人?数)?(?:与|和|同)(?:专任)?教师(?:人?数)?之?比$", "生师比"),
+    (r"(?:专任)?教师(?:人?数)?(?:与|和|同)(?:在校生|在校学生|学生)(?:人?数)?之?比$", "师生比"),
     (r"在校学生(?:和|及|与)?(?:在园)?幼儿", "在校生"),
     (r"在校学生", "在校生"),
-    (r"特教(?=学校|学生|专任教师|教师)", "特殊教育"),
+    # 学生人均 is per student (小学学生人均公用经费), not per resident
+    (r"学生人均", "生均"),
+    (r"特教(?=学校|学生|专任教师|教师|在校生|招生)", "特殊教育"),
     # the groups of a school listed with 社会 (学生、家长和社会): the public at large
     (r"(?:学生|家长|教师|师生)+(?:和|及|与)?社会(?!公众|事业|保障|力量|实践)", "社会公众"),
     # a teacher's qualification said both ways (研究生学历或硕士学位): the postgraduate one
@@ -162,6 +179,17 @@ SAME_NAMES: tuple[tuple[str, str], ...] = (
     (r"学前教育儿童", "在园幼儿"),
     (r"研究生培养(?:机构|单位)", "研究生"),
     (r"高等院校", "高等学校"),
+    # the pre-school word for entry is 入园: 学前三年入学率 is 学前三年入园率
+    (r"(学前[一二两三]年|学前教育|学前|幼儿)(教育)?(毛|净)?入学率", r"\1\2\3入园率"),
+    # per so many residents, however said: 每千常住人口, 每千人拥有 are 每千人口
+    (r"每(千|万|十万)常住人口", r"每\1人口"),
+    (r"每(千|万)人(?![口次])", r"每\1人口"),
+    # who goes on from a stage, said by where they go (初中升高中, 中职毕业生升入高校): its graduates
+    # who go on (升学)
+    (r"(初中|中职|中等职业学校)(?:毕业生)?升入?(?:高中阶段|高中段|普通高中|高中|高等学校|高校|大学|本科)"
+     r"(?:学校|教育)?的?", r"\1毕业生升学"),
+    # a share of the people of an attainment (受过高等教育人口比例) is the share who had it
+    (r"(?<=教育)的?人口(?=比例|占比|比重)", "的"),
 )
 
 # A sub-row that names a place (东部地区, 城关镇, 西宁市 under 学前三年入园率): the row above's measure

@@ -27,7 +27,7 @@ from functools import lru_cache
 
 from plangraph.extract.facets import IndicatorReading
 from plangraph.extract.reading import read_indicator
-from plangraph.graph.refusals import refused
+from plangraph.graph.refusals import all_stages_refuse, count_fits, refused
 from plangraph.graph.scheme import IndicatorConcept, concepts
 from plangraph.graph.wording import SAME_WORDS, ConceptWords, Vocabulary
 
@@ -143,13 +143,14 @@ _SHARE_OF = re.compile(r"占(\S+?)(?:的)?(?:比例|比重|比率|百分比)$")
 
 
 @dataclass(frozen=True)
-class _Entry:
+class ConceptEntry:
     concept: IndicatorConcept
     facets: dict[str, frozenset[str]]
     labels: tuple[_Label, ...]
     phase: frozenset[str] = frozenset()
     worded: tuple[tuple[str, frozenset[str]], ...] = ()
     said_by_all: frozenset[str] = frozenset()
+    english: str = ""
 
     def allows(self, key: str) -> frozenset[str]:
         """The values of ``key`` the concept or one of its labels states (新增普惠性学位 is
@@ -174,8 +175,13 @@ def _gross_stages() -> frozenset[str]:
     return frozenset(s for c in concepts() if "gross" in c.facet("basis") for s in c.facet("stage"))
 
 
+def _english(label: str) -> str:
+    """An English label as a row in English is compared with it: letters and digits, lower case."""
+    return "".join(ch for ch in label.casefold() if ch.isalnum())
+
+
 @lru_cache(maxsize=1)
-def _entries() -> tuple[_Entry, ...]:
+def _entries() -> tuple[ConceptEntry, ...]:
     out = []
     for c in concepts():
         pref = read_indicator(c.label, unit=c.unit)
@@ -194,7 +200,7 @@ def _entries() -> tuple[_Entry, ...]:
             for k, v in label.values:
                 worded[k] = worded.get(k, frozenset()) | v
         said = frozenset.intersection(*(label.stated for label in labels)) - _NOT_REQUIRED
-        out.append(_Entry(c, facets, tuple(labels), phase, tuple(worded.items()), said))
+        out.append(ConceptEntry(c, facets, tuple(labels), phase, tuple(worded.items()), said, _english(c.label_en)))
     return tuple(out)
 
 
@@ -227,61 +233,16 @@ def _agrees(key: str, concept: frozenset[str], stated: frozenset[str], inferred:
     return 0.0
 
 
-# The stages of one level: a row that names stages of two (新增中小学幼儿园学位) counts across them.
-_LEVEL = {"primary": "compulsory", "junior": "compulsory", "general-senior": "senior",
-          "secondary-vocational": "senior", "higher-vocational": "higher"}
-
-
-def _one_stage(stages: frozenset[str]) -> bool:
-    """Whether a row's stages are those of one level (a count of all stages is not its)."""
-    named = stages - {"all"}
-    if len(named) > 1:
-        named -= {"special"}  # 残疾儿童义务教育在校生: special education within one stage
-    return len({_LEVEL.get(s, s) for s in named}) == 1
-
-
-def _all_stages_refuse(entry: _Entry, stages: frozenset[str]) -> bool:
-    """Whether a concept of all stages refuses a row of these: it does a row of one stage, unless
-    one of its wordings names that stage alone (中小学劳动教育实践基地 is 中小学劳动实践基地数)."""
-    return ("all" in entry.facets.get("stage", frozenset()) and _one_stage(stages)
-            and not any(dict(label.values).get("stage") == stages for label in entry.labels))
-
-
-def _count_fits(reading: IndicatorReading, entry: _Entry) -> bool:
-    """Whether a row can be a count concept's (#24, the counts by stage): a count of all
-    stages takes no row of one stage, even from its category (在校生 under 高中阶段教育 is
-    高中阶段教育在校生, not 各级各类学历教育在校生); a stock takes no flow (新建高职专科学校 is no
-    高职院校数); 教职工 are no 专任教师; a unit in 所 counts institutions, not people (成人高等学校
-    in 所 is no 成人本专科在校生), and one in 万人 people, not institutions."""
-    if "measure" not in reading.facets and "population" not in reading.facets:
-        return False  # 小学学校达标情况 says no count, by word, unit or whom it counts
-    if "stage" not in reading.facets and not entry.facets.get("stage", frozenset()) & {"all"}:
-        return False  # 学校规模 (of any school) is no count of one stage
-    if _all_stages_refuse(entry, reading.facets.get("stage", frozenset())):
-        return False
-    if ("change" in reading.facets and "institutions" in entry.facets.get("aspect", frozenset())
-            and not any("change" in label.stated for label in entry.labels)):
-        return False
-    people = reading.facets.get("population", frozenset())
-    if people and "population" not in reading.inferred and entry.facets.get("population"):
-        if {"teachers", "staff"} & people and not people & entry.facets["population"]:
-            return False
-    if (kind := reading.facets.get("kind")) and not kind & entry.allows("kind"):
-        return False  # 初级中学 is one kind of 初中 school, 职业中学 one of 中职
-    counted = reading.facets.get("counted", frozenset())
-    if "institutions" in counted and entry.facets.get("population"):
-        return False
-    return not ("people" in counted and "institutions" in entry.facets.get("aspect", frozenset()))
-
-
-def score(reading: IndicatorReading, entry: _Entry) -> Candidate | None:
+def score(reading: IndicatorReading, entry: ConceptEntry) -> Candidate | None:
     """The concept's best label for the row, or None when a facet vetoes it."""
     stages = reading.facets.get("stage", frozenset()) - {"special"}
-    if _all_stages_refuse(entry, stages) and "count" in entry.facets.get("measure", frozenset()):
+    if all_stages_refuse(entry, stages) and "count" in entry.facets.get("measure", frozenset()):
         return None  # 新增学位 under 学前教育 is the stage's, whatever its words: a count of all stages is not
     for label in entry.labels:  # a wording the scheme lists for the concept is the concept
         if label.text == reading.full_name:
             return Candidate(entry.concept.key, 1.0, label.text, (), exact=True)
+    if entry.english and _english(reading.full_name) == entry.english:  # a bilingual table's English name
+        return Candidate(entry.concept.key, 1.0, entry.concept.label_en, (), exact=True)
     factor = 1.0
     agreeing = []
     if entry.phase and stages and not stages & entry.phase:
@@ -323,7 +284,7 @@ def score(reading: IndicatorReading, entry: _Entry) -> Candidate | None:
             and all("basis" in label.stated for label in entry.labels)
             and entry.facets.get("stage", frozenset()) & _gross_stages()):
         return None
-    if ("count" in entry.facets.get("measure", frozenset()) and not _count_fits(reading, entry)) or refused(
+    if ("count" in entry.facets.get("measure", frozenset()) and not count_fits(reading, entry)) or refused(
             reading, entry.concept):
         return None  # and a threshold or all graduates the concept does not state (refusals.py)
     # A head count of people (教职工, 专任教师, 教学点在校生) is no count of institutions or places

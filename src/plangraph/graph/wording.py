@@ -108,11 +108,13 @@ SAME_WORDS = ((re.compile(r"新改扩建|新建改扩建|改扩建|新建|新增
 # And, for explaining a row's words only (the stage facet tells 入学 from 入园): 入园 the
 # pre-school word for 入学, 学龄 for 适龄, 建设 before what is built a flow, 职业高等/职业本专科
 # higher vocational (普通、职业高等学校), 小时 and 时长 a time (锻炼时间 against 锻炼1小时), 世界一流
-# the 一流 of 双一流.
+# the 一流 of 双一流, and a funding standard's words (拨款标准) after 公用经费.
 _LOOSE = SAME_WORDS + ((re.compile(r"入园"), "入学"), (re.compile(r"学龄"), "适龄"),
                        (re.compile(r"^(新)?建[设成](?=\S*(幼儿园|学校|园|校|学位)$)"), "新建"),
                        (re.compile(r"职业(?=高等|本专科)"), "高职"), (re.compile(r"小时|时长"), "时间"),
-                       (re.compile(r"世界一流"), "一流"))
+                       (re.compile(r"世界一流"), "一流"),
+                       # a funding standard's words after 公用经费 (拨款标准, 基准定额): the same funds
+                       (re.compile(r"(?<=公用经费)(?:财政)?(?:拨款)?(?:基准)?(?:定额|标准)"), ""))
 
 
 def fold(text: str) -> str:
