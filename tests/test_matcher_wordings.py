@@ -89,3 +89,61 @@ def test_a_figure_per_resident_is_refused_by_a_total_but_stays_a_suggestion():
     m = match("人均财政性教育经费", unit="元")
     assert m.concept is None
     assert _tie("财政性教育经费", unit="亿元") == "public-education-expenditure"
+
+
+@pytest.mark.parametrize(("name", "parent", "category", "unit", "concept"), [
+    # the row above's word is what it measures (毛入园率, 巩固率): a span or stage under it goes in front
+    ("学前一年", "毛入园率", "主要指标", "%", "preschool-one-year-enrolment"),
+    ("学前三年", "毛入园率", "主要指标", "%", "preschool-gross-enrolment"),
+    # a teacher's certificate (资格证持证) is no disabled child's (持证儿童)
+    ("专任教师资格证持证率", None, "教师队伍", "%", "teacher-certification-rate"),
+    # a kindergarten share written long or short (公办幼儿园占比 / 公办园占比)
+    ("公办幼儿园占比", None, "学前教育", "%", "public-kindergarten-coverage"),
+    # 中职 is a part of 职业教育, and a wording of the concept names it
+    ("中职学校学生双证书获取率", None, "职业教育", "%", "vocational-certificate-rate"),
+])
+def test_a_row_s_own_words_read_as_what_they_say(name, parent, category, unit, concept):
+    assert _tie(name, category, unit, parent) == concept
+
+
+@pytest.mark.parametrize(("name", "category", "concept"), [
+    # 标准化 is a word of its own, no frame word 标准: a digital campus is no 标准化学校
+    ("中小学标准化建设达标率", "义务教育", "compulsory-school-standard-share"),
+    ("义务教育学校标准化学校建设比例", "义务教育", "compulsory-school-standard-share"),
+    ("小学五年完成率", "义务教育", None),  # a completion rate is no retention rate
+    ("初中三年完成率", "义务教育", None),
+])
+def test_words_made_of_a_frame_word_stay_words(name, category, concept):
+    assert _tie(name, category, "%") == concept
+
+
+@pytest.mark.parametrize(("name", "unit", "refused"), [
+    ("10万人口以上县特殊教育学校覆盖率", "%", "special-school-county-coverage"),  # another threshold
+    ("应届毕业生就业率", "%", "secondary-vocational-employment"),  # all graduates, no one stage's
+    ("随迁子女就读比例", "%", "migrant-children-public-school"),  # every wording of it says 公办
+    ("人均财政性教育经费", "元", "public-education-expenditure"),  # per resident, no total
+])
+def test_a_concept_the_general_checks_refuse_is_still_offered_to_a_reviewer(name, unit, refused):
+    m = match(name, unit=unit)
+    assert m.concept is None
+    offered = {c.key: c.score for c in m.candidates}
+    assert refused in offered and 0 < offered[refused] <= 0.4  # a suggestion, below any tie
+
+
+def test_plangraph_concepts_lists_a_refused_concept_among_an_unmapped_row_s_suggestions():
+    # what `plangraph concepts --unmapped` and the review file show: a plan's ties, from plan_ties
+    from plangraph.graph.ties import IndicatorRow, plan_ties
+
+    rows = [IndicatorRow("urn:x:1", "t1", "随迁子女就读比例", "随迁子女就读比例", None, "教育公平", "%"),
+            IndicatorRow("urn:x:2", "t1", "应届毕业生就业率", "应届毕业生就业率", None, "就业", "%")]
+    first, second = plan_ties("x", rows)
+    assert first.status == second.status == "unmapped"
+    assert "migrant-children-public-school" in dict(first.suggestions)
+    assert "secondary-vocational-employment" in dict(second.suggestions)
+
+
+def test_a_bracket_naming_a_part_of_the_row_s_own_stage_is_a_note():
+    # 中职 is a part of 高中阶段: the rate with its note is the rate (a stage beside it stays a sum)
+    assert _tie("高中阶段毛入学率（含中等职业教育）", "高中教育", "%") == "senior-secondary-gross-enrolment"
+    assert _tie("义务教育在校生（含小学、初中）", "义务教育", "人") == "compulsory-enrolment-count"
+    assert _tie("小学在校生（含学前教育）", "义务教育", "人") is None

@@ -89,7 +89,8 @@ TERMS: tuple[tuple[str, str, bool], ...] = (
     ("乡村", "population=rural", True), ("农村", "population=rural", True),
     ("市区", "population=urban", True), ("城区", "population=urban", True), ("主城区", "population=urban", True),
     ("城镇", "population=urban", True), ("寄宿制", "population=boarding", True), ("寄宿", "population=boarding", True),
-    ("持证上岗", "", False), ("残疾", "population=disabled", True), ("持证", "population=disabled", True),
+    ("持证上岗", "", False), ("资格证持证", "", False), ("资格持证", "", False),  # a teacher's certificate
+    ("残疾", "population=disabled", True), ("持证", "population=disabled", True),
     ("三残", "population=disabled", True),
     ("随迁子女", "population=migrant", True), ("随迁", "population=migrant", True), ("进城务工", "population=migrant", True),
     ("外来务工", "population=migrant", True), ("留守", "population=left-behind", True),
@@ -157,6 +158,9 @@ SAME_NAMES: tuple[tuple[str, str], ...] = (
     (r"职业技术(?=学校|教育)", "职业"),
     (r"中等专业技术学校", "中等职业学校"),
     (r"在园学生", "在园幼儿"),
+    # 公办园, 普惠园, 民办园 are kindergartens: a share of them written either way (公办幼儿园占比 is
+    # 公办园占比)
+    (r"(公办|普惠性?|民办)幼儿园(?=占比|比例|比重|覆盖率|覆盖面)", r"\1园"),
     # 在职, 在岗 before whom a school employs: all of them (在职教职工, 在岗专任教师)
     (r"(?:在职|在岗)(?=专任教师|教职工|教师|校长)", ""),
     # 幼师 (not 幼儿师范): a kindergarten teacher

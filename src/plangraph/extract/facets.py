@@ -106,6 +106,9 @@ _TELLING = ("stage", "degree", "span", "ownership", "population")
 # figure, not what it counts.
 _FIGURE = re.compile(r"\d+(?:\.\d+)?[万千]?(?:人次|所|人|个|名|校|园|班|家)")
 _INCLUDES = ("含", "包括", "包含")
+# The stages within a stage: what a bracket says a row of the wider stage includes of them is a note.
+_PARTS = {"senior": ("general-senior", "secondary-vocational"), "compulsory": ("primary", "junior"),
+          "higher": ("higher-vocational",), "vocational": ("secondary-vocational", "higher-vocational")}
 
 
 def _bracket(m: re.Match[str], outside: Mapping[str, frozenset[str]]) -> str:
@@ -125,8 +128,9 @@ def _bracket(m: re.Match[str], outside: Mapping[str, frozenset[str]]) -> str:
         if "kind" in said and not said["kind"] <= outside.get("kind", frozenset()):
             return "并含" + body
         if (said.get("stage") and outside.get("stage") and not said["stage"] & outside["stage"]
-                and "special" not in outside["stage"]):  # 特殊教育（含随班就读、送教上门）: its own parts
-            return "并含" + body
+                and "special" not in outside["stage"]  # 特殊教育（含随班就读、送教上门）: its own parts
+                and not said["stage"] <= {p for s in outside["stage"] for p in _PARTS.get(s, ())}):
+            return "并含" + body  # 高中阶段（含中职）: a part of the row's own stage, a note
         return ""
     if _FIGURE.search(inside) or len(inside) > 6:  # a part's figure, a definition
         return ""
@@ -282,9 +286,12 @@ def full_name(name: str, parent: str | None) -> str:
         if at is None:
             before += term  # 小学 of 小学教师 under 全州专任教师: a facet the row above leaves open
             continue
-        j, (old, old_stated, _) = at
+        j, (old, old_stated, old_leaves) = at
         if dict(old_stated) == dict(stated):
             continue  # 教师 under 专任教师, 幼儿园 under 在园幼儿数: the row above says it already
+        if not old_leaves:
+            before += term  # 学前三年 under 毛入园率: the row above's word is what it measures; it stays
+            continue
         replaced = replaced[:j] + term + replaced[j + len(old):]
     replaced = before + replaced
     if heads and (not rest or replaced.endswith(rest)):

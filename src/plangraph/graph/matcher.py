@@ -233,6 +233,16 @@ def _agrees(key: str, concept: frozenset[str], stated: frozenset[str], inferred:
     return 0.0
 
 
+# The stages that are a part of a wider one: a concept of the wider stage takes a row of the part
+# where one of its wordings names that part alone (中职学生双证书获取率 of 职业教育).
+_PART_OF = {"secondary-vocational": "vocational", "higher-vocational": "vocational"}
+
+
+def _part_worded(entry: ConceptEntry, stages: frozenset[str]) -> bool:
+    return (bool(stages) and all(_PART_OF.get(s) in entry.facets.get("stage", frozenset()) for s in stages)
+            and any(dict(label.values).get("stage") == stages for label in entry.labels))
+
+
 def score(reading: IndicatorReading, entry: ConceptEntry) -> Candidate | None:
     """The concept's best label for the row, or None when a facet vetoes it."""
     stages = reading.facets.get("stage", frozenset()) - {"special"}
@@ -269,9 +279,8 @@ def score(reading: IndicatorReading, entry: ConceptEntry) -> Candidate | None:
             return None
     # And the reverse: a concept every wording of which says it (招生, 博士, 成人高校) takes no row
     # that does not: 小学在校生 is no 小学招生, 在学研究生 no 在学博士研究生.
-    for key in entry.said_by_all:
-        if key not in reading.facets:
-            return None
+    if entry.said_by_all - reading.facets.keys():
+        factor *= _REFUSED  # refused, but a suggestion for a reviewer (随迁子女就读比例: which share?)
     # A concept every wording of which is per student (生均, 每百名) takes no total: 教学及辅助用房总面积
     # is no 生均教学及辅助用房面积, 特殊教育学校经费总额 no 特殊教育学校生均公用经费.
     if ("per-student" not in reading.facets.get("measure", frozenset())
@@ -286,7 +295,7 @@ def score(reading: IndicatorReading, entry: ConceptEntry) -> Candidate | None:
         return None
     if ("count" in entry.facets.get("measure", frozenset()) and not count_fits(reading, entry)) or refused(
             reading, entry.concept):
-        return None  # and a threshold or all graduates the concept does not state (refusals.py)
+        factor *= _REFUSED  # and a threshold or all graduates the concept does not state (refusals.py)
     # A head count of people (教职工, 专任教师, 教学点在校生) is no count of institutions or places
     # (农村小学教学点: 农村 says where, not whom it counts).
     whom = reading.facets.get("population", frozenset()) - _SUBSETS
@@ -305,6 +314,8 @@ def score(reading: IndicatorReading, entry: ConceptEntry) -> Candidate | None:
     for key in _VETO_KEYS:
         if key in entry.facets and key in reading.facets:
             f = _agrees(key, entry.facets[key], reading.facets[key], key in reading.inferred)
+            if f == 0.0 and key == "stage" and _part_worded(entry, reading.facets[key]):
+                f = 1.0  # 中职学校双证书获取率: 中职 is a part of 职业教育, and a wording of the concept names it
             if (f == 0.0 and key == "stage" and entry.facets[key] == {"compulsory"}
                     and reading.facets[key] <= {"primary", "junior"} and "ratio" not in reading.facets.get("measure", ())
                     and entry.facets.get("measure", frozenset()) & _RESOURCE_MEASURES):
