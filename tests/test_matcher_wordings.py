@@ -147,3 +147,13 @@ def test_a_bracket_naming_a_part_of_the_row_s_own_stage_is_a_note():
     assert _tie("高中阶段毛入学率（含中等职业教育）", "高中教育", "%") == "senior-secondary-gross-enrolment"
     assert _tie("义务教育在校生（含小学、初中）", "义务教育", "人") == "compulsory-enrolment-count"
     assert _tie("小学在校生（含学前教育）", "义务教育", "人") is None
+
+
+@pytest.mark.parametrize(("name", "concept"), [
+    ("初中招收新生数", "junior-intake-count"),  # new pupils taken in are the intake
+    ("初一新生人数", "junior-intake-count"),
+    ("高一年级新生", "general-senior-intake-count"),
+])
+def test_new_pupils_are_the_intake(name, concept):
+    category = "普通高中" if name.startswith("高") else "义务教育"
+    assert _tie(name, category, "人") == concept

@@ -125,6 +125,7 @@ _STAGE_WORD = re.compile(r"^(阶段)?(教育)?")
 _INSTITUTION = re.compile(r"各级各类|各类|学校|院校|学院")
 
 
+@lru_cache(maxsize=8192)  # a row is compared with every concept: its grams are made once
 def _compare(text: str, *, core: bool = False) -> frozenset[str]:
     """The character uni- and bigrams labels and rows are compared on, filler words out
     (and, for a core, a closing count word and institution word)."""
@@ -251,7 +252,7 @@ def score(reading: IndicatorReading, entry: ConceptEntry) -> Candidate | None:
     for label in entry.labels:  # a wording the scheme lists for the concept is the concept
         if label.text == reading.full_name:
             return Candidate(entry.concept.key, 1.0, label.text, (), exact=True)
-    if entry.english and _english(reading.full_name) == entry.english:  # a bilingual table's English name
+    if entry.english and reading.full_name.isascii() and _english(reading.full_name) == entry.english:  # in English
         return Candidate(entry.concept.key, 1.0, entry.concept.label_en, (), exact=True)
     factor = 1.0
     agreeing = []
@@ -277,10 +278,6 @@ def score(reading: IndicatorReading, entry: ConceptEntry) -> Candidate | None:
     for key in _NARROWING:
         if (said := reading.facets.get(key)) and not said & entry.allows(key):
             return None
-    # And the reverse: a concept every wording of which says it (招生, 博士, 成人高校) takes no row
-    # that does not: 小学在校生 is no 小学招生, 在学研究生 no 在学博士研究生.
-    if entry.said_by_all - reading.facets.keys():
-        factor *= _REFUSED  # refused, but a suggestion for a reviewer (随迁子女就读比例: which share?)
     # A concept every wording of which is per student (生均, 每百名) takes no total: 教学及辅助用房总面积
     # is no 生均教学及辅助用房面积, 特殊教育学校经费总额 no 特殊教育学校生均公用经费.
     if ("per-student" not in reading.facets.get("measure", frozenset())
@@ -293,9 +290,6 @@ def score(reading: IndicatorReading, entry: ConceptEntry) -> Candidate | None:
             and all("basis" in label.stated for label in entry.labels)
             and entry.facets.get("stage", frozenset()) & _gross_stages()):
         return None
-    if ("count" in entry.facets.get("measure", frozenset()) and not count_fits(reading, entry)) or refused(
-            reading, entry.concept):
-        factor *= _REFUSED  # and a threshold or all graduates the concept does not state (refusals.py)
     # A head count of people (教职工, 专任教师, 教学点在校生) is no count of institutions or places
     # (农村小学教学点: 农村 says where, not whom it counts).
     whom = reading.facets.get("population", frozenset()) - _SUBSETS
@@ -329,16 +323,24 @@ def score(reading: IndicatorReading, entry: ConceptEntry) -> Candidate | None:
             factor *= _EXTRA_PENALTY
     if ("change" in reading.facets) != all("change" in label.stated for label in entry.labels):
         factor *= _MISSING_PENALTY  # a count of new places or schools against a stock, or the reverse
-    # A word of the row's name the scheme uses for other concepts and this one does not explain
-    # (在学博士生: 博士 is no word of 在学研究生) refuses the tie; the concept stays a suggestion.
-    unexplained = _vocabulary().unexplained(reading.name, entry.concept.key)
-    # its last word is what it counts (预科生) or rates (优秀率 is no 优良率)
-    counts = reading.facets.get("measure", frozenset()) & {"count", "rate"}
-    factor *= _REFUSED if unexplained.distinctive or (counts and unexplained.head) else unexplained.factor()
     if (share := _SHARE_OF.search(reading.name)) and _vocabulary().unexplained(share.group(1), entry.concept.key).words:
         return None  # 教育投入占财政民生支出比例: a share of another whole than the concept's
-    if _vocabulary().one_part(reading.full_name, entry.concept.key):
-        factor *= _REFUSED  # 特殊教育学校在校生 is one part of 特殊教育在校生 (含特殊教育学校和随班就读)
+    # Refused, but suggestions for a reviewer (checked after the vetoes, which drop a concept outright):
+    # a concept every wording of which says it (招生, 博士, 成人高校, 公办) takes no row that does not
+    # (小学在校生 is no 小学招生; 随迁子女就读比例: which share?), and what refusals.py says.
+    if (entry.said_by_all - reading.facets.keys()
+            or ("count" in entry.facets.get("measure", frozenset()) and not count_fits(reading, entry))
+            or refused(reading, entry.concept)):
+        factor *= _REFUSED  # the word check below could only lower a suggestion further
+    else:
+        # A word of the row's name the scheme uses for other concepts and this one does not explain
+        # (在学博士生: 博士 is no word of 在学研究生) refuses the tie; the concept stays a suggestion.
+        unexplained = _vocabulary().unexplained(reading.name, entry.concept.key)
+        # its last word is what it counts (预科生) or rates (优秀率 is no 优良率)
+        counts = reading.facets.get("measure", frozenset()) & {"count", "rate"}
+        factor *= _REFUSED if unexplained.distinctive or (counts and unexplained.head) else unexplained.factor()
+        if _vocabulary().one_part(reading.full_name, entry.concept.key):
+            factor *= _REFUSED  # 特殊教育学校在校生 is one part of 特殊教育在校生 (含特殊教育学校和随班就读)
     full, core = _compare(reading.full_name), _compare(reading.core, core=True)
     best: tuple[float, str] = (0.0, "")
     for label in entry.labels:
