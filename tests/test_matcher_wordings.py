@@ -157,3 +157,24 @@ def test_a_bracket_naming_a_part_of_the_row_s_own_stage_is_a_note():
 def test_new_pupils_are_the_intake(name, concept):
     category = "普通高中" if name.startswith("高") else "义务教育"
     assert _tie(name, category, "人") == concept
+
+
+def test_a_sub_row_naming_a_part_of_whom_the_row_above_counts_is_that_part():
+    from plangraph.extract.reading import read_indicator
+
+    r = read_indicator("其中：残疾学生", parent="初中在校生", category="基本情况", unit="人")
+    assert "disabled" in r.facets["population"]  # it replaced 在校生 before, and read as 初中学生
+    assert _tie("其中：残疾学生", "基本情况", "人", parent="初中在校生") is None
+    assert _tie("其中：随迁子女", "基本情况", "人", parent="小学在校生") is None
+    assert _tie("小学", "基本情况", "人", parent="在校生") == "primary-enrolment-count"  # a stage still ties
+
+
+@pytest.mark.parametrize(("name", "category", "unit", "concept"), [
+    ("3-6周岁幼儿毛入园率", "学前教育", "%", "preschool-gross-enrolment"),  # 周岁 is 岁
+    ("高中阶段教育普及程度（毛入学率）", "高中教育", "%", "senior-secondary-gross-enrolment"),  # the figure
+    ("每十万人口在校大学生数", "高等教育", "人", "higher-students-per-100k"),  # 在校大学生
+    ("每万人口高校在校生数", "高等教育", "人", None),  # another scale per residents
+    ("中职毕业生初次就业率", "职业教育", "%", "secondary-vocational-employment"),  # first-time employment
+])
+def test_how_a_rate_s_population_scale_and_figure_are_said(name, category, unit, concept):
+    assert _tie(name, category, unit) == concept

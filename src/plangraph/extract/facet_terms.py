@@ -171,6 +171,9 @@ SAME_NAMES: tuple[tuple[str, str], ...] = (
     (r"(?:专任)?教师(?:人?数)?(?:与|和|同)(?:在校生|在校学生|学生)(?:人?数)?之?比$", "师生比"),
     (r"在校学生(?:和|及|与)?(?:在园)?幼儿", "在校生"),
     (r"在校学生", "在校生"),
+    # 周岁 is 岁 (3-5周岁幼儿); 在校大学生, 在校研究生 are 大学, 研究生 在校生
+    (r"周岁", "岁"),
+    (r"在校(大学|研究)生", r"\1在校生"),
     # new pupils taken in (招收新生, 一年级新生) are the intake (招生)
     (r"初一(?:年级)?新生", "初中招生"), (r"高一(?:年级)?新生", "高中招生"),
     (r"招收新生|一年级新生", "招生"),
@@ -198,6 +201,11 @@ SAME_NAMES: tuple[tuple[str, str], ...] = (
     # a share of the people of an attainment (受过高等教育人口比例) is the share who had it
     (r"(?<=教育)的?人口(?=比例|占比|比重)", "的"),
 )
+
+# Populations that are a part of another (残疾学生 of 在校生, 随迁子女, 农村): a row of one is no row
+# of the whole, and a sub-row naming one is that part of the row above (其中：残疾学生 under 小学在校生).
+POPULATION_PARTS = frozenset({"disabled", "migrant", "left-behind", "rural", "urban", "boarding",
+                              "main-working-age", "parents"})
 
 # A sub-row that names a place (东部地区, 城关镇, 西宁市 under 学前三年入园率): the row above's measure
 # for a part of the place. Places are not what is compared; a part the scheme tells apart (农村,

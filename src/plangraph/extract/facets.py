@@ -28,7 +28,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from plangraph.extract.facet_terms import SAME_NAMES, TERMS
+from plangraph.extract.facet_terms import POPULATION_PARTS, SAME_NAMES, TERMS
 from plangraph.text import normalize
 
 FacetSet = Mapping[str, frozenset[str]]
@@ -59,6 +59,8 @@ _UNITS: tuple[tuple[re.Pattern[str], str], ...] = (
 _BRACKETS = re.compile(r"\([^()]*\)?|（[^（）]*）?|\[[^\]]*\]|【[^】]*】")
 _NUMBERING = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*\s*[.、]|\(\s*\d{1,2}\s*\)|[①-⑳]|[一二三四五六七八九十]+\s*、|"
                         r"\(\s*[一二三四五六七八九十]+\s*\))\s*")
+# A level (普及水平, 大众化水平) said by its figure in brackets: the figure is what the row measures.
+_LEVEL_OF = re.compile(r"(?:普及|大众化|普及化)?(?:水平|程度)\s*[（(]\s*((?:毛|净)入[园学]率)\s*[)）]")
 _SUB_ROW = re.compile(r"^(其中|内含|含)\s*[:：,，]?\s*")
 _RANGE = re.compile(r"(\d)\s*[-－~～–—至到]\s*(?=\d)")
 _SAME_NAMES = tuple((re.compile(p), w) for p, w in SAME_NAMES)
@@ -93,6 +95,7 @@ def normalise(text: str) -> str:
     t = normalize(text or "").strip()
     t = _NUMBERING.sub("", t)
     t = _RANGE.sub(r"\1—", t)  # 3-5岁 is a span of ages, as the scheme writes it (3—5岁), not 35岁
+    t = _LEVEL_OF.sub(r"\1", t)  # 高中阶段教育普及水平（毛入学率）: the bracket says which figure
     t = _SUB_ROW.sub("", t)
     outside = scan(_NOISE.sub("", _BRACKETS.sub("", t)))[0]
     t = _NOISE.sub("", _BRACKETS.sub(lambda m: _bracket(m, outside), t))
@@ -283,8 +286,10 @@ def full_name(name: str, parent: str | None) -> str:
         keys = {k for k, _ in stated}
         at = next(((j, t) for j in range(len(replaced)) if (t := _term_at(replaced, j))
                    and keys & {k for k, _ in t[1]}), None)
-        if at is None:
-            before += term  # 小学 of 小学教师 under 全州专任教师: a facet the row above leaves open
+        if at is None or dict(stated).get("population", frozenset()) & POPULATION_PARTS:
+            # 小学 of 小学教师 under 全州专任教师: a facet the row above leaves open; 残疾 of 残疾学生 under
+            # 小学在校生: a part of whom the row above counts
+            before += term
             continue
         j, (old, old_stated, old_leaves) = at
         if dict(old_stated) == dict(stated):

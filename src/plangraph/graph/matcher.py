@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from plangraph.extract.facet_terms import POPULATION_PARTS
 from plangraph.extract.facets import IndicatorReading
 from plangraph.extract.reading import read_indicator
 from plangraph.graph.refusals import all_stages_refuse, count_fits, refused
@@ -207,8 +208,7 @@ def _entries() -> tuple[ConceptEntry, ...]:
 
 # Populations that are a part of another: a row of one is not of a concept without it
 # (其中市区学前三年幼儿入园率 is no 学前三年毛入园率).
-_SUBSETS = frozenset({"disabled", "migrant", "left-behind", "rural", "urban", "boarding", "main-working-age",
-                      "parents"})
+_SUBSETS = POPULATION_PARTS
 # Stages a row names that a concept of all stages does not cover (小学生近视率 is no
 # 儿童青少年总体近视率); 中小学 and 义务教育 are the whole school system to most plans.
 _NARROW = frozenset({"preschool", "primary", "junior", "senior", "general-senior", "secondary-vocational",

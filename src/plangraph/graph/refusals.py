@@ -1,7 +1,8 @@
 """Ties the matcher refuses on what a row's name states beyond its facets (#24, after blind7).
 
 * A population threshold (``20万人口以上的县``) the concept states otherwise (30万人口以上县特殊
-  教育学校覆盖率): another share of counties.
+  教育学校覆盖率): another share of counties; and another scale per residents (每万人口 is no
+  每十万人口).
 * All graduates (``毕业生就业率``, no stage named by the row, its category or its table) are no
   one stage's graduates: a concept of one stage is not the row's.
 * Higher education counted whole (``高等教育`` under ``毕业生总数``: the statistics' postgraduates,
@@ -26,6 +27,8 @@ if TYPE_CHECKING:
     from plangraph.graph.matcher import ConceptEntry
 
 _THRESHOLD = re.compile(r"(\d+(?:\.\d+)?)万人口")
+# Per how many residents (每千人口, 每万人口, 每十万人口): another scale is another figure.
+_PER = re.compile(r"每(十万|万|千|百)人口?")
 # Stages of a whole level or less: a row of no stage is none of them.
 _ONE_STAGE = frozenset({"preschool", "primary", "junior", "senior", "general-senior", "secondary-vocational",
                         "higher-vocational", "vocational", "higher", "special"})
@@ -53,6 +56,9 @@ def refused(reading: IndicatorReading, concept: IndicatorConcept) -> bool:
     or a figure per resident against a total."""
     if _whole_higher(reading, concept) or _per_head_of_a_total(reading, concept):
         return True
+    per = set(_PER.findall(reading.full_name))
+    if per and (own_per := set(_PER.findall("|".join(concept.labels)))) and not per & own_per:
+        return True  # 每万人口高等学校在校生数 is no count per 100,000 residents
     said = set(_THRESHOLD.findall(reading.full_name))
     if said:
         own = set(_THRESHOLD.findall("|".join(concept.labels) + concept.definition))

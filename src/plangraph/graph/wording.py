@@ -113,6 +113,8 @@ _LOOSE = SAME_WORDS + ((re.compile(r"入园"), "入学"), (re.compile(r"学龄")
                        (re.compile(r"^(新)?建[设成](?=\S*(幼儿园|学校|园|校|学位)$)"), "新建"),
                        (re.compile(r"职业(?=高等|本专科)"), "高职"), (re.compile(r"小时|时长"), "时间"),
                        (re.compile(r"世界一流"), "一流"),
+                       # the first-time employment rate is an employment rate (初次就业率, 就业去向落实率)
+                       (re.compile(r"初次(?=就业率)|(?<=就业)去向落实(?=率)"), ""),
                        # a funding standard's words after 公用经费 (拨款标准, 基准定额): the same funds
                        (re.compile(r"(?<=公用经费)(?:财政)?(?:拨款)?(?:基准)?(?:定额|标准)"), ""))
 
