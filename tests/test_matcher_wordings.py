@@ -178,3 +178,13 @@ def test_a_sub_row_naming_a_part_of_whom_the_row_above_counts_is_that_part():
 ])
 def test_how_a_rate_s_population_scale_and_figure_are_said(name, category, unit, concept):
     assert _tie(name, category, unit) == concept
+
+
+def test_full_time_teachers_are_teachers_and_a_share_satisfied_is_satisfaction():
+    from plangraph.extract.reading import read_indicator
+
+    r = read_indicator("中小学心理健康专职教师配备率")
+    assert r.facets["population"] == {"teachers"} and "vocational" not in r.facets.get("stage", ())  # no 职教
+    assert _tie("中小学心理健康专职教师配备率", "学生发展", "%") == "mental-health-teacher-staffing"
+    assert _tie("社会公众教育满意率", "综合", "%") == "education-satisfaction"
+    assert _tie("进城务工人员随迁子女入读公办学校比例", "义务教育", "%") == "migrant-children-public-school"  # 入读

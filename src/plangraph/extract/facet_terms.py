@@ -80,7 +80,9 @@ TERMS: tuple[tuple[str, str, bool], ...] = (
     # a county-level division (县（市、区）) is no urban population
     ("县市区", "", False), ("县区市", "", False), ("市县区", "", False),
     # population
-    ("专任教师", "population=teachers", True), ("教师", "population=teachers", True), ("师资", "population=teachers", True),
+    ("专任教师", "population=teachers", True),
+    # 专职教师, 兼职教师: teachers (not 职教, vocational education, inside 专职教师)
+    ("专职教师", "population=teachers", True), ("兼职教师", "population=teachers", True), ("教师", "population=teachers", True), ("师资", "population=teachers", True),
     ("教职工", "population=staff", True), ("校长", "population=principals", True),
     ("特需儿童", "population=disabled", True), ("特殊需要", "population=disabled", True),
     ("居民", "population=residents", True), ("市民", "population=residents", True),
@@ -173,6 +175,7 @@ SAME_NAMES: tuple[tuple[str, str], ...] = (
     (r"在校学生", "在校生"),
     # 周岁 is 岁 (3-5周岁幼儿); 在校大学生, 在校研究生 are 大学, 研究生 在校生
     (r"周岁", "岁"),
+    (r"满意率", "满意度"),  # the share satisfied, as plans word the satisfaction level
     (r"在校(大学|研究)生", r"\1在校生"),
     # new pupils taken in (招收新生, 一年级新生) are the intake (招生)
     (r"初一(?:年级)?新生", "初中招生"), (r"高一(?:年级)?新生", "高中招生"),

@@ -99,10 +99,10 @@ class ConceptWords:
         return None
 
 
-# Words of one meaning, read as one on both sides: 新增/新建/改扩建 a flow of new things, 就读/在读
+# Words of one meaning, read as one on both sides: 新增/新建/改扩建 a flow of new things, 就读/在读/入读
 # what 在园 says of children (在普惠性幼儿园就读的幼儿占比), 教育支出 教育经费.
 SAME_WORDS = ((re.compile(r"新改扩建|新建改扩建|改扩建|新建|新增|扩建|改建|增加"), "新建"),
-              (re.compile(r"在?就读|在读"), "在园"),
+              (re.compile(r"在?就读|在读|入读"), "在园"),
               (re.compile(r"教育支出"), "教育经费"),
               (re.compile(r"(新建)+"), "新建"))  # 新建、扩建幼儿园
 # And, for explaining a row's words only (the stage facet tells 入学 from 入园): 入园 the
