@@ -22,7 +22,7 @@ Deterministic and per plan: a plan of 100 indicators is matched in well under a 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from plangraph.extract.facet_terms import POPULATION_PARTS
@@ -153,11 +153,16 @@ class ConceptEntry:
     worded: tuple[tuple[str, frozenset[str]], ...] = ()
     said_by_all: frozenset[str] = frozenset()
     english: str = ""
+    # made once from the above: the values each key allows, the stages its wordings name alone,
+    # whether every wording is per student
+    allowed: dict[str, frozenset[str]] = field(default_factory=dict)
+    label_stages: frozenset[frozenset[str]] = frozenset()
+    per_student_only: bool = False
 
     def allows(self, key: str) -> frozenset[str]:
         """The values of ``key`` the concept or one of its labels states (新增普惠性学位 is
         a wording of 新增幼儿园学位: a row of inclusive places is not refused by it)."""
-        return self.facets.get(key, frozenset()) | dict(self.worded).get(key, frozenset())
+        return self.allowed.get(key, frozenset())
 
 
 # A concept of special education says its phase in its aspect (残疾儿童学前教育入园率:
@@ -202,7 +207,11 @@ def _entries() -> tuple[ConceptEntry, ...]:
             for k, v in label.values:
                 worded[k] = worded.get(k, frozenset()) | v
         said = frozenset.intersection(*(label.stated for label in labels)) - _NOT_REQUIRED
-        out.append(ConceptEntry(c, facets, tuple(labels), phase, tuple(worded.items()), said, _english(c.label_en)))
+        allowed = {k: facets.get(k, frozenset()) | worded.get(k, frozenset()) for k in {*facets, *worded}}
+        stages = frozenset(st for label in labels if (st := dict(label.values).get("stage")))
+        per_student = all("per-student" in dict(label.values).get("measure", ()) for label in labels)
+        out.append(ConceptEntry(c, facets, tuple(labels), phase, tuple(worded.items()), said, _english(c.label_en),
+                                allowed, stages, per_student))
     return tuple(out)
 
 
@@ -241,7 +250,7 @@ _PART_OF = {"secondary-vocational": "vocational", "higher-vocational": "vocation
 
 def _part_worded(entry: ConceptEntry, stages: frozenset[str]) -> bool:
     return (bool(stages) and all(_PART_OF.get(s) in entry.facets.get("stage", frozenset()) for s in stages)
-            and any(dict(label.values).get("stage") == stages for label in entry.labels))
+            and stages in entry.label_stages)
 
 
 def score(reading: IndicatorReading, entry: ConceptEntry) -> Candidate | None:
@@ -281,7 +290,7 @@ def score(reading: IndicatorReading, entry: ConceptEntry) -> Candidate | None:
     # A concept every wording of which is per student (生均, 每百名) takes no total: 教学及辅助用房总面积
     # is no 生均教学及辅助用房面积, 特殊教育学校经费总额 no 特殊教育学校生均公用经费.
     if ("per-student" not in reading.facets.get("measure", frozenset())
-            and all("per-student" in dict(label.values).get("measure", ()) for label in entry.labels)):
+            and entry.per_student_only):
         return None
     # A net rate is said as such (净入学率, 适龄): 幼儿入园率 is read as the gross rate plans mean.
     # Where the scheme has no gross rate of the stage (小学: plans and statistics give the net one),

@@ -85,7 +85,7 @@ def all_stages_refuse(entry: ConceptEntry, stages: frozenset[str]) -> bool:
     """Whether a concept of all stages refuses a row of these: it does a row of one stage, unless
     one of its wordings names that stage alone (中小学劳动教育实践基地 is 中小学劳动实践基地数)."""
     return ("all" in entry.facets.get("stage", frozenset()) and _one_stage(stages)
-            and not any(dict(label.values).get("stage") == stages for label in entry.labels))
+            and stages not in entry.label_stages)
 
 
 def count_fits(reading: IndicatorReading, entry: ConceptEntry) -> bool:
