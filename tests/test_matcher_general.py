@@ -23,7 +23,8 @@ def test_what_every_wording_of_a_concept_says_the_row_must_say():
     # every wording of migrant-children-public-school says 公办: a share of all migrant children in
     # school is not it (the form's formula counts funded private places too); listed, not forced
     m = match("随迁子女就读比例", unit="%")
-    assert m.concept is None and m.candidates[0].key == "migrant-children-public-or-funded"
+    assert m.concept is None  # both shares are offered to a reviewer (the form's formula says which)
+    assert {"migrant-children-public-or-funded", "migrant-children-public-school"} <= {c.key for c in m.candidates}
     assert _tie("随迁子女在公办学校就读比例", unit="%") == "migrant-children-public-school"
 
 
@@ -297,7 +298,8 @@ def test_a_kind_of_school_under_a_row_that_counts_keeps_that_row():
 ])
 def test_what_the_name_states_beyond_the_facets_refuses_a_near_concept(name, refused, tied):
     assert _tie(name, unit="%") is None
-    assert refused not in [c.key for c in match(name, unit="%").candidates]
+    # refused: at most a suggestion for a reviewer, scored below any tie
+    assert all(c.score <= 0.4 for c in match(name, unit="%").candidates if c.key == refused)
     assert _tie(tied[0], unit="%") == tied[1]
 
 

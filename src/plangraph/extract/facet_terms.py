@@ -53,6 +53,8 @@ TERMS: tuple[tuple[str, str, bool], ...] = (
     # (受过高等教育 is no 受过高中阶段及以上教育)
     ("受过高中阶段及以上教育", "attainment=senior-and-above", False),
     ("受过高中及高等教育", "attainment=senior-and-above", False), ("受过高等教育", "attainment=higher", False),
+    # the years a child may expect, no years a population has had (人均受教育年限)
+    ("预期受教育", "outlook=expected", False),
     ("高等教育文化程度", "attainment=higher", False), ("大学文化程度", "attainment=higher", False),
     # intake, a flow, is no enrolment (义务教育阶段招生 is no 义务教育阶段在校生)
     ("招生", "intake=yes", False), ("招收", "intake=yes", False), ("录取", "intake=yes", False),
@@ -78,7 +80,9 @@ TERMS: tuple[tuple[str, str, bool], ...] = (
     # a county-level division (县（市、区）) is no urban population
     ("县市区", "", False), ("县区市", "", False), ("市县区", "", False),
     # population
-    ("专任教师", "population=teachers", True), ("教师", "population=teachers", True), ("师资", "population=teachers", True),
+    ("专任教师", "population=teachers", True),
+    # 专职教师, 兼职教师: teachers (not 职教, vocational education, inside 专职教师)
+    ("专职教师", "population=teachers", True), ("兼职教师", "population=teachers", True), ("教师", "population=teachers", True), ("师资", "population=teachers", True),
     ("教职工", "population=staff", True), ("校长", "population=principals", True),
     ("特需儿童", "population=disabled", True), ("特殊需要", "population=disabled", True),
     ("居民", "population=residents", True), ("市民", "population=residents", True),
@@ -87,7 +91,8 @@ TERMS: tuple[tuple[str, str, bool], ...] = (
     ("乡村", "population=rural", True), ("农村", "population=rural", True),
     ("市区", "population=urban", True), ("城区", "population=urban", True), ("主城区", "population=urban", True),
     ("城镇", "population=urban", True), ("寄宿制", "population=boarding", True), ("寄宿", "population=boarding", True),
-    ("持证上岗", "", False), ("残疾", "population=disabled", True), ("持证", "population=disabled", True),
+    ("持证上岗", "", False), ("资格证持证", "", False), ("资格持证", "", False),  # a teacher's certificate
+    ("残疾", "population=disabled", True), ("持证", "population=disabled", True),
     ("三残", "population=disabled", True),
     ("随迁子女", "population=migrant", True), ("随迁", "population=migrant", True), ("进城务工", "population=migrant", True),
     ("外来务工", "population=migrant", True), ("留守", "population=left-behind", True),
@@ -145,14 +150,39 @@ TERMS: tuple[tuple[str, str, bool], ...] = (
 # 在职教职工 all 教职工, and 各类学校和幼儿园 (在校学生幼儿) what the statistics call 各级各类学校
 # (在校生): their kindergartens (children) are counted in. (pattern, written as)
 SAME_NAMES: tuple[tuple[str, str], ...] = (
-    (r"中等职业技术学校|中等专业技术学校", "中等职业学校"),
-    (r"中等职业技术教育", "中等职业教育"),
+    # how a table words a target, left at the end of a name whose figure follows
+    # (高中阶段毛入学率不低于, 义务教育巩固率达到): no part of what is measured
+    (r"(?:力争)?(?:不低于|不少于|不高于|不超过|保持在|稳定在|达到|控制在)$", ""),
+    # 职业技术 in a school's or a stage's name is 职业 (中等职业技术学校, 职业技术教育); a
+    # 职业技术学院 is a higher vocational college
+    (r"高等职业(?:技术)?学院", "高等职业院校"),
+    (r"职业技术学院", "高职院校"),
+    (r"职业技术(?=学校|教育)", "职业"),
+    (r"中等专业技术学校", "中等职业学校"),
     (r"在园学生", "在园幼儿"),
-    (r"在职教职工|在岗教职工", "教职工"),
+    # 公办园, 普惠园, 民办园 are kindergartens: a share of them written either way (公办幼儿园占比 is
+    # 公办园占比)
+    (r"(公办|普惠性?|民办)幼儿园(?=占比|比例|比重|覆盖率|覆盖面)", r"\1园"),
+    # 在职, 在岗 before whom a school employs: all of them (在职教职工, 在岗专任教师)
+    (r"(?:在职|在岗)(?=专任教师|教职工|教师|校长)", ""),
+    # 幼师 (not 幼儿师范): a kindergarten teacher
+    (r"幼师(?!范|学校|学院|院校|专科学校|高专)", "幼儿园教师"),
     (r"各级?各?类学校(?:和|及|与)?幼儿园", "各级各类学校"),
+    # students against teachers said in words: 学生与教师之比 is 生师比, 教师与学生之比 师生比
+    (r"(?:在校生|在校学生|学生)(?:人?数)?(?:与|和|同)(?:专任)?教师(?:人?数)?之?比$", "生师比"),
+    (r"(?:专任)?教师(?:人?数)?(?:与|和|同)(?:在校生|在校学生|学生)(?:人?数)?之?比$", "师生比"),
     (r"在校学生(?:和|及|与)?(?:在园)?幼儿", "在校生"),
     (r"在校学生", "在校生"),
-    (r"特教(?=学校|学生|专任教师|教师)", "特殊教育"),
+    # 周岁 is 岁 (3-5周岁幼儿); 在校大学生, 在校研究生 are 大学, 研究生 在校生
+    (r"周岁", "岁"),
+    (r"满意率", "满意度"),  # the share satisfied, as plans word the satisfaction level
+    (r"在校(大学|研究)生", r"\1在校生"),
+    # new pupils taken in (招收新生, 一年级新生) are the intake (招生)
+    (r"初一(?:年级)?新生", "初中招生"), (r"高一(?:年级)?新生", "高中招生"),
+    (r"招收新生|一年级新生", "招生"),
+    # 学生人均 is per student (小学学生人均公用经费), not per resident
+    (r"学生人均", "生均"),
+    (r"特教(?=学校|学生|专任教师|教师|在校生|招生)", "特殊教育"),
     # the groups of a school listed with 社会 (学生、家长和社会): the public at large
     (r"(?:学生|家长|教师|师生)+(?:和|及|与)?社会(?!公众|事业|保障|力量|实践)", "社会公众"),
     # a teacher's qualification said both ways (研究生学历或硕士学位): the postgraduate one
@@ -162,7 +192,23 @@ SAME_NAMES: tuple[tuple[str, str], ...] = (
     (r"学前教育儿童", "在园幼儿"),
     (r"研究生培养(?:机构|单位)", "研究生"),
     (r"高等院校", "高等学校"),
+    # the pre-school word for entry is 入园: 学前三年入学率 is 学前三年入园率
+    (r"(学前[一二两三]年|学前教育|学前|幼儿)(教育)?(毛|净)?入学率", r"\1\2\3入园率"),
+    # per so many residents, however said: 每千常住人口, 每千人拥有 are 每千人口
+    (r"每(千|万|十万)常住人口", r"每\1人口"),
+    (r"每(千|万)人(?![口次])", r"每\1人口"),
+    # who goes on from a stage, said by where they go (初中升高中, 中职毕业生升入高校): its graduates
+    # who go on (升学)
+    (r"(初中|中职|中等职业学校)(?:毕业生)?升入?(?:高中阶段|高中段|普通高中|高中|高等学校|高校|大学|本科)"
+     r"(?:学校|教育)?的?", r"\1毕业生升学"),
+    # a share of the people of an attainment (受过高等教育人口比例) is the share who had it
+    (r"(?<=教育)的?人口(?=比例|占比|比重)", "的"),
 )
+
+# Populations that are a part of another (残疾学生 of 在校生, 随迁子女, 农村): a row of one is no row
+# of the whole, and a sub-row naming one is that part of the row above (其中：残疾学生 under 小学在校生).
+POPULATION_PARTS = frozenset({"disabled", "migrant", "left-behind", "rural", "urban", "boarding",
+                              "main-working-age", "parents"})
 
 # A sub-row that names a place (东部地区, 城关镇, 西宁市 under 学前三年入园率): the row above's measure
 # for a part of the place. Places are not what is compared; a part the scheme tells apart (农村,

@@ -28,7 +28,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from plangraph.extract.facet_terms import SAME_NAMES, TERMS
+from plangraph.extract.facet_terms import POPULATION_PARTS, SAME_NAMES, TERMS
 from plangraph.text import normalize
 
 FacetSet = Mapping[str, frozenset[str]]
@@ -59,6 +59,8 @@ _UNITS: tuple[tuple[re.Pattern[str], str], ...] = (
 _BRACKETS = re.compile(r"\([^()]*\)?|（[^（）]*）?|\[[^\]]*\]|【[^】]*】")
 _NUMBERING = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*\s*[.、]|\(\s*\d{1,2}\s*\)|[①-⑳]|[一二三四五六七八九十]+\s*、|"
                         r"\(\s*[一二三四五六七八九十]+\s*\))\s*")
+# A level (普及水平, 大众化水平) said by its figure in brackets: the figure is what the row measures.
+_LEVEL_OF = re.compile(r"(?:普及|大众化|普及化)?(?:水平|程度)\s*[（(]\s*((?:毛|净)入[园学]率)\s*[)）]")
 _SUB_ROW = re.compile(r"^(其中|内含|含)\s*[:：,，]?\s*")
 _RANGE = re.compile(r"(\d)\s*[-－~～–—至到]\s*(?=\d)")
 _SAME_NAMES = tuple((re.compile(p), w) for p, w in SAME_NAMES)
@@ -93,6 +95,7 @@ def normalise(text: str) -> str:
     t = normalize(text or "").strip()
     t = _NUMBERING.sub("", t)
     t = _RANGE.sub(r"\1—", t)  # 3-5岁 is a span of ages, as the scheme writes it (3—5岁), not 35岁
+    t = _LEVEL_OF.sub(r"\1", t)  # 高中阶段教育普及水平（毛入学率）: the bracket says which figure
     t = _SUB_ROW.sub("", t)
     outside = scan(_NOISE.sub("", _BRACKETS.sub("", t)))[0]
     t = _NOISE.sub("", _BRACKETS.sub(lambda m: _bracket(m, outside), t))
@@ -106,6 +109,9 @@ _TELLING = ("stage", "degree", "span", "ownership", "population")
 # figure, not what it counts.
 _FIGURE = re.compile(r"\d+(?:\.\d+)?[万千]?(?:人次|所|人|个|名|校|园|班|家)")
 _INCLUDES = ("含", "包括", "包含")
+# The stages within a stage: what a bracket says a row of the wider stage includes of them is a note.
+_PARTS = {"senior": ("general-senior", "secondary-vocational"), "compulsory": ("primary", "junior"),
+          "higher": ("higher-vocational",), "vocational": ("secondary-vocational", "higher-vocational")}
 
 
 def _bracket(m: re.Match[str], outside: Mapping[str, frozenset[str]]) -> str:
@@ -125,8 +131,9 @@ def _bracket(m: re.Match[str], outside: Mapping[str, frozenset[str]]) -> str:
         if "kind" in said and not said["kind"] <= outside.get("kind", frozenset()):
             return "并含" + body
         if (said.get("stage") and outside.get("stage") and not said["stage"] & outside["stage"]
-                and "special" not in outside["stage"]):  # 特殊教育（含随班就读、送教上门）: its own parts
-            return "并含" + body
+                and "special" not in outside["stage"]  # 特殊教育（含随班就读、送教上门）: its own parts
+                and not said["stage"] <= {p for s in outside["stage"] for p in _PARTS.get(s, ())}):
+            return "并含" + body  # 高中阶段（含中职）: a part of the row's own stage, a note
         return ""
     if _FIGURE.search(inside) or len(inside) > 6:  # a part's figure, a definition
         return ""
@@ -279,12 +286,17 @@ def full_name(name: str, parent: str | None) -> str:
         keys = {k for k, _ in stated}
         at = next(((j, t) for j in range(len(replaced)) if (t := _term_at(replaced, j))
                    and keys & {k for k, _ in t[1]}), None)
-        if at is None:
-            before += term  # 小学 of 小学教师 under 全州专任教师: a facet the row above leaves open
+        if at is None or dict(stated).get("population", frozenset()) & POPULATION_PARTS:
+            # 小学 of 小学教师 under 全州专任教师: a facet the row above leaves open; 残疾 of 残疾学生 under
+            # 小学在校生: a part of whom the row above counts
+            before += term
             continue
-        j, (old, old_stated, _) = at
+        j, (old, old_stated, old_leaves) = at
         if dict(old_stated) == dict(stated):
             continue  # 教师 under 专任教师, 幼儿园 under 在园幼儿数: the row above says it already
+        if not old_leaves:
+            before += term  # 学前三年 under 毛入园率: the row above's word is what it measures; it stays
+            continue
         replaced = replaced[:j] + term + replaced[j + len(old):]
     replaced = before + replaced
     if heads and (not rest or replaced.endswith(rest)):

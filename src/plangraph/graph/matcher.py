@@ -22,12 +22,13 @@ Deterministic and per plan: a plan of 100 indicators is matched in well under a 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
+from plangraph.extract.facet_terms import POPULATION_PARTS
 from plangraph.extract.facets import IndicatorReading
 from plangraph.extract.reading import read_indicator
-from plangraph.graph.refusals import refused
+from plangraph.graph.refusals import all_stages_refuse, count_fits, refused
 from plangraph.graph.scheme import IndicatorConcept, concepts
 from plangraph.graph.wording import SAME_WORDS, ConceptWords, Vocabulary
 
@@ -125,6 +126,7 @@ _STAGE_WORD = re.compile(r"^(阶段)?(教育)?")
 _INSTITUTION = re.compile(r"各级各类|各类|学校|院校|学院")
 
 
+@lru_cache(maxsize=8192)  # a row is compared with every concept: its grams are made once
 def _compare(text: str, *, core: bool = False) -> frozenset[str]:
     """The character uni- and bigrams labels and rows are compared on, filler words out
     (and, for a core, a closing count word and institution word)."""
@@ -143,18 +145,24 @@ _SHARE_OF = re.compile(r"占(\S+?)(?:的)?(?:比例|比重|比率|百分比)$")
 
 
 @dataclass(frozen=True)
-class _Entry:
+class ConceptEntry:
     concept: IndicatorConcept
     facets: dict[str, frozenset[str]]
     labels: tuple[_Label, ...]
     phase: frozenset[str] = frozenset()
     worded: tuple[tuple[str, frozenset[str]], ...] = ()
     said_by_all: frozenset[str] = frozenset()
+    english: str = ""
+    # made once from the above: the values each key allows, the stages its wordings name alone,
+    # whether every wording is per student
+    allowed: dict[str, frozenset[str]] = field(default_factory=dict)
+    label_stages: frozenset[frozenset[str]] = frozenset()
+    per_student_only: bool = False
 
     def allows(self, key: str) -> frozenset[str]:
         """The values of ``key`` the concept or one of its labels states (新增普惠性学位 is
         a wording of 新增幼儿园学位: a row of inclusive places is not refused by it)."""
-        return self.facets.get(key, frozenset()) | dict(self.worded).get(key, frozenset())
+        return self.allowed.get(key, frozenset())
 
 
 # A concept of special education says its phase in its aspect (残疾儿童学前教育入园率:
@@ -174,8 +182,13 @@ def _gross_stages() -> frozenset[str]:
     return frozenset(s for c in concepts() if "gross" in c.facet("basis") for s in c.facet("stage"))
 
 
+def _english(label: str) -> str:
+    """An English label as a row in English is compared with it: letters and digits, lower case."""
+    return "".join(ch for ch in label.casefold() if ch.isalnum())
+
+
 @lru_cache(maxsize=1)
-def _entries() -> tuple[_Entry, ...]:
+def _entries() -> tuple[ConceptEntry, ...]:
     out = []
     for c in concepts():
         pref = read_indicator(c.label, unit=c.unit)
@@ -194,14 +207,17 @@ def _entries() -> tuple[_Entry, ...]:
             for k, v in label.values:
                 worded[k] = worded.get(k, frozenset()) | v
         said = frozenset.intersection(*(label.stated for label in labels)) - _NOT_REQUIRED
-        out.append(_Entry(c, facets, tuple(labels), phase, tuple(worded.items()), said))
+        allowed = {k: facets.get(k, frozenset()) | worded.get(k, frozenset()) for k in {*facets, *worded}}
+        stages = frozenset(st for label in labels if (st := dict(label.values).get("stage")))
+        per_student = all("per-student" in dict(label.values).get("measure", ()) for label in labels)
+        out.append(ConceptEntry(c, facets, tuple(labels), phase, tuple(worded.items()), said, _english(c.label_en),
+                                allowed, stages, per_student))
     return tuple(out)
 
 
 # Populations that are a part of another: a row of one is not of a concept without it
 # (其中市区学前三年幼儿入园率 is no 学前三年毛入园率).
-_SUBSETS = frozenset({"disabled", "migrant", "left-behind", "rural", "urban", "boarding", "main-working-age",
-                      "parents"})
+_SUBSETS = POPULATION_PARTS
 # Stages a row names that a concept of all stages does not cover (小学生近视率 is no
 # 儿童青少年总体近视率); 中小学 and 义务教育 are the whole school system to most plans.
 _NARROW = frozenset({"preschool", "primary", "junior", "senior", "general-senior", "secondary-vocational",
@@ -227,61 +243,26 @@ def _agrees(key: str, concept: frozenset[str], stated: frozenset[str], inferred:
     return 0.0
 
 
-# The stages of one level: a row that names stages of two (新增中小学幼儿园学位) counts across them.
-_LEVEL = {"primary": "compulsory", "junior": "compulsory", "general-senior": "senior",
-          "secondary-vocational": "senior", "higher-vocational": "higher"}
+# The stages that are a part of a wider one: a concept of the wider stage takes a row of the part
+# where one of its wordings names that part alone (中职学生双证书获取率 of 职业教育).
+_PART_OF = {"secondary-vocational": "vocational", "higher-vocational": "vocational"}
 
 
-def _one_stage(stages: frozenset[str]) -> bool:
-    """Whether a row's stages are those of one level (a count of all stages is not its)."""
-    named = stages - {"all"}
-    if len(named) > 1:
-        named -= {"special"}  # 残疾儿童义务教育在校生: special education within one stage
-    return len({_LEVEL.get(s, s) for s in named}) == 1
+def _part_worded(entry: ConceptEntry, stages: frozenset[str]) -> bool:
+    return (bool(stages) and all(_PART_OF.get(s) in entry.facets.get("stage", frozenset()) for s in stages)
+            and stages in entry.label_stages)
 
 
-def _all_stages_refuse(entry: _Entry, stages: frozenset[str]) -> bool:
-    """Whether a concept of all stages refuses a row of these: it does a row of one stage, unless
-    one of its wordings names that stage alone (中小学劳动教育实践基地 is 中小学劳动实践基地数)."""
-    return ("all" in entry.facets.get("stage", frozenset()) and _one_stage(stages)
-            and not any(dict(label.values).get("stage") == stages for label in entry.labels))
-
-
-def _count_fits(reading: IndicatorReading, entry: _Entry) -> bool:
-    """Whether a row can be a count concept's (#24, the counts by stage): a count of all
-    stages takes no row of one stage, even from its category (在校生 under 高中阶段教育 is
-    高中阶段教育在校生, not 各级各类学历教育在校生); a stock takes no flow (新建高职专科学校 is no
-    高职院校数); 教职工 are no 专任教师; a unit in 所 counts institutions, not people (成人高等学校
-    in 所 is no 成人本专科在校生), and one in 万人 people, not institutions."""
-    if "measure" not in reading.facets and "population" not in reading.facets:
-        return False  # 小学学校达标情况 says no count, by word, unit or whom it counts
-    if "stage" not in reading.facets and not entry.facets.get("stage", frozenset()) & {"all"}:
-        return False  # 学校规模 (of any school) is no count of one stage
-    if _all_stages_refuse(entry, reading.facets.get("stage", frozenset())):
-        return False
-    if ("change" in reading.facets and "institutions" in entry.facets.get("aspect", frozenset())
-            and not any("change" in label.stated for label in entry.labels)):
-        return False
-    people = reading.facets.get("population", frozenset())
-    if people and "population" not in reading.inferred and entry.facets.get("population"):
-        if {"teachers", "staff"} & people and not people & entry.facets["population"]:
-            return False
-    if (kind := reading.facets.get("kind")) and not kind & entry.allows("kind"):
-        return False  # 初级中学 is one kind of 初中 school, 职业中学 one of 中职
-    counted = reading.facets.get("counted", frozenset())
-    if "institutions" in counted and entry.facets.get("population"):
-        return False
-    return not ("people" in counted and "institutions" in entry.facets.get("aspect", frozenset()))
-
-
-def score(reading: IndicatorReading, entry: _Entry) -> Candidate | None:
+def score(reading: IndicatorReading, entry: ConceptEntry) -> Candidate | None:
     """The concept's best label for the row, or None when a facet vetoes it."""
     stages = reading.facets.get("stage", frozenset()) - {"special"}
-    if _all_stages_refuse(entry, stages) and "count" in entry.facets.get("measure", frozenset()):
+    if all_stages_refuse(entry, stages) and "count" in entry.facets.get("measure", frozenset()):
         return None  # 新增学位 under 学前教育 is the stage's, whatever its words: a count of all stages is not
     for label in entry.labels:  # a wording the scheme lists for the concept is the concept
         if label.text == reading.full_name:
             return Candidate(entry.concept.key, 1.0, label.text, (), exact=True)
+    if entry.english and reading.full_name.isascii() and _english(reading.full_name) == entry.english:  # in English
+        return Candidate(entry.concept.key, 1.0, entry.concept.label_en, (), exact=True)
     factor = 1.0
     agreeing = []
     if entry.phase and stages and not stages & entry.phase:
@@ -306,15 +287,10 @@ def score(reading: IndicatorReading, entry: _Entry) -> Candidate | None:
     for key in _NARROWING:
         if (said := reading.facets.get(key)) and not said & entry.allows(key):
             return None
-    # And the reverse: a concept every wording of which says it (招生, 博士, 成人高校) takes no row
-    # that does not: 小学在校生 is no 小学招生, 在学研究生 no 在学博士研究生.
-    for key in entry.said_by_all:
-        if key not in reading.facets:
-            return None
     # A concept every wording of which is per student (生均, 每百名) takes no total: 教学及辅助用房总面积
     # is no 生均教学及辅助用房面积, 特殊教育学校经费总额 no 特殊教育学校生均公用经费.
     if ("per-student" not in reading.facets.get("measure", frozenset())
-            and all("per-student" in dict(label.values).get("measure", ()) for label in entry.labels)):
+            and entry.per_student_only):
         return None
     # A net rate is said as such (净入学率, 适龄): 幼儿入园率 is read as the gross rate plans mean.
     # Where the scheme has no gross rate of the stage (小学: plans and statistics give the net one),
@@ -323,9 +299,6 @@ def score(reading: IndicatorReading, entry: _Entry) -> Candidate | None:
             and all("basis" in label.stated for label in entry.labels)
             and entry.facets.get("stage", frozenset()) & _gross_stages()):
         return None
-    if ("count" in entry.facets.get("measure", frozenset()) and not _count_fits(reading, entry)) or refused(
-            reading, entry.concept):
-        return None  # and a threshold or all graduates the concept does not state (refusals.py)
     # A head count of people (教职工, 专任教师, 教学点在校生) is no count of institutions or places
     # (农村小学教学点: 农村 says where, not whom it counts).
     whom = reading.facets.get("population", frozenset()) - _SUBSETS
@@ -344,6 +317,8 @@ def score(reading: IndicatorReading, entry: _Entry) -> Candidate | None:
     for key in _VETO_KEYS:
         if key in entry.facets and key in reading.facets:
             f = _agrees(key, entry.facets[key], reading.facets[key], key in reading.inferred)
+            if f == 0.0 and key == "stage" and _part_worded(entry, reading.facets[key]):
+                f = 1.0  # 中职学校双证书获取率: 中职 is a part of 职业教育, and a wording of the concept names it
             if (f == 0.0 and key == "stage" and entry.facets[key] == {"compulsory"}
                     and reading.facets[key] <= {"primary", "junior"} and "ratio" not in reading.facets.get("measure", ())
                     and entry.facets.get("measure", frozenset()) & _RESOURCE_MEASURES):
@@ -357,16 +332,24 @@ def score(reading: IndicatorReading, entry: _Entry) -> Candidate | None:
             factor *= _EXTRA_PENALTY
     if ("change" in reading.facets) != all("change" in label.stated for label in entry.labels):
         factor *= _MISSING_PENALTY  # a count of new places or schools against a stock, or the reverse
-    # A word of the row's name the scheme uses for other concepts and this one does not explain
-    # (在学博士生: 博士 is no word of 在学研究生) refuses the tie; the concept stays a suggestion.
-    unexplained = _vocabulary().unexplained(reading.name, entry.concept.key)
-    # its last word is what it counts (预科生) or rates (优秀率 is no 优良率)
-    counts = reading.facets.get("measure", frozenset()) & {"count", "rate"}
-    factor *= _REFUSED if unexplained.distinctive or (counts and unexplained.head) else unexplained.factor()
     if (share := _SHARE_OF.search(reading.name)) and _vocabulary().unexplained(share.group(1), entry.concept.key).words:
         return None  # 教育投入占财政民生支出比例: a share of another whole than the concept's
-    if _vocabulary().one_part(reading.full_name, entry.concept.key):
-        factor *= _REFUSED  # 特殊教育学校在校生 is one part of 特殊教育在校生 (含特殊教育学校和随班就读)
+    # Refused, but suggestions for a reviewer (checked after the vetoes, which drop a concept outright):
+    # a concept every wording of which says it (招生, 博士, 成人高校, 公办) takes no row that does not
+    # (小学在校生 is no 小学招生; 随迁子女就读比例: which share?), and what refusals.py says.
+    if (entry.said_by_all - reading.facets.keys()
+            or ("count" in entry.facets.get("measure", frozenset()) and not count_fits(reading, entry))
+            or refused(reading, entry.concept)):
+        factor *= _REFUSED  # the word check below could only lower a suggestion further
+    else:
+        # A word of the row's name the scheme uses for other concepts and this one does not explain
+        # (在学博士生: 博士 is no word of 在学研究生) refuses the tie; the concept stays a suggestion.
+        unexplained = _vocabulary().unexplained(reading.name, entry.concept.key)
+        # its last word is what it counts (预科生) or rates (优秀率 is no 优良率)
+        counts = reading.facets.get("measure", frozenset()) & {"count", "rate"}
+        factor *= _REFUSED if unexplained.distinctive or (counts and unexplained.head) else unexplained.factor()
+        if _vocabulary().one_part(reading.full_name, entry.concept.key):
+            factor *= _REFUSED  # 特殊教育学校在校生 is one part of 特殊教育在校生 (含特殊教育学校和随班就读)
     full, core = _compare(reading.full_name), _compare(reading.core, core=True)
     best: tuple[float, str] = (0.0, "")
     for label in entry.labels:

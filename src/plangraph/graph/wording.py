@@ -35,7 +35,7 @@ _FRAME = frozenset("""
 全国 全省 全市 全县 全区 全旗 全州 本市 本县 本区 本地 当地 辖区 区域 县域 市域 城乡 各地 地区 我省 我市 我县 我区
 省市 省定 国家 省级 市级 县级
 年度 本届 当年 上年 上年度 年末 年底 每年 累计 期末 学年 目标 预期 指标 数据 情况 状况 执行 达标 达到 实现 建成 创成 完成 开展
-共有 现有 规定 标准 水平 程度 项目 工程
+共有 现有 规定 标准 水平 程度 项目 工程 建设
 比例 占比 比重 比率 人数 数量 总数 总量 个数 规模 数据 合计 总计 小计 其中 以上 以下 及以上 以上学历
 普通 阶段 教育 学校 各级 各类 各级各类 类型 全部 总体 整体 平均 人员 学生 在校 在校生 适龄 儿童 少年 幼儿
 """.split())
@@ -99,20 +99,24 @@ class ConceptWords:
         return None
 
 
-# Words of one meaning, read as one on both sides: 新增/新建/改扩建 a flow of new things, 就读/在读
+# Words of one meaning, read as one on both sides: 新增/新建/改扩建 a flow of new things, 就读/在读/入读
 # what 在园 says of children (在普惠性幼儿园就读的幼儿占比), 教育支出 教育经费.
 SAME_WORDS = ((re.compile(r"新改扩建|新建改扩建|改扩建|新建|新增|扩建|改建|增加"), "新建"),
-              (re.compile(r"在?就读|在读"), "在园"),
+              (re.compile(r"在?就读|在读|入读"), "在园"),
               (re.compile(r"教育支出"), "教育经费"),
               (re.compile(r"(新建)+"), "新建"))  # 新建、扩建幼儿园
 # And, for explaining a row's words only (the stage facet tells 入学 from 入园): 入园 the
 # pre-school word for 入学, 学龄 for 适龄, 建设 before what is built a flow, 职业高等/职业本专科
 # higher vocational (普通、职业高等学校), 小时 and 时长 a time (锻炼时间 against 锻炼1小时), 世界一流
-# the 一流 of 双一流.
+# the 一流 of 双一流, and a funding standard's words (拨款标准) after 公用经费.
 _LOOSE = SAME_WORDS + ((re.compile(r"入园"), "入学"), (re.compile(r"学龄"), "适龄"),
                        (re.compile(r"^(新)?建[设成](?=\S*(幼儿园|学校|园|校|学位)$)"), "新建"),
                        (re.compile(r"职业(?=高等|本专科)"), "高职"), (re.compile(r"小时|时长"), "时间"),
-                       (re.compile(r"世界一流"), "一流"))
+                       (re.compile(r"世界一流"), "一流"),
+                       # the first-time employment rate is an employment rate (初次就业率, 就业去向落实率)
+                       (re.compile(r"初次(?=就业率)|(?<=就业)去向落实(?=率)"), ""),
+                       # a funding standard's words after 公用经费 (拨款标准, 基准定额): the same funds
+                       (re.compile(r"(?<=公用经费)(?:财政)?(?:拨款)?(?:基准)?(?:定额|标准)"), ""))
 
 
 def fold(text: str) -> str:
@@ -144,6 +148,11 @@ def _runs(words: list[str]) -> list[str]:
     return out
 
 
+# A frame word made a word of its own: 标准化 (of 标准化学校) is no 标准, and a 完成率 (教育完成率,
+# 培训完成率) rates a completion, no 巩固率 or 入学率.
+_OWN_WORD = re.compile(r"\S+化|完成率")
+
+
 @lru_cache(maxsize=4096)
 def content_words(name: str) -> tuple[str, ...]:
     """The words of a normalised name that say what it measures, less facet and frame words."""
@@ -156,7 +165,7 @@ def content_words(name: str) -> tuple[str, ...]:
         rest = word
         for term in sorted((t for t in TERM_WORDS | _FRAME if t in word), key=len, reverse=True):
             rest = rest.replace(term, "")
-        if len(rest) < 2:
+        if len(rest) < 2 and not _OWN_WORD.fullmatch(word):
             continue  # 普惠性, 达省定: a facet or frame word with a character around it
         out.append(word)
     return tuple(dict.fromkeys(out))
