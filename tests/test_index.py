@@ -383,3 +383,13 @@ def test_a_corrupt_line_read_alone_is_a_clear_error(corpus: list[Passage], tmp_p
     assert index.contents([0, 1]) == {0: corpus[0].content, 1: corpus[1].content}
     with pytest.raises(IndexStoreError, match="passages.jsonl line 3 is corrupt"):
         index.contents([2])
+
+
+def test_a_section_of_one_plan_reads_only_that_plans_passages(corpus: list[Passage], tmp_path: Path) -> None:
+    out = tmp_path / "idx"
+    build_index(corpus, out, [FakeEncoder()], progress=False)
+    index = open_index(out, [FakeEncoder()])
+    section = next(p.section_path[:1] for p in corpus if p.plan_id == "linping" and p.section_path)
+    hits = Searcher(index, [FakeEncoder()]).search("教师", 10, plan="linping", section=section)
+    assert hits and all(h.plan == "linping" and h.section.startswith(section[0]) for h in hits)
+    assert [s.plan for _, s in index.shards if s._rows is not None] == ["linping"]

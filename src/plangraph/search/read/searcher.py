@@ -236,14 +236,16 @@ class Searcher:
             unknown = sorted(plans - known)
             if unknown:
                 raise UsageError(f"unknown plan {unknown[0]!r}; choose one of: {', '.join(sorted(known))}")
-        if section is None and predicate is None and plans is not None:
-            # a plan filter alone needs no passage text
-            return np.fromiter((p in plans for p in self.index.plan_ids), dtype=bool, count=len(self.index))
-        mask = np.ones(len(self.index), dtype=bool)
-        for i, p in enumerate(self.index.passages):
-            if plans is not None and p.plan_id not in plans:
-                mask[i] = False
-            elif section is not None and not _under_section(p.section_path, section):
+        by_plan = (None if plans is None else
+                   np.fromiter((p in plans for p in self.index.plan_ids), dtype=bool, count=len(self.index)))
+        if section is None and predicate is None:
+            return by_plan  # a plan filter alone needs no passage text
+        mask = np.ones(len(self.index), dtype=bool) if by_plan is None else by_plan
+        # only the chosen plans' passages are read: a section of one plan read all 500 plans' shards
+        rows = (enumerate(self.index.passages) if by_plan is None
+                else ((i, self.index.passages[i]) for i in np.flatnonzero(by_plan).tolist()))
+        for i, p in rows:
+            if section is not None and not _under_section(p.section_path, section):
                 mask[i] = False
             elif predicate is not None and not predicate(p.passage_id):
                 mask[i] = False
