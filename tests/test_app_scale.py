@@ -118,3 +118,18 @@ def test_plan_page_draws_only_the_open_tab_and_audits_when_asked(large: AppTest,
     (audit,) = [d.value for d in large.dataframe if "check" in d.value.columns]
     assert len(audit) == len(Workspace(district_index).audit("linan").rows())
     assert not large.metric  # the overview is not drawn meanwhile
+
+
+def test_the_app_opens_the_store_in_the_background_once_per_index(district_index: Path) -> None:
+    import sys
+
+    from plangraph.interfaces.webapp import common
+
+    ws = Workspace(district_index)
+    assert ws._dataset is None
+    key = common.index_key(district_index)
+    thread = common.preload_in_background(key, ws, 0.0)
+    assert common.preload_in_background(key, ws, 0.0) is thread  # once per index
+    thread.join(60)
+    assert ws._dataset is not None and "pandas" in sys.modules
+    common.preload_in_background.clear()

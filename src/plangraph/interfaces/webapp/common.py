@@ -4,6 +4,8 @@ computations (one per built index, kept across sessions)."""
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -69,6 +71,27 @@ def release_workspace(ws: Workspace) -> None:
 def open_workspace(key: str, path: str) -> Workspace:
     """The Workspace of the built index (``key`` changes when it is published again)."""
     return Workspace(path)
+
+
+@st.cache_resource(show_spinner=False, max_entries=1)
+def preload_in_background(key: str, _ws: Workspace, delay_s: float = 1.5) -> threading.Thread:
+    """Load, once per index and after the first page is drawn, what the pages after it would
+    otherwise load on a reader's click: pandas, which Streamlit imports at the first table (the
+    plans page's first open took 1.1 s more for it at load 7), and the store snapshot (the
+    section tree of the search page's plan filter and every entity table read it)."""
+    def run() -> None:
+        time.sleep(delay_s)
+        _ws.foreground.wait_idle()
+        try:
+            import pandas  # noqa: F401
+
+            _ws.dataset  # noqa: B018 - opens the snapshot
+        except (ImportError, PlanGraphError):  # the page that needs them meets it again
+            pass
+
+    thread = threading.Thread(target=run, name="plangraph-app-preload", daemon=True)
+    thread.start()
+    return thread
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
