@@ -120,6 +120,32 @@ def test_plan_page_draws_only_the_open_tab_and_audits_when_asked(large: AppTest,
     assert not large.metric  # the overview is not drawn meanwhile
 
 
+def test_search_filters_are_drawn_only_while_open_and_kept_while_closed(large: AppTest,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from plangraph.interfaces import present_search
+
+    drawn: list[int] = []
+    real = present_search.place_choices
+    monkeypatch.setattr(present_search, "place_choices", lambda plans: drawn.append(1) or real(plans))
+    large.text_input(key="q").set_value("教师").run()
+    assert not large.exception and drawn == []  # the closed panel is not drawn: no places read
+    assert not [w for w in large.multiselect if w.key == "search_groups"]
+    unfiltered = [md.value for md in large.markdown if md.value.startswith(">")]
+    large.session_state["search_filters"] = True  # the reader opens the panel
+    large.run()
+    assert drawn and large.selectbox(key="search_place").options[0] == "全部地区 All places"
+    large.multiselect(key="search_groups").set_value(["rural-teachers"]).run()
+    narrowed = [md.value for md in large.markdown if md.value.startswith(">")]
+    assert narrowed and narrowed != unfiltered
+    large.session_state["search_filters"] = False  # closed again: the filter still applies
+    large.run()
+    assert not large.exception and not [w for w in large.multiselect if w.key == "search_groups"]
+    assert [md.value for md in large.markdown if md.value.startswith(">")] == narrowed
+    large.session_state["search_filters"] = True
+    large.run()
+    assert large.multiselect(key="search_groups").value == ["rural-teachers"]
+
+
 def test_the_app_opens_the_store_in_the_background_once_per_index(district_index: Path) -> None:
     import sys
 
