@@ -158,4 +158,5 @@ def test_the_app_opens_the_store_in_the_background_once_per_index(district_index
     assert common.preload_in_background(key, ws, 0.0) is thread  # once per index
     thread.join(60)
     assert ws._dataset is not None and "pandas" in sys.modules
+    assert ws._searcher is not None  # after the search index, which the first question needs
     common.preload_in_background.clear()

@@ -75,14 +75,16 @@ def open_workspace(key: str, path: str) -> Workspace:
 
 @st.cache_resource(show_spinner=False, max_entries=1)
 def preload_in_background(key: str, _ws: Workspace, delay_s: float = 1.5) -> threading.Thread:
-    """Load, once per index and after the first page is drawn, what the pages after it would
-    otherwise load on a reader's click: pandas, which Streamlit imports at the first table (the
-    plans page's first open took 1.1 s more for it at load 7), and the store snapshot (the
-    section tree of the search page's plan filter and every entity table read it)."""
+    """Load, once per index and after the search index (:meth:`Workspace.warm`, which the first
+    question needs), what the pages after it would otherwise load on a reader's click: pandas,
+    which Streamlit imports at the first table (the plans page's first open took 1.1 s more for
+    it at load 7), and the store snapshot (the section tree of the search page's plan filter and
+    every entity table read it). Loaded beside the search index, pandas slowed the first question."""
     def run() -> None:
         time.sleep(delay_s)
-        _ws.foreground.wait_idle()
         try:
+            _ws.warm()  # waits for the warm-up that main() started, or does it
+            _ws.foreground.wait_idle()
             import pandas  # noqa: F401
 
             _ws.dataset  # noqa: B018 - opens the snapshot
