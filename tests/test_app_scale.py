@@ -146,7 +146,7 @@ def test_search_filters_are_drawn_only_while_open_and_kept_while_closed(large: A
     assert large.multiselect(key="search_groups").value == ["rural-teachers"]
 
 
-def test_the_app_opens_the_store_in_the_background_once_per_index(district_index: Path) -> None:
+def test_the_app_loads_what_pages_need_in_the_background_once_per_index(district_index: Path) -> None:
     import sys
 
     from plangraph.interfaces.webapp import common
@@ -159,4 +159,7 @@ def test_the_app_opens_the_store_in_the_background_once_per_index(district_index
     thread.join(60)
     assert ws._dataset is not None and "pandas" in sys.modules
     assert ws._searcher is not None  # after the search index, which the first question needs
+    from plangraph.search import lexical
+
+    assert lexical._JIEBA._tok is not None and "streamlit.emojis" in sys.modules  # the cards' words, pills
     common.preload_in_background.clear()

@@ -13,8 +13,9 @@ import streamlit as st
 
 from plangraph.errors import PlanGraphError
 from plangraph.graph.browse import concepts
-from plangraph.interfaces import labels, writers
+from plangraph.interfaces import labels, present_search, writers
 from plangraph.workspace import Workspace
+from plangraph.workspace.core import WARM_QUERY
 from plangraph.workspace.folder import MANIFEST
 
 if TYPE_CHECKING:
@@ -73,21 +74,31 @@ def open_workspace(key: str, path: str) -> Workspace:
     return Workspace(path)
 
 
+def _emoji_pattern() -> None:
+    import streamlit.emojis  # noqa: F401
+
+
+def _pandas() -> None:
+    import pandas  # noqa: F401
+
+
 @st.cache_resource(show_spinner=False, max_entries=1)
 def preload_in_background(key: str, _ws: Workspace, delay_s: float = 1.5) -> threading.Thread:
     """Load, once per index and after the search index (:meth:`Workspace.warm`, which the first
-    question needs), what the pages after it would otherwise load on a reader's click: pandas,
-    which Streamlit imports at the first table (the plans page's first open took 1.1 s more for
-    it at load 7), and the store snapshot (the section tree of the search page's plan filter and
-    every entity table read it). Loaded beside the search index, pandas slowed the first question."""
+    question needs), what the pages would otherwise load on a reader's click. At 500 plans, load 9:
+    the word tokenizer that marks a question's words in the result cards (jieba's dictionary,
+    2.4 s of the first question's 4.6 s), the emoji pattern Streamlit compiles at the first
+    pill (0.5 s), pandas, which Streamlit imports at the first table (1.1 s of the plans page's
+    first open), and the store snapshot (the section tree of the search page's plan filter and
+    every entity table read it). Loaded beside the search index, they slowed the first question."""
     def run() -> None:
         time.sleep(delay_s)
         try:
             _ws.warm()  # waits for the warm-up that main() started, or does it
-            _ws.foreground.wait_idle()
-            import pandas  # noqa: F401
-
-            _ws.dataset  # noqa: B018 - opens the snapshot
+            for load in (lambda: present_search.query_terms(WARM_QUERY), _emoji_pattern, _pandas,
+                         lambda: _ws.dataset):
+                _ws.foreground.wait_idle()
+                load()
         except (ImportError, PlanGraphError):  # the page that needs them meets it again
             pass
 
