@@ -163,3 +163,21 @@ def test_the_app_loads_what_pages_need_in_the_background_once_per_index(district
 
     assert lexical._JIEBA._tok is not None and "streamlit.emojis" in sys.modules  # the cards' words, pills
     common.preload_in_background.clear()
+
+
+def test_a_plans_sections_are_read_once_while_it_is_picked(large: AppTest, district_index: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from plangraph.interfaces import present_search
+    from plangraph.interfaces.webapp import common
+
+    asked: list[str] = []
+    real = Workspace.sections
+    monkeypatch.setattr(Workspace, "sections", lambda self, plan: asked.append(plan) or real(self, plan))
+    common._sections.clear()
+    large.selectbox(key="search_plan").set_value("linping").run()
+    for question in ("教师", "学前教育", "校长"):
+        large.text_input(key="q").set_value(question).run()
+        assert not large.exception
+    assert asked == ["linping"]
+    sections = present_search.section_choices(Workspace(district_index).sections("linping"))
+    assert large.selectbox(key="search_section_linping").options == ["全部章节 All sections", *sections.values()]

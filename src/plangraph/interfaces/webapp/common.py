@@ -20,6 +20,7 @@ from plangraph.workspace.folder import MANIFEST
 
 if TYPE_CHECKING:
     from plangraph.analysis.audit import AuditReport
+    from plangraph.graph.planview import SectionNode
 
 
 def t(key: str) -> str:
@@ -110,6 +111,17 @@ def preload_in_background(key: str, _ws: Workspace, delay_s: float = 1.5) -> thr
 @st.cache_data(show_spinner=False, max_entries=32)
 def export_data(key: str, path: str, kind: str, fmt: str, plans: tuple[str, ...] | None) -> bytes:
     return writers.export_bytes(open_workspace(key, path), kind, fmt, plans)
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _sections(key: str, path: str, plan: str, _ws: Workspace) -> tuple[SectionNode, ...]:
+    return tuple(_ws.sections(plan))
+
+
+def plan_sections(ws: Workspace, plan: str) -> list[SectionNode]:
+    """The plan's section tree (:meth:`Workspace.sections`), kept per index and plan: the search
+    page asked for it again at every question while a plan was picked (0.15-0.6 s at 500 plans)."""
+    return list(_sections(index_key(ws.path), str(ws.path), plan, ws))
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)

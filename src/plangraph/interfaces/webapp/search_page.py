@@ -10,7 +10,7 @@ import streamlit as st
 from plangraph.errors import PlanGraphError
 from plangraph.graph.browse import ENTITY_KINDS, concepts
 from plangraph.interfaces import present_files, present_markdown, present_search
-from plangraph.interfaces.webapp.common import chip_clicked, concept_label, english, show_error, t
+from plangraph.interfaces.webapp.common import chip_clicked, concept_label, english, plan_sections, show_error, t
 from plangraph.interfaces.webapp.pickers import is_large, pick_plan
 from plangraph.workspace import Workspace
 
@@ -44,7 +44,7 @@ def page_search(ws: Workspace) -> None:
     with col_plan:
         plan = pick_plan(ws, "search_plan", allow_all=True)
     with col_section:
-        sections = present_search.section_choices(ws.sections(plan)) if plan else {}
+        sections = present_search.section_choices(plan_sections(ws, plan)) if plan else {}
         section = st.selectbox(t("section"), [None, *sections], key=f"search_section_{plan}", placeholder=t("choose"),
                                format_func=lambda s: t("all_sections") if s is None else sections[s],
                                disabled=not plan)
