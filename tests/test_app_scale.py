@@ -181,3 +181,18 @@ def test_a_plans_sections_are_read_once_while_it_is_picked(large: AppTest, distr
     assert asked == ["linping"]
     sections = present_search.section_choices(Workspace(district_index).sections("linping"))
     assert large.selectbox(key="search_section_linping").options == ["全部章节 All sections", *sections.values()]
+
+
+def test_a_column_of_numbers_with_empty_cells_is_shown_as_text() -> None:
+    import pandas as pd
+    import pyarrow as pa
+
+    from plangraph.interfaces.webapp.common import one_type
+
+    rows = [{"start": 5, "end": 9, "ok": True, "n": 1.5}, {"start": "", "end": 12, "ok": False, "n": 2}]
+    shown = one_type(rows)
+    assert shown == [{"start": "5", "end": 9, "ok": True, "n": 1.5}, {"start": "", "end": 12, "ok": False, "n": 2}]
+    pa.Table.from_pandas(pd.DataFrame(shown))  # what Streamlit sends: no conversion error
+    with pytest.raises((pa.ArrowTypeError, pa.ArrowInvalid)):  # what Streamlit met before
+        pa.Table.from_pandas(pd.DataFrame(rows))
+    assert one_type(rows[:1]) == rows[:1]  # no empty cell: numbers stay numbers

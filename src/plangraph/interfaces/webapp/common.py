@@ -51,7 +51,22 @@ def table(rows: list[dict[str, Any]], *, keep: tuple[str, ...] = (), config: dic
     en = english()
     columns: dict[str, Any] = dict(labels.column_labels(rows, en))
     columns.update(config or {})
-    st.dataframe(labels.display_rows(rows, en, keep), hide_index=True, column_config=columns, **options)
+    st.dataframe(one_type(labels.display_rows(rows, en, keep)), hide_index=True, column_config=columns, **options)
+
+
+def one_type(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``rows`` with the numbers of a column that also has empty cells (``""``, a None shown
+    empty) as text: Arrow refuses a column of numbers and strings, and Streamlit then logged
+    the error with its traceback and converted the column itself, at every rerun (a plan's
+    findings and audit: the offsets of a finding without any)."""
+    def number(v: Any) -> bool:
+        return isinstance(v, int | float) and not isinstance(v, bool)
+
+    keys = dict.fromkeys(k for r in rows for k in r)
+    mixed = {k for k in keys if any(r.get(k) == "" for r in rows) and any(number(r.get(k)) for r in rows)}
+    if not mixed:
+        return rows
+    return [{k: str(v) if k in mixed and number(v) else v for k, v in r.items()} for r in rows]
 
 
 def show_error(exc: PlanGraphError) -> None:
