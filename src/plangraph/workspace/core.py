@@ -336,9 +336,9 @@ class Workspace(Comparing, TieReview, AcrossPlans):
         def run() -> None:
             from plangraph.graph.sparql import runner_for
             try:
-                if delay_s:
-                    time.sleep(delay_s)
+                time.sleep(delay_s)
                 self.warm()
+                self.foreground.wait_idle()  # not while a page is drawn: a worker start is a process of CPU
                 runner_for(self.graph_location).start()  # a query worker, before a page's first query needs one
                 self.stored_views(background=True)  # the named queries' rows, before the first one is asked
             except Exception as exc:  # noqa: BLE001 - the first search raises it again
