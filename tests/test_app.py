@@ -623,6 +623,8 @@ def test_place_and_document_kind_pickers(places_index: Path, monkeypatch: pytest
     assert not at.exception, at.exception
     scope = [c.value for c in at.caption if c.value.startswith("优先显示临沂市的规划（linyi-14th-fyp-traditional）")]
     assert scope and scope[0].endswith("×0.5")
+    at.session_state["search_filters"] = True  # opened: above SMALL_INDEX plans it is drawn only while open
+    at.run()
     picker = at.selectbox(key="search_place")
     assert picker.format_func("371324") == "山东省 › 临沂市 › 兰陵县"  # province, city, county
     picker.set_value("370000").run()  # 山东省 and everything under it

@@ -118,3 +118,81 @@ def test_plan_page_draws_only_the_open_tab_and_audits_when_asked(large: AppTest,
     (audit,) = [d.value for d in large.dataframe if "check" in d.value.columns]
     assert len(audit) == len(Workspace(district_index).audit("linan").rows())
     assert not large.metric  # the overview is not drawn meanwhile
+
+
+def test_search_filters_are_drawn_only_while_open_and_kept_while_closed(large: AppTest,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from plangraph.interfaces import present_search
+
+    drawn: list[int] = []
+    real = present_search.place_choices
+    monkeypatch.setattr(present_search, "place_choices", lambda plans: drawn.append(1) or real(plans))
+    large.text_input(key="q").set_value("教师").run()
+    assert not large.exception and drawn == []  # the closed panel is not drawn: no places read
+    assert not [w for w in large.multiselect if w.key == "search_groups"]
+    unfiltered = [md.value for md in large.markdown if md.value.startswith(">")]
+    large.session_state["search_filters"] = True  # the reader opens the panel
+    large.run()
+    assert drawn and large.selectbox(key="search_place").options[0] == "全部地区 All places"
+    large.multiselect(key="search_groups").set_value(["rural-teachers"]).run()
+    narrowed = [md.value for md in large.markdown if md.value.startswith(">")]
+    assert narrowed and narrowed != unfiltered
+    large.session_state["search_filters"] = False  # closed again: the filter still applies
+    large.run()
+    assert not large.exception and not [w for w in large.multiselect if w.key == "search_groups"]
+    assert [md.value for md in large.markdown if md.value.startswith(">")] == narrowed
+    large.session_state["search_filters"] = True
+    large.run()
+    assert large.multiselect(key="search_groups").value == ["rural-teachers"]
+
+
+def test_the_app_loads_what_pages_need_in_the_background_once_per_index(district_index: Path) -> None:
+    import sys
+
+    from plangraph.interfaces.webapp import common
+
+    ws = Workspace(district_index)
+    assert ws._dataset is None
+    key = common.index_key(district_index)
+    thread = common.preload_in_background(key, ws, 0.0)
+    assert common.preload_in_background(key, ws, 0.0) is thread  # once per index
+    thread.join(60)
+    assert ws._dataset is not None and "pandas" in sys.modules
+    assert ws._searcher is not None  # after the search index, which the first question needs
+    from plangraph.search import lexical
+
+    assert lexical._JIEBA._tok is not None and "streamlit.emojis" in sys.modules  # the cards' words, pills
+    common.preload_in_background.clear()
+
+
+def test_a_plans_sections_are_read_once_while_it_is_picked(large: AppTest, district_index: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from plangraph.interfaces import present_search
+    from plangraph.interfaces.webapp import common
+
+    asked: list[str] = []
+    real = Workspace.sections
+    monkeypatch.setattr(Workspace, "sections", lambda self, plan: asked.append(plan) or real(self, plan))
+    common._sections.clear()
+    large.selectbox(key="search_plan").set_value("linping").run()
+    for question in ("教师", "学前教育", "校长"):
+        large.text_input(key="q").set_value(question).run()
+        assert not large.exception
+    assert asked == ["linping"]
+    sections = present_search.section_choices(Workspace(district_index).sections("linping"))
+    assert large.selectbox(key="search_section_linping").options == ["全部章节 All sections", *sections.values()]
+
+
+def test_a_column_of_numbers_with_empty_cells_is_shown_as_text() -> None:
+    import pandas as pd
+    import pyarrow as pa
+
+    from plangraph.interfaces.webapp.common import one_type
+
+    rows = [{"start": 5, "end": 9, "ok": True, "n": 1.5}, {"start": "", "end": 12, "ok": False, "n": 2}]
+    shown = one_type(rows)
+    assert shown == [{"start": "5", "end": 9, "ok": True, "n": 1.5}, {"start": "", "end": 12, "ok": False, "n": 2}]
+    pa.Table.from_pandas(pd.DataFrame(shown))  # what Streamlit sends: no conversion error
+    with pytest.raises((pa.ArrowTypeError, pa.ArrowInvalid)):  # what Streamlit met before
+        pa.Table.from_pandas(pd.DataFrame(rows))
+    assert one_type(rows[:1]) == rows[:1]  # no empty cell: numbers stay numbers

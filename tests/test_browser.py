@@ -248,32 +248,73 @@ def _type_and_pick(page: Any, test_id: str, label: str, text: str) -> None:
         box.press("Escape")
 
 
+COMPARED = re.compile(r"^[≥≤＞＜><]=?\s*\d")
+"""A value shown with its comparator (``≥84``)."""
+
+
+def _grid(page: Any, where: str) -> tuple[list[str], list[list[str]]]:
+    """The headers and the rows on screen of the first data table (its accessible copy:
+    the cells themselves are drawn on a canvas)."""
+    grid = page.get_by_test_id("stDataFrame").first
+    grid.locator("td").first.wait_for(state="attached")
+    headers = [h.strip() for h in grid.locator("th").all_text_contents()]
+    cells = grid.locator("td").all_text_contents()
+    assert headers and len(cells) % len(headers) == 0, f"{where}: {len(cells)} cells under {headers}"
+    return headers, [cells[i:i + len(headers)] for i in range(0, len(cells), len(headers))]
+
+
 def test_large_index_every_page_and_plans_picked_by_name(large_page: Any, large_index: Path,
                                                         tmp_path: Path) -> None:
+    from collections import Counter
+
     from playwright.sync_api import expect
 
+    from plangraph.graph import planview
+    from plangraph.interfaces import labels, present_plans
     from plangraph.workspace import Workspace
 
     pg = large_page
     ws = Workspace(large_index)
     meta = {p["plan"]: p["meta"] for p in ws.plans()}
-    # A plan whose place no other plan has, to pick by typing the place.
+    # A plan whose place no other plan has, to pick by typing the place, with a value
+    # its table states with a comparator.
     regions = [m["region"] for m in meta.values()]
-    wanted = next(p for p, m in meta.items() if regions.count(m["region"]) == 1 and p != ws.plan_ids[0])
+    wanted, indicators = next(
+        (p, rows) for p, m in meta.items() if regions.count(m["region"]) == 1 and p != ws.plan_ids[0]
+        for rows in [planview.indicator_table(ws.export_rows("indicators", p))]
+        if any(COMPARED.match(str(v or "")) for r in rows for v in r.values()))
     place, title = meta[wanted]["region"], meta[wanted]["title"]
     other = next(p for p in ws.plan_ids if p not in (wanted, ws.plan_ids[0]))
 
     sidebar = pg.get_by_test_id("stSidebar")
     expect(sidebar.get_by_text(f"{LARGE_PLANS} 个规划", exact=False)).to_be_visible()
+    caption = sidebar.get_by_text(f"{LARGE_PLANS} 个规划", exact=False).inner_text()
+    for level, n in Counter(m["level"] for m in meta.values()).items():  # how many of which level
+        assert f"{labels.value(level)} {n}" in caption, caption
     assert "synth-0001" not in sidebar.inner_text()  # a count, not the ids
     _settled(pg, "search")
+    _no_raw_words(pg, "large: search")
 
     _go(pg, "规划 Plans")
     _settled(pg, "plans")
     _type_and_pick(pg, "stSelectbox", "规划 Plan", place)
     expect(pg.get_by_role("heading", name=f"{title} ({wanted})")).to_be_visible()
     _settled(pg, "plans: picked by place")
+    _no_raw_words(pg, "large: plans")
     pg.screenshot(path=str(SHOTS / "large-plans.png"))
+    # Its table of indicators as stated (values with their comparators), headers in
+    # Chinese, an empty cell empty: the rows on screen are the plan's first rows.
+    pg.get_by_role("tab", name="指标 Indicators").click()
+    _settled(pg, "plans: indicators")
+    headers, shown = _grid(pg, "plans: indicators")
+    assert headers == [labels.field(k) for k in indicators[0]]
+    assert shown == [[str(v) for v in r.values()] for r in labels.display_rows(indicators)[:len(shown)]]
+    assert any(COMPARED.match(c) for row in shown for c in row), shown
+    # Its audit, drawn only when its tab is opened.
+    pg.get_by_role("tab", name="核查 Audit").click()
+    expect(pg.get_by_role("tabpanel", name="核查 Audit").get_by_test_id("stMarkdownContainer").first).to_be_visible()
+    _settled(pg, "plans: audit")
+    _no_raw_words(pg, "large: audit")
 
     _go(pg, "实体 Entities")
     expect(pg.get_by_text(f"索引有 {LARGE_PLANS} 个规划：请先选择要查看的规划").first).to_be_visible()
@@ -283,6 +324,16 @@ def test_large_index_every_page_and_plans_picked_by_name(large_page: Any, large_
     expect(pg.get_by_test_id("stDataFrame").first).to_be_visible()
     _settled(pg, "entities: one plan")
     expect(pg.get_by_text("行 rows").first).to_be_visible()
+    _no_raw_words(pg, "large: entities")
+    # Indicators with their target and its comparator, in the plan's order.
+    records = present_plans.entity_records(ws.entities("indicators", wanted))
+    headers, shown = _grid(pg, "entities: indicators")
+    assert headers == [labels.field(k) for k in records[0]]
+    assert [row[headers.index("规划")] for row in shown] == [wanted] * len(shown)
+    assert [row[headers.index("名称")] for row in shown] == [r["name"] for r in records[:len(shown)]]
+    targets = [row[headers.index("目标值")] for row in shown]
+    assert any(COMPARED.match(c) for c in targets), targets
+    assert not {"None", "nan", "NaN"} & {c for row in shown for c in row}
     pg.screenshot(path=str(SHOTS / "large-entities.png"))
 
     _go(pg, "指标横向对比 One indicator across plans")  # one concept over every plan
@@ -295,6 +346,7 @@ def test_large_index_every_page_and_plans_picked_by_name(large_page: Any, large_
     _settled(pg, "across")
     with_target = pg.get_by_test_id("stMetric").filter(has_text="设定目标的规划 Plans with a target").inner_text()
     assert int(re.findall(r"\d+", with_target.replace("Plans with a target", ""))[-1]) > 1, with_target
+    _no_raw_words(pg, "large: across")
     pg.screenshot(path=str(SHOTS / "large-across.png"))
 
     _go(pg, "比较 Compare")
@@ -303,16 +355,19 @@ def test_large_index_every_page_and_plans_picked_by_name(large_page: Any, large_
     _type_and_pick(pg, "stSelectbox", "规划 B", other)
     expect(pg.get_by_test_id("stMetric").filter(has_text=f"仅见于 Only in {wanted}")).to_be_visible()
     _settled(pg, "compare")
+    _no_raw_words(pg, "large: compare")
     pg.screenshot(path=str(SHOTS / "large-compare.png"))
 
     _go(pg, "SPARQL")
     pg.get_by_role("button", name="运行 Run").click()
     expect(pg.get_by_test_id("stDataFrame").first).to_be_visible()
     _settled(pg, "sparql")
+    _no_raw_words(pg, "large: sparql")
 
     _go(pg, "导出 Export")
     expect(pg.get_by_text(f"未选规划时导出全部 {LARGE_PLANS} 个规划").first).to_be_visible()
     _settled(pg, "export")
+    _no_raw_words(pg, "large: export")
     with pg.expect_download() as info:
         pg.get_by_role("button", name="下载 Download indicators-all.csv").click()
     saved = tmp_path / "indicators.csv"

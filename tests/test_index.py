@@ -351,3 +351,45 @@ def test_a_passage_row_is_found_in_its_plan_shard_alone(corpus: list[Passage], t
     assert row == index.row_of[last.passage_id]  # reads every shard: the slow way agrees
     with pytest.raises(KeyError):
         index.row_in_plan("linan", last.passage_id)
+
+
+def test_an_exact_phrase_reads_only_its_candidates_lines(corpus: list[Passage], tmp_path: Path) -> None:
+    from plangraph.search.read.phrases import query_phrase
+    from plangraph.search.read.searcher import EXACT
+    from plangraph.text import fold_compact
+
+    out = tmp_path / "idx"
+    build_index(corpus, out, [FakeEncoder()], progress=False)
+    index = open_index(out, [FakeEncoder()])
+    phrase = query_phrase("学前教育")
+    holding = [i for i, p in enumerate(corpus) if phrase in fold_compact(p.content)]
+    assert {corpus[i].plan_id for i in holding} == {"linan", "linping"}
+    rows = Searcher(index, [FakeEncoder()]).rankings("学前教育", retrievers=[EXACT])[EXACT]
+    assert set(rows) <= set(holding) and len(rows) == min(len(holding), 100)  # 100: the fusion's depth
+    assert all(s._rows is None for _, s in index.shards)  # no shard's passages parsed for it
+    assert index.contents(rows) == {r: corpus[r].content for r in rows}
+    second = [s for _, s in index.shards][1]
+    assert second.passages  # a shard whose rows are read answers from them
+    assert index.contents([len(index) - 1]) == {len(index) - 1: corpus[-1].content}
+
+
+def test_a_corrupt_line_read_alone_is_a_clear_error(corpus: list[Passage], tmp_path: Path) -> None:
+    out = tmp_path / "idx"
+    build_index(corpus, out, [FakeEncoder()], progress=False)
+    lines = (_shard(out) / "passages.jsonl").read_text("utf-8").splitlines()
+    lines[2] = lines[2][:40]
+    (_shard(out) / "passages.jsonl").write_text("\n".join(lines) + "\n", "utf-8")
+    index = open_index(out, [FakeEncoder()])
+    assert index.contents([0, 1]) == {0: corpus[0].content, 1: corpus[1].content}
+    with pytest.raises(IndexStoreError, match="passages.jsonl line 3 is corrupt"):
+        index.contents([2])
+
+
+def test_a_section_of_one_plan_reads_only_that_plans_passages(corpus: list[Passage], tmp_path: Path) -> None:
+    out = tmp_path / "idx"
+    build_index(corpus, out, [FakeEncoder()], progress=False)
+    index = open_index(out, [FakeEncoder()])
+    section = next(p.section_path[:1] for p in corpus if p.plan_id == "linping" and p.section_path)
+    hits = Searcher(index, [FakeEncoder()]).search("教师", 10, plan="linping", section=section)
+    assert hits and all(h.plan == "linping" and h.section.startswith(section[0]) for h in hits)
+    assert [s.plan for _, s in index.shards if s._rows is not None] == ["linping"]

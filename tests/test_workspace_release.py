@@ -82,3 +82,15 @@ def test_the_app_releases_the_workspace_of_an_index_published_again(index: Path)
     finally:
         open_workspace.clear()
     assert _open_under(index) == 0
+
+
+def test_the_warm_up_starts_a_query_worker_that_close_stops(index: Path) -> None:
+    ws = Workspace(index)
+    snapshot = ws.graph_location
+    assert held_open(snapshot) is False
+    ws.warm_in_background().join()
+    assert ws.warm_error is None
+    assert held_open(snapshot) is True  # a worker on the snapshot, before the first query
+    assert _open_under(snapshot) == 0  # not this process: it has not opened the store
+    ws.close()
+    assert held_open(snapshot) is False

@@ -38,6 +38,26 @@ def test_audit_from_stored_rows_equals_audit_from_the_query(four_plan_index: Pat
     assert any(r["check"] for rows in stored.values() for r in rows)
 
 
+def test_an_audit_quotes_the_national_targets_without_reading_their_plans_rows(
+        four_plan_index: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    ws = Workspace(four_plan_index)
+    national = [p["plan"] for p in ws.plans() if p["meta"].get("level") == "national"]
+    rows = {r["iri"]: r for p in national for r in ws.export_rows("indicators", p)}
+    own, targets = comparisons._concept_targets(ws, "linan", ws.plans(), ws.export_rows("indicators", "linan"))
+    assert own and targets and {t.plan for t in targets} <= set(national)
+    for t in targets:  # the quote and offsets of the national plan's indicator row
+        r = rows[t.iri]
+        assert (t.quote, t.start, t.end) == (" ".join(str(r["quote"] or "").split()), r["start"], r["end"])
+        assert t.quote
+    read: list[object] = []
+    real = Workspace.export_rows
+    monkeypatch.setattr(Workspace, "export_rows", lambda self, kind, plan=None: read.append(plan) or real(
+        self, kind, plan))
+    superior = [f for f in Workspace(four_plan_index).audit("linan").findings if f.check == "below-superior"]
+    assert superior and all(f.note.split("superior quote: ")[1] in {t.quote for t in targets} for f in superior)
+    assert read == ["linan", "linan"]  # its indicators and projects; no national plan's rows
+
+
 def test_a_result_cards_context_is_that_of_the_whole_index(four_plan_index: Path) -> None:
     ws = Workspace(four_plan_index)
     passages = ws.searcher.index.passages

@@ -5,7 +5,7 @@ files are written by :mod:`plangraph.interfaces.writers`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -216,6 +216,14 @@ def export_rows(ds: Dataset, kind: str, plan: Plans = None) -> list[dict[str, An
     if wanted is not None:
         rows = [row for row in rows if wanted.intersection(str(row["plan"]).split(", "))]
     return sorted(rows, key=lambda d: (str(d["plan"]), d["start"] or 0, d["iri"]))
+
+
+def evidence(ds: Dataset, iris: Iterable[str]) -> dict[str, tuple[str | None, int | None, int | None]]:
+    """(quote, start, end) of each node's earliest evidence, as :func:`export_rows` gives
+    them: what a caller that needs a few rows' quotes reads instead of every row of
+    their plans."""
+    r = _Reader(ds)
+    return {iri: r.evidence(URIRef(iri)) for iri in iris}
 
 
 def export_graph(ds: Dataset, kind: str, plan: Plans = None) -> Graph:

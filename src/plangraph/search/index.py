@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 from bisect import bisect_right
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, overload
@@ -120,9 +120,11 @@ class PassageIndex:
             e["name"]: VectorSet([s.sentence_vectors[e["name"]] for _, s in shards], int(e["dim"]))
             for e in specs if "sentences" in e}
         self.shard_rows: dict[int, int] = {}
+        self._first_rows: list[int] = []
         first = 0
         for name, s in shards:
             self.shard_rows[shard_key(name)] = first
+            self._first_rows.append(first)
             first += s.size
         counts = [c for s in data for c in s.sentence_counts] if sentence_level else []
         # first sentence row of each passage, and one past the last
@@ -147,6 +149,19 @@ class PassageIndex:
                         return first + i
             first += shard.size
         raise KeyError(passage_id)
+
+    def contents(self, rows: Iterable[int]) -> dict[int, str]:
+        """Row → the passage's ``content``, reading from each shard only the lines of the
+        rows asked for unless its passages are read already (:meth:`ShardData.contents`)."""
+        by_shard: dict[int, list[int]] = {}
+        for row in rows:
+            by_shard.setdefault(int(self._shard_of_row[row]), []).append(row)
+        out: dict[int, str] = {}
+        for k, wanted in by_shard.items():
+            first = self._first_rows[k]
+            texts = self.shards[k][1].contents(r - first for r in wanted)
+            out.update((first + i, text) for i, text in texts.items())
+        return out
 
     def plan_of(self, row: int) -> str:
         """The plan of passage ``row``, without reading its shard's passages."""

@@ -14,7 +14,7 @@ writes one. The lexical side is shared by all shards (:mod:`plangraph.search.lex
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -80,6 +80,34 @@ class ShardData:
         if self._rows is None:
             self._rows = _read_rows(self.path, self.meta)
         return self._rows
+
+    def contents(self, positions: Iterable[int]) -> dict[int, str]:
+        """The ``content`` of the passages at ``positions`` (in this shard): from its rows
+        when they have been read, else parsing only those lines of ``passages.jsonl``.
+
+        A search's exact-phrase check reads the text of candidates that may come from a
+        hundred plans; reading each of their shards' rows for it took 3.9 s at 500 plans.
+
+        Raises:
+            IndexStoreError: ``passages.jsonl`` is missing, corrupt or disagrees with ``shard.json``.
+        """
+        wanted = set(positions)
+        if self._rows is not None or not wanted:
+            return {i: self.rows().passages[i].content for i in wanted}
+        try:
+            with open(self.path / PASSAGES, "rb") as fh:
+                lines = [line for line in fh.read().split(b"\n") if line.strip()]
+        except FileNotFoundError:
+            raise _shard_error(self.path, f"missing {PASSAGES}") from None
+        if len(lines) != self.size:  # the full read says what is wrong
+            return {i: self.rows().passages[i].content for i in wanted}
+        out: dict[int, str] = {}
+        for i in wanted:
+            try:
+                out[i] = str(json.loads(lines[i])["content"])
+            except (ValueError, KeyError, TypeError) as exc:
+                raise _shard_error(self.path, f"{PASSAGES} line {i + 1} is corrupt ({exc})") from None
+        return out
 
     @property
     def passages(self) -> tuple[Passage, ...]:

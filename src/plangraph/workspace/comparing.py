@@ -111,4 +111,4 @@ class Comparing:
         from plangraph.workspace.comparisons import audit_plan
 
         self.check_plan(plan)
-        return audit_plan(self._ws(), plan, self._store())  # the national plans' rows kept there
+        return audit_plan(self._ws(), plan)

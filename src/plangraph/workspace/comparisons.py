@@ -26,6 +26,7 @@ from plangraph.analysis.compare import (
     compare_commitments,
     link_citations,
 )
+from plangraph.graph.export import evidence
 from plangraph.graph.indicators import side_by_side
 from plangraph.graph.iris import plan_graph_iri
 from plangraph.graph.views import answer, view_specs
@@ -167,7 +168,7 @@ def _with_concepts(ws: Workspace, plan: str) -> list[dict[str, Any]]:
     return [{**r, "concept": ties.get(r["iri"])} for r in ws.export_rows("indicators", plan)]
 
 
-def audit_plan(ws: Workspace, plan: str, store: ComparisonStore | None = None) -> AuditReport:
+def audit_plan(ws: Workspace, plan: str) -> AuditReport:
     """:meth:`Workspace.audit` (plan id already checked): the plan's passages, projects,
     indicators and ingestion findings, and its targets for indicator concepts beside the
     national plans', read from the index and audited."""
@@ -177,7 +178,7 @@ def audit_plan(ws: Workspace, plan: str, store: ComparisonStore | None = None) -
     findings = next((p.get("findings", []) for p in plans if p["plan"] == plan), [])
     indicators = ws.export_rows("indicators", plan)
     inp = input_from_rows(plan, passages, ws.export_rows("projects", plan), indicators, findings)
-    own, national = _concept_targets(ws, plan, plans, indicators, store)
+    own, national = _concept_targets(ws, plan, plans, indicators)
     return audit(replace(inp, concept_targets=own, national_targets=national, plan_order=plan_order(plans)))
 
 
@@ -193,7 +194,6 @@ def _stored(ws: Workspace, name: str, plans: list[str]) -> list[dict[str, Any]] 
 
 
 def _concept_targets(ws: Workspace, plan: str, plans: Sequence[Mapping[str, Any]], indicators: list[dict[str, Any]],
-                     store: ComparisonStore | None = None,
                      ) -> tuple[tuple[ConceptTarget, ...], tuple[ConceptTarget, ...]]:
     """The plan's targets for indicator concepts and the national plans' targets for the
     same concepts, each with the quote of its indicator's table row."""
@@ -208,11 +208,13 @@ def _concept_targets(ws: Workspace, plan: str, plans: Sequence[Mapping[str, Any]
     own = [t for t in rows if t.plan == plan]
     keys = {t.key for t in own}
     national = [t for t in rows if t.key in keys and level.get(t.plan) == NATIONAL and t.plan != plan]
-    quoted = {r["iri"]: r for p in {plan, *(t.plan for t in national)}
-              for r in (indicators if p == plan else store.indicators(p) if store else ws.export_rows("indicators", p))}
+    # The national targets' quotes alone, not every indicator row of their plans with its
+    # ties (2.5 s of a first audit's 4.7 s at 500 plans).
+    quoted = {**evidence(ws.dataset, {t.iri for t in national}),
+              **{r["iri"]: (r.get("quote"), r.get("start"), r.get("end")) for r in indicators}}
 
     def with_quote(t: ConceptTarget) -> ConceptTarget:
-        r = quoted.get(t.iri, {})
-        return replace(t, quote=" ".join(str(r.get("quote") or "").split()), start=r.get("start"), end=r.get("end"))
+        quote, start, end = quoted.get(t.iri, (None, None, None))
+        return replace(t, quote=" ".join(str(quote or "").split()), start=start, end=end)
 
     return tuple(map(with_quote, own)), tuple(map(with_quote, national))

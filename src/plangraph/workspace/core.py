@@ -329,15 +329,17 @@ class Workspace(Comparing, TieReview, AcrossPlans):
                 self._searcher = searcher
 
     def warm_in_background(self, delay_s: float = 0.0) -> threading.Thread:
-        """:meth:`warm`, then the plans' stored rows of the named queries read, in a daemon
-        thread started once per workspace (later calls return the same thread). A failure is
-        kept in :attr:`warm_error`, not raised: the first search meets it again. ``delay_s``
+        """:meth:`warm`, then a query worker started and the plans' stored rows of the named queries
+        read, in a daemon thread started once per workspace (later calls return the same thread). A
+        failure is kept in :attr:`warm_error`, not raised: the first search meets it again. ``delay_s``
         lets a page that has just been sent draw before the loading competes for the CPU."""
         def run() -> None:
+            from plangraph.graph.sparql import runner_for
             try:
-                if delay_s:
-                    time.sleep(delay_s)
+                time.sleep(delay_s)
                 self.warm()
+                self.foreground.wait_idle()  # not while a page is drawn: a worker start is a process of CPU
+                runner_for(self.graph_location).start()  # a query worker, before a page's first query needs one
                 self.stored_views(background=True)  # the named queries' rows, before the first one is asked
             except Exception as exc:  # noqa: BLE001 - the first search raises it again
                 self.warm_error = exc

@@ -4,6 +4,8 @@ computations (one per built index, kept across sessions)."""
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -11,12 +13,14 @@ import streamlit as st
 
 from plangraph.errors import PlanGraphError
 from plangraph.graph.browse import concepts
-from plangraph.interfaces import labels, writers
+from plangraph.interfaces import labels, present_search, writers
 from plangraph.workspace import Workspace
+from plangraph.workspace.core import WARM_QUERY
 from plangraph.workspace.folder import MANIFEST
 
 if TYPE_CHECKING:
     from plangraph.analysis.audit import AuditReport
+    from plangraph.graph.planview import SectionNode
 
 
 def t(key: str) -> str:
@@ -47,7 +51,22 @@ def table(rows: list[dict[str, Any]], *, keep: tuple[str, ...] = (), config: dic
     en = english()
     columns: dict[str, Any] = dict(labels.column_labels(rows, en))
     columns.update(config or {})
-    st.dataframe(labels.display_rows(rows, en, keep), hide_index=True, column_config=columns, **options)
+    st.dataframe(one_type(labels.display_rows(rows, en, keep)), hide_index=True, column_config=columns, **options)
+
+
+def one_type(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``rows`` with the numbers of a column that also has empty cells (``""``, a None shown
+    empty) as text: Arrow refuses a column of numbers and strings, and Streamlit then logged
+    the error with its traceback and converted the column itself, at every rerun (a plan's
+    findings and audit: the offsets of a finding without any)."""
+    def number(v: Any) -> bool:
+        return isinstance(v, int | float) and not isinstance(v, bool)
+
+    keys = dict.fromkeys(k for r in rows for k in r)
+    mixed = {k for k in keys if any(r.get(k) == "" for r in rows) and any(number(r.get(k)) for r in rows)}
+    if not mixed:
+        return rows
+    return [{k: str(v) if k in mixed and number(v) else v for k, v in r.items()} for r in rows]
 
 
 def show_error(exc: PlanGraphError) -> None:
@@ -71,9 +90,53 @@ def open_workspace(key: str, path: str) -> Workspace:
     return Workspace(path)
 
 
+def _emoji_pattern() -> None:
+    import streamlit.emojis  # noqa: F401
+
+
+def _pandas() -> None:
+    import pandas  # noqa: F401
+
+
+@st.cache_resource(show_spinner=False, max_entries=1)
+def preload_in_background(key: str, _ws: Workspace, delay_s: float = 1.5) -> threading.Thread:
+    """Load, once per index and after the search index (:meth:`Workspace.warm`, which the first
+    question needs), what the pages would otherwise load on a reader's click. At 500 plans, load 9:
+    the word tokenizer that marks a question's words in the result cards (jieba's dictionary,
+    2.4 s of the first question's 4.6 s), the emoji pattern Streamlit compiles at the first
+    pill (0.5 s), pandas, which Streamlit imports at the first table (1.1 s of the plans page's
+    first open), and the store snapshot (the section tree of the search page's plan filter and
+    every entity table read it). Loaded beside the search index, they slowed the first question."""
+    def run() -> None:
+        time.sleep(delay_s)
+        try:
+            _ws.warm()  # waits for the warm-up that main() started, or does it
+            for load in (lambda: present_search.query_terms(WARM_QUERY), _emoji_pattern, _pandas,
+                         lambda: _ws.dataset):
+                _ws.foreground.wait_idle()
+                load()
+        except (ImportError, PlanGraphError):  # the page that needs them meets it again
+            pass
+
+    thread = threading.Thread(target=run, name="plangraph-app-preload", daemon=True)
+    thread.start()
+    return thread
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
 def export_data(key: str, path: str, kind: str, fmt: str, plans: tuple[str, ...] | None) -> bytes:
     return writers.export_bytes(open_workspace(key, path), kind, fmt, plans)
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _sections(key: str, path: str, plan: str, _ws: Workspace) -> tuple[SectionNode, ...]:
+    return tuple(_ws.sections(plan))
+
+
+def plan_sections(ws: Workspace, plan: str) -> list[SectionNode]:
+    """The plan's section tree (:meth:`Workspace.sections`), kept per index and plan: the search
+    page asked for it again at every question while a plan was picked (0.15-0.6 s at 500 plans)."""
+    return list(_sections(index_key(ws.path), str(ws.path), plan, ws))
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)

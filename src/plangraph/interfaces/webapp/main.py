@@ -9,7 +9,14 @@ import streamlit as st
 from plangraph.errors import IndexStoreError, PlanGraphError
 from plangraph.interfaces.webapp.across_page import page_across
 from plangraph.interfaces.webapp.commitments_page import page_commitments
-from plangraph.interfaces.webapp.common import index_key, open_entity, open_workspace, show_error, t
+from plangraph.interfaces.webapp.common import (
+    index_key,
+    open_entity,
+    open_workspace,
+    preload_in_background,
+    show_error,
+    t,
+)
 from plangraph.interfaces.webapp.compare_page import page_compare
 from plangraph.interfaces.webapp.entities_page import page_entities
 from plangraph.interfaces.webapp.export_page import page_export
@@ -72,3 +79,4 @@ def main(corpus: Path | None = None) -> None:
     # out (started earlier, the loading competes with drawing it), so that the first
     # question does not wait for them; a failure there shows on the first search.
     ws.warm_in_background(delay_s=1.5)
+    preload_in_background(key, ws)

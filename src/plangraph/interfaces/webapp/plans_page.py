@@ -11,7 +11,7 @@ from plangraph.analysis.audit import summary
 from plangraph.errors import PlanGraphError
 from plangraph.graph import planview
 from plangraph.interfaces import labels, present_files, present_plans, writers
-from plangraph.interfaces.webapp.common import audit_report, english, index_key, show_error, t, table
+from plangraph.interfaces.webapp.common import audit_report, english, index_key, plan_sections, show_error, t, table
 from plangraph.interfaces.webapp.pickers import is_large, pick_plan
 from plangraph.workspace import Workspace
 
@@ -60,7 +60,7 @@ def page_plans(ws: Workspace) -> None:
             _overview(ws, pid, plan, facts)
     if shown[1]:
         with sections:
-            table(present_plans.section_rows(ws.sections(pid)))
+            table(present_plans.section_rows(plan_sections(ws, pid)))
     if shown[2]:
         with indicators:
             rows = planview.indicator_table(ws.export_rows("indicators", pid))

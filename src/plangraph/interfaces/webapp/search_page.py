@@ -2,14 +2,40 @@
 
 from __future__ import annotations
 
+from copy import copy
+from typing import Any
+
 import streamlit as st
 
 from plangraph.errors import PlanGraphError
 from plangraph.graph.browse import ENTITY_KINDS, concepts
 from plangraph.interfaces import present_files, present_markdown, present_search
-from plangraph.interfaces.webapp.common import chip_clicked, concept_label, english, show_error, t
-from plangraph.interfaces.webapp.pickers import pick_plan
+from plangraph.interfaces.webapp.common import chip_clicked, concept_label, english, plan_sections, show_error, t
+from plangraph.interfaces.webapp.pickers import is_large, pick_plan
 from plangraph.workspace import Workspace
+
+FILTERS: dict[str, Any] = {"search_kinds": [], "search_themes": [], "search_groups": [], "per_plan": 0,
+                           "scoped": True, "search_place": None, "search_doc_kind": None}
+"""The filters' widget keys and their values before a reader sets them, in the order the search reads them."""
+
+
+def _filters(ws: Workspace) -> None:
+    """The filters' widgets (their values are in the session state under :data:`FILTERS`' keys)."""
+    c1, c2, c3, c4, c5 = st.columns([3, 3, 3, 2, 2])
+    c1.multiselect(t("kinds"), ENTITY_KINDS, key="search_kinds", format_func=t, placeholder=t("choose_many"))
+    c2.multiselect(t("themes"), [c.key for c in concepts() if c.scheme != "target-groups"],
+                   key="search_themes", format_func=concept_label, placeholder=t("choose_many"))
+    c3.multiselect(t("groups"), [c.key for c in concepts() if c.scheme == "target-groups"],
+                   key="search_groups", format_func=concept_label, placeholder=t("choose_many"))
+    c4.number_input(t("per_plan"), min_value=0, max_value=10, key="per_plan")
+    c5.toggle(t("scoped"), key="scoped", help=t("scoped_help"))
+    c6, c7 = st.columns([3, 2])
+    places = present_search.place_choices(ws.plans())
+    c6.selectbox(t("place"), [None, *places], key="search_place", format_func=lambda c: places.get(
+        c, t("all_places")))
+    c7.selectbox(t("doc_kind"), [None, *present_search.DOCUMENT_KIND_LABELS], key="search_doc_kind",
+                 format_func=lambda k: (present_search.DOCUMENT_KIND_LABELS[k][int(english())]
+                                        if k else t("all_doc_kinds")))
 
 
 def page_search(ws: Workspace) -> None:
@@ -18,29 +44,23 @@ def page_search(ws: Workspace) -> None:
     with col_plan:
         plan = pick_plan(ws, "search_plan", allow_all=True)
     with col_section:
-        sections = present_search.section_choices(ws.sections(plan)) if plan else {}
+        sections = present_search.section_choices(plan_sections(ws, plan)) if plan else {}
         section = st.selectbox(t("section"), [None, *sections], key=f"search_section_{plan}", placeholder=t("choose"),
                                format_func=lambda s: t("all_sections") if s is None else sections[s],
                                disabled=not plan)
     with col_k:
         top_k = st.number_input(t("top_k"), min_value=1, max_value=50, value=10, key="top_k")
-    with st.expander(t("filters"), expanded=False):
-        c1, c2, c3, c4, c5 = st.columns([3, 3, 3, 2, 2])
-        kinds = c1.multiselect(t("kinds"), ENTITY_KINDS, key="search_kinds", format_func=t,
-                               placeholder=t("choose_many"))
-        themes = c2.multiselect(t("themes"), [c.key for c in concepts() if c.scheme != "target-groups"],
-                                key="search_themes", format_func=concept_label, placeholder=t("choose_many"))
-        groups = c3.multiselect(t("groups"), [c.key for c in concepts() if c.scheme == "target-groups"],
-                                key="search_groups", format_func=concept_label, placeholder=t("choose_many"))
-        per_plan = c4.number_input(t("per_plan"), min_value=0, max_value=10, value=0, key="per_plan")
-        scoped = c5.toggle(t("scoped"), value=True, key="scoped", help=t("scoped_help"))
-        c6, c7 = st.columns([3, 2])
-        places = present_search.place_choices(ws.plans())
-        place = c6.selectbox(t("place"), [None, *places], key="search_place", format_func=lambda c: places.get(
-            c, t("all_places")))
-        kind = c7.selectbox(t("doc_kind"), [None, *present_search.DOCUMENT_KIND_LABELS], key="search_doc_kind",
-                            format_func=lambda k: (present_search.DOCUMENT_KIND_LABELS[k][int(english())]
-                                                   if k else t("all_doc_kinds")))
+    large = is_large(ws)
+    for key, default in FILTERS.items():  # kept while a large index's panel is closed (not drawn)
+        st.session_state[key] = st.session_state.get(key, copy(default))
+    # On a large index the panel is drawn only while open: its list of places needs the
+    # gazetteer (0.6 s of the first page's 1.3 s at 500 plans, load 8).
+    panel = (st.expander(t("filters"), key="search_filters", on_change="rerun") if large
+             else st.expander(t("filters"), expanded=False))
+    if panel.open is not False:
+        with panel:
+            _filters(ws)
+    kinds, themes, groups, per_plan, scoped, place, kind = (st.session_state[k] for k in FILTERS)
     if not query.strip():
         return
     try:

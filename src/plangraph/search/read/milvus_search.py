@@ -27,8 +27,9 @@ from plangraph.model import EntityRef, Hit, Passage
 from plangraph.search.encoders import Encoder
 from plangraph.search.milvus import MAX_TOPK, MilvusStore, key_of, lexical_words, plan_filter
 from plangraph.search.read.fusion import FusionConfig, fuse, rows_per_table
+from plangraph.search.read.phrases import EDGE_PUNCT
 from plangraph.search.read.scope import PlanProfile, Scope
-from plangraph.search.read.searcher import _EDGE_PUNCT, DEFAULT_PASSAGE_IRI, EXACT, LEXICAL, Searcher, check_search
+from plangraph.search.read.searcher import DEFAULT_PASSAGE_IRI, EXACT, LEXICAL, Searcher, check_search
 from plangraph.text import fold_compact
 
 if TYPE_CHECKING:
@@ -162,7 +163,7 @@ class MilvusSearcher(Searcher):
         layout, store = self.view.layout, self.store
         jobs: dict[str, Future[list[int]]] = {}
         if EXACT in use:
-            phrase = fold_compact(query).strip(_EDGE_PUNCT)
+            phrase = fold_compact(query).strip(EDGE_PUNCT)
             # two characters are one BM25 bigram already; LIKE has no portable escape
             if len(phrase) >= 3 and not _LIKE_UNSAFE & set(phrase):
                 words = lexical_words(query, layout.lexical, query=True)

@@ -34,8 +34,9 @@ from plangraph.model import EntityRef, Hit, Passage
 from plangraph.search.encoders import Encoder
 from plangraph.search.index import PassageIndex
 from plangraph.search.read.fusion import FusionConfig, at_most_per_plan, fuse, fuse_within, rows_per_table
+from plangraph.search.read.phrases import PhraseRows
 from plangraph.search.read.scope import PlanProfile, Scope, scope_of, without_places
-from plangraph.text import detect_language, fold_compact, to_simplified
+from plangraph.text import detect_language, to_simplified
 
 if TYPE_CHECKING:
     import numpy as np
@@ -44,7 +45,6 @@ LEXICAL = "bm25"
 EXACT = "exact"
 SCOPE_DEPTH = 10
 QUERY_VECTORS_KEPT = 32
-_EDGE_PUNCT = " \t\r\n?？!！.。,，;；:：\"'“”‘’()（）"
 DEFAULT_PASSAGE_IRI = "urn:plangraph:passage:{passage_id}"
 
 
@@ -100,20 +100,13 @@ class Searcher:
         self.plans = tuple(plans)
         self.concurrent = concurrent
         self._query_vectors: dict[tuple[str, str], np.ndarray] = {}
-        self._folded_texts: dict[int, str] = {}
+        self._phrases = PhraseRows(index)
         self._lock = threading.Lock()
         self._pool: ThreadPoolExecutor | None = None
 
     @property
     def retrievers(self) -> tuple[str, ...]:
         return (*self.encoders, LEXICAL, EXACT)
-
-    def _folded(self, row: int) -> str:
-        """Passage ``row``'s text folded for phrase matching, kept once computed."""
-        text = self._folded_texts.get(row)
-        if text is None:
-            text = self._folded_texts[row] = fold_compact(self.index.passages[row].content)
-        return text
 
     def scope(self, query: str, plans: Sequence[str] | None = None) -> Scope | None:
         """The plans ``query`` points to (of ``plans``, if given), when that is not all of
@@ -201,17 +194,8 @@ class Searcher:
                    if self.concurrent and len(encode) > 1 else {})
         ranked: dict[str, list[int]] = {}
         for name in sorted(use, key=lambda r: r in pending):  # pending encoders last
-            if name == EXACT:
-                phrase = fold_compact(query).strip(_EDGE_PUNCT)
-                # two characters are one BM25 bigram already: the list would only repeat BM25
-                if len(phrase) < 3:
-                    continue
-                # the engine finds passages holding every character pair of the phrase,
-                # best BM25 first; the text then says which hold the phrase itself
-                candidates = lexical.phrase_candidates(phrase, query, n, shard_rows)
-                rows = [r for r, _ in candidates
-                        if (allowed is None or allowed[r]) and phrase in self._folded(r)][:depth]
-                if rows:
+            if name == EXACT:  # passages holding the whole query (phrases.py)
+                if rows := self._phrases.rows(query, allowed, depth):
                     ranked[name] = rows
                 continue
             if name == LEXICAL:
@@ -252,14 +236,16 @@ class Searcher:
             unknown = sorted(plans - known)
             if unknown:
                 raise UsageError(f"unknown plan {unknown[0]!r}; choose one of: {', '.join(sorted(known))}")
-        if section is None and predicate is None and plans is not None:
-            # a plan filter alone needs no passage text
-            return np.fromiter((p in plans for p in self.index.plan_ids), dtype=bool, count=len(self.index))
-        mask = np.ones(len(self.index), dtype=bool)
-        for i, p in enumerate(self.index.passages):
-            if plans is not None and p.plan_id not in plans:
-                mask[i] = False
-            elif section is not None and not _under_section(p.section_path, section):
+        by_plan = (None if plans is None else
+                   np.fromiter((p in plans for p in self.index.plan_ids), dtype=bool, count=len(self.index)))
+        if section is None and predicate is None:
+            return by_plan  # a plan filter alone needs no passage text
+        mask = np.ones(len(self.index), dtype=bool) if by_plan is None else by_plan
+        # only the chosen plans' passages are read: a section of one plan read all 500 plans' shards
+        rows = (enumerate(self.index.passages) if by_plan is None
+                else ((i, self.index.passages[i]) for i in np.flatnonzero(by_plan).tolist()))
+        for i, p in rows:
+            if section is not None and not _under_section(p.section_path, section):
                 mask[i] = False
             elif predicate is not None and not predicate(p.passage_id):
                 mask[i] = False
