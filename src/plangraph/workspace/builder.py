@@ -41,6 +41,7 @@ from plangraph.search.write.build import update_index
 from plangraph.search.write.embedding import Embedder, default_workers
 from plangraph.search.write.plan_shard import embed_text
 from plangraph.text import sentence_spans, title_key
+from plangraph.workspace.clausefile import clause_encoder_for, write_clauses
 from plangraph.workspace.faults import changing, fault_point, is_disk_full
 from plangraph.workspace.folder import (
     CACHE_DIR,
@@ -64,7 +65,7 @@ from plangraph.workspace.planpool import PLAN_TIME_LIMIT_S, hang_point, plan_res
 from plangraph.workspace.reviews import Decisions, decisions_for, with_decisions
 from plangraph.workspace.writer import IndexWriter, check_removable, ontology_ntriples
 
-PIPELINE_VERSION = "6"
+PIPELINE_VERSION = "7"
 """Part of every shard's name: bump it when ingest, extract or the graph change output."""
 
 
@@ -139,6 +140,7 @@ def _plan_shard(index: Path, doc: PlanDoc, source_hash: str, options: dict[str, 
     # looked up when a plan is built, so that a test can make one plan fail in a stage
     from plangraph.extract.pipeline import extract
     from plangraph.graph.build import add_plan, new_dataset, passage_entities
+    from plangraph.graph.export import export_rows
     from plangraph.graph.ontology import validate_ntriples
 
     ex = extract(doc)
@@ -166,7 +168,13 @@ def _plan_shard(index: Path, doc: PlanDoc, source_hash: str, options: dict[str, 
              GRAPH_NT: "\n".join(local).encode(), SHARED_NT: "\n".join(shared).encode(),
              # the text every offset indexes: for an HTML, Word or PDF plan it exists only here
              TEXT_FILE: doc.original.encode("utf-8")}
-    write_shard(index, name, files, lambda d: _index_plan(d, doc, options["encoders"], options["sentence_level"]))
+    commitments = export_rows(ds, "commitments", doc.plan_id)
+
+    def also(folder: Path) -> None:
+        _index_plan(folder, doc, options["encoders"], options["sentence_level"])
+        write_clauses(folder, doc.plan_id, commitments, doc.original, clause_encoder_for(options["encoders"]))
+
+    write_shard(index, name, files, also)
     return {
         "plan_id": doc.plan_id, "shard": name, "file": doc.meta.source_file, "path": str(Path(doc.meta.source_file).resolve()),
         "sha256": doc.meta.sha256, "input": source_hash, "triples": len(local), "counts": ex.counts(),

