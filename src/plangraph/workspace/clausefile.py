@@ -7,11 +7,12 @@ features. Encoding a plan's clauses when it is first compared cost seconds a pla
 So each plan's worker, when it writes the plan's shard, also writes
 
 ``clauses.json``
-    ``{"format", "plan", "encoder", "dim", "clauses": [{iri, text, key, start, end, section,
-    context, action}, …]}``: every clause of the plan's commitments as comparison cuts them
-    (``text`` is ``original[start:end]``, ``key`` the synonym-normalised text the encoder
-    saw, ``context`` the commitment sentence, ``action`` whether it opens with an action or
-    states a number, the clauses a phrase is matched with);
+    ``{"format", "plan", "encoder", "dim", "rows", "columns": {"iri": […], "text": […], "key": […],
+    "start", "end", "section", "context", "action"}}``: every clause of the plan's commitments
+    as comparison cuts them, column by column (a reader of 500 plans parses lists, not 250,000
+    objects): ``text`` is ``original[start:end]``, ``key`` the synonym-normalised text the
+    encoder saw, ``context`` the commitment sentence, ``action`` whether it opens with an
+    action or states a number (the clauses a phrase is matched with);
 ``clauses.npy``
     one L2-normalised float16 row per clause, of ``key``.
 
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
 CLAUSES_JSON = "clauses.json"
 CLAUSES_NPY = "clauses.npy"
 CLAUSE_FORMAT = 1
+COLUMNS = ("iri", "text", "key", "start", "end", "section", "context", "action")
 COMPARISON_ENCODER = "use"
 """The encoder whose vectors comparisons score with (its short name for :func:`get_encoder`)."""
 
@@ -117,27 +119,55 @@ def write_clauses(folder: Path, plan: str, rows: Sequence[Mapping[str, Any]], or
     vectors = unique[[where[c.key] for c in found]] if found else unique
     save_rows(folder / CLAUSES_NPY, vectors)
     meta = {"format": CLAUSE_FORMAT, "plan": plan, "encoder": encoder.name, "dim": int(encoder.dim),
-            "clauses": [{k: v for k, v in c.__dict__.items() if k != "plan"} for c in found]}
+            "rows": len(found), "columns": {k: [getattr(c, k) for c in found] for k in COLUMNS}}
     fsync_write(folder / CLAUSES_JSON, json.dumps(meta, ensure_ascii=False).encode())
     return len(found)
 
 
-def read_clauses(folder: Path) -> PlanClauses | None:
-    """A shard's clause file (vectors memory-mapped); None for a shard written before them.
+@dataclass(frozen=True)
+class ClauseColumns:
+    """A shard's clause file as read: its encoder, its columns (:data:`COLUMNS`, one list each,
+    a row per clause) and its vectors (memory-mapped float16)."""
+
+    plan: str
+    encoder: str
+    columns: dict[str, list[Any]]
+    vectors: np.ndarray
+
+    def clause(self, i: int) -> PlanClause:
+        return PlanClause(self.plan, *(self.columns[k][i] for k in COLUMNS))
+
+
+def read_columns(folder: Path) -> ClauseColumns | None:
+    """A shard's clause file; None for a shard written before them.
 
     Raises:
-        IndexStoreError: the file is corrupt, or its vectors are not one row per clause.
+        IndexStoreError: the file is corrupt, or its columns or vectors are not one row per clause.
     """
     from plangraph.search.vectors import map_rows
 
     path = folder / CLAUSES_JSON
     try:
         meta = json.loads(path.read_text("utf-8"))
-        plan = meta["plan"]
-        found = tuple(PlanClause(plan=plan, **c) for c in meta["clauses"])
-        encoder, dim = str(meta["encoder"]), int(meta["dim"])
+        rows, columns = int(meta["rows"]), {k: list(meta["columns"][k]) for k in COLUMNS}
+        if any(len(v) != rows for v in columns.values()):
+            raise ValueError(f"columns of {sorted({len(v) for v in columns.values()})} rows, not {rows}")
+        plan, encoder, dim = str(meta["plan"]), str(meta["encoder"]), int(meta["dim"])
     except FileNotFoundError:
         return None
     except (ValueError, TypeError, KeyError) as exc:
         raise IndexStoreError(f"{path} is corrupt ({exc})", hint="build the plan again with `plangraph build`") from None
-    return PlanClauses(plan, encoder, found, map_rows(folder / CLAUSES_NPY, len(found), dim))
+    return ClauseColumns(plan, encoder, columns, map_rows(folder / CLAUSES_NPY, rows, dim))
+
+
+def read_clauses(folder: Path) -> PlanClauses | None:
+    """A shard's clauses (vectors memory-mapped); None for a shard written before them.
+
+    Raises:
+        IndexStoreError: as :func:`read_columns`.
+    """
+    found = read_columns(folder)
+    if found is None:
+        return None
+    n = len(found.columns["key"])
+    return PlanClauses(found.plan, found.encoder, tuple(found.clause(i) for i in range(n)), found.vectors)

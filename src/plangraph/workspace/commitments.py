@@ -22,6 +22,7 @@ nearest clause is shown either way, as ``weak``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -30,6 +31,7 @@ from plangraph.extract.clauses import split_clauses
 from plangraph.text import sentence_spans
 
 if TYPE_CHECKING:
+    from plangraph.workspace.comparisons import ComparisonStore
     from plangraph.workspace.core import Workspace
 
 PASSAGES_PER_PLAN = 3
@@ -101,12 +103,17 @@ def which_plans(ws: Workspace, phrase: str, *, plans: tuple[str, ...] = (),
     if not store.clauses.complete:
         store.clauses.warn_if_old()
         return which_plans_by_search(ws, phrase, plans=plans)
+    return from_stored(store, phrase, plans or ws.plan_ids, per_plan)
+
+
+def from_stored(store: ComparisonStore, phrase: str, wanted: Sequence[str],
+                per_plan: int | None = None) -> list[PlanCommitment]:
+    """:func:`which_plans` from the clause vectors stored with the plans of ``wanted``."""
     from plangraph.analysis.synonyms import normalise
 
     key = normalise(phrase).text
     vector = store.embed([key])[0]
-    wanted = plans or ws.plan_ids
-    k = per_plan or max(CLAUSES_PER_PLAN, -(-MIN_SCORED // len(wanted)))
+    k = per_plan or max(CLAUSES_PER_PLAN, -(-MIN_SCORED // max(len(wanted), 1)))
     near = store.clauses.nearest(vector, store.encoder().name, wanted, k, literal=key)
     items: list[tuple[str, tuple[str, str, int, int, str], str]] = []
     for plan, found in near.items():

@@ -138,15 +138,18 @@ class ComparisonStore:
         return [p for p in self._ws.plan_ids if meta.get(p, {}).get("level") == "national"]
 
     def prepare(self) -> None:
-        """Read what every comparison needs, whichever two plans: the national plans'
-        indicators, the comparison encoder and the word tokenizer (at 500 plans, 10 s
-        of a first comparison's 12 s in process), while the reader picks two plans."""
+        """Read what every comparison needs, whichever two plans: the comparison encoder, the
+        word tokenizer, every plan's clause rows and the national plans' indicators (at 500
+        plans, 10 s of a first comparison's 12 s in process), while the reader picks two plans
+        or types a phrase."""
         from plangraph.extract.lexicon import tokenizer
 
-        for plan in self.national():
-            self.indicators(plan)
         self.embed([PREPARE_TEXT])
         tokenizer()
+        if self.clauses.complete:  # every plan's clause rows, for "which plans commit to X"
+            self.clauses.load(self.encoder().name)
+        for plan in self.national():
+            self.indicators(plan)
 
     def context(self, plan_a: str, plan_b: str) -> tuple[SideBySide, tuple[CitedPlan, ...]]:
         """Indicators side by side (with national targets) and the linked citations."""
