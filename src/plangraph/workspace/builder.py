@@ -114,7 +114,7 @@ def _index_plan(shard_dir: Path, doc: PlanDoc, commitments: list[dict[str, Any]]
     and its commitment clauses with their vectors (:mod:`plangraph.workspace.clausefile`)."""
     rows = [dataclasses.asdict(p) for p in doc.passages]
     (shard_dir / PASSAGES_FILE).write_text(json.dumps(rows, ensure_ascii=False), "utf-8")
-    write_clauses(shard_dir, doc.plan_id, commitments, doc.original, clause_encoder)
+    write_clauses(shard_dir, doc.plan_id, commitments, doc.original, clause_encoder, doc.passages)
 
 
 def _search_texts(doc: PlanDoc) -> None:

@@ -7,12 +7,14 @@ features. Encoding a plan's clauses when it is first compared cost seconds a pla
 So each plan's worker, when it writes the plan's shard, also writes
 
 ``clauses.json``
-    ``{"format", "plan", "encoder", "dim", "rows", "columns": {"iri": […], "text": […], "key": […],
-    "start", "end", "section", "context", "action"}}``: every clause of the plan's commitments
-    as comparison cuts them, column by column (a reader of 500 plans parses lists, not 250,000
-    objects): ``text`` is ``original[start:end]``, ``key`` the synonym-normalised text the
-    encoder saw, ``context`` the commitment sentence, ``action`` whether it opens with an
-    action or states a number (the clauses a phrase is matched with);
+    ``{"format", "plan", "encoder", "dim", "rows", "columns": {"iri": […], "text": […], …}}``,
+    column by column (a reader of 500 plans parses lists, not 250,000 objects), a row per clause:
+    every clause of the plan's commitments as comparison cuts them (:func:`plangraph.analysis.
+    align.clauses`: ``iri`` the commitment's, ``context`` its statement), and every clause of its
+    passages that opens with an action or states a number, as "which plans commit to X" cut them
+    from a passage before (``candidate``: the clauses a phrase is matched with; ``context`` the
+    sentence). ``text`` is what the scorer reads, ``quote`` what is shown (``original[start:end]``
+    where the passage's text is the plan's), ``key`` the synonym-normalised text the encoder saw;
 ``clauses.npy``
     one L2-normalised float16 row per clause, of ``key``.
 
@@ -27,7 +29,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,10 +39,12 @@ from plangraph.errors import IndexStoreError
 if TYPE_CHECKING:
     import numpy as np
 
+    from plangraph.model import Passage
+
 CLAUSES_JSON = "clauses.json"
 CLAUSES_NPY = "clauses.npy"
 CLAUSE_FORMAT = 1
-COLUMNS = ("iri", "text", "key", "start", "end", "section", "context", "action")
+COLUMNS = ("iri", "text", "quote", "key", "start", "end", "section", "context", "candidate")
 COMPARISON_ENCODER = "use"
 """The encoder whose vectors comparisons score with (its short name for :func:`get_encoder`)."""
 
@@ -53,20 +57,21 @@ def clause_encoder_for(search_encoders: Sequence[str]) -> str:
 
 @dataclass(frozen=True)
 class PlanClause:
-    """One commitment clause of a plan, where it stands and what the encoder saw."""
+    """One clause of a plan, where it stands and what the encoder saw."""
 
     plan: str
     iri: str
     text: str
+    quote: str
     key: str
     start: int
     end: int
     section: str
     context: str
-    action: bool
+    candidate: bool
 
     def __post_init__(self) -> None:
-        if self.end - self.start != len(self.text):
+        if not self.text or self.end < self.start:
             raise ValueError(f"{self.plan}: clause {self.text!r} spans [{self.start}, {self.end})")
 
 
@@ -80,30 +85,59 @@ class PlanClauses:
     vectors: np.ndarray
 
 
-def plan_clauses(plan: str, rows: Sequence[Mapping[str, Any]], original: str) -> list[PlanClause]:
-    """The clauses of a plan's commitment rows (``export_rows("commitments")``) as comparison
-    cuts them (:func:`plangraph.analysis.align.clauses`), each quoted from ``original``."""
-    from plangraph.analysis.align import clauses
-    from plangraph.analysis.compare import Statement
-    from plangraph.analysis.synonyms import normalise
-    from plangraph.extract.clauses import action_of
+def passage_clauses(text: str, quote: str, start: int, end: int) -> list[tuple[str, str, int, int, str]]:
+    """(clause text, quote, start, end, sentence) of a passage's clauses that open with an action
+    or state a number: ``text`` is the passage's content, ``quote`` its text in the plan."""
+    from plangraph.extract.clauses import split_clauses
+    from plangraph.text import sentence_spans
 
-    statements = [Statement(plan, r["statement"], r["start"], r["end"], r.get("section") or "", r["iri"])
-                  for r in rows]
+    exact = len(quote) == end - start == len(text)
     out = []
-    for s in clauses(statements):
-        text = original[s.start:s.end]
-        if text != s.text:  # a statement that is no exact quote: kept as comparison sees it
-            text = s.text
-            if s.end - s.start != len(text):
+    for s, e in sentence_spans(text):
+        sentence = text[s:e]
+        for c in split_clauses(sentence, start + s):
+            if not c.action and not any(ch.isdigit() for ch in c.text):
                 continue
-        out.append(PlanClause(plan, s.iri, text, normalise(s.text).text, s.start, s.end, s.section,
-                              s.context, bool(action_of(s.text)) or any(ch.isdigit() for ch in s.text)))
+            lo, hi = c.start - start, c.end - start
+            if exact:
+                out.append((c.text, quote[lo:hi], c.start, c.end, sentence))
+                continue
+            # content that is not the plan's text (lines joined, a table row's cells labelled):
+            # the clause where the passage's text states it, else as the content says it
+            at = quote.find(c.text)
+            out.append((c.text, c.text, start + at, start + at + len(c.text), sentence) if at >= 0
+                       else (c.text, c.text, c.start, c.end, sentence))
     return out
 
 
+def plan_clauses(plan: str, rows: Sequence[Mapping[str, Any]], original: str,
+                 passages: Sequence[Passage] = ()) -> list[PlanClause]:
+    """The clauses of a plan: of its passages (:func:`passage_clauses`, candidates for a phrase),
+    then of its commitment rows (``export_rows("commitments")``) as comparison cuts them
+    (:func:`plangraph.analysis.align.clauses`), each once."""
+    from plangraph.analysis.align import clauses
+    from plangraph.analysis.compare import Statement
+    from plangraph.analysis.synonyms import normalise
+
+    out: dict[tuple[int, int, str], PlanClause] = {}
+    for p in passages:
+        section = " > ".join(p.section_path)
+        for text, quote, start, end, sentence in passage_clauses(p.content, p.text, p.start, p.end):
+            out.setdefault((start, end, text), PlanClause(plan, "", text, quote, normalise(text).text, start, end,
+                                                          section, sentence, True))
+    statements = [Statement(plan, r["statement"], r["start"], r["end"], r.get("section") or "", r["iri"])
+                  for r in rows]
+    for s in clauses(statements):
+        quote = original[s.start:s.end]
+        had = out.get((s.start, s.end, s.text))
+        out[(s.start, s.end, s.text)] = replace(had, iri=s.iri) if had else PlanClause(
+            plan, s.iri, s.text, quote if quote == s.text else s.text, normalise(s.text).text, s.start, s.end,
+            s.section, s.context, False)
+    return list(out.values())
+
+
 def write_clauses(folder: Path, plan: str, rows: Sequence[Mapping[str, Any]], original: str,
-                  encoder_spec: str) -> int:
+                  encoder_spec: str, passages: Sequence[Passage] = ()) -> int:
     """Write ``clauses.json`` and ``clauses.npy`` of one plan into its shard folder (the caller
     renames the folder in); returns how many clauses."""
     import numpy as np
@@ -111,7 +145,7 @@ def write_clauses(folder: Path, plan: str, rows: Sequence[Mapping[str, Any]], or
     from plangraph.search.encoders import get_encoder
     from plangraph.search.vectors import save_rows
 
-    found = plan_clauses(plan, rows, original)
+    found = plan_clauses(plan, rows, original, passages)
     encoder = get_encoder(encoder_spec)
     keys = list(dict.fromkeys(c.key for c in found))
     unique = encoder.encode_passages(keys) if keys else np.zeros((0, encoder.dim), np.float32)

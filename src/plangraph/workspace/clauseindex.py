@@ -62,7 +62,7 @@ class ClauseIndex:
         self._columns: dict[str, list[Any]] = {k: [] for k in COLUMNS}
         self._plan_of: list[str] = []
         self._row_plan: np.ndarray | None = None  # each row's plan, as its place in _plan_of
-        self._action: np.ndarray | None = None
+        self._candidate: np.ndarray | None = None
         self._joined = ""
         self._key_starts: np.ndarray | None = None
         self._complete: bool | None = None
@@ -131,7 +131,7 @@ class ClauseIndex:
                 self._columns[k].extend(p.columns[k])
         self._plan_of = [p.plan for p in parts]
         self._row_plan = np.repeat(np.arange(len(parts)), [len(p.vectors) for p in parts])
-        self._action = np.asarray(self._columns["action"], dtype=bool).reshape(-1)
+        self._candidate = np.asarray(self._columns["candidate"], dtype=bool).reshape(-1)
         keys = self._columns["key"]
         self._joined = "\n".join(keys)
         self._key_starts = np.cumsum([0] + [len(k) + 1 for k in keys[:-1]]) if keys else np.zeros(0, np.int64)
@@ -157,16 +157,22 @@ class ClauseIndex:
         rows = np.searchsorted(self._key_starts, np.asarray(found, dtype=np.int64), side="right") - 1
         return np.unique(rows)
 
+    def rarest(self, words: Sequence[str]) -> str:
+        """The word of ``words`` fewest keys state, among those some key does ("" if none)."""
+        counts = [(self._joined.count(w), w) for w in dict.fromkeys(words)]
+        return min(((n, w) for n, w in counts if n), default=(0, ""))[1]
+
     def nearest(self, vector: np.ndarray, encoder_name: str, plans: Sequence[str], k: int,
-                literal: str = "") -> dict[str, list[tuple[PlanClause, np.ndarray]]]:
-        """Each of ``plans``' ``k`` action clauses closest to ``vector`` (an L2-normalised row), and
-        those whose encoder text holds ``literal`` (up to ``k`` more), with their float32 vectors."""
+                literals: Sequence[str] = ()) -> dict[str, list[tuple[PlanClause, np.ndarray]]]:
+        """Each of ``plans``' ``k`` candidate clauses closest to ``vector`` (an L2-normalised row),
+        and for each of ``literals`` up to ``k`` more whose encoder text holds it, with their
+        float32 vectors."""
         import numpy as np
 
         matrix = self.load(encoder_name)
         if not len(matrix):
             return {}
-        assert self._row_plan is not None and self._action is not None
+        assert self._row_plan is not None and self._candidate is not None
         q = np.asarray(vector, dtype=np.float32).reshape(-1)
         if matrix.dtype == np.float32:
             scores = matrix @ q
@@ -174,24 +180,26 @@ class ClauseIndex:
             scores = np.empty(len(matrix), np.float32)
             for lo in range(0, len(matrix), BLOCK_ROWS):
                 scores[lo:lo + BLOCK_ROWS] = matrix[lo:lo + BLOCK_ROWS].astype(np.float32) @ q
-        # one sort by (plan, best first); a row that opens with no action and states no number last
-        order = np.argsort(self._row_plan * 4.0 - np.where(self._action, scores, -2.0), kind="stable")
-        grouped = self._row_plan[order]
-        first = np.searchsorted(grouped, np.arange(len(self._plan_of)))
-        want = {p: i for i, p in enumerate(self._plan_of)}
-        literal_rows: dict[int, list[int]] = {}
-        if literal:
-            for row in self._stating(literal).tolist():
-                if self._action[row]:
-                    literal_rows.setdefault(int(self._row_plan[row]), []).append(row)
-        out: dict[str, list[tuple[PlanClause, np.ndarray]]] = {}
+        # one sort by (plan, best first); a row that is no candidate last
+        order = np.argsort(self._row_plan * 4.0 - np.where(self._candidate, scores, -2.0), kind="stable")
+        first = np.searchsorted(self._row_plan[order], np.arange(len(self._plan_of)))
         ends = np.append(first[1:], len(order))
+        stating: list[dict[int, list[int]]] = []
+        for literal in literals:
+            by_plan: dict[int, list[int]] = {}
+            for row in self._stating(literal).tolist() if literal else ():
+                if self._candidate[row]:
+                    by_plan.setdefault(int(self._row_plan[row]), []).append(row)
+            stating.append(by_plan)
+        want = {p: i for i, p in enumerate(self._plan_of)}
+        out: dict[str, list[tuple[PlanClause, np.ndarray]]] = {}
         for plan in plans:
             i = want.get(plan)
             if i is None:
                 continue
-            best = [r for r in order[first[i]:min(first[i] + k, ends[i])].tolist() if self._action[r]]
-            best += [r for r in literal_rows.get(i, []) if r not in best][:k]
+            best = [r for r in order[first[i]:min(first[i] + k, ends[i])].tolist() if self._candidate[r]]
+            for by_plan in stating:
+                best += [r for r in by_plan.get(i, []) if r not in best][:k]
             if best:
                 out[plan] = [(self._clause(r), np.asarray(matrix[r], dtype=np.float32)) for r in best]
         return out

@@ -27,15 +27,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from plangraph.errors import UsageError
-from plangraph.extract.clauses import split_clauses
-from plangraph.text import sentence_spans
+from plangraph.workspace.clausefile import passage_clauses
 
 if TYPE_CHECKING:
     from plangraph.workspace.comparisons import ComparisonStore
     from plangraph.workspace.core import Workspace
 
 PASSAGES_PER_PLAN = 3
-CLAUSES_PER_PLAN = 3
+CLAUSES_PER_PLAN = 2
 """Clauses per plan, closest to the phrase by the encoder, that the scorer weighs."""
 MIN_SCORED = 60
 """Clauses scored together at least (more per plan on a small index): the scorer counts its
@@ -70,17 +69,7 @@ class PlanCommitment:
 def _clauses_of(hit: Any) -> list[tuple[str, str, int, int, str]]:
     """(clause text, quote, start, end, sentence) of a hit passage's commitment clauses:
     those that open with an action or state a target."""
-    text, quote = hit.text, hit.quote
-    exact = len(quote) == hit.end - hit.start == len(text)
-    out = []
-    for s, e in sentence_spans(text):
-        sentence = text[s:e]
-        for c in split_clauses(sentence, hit.start + s):
-            if not c.action and not any(ch.isdigit() for ch in c.text):
-                continue
-            lo, hi = c.start - hit.start, c.end - hit.start
-            out.append((c.text, quote[lo:hi] if exact else c.text, c.start, c.end, sentence))
-    return out
+    return passage_clauses(hit.text, hit.quote, hit.start, hit.end)
 
 
 def strength_of(score: float, threshold: float) -> Strength:
@@ -110,15 +99,20 @@ def from_stored(store: ComparisonStore, phrase: str, wanted: Sequence[str],
                 per_plan: int | None = None) -> list[PlanCommitment]:
     """:func:`which_plans` from the clause vectors stored with the plans of ``wanted``."""
     from plangraph.analysis.synonyms import normalise
+    from plangraph.extract.lexicon import tokens
 
     key = normalise(phrase).text
     vector = store.embed([key])[0]
     k = per_plan or max(CLAUSES_PER_PLAN, -(-MIN_SCORED // max(len(wanted), 1)))
-    near = store.clauses.nearest(vector, store.encoder().name, wanted, k, literal=key)
+    # the phrase as it stands, and its rarest word (职级制 of 校长职级制改革, stated by 推行校长职级制)
+    index = store.clauses
+    index.load(store.encoder().name)
+    rare = index.rarest([w for w in tokens(key) if len(w) >= 2 and w != key])
+    near = index.nearest(vector, store.encoder().name, wanted, k, literals=(key, rare))
     items: list[tuple[str, tuple[str, str, int, int, str], str]] = []
     for plan, found in near.items():
         store.remember([c.key for c, _ in found], [v for _, v in found])
-        items.extend((plan, (c.text, c.text, c.start, c.end, c.context), c.section) for c, _ in found)
+        items.extend((plan, (c.text, c.quote, c.start, c.end, c.context), c.section) for c, _ in found)
     return _best_per_plan(store.embed, phrase, items)
 
 
