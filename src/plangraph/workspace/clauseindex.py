@@ -116,21 +116,25 @@ class ClauseIndex:
             return self._matrix
 
     def _set(self, parts: list[ClauseColumns]) -> None:
-        """The matrix and columns of ``parts`` (what :meth:`load` read)."""
+        """The matrix and columns of ``parts`` (what :meth:`load` read): their candidate rows only,
+        what a phrase is matched with (a commitment clause no passage gave is compared, never
+        asked about: a third of the rows of the synthetic plans)."""
         import numpy as np
 
-        rows = sum(len(p.vectors) for p in parts)
+        keep = [np.flatnonzero(np.asarray(p.columns["candidate"], dtype=bool)) for p in parts]
+        rows = sum(len(k) for k in keep)
         dim = parts[0].vectors.shape[1] if parts else 1
         dtype = np.float32 if rows * dim * 4 <= FLOAT32_BYTES else np.float16
         matrix = np.empty((rows, dim), dtype)
         at = 0
-        for p in parts:
-            matrix[at:at + len(p.vectors)] = p.vectors
-            at += len(p.vectors)
+        for p, kept in zip(parts, keep):
+            matrix[at:at + len(kept)] = np.asarray(p.vectors)[kept]
+            at += len(kept)
             for k in COLUMNS:
-                self._columns[k].extend(p.columns[k])
+                column = p.columns[k]
+                self._columns[k].extend(column[i] for i in kept.tolist())
         self._plan_of = [p.plan for p in parts]
-        self._row_plan = np.repeat(np.arange(len(parts)), [len(p.vectors) for p in parts])
+        self._row_plan = np.repeat(np.arange(len(parts)), [len(k) for k in keep])
         self._candidate = np.asarray(self._columns["candidate"], dtype=bool).reshape(-1)
         keys = self._columns["key"]
         self._joined = "\n".join(keys)
