@@ -118,7 +118,7 @@ class ClauseIndex:
     def _set(self, parts: list[ClauseColumns]) -> None:
         """The matrix and columns of ``parts`` (what :meth:`load` read): their candidate rows only,
         what a phrase is matched with (a commitment clause no passage gave is compared, never
-        asked about: a third of the rows of the synthetic plans)."""
+        asked about; 1 % of the synthetic plans' rows)."""
         import numpy as np
 
         keep = [np.flatnonzero(np.asarray(p.columns["candidate"], dtype=bool)) for p in parts]
