@@ -110,10 +110,21 @@ def from_stored(store: ComparisonStore, phrase: str, wanted: Sequence[str],
     rare = index.rarest([w for w in tokens(key) if len(w) >= 2 and w != key])
     near = index.nearest(vector, store.encoder().name, wanted, k, literals=(key, rare))
     items: list[tuple[str, tuple[str, str, int, int, str], str]] = []
+    known = {key: vector}
     for plan, found in near.items():
-        store.remember([c.key for c, _ in found], [v for _, v in found])
+        known.update((c.key, v) for c, v in found)
         items.extend((plan, (c.text, c.quote, c.start, c.end, c.context), c.section) for c, _ in found)
-    return _best_per_plan(store.embed, phrase, items)
+
+    def embed(texts: list[str]) -> Any:
+        # the candidates' rows as read, not kept by the store: a session asking many phrases
+        # would otherwise come to hold every plan's vectors twice
+        import numpy as np
+
+        missing = [t for t in texts if t not in known]
+        fresh = dict(zip(missing, store.embed(missing))) if missing else {}
+        return np.stack([known[t] if t in known else fresh[t] for t in texts])
+
+    return _best_per_plan(embed, phrase, items)
 
 
 def which_plans_by_search(ws: Workspace, phrase: str, *, plans: tuple[str, ...] = (),
