@@ -12,11 +12,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from plangraph.errors import IndexWarning
-from plangraph.workspace import Workspace, add, build, remove
 from plangraph.analysis.align import clauses
 from plangraph.analysis.compare import Statement
 from plangraph.analysis.synonyms import normalise
+from plangraph.errors import IndexWarning
+from plangraph.workspace import Workspace, add, build, remove
 from plangraph.workspace.clausefile import CLAUSES_JSON, CLAUSES_NPY, read_clauses
 from plangraph.workspace.commitments import which_plans_by_search
 from plangraph.workspace.folder import PLANS_DIR, read_manifest
@@ -109,7 +109,6 @@ def test_which_plans_commit_from_stored_vectors_as_from_the_search(use_index: Pa
 def test_a_large_index_scans_a_projection_and_answers_the_same(use_index: Path,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     from plangraph.workspace import clauseindex
-
     from plangraph.workspace.commitments import which_plans
 
     phrases = ("县管校聘", "教室护眼灯光改造", "推进集团化办学", "校长职级制改革", "师德师风第一标准")

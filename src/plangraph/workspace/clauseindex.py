@@ -110,10 +110,8 @@ class ClauseIndex:
         return found if found is not None and found.encoder == encoder_name else None
 
     def load(self, encoder_name: str) -> np.ndarray:
-        """Every plan's rows as one matrix, and their columns, read once (at 500 synthetic plans
-        about 3 s on two busy cores: :meth:`ComparisonStore.prepare` reads them in the background)."""
-        import numpy as np
-
+        """Every plan's rows as one matrix, and their columns, read once per opened index (it
+        grows with the plans: :meth:`ComparisonStore.prepare` reads them in the background)."""
         with self._lock:
             if self._matrix is None:
                 parts: list[ClauseColumns] = []
