@@ -41,6 +41,7 @@ from plangraph.search.write.build import update_index
 from plangraph.search.write.embedding import Embedder, default_workers
 from plangraph.search.write.plan_shard import embed_text
 from plangraph.text import sentence_spans, title_key
+from plangraph.workspace.clausefile import clause_encoder_for, write_clauses
 from plangraph.workspace.faults import changing, fault_point, is_disk_full
 from plangraph.workspace.folder import (
     CACHE_DIR,
@@ -64,7 +65,7 @@ from plangraph.workspace.planpool import PLAN_TIME_LIMIT_S, hang_point, plan_res
 from plangraph.workspace.reviews import Decisions, decisions_for, with_decisions
 from plangraph.workspace.writer import IndexWriter, check_removable, ontology_ntriples
 
-PIPELINE_VERSION = "6"
+PIPELINE_VERSION = "7"
 """Part of every shard's name: bump it when ingest, extract or the graph change output."""
 
 
@@ -106,12 +107,14 @@ def _ontology_ntriples() -> bytes:
     return ontology_ntriples()[0].encode()
 
 
-def _index_plan(shard_dir: Path, doc: PlanDoc, encoders: Sequence[str], sentence_level: str) -> None:
+def _index_plan(shard_dir: Path, doc: PlanDoc, commitments: list[dict[str, Any]], clause_encoder: str) -> None:
     """The passages of a plan's shard, from which :func:`_search_index` makes the
     plan's search shard (embedding happens there, a chunk of plans at a time, so that
-    encoders get full batches and the embedding can go to workers or a Dask cluster)."""
+    encoders get full batches and the embedding can go to workers or a Dask cluster),
+    and its commitment clauses with their vectors (:mod:`plangraph.workspace.clausefile`)."""
     rows = [dataclasses.asdict(p) for p in doc.passages]
     (shard_dir / PASSAGES_FILE).write_text(json.dumps(rows, ensure_ascii=False), "utf-8")
+    write_clauses(shard_dir, doc.plan_id, commitments, doc.original, clause_encoder, doc.passages)
 
 
 def _search_texts(doc: PlanDoc) -> None:
@@ -139,6 +142,7 @@ def _plan_shard(index: Path, doc: PlanDoc, source_hash: str, options: dict[str, 
     # looked up when a plan is built, so that a test can make one plan fail in a stage
     from plangraph.extract.pipeline import extract
     from plangraph.graph.build import add_plan, new_dataset, passage_entities
+    from plangraph.graph.export import export_rows
     from plangraph.graph.ontology import validate_ntriples
 
     ex = extract(doc)
@@ -166,7 +170,8 @@ def _plan_shard(index: Path, doc: PlanDoc, source_hash: str, options: dict[str, 
              GRAPH_NT: "\n".join(local).encode(), SHARED_NT: "\n".join(shared).encode(),
              # the text every offset indexes: for an HTML, Word or PDF plan it exists only here
              TEXT_FILE: doc.original.encode("utf-8")}
-    write_shard(index, name, files, lambda d: _index_plan(d, doc, options["encoders"], options["sentence_level"]))
+    commitments = export_rows(ds, "commitments", doc.plan_id)  # their clauses' vectors, the plan's own work
+    write_shard(index, name, files, lambda d: _index_plan(d, doc, commitments, options["clause_encoder"]))
     return {
         "plan_id": doc.plan_id, "shard": name, "file": doc.meta.source_file, "path": str(Path(doc.meta.source_file).resolve()),
         "sha256": doc.meta.sha256, "input": source_hash, "triples": len(local), "counts": ex.counts(),
@@ -223,11 +228,12 @@ def _search_index(index: Path, generation: int, shards: dict[str, str], changed:
 
 def _run(out: Path, files: list[Path], *, remove_missing: bool, remove_ids: Sequence[str] = (),
          encoders: Sequence[str], sentence_level: str, progress: bool,
-         embedding: dict[str, Any] | None = None,
+         embedding: dict[str, Any] | None = None, clause_encoder: str | None = None,
          unreadable: Sequence[tuple[str, str]] = ()) -> BuildSummary:
     embedding = embedding or {}  # workers, scheduler, device
     chosen = [get_encoder(e, device=embedding.get("device")) for e in encoders]  # unknown names fail first
-    options = {"encoders": list(encoders), "sentence_level": sentence_level}
+    get_encoder(clause_encoder := clause_encoder or clause_encoder_for(encoders))  # so does the clauses' one
+    options = {"encoders": list(encoders), "sentence_level": sentence_level, "clause_encoder": clause_encoder}
     seconds: dict[str, float] = {}
     failures: list[tuple[str, str]] = list(unreadable)  # inputs that are no plan file (missing, loops)
     with IndexWriter(out) as writer:
@@ -335,7 +341,8 @@ def _resolved(path: str) -> str:
 def build(paths: Iterable[str | Path], out_dir: str | Path | None = None, *,
           encoders: Sequence[str] = ("e5", "use"), sentence_level: str = "auto",
           progress: bool = True, workers: int | None = None, scheduler: str | None = None,
-          device: str | None = None, plan_time_limit: float | None = None) -> BuildSummary:
+          device: str | None = None, plan_time_limit: float | None = None,
+          clause_encoder: str | None = None) -> BuildSummary:
     """Make the index hold exactly the plans of ``paths`` (files or folders), doing
     only what changed: new and changed plans are built, plans whose file is no longer
     among the inputs are removed (a plan whose file fails to read now is kept).
@@ -343,7 +350,8 @@ def build(paths: Iterable[str | Path], out_dir: str | Path | None = None, *,
     side by side and embed texts; ``scheduler`` (a Dask address or ``local``) sends
     the embedding to a Dask cluster instead; ``device`` (``cuda``) is for ``st:`` encoders;
     ``plan_time_limit`` is the seconds one plan may take on a worker before it is stopped
-    and reported (default :data:`~plangraph.workspace.planpool.PLAN_TIME_LIMIT_S`).
+    and reported (default :data:`~plangraph.workspace.planpool.PLAN_TIME_LIMIT_S`);
+    ``clause_encoder`` makes the commitment clause vectors (default: ``clause_encoder_for(encoders)``).
 
     Raises:
         InputError: no plan at all could be ingested.
@@ -354,7 +362,7 @@ def build(paths: Iterable[str | Path], out_dir: str | Path | None = None, *,
         return _run(out, files, remove_missing=True, encoders=encoders, sentence_level=sentence_level,
                     progress=progress, embedding={"workers": workers, "scheduler": scheduler, "device": device,
                                                   "plan_time_limit": plan_time_limit},
-                    unreadable=[(f.path, f.error.message) for f in unreadable])
+                    clause_encoder=clause_encoder, unreadable=[(f.path, f.error.message) for f in unreadable])
 
 
 def add(paths: Iterable[str | Path], out_dir: str | Path | None = None, *,
@@ -371,7 +379,7 @@ def add(paths: Iterable[str | Path], out_dir: str | Path | None = None, *,
                     encoders=encoders or manifest.get("encoders") or ("e5", "use"),
                     sentence_level=sentence_level or manifest.get("sentence_level", "auto"), progress=progress,
                     embedding={"workers": workers, "plan_time_limit": plan_time_limit},
-                    unreadable=[(f.path, f.error.message) for f in unreadable])
+                    clause_encoder=manifest.get("clause_encoder"), unreadable=[(f.path, f.error.message) for f in unreadable])
 
 
 def remove(plans: Sequence[str], out_dir: str | Path | None = None, *, progress: bool = True) -> BuildSummary:
@@ -387,4 +395,5 @@ def remove(plans: Sequence[str], out_dir: str | Path | None = None, *, progress:
             writer.recover()
             check_removable(writer.store.registry(), list(plans))
         return _run(out, [], remove_missing=False, remove_ids=plans, encoders=manifest["encoders"],
-                    sentence_level=manifest.get("sentence_level", "auto"), progress=progress)
+                    sentence_level=manifest.get("sentence_level", "auto"), progress=progress,
+                    clause_encoder=manifest.get("clause_encoder"))

@@ -6,6 +6,10 @@ encode their commitments again: :class:`ComparisonStore` keeps, per workspace, e
 plan's commitments, each commitment's vector, and the parts of a comparison that no
 threshold changes (indicators side by side, linked citations). Re-aligning at a new
 threshold then costs the TF-IDF scores of two plans, a few milliseconds.
+
+A plan's clause vectors were made when it was built (:mod:`plangraph.workspace.clausefile`):
+a comparison reads its two plans' files instead of encoding their clauses (on an index built
+before them, it encodes on first use and says so once).
 """
 
 from __future__ import annotations
@@ -32,6 +36,8 @@ from plangraph.graph.iris import plan_graph_iri
 from plangraph.graph.views import answer, view_specs
 from plangraph.resources import data_text
 from plangraph.search.encoders import get_encoder
+from plangraph.workspace.clausefile import COMPARISON_ENCODER
+from plangraph.workspace.clauseindex import ClauseIndex
 
 if TYPE_CHECKING:
     import numpy as np
@@ -41,8 +47,7 @@ if TYPE_CHECKING:
     from plangraph.search.encoders import Encoder
     from plangraph.workspace.core import Workspace
 
-COMPARISON_ENCODER = "use"
-"""The encoder whose vectors the ``use`` and ``blend`` methods score with."""
+__all__ = ["COMPARISON_ENCODER", "ComparisonStore", "audit_plan"]
 
 PREPARE_TEXT = "发展学前教育"
 """What :meth:`ComparisonStore.prepare` encodes to load the comparison encoder."""
@@ -66,6 +71,12 @@ class ComparisonStore:
         self._preparing: threading.Thread | None = None
         self._prepare_lock = threading.Lock()
         self._encoder: Encoder | None = None
+        self.clauses = ClauseIndex(ws.path, ws.manifest)
+        self.encoder_spec = self.clauses.encoder_spec()
+        """The encoder comparisons score with: the one the index's clause vectors were made with."""
+        self._stored: set[str] = set()
+        self.encoded = 0
+        """Texts encoded here so far (not read from a clause file)."""
 
     def statements(self, plan: str) -> tuple[Statement, ...]:
         """The plan's commitments as comparison sees them."""
@@ -82,10 +93,37 @@ class ComparisonStore:
         with self._lock:  # one model load, and no text encoded twice by two sessions
             missing = [t for t in dict.fromkeys(texts) if t not in self._vectors]
             if missing:
-                if self._encoder is None:
-                    self._encoder = get_encoder(COMPARISON_ENCODER)
-                self._vectors.update(zip(missing, self._encoder.encode_passages(missing)))
+                self._vectors.update(zip(missing, self.encoder().encode_passages(missing)))
+                self.encoded += len(missing)
         return np.stack([self._vectors[t] for t in texts])
+
+    def encoder(self) -> Encoder:
+        """The comparison encoder, loaded on first use."""
+        if self._encoder is None:
+            self._encoder = get_encoder(self.encoder_spec)
+        return self._encoder
+
+    def remember(self, keys: Sequence[str], vectors: Sequence[Any] | np.ndarray) -> None:
+        """Vectors read from clause files, by the text the encoder saw."""
+        with self._lock:
+            for key, row in zip(keys, vectors):
+                self._vectors.setdefault(key, row)
+
+    def stored(self, plans: Sequence[str]) -> None:
+        """Take ``plans``' clause vectors from their clause files (made when each plan was
+        built), so that comparing them encodes none of their clauses; on an index built before
+        them, say once that they will be encoded."""
+        import numpy as np
+
+        self.clauses.warn_if_old()
+        name = self.encoder().name if self._encoder is not None else get_encoder(self.encoder_spec).name
+        for plan in plans:
+            if plan in self._stored:
+                continue
+            found = self.clauses.plan(plan, name)
+            if found is not None:
+                self.remember([c.key for c in found.clauses], np.asarray(found.vectors, dtype=np.float32))
+            self._stored.add(plan)
 
     def indicators(self, plan: str) -> list[dict[str, Any]]:
         """The plan's indicator rows with their concepts, read once: every comparison
@@ -101,15 +139,18 @@ class ComparisonStore:
         return [p for p in self._ws.plan_ids if meta.get(p, {}).get("level") == "national"]
 
     def prepare(self) -> None:
-        """Read what every comparison needs, whichever two plans: the national plans'
-        indicators, the comparison encoder and the word tokenizer (at 500 plans, 10 s
-        of a first comparison's 12 s in process), while the reader picks two plans."""
+        """Read what every comparison needs, whichever two plans: the comparison encoder, the
+        word tokenizer, every plan's clause rows and the national plans' indicators (at 500
+        plans, 10 s of a first comparison's 12 s in process), while the reader picks two plans
+        or types a phrase."""
         from plangraph.extract.lexicon import tokenizer
 
-        for plan in self.national():
-            self.indicators(plan)
         self.embed([PREPARE_TEXT])
         tokenizer()
+        if self.clauses.complete:  # every plan's clause rows, for "which plans commit to X"
+            self.clauses.load(self.encoder().name)
+        for plan in self.national():
+            self.indicators(plan)
 
     def context(self, plan_a: str, plan_b: str) -> tuple[SideBySide, tuple[CitedPlan, ...]]:
         """Indicators side by side (with national targets) and the linked citations."""
@@ -147,6 +188,7 @@ class ComparisonStore:
         from plangraph.analysis.uptake import uptake
 
         limit = THRESHOLDS["atomic"] if threshold is None else threshold
+        self.stored((plan, *superiors))
         return uptake(self.statements(plan), {s: self.statements(s) for s in superiors}, self.embed, limit)
 
     def compare(self, plan_a: str, plan_b: str, *, method: str | None = None,
@@ -155,6 +197,8 @@ class ComparisonStore:
         method = method or DEFAULT_METHOD
         check_method(method)
         embed = None if method == "tfidf" else self.embed
+        if embed is not None:
+            self.stored((plan_a, plan_b))
         commitments = compare_commitments(self.statements(plan_a), self.statements(plan_b),
                                           method=method, embed=embed, threshold=threshold)
         indicators, citations = self.context(plan_a, plan_b)

@@ -17,7 +17,9 @@ Layout (format 3)::
                               plan's graph), shared.nt (its triples about nodes other plans
                               may state too: cited documents, bodies, places), passages.json
                               (for the search index), text.txt (the text every offset
-                              indexes: for an HTML, Word or PDF plan it exists only here)
+                              indexes: for an HTML, Word or PDF plan it exists only here),
+                              clauses.json + clauses.npy (its commitment clauses and their
+                              vectors: :mod:`plangraph.workspace.clausefile`)
     search/<generation>/      the search index of every plan of that generation
 
 ``sha12`` is a hash of the plan file, its sidecar and the pipeline version, so an

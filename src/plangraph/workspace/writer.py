@@ -383,6 +383,7 @@ def manifest_from(registry: dict[str, dict[str, Any]], record: dict[str, Any], s
         "skipped": record.get("skipped", {}),
         "encoders": record.get("encoders", []),
         "sentence_level": record.get("sentence_level", "auto"),
+        "clause_encoder": record.get("clause_encoder"),
         "counts": {p: registry[p].get("counts", {}) for p in order},
         "shacl": {"conforms": violations == 0, "violations": violations},
     }

@@ -73,6 +73,7 @@ def _by_theme(matrix: ThemeMatrix, plans: list[str]) -> None:
 
 
 def _by_phrase(ws: Workspace, plans: list[str]) -> None:
+    ws.prepare_comparisons()  # the encoder, the tokenizer and every plan's clause rows, read while a phrase is typed
     phrase = st.text_input(t("phrase"), key="themes_phrase", placeholder="县管校聘")
     if not phrase.strip():
         return
