@@ -82,7 +82,8 @@ TERMS: tuple[tuple[str, str, bool], ...] = (
     # population
     ("专任教师", "population=teachers", True),
     # 专职教师, 兼职教师: teachers (not 职教, vocational education, inside 专职教师)
-    ("专职教师", "population=teachers", True), ("兼职教师", "population=teachers", True), ("教师", "population=teachers", True), ("师资", "population=teachers", True),
+    ("专职教师", "population=teachers", True), ("兼职教师", "population=teachers", True),
+    ("教师", "population=teachers", True), ("师资", "population=teachers", True),
     ("教职工", "population=staff", True), ("校长", "population=principals", True),
     ("特需儿童", "population=disabled", True), ("特殊需要", "population=disabled", True),
     ("居民", "population=residents", True), ("市民", "population=residents", True),

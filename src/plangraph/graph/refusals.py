@@ -17,7 +17,6 @@
 from __future__ import annotations
 
 import re
-
 from typing import TYPE_CHECKING
 
 from plangraph.extract.facets import IndicatorReading
