@@ -30,6 +30,8 @@ from plangraph.errors import UsageError
 from plangraph.workspace.clausefile import passage_clauses
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from plangraph.workspace.comparisons import ComparisonStore
     from plangraph.workspace.core import Workspace
 
@@ -115,7 +117,7 @@ def from_stored(store: ComparisonStore, phrase: str, wanted: Sequence[str],
         known.update((c.key, v) for c, v in found)
         items.extend((plan, (c.text, c.quote, c.start, c.end, c.context), c.section) for c, _ in found)
 
-    def embed(texts: list[str]) -> Any:
+    def embed(texts: list[str]) -> np.ndarray:
         # the candidates' rows as read, not kept by the store: a session asking many phrases
         # would otherwise come to hold every plan's vectors twice
         import numpy as np
