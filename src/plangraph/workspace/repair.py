@@ -125,7 +125,7 @@ def _rebuild(out: Path, manifest: dict[str, Any], problem: str) -> RepairReport:
         writer = IndexWriter.on_store(out, store)
         replace = {pid: plan_record(out, pid, plan, manifest, order)
                    for order, (pid, plan) in enumerate(manifest["plans"].items())}
-        index = {k: manifest.get(k) for k in ("search", "skipped", "encoders", "sentence_level")}
+        index = {k: manifest.get(k) for k in ("search", "skipped", "encoders", "sentence_level", "clause_encoder")}
         # the change a build would have made from an empty store, rolled forward as one
         pending = {"replace": replace, "remove": [], "index": index, "generation": manifest["generation"],
                    "before": {}}
