@@ -47,7 +47,6 @@ COARSE_FACTOR = 4
 """Rows per plan kept by the projection's scan for each one asked for, then scored exactly."""
 SAMPLE_ROWS = 16384
 """Rows the projection (the sample's principal directions) is fitted on."""
-"""Rows converted to float32 at a time while scanning (bounds the scan's extra memory)."""
 OLD_INDEX = ("{path}: its plans were built before commitment clause vectors were stored with them; "
              "comparisons and 'which plans commit to' encode clauses on first use (slower); "
              "build the index again (`plangraph build`) to store them")

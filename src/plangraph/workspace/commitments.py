@@ -36,6 +36,8 @@ if TYPE_CHECKING:
     from plangraph.workspace.core import Workspace
 
 PASSAGES_PER_PLAN = 3
+"""Passages read per plan (an index without clause files): the clause that commits is rarely
+outside a plan's best three."""
 CLAUSES_PER_PLAN = 2
 """Clauses per plan, closest to the phrase by the encoder, that the scorer weighs."""
 MIN_SCORED = 60
@@ -43,7 +45,6 @@ MIN_SCORED = 60
 IDF over the clauses it is given, and over a handful a phrase's rare words look common (on
 Lin'an and Linping with 3 clauses a plan, 县管校聘 in Lin'an scored 0.42 against 0.56 over the
 57 clauses of the search path; 0.53 with 15 a plan)."""
-"""Passages read per plan: the clause that commits is rarely outside a plan's best three."""
 STRONG_MARGIN = 0.15
 Strength = Literal["strong", "commits", "weak"]
 
@@ -66,12 +67,6 @@ class PlanCommitment:
         from plangraph.analysis.compare import shown
 
         return dict(self.__dict__, score=shown(self.score))
-
-
-def _clauses_of(hit: Any) -> list[tuple[str, str, int, int, str]]:
-    """(clause text, quote, start, end, sentence) of a hit passage's commitment clauses:
-    those that open with an action or state a target."""
-    return passage_clauses(hit.text, hit.quote, hit.start, hit.end)
 
 
 def strength_of(score: float, threshold: float) -> Strength:
@@ -141,7 +136,7 @@ def which_plans_by_search(ws: Workspace, phrase: str, *, plans: tuple[str, ...] 
             by_plan.setdefault(h.plan, []).append(h)
     items: list[tuple[str, tuple[str, str, int, int, str], str]] = []
     for plan, plan_hits in by_plan.items():
-        found = {(c[2], c[3]): (c, h.section) for h in plan_hits for c in _clauses_of(h)}
+        found = {(c[2], c[3]): (c, h.section) for h in plan_hits for c in passage_clauses(h.text, h.quote, h.start, h.end)}
         items.extend((plan, c, section) for c, section in found.values())
     return _best_per_plan(ws._store().embed, phrase, items)  # the compare page's encoder and vectors
 

@@ -116,7 +116,7 @@ class ComparisonStore:
         import numpy as np
 
         self.clauses.warn_if_old()
-        name = self.encoder().name if self._encoder is not None else get_encoder(self.encoder_spec).name
+        name = self.encoder().name  # one instance per model per process (get_encoder)
         for plan in plans:
             if plan in self._stored:
                 continue
