@@ -5,6 +5,8 @@ Usage (from the repository root)::
     PYTHONPATH=src:benchmarks .venv/bin/python benchmarks/bench_commitments.py            # measure
     PYTHONPATH=src:benchmarks .venv/bin/python benchmarks/bench_commitments.py --errors   # + tune errors
     PYTHONPATH=src:benchmarks .venv/bin/python benchmarks/bench_commitments.py --train    # refit, write
+    PYTHONPATH=src:benchmarks .venv/bin/python benchmarks/bench_commitments.py --write-df # + the IDF reference
+    PYTHONPATH=src:benchmarks .venv/bin/python benchmarks/bench_commitments.py --train --without named  # what one adds
 
 Pairs come from ``tests/data/commitment_pairs_atomic.tsv`` (clauses, hand-judged; see its
 header). Three methods run in the same process on the same pairs:
@@ -18,8 +20,8 @@ header). Three methods run in the same process on the same pairs:
 * **learned scorer** (``data/commitment_scorer.json``): the same clauses, the logistic
   regression of :mod:`plangraph.analysis.scorer` on their features;
 * **learned scorer, before** (``benchmarks/commitment_scorer_previous.json``, or ``--previous
-  FILE``): the scorer as shipped before its last refit (fitted on the 173 tune pairs of the first
-  two labelling rounds, threshold 0.38), on the same clauses and synonym table.
+  FILE``): the scorer as shipped before its last refit (fitted on the 300 tune pairs of the first
+  four labelling rounds, threshold 0.45, without ``named``), on the same clauses and synonym table.
 
 ``--train`` fits the scorer on the ``tune`` split only: the L2 penalty of least out-of-fold
 log loss (0.1–100), then the threshold and margin of best out-of-fold F1 among those whose
