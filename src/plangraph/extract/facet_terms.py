@@ -45,6 +45,8 @@ TERMS: tuple[tuple[str, str, bool], ...] = (
     ("职业教育", "stage=vocational", True), ("职业院校", "stage=vocational", True), ("职教", "stage=vocational", True),
     ("普通本科高校", "stage=higher degree=bachelor", True), ("高等教育", "stage=higher", True),
     ("高等学校", "stage=higher", True),
+    # 扩大 (expand) before 学校 or 学前 is no 大学: 扩大学校…自主权, 扩大学前教育资源
+    ("扩大", "", False),
     ("高校", "stage=higher", True), ("大学", "stage=higher", True),
     ("特殊教育", "stage=special", True), ("特教", "stage=special", True), ("特殊学校", "stage=special", True),
     ("继续教育", "stage=lifelong", False), ("终身教育", "stage=lifelong", True), ("终身学习", "stage=lifelong", True),
