@@ -164,6 +164,9 @@ def test_labelled_pairs_are_real_clauses_of_three_plan_pairs(linan: PlanDoc, lin
     docs = {d.plan_id: d for d in (linan, linping, national_2010, national_2035)}
     starts = {pid: {(cl.evidence.start, cl.evidence.end) for c in extract(d).commitments for cl in c.clauses}
               for pid, d in docs.items()}
+    spans = [frozenset({(p.plan_a, p.start_a, p.end_a), (p.plan_b, p.start_b, p.end_b)}) for p in pairs]
+    twice = [(p.quote_a, p.quote_b) for p, n in zip(pairs, spans, strict=True) if spans.count(n) > 1]
+    assert not twice, f"pairs labelled twice (a pair in both splits is tuned and measured on): {twice}"
     for p in pairs:
         for plan, s, e, quote in ((p.plan_a, p.start_a, p.end_a, p.quote_a), (p.plan_b, p.start_b, p.end_b, p.quote_b)):
             assert docs[plan].original[s:e] == quote
