@@ -364,8 +364,9 @@ PAGE: dict[str, tuple[str, str]] = {
     "save_review": ("保存并重建该规划", "Save and rebuild the plan"),
     "saving": ("正在重建……", "Rebuilding…"),
     "saved": ("已保存", "Saved"),
-    "level": ("层级", "Level"),
-    "all_levels": ("全部层级", "All levels"),
+    "place_province": ("省份", "Province"), "place_city": ("市", "City"), "place_county": ("区县", "County"),
+    "place_national": ("全国", "National"), "place_unknown": ("地点不详", "Place not known"),
+    "place_own": ("本级文件", "Its own documents"),
     "type_to_find": ("输入名称或地名查找", "Type a name or place"),
     "pick_plans_first": ("索引有 {n:,} 个规划：请先选择要查看的规划（输入名称或地名查找，最多 {most} 个）。",
                          "The index holds {n:,} plans: pick the plans to show first (type a name or place; "
