@@ -105,3 +105,20 @@ def test_national_documents_come_first_and_own_documents_before_the_places_under
     assert place_options(plans, ("浙江省",)).counts == {OWN: 1, "杭州市": 1, "宁波市": 1}
     assert place_options(plans, ("浙江省", "宁波市")).counts == {"象山县": 1}
     assert place_options(plans, (NATIONAL,)).counts == {OWN: 1}
+
+
+def test_a_search_narrowed_to_a_place_answers_from_its_plans_only(app: AppTest) -> None:
+    app.sidebar.radio(key="page").set_value("search").run()
+    app.selectbox(key="search_plan_province").set_value("山东省").run()
+    assert app.selectbox(key="search_plan").value is None  # no plan picked: every plan of the place
+    app.text_input(key="q").input("学前教育 毛入园率").run()
+    assert not app.exception, [e.value for e in app.exception]
+    shandong = {"laishan-14th-fyp-explainer", "lanling-14th-fyp-education", "linyi-14th-fyp-explainer",
+                "linyi-14th-fyp-traditional", "shinan-13th-fyp"}
+    cited = {m.value.split("**")[1].split(". ", 1)[1].replace("\\", "") for m in app.markdown
+             if m.value.startswith("**") and ". " in m.value.split("**")[1]}
+    assert cited and cited <= shandong, cited
+    app.selectbox(key="search_plan_province").set_value(None).run()  # all places again: any plan
+    cited = {m.value.split("**")[1].split(". ", 1)[1].replace("\\", "") for m in app.markdown
+             if m.value.startswith("**") and ". " in m.value.split("**")[1]}
+    assert cited - shandong, cited

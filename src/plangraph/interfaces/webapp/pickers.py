@@ -188,7 +188,7 @@ def narrow_by_place(ws: Workspace, key: str) -> list[str]:
         live = depth == 0 or (bool(options.counts) and parent[-1] not in (NATIONAL, UNKNOWN)
                               and any(n != OWN for n in options.counts))
         offered: list[str | None] = [None, *options.counts]
-        chosen = column.selectbox(t(f"place_{box}"), offered, key=keys[depth], disabled=not live,
+        chosen = column.selectbox(t(f"place_{box}"), offered, key=keys[depth], disabled=not live, filter_mode="contains",
                                   format_func=partial(_place_label, options=options),
                                   on_change=_clear, args=(keys[depth + 1:],))
         if chosen == OWN:
@@ -207,12 +207,26 @@ def pick_plan(ws: Workspace, key: str, *, label: str | None = None, allow_all: b
               index: int | None = 0) -> str | None:
     """One plan by name (None: every plan when ``allow_all``, or nothing picked yet when
     ``index`` is None), among the plans of the place narrowed to; the widget's key is ``key``."""
-    by_id = choices(ws)
+    return _pick_one(ws, key, _narrowed(ws, key), label, allow_all, index)
+
+
+def pick_plan_or_place(ws: Workspace, key: str, *, label: str | None = None) -> str | list[str] | None:
+    """One plan by name, else the plans of the place narrowed to (a list), else None (every plan)."""
     ids = _narrowed(ws, key)
+    plan = _pick_one(ws, key, ids, label, True, 0)
+    return plan if plan is not None or len(ids) == len(ws.plan_ids) else ids
+
+
+def _pick_one(ws: Workspace, key: str, ids: list[str], label: str | None, allow_all: bool,
+              index: int | None) -> str | None:
+    by_id = choices(ws)
     options: list[str | None] = [None, *ids] if allow_all else list(ids)
     if not allow_all and index is not None and index >= len(options):
         index = len(options) - 1 if options else None
+    # "contains": the typed text anywhere in the label, the options in their order (Streamlit's
+    # default "fuzzy" matches any subsequence of the typed characters and sorts by score)
     return st.selectbox(label or t("plan"), options, index=index, key=key, placeholder=t("type_to_find"),
+                        filter_mode="contains",
                         format_func=lambda p: t("all_plans") if p is None else plan_label(by_id[p]))
 
 
@@ -226,6 +240,6 @@ def pick_plans(ws: Workspace, key: str, *, label: str | None = None, default: li
     options = [*kept, *ids]
     chosen = st.multiselect(label or t("plans_pick"), options, default=[p for p in default or [] if p in options],
                             key=key, placeholder=t("type_to_find"), max_selections=max_selections,
-                            format_func=lambda p: plan_label(by_id[p]))
+                            filter_mode="contains", format_func=lambda p: plan_label(by_id[p]))
     picked = set(chosen)
     return [p for p in ws.plan_ids if p in picked]
