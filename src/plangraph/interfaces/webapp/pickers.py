@@ -1,16 +1,16 @@
 """Plans picked by name and place, never from a list of ids.
 
-An index of hundreds of plans is unusable as a flat list of ids: every picker of the
-app shows a plan as its title and place (the division the plan's facts name, else its
-region) with the id after them, and filters as one types (Streamlit's select boxes match
-the typed text anywhere in that label: ``宁波``, ``象山``, ``十四五``, ``synth-0012``). On
-an index above :data:`SMALL_INDEX` plans three boxes above it narrow the plans by place
-first, province → city → county (:func:`narrow_by_place`), each listing the places the
-index's plans are of with their counts, the national documents (全国) and plans whose
-place is not known (地点不详) beside the provinces, and a province's or a city's own
-documents beside its cities or counties. The places are the plans' divisions as the
-build found them (``division``: ``浙江省 宁波市 象山县``, :mod:`plangraph.ingest.division`),
-read once per index from the plans' facts; the gazetteer is not loaded.
+An index of hundreds of plans is unusable as a flat list of ids: every picker of the app
+shows a plan as its title and place (the division the plan's facts name, else its region)
+with the id after them, and filters as one types (Streamlit's select boxes match the typed
+characters in order anywhere in that label, best match first: ``宁波``, ``宁波象山``, ``十四五``,
+``synth-0012``). On an index above :data:`SMALL_INDEX` plans three boxes above it narrow
+the plans by place first, province → city → county (:func:`narrow_by_place`), each listing
+the places the index's plans are of with their counts, the national documents (全国) and
+plans whose place is not known (地点不详) beside the provinces, and a province's or a city's
+own documents beside its cities or counties. The places are the plans' divisions as the
+build found them (``division``: ``浙江省 宁波市 象山县``, :mod:`plangraph.ingest.division`), read
+once per index from the plans' facts; the gazetteer is not loaded.
 
 Pages that compute per plan (entities, export, compare) compute at once only for an
 index of at most :data:`SMALL_INDEX` plans; above it they wait for the reader's choice
@@ -188,7 +188,7 @@ def narrow_by_place(ws: Workspace, key: str) -> list[str]:
         live = depth == 0 or (bool(options.counts) and parent[-1] not in (NATIONAL, UNKNOWN)
                               and any(n != OWN for n in options.counts))
         offered: list[str | None] = [None, *options.counts]
-        chosen = column.selectbox(t(f"place_{box}"), offered, key=keys[depth], disabled=not live, filter_mode="contains",
+        chosen = column.selectbox(t(f"place_{box}"), offered, key=keys[depth], disabled=not live,
                                   format_func=partial(_place_label, options=options),
                                   on_change=_clear, args=(keys[depth + 1:],))
         if chosen == OWN:
@@ -223,10 +223,7 @@ def _pick_one(ws: Workspace, key: str, ids: list[str], label: str | None, allow_
     options: list[str | None] = [None, *ids] if allow_all else list(ids)
     if not allow_all and index is not None and index >= len(options):
         index = len(options) - 1 if options else None
-    # "contains": the typed text anywhere in the label, the options in their order (Streamlit's
-    # default "fuzzy" matches any subsequence of the typed characters and sorts by score)
     return st.selectbox(label or t("plan"), options, index=index, key=key, placeholder=t("type_to_find"),
-                        filter_mode="contains",
                         format_func=lambda p: t("all_plans") if p is None else plan_label(by_id[p]))
 
 
@@ -240,6 +237,6 @@ def pick_plans(ws: Workspace, key: str, *, label: str | None = None, default: li
     options = [*kept, *ids]
     chosen = st.multiselect(label or t("plans_pick"), options, default=[p for p in default or [] if p in options],
                             key=key, placeholder=t("type_to_find"), max_selections=max_selections,
-                            filter_mode="contains", format_func=lambda p: plan_label(by_id[p]))
+                            format_func=lambda p: plan_label(by_id[p]))
     picked = set(chosen)
     return [p for p in ws.plan_ids if p in picked]
