@@ -162,7 +162,7 @@ def place_options(plans: dict[str, PlanChoice], parent: tuple[str, ...]) -> Plac
 
 def _place_label(choice: str | None, options: PlaceOptions) -> str:
     if choice is None:
-        return f"{t('all_places')} ({sum(options.counts.values()):,})"
+        return f"{t('all_places')} ({sum(options.counts.values()):,})" if options.counts else t("all_places")
     name = {NATIONAL: t("place_national"), UNKNOWN: t("place_unknown"),
             OWN: t("place_own")}.get(choice, choice)
     return f"{name} ({options.counts[choice]:,})"
@@ -188,7 +188,7 @@ def narrow_by_place(ws: Workspace, key: str) -> list[str]:
         live = depth == 0 or (bool(options.counts) and parent[-1] not in (NATIONAL, UNKNOWN)
                               and any(n != OWN for n in options.counts))
         offered: list[str | None] = [None, *options.counts]
-        chosen = column.selectbox(t(f"place_{box}"), offered, key=keys[depth], disabled=not live,
+        chosen = column.selectbox(t(f"place_{box}"), offered, key=keys[depth], disabled=not live, placeholder=t("all_places"),
                                   format_func=partial(_place_label, options=options),
                                   on_change=_clear, args=(keys[depth + 1:],))
         if chosen == OWN:
