@@ -47,6 +47,7 @@ def test_a_plan_picked_by_province_city_and_county_is_shown(app: AppTest) -> Non
     assert [o.rsplit("(", 1)[1] for o in app.selectbox(key="plan_pick").options] == [
         "laishan-14th-fyp-explainer)", "lanling-14th-fyp-education)", "linyi-14th-fyp-explainer)",
         "linyi-14th-fyp-traditional)", "shinan-13th-fyp)"]
+    assert app.selectbox(key="plan_pick").value is None  # five plans: none picked for the reader
     city.set_value("临沂市").run()
     county = app.selectbox(key="plan_pick_county")
     assert county.options == ["全部地区 All places (3)", "本级文件 Its own documents (2)", "兰陵县 (1)"]
@@ -63,7 +64,11 @@ def test_a_plan_picked_by_province_city_and_county_is_shown(app: AppTest) -> Non
     assert app.selectbox(key="plan_pick_city").value is None
     assert app.selectbox(key="plan_pick_county").value is None
     assert app.selectbox(key="plan_pick_county").disabled
-    assert app.selectbox(key="plan_pick").value == "linan"
+    # a place of several plans: none drawn until one is picked
+    assert app.selectbox(key="plan_pick").value is None
+    assert not app.subheader and app.info[0].value.startswith("此地有多个规划")
+    app.selectbox(key="plan_pick").set_value("linping").run()
+    assert app.subheader[0].value.endswith("(linping)")
 
 
 def test_a_province_level_document_a_municipality_and_a_plan_of_no_place_are_reachable(app: AppTest) -> None:

@@ -378,6 +378,7 @@ PAGE: dict[str, tuple[str, str]] = {
                        "when the button is clicked."),
     "preview_of": ("预览（{plan}）", "Preview ({plan})"),
     "pick_two": ("请选择两个规划（输入名称或地名查找）。", "Pick two plans (type a name or place)."),
+    "pick_one": ("此地有多个规划：请选择一个（输入名称查找）。", "Several plans here: pick one (type a name)."),
     "commitments_page": ("承诺与主题", "Commitments by theme"), "theme_matrix": ("规划 × 主题", "Plans × themes"),
     "by_theme": ("哪些规划承诺某一主题", "Which plans commit to a theme"),
     "by_phrase": ("哪些规划承诺某项措施", "Which plans commit to a measure"),

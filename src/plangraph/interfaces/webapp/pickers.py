@@ -206,8 +206,15 @@ def _narrowed(ws: Workspace, key: str) -> list[str]:
 def pick_plan(ws: Workspace, key: str, *, label: str | None = None, allow_all: bool = False,
               index: int | None = 0) -> str | None:
     """One plan by name (None: every plan when ``allow_all``, or nothing picked yet when
-    ``index`` is None), among the plans of the place narrowed to; the widget's key is ``key``."""
-    return _pick_one(ws, key, _narrowed(ws, key), label, allow_all, index)
+    ``index`` is None), among the plans of the place narrowed to; the widget's key is ``key``.
+    A place of several plans picks none of them until the reader does (a page drew the first
+    plan of each place passed through on the way to a county), one of a single plan picks it."""
+    ids = _narrowed(ws, key)
+    if not allow_all and index is not None and len(ids) < len(ws.plan_ids):
+        index = 0 if len(ids) == 1 else None
+        if len(ids) == 1 and st.session_state.get(key) != ids[0]:
+            st.session_state[key] = ids[0]  # the widget keeps an empty choice over its index
+    return _pick_one(ws, key, ids, label, allow_all, index)
 
 
 def pick_plan_or_place(ws: Workspace, key: str, *, label: str | None = None) -> str | list[str] | None:
