@@ -127,3 +127,15 @@ def test_a_search_narrowed_to_a_place_answers_from_its_plans_only(app: AppTest) 
     cited = {m.value.split("**")[1].split(". ", 1)[1].replace("\\", "") for m in app.markdown
              if m.value.startswith("**") and ". " in m.value.split("**")[1]}
     assert cited - shandong, cited
+
+
+def test_the_open_tab_stays_open_while_the_plans_are_narrowed(app: AppTest) -> None:
+    app.session_state["plan_tab"] = "核查 Audit"
+    app.run()
+    app.selectbox(key="plan_pick_province").set_value("山东省").run()  # five plans: none drawn
+    assert not app.subheader
+    app.selectbox(key="plan_pick_city").set_value("青岛市").run()  # one plan: drawn, on the audit tab
+    assert not app.exception, [e.value for e in app.exception]
+    assert app.subheader[0].value.endswith("(shinan-13th-fyp)")
+    assert [i.value for i in app.info] == ["没有可核查的内容。 Nothing to check."]  # its audit (nothing to check)
+    assert not app.metric  # the overview is not drawn
