@@ -153,6 +153,8 @@ def main() -> None:
         for box, name in zip(("省份 Province", "市 City", "区县 County"), place):
             step(f"plans: {box.split()[1].lower()} picked, typed ({name})",
                  lambda box=box, name=name: pick(page, "stSelectbox", box, name))
+        if place:  # a place of several plans shows none until one is picked
+            step("plans: the plan picked there, typed", lambda: pick(page, "stSelectbox", "规划 Plan", args.plan_a))
         step("compare: open page", to("compare"))
         if new:
             step("compare: plan A picked, typed", lambda: pick(page, "stSelectbox", "规划 A", args.plan_a))
