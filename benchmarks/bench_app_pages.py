@@ -6,7 +6,8 @@ two versions can be timed on the same index) and times, as a person would meet t
   * start: the first page (search) interactive after the browser asks for it;
   * each page opened from the sidebar until its script has finished;
   * the interactions that were slow at 500 plans: a plan picked by typing part of its
-    name, an entity kind and plans on the entities page and the next page of the table,
+    name, the plans narrowed by place (province, city, county typed into their boxes),
+    an entity kind and plans on the entities page and the next page of the table,
     two plans compared, a search cold and warm, a named query, an export of one kind
     of every plan (until the file is downloaded).
 
@@ -28,6 +29,7 @@ within ``--limit`` seconds prints ``>LIMIT`` and the run goes on with the next p
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -68,6 +70,13 @@ def pick(page: Any, test_id: str, label: str, text: str) -> None:
         box.press("Escape")
 
 
+def division(index: Path, plan: str) -> list[str]:
+    """The names of the plan's division, province first (its facts in the index)."""
+    manifest = json.loads((index / "manifest.json").read_text("utf-8"))
+    record = json.loads((index / "plans" / manifest["plans"][plan]["shard"] / "plan.json").read_text("utf-8"))
+    return str(record["meta"].get("division") or "").split()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--index", type=Path, required=True)
@@ -84,6 +93,7 @@ def main() -> None:
 
     os.environ["PYTHONPATH"] = str(args.src.resolve())
     new = (args.src.resolve() / "plangraph/interfaces/webapp/pickers.py").exists()
+    narrows = new and "narrow_by_place" in (args.src.resolve() / "plangraph/interfaces/webapp/pickers.py").read_text()
     print(f"index {args.index} · app from {args.src} ({'pickers' if new else 'lists of ids'})")
     out = Path(os.environ.get("TMPDIR", "/tmp")) / "bench-app-pages"
     out.mkdir(exist_ok=True)
@@ -139,6 +149,12 @@ def main() -> None:
         step("plans: open page", to("plans"))
         step("plans: another plan picked, typed", lambda: pick(page, "stSelectbox", "规划 Plan", args.plan_b))
         step("plans: audit tab", lambda: page.get_by_role("tab", name="核查 Audit").click())
+        place = division(args.index, args.plan_a) if narrows else []
+        for box, name in zip(("省份 Province", "市 City", "区县 County"), place):
+            step(f"plans: {box.split()[1].lower()} picked, typed ({name})",
+                 lambda box=box, name=name: pick(page, "stSelectbox", box, name))
+        if place:  # a place of several plans shows none until one is picked
+            step("plans: the plan picked there, typed", lambda: pick(page, "stSelectbox", "规划 Plan", args.plan_a))
         step("compare: open page", to("compare"))
         if new:
             step("compare: plan A picked, typed", lambda: pick(page, "stSelectbox", "规划 A", args.plan_a))

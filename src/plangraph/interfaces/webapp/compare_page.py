@@ -32,7 +32,10 @@ def page_compare(ws: Workspace) -> None:
     # A small index compares its first two plans at once; a large one waits for two
     # plans picked by name (a first load compared whichever came first).
     large = is_large(ws)
-    c1, c2, c3, c4 = st.columns([3, 3, 1, 2])  # wide enough for a plan's title and place
+    if large:  # each plan picker with its place boxes takes half the width, the method below
+        (c1, c2), (c3, c4, _) = st.columns(2), st.columns([1, 2, 3])
+    else:
+        c1, c2, c3, c4 = st.columns([3, 3, 1, 2])  # wide enough for a plan's title and place
     with c1:
         plan_a = pick_plan(ws, "compare_a", label=t("plan_a"), index=None if large else 0)
     with c2:

@@ -16,7 +16,7 @@ from plangraph.workspace import Workspace
 
 def page_export(ws: Workspace) -> None:
     large = is_large(ws)
-    c1, c2, c3 = st.columns([3, 3, 1])
+    c1, c2, c3 = st.columns([2, 4, 1] if large else [3, 3, 1])  # room for the place boxes above the plans
     kinds = c1.multiselect(t("kinds_pick"), KINDS, default=[KINDS[0]], key="export_kinds", format_func=t,
                            placeholder=t("choose_many"))
     with c2:  # an index of hundreds of plans starts with none picked: "every plan"

@@ -45,7 +45,12 @@ def page_plans(ws: Workspace) -> None:
     if wanted and wanted not in ws.plan_ids:
         others = ", ".join(ws.plan_ids[:5]) + (" …" if len(ws.plan_ids) > 5 else "")
         st.warning(f"{t('no_plan')}: {wanted} · {others}")
-    pid = pick_plan(ws, "plan_pick") or ws.plan_ids[0]
+    if "plan_tab" in st.session_state:  # the open tab, kept while no plan is drawn
+        st.session_state["plan_tab"] = st.session_state["plan_tab"]
+    pid = pick_plan(ws, "plan_pick")
+    if pid is None:  # a place of several plans, none picked yet
+        st.info(t("pick_one"))
+        return
     plan = next(p for p in ws.plans() if p["plan"] == pid)
     facts = present_plans.plan_facts(plan)
     st.subheader(f"{facts.get('title', pid)} ({pid})")

@@ -11,7 +11,7 @@ from plangraph.errors import PlanGraphError
 from plangraph.graph.browse import ENTITY_KINDS, concepts
 from plangraph.interfaces import present_files, present_markdown, present_search
 from plangraph.interfaces.webapp.common import chip_clicked, concept_label, english, plan_sections, show_error, t
-from plangraph.interfaces.webapp.pickers import is_large, pick_plan
+from plangraph.interfaces.webapp.pickers import is_large, pick_plan_or_place
 from plangraph.workspace import Workspace
 
 FILTERS: dict[str, Any] = {"search_kinds": [], "search_themes": [], "search_groups": [], "per_plan": 0,
@@ -40,9 +40,12 @@ def _filters(ws: Workspace) -> None:
 
 def page_search(ws: Workspace) -> None:
     query = st.text_input(t("question"), key="q", placeholder="学前教育 毛入园率")
-    col_plan, col_section, col_k = st.columns([2, 3, 1])
+    large = is_large(ws)
+    # a large index's picker has its place boxes above it: one plan, or every plan of a place
+    col_plan, col_section, col_k = st.columns([3, 2, 1] if large else [2, 3, 1])
     with col_plan:
-        plan = pick_plan(ws, "search_plan", allow_all=True)
+        picked = pick_plan_or_place(ws, "search_plan")
+    plan = picked if isinstance(picked, str) else None
     with col_section:
         sections = present_search.section_choices(plan_sections(ws, plan)) if plan else {}
         section = st.selectbox(t("section"), [None, *sections], key=f"search_section_{plan}", placeholder=t("choose"),
@@ -50,7 +53,6 @@ def page_search(ws: Workspace) -> None:
                                disabled=not plan)
     with col_k:
         top_k = st.number_input(t("top_k"), min_value=1, max_value=50, value=10, key="top_k")
-    large = is_large(ws)
     for key, default in FILTERS.items():  # kept while a large index's panel is closed (not drawn)
         st.session_state[key] = st.session_state.get(key, copy(default))
     # On a large index the panel is drawn only while open: its list of places needs the
@@ -66,7 +68,7 @@ def page_search(ws: Workspace) -> None:
     try:
         with st.spinner(t("loading")):
             predicate = ws.passage_filter(kinds=kinds, themes=themes, groups=groups)
-            hits, scope = ws.search_with_scope(query, int(top_k), plan=plan, section=section,
+            hits, scope = ws.search_with_scope(query, int(top_k), plan=picked, section=section,
                                                predicate=predicate, per_plan=int(per_plan) or None,
                                                scoped=scoped, place=place, kind=kind)
     except PlanGraphError as exc:
