@@ -25,14 +25,14 @@ def add_ann(tmp: Path, out: Path, manifest: dict[str, Any]) -> None:
     """ANN indexes for vector sets past the measured size, updated from the previous
     index's when it had them (adding and removing shards, not retraining)."""
     min_rows = vectors.ANN_MIN_ROWS  # read at each call: tests lower it
-    metas = {pid: json.loads((tmp / d / "shard.json").read_text("utf-8")) for pid, d in manifest["shards"].items()}
+    sizes = {pid: (int(n[0]), int(n[1])) for pid, n in manifest["sizes"].items()}  # no shard is read for them
     total = int(manifest["passages"])
-    sentences = sum(int(m["sentences"]) for m in metas.values())
+    sentences = sum(n for _, n in sizes.values())
     if max(total, sentences) < min_rows // 2 and not (out / ANN_DIR).is_dir():
         return
     if (out / ANN_DIR).is_dir():
         link_tree(out / ANN_DIR, tmp / ANN_DIR)
-    listing = _AnnListing.of(tmp, manifest, metas)
+    listing = _AnnListing.of(tmp, manifest, sizes, min_rows)
     if listing.complete(min_rows):
         update_ann(listing, tmp / ANN_DIR, min_rows=min_rows)
         return
@@ -43,15 +43,19 @@ def add_ann(tmp: Path, out: Path, manifest: dict[str, Any]) -> None:
 
 class _AnnListing:
     """What :func:`update_ann` reads of an index (shard names, vector
-    sets and their sizes), with real rows only for shards the ANN files do not hold yet:
-    the others stand in as zero-cost rows of the right count, never read."""
+    sets and their sizes), with real rows only for shards the ANN files do not hold yet
+    of vector sets that have or will have an ANN index: the others stand in as zero-cost
+    rows of the right count, never read (a set below ``min_rows`` without an ANN file is
+    skipped by :func:`update_ann` unread: reading every shard's vectors to skip it made
+    adding one plan to 500 cost 2 s)."""
 
     def __init__(self, shards: list[tuple[str, Any]], dense: dict[str, VectorSet],
                  sentence_vectors: dict[str, VectorSet], held: dict[str, set[str]]) -> None:
         self.shards, self.dense, self.sentence_vectors, self._held = shards, dense, sentence_vectors, held
 
     @classmethod
-    def of(cls, tmp: Path, manifest: dict[str, Any], metas: dict[str, dict[str, Any]]) -> _AnnListing:
+    def of(cls, tmp: Path, manifest: dict[str, Any], sizes: dict[str, tuple[int, int]],
+           min_rows: int) -> _AnnListing:
         import numpy as np
 
         held: dict[str, set[str]] = {}
@@ -64,16 +68,17 @@ class _AnnListing:
         sent: dict[str, list[Any]] = {}
         dims: dict[str, int] = {}
         shards: list[tuple[str, Any]] = []
+        rows = {"passages": int(manifest["passages"]), "sentences": sum(n for _, n in sizes.values())}
         for pid, rel in manifest["shards"].items():
-            folder, meta = tmp / rel, metas[pid]
+            folder, (passages, sentences) = tmp / rel, sizes[pid]
             shards.append((folder.name, None))
             opened = None
-            for spec in meta["encoders"]:
+            for spec in manifest["encoders"]:
                 name, dim = str(spec["name"]), int(spec["dim"])
                 dims[name] = dim
-                level, n = ("sentences", int(spec["sentences"])) if "sentences" in spec else \
-                    ("passages", int(meta["passages"]))
-                if folder.name in held.get(file_stem(f"{name}.{level}"), set()):
+                level, n = ("sentences", sentences) if "sentences" in spec else ("passages", passages)
+                stem = file_stem(f"{name}.{level}")
+                if folder.name in held.get(stem, set()) or (stem not in held and rows[level] < min_rows):
                     part: Any = np.broadcast_to(np.zeros(dim, np.float32), (n, dim))
                 else:
                     opened = opened or read_shard(folder)
