@@ -15,7 +15,9 @@ every version alike::
         --src /tmp/before/src --src src --rounds 2
 
 ``--plan`` defaults to a district plan of ``benchmarks/synth.py`` (``synth-extra``, as
-``bench_scale.py`` adds). The copies go to ``--work`` and are removed after each run.
+``bench_scale.py`` adds). ``--first-add`` has each version add another plan first,
+untimed: the timed add then changes an index written by that version (an index built by
+older code lacks what newer code records for the next change). The copies go to ``--work`` and are removed after each run.
 """
 
 from __future__ import annotations
@@ -56,13 +58,13 @@ print(json.dumps({"seconds": total, "import_s": imported, "parts": s.seconds, "p
 """
 
 
-def _extra_plan(folder: Path) -> Path:
+def _extra_plan(folder: Path, plan_id: str = "synth-extra", seed: int = 99) -> Path:
     """One more district plan (id ``synth-extra``), as ``bench_scale.py`` adds it."""
     from synth import generate
 
     folder.mkdir(parents=True, exist_ok=True)
-    plan = dataclasses.replace(next(generate(1, seed=99)), plan_id="synth-extra")
-    path = folder / "synth-extra.txt"
+    plan = dataclasses.replace(next(generate(1, seed=seed)), plan_id=plan_id)
+    path = folder / f"{plan_id}.txt"
     path.write_text(plan.text, "utf-8")
     path.with_suffix(".meta.toml").write_text(plan.meta_toml(), "utf-8")
     return path
@@ -84,13 +86,19 @@ def _load() -> str:
     return "/".join(f"{x:.1f}" for x in os.getloadavg())
 
 
-def run_one(index: Path, plan: Path, src: Path, work: Path, profile: bool) -> dict:  # type: ignore[type-arg]
+def run_one(index: Path, plan: Path, src: Path, work: Path, profile: bool,
+            first: Path | None = None) -> dict:  # type: ignore[type-arg]
     copy = work / "ix"
     if copy.exists():
         shutil.rmtree(copy)
     copy_index(index, copy)
     load = _load()
     env = {**os.environ, "PYTHONPATH": str(src.resolve())}
+    if first is not None:  # a first change by this version, untimed, in a process of its own
+        subprocess.run([sys.executable, "-c", "import sys; from plangraph.workspace import add; "
+                        "add([sys.argv[2]], sys.argv[1], progress=False, workers=1)", str(copy), str(first)],
+                       check=True, capture_output=True, env=env, cwd=str(src.resolve().parent))
+        load = _load()
     out = subprocess.run([sys.executable, "-c", CHILD, str(copy), str(plan), "1" if profile else "0"],
                          capture_output=True, text=True, env=env, cwd=str(src.resolve().parent))
     shutil.rmtree(copy)
@@ -109,14 +117,18 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=1, help="runs of each version (A B B A …)")
     parser.add_argument("--profile", action="store_true", help="print each version's first cProfile")
     parser.add_argument("--work", type=Path, default=None, help="where the copies go (default: a temp folder)")
+    parser.add_argument("--first-add", action="store_true",
+                        help="have each version add another plan first, untimed, so that the timed add "
+                             "changes an index that version wrote (what it records for the next change)")
     args = parser.parse_args()
     srcs = args.src or [Path(__file__).resolve().parents[1] / "src"]
     with tempfile.TemporaryDirectory(dir=args.work) as tmp:
         plan = args.plan or _extra_plan(Path(tmp) / "extra")
+        first = _extra_plan(Path(tmp) / "first", "synth-first", 98) if args.first_add else None
         order = [s for r in range(args.rounds) for s in (srcs if r % 2 == 0 else srcs[::-1])]
         results: dict[str, list[dict]] = {str(s): [] for s in srcs}  # type: ignore[type-arg]
         for src in order:
-            r = run_one(args.index, plan, src, Path(tmp), args.profile and not results[str(src)])
+            r = run_one(args.index, plan, src, Path(tmp), args.profile and not results[str(src)], first)
             results[str(src)].append(r)
             parts = r["parts"]
             rest = r["seconds"] - sum(parts.values())
