@@ -72,6 +72,33 @@ print(json.dumps({"lat": lat, "open_and_warm_s": warm_s, "passages": len(searche
 """
 
 
+ADD_CHILD = r"""
+import json, shutil, sys, time
+from pathlib import Path
+from plangraph.search.encoders import get_encoder
+from plangraph.search.write.build import update_index
+from plangraph.search.write.embedding import Embedder
+
+work, extra = Path(sys.argv[1]), Path(sys.argv[2])
+setup = json.loads((work / "setup.json").read_text("utf-8"))
+manifest = json.loads((work / "search" / "manifest.json").read_text("utf-8"))
+encoders = [get_encoder(e) for e in setup["encoders"]]
+from plangraph.ingest.pipeline import ingest_file
+new = ingest_file(extra).passages
+plans = [(pid, (lambda: []), True) for pid in manifest["shards"]] + [(new[0].plan_id, lambda: new, False)]
+out = work / "added"
+t = time.perf_counter()
+with Embedder(1) as embedder:
+    update_index(plans, out, encoders, sentence_level=setup["sentence_level"], progress=False, embedder=embedder,
+                 previous=work / "search", shard_pool=work / "shards")
+seconds = time.perf_counter() - t
+shard = (out / json.loads((out / "manifest.json").read_text("utf-8"))["shards"][new[0].plan_id]).resolve()
+shutil.rmtree(out)
+shutil.rmtree(shard)  # the next run writes it again
+print(json.dumps({"seconds": seconds}))
+"""
+
+
 def build(index: Path, copies: int, work: Path) -> None:
     """The search index of ``copies`` copies of ``index``'s plans, and their profiles, in ``work``."""
     from plangraph.model import Passage
@@ -100,10 +127,40 @@ def build(index: Path, copies: int, work: Path) -> None:
     t = time.perf_counter()
     with Embedder(1) as embedder:
         update_index(plans, work / "search", encoders, sentence_level=manifest.get("sentence_level", "auto"),
-                     progress=False, embedder=embedder)
+                     progress=False, embedder=embedder, shard_pool=work / "shards")
     print(f"search index of {len(plans)} plans written in {time.perf_counter() - t:.0f} s", flush=True)
-    (work / "setup.json").write_text(json.dumps({"encoders": manifest["encoders"], "metas": metas},
+    (work / "setup.json").write_text(json.dumps({"encoders": manifest["encoders"], "metas": metas,
+                                                 "sentence_level": manifest.get("sentence_level", "auto")},
                                                 ensure_ascii=False), "utf-8")
+
+
+def add_one(work: Path, srcs: list[Path], order: list[Path]) -> None:
+    """Seconds of the search stage of adding one plan (``update_index`` with the index as
+    the previous generation and the shard pool beside it, as a workspace's change runs it)."""
+    import dataclasses
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from synth import generate
+
+    plan = dataclasses.replace(next(generate(1, seed=99)), plan_id="synth-extra")
+    extra = work / "extra" / "synth-extra.txt"
+    extra.parent.mkdir(exist_ok=True)
+    extra.write_text(plan.text, "utf-8")
+    extra.with_suffix(".meta.toml").write_text(plan.meta_toml(), "utf-8")
+    times: dict[str, list[str]] = {str(s): [] for s in srcs}
+    for src in order:
+        load = _load()
+        env = {**os.environ, "PYTHONPATH": str(src.resolve())}
+        out = subprocess.run([sys.executable, "-c", ADD_CHILD, str(work), str(extra)], capture_output=True,
+                             text=True, env=env)
+        if out.returncode:
+            raise SystemExit(f"adding with {src} failed:\n{out.stderr[-3000:]}")
+        seconds = json.loads(out.stdout.strip().splitlines()[-1])["seconds"]
+        times[str(src)].append(f"{seconds:.2f} (load {load})")
+        print(f"{src}: search stage of adding one plan {seconds:.2f} s; load {load}", flush=True)
+    print("\n| version | search stage of add 1 plan, s (each run) |\n|---|---|")
+    for src in srcs:
+        print(f"| {src} | {'; '.join(times[str(src)])} |")
 
 
 def _load() -> str:
@@ -125,11 +182,15 @@ def main() -> None:
     parser.add_argument("--passes", type=int, default=3, help="timed passes over the questions per run")
     parser.add_argument("--profile", action="store_true", help="print each version's first profile")
     parser.add_argument("--questions", type=Path, default=SHARED / "eval" / "dev_questions.json")
+    parser.add_argument("--add-one", action="store_true",
+                        help="also time the search stage of adding one plan (a new generation beside the index)")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     build(args.index, args.copies, args.work)
     srcs = args.src or [ROOT / "src"]
     order = [s for r in range(args.rounds) for s in (srcs if r % 2 == 0 else srcs[::-1])]
+    if args.add_one:
+        add_one(args.work, srcs, order)
     lat: dict[str, list[float]] = {str(s): [] for s in srcs}
     loads: dict[str, list[str]] = {str(s): [] for s in srcs}
     passages = 0
