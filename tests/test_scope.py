@@ -230,3 +230,16 @@ def test_plan_mask_and_plan_set_are_those_of_every_row(four_plan_searcher: Searc
         mask = index.plan_mask(chosen)
         assert mask.dtype == bool and mask.tolist() == [p in chosen for p in index.plan_ids]
         assert np.flatnonzero(mask).size == sum(p in chosen for p in index.plan_ids)
+
+
+def test_a_searcher_scopes_as_scope_of_does(four_plan_searcher: Searcher, profiles: list[PlanProfile]) -> None:
+    """The searcher keeps the scope of a question that names no plan, place or year (the
+    same for all of them) and its plans' names: what it answers is scope_of's answer."""
+    questions = ["怎样给中小学生减轻学习压力?", "临平区的未来学校", "2020年学前三年毛入园率", "2008年的情况",
+                 "到2035年教育现代化的总体目标", "What does Linping plan for future schools?", "幼儿园建设项目"]
+    for query in questions * 2:
+        assert four_plan_searcher.scope(query) == scope_of(query, profiles), query
+        assert four_plan_searcher.scope(query, DISTRICTS) == scope_of(
+            query, [p for p in profiles if p.plan_id in DISTRICTS]), query
+    plain = four_plan_searcher.scope("怎样给中小学生减轻学习压力?")
+    assert plain is not None and plain.plans == DISTRICTS and not plain.regions and not plain.years

@@ -200,7 +200,11 @@ class PlanNames:
     cost of a question follows its length, not the number of plans (folding every name
     of every plan at each search was 70 ms of a search at 500 plans)."""
 
-    def __init__(self, plans: Iterable[PlanProfile]) -> None:
+    def __init__(self, plans: Sequence[PlanProfile]) -> None:
+        self.plans = plans
+        self.plain: tuple[Scope | None] | None = None
+        """The scope of a question that names no plan, place or year among :attr:`plans`
+        (the same for every such question), once :func:`scope_of` has made it."""
         self.order: dict[str, int] = {}
         self.names: dict[str, tuple[str, ...]] = {}
         self.by_folded: dict[str, set[tuple[str, str]]] = {}  # a folded name -> (plan id, name)
@@ -329,14 +333,19 @@ def scope_of(query: str, plans: Sequence[PlanProfile], names: PlanNames | None =
     regions: tuple[str, ...] = ()
     in_place, places = _place_scope(query, candidates)
     named = {} if in_place else regions_named(query, candidates, names)
+    years = years_named(query)
+    plain = not in_place and not named and not any(p.covers(y) for y in years for p in plans)
+    if plain and names is not None and names.plans is plans:
+        if names.plain is None:  # what follows reads every plan: once per searcher, not per question
+            names.plain = (scope_of("", plans),)
+        return names.plain[0]
     if in_place:
         candidates, regions = in_place, places
     elif named:
         candidates = [p for p in candidates if p.plan_id in named]
         found = list(dict.fromkeys(n for names in named.values() for n in names))
         regions = tuple(n for n in found if not any(n != m and n in m for m in found))  # 临平区, not also 临平
-    years = years_named(query)
-    covering = [p for p in candidates if any(p.covers(y) for y in years)]
+    covering = [p for p in candidates if any(p.covers(y) for y in years)] if years else []
     if covering:
         candidates = covering
     else:

@@ -117,8 +117,10 @@ class Searcher:
             return None
         if self._names is None:  # the plans' names folded once, not at every search
             self._names = PlanNames(self.plans)
-        chosen = None if plans is None else set(plans)
-        return scope_of(query, [p for p in self.plans if chosen is None or p.plan_id in chosen], self._names)
+        if plans is None:  # the searcher's own tuple: scope_of keeps what it works out for all of them
+            return scope_of(query, self.plans, self._names)
+        chosen = set(plans)
+        return scope_of(query, [p for p in self.plans if p.plan_id in chosen], self._names)
 
     def lexical_query(self, query: str) -> str | None:
         """What BM25 is asked: the query itself, its Chinese glossary terms (English
