@@ -221,3 +221,31 @@ def test_sentence_means_follow_the_spans() -> None:
     spans = [((0, 1), (1, 2)), (), ((2, 3),), ((3, 4),)]
     means = sentence_means(rows, spans)
     np.testing.assert_allclose(means, [[0.6, 0.8], [0, 0], [2 ** -0.5, 2 ** -0.5], [0, 1]], atol=1e-6)
+
+
+def test_a_new_generation_reads_no_unchanged_shard(linan: PlanDoc, linping: PlanDoc, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Below the ANN size no shard's vectors are read, and an unchanged shard's counts come
+    from the previous manifest (``sizes``), not its shard.json: a generation of 3,000 plans
+    read 3,000 files for one change."""
+    import json
+
+    import plangraph.search.write.ann_update as ann_update
+    import plangraph.search.write.build as build_mod
+
+    out, enc = tmp_path / "idx", FakeEncoder()
+    build_index(linan.passages, out, [enc], progress=False)
+    manifest = json.loads((out / "manifest.json").read_text("utf-8"))
+    assert manifest["sizes"] == {"linan": [len(linan.passages), read_shard(
+        out / manifest["shards"]["linan"]).meta["sentences"]]}
+    sized, opened = [], []
+    real_size = build_mod.shard_size
+    monkeypatch.setattr(build_mod, "shard_size", lambda folder: sized.append(folder.name) or real_size(folder))
+    monkeypatch.setattr(ann_update, "read_shard", lambda folder: opened.append(folder) or read_shard(folder))
+    ann_dir = out / "ann"
+    ann_dir.mkdir(exist_ok=True)  # as a build of more rows than half the ANN size leaves it: no file in it
+    build_index([*linan.passages, *linping.passages], out, [enc], progress=False)
+    assert [name.split("-")[0] for name in sized] == ["linping"] and opened == []
+    after = json.loads((out / "manifest.json").read_text("utf-8"))
+    assert after["sizes"]["linan"] == manifest["sizes"]["linan"]
+    assert sum(n for n, _ in after["sizes"].values()) == after["passages"] == len(open_index(out))
