@@ -69,19 +69,21 @@ class _AnnListing:
         dims: dict[str, int] = {}
         shards: list[tuple[str, Any]] = []
         rows = {"passages": int(manifest["passages"]), "sentences": sum(n for _, n in sizes.values())}
+        specs = [(str(spec["name"]), int(spec["dim"]), level, file_stem(f"{spec['name']}.{level}"))
+                 for spec in manifest["encoders"]
+                 for level in ("sentences" if "sentences" in spec else "passages",)]
+        zeros = {dim: np.zeros(dim, np.float32) for _, dim, _, _ in specs}
         for pid, rel in manifest["shards"].items():
-            folder, (passages, sentences) = tmp / rel, sizes[pid]
-            shards.append((folder.name, None))
+            shard_name, (passages, sentences) = str(rel).rsplit("/", 1)[-1], sizes[pid]
+            shards.append((shard_name, None))
             opened = None
-            for spec in manifest["encoders"]:
-                name, dim = str(spec["name"]), int(spec["dim"])
+            for name, dim, level, stem in specs:
                 dims[name] = dim
-                level, n = ("sentences", sentences) if "sentences" in spec else ("passages", passages)
-                stem = file_stem(f"{name}.{level}")
-                if folder.name in held.get(stem, set()) or (stem not in held and rows[level] < min_rows):
-                    part: Any = np.broadcast_to(np.zeros(dim, np.float32), (n, dim))
+                n = sentences if level == "sentences" else passages
+                if shard_name in held.get(stem, ()) or (stem not in held and rows[level] < min_rows):
+                    part: Any = np.broadcast_to(zeros[dim], (n, dim))
                 else:
-                    opened = opened or read_shard(folder)
+                    opened = opened or read_shard(tmp / rel)
                     part = (opened.sentence_vectors if level == "sentences" else opened.vectors)[name]
                 (sent if level == "sentences" else dense).setdefault(name, []).append(part)
         return cls(shards, {k: VectorSet(v, dims[k]) for k, v in dense.items()},
@@ -122,6 +124,7 @@ def update_ann(index: ShardedVectors, folder: Path, *, min_rows: int = ANN_MIN_R
 
     folder.mkdir(parents=True, exist_ok=True)
     names = [name for name, _ in index.shards]
+    listed = set(names)
     kept = []
     for label, vs in vector_sets(index).items():
         stem = file_stem(label)
@@ -144,7 +147,7 @@ def update_ann(index: ShardedVectors, folder: Path, *, min_rows: int = ANN_MIN_R
             numbers, added, made = dict(meta["shards"]), added_files(meta), int(meta.get("made", 0))
             base_read = False
         in_added = {n for held in added.values() for n in held}
-        gone = [n for n in numbers if n not in names]
+        gone = [n for n in numbers if n not in listed]  # (a list of 3,000 names here took 0.13 s)
         if any(n not in in_added for n in gone) or (not base_read and not (folder / f"{stem}.empty.faiss").is_file()):
             base, base_read = faiss.read_index(str(folder / f"{stem}.faiss")), True  # it changes: read it whole
         for n in gone:
@@ -152,7 +155,7 @@ def update_ann(index: ShardedVectors, folder: Path, *, min_rows: int = ANN_MIN_R
                 lo = numbers[n] << ID_SHIFT
                 base.remove_ids(faiss.IDSelectorRange(lo, lo + (1 << ID_SHIFT)))
         for file, held in list(added.items()):
-            lost = [n for n in held if n not in names]
+            lost = [n for n in held if n not in listed]
             if not lost:
                 continue
             shrunk = faiss.read_index(str(folder / file))
@@ -162,7 +165,7 @@ def update_ann(index: ShardedVectors, folder: Path, *, min_rows: int = ANN_MIN_R
             del added[file]
             if shrunk.ntotal:
                 made += 1
-                added[_write(folder, f"{stem}.added-{made}.faiss", shrunk)] = [n for n in held if n in names]
+                added[_write(folder, f"{stem}.added-{made}.faiss", shrunk)] = [n for n in held if n in listed]
         for n in gone:
             numbers.pop(n)
         next_number = max(numbers.values(), default=-1) + 1
