@@ -198,7 +198,8 @@ class PlanNames:
     """Every name of some plans (:meth:`PlanProfile.names`, and the plan ids), folded once,
     for finding those a question names by looking up the question's own substrings: the
     cost of a question follows its length, not the number of plans (folding every name
-    of every plan at each search was 70 ms of a search at 500 plans)."""
+    of every plan at each search was 74% of a warm search's time at 500 plans under the
+    profiler, 89% at 3,000)."""
 
     def __init__(self, plans: Sequence[PlanProfile]) -> None:
         self.plans = plans
@@ -343,7 +344,7 @@ def scope_of(query: str, plans: Sequence[PlanProfile], names: PlanNames | None =
         candidates, regions = in_place, places
     elif named:
         candidates = [p for p in candidates if p.plan_id in named]
-        found = list(dict.fromkeys(n for names in named.values() for n in names))
+        found = list(dict.fromkeys(n for of_plan in named.values() for n in of_plan))
         regions = tuple(n for n in found if not any(n != m and n in m for m in found))  # 临平区, not also 临平
     covering = [p for p in candidates if any(p.covers(y) for y in years)] if years else []
     if covering:
