@@ -88,3 +88,14 @@ def test_the_modifier_cut_on_the_real_plans(linping: PlanDoc) -> None:
     assert [(cl.evidence.start, cl.evidence.end, cl.action) for cl in staff.clauses][1:] == [
         (1006, 1017, "配齐"), (1018, 1035, "提高")]
     assert linping.original[1018:1035] == "适当提高教研员专业技术高级岗位比例"
+
+
+def test_word_tags_are_those_jieba_posseg_reads() -> None:
+    """The tags read from the domain tokenizer's dictionary without importing jieba.posseg
+    (whose import loads them a second time) are exactly those its POSTokenizer holds."""
+    import jieba.posseg
+
+    from plangraph.extract.lexicon import _word_tags, tokenizer, word_tag
+
+    assert _word_tags() == jieba.posseg.POSTokenizer(tokenizer()).word_tag_tab
+    assert word_tag("积极") == "ad" and word_tag("加强") == "v" and word_tag("不是一个词语") == ""

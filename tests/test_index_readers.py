@@ -190,12 +190,13 @@ def _cut(path: Path, keep: int = 100) -> int:
 
 
 def _store_state(ix: Path) -> tuple[object, ...]:
-    """The primary store's registry and index record (but for what a repair cannot know),
+    """The primary store's registry and index record (but for what a repair cannot know:
+    when it last merged, whether every plan's stored rows are of the current query texts),
     and every quad of the published snapshot."""
     store = GraphStore.open_writer(ix / "store")
     try:
         registry = {p: {k: v for k, v in r.items() if k != "path"} for p, r in store.registry().items()}
-        record = {k: v for k, v in store.index_record().items() if k != "compaction"}
+        record = {k: v for k, v in store.index_record().items() if k not in ("compaction", "views")}
     finally:
         store.close()
     snapshot = GraphStore.open_snapshot(ix / Workspace(ix).manifest["snapshot"])

@@ -180,3 +180,66 @@ def test_cli_search_says_which_plans_come_first(four_plan_index: Path, capsys: p
     hits = json.loads(capsys.readouterr().out)
     assert {h["scope_weight"] for h in hits if h["plan"] in DISTRICTS} == {1.0}
     assert {h["scope_weight"] for h in hits if h["plan"] not in DISTRICTS} <= {0.8}
+
+
+def _named_plan_by_plan(query: str, plans: list[PlanProfile]) -> dict[str, tuple[str, ...]]:
+    """What regions_named answered before PlanNames: each plan's names folded and tested in turn."""
+    import re
+
+    from plangraph.search.read.scope import _fold
+
+    folded = _fold(query)
+    words = set(re.findall(r"[a-z0-9-]+", folded))
+    out = {}
+    for p in plans:
+        found = [n for n in p.names() if (n in words if re.fullmatch(r"[a-z0-9-]+", n) else _fold(n) in folded)]
+        if p.plan_id.casefold() in words:
+            found.append(p.plan_id)
+        if found:
+            out[p.plan_id] = tuple(found)
+    return out
+
+
+def test_plan_names_finds_what_each_plan_s_names_would(profiles: list[PlanProfile]) -> None:
+    """The names looked up by the question's substrings give what testing every plan's
+    names did, in the plans' order, for the plans asked about (a searcher makes one
+    PlanNames of all its plans and asks about some)."""
+    from plangraph.search.read.scope import PlanNames, regions_named
+
+    more = [*profiles, PlanProfile("Quzhou-2025", title="《衢州市教育发展规划（2021—2025年）》", level="city",
+                                   region="浙江省衢州市"),
+            PlanProfile("kecheng", title="柯城区教育规划", level="district", region="浙江省衢州市柯城区")]
+    names = PlanNames(more)
+    queries = ["临平区的未来学校", "Linping future schools", "linan and LINPING", "衢州和柯城的学前教育",
+               "quzhou-2025 targets", "国家中长期教育改革和发展规划纲要的目标", "“临安”的幼儿园", "全国的义务教育",
+               "柯城区衢州市临安区临平区", "What does the 2035 national plan say?", "幼儿园"]
+    for query in queries:
+        expected = _named_plan_by_plan(query, more)
+        assert regions_named(query, more) == expected, query
+        assert regions_named(query, more, names) == expected, query
+        assert regions_named(query, more[2:], names) == _named_plan_by_plan(query, more[2:]), query
+    assert set(regions_named("柯城区衢州市临安区临平区", more, names)) == {"linan", "linping", "Quzhou-2025", "kecheng"}
+
+
+def test_plan_mask_and_plan_set_are_those_of_every_row(four_plan_searcher: Searcher) -> None:
+    import numpy as np
+
+    index = four_plan_searcher.index
+    assert index.plan_set == set(index.plan_ids) == DISTRICTS | {N2010, N2035}
+    for chosen in ({"linan"}, {N2010, "linping"}, set()):
+        mask = index.plan_mask(chosen)
+        assert mask.dtype == bool and mask.tolist() == [p in chosen for p in index.plan_ids]
+        assert np.flatnonzero(mask).size == sum(p in chosen for p in index.plan_ids)
+
+
+def test_a_searcher_scopes_as_scope_of_does(four_plan_searcher: Searcher, profiles: list[PlanProfile]) -> None:
+    """The searcher keeps the scope of a question that names no plan, place or year (the
+    same for all of them) and its plans' names: what it answers is scope_of's answer."""
+    questions = ["怎样给中小学生减轻学习压力?", "临平区的未来学校", "2020年学前三年毛入园率", "2008年的情况",
+                 "到2035年教育现代化的总体目标", "What does Linping plan for future schools?", "幼儿园建设项目"]
+    for query in questions * 2:
+        assert four_plan_searcher.scope(query) == scope_of(query, profiles), query
+        assert four_plan_searcher.scope(query, DISTRICTS) == scope_of(
+            query, [p for p in profiles if p.plan_id in DISTRICTS]), query
+    plain = four_plan_searcher.scope("怎样给中小学生减轻学习压力?")
+    assert plain is not None and plain.plans == DISTRICTS and not plain.regions and not plain.years

@@ -151,7 +151,7 @@ def test_approximate_index_follows_added_and_removed_plans(linan: PlanDoc, linpi
     update_ann(smaller, tmp_path / "ann", min_rows=100)
     attach(smaller, tmp_path / "ann")
     ann = smaller.dense[enc.name].ann
-    assert ann is not None and ann.index.ntotal == len(linan.passages)
+    assert ann is not None and ann.ntotal == len(linan.passages)
     rows = smaller.dense[enc.name].matrix()
     assert [int(smaller.dense[enc.name].top(rows[i], 1)[0][0]) for i in (0, 30, 150)] == [0, 30, 150]
 
@@ -196,7 +196,7 @@ def test_a_new_generation_updates_the_approximate_index_reading_new_shards_only(
     assert opened == ["linping"]  # Lin'an's rows are in the ANN file already
     index = open_index(out, [enc])
     vectors = index.dense[enc.name]
-    assert vectors.ann is not None and vectors.ann.index.ntotal == len(index)
+    assert vectors.ann is not None and vectors.ann.ntotal == len(index)
     rows = vectors.matrix()
     for i in (0, len(linan.passages) - 1, len(linan.passages), len(index) - 1):
         assert int(vectors.top(rows[i], 1)[0][0]) == i
@@ -221,3 +221,70 @@ def test_sentence_means_follow_the_spans() -> None:
     spans = [((0, 1), (1, 2)), (), ((2, 3),), ((3, 4),)]
     means = sentence_means(rows, spans)
     np.testing.assert_allclose(means, [[0.6, 0.8], [0, 0], [2 ** -0.5, 2 ** -0.5], [0, 1]], atol=1e-6)
+
+
+def test_a_new_generation_reads_no_unchanged_shard(linan: PlanDoc, linping: PlanDoc, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Below the ANN size no shard's vectors are read, and an unchanged shard's counts come
+    from the previous manifest (``sizes``), not its shard.json: a generation of 3,000 plans
+    read 3,000 files for one change."""
+    import json
+
+    import plangraph.search.write.ann_update as ann_update
+    import plangraph.search.write.build as build_mod
+
+    out, enc = tmp_path / "idx", FakeEncoder()
+    build_index(linan.passages, out, [enc], progress=False)
+    manifest = json.loads((out / "manifest.json").read_text("utf-8"))
+    assert manifest["sizes"] == {"linan": [len(linan.passages), read_shard(
+        out / manifest["shards"]["linan"]).meta["sentences"]]}
+    sized, opened = [], []
+    real_size = build_mod.shard_size
+    monkeypatch.setattr(build_mod, "shard_size", lambda folder: sized.append(folder.name) or real_size(folder))
+    monkeypatch.setattr(ann_update, "read_shard", lambda folder: opened.append(folder) or read_shard(folder))
+    ann_dir = out / "ann"
+    ann_dir.mkdir(exist_ok=True)  # as a build of more rows than half the ANN size leaves it: no file in it
+    build_index([*linan.passages, *linping.passages], out, [enc], progress=False)
+    assert [name.split("-")[0] for name in sized] == ["linping"] and opened == []
+    after = json.loads((out / "manifest.json").read_text("utf-8"))
+    assert after["sizes"]["linan"] == manifest["sizes"]["linan"]
+    assert sum(n for n, _ in after["sizes"].values()) == after["passages"] == len(open_index(out))
+
+
+def test_added_shards_go_to_a_file_of_their_own(linan: PlanDoc, linping: PlanDoc, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """Adding a plan writes its vectors to a small file beside the ANN base file, which is
+    neither read nor written; removing it drops that file; once the added files hold
+    ADDED_SHARE_MAX of the base's rows they are merged into it. Search sees the same rows."""
+    import json
+
+    import plangraph.search.write.ann_update as ann_update
+
+    enc, out, ann = FakeEncoder(), tmp_path / "idx", tmp_path / "ann"
+    label = f"{enc.name}.passages".replace("/", "_")
+
+    def change(docs: list[PlanDoc]) -> tuple[dict, object]:  # type: ignore[type-arg]
+        build_index([p for d in docs for p in d.passages], out, [enc], sentence_level="none", progress=False)
+        index = open_index(out, [enc])
+        update_ann(index, ann, min_rows=100)
+        attach(index, ann)
+        vectors = index.dense[enc.name]
+        assert vectors.ann is not None and vectors.ann.ntotal == len(index)
+        rows = vectors.matrix()
+        for i in range(0, len(index), 7):  # every row finds itself first, whichever file holds it
+            assert int(vectors.top(rows[i], 1)[0][0]) == i
+        return json.loads((ann / f"{label}.json").read_text("utf-8")), (ann / f"{label}.faiss").stat().st_ino
+
+    meta, base = change([linan])
+    assert meta["added"] == {} and (ann / f"{label}.empty.faiss").is_file()
+    meta, again = change([linan, linping])
+    assert again == base and len(meta["added"]) == 1  # the base file was not written
+    [(file, held)] = meta["added"].items()
+    assert [n.split("-")[0] for n in held] == ["linping"] and (ann / file).stat().st_size < (
+        ann / f"{label}.faiss").stat().st_size
+    meta, again = change([linan])  # Linping goes: its file with it
+    assert again == base and meta["added"] == {} and not list(ann.glob(f"{label}.added-*"))
+    monkeypatch.setattr(ann_update, "ADDED_SHARE_MAX", 0.0)
+    meta, again = change([linan, linping])  # past the share: merged into a new base file
+    assert again != base and meta["added"] == {} and set(meta["shards"]) == {
+        p.name for p in (out / "shards").iterdir()}

@@ -39,7 +39,10 @@ _PARSED = sorted(
      for term, facets, strip in TERMS),
     key=lambda t: -len(t[0]),
 )
-_FIRST = {t[0][0] for t in _PARSED}
+_BY_FIRST: dict[str, tuple[tuple[str, tuple[tuple[str, frozenset[str]], ...], bool], ...]] = {}
+for _t in _PARSED:  # the terms by their first character, longest first as in _PARSED
+    _BY_FIRST[_t[0][0]] = (*_BY_FIRST.get(_t[0][0], ()), _t)
+_FIRST = set(_BY_FIRST)
 TERM_WORDS = frozenset(t[0] for t in _PARSED)
 """Every word that states a facet (学前三年, 公办, 比例 …)."""
 
@@ -193,8 +196,8 @@ def scan(text: str) -> tuple[dict[str, frozenset[str]], str]:
     i = 0
     while i < len(text):
         hit = None
-        if text[i] in _FIRST:
-            hit = next((t for t in _PARSED if text.startswith(t[0], i)), None)
+        if text[i] in _FIRST:  # only the terms of this first character: scanning all of them was most of scan()
+            hit = next((t for t in _BY_FIRST[text[i]] if text.startswith(t[0], i)), None)
         if hit is None:
             core.append(text[i])
             i += 1
@@ -253,7 +256,7 @@ def unit_counts(unit: str | None) -> str | None:
 def _term_at(text: str, i: int) -> tuple[str, tuple[tuple[str, frozenset[str]], ...], bool] | None:
     if i >= len(text) or text[i] not in _FIRST:
         return None
-    return next((t for t in _PARSED if text.startswith(t[0], i)), None)
+    return next((t for t in _BY_FIRST[text[i]] if text.startswith(t[0], i)), None)
 
 
 def full_name(name: str, parent: str | None) -> str:

@@ -101,9 +101,23 @@ def concepts_in(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 @lru_cache(maxsize=1)
 def _word_tags() -> dict[str, str]:
-    import jieba.posseg
-
-    return dict(jieba.posseg.POSTokenizer(tokenizer()).word_tag_tab)
+    """The tags of the tokenizer's dictionary (``word freq tag`` a line), read as
+    ``jieba.posseg.POSTokenizer`` reads them, without importing ``jieba.posseg``: its
+    import first loads the same table for a module-level tokenizer of its own (0.9-1.6 s
+    on a busy core, which every cold ``plangraph add`` paid twice)."""
+    fh = tokenizer().get_dict_file()
+    try:
+        text = fh.read().decode("utf-8")
+    finally:
+        fh.close()
+    tags: dict[str, str] = {}
+    for lineno, line in enumerate(text.split("\n"), 1):
+        parts = line.strip().split(" ")
+        if len(parts) == 3:
+            tags[parts[0]] = parts[2]
+        elif parts != [""]:
+            raise ValueError(f"invalid POS dictionary entry at line {lineno}: {line.strip()}")
+    return tags
 
 
 def word_tag(word: str) -> str:

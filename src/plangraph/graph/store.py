@@ -125,6 +125,7 @@ class GraphStore:
         self.opened = opened
         self.store = store
         self._graphs: tuple[ox.NamedNode, ...] | None = None
+        self._registry: dict[str, dict[str, Any]] | None = None
 
     @classmethod
     def open_writer(cls, root: str | os.PathLike[str], *, create: bool = True, folder: str = PRIMARY) -> GraphStore:
@@ -183,14 +184,22 @@ class GraphStore:
     # -- reading -------------------------------------------------------------
 
     def registry(self) -> dict[str, dict[str, Any]]:
-        """The record of every plan by plan id (the index record is :meth:`index_record`)."""
-        out: dict[str, dict[str, Any]] = {}
-        for quad in self.store.quads_for_pattern(None, ox.NamedNode(RECORD), None, ox.NamedNode(REGISTRY_GRAPH)):
-            subject, value = quad.subject, quad.object
-            if isinstance(subject, ox.NamedNode) and isinstance(value, ox.Literal) and \
-                    subject.value.startswith(_PLAN_KEY):
-                out[subject.value[len(_PLAN_KEY):]] = json.loads(value.value)
-        return out
+        """The record of every plan by plan id (the index record is :meth:`index_record`).
+
+        Read from the store once (every plan's record: 0.08 s at 500 plans, which a change
+        paid six times); :meth:`commit` keeps it in step with the records it writes, and
+        each caller gets its own copy of each record.
+        """
+        if self._registry is None:
+            out: dict[str, dict[str, Any]] = {}
+            for quad in self.store.quads_for_pattern(None, ox.NamedNode(RECORD), None,
+                                                     ox.NamedNode(REGISTRY_GRAPH)):
+                subject, value = quad.subject, quad.object
+                if isinstance(subject, ox.NamedNode) and isinstance(value, ox.Literal) and \
+                        subject.value.startswith(_PLAN_KEY):
+                    out[subject.value[len(_PLAN_KEY):]] = json.loads(value.value)
+            self._registry = out
+        return {pid: dict(record) for pid, record in self._registry.items()}
 
     def record(self, plan_id: str) -> dict[str, Any]:
         """The record of one plan ({} if the store does not hold it): one index lookup,
@@ -262,6 +271,14 @@ class GraphStore:
         if text:
             self.store.update(text)
         self._graphs = None
+        if self._registry is not None:  # the records as the store now holds them (JSON, as read back)
+            for key, record in change.records.items():
+                if key == INDEX_KEY:
+                    continue
+                if record is None:
+                    self._registry.pop(key, None)
+                else:
+                    self._registry[key] = json.loads(json.dumps(record, ensure_ascii=False, sort_keys=True))
 
     def load_graphs(self, files: Sequence[tuple[str, Path]]) -> None:
         """Make each named graph hold exactly the triples of its N-Triples file, with

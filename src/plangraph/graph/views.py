@@ -132,6 +132,14 @@ def _stamp(spec: ViewSpec) -> str:
     return hashlib.sha256(spec.text.encode()).hexdigest()[:16]
 
 
+def views_digest() -> str:
+    """One hash of every view query's stamp and columns: a plan's rows made with these
+    texts are current, and an index that records this digest holds no stale rows
+    (:mod:`plangraph.workspace.freshviews`)."""
+    parts = sorted(f"{name}\t{_stamp(spec)}\t{','.join(spec.stored)}" for name, spec in view_specs().items())
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+
+
 def stamped(views: Mapping[str, list[list[Any]]]) -> dict[str, dict[str, Any]]:
     """Rows as a plan's ``views.json`` holds them: with the columns and a hash of the
     query that made them, so that rows of an older query text are never used."""

@@ -55,28 +55,47 @@ def file_stem(label: str) -> str:
 
 
 class AnnIndex:
-    """A loaded IVF index and the map from its ids to rows of a :class:`VectorSet`."""
+    """Loaded IVF indexes of one vector set (the base file and the files of shards added
+    since, :func:`added_files`) and the map from their ids to rows of a :class:`VectorSet`."""
 
-    def __init__(self, faiss_index: Any, first_row: np.ndarray) -> None:
+    def __init__(self, faiss_index: Any, first_row: np.ndarray, added: Sequence[Any] = ()) -> None:
         self.index = faiss_index
+        self.parts = (faiss_index, *added)
         self.first_row = first_row  # shard number -> first row, -1 for shards not opened
 
+    @property
+    def ntotal(self) -> int:
+        return sum(int(part.ntotal) for part in self.parts)
+
     def search(self, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """The best ``k`` rows of every part, best first (ties by row)."""
         import numpy as np
 
         one_thread()
-        sims, ids = self.index.search(np.asarray(query, dtype=np.float32).reshape(1, -1), k)
-        ids, sims = ids[0], sims[0]
+        q = np.asarray(query, dtype=np.float32).reshape(1, -1)
+        found = [part.search(q, k) for part in self.parts]
+        sims = np.concatenate([f[0][0] for f in found])
+        ids = np.concatenate([f[1][0] for f in found])
         keep = ids >= 0
         ids, sims = ids[keep], sims[keep]
         first = self.first_row[ids >> ID_SHIFT]
         ok = first >= 0
-        return (first[ok] + (ids[ok] & ((1 << ID_SHIFT) - 1))).astype(np.int64), sims[ok]
+        rows, sims = (first[ok] + (ids[ok] & ((1 << ID_SHIFT) - 1))).astype(np.int64), sims[ok]
+        if len(self.parts) > 1:
+            order = np.lexsort((rows, -sims))[:k]
+            rows, sims = rows[order], sims[order]
+        return rows, sims
+
+
+def added_files(meta: Mapping[str, Any]) -> dict[str, list[str]]:
+    """The files of shards added since the base file was written: file name → the names of
+    the shards it holds (``added`` in the metadata; none for an index written before it)."""
+    return {str(f): [str(n) for n in names] for f, names in dict(meta.get("added", {})).items()}
 
 
 def read_ann(folder: Path, label: str, *, mapped: bool = False) -> tuple[Any, dict[str, Any]] | None:
-    """The ANN index of ``label`` and its metadata; ``mapped`` maps its lists from the
-    file (read-only) instead of reading them, for searching."""
+    """The ANN index of ``label`` (its base file) and its metadata; ``mapped`` maps its
+    lists from the file (read-only) instead of reading them, for searching."""
     import faiss
 
     meta_path = folder / f"{file_stem(label)}.json"
@@ -87,6 +106,17 @@ def read_ann(folder: Path, label: str, *, mapped: bool = False) -> tuple[Any, di
     except (OSError, ValueError, KeyError, RuntimeError):
         return None
     return faiss_index, meta
+
+
+def read_added(folder: Path, meta: Mapping[str, Any], *, mapped: bool = False) -> list[Any] | None:
+    """The indexes of :func:`added_files`, in their order (None if one cannot be read)."""
+    import faiss
+
+    flags = faiss.IO_FLAG_MMAP | faiss.IO_FLAG_READ_ONLY if mapped else 0
+    try:
+        return [faiss.read_index(str(folder / f), flags) for f in added_files(meta)]
+    except (OSError, RuntimeError):
+        return None
 
 
 def attach(index: ShardedVectors, folder: Path) -> None:
@@ -101,13 +131,16 @@ def attach(index: ShardedVectors, folder: Path) -> None:
         if loaded is None:
             continue
         faiss_index, meta = loaded
+        added = read_added(folder, meta, mapped=True)
         numbers: dict[str, int] = meta["shards"]
-        if set(numbers) != set(names) or faiss_index.ntotal != len(vs):
+        if added is None or set(numbers) != set(names) or \
+                faiss_index.ntotal + sum(a.ntotal for a in added) != len(vs):
             continue
         first_row = np.full(max(numbers.values(), default=0) + 1, -1, dtype=np.int64)
         row = 0
         for name, part in zip(names, vs.parts):
             first_row[numbers[name]] = row
             row += len(part)
-        faiss_index.nprobe = NPROBE
-        vs.ann = AnnIndex(faiss_index, first_row)
+        for part in (faiss_index, *added):
+            part.nprobe = NPROBE
+        vs.ann = AnnIndex(faiss_index, first_row, added)

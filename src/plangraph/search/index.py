@@ -169,8 +169,22 @@ class PassageIndex:
 
     @property
     def plan_ids(self) -> list[str]:
-        """The plan of every row."""
+        """The plan of every row (a list as long as the index: :meth:`plan_of`,
+        :attr:`plan_set` and :meth:`plan_mask` answer without it)."""
         return [self._plans[i] for i in self._shard_of_row.tolist()]
+
+    @cached_property
+    def plan_set(self) -> frozenset[str]:
+        """The plans the index holds."""
+        return frozenset(self._plans)
+
+    def plan_mask(self, plans: Iterable[str]) -> np.ndarray:
+        """One bool per row: whether its plan is one of ``plans`` (made shard by shard)."""
+        import numpy as np
+
+        chosen = set(plans)
+        return np.repeat(np.fromiter((p in chosen for p in self._plans), dtype=bool, count=len(self._plans)),
+                         [s.size for _, s in self.shards])
 
     @property
     def encoder_names(self) -> tuple[str, ...]:

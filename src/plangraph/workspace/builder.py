@@ -29,8 +29,9 @@ from rdflib.namespace import DCTERMS
 from plangraph.errors import IndexWarning, InputError, PlanGraphError, describe_exception
 from plangraph.graph.browse import passage_concepts
 from plangraph.graph.iris import plan_iri
+from plangraph.graph.store import INDEX_KEY, Change
 from plangraph.graph.storetext import split_shared
-from plangraph.graph.views import plan_views, stamped
+from plangraph.graph.views import plan_views, stamped, views_digest
 from plangraph.ingest.docjson import plan_to_json
 from plangraph.ingest.metadata import input_hash
 from plangraph.ingest.pipeline import find_plan_files, ingest_file
@@ -294,12 +295,13 @@ def _run(out: Path, files: list[Path], *, remove_missing: bool, remove_ids: Sequ
         t0 = time.perf_counter()  # the kept plans' stored rows of named queries whose text changed
         refreshed, unrefreshed = refresh_views(out, {p: final[p]["shard"] for p in final if p not in replace},
                                                workers=embedding.get("workers") or default_workers(),
-                                               progress=progress)
+                                               progress=progress, recorded=index_record.get("views"))
         for pid, message in unrefreshed:  # the plan stays; its named queries run as SPARQL
             warnings.warn(f"{pid}: its stored rows of the named queries could not be made again ({message}); "
                           "those queries run over the store", IndexWarning, stacklevel=2)
         if refreshed or unrefreshed:
             seconds["views"] = time.perf_counter() - t0
+        views = None if unrefreshed else views_digest()  # no plan's rows stale: the next change reads none
         same_options = {k: index_record.get(k) for k in options} == options
         embedded: dict[str, int] = {}
         reused: dict[str, int] = {}
@@ -317,8 +319,10 @@ def _run(out: Path, files: list[Path], *, remove_missing: bool, remove_ids: Sequ
             seconds["index"] = time.perf_counter() - t0
             t0 = time.perf_counter()
             skipped = {f: m for f, m in failures}
-            writer.apply(replace, remove, {**options, "search": search, "skipped": skipped})
+            writer.apply(replace, remove, {**options, "search": search, "skipped": skipped, "views": views})
             seconds["store"] = time.perf_counter() - t0
+        elif index_record.get("views") != views:  # rows refreshed, nothing else changed
+            writer.store.commit(Change(records={INDEX_KEY: {**index_record, "views": views}}))
         registry = writer.store.registry()
     plans = sorted(registry, key=lambda p: (registry[p].get("order", 0), p))
     violations = tuple(v for p in replace for v in replace[p]["shacl"]["first"])[:20]

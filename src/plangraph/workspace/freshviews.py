@@ -6,7 +6,9 @@ runs the text over the store instead (slow at hundreds of plans). A plan whose f
 not change keeps its shard, so a build after a query's text changed would leave those
 rows stale until the plan itself changed. :func:`refresh_views` makes the stale rows of
 such plans again from the plan's own ``graph.nt`` and ``shared.nt`` (no ingest, no
-extraction): about 0.1 s a plan, on the build's worker processes.
+extraction): about 0.1 s a plan, on the build's worker processes. Looking for stale rows
+reads every plan's file, so it is done only when the query texts differ from those the
+index record names (``views``): after a query file changed, not at every change.
 
 The file is replaced atomically (a sibling, fsync, rename): a reader sees the old rows,
 which it ignores as it did before, or the new ones; a hard-linked copy of the index
@@ -22,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from plangraph.durable import fsync_path, fsync_write
-from plangraph.graph.views import plan_views, stale, stamped, view_specs
+from plangraph.graph.views import plan_views, stale, stamped, view_specs, views_digest
 from plangraph.workspace.folder import GRAPH_NT, PLANS_DIR, SHARED_NT, VIEWS_FILE
 from plangraph.workspace.planpool import plan_results
 from plangraph.workspace.writer import ontology_ntriples
@@ -67,11 +69,19 @@ def _refresh_task(args: tuple[Path]) -> tuple[str, Any]:
     return "ok", refresh_shard(args[0])
 
 
-def refresh_views(index: Path, shards: dict[str, str], *, workers: int,
-                  progress: bool) -> tuple[tuple[str, ...], list[tuple[str, str]]]:
+def refresh_views(index: Path, shards: dict[str, str], *, workers: int, progress: bool,
+                  recorded: str | None = None) -> tuple[tuple[str, ...], list[tuple[str, str]]]:
     """Refresh the stale view rows of the plans of ``shards`` (plan id → shard name):
     the ids of the plans refreshed, and ``(plan id, message)`` for a plan that could not
-    be (its rows stay as they were: readers run the query's text instead)."""
+    be (its rows stay as they were: readers run the query's text instead).
+
+    ``recorded`` is the digest of the query texts that the index record holds
+    (:func:`~plangraph.graph.views.views_digest`, written by the change after which no
+    plan's rows were stale): while the texts are the same, no plan's file is read, so a
+    change costs the plans it changes, not a read of every plan's ``views.json``.
+    """
+    if recorded is not None and recorded == views_digest():
+        return (), []
     todo = [(pid, index / PLANS_DIR / shard) for pid, shard in shards.items()]
     todo = [(pid, shard) for pid, shard in todo if stale_views(shard)]
     refreshed: list[str] = []

@@ -85,12 +85,14 @@ def fuse_within(local: Mapping[str, list[int]], ranked: Mapping[str, list[int]],
     return merged, in_place + [(row, s) for row, s in fused if not mine[row]]
 
 
-def at_most_per_plan(fused: list[tuple[int, float]], limit: int, plan_of: Sequence[str]) -> list[tuple[int, float]]:
-    """The fused list with at most ``limit`` rows of any one plan, order kept."""
+def at_most_per_plan(fused: list[tuple[int, float]], limit: int,
+                     plan_of: Sequence[str] | Callable[[int], str]) -> list[tuple[int, float]]:
+    """The fused list with at most ``limit`` rows of any one plan, order kept
+    (``plan_of``: the plan of each row, or a function giving a row's plan)."""
     taken: dict[str, int] = {}
     out = []
     for row, score in fused:
-        plan = plan_of[row]
+        plan = plan_of(row) if callable(plan_of) else plan_of[row]
         if taken.get(plan, 0) < limit:
             taken[plan] = taken.get(plan, 0) + 1
             out.append((row, score))

@@ -35,7 +35,7 @@ from plangraph.search.encoders import Encoder
 from plangraph.search.index import PassageIndex
 from plangraph.search.read.fusion import FusionConfig, at_most_per_plan, fuse, fuse_within, rows_per_table
 from plangraph.search.read.phrases import PhraseRows
-from plangraph.search.read.scope import PlanProfile, Scope, scope_of, without_places
+from plangraph.search.read.scope import PlanNames, PlanProfile, Scope, scope_of, without_places
 from plangraph.text import detect_language, to_simplified
 
 if TYPE_CHECKING:
@@ -101,6 +101,7 @@ class Searcher:
         self.concurrent = concurrent
         self._query_vectors: dict[tuple[str, str], np.ndarray] = {}
         self._phrases = PhraseRows(index)
+        self._names: PlanNames | None = None
         self._lock = threading.Lock()
         self._pool: ThreadPoolExecutor | None = None
 
@@ -114,7 +115,12 @@ class Searcher:
         address the question (:meth:`search_with_scope` says whether it did)."""
         if self.fusion.out_of_scope >= 1:
             return None
-        return scope_of(query, [p for p in self.plans if plans is None or p.plan_id in plans])
+        if self._names is None:  # the plans' names folded once, not at every search
+            self._names = PlanNames(self.plans)
+        if plans is None:  # the searcher's own tuple: scope_of keeps what it works out for all of them
+            return scope_of(query, self.plans, self._names)
+        chosen = set(plans)
+        return scope_of(query, [p for p in self.plans if p.plan_id in chosen], self._names)
 
     def lexical_query(self, query: str) -> str | None:
         """What BM25 is asked: the query itself, its Chinese glossary terms (English
@@ -232,12 +238,11 @@ class Searcher:
             return None
         plans = {plan} if isinstance(plan, str) else set(plan) if plan is not None else None
         if plans is not None:
-            known = set(self.index.plan_ids)
+            known = self.index.plan_set
             unknown = sorted(plans - known)
             if unknown:
                 raise UsageError(f"unknown plan {unknown[0]!r}; choose one of: {', '.join(sorted(known))}")
-        by_plan = (None if plans is None else
-                   np.fromiter((p in plans for p in self.index.plan_ids), dtype=bool, count=len(self.index)))
+        by_plan = None if plans is None else self.index.plan_mask(plans)
         if section is None and predicate is None:
             return by_plan  # a plan filter alone needs no passage text
         mask = np.ones(len(self.index), dtype=bool) if by_plan is None else by_plan
@@ -300,7 +305,7 @@ class Searcher:
             weight = {p.plan_id: out for p in self.plans if p.plan_id not in scope.plans}
             plan_of = self.index.plan_of
             if scope.places:  # the place's passages ranked among themselves too
-                mine = self._allowed(sorted(scope.plans & set(self.index.plan_ids)), section, predicate)
+                mine = self._allowed(sorted(scope.plans & self.index.plan_set), section, predicate)
                 mine = mine if allowed is None or mine is None else mine & allowed
                 if mine is not None and mine.any():
                     ranked, fused = fuse_within(self._rank(without_places(query), mine, retrievers, depth)[0],
@@ -308,7 +313,7 @@ class Searcher:
             fused = sorted(((row, s * weight.get(plan_of(row), 1.0)) for row, s in fused),
                            key=lambda item: (-item[1], item[0]))
         if per_plan:
-            fused = at_most_per_plan(fused, per_plan, self.index.plan_ids)
+            fused = at_most_per_plan(fused, per_plan, self.index.plan_of)
         if self.fusion.rows_per_table:
             fused = rows_per_table(fused, self.fusion.rows_per_table, top_k,
                                    lambda row: self.index.passages[row].table_id)

@@ -77,6 +77,25 @@ def previous_corpus(out: Path) -> dict[str, str]:
         return {}
 
 
+def previous_sizes(out: Path) -> tuple[dict[str, tuple[int, int]], set[str]]:
+    """Of the index at ``out``: plan id → its shard's passages and sentences, as its
+    manifest lists them (``sizes``; empty for an index written before it did), and the
+    encoders whose sentences its shards hold."""
+    try:
+        manifest = json.loads((out / MANIFEST).read_text("utf-8"))
+        sizes = {str(k): (int(v[0]), int(v[1])) for k, v in dict(manifest.get("sizes", {})).items()}
+        return sizes, {str(e["name"]) for e in manifest["encoders"] if "sentences" in e}
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
+        return {}, set()
+
+
+def shard_size(folder: Path) -> tuple[tuple[int, int], set[str]]:
+    """A shard's passages and sentences, and the encoders whose sentences it holds (its ``shard.json``)."""
+    meta = json.loads((folder / "shard.json").read_text("utf-8"))
+    return (int(meta["passages"]), int(meta.get("sentences", 0))), \
+        {str(s["name"]) for s in meta["encoders"] if "sentences" in s}
+
+
 def into_pool(pool: Path, name: str, write: Callable[[Path], object]) -> Path:
     """``pool/name``, written by ``write`` under a temporary name and renamed in
     (a shard of that name is already there: shards are named by their content)."""
