@@ -16,7 +16,6 @@ import dataclasses
 import hashlib
 import json
 import time
-import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -26,7 +25,7 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib.namespace import DCTERMS
 
-from plangraph.errors import IndexWarning, InputError, PlanGraphError, describe_exception
+from plangraph.errors import InputError, PlanGraphError, describe_exception
 from plangraph.graph.browse import passage_concepts
 from plangraph.graph.iris import plan_iri
 from plangraph.graph.store import INDEX_KEY, Change
@@ -296,9 +295,6 @@ def _run(out: Path, files: list[Path], *, remove_missing: bool, remove_ids: Sequ
         refreshed, unrefreshed = refresh_views(out, {p: final[p]["shard"] for p in final if p not in replace},
                                                workers=embedding.get("workers") or default_workers(),
                                                progress=progress, recorded=index_record.get("views"))
-        for pid, message in unrefreshed:  # the plan stays; its named queries run as SPARQL
-            warnings.warn(f"{pid}: its stored rows of the named queries could not be made again ({message}); "
-                          "those queries run over the store", IndexWarning, stacklevel=2)
         if refreshed or unrefreshed:
             seconds["views"] = time.perf_counter() - t0
         views = None if unrefreshed else views_digest()  # no plan's rows stale: the next change reads none

@@ -19,11 +19,13 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from plangraph.durable import fsync_path, fsync_write
+from plangraph.errors import IndexWarning
 from plangraph.graph.views import plan_views, stale, stamped, view_specs, views_digest
 from plangraph.workspace.folder import GRAPH_NT, PLANS_DIR, SHARED_NT, VIEWS_FILE
 from plangraph.workspace.planpool import plan_results
@@ -73,7 +75,8 @@ def refresh_views(index: Path, shards: dict[str, str], *, workers: int, progress
                   recorded: str | None = None) -> tuple[tuple[str, ...], list[tuple[str, str]]]:
     """Refresh the stale view rows of the plans of ``shards`` (plan id → shard name):
     the ids of the plans refreshed, and ``(plan id, message)`` for a plan that could not
-    be (its rows stay as they were: readers run the query's text instead).
+    be (its rows stay as they were: readers run the query's text instead), each also warned
+    of with an :class:`~plangraph.errors.IndexWarning`.
 
     ``recorded`` is the digest of the query texts that the index record holds
     (:func:`~plangraph.graph.views.views_digest`, written by the change after which no
@@ -93,4 +96,7 @@ def refresh_views(index: Path, shards: dict[str, str], *, workers: int, progress
             refreshed.append(pid)
         else:
             failed.append((pid, value))
+    for pid, message in sorted(failed):  # the plan stays; its named queries run as SPARQL
+        warnings.warn(f"{pid}: its stored rows of the named queries could not be made again ({message}); "
+                      "those queries run over the store", IndexWarning, stacklevel=3)
     return tuple(sorted(refreshed)), sorted(failed)  # in id order, however the shards were listed
