@@ -281,6 +281,11 @@ def full_name(name: str, parent: str | None) -> str:
         heads.append(hit)
         i += len(hit[0])
     rest = own[i:]
+    said = scan(own)[0]
+    if heads and {"stage", "measure"} <= said.keys() and "stage" not in above:
+        # 小学在校生 under 基础教育在校生, 高中在校生 under 普通中学: the row names its stage and what
+        # it counts; the row above is a group the row's own stage is a part of
+        return own
     replaced, before = up, ""
     for term, stated, _ in heads:
         keys = {k for k, _ in stated}
@@ -305,7 +310,6 @@ def full_name(name: str, parent: str | None) -> str:
         return own + up
     if not heads and own.endswith("率") and up.endswith("率") and len(up) > len(own) <= 4:
         return up[: -len(own)] + own  # 优秀率 under 体质健康标准达标率: another rate of the same thing
-    said = scan(own)[0]
     if heads and "measure" in said and ("population" in said or "stage" in said):
         # 其中研究生教育在校生数 under 高等教育在学总规模, 其中：公办园在园幼儿占比 under 普惠性幼儿园
         # 覆盖率: it names whom or which stage and what it measures itself

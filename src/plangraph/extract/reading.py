@@ -36,9 +36,41 @@ _WHAT_IS_COUNTED = frozenset({"measure", "population", "intake"})
 
 
 def _counts(category: str | None, unit: str | None) -> bool:
-    """Whether a group heading says what is counted (在校学生数, 招生数) and the unit a count."""
+    """Whether a group heading says what is counted (在校学生数, 招生数, or whom alone in a count
+    unit: a yearbook's block 专任教师 in 人) and the unit a count."""
     said = scan(normalise(category or ""))[0]
-    return said.get("measure") == {"count"} and unit_measure(unit) <= {"count"}
+    if said.get("measure") == {"count"}:
+        return unit_measure(unit) <= {"count"}
+    return bool(said.keys() & {"population", "intake"}) and "measure" not in said and unit_measure(unit) == {"count"}
+
+
+def _whom(category: str | None) -> bool:
+    """Whether a group heading names whom it counts or an intake (专任教师, 招生数), not only schools."""
+    return bool(set(scan(normalise(category or ""))[0]) & (_WHAT_IS_COUNTED - {"measure"}))
+
+
+# A school word after a stage (特殊教育学校, 中等职业学校, 普通高等学校): the stage's schools.
+_SCHOOL_WORD = re.compile(r"(?:学校|院校|学院)$")
+
+
+def school_stage(name: str) -> str | None:
+    """The stage or kind of school a name is alone, with ``普通`` before it and a school word after
+    it left out (``普通高等学校`` → 高等学校, ``特殊教育学校`` → 特殊教育, ``高 中`` → 高中), or None
+    where it says more (what is counted, a measure)."""
+    own = normalise(name).removeprefix("普通")
+    if own and is_sub_row(own):
+        return own
+    bare = _SCHOOL_WORD.sub("", own)
+    return bare if bare != own and bare and is_sub_row(bare) else None
+
+
+def _regular(own: str, parent: str | None) -> str:
+    """``高中`` under ``普通中学`` (or any 普通 group) is the 普通高中: the regular kind of the stage."""
+    if parent and normalise(parent).startswith("普通") and not own.startswith("普通"):
+        for term in sorted((t for t in _TERM_SET if own.startswith(t)), key=len, reverse=True)[:1]:
+            if "普通" + term in _TERM_SET:
+                return "普通" + own
+    return own
 
 
 def from_rows_above(name: str, parent: str | None, category: str | None, unit: str | None,
@@ -47,21 +79,25 @@ def from_rows_above(name: str, parent: str | None, category: str | None, unit: s
     own = normalise(name)
     if parent and _PLACE.fullmatch(own) and not scan(own)[0]:
         return parent, None  # 东部地区 under 学前三年入园率: the same rate, for a part of the place
-    if parent is None and category and not sublabel and is_sub_row(name):
-        if set(scan(own)[0]) <= {"stage", "kind", "ownership"} and _counts(category, unit):
+    if parent is None and category and not sublabel and (stage := school_stage(name)) is not None:
+        if set(scan(stage)[0]) <= {"stage", "kind", "ownership"} and _counts(category, unit):
+            if _whom(category) and not is_sub_row(name):
+                # 特殊教育学校, 普通高等学校 in a block 专任教师 / 招生数: the stage's teachers, intake
+                return stage + normalise(category), None
             return name, category  # 小学 under a group 在校学生数 (a yearbook's layout)
         return name, parent
+    own = _regular(own, parent)
     if not (parent and category and _counts(category, unit)) or set(scan(normalise(parent))[0]) & _WHAT_IS_COUNTED:
-        return name, parent
+        return (own if own != normalise(name) else name), parent
     said = scan(own)[0]
     if not (said.keys() & {"stage", "degree"}) or not is_sub_row(own.removeprefix("普通")):
         return name, parent
-    if not set(scan(normalise(category))[0]) & (_WHAT_IS_COUNTED - {"measure"}):
-        return name, parent  # the group counts schools (学校数): the row above's kind is the row's
     up, (above, up_core) = normalise(parent), scan(normalise(parent))
-    if up.startswith("普通") and not own.startswith("普通") and "普通" + own in _TERM_SET:
-        own = "普通" + own  # 高中 under 普通中学
-    elif "stage" not in said and "stage" in above and not up_core:
+    if not _whom(category):
+        if not above and own != normalise(name):
+            return own, category  # 高中 under 普通中学 in a block 学校数: the 普通高中 schools
+        return name, parent  # the group counts schools (学校数): the row above's kind is the row's
+    if "stage" not in said and "stage" in above and not up_core:
         own = up + own  # 研究生 under 高等教育: the postgraduates of higher education
     return own, category
 

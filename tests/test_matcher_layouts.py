@@ -1,0 +1,64 @@
+"""Layouts of statistics tables the matcher reads (#24, after blind8): yearbook blocks whose
+heading names the measure, stage-named rows under a group, special education within a stage.
+The fragments are the layouts of provincial yearbooks and county bulletins (a block of rows by
+kind of school under 专任教师 / 招生数 / 学校数); the matcher before these rules left them
+unmapped or tied them to the wrong count (checked on c640ee4)."""
+
+from __future__ import annotations
+
+import pytest
+
+from plangraph.graph.matcher import match
+
+
+def _tie(name: str, **kw: str) -> str | None:
+    return match(name, **kw).concept
+
+
+@pytest.mark.parametrize(("name", "block", "unit", "concept"), [
+    # a yearbook's 专任教师 block: the block says whom, the row the stage
+    ("幼儿园", "专任教师", "人", "preschool-teacher-count"),
+    ("特殊教育学校", "专任教师", "人", "special-teacher-count"),
+    ("初 中", "专任教师", "人", "junior-teacher-count"),
+    ("普通高等学校", "专任教师", "人", "higher-teacher-count"),
+    # its 招生数 and 毕业生数 blocks
+    ("普通高等学校", "招生数", "人", "higher-intake-count"),
+    ("特殊教育学校", "招生数", "人", "special-intake-count"),
+    ("小 学", "毕业生数", "人", "primary-graduate-count"),
+    # its 学校数 block, as before
+    ("小 学", "学校数", "所", "primary-school-count"),
+    ("幼儿园", "学校数", "所", "kindergarten-count"),
+])
+def test_a_bare_stage_in_a_yearbook_block_takes_the_measure_from_the_block(name, block, unit, concept):
+    assert _tie(name, category=block, unit=unit) == concept
+
+
+def test_a_block_heading_of_whom_needs_a_count_unit():
+    # 专任教师 as a heading over rates (学历合格率 by stage) says no count of teachers
+    assert _tie("幼儿园", category="专任教师", unit="%") != "preschool-teacher-count"
+
+
+@pytest.mark.parametrize(("block", "unit", "concept"), [
+    ("学校数", "所", "general-senior-school-count"),
+    ("专任教师", "人", "general-senior-teacher-count"),
+    ("在校学生数", "人", "general-senior-enrolment-count"),
+])
+def test_senior_under_general_secondary_is_the_general_senior_stage(block, unit, concept):
+    # 高 中 (a space inside, as yearbooks align their columns) under 普通中学
+    assert _tie("高 中", parent="普通中学", category=block, unit=unit) == concept
+
+
+@pytest.mark.parametrize(("name", "parent", "concept"), [
+    ("小学在校生", "基础教育在校生", "primary-enrolment-count"),
+    ("初中在校生", "基础教育在校生", "junior-enrolment-count"),
+    ("高中在校生", "普通中学", "general-senior-enrolment-count"),
+    ("初中招生", "普通中学", "junior-intake-count"),
+])
+def test_a_row_naming_its_stage_and_measure_keeps_them_under_a_group(name, parent, concept):
+    assert _tie(name, parent=parent, unit="万人") == concept
+
+
+@pytest.mark.parametrize("name", ["小学阶段特殊教育在校生总数", "初中阶段特殊教育在校生数"])
+def test_special_education_within_a_stage_is_no_count_of_the_stage(name):
+    m = match(name, unit="人")
+    assert m.concept not in {"primary-enrolment-count", "junior-enrolment-count"}
