@@ -62,3 +62,29 @@ def test_a_row_naming_its_stage_and_measure_keeps_them_under_a_group(name, paren
 def test_special_education_within_a_stage_is_no_count_of_the_stage(name):
     m = match(name, unit="人")
     assert m.concept not in {"primary-enrolment-count", "junior-enrolment-count"}
+
+
+@pytest.mark.parametrize(("name", "parent", "concept"), [
+    # a county bulletin's rows 毕业 / 招生 / 在园幼儿 under each kind of school (全县 is the place)
+    ("毕业", "初中", "junior-graduate-count"),
+    ("毕业人数", "全县幼儿园", "preschool-graduate-count"),
+    ("在园幼儿（含托班）", "全市幼儿园", "preschool-enrolment-count"),
+])
+def test_what_is_counted_of_the_school_above(name, parent, concept):
+    assert _tie(name, parent=parent, category="基本情况", unit="人") == concept
+
+
+@pytest.mark.parametrize(("name", "unit", "concept"), [
+    # a bulletin's bare stage in a unit of people: the stage's students
+    ("研究生", "万人", "postgraduate-enrolment"),
+    ("普通高中", "万人", "general-senior-enrolment-count"),
+    # 普通中等职业学校 is the bulletins' 中等职业学校
+    ("普通中等职业学校", "所", "secondary-vocational-school-count"),
+])
+def test_a_bulletins_bare_stage(name, unit, concept):
+    assert _tie(name, category="2024年统计公报", unit=unit) == concept
+
+
+@pytest.mark.parametrize(("name", "concept"), [("教职工", "staff-count"), ("小学教师", "primary-teacher-count")])
+def test_whom_a_bare_name_counts_is_no_stage(name, concept):
+    assert _tie(name, category="基本情况", unit="人") == concept

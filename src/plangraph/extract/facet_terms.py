@@ -160,6 +160,8 @@ SAME_NAMES: tuple[tuple[str, str], ...] = (
     (r"职业技术学院", "高职院校"),
     (r"职业技术(?=学校|教育)", "职业"),
     (r"中等专业技术学校", "中等职业学校"),
+    # the bulletins' 普通中等职业学校 (教育) is 中等职业学校: vocational schools are not general ones
+    (r"普通(?=中等职业|中职)", ""),
     (r"在园学生", "在园幼儿"),
     # 公办园, 普惠园, 民办园 are kindergartens: a share of them written either way (公办幼儿园占比 is
     # 公办园占比)
@@ -176,6 +178,9 @@ SAME_NAMES: tuple[tuple[str, str], ...] = (
     (r"在校学生", "在校生"),
     # 周岁 is 岁 (3-5周岁幼儿); 在校大学生, 在校研究生 are 大学, 研究生 在校生
     (r"周岁", "岁"),
+    # a yearbook's 毕业 (毕业人数) column or row under a stage: its graduates (毕业生), not a
+    # degree's 本科毕业 or 研究生毕业 (a qualification)
+    (r"^(?:毕业|毕业人数)$", "毕业生"),
     (r"满意率", "满意度"),  # the share satisfied, as plans word the satisfaction level
     (r"在校(大学|研究)生", r"\1在校生"),
     # new pupils taken in (招收新生, 一年级新生) are the intake (招生)

@@ -256,6 +256,10 @@ def _term_at(text: str, i: int) -> tuple[str, tuple[tuple[str, frozenset[str]], 
     return next((t for t in _PARSED if text.startswith(t[0], i)), None)
 
 
+# The whole place a row is of (全县幼儿园, 本市普通高中): no part of what the row names.
+_WHOLE_PLACE = re.compile(r"^(?:全|本)(?:国|省|市|县|区|州|旗|盟)")
+
+
 def full_name(name: str, parent: str | None) -> str:
     """A sub-row's name with its subject from the row above. The facet words the
     sub-row puts first replace the parent's words of the same facet (``本科`` for
@@ -272,7 +276,7 @@ def full_name(name: str, parent: str | None) -> str:
     if up in own:
         return own  # 普惠性幼儿园数 under 幼儿园数 says all of it
     above, up_core = scan(up)
-    if (above and not up_core and set(above) <= {"stage", "kind"} and not is_sub_row(name)
+    if (above and not _WHOLE_PLACE.sub("", up_core) and set(above) <= {"stage", "kind"} and not is_sub_row(name)
             and scan(own)[0].get("stage", frozenset()) & above.get("stage", frozenset())):
         return own  # 在园幼儿 under 幼儿园: the row above names the school, the row what is counted of it
     heads = []

@@ -85,6 +85,10 @@ def from_rows_above(name: str, parent: str | None, category: str | None, unit: s
                 # 特殊教育学校, 普通高等学校 in a block 专任教师 / 招生数: the stage's teachers, intake
                 return stage + normalise(category), None
             return name, category  # 小学 under a group 在校学生数 (a yearbook's layout)
+    if parent is None and not sublabel and (stage := school_stage(name)) is not None:
+        if (unit_counts(unit) == "people" and not _whom(category)
+                and set(scan(stage)[0]) & {"stage", "degree"} and set(scan(stage)[0]) <= {"stage", "kind", "degree"}):
+            return stage + "在校生", None  # 研究生, 小学 in 万人 in a bulletin: the students of the stage
         return name, parent
     own = _regular(own, parent)
     if not (parent and category and _counts(category, unit)) or set(scan(normalise(parent))[0]) & _WHAT_IS_COUNTED:
