@@ -88,3 +88,23 @@ def test_a_bulletins_bare_stage(name, unit, concept):
 @pytest.mark.parametrize(("name", "concept"), [("教职工", "staff-count"), ("小学教师", "primary-teacher-count")])
 def test_whom_a_bare_name_counts_is_no_stage(name, concept):
     assert _tie(name, category="基本情况", unit="人") == concept
+
+
+@pytest.mark.parametrize("name", [
+    # the grade of the certificate and how holding it is said vary; the share is one concept
+    "中等职业学校毕业生获得初级工（国家职业资格五级）以上职业资格证书比率",
+    "中等职校毕业生中级及以上职业资格证书持有率",
+    "高等职校毕业生取得高级工以上职业资格证书持有率",
+    "中职毕业生职业资格证书获得率",
+])
+def test_a_vocational_certificate_rate_with_its_grade(name):
+    assert _tie(name, unit="%") == "vocational-certificate-rate"
+
+
+def test_a_stage_word_split_by_the_tokenizer_is_no_word_of_its_own():
+    from plangraph.graph.wording import content_words, fold
+
+    # 中等职业学校 is one facet word; the tokenizer's 中等职业 is a part of it
+    assert "中等职业" not in content_words(fold("中等职业学校毕业生就业率"))
+    assert "就业率" in content_words(fold("中等职业学校毕业生就业率")) or "就业" in content_words(
+        fold("中等职业学校毕业生就业率"))

@@ -160,6 +160,12 @@ SAME_NAMES: tuple[tuple[str, str], ...] = (
     (r"职业技术学院", "高职院校"),
     (r"职业技术(?=学校|教育)", "职业"),
     (r"中等专业技术学校", "中等职业学校"),
+    # 中等职校, 高等职校: 中职, 高职
+    (r"(中|高)等职校", r"\1职"),
+    # a certificate's grade before it (获得中级工（国家职业资格四级）以上, 高级, 中级及以上) and
+    # 持有 for 获取: the share of graduates holding a vocational certificate
+    (r"(?:获得|取得)?(?:初级|中级|高级)(?:工)?(?:及)?(?:以上)?的?(?=(?:国家)?职业(?:资格|技能))", ""),
+    (r"(?<=证书)(?:持有|获得|取得)率", "获取率"),
     # the bulletins' 普通中等职业学校 (教育) is 中等职业学校: vocational schools are not general ones
     (r"普通(?=中等职业|中职)", ""),
     (r"在园学生", "在园幼儿"),

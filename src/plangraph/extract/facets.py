@@ -260,6 +260,22 @@ def _term_at(text: str, i: int) -> tuple[str, tuple[tuple[str, frozenset[str]], 
 _WHOLE_PLACE = re.compile(r"^(?:全|本)(?:国|省|市|县|区|州|旗|盟)")
 
 
+def term_positions(text: str) -> frozenset[int]:
+    """The positions of ``text`` (normalised) that a facet word leaving the core covers, read as
+    :func:`scan` reads them, longest first (中等职业学校 in 中等职业学校毕业生: 中等职业 is a part of the stage's word)."""
+    covered: set[int] = set()
+    i = 0
+    while i < len(text):
+        hit = _term_at(text, i)
+        if hit is None:
+            i += 1
+            continue
+        if hit[2]:  # a word that leaves the core; 入学, 招生 are what is measured
+            covered.update(range(i, i + len(hit[0])))
+        i += len(hit[0])
+    return frozenset(covered)
+
+
 def full_name(name: str, parent: str | None) -> str:
     """A sub-row's name with its subject from the row above. The facet words the
     sub-row puts first replace the parent's words of the same facet (``本科`` for
