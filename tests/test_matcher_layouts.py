@@ -108,3 +108,34 @@ def test_a_stage_word_split_by_the_tokenizer_is_no_word_of_its_own():
     assert "中等职业" not in content_words(fold("中等职业学校毕业生就业率"))
     assert "就业率" in content_words(fold("中等职业学校毕业生就业率")) or "就业" in content_words(
         fold("中等职业学校毕业生就业率"))
+
+
+@pytest.mark.parametrize(("name", "unit", "concept"), [
+    # traditional script is converted first; then the wording rules apply
+    ("學前教育生師比", ":1", "kindergarten-child-staff-ratio"),
+    ("本科以上園長和專任教師佔比", "%", "preschool-teacher-bachelor"),
+    ("義務教育階段殘疾學生生均公用經費標準", "元", "special-per-student-funding"),
+])
+def test_traditional_rows_worded_unlike_the_scheme(name, unit, concept):
+    assert _tie(name, category="師資力量", unit=unit) == concept
+
+
+def test_a_sub_row_under_heads_and_teachers_takes_both():
+    m = match("其中：专科及以上学历比例", parent="幼儿园园长和专任教师", unit="%")
+    assert m.reading.full_name.startswith("幼儿园园长和专任教师")
+    assert m.concept == "preschool-teacher-associate-degree"
+
+
+def test_a_special_count_within_a_stage_is_still_no_count_of_special_education():
+    m = match("其中义务教育阶段", parent="特殊教育在校生", unit="人")
+    assert m.concept != "special-enrolment-count"
+
+
+@pytest.mark.parametrize(("name", "concept"), [
+    ("幼儿教学点", None),            # a pre-school point is no primary teaching point
+    ("乡镇幼儿园教学点", None),
+    ("农村小学教学点", "primary-teaching-point-count"),
+    ("教学点", "primary-teaching-point-count"),
+])
+def test_teaching_points_take_the_stage_named_with_them(name, concept):
+    assert _tie(name, category="学前教育和义务教育", unit="个") == concept

@@ -85,6 +85,7 @@ TERMS: tuple[tuple[str, str, bool], ...] = (
     ("专职教师", "population=teachers", True), ("兼职教师", "population=teachers", True),
     ("教师", "population=teachers", True), ("师资", "population=teachers", True),
     ("教职工", "population=staff", True), ("校长", "population=principals", True),
+    ("园长", "stage=preschool population=principals", True),  # a kindergarten's head
     ("特需儿童", "population=disabled", True), ("特殊需要", "population=disabled", True),
     ("居民", "population=residents", True), ("市民", "population=residents", True),
     ("人民群众", "population=residents", True), ("社会公众", "population=residents", True),
@@ -127,7 +128,7 @@ TERMS: tuple[tuple[str, str, bool], ...] = (
     ("控辍", "polarity=reverse", False), ("消除", "polarity=reverse", False), ("降低", "polarity=reverse", False),
     ("减少", "polarity=reverse", False), ("下降", "polarity=reverse", False), ("化解", "polarity=reverse", False),
     # measure
-    ("生师比", "measure=ratio", False), ("师生比", "measure=ratio", False),
+    ("生师比", "measure=ratio", False), ("师生比", "measure=ratio", False), ("师幼比", "measure=ratio", False),
     ("生均", "measure=per-student", True), ("班额", "measure=class-size", False),
     ("超大班额", "aspect=super-large-class", False), ("大班额", "aspect=large-class", False),
     ("标准班额", "aspect=standard-class-size", False),
@@ -181,6 +182,8 @@ SAME_NAMES: tuple[tuple[str, str], ...] = (
     (r"(?:在校生|在校学生|学生)(?:人?数)?(?:与|和|同)(?:专任)?教师(?:人?数)?之?比$", "生师比"),
     (r"(?:专任)?教师(?:人?数)?(?:与|和|同)(?:在校生|在校学生|学生)(?:人?数)?之?比$", "师生比"),
     (r"在校学生(?:和|及|与)?(?:在园)?幼儿", "在校生"),
+    # a kindergarten's students are its children: its 生师比 (师生比) is the 师幼比
+    (r"(幼儿园|学前教育|学前)(?:生师比|师生比)", r"\1师幼比"),
     (r"在校学生", "在校生"),
     # 周岁 is 岁 (3-5周岁幼儿); 在校大学生, 在校研究生 are 大学, 研究生 在校生
     (r"周岁", "岁"),

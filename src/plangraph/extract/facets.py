@@ -218,6 +218,9 @@ def scan(text: str) -> tuple[dict[str, frozenset[str]], str]:
     if {"primary", "junior"} <= facets.get("stage", frozenset()):
         # 小学、初中专任教师: both stages are compulsory education, no one of them
         facets["stage"] = facets["stage"] - {"primary", "junior"} | {"compulsory"}
+    if "teaching-point" in facets.get("kind", ()) and facets["stage"] - {"primary"} and "小学" not in text:
+        # 教学点 are primary teaching points unless another stage is named: 幼儿教学点 are pre-school
+        facets["stage"] = facets["stage"] - {"primary"}
     if facets.get("basis") == {"gross", "net"}:
         facets["basis"] = frozenset({"gross"})  # 适龄幼儿毛入园率: 毛 says which rate
     if "disabled" in facets.get("population", ()):  # 残疾儿童少年义务教育入学率: special, in compulsory
@@ -334,11 +337,13 @@ def full_name(name: str, parent: str | None) -> str:
         # 其中研究生教育在校生数 under 高等教育在学总规模, 其中：公办园在园幼儿占比 under 普惠性幼儿园
         # 覆盖率: it names whom or which stage and what it measures itself
         return own
-    for j in range(len(up)):
+    end, j = 0, 0
+    while j < len(up):  # up to its last population word (幼儿园园长和专任教师: both are whom it counts)
         t = _term_at(up, j)
         if t and dict(t[1]).get("population"):
-            return up[: j + len(t[0])] + own
-    return up + own
+            end = j + len(t[0])
+        j += len(t[0]) if t else 1
+    return up[:end] + own if end else up + own
 
 
 @dataclass(frozen=True)

@@ -307,9 +307,9 @@ def score(reading: IndicatorReading, entry: ConceptEntry) -> Candidate | None:
             and not _same_people(whom, entry.allows("population") - _SUBSETS)):
         return None
     # A row of one stage's special education (其中义务教育阶段 under 特殊教育在校生) is a part of a
-    # concept of all special education.
+    # concept of all special education; a standard per student is set for the stage it is of.
     if ("special" in reading.facets.get("stage", frozenset()) and stages and not entry.phase
-            and entry.facets.get("stage") == {"special"}):
+            and entry.facets.get("stage") == {"special"} and "per-student" not in reading.facets.get("measure", ())):
         return None
     # 专科学历的比例 in a breakdown by degree, or 专科以下, is no 专科及以上学历比例.
     if "degree" in entry.facets and reading.facets.get("scope", frozenset()) & {"only", "below"}:
