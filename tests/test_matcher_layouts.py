@@ -23,7 +23,7 @@ def _tie(name: str, **kw: str) -> str | None:
     ("普通高等学校", "专任教师", "人", "higher-teacher-count"),
     # its 招生数 and 毕业生数 blocks
     ("普通高等学校", "招生数", "人", "higher-intake-count"),
-    ("特殊教育学校", "招生数", "人", "special-intake-count"),
+    ("特殊教育学校", "招生数", "人", "special-school-intake-count"),
     ("小 学", "毕业生数", "人", "primary-graduate-count"),
     # its 学校数 block, as before
     ("小 学", "学校数", "所", "primary-school-count"),

@@ -38,6 +38,8 @@ TERMS: tuple[tuple[str, str, bool], ...] = (
     # one kind of school of a stage (the statistics count 初中 as 初级中学, 九年一贯制 and 完全中学
     # schools; 中职 as 中专, 职业中学 and 技工学校): a count of the stage is not the kind's
     ("职业中学", "stage=secondary-vocational kind=vocational-high", True),
+    # 其他 (其他学校, 其他教育经费): what is left of a breakdown, a remainder no concept counts
+    ("其他", "sum=other", False), ("其它", "sum=other", False),
     ("职高", "stage=secondary-vocational kind=vocational-high", True),
     ("高等职业教育", "stage=higher-vocational", True), ("高职院校", "stage=higher-vocational", True),
     ("高等职业院校", "stage=higher-vocational", True), ("高等职业学校", "stage=higher-vocational", True),
@@ -46,6 +48,9 @@ TERMS: tuple[tuple[str, str, bool], ...] = (
     ("普通本科高校", "stage=higher degree=bachelor", True), ("高等教育", "stage=higher", True),
     ("高等学校", "stage=higher", True),
     ("高校", "stage=higher", True), ("大学", "stage=higher", True),
+    # special schools are one part of special education (with 随班就读 and 附设特教班): a count of
+    # them is no count of all special-education pupils, nor the reverse
+    ("特殊教育学校", "stage=special kind=special-school", True),
     ("特殊教育", "stage=special", True), ("特教", "stage=special", True), ("特殊学校", "stage=special", True),
     ("继续教育", "stage=lifelong", False), ("终身教育", "stage=lifelong", True), ("终身学习", "stage=lifelong", True),
     ("社区教育", "stage=lifelong", True), ("老年教育", "stage=lifelong", True), ("成人教育", "stage=lifelong", True),
