@@ -88,7 +88,7 @@ def test_undergraduate_tiers_and_special_education_parts():
 
 
 @pytest.mark.parametrize(("name", "unit", "concept"), [
-    ("初级中学数", "所", None), ("初中学校数", "所", "junior-school-count"),
+    ("初级中学数", "所", "junior-middle-school-count"), ("初中学校数", "所", "junior-school-count"),  # the kind: its own (#24)
     ("职业中学招生数", "人", None), ("中职学校招生数", "人", "secondary-vocational-intake-count"),
     ("小学教学点在校生", "人", None), ("农村小学教学点", "个", "primary-teaching-point-count"),
 ])

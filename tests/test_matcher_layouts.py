@@ -139,3 +139,28 @@ def test_a_special_count_within_a_stage_is_still_no_count_of_special_education()
 ])
 def test_teaching_points_take_the_stage_named_with_them(name, concept):
     assert _tie(name, category="学前教育和义务教育", unit="个") == concept
+
+
+@pytest.mark.parametrize(("name", "parent", "category", "unit", "concept"), [
+    # the kinds of school a yearbook counts schools by: each its own concept, never the stage's count
+    ("完全中学", "", "学校情况", "所", "complete-secondary-school-count"),
+    ("九年一贯制学校", "各级各类学校", "基本情况", "所", "nine-year-school-count"),
+    ("职业高中", "", "学校数", "所", "vocational-high-school-count"),
+    ("技工院校", "", "学校数", "所", "technical-school-count"),
+    ("其中普通中学", "中学", "学校", "所", "general-secondary-school-count"),
+    # a stage under the kind above is the stage's, not the kind's
+    ("初 中", "普通中学", "学校数", "所", "junior-school-count"),
+    ("高 中", "普通中学", "学校数", "所", "general-senior-school-count"),
+])
+def test_kinds_of_school_counted(name, parent, category, unit, concept):
+    assert _tie(name, parent=parent or None, category=category, unit=unit) == concept
+
+
+@pytest.mark.parametrize(("name", "parent", "category", "unit"), [
+    ("普通中学", "", "专任教师", "人"),             # the kind's teachers: no concept, not its schools
+    ("完全中学", "", "在校学生数", "人"),
+    ("中等师范学校", "普通中等专业学校", "学校数", "所"),  # a kind the scheme has no word for
+    ("初级中学", "公办中小学校", "学校", "所"),       # the public ones only
+])
+def test_kinds_of_school_the_scheme_does_not_count_stay_unmapped(name, parent, category, unit):
+    assert _tie(name, parent=parent or None, category=category, unit=unit) is None

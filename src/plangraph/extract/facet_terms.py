@@ -38,6 +38,17 @@ TERMS: tuple[tuple[str, str, bool], ...] = (
     # one kind of school of a stage (the statistics count 初中 as 初级中学, 九年一贯制 and 完全中学
     # schools; 中职 as 中专, 职业中学 and 技工学校): a count of the stage is not the kind's
     ("职业中学", "stage=secondary-vocational kind=vocational-high", True),
+    # and the other kinds the statistics count by (#24, after blind8): 普通中学 are the junior and general
+    # senior schools together, 完全中学 have both, 九年一贯制 / 十二年一贯制 schools run the stages
+    # through, 高级中学 are general senior schools of one kind, 技工学校 and 中等专业学校 vocational ones
+    ("普通中学", "stage=junior|general-senior kind=general-secondary", True),
+    ("完全中学", "stage=junior|general-senior kind=complete-secondary", True),
+    ("高级中学", "stage=general-senior kind=senior-high", True),
+    ("九年一贯制", "stage=compulsory kind=nine-year", True),
+    ("十二年一贯制", "stage=compulsory|general-senior kind=twelve-year", True),
+    ("技工学校", "stage=secondary-vocational kind=technical", True),
+    ("技工院校", "stage=secondary-vocational kind=technical", True),
+    ("中等专业学校", "stage=secondary-vocational kind=specialised", True),
     # 其他 (其他学校, 其他教育经费): what is left of a breakdown, a remainder no concept counts
     ("其他", "sum=other", False), ("其它", "sum=other", False),
     ("职高", "stage=secondary-vocational kind=vocational-high", True),

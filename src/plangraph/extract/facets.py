@@ -305,9 +305,9 @@ def full_name(name: str, parent: str | None) -> str:
         i += len(hit[0])
     rest = own[i:]
     said = scan(own)[0]
-    if heads and {"stage", "measure"} <= said.keys() and "stage" not in above:
+    if heads and {"stage", "measure"} <= said.keys() and ("stage" not in above or "kind" in above):
         # 小学在校生 under 基础教育在校生, 高中在校生 under 普通中学: the row names its stage and what
-        # it counts; the row above is a group the row's own stage is a part of
+        # it counts; the row above is a group (or a kind of school) the row's own stage is a part of
         return own
     replaced, before = up, ""
     for term, stated, _ in heads:

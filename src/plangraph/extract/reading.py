@@ -57,7 +57,10 @@ def school_stage(name: str) -> str | None:
     """The stage or kind of school a name is alone, with ``普通`` before it and a school word after
     it left out (``普通高等学校`` → 高等学校, ``特殊教育学校`` → 特殊教育, ``高 中`` → 高中), or None
     where it says more (what is counted, a measure)."""
-    own = normalise(name).removeprefix("普通")
+    own = normalise(name)
+    if own and is_sub_row(own):
+        return own  # 普通中学, 普通高中: a kind or stage of its own
+    own = own.removeprefix("普通")
     if own and is_sub_row(own):
         return own
     bare = _SCHOOL_WORD.sub("", own)
@@ -98,8 +101,10 @@ def from_rows_above(name: str, parent: str | None, category: str | None, unit: s
         return name, parent
     up, (above, up_core) = normalise(parent), scan(normalise(parent))
     if not _whom(category):
-        if not above and own != normalise(name):
-            return own, category  # 高中 under 普通中学 in a block 学校数: the 普通高中 schools
+        if set(above) <= {"stage", "kind"} and (own != normalise(name) or not above):
+            # 高中 under 普通中学 in a block 学校数: the 普通高中 schools; 职业中学 under 普通中等学校 (a
+            # group the scheme has no word for): the row's own kind
+            return own, category
         return name, parent  # the group counts schools (学校数): the row above's kind is the row's
     if "stage" not in said and "stage" in above and not up_core:
         own = up + own  # 研究生 under 高等教育: the postgraduates of higher education
@@ -138,11 +143,15 @@ def read_indicator(name: str, *, parent: str | None = None, sublabel: str | None
                  else degree_scope(whole, sub_row=False))
         if scope is not None:
             facets["scope"] = frozenset({scope})
+    if parent and not scan(normalise(name))[0] and len(normalise(name)) > 2 and _SCHOOL_WORD.search(normalise(name)):
+        # 中等技术学校 under 普通中等专业学校: a kind of school the scheme has no word for, a part of the
+        # row above's
+        facets["kind"] = frozenset({"unnamed"})
     if parent:
         above = scan(normalise(parent))[0]
         for key, values in above.items():
-            if key not in facets and key != "measure":
-                facets[key] = values
+            if key not in facets and key != "measure" and not (key == "kind" and "stage" in facets):
+                facets[key] = values  # (初中 under 普通中学 is of its stage, not of the kind above)
         if "special" in above.get("stage", ()) and facets.get("stage", frozenset()) - {"special"}:
             # 其中义务教育阶段在校生 under 特殊教育在校生: the special-education pupils of one stage
             facets["stage"] = facets["stage"] | {"special"}

@@ -41,7 +41,7 @@ _MARGIN = 0.01  # a dead heat only: 0.02 already leaves a right tie of an unseen
 _MISSING_PENALTY = 0.8   # the label states a facet the row does not
 _EXTRA_PENALTY = 0.85    # the row states a distinguishing facet the concept does not have
 _EXTRA_KEYS = ("degree", "span", "ownership", "population")
-_NARROWING = ("attainment", "intake", "level", "sector", "degree", "polarity", "per", "funds", "grade", "head",
+_NARROWING = ("attainment", "intake", "level", "sector", "degree", "polarity", "per", "funds", "grade", "head", "kind",
               "sum", "tier")
 # What every wording of a concept says, a row must say too (from its name, the row above, its
 # category or unit), except these: a bare 入园率 is the gross rate, and a unit or a degree's
