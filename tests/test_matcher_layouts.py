@@ -164,3 +164,18 @@ def test_kinds_of_school_counted(name, parent, category, unit, concept):
 ])
 def test_kinds_of_school_the_scheme_does_not_count_stay_unmapped(name, parent, category, unit):
     assert _tie(name, parent=parent or None, category=category, unit=unit) is None
+
+
+@pytest.mark.parametrize(("name", "concept"), [
+    # special-education pupils by phase, as the national bulletins list them
+    ("其中：学前教育阶段", "special-preschool-enrolment-count"),
+    ("其中：小学阶段", "special-primary-enrolment-count"),
+    ("其中：初中阶段", "special-junior-enrolment-count"),
+    ("其中：高中阶段", "special-senior-enrolment-count"),
+])
+def test_special_education_pupils_by_phase(name, concept):
+    assert _tie(name, parent="特殊教育在校生", unit="人") == concept
+
+
+def test_special_education_of_all_compulsory_phases_has_no_count_of_its_own():
+    assert _tie("其中义务教育阶段", parent="特殊教育在校生", unit="人") is None

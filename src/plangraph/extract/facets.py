@@ -322,8 +322,10 @@ def full_name(name: str, parent: str | None) -> str:
         j, (old, old_stated, old_leaves) = at
         if dict(old_stated) == dict(stated):
             continue  # 教师 under 专任教师, 幼儿园 under 在园幼儿数: the row above says it already
-        if not old_leaves:
-            before += term  # 学前三年 under 毛入园率: the row above's word is what it measures; it stays
+        if not old_leaves or dict(old_stated).get("stage", frozenset()) == {"special"}:
+            # 学前三年 under 毛入园率: the row above's word is what it measures; it stays; 高中阶段 under
+            # 特殊教育在校生: special education of that stage
+            before += term
             continue
         replaced = replaced[:j] + term + replaced[j + len(old):]
     replaced = before + replaced

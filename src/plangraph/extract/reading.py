@@ -155,7 +155,6 @@ def read_indicator(name: str, *, parent: str | None = None, sublabel: str | None
         if "special" in above.get("stage", ()) and facets.get("stage", frozenset()) - {"special"}:
             # 其中义务教育阶段在校生 under 特殊教育在校生: the special-education pupils of one stage
             facets["stage"] = facets["stage"] | {"special"}
-            facets["population"] = facets.get("population", frozenset()) | {"disabled"}
     if (facets.get("scope") == {"only"} and facets.get("degree") == {"associate"}
             and facets.get("stage") == {"higher"} and not facets.get("population", frozenset()) & {"teachers", "staff"}):
         facets["stage"] = frozenset({"higher-vocational"})  # 专科 students of 普通高校: 高职（专科）

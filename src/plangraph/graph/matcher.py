@@ -168,6 +168,7 @@ class ConceptEntry:
 # A concept of special education says its phase in its aspect (残疾儿童学前教育入园率:
 # aspect=preschool-phase); a row that names another stage is not of it.
 _PHASES = {"preschool-phase": {"preschool"}, "compulsory-phase": {"compulsory", "primary", "junior"},
+           "primary-phase": {"primary"}, "junior-phase": {"junior"},
            "senior-phase": {"senior", "general-senior", "secondary-vocational"}}
 
 
