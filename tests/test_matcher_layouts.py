@@ -179,3 +179,17 @@ def test_special_education_pupils_by_phase(name, concept):
 
 def test_special_education_of_all_compulsory_phases_has_no_count_of_its_own():
     assert _tie("其中义务教育阶段", parent="特殊教育在校生", unit="人") is None
+
+
+def test_a_count_broken_down_into_teaching_points_counts_them_in():
+    from plangraph.extract.facets import TableRowName, parts_of
+
+    # a county report: its compulsory schools, then 其中 小学, 教学点, 初中 as sub-rows
+    rows = [TableRowName(n) for n in ("义务教育学校", "小学", "教学点", "初中", "小学在校生", "其中教学点在校生")]
+    ups = [None, "义务教育学校", "义务教育学校", "义务教育学校", None, "小学在校生"]
+    below = parts_of(rows, ups)
+    assert below[0] == ("小学", "教学点", "初中") and below[4] == ("其中教学点在校生",)
+    assert _tie("义务教育学校", unit="所") == "compulsory-school-count"
+    assert match("义务教育学校", unit="所", parts=below[0]).concept is None  # schools and points: a sum
+    # the pupils of teaching points are primary pupils: a breakdown of people changes nothing
+    assert match("小学在校生", unit="人", parts=below[4]).concept == "primary-enrolment-count"

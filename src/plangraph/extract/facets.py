@@ -368,3 +368,22 @@ def parents(rows: Sequence[TableRowName]) -> list[str | None]:
             out.append(None)
             last[row.table] = row.name
     return out
+
+
+def parts_of(rows: Sequence[TableRowName], ups: Sequence[str | None]) -> list[tuple[str, ...]]:
+    """For each row, the names of the sub-rows below it that name it as the row above (``ups``, as
+    :func:`parents` gives them or a table states them): what its figure is broken down into, up to
+    the next row of its table that is no sub-row."""
+    out: list[tuple[str, ...]] = []
+    for i, row in enumerate(rows):
+        found = []
+        for below, up in zip(rows[i + 1:], ups[i + 1:]):
+            if below.table != row.table:
+                continue
+            if up is None or below.name == row.name:
+                break
+            if up == row.name:
+                found.append(below.name)
+        out.append(tuple(found))
+    return out
+

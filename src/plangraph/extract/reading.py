@@ -16,6 +16,7 @@ table names a part of the row above by a place, a stage or a kind of school alon
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from plangraph.extract.facet_terms import PLACE, TERMS
 from plangraph.extract.facets import (
@@ -111,6 +112,12 @@ def from_rows_above(name: str, parent: str | None, category: str | None, unit: s
     return own, category
 
 
+def _points(name: str) -> bool:
+    """Whether a sub-row counts teaching points themselves (教学点), not the people in them."""
+    said = scan(normalise(name))[0]
+    return "teaching-point" in said.get("kind", ()) and "population" not in said
+
+
 # A name whose last word is a state or an event (学校达标情况, 家长满意度调查, 督导评估验收)
 # reports that thing, not a quantity of the scheme's, whatever its unit says.
 _STATUS_HEAD = re.compile(r"(情况|调查|验收|计划|行动|名单|评估认定)$")
@@ -124,11 +131,13 @@ _BUILD = re.compile(r"^(新)?建[设成](?=\S*(幼儿园|学校|园|校|学位)$
 
 def read_indicator(name: str, *, parent: str | None = None, sublabel: str | None = None,
                    category: str | None = None, unit: str | None = None,
-                   table: str | None = None) -> IndicatorReading:
+                   table: str | None = None, parts: Sequence[str] = ()) -> IndicatorReading:
     """Read one indicator row: ``name`` as written, ``parent`` the row above when the row
     is a sub-row (``其中:…``), ``sublabel`` a sub-row label in its own cell (``小学`` under
     ``校际优质均衡系数``), ``category`` the table's category column or group heading,
-    ``table`` the table's title (``学前教育发展主要指标``: the stage, when nothing closer says)."""
+    ``table`` the table's title (``学前教育发展主要指标``: the stage, when nothing closer says),
+    ``parts`` the names of the sub-rows below it (a count broken down into 小学, 教学点, 初中 counts
+    the teaching points in: a sum, as ``小学（含教学点）`` is)."""
     name, parent = from_rows_above(name, parent, category, unit, sublabel)  # a place or a kind of school above
     whole = _BUILD.sub("新建", full_name(name, parent))
     if sublabel:
@@ -158,6 +167,11 @@ def read_indicator(name: str, *, parent: str | None = None, sublabel: str | None
     if (facets.get("scope") == {"only"} and facets.get("degree") == {"associate"}
             and facets.get("stage") == {"higher"} and not facets.get("population", frozenset()) & {"teachers", "staff"}):
         facets["stage"] = frozenset({"higher-vocational"})  # 专科 students of 普通高校: 高职（专科）
+    if (facets.get("stage", frozenset()) - {"all"} and "population" not in facets
+            and "teaching-point" not in facets.get("kind", ())
+            and unit_counts(unit) != "people" and any(_points(part) for part in parts)):
+        # 义务教育阶段学校 broken down into 小学, 教学点, 初中 (all schools, 各级各类学校, may count them)
+        facets["sum"] = frozenset({"yes"})
     measured = unit_measure(unit)
     if _STATUS_HEAD.search(normalise(name)) or (not measured and "measure" not in facets
                                                  and _TITLE_HEAD.search(normalise(name))):

@@ -259,8 +259,8 @@ def score(reading: IndicatorReading, entry: ConceptEntry) -> Candidate | None:
     stages = reading.facets.get("stage", frozenset()) - {"special"}
     if all_stages_refuse(entry, stages) and "count" in entry.facets.get("measure", frozenset()):
         return None  # 新增学位 under 学前教育 is the stage's, whatever its words: a count of all stages is not
-    for label in entry.labels:  # a wording the scheme lists for the concept is the concept
-        if label.text == reading.full_name:
+    for label in entry.labels:  # a wording the scheme lists for the concept is the concept (not a sum of it and more)
+        if label.text == reading.full_name and "sum" not in reading.facets:
             return Candidate(entry.concept.key, 1.0, label.text, (), exact=True)
     if entry.english and reading.full_name.isascii() and _english(reading.full_name) == entry.english:  # in English
         return Candidate(entry.concept.key, 1.0, entry.concept.label_en, (), exact=True)
@@ -378,7 +378,8 @@ def match_reading(reading: IndicatorReading, *, top: int = 3, threshold: float =
 
 
 def match(name: str, *, parent: str | None = None, sublabel: str | None = None, category: str | None = None,
-          unit: str | None = None, table: str | None = None, threshold: float = THRESHOLD) -> Match:
+          unit: str | None = None, table: str | None = None, parts: tuple[str, ...] = (),
+          threshold: float = THRESHOLD) -> Match:
     """Tie one indicator row (as :func:`plangraph.extract.reading.read_indicator` takes it)."""
     return match_reading(read_indicator(name, parent=parent, sublabel=sublabel, category=category, unit=unit,
-                                        table=table), threshold=threshold)
+                                        table=table, parts=parts), threshold=threshold)
