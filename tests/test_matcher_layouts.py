@@ -68,6 +68,7 @@ def test_special_education_within_a_stage_is_no_count_of_the_stage(name):
     # a county bulletin's rows 毕业 / 招生 / 在园幼儿 under each kind of school (全县 is the place)
     ("毕业", "初中", "junior-graduate-count"),
     ("毕业人数", "全县幼儿园", "preschool-graduate-count"),
+    ("小学毕业", "义务教育学校", "primary-graduate-count"),
     ("在园幼儿（含托班）", "全市幼儿园", "preschool-enrolment-count"),
 ])
 def test_what_is_counted_of_the_school_above(name, parent, concept):

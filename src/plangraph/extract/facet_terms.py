@@ -203,9 +203,9 @@ SAME_NAMES: tuple[tuple[str, str], ...] = (
     (r"在校学生", "在校生"),
     # 周岁 is 岁 (3-5周岁幼儿); 在校大学生, 在校研究生 are 大学, 研究生 在校生
     (r"周岁", "岁"),
-    # a yearbook's 毕业 (毕业人数) column or row under a stage: its graduates (毕业生), not a
-    # degree's 本科毕业 or 研究生毕业 (a qualification)
-    (r"^(?:毕业|毕业人数)$", "毕业生"),
+    # a yearbook's 毕业 (毕业人数) row under a stage, or 小学毕业: its graduates (毕业生), not a
+    # degree's 本科毕业, 研究生毕业 or 学历毕业 (a qualification)
+    (r"(?<![科生历])毕业(?:人数)?$", "毕业生"),
     (r"满意率", "满意度"),  # the share satisfied, as plans word the satisfaction level
     (r"在校(大学|研究)生", r"\1在校生"),
     # new pupils taken in (招收新生, 一年级新生) are the intake (招生)
