@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from plangraph.extract.facet_terms import POPULATION_PARTS, SAME_NAMES, TERMS
 from plangraph.text import normalize
@@ -88,6 +89,7 @@ class IndicatorReading:
         return ", ".join(f"{k}={'|'.join(sorted(v))}" for k, v in sorted(self.facets.items()))
 
 
+@lru_cache(maxsize=16384)  # a row's name, its row above and its heading are read several times
 def normalise(text: str) -> str:
     """Width folded, numbering (``4.``, ``(一)``), ``其中:``, bracketed parts (``(%)``,
     ``(学位)``), spaces and punctuation dropped: ``4. 其中：高中教师研究生学历（学位）比例(%)``
@@ -185,7 +187,14 @@ _ONE_AGE = re.compile(r"(?<![\d—\-~～至到])(\d{1,2})岁(?![以及—\-~～�
 
 def scan(text: str) -> tuple[dict[str, frozenset[str]], str]:
     """The facets the terms of ``text`` (normalised) state, and what is left of it.
-    One age (``6岁儿童``, not ``0-6岁`` or ``3岁以下``) is a population of its own."""
+    One age (``6岁儿童``, not ``0-6岁`` or ``3岁以下``) is a population of its own.
+    (A new dict each call: callers add to it.)"""
+    facets, core = _scan(text)
+    return dict(facets), core
+
+
+@lru_cache(maxsize=16384)
+def _scan(text: str) -> tuple[tuple[tuple[str, frozenset[str]], ...], str]:
     facets: dict[str, frozenset[str]] = {}
     if ages := _ONE_AGE.findall(text):
         facets["population"] = frozenset(f"age-{a}" for a in ages)
@@ -225,7 +234,7 @@ def scan(text: str) -> tuple[dict[str, frozenset[str]], str]:
         facets["basis"] = frozenset({"gross"})  # 适龄幼儿毛入园率: 毛 says which rate
     if "disabled" in facets.get("population", ()):  # 残疾儿童少年义务教育入学率: special, in compulsory
         facets["stage"] = facets.get("stage", frozenset()) | {"special"}
-    return facets, stripped
+    return tuple(facets.items()), stripped
 
 
 def unit_measure(unit: str | None) -> frozenset[str]:
