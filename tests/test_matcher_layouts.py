@@ -194,3 +194,13 @@ def test_a_count_broken_down_into_teaching_points_counts_them_in():
     assert match("义务教育学校", unit="所", parts=below[0]).concept is None  # schools and points: a sum
     # the pupils of teaching points are primary pupils: a breakdown of people changes nothing
     assert match("小学在校生", unit="人", parts=below[4]).concept == "primary-enrolment-count"
+
+
+@pytest.mark.parametrize(("name", "parent", "concept"), [
+    # the share of kindergartens that are inclusive (counted in kindergartens), not the coverage
+    ("普惠性幼儿园所数占幼儿园总数的比例", None, "inclusive-kindergarten-share"),
+    ("占幼儿园总数", "普惠性幼儿园（含公办园和普惠性民办园）", "inclusive-kindergarten-share"),
+    ("普惠性幼儿园在园幼儿占在园幼儿总数的比例", None, "inclusive-kindergarten-coverage"),
+])
+def test_inclusive_kindergartens_counted_or_their_children(name, parent, concept):
+    assert _tie(name, parent=parent, unit="%") == concept

@@ -182,13 +182,13 @@ def degree_scope(text: str, *, sub_row: bool) -> str | None:
 
 
 _BETWEEN = re.compile(r"与\S*之?比$")
+_OF_A_TOTAL = re.compile(r"占\S*(?:总数|总量|总额)$")
 _ONE_AGE = re.compile(r"(?<![\d—\-~～至到])(\d{1,2})岁(?![以及—\-~～至到])")
 
 
 def scan(text: str) -> tuple[dict[str, frozenset[str]], str]:
-    """The facets the terms of ``text`` (normalised) state, and what is left of it.
-    One age (``6岁儿童``, not ``0-6岁`` or ``3岁以下``) is a population of its own.
-    (A new dict each call: callers add to it.)"""
+    """The facets the terms of ``text`` (normalised) state, and what is left of it (a new dict each
+    call). One age (``6岁儿童``, not ``0-6岁`` or ``3岁以下``) is a population of its own."""
     facets, core = _scan(text)
     return dict(facets), core
 
@@ -217,6 +217,8 @@ def _scan(text: str) -> tuple[tuple[tuple[str, frozenset[str]], ...], str]:
     stripped = "".join(core)
     if text.endswith(("比例", "占比", "比重")):
         facets["measure"] = frozenset({"rate"})  # a share of money or people is a rate: 教育经费占比
+    elif _OF_A_TOTAL.search(text):
+        facets["measure"] = frozenset({"rate"})  # 占幼儿园总数 under 普惠性幼儿园: a share of the total
     elif _BETWEEN.search(stripped):
         facets["measure"] = frozenset({"ratio"})  # 教职工与幼儿比: one count against another
     elif stripped.endswith("率") or ("measure" not in facets and stripped.endswith("比")):
@@ -282,8 +284,7 @@ def term_positions(text: str) -> frozenset[int]:
         if hit is None:
             i += 1
             continue
-        if hit[2]:  # a word that leaves the core; 入学, 招生 are what is measured
-            covered.update(range(i, i + len(hit[0])))
+        covered.update(range(i, i + len(hit[0])) if hit[2] else ())  # 入学, 招生 (in the core): measured
         i += len(hit[0])
     return frozenset(covered)
 
