@@ -34,6 +34,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from plangraph.extract.facets import TableRowName, parts_of
 from plangraph.graph.matcher import THRESHOLD, match
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,7 +44,7 @@ DATA = ROOT / "tests" / "data"
 V1 = Path(__file__).resolve().parent / "data" / "indicator_concepts_v1.tsv"
 
 Row = dict[str, str]
-Tie = Callable[[str, str, str, str], str | None]  # name, parent, category, unit → concept key
+Tie = Callable[..., str | None]  # name, parent, category, unit (and, in a table, parts=its sub-rows) → concept key
 
 
 def read_tsv(path: Path) -> list[Row]:
@@ -59,7 +60,7 @@ def v1_matcher() -> Tie:
             key, label, _, alts = line.split("\t")
             concepts.append((key, (label, *[a for a in alts.split("|") if a])))
 
-    def tie(name: str, parent: str, category: str, unit: str) -> str | None:
+    def tie(name: str, parent: str, category: str, unit: str, parts: tuple[str, ...] = ()) -> str | None:
         cat = category.rstrip("*")
         for key, labels in concepts:
             for alt in labels:
@@ -71,9 +72,9 @@ def v1_matcher() -> Tie:
 
 
 def matcher(threshold: float = THRESHOLD) -> Tie:
-    def tie(name: str, parent: str, category: str, unit: str) -> str | None:
+    def tie(name: str, parent: str, category: str, unit: str, parts: tuple[str, ...] = ()) -> str | None:
         return match(name, parent=parent or None, category=category or None, unit=unit or None,
-                     threshold=threshold).concept
+                     parts=parts, threshold=threshold).concept
     return tie
 
 
@@ -97,8 +98,8 @@ def encoder_matcher(name: str, threshold: float, *, vetoes: bool) -> Tie:
         _ENCODED[name] = (enc, enc.encode_passages([t for _, t in labels]), np.array([i for i, _ in labels]), {})
     enc, vectors, owner, cache = _ENCODED[name]
 
-    def tie(n: str, parent: str, category: str, unit: str) -> str | None:
-        r = read_indicator(n, parent=parent or None, category=category or None, unit=unit or None)
+    def tie(n: str, parent: str, category: str, unit: str, parts: tuple[str, ...] = ()) -> str | None:
+        r = read_indicator(n, parent=parent or None, category=category or None, unit=unit or None, parts=parts)
         if r.full_name not in cache:
             cache[r.full_name] = enc.encode_queries([r.full_name])[0]
         sims = vectors @ cache[r.full_name]
@@ -153,8 +154,10 @@ def tables_report(tie: Tie, folder: Path = TABLES) -> None:
         rows = read_tsv(path)
         tied = right = correct = 0
         wrong = []
-        for r in rows:
-            got = tie(r["name"], r["parent"], r["category"], r["unit"])
+        # what each row is broken down into: the rows below that name it as their parent
+        below = parts_of([TableRowName(r["name"]) for r in rows], [r["parent"] or None for r in rows])
+        for r, parts in zip(rows, below):
+            got = tie(r["name"], r["parent"], r["category"], r["unit"], parts=parts)
             gold = None if r["gold"] in ("-", "") else r["gold"]
             tied += got is not None
             right += got is not None and got == gold

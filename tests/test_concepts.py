@@ -94,7 +94,7 @@ def test_a_qualifier_that_narrows_what_is_counted_must_agree():
     # ownership: a part (普惠性, 公办, 民办) is not the whole, nor a flow of new schools
     assert match("幼儿园数", unit="所").concept == "kindergarten-count"
     assert match("普惠性幼儿园数", unit="所").concept == "inclusive-kindergarten-count"  # not all, nor new ones
-    assert match("民办幼儿园数", unit="所").concept is None
+    assert match("民办幼儿园数", unit="所").concept == "private-kindergarten-count"  # its own concept since #24
     assert match("其中：公办", parent="幼儿园在园幼儿数", unit="万人").concept == "public-kindergarten-enrolment-count"
     # population: rural, urban, boarding, migrant pupils are parts of all pupils
     assert match("小学生师比", unit="比值").concept == "primary-student-teacher-ratio"
@@ -138,9 +138,9 @@ def test_what_a_row_counts_must_be_what_the_concept_counts():
     assert match("幼儿园", unit="所").concept == "kindergarten-count"
     assert match("专任教师", unit="人").concept == "full-time-teacher-count"
     # people are no institutions: staff of the universities are not a count of universities
-    assert match("普通高校教职工", unit="万人").concept is None
+    assert match("普通高校教职工", unit="万人").concept == "higher-staff-count"  # not higher-institution-count
     # a part of the institutions: adult or bachelor-granting ones only; an exclusion in brackets is no part
-    assert match("成人高校数", unit="所").concept is None
+    assert match("成人高校数", unit="所").concept == "adult-higher-institution-count"  # not the regular ones
     assert match("本科高校数", unit="所").concept == "undergraduate-school-count"  # not 普通高校数
     assert match("普通高校数（不含成人高校）", unit="所").concept == "higher-institution-count"
     # intake is no enrolment; doctoral students are a part of all postgraduates
@@ -168,17 +168,17 @@ def test_counts_by_stage_tell_schools_students_intake_graduates_and_teachers_apa
     assert match("中职招生", unit="人").concept == "secondary-vocational-intake-count"
     assert match("特殊教育在校学生数", unit="人").concept == "special-enrolment-count"
     # the concept counts special schools' pupils and those in ordinary classes (its definition: 含特殊教育
-    # 学校和随班就读): special schools' pupils alone are a part, a suggestion only
-    special_schools = match("特殊教育学校在校生", unit="人")
-    assert special_schools.concept is None and special_schools.candidates[0].key == "special-enrolment-count"
+    # 学校和随班就读): special schools' pupils alone are a part, which has its own concept since #24
+    assert match("特殊教育学校在校生", unit="人").concept == "special-school-enrolment-count"
+    assert match("特教学生", unit="人").concept == "special-enrolment-count"
     assert match("普通本科在校生", unit="万人").concept == "undergraduate-enrolment-count"
     assert match("普通本专科在校生", unit="万人").concept == "higher-enrolment-count"
     # a stage's count is no count of all stages, whatever says the stage (the name or the category)
     assert match("专任教师", category="初中", unit="人").concept == "junior-teacher-count"
     assert match("在校生总数", unit="万人").concept == "student-count"
     # staff are no teachers; a unit in 所 counts schools, not students; new schools are no stock
-    assert match("普通高中教职工", unit="人").concept is None
-    assert match("成人高等学校", unit="所").concept is None  # not 成人本专科在校生
+    assert match("普通高中教职工", unit="人").concept == "general-senior-staff-count"  # not its teachers
+    assert match("成人高等学校", unit="所").concept == "adult-higher-institution-count"  # not 成人本专科在校生
     assert match("新建初中", unit="所").concept is None
     # 招生 says intake: an enrolment row never ties to it, nor it to enrolment
     assert match("初中在校生", unit="人").concept != "junior-intake-count"
@@ -406,7 +406,7 @@ def test_what_the_fourth_blind_set_taught_holds_for_other_wordings():
     # 毛 says which rate even beside 适龄
     assert match("适龄儿童学前三年毛入园率", unit="%").concept == "preschool-gross-enrolment"
     # a total is no per-student concept
-    assert match("校舍建筑总面积", unit="平方米").concept is None
+    assert match("校舍建筑总面积", unit="平方米").concept == "school-floor-area"  # the total, its own concept
     assert match("生均校舍建筑面积", unit="平方米").concept == "school-building-area-per-student"
     # civil servants are not teachers; teachers' parity with them is its own concept
     assert match("公务员平均工资", unit="元").concept is None

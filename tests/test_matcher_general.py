@@ -81,14 +81,14 @@ def test_a_bare_enrolment_rate_is_the_net_one_where_the_scheme_has_no_gross_one(
 def test_undergraduate_tiers_and_special_education_parts():
     assert _tie("普通高校本科、专科在校生", unit="人") == "higher-enrolment-count"  # both tiers: 本专科
     # the special-education counts include pupils in ordinary classes (含特殊教育学校和随班就读)
-    assert _tie("特殊教育学校招生数", unit="人") is None
+    assert _tie("特殊教育学校招生数", unit="人") == "special-school-intake-count"  # the part, its own concept (#24)
     assert _tie("特殊教育招生数", unit="人") == "special-intake-count"
     assert _tie("特殊教育学校数", unit="所") == "special-school-count"  # the schools themselves
     assert _tie("其中义务教育阶段", parent="特殊教育在校生", unit="人") is None  # not all compulsory pupils
 
 
 @pytest.mark.parametrize(("name", "unit", "concept"), [
-    ("初级中学数", "所", None), ("初中学校数", "所", "junior-school-count"),
+    ("初级中学数", "所", "junior-middle-school-count"), ("初中学校数", "所", "junior-school-count"),  # the kind: its own (#24)
     ("职业中学招生数", "人", None), ("中职学校招生数", "人", "secondary-vocational-intake-count"),
     ("小学教学点在校生", "人", None), ("农村小学教学点", "个", "primary-teaching-point-count"),
 ])

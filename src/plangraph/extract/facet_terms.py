@@ -38,6 +38,19 @@ TERMS: tuple[tuple[str, str, bool], ...] = (
     # one kind of school of a stage (the statistics count 初中 as 初级中学, 九年一贯制 and 完全中学
     # schools; 中职 as 中专, 职业中学 and 技工学校): a count of the stage is not the kind's
     ("职业中学", "stage=secondary-vocational kind=vocational-high", True),
+    # and the other kinds the statistics count by (#24, after blind8): 普通中学 are the junior and general
+    # senior schools together, 完全中学 have both, 九年一贯制 / 十二年一贯制 schools run the stages
+    # through, 高级中学 are general senior schools of one kind, 技工学校 and 中等专业学校 vocational ones
+    ("普通中学", "stage=junior|general-senior kind=general-secondary", True),
+    ("完全中学", "stage=junior|general-senior kind=complete-secondary", True),
+    ("高级中学", "stage=general-senior kind=senior-high", True),
+    ("九年一贯制", "stage=compulsory kind=nine-year", True),
+    ("十二年一贯制", "stage=compulsory|general-senior kind=twelve-year", True),
+    ("技工学校", "stage=secondary-vocational kind=technical", True),
+    ("技工院校", "stage=secondary-vocational kind=technical", True),
+    ("中等专业学校", "stage=secondary-vocational kind=specialised", True),
+    # 其他 (其他学校, 其他教育经费): what is left of a breakdown, a remainder no concept counts
+    ("其他", "sum=other", False), ("其它", "sum=other", False),
     ("职高", "stage=secondary-vocational kind=vocational-high", True),
     ("高等职业教育", "stage=higher-vocational", True), ("高职院校", "stage=higher-vocational", True),
     ("高等职业院校", "stage=higher-vocational", True), ("高等职业学校", "stage=higher-vocational", True),
@@ -48,6 +61,9 @@ TERMS: tuple[tuple[str, str, bool], ...] = (
     # 扩大 (expand) before 学校 or 学前 is no 大学: 扩大学校…自主权, 扩大学前教育资源
     ("扩大", "", False),
     ("高校", "stage=higher", True), ("大学", "stage=higher", True),
+    # special schools are one part of special education (with 随班就读 and 附设特教班): a count of
+    # them is no count of all special-education pupils, nor the reverse
+    ("特殊教育学校", "stage=special kind=special-school", True),
     ("特殊教育", "stage=special", True), ("特教", "stage=special", True), ("特殊学校", "stage=special", True),
     ("继续教育", "stage=lifelong", False), ("终身教育", "stage=lifelong", True), ("终身学习", "stage=lifelong", True),
     ("社区教育", "stage=lifelong", True), ("老年教育", "stage=lifelong", True), ("成人教育", "stage=lifelong", True),
@@ -87,6 +103,7 @@ TERMS: tuple[tuple[str, str, bool], ...] = (
     ("专职教师", "population=teachers", True), ("兼职教师", "population=teachers", True),
     ("教师", "population=teachers", True), ("师资", "population=teachers", True),
     ("教职工", "population=staff", True), ("校长", "population=principals", True),
+    ("园长", "stage=preschool population=principals", True),  # a kindergarten's head
     ("特需儿童", "population=disabled", True), ("特殊需要", "population=disabled", True),
     ("居民", "population=residents", True), ("市民", "population=residents", True),
     ("人民群众", "population=residents", True), ("社会公众", "population=residents", True),
@@ -129,7 +146,7 @@ TERMS: tuple[tuple[str, str, bool], ...] = (
     ("控辍", "polarity=reverse", False), ("消除", "polarity=reverse", False), ("降低", "polarity=reverse", False),
     ("减少", "polarity=reverse", False), ("下降", "polarity=reverse", False), ("化解", "polarity=reverse", False),
     # measure
-    ("生师比", "measure=ratio", False), ("师生比", "measure=ratio", False),
+    ("生师比", "measure=ratio", False), ("师生比", "measure=ratio", False), ("师幼比", "measure=ratio", False),
     ("生均", "measure=per-student", True), ("班额", "measure=class-size", False),
     ("超大班额", "aspect=super-large-class", False), ("大班额", "aspect=large-class", False),
     ("标准班额", "aspect=standard-class-size", False),
@@ -162,6 +179,14 @@ SAME_NAMES: tuple[tuple[str, str], ...] = (
     (r"职业技术学院", "高职院校"),
     (r"职业技术(?=学校|教育)", "职业"),
     (r"中等专业技术学校", "中等职业学校"),
+    # 中等职校, 高等职校: 中职, 高职
+    (r"(中|高)等职校", r"\1职"),
+    # a certificate's grade before it (获得中级工（国家职业资格四级）以上, 高级, 中级及以上) and
+    # 持有 for 获取: the share of graduates holding a vocational certificate
+    (r"(?:获得|取得)?(?:初级|中级|高级)(?:工)?(?:及)?(?:以上)?的?(?=(?:国家)?职业(?:资格|技能))", ""),
+    (r"(?<=证书)(?:持有|获得|取得)率", "获取率"),
+    # the bulletins' 普通中等职业学校 (教育) is 中等职业学校: vocational schools are not general ones
+    (r"普通(?=中等职业|中职)", ""),
     (r"在园学生", "在园幼儿"),
     # 公办园, 普惠园, 民办园 are kindergartens: a share of them written either way (公办幼儿园占比 is
     # 公办园占比)
@@ -175,9 +200,14 @@ SAME_NAMES: tuple[tuple[str, str], ...] = (
     (r"(?:在校生|在校学生|学生)(?:人?数)?(?:与|和|同)(?:专任)?教师(?:人?数)?之?比$", "生师比"),
     (r"(?:专任)?教师(?:人?数)?(?:与|和|同)(?:在校生|在校学生|学生)(?:人?数)?之?比$", "师生比"),
     (r"在校学生(?:和|及|与)?(?:在园)?幼儿", "在校生"),
+    # a kindergarten's students are its children: its 生师比 (师生比) is the 师幼比
+    (r"(幼儿园|学前教育|学前)(?:生师比|师生比)", r"\1师幼比"),
     (r"在校学生", "在校生"),
     # 周岁 is 岁 (3-5周岁幼儿); 在校大学生, 在校研究生 are 大学, 研究生 在校生
     (r"周岁", "岁"),
+    # a yearbook's 毕业 (毕业人数) row under a stage, or 小学毕业: its graduates (毕业生), not a
+    # degree's 本科毕业, 研究生毕业 or 学历毕业 (a qualification)
+    (r"(?<![科生历])毕业(?:人数)?$", "毕业生"),
     (r"满意率", "满意度"),  # the share satisfied, as plans word the satisfaction level
     (r"在校(大学|研究)生", r"\1在校生"),
     # new pupils taken in (招收新生, 一年级新生) are the intake (招生)

@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from plangraph.extract.facet_terms import POPULATION_PARTS, SAME_NAMES, TERMS
 from plangraph.text import normalize
@@ -91,6 +92,7 @@ class IndicatorReading:
         return ", ".join(f"{k}={'|'.join(sorted(v))}" for k, v in sorted(self.facets.items()))
 
 
+@lru_cache(maxsize=16384)  # a row's name, its row above and its heading are read several times
 def normalise(text: str) -> str:
     """Width folded, numbering (``4.``, ``(一)``), ``其中:``, bracketed parts (``(%)``,
     ``(学位)``), spaces and punctuation dropped: ``4. 其中：高中教师研究生学历（学位）比例(%)``
@@ -183,12 +185,19 @@ def degree_scope(text: str, *, sub_row: bool) -> str | None:
 
 
 _BETWEEN = re.compile(r"与\S*之?比$")
+_OF_A_TOTAL = re.compile(r"占\S*(?:总数|总量|总额)$")
 _ONE_AGE = re.compile(r"(?<![\d—\-~～至到])(\d{1,2})岁(?![以及—\-~～至到])")
 
 
 def scan(text: str) -> tuple[dict[str, frozenset[str]], str]:
-    """The facets the terms of ``text`` (normalised) state, and what is left of it.
-    One age (``6岁儿童``, not ``0-6岁`` or ``3岁以下``) is a population of its own."""
+    """The facets the terms of ``text`` (normalised) state, and what is left of it (a new dict each
+    call). One age (``6岁儿童``, not ``0-6岁`` or ``3岁以下``) is a population of its own."""
+    facets, core = _scan(text)
+    return dict(facets), core
+
+
+@lru_cache(maxsize=16384)
+def _scan(text: str) -> tuple[tuple[tuple[str, frozenset[str]], ...], str]:
     facets: dict[str, frozenset[str]] = {}
     if ages := _ONE_AGE.findall(text):
         facets["population"] = frozenset(f"age-{a}" for a in ages)
@@ -211,6 +220,8 @@ def scan(text: str) -> tuple[dict[str, frozenset[str]], str]:
     stripped = "".join(core)
     if text.endswith(("比例", "占比", "比重")):
         facets["measure"] = frozenset({"rate"})  # a share of money or people is a rate: 教育经费占比
+    elif _OF_A_TOTAL.search(text):
+        facets["measure"] = frozenset({"rate"})  # 占幼儿园总数 under 普惠性幼儿园: a share of the total
     elif _BETWEEN.search(stripped):
         facets["measure"] = frozenset({"ratio"})  # 教职工与幼儿比: one count against another
     elif stripped.endswith("率") or ("measure" not in facets and stripped.endswith("比")):
@@ -221,11 +232,14 @@ def scan(text: str) -> tuple[dict[str, frozenset[str]], str]:
     if {"primary", "junior"} <= facets.get("stage", frozenset()):
         # 小学、初中专任教师: both stages are compulsory education, no one of them
         facets["stage"] = facets["stage"] - {"primary", "junior"} | {"compulsory"}
+    if "teaching-point" in facets.get("kind", ()) and facets["stage"] - {"primary"} and "小学" not in text:
+        # 教学点 are primary teaching points unless another stage is named: 幼儿教学点 are pre-school
+        facets["stage"] = facets["stage"] - {"primary"}
     if facets.get("basis") == {"gross", "net"}:
         facets["basis"] = frozenset({"gross"})  # 适龄幼儿毛入园率: 毛 says which rate
     if "disabled" in facets.get("population", ()):  # 残疾儿童少年义务教育入学率: special, in compulsory
         facets["stage"] = facets.get("stage", frozenset()) | {"special"}
-    return facets, stripped
+    return tuple(facets.items()), stripped
 
 
 def unit_measure(unit: str | None) -> frozenset[str]:
@@ -259,6 +273,25 @@ def _term_at(text: str, i: int) -> tuple[str, tuple[tuple[str, frozenset[str]], 
     return next((t for t in _BY_FIRST[text[i]] if text.startswith(t[0], i)), None)
 
 
+# The whole place a row is of (全县幼儿园, 本市普通高中): no part of what the row names.
+_WHOLE_PLACE = re.compile(r"^(?:全|本)(?:国|省|市|县|区|州|旗|盟)")
+
+
+def term_positions(text: str) -> frozenset[int]:
+    """The positions of ``text`` (normalised) that a facet word leaving the core covers, read as
+    :func:`scan` reads them, longest first (中等职业学校 in 中等职业学校毕业生: 中等职业 is a part of the stage's word)."""
+    covered: set[int] = set()
+    i = 0
+    while i < len(text):
+        hit = _term_at(text, i)
+        if hit is None:
+            i += 1
+            continue
+        covered.update(range(i, i + len(hit[0])) if hit[2] else ())  # 入学, 招生 (in the core): measured
+        i += len(hit[0])
+    return frozenset(covered)
+
+
 def full_name(name: str, parent: str | None) -> str:
     """A sub-row's name with its subject from the row above. The facet words the
     sub-row puts first replace the parent's words of the same facet (``本科`` for
@@ -275,7 +308,7 @@ def full_name(name: str, parent: str | None) -> str:
     if up in own:
         return own  # 普惠性幼儿园数 under 幼儿园数 says all of it
     above, up_core = scan(up)
-    if (above and not up_core and set(above) <= {"stage", "kind"} and not is_sub_row(name)
+    if (above and not _WHOLE_PLACE.sub("", up_core) and set(above) <= {"stage", "kind"} and not is_sub_row(name)
             and scan(own)[0].get("stage", frozenset()) & above.get("stage", frozenset())):
         return own  # 在园幼儿 under 幼儿园: the row above names the school, the row what is counted of it
     heads = []
@@ -284,6 +317,11 @@ def full_name(name: str, parent: str | None) -> str:
         heads.append(hit)
         i += len(hit[0])
     rest = own[i:]
+    said = scan(own)[0]
+    if heads and {"stage", "measure"} <= said.keys() and ("stage" not in above or "kind" in above):
+        # 小学在校生 under 基础教育在校生, 高中在校生 under 普通中学: the row names its stage and what
+        # it counts; the row above is a group (or a kind of school) the row's own stage is a part of
+        return own
     replaced, before = up, ""
     for term, stated, _ in heads:
         keys = {k for k, _ in stated}
@@ -297,8 +335,10 @@ def full_name(name: str, parent: str | None) -> str:
         j, (old, old_stated, old_leaves) = at
         if dict(old_stated) == dict(stated):
             continue  # 教师 under 专任教师, 幼儿园 under 在园幼儿数: the row above says it already
-        if not old_leaves:
-            before += term  # 学前三年 under 毛入园率: the row above's word is what it measures; it stays
+        if not old_leaves or dict(old_stated).get("stage", frozenset()) == {"special"}:
+            # 学前三年 under 毛入园率: the row above's word is what it measures; it stays; 高中阶段 under
+            # 特殊教育在校生: special education of that stage
+            before += term
             continue
         replaced = replaced[:j] + term + replaced[j + len(old):]
     replaced = before + replaced
@@ -308,16 +348,17 @@ def full_name(name: str, parent: str | None) -> str:
         return own + up
     if not heads and own.endswith("率") and up.endswith("率") and len(up) > len(own) <= 4:
         return up[: -len(own)] + own  # 优秀率 under 体质健康标准达标率: another rate of the same thing
-    said = scan(own)[0]
     if heads and "measure" in said and ("population" in said or "stage" in said):
         # 其中研究生教育在校生数 under 高等教育在学总规模, 其中：公办园在园幼儿占比 under 普惠性幼儿园
         # 覆盖率: it names whom or which stage and what it measures itself
         return own
-    for j in range(len(up)):
+    end, j = 0, 0
+    while j < len(up):  # up to its last population word (幼儿园园长和专任教师: both are whom it counts)
         t = _term_at(up, j)
         if t and dict(t[1]).get("population"):
-            return up[: j + len(t[0])] + own
-    return up + own
+            end = j + len(t[0])
+        j += len(t[0]) if t else 1
+    return up[:end] + own if end else up + own
 
 
 @dataclass(frozen=True)
@@ -340,3 +381,22 @@ def parents(rows: Sequence[TableRowName]) -> list[str | None]:
             out.append(None)
             last[row.table] = row.name
     return out
+
+
+def parts_of(rows: Sequence[TableRowName], ups: Sequence[str | None]) -> list[tuple[str, ...]]:
+    """For each row, the names of the sub-rows below it that name it as the row above (``ups``, as
+    :func:`parents` gives them or a table states them): what its figure is broken down into, up to
+    the next row of its table that is no sub-row."""
+    out: list[tuple[str, ...]] = []
+    for i, row in enumerate(rows):
+        found = []
+        for below, up in zip(rows[i + 1:], ups[i + 1:]):
+            if below.table != row.table:
+                continue
+            if up is None or below.name == row.name:
+                break
+            if up == row.name:
+                found.append(below.name)
+        out.append(tuple(found))
+    return out
+

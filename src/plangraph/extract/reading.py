@@ -16,6 +16,7 @@ table names a part of the row above by a place, a stage or a kind of school alon
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from plangraph.extract.facet_terms import PLACE, TERMS
 from plangraph.extract.facets import (
@@ -36,9 +37,44 @@ _WHAT_IS_COUNTED = frozenset({"measure", "population", "intake"})
 
 
 def _counts(category: str | None, unit: str | None) -> bool:
-    """Whether a group heading says what is counted (在校学生数, 招生数) and the unit a count."""
+    """Whether a group heading says what is counted (在校学生数, 招生数, or whom alone in a count
+    unit: a yearbook's block 专任教师 in 人) and the unit a count."""
     said = scan(normalise(category or ""))[0]
-    return said.get("measure") == {"count"} and unit_measure(unit) <= {"count"}
+    if said.get("measure") == {"count"}:
+        return unit_measure(unit) <= {"count"}
+    return bool(said.keys() & {"population", "intake"}) and "measure" not in said and unit_measure(unit) == {"count"}
+
+
+def _whom(category: str | None) -> bool:
+    """Whether a group heading names whom it counts or an intake (专任教师, 招生数), not only schools."""
+    return bool(set(scan(normalise(category or ""))[0]) & (_WHAT_IS_COUNTED - {"measure"}))
+
+
+# A school word after a stage (特殊教育学校, 中等职业学校, 普通高等学校): the stage's schools.
+_SCHOOL_WORD = re.compile(r"(?:学校|院校|学院)$")
+
+
+def school_stage(name: str) -> str | None:
+    """The stage or kind of school a name is alone, with ``普通`` before it and a school word after
+    it left out (``普通高等学校`` → 高等学校, ``特殊教育学校`` → 特殊教育, ``高 中`` → 高中), or None
+    where it says more (what is counted, a measure)."""
+    own = normalise(name)
+    if own and is_sub_row(own):
+        return own  # 普通中学, 普通高中: a kind or stage of its own
+    own = own.removeprefix("普通")
+    if own and is_sub_row(own):
+        return own
+    bare = _SCHOOL_WORD.sub("", own)
+    return bare if bare != own and bare and is_sub_row(bare) else None
+
+
+def _regular(own: str, parent: str | None) -> str:
+    """``高中`` under ``普通中学`` (or any 普通 group) is the 普通高中: the regular kind of the stage."""
+    if parent and normalise(parent).startswith("普通") and not own.startswith("普通"):
+        for term in sorted((t for t in _TERM_SET if own.startswith(t)), key=len, reverse=True)[:1]:
+            if "普通" + term in _TERM_SET:
+                return "普通" + own
+    return own
 
 
 def from_rows_above(name: str, parent: str | None, category: str | None, unit: str | None,
@@ -47,23 +83,39 @@ def from_rows_above(name: str, parent: str | None, category: str | None, unit: s
     own = normalise(name)
     if parent and _PLACE.fullmatch(own) and not scan(own)[0]:
         return parent, None  # 东部地区 under 学前三年入园率: the same rate, for a part of the place
-    if parent is None and category and not sublabel and is_sub_row(name):
-        if set(scan(own)[0]) <= {"stage", "kind", "ownership"} and _counts(category, unit):
+    if parent is None and category and not sublabel and (stage := school_stage(name)) is not None:
+        if set(scan(stage)[0]) <= {"stage", "kind", "ownership"} and _counts(category, unit):
+            if _whom(category) and not is_sub_row(name):
+                # 特殊教育学校, 普通高等学校 in a block 专任教师 / 招生数: the stage's teachers, intake
+                return stage + normalise(category), None
             return name, category  # 小学 under a group 在校学生数 (a yearbook's layout)
+    if parent is None and not sublabel and (stage := school_stage(name)) is not None:
+        if (unit_counts(unit) == "people" and not _whom(category)
+                and set(scan(stage)[0]) & {"stage", "degree"} and set(scan(stage)[0]) <= {"stage", "kind", "degree"}):
+            return stage + "在校生", None  # 研究生, 小学 in 万人 in a bulletin: the students of the stage
         return name, parent
+    own = _regular(own, parent)
     if not (parent and category and _counts(category, unit)) or set(scan(normalise(parent))[0]) & _WHAT_IS_COUNTED:
-        return name, parent
+        return (own if own != normalise(name) else name), parent
     said = scan(own)[0]
     if not (said.keys() & {"stage", "degree"}) or not is_sub_row(own.removeprefix("普通")):
         return name, parent
-    if not set(scan(normalise(category))[0]) & (_WHAT_IS_COUNTED - {"measure"}):
-        return name, parent  # the group counts schools (学校数): the row above's kind is the row's
     up, (above, up_core) = normalise(parent), scan(normalise(parent))
-    if up.startswith("普通") and not own.startswith("普通") and "普通" + own in _TERM_SET:
-        own = "普通" + own  # 高中 under 普通中学
-    elif "stage" not in said and "stage" in above and not up_core:
+    if not _whom(category):
+        if set(above) <= {"stage", "kind"} and (own != normalise(name) or not above):
+            # 高中 under 普通中学 in a block 学校数: the 普通高中 schools; 职业中学 under 普通中等学校 (a
+            # group the scheme has no word for): the row's own kind
+            return own, category
+        return name, parent  # the group counts schools (学校数): the row above's kind is the row's
+    if "stage" not in said and "stage" in above and not up_core:
         own = up + own  # 研究生 under 高等教育: the postgraduates of higher education
     return own, category
+
+
+def _points(name: str) -> bool:
+    """Whether a sub-row counts teaching points themselves (教学点), not the people in them."""
+    said = scan(normalise(name))[0]
+    return "teaching-point" in said.get("kind", ()) and "population" not in said
 
 
 # A name whose last word is a state or an event (学校达标情况, 家长满意度调查, 督导评估验收)
@@ -79,11 +131,13 @@ _BUILD = re.compile(r"^(新)?建[设成](?=\S*(幼儿园|学校|园|校|学位)$
 
 def read_indicator(name: str, *, parent: str | None = None, sublabel: str | None = None,
                    category: str | None = None, unit: str | None = None,
-                   table: str | None = None) -> IndicatorReading:
+                   table: str | None = None, parts: Sequence[str] = ()) -> IndicatorReading:
     """Read one indicator row: ``name`` as written, ``parent`` the row above when the row
     is a sub-row (``其中:…``), ``sublabel`` a sub-row label in its own cell (``小学`` under
     ``校际优质均衡系数``), ``category`` the table's category column or group heading,
-    ``table`` the table's title (``学前教育发展主要指标``: the stage, when nothing closer says)."""
+    ``table`` the table's title (``学前教育发展主要指标``: the stage, when nothing closer says),
+    ``parts`` the names of the sub-rows below it (a count broken down into 小学, 教学点, 初中 counts
+    the teaching points in: a sum, as ``小学（含教学点）`` is)."""
     name, parent = from_rows_above(name, parent, category, unit, sublabel)  # a place or a kind of school above
     whole = _BUILD.sub("新建", full_name(name, parent))
     if sublabel:
@@ -98,18 +152,26 @@ def read_indicator(name: str, *, parent: str | None = None, sublabel: str | None
                  else degree_scope(whole, sub_row=False))
         if scope is not None:
             facets["scope"] = frozenset({scope})
+    if parent and not scan(normalise(name))[0] and len(normalise(name)) > 2 and _SCHOOL_WORD.search(normalise(name)):
+        # 中等技术学校 under 普通中等专业学校: a kind of school the scheme has no word for, a part of the
+        # row above's
+        facets["kind"] = frozenset({"unnamed"})
     if parent:
         above = scan(normalise(parent))[0]
         for key, values in above.items():
-            if key not in facets and key != "measure":
-                facets[key] = values
+            if key not in facets and key != "measure" and not (key == "kind" and "stage" in facets):
+                facets[key] = values  # (初中 under 普通中学 is of its stage, not of the kind above)
         if "special" in above.get("stage", ()) and facets.get("stage", frozenset()) - {"special"}:
             # 其中义务教育阶段在校生 under 特殊教育在校生: the special-education pupils of one stage
             facets["stage"] = facets["stage"] | {"special"}
-            facets["population"] = facets.get("population", frozenset()) | {"disabled"}
     if (facets.get("scope") == {"only"} and facets.get("degree") == {"associate"}
             and facets.get("stage") == {"higher"} and not facets.get("population", frozenset()) & {"teachers", "staff"}):
         facets["stage"] = frozenset({"higher-vocational"})  # 专科 students of 普通高校: 高职（专科）
+    if (facets.get("stage", frozenset()) - {"all"} and "population" not in facets
+            and "teaching-point" not in facets.get("kind", ())
+            and unit_counts(unit) != "people" and any(_points(part) for part in parts)):
+        # 义务教育阶段学校 broken down into 小学, 教学点, 初中 (all schools, 各级各类学校, may count them)
+        facets["sum"] = frozenset({"yes"})
     measured = unit_measure(unit)
     if _STATUS_HEAD.search(normalise(name)) or (not measured and "measure" not in facets
                                                  and _TITLE_HEAD.search(normalise(name))):

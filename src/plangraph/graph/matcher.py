@@ -41,7 +41,7 @@ _MARGIN = 0.01  # a dead heat only: 0.02 already leaves a right tie of an unseen
 _MISSING_PENALTY = 0.8   # the label states a facet the row does not
 _EXTRA_PENALTY = 0.85    # the row states a distinguishing facet the concept does not have
 _EXTRA_KEYS = ("degree", "span", "ownership", "population")
-_NARROWING = ("attainment", "intake", "level", "sector", "degree", "polarity", "per", "funds", "grade", "head",
+_NARROWING = ("attainment", "intake", "level", "sector", "degree", "polarity", "per", "funds", "grade", "head", "kind",
               "sum", "tier")
 # What every wording of a concept says, a row must say too (from its name, the row above, its
 # category or unit), except these: a bare 入园率 is the gross rate, and a unit or a degree's
@@ -168,6 +168,7 @@ class ConceptEntry:
 # A concept of special education says its phase in its aspect (残疾儿童学前教育入园率:
 # aspect=preschool-phase); a row that names another stage is not of it.
 _PHASES = {"preschool-phase": {"preschool"}, "compulsory-phase": {"compulsory", "primary", "junior"},
+           "primary-phase": {"primary"}, "junior-phase": {"junior"},
            "senior-phase": {"senior", "general-senior", "secondary-vocational"}}
 
 
@@ -258,8 +259,8 @@ def score(reading: IndicatorReading, entry: ConceptEntry) -> Candidate | None:
     stages = reading.facets.get("stage", frozenset()) - {"special"}
     if all_stages_refuse(entry, stages) and "count" in entry.facets.get("measure", frozenset()):
         return None  # 新增学位 under 学前教育 is the stage's, whatever its words: a count of all stages is not
-    for label in entry.labels:  # a wording the scheme lists for the concept is the concept
-        if label.text == reading.full_name:
+    for label in entry.labels:  # a wording the scheme lists for the concept is the concept (not a sum of it and more)
+        if label.text == reading.full_name and "sum" not in reading.facets:
             return Candidate(entry.concept.key, 1.0, label.text, (), exact=True)
     if entry.english and reading.full_name.isascii() and _english(reading.full_name) == entry.english:  # in English
         return Candidate(entry.concept.key, 1.0, entry.concept.label_en, (), exact=True)
@@ -307,9 +308,9 @@ def score(reading: IndicatorReading, entry: ConceptEntry) -> Candidate | None:
             and not _same_people(whom, entry.allows("population") - _SUBSETS)):
         return None
     # A row of one stage's special education (其中义务教育阶段 under 特殊教育在校生) is a part of a
-    # concept of all special education.
+    # concept of all special education; a standard per student is set for the stage it is of.
     if ("special" in reading.facets.get("stage", frozenset()) and stages and not entry.phase
-            and entry.facets.get("stage") == {"special"}):
+            and entry.facets.get("stage") == {"special"} and "per-student" not in reading.facets.get("measure", ())):
         return None
     # 专科学历的比例 in a breakdown by degree, or 专科以下, is no 专科及以上学历比例.
     if "degree" in entry.facets and reading.facets.get("scope", frozenset()) & {"only", "below"}:
@@ -377,7 +378,8 @@ def match_reading(reading: IndicatorReading, *, top: int = 3, threshold: float =
 
 
 def match(name: str, *, parent: str | None = None, sublabel: str | None = None, category: str | None = None,
-          unit: str | None = None, table: str | None = None, threshold: float = THRESHOLD) -> Match:
+          unit: str | None = None, table: str | None = None, parts: tuple[str, ...] = (),
+          threshold: float = THRESHOLD) -> Match:
     """Tie one indicator row (as :func:`plangraph.extract.reading.read_indicator` takes it)."""
     return match_reading(read_indicator(name, parent=parent, sublabel=sublabel, category=category, unit=unit,
-                                        table=table), threshold=threshold)
+                                        table=table, parts=parts), threshold=threshold)

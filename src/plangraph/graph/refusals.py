@@ -50,10 +50,20 @@ def _per_head_of_a_total(reading: IndicatorReading, concept: IndicatorConcept) -
             and not any("人均" in label for label in concept.labels))
 
 
+def _special_part(reading: IndicatorReading, concept: IndicatorConcept) -> bool:
+    """Special education within one stage (小学阶段特殊教育在校生) is no figure of the stage's whole:
+    a concept of one stage that is not special education's is not the row's."""
+    stages = reading.facets.get("stage", frozenset())
+    own = concept.facet("stage")
+    return ("special" in stages and "stage" not in reading.inferred and len(stages) > 1
+            and bool(own) and "special" not in own and "all" not in own)
+
+
 def refused(reading: IndicatorReading, concept: IndicatorConcept) -> bool:
-    """Whether ``concept`` is not the row's, on a threshold, all graduates, all of higher education
-    or a figure per resident against a total."""
-    if _whole_higher(reading, concept) or _per_head_of_a_total(reading, concept):
+    """Whether ``concept`` is not the row's, on a threshold, all graduates, all of higher education,
+    a figure per resident against a total or special education within one stage."""
+    if (_whole_higher(reading, concept) or _per_head_of_a_total(reading, concept)
+            or _special_part(reading, concept)):
         return True
     per = set(_PER.findall(reading.full_name))
     if per and (own_per := set(_PER.findall("|".join(concept.labels)))) and not per & own_per:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 
 from rdflib import RDF, XSD, Graph, Literal, URIRef
 
-from plangraph.extract.facets import TableRowName, parents
+from plangraph.extract.facets import TableRowName, parents, parts_of
 from plangraph.graph.matcher import Match, match
 from plangraph.graph.vocab import PG, PGC
 
@@ -122,11 +122,12 @@ def plan_ties(plan: str, rows: Sequence[IndicatorRow],
               decisions: Mapping[tuple[str, str, str], Decision] | None = None) -> list[ConceptTie]:
     """Tie each row of one plan (rows in table order, so that a sub-row finds the row
     above it), the reviewers' decisions overriding the matcher."""
-    ups = parents([TableRowName(r.name, r.table) for r in rows])
+    names = [TableRowName(r.name, r.table) for r in rows]
+    ups = parents(names)
     out = []
-    for row, up in zip(rows, ups):
+    for row, up, below in zip(rows, ups, parts_of(names, ups)):
         m = match(row.name, parent=up, sublabel=row.sublabel, category=row.category, unit=row.unit,
-                  table=row.table_title)
+                  table=row.table_title, parts=below)
         d = (decisions or {}).get((plan, row.label, row.category or ""))
         out.append(_decide(plan, row, m, d))
     return out

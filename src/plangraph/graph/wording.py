@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from plangraph.extract.facets import TERM_WORDS, normalise
+from plangraph.extract.facets import TERM_WORDS, normalise, term_positions
 
 UNKNOWN_FACTOR = 0.85
 """What unknown words cost a tie's score, once (see the module's docstring)."""
@@ -159,7 +159,11 @@ def content_words(name: str) -> tuple[str, ...]:
     from plangraph.extract.lexicon import tokens
 
     out = []
+    covered, at = term_positions(name), 0
     for word in _runs(tokens(name)):
+        at += len(word)
+        if name[at - len(word):at] == word and all(i in covered for i in range(at - len(word), at)):
+            continue  # 中等职业 of 中等职业学校: a part of a facet word
         if len(word) < 2 or word in _FRAME or word in TERM_WORDS or not re.search(r"[\u4e00-\u9fff]", word):
             continue
         rest = word
