@@ -190,14 +190,14 @@ _ONE_AGE = re.compile(r"(?<![\d—\-~～至到])(\d{1,2})岁(?![以及—\-~～�
 
 
 def scan(text: str) -> tuple[dict[str, frozenset[str]], str]:
-    """The facets the terms of ``text`` (normalised) state, and what is left of it (a new dict each
-    call). One age (``6岁儿童``, not ``0-6岁`` or ``3岁以下``) is a population of its own."""
+    """The facets the terms of ``text`` (normalised) state (a new dict), and what is left of it."""
     facets, core = _scan(text)
     return dict(facets), core
 
 
 @lru_cache(maxsize=16384)
 def _scan(text: str) -> tuple[tuple[tuple[str, frozenset[str]], ...], str]:
+    """One age (``6岁儿童``, not ``0-6岁`` or ``3岁以下``) is a population of its own."""
     facets: dict[str, frozenset[str]] = {}
     if ages := _ONE_AGE.findall(text):
         facets["population"] = frozenset(f"age-{a}" for a in ages)
@@ -273,13 +273,11 @@ def _term_at(text: str, i: int) -> tuple[str, tuple[tuple[str, frozenset[str]], 
     return next((t for t in _BY_FIRST[text[i]] if text.startswith(t[0], i)), None)
 
 
-# The whole place a row is of (全县幼儿园, 本市普通高中): no part of what the row names.
-_WHOLE_PLACE = re.compile(r"^(?:全|本)(?:国|省|市|县|区|州|旗|盟)")
+_WHOLE_PLACE = re.compile(r"^(?:全|本)(?:国|省|市|县|区|州|旗|盟)")  # 全县幼儿园: the place, no part of what it names
 
 
 def term_positions(text: str) -> frozenset[int]:
-    """The positions of ``text`` (normalised) that a facet word leaving the core covers, read as
-    :func:`scan` reads them, longest first (中等职业学校 in 中等职业学校毕业生: 中等职业 is a part of the stage's word)."""
+    """The positions of ``text`` (normalised) that facet words cover, read longest first as :func:`scan` reads."""
     covered: set[int] = set()
     i = 0
     while i < len(text):
