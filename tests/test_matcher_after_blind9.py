@@ -37,3 +37,29 @@ def test_an_ocr_slip_of_entry_is_read_as_entry(name, category, concept):
 ])
 def test_a_person_is_left_where_the_word_needs_one(written, read):
     assert normalise(written) == read
+
+
+# 2. A change, not a level: what a figure rose or fell by is no concept's level.
+
+@pytest.mark.parametrize(("name", "parent", "unit"), [
+    ("增加", "学前三年毛入园率", "个百分点"),          # a bare change under the rate
+    ("提高", "义务教育巩固率", ""),
+    ("较2015年提高", "高等教育毛入学率", "个百分点"),
+    ("九年义务教育巩固率比上年提高", "", "个百分点"),
+    ("高于全国平均水平", "高中阶段毛入学率", "个百分点"),  # a difference in points
+    ("增长", "普通高中在校生", "%"),                   # a growth rate of a count
+    ("比上年增加", "幼儿园数", "所"),
+])
+def test_a_change_of_a_level_is_no_tie_to_the_level(name, parent, unit):
+    assert _tie(name, parent=parent, unit=unit) is None
+
+
+def test_a_flow_of_new_things_and_a_concept_of_a_change_still_tie():
+    assert _tie("新增幼儿园学位", category="学前教育", unit="个") == "preschool-new-places"
+    assert _tie("增加学前教育学位", unit="个") == "preschool-new-places"
+    assert _tie("儿童青少年近视率每年降低1个百分点", category="健康") == "myopia-annual-decline"
+
+
+def test_a_rate_and_its_change_are_not_the_same_indicator():
+    assert _tie("学前三年毛入园率", unit="%") == "preschool-gross-enrolment"
+    assert _tie("学前三年毛入园率比2015年提高", unit="个百分点") is None
