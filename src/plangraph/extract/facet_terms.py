@@ -170,6 +170,12 @@ TERMS: tuple[tuple[str, str, bool], ...] = (
 # 在职教职工 all 教职工, and 各类学校和幼儿园 (在校学生幼儿) what the statistics call 各级各类学校
 # (在校生): their kindergartens (children) are counted in. (pattern, written as)
 SAME_NAMES: tuple[tuple[str, str], ...] = (
+    # OCR slips of 入 read as 人 (#24, blind9: 毛人学率, 人园率 in a scanned yearbook), only where 人
+    # makes no word: before 学率/园率, after 毛/净, before what enters (入学人数, 入园幼儿); never 人数,
+    # 人均, 成人学校, 老年人学习, 招收人数
+    (r"(?<=[毛净])人(?=[学园])|(?<![成个私])人(?=[学园](?:率|年龄|人数|儿童|幼儿))", "入"),
+    (r"投人(?![数员次口力])", "投入"), (r"(?<![接吸容])纳人(?![数员次口])", "纳入"),
+    (r"(?<![招接])收人(?![数员次口])", "收入"),
     # how a table words a target, left at the end of a name whose figure follows
     # (高中阶段毛入学率不低于, 义务教育巩固率达到): no part of what is measured
     (r"(?:力争)?(?:不低于|不少于|不高于|不超过|保持在|稳定在|达到|控制在)$", ""),

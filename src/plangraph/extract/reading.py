@@ -124,6 +124,15 @@ _STATUS_HEAD = re.compile(r"(情况|调查|验收|计划|行动|名单|评估认
 _TITLE_HEAD = re.compile(r"(县|县市区|市|区|校|园)$")
 
 
+# A change of a level, not the level (#24, blind9): a name ending in what a figure rose or fell by
+# (毛入园率比2012年提高, 增加 or 增长 under a rate or a count, 增幅, 近视率年均下降1个百分点), one that
+# begins with the year it is compared with (比2010年提高), or a unit of points (个百分点: 高于全省平均
+# 水平). 新增, 新建 before what is added are a flow of new things (新增学位), not this.
+_CHANGE_OF = re.compile(r"(?:增加|提高|提升|增长|下降|降低|减少|上升|增幅|增速|降幅)了?(?:幅度|[\d.]+个?百分点(?:以上)?)?$"
+                        r"|^(?:比|较)\d{2,4}年")
+_POINTS = re.compile(r"^个?百分点$")
+
+
 # 建设 or 建成 before what is built (建设公办幼儿园, 建成特殊教育学校) is a flow of new institutions;
 # elsewhere (智慧校园建设, 建成智慧校园的学校比例) it is not.
 _BUILD = re.compile(r"^(新)?建[设成](?=\S*(幼儿园|学校|园|校|学位)$)")
@@ -178,6 +187,8 @@ def read_indicator(name: str, *, parent: str | None = None, sublabel: str | None
         # 学校达标情况, 新改扩建项目, 基本均衡评估认定; 全国义务教育发展基本均衡县 with no unit (a title
         # the county holds): no quantity the name measures
         facets["head"] = frozenset({"status"})
+    if _CHANGE_OF.search(normalise(name)) or _POINTS.match(normalise(unit or "")):
+        facets["head"] = facets.get("head", frozenset()) | {"delta"}  # no concept's level, only a change's
     if counted := unit_counts(unit):
         facets["counted"] = frozenset({counted})
     if measured == {"count"} and facets.get("measure") == {"level"}:
