@@ -232,7 +232,7 @@ def _scan(text: str) -> tuple[tuple[tuple[str, frozenset[str]], ...], str]:
     if {"primary", "junior"} <= facets.get("stage", frozenset()):
         # 小学、初中专任教师: both stages are compulsory education, no one of them
         facets["stage"] = facets["stage"] - {"primary", "junior"} | {"compulsory"}
-    if "teaching-point" in facets.get("kind", ()) and facets["stage"] - {"primary"} and "小学" not in text:
+    if "teaching-point" in facets.get("kind", ()) and facets.get("stage", frozenset()) - {"primary"} and "小学" not in text:
         # 教学点 are primary teaching points unless another stage is named: 幼儿教学点 are pre-school
         facets["stage"] = facets["stage"] - {"primary"}
     if facets.get("basis") == {"gross", "net"}:
